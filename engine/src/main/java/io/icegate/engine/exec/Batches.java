@@ -1,0 +1,79 @@
+package io.icegate.engine.exec;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.Schema;
+
+/** Small helpers for building batches; every returned batch is owned by the caller. */
+public final class Batches {
+  private Batches() {}
+
+  /** An empty batch of {@code schema} with room allocated for {@code rows}. */
+  public static VectorSchemaRoot allocate(Schema schema, BufferAllocator allocator, int rows) {
+    VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator);
+    for (FieldVector v : root.getFieldVectors()) {
+      v.setInitialCapacity(rows);
+      v.allocateNew();
+    }
+    return root;
+  }
+
+  /** Copies the rows of {@code source} whose {@code selected} flag is set into a new batch. */
+  public static VectorSchemaRoot select(
+      VectorSchemaRoot source, boolean[] selected, int count, BufferAllocator allocator) {
+    VectorSchemaRoot out = allocate(source.getSchema(), allocator, count);
+    try {
+      List<FieldVector> from = source.getFieldVectors();
+      List<FieldVector> to = out.getFieldVectors();
+      int rows = source.getRowCount();
+      for (int c = 0; c < from.size(); c++) {
+        FieldVector src = from.get(c);
+        FieldVector dst = to.get(c);
+        int j = 0;
+        for (int i = 0; i < rows; i++) {
+          if (selected[i]) {
+            dst.copyFromSafe(i, j++, src);
+          }
+        }
+        dst.setValueCount(count);
+      }
+      out.setRowCount(count);
+      return out;
+    } catch (RuntimeException e) {
+      out.close();
+      throw e;
+    }
+  }
+
+  /** Moves {@code columns} of {@code source} (by index) into a new batch named {@code names}. */
+  public static VectorSchemaRoot take(
+      VectorSchemaRoot source, List<Integer> columns, List<String> names,
+      BufferAllocator allocator) {
+    List<FieldVector> out = new ArrayList<>(columns.size());
+    for (int i = 0; i < columns.size(); i++) {
+      FieldVector src = source.getVector(columns.get(i));
+      var field =
+          new org.apache.arrow.vector.types.pojo.Field(
+              names.get(i), src.getField().getFieldType(), src.getField().getChildren());
+      FieldVector dst = field.createVector(allocator);
+      if (columns.indexOf(columns.get(i)) == i) {
+        src.makeTransferPair(dst).transfer();
+      } else {
+        // The same column selected twice: the first took the buffers, so copy from it.
+        FieldVector first = out.get(columns.indexOf(columns.get(i)));
+        dst.allocateNew();
+        for (int r = 0; r < source.getRowCount(); r++) {
+          dst.copyFromSafe(r, r, first);
+        }
+        dst.setValueCount(source.getRowCount());
+      }
+      out.add(dst);
+    }
+    VectorSchemaRoot root = new VectorSchemaRoot(out);
+    root.setRowCount(source.getRowCount());
+    return root;
+  }
+}

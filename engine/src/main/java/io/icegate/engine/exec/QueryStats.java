@@ -1,0 +1,31 @@
+package io.icegate.engine.exec;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/** Counters one query accumulates while it runs; read for the API's stats and /metrics. */
+public final class QueryStats {
+  private final AtomicLong filesScanned = new AtomicLong();
+  private final AtomicLong rowsScanned = new AtomicLong();
+  private final AtomicLong bytesScanned = new AtomicLong();
+
+  void addFile() {
+    filesScanned.incrementAndGet();
+  }
+
+  void addBatch(long rows, long bytes) {
+    rowsScanned.addAndGet(rows);
+    bytesScanned.addAndGet(bytes);
+  }
+
+  public long filesScanned() {
+    return filesScanned.get();
+  }
+
+  public long rowsScanned() {
+    return rowsScanned.get();
+  }
+
+  public long bytesScanned() {
+    return bytesScanned.get();
+  }
+}

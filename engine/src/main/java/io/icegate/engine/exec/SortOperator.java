@@ -1,0 +1,198 @@
+package io.icegate.engine.exec;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.arrow.vector.BaseIntVector;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.TimeStampVector;
+import org.apache.arrow.vector.VarCharVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.Schema;
+import org.apache.calcite.rel.RelFieldCollation;
+
+/**
+ * Sorts its input, then emits rows {@code [offset, offset + fetch)}. With a fetch, it compacts
+ * what it holds to the best {@code offset + fetch} rows whenever it holds twice that, so memory
+ * stays proportional to the limit, not to the input (a top-N).
+ */
+public final class SortOperator implements Operator {
+  private static final int OUTPUT_ROWS = 4096;
+  private static final int MIN_COMPACT_ROWS = 8192;
+
+  private final ExecContext context;
+  private final Operator input;
+  private final List<RelFieldCollation> keys;
+  private final long offset;
+  private final long fetch;
+  private final List<VectorSchemaRoot> held = new ArrayList<>();
+  private long heldRows;
+  private Schema schema;
+  private int[] order;
+  private int[] orderBatch;
+  private int emitted;
+  private int end;
+
+  public SortOperator(
+      ExecContext context, Operator input, List<RelFieldCollation> keys, long offset, long fetch) {
+    this.context = context;
+    this.input = input;
+    this.keys = List.copyOf(keys);
+    this.offset = offset;
+    this.fetch = fetch;
+  }
+
+  @Override
+  public VectorSchemaRoot next() {
+    if (order == null) {
+      consume();
+    }
+    if (emitted >= end) {
+      return null;
+    }
+    int count = Math.min(OUTPUT_ROWS, end - emitted);
+    VectorSchemaRoot out = Batches.allocate(schema, context.allocator(), count);
+    try {
+      copyRows(out, emitted, count);
+      emitted += count;
+      return out;
+    } catch (RuntimeException e) {
+      out.close();
+      throw e;
+    }
+  }
+
+  private void consume() {
+    long keep = fetch == Long.MAX_VALUE ? Long.MAX_VALUE : offset + fetch;
+    VectorSchemaRoot batch;
+    while ((batch = input.next()) != null) {
+      schema = batch.getSchema();
+      held.add(batch);
+      heldRows += batch.getRowCount();
+      if (keep != Long.MAX_VALUE && heldRows > Math.max(2 * keep, MIN_COMPACT_ROWS)) {
+        compact((int) keep);
+      }
+    }
+    sortHeld();
+    int total = order.length;
+    emitted = (int) Math.min(offset, total);
+    end = (int) Math.min((long) total, keep);
+    if (schema == null) {
+      end = 0;
+    }
+  }
+
+  /** Replaces everything held by one batch of the best {@code keep} rows, in order. */
+  private void compact(int keep) {
+    sortHeld();
+    int count = Math.min(keep, order.length);
+    VectorSchemaRoot best = Batches.allocate(schema, context.allocator(), count);
+    try {
+      copyRows(best, 0, count);
+    } catch (RuntimeException e) {
+      best.close();
+      throw e;
+    }
+    held.forEach(VectorSchemaRoot::close);
+    held.clear();
+    held.add(best);
+    heldRows = count;
+    order = null;
+  }
+
+  private void copyRows(VectorSchemaRoot out, int from, int count) {
+    List<FieldVector> targets = out.getFieldVectors();
+    for (int c = 0; c < targets.size(); c++) {
+      FieldVector target = targets.get(c);
+      for (int i = 0; i < count; i++) {
+        FieldVector source = held.get(orderBatch[from + i]).getVector(c);
+        target.copyFromSafe(order[from + i], i, source);
+      }
+      target.setValueCount(count);
+    }
+    out.setRowCount(count);
+  }
+
+  /** Orders all held rows: {@code order[i]} is a row of batch {@code orderBatch[i]}. */
+  private void sortHeld() {
+    int total = (int) heldRows;
+    int[] rows = new int[total];
+    int[] batches = new int[total];
+    int k = 0;
+    for (int b = 0; b < held.size(); b++) {
+      int n = held.get(b).getRowCount();
+      for (int r = 0; r < n; r++) {
+        rows[k] = r;
+        batches[k] = b;
+        k++;
+      }
+    }
+    int[] positions = new int[total];
+    for (int i = 0; i < total; i++) {
+      positions[i] = i;
+    }
+    IntMergeSort.sort(positions, (a, b) -> compare(batches[a], rows[a], batches[b], rows[b]));
+    order = new int[total];
+    orderBatch = new int[total];
+    for (int i = 0; i < total; i++) {
+      order[i] = rows[positions[i]];
+      orderBatch[i] = batches[positions[i]];
+    }
+  }
+
+  private int compare(int batchA, int rowA, int batchB, int rowB) {
+    for (RelFieldCollation key : keys) {
+      FieldVector a = held.get(batchA).getVector(key.getFieldIndex());
+      FieldVector b = held.get(batchB).getVector(key.getFieldIndex());
+      boolean nullA = a.isNull(rowA);
+      boolean nullB = b.isNull(rowB);
+      int c;
+      if (nullA || nullB) {
+        if (nullA && nullB) {
+          continue;
+        }
+        boolean nullsFirst = key.nullDirection == RelFieldCollation.NullDirection.FIRST;
+        return nullA == nullsFirst ? -1 : 1;
+      }
+      c = compareValues(a, rowA, b, rowB);
+      if (c != 0) {
+        return key.getDirection().isDescending() ? -c : c;
+      }
+    }
+    return 0;
+  }
+
+  private static int compareValues(FieldVector a, int rowA, FieldVector b, int rowB) {
+    if (a instanceof TimeStampVector ta) {
+      return Long.compare(ta.get(rowA), ((TimeStampVector) b).get(rowB));
+    }
+    if (a instanceof BaseIntVector ia) {
+      return Long.compare(ia.getValueAsLong(rowA), ((BaseIntVector) b).getValueAsLong(rowB));
+    }
+    if (a instanceof VarCharVector va) {
+      VarCharVector vb = (VarCharVector) b;
+      long sa = va.getStartOffset(rowA);
+      long sb = vb.getStartOffset(rowB);
+      int la = va.getValueLength(rowA);
+      int lb = vb.getValueLength(rowB);
+      int n = Math.min(la, lb);
+      for (int i = 0; i < n; i++) {
+        int c =
+            Integer.compare(
+                va.getDataBuffer().getByte(sa + i) & 0xff,
+                vb.getDataBuffer().getByte(sb + i) & 0xff);
+        if (c != 0) {
+          return c;
+        }
+      }
+      return Integer.compare(la, lb);
+    }
+    throw new UnsupportedOperationException("cannot sort by " + a.getField().getType());
+  }
+
+  @Override
+  public void close() {
+    held.forEach(VectorSchemaRoot::close);
+    held.clear();
+    input.close();
+  }
+}

@@ -1,0 +1,72 @@
+package io.icegate.engine.expr;
+
+import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.vector.BaseIntVector;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.TimeStampVector;
+import org.apache.arrow.vector.VarCharVector;
+import org.apache.calcite.sql.SqlKind;
+
+/** Column-versus-constant comparisons on numbers and on UTF-8 bytes. */
+final class CompareKernels {
+  private CompareKernels() {}
+
+  static VectorPredicate longs(int column, SqlKind kind, long constant) {
+    return (batch, out) -> {
+      FieldVector vector = batch.getVector(column);
+      int rows = batch.getRowCount();
+      if (vector instanceof TimeStampVector ts) {
+        for (int i = 0; i < rows; i++) {
+          out[i] = !ts.isNull(i) && test(kind, Long.compare(ts.get(i), constant));
+        }
+      } else {
+        BaseIntVector ints = (BaseIntVector) vector;
+        for (int i = 0; i < rows; i++) {
+          out[i] = !vector.isNull(i) && test(kind, Long.compare(ints.getValueAsLong(i), constant));
+        }
+      }
+    };
+  }
+
+  static VectorPredicate bytes(int column, SqlKind kind, byte[] constant) {
+    return (batch, out) -> {
+      VarCharVector vector = (VarCharVector) batch.getVector(column);
+      ArrowBuf data = vector.getDataBuffer();
+      int rows = batch.getRowCount();
+      for (int i = 0; i < rows; i++) {
+        if (vector.isNull(i)) {
+          out[i] = false;
+          continue;
+        }
+        out[i] =
+            test(
+                kind,
+                compare(data, vector.getStartOffset(i), vector.getValueLength(i), constant));
+      }
+    };
+  }
+
+  /** Unsigned byte-wise comparison, which orders UTF-8 as code points. */
+  static int compare(ArrowBuf data, long start, int length, byte[] constant) {
+    int n = Math.min(length, constant.length);
+    for (int i = 0; i < n; i++) {
+      int c = Integer.compare(data.getByte(start + i) & 0xff, constant[i] & 0xff);
+      if (c != 0) {
+        return c;
+      }
+    }
+    return Integer.compare(length, constant.length);
+  }
+
+  static boolean test(SqlKind kind, int comparison) {
+    return switch (kind) {
+      case EQUALS -> comparison == 0;
+      case NOT_EQUALS -> comparison != 0;
+      case LESS_THAN -> comparison < 0;
+      case LESS_THAN_OR_EQUAL -> comparison <= 0;
+      case GREATER_THAN -> comparison > 0;
+      case GREATER_THAN_OR_EQUAL -> comparison >= 0;
+      default -> throw new IllegalArgumentException("not a comparison: " + kind);
+    };
+  }
+}

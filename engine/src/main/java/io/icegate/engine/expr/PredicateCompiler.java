@@ -1,0 +1,144 @@
+package io.icegate.engine.expr;
+
+import com.google.re2j.Pattern;
+import io.icegate.engine.plan.IceGateFunctions;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.calcite.rel.type.RelDataType;
+import org.apache.calcite.rex.RexBuilder;
+import org.apache.calcite.rex.RexCall;
+import org.apache.calcite.rex.RexInputRef;
+import org.apache.calcite.rex.RexLiteral;
+import org.apache.calcite.rex.RexNode;
+import org.apache.calcite.rex.RexUtil;
+import org.apache.calcite.sql.SqlKind;
+import org.apache.calcite.sql.type.SqlTypeFamily;
+import org.apache.calcite.util.ImmutableBitSet;
+import org.apache.calcite.plan.RelOptUtil;
+
+/**
+ * Compiles a filter condition into a tree of vectorized kernels. Sub-expressions that read only
+ * one string column through {@code LABEL_VALUE} become a {@link DistinctValueKernel}, evaluated
+ * once per distinct value of that column.
+ */
+public final class PredicateCompiler {
+  private PredicateCompiler() {}
+
+  /**
+   * Compiles {@code condition} over rows of {@code inputType}. Calcite's SEARCH/Sarg ranges are
+   * expanded to plain comparisons first.
+   */
+  public static VectorPredicate compile(
+      RexNode condition, RelDataType inputType, RexBuilder rexBuilder) {
+    Map<String, Pattern> patterns = new HashMap<>();
+    RexNode expanded = RexUtil.expandSearch(rexBuilder, null, condition);
+    return new PredicateCompiler.Compiler(inputType, patterns).compile(expanded);
+  }
+
+  private record Compiler(RelDataType inputType, Map<String, Pattern> patterns) {
+    VectorPredicate compile(RexNode node) {
+      if (node.isAlwaysTrue()) {
+        return LogicalKernels.constant(true);
+      }
+      if (node.isAlwaysFalse()) {
+        return LogicalKernels.constant(false);
+      }
+      if (!(node instanceof RexCall call)) {
+        throw unsupported(node);
+      }
+      ImmutableBitSet columns = RelOptUtil.InputFinder.bits(node);
+      if (columns.cardinality() == 1 && readsLabels(node)) {
+        collectPatterns(node);
+        ScalarEvaluator evaluator = new ScalarEvaluator(patterns);
+        return new DistinctValueKernel(
+            columns.nth(0), value -> Boolean.TRUE.equals(evaluator.eval(node, value)));
+      }
+      List<RexNode> operands = call.getOperands();
+      return switch (call.getKind()) {
+        case AND -> LogicalKernels.and(operands.stream().map(this::compile).toList());
+        case OR -> LogicalKernels.or(operands.stream().map(this::compile).toList());
+        case NOT -> LogicalKernels.not(compile(operands.get(0)));
+        case EQUALS, NOT_EQUALS, LESS_THAN, LESS_THAN_OR_EQUAL, GREATER_THAN,
+            GREATER_THAN_OR_EQUAL -> comparison(call);
+        default -> function(call);
+      };
+    }
+
+    private VectorPredicate comparison(RexCall call) {
+      RexNode left = call.getOperands().get(0);
+      RexNode right = call.getOperands().get(1);
+      SqlKind kind = call.getKind();
+      if (left instanceof RexLiteral && right instanceof RexInputRef) {
+        RexNode swap = left;
+        left = right;
+        right = swap;
+        kind = kind.reverse();
+      }
+      if (!(left instanceof RexInputRef ref) || !(right instanceof RexLiteral literal)) {
+        throw unsupported(call);
+      }
+      int column = ref.getIndex();
+      SqlTypeFamily family = inputType.getFieldList().get(column).getType().getSqlTypeName()
+          .getFamily();
+      if (family == SqlTypeFamily.NUMERIC) {
+        return CompareKernels.longs(column, kind, literal.getValueAs(Long.class));
+      }
+      if (family == SqlTypeFamily.CHARACTER) {
+        return CompareKernels.bytes(
+            column, kind, literal.getValueAs(String.class).getBytes(StandardCharsets.UTF_8));
+      }
+      throw unsupported(call);
+    }
+
+    private VectorPredicate function(RexCall call) {
+      var operator = call.getOperator();
+      if (call.getOperands().size() != 2
+          || !(call.getOperands().get(0) instanceof RexInputRef ref)
+          || !(call.getOperands().get(1) instanceof RexLiteral literal)) {
+        throw unsupported(call);
+      }
+      String argument = literal.getValueAs(String.class);
+      if (operator == IceGateFunctions.CONTAINS_SUBSTRING) {
+        return StringKernels.contains(ref.getIndex(), argument.getBytes(StandardCharsets.UTF_8));
+      }
+      if (operator == IceGateFunctions.RE2_FIND) {
+        return StringKernels.regex(ref.getIndex(), Pattern.compile(argument), false);
+      }
+      if (operator == IceGateFunctions.RE2_FULL_MATCH) {
+        return StringKernels.regex(ref.getIndex(), Pattern.compile(argument), true);
+      }
+      throw unsupported(call);
+    }
+
+    private void collectPatterns(RexNode node) {
+      if (node instanceof RexCall call) {
+        if (call.getOperator() == IceGateFunctions.RE2_FULL_MATCH
+            || call.getOperator() == IceGateFunctions.RE2_FIND) {
+          String pattern = ((RexLiteral) call.getOperands().get(1)).getValueAs(String.class);
+          patterns.computeIfAbsent(pattern, Pattern::compile);
+        }
+        call.getOperands().forEach(this::collectPatterns);
+      }
+    }
+
+    private static boolean readsLabels(RexNode node) {
+      return containsLabelValue(node);
+    }
+
+    private static boolean containsLabelValue(RexNode node) {
+      if (node instanceof RexCall call) {
+        if (call.getOperator() == IceGateFunctions.LABEL_VALUE) {
+          return true;
+        }
+        return call.getOperands().stream().anyMatch(Compiler::containsLabelValue);
+      }
+      return false;
+    }
+
+    private static UnsupportedOperationException unsupported(RexNode node) {
+      return new UnsupportedOperationException("no vectorized kernel for " + node);
+    }
+  }
+}

@@ -1,0 +1,90 @@
+package io.icegate.engine.logql;
+
+import io.icegate.protocol.loki.Direction;
+
+import io.icegate.engine.plan.IceGateCatalog;
+import io.icegate.engine.plan.IceGateFunctions;
+import io.icegate.logql.ast.LabelMatcher;
+import io.icegate.logql.ast.LineFilter;
+import io.icegate.logql.ast.LogSelectorExpr;
+import io.icegate.logql.ast.PipelineStage;
+import io.icegate.storage.table.LogsTable;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.calcite.rel.RelNode;
+import org.apache.calcite.rex.RexNode;
+import org.apache.calcite.sql.SqlOperator;
+import org.apache.calcite.tools.RelBuilder;
+
+/**
+ * LogQL log queries to Calcite logical plans over the {@code logs} table:
+ *
+ * <pre>
+ * Sort(timestamp DESC|ASC, fetch=limit)
+ *   Project(timestamp, stream_labels, body)
+ *     Filter(tenant AND time range AND label matchers AND line filters)
+ *       TableScan(icegate.logs)
+ * </pre>
+ *
+ * Label matchers read the stream's labels through {@code LABEL_VALUE(stream_labels, name)};
+ * line filters test {@code body}. Tenant and time come first so the scan can take them.
+ */
+public final class LogQueryPlanner {
+  /** Columns of the planned output, in order. */
+  public static final List<String> OUTPUT =
+      List.of(LogsTable.TIMESTAMP, LogsTable.STREAM_LABELS, LogsTable.BODY);
+
+  private LogQueryPlanner() {}
+
+  public static RelNode plan(LogSelectorExpr query, LogQueryRange range, RelBuilder b) {
+    b.scan(IceGateCatalog.SCHEMA, LogsTable.NAME);
+    List<RexNode> conditions = new ArrayList<>();
+    conditions.add(b.equals(b.field(LogsTable.TENANT_ID), b.literal(range.tenant())));
+    conditions.add(b.greaterThanOrEqual(b.field(LogsTable.TIMESTAMP), b.literal(range.startNanos())));
+    conditions.add(b.lessThan(b.field(LogsTable.TIMESTAMP), b.literal(range.endNanos())));
+    for (LabelMatcher matcher : query.selector().matchers()) {
+      conditions.add(labelMatcher(b, matcher));
+    }
+    for (PipelineStage stage : query.pipeline()) {
+      if (stage instanceof LineFilter filter) {
+        conditions.add(lineFilter(b, filter));
+      } else {
+        throw new UnsupportedOperationException("pipeline stage not supported yet: " + stage);
+      }
+    }
+    b.filter(conditions);
+    b.project(OUTPUT.stream().map(b::field).toList());
+    RexNode time = b.field(LogsTable.TIMESTAMP);
+    b.sortLimit(0, range.limit(), range.direction() == Direction.BACKWARD ? b.desc(time) : time);
+    return b.build();
+  }
+
+  private static RexNode labelMatcher(RelBuilder b, LabelMatcher matcher) {
+    RexNode value =
+        b.call(
+            IceGateFunctions.LABEL_VALUE,
+            b.field(LogsTable.STREAM_LABELS),
+            b.literal(matcher.name()));
+    RexNode expected = b.literal(matcher.value());
+    return switch (matcher.type()) {
+      case EQ -> b.equals(value, expected);
+      case NEQ -> b.notEquals(value, expected);
+      case RE -> b.call(IceGateFunctions.RE2_FULL_MATCH, value, expected);
+      case NRE -> b.not(b.call(IceGateFunctions.RE2_FULL_MATCH, value, expected));
+    };
+  }
+
+  private static RexNode lineFilter(RelBuilder b, LineFilter filter) {
+    SqlOperator test =
+        switch (filter.op()) {
+          case CONTAINS, NOT_CONTAINS -> IceGateFunctions.CONTAINS_SUBSTRING;
+          case MATCHES_REGEX, NOT_MATCHES_REGEX -> IceGateFunctions.RE2_FIND;
+        };
+    List<RexNode> alternatives = new ArrayList<>();
+    for (String value : filter.values()) {
+      alternatives.add(b.call(test, b.field(LogsTable.BODY), b.literal(value)));
+    }
+    RexNode any = b.or(alternatives);
+    return filter.op().negated() ? b.not(any) : any;
+  }
+}

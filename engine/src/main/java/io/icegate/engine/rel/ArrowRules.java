@@ -1,0 +1,114 @@
+package io.icegate.engine.rel;
+
+import java.util.List;
+import org.apache.calcite.plan.Convention;
+import org.apache.calcite.plan.RelOptRule;
+import org.apache.calcite.rel.RelNode;
+import org.apache.calcite.rel.convert.ConverterRule;
+import org.apache.calcite.rel.logical.LogicalFilter;
+import org.apache.calcite.rel.logical.LogicalProject;
+import org.apache.calcite.rel.logical.LogicalSort;
+import org.apache.calcite.rel.logical.LogicalTableScan;
+
+/** The rules of the ARROW convention, grouped by planner phase. */
+public final class ArrowRules {
+  /** Logical operators to their Arrow counterparts. */
+  public static final ConverterRule TABLE_SCAN =
+      ConverterRule.Config.INSTANCE
+          .withConversion(
+              LogicalTableScan.class, Convention.NONE, ArrowRel.CONVENTION, "ArrowTableScanRule")
+          .withRuleFactory(TableScanRule::new)
+          .toRule(TableScanRule.class);
+
+  public static final ConverterRule FILTER =
+      ConverterRule.Config.INSTANCE
+          .withConversion(
+              LogicalFilter.class, Convention.NONE, ArrowRel.CONVENTION, "ArrowFilterRule")
+          .withRuleFactory(FilterRule::new)
+          .toRule(FilterRule.class);
+
+  public static final ConverterRule PROJECT =
+      ConverterRule.Config.INSTANCE
+          .withConversion(
+              LogicalProject.class, Convention.NONE, ArrowRel.CONVENTION, "ArrowProjectRule")
+          .withRuleFactory(ProjectRule::new)
+          .toRule(ProjectRule.class);
+
+  public static final ConverterRule SORT =
+      ConverterRule.Config.INSTANCE
+          .withConversion(LogicalSort.class, Convention.NONE, ArrowRel.CONVENTION, "ArrowSortRule")
+          .withRuleFactory(SortRule::new)
+          .toRule(SortRule.class);
+
+  /** Phase "physical": every logical node becomes an Arrow node. */
+  public static final List<RelOptRule> PHYSICAL = List.of(TABLE_SCAN, FILTER, PROJECT, SORT);
+
+  /** Phase "scan pushdown": projections and tenant/time bounds move into the scans. */
+  public static final List<RelOptRule> SCAN_PUSHDOWN =
+      List.of(ScanPushdownRules.PROJECT_INTO_SCAN, ScanPushdownRules.BOUNDS_INTO_SCAN);
+
+  private ArrowRules() {}
+
+  static final class TableScanRule extends ConverterRule {
+    TableScanRule(Config config) {
+      super(config);
+    }
+
+    @Override
+    public RelNode convert(RelNode rel) {
+      LogicalTableScan scan = (LogicalTableScan) rel;
+      return ArrowTableScan.all(scan.getCluster(), scan.getTable());
+    }
+  }
+
+  static final class FilterRule extends ConverterRule {
+    FilterRule(Config config) {
+      super(config);
+    }
+
+    @Override
+    public RelNode convert(RelNode rel) {
+      LogicalFilter filter = (LogicalFilter) rel;
+      return new ArrowFilter(
+          filter.getCluster(),
+          filter.getTraitSet().replace(ArrowRel.CONVENTION),
+          convert(filter.getInput(), ArrowRel.CONVENTION),
+          filter.getCondition());
+    }
+  }
+
+  static final class ProjectRule extends ConverterRule {
+    ProjectRule(Config config) {
+      super(config);
+    }
+
+    @Override
+    public RelNode convert(RelNode rel) {
+      LogicalProject project = (LogicalProject) rel;
+      return new ArrowProject(
+          project.getCluster(),
+          project.getTraitSet().replace(ArrowRel.CONVENTION),
+          convert(project.getInput(), ArrowRel.CONVENTION),
+          project.getProjects(),
+          project.getRowType());
+    }
+  }
+
+  static final class SortRule extends ConverterRule {
+    SortRule(Config config) {
+      super(config);
+    }
+
+    @Override
+    public RelNode convert(RelNode rel) {
+      LogicalSort sort = (LogicalSort) rel;
+      return new ArrowSort(
+          sort.getCluster(),
+          sort.getTraitSet().replace(ArrowRel.CONVENTION),
+          convert(sort.getInput(), ArrowRel.CONVENTION),
+          sort.getCollation(),
+          sort.offset,
+          sort.fetch);
+    }
+  }
+}

@@ -1,0 +1,100 @@
+package io.icegate.protocol.loki;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.StreamWriteFeature;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Writes Loki HTTP API response bodies with Jackson's streaming generator, so a large result goes
+ * to the client entry by entry without a tree of the whole document in memory. The caller owns the
+ * stream: it is flushed, never closed.
+ */
+public final class LokiJson {
+  private static final JsonFactory JSON =
+      JsonFactory.builder().disable(StreamWriteFeature.AUTO_CLOSE_TARGET).build();
+
+  private LokiJson() {}
+
+  /**
+   * A log query result, as {@code /loki/api/v1/query_range} and {@code /loki/api/v1/query} answer a
+   * log selector:
+   *
+   * <pre>{@code
+   * {"status":"success","data":{"resultType":"streams",
+   *   "result":[{"stream":{"app":"api"},"values":[["1700000000000000000","a line"]]}],
+   *   "stats":{"summary":{...}}}}
+   * }</pre>
+   *
+   * Timestamps are nanoseconds as decimal strings, as Loki writes them (a JSON number would lose
+   * precision in JavaScript clients).
+   */
+  public static void writeStreams(OutputStream out, List<LokiStream> streams, LokiStats stats)
+      throws IOException {
+    try (JsonGenerator json = JSON.createGenerator(out)) {
+      json.writeStartObject();
+      json.writeStringField("status", "success");
+      json.writeObjectFieldStart("data");
+      json.writeStringField("resultType", "streams");
+      json.writeArrayFieldStart("result");
+      for (LokiStream stream : streams) {
+        writeStream(json, stream);
+      }
+      json.writeEndArray();
+      json.writeObjectFieldStart("stats");
+      writeSummary(json, stats);
+      json.writeEndObject();
+      json.writeEndObject();
+      json.writeEndObject();
+    }
+  }
+
+  /**
+   * An error body with the HTTP status code and a message for the user: {@code
+   * {"code":400,"message":"...","status":"error"}}. Grafana's Loki data source shows the {@code
+   * message} field of a JSON error body (and the whole body when it is not JSON, which is what Loki
+   * 3 itself sends for query errors: the message as {@code text/plain}).
+   */
+  public static void writeError(OutputStream out, int code, String message) throws IOException {
+    try (JsonGenerator json = JSON.createGenerator(out)) {
+      json.writeStartObject();
+      json.writeNumberField("code", code);
+      json.writeStringField("message", message);
+      json.writeStringField("status", "error");
+      json.writeEndObject();
+    }
+  }
+
+  private static void writeStream(JsonGenerator json, LokiStream stream) throws IOException {
+    json.writeStartObject();
+    json.writeObjectFieldStart("stream");
+    for (Map.Entry<String, String> label : stream.labels().entrySet()) {
+      json.writeStringField(label.getKey(), label.getValue());
+    }
+    json.writeEndObject();
+    json.writeArrayFieldStart("values");
+    for (LokiEntry entry : stream.entries()) {
+      json.writeStartArray();
+      json.writeString(Long.toString(entry.timestampNanos()));
+      json.writeString(entry.line());
+      json.writeEndArray();
+    }
+    json.writeEndArray();
+    json.writeEndObject();
+  }
+
+  private static void writeSummary(JsonGenerator json, LokiStats stats) throws IOException {
+    json.writeObjectFieldStart("summary");
+    json.writeNumberField("bytesProcessedPerSecond", stats.bytesProcessedPerSecond());
+    json.writeNumberField("linesProcessedPerSecond", stats.linesProcessedPerSecond());
+    json.writeNumberField("totalBytesProcessed", stats.totalBytesProcessed());
+    json.writeNumberField("totalLinesProcessed", stats.totalLinesProcessed());
+    json.writeNumberField("execTime", stats.execTimeSeconds());
+    json.writeNumberField("queueTime", stats.queueTimeSeconds());
+    json.writeNumberField("totalEntriesReturned", stats.totalEntriesReturned());
+    json.writeEndObject();
+  }
+}

@@ -1,0 +1,174 @@
+package io.icegate.server;
+
+import io.icegate.engine.logql.LogQueryEngine;
+import io.icegate.server.config.ServerConfig;
+import io.icegate.server.http.ErrorRenderer;
+import io.icegate.server.http.Handler;
+import io.icegate.server.http.HttpExchange;
+import io.icegate.server.http.HttpListener;
+import io.icegate.server.http.InFlight;
+import io.icegate.server.loki.LokiErrors;
+import io.icegate.server.loki.LokiQueryHandler;
+import io.icegate.server.otlp.OtlpErrors;
+import io.icegate.server.otlp.OtlpLogsHandler;
+import io.icegate.storage.Lake;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The whole process: storage, engine and the listeners, wired. {@link #close()} is the graceful
+ * shutdown SIGTERM triggers: stop accepting, let requests in flight finish (within the grace
+ * period), flush the WAL, close the catalog.
+ */
+public final class IceGateServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(IceGateServer.class);
+
+  private final ServerConfig config;
+  private final BufferAllocator rootAllocator;
+  private final BufferAllocator ingestAllocator;
+  private final Lake lake;
+  private final EventLoopGroup boss;
+  private final EventLoopGroup io;
+  private final ExecutorService workers;
+  private final InFlight inFlight = new InFlight();
+  private final ServerMetrics metrics = new ServerMetrics();
+  private final HttpListener otlpHttp;
+  private final HttpListener loki;
+  private boolean closed;
+
+  private IceGateServer(ServerConfig config) throws IOException, InterruptedException {
+    this.config = config.validate();
+    this.rootAllocator = new RootAllocator(Long.MAX_VALUE);
+    this.ingestAllocator = rootAllocator.newChildAllocator("ingest", 0, Long.MAX_VALUE);
+    this.lake = Lake.openLocal(config.dataDir(), config.walMaxDelay());
+    this.boss = new NioEventLoopGroup(1);
+    this.io = new NioEventLoopGroup();
+    this.workers =
+        Executors.newFixedThreadPool(
+            Math.max(8, 4 * Runtime.getRuntime().availableProcessors()),
+            r -> {
+              Thread t = new Thread(r, "icegate-worker");
+              t.setDaemon(true);
+              return t;
+            });
+    LogQueryEngine logs =
+        new LogQueryEngine(
+            lake.scanner(), rootAllocator, config.queryMemoryBytes(), config.queryTimeout());
+
+    Map<String, Handler> otlpRoutes = common("otlp");
+    otlpRoutes.put(
+        "/v1/logs",
+        new OtlpLogsHandler(lake.logsWal(), ingestAllocator, config.maxRequestBytes(), metrics));
+    this.otlpHttp = listen("otlp-http", config.otlpHttpPort(), otlpRoutes, OtlpErrors.renderer());
+
+    Map<String, Handler> lokiRoutes = common("loki");
+    lokiRoutes.put(
+        "/loki/api/v1/query_range",
+        new LokiQueryHandler(
+            logs, false, config.maxEntriesLimitPerQuery(), config.queryMemoryBytes(), metrics));
+    lokiRoutes.put(
+        "/loki/api/v1/query",
+        new LokiQueryHandler(
+            logs, true, config.maxEntriesLimitPerQuery(), config.queryMemoryBytes(), metrics));
+    this.loki = listen("loki", config.lokiPort(), lokiRoutes, LokiErrors.renderer());
+  }
+
+  /** Starts the server; it serves until {@link #close()}. */
+  public static IceGateServer start(ServerConfig config) throws IOException, InterruptedException {
+    return new IceGateServer(config);
+  }
+
+  private HttpListener listen(
+      String name, int port, Map<String, Handler> routes, ErrorRenderer errors)
+      throws InterruptedException {
+    Map<String, Handler> counted = new HashMap<>();
+    routes.forEach(
+        (path, handler) ->
+            counted.put(
+                path,
+                exchange -> {
+                  handler.handle(exchange);
+                }));
+    return HttpListener.start(
+        name,
+        config.host(),
+        port,
+        config.maxRequestBytes(),
+        Map.copyOf(counted),
+        errors,
+        boss,
+        io,
+        workers,
+        inFlight);
+  }
+
+  /** {@code /ready} and {@code /metrics}, on every port. */
+  private Map<String, Handler> common(String listener) {
+    Map<String, Handler> routes = new HashMap<>();
+    routes.put(
+        "/ready",
+        exchange -> {
+          metrics.httpRequests.labelValues(listener, "/ready", "200").inc();
+          exchange.respond(
+              HttpResponseStatus.OK,
+              "text/plain; charset=utf-8",
+              "ready\n".getBytes(StandardCharsets.UTF_8));
+        });
+    routes.put("/metrics", this::serveMetrics);
+    return routes;
+  }
+
+  private void serveMetrics(HttpExchange exchange) throws IOException {
+    exchange.respond(HttpResponseStatus.OK, metrics.contentType(), metrics.scrape());
+  }
+
+  public int otlpHttpPort() {
+    return otlpHttp.port();
+  }
+
+  public int lokiPort() {
+    return loki.port();
+  }
+
+  public ServerMetrics metrics() {
+    return metrics;
+  }
+
+  @Override
+  public synchronized void close() throws IOException {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    LOG.info("shutting down: draining requests (grace {})", config.shutdownGrace());
+    otlpHttp.close();
+    loki.close();
+    try {
+      if (!inFlight.awaitDrained(config.shutdownGrace())) {
+        LOG.warn("requests still in flight after the grace period");
+      }
+      workers.shutdown();
+      workers.awaitTermination(config.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    io.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    lake.close();
+    ingestAllocator.close();
+    rootAllocator.close();
+    LOG.info("shut down");
+  }
+}

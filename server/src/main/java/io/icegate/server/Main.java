@@ -1,0 +1,90 @@
+package io.icegate.server;
+
+import io.icegate.server.config.ConfigException;
+import io.icegate.server.config.ServerConfig;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The command line: {@code icegate serve [--data-dir DIR] [--config FILE] ...}. */
+@Command(
+    name = "icegate",
+    mixinStandardHelpOptions = true,
+    version = "IceGate 0.1.0",
+    description = "Observability data lake: OTLP in, Loki/Prometheus/Tempo APIs out.",
+    subcommands = {Main.Serve.class})
+public final class Main implements Runnable {
+  public static void main(String[] args) {
+    int code = new CommandLine(new Main()).execute(args);
+    if (code != 0) {
+      System.exit(code);
+    }
+  }
+
+  @Override
+  public void run() {
+    new CommandLine(this).usage(System.out);
+  }
+
+  /** Runs every role in this process until SIGTERM/SIGINT. */
+  @Command(name = "serve", description = "Start the server (embedded catalog, local data dir).")
+  static final class Serve implements Callable<Integer> {
+    @Option(names = "--config", description = "YAML config file")
+    Path configFile;
+
+    @Option(names = "--data-dir", description = "data directory (default ./data)")
+    Path dataDir;
+
+    @Option(names = "--host", description = "address to listen on (default 0.0.0.0)")
+    String host;
+
+    @Option(names = "--otlp-http-port", description = "OTLP/HTTP port (default 4318)")
+    Integer otlpHttpPort;
+
+    @Option(names = "--loki-port", description = "Loki API port (default 3100)")
+    Integer lokiPort;
+
+    @Override
+    public Integer call() throws Exception {
+      ServerConfig config;
+      try {
+        config = configFile == null ? ServerConfig.defaults() : ServerConfig.load(configFile);
+        if (dataDir != null) {
+          config = config.withDataDir(dataDir);
+        }
+        config =
+            config.withPorts(
+                host != null ? host : config.host(),
+                otlpHttpPort != null ? otlpHttpPort : config.otlpHttpPort(),
+                lokiPort != null ? lokiPort : config.lokiPort());
+        config.validate();
+      } catch (ConfigException e) {
+        System.err.println("invalid configuration: " + e.getMessage());
+        return 2;
+      }
+      IceGateServer server = IceGateServer.start(config);
+      CountDownLatch stopped = new CountDownLatch(1);
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    try {
+                      server.close();
+                    } catch (Exception e) {
+                      e.printStackTrace();
+                    } finally {
+                      stopped.countDown();
+                    }
+                  },
+                  "icegate-shutdown"));
+      System.out.printf(
+          "IceGate serving: OTLP/HTTP :%d, Loki :%d, data %s%n",
+          server.otlpHttpPort(), server.lokiPort(), config.dataDir().toAbsolutePath());
+      stopped.await();
+      return 0;
+    }
+  }
+}

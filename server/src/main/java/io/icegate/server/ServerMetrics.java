@@ -1,0 +1,59 @@
+package io.icegate.server;
+
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.expositionformats.ExpositionFormats;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+
+/** The server's own metrics, served in Prometheus text format on every port's /metrics. */
+public final class ServerMetrics {
+  private final PrometheusRegistry registry = new PrometheusRegistry();
+  private final ExpositionFormats formats = ExpositionFormats.init();
+
+  public final Counter httpRequests;
+  public final Counter ingestedRecords;
+  public final Counter rejectedRecords;
+  public final Histogram queryDuration;
+
+  public ServerMetrics() {
+    JvmMetrics.builder().register(registry);
+    httpRequests =
+        Counter.builder()
+            .name("icegate_http_requests_total")
+            .help("HTTP requests answered, by listener, path and status code")
+            .labelNames("listener", "path", "code")
+            .register(registry);
+    ingestedRecords =
+        Counter.builder()
+            .name("icegate_ingested_records_total")
+            .help("Records made durable in the WAL, by signal")
+            .labelNames("signal")
+            .register(registry);
+    rejectedRecords =
+        Counter.builder()
+            .name("icegate_rejected_records_total")
+            .help("Records rejected as invalid (OTLP partial success), by signal")
+            .labelNames("signal")
+            .register(registry);
+    queryDuration =
+        Histogram.builder()
+            .name("icegate_query_duration_seconds")
+            .help("Query execution time, by API")
+            .labelNames("api")
+            .register(registry);
+  }
+
+  /** The current values in Prometheus text exposition format 0.0.4. */
+  public byte[] scrape() throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    formats.getPrometheusTextFormatWriter().write(out, registry.scrape());
+    return out.toByteArray();
+  }
+
+  public String contentType() {
+    return formats.getPrometheusTextFormatWriter().getContentType();
+  }
+}

@@ -1,0 +1,150 @@
+package io.icegate.server.config;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * Everything the server can be told, as one typed value. Loaded from a YAML file (optional), then
+ * overridden by command-line flags, then validated with messages that name the bad key.
+ *
+ * @param dataDir where the catalog, warehouse and WAL live
+ * @param host the address listeners bind to
+ * @param otlpHttpPort OTLP/HTTP ingest (0 = any free port)
+ * @param lokiPort the Loki API (0 = any free port)
+ * @param maxRequestBytes the largest request body accepted, compressed or inflated
+ * @param walMaxDelay how long an ingest request waits for others to share its WAL segment
+ * @param queryMemoryBytes the Arrow memory one query may hold
+ * @param queryTimeout how long a query may run
+ * @param maxEntriesLimitPerQuery the largest {@code limit} a log query may ask for (Loki's
+ *     {@code max_entries_limit_per_query})
+ * @param shutdownGrace how long SIGTERM waits for in-flight requests
+ */
+public record ServerConfig(
+    Path dataDir,
+    String host,
+    int otlpHttpPort,
+    int lokiPort,
+    int maxRequestBytes,
+    Duration walMaxDelay,
+    long queryMemoryBytes,
+    Duration queryTimeout,
+    int maxEntriesLimitPerQuery,
+    Duration shutdownGrace) {
+
+  public static ServerConfig defaults() {
+    return new ServerConfig(
+        Path.of("data"),
+        "0.0.0.0",
+        4318,
+        3100,
+        16 * 1024 * 1024,
+        Duration.ofMillis(5),
+        512L * 1024 * 1024,
+        Duration.ofMinutes(2),
+        5000,
+        Duration.ofSeconds(30));
+  }
+
+  /** The file's keys, all optional; durations in Go/Prometheus form ("5ms", "2m"). */
+  @JsonIgnoreProperties(ignoreUnknown = false)
+  record FileConfig(
+      @JsonProperty("data_dir") String dataDir,
+      @JsonProperty("host") String host,
+      @JsonProperty("otlp_http_port") Integer otlpHttpPort,
+      @JsonProperty("loki_port") Integer lokiPort,
+      @JsonProperty("max_request_bytes") Integer maxRequestBytes,
+      @JsonProperty("wal_max_delay") String walMaxDelay,
+      @JsonProperty("query_memory_bytes") Long queryMemoryBytes,
+      @JsonProperty("query_timeout") String queryTimeout,
+      @JsonProperty("max_entries_limit_per_query") Integer maxEntriesLimitPerQuery,
+      @JsonProperty("shutdown_grace") String shutdownGrace) {}
+
+  /** Reads {@code file} over the defaults. */
+  public static ServerConfig load(Path file) throws IOException {
+    ObjectMapper yaml =
+        new ObjectMapper(new YAMLFactory())
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    FileConfig f;
+    try {
+      f = yaml.readValue(Files.readAllBytes(file), FileConfig.class);
+    } catch (JsonMappingException e) {
+      throw new ConfigException(file + ": " + e.getOriginalMessage());
+    }
+    if (f == null) {
+      return defaults();
+    }
+    ServerConfig d = defaults();
+    return new ServerConfig(
+        f.dataDir() != null ? Path.of(f.dataDir()) : d.dataDir(),
+        f.host() != null ? f.host() : d.host(),
+        f.otlpHttpPort() != null ? f.otlpHttpPort() : d.otlpHttpPort(),
+        f.lokiPort() != null ? f.lokiPort() : d.lokiPort(),
+        f.maxRequestBytes() != null ? f.maxRequestBytes() : d.maxRequestBytes(),
+        f.walMaxDelay() != null ? duration("wal_max_delay", f.walMaxDelay()) : d.walMaxDelay(),
+        f.queryMemoryBytes() != null ? f.queryMemoryBytes() : d.queryMemoryBytes(),
+        f.queryTimeout() != null ? duration("query_timeout", f.queryTimeout()) : d.queryTimeout(),
+        f.maxEntriesLimitPerQuery() != null
+            ? f.maxEntriesLimitPerQuery()
+            : d.maxEntriesLimitPerQuery(),
+        f.shutdownGrace() != null
+            ? duration("shutdown_grace", f.shutdownGrace())
+            : d.shutdownGrace());
+  }
+
+  public ServerConfig withDataDir(Path dir) {
+    return new ServerConfig(dir, host, otlpHttpPort, lokiPort, maxRequestBytes, walMaxDelay,
+        queryMemoryBytes, queryTimeout, maxEntriesLimitPerQuery, shutdownGrace);
+  }
+
+  public ServerConfig withPorts(String newHost, int otlpHttp, int loki) {
+    return new ServerConfig(dataDir, newHost, otlpHttp, loki, maxRequestBytes, walMaxDelay,
+        queryMemoryBytes, queryTimeout, maxEntriesLimitPerQuery, shutdownGrace);
+  }
+
+  public ServerConfig withMaxRequestBytes(int bytes) {
+    return new ServerConfig(dataDir, host, otlpHttpPort, lokiPort, bytes, walMaxDelay,
+        queryMemoryBytes, queryTimeout, maxEntriesLimitPerQuery, shutdownGrace);
+  }
+
+  /** Checks every value, naming the first bad key. */
+  public ServerConfig validate() {
+    port("otlp_http_port", otlpHttpPort);
+    port("loki_port", lokiPort);
+    if (maxRequestBytes <= 0) {
+      throw new ConfigException("max_request_bytes must be positive, got " + maxRequestBytes);
+    }
+    if (queryMemoryBytes <= 0) {
+      throw new ConfigException("query_memory_bytes must be positive, got " + queryMemoryBytes);
+    }
+    if (maxEntriesLimitPerQuery <= 0) {
+      throw new ConfigException(
+          "max_entries_limit_per_query must be positive, got " + maxEntriesLimitPerQuery);
+    }
+    if (walMaxDelay.isNegative() || queryTimeout.isNegative() || queryTimeout.isZero()) {
+      throw new ConfigException("wal_max_delay and query_timeout must be positive durations");
+    }
+    return this;
+  }
+
+  private static void port(String key, int value) {
+    if (value < 0 || value > 65535) {
+      throw new ConfigException(key + " must be a port number 0-65535, got " + value);
+    }
+  }
+
+  private static Duration duration(String key, String text) {
+    try {
+      return GoDuration.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(key + ": " + e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,116 @@
+package io.icegate.server.http;
+
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One HTTP request and the means to answer it exactly once, from any thread. The request body is
+ * copied out at construction, so nothing of Netty's buffers outlives the event loop.
+ */
+public final class HttpExchange {
+  private final ChannelHandlerContext ctx;
+  private final HttpMethod method;
+  private final String path;
+  private final Map<String, List<String>> params;
+  private final io.netty.handler.codec.http.HttpHeaders headers;
+  private final byte[] body;
+  private final boolean keepAlive;
+  private final AtomicBoolean answered = new AtomicBoolean();
+  private final Runnable onAnswered;
+  private volatile int status;
+
+  HttpExchange(ChannelHandlerContext ctx, FullHttpRequest request, Runnable onAnswered) {
+    this.ctx = ctx;
+    this.method = request.method();
+    QueryStringDecoder decoder = new QueryStringDecoder(request.uri());
+    this.path = decoder.path();
+    this.params = new HashMap<>(decoder.parameters());
+    this.headers = request.headers().copy();
+    this.body = ByteBufUtil.getBytes(request.content());
+    this.keepAlive = HttpUtil.isKeepAlive(request);
+    this.onAnswered = onAnswered;
+    String contentType = header(HttpHeaderNames.CONTENT_TYPE.toString());
+    if (method == HttpMethod.POST
+        && contentType != null
+        && contentType.toLowerCase().startsWith("application/x-www-form-urlencoded")) {
+      // Loki and Prometheus accept their query parameters as a POSTed form too.
+      var form =
+          new QueryStringDecoder("?" + new String(body, StandardCharsets.UTF_8)).parameters();
+      form.forEach((k, v) -> params.computeIfAbsent(k, x -> new ArrayList<>()).addAll(v));
+    }
+  }
+
+  public HttpMethod method() {
+    return method;
+  }
+
+  public String path() {
+    return path;
+  }
+
+  /** The first value of a query (or form) parameter, or null. */
+  public String param(String name) {
+    List<String> values = params.get(name);
+    return values == null || values.isEmpty() ? null : values.get(0);
+  }
+
+  public String header(String name) {
+    return headers.get(name);
+  }
+
+  public byte[] body() {
+    return body;
+  }
+
+  /** True once the client has gone away; long work checks it to stop early. */
+  public boolean clientGone() {
+    return !ctx.channel().isActive();
+  }
+
+  public int status() {
+    return status;
+  }
+
+  public void respond(HttpResponseStatus status, String contentType, byte[] content) {
+    respond(status, contentType, content, Map.of());
+  }
+
+  /** Sends the answer; later calls are ignored (the first answer wins). */
+  public void respond(
+      HttpResponseStatus status, String contentType, byte[] content, Map<String, String> extra) {
+    if (!answered.compareAndSet(false, true)) {
+      return;
+    }
+    this.status = status.code();
+    FullHttpResponse response =
+        new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(content));
+    response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+    response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, content.length);
+    extra.forEach((k, v) -> response.headers().set(k, v));
+    if (keepAlive) {
+      response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+      ctx.writeAndFlush(response);
+    } else {
+      ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    }
+    onAnswered.run();
+  }
+}

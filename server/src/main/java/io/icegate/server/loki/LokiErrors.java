@@ -1,0 +1,29 @@
+package io.icegate.server.loki;
+
+import io.icegate.protocol.loki.LokiJson;
+import io.icegate.server.http.ErrorRenderer;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/** Errors on the Loki port in Loki's JSON error shape ({@code code}, {@code message}, {@code status}). */
+public final class LokiErrors {
+  public static final String CONTENT_TYPE = "application/json; charset=utf-8";
+
+  private LokiErrors() {}
+
+  public static ErrorRenderer renderer() {
+    return (exchange, status, message) ->
+        exchange.respond(status, CONTENT_TYPE, body(status.code(), message));
+  }
+
+  public static byte[] body(int code, String message) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try {
+      LokiJson.writeError(out, code, message);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+}

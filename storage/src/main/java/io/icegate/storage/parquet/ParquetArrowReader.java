@@ -1,0 +1,254 @@
+package io.icegate.storage.parquet;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.BaseFixedWidthVector;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.FixedSizeBinaryVector;
+import org.apache.arrow.vector.Float8Vector;
+import org.apache.arrow.vector.IntVector;
+import org.apache.arrow.vector.TimeStampVector;
+import org.apache.arrow.vector.VarBinaryVector;
+import org.apache.arrow.vector.VarCharVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.arrow.ArrowSchemaUtil;
+import org.apache.iceberg.arrow.vectorized.BaseBatchReader;
+import org.apache.iceberg.arrow.vectorized.VectorHolder;
+import org.apache.iceberg.arrow.vectorized.VectorizedReaderBuilder;
+import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.io.CloseableIterator;
+import org.apache.iceberg.io.InputFile;
+import org.apache.iceberg.parquet.Parquet;
+import org.apache.iceberg.parquet.TypeWithSchemaVisitor;
+import org.apache.iceberg.parquet.VectorizedReader;
+import org.apache.parquet.column.Dictionary;
+import org.apache.parquet.schema.MessageType;
+
+/**
+ * Reads one Parquet data file (a WAL segment or an Iceberg data file) into Arrow batches through
+ * Iceberg's vectorized column readers, resolving columns by Iceberg field id.
+ *
+ * <p>Each batch returned by {@link #next()} is owned by the caller and allocated from the
+ * caller's allocator: the column readers fill vectors in a per-file child allocator and the
+ * buffers are then transferred. Dictionary-encoded pages are decoded here (once per dictionary
+ * entry). The vectorized reader cannot read map, list or struct columns: project them away.
+ *
+ * <p>Iceberg's reader builder opens a child allocator it never closes; this class closes it with
+ * the file, so a query's allocator ends empty.
+ */
+public final class ParquetArrowReader implements CloseableIterator<VectorSchemaRoot> {
+  private final BufferAllocator fileAllocator;
+  private final CloseableIterable<VectorSchemaRoot> iterable;
+  private final CloseableIterator<VectorSchemaRoot> batches;
+  private boolean closed;
+
+  private ParquetArrowReader(
+      BufferAllocator fileAllocator,
+      CloseableIterable<VectorSchemaRoot> iterable) {
+    this.fileAllocator = fileAllocator;
+    this.iterable = iterable;
+    this.batches = iterable.iterator();
+  }
+
+  /**
+   * Opens {@code file} for reading the columns of {@code projection}, {@code batchRows} rows per
+   * batch, with batches allocated from {@code target}.
+   */
+  public static ParquetArrowReader open(
+      InputFile file, Schema projection, BufferAllocator target, int batchRows) {
+    BufferAllocator fileAllocator =
+        target.newChildAllocator("parquet:" + file.location(), 0, target.getLimit());
+    List<Field> fields = ArrowSchemaUtil.convert(projection).getFields();
+    CloseableIterable<VectorSchemaRoot> iterable =
+        Parquet.read(file)
+            .project(projection)
+            .createBatchedReaderFunc(
+                fileSchema ->
+                    TypeWithSchemaVisitor.visit(
+                        projection.asStruct(),
+                        fileSchema,
+                        new AllocatingReaderBuilder(
+                            projection,
+                            fileSchema,
+                            readers -> new RootBatchReader(readers, fields, target),
+                            fileAllocator)))
+            .recordsPerBatch(batchRows)
+            .build();
+    return new ParquetArrowReader(fileAllocator, iterable);
+  }
+
+  @Override
+  public boolean hasNext() {
+    return !closed && batches.hasNext();
+  }
+
+  @Override
+  public VectorSchemaRoot next() {
+    if (!hasNext()) {
+      throw new NoSuchElementException();
+    }
+    return batches.next();
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      batches.close();
+      iterable.close();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      for (BufferAllocator child : new ArrayList<>(fileAllocator.getChildAllocators())) {
+        child.close();
+      }
+      fileAllocator.close();
+    }
+  }
+
+  /** Gives Iceberg's reader builder our allocator instead of its process-wide root. */
+  private static final class AllocatingReaderBuilder extends VectorizedReaderBuilder {
+    AllocatingReaderBuilder(
+        Schema schema,
+        MessageType fileSchema,
+        java.util.function.Function<List<VectorizedReader<?>>, VectorizedReader<?>> factory,
+        BufferAllocator allocator) {
+      super(schema, fileSchema, true, Map.of(), factory, (type, value) -> value, allocator);
+    }
+  }
+
+  /** Assembles one caller-owned VectorSchemaRoot from the column readers' vectors. */
+  private static final class RootBatchReader extends BaseBatchReader<VectorSchemaRoot> {
+    private final List<Field> fields;
+    private final BufferAllocator target;
+
+    RootBatchReader(List<VectorizedReader<?>> readers, List<Field> fields, BufferAllocator target) {
+      super(readers);
+      this.fields = fields;
+      this.target = target;
+    }
+
+    @Override
+    public VectorSchemaRoot read(VectorSchemaRoot reuse, int rows) {
+      List<FieldVector> out = new ArrayList<>(readers.length);
+      try {
+        for (int i = 0; i < readers.length; i++) {
+          // A null holder makes the column reader allocate fresh vectors, so the previous
+          // batch's buffers, already transferred to the caller, are never written again.
+          vectorHolders[i] = readers[i].read(null, rows);
+          out.add(takeColumn(vectorHolders[i], fields.get(i), rows));
+        }
+      } catch (RuntimeException e) {
+        out.forEach(FieldVector::close);
+        throw e;
+      }
+      VectorSchemaRoot root = new VectorSchemaRoot(out);
+      root.setRowCount(rows);
+      return root;
+    }
+
+    private FieldVector takeColumn(VectorHolder holder, Field field, int rows) {
+      FieldVector result = field.createVector(target);
+      FieldVector source = holder.vector();
+      if (source == null) {
+        // Column missing from this file (added by schema evolution): all nulls.
+        result.setValueCount(rows);
+        return result;
+      }
+      if (holder.isDictionaryEncoded()) {
+        decode((IntVector) source, holder.dictionary(), result, rows);
+      } else {
+        source.makeTransferPair(result).transfer();
+        result.setValueCount(rows);
+      }
+      return result;
+    }
+
+    private static void decode(IntVector ids, Dictionary dictionary, FieldVector out, int rows) {
+      if (out instanceof BaseFixedWidthVector fixed) {
+        fixed.allocateNew(rows);
+      } else {
+        out.allocateNew();
+      }
+      if (out instanceof VarCharVector v) {
+        byte[][] decoded = new byte[dictionary.getMaxId() + 1][];
+        for (int r = 0; r < rows; r++) {
+          if (ids.isNull(r)) {
+            v.setNull(r);
+            continue;
+          }
+          int id = ids.get(r);
+          byte[] bytes = decoded[id];
+          if (bytes == null) {
+            bytes = dictionary.decodeToBinary(id).getBytes();
+            decoded[id] = bytes;
+          }
+          v.setSafe(r, bytes);
+        }
+      } else if (out instanceof VarBinaryVector v) {
+        for (int r = 0; r < rows; r++) {
+          if (ids.isNull(r)) {
+            v.setNull(r);
+          } else {
+            v.setSafe(r, dictionary.decodeToBinary(ids.get(r)).getBytes());
+          }
+        }
+      } else if (out instanceof FixedSizeBinaryVector v) {
+        for (int r = 0; r < rows; r++) {
+          if (ids.isNull(r)) {
+            v.setNull(r);
+          } else {
+            v.setSafe(r, dictionary.decodeToBinary(ids.get(r)).getBytes());
+          }
+        }
+      } else if (out instanceof TimeStampVector v) {
+        for (int r = 0; r < rows; r++) {
+          if (ids.isNull(r)) {
+            v.setNull(r);
+          } else {
+            v.setSafe(r, dictionary.decodeToLong(ids.get(r)));
+          }
+        }
+      } else if (out instanceof BigIntVector v) {
+        for (int r = 0; r < rows; r++) {
+          if (ids.isNull(r)) {
+            v.setNull(r);
+          } else {
+            v.setSafe(r, dictionary.decodeToLong(ids.get(r)));
+          }
+        }
+      } else if (out instanceof IntVector v) {
+        for (int r = 0; r < rows; r++) {
+          if (ids.isNull(r)) {
+            v.setNull(r);
+          } else {
+            v.setSafe(r, dictionary.decodeToInt(ids.get(r)));
+          }
+        }
+      } else if (out instanceof Float8Vector v) {
+        for (int r = 0; r < rows; r++) {
+          if (ids.isNull(r)) {
+            v.setNull(r);
+          } else {
+            v.setSafe(r, dictionary.decodeToDouble(ids.get(r)));
+          }
+        }
+      } else {
+        throw new UnsupportedOperationException(
+            "no dictionary decoding for Arrow type " + out.getField().getType());
+      }
+      out.setValueCount(rows);
+    }
+  }
+}

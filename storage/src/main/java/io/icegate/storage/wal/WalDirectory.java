@@ -1,0 +1,168 @@
+package io.icegate.storage.wal;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Stream;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.io.LocalInputFile;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The WAL of one table on local disk: {@code <root>/<tenant>/<sequence>.parquet}, and the index
+ * of its segments that scans consult.
+ *
+ * <p>A segment becomes visible in two steps, both before the client is acknowledged: it is
+ * written under a {@code .tmp} name and fsync'd, then renamed into place (atomic on POSIX) and
+ * the directory fsync'd. A crash before the rename leaves only a {@code .tmp}, which recovery
+ * deletes: that request was never acknowledged, and the client retries it.
+ */
+public final class WalDirectory {
+  static final String MIN_TS_KEY = "icegate.wal.min_timestamp_nanos";
+  static final String MAX_TS_KEY = "icegate.wal.max_timestamp_nanos";
+  static final String TENANT_KEY = "icegate.wal.tenant";
+  private static final String SUFFIX = ".parquet";
+  private static final String TMP_SUFFIX = ".tmp";
+  private static final Logger LOG = LoggerFactory.getLogger(WalDirectory.class);
+
+  private final Path root;
+  private final Map<String, List<WalSegment>> byTenant = new ConcurrentHashMap<>();
+  private long maxSequence;
+
+  private WalDirectory(Path root) {
+    this.root = root;
+  }
+
+  /** Opens (creating if needed) the WAL under {@code root}, recovering its segment index. */
+  public static WalDirectory open(Path root) throws IOException {
+    Files.createDirectories(root);
+    WalDirectory wal = new WalDirectory(root);
+    wal.recover();
+    return wal;
+  }
+
+  private void recover() throws IOException {
+    List<Path> tenantDirs;
+    try (Stream<Path> list = Files.list(root)) {
+      tenantDirs = list.filter(Files::isDirectory).toList();
+    }
+    int removed = 0;
+    for (Path dir : tenantDirs) {
+      String tenant = URLDecoder.decode(dir.getFileName().toString(), StandardCharsets.UTF_8);
+      List<Path> files;
+      try (Stream<Path> list = Files.list(dir)) {
+        files = list.toList();
+      }
+      for (Path file : files) {
+        String name = file.getFileName().toString();
+        if (name.endsWith(TMP_SUFFIX)) {
+          Files.delete(file);
+          removed++;
+        } else if (name.endsWith(SUFFIX)) {
+          long sequence = Long.parseLong(name.substring(0, name.length() - SUFFIX.length()));
+          register(readSegment(file, tenant, sequence));
+        }
+      }
+    }
+    LOG.info(
+        "wal recovered root={} segments={} removed_unacked={}",
+        root,
+        byTenant.values().stream().mapToInt(List::size).sum(),
+        removed);
+  }
+
+  private static WalSegment readSegment(Path file, String tenant, long sequence)
+      throws IOException {
+    try (ParquetFileReader reader = ParquetFileReader.open(new LocalInputFile(file))) {
+      Map<String, String> meta = reader.getFooter().getFileMetaData().getKeyValueMetaData();
+      return new WalSegment(
+          file,
+          tenant,
+          sequence,
+          Long.parseLong(meta.get(MIN_TS_KEY)),
+          Long.parseLong(meta.get(MAX_TS_KEY)),
+          reader.getRecordCount());
+    }
+  }
+
+  /** The next free sequence number; called by the single WAL writer only. */
+  synchronized long nextSequence() {
+    return ++maxSequence;
+  }
+
+  /** Where a new segment of {@code tenant} is first written. */
+  Path temporaryPath(String tenant, long sequence) throws IOException {
+    Path dir = root.resolve(URLEncoder.encode(tenant, StandardCharsets.UTF_8));
+    Files.createDirectories(dir);
+    return dir.resolve(String.format("%020d%s%s", sequence, SUFFIX, TMP_SUFFIX));
+  }
+
+  /**
+   * Makes a fully written temporary segment durable and visible: fsync file, rename, fsync
+   * directory, add to the index.
+   */
+  WalSegment publish(Path temporary, WalSegment pending) throws IOException {
+    try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
+      channel.force(true);
+    }
+    String name = temporary.getFileName().toString();
+    Path target = temporary.resolveSibling(name.substring(0, name.length() - TMP_SUFFIX.length()));
+    Files.move(temporary, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    try (FileChannel dir = FileChannel.open(target.getParent(), StandardOpenOption.READ)) {
+      dir.force(true);
+    }
+    WalSegment segment =
+        new WalSegment(
+            target,
+            pending.tenant(),
+            pending.sequence(),
+            pending.minTimestampNanos(),
+            pending.maxTimestampNanos(),
+            pending.rows());
+    register(segment);
+    return segment;
+  }
+
+  private synchronized void register(WalSegment segment) {
+    maxSequence = Math.max(maxSequence, segment.sequence());
+    byTenant.computeIfAbsent(segment.tenant(), t -> new CopyOnWriteArrayList<>()).add(segment);
+  }
+
+  /** Segments of {@code tenant} that may hold rows in {@code [startNanos, endNanos)}, oldest first. */
+  public List<WalSegment> segments(String tenant, long startNanos, long endNanos) {
+    List<WalSegment> all = byTenant.getOrDefault(tenant, List.of());
+    List<WalSegment> result = new ArrayList<>();
+    for (WalSegment segment : all) {
+      if (segment.overlaps(startNanos, endNanos)) {
+        result.add(segment);
+      }
+    }
+    result.sort(Comparator.comparingLong(WalSegment::sequence));
+    return result;
+  }
+
+  public Path root() {
+    return root;
+  }
+
+  static void deleteQuietly(Path path) {
+    try {
+      Files.deleteIfExists(path);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

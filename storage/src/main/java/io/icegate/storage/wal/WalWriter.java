@@ -1,0 +1,195 @@
+package io.icegate.storage.wal;
+
+import io.icegate.storage.parquet.ArrowParquetWriter;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.apache.arrow.vector.TimeStampVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.iceberg.Schema;
+import org.apache.parquet.io.LocalOutputFile;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Group commit into the WAL of one table: appends arriving within {@link #maxDelay} (or until
+ * {@link #maxRows} rows are waiting) are written together, one segment per tenant, and every
+ * append's future completes only once its segment is durable and visible to scans.
+ *
+ * <p>One thread writes, so sequence numbers are assigned in order and no two writers race on a
+ * tenant's directory. A failed write fails the futures of exactly the appends in that segment;
+ * nothing of them is visible, so the clients' retries cannot duplicate rows.
+ */
+public final class WalWriter implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(WalWriter.class);
+
+  private record Append(String tenant, VectorSchemaRoot batch, CompletableFuture<WalSegment> done) {}
+
+  private static final Append STOP = new Append(null, null, null);
+
+  private final WalDirectory directory;
+  private final Schema schema;
+  private final String timestampColumn;
+  private final Duration maxDelay;
+  private final int maxRows;
+  private final BlockingQueue<Append> queue = new LinkedBlockingQueue<>();
+  private final Thread thread;
+  private boolean closing; // guarded by queue: no append can follow STOP
+
+  public WalWriter(
+      WalDirectory directory, Schema schema, String timestampColumn, Duration maxDelay,
+      int maxRows) {
+    this.directory = directory;
+    this.schema = schema;
+    this.timestampColumn = timestampColumn;
+    this.maxDelay = maxDelay;
+    this.maxRows = maxRows;
+    this.thread = new Thread(this::run, "wal-writer-" + directory.root().getFileName());
+    this.thread.setDaemon(false);
+    this.thread.start();
+  }
+
+  /**
+   * Queues {@code batch} (ownership passes to the writer, which closes it) for {@code tenant}.
+   * The future completes when the rows are durable and scannable, or fails if they are not.
+   */
+  public CompletableFuture<WalSegment> append(String tenant, VectorSchemaRoot batch) {
+    CompletableFuture<WalSegment> done = new CompletableFuture<>();
+    synchronized (queue) {
+      if (!closing) {
+        queue.add(new Append(tenant, batch, done));
+        return done;
+      }
+    }
+    batch.close();
+    done.completeExceptionally(new IllegalStateException("the WAL is shutting down"));
+    return done;
+  }
+
+  private void run() {
+    List<Append> group = new ArrayList<>();
+    boolean stop = false;
+    while (!stop) {
+      try {
+        Append first = queue.take();
+        if (first == STOP) {
+          stop = true;
+        } else {
+          group.add(first);
+          stop = gather(group, first.batch().getRowCount());
+        }
+        if (!group.isEmpty()) {
+          commit(group);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        stop = true;
+      } finally {
+        group.clear();
+      }
+    }
+  }
+
+  /** Collects more appends until the delay passes or enough rows wait; true if STOP was seen. */
+  private boolean gather(List<Append> group, int rows) throws InterruptedException {
+    long deadline = System.nanoTime() + maxDelay.toNanos();
+    while (rows < maxRows) {
+      long wait = deadline - System.nanoTime();
+      if (wait <= 0) {
+        return false;
+      }
+      Append next = queue.poll(wait, TimeUnit.NANOSECONDS);
+      if (next == null) {
+        return false;
+      }
+      if (next == STOP) {
+        return true;
+      }
+      group.add(next);
+      rows += next.batch().getRowCount();
+    }
+    return false;
+  }
+
+  private void commit(List<Append> group) {
+    Map<String, List<Append>> byTenant = new LinkedHashMap<>();
+    for (Append append : group) {
+      byTenant.computeIfAbsent(append.tenant(), t -> new ArrayList<>()).add(append);
+    }
+    for (var entry : byTenant.entrySet()) {
+      List<Append> appends = entry.getValue();
+      try {
+        WalSegment segment = writeSegment(entry.getKey(), appends);
+        appends.forEach(a -> a.done().complete(segment));
+      } catch (IOException | RuntimeException e) {
+        LOG.error("wal write failed tenant={} appends={}", entry.getKey(), appends.size(), e);
+        appends.forEach(a -> a.done().completeExceptionally(e));
+      } finally {
+        appends.forEach(a -> a.batch().close());
+      }
+    }
+  }
+
+  private WalSegment writeSegment(String tenant, List<Append> appends) throws IOException {
+    long min = Long.MAX_VALUE;
+    long max = Long.MIN_VALUE;
+    long rows = 0;
+    List<VectorSchemaRoot> batches = new ArrayList<>(appends.size());
+    for (Append append : appends) {
+      VectorSchemaRoot batch = append.batch();
+      TimeStampVector ts = (TimeStampVector) batch.getVector(timestampColumn);
+      for (int i = 0; i < batch.getRowCount(); i++) {
+        long t = ts.get(i);
+        min = Math.min(min, t);
+        max = Math.max(max, t);
+      }
+      rows += batch.getRowCount();
+      batches.add(batch);
+    }
+    long sequence = directory.nextSequence();
+    Path temporary = directory.temporaryPath(tenant, sequence);
+    try {
+      ArrowParquetWriter.write(
+          schema,
+          batches,
+          new LocalOutputFile(temporary),
+          Map.of(
+              WalDirectory.MIN_TS_KEY, Long.toString(min),
+              WalDirectory.MAX_TS_KEY, Long.toString(max),
+              WalDirectory.TENANT_KEY, tenant),
+          ArrowParquetWriter.Options.WAL);
+      WalSegment segment =
+          directory.publish(temporary, new WalSegment(temporary, tenant, sequence, min, max, rows));
+      LOG.debug("wal commit tenant={} sequence={} rows={}", tenant, sequence, rows);
+      return segment;
+    } catch (IOException | RuntimeException e) {
+      WalDirectory.deleteQuietly(temporary);
+      throw e;
+    }
+  }
+
+  /** Stops accepting appends, writes everything already accepted, and waits for the thread. */
+  @Override
+  public void close() {
+    synchronized (queue) {
+      if (closing) {
+        return;
+      }
+      closing = true;
+      queue.add(STOP);
+    }
+    try {
+      thread.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
