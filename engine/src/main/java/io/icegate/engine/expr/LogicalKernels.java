@@ -13,45 +13,11 @@ final class LogicalKernels {
   }
 
   static VectorPredicate and(List<VectorPredicate> children) {
-    return new VectorPredicate() {
-      private boolean[] scratch = new boolean[0];
-
-      @Override
-      public void evaluate(VectorSchemaRoot batch, boolean[] out) {
-        int rows = batch.getRowCount();
-        children.get(0).evaluate(batch, out);
-        if (scratch.length < rows) {
-          scratch = new boolean[rows];
-        }
-        for (int c = 1; c < children.size(); c++) {
-          children.get(c).evaluate(batch, scratch);
-          for (int i = 0; i < rows; i++) {
-            out[i] &= scratch[i];
-          }
-        }
-      }
-    };
+    return new Combined(children, true);
   }
 
   static VectorPredicate or(List<VectorPredicate> children) {
-    return new VectorPredicate() {
-      private boolean[] scratch = new boolean[0];
-
-      @Override
-      public void evaluate(VectorSchemaRoot batch, boolean[] out) {
-        int rows = batch.getRowCount();
-        children.get(0).evaluate(batch, out);
-        if (scratch.length < rows) {
-          scratch = new boolean[rows];
-        }
-        for (int c = 1; c < children.size(); c++) {
-          children.get(c).evaluate(batch, scratch);
-          for (int i = 0; i < rows; i++) {
-            out[i] |= scratch[i];
-          }
-        }
-      }
-    };
+    return new Combined(children, false);
   }
 
   static VectorPredicate not(VectorPredicate child) {
@@ -61,5 +27,38 @@ final class LogicalKernels {
         out[i] = !out[i];
       }
     };
+  }
+
+  /** AND or OR of several predicates, combined row by row into the output. */
+  private static final class Combined implements VectorPredicate {
+    private final List<VectorPredicate> children;
+    private final boolean and;
+    private boolean[] scratch = new boolean[0];
+
+    Combined(List<VectorPredicate> children, boolean and) {
+      this.children = children;
+      this.and = and;
+    }
+
+    @Override
+    public void evaluate(VectorSchemaRoot batch, boolean[] out) {
+      int rows = batch.getRowCount();
+      children.get(0).evaluate(batch, out);
+      if (scratch.length < rows) {
+        scratch = new boolean[rows];
+      }
+      for (int c = 1; c < children.size(); c++) {
+        children.get(c).evaluate(batch, scratch);
+        if (and) {
+          for (int i = 0; i < rows; i++) {
+            out[i] &= scratch[i];
+          }
+        } else {
+          for (int i = 0; i < rows; i++) {
+            out[i] |= scratch[i];
+          }
+        }
+      }
+    }
   }
 }
