@@ -1,12 +1,15 @@
 package io.icegate.storage;
 
 import io.icegate.storage.catalog.EmbeddedCatalog;
+import io.icegate.storage.compaction.Compactor;
 import io.icegate.storage.scan.TableScanner;
+import io.icegate.storage.table.LakeTable;
 import io.icegate.storage.table.LogsTable;
 import io.icegate.storage.wal.WalDirectory;
 import io.icegate.storage.wal.WalWriter;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import org.apache.iceberg.Schema;
@@ -19,11 +22,19 @@ public final class Lake implements AutoCloseable {
   private final EmbeddedCatalog catalog;
   private final WalWriter logsWal;
   private final TableScanner scanner;
+  private final Compactor logsCompactor;
 
-  private Lake(EmbeddedCatalog catalog, WalWriter logsWal, TableScanner scanner) {
+  private Lake(
+      EmbeddedCatalog catalog, WalWriter logsWal, TableScanner scanner, Compactor logsCompactor) {
     this.catalog = catalog;
     this.logsWal = logsWal;
     this.scanner = scanner;
+    this.logsCompactor = logsCompactor;
+  }
+
+  /** Moves the WAL segments that are due into the Iceberg tables. */
+  public Compactor.Result compact() throws IOException {
+    return logsCompactor.compact();
   }
 
   /**
@@ -31,18 +42,28 @@ public final class Lake implements AutoCloseable {
    * WAL. {@code walMaxDelay} bounds how long an append waits for others to share its segment.
    */
   public static Lake openLocal(Path dataDir, Duration walMaxDelay) throws IOException {
+    return openLocal(dataDir, walMaxDelay, Compactor.Policy.DEFAULT);
+  }
+
+  /** As {@link #openLocal(Path, Duration)}, with the given compaction policy. */
+  public static Lake openLocal(Path dataDir, Duration walMaxDelay, Compactor.Policy compaction)
+      throws IOException {
     EmbeddedCatalog catalog = EmbeddedCatalog.open(dataDir);
     try {
-      WalDirectory logsDir = WalDirectory.open(dataDir.resolve("wal").resolve(LogsTable.NAME));
+      // Segments the last compaction committed but did not get to delete are dropped on open.
+      LakeTable probe = new LakeTable(LogsTable.NAME, catalog.logs(), null);
+      long compactedThrough = probe.compactedThrough(catalog.logs().currentSnapshot());
+      WalDirectory logsDir =
+          WalDirectory.open(dataDir.resolve("wal").resolve(LogsTable.NAME), compactedThrough);
+      LakeTable logs = new LakeTable(LogsTable.NAME, catalog.logs(), logsDir);
       // The catalog assigned the table's field ids when it created it; WAL segments must carry
       // those ids, so they are written with the table's schema, not our definition of it.
       Schema logsSchema = catalog.logs().schema();
       WalWriter logsWal =
           new WalWriter(logsDir, logsSchema, LogsTable.TIMESTAMP, walMaxDelay, 65_536);
-      TableScanner scanner =
-          new TableScanner(
-              Map.of(LogsTable.NAME, logsSchema), Map.of(LogsTable.NAME, logsDir));
-      return new Lake(catalog, logsWal, scanner);
+      TableScanner scanner = new TableScanner(Map.of(LogsTable.NAME, logs));
+      Compactor compactor = new Compactor(logs, compaction, Clock.systemUTC());
+      return new Lake(catalog, logsWal, scanner, compactor);
     } catch (IOException | RuntimeException e) {
       catalog.close();
       throw e;
@@ -62,6 +83,7 @@ public final class Lake implements AutoCloseable {
   public void close() throws IOException {
     try {
       logsWal.close();
+      logsCompactor.deleteAllRetired();
     } finally {
       catalog.close();
     }

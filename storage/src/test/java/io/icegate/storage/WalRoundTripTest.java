@@ -145,7 +145,7 @@ class WalRoundTripTest {
       var request =
           new ScanRequest(LogsTable.NAME, "fake", T0 + 1, T0 + 20_000_000_000L,
               List.of(LogsTable.BODY));
-      assertThat(lake.scanner().plan(request)).hasSize(1);
+      assertThat(lake.scanner().plan(request).files()).hasSize(1);
       assertThat(scan(lake, "fake", List.of(LogsTable.BODY))).hasSize(2);
       assertThat(scan(lake, "other", List.of(LogsTable.BODY)))
           .extracting(r -> r.get(0))

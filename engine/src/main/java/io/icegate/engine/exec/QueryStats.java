@@ -5,11 +5,13 @@ import java.util.concurrent.atomic.AtomicLong;
 /** Counters one query accumulates while it runs; read for the API's stats and /metrics. */
 public final class QueryStats {
   private final AtomicLong filesScanned = new AtomicLong();
+  private final AtomicLong filesPruned = new AtomicLong();
   private final AtomicLong rowsScanned = new AtomicLong();
   private final AtomicLong bytesScanned = new AtomicLong();
 
-  void addFile() {
-    filesScanned.incrementAndGet();
+  void addFiles(long scanned, long pruned) {
+    filesScanned.addAndGet(scanned);
+    filesPruned.addAndGet(pruned);
   }
 
   void addBatch(long rows, long bytes) {
@@ -19,6 +21,10 @@ public final class QueryStats {
 
   public long filesScanned() {
     return filesScanned.get();
+  }
+
+  public long filesPruned() {
+    return filesPruned.get();
   }
 
   public long rowsScanned() {

@@ -1,6 +1,7 @@
 package io.icegate.engine.exec;
 
 import io.icegate.engine.rel.ScanBounds;
+import io.icegate.storage.scan.ScanPlan;
 import io.icegate.storage.scan.ScanRequest;
 import java.util.List;
 import org.apache.arrow.vector.FieldVector;
@@ -18,8 +19,9 @@ public final class ScanOperator implements Operator {
     this.columns = List.copyOf(columns);
     ScanRequest request =
         new ScanRequest(table, bounds.tenant(), bounds.startNanos(), bounds.endNanos(), columns);
-    context.scanner().plan(request).forEach(s -> context.stats().addFile());
-    this.batches = context.scanner().open(request, context.allocator());
+    ScanPlan plan = context.scanner().plan(request);
+    context.stats().addFiles(plan.files().size(), plan.filesPruned());
+    this.batches = context.scanner().open(request, plan, context.allocator());
   }
 
   @Override

@@ -23,6 +23,8 @@ import org.apache.iceberg.arrow.ArrowSchemaUtil;
 import org.apache.iceberg.arrow.vectorized.BaseBatchReader;
 import org.apache.iceberg.arrow.vectorized.VectorHolder;
 import org.apache.iceberg.arrow.vectorized.VectorizedReaderBuilder;
+import org.apache.iceberg.expressions.Expression;
+import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.io.CloseableIterator;
 import org.apache.iceberg.io.InputFile;
@@ -64,6 +66,16 @@ public final class ParquetArrowReader implements CloseableIterator<VectorSchemaR
    */
   public static ParquetArrowReader open(
       InputFile file, Schema projection, BufferAllocator target, int batchRows) {
+    return open(file, projection, Expressions.alwaysTrue(), target, batchRows);
+  }
+
+  /**
+   * As {@link #open(InputFile, Schema, BufferAllocator, int)}, skipping row groups whose
+   * statistics show no row can match {@code filter}. Rows themselves are not filtered.
+   */
+  public static ParquetArrowReader open(
+      InputFile file, Schema projection, Expression filter, BufferAllocator target,
+      int batchRows) {
     BufferAllocator fileAllocator =
         target.newChildAllocator("parquet:" + file.location(), 0, target.getLimit());
     List<Field> fields = ArrowSchemaUtil.convert(projection).getFields();
@@ -81,6 +93,7 @@ public final class ParquetArrowReader implements CloseableIterator<VectorSchemaR
                             readers -> new RootBatchReader(readers, fields, target),
                             fileAllocator)))
             .recordsPerBatch(batchRows)
+            .filter(filter)
             .build();
     return new ParquetArrowReader(fileAllocator, iterable);
   }

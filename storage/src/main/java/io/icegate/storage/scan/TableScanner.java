@@ -1,56 +1,135 @@
 package io.icegate.storage.scan;
 
 import io.icegate.storage.parquet.ParquetArrowReader;
-import io.icegate.storage.wal.WalDirectory;
+import io.icegate.storage.table.LakeTable;
+import io.icegate.storage.table.LogsTable;
 import io.icegate.storage.wal.WalSegment;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.Files;
 import org.apache.iceberg.Schema;
+import org.apache.iceberg.expressions.Expression;
+import org.apache.iceberg.expressions.Expressions;
+import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.io.CloseableIterator;
 
 /**
- * Reads a table for a query as Arrow batches: today the WAL segments of the tenant whose time
- * bounds overlap the request, in commit order. (The storage issue adds the Iceberg files, so a
- * scan becomes WAL ∪ Iceberg.) Rows are not filtered here — the engine's filter operator does.
+ * Reads a table for a query as Arrow batches: the committed Iceberg files of one snapshot, pruned
+ * by partition and column statistics, followed by the WAL segments not yet compacted into that
+ * snapshot, pruned by their time bounds — one consistent point in time (see {@link LakeTable}).
+ * Rows are not filtered here; the engine's filter operator does that.
  */
 public final class TableScanner {
   private static final int BATCH_ROWS = 4096;
 
-  private final Map<String, Schema> schemas;
-  private final Map<String, WalDirectory> wals;
+  private final Map<String, LakeTable> tables;
 
-  public TableScanner(Map<String, Schema> schemas, Map<String, WalDirectory> wals) {
-    this.schemas = Map.copyOf(schemas);
-    this.wals = Map.copyOf(wals);
+  public TableScanner(Map<String, LakeTable> tables) {
+    this.tables = Map.copyOf(tables);
   }
 
   /** The table's schema, for planning. */
   public Schema schema(String table) {
-    Schema schema = schemas.get(table);
-    if (schema == null) {
-      throw new IllegalArgumentException("unknown table " + table);
-    }
-    return schema;
+    return table(table).schema();
   }
 
-  /** Files that {@code request} would read, after pruning; for EXPLAIN and stats. */
-  public List<WalSegment> plan(ScanRequest request) {
-    return wals.get(request.table())
-        .segments(request.tenant(), request.startNanos(), request.endNanos());
+  private LakeTable table(String name) {
+    LakeTable table = tables.get(name);
+    if (table == null) {
+      throw new IllegalArgumentException("unknown table " + name);
+    }
+    return table;
+  }
+
+  /** The files {@code request} reads, after pruning. */
+  public ScanPlan plan(ScanRequest request) {
+    LakeTable table = table(request.table());
+    LakeTable.View view = table.view();
+    List<ScanFile> files = new ArrayList<>();
+    long pruned = 0;
+    if (view.snapshot() != null) {
+      Expression filter = filter(request);
+      try (CloseableIterable<FileScanTask> tasks =
+          table.table().newScan().useSnapshot(view.snapshot().snapshotId()).filter(filter)
+              .planFiles()) {
+        for (FileScanTask task : tasks) {
+          files.add(
+              new ScanFile(
+                  table.table().io().newInputFile(task.file().location()),
+                  task.file().fileSizeInBytes(),
+                  false));
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      String total = view.snapshot().summary().get("total-data-files");
+      if (total != null) {
+        pruned += Math.max(0, Long.parseLong(total) - files.size());
+      }
+    }
+    for (WalSegment segment : view.segments()) {
+      if (segment.tenant().equals(request.tenant())
+          && segment.overlaps(request.startNanos(), request.endNanos())) {
+        files.add(new ScanFile(Files.localInput(segment.path().toFile()), segment.bytes(), true));
+      } else if (segment.tenant().equals(request.tenant())) {
+        pruned++;
+      }
+    }
+    return new ScanPlan(files, pruned);
+  }
+
+  private static Expression projectedFilter(ScanRequest request) {
+    Expression filter = Expressions.alwaysTrue();
+    if (request.columns().contains(LogsTable.TENANT_ID)) {
+      filter = Expressions.equal(LogsTable.TENANT_ID, request.tenant());
+    }
+    if (request.columns().contains(LogsTable.TIMESTAMP)) {
+      filter = Expressions.and(filter, timeFilter(request));
+    }
+    return filter;
+  }
+
+  private static Expression filter(ScanRequest request) {
+    return Expressions.and(
+        Expressions.equal(LogsTable.TENANT_ID, request.tenant()), timeFilter(request));
+  }
+
+  private static Expression timeFilter(ScanRequest request) {
+    Expression filter = Expressions.alwaysTrue();
+    if (request.startNanos() != Long.MIN_VALUE) {
+      filter =
+          Expressions.and(
+              filter,
+              Expressions.greaterThanOrEqual(
+                  LogsTable.TIMESTAMP, TimestampLiterals.nanos(request.startNanos())));
+    }
+    if (request.endNanos() != Long.MAX_VALUE) {
+      filter =
+          Expressions.and(
+              filter,
+              Expressions.lessThan(LogsTable.TIMESTAMP, TimestampLiterals.nanos(request.endNanos())));
+    }
+    return filter;
   }
 
   /**
-   * Opens the scan. Each batch is owned by the caller and allocated from {@code allocator};
-   * closing the iterator releases whatever file is open.
+   * Opens a planned scan. Each batch is owned by the caller and allocated from {@code
+   * allocator}; closing the iterator releases whatever file is open.
    */
-  public CloseableIterator<VectorSchemaRoot> open(ScanRequest request, BufferAllocator allocator) {
+  public CloseableIterator<VectorSchemaRoot> open(
+      ScanRequest request, ScanPlan plan, BufferAllocator allocator) {
     Schema projection = schema(request.table()).select(request.columns());
-    Iterator<WalSegment> segments = plan(request).iterator();
+    // Row-group skipping binds the filter to the projection: use the bounds it can see.
+    Expression filter = projectedFilter(request);
+    Iterator<ScanFile> files = plan.files().iterator();
     return new CloseableIterator<>() {
       private ParquetArrowReader current;
 
@@ -61,15 +140,11 @@ public final class TableScanner {
             current.close();
             current = null;
           }
-          if (!segments.hasNext()) {
+          if (!files.hasNext()) {
             return false;
           }
-          current =
-              ParquetArrowReader.open(
-                  Files.localInput(segments.next().path().toFile()),
-                  projection,
-                  allocator,
-                  BATCH_ROWS);
+          current = ParquetArrowReader.open(files.next().file(), projection, filter, allocator,
+              BATCH_ROWS);
         }
         return true;
       }
@@ -90,5 +165,10 @@ public final class TableScanner {
         }
       }
     };
+  }
+
+  /** Plans and opens in one step. */
+  public CloseableIterator<VectorSchemaRoot> open(ScanRequest request, BufferAllocator allocator) {
+    return open(request, plan(request), allocator);
   }
 }

@@ -46,20 +46,32 @@ public final class WalDirectory {
     this.root = root;
   }
 
-  /** Opens (creating if needed) the WAL under {@code root}, recovering its segment index. */
+  /** Opens (creating if needed) a WAL none of whose segments were compacted yet. */
   public static WalDirectory open(Path root) throws IOException {
+    return open(root, 0);
+  }
+
+  /**
+   * Opens (creating if needed) the WAL under {@code root}, recovering its segment index.
+   * Segments numbered up to {@code compactedThrough} are already in the Iceberg table (a
+   * compaction committed them and stopped before deleting them): they are deleted now, and new
+   * segments are numbered above that mark.
+   */
+  public static WalDirectory open(Path root, long compactedThrough) throws IOException {
     Files.createDirectories(root);
     WalDirectory wal = new WalDirectory(root);
-    wal.recover();
+    wal.maxSequence = compactedThrough;
+    wal.recover(compactedThrough);
     return wal;
   }
 
-  private void recover() throws IOException {
+  private void recover(long compactedThrough) throws IOException {
     List<Path> tenantDirs;
     try (Stream<Path> list = Files.list(root)) {
       tenantDirs = list.filter(Files::isDirectory).toList();
     }
     int removed = 0;
+    int retiredOnOpen = 0;
     for (Path dir : tenantDirs) {
       String tenant = URLDecoder.decode(dir.getFileName().toString(), StandardCharsets.UTF_8);
       List<Path> files;
@@ -73,15 +85,21 @@ public final class WalDirectory {
           removed++;
         } else if (name.endsWith(SUFFIX)) {
           long sequence = Long.parseLong(name.substring(0, name.length() - SUFFIX.length()));
-          register(readSegment(file, tenant, sequence));
+          if (sequence <= compactedThrough) {
+            Files.delete(file);
+            retiredOnOpen++;
+          } else {
+            register(readSegment(file, tenant, sequence));
+          }
         }
       }
     }
     LOG.info(
-        "wal recovered root={} segments={} removed_unacked={}",
+        "wal recovered root={} segments={} removed_unacked={} removed_compacted={}",
         root,
         byTenant.values().stream().mapToInt(List::size).sum(),
-        removed);
+        removed,
+        retiredOnOpen);
   }
 
   private static WalSegment readSegment(Path file, String tenant, long sequence)
@@ -94,7 +112,8 @@ public final class WalDirectory {
           sequence,
           Long.parseLong(meta.get(MIN_TS_KEY)),
           Long.parseLong(meta.get(MAX_TS_KEY)),
-          reader.getRecordCount());
+          reader.getRecordCount(),
+          Files.size(file));
     }
   }
 
@@ -131,7 +150,8 @@ public final class WalDirectory {
             pending.sequence(),
             pending.minTimestampNanos(),
             pending.maxTimestampNanos(),
-            pending.rows());
+            pending.rows(),
+            Files.size(target));
     register(segment);
     return segment;
   }
@@ -152,6 +172,39 @@ public final class WalDirectory {
     }
     result.sort(Comparator.comparingLong(WalSegment::sequence));
     return result;
+  }
+
+  /** Every live segment, in sequence order. */
+  public List<WalSegment> allSegments() {
+    List<WalSegment> result = new ArrayList<>();
+    byTenant.values().forEach(result::addAll);
+    result.sort(Comparator.comparingLong(WalSegment::sequence));
+    return result;
+  }
+
+  /**
+   * Removes the segments numbered up to {@code compactedThrough} from the index: their rows are
+   * now in the Iceberg table. The files stay until {@link #deleteRetired} — queries that planned
+   * before the compaction may still be reading them.
+   */
+  public synchronized List<WalSegment> retire(long compactedThrough) {
+    List<WalSegment> retired = new ArrayList<>();
+    for (List<WalSegment> segments : byTenant.values()) {
+      for (WalSegment segment : segments) {
+        if (segment.sequence() <= compactedThrough) {
+          retired.add(segment);
+        }
+      }
+      segments.removeIf(s -> s.sequence() <= compactedThrough);
+    }
+    return retired;
+  }
+
+  /** Deletes the files of retired segments. */
+  public static void deleteRetired(List<WalSegment> retired) {
+    for (WalSegment segment : retired) {
+      deleteQuietly(segment.path());
+    }
   }
 
   public Path root() {

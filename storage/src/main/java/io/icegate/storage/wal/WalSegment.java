@@ -7,8 +7,13 @@ import java.nio.file.Path;
  * The time bounds let a scan skip segments outside its range without opening them.
  */
 public record WalSegment(
-    Path path, String tenant, long sequence, long minTimestampNanos, long maxTimestampNanos,
-    long rows) {
+    Path path,
+    String tenant,
+    long sequence,
+    long minTimestampNanos,
+    long maxTimestampNanos,
+    long rows,
+    long bytes) {
 
   /** True if any row may fall in {@code [startNanos, endNanos)}. */
   public boolean overlaps(long startNanos, long endNanos) {

@@ -167,7 +167,7 @@ public final class WalWriter implements AutoCloseable {
               WalDirectory.TENANT_KEY, tenant),
           ArrowParquetWriter.Options.WAL);
       WalSegment segment =
-          directory.publish(temporary, new WalSegment(temporary, tenant, sequence, min, max, rows));
+          directory.publish(temporary, new WalSegment(temporary, tenant, sequence, min, max, rows, 0));
       LOG.debug("wal commit tenant={} sequence={} rows={}", tenant, sequence, rows);
       return segment;
     } catch (IOException | RuntimeException e) {
