@@ -12,6 +12,7 @@ import io.icegate.server.loki.LokiQueryHandler;
 import io.icegate.server.otlp.OtlpErrors;
 import io.icegate.server.otlp.OtlpLogsHandler;
 import io.icegate.storage.Lake;
+import io.icegate.storage.compaction.Compactor;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -19,7 +20,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
+import java.time.Duration;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.apache.arrow.memory.BufferAllocator;
@@ -46,13 +49,14 @@ public final class IceGateServer implements AutoCloseable {
   private final ServerMetrics metrics = new ServerMetrics();
   private final HttpListener otlpHttp;
   private final HttpListener loki;
+  private final ScheduledExecutorService maintenance;
   private boolean closed;
 
   private IceGateServer(ServerConfig config) throws IOException, InterruptedException {
     this.config = config.validate();
     this.rootAllocator = new RootAllocator(Long.MAX_VALUE);
     this.ingestAllocator = rootAllocator.newChildAllocator("ingest", 0, Long.MAX_VALUE);
-    this.lake = Lake.openLocal(config.dataDir(), config.walMaxDelay());
+    this.lake = openLake(config);
     this.boss = new NioEventLoopGroup(1);
     this.io = new NioEventLoopGroup();
     this.workers =
@@ -83,6 +87,39 @@ public final class IceGateServer implements AutoCloseable {
         new LokiQueryHandler(
             logs, true, config.maxEntriesLimitPerQuery(), config.queryMemoryBytes(), metrics));
     this.loki = listen("loki", config.lokiPort(), lokiRoutes, LokiErrors.renderer());
+    this.maintenance =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "icegate-compaction");
+              t.setDaemon(true);
+              return t;
+            });
+    long every = config.compaction().interval().toMillis();
+    if (every > 0) {
+      maintenance.scheduleWithFixedDelay(this::compactQuietly, every, every, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private void compactQuietly() {
+    try {
+      Compactor.Result result = lake.compact();
+      if (result.segments() > 0) {
+        metrics.compactedSegments.inc(result.segments());
+      }
+    } catch (IOException | RuntimeException e) {
+      // The segments stay in the WAL and keep serving; the next run tries again.
+      LOG.error("compaction failed", e);
+    }
+  }
+
+  /** Opens the storage the config describes (today: local disk with the embedded catalog). */
+  public static Lake openLake(ServerConfig config) throws IOException {
+    var c = config.compaction();
+    return Lake.openLocal(
+        config.dataDir(),
+        config.walMaxDelay(),
+        new Compactor.Policy(
+            c.minAge(), c.maxInputBytes(), config.queryTimeout().plus(Duration.ofMinutes(1))));
   }
 
   /** Starts the server; it serves until {@link #close()}. */
@@ -155,6 +192,7 @@ public final class IceGateServer implements AutoCloseable {
     LOG.info("shutting down: draining requests (grace {})", config.shutdownGrace());
     otlpHttp.close();
     loki.close();
+    maintenance.shutdown();
     try {
       if (!inFlight.awaitDrained(config.shutdownGrace())) {
         LOG.warn("requests still in flight after the grace period");
@@ -166,6 +204,11 @@ public final class IceGateServer implements AutoCloseable {
     }
     boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     io.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    try {
+      maintenance.awaitTermination(config.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     lake.close();
     ingestAllocator.close();
     rootAllocator.close();

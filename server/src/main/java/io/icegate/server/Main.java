@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     version = "IceGate 0.1.0",
     description = "Observability data lake: OTLP in, Loki/Prometheus/Tempo APIs out.",
-    subcommands = {Main.Serve.class})
+    subcommands = {Main.Serve.class, Main.Compact.class})
 public final class Main implements Runnable {
   public static void main(String[] args) {
     int code = new CommandLine(new Main()).execute(args);
@@ -29,14 +29,66 @@ public final class Main implements Runnable {
     new CommandLine(this).usage(System.out);
   }
 
-  /** Runs every role in this process until SIGTERM/SIGINT. */
-  @Command(name = "serve", description = "Start the server (embedded catalog, local data dir).")
-  static final class Serve implements Callable<Integer> {
+  /** Where the data is: a config file and/or a data directory. */
+  static class DataOptions {
     @Option(names = "--config", description = "YAML config file")
     Path configFile;
 
     @Option(names = "--data-dir", description = "data directory (default ./data)")
     Path dataDir;
+
+    ServerConfig load() throws java.io.IOException {
+      ServerConfig config =
+          configFile == null ? ServerConfig.defaults() : ServerConfig.load(configFile);
+      return dataDir != null ? config.withDataDir(dataDir) : config;
+    }
+  }
+
+  /** Compacts the whole WAL into the Iceberg tables once, then exits. */
+  @Command(
+      name = "compact",
+      description = "Move all WAL segments into the Iceberg tables (while serve is not running "
+          + "on the same data directory; serve compacts in the background itself).")
+  static final class Compact implements Callable<Integer> {
+    @picocli.CommandLine.Mixin DataOptions data = new DataOptions();
+
+    @Override
+    public Integer call() throws Exception {
+      ServerConfig config;
+      try {
+        config = data.load().validate();
+      } catch (ConfigException e) {
+        System.err.println("invalid configuration: " + e.getMessage());
+        return 2;
+      }
+      // Everything is due now, whatever its age.
+      config =
+          config.withCompaction(
+              new ServerConfig.Compaction(
+                  config.compaction().interval(),
+                  java.time.Duration.ZERO,
+                  config.compaction().maxInputBytes()));
+      int segments = 0;
+      long rows = 0;
+      try (var lake = IceGateServer.openLake(config)) {
+        while (true) {
+          var result = lake.compact();
+          if (result.segments() == 0) {
+            break;
+          }
+          segments += result.segments();
+          rows += result.rows();
+        }
+      }
+      System.out.printf("compacted %d WAL segments, %d rows%n", segments, rows);
+      return 0;
+    }
+  }
+
+  /** Runs every role in this process until SIGTERM/SIGINT. */
+  @Command(name = "serve", description = "Start the server (embedded catalog, local data dir).")
+  static final class Serve implements Callable<Integer> {
+    @picocli.CommandLine.Mixin DataOptions data = new DataOptions();
 
     @Option(names = "--host", description = "address to listen on (default 0.0.0.0)")
     String host;
@@ -51,10 +103,7 @@ public final class Main implements Runnable {
     public Integer call() throws Exception {
       ServerConfig config;
       try {
-        config = configFile == null ? ServerConfig.defaults() : ServerConfig.load(configFile);
-        if (dataDir != null) {
-          config = config.withDataDir(dataDir);
-        }
+        config = data.load();
         config =
             config.withPorts(
                 host != null ? host : config.host(),

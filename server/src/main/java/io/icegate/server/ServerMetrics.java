@@ -17,6 +17,7 @@ public final class ServerMetrics {
   public final Counter ingestedRecords;
   public final Counter rejectedRecords;
   public final Histogram queryDuration;
+  public final Counter compactedSegments;
 
   public ServerMetrics() {
     JvmMetrics.builder().register(registry);
@@ -43,6 +44,11 @@ public final class ServerMetrics {
             .name("icegate_query_duration_seconds")
             .help("Query execution time, by API")
             .labelNames("api")
+            .register(registry);
+    compactedSegments =
+        Counter.builder()
+            .name("icegate_compacted_wal_segments_total")
+            .help("WAL segments moved into the Iceberg tables")
             .register(registry);
   }
 

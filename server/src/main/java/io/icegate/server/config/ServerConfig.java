@@ -26,6 +26,8 @@ import java.time.Duration;
  * @param maxEntriesLimitPerQuery the largest {@code limit} a log query may ask for (Loki's
  *     {@code max_entries_limit_per_query})
  * @param shutdownGrace how long SIGTERM waits for in-flight requests
+ * @param compaction when WAL segments move into the Iceberg tables (interval, minimum age, input
+ *     bound per run)
  */
 public record ServerConfig(
     Path dataDir,
@@ -37,7 +39,18 @@ public record ServerConfig(
     long queryMemoryBytes,
     Duration queryTimeout,
     int maxEntriesLimitPerQuery,
-    Duration shutdownGrace) {
+    Duration shutdownGrace,
+    Compaction compaction) {
+
+  /**
+   * @param interval how often the background compactor looks for due segments (0 = never)
+   * @param minAge how old a segment must be to be compacted
+   * @param maxInputBytes how many WAL bytes one run compacts at most
+   */
+  public record Compaction(Duration interval, Duration minAge, long maxInputBytes) {
+    public static final Compaction DEFAULT =
+        new Compaction(Duration.ofMinutes(1), Duration.ofSeconds(30), 64L << 20);
+  }
 
   public static ServerConfig defaults() {
     return new ServerConfig(
@@ -50,7 +63,8 @@ public record ServerConfig(
         512L * 1024 * 1024,
         Duration.ofMinutes(2),
         5000,
-        Duration.ofSeconds(30));
+        Duration.ofSeconds(30),
+        Compaction.DEFAULT);
   }
 
   /** The file's keys, all optional; durations in Go/Prometheus form ("5ms", "2m"). */
@@ -65,7 +79,10 @@ public record ServerConfig(
       @JsonProperty("query_memory_bytes") Long queryMemoryBytes,
       @JsonProperty("query_timeout") String queryTimeout,
       @JsonProperty("max_entries_limit_per_query") Integer maxEntriesLimitPerQuery,
-      @JsonProperty("shutdown_grace") String shutdownGrace) {}
+      @JsonProperty("shutdown_grace") String shutdownGrace,
+      @JsonProperty("compaction_interval") String compactionInterval,
+      @JsonProperty("compaction_min_age") String compactionMinAge,
+      @JsonProperty("compaction_max_input_bytes") Long compactionMaxInputBytes) {}
 
   /** Reads {@code file} over the defaults. */
   public static ServerConfig load(Path file) throws IOException {
@@ -96,22 +113,37 @@ public record ServerConfig(
             : d.maxEntriesLimitPerQuery(),
         f.shutdownGrace() != null
             ? duration("shutdown_grace", f.shutdownGrace())
-            : d.shutdownGrace());
+            : d.shutdownGrace(),
+        new Compaction(
+            f.compactionInterval() != null
+                ? duration("compaction_interval", f.compactionInterval())
+                : d.compaction().interval(),
+            f.compactionMinAge() != null
+                ? duration("compaction_min_age", f.compactionMinAge())
+                : d.compaction().minAge(),
+            f.compactionMaxInputBytes() != null
+                ? f.compactionMaxInputBytes()
+                : d.compaction().maxInputBytes()));
   }
 
   public ServerConfig withDataDir(Path dir) {
     return new ServerConfig(dir, host, otlpHttpPort, lokiPort, maxRequestBytes, walMaxDelay,
-        queryMemoryBytes, queryTimeout, maxEntriesLimitPerQuery, shutdownGrace);
+        queryMemoryBytes, queryTimeout, maxEntriesLimitPerQuery, shutdownGrace, compaction);
   }
 
   public ServerConfig withPorts(String newHost, int otlpHttp, int loki) {
     return new ServerConfig(dataDir, newHost, otlpHttp, loki, maxRequestBytes, walMaxDelay,
-        queryMemoryBytes, queryTimeout, maxEntriesLimitPerQuery, shutdownGrace);
+        queryMemoryBytes, queryTimeout, maxEntriesLimitPerQuery, shutdownGrace, compaction);
   }
 
   public ServerConfig withMaxRequestBytes(int bytes) {
     return new ServerConfig(dataDir, host, otlpHttpPort, lokiPort, bytes, walMaxDelay,
-        queryMemoryBytes, queryTimeout, maxEntriesLimitPerQuery, shutdownGrace);
+        queryMemoryBytes, queryTimeout, maxEntriesLimitPerQuery, shutdownGrace, compaction);
+  }
+
+  public ServerConfig withCompaction(Compaction newCompaction) {
+    return new ServerConfig(dataDir, host, otlpHttpPort, lokiPort, maxRequestBytes, walMaxDelay,
+        queryMemoryBytes, queryTimeout, maxEntriesLimitPerQuery, shutdownGrace, newCompaction);
   }
 
   /** Checks every value, naming the first bad key. */
@@ -127,6 +159,13 @@ public record ServerConfig(
     if (maxEntriesLimitPerQuery <= 0) {
       throw new ConfigException(
           "max_entries_limit_per_query must be positive, got " + maxEntriesLimitPerQuery);
+    }
+    if (compaction.interval().isNegative() || compaction.minAge().isNegative()) {
+      throw new ConfigException("compaction_interval and compaction_min_age must not be negative");
+    }
+    if (compaction.maxInputBytes() <= 0) {
+      throw new ConfigException(
+          "compaction_max_input_bytes must be positive, got " + compaction.maxInputBytes());
     }
     if (walMaxDelay.isNegative() || queryTimeout.isNegative() || queryTimeout.isZero()) {
       throw new ConfigException("wal_max_delay and query_timeout must be positive durations");
