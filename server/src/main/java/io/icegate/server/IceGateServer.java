@@ -119,7 +119,8 @@ public final class IceGateServer implements AutoCloseable {
         config.dataDir(),
         config.walMaxDelay(),
         new Compactor.Policy(
-            c.minAge(), c.maxInputBytes(), config.queryTimeout().plus(Duration.ofMinutes(1))));
+            c.minAge(), c.maxInputBytes(), config.queryTimeout().plus(Duration.ofMinutes(1))),
+        c.dedupeWindow());
   }
 
   /** Starts the server; it serves until {@link #close()}. */

@@ -67,7 +67,9 @@ public final class Main implements Runnable {
               new ServerConfig.Compaction(
                   config.compaction().interval(),
                   java.time.Duration.ZERO,
-                  config.compaction().maxInputBytes()));
+                  config.compaction().maxInputBytes(),
+                  // Offline: no client can be retrying against this process.
+                  java.time.Duration.ZERO));
       int segments = 0;
       long rows = 0;
       try (var lake = IceGateServer.openLake(config)) {

@@ -48,6 +48,21 @@ public final class Lake implements AutoCloseable {
   /** As {@link #openLocal(Path, Duration)}, with the given compaction policy. */
   public static Lake openLocal(Path dataDir, Duration walMaxDelay, Compactor.Policy compaction)
       throws IOException {
+    return openLocal(dataDir, walMaxDelay, compaction, Duration.ofMinutes(5));
+  }
+
+  /**
+   * As {@link #openLocal(Path, Duration, Compactor.Policy)}; a client's retry of a request is
+   * recognised for {@code dedupeWindow} after its ack. Segments are compacted only once older
+   * than that window (the fingerprints live in their footers), whatever the policy says.
+   */
+  public static Lake openLocal(
+      Path dataDir, Duration walMaxDelay, Compactor.Policy compaction, Duration dedupeWindow)
+      throws IOException {
+    if (compaction.minAge().compareTo(dedupeWindow) < 0) {
+      compaction =
+          new Compactor.Policy(dedupeWindow, compaction.maxInputBytes(), compaction.retireGrace());
+    }
     EmbeddedCatalog catalog = EmbeddedCatalog.open(dataDir);
     try {
       // Segments the last compaction committed but did not get to delete are dropped on open.
@@ -60,7 +75,8 @@ public final class Lake implements AutoCloseable {
       // those ids, so they are written with the table's schema, not our definition of it.
       Schema logsSchema = catalog.logs().schema();
       WalWriter logsWal =
-          new WalWriter(logsDir, logsSchema, LogsTable.TIMESTAMP, walMaxDelay, 65_536);
+          new WalWriter(
+              logsDir, logsSchema, LogsTable.TIMESTAMP, walMaxDelay, 65_536, dedupeWindow);
       TableScanner scanner = new TableScanner(Map.of(LogsTable.NAME, logs));
       Compactor compactor = new Compactor(logs, compaction, Clock.systemUTC());
       return new Lake(catalog, logsWal, scanner, compactor);

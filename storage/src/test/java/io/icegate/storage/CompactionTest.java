@@ -49,7 +49,7 @@ class CompactionTest {
 
   @Test
   void compactionMovesSegmentsIntoIcebergAndEveryRowStaysVisibleOnce() throws Exception {
-    try (Lake lake = Lake.openLocal(dir, Duration.ofMillis(1), NOW)) {
+    try (Lake lake = Lake.openLocal(dir, Duration.ofMillis(1), NOW, Duration.ZERO)) {
       append(lake, "fake", "a", T0, "one");
       append(lake, "fake", "b", T0 + DAY, "two (next day)");
       append(lake, "other", "a", T0, "three (other tenant)");
@@ -74,7 +74,7 @@ class CompactionTest {
 
   @Test
   void timeRangePrunesIcebergFilesByPartitionAndStatistics() throws Exception {
-    try (Lake lake = Lake.openLocal(dir, Duration.ofMillis(1), NOW)) {
+    try (Lake lake = Lake.openLocal(dir, Duration.ofMillis(1), NOW, Duration.ZERO)) {
       append(lake, "fake", "a", T0, "day one");
       append(lake, "fake", "a", T0 + DAY, "day two");
       lake.compact();
@@ -88,7 +88,7 @@ class CompactionTest {
   void aCompactionThatCommittedButDidNotRetireIsSettledOnRestart() throws Exception {
     Path segment;
     Path copy;
-    try (Lake lake = Lake.openLocal(dir, Duration.ofMillis(1), NOW)) {
+    try (Lake lake = Lake.openLocal(dir, Duration.ofMillis(1), NOW, Duration.ZERO)) {
       append(lake, "fake", "a", T0, "committed once");
       segment = Path.of(lake.scanner().plan(scan("fake", Long.MIN_VALUE, Long.MAX_VALUE)).files()
           .get(0).file().location());
@@ -97,7 +97,7 @@ class CompactionTest {
     }
     // Simulate a crash after the commit, before the segment file was deleted.
     Files.copy(copy, segment);
-    try (Lake lake = Lake.openLocal(dir, Duration.ofMillis(1), NOW)) {
+    try (Lake lake = Lake.openLocal(dir, Duration.ofMillis(1), NOW, Duration.ZERO)) {
       assertThat(segment).doesNotExist();
       assertThat(bodies(lake, "fake")).containsExactly("committed once");
       append(lake, "fake", "a", T0 + 1, "new after restart");
@@ -108,14 +108,14 @@ class CompactionTest {
 
   @Test
   void aCompactionKilledBeforeItsCommitLeavesTheSegmentsServing() throws Exception {
-    try (Lake lake = Lake.openLocal(dir, Duration.ofMillis(1), NOW)) {
+    try (Lake lake = Lake.openLocal(dir, Duration.ofMillis(1), NOW, Duration.ZERO)) {
       append(lake, "fake", "a", T0, "still in the wal");
       // Files written by a compaction that died before committing are not referenced.
       Path orphanDir = dir.resolve("warehouse/icegate/logs/data");
       Files.createDirectories(orphanDir);
       Files.writeString(orphanDir.resolve("compacted-orphan.parquet"), "garbage");
     }
-    try (Lake lake = Lake.openLocal(dir, Duration.ofMillis(1), NOW)) {
+    try (Lake lake = Lake.openLocal(dir, Duration.ofMillis(1), NOW, Duration.ZERO)) {
       assertThat(bodies(lake, "fake")).containsExactly("still in the wal");
       lake.compact();
       assertThat(bodies(lake, "fake")).containsExactly("still in the wal");
@@ -125,7 +125,7 @@ class CompactionTest {
   @Test
   void youngSegmentsWaitForTheMinimumAge() throws Exception {
     var policy = new Compactor.Policy(Duration.ofHours(1), 64L << 20, Duration.ofHours(1));
-    try (Lake lake = Lake.openLocal(dir, Duration.ofMillis(1), policy)) {
+    try (Lake lake = Lake.openLocal(dir, Duration.ofMillis(1), policy, Duration.ZERO)) {
       append(lake, "fake", "a", T0, "young");
       assertThat(lake.compact()).isEqualTo(Compactor.Result.NOTHING);
     }
@@ -133,7 +133,7 @@ class CompactionTest {
 
   @Test
   void snapshotsRecordTheCompactionMarkAndEarlierSnapshotsStayReadable() throws Exception {
-    try (Lake lake = Lake.openLocal(dir, Duration.ofMillis(1), NOW)) {
+    try (Lake lake = Lake.openLocal(dir, Duration.ofMillis(1), NOW, Duration.ZERO)) {
       append(lake, "fake", "a", T0, "first");
       lake.compact();
       append(lake, "fake", "a", T0 + 1, "second");

@@ -46,10 +46,14 @@ public record ServerConfig(
    * @param interval how often the background compactor looks for due segments (0 = never)
    * @param minAge how old a segment must be to be compacted
    * @param maxInputBytes how many WAL bytes one run compacts at most
+   * @param dedupeWindow how long after its ack a client's retry of a request is recognised and
+   *     not stored again; segments are compacted only once older than this
    */
-  public record Compaction(Duration interval, Duration minAge, long maxInputBytes) {
+  public record Compaction(
+      Duration interval, Duration minAge, long maxInputBytes, Duration dedupeWindow) {
     public static final Compaction DEFAULT =
-        new Compaction(Duration.ofMinutes(1), Duration.ofSeconds(30), 64L << 20);
+        new Compaction(
+            Duration.ofMinutes(1), Duration.ofSeconds(30), 64L << 20, Duration.ofMinutes(5));
   }
 
   public static ServerConfig defaults() {
@@ -82,7 +86,8 @@ public record ServerConfig(
       @JsonProperty("shutdown_grace") String shutdownGrace,
       @JsonProperty("compaction_interval") String compactionInterval,
       @JsonProperty("compaction_min_age") String compactionMinAge,
-      @JsonProperty("compaction_max_input_bytes") Long compactionMaxInputBytes) {}
+      @JsonProperty("compaction_max_input_bytes") Long compactionMaxInputBytes,
+      @JsonProperty("dedupe_window") String dedupeWindow) {}
 
   /** Reads {@code file} over the defaults. */
   public static ServerConfig load(Path file) throws IOException {
@@ -123,7 +128,10 @@ public record ServerConfig(
                 : d.compaction().minAge(),
             f.compactionMaxInputBytes() != null
                 ? f.compactionMaxInputBytes()
-                : d.compaction().maxInputBytes()));
+                : d.compaction().maxInputBytes(),
+            f.dedupeWindow() != null
+                ? duration("dedupe_window", f.dedupeWindow())
+                : d.compaction().dedupeWindow()));
   }
 
   public ServerConfig withDataDir(Path dir) {
@@ -160,8 +168,11 @@ public record ServerConfig(
       throw new ConfigException(
           "max_entries_limit_per_query must be positive, got " + maxEntriesLimitPerQuery);
     }
-    if (compaction.interval().isNegative() || compaction.minAge().isNegative()) {
-      throw new ConfigException("compaction_interval and compaction_min_age must not be negative");
+    if (compaction.interval().isNegative()
+        || compaction.minAge().isNegative()
+        || compaction.dedupeWindow().isNegative()) {
+      throw new ConfigException(
+          "compaction_interval, compaction_min_age and dedupe_window must not be negative");
     }
     if (compaction.maxInputBytes() <= 0) {
       throw new ConfigException(

@@ -11,6 +11,7 @@ import io.icegate.server.Tenants;
 import io.icegate.server.http.Handler;
 import io.icegate.server.http.HttpExchange;
 import io.icegate.storage.ingest.LogsBatchBuilder;
+import io.icegate.storage.wal.RequestFingerprint;
 import io.icegate.storage.wal.WalWriter;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -99,7 +100,13 @@ public final class OtlpLogsHandler implements Handler {
       succeed(exchange, encoding, built);
       return;
     }
-    wal.append(tenant, built.batch())
+    // A client's retry (same payload, or same Idempotency-Key) is acknowledged and stored once.
+    String key = exchange.header("Idempotency-Key");
+    String fingerprint =
+        key != null && !key.isBlank()
+            ? RequestFingerprint.ofKey(tenant, "logs", key)
+            : RequestFingerprint.ofPayload(tenant, "logs", request.toByteArray());
+    wal.append(tenant, built.batch(), fingerprint)
         .whenComplete(
             (segment, error) -> {
               if (error != null) {

@@ -34,12 +34,14 @@ public final class WalDirectory {
   static final String MIN_TS_KEY = "icegate.wal.min_timestamp_nanos";
   static final String MAX_TS_KEY = "icegate.wal.max_timestamp_nanos";
   static final String TENANT_KEY = "icegate.wal.tenant";
+  static final String FINGERPRINTS_KEY = "icegate.wal.request_fingerprints";
   private static final String SUFFIX = ".parquet";
   private static final String TMP_SUFFIX = ".tmp";
   private static final Logger LOG = LoggerFactory.getLogger(WalDirectory.class);
 
   private final Path root;
   private final Map<String, List<WalSegment>> byTenant = new ConcurrentHashMap<>();
+  private final Map<String, Long> recoveredFingerprints = new java.util.HashMap<>();
   private long maxSequence;
 
   private WalDirectory(Path root) {
@@ -89,7 +91,7 @@ public final class WalDirectory {
             Files.delete(file);
             retiredOnOpen++;
           } else {
-            register(readSegment(file, tenant, sequence));
+            register(readSegment(file, tenant, sequence, recoveredFingerprints));
           }
         }
       }
@@ -102,10 +104,18 @@ public final class WalDirectory {
         retiredOnOpen);
   }
 
-  private static WalSegment readSegment(Path file, String tenant, long sequence)
+  private static WalSegment readSegment(
+      Path file, String tenant, long sequence, Map<String, Long> fingerprints)
       throws IOException {
     try (ParquetFileReader reader = ParquetFileReader.open(new LocalInputFile(file))) {
       Map<String, String> meta = reader.getFooter().getFileMetaData().getKeyValueMetaData();
+      String written = meta.get(FINGERPRINTS_KEY);
+      if (written != null && !written.isEmpty()) {
+        long at = Files.getLastModifiedTime(file).toMillis();
+        for (String fingerprint : written.split(",")) {
+          fingerprints.put(fingerprint, at);
+        }
+      }
       return new WalSegment(
           file,
           tenant,
@@ -115,6 +125,11 @@ public final class WalDirectory {
           reader.getRecordCount(),
           Files.size(file));
     }
+  }
+
+  /** Request fingerprints found in the segments at open, with their write times (ms). */
+  Map<String, Long> recoveredFingerprints() {
+    return Map.copyOf(recoveredFingerprints);
   }
 
   /** The next free sequence number; called by the single WAL writer only. */

@@ -31,11 +31,14 @@ import org.slf4j.LoggerFactory;
 public final class WalWriter implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WalWriter.class);
 
-  private record Append(String tenant, VectorSchemaRoot batch, CompletableFuture<WalSegment> done) {}
+  private record Append(
+      String tenant, VectorSchemaRoot batch, String fingerprint,
+      CompletableFuture<WalSegment> done) {}
 
-  private static final Append STOP = new Append(null, null, null);
+  private static final Append STOP = new Append(null, null, null, null);
 
   private final WalDirectory directory;
+  private final DedupeIndex dedupe;
   private final Schema schema;
   private final String timestampColumn;
   private final Duration maxDelay;
@@ -47,7 +50,15 @@ public final class WalWriter implements AutoCloseable {
   public WalWriter(
       WalDirectory directory, Schema schema, String timestampColumn, Duration maxDelay,
       int maxRows) {
+    this(directory, schema, timestampColumn, maxDelay, maxRows, Duration.ofMinutes(5));
+  }
+
+  /** With a dedupe window: how long after its ack a request's retry is still recognised. */
+  public WalWriter(
+      WalDirectory directory, Schema schema, String timestampColumn, Duration maxDelay,
+      int maxRows, Duration dedupeWindow) {
     this.directory = directory;
+    this.dedupe = new DedupeIndex(dedupeWindow, directory.recoveredFingerprints());
     this.schema = schema;
     this.timestampColumn = timestampColumn;
     this.maxDelay = maxDelay;
@@ -57,15 +68,33 @@ public final class WalWriter implements AutoCloseable {
     this.thread.start();
   }
 
+  /** As {@link #append(String, VectorSchemaRoot, String)} for a request that is never retried. */
+  public CompletableFuture<WalSegment> append(String tenant, VectorSchemaRoot batch) {
+    return append(tenant, batch, null);
+  }
+
   /**
    * Queues {@code batch} (ownership passes to the writer, which closes it) for {@code tenant}.
    * The future completes when the rows are durable and scannable, or fails if they are not.
+   *
+   * <p>Exactly once: if a request with the same {@code fingerprint} (see {@link
+   * RequestFingerprint}) was written within the dedupe window, or is being written now, the batch
+   * is dropped and the future is that request's — a retry of an acknowledged request is
+   * acknowledged again and stored once. A request whose write failed may be retried in full.
    */
-  public CompletableFuture<WalSegment> append(String tenant, VectorSchemaRoot batch) {
+  public CompletableFuture<WalSegment> append(
+      String tenant, VectorSchemaRoot batch, String fingerprint) {
     CompletableFuture<WalSegment> done = new CompletableFuture<>();
     synchronized (queue) {
       if (!closing) {
-        queue.add(new Append(tenant, batch, done));
+        if (fingerprint != null) {
+          CompletableFuture<WalSegment> earlier = dedupe.claim(fingerprint, done);
+          if (earlier != null) {
+            batch.close();
+            return earlier;
+          }
+        }
+        queue.add(new Append(tenant, batch, fingerprint, done));
         return done;
       }
     }
@@ -131,7 +160,12 @@ public final class WalWriter implements AutoCloseable {
         appends.forEach(a -> a.done().complete(segment));
       } catch (IOException | RuntimeException e) {
         LOG.error("wal write failed tenant={} appends={}", entry.getKey(), appends.size(), e);
-        appends.forEach(a -> a.done().completeExceptionally(e));
+        for (Append a : appends) {
+          if (a.fingerprint() != null) {
+            dedupe.release(a.fingerprint(), a.done());
+          }
+          a.done().completeExceptionally(e);
+        }
       } finally {
         appends.forEach(a -> a.batch().close());
       }
@@ -154,6 +188,12 @@ public final class WalWriter implements AutoCloseable {
       rows += batch.getRowCount();
       batches.add(batch);
     }
+    StringBuilder fingerprints = new StringBuilder();
+    for (Append append : appends) {
+      if (append.fingerprint() != null) {
+        fingerprints.append(fingerprints.length() == 0 ? "" : ",").append(append.fingerprint());
+      }
+    }
     long sequence = directory.nextSequence();
     Path temporary = directory.temporaryPath(tenant, sequence);
     try {
@@ -164,7 +204,8 @@ public final class WalWriter implements AutoCloseable {
           Map.of(
               WalDirectory.MIN_TS_KEY, Long.toString(min),
               WalDirectory.MAX_TS_KEY, Long.toString(max),
-              WalDirectory.TENANT_KEY, tenant),
+              WalDirectory.TENANT_KEY, tenant,
+              WalDirectory.FINGERPRINTS_KEY, fingerprints.toString()),
           ArrowParquetWriter.Options.WAL);
       WalSegment segment =
           directory.publish(temporary, new WalSegment(temporary, tenant, sequence, min, max, rows, 0));
