@@ -8,36 +8,71 @@ import org.apache.arrow.vector.VarCharVector;
 final class StringKernels {
   private StringKernels() {}
 
-  /** True where the value contains {@code needle}; searched in the Arrow buffer, no copies. */
+  /**
+   * True where the value contains {@code needle}. The batch's value bytes are searched in one
+   * pass over a copy of the data buffer (a bulk copy, far cheaper than per-byte buffer reads);
+   * each match is mapped to its row through the offsets, and a match that straddles two values
+   * does not count.
+   */
   static VectorPredicate contains(int column, byte[] needle) {
-    return (batch, out) -> {
-      VarCharVector vector = (VarCharVector) batch.getVector(column);
-      ArrowBuf data = vector.getDataBuffer();
-      for (int i = 0; i < batch.getRowCount(); i++) {
-        out[i] =
-            !vector.isNull(i)
-                && indexOf(data, vector.getStartOffset(i), vector.getValueLength(i), needle) >= 0;
+    return new VectorPredicate() {
+      private byte[] scratch = new byte[0];
+
+      @Override
+      public void evaluate(org.apache.arrow.vector.VectorSchemaRoot batch, boolean[] out) {
+        VarCharVector vector = (VarCharVector) batch.getVector(column);
+        int rows = batch.getRowCount();
+        java.util.Arrays.fill(out, 0, rows, false);
+        if (rows == 0) {
+          return;
+        }
+        ArrowBuf offsets = vector.getOffsetBuffer();
+        int base = offsets.getInt(0);
+        int total = offsets.getInt((long) rows * 4) - base;
+        if (scratch.length < total) {
+          scratch = new byte[Math.max(total, scratch.length * 2)];
+        }
+        vector.getDataBuffer().getBytes(base, scratch, 0, total);
+        if (needle.length == 0) {
+          for (int i = 0; i < rows; i++) {
+            out[i] = !vector.isNull(i);
+          }
+          return;
+        }
+        int row = 0;
+        int rowEnd = offsets.getInt(4) - base;
+        int at = indexOf(scratch, 0, total, needle);
+        while (at >= 0) {
+          while (at >= rowEnd) {
+            row++;
+            rowEnd = offsets.getInt((long) (row + 1) * 4) - base;
+          }
+          if (at + needle.length <= rowEnd) {
+            out[row] = !vector.isNull(row);
+            at = indexOf(scratch, rowEnd, total, needle); // the rest of this value can't matter
+          } else {
+            at = indexOf(scratch, at + 1, total, needle);
+          }
+        }
       }
     };
   }
 
-  static long indexOf(ArrowBuf data, long start, int length, byte[] needle) {
-    if (needle.length == 0) {
-      return 0;
-    }
+  /** The first index of {@code needle} in {@code haystack[from, to)}, or -1. */
+  static int indexOf(byte[] haystack, int from, int to, byte[] needle) {
     byte first = needle[0];
-    long last = start + length - needle.length;
+    int last = to - needle.length;
     outer:
-    for (long p = start; p <= last; p++) {
-      if (data.getByte(p) != first) {
+    for (int p = from; p <= last; p++) {
+      if (haystack[p] != first) {
         continue;
       }
       for (int k = 1; k < needle.length; k++) {
-        if (data.getByte(p + k) != needle[k]) {
+        if (haystack[p + k] != needle[k]) {
           continue outer;
         }
       }
-      return p - start;
+      return p;
     }
     return -1;
   }
