@@ -86,10 +86,13 @@ class LogQueryEngineTest {
         .contains("LABEL_VALUE")
         .contains("CONTAINS_SUBSTRING")
         .contains("ArrowTableScan")
-        .contains("pushed=[tenant=fake, time=[" + T0 + ", " + (T0 + 60 * SECOND) + ")]");
-    ArrowTableScan scan = findScan(engine.physicalPlan(parse("{service_name=\"checkout\"}"), range(10)));
+        .contains("pushed=[tenant=fake, time=[" + T0 + ", " + (T0 + 60 * SECOND)
+            + "), {service_name=checkout}]");
+    ArrowTableScan scan =
+        findScan(engine.physicalPlan(parse("{deployment_environment=\"prod\"}"), range(10)));
     assertThat(scan.getRowType().getFieldNames())
         .containsExactlyInAnyOrder("tenant_id", "timestamp", "body", "stream_labels");
+    assertThat(scan.bounds().equalities()).isEmpty();
   }
 
   @Test

@@ -18,7 +18,9 @@ public final class ScanOperator implements Operator {
     this.context = context;
     this.columns = List.copyOf(columns);
     ScanRequest request =
-        new ScanRequest(table, bounds.tenant(), bounds.startNanos(), bounds.endNanos(), columns);
+        new ScanRequest(
+            table, bounds.tenant(), bounds.startNanos(), bounds.endNanos(), bounds.equalities(),
+            columns);
     ScanPlan plan = context.scanner().plan(request);
     context.stats().addFiles(plan.files().size(), plan.filesPruned());
     this.batches = context.scanner().open(request, plan, context.allocator());

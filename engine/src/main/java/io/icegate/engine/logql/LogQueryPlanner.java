@@ -44,6 +44,13 @@ public final class LogQueryPlanner {
     conditions.add(b.lessThan(b.field(LogsTable.TIMESTAMP), b.literal(range.endNanos())));
     for (LabelMatcher matcher : query.selector().matchers()) {
       conditions.add(labelMatcher(b, matcher));
+      if (matcher.type() == LabelMatcher.MatchType.EQ
+          && matcher.name().equals(LogsTable.SERVICE_NAME)) {
+        // The promoted column always holds the stream's service_name label, so the same test
+        // on it lets Iceberg and Parquet statistics prune files and row groups.
+        conditions.add(
+            b.equals(b.field(LogsTable.SERVICE_NAME), b.literal(matcher.value())));
+      }
     }
     for (PipelineStage stage : query.pipeline()) {
       if (stage instanceof LineFilter filter) {

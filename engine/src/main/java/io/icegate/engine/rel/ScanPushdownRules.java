@@ -108,6 +108,15 @@ public final class ScanPushdownRules {
       if (column.equals(TENANT_COLUMN) && kind == SqlKind.EQUALS) {
         return bounds.withTenant(literal.getValueAs(String.class));
       }
+      if (kind == SqlKind.EQUALS
+          && literal.getValueAs(String.class) != null
+          && ref.getType().getSqlTypeName().getFamily()
+              == org.apache.calcite.sql.type.SqlTypeFamily.CHARACTER) {
+        String value = literal.getValueAs(String.class);
+        String earlier = bounds.equalities().get(column);
+        // Two different values for one column: leave it to the filter (it yields no rows).
+        return earlier == null ? bounds.withEquality(column, value) : bounds;
+      }
       if (!column.equals(TIME_COLUMN)) {
         return bounds;
       }

@@ -55,7 +55,9 @@ public final class LogsBatchBuilder {
         List<KeyValue> resource = resourceLogs.getResource().getAttributesList();
         SortedMap<String, String> labels = LokiOtlpLabels.streamLabels(resource);
         byte[] streamLabels = LabelSetCodec.encode(labels).getBytes(UTF_8);
-        String serviceName = AttributeFlattener.stringValue(resource, "service.name");
+        // The promoted column holds the stream's service_name label (service.name, or what
+        // Loki's mapping derived without it), so a query may test either one.
+        String serviceName = labels.get(LokiOtlpLabels.SERVICE_NAME_LABEL);
         byte[] service = serviceName == null ? null : serviceName.getBytes(UTF_8);
         SortedMap<String, String> resourceMap = AttributeFlattener.flatten(resource);
         for (ScopeLogs scopeLogs : resourceLogs.getScopeLogsList()) {

@@ -94,12 +94,22 @@ public final class TableScanner {
     if (request.columns().contains(LogsTable.TIMESTAMP)) {
       filter = Expressions.and(filter, timeFilter(request));
     }
+    for (var e : request.equalities().entrySet()) {
+      if (request.columns().contains(e.getKey())) {
+        filter = Expressions.and(filter, Expressions.equal(e.getKey(), e.getValue()));
+      }
+    }
     return filter;
   }
 
   private static Expression filter(ScanRequest request) {
-    return Expressions.and(
-        Expressions.equal(LogsTable.TENANT_ID, request.tenant()), timeFilter(request));
+    Expression filter =
+        Expressions.and(
+            Expressions.equal(LogsTable.TENANT_ID, request.tenant()), timeFilter(request));
+    for (var e : request.equalities().entrySet()) {
+      filter = Expressions.and(filter, Expressions.equal(e.getKey(), e.getValue()));
+    }
+    return filter;
   }
 
   private static Expression timeFilter(ScanRequest request) {
