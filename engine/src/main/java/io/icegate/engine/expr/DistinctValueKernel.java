@@ -27,31 +27,56 @@ final class DistinctValueKernel implements VectorPredicate {
   @Override
   public void evaluate(org.apache.arrow.vector.VectorSchemaRoot batch, boolean[] out) {
     VarCharVector vector = (VarCharVector) batch.getVector(column);
-    ArrowBuf data = vector.getDataBuffer();
-    for (int i = 0; i < batch.getRowCount(); i++) {
+    int rows = batch.getRowCount();
+    if (rows == 0) {
+      return;
+    }
+    ArrowBuf offsets = vector.getOffsetBuffer();
+    int base = offsets.getInt(0);
+    int total = offsets.getInt((long) rows * 4) - base;
+    if (scratch.length < total) {
+      scratch = new byte[Math.max(total, scratch.length * 2)];
+    }
+    vector.getDataBuffer().getBytes(base, scratch, 0, total);
+    // Files are sorted by stream, so neighbouring rows mostly repeat a value: compare with the
+    // previous row (an intrinsic array compare) before hashing.
+    int previousStart = -1;
+    int previousEnd = -1;
+    boolean previous = false;
+    int start = 0;
+    for (int i = 0; i < rows; i++) {
+      int end = offsets.getInt((long) (i + 1) * 4) - base;
       if (vector.isNull(i)) {
         out[i] = false;
-        continue;
+      } else if (previousStart >= 0
+          && java.util.Arrays.equals(scratch, start, end, scratch, previousStart, previousEnd)) {
+        out[i] = previous;
+      } else {
+        previous = verdict(scratch, start, end - start);
+        out[i] = previous;
+        previousStart = start;
+        previousEnd = end;
       }
-      out[i] = verdict(data, vector.getStartOffset(i), vector.getValueLength(i));
+      start = end;
     }
   }
 
-  private boolean verdict(ArrowBuf data, long start, int length) {
+  private byte[] scratch = new byte[0];
+
+  private boolean verdict(byte[] data, int start, int length) {
     int hash = hash(data, start, length);
     int mask = keys.length - 1;
     for (int slot = hash & mask; ; slot = (slot + 1) & mask) {
       byte[] key = keys[slot];
       if (key == null) {
-        byte[] value = new byte[length];
-        data.getBytes(start, value);
+        byte[] value = java.util.Arrays.copyOfRange(data, start, start + length);
         boolean result = predicate.test(new String(value, StandardCharsets.UTF_8));
         if (size < MAX_ENTRIES) {
           insert(slot, value, result);
         }
         return result;
       }
-      if (equal(data, start, length, key)) {
+      if (java.util.Arrays.equals(data, start, start + length, key, 0, key.length)) {
         return verdicts[slot];
       }
     }
@@ -79,32 +104,16 @@ final class DistinctValueKernel implements VectorPredicate {
     }
   }
 
-  private static boolean equal(ArrowBuf data, long start, int length, byte[] key) {
-    if (key.length != length) {
-      return false;
-    }
-    for (int i = 0; i < length; i++) {
-      if (data.getByte(start + i) != key[i]) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private static int hash(ArrowBuf data, long start, int length) {
+  private static int hash(byte[] data, int start, int length) {
     int h = 1;
-    for (int i = 0; i < length; i++) {
-      h = 31 * h + data.getByte(start + i);
+    for (int i = start; i < start + length; i++) {
+      h = 31 * h + data[i];
     }
     return mix(h);
   }
 
   private static int hash(byte[] key) {
-    int h = 1;
-    for (byte b : key) {
-      h = 31 * h + b;
-    }
-    return mix(h);
+    return hash(key, 0, key.length);
   }
 
   private static int mix(int h) {

@@ -15,6 +15,7 @@ final class StringKernels {
    * does not count.
    */
   static VectorPredicate contains(int column, byte[] needle) {
+    int[] shift = needle.length == 0 ? null : shiftTable(needle);
     return new VectorPredicate() {
       private byte[] scratch = new byte[0];
 
@@ -41,7 +42,7 @@ final class StringKernels {
         }
         int row = 0;
         int rowEnd = offsets.getInt(4) - base;
-        int at = indexOf(scratch, 0, total, needle);
+        int at = indexOf(scratch, 0, total, needle, shift);
         while (at >= 0) {
           while (at >= rowEnd) {
             row++;
@@ -49,30 +50,42 @@ final class StringKernels {
           }
           if (at + needle.length <= rowEnd) {
             out[row] = !vector.isNull(row);
-            at = indexOf(scratch, rowEnd, total, needle); // the rest of this value can't matter
+            at = indexOf(scratch, rowEnd, total, needle, shift); // the rest of this value can't matter
           } else {
-            at = indexOf(scratch, at + 1, total, needle);
+            at = indexOf(scratch, at + 1, total, needle, shift);
           }
         }
       }
     };
   }
 
+  /**
+   * Boyer–Moore–Horspool skip distances: how far the window may move when its last byte is
+   * {@code b}. Common first letters ("e" of "error") make a naive scan compare often; this moves
+   * by up to the needle's length per step instead of one.
+   */
+  static int[] shiftTable(byte[] needle) {
+    int[] shift = new int[256];
+    java.util.Arrays.fill(shift, needle.length);
+    for (int i = 0; i < needle.length - 1; i++) {
+      shift[needle[i] & 0xff] = needle.length - 1 - i;
+    }
+    return shift;
+  }
+
   /** The first index of {@code needle} in {@code haystack[from, to)}, or -1. */
-  static int indexOf(byte[] haystack, int from, int to, byte[] needle) {
-    byte first = needle[0];
-    int last = to - needle.length;
-    outer:
-    for (int p = from; p <= last; p++) {
-      if (haystack[p] != first) {
-        continue;
+  static int indexOf(byte[] haystack, int from, int to, byte[] needle, int[] shift) {
+    int n = needle.length;
+    int lastIndex = n - 1;
+    byte lastByte = needle[lastIndex];
+    int p = from;
+    int end = to - n;
+    while (p <= end) {
+      byte b = haystack[p + lastIndex];
+      if (b == lastByte && java.util.Arrays.equals(haystack, p, p + lastIndex, needle, 0, lastIndex)) {
+        return p;
       }
-      for (int k = 1; k < needle.length; k++) {
-        if (haystack[p + k] != needle[k]) {
-          continue outer;
-        }
-      }
-      return p;
+      p += shift[b & 0xff];
     }
     return -1;
   }
@@ -82,10 +95,18 @@ final class StringKernels {
    * the pattern may match anywhere (line filters). re2j needs a byte[] per value for now.
    */
   static VectorPredicate regex(int column, Pattern pattern, boolean fullMatch) {
+    String required = RequiredLiteral.of(pattern.pattern());
+    VectorPredicate prefilter =
+        required == null
+            ? null
+            : contains(column, required.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     return (batch, out) -> {
       VarCharVector vector = (VarCharVector) batch.getVector(column);
+      if (prefilter != null) {
+        prefilter.evaluate(batch, out);
+      }
       for (int i = 0; i < batch.getRowCount(); i++) {
-        if (vector.isNull(i)) {
+        if (vector.isNull(i) || (prefilter != null && !out[i])) {
           out[i] = false;
           continue;
         }
