@@ -1,6 +1,6 @@
 /**
- * PromQL parser: the ANTLR 4 grammar of PromQL and its immutable AST, with Prometheus's operator
- * precedence and error wording. The grammar arrives with the PromQL issue; this module exists so
- * the dependency direction (engine → parsers) is fixed from the start.
+ * PromQL parser: {@link io.icegate.promql.PromQL#parse(String)} reads a PromQL expression into
+ * the immutable AST of {@code io.icegate.promql.ast}, with Prometheus 3's syntax, operator
+ * precedence, type checks and error wording.
  */
 package io.icegate.promql;
