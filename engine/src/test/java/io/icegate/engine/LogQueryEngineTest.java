@@ -176,6 +176,28 @@ class LogQueryEngineTest {
     assertThat(lines(select("{service_name=\"search\"}", 10, Direction.FORWARD))).hasSize(2);
   }
 
+  @Test
+  void metadataQueriesAnswerFromTheDistinctStreamsInRange() {
+    var metadata = new io.icegate.engine.logql.LogMetadataEngine(
+        lake.scanner(), root, 64L << 20, Duration.ofSeconds(30));
+    long end = T0 + 60 * SECOND;
+    assertThat(metadata.labelNames("fake", T0, end, null, () -> false))
+        .containsExactly("deployment_environment", "service_name");
+    assertThat(metadata.labelValues("service_name", "fake", T0, end, null, () -> false))
+        .containsExactly("checkout", "search");
+    assertThat(metadata.labelValues("service_name", "fake", T0 + 3 * SECOND, end, null,
+        () -> false)).containsExactly("search");
+    assertThat(metadata.labelValues("service_name", "fake", T0, end,
+        parse("{deployment_environment=\"prod\"}"), () -> false)).containsExactly("checkout");
+    assertThat(metadata.series("fake", T0, end, List.of(parse("{service_name=\"search\"}")),
+        () -> false))
+        .containsExactly(new java.util.TreeMap<>(
+            Map.of("service_name", "search", "deployment_environment", "dev")));
+    assertThat(metadata.labelNames("other", T0, end, null, () -> false))
+        .containsExactly("deployment_environment", "service_name");
+    assertThat(metadata.labelNames("nobody", T0, end, null, () -> false)).isEmpty();
+  }
+
   private static List<LokiStream> select(String query, int limit, Direction direction) {
     var range = new LogQueryRange("fake", T0, T0 + 60 * SECOND, limit, direction);
     return engine.select(parse(query), range, () -> false).streams();

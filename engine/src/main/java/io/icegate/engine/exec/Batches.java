@@ -42,7 +42,7 @@ public final class Batches {
       }
       out.setRowCount(count);
       return out;
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       out.close();
       throw e;
     }

@@ -39,7 +39,7 @@ public final class FilterOperator implements Operator {
         if (count == rows) {
           return batch; // every row passes: hand the batch on as it is
         }
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) {
         batch.close();
         throw e;
       }

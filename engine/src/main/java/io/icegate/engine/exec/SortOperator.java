@@ -55,7 +55,7 @@ public final class SortOperator implements Operator {
       copyRows(out, emitted, count);
       emitted += count;
       return out;
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       out.close();
       throw e;
     }
@@ -88,7 +88,7 @@ public final class SortOperator implements Operator {
     VectorSchemaRoot best = Batches.allocate(schema, context.allocator(), count);
     try {
       copyRows(best, 0, count);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       best.close();
       throw e;
     }

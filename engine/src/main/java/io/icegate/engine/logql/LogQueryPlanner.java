@@ -38,10 +38,35 @@ public final class LogQueryPlanner {
 
   public static RelNode plan(LogSelectorExpr query, LogQueryRange range, RelBuilder b) {
     b.scan(IceGateCatalog.SCHEMA, LogsTable.NAME);
+    b.filter(conditions(b, query, range.tenant(), range.startNanos(), range.endNanos()));
+    b.project(OUTPUT.stream().map(b::field).toList());
+    RexNode time = b.field(LogsTable.TIMESTAMP);
+    b.sortLimit(0, range.limit(), range.direction() == Direction.BACKWARD ? b.desc(time) : time);
+    return b.build();
+  }
+
+  /**
+   * The distinct streams (their {@code stream_labels}) with entries in {@code [start, end)}
+   * that {@code selector} (null: every stream) selects — for the label and series APIs.
+   */
+  public static RelNode streams(
+      LogSelectorExpr selector, String tenant, long startNanos, long endNanos, RelBuilder b) {
+    b.scan(IceGateCatalog.SCHEMA, LogsTable.NAME);
+    b.filter(conditions(b, selector, tenant, startNanos, endNanos));
+    b.aggregate(b.groupKey(LogsTable.STREAM_LABELS));
+    return b.build();
+  }
+
+  /** Tenant and time first (the scan takes them), then matchers, then pipeline stages. */
+  private static List<RexNode> conditions(
+      RelBuilder b, LogSelectorExpr query, String tenant, long startNanos, long endNanos) {
     List<RexNode> conditions = new ArrayList<>();
-    conditions.add(b.equals(b.field(LogsTable.TENANT_ID), b.literal(range.tenant())));
-    conditions.add(b.greaterThanOrEqual(b.field(LogsTable.TIMESTAMP), b.literal(range.startNanos())));
-    conditions.add(b.lessThan(b.field(LogsTable.TIMESTAMP), b.literal(range.endNanos())));
+    conditions.add(b.equals(b.field(LogsTable.TENANT_ID), b.literal(tenant)));
+    conditions.add(b.greaterThanOrEqual(b.field(LogsTable.TIMESTAMP), b.literal(startNanos)));
+    conditions.add(b.lessThan(b.field(LogsTable.TIMESTAMP), b.literal(endNanos)));
+    if (query == null) {
+      return conditions;
+    }
     for (LabelMatcher matcher : query.selector().matchers()) {
       conditions.add(labelMatcher(b, matcher));
       if (matcher.type() == LabelMatcher.MatchType.EQ
@@ -59,11 +84,7 @@ public final class LogQueryPlanner {
         throw new UnsupportedOperationException("pipeline stage not supported yet: " + stage);
       }
     }
-    b.filter(conditions);
-    b.project(OUTPUT.stream().map(b::field).toList());
-    RexNode time = b.field(LogsTable.TIMESTAMP);
-    b.sortLimit(0, range.limit(), range.direction() == Direction.BACKWARD ? b.desc(time) : time);
-    return b.build();
+    return conditions;
   }
 
   private static RexNode labelMatcher(RelBuilder b, LabelMatcher matcher) {

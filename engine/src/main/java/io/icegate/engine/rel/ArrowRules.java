@@ -5,6 +5,7 @@ import org.apache.calcite.plan.Convention;
 import org.apache.calcite.plan.RelOptRule;
 import org.apache.calcite.rel.RelNode;
 import org.apache.calcite.rel.convert.ConverterRule;
+import org.apache.calcite.rel.logical.LogicalAggregate;
 import org.apache.calcite.rel.logical.LogicalFilter;
 import org.apache.calcite.rel.logical.LogicalProject;
 import org.apache.calcite.rel.logical.LogicalSort;
@@ -40,8 +41,16 @@ public final class ArrowRules {
           .withRuleFactory(SortRule::new)
           .toRule(SortRule.class);
 
+  public static final ConverterRule AGGREGATE =
+      ConverterRule.Config.INSTANCE
+          .withConversion(
+              LogicalAggregate.class, Convention.NONE, ArrowRel.CONVENTION, "ArrowAggregateRule")
+          .withRuleFactory(AggregateRule::new)
+          .toRule(AggregateRule.class);
+
   /** Phase "physical": every logical node becomes an Arrow node. */
-  public static final List<RelOptRule> PHYSICAL = List.of(TABLE_SCAN, FILTER, PROJECT, SORT);
+  public static final List<RelOptRule> PHYSICAL =
+      List.of(TABLE_SCAN, FILTER, PROJECT, SORT, AGGREGATE);
 
   /** Phase "scan pushdown": projections and tenant/time bounds move into the scans. */
   public static final List<RelOptRule> SCAN_PUSHDOWN =
@@ -91,6 +100,24 @@ public final class ArrowRules {
           convert(project.getInput(), ArrowRel.CONVENTION),
           project.getProjects(),
           project.getRowType());
+    }
+  }
+
+  static final class AggregateRule extends ConverterRule {
+    AggregateRule(Config config) {
+      super(config);
+    }
+
+    @Override
+    public RelNode convert(RelNode rel) {
+      LogicalAggregate aggregate = (LogicalAggregate) rel;
+      return new ArrowAggregate(
+          aggregate.getCluster(),
+          aggregate.getTraitSet().replace(ArrowRel.CONVENTION),
+          convert(aggregate.getInput(), ArrowRel.CONVENTION),
+          aggregate.getGroupSet(),
+          aggregate.getGroupSets(),
+          aggregate.getAggCallList());
     }
   }
 
