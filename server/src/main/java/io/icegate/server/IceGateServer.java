@@ -1,5 +1,6 @@
 package io.icegate.server;
 
+import io.icegate.engine.logql.LogMetadataEngine;
 import io.icegate.engine.logql.LogQueryEngine;
 import io.icegate.server.config.ServerConfig;
 import io.icegate.server.http.ErrorRenderer;
@@ -8,6 +9,7 @@ import io.icegate.server.http.HttpExchange;
 import io.icegate.server.http.HttpListener;
 import io.icegate.server.http.InFlight;
 import io.icegate.server.loki.LokiErrors;
+import io.icegate.server.loki.LokiMetadataHandler;
 import io.icegate.server.loki.LokiQueryHandler;
 import io.icegate.server.otlp.OtlpErrors;
 import io.icegate.server.otlp.OtlpLogsHandler;
@@ -86,6 +88,13 @@ public final class IceGateServer implements AutoCloseable {
         "/loki/api/v1/query",
         new LokiQueryHandler(
             logs, true, config.maxEntriesLimitPerQuery(), config.queryMemoryBytes(), metrics));
+    LokiMetadataHandler metadata =
+        new LokiMetadataHandler(
+            new LogMetadataEngine(
+                lake.scanner(), rootAllocator, config.queryMemoryBytes(), config.queryTimeout()));
+    lokiRoutes.put("/loki/api/v1/labels", metadata);
+    lokiRoutes.put("/loki/api/v1/series", metadata);
+    lokiRoutes.put("/loki/api/v1/label/*", metadata);
     this.loki = listen("loki", config.lokiPort(), lokiRoutes, LokiErrors.renderer());
     this.maintenance =
         Executors.newSingleThreadScheduledExecutor(

@@ -72,6 +72,11 @@ public final class HttpExchange {
     return values == null || values.isEmpty() ? null : values.get(0);
   }
 
+  /** Every value of a repeated parameter (e.g. {@code match[]}), in order. */
+  public List<String> params(String name) {
+    return params.getOrDefault(name, List.of());
+  }
+
   public String header(String name) {
     return headers.get(name);
   }

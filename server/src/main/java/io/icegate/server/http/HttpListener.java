@@ -149,7 +149,7 @@ public final class HttpListener implements AutoCloseable {
         errors.render(exchange, HttpResponseStatus.BAD_REQUEST, "malformed HTTP request");
         return;
       }
-      Handler handler = routes.get(exchange.path());
+      Handler handler = route(exchange.path());
       if (handler == null) {
         errors.render(exchange, HttpResponseStatus.NOT_FOUND, "404 page not found");
         return;
@@ -159,6 +159,27 @@ public final class HttpListener implements AutoCloseable {
       } catch (java.util.concurrent.RejectedExecutionException e) {
         errors.render(exchange, HttpResponseStatus.SERVICE_UNAVAILABLE, "server is shutting down");
       }
+    }
+
+    /** The handler of an exact path, or of the longest prefix route ({@code "/a/b/*"}). */
+    private Handler route(String path) {
+      Handler exact = routes.get(path);
+      if (exact != null) {
+        return exact;
+      }
+      Handler best = null;
+      int bestLength = -1;
+      for (var entry : routes.entrySet()) {
+        String key = entry.getKey();
+        if (key.endsWith("/*")) {
+          String prefix = key.substring(0, key.length() - 1);
+          if (path.startsWith(prefix) && prefix.length() > bestLength) {
+            best = entry.getValue();
+            bestLength = prefix.length();
+          }
+        }
+      }
+      return best;
     }
 
     private void run(Handler handler, HttpExchange exchange) {
