@@ -1,14 +1,25 @@
-package io.icegate.protocol.loki;
+package io.icegate.protocol;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Comparator;
 
 /**
- * Go's double-quoted string literals ({@code strconv.Quote} / {@code strconv.Unquote}), the form in
- * which Loki and Prometheus print label values. Quoting keeps every printable character as it is
- * and escapes the rest, so the text stays readable and always fits on one line.
+ * Go's string rules as Loki and Prometheus show them to users: double-quoted literals ({@code
+ * strconv.Quote} / {@code strconv.Unquote}), the form in which they print label values and quote
+ * names in error messages ({@code %q}), and the byte order in which they sort label names. Quoting
+ * keeps every printable character as it is and escapes the rest, so the text stays readable and
+ * always fits on one line.
  */
-final class GoQuoting {
+public final class GoQuoting {
+  /**
+   * Go's order of strings, by their UTF-8 bytes, which is code point order: the order in which
+   * Prometheus and Loki sort label names. It differs from {@link String#compareTo} only where a
+   * character above U+FFFF meets one in U+E000..U+FFFF: UTF-16 stores the former as surrogates,
+   * which sort lower.
+   */
+  public static final Comparator<String> UTF8_ORDER = GoQuoting::compareUtf8;
+
   private static final char[] HEX = "0123456789abcdef".toCharArray();
 
   private GoQuoting() {}
@@ -17,38 +28,64 @@ final class GoQuoting {
    * Appends {@code s} as Go's {@code strconv.Quote} writes it. A lone surrogate, which no UTF-8
    * text can contain, is written as U+FFFD, as Go writes an invalid rune.
    */
-  static void quote(String s, StringBuilder out) {
+  public static void quote(String s, StringBuilder out) {
     out.append('"');
     for (int i = 0; i < s.length(); ) {
       int c = s.codePointAt(i);
       i += Character.charCount(c);
-      switch (c) {
-        case '"' -> out.append("\\\"");
-        case '\\' -> out.append("\\\\");
-        case 0x07 -> out.append("\\a");
-        case '\b' -> out.append("\\b");
-        case '\f' -> out.append("\\f");
-        case '\n' -> out.append("\\n");
-        case '\r' -> out.append("\\r");
-        case '\t' -> out.append("\\t");
-        case 0x0b -> out.append("\\v");
-        default -> {
-          if (isPrint(c)) {
-            out.appendCodePoint(c);
-          } else if (c < ' ' || c == 0x7f) {
-            out.append("\\x").append(HEX[c >> 4]).append(HEX[c & 0xf]);
-          } else if (c < 0x10000) {
-            int r = Character.isSurrogate((char) c) ? 0xfffd : c;
-            out.append("\\u");
-            appendHex(r, 4, out);
-          } else {
-            out.append("\\U");
-            appendHex(c, 8, out);
-          }
-        }
+      if (c == '"') {
+        out.append("\\\"");
+      } else {
+        appendRune(c, out);
       }
     }
     out.append('"');
+  }
+
+  /** {@code s} as Go's {@code %q} verb prints a string. */
+  public static String quote(String s) {
+    StringBuilder out = new StringBuilder(s.length() + 2);
+    quote(s, out);
+    return out.toString();
+  }
+
+  /** A code point as Go's {@code %q} verb prints a rune: {@code '.'}, {@code '\n'}. */
+  public static String quoteRune(int c) {
+    StringBuilder out = new StringBuilder(8).append('\'');
+    if (c == '\'') {
+      out.append("\\'");
+    } else {
+      appendRune(c, out);
+    }
+    return out.append('\'').toString();
+  }
+
+  /** One code point inside a quoted literal, escaped unless printable; quotes are the caller's. */
+  private static void appendRune(int c, StringBuilder out) {
+    switch (c) {
+      case '\\' -> out.append("\\\\");
+      case 0x07 -> out.append("\\a");
+      case '\b' -> out.append("\\b");
+      case '\f' -> out.append("\\f");
+      case '\n' -> out.append("\\n");
+      case '\r' -> out.append("\\r");
+      case '\t' -> out.append("\\t");
+      case 0x0b -> out.append("\\v");
+      default -> {
+        if (isPrint(c)) {
+          out.appendCodePoint(c);
+        } else if (c < ' ' || c == 0x7f) {
+          out.append("\\x").append(HEX[c >> 4]).append(HEX[c & 0xf]);
+        } else if (c < 0x10000) {
+          int r = Character.isSurrogate((char) c) ? 0xfffd : c;
+          out.append("\\u");
+          appendHex(r, 4, out);
+        } else {
+          out.append("\\U");
+          appendHex(c, 8, out);
+        }
+      }
+    }
   }
 
   /**
@@ -59,7 +96,7 @@ final class GoQuoting {
    * @param end receives the index just after the closing quote, in {@code end[0]}
    * @throws IllegalArgumentException if the literal is malformed or not closed
    */
-  static String unquote(String s, int start, int[] end) {
+  public static String unquote(String s, int start, int[] end) {
     if (start >= s.length() || s.charAt(start) != '"') {
       throw malformed(s, start, "expected '\"'");
     }
@@ -235,5 +272,20 @@ final class GoQuoting {
 
   private static IllegalArgumentException malformed(String s, int at, String problem) {
     return new IllegalArgumentException("invalid quoted string at offset " + at + ": " + problem);
+  }
+
+  private static int compareUtf8(String a, String b) {
+    int i = 0;
+    int j = 0;
+    while (i < a.length() && j < b.length()) {
+      int x = a.codePointAt(i);
+      int y = b.codePointAt(j);
+      if (x != y) {
+        return Integer.compare(x, y);
+      }
+      i += Character.charCount(x);
+      j += Character.charCount(y);
+    }
+    return Integer.compare(a.length() - i, b.length() - j);
   }
 }

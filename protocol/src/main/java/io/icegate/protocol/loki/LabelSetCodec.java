@@ -1,5 +1,6 @@
 package io.icegate.protocol.loki;
 
+import io.icegate.protocol.GoQuoting;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -34,16 +35,20 @@ public final class LabelSetCodec {
         out.append(", ");
       }
       first = false;
-      String name = label.getKey();
-      if (isLegacyName(name)) {
-        out.append(name);
-      } else {
-        GoQuoting.quote(name, out);
-      }
-      out.append('=');
-      GoQuoting.quote(label.getValue(), out);
+      appendPair(label.getKey(), label.getValue(), out);
     }
     return out.append('}').toString();
+  }
+
+  /** Appends {@code name="value"}, the name bare if it is a legacy name and quoted otherwise. */
+  static void appendPair(String name, String value, StringBuilder out) {
+    if (isLegacyName(name)) {
+      out.append(name);
+    } else {
+      GoQuoting.quote(name, out);
+    }
+    out.append('=');
+    GoQuoting.quote(value, out);
   }
 
   /**

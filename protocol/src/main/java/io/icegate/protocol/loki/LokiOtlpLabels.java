@@ -1,10 +1,10 @@
 package io.icegate.protocol.loki;
 
 import io.icegate.protocol.ProtocolException;
+import io.icegate.protocol.otlp.OtlpValues;
+import io.icegate.protocol.prometheus.PrometheusOtlpNames;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
-import java.math.BigDecimal;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,9 +53,10 @@ public final class LokiOtlpLabels {
    * Loki's default {@code discover_service_name}: when {@code service.name} is absent or empty, the
    * first of these labels the stream has gives {@code service_name} its value. Of the default index
    * labels only {@code container_name}, {@code k8s_container_name} and {@code k8s_job_name} can
-   * match, but the whole list is kept so its order is Loki's.
+   * match, but the whole list is kept so its order is Loki's (pushed streams use all of it, see
+   * {@link LokiPushDecoder}).
    */
-  private static final List<String> SERVICE_NAME_DISCOVERY =
+  public static final List<String> DEFAULT_DISCOVER_SERVICE_NAME =
       List.of(
           "service",
           "app",
@@ -80,10 +81,10 @@ public final class LokiOtlpLabels {
    *
    * <p>Values are stringified as Loki does ({@code pcommon.Value.AsString}): integers in decimal,
    * booleans as {@code true}/{@code false}, doubles in the JavaScript number format, bytes in
-   * base64. Two deliberate differences, both for attributes no real resource sends as labels:
-   * array- and map-valued attributes are skipped (Loki writes arrays as JSON and expands maps into
-   * one label per key), and empty values are left out, since in LogQL a label with an empty value
-   * is the same as an absent one.
+   * base64 ({@link OtlpValues#asString}). Two deliberate differences, both for attributes no real
+   * resource sends as labels: array- and map-valued attributes are skipped (Loki writes arrays as
+   * JSON and expands maps into one label per key), and empty values are left out, since in LogQL a
+   * label with an empty value is the same as an absent one.
    *
    * @return a new mutable map, sorted by label name, that always contains {@code service_name}
    */
@@ -118,47 +119,11 @@ public final class LokiOtlpLabels {
    * @throws ProtocolException if the name is empty or normalises to underscores only
    */
   public static String normalizeLabelName(String name) {
-    if (name.isEmpty()) {
-      throw new ProtocolException("label name is empty");
-    }
-    boolean reserved = name.length() >= 4 && name.startsWith("__") && name.endsWith("__");
-    String inner = reserved ? name.substring(2, name.length() - 2) : name;
-    StringBuilder normalized = new StringBuilder(name.length() + 4);
-    if (reserved) {
-      normalized.append("__");
-    }
-    boolean previousWasUnderscore = false;
-    for (int i = 0; i < inner.length(); ) {
-      int c = inner.codePointAt(i);
-      i += Character.charCount(c);
-      if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
-        normalized.append((char) c);
-        previousWasUnderscore = false;
-      } else if (!previousWasUnderscore) {
-        normalized.append('_');
-        previousWasUnderscore = true;
-      }
-    }
-    if (reserved) {
-      normalized.append("__");
-    }
-    char first = normalized.charAt(0);
-    if (first >= '0' && first <= '9') {
-      normalized.insert(0, "key_");
-    }
-    if (normalized.chars().allMatch(c -> c == '_')) {
-      throw new ProtocolException(
-          "normalization for label name \""
-              + name
-              + "\" resulted in invalid name \""
-              + normalized
-              + "\"");
-    }
-    return normalized.toString();
+    return PrometheusOtlpNames.labelName(name);
   }
 
   private static String discoveredServiceName(SortedMap<String, String> labels) {
-    for (String candidate : SERVICE_NAME_DISCOVERY) {
+    for (String candidate : DEFAULT_DISCOVER_SERVICE_NAME) {
       String value = labels.get(candidate);
       if (value != null) {
         return value;
@@ -170,48 +135,9 @@ public final class LokiOtlpLabels {
   /** Loki's {@code AsString} for scalar values; null for arrays and maps. */
   private static String stringValue(AnyValue value) {
     return switch (value.getValueCase()) {
-      case STRING_VALUE -> value.getStringValue();
-      case BOOL_VALUE -> Boolean.toString(value.getBoolValue());
-      case INT_VALUE -> Long.toString(value.getIntValue());
-      case DOUBLE_VALUE -> javaScriptNumber(value.getDoubleValue());
-      case BYTES_VALUE -> Base64.getEncoder().encodeToString(value.getBytesValue().toByteArray());
-      case VALUE_NOT_SET -> "";
       case ARRAY_VALUE, KVLIST_VALUE -> null;
+      default -> OtlpValues.asString(value);
     };
-  }
-
-  /**
-   * A double as pdata's {@code float64AsString} writes it: like JavaScript's Number#toString, plain
-   * notation for magnitudes in [1e-6, 1e21) and exponent notation ({@code 1e+21}, {@code 1.5e-7})
-   * outside. The digits are Java's {@link Double#toString}, which on Java 17 is in rare cases one
-   * digit longer than Go's shortest form (JDK-4511638, fixed in Java 19).
-   */
-  static String javaScriptNumber(double value) {
-    if (Double.isNaN(value)) {
-      return "NaN";
-    }
-    if (Double.isInfinite(value)) {
-      return value > 0 ? "Infinity" : "-Infinity";
-    }
-    if (value == 0) {
-      return Double.doubleToRawLongBits(value) < 0 ? "-0" : "0";
-    }
-    BigDecimal decimal = new BigDecimal(Double.toString(value)).stripTrailingZeros();
-    double magnitude = Math.abs(value);
-    if (magnitude >= 1e-6 && magnitude < 1e21) {
-      return decimal.toPlainString();
-    }
-    String digits = decimal.unscaledValue().abs().toString();
-    int exponent = digits.length() - 1 - decimal.scale();
-    StringBuilder text = new StringBuilder(digits.length() + 8);
-    if (value < 0) {
-      text.append('-');
-    }
-    text.append(digits.charAt(0));
-    if (digits.length() > 1) {
-      text.append('.').append(digits, 1, digits.length());
-    }
-    return text.append('e').append(exponent < 0 ? '-' : '+').append(Math.abs(exponent)).toString();
   }
 
   private static Map<String, String> labelNames() {

@@ -11,6 +11,7 @@ import com.google.protobuf.Descriptors.EnumValueDescriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Descriptors.OneofDescriptor;
 import com.google.protobuf.Message;
+import io.icegate.protocol.JsonErrors;
 import io.icegate.protocol.ProtocolException;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -27,8 +28,9 @@ import java.util.regex.Pattern;
  * JSON mapping (https://opentelemetry.io/docs/specs/otlp/#json-protobuf-encoding):
  *
  * <ul>
- *   <li>{@code traceId}, {@code spanId} and {@code parentSpanId} are hex strings, not base64; an
- *       empty string means the id is absent;
+ *   <li>{@code traceId}, {@code spanId} and {@code parentSpanId} are hex strings, not base64, in
+ *       every message that has them (log records, spans, span links, exemplars); an empty string
+ *       means the id is absent;
  *   <li>enums are integers (names are accepted too, as proto3 JSON parsers do);
  *   <li>64-bit integers may be strings or numbers;
  *   <li>field names are lowerCamelCase, the original snake_case names are accepted too;
@@ -56,8 +58,6 @@ final class OtlpJsonReader {
   /** A JSON number; numbers written as strings must have this form too. */
   private static final Pattern JSON_NUMBER =
       Pattern.compile("-?(?:0|[1-9][0-9]*)(?:\\.[0-9]+)?(?:[eE][+-]?[0-9]+)?");
-
-  private static final Pattern SETTING_REFERENCE = Pattern.compile(", from `[^`]*`");
 
   /** Longest value quoted back in an error message. */
   private static final int MAX_QUOTED = 64;
@@ -94,12 +94,7 @@ final class OtlpJsonReader {
         throw invalid("unexpected data after the top-level object");
       }
     } catch (JsonProcessingException e) {
-      var location = e.getLocation();
-      String where =
-          location == null
-              ? ""
-              : " at line " + location.getLineNr() + ", column " + location.getColumnNr();
-      throw invalid("malformed JSON" + where + ": " + withoutSourceReference(e), e);
+      throw invalid(JsonErrors.malformed(e), e);
     } catch (IOException e) {
       // Reading from a byte array performs no I/O; only malformed input can end up here.
       throw invalid("malformed JSON: " + e.getMessage(), e);
@@ -272,12 +267,20 @@ final class OtlpJsonReader {
     if (!JSON_NUMBER.matcher(text).matches()) {
       throw fieldError("expected " + kind + ", got " + describeValue(token));
     }
-    BigDecimal decimal = new BigDecimal(text).stripTrailingZeros();
+    BigDecimal decimal;
+    try {
+      decimal = new BigDecimal(text).stripTrailingZeros();
+    } catch (NumberFormatException | ArithmeticException e) {
+      // An exponent beyond the range of int (1e9999999999): no 64-bit integer is that far out.
+      throw fieldError("expected " + kind + ", got " + describeValue(token) + ", out of range");
+    }
     if (decimal.scale() > 0) {
       throw fieldError("expected " + kind + ", got " + describeValue(token));
     }
-    // Checked before toBigInteger(), which would expand an exponent such as 1e999999999.
-    BigInteger value = decimal.precision() - decimal.scale() > 20 ? null : decimal.toBigInteger();
+    // Checked before toBigInteger(), which would expand an exponent such as 1e999999999; in long
+    // arithmetic, as precision - scale overflows an int for 1e2147483647.
+    BigInteger value =
+        (long) decimal.precision() - decimal.scale() > 20 ? null : decimal.toBigInteger();
     if (value == null || value.compareTo(min) < 0 || value.compareTo(max) > 0) {
       throw fieldError("expected " + kind + ", got " + describeValue(token) + ", out of range");
     }
@@ -424,22 +427,6 @@ final class OtlpJsonReader {
       case VALUE_NULL -> "null";
       default -> token.asString();
     };
-  }
-
-  /**
-   * Jackson's own words for a syntax error or an exceeded limit, without the parts that speak of
-   * Jackson itself: the reference to the input source it appends in parentheses (which names a
-   * Jackson setting and repeats the position we already give) and the name of the setting behind a
-   * limit ({@code , from `StreamReadConstraints.getMaxNestingDepth()`}).
-   */
-  private static String withoutSourceReference(JsonProcessingException e) {
-    String message = SETTING_REFERENCE.matcher(e.getOriginalMessage()).replaceAll("");
-    int source = message.indexOf("[Source:");
-    if (source < 0) {
-      return message;
-    }
-    int bracket = message.lastIndexOf('(', source);
-    return message.substring(0, bracket > 0 ? bracket : source).trim();
   }
 
   private static ProtocolException invalid(String problem) {

@@ -1,6 +1,5 @@
 package io.icegate.protocol.otlp;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import io.icegate.protocol.ProtocolException;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 
@@ -19,13 +18,7 @@ public final class OtlpLogsDecoder {
    * @throws ProtocolException if the bytes are not a valid encoding of the request message
    */
   public static ExportLogsServiceRequest decodeProtobuf(byte[] body) {
-    try {
-      return ExportLogsServiceRequest.parseFrom(body);
-    } catch (InvalidProtocolBufferException e) {
-      // protobuf's messages describe the defect in plain words ("the input ended unexpectedly in
-      // the middle of a field", "invalid UTF-8") and name no Java types.
-      throw new ProtocolException("invalid OTLP protobuf: " + e.getMessage(), e);
-    }
+    return OtlpProtobuf.parse(body, ExportLogsServiceRequest.parser());
   }
 
   /**

@@ -4,9 +4,14 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
 import com.google.protobuf.util.JsonFormat;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsPartialSuccess;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsPartialSuccess;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse;
+import io.opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -49,6 +54,48 @@ public final class OtlpResponses {
     return encode(response, encoding);
   }
 
+  /** A full success of a traces export: every span was accepted. */
+  public static byte[] tracesSuccess(OtlpEncoding encoding) {
+    return encode(ExportTraceServiceResponse.getDefaultInstance(), encoding);
+  }
+
+  /**
+   * A partial success of a traces export: the request was valid but {@code rejectedSpans} spans
+   * were not stored (zero with a message is a warning).
+   */
+  public static byte[] tracesPartialSuccess(
+      OtlpEncoding encoding, long rejectedSpans, String errorMessage) {
+    ExportTraceServiceResponse response =
+        ExportTraceServiceResponse.newBuilder()
+            .setPartialSuccess(
+                ExportTracePartialSuccess.newBuilder()
+                    .setRejectedSpans(rejectedSpans)
+                    .setErrorMessage(errorMessage))
+            .build();
+    return encode(response, encoding);
+  }
+
+  /** A full success of a metrics export: every data point was accepted. */
+  public static byte[] metricsSuccess(OtlpEncoding encoding) {
+    return encode(ExportMetricsServiceResponse.getDefaultInstance(), encoding);
+  }
+
+  /**
+   * A partial success of a metrics export: the request was valid but {@code rejectedDataPoints}
+   * data points were not stored (zero with a message is a warning).
+   */
+  public static byte[] metricsPartialSuccess(
+      OtlpEncoding encoding, long rejectedDataPoints, String errorMessage) {
+    ExportMetricsServiceResponse response =
+        ExportMetricsServiceResponse.newBuilder()
+            .setPartialSuccess(
+                ExportMetricsPartialSuccess.newBuilder()
+                    .setRejectedDataPoints(rejectedDataPoints)
+                    .setErrorMessage(errorMessage))
+            .build();
+    return encode(response, encoding);
+  }
+
   /**
    * The body of an error response (HTTP 4xx/5xx): a {@code google.rpc.Status} with a gRPC status
    * code (e.g. 3, INVALID_ARGUMENT) and a message for the client. As in proto3, a zero code and an
@@ -61,7 +108,7 @@ public final class OtlpResponses {
     };
   }
 
-  private static byte[] encode(ExportLogsServiceResponse response, OtlpEncoding encoding) {
+  private static byte[] encode(Message response, OtlpEncoding encoding) {
     return switch (encoding) {
       case PROTOBUF -> response.toByteArray();
       case JSON -> {

@@ -1,7 +1,8 @@
 /**
- * OTLP over HTTP: request bodies in protobuf or OTLP/JSON decoded into the opentelemetry-proto
- * messages, and the success, partial-success and error bodies the specification prescribes, written
- * in the request's encoding.
+ * OTLP over HTTP: logs, traces and metrics request bodies in protobuf or OTLP/JSON decoded into the
+ * opentelemetry-proto messages, the success, partial-success and error bodies the specification
+ * prescribes, written in the request's encoding, and attribute values as text ({@link
+ * io.icegate.protocol.otlp.OtlpValues}).
  *
  * @see <a href="https://opentelemetry.io/docs/specs/otlp/">OTLP specification</a>
  */

@@ -145,23 +145,6 @@ class LokiOtlpLabelsTest {
   }
 
   @Test
-  void doublesUseTheJavaScriptNumberFormat() {
-    assertThat(LokiOtlpLabels.javaScriptNumber(1.0)).isEqualTo("1");
-    assertThat(LokiOtlpLabels.javaScriptNumber(-2.5)).isEqualTo("-2.5");
-    assertThat(LokiOtlpLabels.javaScriptNumber(637.704)).isEqualTo("637.704");
-    assertThat(LokiOtlpLabels.javaScriptNumber(1e20)).isEqualTo("100000000000000000000");
-    assertThat(LokiOtlpLabels.javaScriptNumber(1e21)).isEqualTo("1e+21");
-    assertThat(LokiOtlpLabels.javaScriptNumber(1.5e300)).isEqualTo("1.5e+300");
-    assertThat(LokiOtlpLabels.javaScriptNumber(0.000001)).isEqualTo("0.000001");
-    assertThat(LokiOtlpLabels.javaScriptNumber(1.5e-7)).isEqualTo("1.5e-7");
-    assertThat(LokiOtlpLabels.javaScriptNumber(-1e-10)).isEqualTo("-1e-10");
-    assertThat(LokiOtlpLabels.javaScriptNumber(0.0)).isEqualTo("0");
-    assertThat(LokiOtlpLabels.javaScriptNumber(-0.0)).isEqualTo("-0");
-    assertThat(LokiOtlpLabels.javaScriptNumber(Double.NaN)).isEqualTo("NaN");
-    assertThat(LokiOtlpLabels.javaScriptNumber(Double.NEGATIVE_INFINITY)).isEqualTo("-Infinity");
-  }
-
-  @Test
   void labelNamesFollowPrometheusOtlpTranslator() {
     assertThat(LokiOtlpLabels.normalizeLabelName("http.method")).isEqualTo("http_method");
     assertThat(LokiOtlpLabels.normalizeLabelName("k8s.pod.name")).isEqualTo("k8s_pod_name");

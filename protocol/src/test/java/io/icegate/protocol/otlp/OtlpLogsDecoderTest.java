@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
+import io.icegate.protocol.Fuzzer;
 import io.icegate.protocol.ProtocolException;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
@@ -19,6 +20,7 @@ import io.opentelemetry.proto.resource.v1.Resource;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class OtlpLogsDecoderTest {
@@ -308,6 +310,15 @@ class OtlpLogsDecoderTest {
         oneLog("{\"body\":{\"intValue\":\"1e999999999\"}}"),
         "invalid OTLP JSON: field \"resourceLogs[0].scopeLogs[0].logRecords[0].body.intValue\": "
             + "expected a 64-bit integer, got \"1e999999999\", out of range");
+    // Exponents beyond the range of int, which BigDecimal cannot hold or would overflow.
+    assertJsonRejected(
+        oneLog("{\"body\":{\"intValue\":\"1e2147483647\"}}"),
+        "invalid OTLP JSON: field \"resourceLogs[0].scopeLogs[0].logRecords[0].body.intValue\": "
+            + "expected a 64-bit integer, got \"1e2147483647\", out of range");
+    assertJsonRejected(
+        oneLog("{\"body\":{\"intValue\":\"1e99999999999\"}}"),
+        "invalid OTLP JSON: field \"resourceLogs[0].scopeLogs[0].logRecords[0].body.intValue\": "
+            + "expected a 64-bit integer, got \"1e99999999999\", out of range");
     assertJsonRejected(
         oneLog("{\"body\":{\"intValue\":1.5}}"),
         "invalid OTLP JSON: field \"resourceLogs[0].scopeLogs[0].logRecords[0].body.intValue\": "
@@ -383,6 +394,26 @@ class OtlpLogsDecoderTest {
         .hasMessageContaining("nesting depth")
         .hasMessageNotContaining("StreamReadConstraints")
         .hasMessageNotContaining("`");
+  }
+
+  // ---- fuzzing ----
+
+  @Test
+  void fuzzedProtobufOnlyEverFailsWithProtocolException() {
+    Fuzzer.assertOnlyProtocolExceptions(
+        20_251_105L,
+        3_000,
+        List.of(sampleRequest().toByteArray(), decodeJson(SPEC_STYLE_JSON).toByteArray()),
+        OtlpLogsDecoder::decodeProtobuf);
+  }
+
+  @Test
+  void fuzzedJsonOnlyEverFailsWithProtocolException() {
+    Fuzzer.assertOnlyProtocolExceptions(
+        20_251_106L,
+        3_000,
+        List.of(SPEC_STYLE_JSON.getBytes(StandardCharsets.UTF_8)),
+        OtlpLogsDecoder::decodeJson);
   }
 
   // ---- fixtures ----

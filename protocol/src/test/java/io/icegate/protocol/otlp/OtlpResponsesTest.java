@@ -12,6 +12,8 @@ import com.google.protobuf.Descriptors.FileDescriptor;
 import com.google.protobuf.DynamicMessage;
 import com.google.protobuf.util.JsonFormat;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
@@ -50,6 +52,44 @@ class OtlpResponsesTest {
 
     assertThat(response.getPartialSuccess().getRejectedLogRecords()).isEqualTo(7);
     assertThat(response.getPartialSuccess().getErrorMessage()).isEqualTo("bad records");
+  }
+
+  @Test
+  void tracesAndMetricsSuccessAreEmptyInBothEncodings() {
+    assertThat(OtlpResponses.tracesSuccess(OtlpEncoding.PROTOBUF)).isEmpty();
+    assertThat(utf8(OtlpResponses.tracesSuccess(OtlpEncoding.JSON))).isEqualTo("{}");
+    assertThat(OtlpResponses.metricsSuccess(OtlpEncoding.PROTOBUF)).isEmpty();
+    assertThat(utf8(OtlpResponses.metricsSuccess(OtlpEncoding.JSON))).isEqualTo("{}");
+  }
+
+  @Test
+  void tracesPartialSuccessCountsRejectedSpans() throws Exception {
+    assertThat(utf8(OtlpResponses.tracesPartialSuccess(OtlpEncoding.JSON, 2, "spans too old")))
+        .isEqualTo(
+            "{\"partialSuccess\":{\"rejectedSpans\":\"2\",\"errorMessage\":\"spans too old\"}}");
+
+    ExportTraceServiceResponse response =
+        ExportTraceServiceResponse.parseFrom(
+            OtlpResponses.tracesPartialSuccess(OtlpEncoding.PROTOBUF, 2, "spans too old"));
+
+    assertThat(response.getPartialSuccess().getRejectedSpans()).isEqualTo(2);
+    assertThat(response.getPartialSuccess().getErrorMessage()).isEqualTo("spans too old");
+  }
+
+  @Test
+  void metricsPartialSuccessCountsRejectedDataPoints() throws Exception {
+    assertThat(
+            utf8(OtlpResponses.metricsPartialSuccess(OtlpEncoding.JSON, 5, "delta not supported")))
+        .isEqualTo(
+            "{\"partialSuccess\":{\"rejectedDataPoints\":\"5\","
+                + "\"errorMessage\":\"delta not supported\"}}");
+
+    ExportMetricsServiceResponse response =
+        ExportMetricsServiceResponse.parseFrom(
+            OtlpResponses.metricsPartialSuccess(OtlpEncoding.PROTOBUF, 5, "delta not supported"));
+
+    assertThat(response.getPartialSuccess().getRejectedDataPoints()).isEqualTo(5);
+    assertThat(response.getPartialSuccess().getErrorMessage()).isEqualTo("delta not supported");
   }
 
   @Test
