@@ -14,6 +14,7 @@ import io.icegate.server.loki.LokiQueryHandler;
 import io.icegate.server.otlp.OtlpErrors;
 import io.icegate.server.otlp.OtlpLogsHandler;
 import io.icegate.storage.Lake;
+import io.icegate.storage.LakeConfig;
 import io.icegate.storage.compaction.Compactor;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
@@ -73,13 +74,13 @@ public final class IceGateServer implements AutoCloseable {
         new LogQueryEngine(
             lake.scanner(), rootAllocator, config.queryMemoryBytes(), config.queryTimeout());
 
-    Map<String, Handler> otlpRoutes = common("otlp");
+    Map<String, Handler> otlpRoutes = common();
     otlpRoutes.put(
         "/v1/logs",
         new OtlpLogsHandler(lake.logsWal(), ingestAllocator, config.maxRequestBytes(), metrics));
     this.otlpHttp = listen("otlp-http", config.otlpHttpPort(), otlpRoutes, OtlpErrors.renderer());
 
-    Map<String, Handler> lokiRoutes = common("loki");
+    Map<String, Handler> lokiRoutes = common();
     lokiRoutes.put(
         "/loki/api/v1/query_range",
         new LokiQueryHandler(
@@ -121,15 +122,25 @@ public final class IceGateServer implements AutoCloseable {
     }
   }
 
-  /** Opens the storage the config describes (today: local disk with the embedded catalog). */
+  /**
+   * Opens the storage the config describes: the catalog (embedded, Nessie or REST) and the
+   * object storage (local disk or S3) that holds the data files and the WAL.
+   */
   public static Lake openLake(ServerConfig config) throws IOException {
     var c = config.compaction();
-    return Lake.openLocal(
-        config.dataDir(),
-        config.walMaxDelay(),
-        new Compactor.Policy(
-            c.minAge(), c.maxInputBytes(), config.queryTimeout().plus(Duration.ofMinutes(1))),
-        c.dedupeWindow());
+    return Lake.open(
+        new LakeConfig(
+            config.dataDir(),
+            config.catalog(),
+            config.storage(),
+            config.walMaxDelay(),
+            // Retired segments are deleted only after any query that planned before the
+            // compaction has certainly ended.
+            new Compactor.Policy(
+                c.minAge(), c.maxInputBytes(), config.queryTimeout().plus(Duration.ofMinutes(1))),
+            c.dedupeWindow(),
+            config.walListInterval(),
+            c.leaseTtl()));
   }
 
   /** Starts the server; it serves until {@link #close()}. */
@@ -140,39 +151,34 @@ public final class IceGateServer implements AutoCloseable {
   private HttpListener listen(
       String name, int port, Map<String, Handler> routes, ErrorRenderer errors)
       throws InterruptedException {
-    Map<String, Handler> counted = new HashMap<>();
-    routes.forEach(
-        (path, handler) ->
-            counted.put(
-                path,
-                exchange -> {
-                  handler.handle(exchange);
-                }));
     return HttpListener.start(
         name,
         config.host(),
         port,
         config.maxRequestBytes(),
-        Map.copyOf(counted),
+        Map.copyOf(routes),
         errors,
         boss,
         io,
         workers,
-        inFlight);
+        inFlight,
+        (listener, route, status) ->
+            metrics
+                .httpRequests
+                .labelValues(listener, route == null ? "other" : route, Integer.toString(status))
+                .inc());
   }
 
   /** {@code /ready} and {@code /metrics}, on every port. */
-  private Map<String, Handler> common(String listener) {
+  private Map<String, Handler> common() {
     Map<String, Handler> routes = new HashMap<>();
     routes.put(
         "/ready",
-        exchange -> {
-          metrics.httpRequests.labelValues(listener, "/ready", "200").inc();
+        exchange ->
           exchange.respond(
               HttpResponseStatus.OK,
               "text/plain; charset=utf-8",
-              "ready\n".getBytes(StandardCharsets.UTF_8));
-        });
+              "ready\n".getBytes(StandardCharsets.UTF_8)));
     routes.put("/metrics", this::serveMetrics);
     return routes;
   }
@@ -200,6 +206,7 @@ public final class IceGateServer implements AutoCloseable {
     }
     closed = true;
     LOG.info("shutting down: draining requests (grace {})", config.shutdownGrace());
+    inFlight.drain();
     otlpHttp.close();
     loki.close();
     maintenance.shutdown();

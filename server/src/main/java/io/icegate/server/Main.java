@@ -47,8 +47,9 @@ public final class Main implements Runnable {
   /** Compacts the whole WAL into the Iceberg tables once, then exits. */
   @Command(
       name = "compact",
-      description = "Move all WAL segments into the Iceberg tables (while serve is not running "
-          + "on the same data directory; serve compacts in the background itself).")
+      description = "Move all WAL segments into the Iceberg tables. With the embedded catalog "
+          + "or local storage, only while serve is not running on the same data; with S3 it "
+          + "may run beside serve replicas (one compaction at a time, through a lease).")
   static final class Compact implements Callable<Integer> {
     @picocli.CommandLine.Mixin DataOptions data = new DataOptions();
 
@@ -69,7 +70,8 @@ public final class Main implements Runnable {
                   java.time.Duration.ZERO,
                   config.compaction().maxInputBytes(),
                   // Offline: no client can be retrying against this process.
-                  java.time.Duration.ZERO));
+                  java.time.Duration.ZERO,
+                  config.compaction().leaseTtl()));
       int segments = 0;
       long rows = 0;
       try (var lake = IceGateServer.openLake(config)) {
@@ -88,7 +90,10 @@ public final class Main implements Runnable {
   }
 
   /** Runs every role in this process until SIGTERM/SIGINT. */
-  @Command(name = "serve", description = "Start the server (embedded catalog, local data dir).")
+  @Command(
+      name = "serve",
+      description = "Start the server (catalog and storage from --config; default: embedded "
+          + "catalog and local data dir).")
   static final class Serve implements Callable<Integer> {
     @picocli.CommandLine.Mixin DataOptions data = new DataOptions();
 
@@ -132,8 +137,9 @@ public final class Main implements Runnable {
                   },
                   "icegate-shutdown"));
       System.out.printf(
-          "IceGate serving: OTLP/HTTP :%d, Loki :%d, data %s%n",
-          server.otlpHttpPort(), server.lokiPort(), config.dataDir().toAbsolutePath());
+          "IceGate serving: OTLP/HTTP :%d, Loki :%d, catalog %s, storage %s, data %s%n",
+          server.otlpHttpPort(), server.lokiPort(), config.catalog(), config.storage(),
+          config.dataDir().toAbsolutePath());
       stopped.await();
       return 0;
     }

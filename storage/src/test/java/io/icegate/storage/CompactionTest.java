@@ -139,7 +139,7 @@ class CompactionTest {
       append(lake, "fake", "a", T0 + 1, "second");
       lake.compact();
     }
-    try (var catalog = io.icegate.storage.catalog.EmbeddedCatalog.open(dir)) {
+    try (var catalog = io.icegate.storage.catalog.LakeCatalog.openEmbedded(dir)) {
       var table = catalog.logs();
       List<Snapshot> snapshots = new ArrayList<>();
       table.snapshots().forEach(snapshots::add);

@@ -5,17 +5,23 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.icegate.storage.LakeConfig;
 import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
 
 /**
  * Everything the server can be told, as one typed value. Loaded from a YAML file (optional), then
  * overridden by command-line flags, then validated with messages that name the bad key.
  *
- * @param dataDir where the catalog, warehouse and WAL live
+ * @param dataDir where the embedded catalog lives, and with local storage the warehouse and WAL
  * @param host the address listeners bind to
  * @param otlpHttpPort OTLP/HTTP ingest (0 = any free port)
  * @param lokiPort the Loki API (0 = any free port)
@@ -28,6 +34,11 @@ import java.time.Duration;
  * @param shutdownGrace how long SIGTERM waits for in-flight requests
  * @param compaction when WAL segments move into the Iceberg tables (interval, minimum age, input
  *     bound per run)
+ * @param catalog the Iceberg catalog: embedded (default), Nessie or REST ({@code catalog:} block)
+ * @param storage where data files and WAL segments go: local disk (default) or S3 ({@code
+ *     storage:} block)
+ * @param walListInterval with S3: how stale a query's view of other replicas' WAL segments and
+ *     commits may be
  */
 public record ServerConfig(
     Path dataDir,
@@ -40,7 +51,10 @@ public record ServerConfig(
     Duration queryTimeout,
     int maxEntriesLimitPerQuery,
     Duration shutdownGrace,
-    Compaction compaction) {
+    Compaction compaction,
+    LakeConfig.Catalog catalog,
+    LakeConfig.Storage storage,
+    Duration walListInterval) {
 
   /**
    * @param interval how often the background compactor looks for due segments (0 = never)
@@ -48,12 +62,15 @@ public record ServerConfig(
    * @param maxInputBytes how many WAL bytes one run compacts at most
    * @param dedupeWindow how long after its ack a client's retry of a request is recognised and
    *     not stored again; segments are compacted only once older than this
+   * @param leaseTtl with S3: how long one replica's claim to run compaction lasts
    */
   public record Compaction(
-      Duration interval, Duration minAge, long maxInputBytes, Duration dedupeWindow) {
+      Duration interval, Duration minAge, long maxInputBytes, Duration dedupeWindow,
+      Duration leaseTtl) {
     public static final Compaction DEFAULT =
         new Compaction(
-            Duration.ofMinutes(1), Duration.ofSeconds(30), 64L << 20, Duration.ofMinutes(5));
+            Duration.ofMinutes(1), Duration.ofSeconds(30), 64L << 20, Duration.ofMinutes(5),
+            Duration.ofMinutes(10));
   }
 
   public static ServerConfig defaults() {
@@ -68,7 +85,10 @@ public record ServerConfig(
         Duration.ofMinutes(2),
         5000,
         Duration.ofSeconds(30),
-        Compaction.DEFAULT);
+        Compaction.DEFAULT,
+        new LakeConfig.Catalog.Embedded(),
+        new LakeConfig.Storage.Local(),
+        Duration.ofSeconds(1));
   }
 
   /** The file's keys, all optional; durations in Go/Prometheus form ("5ms", "2m"). */
@@ -87,7 +107,32 @@ public record ServerConfig(
       @JsonProperty("compaction_interval") String compactionInterval,
       @JsonProperty("compaction_min_age") String compactionMinAge,
       @JsonProperty("compaction_max_input_bytes") Long compactionMaxInputBytes,
-      @JsonProperty("dedupe_window") String dedupeWindow) {}
+      @JsonProperty("dedupe_window") String dedupeWindow,
+      @JsonProperty("compaction_lease_ttl") String compactionLeaseTtl,
+      @JsonProperty("wal_list_interval") String walListInterval,
+      @JsonProperty("catalog") CatalogFile catalog,
+      @JsonProperty("storage") StorageFile storage) {}
+
+  /** The {@code catalog:} block. */
+  @JsonIgnoreProperties(ignoreUnknown = false)
+  record CatalogFile(
+      @JsonProperty("type") String type,
+      @JsonProperty("uri") String uri,
+      @JsonProperty("ref") String ref,
+      @JsonProperty("warehouse") String warehouse,
+      @JsonProperty("properties") Map<String, String> properties) {}
+
+  /** The {@code storage:} block. */
+  @JsonIgnoreProperties(ignoreUnknown = false)
+  record StorageFile(
+      @JsonProperty("type") String type,
+      @JsonProperty("bucket") String bucket,
+      @JsonProperty("prefix") String prefix,
+      @JsonProperty("endpoint") String endpoint,
+      @JsonProperty("region") String region,
+      @JsonProperty("path_style_access") Boolean pathStyleAccess,
+      @JsonProperty("access_key_id") String accessKeyId,
+      @JsonProperty("secret_access_key") String secretAccessKey) {}
 
   /** Reads {@code file} over the defaults. */
   public static ServerConfig load(Path file) throws IOException {
@@ -97,8 +142,10 @@ public record ServerConfig(
     FileConfig f;
     try {
       f = yaml.readValue(Files.readAllBytes(file), FileConfig.class);
+    } catch (UnrecognizedPropertyException e) {
+      throw new ConfigException(file + ": unknown key " + keyPath(e));
     } catch (JsonMappingException e) {
-      throw new ConfigException(file + ": " + e.getOriginalMessage());
+      throw new ConfigException(file + ": " + keyPath(e) + ": " + e.getOriginalMessage());
     }
     if (f == null) {
       return defaults();
@@ -131,27 +178,138 @@ public record ServerConfig(
                 : d.compaction().maxInputBytes(),
             f.dedupeWindow() != null
                 ? duration("dedupe_window", f.dedupeWindow())
-                : d.compaction().dedupeWindow()));
+                : d.compaction().dedupeWindow(),
+            f.compactionLeaseTtl() != null
+                ? duration("compaction_lease_ttl", f.compactionLeaseTtl())
+                : d.compaction().leaseTtl()),
+        f.catalog() != null ? catalog(f.catalog()) : d.catalog(),
+        f.storage() != null ? storage(f.storage()) : d.storage(),
+        f.walListInterval() != null
+            ? duration("wal_list_interval", f.walListInterval())
+            : d.walListInterval());
+  }
+
+  /** The YAML key a mapping error is about, e.g. {@code storage.bucket}. */
+  private static String keyPath(JsonMappingException e) {
+    StringBuilder path = new StringBuilder();
+    for (JsonMappingException.Reference ref : e.getPath()) {
+      if (ref.getFieldName() != null) {
+        path.append(path.length() == 0 ? "" : ".").append(ref.getFieldName());
+      }
+    }
+    return path.toString();
+  }
+
+  private static LakeConfig.Catalog catalog(CatalogFile c) {
+    String type = c.type() == null ? "embedded" : c.type().toLowerCase(Locale.ROOT);
+    if (!type.equals("rest") && c.properties() != null) {
+      throw new ConfigException("catalog.properties applies to catalog.type rest only");
+    }
+    switch (type) {
+      case "embedded" -> {
+        if (c.uri() != null || c.ref() != null || c.warehouse() != null) {
+          throw new ConfigException(
+              "catalog.uri, catalog.ref and catalog.warehouse do not apply to catalog.type"
+                  + " embedded");
+        }
+        return new LakeConfig.Catalog.Embedded();
+      }
+      case "nessie" -> {
+        if (c.ref() != null && c.ref().isBlank()) {
+          throw new ConfigException("catalog.ref must not be empty");
+        }
+        return new LakeConfig.Catalog.Nessie(
+            httpUri("catalog.uri", c.uri(), "nessie"), c.ref(), c.warehouse());
+      }
+      case "rest" -> {
+        if (c.ref() != null) {
+          throw new ConfigException("catalog.ref applies to catalog.type nessie only");
+        }
+        return new LakeConfig.Catalog.Rest(
+            httpUri("catalog.uri", c.uri(), "rest"), c.warehouse(), c.properties());
+      }
+      default -> throw new ConfigException(
+          "catalog.type must be embedded, nessie or rest, got " + c.type());
+    }
+  }
+
+  private static LakeConfig.Storage storage(StorageFile s) {
+    String type = s.type() == null ? "local" : s.type().toLowerCase(Locale.ROOT);
+    switch (type) {
+      case "local" -> {
+        if (s.bucket() != null || s.prefix() != null || s.endpoint() != null
+            || s.region() != null || s.pathStyleAccess() != null || s.accessKeyId() != null
+            || s.secretAccessKey() != null) {
+          throw new ConfigException(
+              "storage.bucket, prefix, endpoint, region, path_style_access, access_key_id and"
+                  + " secret_access_key apply to storage.type s3 only");
+        }
+        return new LakeConfig.Storage.Local();
+      }
+      case "s3" -> {
+        if (s.bucket() == null || s.bucket().isBlank()) {
+          throw new ConfigException("storage.bucket is required for storage.type s3");
+        }
+        if (!s.bucket().matches("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")) {
+          throw new ConfigException("storage.bucket is not a valid bucket name: " + s.bucket());
+        }
+        if ((s.accessKeyId() == null) != (s.secretAccessKey() == null)) {
+          throw new ConfigException(
+              "storage.access_key_id and storage.secret_access_key go together (leave both out"
+                  + " to use AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or the SDK's chain)");
+        }
+        URI endpoint = s.endpoint() == null ? null : httpUri("storage.endpoint", s.endpoint(), "s3");
+        return new LakeConfig.Storage.S3(
+            s.bucket(),
+            s.prefix(),
+            endpoint,
+            s.region(),
+            s.pathStyleAccess() != null && s.pathStyleAccess(),
+            s.accessKeyId(),
+            s.secretAccessKey());
+      }
+      default -> throw new ConfigException("storage.type must be local or s3, got " + s.type());
+    }
+  }
+
+  private static URI httpUri(String key, String text, String type) {
+    if (text == null || text.isBlank()) {
+      throw new ConfigException(key + " is required for type " + type);
+    }
+    try {
+      URI uri = new URI(text);
+      if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())
+          || uri.getHost() == null) {
+        throw new ConfigException(key + " must be an http(s) URL, got " + text);
+      }
+      return uri;
+    } catch (URISyntaxException e) {
+      throw new ConfigException(key + " is not a URL: " + e.getMessage());
+    }
   }
 
   public ServerConfig withDataDir(Path dir) {
     return new ServerConfig(dir, host, otlpHttpPort, lokiPort, maxRequestBytes, walMaxDelay,
-        queryMemoryBytes, queryTimeout, maxEntriesLimitPerQuery, shutdownGrace, compaction);
+        queryMemoryBytes, queryTimeout, maxEntriesLimitPerQuery, shutdownGrace, compaction,
+        catalog, storage, walListInterval);
   }
 
   public ServerConfig withPorts(String newHost, int otlpHttp, int loki) {
     return new ServerConfig(dataDir, newHost, otlpHttp, loki, maxRequestBytes, walMaxDelay,
-        queryMemoryBytes, queryTimeout, maxEntriesLimitPerQuery, shutdownGrace, compaction);
+        queryMemoryBytes, queryTimeout, maxEntriesLimitPerQuery, shutdownGrace, compaction,
+        catalog, storage, walListInterval);
   }
 
   public ServerConfig withMaxRequestBytes(int bytes) {
     return new ServerConfig(dataDir, host, otlpHttpPort, lokiPort, bytes, walMaxDelay,
-        queryMemoryBytes, queryTimeout, maxEntriesLimitPerQuery, shutdownGrace, compaction);
+        queryMemoryBytes, queryTimeout, maxEntriesLimitPerQuery, shutdownGrace, compaction,
+        catalog, storage, walListInterval);
   }
 
   public ServerConfig withCompaction(Compaction newCompaction) {
     return new ServerConfig(dataDir, host, otlpHttpPort, lokiPort, maxRequestBytes, walMaxDelay,
-        queryMemoryBytes, queryTimeout, maxEntriesLimitPerQuery, shutdownGrace, newCompaction);
+        queryMemoryBytes, queryTimeout, maxEntriesLimitPerQuery, shutdownGrace, newCompaction,
+        catalog, storage, walListInterval);
   }
 
   /** Checks every value, naming the first bad key. */
@@ -180,6 +338,14 @@ public record ServerConfig(
     }
     if (walMaxDelay.isNegative() || queryTimeout.isNegative() || queryTimeout.isZero()) {
       throw new ConfigException("wal_max_delay and query_timeout must be positive durations");
+    }
+    if (walListInterval.isNegative()) {
+      throw new ConfigException("wal_list_interval must not be negative");
+    }
+    // The lease must outlive a run, and leave room for the clock-skew margin its holder keeps.
+    if (compaction.leaseTtl().compareTo(Duration.ofMinutes(1)) < 0) {
+      throw new ConfigException(
+          "compaction_lease_ttl must be at least 1m, got " + compaction.leaseTtl());
     }
     return this;
   }

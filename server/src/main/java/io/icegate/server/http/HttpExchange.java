@@ -35,9 +35,19 @@ public final class HttpExchange {
   private final boolean keepAlive;
   private final AtomicBoolean answered = new AtomicBoolean();
   private final Runnable onAnswered;
+  private final java.util.function.BooleanSupplier closeAfter;
   private volatile int status;
 
   HttpExchange(ChannelHandlerContext ctx, FullHttpRequest request, Runnable onAnswered) {
+    this(ctx, request, onAnswered, () -> false);
+  }
+
+  HttpExchange(
+      ChannelHandlerContext ctx,
+      FullHttpRequest request,
+      Runnable onAnswered,
+      java.util.function.BooleanSupplier closeAfter) {
+    this.closeAfter = closeAfter;
     this.ctx = ctx;
     this.method = request.method();
     QueryStringDecoder decoder = new QueryStringDecoder(request.uri());
@@ -110,10 +120,11 @@ public final class HttpExchange {
     response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
     response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, content.length);
     extra.forEach((k, v) -> response.headers().set(k, v));
-    if (keepAlive) {
+    if (keepAlive && !closeAfter.getAsBoolean()) {
       response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
       ctx.writeAndFlush(response);
     } else {
+      response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
       ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
     }
     onAnswered.run();

@@ -28,6 +28,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class HttpListener implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(HttpListener.class);
+  private static final int MAX_LINE_BYTES = 1 << 20;
+  private static final int MAX_HEADER_BYTES = 1 << 20;
 
   private final String name;
   private final Channel channel;
@@ -47,7 +49,8 @@ public final class HttpListener implements AutoCloseable {
       EventLoopGroup boss,
       EventLoopGroup io,
       ExecutorService workers,
-      InFlight inFlight)
+      InFlight inFlight,
+      RequestObserver observer)
       throws InterruptedException {
     ServerBootstrap bootstrap =
         new ServerBootstrap()
@@ -58,9 +61,12 @@ public final class HttpListener implements AutoCloseable {
                   @Override
                   protected void initChannel(SocketChannel ch) {
                     ch.pipeline()
-                        .addLast(new HttpServerCodec())
+                        // Grafana sends long LogQL/PromQL in GET URLs (LogQL allows 128 KiB):
+                        // allow request lines and headers up to 1 MiB, as Loki does.
+                        .addLast(new HttpServerCodec(MAX_LINE_BYTES, MAX_HEADER_BYTES, 8192))
                         .addLast(new BoundedAggregator(maxBodyBytes, errors, inFlight))
-                        .addLast(new Dispatcher(name, routes, errors, workers, inFlight));
+                        .addLast(
+                            new Dispatcher(name, routes, errors, workers, inFlight, observer));
                   }
                 });
     Channel channel = bootstrap.bind(host, port).sync().channel();
@@ -121,32 +127,61 @@ public final class HttpListener implements AutoCloseable {
     private final ErrorRenderer errors;
     private final ExecutorService workers;
     private final InFlight inFlight;
+    private final RequestObserver observer;
 
     Dispatcher(
         String name,
         Map<String, Handler> routes,
         ErrorRenderer errors,
         ExecutorService workers,
-        InFlight inFlight) {
+        InFlight inFlight,
+        RequestObserver observer) {
       this.name = name;
       this.routes = routes;
       this.errors = errors;
       this.workers = workers;
       this.inFlight = inFlight;
+      this.observer = observer;
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
       inFlight.enter();
       HttpExchange exchange;
+      String route = routeKey(new io.netty.handler.codec.http.QueryStringDecoder(request.uri())
+          .path());
+      HttpExchange[] answered = new HttpExchange[1];
       try {
-        exchange = new HttpExchange(ctx, request, inFlight::exit);
+        exchange =
+            new HttpExchange(
+                ctx,
+                request,
+                () -> {
+                  inFlight.exit();
+                  observer.answered(name, route, answered[0].status());
+                },
+                inFlight::draining);
+        answered[0] = exchange;
       } catch (RuntimeException e) {
         inFlight.exit();
         throw e;
       }
       if (!request.decoderResult().isSuccess()) {
-        errors.render(exchange, HttpResponseStatus.BAD_REQUEST, "malformed HTTP request");
+        Throwable cause = request.decoderResult().cause();
+        if (cause instanceof io.netty.handler.codec.http.TooLongHttpLineException) {
+          errors.render(exchange, HttpResponseStatus.REQUEST_URI_TOO_LONG,
+              "request line longer than " + MAX_LINE_BYTES + " bytes");
+        } else if (cause instanceof io.netty.handler.codec.http.TooLongHttpHeaderException) {
+          errors.render(exchange, HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
+              "request headers larger than " + MAX_HEADER_BYTES + " bytes");
+        } else {
+          errors.render(exchange, HttpResponseStatus.BAD_REQUEST, "malformed HTTP request");
+        }
+        return;
+      }
+      if (inFlight.draining()) {
+        // Shutting down: no new work; the client retries elsewhere (or after the restart).
+        errors.render(exchange, HttpResponseStatus.SERVICE_UNAVAILABLE, "server is shutting down");
         return;
       }
       Handler handler = route(exchange.path());
@@ -163,19 +198,21 @@ public final class HttpListener implements AutoCloseable {
 
     /** The handler of an exact path, or of the longest prefix route ({@code "/a/b/*"}). */
     private Handler route(String path) {
-      Handler exact = routes.get(path);
-      if (exact != null) {
-        return exact;
+      String key = routeKey(path);
+      return key == null ? null : routes.get(key);
+    }
+
+    /** The route a path belongs to (a bounded set, fit for a metric label), or null. */
+    private String routeKey(String path) {
+      if (routes.containsKey(path)) {
+        return path;
       }
-      Handler best = null;
-      int bestLength = -1;
-      for (var entry : routes.entrySet()) {
-        String key = entry.getKey();
+      String best = null;
+      for (String key : routes.keySet()) {
         if (key.endsWith("/*")) {
           String prefix = key.substring(0, key.length() - 1);
-          if (path.startsWith(prefix) && prefix.length() > bestLength) {
-            best = entry.getValue();
-            bestLength = prefix.length();
+          if (path.startsWith(prefix) && (best == null || key.length() > best.length())) {
+            best = key;
           }
         }
       }

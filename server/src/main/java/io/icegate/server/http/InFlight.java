@@ -2,9 +2,22 @@ package io.icegate.server.http;
 
 import java.time.Duration;
 
-/** Counts requests not yet answered, so shutdown can wait for them. */
+/**
+ * Counts requests not yet answered, so shutdown can wait for them; once {@link #drain()} is
+ * called, new requests are refused and answers close their connections.
+ */
 public final class InFlight {
   private int count;
+  private volatile boolean draining;
+
+  /** Starts draining: requests from now on get 503, keep-alive connections are closed. */
+  public void drain() {
+    draining = true;
+  }
+
+  public boolean draining() {
+    return draining;
+  }
 
   public synchronized void enter() {
     count++;

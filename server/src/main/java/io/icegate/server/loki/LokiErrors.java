@@ -14,7 +14,11 @@ public final class LokiErrors {
 
   public static ErrorRenderer renderer() {
     return (exchange, status, message) ->
-        exchange.respond(status, CONTENT_TYPE, body(status.code(), message));
+        exchange.respond(
+            status,
+            CONTENT_TYPE,
+            body(status.code(), message),
+            status.code() == 503 ? java.util.Map.of("Retry-After", "1") : java.util.Map.of());
   }
 
   public static byte[] body(int code, String message) {

@@ -20,7 +20,10 @@ public final class OtlpErrors {
             default -> 13; // INTERNAL
           };
       exchange.respond(
-          status, encoding.contentType(), OtlpResponses.status(encoding, grpcCode, message));
+          status,
+          encoding.contentType(),
+          OtlpResponses.status(encoding, grpcCode, message),
+          status.code() == 503 ? java.util.Map.of("Retry-After", "1") : java.util.Map.of());
     };
   }
 }

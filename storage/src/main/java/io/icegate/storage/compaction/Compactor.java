@@ -1,15 +1,16 @@
 package io.icegate.storage.compaction;
 
 import io.icegate.storage.table.LakeTable;
-import io.icegate.storage.wal.WalDirectory;
+import io.icegate.storage.wal.ObjectStoreWal;
 import io.icegate.storage.wal.WalSegment;
+import io.icegate.storage.wal.WalStore;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +20,7 @@ import org.apache.iceberg.FileFormat;
 import org.apache.iceberg.PartitionKey;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
+import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.SortOrder;
 import org.apache.iceberg.SortOrderComparators;
 import org.apache.iceberg.StructLike;
@@ -26,6 +28,8 @@ import org.apache.iceberg.Table;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.data.parquet.GenericParquetReaders;
 import org.apache.iceberg.data.parquet.GenericParquetWriter;
+import org.apache.iceberg.exceptions.CommitFailedException;
+import org.apache.iceberg.exceptions.ValidationException;
 import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.io.DataWriter;
 import org.apache.iceberg.io.OutputFile;
@@ -42,6 +46,10 @@ import org.slf4j.LoggerFactory;
  * <p>Safe to kill at any step: before the commit, nothing is visible (the written files are
  * unreferenced and the segments still serve); after it, the snapshot's mark makes the next start
  * delete the segments it covers, so no row is ever read twice or lost.
+ *
+ * <p>Several replicas may share one WAL (S3): a run first takes the {@link CompactionLease}
+ * (a process that cannot skips the run), and the commit is validated against the snapshot the
+ * run started from, so a run whose lease ran out while another started never lands twice.
  *
  * <p>Rows go through Iceberg's generic reader and writer (row objects), because the vectorized
  * reader cannot read the attribute maps; this is background work, bounded by
@@ -65,19 +73,49 @@ public final class Compactor {
 
   private final LakeTable table;
   private final Policy policy;
+  private final CompactionLease lease;
   private final Clock clock;
   private final List<Retired> retired = new ArrayList<>();
 
+  /** For a WAL only this process writes. */
   public Compactor(LakeTable table, Policy policy, Clock clock) {
+    this(table, policy, CompactionLease.exclusiveProcess(), clock);
+  }
+
+  public Compactor(LakeTable table, Policy policy, CompactionLease lease, Clock clock) {
     this.table = table;
     this.policy = policy;
+    this.lease = lease;
     this.clock = clock;
   }
 
-  /** Compacts what is due now; returns {@link Result#NOTHING} if nothing was. */
+  /**
+   * Compacts what is due now; returns {@link Result#NOTHING} if nothing was, or if another
+   * replica holds the lease or committed first.
+   */
   public synchronized Result compact() throws IOException {
+    try (CompactionLease.Held held = lease.tryAcquire()) {
+      if (held == null) {
+        LOG.debug("compaction table={} skipped: another replica holds the lease", table.name());
+        return Result.NOTHING;
+      }
+      return compactHolding(held);
+    }
+  }
+
+  private Result compactHolding(CompactionLease.Held held) throws IOException {
+    WalStore wal = table.wal();
+    if (wal.shared()) {
+      table.refresh();
+    }
     deleteRetiredPastGrace();
-    List<WalSegment> due = dueSegments(table.view().segments());
+    if (wal instanceof ObjectStoreWal objects) {
+      objects.sweep(table.compactedThroughAsOf(policy.retireGrace()));
+    }
+    Snapshot base = table.view().snapshot();
+    // A prefix only: the snapshot's mark says "everything up to N", so N+1 can't be skipped.
+    List<WalSegment> due =
+        wal.compactable(clock.instant().minus(policy.minAge()), policy.maxInputBytes());
     if (due.isEmpty()) {
       return Result.NOTHING;
     }
@@ -85,14 +123,25 @@ public final class Compactor {
     Table iceberg = table.table();
     Schema schema = iceberg.schema();
     PartitionSpec spec = iceberg.spec();
-    Map<StructLike, List<Record>> partitions = readByPartition(due, schema, spec);
+    Map<StructLike, List<Record>> partitions = readByPartition(wal, due, schema, spec);
     List<DataFile> files = new ArrayList<>();
     long rows = 0;
     for (var entry : partitions.entrySet()) {
       files.add(write(iceberg, entry.getKey(), entry.getValue()));
       rows += entry.getValue().size();
     }
-    List<WalSegment> done = table.commitCompaction(files, through);
+    if (!held.stillHeld()) {
+      // Its files stay unreferenced (orphans); the segments keep serving.
+      LOG.warn("compaction table={} abandoned: the lease ran out before the commit", table.name());
+      return Result.NOTHING;
+    }
+    List<WalSegment> done;
+    try {
+      done = table.commitCompaction(files, through, base);
+    } catch (ValidationException | CommitFailedException e) {
+      LOG.warn("compaction table={} not committed: {}", table.name(), e.getMessage());
+      return Result.NOTHING;
+    }
     retired.add(new Retired(done, clock.instant()));
     LOG.info(
         "compaction table={} segments={} rows={} files={} compacted_through={}",
@@ -100,33 +149,15 @@ public final class Compactor {
     return new Result(due.size(), rows, files.size(), through);
   }
 
-  /** The oldest segments, in order, while old enough and within the size bound. */
-  private List<WalSegment> dueSegments(List<WalSegment> live) throws IOException {
-    List<WalSegment> sorted = new ArrayList<>(live);
-    sorted.sort(Comparator.comparingLong(WalSegment::sequence));
-    Instant cutoff = clock.instant().minus(policy.minAge());
-    List<WalSegment> due = new ArrayList<>();
-    long bytes = 0;
-    for (WalSegment segment : sorted) {
-      Instant written = Files.getLastModifiedTime(segment.path()).toInstant();
-      // A prefix only: the snapshot's mark says "everything up to N", so N+1 can't be skipped.
-      if (written.isAfter(cutoff) || (!due.isEmpty() && bytes + segment.bytes() > policy.maxInputBytes())) {
-        break;
-      }
-      due.add(segment);
-      bytes += segment.bytes();
-    }
-    return due;
-  }
-
   private static Map<StructLike, List<Record>> readByPartition(
-      List<WalSegment> segments, Schema schema, PartitionSpec spec) throws IOException {
+      WalStore wal, List<WalSegment> segments, Schema schema, PartitionSpec spec)
+      throws IOException {
     Map<StructLike, List<Record>> partitions = new LinkedHashMap<>();
     PartitionKey key = new PartitionKey(spec, schema);
     InternalRowView wrapper = new InternalRowView();
     for (WalSegment segment : segments) {
       try (CloseableIterable<Record> records =
-          Parquet.read(org.apache.iceberg.Files.localInput(segment.path().toFile()))
+          Parquet.read(wal.newInputFile(segment))
               .project(schema)
               .createReaderFunc(fileSchema -> GenericParquetReaders.buildReader(schema, fileSchema))
               .build()) {
@@ -169,21 +200,29 @@ public final class Compactor {
   }
 
   /** Deletes the files of segments retired longer ago than any query can run. */
-  private void deleteRetiredPastGrace() {
+  private void deleteRetiredPastGrace() throws IOException {
     Instant cutoff = clock.instant().minus(policy.retireGrace());
-    retired.removeIf(
-        r -> {
-          if (r.at().isAfter(cutoff)) {
-            return false;
-          }
-          WalDirectory.deleteRetired(r.segments());
-          return true;
-        });
+    for (Iterator<Retired> it = retired.iterator(); it.hasNext(); ) {
+      Retired r = it.next();
+      if (r.at().isAfter(cutoff)) {
+        break;
+      }
+      table.wal().deleteRetired(r.segments());
+      it.remove();
+    }
   }
 
-  /** Deletes every retired segment now; for shutdown, when no query runs any more. */
-  public synchronized void deleteAllRetired() {
-    retired.forEach(r -> WalDirectory.deleteRetired(r.segments()));
+  /**
+   * Deletes every retired segment now; for shutdown, when no query of this process runs any
+   * more. With a shared WAL other replicas' queries may still read them, so they are left to
+   * the grace-period sweep of whichever replica compacts next.
+   */
+  public synchronized void deleteAllRetired() throws IOException {
+    if (!table.wal().shared()) {
+      for (Retired r : retired) {
+        table.wal().deleteRetired(r.segments());
+      }
+    }
     retired.clear();
   }
 }

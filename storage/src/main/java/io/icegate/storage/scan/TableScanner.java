@@ -14,7 +14,6 @@ import java.util.NoSuchElementException;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.iceberg.FileScanTask;
-import org.apache.iceberg.Files;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.expressions.Expressions;
@@ -78,7 +77,7 @@ public final class TableScanner {
     for (WalSegment segment : view.segments()) {
       if (segment.tenant().equals(request.tenant())
           && segment.overlaps(request.startNanos(), request.endNanos())) {
-        files.add(new ScanFile(Files.localInput(segment.path().toFile()), segment.bytes(), true));
+        files.add(new ScanFile(table.wal().newInputFile(segment), segment.bytes(), true));
       } else if (segment.tenant().equals(request.tenant())) {
         pruned++;
       }

@@ -1,5 +1,6 @@
 package io.icegate.storage.wal;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URLDecoder;
@@ -9,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -16,21 +18,23 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
+import org.apache.iceberg.io.InputFile;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.io.LocalInputFile;
+import org.apache.parquet.io.LocalOutputFile;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The WAL of one table on local disk: {@code <root>/<tenant>/<sequence>.parquet}, and the index
- * of its segments that scans consult.
+ * of its segments that scans consult. One process owns it.
  *
  * <p>A segment becomes visible in two steps, both before the client is acknowledged: it is
  * written under a {@code .tmp} name and fsync'd, then renamed into place (atomic on POSIX) and
  * the directory fsync'd. A crash before the rename leaves only a {@code .tmp}, which recovery
  * deletes: that request was never acknowledged, and the client retries it.
  */
-public final class WalDirectory {
+public final class WalDirectory implements WalStore {
   static final String MIN_TS_KEY = "icegate.wal.min_timestamp_nanos";
   static final String MAX_TS_KEY = "icegate.wal.max_timestamp_nanos";
   static final String TENANT_KEY = "icegate.wal.tenant";
@@ -109,36 +113,68 @@ public final class WalDirectory {
       throws IOException {
     try (ParquetFileReader reader = ParquetFileReader.open(new LocalInputFile(file))) {
       Map<String, String> meta = reader.getFooter().getFileMetaData().getKeyValueMetaData();
-      String written = meta.get(FINGERPRINTS_KEY);
-      if (written != null && !written.isEmpty()) {
-        long at = Files.getLastModifiedTime(file).toMillis();
-        for (String fingerprint : written.split(",")) {
-          fingerprints.put(fingerprint, at);
-        }
-      }
+      long at = Files.getLastModifiedTime(file).toMillis();
+      collectFingerprints(meta, at, fingerprints);
       return new WalSegment(
-          file,
+          file.toString(),
           tenant,
           sequence,
           Long.parseLong(meta.get(MIN_TS_KEY)),
           Long.parseLong(meta.get(MAX_TS_KEY)),
           reader.getRecordCount(),
-          Files.size(file));
+          Files.size(file),
+          at);
     }
   }
 
-  /** Request fingerprints found in the segments at open, with their write times (ms). */
-  Map<String, Long> recoveredFingerprints() {
+  /** Adds the fingerprints a segment's footer lists, written at {@code atMillis}. */
+  static void collectFingerprints(
+      Map<String, String> footer, long atMillis, Map<String, Long> fingerprints) {
+    String written = footer.get(FINGERPRINTS_KEY);
+    if (written != null && !written.isEmpty()) {
+      for (String fingerprint : written.split(",")) {
+        fingerprints.merge(fingerprint, atMillis, Math::max);
+      }
+    }
+  }
+
+  @Override
+  public Map<String, Long> recoveredFingerprints() {
     return Map.copyOf(recoveredFingerprints);
   }
 
-  /** The next free sequence number; called by the single WAL writer only. */
-  synchronized long nextSequence() {
+  @Override
+  public boolean shared() {
+    return false;
+  }
+
+  /** Nothing to do: this process writes every segment, and its index always has them all. */
+  @Override
+  public void refresh(long compactedThrough) {}
+
+  /**
+   * Written as {@code <seq>.parquet.tmp}, fsync'd, renamed into place, directory fsync'd. The
+   * single WAL writer calls this, so numbers are taken in order and never contended.
+   */
+  @Override
+  public WalSegment write(PendingSegment pending, SegmentContent content) throws IOException {
+    long sequence = nextSequence();
+    Path temporary = temporaryPath(pending.tenant(), sequence);
+    try {
+      content.writeTo(new LocalOutputFile(temporary));
+      return publish(temporary, pending, sequence);
+    } catch (IOException | RuntimeException e) {
+      deleteQuietly(temporary);
+      throw e;
+    }
+  }
+
+  private synchronized long nextSequence() {
     return ++maxSequence;
   }
 
   /** Where a new segment of {@code tenant} is first written. */
-  Path temporaryPath(String tenant, long sequence) throws IOException {
+  private Path temporaryPath(String tenant, long sequence) throws IOException {
     Path dir = root.resolve(URLEncoder.encode(tenant, StandardCharsets.UTF_8));
     Files.createDirectories(dir);
     return dir.resolve(String.format("%020d%s%s", sequence, SUFFIX, TMP_SUFFIX));
@@ -148,7 +184,8 @@ public final class WalDirectory {
    * Makes a fully written temporary segment durable and visible: fsync file, rename, fsync
    * directory, add to the index.
    */
-  WalSegment publish(Path temporary, WalSegment pending) throws IOException {
+  private WalSegment publish(Path temporary, PendingSegment pending, long sequence)
+      throws IOException {
     try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
       channel.force(true);
     }
@@ -160,13 +197,14 @@ public final class WalDirectory {
     }
     WalSegment segment =
         new WalSegment(
-            target,
+            target.toString(),
             pending.tenant(),
-            pending.sequence(),
+            sequence,
             pending.minTimestampNanos(),
             pending.maxTimestampNanos(),
             pending.rows(),
-            Files.size(target));
+            Files.size(target),
+            Files.getLastModifiedTime(target).toMillis());
     register(segment);
     return segment;
   }
@@ -176,20 +214,7 @@ public final class WalDirectory {
     byTenant.computeIfAbsent(segment.tenant(), t -> new CopyOnWriteArrayList<>()).add(segment);
   }
 
-  /** Segments of {@code tenant} that may hold rows in {@code [startNanos, endNanos)}, oldest first. */
-  public List<WalSegment> segments(String tenant, long startNanos, long endNanos) {
-    List<WalSegment> all = byTenant.getOrDefault(tenant, List.of());
-    List<WalSegment> result = new ArrayList<>();
-    for (WalSegment segment : all) {
-      if (segment.overlaps(startNanos, endNanos)) {
-        result.add(segment);
-      }
-    }
-    result.sort(Comparator.comparingLong(WalSegment::sequence));
-    return result;
-  }
-
-  /** Every live segment, in sequence order. */
+  @Override
   public List<WalSegment> allSegments() {
     List<WalSegment> result = new ArrayList<>();
     byTenant.values().forEach(result::addAll);
@@ -198,10 +223,26 @@ public final class WalDirectory {
   }
 
   /**
-   * Removes the segments numbered up to {@code compactedThrough} from the index: their rows are
-   * now in the Iceberg table. The files stay until {@link #deleteRetired} — queries that planned
-   * before the compaction may still be reading them.
+   * The oldest segments in sequence order. One writer numbers them in order and a segment is
+   * in the index before its number can be passed, so a prefix of the index is a prefix of the
+   * WAL; gaps (numbers of failed writes) are never filled later.
    */
+  @Override
+  public List<WalSegment> compactable(Instant cutoff, long maxBytes) {
+    List<WalSegment> due = new ArrayList<>();
+    long bytes = 0;
+    for (WalSegment segment : allSegments()) {
+      if (segment.writtenAtMillis() > cutoff.toEpochMilli()
+          || (!due.isEmpty() && bytes + segment.bytes() > maxBytes)) {
+        break;
+      }
+      due.add(segment);
+      bytes += segment.bytes();
+    }
+    return due;
+  }
+
+  @Override
   public synchronized List<WalSegment> retire(long compactedThrough) {
     List<WalSegment> retired = new ArrayList<>();
     for (List<WalSegment> segments : byTenant.values()) {
@@ -215,18 +256,24 @@ public final class WalDirectory {
     return retired;
   }
 
-  /** Deletes the files of retired segments. */
-  public static void deleteRetired(List<WalSegment> retired) {
+  @Override
+  public void deleteRetired(List<WalSegment> retired) {
     for (WalSegment segment : retired) {
-      deleteQuietly(segment.path());
+      deleteQuietly(Path.of(segment.location()));
     }
   }
 
-  public Path root() {
-    return root;
+  @Override
+  public InputFile newInputFile(WalSegment segment) {
+    return org.apache.iceberg.Files.localInput(new File(segment.location()));
   }
 
-  static void deleteQuietly(Path path) {
+  @Override
+  public String location() {
+    return root.toString();
+  }
+
+  private static void deleteQuietly(Path path) {
     try {
       Files.deleteIfExists(path);
     } catch (IOException e) {

@@ -2,7 +2,6 @@ package io.icegate.storage.wal;
 
 import io.icegate.storage.parquet.ArrowParquetWriter;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -15,7 +14,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.arrow.vector.TimeStampVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.iceberg.Schema;
-import org.apache.parquet.io.LocalOutputFile;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,8 +22,9 @@ import org.slf4j.LoggerFactory;
  * {@link #maxRows} rows are waiting) are written together, one segment per tenant, and every
  * append's future completes only once its segment is durable and visible to scans.
  *
- * <p>One thread writes, so sequence numbers are assigned in order and no two writers race on a
- * tenant's directory. A failed write fails the futures of exactly the appends in that segment;
+ * <p>One thread per process writes, through the table's {@link WalStore}: on local disk it
+ * numbers segments in order; on S3 it claims numbers against other replicas' writers with
+ * conditional PUTs. A failed write fails the futures of exactly the appends in that segment;
  * nothing of them is visible, so the clients' retries cannot duplicate rows.
  */
 public final class WalWriter implements AutoCloseable {
@@ -37,7 +36,7 @@ public final class WalWriter implements AutoCloseable {
 
   private static final Append STOP = new Append(null, null, null, null);
 
-  private final WalDirectory directory;
+  private final WalStore store;
   private final DedupeIndex dedupe;
   private final Schema schema;
   private final String timestampColumn;
@@ -48,22 +47,22 @@ public final class WalWriter implements AutoCloseable {
   private boolean closing; // guarded by queue: no append can follow STOP
 
   public WalWriter(
-      WalDirectory directory, Schema schema, String timestampColumn, Duration maxDelay,
+      WalStore store, Schema schema, String timestampColumn, Duration maxDelay,
       int maxRows) {
-    this(directory, schema, timestampColumn, maxDelay, maxRows, Duration.ofMinutes(5));
+    this(store, schema, timestampColumn, maxDelay, maxRows, Duration.ofMinutes(5));
   }
 
   /** With a dedupe window: how long after its ack a request's retry is still recognised. */
   public WalWriter(
-      WalDirectory directory, Schema schema, String timestampColumn, Duration maxDelay,
+      WalStore store, Schema schema, String timestampColumn, Duration maxDelay,
       int maxRows, Duration dedupeWindow) {
-    this.directory = directory;
-    this.dedupe = new DedupeIndex(dedupeWindow, directory.recoveredFingerprints());
+    this.store = store;
+    this.dedupe = new DedupeIndex(dedupeWindow, store.recoveredFingerprints());
     this.schema = schema;
     this.timestampColumn = timestampColumn;
     this.maxDelay = maxDelay;
     this.maxRows = maxRows;
-    this.thread = new Thread(this::run, "wal-writer-" + directory.root().getFileName());
+    this.thread = new Thread(this::run, "wal-writer " + store.location());
     this.thread.setDaemon(false);
     this.thread.start();
   }
@@ -194,27 +193,19 @@ public final class WalWriter implements AutoCloseable {
         fingerprints.append(fingerprints.length() == 0 ? "" : ",").append(append.fingerprint());
       }
     }
-    long sequence = directory.nextSequence();
-    Path temporary = directory.temporaryPath(tenant, sequence);
-    try {
-      ArrowParquetWriter.write(
-          schema,
-          batches,
-          new LocalOutputFile(temporary),
-          Map.of(
-              WalDirectory.MIN_TS_KEY, Long.toString(min),
-              WalDirectory.MAX_TS_KEY, Long.toString(max),
-              WalDirectory.TENANT_KEY, tenant,
-              WalDirectory.FINGERPRINTS_KEY, fingerprints.toString()),
-          ArrowParquetWriter.Options.WAL);
-      WalSegment segment =
-          directory.publish(temporary, new WalSegment(temporary, tenant, sequence, min, max, rows, 0));
-      LOG.debug("wal commit tenant={} sequence={} rows={}", tenant, sequence, rows);
-      return segment;
-    } catch (IOException | RuntimeException e) {
-      WalDirectory.deleteQuietly(temporary);
-      throw e;
-    }
+    Map<String, String> footer =
+        Map.of(
+            WalDirectory.MIN_TS_KEY, Long.toString(min),
+            WalDirectory.MAX_TS_KEY, Long.toString(max),
+            WalDirectory.TENANT_KEY, tenant,
+            WalDirectory.FINGERPRINTS_KEY, fingerprints.toString());
+    WalSegment segment =
+        store.write(
+            new WalStore.PendingSegment(tenant, min, max, rows),
+            out -> ArrowParquetWriter.write(schema, batches, out, footer, ArrowParquetWriter.Options.WAL));
+    LOG.debug(
+        "wal commit tenant={} sequence={} rows={}", tenant, segment.sequence(), rows);
+    return segment;
   }
 
   /** Stops accepting appends, writes everything already accepted, and waits for the thread. */

@@ -1,0 +1,74 @@
+package io.icegate.storage.wal;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.apache.iceberg.io.InputFile;
+import org.apache.parquet.io.OutputFile;
+
+/**
+ * Where one table's WAL segments live, and the index of them that scans and compaction consult.
+ * Two kinds: {@link WalDirectory} on local disk (one process owns it) and {@link ObjectStoreWal}
+ * on S3 (several ingest replicas share it, claiming segment numbers with conditional PUTs).
+ *
+ * <p>Segment numbers are the WAL's order. The table's snapshot records the highest number it
+ * holds (the compaction mark); a segment is live while its number is above the mark.
+ */
+public sealed interface WalStore permits WalDirectory, ObjectStoreWal {
+
+  /** Writes a segment's Parquet bytes to the file it is given. */
+  @FunctionalInterface
+  interface SegmentContent {
+    void writeTo(OutputFile out) throws IOException;
+  }
+
+  /** What a new segment holds, known before it is written. */
+  record PendingSegment(String tenant, long minTimestampNanos, long maxTimestampNanos, long rows) {}
+
+  /**
+   * Makes a new segment durable and visible under a fresh number, then adds it to the index.
+   * Returns only once the segment is durable: the caller acknowledges its clients after that.
+   */
+  WalSegment write(PendingSegment pending, SegmentContent content) throws IOException;
+
+  /** Request fingerprints found in the segments at open, with their write times (ms). */
+  Map<String, Long> recoveredFingerprints();
+
+  /** True when other processes write segments too, so the index must be refreshed to see them. */
+  boolean shared();
+
+  /**
+   * Brings the index up to date with the store: segments written by other processes appear,
+   * those at or below {@code compactedThrough} (compacted, maybe by another process) leave it.
+   * A no-op for a store only this process writes.
+   */
+  void refresh(long compactedThrough) throws IOException;
+
+  /** Every live segment in the index, in sequence order. */
+  List<WalSegment> allSegments();
+
+  /**
+   * The segments compaction may take now: the oldest, in order, each written before {@code
+   * cutoff}, up to {@code maxBytes} (at least one). Compaction commits "everything up to the last
+   * one's number", so no number below it may still turn up later: see each store for how it
+   * ensures that.
+   */
+  List<WalSegment> compactable(Instant cutoff, long maxBytes) throws IOException;
+
+  /**
+   * Removes the segments numbered up to {@code compactedThrough} from the index: their rows are
+   * now in the Iceberg table. Their files stay until {@link #deleteRetired} — queries that
+   * planned before the compaction may still be reading them.
+   */
+  List<WalSegment> retire(long compactedThrough);
+
+  /** Deletes the files of retired segments. */
+  void deleteRetired(List<WalSegment> retired) throws IOException;
+
+  /** Opens a segment for reading. */
+  InputFile newInputFile(WalSegment segment);
+
+  /** Where the segments are, for logs and thread names. */
+  String location();
+}
