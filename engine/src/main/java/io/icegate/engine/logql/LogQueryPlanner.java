@@ -81,7 +81,13 @@ public final class LogQueryPlanner {
       if (stage instanceof LineFilter filter) {
         conditions.add(lineFilter(b, filter));
       } else {
-        throw new UnsupportedOperationException("pipeline stage not supported yet: " + stage);
+        // Print the stage as LogQL (a selector with just this stage), never as a Java object.
+        String text =
+            io.icegate.logql.LogQLFormatter.format(
+                new LogSelectorExpr(query.selector(), List.of(stage)));
+        throw new UnsupportedOperationException(
+            "pipeline stage \"" + text.substring(text.indexOf('}') + 1).trim()
+                + "\" is not supported yet");
       }
     }
     return conditions;

@@ -8,8 +8,12 @@ import java.util.Objects;
  *
  * <p>{@code values} holds one or more alternatives joined by {@code or}. For the positive
  * operators a line passes if it matches any alternative; for the negative ones it passes only if
- * it matches none (Loki's semantics for {@code != "a" or "b"}). Regex alternatives are RE2
+ * it matches none (Loki's semantics for {@code != "a" or "b"}; the parser gives such a filter as
+ * one filter per alternative, {@code != "a" != "b"}, as Loki reads it). Regex alternatives are RE2
  * patterns, unanchored, as in Loki.
+ *
+ * <p>Pattern filters ({@code |>}, {@code !>}) are {@link PatternLineFilter}s, filters with {@code
+ * ip()} {@link IpLineFilter}s.
  */
 public record LineFilter(Op op, List<String> values) implements PipelineStage {
   public LineFilter {

@@ -64,7 +64,9 @@ public final class LokiQueryHandler implements Handler {
               : LokiQueryRequest.rangeQuery(exchange, tenant, maxLimit);
       LogQLExpr expr = LogQL.parse(request.query());
       if (!(expr instanceof LogSelectorExpr s)) {
-        error(exchange, HttpResponseStatus.BAD_REQUEST, "only log queries are supported yet");
+        // Valid LogQL that this version cannot run yet: not the client's fault, so not a 4xx.
+        error(exchange, HttpResponseStatus.NOT_IMPLEMENTED,
+            "not implemented yet: metric queries (only log queries run in this version)");
         return;
       }
       selector = s;
@@ -81,6 +83,9 @@ public final class LokiQueryHandler implements Handler {
       } else {
         error(exchange, HttpResponseStatus.valueOf(499), "The request was cancelled by the client.");
       }
+      return;
+    } catch (UnsupportedOperationException e) {
+      error(exchange, HttpResponseStatus.NOT_IMPLEMENTED, e.getMessage());
       return;
     } catch (OutOfMemoryException e) {
       error(exchange, HttpResponseStatus.BAD_REQUEST,
