@@ -133,7 +133,11 @@ public final class LakeCatalog implements AutoCloseable {
                   Map.of(
                       TableProperties.FORMAT_VERSION, "3",
                       TableProperties.PARQUET_COMPRESSION, "zstd",
-                      TableProperties.DEFAULT_FILE_FORMAT, "parquet"))
+                      TableProperties.DEFAULT_FILE_FORMAT, "parquet",
+                      // 16 MiB row groups: compacted files are sorted by service and stream, so
+                      // small row groups let min/max statistics skip most of a file for one
+                      // stream (Iceberg's default, 128 MiB, makes a file one row group).
+                      TableProperties.PARQUET_ROW_GROUP_SIZE_BYTES, Integer.toString(16 << 20)))
               .create();
       LOG.info("created table {} at {}", id, logs.location());
       return logs;

@@ -112,7 +112,7 @@ public final class LogsBatchBuilder {
       }
       root.setRowCount(row);
       return new Result(root, rejected, firstRejection);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       root.close();
       throw e;
     }

@@ -162,7 +162,7 @@ public final class ParquetArrowReader implements CloseableIterator<VectorSchemaR
           vectorHolders[i] = readers[i].read(null, rows);
           out.add(takeColumn(vectorHolders[i], fields.get(i), rows));
         }
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) {
         out.forEach(FieldVector::close);
         throw e;
       }
