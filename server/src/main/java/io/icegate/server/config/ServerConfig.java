@@ -141,7 +141,11 @@ public record ServerConfig(
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     FileConfig f;
     try {
-      f = yaml.readValue(Files.readAllBytes(file), FileConfig.class);
+      var tree = yaml.readTree(Files.readAllBytes(file));
+      // An empty file, or one of comments only, means "all defaults".
+      f = tree == null || tree.isMissingNode() || tree.isNull()
+          ? null
+          : yaml.treeToValue(tree, FileConfig.class);
     } catch (UnrecognizedPropertyException e) {
       throw new ConfigException(file + ": unknown key " + keyPath(e));
     } catch (JsonMappingException e) {

@@ -1,0 +1,61 @@
+package io.icegate.server.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ServerConfigTest {
+  @TempDir Path dir;
+
+  @Test
+  void fileValuesOverrideDefaultsAndTheRestStay() throws Exception {
+    ServerConfig config =
+        load("""
+            data_dir: /var/lib/icegate
+            loki_port: 13100
+            wal_max_delay: 2ms
+            query_timeout: 1m30s
+            compaction_min_age: 10m
+            """).validate();
+    assertThat(config.dataDir()).isEqualTo(Path.of("/var/lib/icegate"));
+    assertThat(config.lokiPort()).isEqualTo(13100);
+    assertThat(config.otlpHttpPort()).isEqualTo(ServerConfig.defaults().otlpHttpPort());
+    assertThat(config.walMaxDelay()).isEqualTo(Duration.ofMillis(2));
+    assertThat(config.queryTimeout()).isEqualTo(Duration.ofSeconds(90));
+    assertThat(config.compaction().minAge()).isEqualTo(Duration.ofMinutes(10));
+  }
+
+  @Test
+  void anUnknownKeyIsNamedInTheError() {
+    assertThatThrownBy(() -> load("loki_prot: 3100\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("loki_prot")
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("com.fasterxml"));
+  }
+
+  @Test
+  void aBadDurationOrPortIsNamedInTheError() {
+    assertThatThrownBy(() -> load("query_timeout: soon\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("query_timeout");
+    assertThatThrownBy(() -> load("otlp_http_port: 70000\n").validate())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("otlp_http_port");
+  }
+
+  @Test
+  void anEmptyFileMeansDefaults() throws Exception {
+    assertThat(load("").validate()).isEqualTo(ServerConfig.defaults());
+  }
+
+  private ServerConfig load(String yaml) throws Exception {
+    Path file = dir.resolve("icegate.yaml");
+    Files.writeString(file, yaml);
+    return ServerConfig.load(file);
+  }
+}
