@@ -2,6 +2,10 @@ package io.icegate.server;
 
 import io.icegate.engine.logql.LogMetadataEngine;
 import io.icegate.engine.logql.LogQueryEngine;
+import io.icegate.engine.logql.LogQueryRange;
+import io.icegate.logql.LogQL;
+import io.icegate.logql.ast.LogSelectorExpr;
+import io.icegate.protocol.loki.Direction;
 import io.icegate.server.config.ServerConfig;
 import io.icegate.server.http.ErrorRenderer;
 import io.icegate.server.http.Handler;
@@ -73,6 +77,7 @@ public final class IceGateServer implements AutoCloseable {
     LogQueryEngine logs =
         new LogQueryEngine(
             lake.scanner(), rootAllocator, config.queryMemoryBytes(), config.queryTimeout());
+    warmUp(logs);
 
     Map<String, Handler> otlpRoutes = common();
     otlpRoutes.put(
@@ -141,6 +146,18 @@ public final class IceGateServer implements AutoCloseable {
             c.dedupeWindow(),
             config.walListInterval(),
             c.leaseTtl()));
+  }
+
+  /**
+   * Plans one query before the listeners open: Calcite's first plan loads and initialises
+   * hundreds of classes (about a second), which would otherwise land on the first user's query.
+   */
+  private static void warmUp(LogQueryEngine logs) {
+    long started = System.nanoTime();
+    logs.explain(
+        (LogSelectorExpr) LogQL.parse("{warm=\"up\"} |= \"x\""),
+        new LogQueryRange(Tenants.DEFAULT, 0, 1, 1, Direction.BACKWARD));
+    LOG.info("query planner ready in {} ms", (System.nanoTime() - started) / 1_000_000);
   }
 
   /** Starts the server; it serves until {@link #close()}. */
