@@ -97,4 +97,63 @@ public final class LokiJson {
     json.writeNumberField("totalEntriesReturned", stats.totalEntriesReturned());
     json.writeEndObject();
   }
+
+  /**
+   * A one-sample instant result: {@code {"resultType":"vector","result":[{"metric":{},
+   * "value":[<seconds>,"<value>"]}]}} (an empty result when {@code present} is false), or, for a
+   * scalar, {@code {"resultType":"scalar","result":[<seconds>,"<value>"]}}. Values are printed
+   * as Prometheus prints floats ({@code 2}, {@code 0.5}, {@code NaN}, {@code +Inf}).
+   */
+  public static void writeInstant(
+      OutputStream out, boolean scalar, boolean present, long timeNanos, double value)
+      throws IOException {
+    try (JsonGenerator json = JSON.createGenerator(out)) {
+      json.writeStartObject();
+      json.writeStringField("status", "success");
+      json.writeObjectFieldStart("data");
+      json.writeStringField("resultType", scalar ? "scalar" : "vector");
+      json.writeFieldName("result");
+      if (scalar) {
+        writePoint(json, timeNanos, value);
+      } else {
+        json.writeStartArray();
+        if (present) {
+          json.writeStartObject();
+          json.writeObjectFieldStart("metric");
+          json.writeEndObject();
+          json.writeFieldName("value");
+          writePoint(json, timeNanos, value);
+          json.writeEndObject();
+        }
+        json.writeEndArray();
+      }
+      json.writeEndObject();
+      json.writeEndObject();
+    }
+  }
+
+  private static void writePoint(JsonGenerator json, long timeNanos, double value)
+      throws IOException {
+    json.writeStartArray();
+    // Seconds with millisecond precision, a JSON number, as Loki and Prometheus write them.
+    json.writeNumber(
+        new java.math.BigDecimal(timeNanos / 1_000_000).movePointLeft(3).stripTrailingZeros()
+            .toPlainString());
+    json.writeString(formatSample(value));
+    json.writeEndArray();
+  }
+
+  /** A sample value as Go's {@code strconv.FormatFloat(v, 'f', -1, 64)}. */
+  public static String formatSample(double value) {
+    if (Double.isNaN(value)) {
+      return "NaN";
+    }
+    if (Double.isInfinite(value)) {
+      return value > 0 ? "+Inf" : "-Inf";
+    }
+    if (value == 0) {
+      return 1 / value < 0 ? "-0" : "0";
+    }
+    return new java.math.BigDecimal(Double.toString(value)).stripTrailingZeros().toPlainString();
+  }
 }

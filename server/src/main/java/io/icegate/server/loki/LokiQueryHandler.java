@@ -1,12 +1,14 @@
 package io.icegate.server.loki;
 
 import io.icegate.engine.exec.QueryCancelledException;
+import io.icegate.engine.logql.ConstantEvaluator;
 import io.icegate.engine.logql.LogQueryEngine;
 import io.icegate.engine.logql.LogQueryResult;
 import io.icegate.logql.LogQL;
 import io.icegate.logql.LogQLParseException;
 import io.icegate.logql.ast.LogQLExpr;
 import io.icegate.logql.ast.LogSelectorExpr;
+import io.icegate.logql.ast.SampleExpr;
 import io.icegate.protocol.ProtocolException;
 import io.icegate.protocol.loki.LokiJson;
 import io.icegate.protocol.loki.LokiStats;
@@ -63,6 +65,17 @@ public final class LokiQueryHandler implements Handler {
               ? LokiQueryRequest.instantQuery(exchange, tenant, maxLimit)
               : LokiQueryRequest.rangeQuery(exchange, tenant, maxLimit);
       LogQLExpr expr = LogQL.parse(request.query());
+      if (instant
+          && expr instanceof SampleExpr sample
+          && ConstantEvaluator.isConstant(sample)) {
+        // Needs no data: e.g. Grafana's health check, vector(1)+vector(1).
+        ConstantEvaluator.Value value = ConstantEvaluator.evaluate(sample);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        LokiJson.writeInstant(
+            out, value.scalar(), value.present(), request.range().endNanos() - 1, value.value());
+        exchange.respond(HttpResponseStatus.OK, LokiErrors.CONTENT_TYPE, out.toByteArray());
+        return;
+      }
       if (!(expr instanceof LogSelectorExpr s)) {
         // Valid LogQL that this version cannot run yet: not the client's fault, so not a 4xx.
         error(exchange, HttpResponseStatus.NOT_IMPLEMENTED,
