@@ -13,6 +13,7 @@ import io.icegate.server.http.HttpExchange;
 import io.icegate.server.http.HttpListener;
 import io.icegate.server.http.InFlight;
 import io.icegate.server.loki.LokiErrors;
+import io.icegate.server.loki.LokiFormatQueryHandler;
 import io.icegate.server.loki.LokiMetadataHandler;
 import io.icegate.server.loki.LokiQueryHandler;
 import io.icegate.server.otlp.OtlpErrors;
@@ -101,6 +102,7 @@ public final class IceGateServer implements AutoCloseable {
     lokiRoutes.put("/loki/api/v1/labels", metadata);
     lokiRoutes.put("/loki/api/v1/series", metadata);
     lokiRoutes.put("/loki/api/v1/label/*", metadata);
+    lokiRoutes.put("/loki/api/v1/format_query", new LokiFormatQueryHandler());
     this.loki = listen("loki", config.lokiPort(), lokiRoutes, LokiErrors.renderer());
     this.maintenance =
         Executors.newSingleThreadScheduledExecutor(

@@ -12,7 +12,8 @@ import java.util.SortedMap;
 /**
  * Bodies of Loki's metadata endpoints: {@code /labels} and {@code /label/<name>/values} answer
  * {@code {"status":"success","data":["a","b"]}}, {@code /series} answers
- * {@code {"status":"success","data":[{"label":"value"},...]}}.
+ * {@code {"status":"success","data":[{"label":"value"},...]}}; {@code /format_query} answers
+ * {@code {"status":"success","data":"<query>"}}.
  */
 public final class LokiMetadataJson {
   private static final JsonFactory JSON =
@@ -47,6 +48,15 @@ public final class LokiMetadataJson {
         json.writeEndObject();
       }
       json.writeEndArray();
+      json.writeEndObject();
+    }
+  }
+
+  public static void writeString(OutputStream out, String value) throws IOException {
+    try (JsonGenerator json = JSON.createGenerator(out)) {
+      json.writeStartObject();
+      json.writeStringField("status", "success");
+      json.writeStringField("data", value);
       json.writeEndObject();
     }
   }
