@@ -113,20 +113,30 @@ public final class ArrowParquetWriter {
       }
     }
 
+    /**
+     * Matches the batch's columns to the table's by name. A table column the batch lacks — one
+     * added to the table after this code built its batches — is written as null, if the table
+     * allows nulls there; a batch column the table lacks is an error.
+     */
     void setBatch(VectorSchemaRoot batch) {
-      List<FieldVector> vectors = batch.getFieldVectors();
-      if (vectors.size() != names.length) {
-        throw new IllegalArgumentException(
-            "batch has " + vectors.size() + " columns, the table has " + names.length);
-      }
+      List<FieldVector> matched = new java.util.ArrayList<>(names.length);
       for (int i = 0; i < names.length; i++) {
-        String arrowName = vectors.get(i).getName();
-        if (!arrowName.equals(names[i])) {
+        FieldVector vector = batch.getVector(names[i]);
+        if (vector == null
+            && type.getType(i).getRepetition()
+                == org.apache.parquet.schema.Type.Repetition.REQUIRED) {
           throw new IllegalArgumentException(
-              "batch column " + i + " is " + arrowName + ", the table has " + names[i]);
+              "the batch has no column for the table's required column " + names[i]);
+        }
+        matched.add(vector);
+      }
+      for (FieldVector vector : batch.getFieldVectors()) {
+        if (!type.containsField(vector.getName())) {
+          throw new IllegalArgumentException(
+              "batch column " + vector.getName() + " is not in the table");
         }
       }
-      this.columns = vectors;
+      this.columns = matched;
     }
 
     @Override
@@ -145,7 +155,7 @@ public final class ArrowParquetWriter {
       consumer.startMessage();
       for (int i = 0; i < names.length; i++) {
         FieldVector vector = columns.get(i);
-        if (vector.isNull(row)) {
+        if (vector == null || vector.isNull(row)) {
           continue;
         }
         consumer.startField(names[i], i);
