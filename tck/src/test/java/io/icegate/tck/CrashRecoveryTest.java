@@ -1,0 +1,104 @@
+package io.icegate.tck;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * kill -9 at random moments while a client sends: after each restart on the same data directory,
+ * every line the server acknowledged is served exactly once, and nothing that was never sent.
+ * (The storage issue asks for 100k records; this runs three kills of a few thousand lines each to
+ * stay within CI's time, with the same checks.)
+ */
+class CrashRecoveryTest {
+  private static final Path SERVER_JAR =
+      Path.of(System.getProperty("basedir", System.getProperty("user.dir")))
+          .resolve("../server/target/icegate-server.jar")
+          .normalize();
+  private static final long T0 = 1_700_000_000_000_000_000L;
+  private static final long HOUR = 3_600_000_000_000L;
+  private static final int LINES_PER_REQUEST = 5;
+  /** At most 5,000 lines a round: one query (Loki's entry limit) reads a whole round back. */
+  private static final int MAX_REQUESTS_PER_ROUND = 1000;
+
+  @TempDir Path dataDir;
+  @TempDir Path logDir;
+
+  @Test
+  void everyAcknowledgedLineSurvivesKillNineExactlyOnce() throws Exception {
+    assumeTrue(Files.isRegularFile(SERVER_JAR), "the server jar is not built: " + SERVER_JAR);
+    Random random = new Random(20261126);
+    Set<String> sent = ConcurrentHashMap.newKeySet();
+    Set<String> acked = ConcurrentHashMap.newKeySet();
+    long[] clock = {0};
+    java.util.concurrent.atomic.AtomicInteger cutOff = new java.util.concurrent.atomic.AtomicInteger();
+    for (int round = 0; round < 3; round++) {
+      ServerProcess server =
+          ServerProcess.start(SERVER_JAR, dataDir, logDir.resolve("r" + round), Duration.ofSeconds(90));
+      OtlpHttpClient otlp = new OtlpHttpClient(server::otlpHttpPort);
+      int r = round;
+      Thread client =
+          new Thread(
+              () -> {
+                for (int n = 0; n < MAX_REQUESTS_PER_ROUND; n++) {
+                  List<SentLine> lines = new ArrayList<>();
+                  for (int i = 0; i < LINES_PER_REQUEST; i++) {
+                    String line = "r" + r + "-" + n + "-" + i;
+                    lines.add(new SentLine(T0 + clock[0]++, line));
+                    sent.add(line);
+                  }
+                  try {
+                    OtlpResponse response =
+                        otlp.tryPost(OtlpHttpClient.PROTOBUF, OtlpBodies.protobuf("crash", lines));
+                    if (response.status() == 200) {
+                      lines.forEach(l -> acked.add(l.line()));
+                    }
+                    Thread.sleep(2);
+                  } catch (IOException e) {
+                    cutOff.incrementAndGet();
+                    return; // the server died under us: this request may or may not be stored
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                  }
+                }
+              });
+      client.start();
+      Thread.sleep(2500 + random.nextInt(2500));
+      server.close(); // SIGKILL: no shutdown hook, no flush
+      client.join();
+    }
+    try (ServerProcess server =
+        ServerProcess.start(SERVER_JAR, dataDir, logDir.resolve("final"), Duration.ofSeconds(90))) {
+      LokiClient loki = new LokiClient(server::lokiPort);
+      List<String> stored = new ArrayList<>();
+      for (int round = 0; round < 3; round++) {
+        LokiResponse response =
+            loki.queryRange(
+                LokiQuery.of("{service_name=\"crash\"} |= \"r" + round + "-\"")
+                    .between(T0, T0 + HOUR)
+                    .limit(5000)
+                    .forward());
+        assertThat(response.status()).as(server.output()).isEqualTo(200);
+        stored.addAll(response.lines());
+      }
+      assertThat(acked).as("the client got acknowledgements").isNotEmpty();
+      assertThat(cutOff.get()).as("rounds where the kill hit a request in flight").isPositive();
+      assertThat(new HashSet<>(stored)).as("no line stored twice").hasSize(stored.size());
+      assertThat(stored).as("every acknowledged line is there").containsAll(acked);
+      assertThat(sent).as("nothing that was never sent").containsAll(stored);
+    }
+  }
+}
