@@ -1,7 +1,6 @@
 package io.icegate.engine.logql;
 
-import io.icegate.engine.exec.ExecContext;
-import io.icegate.engine.exec.Operator;
+import io.icegate.engine.exec.PlanRunner;
 import io.icegate.engine.plan.IceGateCatalog;
 import io.icegate.engine.plan.QueryOptimizer;
 import io.icegate.engine.rel.ArrowRel;
@@ -20,7 +19,6 @@ import java.util.TreeSet;
 import java.util.function.BooleanSupplier;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VarCharVector;
-import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.calcite.tools.RelBuilder;
 
 /**
@@ -29,19 +27,13 @@ import org.apache.calcite.tools.RelBuilder;
  * same operators as log queries. Only index (stream) labels are returned, as Loki does.
  */
 public final class LogMetadataEngine {
-  private final TableScanner scanner;
   private final IceGateCatalog catalog;
-  private final BufferAllocator root;
-  private final long queryMemoryBytes;
-  private final Duration timeout;
+  private final PlanRunner runner;
 
   public LogMetadataEngine(
       TableScanner scanner, BufferAllocator root, long queryMemoryBytes, Duration timeout) {
-    this.scanner = scanner;
     this.catalog = new IceGateCatalog(scanner, List.of(LogsTable.NAME));
-    this.root = root;
-    this.queryMemoryBytes = queryMemoryBytes;
-    this.timeout = timeout;
+    this.runner = new PlanRunner(scanner, root, queryMemoryBytes, timeout);
   }
 
   /** Label names of the streams {@code selector} (null: all) selects, sorted. */
@@ -93,21 +85,16 @@ public final class LogMetadataEngine {
         QueryOptimizer.optimize(
             LogQueryPlanner.streams(selector, tenant, startNanos, endNanos, builder), builder);
     List<SortedMap<String, String>> streams = new ArrayList<>();
-    try (BufferAllocator allocator = root.newChildAllocator("metadata", 0, queryMemoryBytes)) {
-      ExecContext context =
-          new ExecContext(allocator, scanner, System.nanoTime() + timeout.toNanos(), cancelled);
-      try (Operator operator = plan.implement(context)) {
-        for (VectorSchemaRoot batch = operator.next(); batch != null; batch = operator.next()) {
-          try (VectorSchemaRoot owned = batch) {
-            VarCharVector labels = (VarCharVector) owned.getVector(0);
-            for (int i = 0; i < owned.getRowCount(); i++) {
-              streams.add(
-                  LabelSetCodec.decode(new String(labels.get(i), StandardCharsets.UTF_8)));
-            }
+    runner.run(
+        "metadata",
+        plan,
+        cancelled,
+        batch -> {
+          VarCharVector labels = (VarCharVector) batch.getVector(0);
+          for (int i = 0; i < batch.getRowCount(); i++) {
+            streams.add(LabelSetCodec.decode(new String(labels.get(i), StandardCharsets.UTF_8)));
           }
-        }
-      }
-    }
+        });
     return streams;
   }
 }

@@ -1,7 +1,7 @@
 package io.icegate.engine.logql;
 
-import io.icegate.engine.exec.ExecContext;
-import io.icegate.engine.exec.Operator;
+import io.icegate.engine.exec.PlanRunner;
+import io.icegate.engine.exec.QueryStats;
 import io.icegate.engine.plan.IceGateCatalog;
 import io.icegate.engine.plan.QueryOptimizer;
 import io.icegate.engine.rel.ArrowRel;
@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.calcite.tools.RelBuilder;
 
 /**
@@ -22,19 +21,13 @@ import org.apache.calcite.tools.RelBuilder;
  * whether it succeeded, failed or was cancelled.
  */
 public final class LogQueryEngine {
-  private final TableScanner scanner;
   private final IceGateCatalog catalog;
-  private final BufferAllocator root;
-  private final long queryMemoryBytes;
-  private final Duration timeout;
+  private final PlanRunner runner;
 
   public LogQueryEngine(
       TableScanner scanner, BufferAllocator root, long queryMemoryBytes, Duration timeout) {
-    this.scanner = scanner;
     this.catalog = new IceGateCatalog(scanner, List.of(LogsTable.NAME));
-    this.root = root;
-    this.queryMemoryBytes = queryMemoryBytes;
-    this.timeout = timeout;
+    this.runner = new PlanRunner(scanner, root, queryMemoryBytes, timeout);
   }
 
   /** The optimized physical plan, as EXPLAIN shows it. */
@@ -52,24 +45,13 @@ public final class LogQueryEngine {
     long started = System.nanoTime();
     ArrowRel plan = physicalPlan(query, range);
     StreamsAssembler assembler = new StreamsAssembler();
-    try (BufferAllocator allocator =
-        root.newChildAllocator("query", 0, queryMemoryBytes)) {
-      ExecContext context =
-          new ExecContext(allocator, scanner, started + timeout.toNanos(), cancelled);
-      try (Operator operator = plan.implement(context)) {
-        for (VectorSchemaRoot batch = operator.next(); batch != null; batch = operator.next()) {
-          try (VectorSchemaRoot owned = batch) {
-            assembler.add(owned);
-          }
-        }
-      }
-      return new LogQueryResult(
-          assembler.streams(),
-          assembler.entries(),
-          context.stats().rowsScanned(),
-          context.stats().bytesScanned(),
-          context.stats().filesScanned(),
-          System.nanoTime() - started);
-    }
+    QueryStats stats = runner.run("query", plan, cancelled, assembler::add);
+    return new LogQueryResult(
+        assembler.streams(),
+        assembler.entries(),
+        stats.rowsScanned(),
+        stats.bytesScanned(),
+        stats.filesScanned(),
+        System.nanoTime() - started);
   }
 }

@@ -1,0 +1,50 @@
+package io.icegate.engine.exec;
+
+import io.icegate.engine.rel.ArrowRel;
+import io.icegate.storage.scan.TableScanner;
+import java.time.Duration;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.VectorSchemaRoot;
+
+/**
+ * Runs physical plans, one query at a time each: a child allocator limited to
+ * {@code queryMemoryBytes}, a deadline, and every result batch handed to a sink and then closed.
+ * Closing the allocator at the end — on success, error, timeout or cancellation — checks that
+ * the query released everything.
+ */
+public final class PlanRunner {
+  private final TableScanner scanner;
+  private final BufferAllocator root;
+  private final long queryMemoryBytes;
+  private final Duration timeout;
+
+  public PlanRunner(
+      TableScanner scanner, BufferAllocator root, long queryMemoryBytes, Duration timeout) {
+    this.scanner = scanner;
+    this.root = root;
+    this.queryMemoryBytes = queryMemoryBytes;
+    this.timeout = timeout;
+  }
+
+  /**
+   * Runs {@code plan}, giving each batch to {@code sink} (which must not keep it), and returns
+   * what the query scanned.
+   */
+  public QueryStats run(
+      String name, ArrowRel plan, BooleanSupplier cancelled, Consumer<VectorSchemaRoot> sink) {
+    try (BufferAllocator allocator = root.newChildAllocator(name, 0, queryMemoryBytes)) {
+      ExecContext context =
+          new ExecContext(allocator, scanner, System.nanoTime() + timeout.toNanos(), cancelled);
+      try (Operator operator = plan.implement(context)) {
+        for (VectorSchemaRoot batch = operator.next(); batch != null; batch = operator.next()) {
+          try (VectorSchemaRoot owned = batch) {
+            sink.accept(owned);
+          }
+        }
+      }
+      return context.stats();
+    }
+  }
+}
