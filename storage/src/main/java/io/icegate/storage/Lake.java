@@ -7,7 +7,12 @@ import io.icegate.storage.compaction.ObjectStoreLease;
 import io.icegate.storage.objectstore.S3Connection;
 import io.icegate.storage.scan.TableScanner;
 import io.icegate.storage.table.LakeTable;
+import io.icegate.storage.table.EventsTable;
+import io.icegate.storage.table.LakeTables;
 import io.icegate.storage.table.LogsTable;
+import io.icegate.storage.table.MetricsTable;
+import io.icegate.storage.table.SpansTable;
+import io.icegate.storage.table.TableDefinition;
 import io.icegate.storage.wal.ObjectStoreWal;
 import io.icegate.storage.wal.WalDirectory;
 import io.icegate.storage.wal.WalStore;
@@ -16,6 +21,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
@@ -23,31 +29,61 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The storage layer as the rest of the system sees it: the catalog with the tables, the WAL
- * writers that ingest appends to, and the scanner queries read through. One per process.
+ * The storage layer as the rest of the system sees it: the catalog with the four tables
+ * ({@code logs}, {@code spans}, {@code metrics}, {@code events}), one WAL writer and one compactor
+ * per table, and the scanner queries read through. One per process.
+ *
+ * <p>Each table has its own WAL ({@code wal/<table>} on disk, {@code wal/<table>/} in the bucket),
+ * so its own group commit, segment numbering, compaction mark, compaction lease and dedupe index:
+ * a request fingerprint is claimed per table, and a request that writes two tables (a log record
+ * with an event name goes to {@code logs} and {@code events}) is deduplicated in each.
  */
 public final class Lake implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Lake.class);
 
+  /** One table's parts. */
+  private record Part(LakeTable table, WalWriter wal, Compactor compactor) {}
+
   private final LakeCatalog catalog;
   private final S3Connection s3;
-  private final WalWriter logsWal;
+  private final Map<String, Part> parts;
   private final TableScanner scanner;
-  private final Compactor logsCompactor;
 
-  private Lake(
-      LakeCatalog catalog, S3Connection s3, WalWriter logsWal, TableScanner scanner,
-      Compactor logsCompactor) {
+  private Lake(LakeCatalog catalog, S3Connection s3, Map<String, Part> parts) {
     this.catalog = catalog;
     this.s3 = s3;
-    this.logsWal = logsWal;
-    this.scanner = scanner;
-    this.logsCompactor = logsCompactor;
+    this.parts = parts;
+    Map<String, LakeTable> tables = new LinkedHashMap<>();
+    parts.forEach((name, part) -> tables.put(name, part.table()));
+    this.scanner = new TableScanner(tables);
   }
 
-  /** Moves the WAL segments that are due into the Iceberg tables. */
+  /**
+   * Moves the WAL segments that are due into the Iceberg tables, table by table. The result adds
+   * up the tables' results ({@link Compactor.Result#NOTHING} if no table had anything due); its
+   * mark is the highest any table reached — see {@link #compact(String)} for one table's.
+   */
   public Compactor.Result compact() throws IOException {
-    return logsCompactor.compact();
+    Compactor.Result total = Compactor.Result.NOTHING;
+    for (String table : parts.keySet()) {
+      Compactor.Result r = compact(table);
+      if (r.segments() > 0) {
+        total =
+            total.segments() == 0
+                ? r
+                : new Compactor.Result(
+                    total.segments() + r.segments(),
+                    total.rows() + r.rows(),
+                    total.files() + r.files(),
+                    Math.max(total.compactedThrough(), r.compactedThrough()));
+      }
+    }
+    return total;
+  }
+
+  /** Compacts one table's due segments. */
+  public Compactor.Result compact(String table) throws IOException {
+    return part(table).compactor().compact();
   }
 
   /**
@@ -96,52 +132,21 @@ public final class Lake implements AutoCloseable {
             ? S3Connection.open(settings)
             : null;
     LakeCatalog catalog = null;
+    Map<String, Part> parts = new LinkedHashMap<>();
     try {
       catalog = LakeCatalog.open(config, s3);
-      Table logsTable = catalog.logs();
       Clock clock = Clock.systemUTC();
-      // Segments the last compaction committed but did not get to delete are dropped on open.
-      long compactedThrough = LakeTable.compactedThrough(logsTable, logsTable.currentSnapshot());
-      WalStore logsDir;
-      CompactionLease lease;
-      if (s3 == null) {
-        logsDir =
-            WalDirectory.open(
-                config.dataDir().resolve("wal").resolve(LogsTable.NAME), compactedThrough);
-        lease = CompactionLease.exclusiveProcess();
-      } else {
-        String walPrefix = s3.settings().key("wal/" + LogsTable.NAME + "/");
-        logsDir =
-            ObjectStoreWal.open(
-                s3,
-                walPrefix,
-                logsTable.io(),
-                compactedThrough,
-                () -> {
-                  logsTable.refresh();
-                  return LakeTable.compactedThrough(logsTable, logsTable.currentSnapshot());
-                },
-                clock);
-        lease =
-            new ObjectStoreLease(
-                s3, walPrefix + "_compaction.lease", config.compactionLeaseTtl(), clock);
+      for (TableDefinition definition : LakeTables.ALL) {
+        parts.put(
+            definition.name(),
+            openPart(config, s3, catalog.table(definition.name()), definition, compaction, clock));
       }
-      LakeTable logs =
-          new LakeTable(LogsTable.NAME, logsTable, logsDir, config.walListInterval(), clock);
-      // The catalog assigned the table's field ids when it created it; WAL segments must carry
-      // those ids, so they are written with the table's schema, not our definition of it.
-      Schema logsSchema = logsTable.schema();
-      WalWriter logsWal =
-          new WalWriter(
-              logsDir, logsSchema, LogsTable.TIMESTAMP, config.walMaxDelay(), 65_536,
-              config.dedupeWindow());
-      TableScanner scanner = new TableScanner(Map.of(LogsTable.NAME, logs));
-      Compactor compactor = new Compactor(logs, compaction, lease, clock);
       LOG.info(
-          "lake open catalog={} storage={} table={} wal={}",
-          config.catalog(), config.storage(), logsTable.location(), logsDir.location());
-      return new Lake(catalog, s3, logsWal, scanner, compactor);
+          "lake open catalog={} storage={} tables={}",
+          config.catalog(), config.storage(), parts.keySet());
+      return new Lake(catalog, s3, parts);
     } catch (IOException | RuntimeException e) {
+      parts.values().forEach(p -> p.wal().close());
       if (catalog != null) {
         catalog.close();
       }
@@ -152,10 +157,83 @@ public final class Lake implements AutoCloseable {
     }
   }
 
-  public WalWriter logsWal() {
-    return logsWal;
+  /**
+   * One table's WAL, its table recovered and its mark applied: the catalog assigned the table's
+   * field ids when it created it, so WAL segments are written with the table's schema, not our
+   * definition of it.
+   */
+  private static Part openPart(
+      LakeConfig config, S3Connection s3, Table table, TableDefinition definition,
+      Compactor.Policy compaction, Clock clock) throws IOException {
+    String name = definition.name();
+    // Segments the last compaction committed but did not get to delete are dropped on open.
+    long compactedThrough = LakeTable.compactedThrough(table, table.currentSnapshot());
+    WalStore store;
+    CompactionLease lease;
+    if (s3 == null) {
+      store = WalDirectory.open(config.dataDir().resolve("wal").resolve(name), compactedThrough);
+      lease = CompactionLease.exclusiveProcess();
+    } else {
+      String walPrefix = s3.settings().key("wal/" + name + "/");
+      store =
+          ObjectStoreWal.open(
+              s3,
+              walPrefix,
+              table.io(),
+              compactedThrough,
+              () -> {
+                table.refresh();
+                return LakeTable.compactedThrough(table, table.currentSnapshot());
+              },
+              clock);
+      lease =
+          new ObjectStoreLease(
+              s3, walPrefix + "_compaction.lease", config.compactionLeaseTtl(), clock);
+    }
+    LakeTable lakeTable = new LakeTable(name, table, store, config.walListInterval(), clock);
+    Schema schema = table.schema();
+    WalWriter wal =
+        new WalWriter(
+            store, schema, TableDefinition.TIMESTAMP, config.walMaxDelay(), 65_536,
+            config.dedupeWindow());
+    LOG.info("table {} at {} wal={}", name, table.location(), store.location());
+    return new Part(lakeTable, wal, new Compactor(lakeTable, compaction, lease, clock));
   }
 
+  private Part part(String table) {
+    Part part = parts.get(table);
+    if (part == null) {
+      throw new IllegalArgumentException("unknown table " + table);
+    }
+    return part;
+  }
+
+  /** The WAL writer of the {@code logs} table. */
+  public WalWriter logsWal() {
+    return wal(LogsTable.NAME);
+  }
+
+  /** The WAL writer of the {@code spans} table. */
+  public WalWriter spansWal() {
+    return wal(SpansTable.NAME);
+  }
+
+  /** The WAL writer of the {@code metrics} table. */
+  public WalWriter metricsWal() {
+    return wal(MetricsTable.NAME);
+  }
+
+  /** The WAL writer of the {@code events} table. */
+  public WalWriter eventsWal() {
+    return wal(EventsTable.NAME);
+  }
+
+  /** The WAL writer of the table called {@code table} (see {@link LakeTables}). */
+  public WalWriter wal(String table) {
+    return part(table).wal();
+  }
+
+  /** The scanner over all four tables. */
   public TableScanner scanner() {
     return scanner;
   }
@@ -164,8 +242,25 @@ public final class Lake implements AutoCloseable {
   @Override
   public void close() throws IOException {
     try {
-      logsWal.close();
-      logsCompactor.deleteAllRetired();
+      // Every WAL drains even if another's retired-segment clean-up fails.
+      IOException failure = null;
+      for (Part part : parts.values()) {
+        part.wal().close();
+      }
+      for (Part part : parts.values()) {
+        try {
+          part.compactor().deleteAllRetired();
+        } catch (IOException e) {
+          if (failure == null) {
+            failure = e;
+          } else {
+            failure.addSuppressed(e);
+          }
+        }
+      }
+      if (failure != null) {
+        throw failure;
+      }
     } finally {
       try {
         catalog.close();

@@ -2,17 +2,19 @@ package io.icegate.storage.catalog;
 
 import io.icegate.storage.LakeConfig;
 import io.icegate.storage.objectstore.S3Connection;
+import io.icegate.storage.table.LakeTables;
 import io.icegate.storage.table.LogsTable;
+import io.icegate.storage.table.TableDefinition;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.iceberg.CatalogProperties;
 import org.apache.iceberg.Table;
-import org.apache.iceberg.TableProperties;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.Namespace;
 import org.apache.iceberg.catalog.SupportsNamespaces;
@@ -38,11 +40,11 @@ public final class LakeCatalog implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LakeCatalog.class);
 
   private final Catalog catalog;
-  private final Table logs;
+  private final Map<String, Table> tables;
 
-  private LakeCatalog(Catalog catalog, Table logs) {
+  private LakeCatalog(Catalog catalog, Map<String, Table> tables) {
     this.catalog = catalog;
-    this.logs = logs;
+    this.tables = Map.copyOf(tables);
   }
 
   /** The embedded catalog in {@code dataDir} with a local warehouse. */
@@ -111,7 +113,7 @@ public final class LakeCatalog implements AutoCloseable {
     return warehouse.toAbsolutePath().toUri().toString();
   }
 
-  private static Table ensureTables(Catalog catalog) {
+  private static Map<String, Table> ensureTables(Catalog catalog) {
     if (catalog instanceof SupportsNamespaces namespaces && !namespaces.namespaceExists(NAMESPACE)) {
       try {
         namespaces.createNamespace(NAMESPACE);
@@ -119,35 +121,45 @@ public final class LakeCatalog implements AutoCloseable {
         // Another replica created it first.
       }
     }
-    TableIdentifier id = TableIdentifier.of(NAMESPACE, LogsTable.NAME);
+    Map<String, Table> tables = new LinkedHashMap<>();
+    for (TableDefinition definition : LakeTables.ALL) {
+      tables.put(definition.name(), ensureTable(catalog, definition));
+    }
+    return tables;
+  }
+
+  private static Table ensureTable(Catalog catalog, TableDefinition definition) {
+    TableIdentifier id = TableIdentifier.of(NAMESPACE, definition.name());
     if (catalog.tableExists(id)) {
       return catalog.loadTable(id);
     }
     try {
-      Table logs =
+      Table table =
           catalog
-              .buildTable(id, LogsTable.SCHEMA)
-              .withPartitionSpec(LogsTable.PARTITION_SPEC)
-              .withSortOrder(LogsTable.SORT_ORDER)
-              .withProperties(
-                  Map.of(
-                      TableProperties.FORMAT_VERSION, "3",
-                      TableProperties.PARQUET_COMPRESSION, "zstd",
-                      TableProperties.DEFAULT_FILE_FORMAT, "parquet",
-                      // 16 MiB row groups: compacted files are sorted by service and stream, so
-                      // small row groups let min/max statistics skip most of a file for one
-                      // stream (Iceberg's default, 128 MiB, makes a file one row group).
-                      TableProperties.PARQUET_ROW_GROUP_SIZE_BYTES, Integer.toString(16 << 20)))
+              .buildTable(id, definition.schema())
+              .withPartitionSpec(definition.spec())
+              .withSortOrder(definition.sortOrder())
+              .withProperties(definition.properties())
               .create();
-      LOG.info("created table {} at {}", id, logs.location());
-      return logs;
+      LOG.info("created table {} at {}", id, table.location());
+      return table;
     } catch (AlreadyExistsException e) {
       return catalog.loadTable(id);
     }
   }
 
+  /** The {@code logs} table. */
   public Table logs() {
-    return logs;
+    return table(LogsTable.NAME);
+  }
+
+  /** The lake's table called {@code name} (see {@link LakeTables}). */
+  public Table table(String name) {
+    Table table = tables.get(name);
+    if (table == null) {
+      throw new IllegalArgumentException("unknown table " + name);
+    }
+    return table;
   }
 
   private static void closeQuietly(Catalog catalog) {

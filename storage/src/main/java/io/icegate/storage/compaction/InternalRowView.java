@@ -8,7 +8,8 @@ import org.apache.iceberg.StructLike;
 /**
  * A generic record as Iceberg's partition transforms and sort comparators want to see it:
  * timestamps as epoch nanoseconds ({@code timestamp_ns}) instead of {@code LocalDateTime}.
- * (Iceberg's own InternalRecordWrapper converts microsecond timestamps only.) Top-level fields
+ * and fixed values as ByteBuffers instead of byte arrays. (Iceberg's own InternalRecordWrapper
+ * converts microsecond timestamps only.) Top-level fields
  * only, which is where partition and sort keys live.
  */
 final class InternalRowView implements StructLike {
@@ -32,6 +33,11 @@ final class InternalRowView implements StructLike {
     }
     if (value instanceof OffsetDateTime t) {
       return javaClass.cast(nanos(t.toEpochSecond(), t.getNano()));
+    }
+    if (value instanceof byte[] fixed) {
+      // Iceberg's comparators and transforms take fixed and binary values as ByteBuffers
+      // (the spans table sorts by its fixed[16] trace_id).
+      return javaClass.cast(java.nio.ByteBuffer.wrap(fixed));
     }
     return javaClass.cast(value);
   }

@@ -13,6 +13,7 @@ import org.apache.arrow.vector.TimeStampVector;
 import org.apache.arrow.vector.VarBinaryVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.complex.ListVector;
 import org.apache.arrow.vector.complex.MapVector;
 import org.apache.arrow.vector.complex.StructVector;
 import org.apache.hadoop.conf.Configuration;
@@ -184,6 +185,10 @@ public final class ArrowParquetWriter {
         consumer.addBinary(Binary.fromConstantByteArray(v.get(row)));
       } else if (vector instanceof MapVector v) {
         writeMap(v, row);
+      } else if (vector instanceof ListVector v) {
+        writeList(v, row);
+      } else if (vector instanceof StructVector v) {
+        writeStruct(v, row);
       } else {
         throw new UnsupportedOperationException(
             "no Parquet writer for Arrow type " + vector.getField().getType());
@@ -213,6 +218,45 @@ public final class ArrowParquetWriter {
           consumer.endGroup();
         }
         consumer.endField("key_value", 0);
+      }
+      consumer.endGroup();
+    }
+
+    /** Iceberg's LIST layout: group { repeated group list { element } }. */
+    private void writeList(ListVector list, int row) {
+      int start = list.getElementStartIndex(row);
+      int end = list.getElementEndIndex(row);
+      consumer.startGroup();
+      if (end > start) {
+        FieldVector elements = list.getDataVector();
+        consumer.startField("list", 0);
+        for (int e = start; e < end; e++) {
+          consumer.startGroup();
+          if (!elements.isNull(e)) {
+            consumer.startField("element", 0);
+            writeValue(elements, e);
+            consumer.endField("element", 0);
+          }
+          consumer.endGroup();
+        }
+        consumer.endField("list", 0);
+      }
+      consumer.endGroup();
+    }
+
+    /** A struct's fields in the order of its Parquet group, which is the Iceberg (and Arrow) one. */
+    private void writeStruct(StructVector struct, int row) {
+      consumer.startGroup();
+      List<FieldVector> children = struct.getChildrenFromFields();
+      for (int i = 0; i < children.size(); i++) {
+        FieldVector child = children.get(i);
+        if (child.isNull(row)) {
+          continue;
+        }
+        String name = child.getName();
+        consumer.startField(name, i);
+        writeValue(child, row);
+        consumer.endField(name, i);
       }
       consumer.endGroup();
     }

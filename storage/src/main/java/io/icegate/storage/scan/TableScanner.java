@@ -1,8 +1,9 @@
 package io.icegate.storage.scan;
 
 import io.icegate.storage.parquet.ParquetArrowReader;
+import io.icegate.storage.parquet.RecordArrowReader;
 import io.icegate.storage.table.LakeTable;
-import io.icegate.storage.table.LogsTable;
+import io.icegate.storage.table.TableDefinition;
 import io.icegate.storage.wal.WalSegment;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -24,7 +25,9 @@ import org.apache.iceberg.io.CloseableIterator;
  * Reads a table for a query as Arrow batches: the committed Iceberg files of one snapshot, pruned
  * by partition and column statistics, followed by the WAL segments not yet compacted into that
  * snapshot, pruned by their time bounds — one consistent point in time (see {@link LakeTable}).
- * Rows are not filtered here; the engine's filter operator does that.
+ * Rows are not filtered here; the engine's filter operator does that. Flat columns are read by
+ * the vectorized reader; a projection with nested columns (maps, lists, structs) by the row
+ * reader ({@code RecordArrowReader}), into the same Arrow shape the ingest builders produce.
  */
 public final class TableScanner {
   private static final int BATCH_ROWS = 4096;
@@ -87,10 +90,10 @@ public final class TableScanner {
 
   private static Expression projectedFilter(ScanRequest request) {
     Expression filter = Expressions.alwaysTrue();
-    if (request.columns().contains(LogsTable.TENANT_ID)) {
-      filter = Expressions.equal(LogsTable.TENANT_ID, request.tenant());
+    if (request.columns().contains(TableDefinition.TENANT_ID)) {
+      filter = Expressions.equal(TableDefinition.TENANT_ID, request.tenant());
     }
-    if (request.columns().contains(LogsTable.TIMESTAMP)) {
+    if (request.columns().contains(TableDefinition.TIMESTAMP)) {
       filter = Expressions.and(filter, timeFilter(request));
     }
     for (var e : request.equalities().entrySet()) {
@@ -104,7 +107,7 @@ public final class TableScanner {
   private static Expression filter(ScanRequest request) {
     Expression filter =
         Expressions.and(
-            Expressions.equal(LogsTable.TENANT_ID, request.tenant()), timeFilter(request));
+            Expressions.equal(TableDefinition.TENANT_ID, request.tenant()), timeFilter(request));
     for (var e : request.equalities().entrySet()) {
       filter = Expressions.and(filter, Expressions.equal(e.getKey(), e.getValue()));
     }
@@ -118,13 +121,13 @@ public final class TableScanner {
           Expressions.and(
               filter,
               Expressions.greaterThanOrEqual(
-                  LogsTable.TIMESTAMP, TimestampLiterals.nanos(request.startNanos())));
+                  TableDefinition.TIMESTAMP, TimestampLiterals.nanos(request.startNanos())));
     }
     if (request.endNanos() != Long.MAX_VALUE) {
       filter =
           Expressions.and(
               filter,
-              Expressions.lessThan(LogsTable.TIMESTAMP, TimestampLiterals.nanos(request.endNanos())));
+              Expressions.lessThan(TableDefinition.TIMESTAMP, TimestampLiterals.nanos(request.endNanos())));
     }
     return filter;
   }
@@ -139,21 +142,25 @@ public final class TableScanner {
     // Row-group skipping binds the filter to the projection: use the bounds it can see.
     Expression filter = projectedFilter(request);
     Iterator<ScanFile> files = plan.files().iterator();
+    // The vectorized reader reads flat columns only; nested ones go through the row reader.
+    boolean flat = projection.columns().stream().allMatch(c -> c.type().isPrimitiveType());
     return new CloseableIterator<>() {
-      private ParquetArrowReader current;
+      private CloseableIterator<VectorSchemaRoot> current;
 
       @Override
       public boolean hasNext() {
         while (current == null || !current.hasNext()) {
           if (current != null) {
-            current.close();
-            current = null;
+            close();
           }
           if (!files.hasNext()) {
             return false;
           }
-          current = ParquetArrowReader.open(files.next().file(), projection, filter, allocator,
-              BATCH_ROWS);
+          ScanFile file = files.next();
+          current =
+              flat
+                  ? ParquetArrowReader.open(file.file(), projection, filter, allocator, BATCH_ROWS)
+                  : RecordArrowReader.open(file.file(), projection, filter, allocator, BATCH_ROWS);
         }
         return true;
       }
@@ -169,7 +176,11 @@ public final class TableScanner {
       @Override
       public void close() {
         if (current != null) {
-          current.close();
+          try {
+            current.close();
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
           current = null;
         }
       }

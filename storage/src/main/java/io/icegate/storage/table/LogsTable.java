@@ -76,8 +76,7 @@ public final class LogsTable {
           required(28, STREAM_LABELS, Types.StringType.get()));
 
   /** Tenant first so every scan prunes to one tenant; days keep partitions few and large. */
-  public static final PartitionSpec PARTITION_SPEC =
-      PartitionSpec.builderFor(SCHEMA).identity(TENANT_ID).day(TIMESTAMP, "timestamp_day").build();
+  public static final PartitionSpec PARTITION_SPEC = TableDefinition.tenantDay(SCHEMA);
 
   /** Stream selection filters first, then newest-first time as Loki's default direction reads. */
   public static final SortOrder SORT_ORDER =
@@ -86,6 +85,10 @@ public final class LogsTable {
           .asc(STREAM_LABELS, NullOrder.NULLS_FIRST)
           .desc(TIMESTAMP, NullOrder.NULLS_FIRST)
           .build();
+
+  public static final TableDefinition DEFINITION =
+      new TableDefinition(
+          NAME, SCHEMA, PARTITION_SPEC, SORT_ORDER, TableDefinition.defaultProperties());
 
   private LogsTable() {}
 }
