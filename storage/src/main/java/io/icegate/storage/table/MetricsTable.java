@@ -176,4 +176,19 @@ public final class MetricsTable {
           NAME, SCHEMA, PARTITION_SPEC, SORT_ORDER, TableDefinition.defaultProperties());
 
   private MetricsTable() {}
+
+  /**
+   * The {@code series_id} of a {@code series_labels} string: 64-bit FNV-1a over its UTF-8 bytes.
+   * Stored, so it must never change; a collision only merges two series' sort runs, never their
+   * identity, which is {@code series_labels} itself.
+   */
+  public static long seriesId(String seriesLabels) {
+    long hash = 0xcbf29ce484222325L;
+    byte[] bytes = seriesLabels.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    for (byte b : bytes) {
+      hash ^= b & 0xff;
+      hash *= 0x100000001b3L;
+    }
+    return hash;
+  }
 }
