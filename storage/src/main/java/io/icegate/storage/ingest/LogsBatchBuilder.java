@@ -118,7 +118,7 @@ public final class LogsBatchBuilder {
     }
   }
 
-  private static String validate(LogRecord record) {
+  static String validate(LogRecord record) {
     int traceId = record.getTraceId().size();
     if (traceId != 0 && traceId != 16) {
       return "log record has a trace id of " + traceId + " bytes; OTLP requires 16";
