@@ -188,6 +188,76 @@ class S3NessieLakeTest {
     }
   }
 
+  @Test
+  void everyTableHasItsOwnWalPrefixAndCompactsOnS3() throws Exception {
+    var span =
+        io.opentelemetry.proto.trace.v1.Span.newBuilder()
+            .setTraceId(com.google.protobuf.ByteString.copyFrom(new byte[] {
+              1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}))
+            .setSpanId(com.google.protobuf.ByteString.copyFrom(new byte[] {1, 2, 3, 4, 5, 6, 7, 8}))
+            .setName("GET /")
+            .setStartTimeUnixNano(T0)
+            .setEndTimeUnixNano(T0 + 10)
+            .addEvents(io.opentelemetry.proto.trace.v1.Span.Event.newBuilder()
+                .setTimeUnixNano(T0 + 1).setName("ev"))
+            .build();
+    var traces =
+        io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest.newBuilder()
+            .addResourceSpans(io.opentelemetry.proto.trace.v1.ResourceSpans.newBuilder()
+                .addScopeSpans(io.opentelemetry.proto.trace.v1.ScopeSpans.newBuilder()
+                    .addSpans(span)))
+            .build();
+    var metrics =
+        io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest.newBuilder()
+            .addResourceMetrics(io.opentelemetry.proto.metrics.v1.ResourceMetrics.newBuilder()
+                .addScopeMetrics(io.opentelemetry.proto.metrics.v1.ScopeMetrics.newBuilder()
+                    .addMetrics(io.opentelemetry.proto.metrics.v1.Metric.newBuilder()
+                        .setName("up")
+                        .setGauge(io.opentelemetry.proto.metrics.v1.Gauge.newBuilder()
+                            .addDataPoints(io.opentelemetry.proto.metrics.v1.NumberDataPoint
+                                .newBuilder().setTimeUnixNano(T0).setAsDouble(1))))))
+            .build();
+    var logs =
+        OtlpLogs.request("svc", OtlpLogs.line(T0, "an event").toBuilder()
+            .setEventName("deploy").build());
+    try (Lake lake = Lake.open(config(NOW, Duration.ZERO))) {
+      Map<String, WalSegment> segments = new TreeMap<>();
+      segments.put("spans", lake.spansWal().append("fake",
+          io.icegate.storage.ingest.SpansBatchBuilder.build(traces, "fake", T0, allocator)
+              .batch()).get());
+      segments.put("metrics", lake.metricsWal().append("fake",
+          io.icegate.storage.ingest.MetricsBatchBuilder.build(metrics, "fake", T0, allocator)
+              .batch()).get());
+      segments.put("events", lake.eventsWal().append("fake",
+          io.icegate.storage.ingest.EventsBatchBuilder.build(logs, "fake", T0, allocator)
+              .batch()).get());
+      segments.put("logs", lake.wal("logs").append("fake",
+          io.icegate.storage.ingest.LogsBatchBuilder.build(logs, "fake", T0, allocator)
+              .batch()).get());
+      segments.forEach((table, segment) ->
+          assertThat(segment.location())
+              .as(table)
+              .startsWith("s3://" + ObjectStoreServers.BUCKET + "/" + storage.prefix()
+                  + "/wal/" + table + "/")
+              .endsWith(String.format("%020d.parquet", 1)));
+
+      Compactor.Result result = lake.compact();
+      assertThat(result.segments()).as("one segment of each table").isEqualTo(4);
+      assertThat(result.rows()).isEqualTo(4);
+      for (String table : segments.keySet()) {
+        var rows = ScannedRows.scan(lake, allocator, table, "fake");
+        assertThat(rows).as(table).hasSize(1);
+        assertThat(lake.scanner().plan(new io.icegate.storage.scan.ScanRequest(
+            table, "fake", Long.MIN_VALUE, Long.MAX_VALUE, java.util.List.of("timestamp")))
+            .files()).as(table).noneMatch(f -> f.wal()).hasSize(1);
+      }
+      assertThat(ScannedRows.scan(lake, allocator, "spans", "fake").get(0).get("events"))
+          .isEqualTo(java.util.List.of(
+              Map.of("timestamp", T0 + 1, "name", "ev", "attributes", Map.of(),
+                  "dropped_attributes_count", 0)));
+    }
+  }
+
   private Map<Long, Long> walObjects(S3Connection s3) {
     Map<Long, Long> sizes = new TreeMap<>();
     String prefix = storage.key("wal/logs/");
