@@ -1,19 +1,19 @@
 package io.icegate.engine.logql;
 
-import io.icegate.protocol.loki.Direction;
-
+import io.icegate.engine.exec.LogPipelineOperator;
+import io.icegate.engine.logql.pipeline.LogPipeline;
 import io.icegate.engine.plan.IceGateCatalog;
 import io.icegate.engine.plan.IceGateFunctions;
-import io.icegate.logql.ast.LabelMatcher;
-import io.icegate.logql.ast.LineFilter;
-import io.icegate.logql.ast.LogSelectorExpr;
-import io.icegate.logql.ast.PipelineStage;
-import io.icegate.engine.exec.LogPipelineOperator;
 import io.icegate.engine.rel.LogicalLogPipeline;
 import io.icegate.logql.ast.Decolorize;
+import io.icegate.logql.ast.LabelMatcher;
+import io.icegate.logql.ast.LineFilter;
 import io.icegate.logql.ast.LineFormat;
+import io.icegate.logql.ast.LogSelectorExpr;
+import io.icegate.logql.ast.PipelineStage;
 import io.icegate.logql.ast.StreamSelector;
 import io.icegate.logql.ast.UnpackParser;
+import io.icegate.protocol.loki.Direction;
 import io.icegate.storage.table.LogsTable;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,6 +64,9 @@ public final class LogQueryPlanner {
       OUTPUT.forEach(name -> columns.add(b.field(name)));
       LogPipelineOperator.METADATA_COLUMNS.forEach(name -> columns.add(b.field(name)));
       b.project(columns);
+      // Compile once here so that a stage Loki refuses (a bad template, a malformed json path)
+      // fails the query before any data is read; the operator compiles its own copy.
+      LogPipeline.compile(rest);
       RelNode input = b.build();
       b.push(LogicalLogPipeline.create(input, rest, stagesText(rest)));
     }
