@@ -1,13 +1,19 @@
 package io.icegate.engine.logql;
 
-import io.icegate.protocol.loki.Direction;
-
+import io.icegate.engine.exec.LogPipelineOperator;
+import io.icegate.engine.logql.pipeline.LogPipeline;
 import io.icegate.engine.plan.IceGateCatalog;
 import io.icegate.engine.plan.IceGateFunctions;
+import io.icegate.engine.rel.LogicalLogPipeline;
+import io.icegate.logql.ast.Decolorize;
 import io.icegate.logql.ast.LabelMatcher;
 import io.icegate.logql.ast.LineFilter;
+import io.icegate.logql.ast.LineFormat;
 import io.icegate.logql.ast.LogSelectorExpr;
 import io.icegate.logql.ast.PipelineStage;
+import io.icegate.logql.ast.StreamSelector;
+import io.icegate.logql.ast.UnpackParser;
+import io.icegate.protocol.loki.Direction;
 import io.icegate.storage.table.LogsTable;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,13 +27,17 @@ import org.apache.calcite.tools.RelBuilder;
  *
  * <pre>
  * Sort(timestamp DESC|ASC, fetch=limit)
- *   Project(timestamp, stream_labels, body)
- *     Filter(tenant AND time range AND label matchers AND line filters)
- *       TableScan(icegate.logs)
+ *   [LogPipeline(stages that can't run in the scan)]
+ *     Project(timestamp, stream_labels, body[, structured metadata columns])
+ *       Filter(tenant AND time range AND label matchers AND line filters)
+ *         TableScan(icegate.logs)
  * </pre>
  *
  * Label matchers read the stream's labels through {@code LABEL_VALUE(stream_labels, name)};
- * line filters test {@code body}. Tenant and time come first so the scan can take them.
+ * line filters test {@code body}. Tenant and time come first so the scan can take them. Parsers,
+ * formatters, label filters and the line filters after a line-changing stage run in the pipeline
+ * node, which gives each entry its final labels and line; the sort and limit come after it, since
+ * the pipeline may drop entries.
  */
 public final class LogQueryPlanner {
   /** Columns of the planned output, in order. */
@@ -37,9 +47,29 @@ public final class LogQueryPlanner {
   private LogQueryPlanner() {}
 
   public static RelNode plan(LogSelectorExpr query, LogQueryRange range, RelBuilder b) {
+    List<LineFilter> pushed = new ArrayList<>();
+    List<PipelineStage> rest = new ArrayList<>();
+    split(query.pipeline(), pushed, rest);
     b.scan(IceGateCatalog.SCHEMA, LogsTable.NAME);
-    b.filter(conditions(b, query, range.tenant(), range.startNanos(), range.endNanos()));
-    b.project(OUTPUT.stream().map(b::field).toList());
+    List<RexNode> conditions =
+        conditions(b, query.selector(), range.tenant(), range.startNanos(), range.endNanos());
+    for (LineFilter filter : pushed) {
+      conditions.add(lineFilter(b, filter));
+    }
+    b.filter(conditions);
+    if (rest.isEmpty()) {
+      b.project(OUTPUT.stream().map(b::field).toList());
+    } else {
+      List<RexNode> columns = new ArrayList<>();
+      OUTPUT.forEach(name -> columns.add(b.field(name)));
+      LogPipelineOperator.METADATA_COLUMNS.forEach(name -> columns.add(b.field(name)));
+      b.project(columns);
+      // Compile once here so that a stage Loki refuses (a bad template, a malformed json path)
+      // fails the query before any data is read; the operator compiles its own copy.
+      LogPipeline.compile(rest);
+      RelNode input = b.build();
+      b.push(LogicalLogPipeline.create(input, rest, stagesText(rest)));
+    }
     RexNode time = b.field(LogsTable.TIMESTAMP);
     b.sortLimit(0, range.limit(), range.direction() == Direction.BACKWARD ? b.desc(time) : time);
     return b.build();
@@ -52,22 +82,61 @@ public final class LogQueryPlanner {
   public static RelNode streams(
       LogSelectorExpr selector, String tenant, long startNanos, long endNanos, RelBuilder b) {
     b.scan(IceGateCatalog.SCHEMA, LogsTable.NAME);
-    b.filter(conditions(b, selector, tenant, startNanos, endNanos));
+    List<RexNode> conditions =
+        conditions(b, selector == null ? null : selector.selector(), tenant, startNanos, endNanos);
+    if (selector != null) {
+      for (PipelineStage stage : selector.pipeline()) {
+        if (!(stage instanceof LineFilter filter)) {
+          throw new UnsupportedOperationException(
+              "pipeline stage \"" + stagesText(List.of(stage)) + "\" is not supported here");
+        }
+        conditions.add(lineFilter(b, filter));
+      }
+    }
+    b.filter(conditions);
     b.aggregate(b.groupKey(LogsTable.STREAM_LABELS));
     return b.build();
   }
 
-  /** Tenant and time first (the scan takes them), then matchers, then pipeline stages. */
+  /**
+   * Splits the pipeline into the line filters the scan evaluates (as vectorized predicates on
+   * {@code body}) and the stages the pipeline operator runs. A line filter can move into the scan
+   * when no stage before it changes the line ({@code line_format}, {@code unpack},
+   * {@code decolorize}): the other stages only touch labels or drop entries, and dropping commutes.
+   */
+  static void split(List<PipelineStage> pipeline, List<LineFilter> pushed, List<PipelineStage> rest) {
+    boolean lineChanged = false;
+    for (PipelineStage stage : pipeline) {
+      if (!lineChanged && stage instanceof LineFilter filter) {
+        pushed.add(filter);
+        continue;
+      }
+      if (stage instanceof LineFormat || stage instanceof UnpackParser || stage instanceof Decolorize) {
+        lineChanged = true;
+      }
+      rest.add(stage);
+    }
+  }
+
+  /** The stages as LogQL text, e.g. {@code | json | status >= 500}. */
+  static String stagesText(List<PipelineStage> stages) {
+    String text =
+        io.icegate.logql.LogQLFormatter.format(
+            new LogSelectorExpr(new StreamSelector(List.of(new LabelMatcher("a", LabelMatcher.MatchType.EQ, "b"))), stages));
+    return text.substring(text.indexOf('}') + 1).trim();
+  }
+
+  /** Tenant and time first (the scan takes them), then the selector's matchers. */
   private static List<RexNode> conditions(
-      RelBuilder b, LogSelectorExpr query, String tenant, long startNanos, long endNanos) {
+      RelBuilder b, StreamSelector selector, String tenant, long startNanos, long endNanos) {
     List<RexNode> conditions = new ArrayList<>();
     conditions.add(b.equals(b.field(LogsTable.TENANT_ID), b.literal(tenant)));
     conditions.add(b.greaterThanOrEqual(b.field(LogsTable.TIMESTAMP), b.literal(startNanos)));
     conditions.add(b.lessThan(b.field(LogsTable.TIMESTAMP), b.literal(endNanos)));
-    if (query == null) {
+    if (selector == null) {
       return conditions;
     }
-    for (LabelMatcher matcher : query.selector().matchers()) {
+    for (LabelMatcher matcher : selector.matchers()) {
       conditions.add(labelMatcher(b, matcher));
       if (matcher.type() == LabelMatcher.MatchType.EQ
           && matcher.name().equals(LogsTable.SERVICE_NAME)) {
@@ -75,19 +144,6 @@ public final class LogQueryPlanner {
         // on it lets Iceberg and Parquet statistics prune files and row groups.
         conditions.add(
             b.equals(b.field(LogsTable.SERVICE_NAME), b.literal(matcher.value())));
-      }
-    }
-    for (PipelineStage stage : query.pipeline()) {
-      if (stage instanceof LineFilter filter) {
-        conditions.add(lineFilter(b, filter));
-      } else {
-        // Print the stage as LogQL (a selector with just this stage), never as a Java object.
-        String text =
-            io.icegate.logql.LogQLFormatter.format(
-                new LogSelectorExpr(query.selector(), List.of(stage)));
-        throw new UnsupportedOperationException(
-            "pipeline stage \"" + text.substring(text.indexOf('}') + 1).trim()
-                + "\" is not supported yet");
       }
     }
     return conditions;

@@ -48,9 +48,16 @@ public final class ArrowRules {
           .withRuleFactory(AggregateRule::new)
           .toRule(AggregateRule.class);
 
+  public static final ConverterRule LOG_PIPELINE =
+      ConverterRule.Config.INSTANCE
+          .withConversion(
+              LogicalLogPipeline.class, Convention.NONE, ArrowRel.CONVENTION, "ArrowLogPipelineRule")
+          .withRuleFactory(LogPipelineRule::new)
+          .toRule(LogPipelineRule.class);
+
   /** Phase "physical": every logical node becomes an Arrow node. */
   public static final List<RelOptRule> PHYSICAL =
-      List.of(TABLE_SCAN, FILTER, PROJECT, SORT, AGGREGATE);
+      List.of(TABLE_SCAN, FILTER, PROJECT, SORT, AGGREGATE, LOG_PIPELINE);
 
   /** Phase "scan pushdown": projections and tenant/time bounds move into the scans. */
   public static final List<RelOptRule> SCAN_PUSHDOWN =
@@ -136,6 +143,23 @@ public final class ArrowRules {
           sort.getCollation(),
           sort.offset,
           sort.fetch);
+    }
+  }
+
+  static final class LogPipelineRule extends ConverterRule {
+    LogPipelineRule(Config config) {
+      super(config);
+    }
+
+    @Override
+    public RelNode convert(RelNode rel) {
+      LogicalLogPipeline pipeline = (LogicalLogPipeline) rel;
+      return new ArrowLogPipeline(
+          pipeline.getCluster(),
+          pipeline.getTraitSet().replace(ArrowRel.CONVENTION),
+          convert(pipeline.getInput(), ArrowRel.CONVENTION),
+          pipeline.stages(),
+          pipeline.text());
     }
   }
 }

@@ -1,0 +1,165 @@
+package io.icegate.engine.exec;
+
+import io.icegate.engine.logql.pipeline.LabelsBuilder;
+import io.icegate.engine.logql.pipeline.LogPipeline;
+import io.icegate.protocol.loki.LabelSetCodec;
+import io.icegate.storage.table.LogsTable;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import org.apache.arrow.vector.BaseIntVector;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.FixedSizeBinaryVector;
+import org.apache.arrow.vector.TimeStampVector;
+import org.apache.arrow.vector.VarCharVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.Schema;
+
+/**
+ * Runs a compiled {@link LogPipeline} over each batch of log entries and emits
+ * {@code (timestamp, stream_labels, body)} with every kept entry's final labels and line.
+ *
+ * <p>Structured metadata follows Loki's OTLP mapping for the record's fields: {@code trace_id},
+ * {@code span_id} (lower-case hex), {@code severity_text}, {@code severity_number}. (Loki also
+ * exposes log attributes, {@code .} → {@code _}; the {@code log_attributes} map column can't be
+ * read yet, because the vectorized Parquet reader has no map support.) Label filters and
+ * templates see it; the output
+ * label set keeps only the metadata a stage touched (see {@link LabelsBuilder#toStreamMap}), so an
+ * entry stays in its stored stream unless the pipeline changed its labels. Lines become Java
+ * strings here because parsers and templates work on text; the stream labels of consecutive rows
+ * are decoded once per distinct value.
+ */
+public final class LogPipelineOperator implements Operator {
+  private final ExecContext context;
+  private final Operator input;
+  private final LogPipeline pipeline;
+  private final List<String> inputNames;
+  private final LabelsBuilder labels = new LabelsBuilder();
+
+  private String lastStreamKey;
+  private SortedMap<String, String> lastStream;
+  private SortedMap<String, String> lastOutput;
+  private byte[] lastOutputBytes;
+
+  public LogPipelineOperator(
+      ExecContext context, Operator input, LogPipeline pipeline, List<String> inputNames) {
+    this.context = context;
+    this.input = input;
+    this.pipeline = pipeline;
+    this.inputNames = List.copyOf(inputNames);
+  }
+
+  @Override
+  public VectorSchemaRoot next() {
+    while (true) {
+      context.checkContinue();
+      VectorSchemaRoot batch = input.next();
+      if (batch == null) {
+        return null;
+      }
+      try (batch) {
+        VectorSchemaRoot out = process(batch);
+        if (out.getRowCount() > 0) {
+          return out;
+        }
+        out.close();
+      }
+    }
+  }
+
+  private VectorSchemaRoot process(VectorSchemaRoot batch) {
+    TimeStampVector time = (TimeStampVector) batch.getVector(0);
+    VarCharVector streams = (VarCharVector) batch.getVector(1);
+    VarCharVector body = (VarCharVector) batch.getVector(2);
+    List<Field> fields = new ArrayList<>();
+    for (int c = 0; c < 3; c++) {
+      fields.add(batch.getVector(c).getField());
+    }
+    int rows = batch.getRowCount();
+    VectorSchemaRoot out = Batches.allocate(new Schema(fields), context.allocator(), rows);
+    try {
+      TimeStampVector outTime = (TimeStampVector) out.getVector(0);
+      VarCharVector outLabels = (VarCharVector) out.getVector(1);
+      VarCharVector outBody = (VarCharVector) out.getVector(2);
+      int kept = 0;
+      for (int r = 0; r < rows; r++) {
+        labels.reset(stream(streams, r), metadata(batch, r));
+        long ts = time.get(r);
+        String line = body.isNull(r) ? "" : new String(body.get(r), StandardCharsets.UTF_8);
+        String result = pipeline.process(ts, line, labels);
+        if (result == null) {
+          continue;
+        }
+        outTime.setSafe(kept, ts);
+        outLabels.setSafe(kept, encode(labels.toStreamMap()));
+        outBody.setSafe(kept, result.getBytes(StandardCharsets.UTF_8));
+        kept++;
+      }
+      for (FieldVector v : out.getFieldVectors()) {
+        v.setValueCount(kept);
+      }
+      out.setRowCount(kept);
+      return out;
+    } catch (RuntimeException | Error e) {
+      out.close();
+      throw e;
+    }
+  }
+
+  private SortedMap<String, String> stream(VarCharVector streams, int row) {
+    String key = new String(streams.get(row), StandardCharsets.UTF_8);
+    if (!key.equals(lastStreamKey)) {
+      lastStreamKey = key;
+      lastStream = LabelSetCodec.decode(key);
+    }
+    return lastStream;
+  }
+
+  private byte[] encode(SortedMap<String, String> output) {
+    if (!output.equals(lastOutput)) {
+      lastOutput = output;
+      lastOutputBytes = LabelSetCodec.encode(output).getBytes(StandardCharsets.UTF_8);
+    }
+    return lastOutputBytes;
+  }
+
+  private Map<String, String> metadata(VectorSchemaRoot batch, int row) {
+    Map<String, String> m = null;
+    for (int c = 3; c < inputNames.size(); c++) {
+      FieldVector v = batch.getVector(c);
+      if (v.isNull(row)) {
+        continue;
+      }
+      if (m == null) {
+        m = new HashMap<>();
+      }
+      String name = inputNames.get(c);
+      if (v instanceof FixedSizeBinaryVector bin) {
+        m.put(name, HexFormat.of().formatHex(bin.get(row)));
+      } else if (v instanceof VarCharVector text) {
+        m.put(name, new String(text.get(row), StandardCharsets.UTF_8));
+      } else if (v instanceof BaseIntVector number) {
+        m.put(name, Long.toString(number.getValueAsLong(row)));
+      }
+    }
+    return m == null ? Map.of() : m;
+  }
+
+  /** The logs columns a pipeline reads as structured metadata, in input order after the first 3. */
+  public static final List<String> METADATA_COLUMNS =
+      List.of(
+          LogsTable.TRACE_ID,
+          LogsTable.SPAN_ID,
+          LogsTable.SEVERITY_TEXT,
+          LogsTable.SEVERITY_NUMBER);
+
+  @Override
+  public void close() {
+    input.close();
+  }
+}

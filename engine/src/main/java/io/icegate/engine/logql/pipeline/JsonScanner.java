@@ -1,0 +1,308 @@
+package io.icegate.engine.logql.pipeline;
+
+import java.util.List;
+
+/**
+ * A small JSON reader over a line, enough for the {@code json} and {@code unpack} stages: it
+ * walks objects without building a tree, decodes strings, and hands scalars over as their text.
+ * Errors are reported by returning -1 from the scanning methods.
+ */
+final class JsonScanner {
+  private final String s;
+  private final int n;
+  /** The decoded value of the last string read by {@link #readString}. */
+  private String lastString;
+
+  JsonScanner(String s) {
+    this.s = s;
+    this.n = s.length();
+  }
+
+  /** A visitor of the scalar leaves of an object, with the path of keys to each. */
+  interface LeafVisitor {
+    /** {@code text} is decoded for strings and the literal text for numbers and booleans. */
+    void leaf(String flatKey, String text);
+  }
+
+  int skipWs(int i) {
+    if (i < 0) {
+      return i;
+    }
+    while (i < n) {
+      char c = s.charAt(i);
+      if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
+        break;
+      }
+      i++;
+    }
+    return i;
+  }
+
+  String lastString() {
+    return lastString;
+  }
+
+  /** Reads the string starting at the quote at {@code i}; returns the index after it or -1. */
+  int readString(int i) {
+    if (i >= n || s.charAt(i) != '"') {
+      return -1;
+    }
+    i++;
+    StringBuilder sb = null;
+    int start = i;
+    while (i < n) {
+      char c = s.charAt(i);
+      if (c == '"') {
+        lastString = sb == null ? s.substring(start, i) : sb.append(s, start, i).toString();
+        return i + 1;
+      }
+      if (c == '\\') {
+        if (sb == null) {
+          sb = new StringBuilder();
+        }
+        sb.append(s, start, i);
+        if (i + 1 >= n) {
+          return -1;
+        }
+        char e = s.charAt(i + 1);
+        switch (e) {
+          case '"', '\\', '/' -> sb.append(e);
+          case 'b' -> sb.append('\b');
+          case 'f' -> sb.append('\f');
+          case 'n' -> sb.append('\n');
+          case 'r' -> sb.append('\r');
+          case 't' -> sb.append('\t');
+          case 'u' -> {
+            if (i + 6 > n) {
+              return -1;
+            }
+            try {
+              sb.append((char) Integer.parseInt(s.substring(i + 2, i + 6), 16));
+            } catch (NumberFormatException ex) {
+              return -1;
+            }
+            i += 4;
+          }
+          default -> {
+            return -1;
+          }
+        }
+        i += 2;
+        start = i;
+        continue;
+      }
+      i++;
+    }
+    return -1;
+  }
+
+  /** Skips the value at {@code i}; returns the index after it or -1 when it is malformed. */
+  int skipValue(int i) {
+    i = skipWs(i);
+    if (i >= n) {
+      return -1;
+    }
+    char c = s.charAt(i);
+    switch (c) {
+      case '"':
+        return readString(i);
+      case '{': {
+        i = skipWs(i + 1);
+        if (i < n && s.charAt(i) == '}') {
+          return i + 1;
+        }
+        while (true) {
+          i = readString(skipWs(i));
+          if (i < 0) {
+            return -1;
+          }
+          i = skipWs(i);
+          if (i >= n || s.charAt(i) != ':') {
+            return -1;
+          }
+          i = skipValue(i + 1);
+          if (i < 0) {
+            return -1;
+          }
+          i = skipWs(i);
+          if (i >= n) {
+            return -1;
+          }
+          if (s.charAt(i) == '}') {
+            return i + 1;
+          }
+          if (s.charAt(i) != ',') {
+            return -1;
+          }
+          i++;
+        }
+      }
+      case '[': {
+        i = skipWs(i + 1);
+        if (i < n && s.charAt(i) == ']') {
+          return i + 1;
+        }
+        while (true) {
+          i = skipValue(i);
+          if (i < 0) {
+            return -1;
+          }
+          i = skipWs(i);
+          if (i >= n) {
+            return -1;
+          }
+          if (s.charAt(i) == ']') {
+            return i + 1;
+          }
+          if (s.charAt(i) != ',') {
+            return -1;
+          }
+          i++;
+        }
+      }
+      default: {
+        int start = i;
+        while (i < n && "-+.eE0123456789truefalsn".indexOf(s.charAt(i)) >= 0) {
+          i++;
+        }
+        if (i == start) {
+          return -1;
+        }
+        String lit = s.substring(start, i);
+        if (lit.equals("true") || lit.equals("false") || lit.equals("null")) {
+          return i;
+        }
+        char f = lit.charAt(0);
+        return (f == '-' || (f >= '0' && f <= '9')) && lit.chars().noneMatch(ch -> ch >= 'a' && ch != 'e')
+            ? i : -1;
+      }
+    }
+  }
+
+  /**
+   * Visits every scalar of the object starting at {@code i} (nested keys joined by {@code _},
+   * arrays skipped); returns the index after the object or -1 when it is malformed.
+   */
+  int flatten(int i, String prefix, LeafVisitor visitor) {
+    i = skipWs(i);
+    if (i >= n || s.charAt(i) != '{') {
+      return -1;
+    }
+    i = skipWs(i + 1);
+    if (i < n && s.charAt(i) == '}') {
+      return i + 1;
+    }
+    while (true) {
+      i = readString(skipWs(i));
+      if (i < 0) {
+        return -1;
+      }
+      String key = LabelNames.sanitize(lastString, false);
+      String flat = prefix.isEmpty() ? key : key.isEmpty() ? prefix : prefix + "_" + key;
+      i = skipWs(i);
+      if (i >= n || s.charAt(i) != ':') {
+        return -1;
+      }
+      i = skipWs(i + 1);
+      if (i >= n) {
+        return -1;
+      }
+      char c = s.charAt(i);
+      if (c == '{') {
+        i = flatten(i, flat, visitor);
+      } else if (c == '[') {
+        i = skipValue(i);
+      } else if (c == '"') {
+        i = readString(i);
+        if (i >= 0) {
+          visitor.leaf(flat, lastString);
+        }
+      } else {
+        int start = i;
+        i = skipValue(i);
+        if (i >= 0) {
+          String text = s.substring(start, i);
+          visitor.leaf(flat, text.equals("null") ? "" : text);
+        }
+      }
+      if (i < 0) {
+        return -1;
+      }
+      i = skipWs(i);
+      if (i >= n) {
+        return -1;
+      }
+      if (s.charAt(i) == '}') {
+        return i + 1;
+      }
+      if (s.charAt(i) != ',') {
+        return -1;
+      }
+      i++;
+    }
+  }
+
+  /**
+   * The value at {@code path} (strings for object keys, integers for array indexes) in the value
+   * starting at {@code i}: a string decoded, anything else as its JSON text, {@code null} for JSON
+   * null or a missing path.
+   */
+  String lookup(int i, List<Object> path, int depth) {
+    i = skipWs(i);
+    if (i >= n) {
+      return null;
+    }
+    char c = s.charAt(i);
+    if (depth == path.size()) {
+      if (c == '"') {
+        return readString(i) < 0 ? null : lastString;
+      }
+      int end = skipValue(i);
+      if (end < 0) {
+        return null;
+      }
+      String text = s.substring(i, end);
+      return text.equals("null") ? null : text;
+    }
+    Object step = path.get(depth);
+    if (c == '{' && step instanceof String key) {
+      i = skipWs(i + 1);
+      if (i < n && s.charAt(i) == '}') {
+        return null;
+      }
+      while (true) {
+        i = readString(skipWs(i));
+        if (i < 0) {
+          return null;
+        }
+        boolean match = lastString.equals(key);
+        i = skipWs(i);
+        if (i >= n || s.charAt(i) != ':') {
+          return null;
+        }
+        if (match) {
+          return lookup(i + 1, path, depth + 1);
+        }
+        i = skipWs(skipValue(i + 1));
+        if (i < 0 || i >= n || s.charAt(i) != ',') {
+          return null;
+        }
+        i++;
+      }
+    }
+    if (c == '[' && step instanceof Integer index) {
+      i = skipWs(i + 1);
+      for (int k = 0; i < n && s.charAt(i) != ']'; k++) {
+        if (k == index) {
+          return lookup(i, path, depth + 1);
+        }
+        i = skipWs(skipValue(i));
+        if (i < 0 || i >= n || s.charAt(i) != ',') {
+          return null;
+        }
+        i = skipWs(i + 1);
+      }
+    }
+    return null;
+  }
+}
