@@ -138,12 +138,25 @@ final class Aggregations {
     if (q > 1) {
       return Double.POSITIVE_INFINITY;
     }
-    Arrays.sort(v);
+    sortNaNFirst(v);
     double rank = q * (v.length - 1);
     int lower = (int) Math.max(0, Math.floor(rank));
     int upper = Math.min(v.length - 1, lower + 1);
     double weight = rank - Math.floor(rank);
     return v[lower] * (1 - weight) + v[upper] * weight;
+  }
+
+  /** Sorts ascending with NaNs first, the order Go's sort.Float64s gives. */
+  static void sortNaNFirst(double[] v) {
+    Arrays.sort(v);
+    int nans = 0;
+    for (int i = v.length - 1; i >= 0 && Double.isNaN(v[i]); i--) {
+      nans++;
+    }
+    if (nans > 0) {
+      System.arraycopy(v, 0, v, nans, v.length - nans);
+      Arrays.fill(v, 0, nans, Double.NaN);
+    }
   }
 
   private static Value.Vector selectK(

@@ -215,15 +215,22 @@ final class BinaryOperators {
         }
         Integer dup = oneAt.put(oneSig[j], j);
         if (dup != null) {
+          Labels a = one.get(j).labels;
+          Labels b = one.get(dup).labels;
+          if (a.compareTo(b) > 0) {
+            Labels t = a;
+            a = b;
+            b = t;
+          }
           throw new PromQLException(
               "found duplicate series for the match group "
                   + oneSig[j]
                   + " on the "
                   + (oneToMany ? "left" : "right")
                   + " hand-side of the operation: ["
-                  + one.get(j).labels
+                  + a
                   + ", "
-                  + one.get(dup).labels
+                  + b
                   + "];many-to-many matching not allowed: matching labels must be unique on one side");
         }
       }
@@ -239,6 +246,16 @@ final class BinaryOperators {
         StepSeries os = one.get(k);
         double x = oneToMany ? os.values[i] : ms.values[i];
         double y = oneToMany ? ms.values[i] : os.values[i];
+        Set<Labels> seen = matched.get(manySig[j]);
+        if (m.card() == Cardinality.ONE_TO_ONE) {
+          // Checked before comparisons filter: a many-to-one match is an error even when the
+          // comparison would drop the samples.
+          if (seen != null) {
+            throw new PromQLException(
+                "multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)");
+          }
+          matched.put(manySig[j], Set.of());
+        }
         double value;
         if (op.isComparison()) {
           boolean keep = compare(op, x, y);
@@ -253,14 +270,7 @@ final class BinaryOperators {
           value = arithmetic(op, x, y);
         }
         Labels result = resultLabels(ms.labels, os.labels, m);
-        Set<Labels> seen = matched.get(manySig[j]);
-        if (m.card() == Cardinality.ONE_TO_ONE) {
-          if (seen != null) {
-            throw new PromQLException(
-                "multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)");
-          }
-          matched.put(manySig[j], Set.of());
-        } else {
+        if (m.card() != Cardinality.ONE_TO_ONE) {
           if (seen == null) {
             seen = new HashSet<>();
             matched.put(manySig[j], seen);

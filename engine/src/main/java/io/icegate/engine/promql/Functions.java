@@ -107,8 +107,14 @@ final class Functions {
           "days_in_month" -> date(ev, name, args, times);
       case "label_replace" -> labelReplace(ev, args, times);
       case "label_join" -> labelJoin(ev, args, times);
-      case "sort", "sort_desc" -> sort(ev, name.equals("sort_desc"), args.get(0), times);
-      case "sort_by_label", "sort_by_label_desc" -> sortByLabel(ev, name.endsWith("_desc"), args, times);
+      case "sort", "sort_desc" -> {
+        warnIfRange(ev, c);
+        yield sort(ev, name.equals("sort_desc"), args.get(0), times);
+      }
+      case "sort_by_label", "sort_by_label_desc" -> {
+        warnIfRange(ev, c);
+        yield sortByLabel(ev, name.endsWith("_desc"), args, times);
+      }
       case "absent" -> absent(ev, args.get(0), times);
       case "absent_over_time" -> absentOverTime(ev, args.get(0), times);
       case "histogram_quantile" -> HistogramQuantile.eval(ev, c, times);
@@ -155,7 +161,8 @@ final class Functions {
               if (to - from < 2) {
                 return RangeFunctions.NONE;
               }
-              double[] si = RangeFunctions.linearRegression(ts, vs, from, to, t);
+              // The prediction starts from the step's time, even when @ pins the window.
+              double[] si = RangeFunctions.linearRegression(ts, vs, from, to, times[i]);
               return si[0] * d[i] + si[1];
             });
       }
@@ -238,6 +245,13 @@ final class Functions {
       }
       default -> throw new PromQLException("function \"" + name + "\" is not supported yet");
     };
+  }
+
+  private static void warnIfRange(Evaluator ev, Call c) {
+    if (ev.queryStep != 0) {
+      ev.warn(c.positionRange(),
+          c.function().name() + " is ineffective for range queries since results are always ordered by labels");
+    }
   }
 
   private static Value.Vector overTime(

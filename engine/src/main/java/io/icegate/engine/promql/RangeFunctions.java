@@ -197,6 +197,11 @@ final class RangeFunctions {
 
   static double mad(double[] vs, int from, int to) {
     double[] w = Arrays.copyOfRange(vs, from, to);
+    for (double x : w) {
+      if (Double.isNaN(x)) {
+        return Double.NaN;
+      }
+    }
     double median = Aggregations.quantile(0.5, w.clone());
     for (int i = 0; i < w.length; i++) {
       w[i] = Math.abs(w[i] - median);

@@ -114,9 +114,14 @@ public final class Labels implements Comparable<Labels> {
     return new Labels(nn, vv);
   }
 
-  /** The same set without {@code __name__}. */
+  /**
+   * The same set without {@code __name__}, and without {@code __type__}/{@code __unit__}
+   * (Prometheus's type-and-unit labels describe the metric, so they go with its name).
+   */
   public Labels withoutName() {
-    return has(METRIC_NAME) ? without(List.of(METRIC_NAME)) : this;
+    return has(METRIC_NAME) || has("__type__") || has("__unit__")
+        ? without(List.of(METRIC_NAME, "__type__", "__unit__"))
+        : this;
   }
 
   /** The same set with one label set (or removed when {@code value} is empty). */

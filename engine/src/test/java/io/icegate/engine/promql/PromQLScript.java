@@ -113,9 +113,6 @@ final class PromQLScript {
       }
       Labels labels = labels(parts[0]);
       List<Double> values = expand(parts[1]);
-      if (values == null) {
-        continue; // native histograms: not loaded yet
-      }
       for (int k = 0; k < values.size(); k++) {
         Double v = values.get(k);
         if (v != null) {
@@ -180,17 +177,21 @@ final class PromQLScript {
     return Labels.of(m);
   }
 
-  /** The expanded values; null entries are omitted slots; null if the line holds histograms. */
+  /**
+   * The expanded values; null entries are omitted slots. Native histogram items ({@code {{...}}})
+   * are not loaded yet: they count as omitted slots, so the float samples around them keep their
+   * times.
+   */
   static List<Double> expand(String values) {
-    if (values.contains("{{")) {
-      return null;
-    }
     List<Double> out = new ArrayList<>();
-    for (String item : values.trim().split("\\s+")) {
-      if (item.isEmpty()) {
-        continue;
-      }
-      if (item.equals("_")) {
+    for (String item : tokens(values)) {
+      if (item.contains("{{")) {
+        Matcher rep = Pattern.compile("}}x([0-9]+)$").matcher(item);
+        int k = rep.find() ? Integer.parseInt(rep.group(1)) + 1 : 1;
+        for (int i = 0; i < k; i++) {
+          out.add(null);
+        }
+      } else if (item.equals("_")) {
         out.add(null);
       } else if (item.startsWith("_x")) {
         int k = Integer.parseInt(item.substring(2));
@@ -216,6 +217,33 @@ final class PromQLScript {
           out.add(number(item));
         }
       }
+    }
+    return out;
+  }
+
+  /** Splits on whitespace outside {@code {{ }}}. */
+  private static List<String> tokens(String values) {
+    List<String> out = new ArrayList<>();
+    StringBuilder cur = new StringBuilder();
+    int depth = 0;
+    for (int i = 0; i < values.length(); i++) {
+      char c = values.charAt(i);
+      if (c == '{') {
+        depth++;
+      } else if (c == '}') {
+        depth--;
+      }
+      if (Character.isWhitespace(c) && depth == 0) {
+        if (cur.length() > 0) {
+          out.add(cur.toString());
+          cur.setLength(0);
+        }
+      } else {
+        cur.append(c);
+      }
+    }
+    if (cur.length() > 0) {
+      out.add(cur.toString());
     }
     return out;
   }
@@ -372,10 +400,10 @@ final class PromQLScript {
         continue;
       }
       String[] sv = splitSeries(line);
-      List<Double> values = expand(sv[1]);
-      if (values == null) {
+      if (sv[1].contains("{{")) {
         return "native histograms are not supported yet (expected histogram values)";
       }
+      List<Double> values = expand(sv[1]);
       expected.add(new Expected(labels(sv[0]), values));
     }
 
