@@ -273,7 +273,7 @@ final class Aggregations {
   private static Value.Vector countValues(
       String label, List<StepSeries> in, Map<Labels, List<Integer>> groups, int n) {
     if (label == null || label.isEmpty() || !validLabelName(label)) {
-      throw new PromQLException("invalid label name \"" + label + "\"");
+      throw new PromQLException("invalid label name " + Printer.quote(label));
     }
     Map<Labels, StepSeries> out = new LinkedHashMap<>();
     for (Map.Entry<Labels, List<Integer>> g : groups.entrySet()) {

@@ -194,6 +194,11 @@ final class BinaryOperators {
     // "many" is the side whose series give the result labels; "one" must be unique per match group.
     List<StepSeries> many = oneToMany ? rv.series() : lv.series();
     List<StepSeries> one = oneToMany ? lv.series() : rv.series();
+    // The experimental fill modifiers: a value standing in for a missing series on one side.
+    // Prometheus applies them after swapping the sides of group_right, so fill_left always
+    // stands in for the "many" side and fill_right for the "one" side.
+    Double fillOne = m.fillRhs();
+    Double fillMany = m.fillLhs();
     Labels[] manySig = new Labels[many.size()];
     for (int j = 0; j < manySig.length; j++) {
       manySig[j] = signature(many.get(j).labels, m);
@@ -202,13 +207,13 @@ final class BinaryOperators {
     for (int j = 0; j < oneSig.length; j++) {
       oneSig[j] = signature(one.get(j).labels, m);
     }
-    boolean dropName = !op.isComparison() || returnBool;
-    Map<Labels, StepSeries> out = new LinkedHashMap<>();
+    Pairing p = new Pairing(op, returnBool, m, oneToMany, n);
     Map<Labels, Integer> oneAt = new HashMap<>();
-    Map<Labels, Set<Labels>> matched = new HashMap<>();
+    Set<Labels> manyMatched = new HashSet<>();
     for (int i = 0; i < n; i++) {
       oneAt.clear();
-      matched.clear();
+      p.matched.clear();
+      manyMatched.clear();
       for (int j = 0; j < one.size(); j++) {
         if (!one.get(j).present[i]) {
           continue;
@@ -241,57 +246,96 @@ final class BinaryOperators {
         }
         Integer k = oneAt.get(manySig[j]);
         if (k == null) {
+          if (fillOne != null) {
+            p.emit(i, manySig[j], ms.labels, Labels.EMPTY, ms.values[i], fillOne, ms.dropName);
+          }
           continue;
         }
+        manyMatched.add(manySig[j]);
         StepSeries os = one.get(k);
-        double x = oneToMany ? os.values[i] : ms.values[i];
-        double y = oneToMany ? ms.values[i] : os.values[i];
-        Set<Labels> seen = matched.get(manySig[j]);
-        if (m.card() == Cardinality.ONE_TO_ONE) {
-          // Checked before comparisons filter: a many-to-one match is an error even when the
-          // comparison would drop the samples.
-          if (seen != null) {
-            throw new PromQLException(
-                "multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)");
+        p.emit(i, manySig[j], ms.labels, os.labels, ms.values[i], os.values[i], ms.dropName);
+      }
+      if (fillMany != null) {
+        for (int j = 0; j < one.size(); j++) {
+          StepSeries os = one.get(j);
+          if (os.present[i] && !manyMatched.contains(oneSig[j])) {
+            // No series on the many side: one with the match group's labels stands in.
+            p.emit(i, oneSig[j], oneSig[j], os.labels, fillMany, os.values[i], false);
           }
-          matched.put(manySig[j], Set.of());
         }
-        double value;
-        if (op.isComparison()) {
-          boolean keep = compare(op, x, y);
-          if (returnBool) {
-            value = keep ? 1 : 0;
-          } else if (keep) {
-            value = x;
-          } else {
-            continue;
-          }
-        } else {
-          value = arithmetic(op, x, y);
-        }
-        Labels result = resultLabels(ms.labels, os.labels, m);
-        if (m.card() != Cardinality.ONE_TO_ONE) {
-          if (seen == null) {
-            seen = new HashSet<>();
-            matched.put(manySig[j], seen);
-          } else if (seen.contains(result)) {
-            throw new PromQLException(
-                "multiple matches for labels: grouping labels must ensure unique matches");
-          }
-          seen.add(result);
-        }
-        boolean drop = dropName || ms.dropName;
-        StepSeries r = out.get(result);
-        if (r == null) {
-          r = new StepSeries(result, n, drop);
-          out.put(result, r);
-        } else if (r.present[i]) {
-          throw new PromQLException("vector cannot contain metrics with the same labelset");
-        }
-        r.set(i, value);
       }
     }
-    return new Value.Vector(new ArrayList<>(out.values()));
+    return new Value.Vector(new ArrayList<>(p.out.values()));
+  }
+
+  /** Pairs of matched samples turned into result samples, with Prometheus's matching checks. */
+  private static final class Pairing {
+    final BinaryOp op;
+    final boolean returnBool;
+    final VectorMatching m;
+    final boolean oneToMany;
+    final int n;
+    final boolean dropName;
+    final Map<Labels, StepSeries> out = new LinkedHashMap<>();
+    final Map<Labels, Set<Labels>> matched = new HashMap<>();
+
+    Pairing(BinaryOp op, boolean returnBool, VectorMatching m, boolean oneToMany, int n) {
+      this.op = op;
+      this.returnBool = returnBool;
+      this.m = m;
+      this.oneToMany = oneToMany;
+      this.n = n;
+      this.dropName = !op.isComparison() || returnBool;
+    }
+
+    void emit(
+        int i, Labels sig, Labels manyLabels, Labels oneLabels, double manyValue, double oneValue,
+        boolean manyDropName) {
+      Set<Labels> seen = matched.get(sig);
+      if (m.card() == Cardinality.ONE_TO_ONE) {
+        // Checked before comparisons filter: a many-to-one match is an error even when the
+        // comparison would drop the samples.
+        if (seen != null) {
+          throw new PromQLException(
+              "multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)");
+        }
+        matched.put(sig, Set.of());
+      }
+      double x = oneToMany ? oneValue : manyValue;
+      double y = oneToMany ? manyValue : oneValue;
+      double value;
+      if (op.isComparison()) {
+        boolean keep = compare(op, x, y);
+        if (returnBool) {
+          value = keep ? 1 : 0;
+        } else if (keep) {
+          value = x;
+        } else {
+          return;
+        }
+      } else {
+        value = arithmetic(op, x, y);
+      }
+      Labels result = resultLabels(manyLabels, oneLabels, m);
+      if (m.card() != Cardinality.ONE_TO_ONE) {
+        if (seen == null) {
+          seen = new HashSet<>();
+          matched.put(sig, seen);
+        } else if (seen.contains(result)) {
+          throw new PromQLException(
+              "multiple matches for labels: grouping labels must ensure unique matches");
+        }
+        seen.add(result);
+      }
+      StepSeries r = out.get(result);
+      if (r == null) {
+        r = new StepSeries(result, n, dropName || manyDropName);
+        out.put(result, r);
+      } else if (r.present[i]) {
+        throw new PromQLException("vector cannot contain metrics with the same labelset");
+      }
+      r.set(i, value);
+    }
   }
 
   private static Labels resultLabels(Labels many, Labels one, VectorMatching m) {

@@ -250,7 +250,7 @@ final class Functions {
   private static void warnIfRange(Evaluator ev, Call c) {
     if (ev.queryStep != 0) {
       ev.warn(c.positionRange(),
-          c.function().name() + " is ineffective for range queries since results are always ordered by labels");
+          "sort is ineffective for range queries since results are always ordered by labels");
     }
   }
 
