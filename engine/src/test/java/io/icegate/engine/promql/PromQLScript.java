@@ -446,7 +446,11 @@ final class PromQLScript {
     }
     if (scalar != null) {
       if (result instanceof QueryResult.ScalarResult s) {
-        return almostEqual(scalar, s.value()) ? null : "expected scalar " + scalar + ", got " + s.value();
+        if (!almostEqual(scalar, s.value())) {
+          return "expected scalar " + scalar + ", got " + s.value();
+        }
+        String failure = rangeModeCheck(query, end, expected, scalar);
+        return failure != null ? failure : atModifierCheck(query, end, expected, scalar, false);
       }
       return "expected a scalar, got " + kind(result);
     }
@@ -464,7 +468,89 @@ final class PromQLScript {
     if (!(result instanceof QueryResult.VectorResult v)) {
       return "expected a vector, got " + kind(result);
     }
-    return compareVector(expected, v.samples(), ordered);
+    String failure = compareVector(expected, v.samples(), ordered);
+    failure = failure != null ? failure : rangeModeCheck(query, end, expected, null);
+    return failure != null ? failure : atModifierCheck(query, end, expected, null, ordered);
+  }
+
+  private static final Pattern TIME_DEPENDENT =
+      Pattern.compile(
+          "\\b(days_in_month|day_of_month|day_of_week|day_of_year|end|hour|minute|month|year"
+              + "|predict_linear|range|start|step|time|timestamp)\\s*\\(");
+
+  /**
+   * Prometheus's runner also pins every selector without {@code @} to the eval time and runs the
+   * query at other times (-10t, 0, t/5, t, 10t), which must all give the expected result.
+   */
+  private String atModifierCheck(
+      String query, long t, List<Expected> expected, Double scalar, boolean ordered) {
+    if (TIME_DEPENDENT.matcher(query).find()) {
+      return null;
+    }
+    Expr pinned = AtModifierRewriter.pin(PromQL.parse(query, PromQLOptions.ALL_ENABLED), t);
+    String text = pinned.toString();
+    long[] times = t == 0 ? new long[] {-1000, 0, 1000} : new long[] {-10 * t, 0, t / 5, t, 10 * t};
+    for (long at : times) {
+      QueryResult r;
+      try {
+        r = engine.instantQuery(text, at);
+      } catch (RuntimeException e) {
+        return "@ check (" + text + " at " + at + "): unexpected error: " + e.getMessage();
+      }
+      String failure;
+      if (scalar != null) {
+        failure =
+            r instanceof QueryResult.ScalarResult s && almostEqual(scalar, s.value())
+                ? null
+                : "expected scalar " + scalar + ", got " + r;
+      } else if (r instanceof QueryResult.VectorResult v) {
+        failure = compareVector(expected, v.samples(), ordered);
+      } else {
+        failure = "expected a vector, got " + kind(r);
+      }
+      if (failure == null) {
+        failure = rangeModeCheck(text, at, expected, scalar);
+      }
+      if (failure != null) {
+        return "@ check (" + text + " at " + at + "): " + failure;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Prometheus's runner also evaluates every passing instant query as a range query from t-1m to
+   * t+1m with a 1m step, and the points at t must give the same result.
+   */
+  private String rangeModeCheck(String query, long t, List<Expected> expected, Double scalar) {
+    if (query.contains("start()") || query.contains("end()") || query.contains("range()")
+        || query.contains("step()")) {
+      return null;
+    }
+    QueryResult r;
+    try {
+      r = engine.rangeQuery(query, new StepGrid(t - 60_000, t + 60_000, 60_000));
+    } catch (RuntimeException e) {
+      return "range-mode check: unexpected error: " + e.getMessage();
+    }
+    List<QueryResult.Sample> at = new ArrayList<>();
+    for (Series s : ((QueryResult.MatrixResult) r).series()) {
+      for (int i = 0; i < s.size(); i++) {
+        if (s.timestamps()[i] == t) {
+          at.add(new QueryResult.Sample(s.labels(), t, s.values()[i]));
+        }
+      }
+    }
+    String failure;
+    if (scalar != null) {
+      failure =
+          at.size() == 1 && at.get(0).labels().size() == 0 && almostEqual(scalar, at.get(0).value())
+              ? null
+              : "expected scalar " + scalar + ", got " + render(at);
+    } else {
+      failure = compareVector(expected, at, false);
+    }
+    return failure == null ? null : "range-mode check: " + failure;
   }
 
   private static String kind(QueryResult r) {
