@@ -118,6 +118,8 @@ final class Functions {
       case "absent" -> absent(ev, args.get(0), times);
       case "absent_over_time" -> absentOverTime(ev, args.get(0), times);
       case "histogram_quantile" -> HistogramQuantile.eval(ev, c, times);
+      case "histogram_fraction" -> HistogramQuantile.fraction(ev, c, times);
+      case "histogram_quantiles" -> HistogramQuantile.quantiles(ev, c, times);
       default -> rangeFunction(ev, c, times);
     };
   }
