@@ -1,0 +1,300 @@
+package io.icegate.engine.promql;
+
+import io.icegate.engine.series.Labels;
+import io.icegate.promql.ast.AggregateExpr;
+import io.icegate.promql.ast.AggregateOp;
+import io.icegate.promql.ast.Printer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The aggregation operators, grouped {@code by}/{@code without}, evaluated step by step. */
+final class Aggregations {
+  private Aggregations() {}
+
+  static Value eval(Evaluator ev, AggregateExpr a, long[] times) {
+    int n = times.length;
+    double[] param = null;
+    String labelParam = null;
+    if (a.param() != null) {
+      Value p = ev.eval(a.param(), times);
+      if (p instanceof Value.Str s) {
+        labelParam = s.value();
+      } else {
+        param = ((Value.Scalar) p).values();
+      }
+    }
+    Value.Vector input = (Value.Vector) ev.eval(a.expr(), times);
+    List<StepSeries> in = input.series();
+    // Group the input series once: labels do not change from step to step.
+    Map<Labels, List<Integer>> groups = new LinkedHashMap<>();
+    Labels[] groupOf = new Labels[in.size()];
+    for (int j = 0; j < in.size(); j++) {
+      Labels key = groupLabels(in.get(j).labels, a);
+      groupOf[j] = key;
+      groups.computeIfAbsent(key, k -> new ArrayList<>()).add(j);
+    }
+    return switch (a.op()) {
+      case TOPK, BOTTOMK, LIMITK, LIMIT_RATIO -> selectK(ev, a, param, in, groups, n);
+      case COUNT_VALUES -> countValues(labelParam, in, groups, n);
+      default -> simple(a.op(), param, in, groups, n);
+    };
+  }
+
+  private static Labels groupLabels(Labels l, AggregateExpr a) {
+    if (a.without()) {
+      List<String> drop = new ArrayList<>(a.grouping());
+      drop.add(Labels.METRIC_NAME);
+      return l.without(drop);
+    }
+    return l.keep(a.grouping());
+  }
+
+  private static Value.Vector simple(
+      AggregateOp op, double[] param, List<StepSeries> in, Map<Labels, List<Integer>> groups, int n) {
+    List<StepSeries> out = new ArrayList<>();
+    double[] buf = new double[in.size()];
+    for (Map.Entry<Labels, List<Integer>> g : groups.entrySet()) {
+      boolean dropName = false;
+      for (int j : g.getValue()) {
+        dropName |= in.get(j).dropName;
+      }
+      StepSeries r = new StepSeries(g.getKey(), n, dropName);
+      for (int i = 0; i < n; i++) {
+        int count = 0;
+        for (int j : g.getValue()) {
+          StepSeries s = in.get(j);
+          if (s.present[i]) {
+            buf[count++] = s.values[i];
+          }
+        }
+        if (count == 0) {
+          continue;
+        }
+        r.set(i, aggregate(op, param == null ? 0 : param[i], buf, count));
+      }
+      if (!r.isEmpty()) {
+        out.add(r);
+      }
+    }
+    return new Value.Vector(out);
+  }
+
+  static double aggregate(AggregateOp op, double param, double[] v, int count) {
+    switch (op) {
+      case SUM -> {
+        return KahanSum.sum(v, 0, count);
+      }
+      case AVG -> {
+        return KahanSum.mean(v, 0, count);
+      }
+      case COUNT -> {
+        return count;
+      }
+      case GROUP -> {
+        return 1;
+      }
+      case MIN -> {
+        double m = v[0];
+        for (int k = 1; k < count; k++) {
+          if (v[k] < m || Double.isNaN(m)) {
+            m = v[k];
+          }
+        }
+        return m;
+      }
+      case MAX -> {
+        double m = v[0];
+        for (int k = 1; k < count; k++) {
+          if (v[k] > m || Double.isNaN(m)) {
+            m = v[k];
+          }
+        }
+        return m;
+      }
+      case STDDEV -> {
+        return Math.sqrt(KahanSum.variance(v, 0, count));
+      }
+      case STDVAR -> {
+        return KahanSum.variance(v, 0, count);
+      }
+      case QUANTILE -> {
+        return quantile(param, Arrays.copyOf(v, count));
+      }
+      default -> throw new IllegalStateException(op.toString());
+    }
+  }
+
+  /** Prometheus's quantile: linear interpolation between the closest ranks. Sorts {@code v}. */
+  static double quantile(double q, double[] v) {
+    if (v.length == 0 || Double.isNaN(q)) {
+      return Double.NaN;
+    }
+    if (q < 0) {
+      return Double.NEGATIVE_INFINITY;
+    }
+    if (q > 1) {
+      return Double.POSITIVE_INFINITY;
+    }
+    sortNaNFirst(v);
+    double rank = q * (v.length - 1);
+    int lower = (int) Math.max(0, Math.floor(rank));
+    int upper = Math.min(v.length - 1, lower + 1);
+    double weight = rank - Math.floor(rank);
+    return v[lower] * (1 - weight) + v[upper] * weight;
+  }
+
+  /** Sorts ascending with NaNs first, the order Go's sort.Float64s gives. */
+  static void sortNaNFirst(double[] v) {
+    Arrays.sort(v);
+    int nans = 0;
+    for (int i = v.length - 1; i >= 0 && Double.isNaN(v[i]); i--) {
+      nans++;
+    }
+    if (nans > 0) {
+      System.arraycopy(v, 0, v, nans, v.length - nans);
+      Arrays.fill(v, 0, nans, Double.NaN);
+    }
+  }
+
+  private static Value.Vector selectK(
+      Evaluator ev,
+      AggregateExpr a,
+      double[] param,
+      List<StepSeries> in,
+      Map<Labels, List<Integer>> groups,
+      int n) {
+    List<StepSeries> out = new ArrayList<>();
+    for (StepSeries s : in) {
+      out.add(new StepSeries(s.labels, n, s.dropName));
+    }
+    AggregateOp op = a.op();
+    List<Integer> order = new ArrayList<>();
+    // Per-step output order for a single instant step (topk sorts its result).
+    List<Integer> instantOrder = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      double p = param[i];
+      if (op == AggregateOp.LIMIT_RATIO) {
+        if (Double.isNaN(p)) {
+          throw new PromQLException("Ratio value is NaN");
+        }
+        if (p < -1 || p > 1) {
+          p = Math.max(-1, Math.min(1, p));
+        }
+      } else {
+        if (Double.isNaN(p)) {
+          throw new PromQLException("Parameter value is NaN");
+        }
+        if (p > Long.MAX_VALUE || p < Long.MIN_VALUE) {
+          throw new PromQLException(
+              "Scalar value " + Printer.goValue(p) + " overflows int64");
+        }
+      }
+      long k = (long) p;
+      for (List<Integer> members : groups.values()) {
+        order.clear();
+        for (int j : members) {
+          if (in.get(j).present[i]) {
+            order.add(j);
+          }
+        }
+        final int step = i;
+        switch (op) {
+          case TOPK -> order.sort((x, y) -> compareForTop(in.get(y).values[step], in.get(x).values[step]));
+          case BOTTOMK -> order.sort((x, y) -> compareForBottom(in.get(x).values[step], in.get(y).values[step]));
+          default -> order.sort((x, y) -> in.get(x).labels.compareTo(in.get(y).labels));
+        }
+        int take;
+        if (op == AggregateOp.LIMIT_RATIO) {
+          for (int j : order) {
+            double offset = ratioOffset(in.get(j).labels);
+            boolean keep = (p >= 0 && offset < p) || (p < 0 && offset >= 1 + p);
+            if (keep) {
+              out.get(j).set(i, in.get(j).values[i]);
+              instantOrder.add(j);
+            }
+          }
+          continue;
+        }
+        take = (int) Math.max(0, Math.min(k, order.size()));
+        for (int t = 0; t < take; t++) {
+          int j = order.get(t);
+          out.get(j).set(i, in.get(j).values[i]);
+          instantOrder.add(j);
+        }
+      }
+    }
+    List<StepSeries> result = new ArrayList<>();
+    if (n == 1) {
+      for (int j : instantOrder) {
+        result.add(out.get(j));
+      }
+      return new Value.Vector(result);
+    }
+    for (StepSeries s : out) {
+      if (!s.isEmpty()) {
+        result.add(s);
+      }
+    }
+    return new Value.Vector(result);
+  }
+
+  /** Descending, NaN last. */
+  private static int compareForTop(double x, double y) {
+    if (Double.isNaN(x)) {
+      return Double.isNaN(y) ? 0 : -1;
+    }
+    if (Double.isNaN(y)) {
+      return 1;
+    }
+    return Double.compare(x, y);
+  }
+
+  /** Ascending, NaN last. */
+  private static int compareForBottom(double x, double y) {
+    if (Double.isNaN(x)) {
+      return Double.isNaN(y) ? 0 : 1;
+    }
+    if (Double.isNaN(y)) {
+      return -1;
+    }
+    return Double.compare(x, y);
+  }
+
+  /** A stable pseudo-random position of a series in [0, 1), for limit_ratio. */
+  private static double ratioOffset(Labels l) {
+    long h = l.toString().hashCode() * 0x9E3779B97F4A7C15L;
+    h ^= h >>> 31;
+    return (double) (h >>> 11) / (double) (1L << 53);
+  }
+
+  private static Value.Vector countValues(
+      String label, List<StepSeries> in, Map<Labels, List<Integer>> groups, int n) {
+    if (label == null || label.isEmpty() || !validLabelName(label)) {
+      throw new PromQLException("invalid label name " + Printer.quote(label));
+    }
+    Map<Labels, StepSeries> out = new LinkedHashMap<>();
+    for (Map.Entry<Labels, List<Integer>> g : groups.entrySet()) {
+      for (int i = 0; i < n; i++) {
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        for (int j : g.getValue()) {
+          if (in.get(j).present[i]) {
+            counts.merge(Printer.number(in.get(j).values[i]), 1, Integer::sum);
+          }
+        }
+        for (Map.Entry<String, Integer> c : counts.entrySet()) {
+          Labels l = g.getKey().with(label, c.getKey());
+          out.computeIfAbsent(l, x -> new StepSeries(x, n, false)).set(i, c.getValue());
+        }
+      }
+    }
+    return new Value.Vector(new ArrayList<>(out.values()));
+  }
+
+  static boolean validLabelName(String name) {
+    return !name.isEmpty() && name.codePoints().allMatch(c -> c != 0xFFFD)
+        && name.chars().noneMatch(c -> c >= 0xDC80 && c <= 0xDCFF);
+  }
+}

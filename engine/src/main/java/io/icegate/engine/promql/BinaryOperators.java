@@ -1,0 +1,364 @@
+package io.icegate.engine.promql;
+
+import io.icegate.engine.series.Labels;
+import io.icegate.promql.ast.BinaryExpr;
+import io.icegate.promql.ast.BinaryOp;
+import io.icegate.promql.ast.VectorMatching;
+import io.icegate.promql.ast.VectorMatching.Cardinality;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Binary operators between scalars and instant vectors: arithmetic, comparisons (filtering, or
+ * 0/1 with {@code bool}), vector matching with {@code on}/{@code ignoring} and
+ * {@code group_left}/{@code group_right}, and the set operators.
+ */
+final class BinaryOperators {
+  private BinaryOperators() {}
+
+  static Value eval(Evaluator ev, BinaryExpr b, long[] times) {
+    Value l = ev.eval(b.lhs(), times);
+    Value r = ev.eval(b.rhs(), times);
+    BinaryOp op = b.op();
+    if (l instanceof Value.Scalar ls && r instanceof Value.Scalar rs) {
+      double[] out = new double[times.length];
+      for (int i = 0; i < out.length; i++) {
+        double x = ls.values()[i];
+        double y = rs.values()[i];
+        out[i] = op.isComparison() ? (compare(op, x, y) ? 1 : 0) : arithmetic(op, x, y);
+      }
+      return new Value.Scalar(out);
+    }
+    if (l instanceof Value.Vector lv && r instanceof Value.Scalar rs) {
+      return vectorScalar(op, b.returnBool(), lv, rs.values(), false, times.length);
+    }
+    if (l instanceof Value.Scalar ls && r instanceof Value.Vector rv) {
+      return vectorScalar(op, b.returnBool(), rv, ls.values(), true, times.length);
+    }
+    Value.Vector lv = (Value.Vector) l;
+    Value.Vector rv = (Value.Vector) r;
+    VectorMatching m = b.matching() != null ? b.matching() : VectorMatching.oneToOne();
+    if (op.isSetOperator()) {
+      return setOperation(op, m, lv, rv, times.length);
+    }
+    return vectorVector(op, b.returnBool(), m, lv, rv, times.length);
+  }
+
+  static double arithmetic(BinaryOp op, double x, double y) {
+    return switch (op) {
+      case ADD -> x + y;
+      case SUB -> x - y;
+      case MUL -> x * y;
+      case DIV -> x / y;
+      case MOD -> x % y;
+      case POW -> pow(x, y);
+      case ATAN2 -> Math.atan2(x, y);
+      default -> throw new PromQLException("operator \"" + op + "\" not allowed here");
+    };
+  }
+
+  /** Go's math.Pow, which differs from Java's for a base of 1 and for -1 with infinities. */
+  static double pow(double x, double y) {
+    if (x == 1 || y == 0) {
+      return 1;
+    }
+    if (x == -1 && Double.isInfinite(y)) {
+      return 1;
+    }
+    return Math.pow(x, y);
+  }
+
+  static boolean compare(BinaryOp op, double x, double y) {
+    return switch (op) {
+      case EQLC -> x == y;
+      case NEQ -> x != y;
+      case GTR -> x > y;
+      case LSS -> x < y;
+      case GTE -> x >= y;
+      case LTE -> x <= y;
+      default -> throw new PromQLException("operator \"" + op + "\" not allowed here");
+    };
+  }
+
+  private static Value.Vector vectorScalar(
+      BinaryOp op, boolean returnBool, Value.Vector v, double[] scalar, boolean scalarLeft, int n) {
+    List<StepSeries> out = new ArrayList<>();
+    boolean dropName = !op.isComparison() || returnBool;
+    for (StepSeries s : v.series()) {
+      StepSeries r = new StepSeries(s.labels, n, s.dropName || dropName);
+      for (int i = 0; i < n; i++) {
+        if (!s.present[i]) {
+          continue;
+        }
+        double x = scalarLeft ? scalar[i] : s.values[i];
+        double y = scalarLeft ? s.values[i] : scalar[i];
+        if (op.isComparison()) {
+          boolean keep = compare(op, x, y);
+          if (returnBool) {
+            r.set(i, keep ? 1 : 0);
+          } else if (keep) {
+            r.set(i, s.values[i]);
+          }
+        } else {
+          r.set(i, arithmetic(op, x, y));
+        }
+      }
+      if (!r.isEmpty()) {
+        out.add(r);
+      }
+    }
+    return new Value.Vector(out);
+  }
+
+  /** The key series are matched on: the {@code on} labels, or all but {@code ignoring} and the name. */
+  static Labels signature(Labels l, VectorMatching m) {
+    if (m.on()) {
+      return l.keep(m.matchingLabels());
+    }
+    List<String> drop = new ArrayList<>(m.matchingLabels());
+    drop.add(Labels.METRIC_NAME);
+    return l.without(drop);
+  }
+
+  private static Value.Vector setOperation(
+      BinaryOp op, VectorMatching m, Value.Vector lv, Value.Vector rv, int n) {
+    List<StepSeries> lhs = lv.series();
+    List<StepSeries> rhs = rv.series();
+    Labels[] lsig = new Labels[lhs.size()];
+    for (int j = 0; j < lsig.length; j++) {
+      lsig[j] = signature(lhs.get(j).labels, m);
+    }
+    Labels[] rsig = new Labels[rhs.size()];
+    for (int j = 0; j < rsig.length; j++) {
+      rsig[j] = signature(rhs.get(j).labels, m);
+    }
+    List<StepSeries> lout = new ArrayList<>();
+    for (StepSeries s : lhs) {
+      lout.add(new StepSeries(s.labels, n, s.dropName));
+    }
+    List<StepSeries> rout = new ArrayList<>();
+    for (StepSeries s : rhs) {
+      rout.add(new StepSeries(s.labels, n, s.dropName));
+    }
+    Set<Labels> sigs = new HashSet<>();
+    for (int i = 0; i < n; i++) {
+      sigs.clear();
+      if (op == BinaryOp.LOR) {
+        for (int j = 0; j < lhs.size(); j++) {
+          if (lhs.get(j).present[i]) {
+            lout.get(j).set(i, lhs.get(j).values[i]);
+            sigs.add(lsig[j]);
+          }
+        }
+        for (int j = 0; j < rhs.size(); j++) {
+          if (rhs.get(j).present[i] && !sigs.contains(rsig[j])) {
+            rout.get(j).set(i, rhs.get(j).values[i]);
+          }
+        }
+        continue;
+      }
+      for (int j = 0; j < rhs.size(); j++) {
+        if (rhs.get(j).present[i]) {
+          sigs.add(rsig[j]);
+        }
+      }
+      boolean wantMatch = op == BinaryOp.LAND;
+      for (int j = 0; j < lhs.size(); j++) {
+        if (lhs.get(j).present[i] && sigs.contains(lsig[j]) == wantMatch) {
+          lout.get(j).set(i, lhs.get(j).values[i]);
+        }
+      }
+    }
+    List<StepSeries> out = new ArrayList<>();
+    for (StepSeries s : lout) {
+      if (!s.isEmpty()) {
+        out.add(s);
+      }
+    }
+    for (StepSeries s : rout) {
+      if (!s.isEmpty()) {
+        out.add(s);
+      }
+    }
+    return new Value.Vector(out);
+  }
+
+  private static Value.Vector vectorVector(
+      BinaryOp op, boolean returnBool, VectorMatching m, Value.Vector lv, Value.Vector rv, int n) {
+    boolean oneToMany = m.card() == Cardinality.ONE_TO_MANY;
+    // "many" is the side whose series give the result labels; "one" must be unique per match group.
+    List<StepSeries> many = oneToMany ? rv.series() : lv.series();
+    List<StepSeries> one = oneToMany ? lv.series() : rv.series();
+    // The experimental fill modifiers: a value standing in for a missing series on one side.
+    // Prometheus applies them after swapping the sides of group_right, so fill_left always
+    // stands in for the "many" side and fill_right for the "one" side.
+    Double fillOne = m.fillRhs();
+    Double fillMany = m.fillLhs();
+    Labels[] manySig = new Labels[many.size()];
+    for (int j = 0; j < manySig.length; j++) {
+      manySig[j] = signature(many.get(j).labels, m);
+    }
+    Labels[] oneSig = new Labels[one.size()];
+    for (int j = 0; j < oneSig.length; j++) {
+      oneSig[j] = signature(one.get(j).labels, m);
+    }
+    Pairing p = new Pairing(op, returnBool, m, oneToMany, n);
+    Map<Labels, Integer> oneAt = new HashMap<>();
+    Set<Labels> manyMatched = new HashSet<>();
+    for (int i = 0; i < n; i++) {
+      oneAt.clear();
+      p.matched.clear();
+      manyMatched.clear();
+      for (int j = 0; j < one.size(); j++) {
+        if (!one.get(j).present[i]) {
+          continue;
+        }
+        Integer dup = oneAt.put(oneSig[j], j);
+        if (dup != null) {
+          Labels a = one.get(j).labels;
+          Labels b = one.get(dup).labels;
+          if (a.compareTo(b) > 0) {
+            Labels t = a;
+            a = b;
+            b = t;
+          }
+          throw new PromQLException(
+              "found duplicate series for the match group "
+                  + oneSig[j]
+                  + " on the "
+                  + (oneToMany ? "left" : "right")
+                  + " hand-side of the operation: ["
+                  + a
+                  + ", "
+                  + b
+                  + "];many-to-many matching not allowed: matching labels must be unique on one side");
+        }
+      }
+      for (int j = 0; j < many.size(); j++) {
+        StepSeries ms = many.get(j);
+        if (!ms.present[i]) {
+          continue;
+        }
+        Integer k = oneAt.get(manySig[j]);
+        if (k == null) {
+          if (fillOne != null) {
+            p.emit(i, manySig[j], ms.labels, Labels.EMPTY, ms.values[i], fillOne, ms.dropName);
+          }
+          continue;
+        }
+        manyMatched.add(manySig[j]);
+        StepSeries os = one.get(k);
+        p.emit(i, manySig[j], ms.labels, os.labels, ms.values[i], os.values[i], ms.dropName);
+      }
+      if (fillMany != null) {
+        for (int j = 0; j < one.size(); j++) {
+          StepSeries os = one.get(j);
+          if (os.present[i] && !manyMatched.contains(oneSig[j])) {
+            // No series on the many side: one with the match group's labels stands in.
+            p.emit(i, oneSig[j], oneSig[j], os.labels, fillMany, os.values[i], false);
+          }
+        }
+      }
+    }
+    return new Value.Vector(new ArrayList<>(p.out.values()));
+  }
+
+  /** Pairs of matched samples turned into result samples, with Prometheus's matching checks. */
+  private static final class Pairing {
+    final BinaryOp op;
+    final boolean returnBool;
+    final VectorMatching m;
+    final boolean oneToMany;
+    final int n;
+    final boolean dropName;
+    final Map<Labels, StepSeries> out = new LinkedHashMap<>();
+    final Map<Labels, Set<Labels>> matched = new HashMap<>();
+
+    Pairing(BinaryOp op, boolean returnBool, VectorMatching m, boolean oneToMany, int n) {
+      this.op = op;
+      this.returnBool = returnBool;
+      this.m = m;
+      this.oneToMany = oneToMany;
+      this.n = n;
+      this.dropName = !op.isComparison() || returnBool;
+    }
+
+    void emit(
+        int i, Labels sig, Labels manyLabels, Labels oneLabels, double manyValue, double oneValue,
+        boolean manyDropName) {
+      Set<Labels> seen = matched.get(sig);
+      if (m.card() == Cardinality.ONE_TO_ONE) {
+        // Checked before comparisons filter: a many-to-one match is an error even when the
+        // comparison would drop the samples.
+        if (seen != null) {
+          throw new PromQLException(
+              "multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)");
+        }
+        matched.put(sig, Set.of());
+      }
+      double x = oneToMany ? oneValue : manyValue;
+      double y = oneToMany ? manyValue : oneValue;
+      double value;
+      if (op.isComparison()) {
+        boolean keep = compare(op, x, y);
+        if (returnBool) {
+          value = keep ? 1 : 0;
+        } else if (keep) {
+          value = x;
+        } else {
+          return;
+        }
+      } else {
+        value = arithmetic(op, x, y);
+      }
+      Labels result = resultLabels(manyLabels, oneLabels, m);
+      if (m.card() != Cardinality.ONE_TO_ONE) {
+        if (seen == null) {
+          seen = new HashSet<>();
+          matched.put(sig, seen);
+        } else if (seen.contains(result)) {
+          throw new PromQLException(
+              "multiple matches for labels: grouping labels must ensure unique matches");
+        }
+        seen.add(result);
+      }
+      StepSeries r = out.get(result);
+      if (r == null) {
+        r = new StepSeries(result, n, dropName || manyDropName);
+        out.put(result, r);
+      } else if (r.present[i]) {
+        throw new PromQLException("vector cannot contain metrics with the same labelset");
+      }
+      r.set(i, value);
+    }
+  }
+
+  private static Labels resultLabels(Labels many, Labels one, VectorMatching m) {
+    Labels l = many;
+    if (m.card() == Cardinality.ONE_TO_ONE) {
+      if (m.on()) {
+        l = l.keep(m.matchingLabels());
+      } else {
+        l = l.without(m.matchingLabels());
+      }
+    }
+    if (!m.include().isEmpty()) {
+      Map<String, String> map = l.toMap();
+      for (String name : m.include()) {
+        String v = one.get(name);
+        if (v.isEmpty()) {
+          map.remove(name);
+        } else {
+          map.put(name, v);
+        }
+      }
+      l = Labels.of(map);
+    }
+    return l;
+  }
+}

@@ -1,0 +1,89 @@
+package io.icegate.engine.promql;
+
+/**
+ * Compensated (Kahan–Neumaier) sums, means and variances over a slice of a value array, as
+ * Prometheus computes {@code sum}, {@code avg}, {@code stdvar} and their {@code _over_time}
+ * forms, so long sums of mixed magnitudes come out as Prometheus's do.
+ */
+final class KahanSum {
+  private KahanSum() {}
+
+  /** One compensated addition; returns the new sum and leaves the new compensation in c[0]. */
+  static double inc(double inc, double sum, double[] c) {
+    double t = sum + inc;
+    if (Double.isInfinite(t)) {
+      c[0] = 0;
+    } else if (Math.abs(sum) >= Math.abs(inc)) {
+      c[0] += (sum - t) + inc;
+    } else {
+      c[0] += (inc - t) + sum;
+    }
+    return t;
+  }
+
+  static double sum(double[] v, int from, int to) {
+    double[] c = {0};
+    double s = 0;
+    for (int i = from; i < to; i++) {
+      s = inc(v[i], s, c);
+    }
+    return s + c[0];
+  }
+
+  /**
+   * The mean; a plain compensated sum divided by the count unless the sum overflows, then an
+   * incremental mean (Prometheus switches the same way).
+   */
+  static double mean(double[] v, int from, int to) {
+    int n = to - from;
+    if (n == 1) {
+      return v[from];
+    }
+    double[] c = {0};
+    double sum = v[from];
+    double count = 1;
+    boolean incremental = false;
+    double mean = 0;
+    double[] mc = {0};
+    for (int i = from + 1; i < to; i++) {
+      double f = v[i];
+      count++;
+      if (!incremental) {
+        double[] nc = {c[0]};
+        double ns = inc(f, sum, nc);
+        if (!Double.isInfinite(ns)) {
+          sum = ns;
+          c[0] = nc[0];
+          continue;
+        }
+        incremental = true;
+        mean = sum / (count - 1);
+        mc[0] = c[0] / (count - 1);
+      }
+      double q = (count - 1) / count;
+      mc[0] = q * mc[0];
+      mean = inc(f / count, q * mean, mc);
+    }
+    if (incremental) {
+      return mean + mc[0];
+    }
+    return sum / count + c[0] / count;
+  }
+
+  /** The population variance (Welford's method with compensated accumulators). */
+  static double variance(double[] v, int from, int to) {
+    double count = 0;
+    double mean = 0;
+    double[] cMean = {0};
+    double aux = 0;
+    double[] cAux = {0};
+    for (int i = from; i < to; i++) {
+      double f = v[i];
+      count++;
+      double delta = f - (mean + cMean[0]);
+      mean = inc(delta / count, mean, cMean);
+      aux = inc(delta * (f - (mean + cMean[0])), aux, cAux);
+    }
+    return (aux + cAux[0]) / count;
+  }
+}

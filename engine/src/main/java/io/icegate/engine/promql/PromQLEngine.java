@@ -1,0 +1,131 @@
+package io.icegate.engine.promql;
+
+import io.icegate.engine.series.Labels;
+import io.icegate.engine.series.Series;
+import io.icegate.engine.series.SeriesSource;
+import io.icegate.engine.series.StepGrid;
+import io.icegate.promql.PromQL;
+import io.icegate.promql.PromQLOptions;
+import io.icegate.promql.ast.Expr;
+import io.icegate.promql.ast.ValueType;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs PromQL instant and range queries against a {@link SeriesSource} with Prometheus 3
+ * semantics: the AST is evaluated node by node over the query's step grid, then the result is
+ * cleaned up as Prometheus does (delayed {@code __name__} removal, one series per label set).
+ */
+public final class PromQLEngine {
+  /**
+   * Engine settings.
+   *
+   * @param lookbackDeltaMillis how far back instant selection looks for a sample (5 minutes)
+   * @param maxSamples the most samples a query may hold (Prometheus's {@code --query.max-samples})
+   * @param subqueryStepMillis the step of a subquery written without one ({@code [1h:]})
+   * @param parserOptions the experimental PromQL features accepted
+   */
+  public record Options(
+      long lookbackDeltaMillis, long maxSamples, long subqueryStepMillis, PromQLOptions parserOptions) {
+    public static final Options DEFAULT =
+        new Options(5 * 60_000, 50_000_000, 60_000, PromQLOptions.DEFAULT);
+  }
+
+  private final SeriesSource source;
+  private final Options options;
+
+  public PromQLEngine(SeriesSource source, Options options) {
+    this.source = source;
+    this.options = options;
+  }
+
+  /** Parses {@code query} (throwing the parser's exception on bad syntax) and runs it at {@code time}. */
+  public QueryResult instantQuery(String query, long time) {
+    Expr expr = PromQL.parse(query, options.parserOptions());
+    Evaluator ev = new Evaluator(source, options, query, time, time, 0);
+    long[] times = {time};
+    Value v = ev.eval(expr, times);
+    List<String> warnings = List.copyOf(ev.warnings);
+    List<String> infos = List.copyOf(ev.infos);
+    if (v instanceof Value.Scalar s) {
+      return new QueryResult.ScalarResult(time, s.values()[0], warnings, infos);
+    }
+    if (v instanceof Value.Str s) {
+      return new QueryResult.StringResult(time, s.value(), warnings, infos);
+    }
+    if (v instanceof Value.Matrix m) {
+      List<Series> out = new ArrayList<>();
+      for (Series s : m.series()) {
+        Series w = Evaluator.window(s, m.times()[0], m.range());
+        if (w.size() > 0) {
+          out.add(w);
+        }
+      }
+      return new QueryResult.MatrixResult(out, warnings, infos);
+    }
+    List<QueryResult.Sample> out = new ArrayList<>();
+    for (Series s : cleanup((Value.Vector) v, times)) {
+      out.add(new QueryResult.Sample(s.labels(), time, s.values()[0]));
+    }
+    return new QueryResult.VectorResult(out, warnings, infos);
+  }
+
+  /** Runs {@code query} at every step of {@code grid}; the result is always a matrix. */
+  public QueryResult rangeQuery(String query, StepGrid grid) {
+    Expr expr = PromQL.parse(query, options.parserOptions());
+    if (expr.type() != ValueType.SCALAR && expr.type() != ValueType.VECTOR) {
+      throw new PromQLException(
+          "invalid expression type \""
+              + expr.type().documentedName()
+              + "\" for range query, must be Scalar or instant Vector");
+    }
+    Evaluator ev = new Evaluator(source, options, query, grid.start(), grid.end(), grid.step());
+    long[] times = grid.times();
+    Value v = ev.eval(expr, times);
+    List<Series> out;
+    if (v instanceof Value.Scalar s) {
+      out = List.of(new Series(Labels.EMPTY, times, s.values()));
+    } else {
+      out = new ArrayList<>(cleanup((Value.Vector) v, times));
+      out.sort((a, b) -> a.labels().compareTo(b.labels()));
+    }
+    return new QueryResult.MatrixResult(
+        out, List.copyOf(ev.warnings), List.copyOf(ev.infos));
+  }
+
+  /**
+   * Drops the names marked for dropping and merges series that end up with the same labels; two
+   * of them with a sample at the same step is Prometheus's duplicate-labelset error.
+   */
+  private static List<Series> cleanup(Value.Vector v, long[] times) {
+    Map<Labels, StepSeries> merged = new LinkedHashMap<>();
+    for (StepSeries s : v.series()) {
+      Labels l = s.finalLabels();
+      StepSeries m = merged.get(l);
+      if (m == null) {
+        StepSeries copy = new StepSeries(l, times.length, false);
+        System.arraycopy(s.values, 0, copy.values, 0, times.length);
+        System.arraycopy(s.present, 0, copy.present, 0, times.length);
+        merged.put(l, copy);
+        continue;
+      }
+      for (int i = 0; i < times.length; i++) {
+        if (s.present[i]) {
+          if (m.present[i]) {
+            throw new PromQLException("vector cannot contain metrics with the same labelset");
+          }
+          m.set(i, s.values[i]);
+        }
+      }
+    }
+    List<Series> out = new ArrayList<>();
+    for (StepSeries s : merged.values()) {
+      if (!s.isEmpty()) {
+        out.add(Evaluator.toSeries(s.labels, s, times));
+      }
+    }
+    return out;
+  }
+}

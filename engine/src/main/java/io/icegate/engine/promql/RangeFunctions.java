@@ -1,0 +1,233 @@
+package io.icegate.engine.promql;
+
+import io.icegate.engine.series.RangeWindows;
+import io.icegate.engine.series.Series;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The functions over range vectors ({@code rate}, {@code *_over_time}, ...): for each series the
+ * window bounds at every step are computed once, and a kernel reads the series' arrays between
+ * them. A kernel returns {@link #NONE} when the window gives no sample.
+ */
+final class RangeFunctions {
+  private RangeFunctions() {}
+
+  /** "No sample at this step": a NaN payload no arithmetic produces. */
+  static final double NONE = Double.longBitsToDouble(0x7ff8dead0000beefL);
+
+  static boolean isNone(double v) {
+    return Double.doubleToRawLongBits(v) == 0x7ff8dead0000beefL;
+  }
+
+  /** A function of the samples {@code [from, to)} of one series at evaluation time {@code t}. */
+  interface Kernel {
+    double apply(long[] ts, double[] vs, int from, int to, long t, long range, int step);
+  }
+
+  static Value.Vector apply(Value.Matrix m, int n, boolean dropName, Kernel k) {
+    List<StepSeries> out = new ArrayList<>();
+    int[] from = new int[n];
+    int[] to = new int[n];
+    for (Series s : m.series()) {
+      RangeWindows.bounds(s, m.times(), m.range(), from, to);
+      StepSeries r = new StepSeries(s.labels(), n, dropName);
+      for (int i = 0; i < n; i++) {
+        if (from[i] >= to[i]) {
+          continue;
+        }
+        double v = k.apply(s.timestamps(), s.values(), from[i], to[i], m.times()[i], m.range(), i);
+        if (!isNone(v)) {
+          r.set(i, v);
+        }
+      }
+      if (!r.isEmpty()) {
+        out.add(r);
+      }
+    }
+    return new Value.Vector(out);
+  }
+
+  /**
+   * rate/increase/delta: the change over the window, extrapolated to the window's edges unless
+   * the first or last sample is further from the edge than 1.1 average intervals (then only half
+   * an interval), and for counters not below zero.
+   */
+  static double extrapolatedRate(
+      long[] ts, double[] vs, int from, int to, long t, long range, boolean counter, boolean rate) {
+    if (to - from < 2) {
+      return NONE;
+    }
+    long rangeStart = t - range;
+    double result = vs[to - 1] - vs[from];
+    if (counter) {
+      double prev = vs[from];
+      for (int i = from + 1; i < to; i++) {
+        if (vs[i] < prev) {
+          result += prev;
+        }
+        prev = vs[i];
+      }
+    }
+    double durationToStart = (ts[from] - rangeStart) / 1000.0;
+    double durationToEnd = (t - ts[to - 1]) / 1000.0;
+    double sampled = (ts[to - 1] - ts[from]) / 1000.0;
+    double avg = sampled / (to - from - 1);
+    double threshold = avg * 1.1;
+    if (durationToStart >= threshold) {
+      durationToStart = avg / 2;
+    }
+    if (counter && result > 0 && vs[from] >= 0) {
+      double durationToZero = sampled * (vs[from] / result);
+      if (durationToZero < durationToStart) {
+        durationToStart = durationToZero;
+      }
+    }
+    if (durationToEnd >= threshold) {
+      durationToEnd = avg / 2;
+    }
+    double factor = (sampled + durationToStart + durationToEnd) / sampled;
+    if (rate) {
+      factor /= range / 1000.0;
+    }
+    return result * factor;
+  }
+
+  static double instantDelta(double[] vs, long[] ts, int from, int to, boolean rate) {
+    if (to - from < 2) {
+      return NONE;
+    }
+    double last = vs[to - 1];
+    double prev = vs[to - 2];
+    double d = rate && last < prev ? last : last - prev;
+    if (!rate) {
+      return d;
+    }
+    long interval = ts[to - 1] - ts[to - 2];
+    if (interval == 0) {
+      return NONE;
+    }
+    return d / (interval / 1000.0);
+  }
+
+  /** Least-squares slope and intercept at {@code interceptTime}; {slope, intercept}. */
+  static double[] linearRegression(long[] ts, double[] vs, int from, int to, long interceptTime) {
+    double n = 0;
+    double sumX = 0;
+    double sumY = 0;
+    double sumXY = 0;
+    double sumX2 = 0;
+    double[] cX = {0};
+    double[] cY = {0};
+    double[] cXY = {0};
+    double[] cX2 = {0};
+    double initY = vs[from];
+    boolean constY = true;
+    for (int i = from; i < to; i++) {
+      if (constY && i > from && vs[i] != initY) {
+        constY = false;
+      }
+      n++;
+      double x = (ts[i] - interceptTime) / 1e3;
+      sumX = KahanSum.inc(x, sumX, cX);
+      sumY = KahanSum.inc(vs[i], sumY, cY);
+      sumXY = KahanSum.inc(x * vs[i], sumXY, cXY);
+      sumX2 = KahanSum.inc(x * x, sumX2, cX2);
+    }
+    if (constY) {
+      if (Double.isInfinite(initY)) {
+        return new double[] {Double.NaN, Double.NaN};
+      }
+      return new double[] {0, initY};
+    }
+    sumX += cX[0];
+    sumY += cY[0];
+    sumXY += cXY[0];
+    sumX2 += cX2[0];
+    double covXY = sumXY - sumX * sumY / n;
+    double varX = sumX2 - sumX * sumX / n;
+    double slope = covXY / varX;
+    double intercept = sumY / n - slope * sumX / n;
+    return new double[] {slope, intercept};
+  }
+
+  static double doubleExponentialSmoothing(double[] vs, int from, int to, double sf, double tf) {
+    if (to - from < 2) {
+      return NONE;
+    }
+    double s0 = 0;
+    double s1 = vs[from];
+    double b = vs[from + 1] - vs[from];
+    for (int i = from + 1; i < to; i++) {
+      double x = sf * vs[i];
+      if (i - from - 1 > 0) {
+        b = tf * (s1 - s0) + (1 - tf) * b;
+      }
+      double y = (1 - sf) * (s1 + b);
+      s0 = s1;
+      s1 = x + y;
+    }
+    return s1;
+  }
+
+  static double min(double[] vs, int from, int to) {
+    double m = vs[from];
+    for (int i = from + 1; i < to; i++) {
+      if (vs[i] < m || Double.isNaN(m)) {
+        m = vs[i];
+      }
+    }
+    return m;
+  }
+
+  static double max(double[] vs, int from, int to) {
+    double m = vs[from];
+    for (int i = from + 1; i < to; i++) {
+      if (vs[i] > m || Double.isNaN(m)) {
+        m = vs[i];
+      }
+    }
+    return m;
+  }
+
+  static double quantile(double q, double[] vs, int from, int to) {
+    return Aggregations.quantile(q, Arrays.copyOfRange(vs, from, to));
+  }
+
+  static double mad(double[] vs, int from, int to) {
+    double[] w = Arrays.copyOfRange(vs, from, to);
+    for (double x : w) {
+      if (Double.isNaN(x)) {
+        return Double.NaN;
+      }
+    }
+    double median = Aggregations.quantile(0.5, w.clone());
+    for (int i = 0; i < w.length; i++) {
+      w[i] = Math.abs(w[i] - median);
+    }
+    return Aggregations.quantile(0.5, w);
+  }
+
+  static double resets(double[] vs, int from, int to) {
+    int r = 0;
+    for (int i = from + 1; i < to; i++) {
+      if (vs[i] < vs[i - 1]) {
+        r++;
+      }
+    }
+    return r;
+  }
+
+  static double changes(double[] vs, int from, int to) {
+    int c = 0;
+    for (int i = from + 1; i < to; i++) {
+      double p = vs[i - 1];
+      double v = vs[i];
+      if (!(p == v || (Double.isNaN(p) && Double.isNaN(v)))) {
+        c++;
+      }
+    }
+    return c;
+  }
+}

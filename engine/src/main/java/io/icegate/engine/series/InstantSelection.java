@@ -1,0 +1,49 @@
+package io.icegate.engine.series;
+
+/**
+ * Picks, for each evaluation time t, the newest sample of a series in the left-open lookback
+ * window {@code (t - lookback, t]}; no sample when there is none or when that newest sample is a
+ * stale marker (the series ended). Works on the arrays only: no per-sample objects.
+ */
+public final class InstantSelection {
+  private InstantSelection() {}
+
+  /**
+   * Fills {@code outValues}/{@code outTimes}/{@code present} (one slot per evaluation time).
+   *
+   * @param times evaluation times in milliseconds, in any order
+   */
+  public static void select(
+      Series s, long[] times, long lookback, double[] outValues, long[] outTimes, boolean[] present) {
+    long[] ts = s.timestamps();
+    double[] vs = s.values();
+    for (int i = 0; i < times.length; i++) {
+      long t = times[i];
+      int idx = lastAtOrBefore(ts, t);
+      if (idx >= 0 && ts[idx] > t - lookback && !StaleMarker.isStale(vs[idx])) {
+        outValues[i] = vs[idx];
+        outTimes[i] = ts[idx];
+        present[i] = true;
+      } else {
+        present[i] = false;
+      }
+    }
+  }
+
+  /** The index of the last timestamp {@code <= t}, or -1. */
+  public static int lastAtOrBefore(long[] ts, long t) {
+    int lo = 0;
+    int hi = ts.length - 1;
+    int ans = -1;
+    while (lo <= hi) {
+      int mid = (lo + hi) >>> 1;
+      if (ts[mid] <= t) {
+        ans = mid;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return ans;
+  }
+}

@@ -1,0 +1,59 @@
+package io.icegate.engine.promql;
+
+import io.icegate.engine.series.LabelMatcher;
+import io.icegate.engine.series.Labels;
+import io.icegate.engine.series.Series;
+import io.icegate.engine.series.SeriesSource;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
+
+/**
+ * Series held in memory, for the promqltest runner. The scripts' {@code load} commands write here
+ * directly; loading them through the metrics table (the same path OTLP ingest uses) comes when
+ * that table exists.
+ */
+final class InMemorySeriesSource implements SeriesSource {
+  private final Map<Labels, TreeMap<Long, Double>> series = new LinkedHashMap<>();
+
+  void add(Labels labels, long time, double value) {
+    series.computeIfAbsent(labels, l -> new TreeMap<>()).put(time, value);
+  }
+
+  void clear() {
+    series.clear();
+  }
+
+  @Override
+  public List<Series> select(List<LabelMatcher> matchers, long minTime, long maxTime) {
+    List<Series> out = new ArrayList<>();
+    for (Map.Entry<Labels, TreeMap<Long, Double>> e : series.entrySet()) {
+      boolean ok = true;
+      for (LabelMatcher m : matchers) {
+        if (!m.matches(e.getKey())) {
+          ok = false;
+          break;
+        }
+      }
+      if (!ok || minTime > maxTime) {
+        continue;
+      }
+      NavigableMap<Long, Double> window = e.getValue().subMap(minTime, true, maxTime, true);
+      if (window.isEmpty()) {
+        continue;
+      }
+      long[] ts = new long[window.size()];
+      double[] vs = new double[window.size()];
+      int i = 0;
+      for (Map.Entry<Long, Double> s : window.entrySet()) {
+        ts[i] = s.getKey();
+        vs[i++] = s.getValue();
+      }
+      out.add(new Series(e.getKey(), ts, vs));
+    }
+    return out;
+  }
+}
