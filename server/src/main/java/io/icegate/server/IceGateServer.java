@@ -17,7 +17,11 @@ import io.icegate.server.loki.LokiFormatQueryHandler;
 import io.icegate.server.loki.LokiMetadataHandler;
 import io.icegate.server.loki.LokiQueryHandler;
 import io.icegate.server.otlp.OtlpErrors;
-import io.icegate.server.otlp.OtlpLogsHandler;
+import io.icegate.server.ingest.LogsIngest;
+import io.icegate.server.ingest.TenantLimiter;
+import io.icegate.server.otlp.OtlpHttpHandler;
+import io.icegate.server.otlp.OtlpSignal;
+import io.icegate.server.otlp.grpc.OtlpGrpcServer;
 import io.icegate.storage.Lake;
 import io.icegate.storage.LakeConfig;
 import io.icegate.storage.compaction.Compactor;
@@ -57,6 +61,8 @@ public final class IceGateServer implements AutoCloseable {
   private final ServerMetrics metrics = new ServerMetrics();
   private final HttpListener otlpHttp;
   private final HttpListener loki;
+  private final OtlpGrpcServer otlpGrpc;
+  private final TenantLimiter limiter;
   private final ScheduledExecutorService maintenance;
   private boolean closed;
 
@@ -80,11 +86,27 @@ public final class IceGateServer implements AutoCloseable {
             lake.scanner(), rootAllocator, config.queryMemoryBytes(), config.queryTimeout());
     warmUp(logs);
 
+    lake.logsWal().limitPending(config.walMaxPendingBytes(), config.walMaxPendingRows());
+    this.limiter = new TenantLimiter(config::limitsFor);
+    LogsIngest logsIngest = new LogsIngest(lake.logsWal(), ingestAllocator, limiter, metrics);
+
     Map<String, Handler> otlpRoutes = common();
     otlpRoutes.put(
         "/v1/logs",
-        new OtlpLogsHandler(lake.logsWal(), ingestAllocator, config.maxRequestBytes(), metrics));
+        new OtlpHttpHandler<>(OtlpSignal.LOGS, logsIngest, limiter, config.maxRequestBytes()));
     this.otlpHttp = listen("otlp-http", config.otlpHttpPort(), otlpRoutes, OtlpErrors.renderer());
+    // Traces and metrics: pass their SignalIngest here (and add /v1/traces, /v1/metrics routes
+    // above) once storage has their tables.
+    this.otlpGrpc =
+        config.otlpGrpcPort() < 0
+            ? null
+            : OtlpGrpcServer.start(
+                config.host(),
+                config.otlpGrpcPort(),
+                config.grpcMaxMessageBytes(),
+                new OtlpGrpcServer.Signals(logsIngest, null, null),
+                limiter,
+                workers);
 
     Map<String, Handler> lokiRoutes = common();
     lokiRoutes.put(
@@ -214,6 +236,31 @@ public final class IceGateServer implements AutoCloseable {
     return loki.port();
   }
 
+  /** The OTLP/gRPC port, or -1 without that listener. */
+  public int otlpGrpcPort() {
+    return otlpGrpc == null ? -1 : otlpGrpc.port();
+  }
+
+  /** The Prometheus API port, or -1 without that listener. */
+  public int prometheusPort() {
+    return -1;
+  }
+
+  /** The Arrow memory ingest requests hold now (batches being built or waiting for the WAL). */
+  public long ingestMemoryBytes() {
+    return ingestAllocator.getAllocatedMemory();
+  }
+
+  /** The most Arrow memory ingest requests ever held at once. */
+  public long ingestMemoryPeakBytes() {
+    return ingestAllocator.getPeakMemoryAllocation();
+  }
+
+  /** The storage this server writes to (tests and benchmarks look at its WAL). */
+  public Lake lake() {
+    return lake;
+  }
+
   public ServerMetrics metrics() {
     return metrics;
   }
@@ -230,6 +277,9 @@ public final class IceGateServer implements AutoCloseable {
     loki.close();
     maintenance.shutdown();
     try {
+      if (otlpGrpc != null) {
+        otlpGrpc.close(config.shutdownGrace());
+      }
       if (!inFlight.awaitDrained(config.shutdownGrace())) {
         LOG.warn("requests still in flight after the grace period");
       }

@@ -106,6 +106,16 @@ public final class Main implements Runnable {
     @Option(names = "--loki-port", description = "Loki API port (default 3100)")
     Integer lokiPort;
 
+    @Option(
+        names = "--otlp-grpc-port",
+        description = "OTLP/gRPC port (default 4317; -1 = none; follows --otlp-http-port 0)")
+    Integer otlpGrpcPort;
+
+    @Option(
+        names = "--prometheus-port",
+        description = "Prometheus API port (default 9090; -1 = none; follows --loki-port 0)")
+    Integer prometheusPort;
+
     @Override
     public Integer call() throws Exception {
       ServerConfig config;
@@ -116,6 +126,13 @@ public final class Main implements Runnable {
                 host != null ? host : config.host(),
                 otlpHttpPort != null ? otlpHttpPort : config.otlpHttpPort(),
                 lokiPort != null ? lokiPort : config.lokiPort());
+        config =
+            config.withPorts(
+                config.host(),
+                config.otlpHttpPort(),
+                config.lokiPort(),
+                otlpGrpcPort != null ? otlpGrpcPort : config.otlpGrpcPort(),
+                prometheusPort != null ? prometheusPort : config.prometheusPort());
         config.validate();
       } catch (ConfigException e) {
         System.err.println("invalid configuration: " + e.getMessage());
@@ -137,8 +154,10 @@ public final class Main implements Runnable {
                   },
                   "icegate-shutdown"));
       System.out.printf(
-          "IceGate serving: OTLP/HTTP :%d, Loki :%d, catalog %s, storage %s, data %s%n",
-          server.otlpHttpPort(), server.lokiPort(), config.catalog(), config.storage(),
+          "IceGate serving: OTLP/HTTP :%d, Loki :%d, OTLP/gRPC :%d, Prometheus :%d, catalog %s,"
+              + " storage %s, data %s%n",
+          server.otlpHttpPort(), server.lokiPort(), server.otlpGrpcPort(),
+          server.prometheusPort(), config.catalog(), config.storage(),
           config.dataDir().toAbsolutePath());
       stopped.await();
       return 0;

@@ -18,6 +18,7 @@ public final class ServerMetrics {
   public final Counter rejectedRecords;
   public final Histogram queryDuration;
   public final Counter compactedSegments;
+  public final Counter overloadedRequests;
 
   public ServerMetrics() {
     JvmMetrics.builder().register(registry);
@@ -49,6 +50,12 @@ public final class ServerMetrics {
         Counter.builder()
             .name("icegate_compacted_wal_segments_total")
             .help("WAL segments moved into the Iceberg tables")
+            .register(registry);
+    overloadedRequests =
+        Counter.builder()
+            .name("icegate_overloaded_requests_total")
+            .help("Ingest requests refused because the WAL was behind (backpressure), by signal")
+            .labelNames("signal")
             .register(registry);
   }
 

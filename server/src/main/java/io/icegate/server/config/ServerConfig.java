@@ -39,6 +39,14 @@ import java.util.Map;
  *     storage:} block)
  * @param walListInterval with S3: how stale a query's view of other replicas' WAL segments and
  *     commits may be
+ * @param otlpGrpcPort OTLP/gRPC ingest (0 = any free port, -1 = no listener)
+ * @param prometheusPort the Prometheus HTTP API (0 = any free port, -1 = no listener)
+ * @param grpcMaxMessageBytes the largest OTLP/gRPC message accepted (inflated)
+ * @param walMaxPendingBytes backpressure: the Arrow bytes the WAL writer may hold waiting for a
+ *     commit; beyond it ingest answers 429 / RESOURCE_EXHAUSTED
+ * @param walMaxPendingRows backpressure: the rows the WAL writer may hold waiting for a commit
+ * @param limits every tenant's ingest limits unless overridden
+ * @param tenantLimits per-tenant overrides, complete (defaults already applied)
  */
 public record ServerConfig(
     Path dataDir,
@@ -54,7 +62,23 @@ public record ServerConfig(
     Compaction compaction,
     LakeConfig.Catalog catalog,
     LakeConfig.Storage storage,
-    Duration walListInterval) {
+    Duration walListInterval,
+    int otlpGrpcPort,
+    int prometheusPort,
+    int grpcMaxMessageBytes,
+    long walMaxPendingBytes,
+    long walMaxPendingRows,
+    Limits limits,
+    Map<String, Limits> tenantLimits) {
+
+  public ServerConfig {
+    tenantLimits = Map.copyOf(tenantLimits);
+  }
+
+  /** The limits that apply to {@code tenant}. */
+  public Limits limitsFor(String tenant) {
+    return tenantLimits.getOrDefault(tenant, limits);
+  }
 
   /**
    * @param interval how often the background compactor looks for due segments (0 = never)
@@ -88,7 +112,14 @@ public record ServerConfig(
         Compaction.DEFAULT,
         new LakeConfig.Catalog.Embedded(),
         new LakeConfig.Storage.Local(),
-        Duration.ofSeconds(1));
+        Duration.ofSeconds(1),
+        4317,
+        9090,
+        16 * 1024 * 1024,
+        256L * 1024 * 1024,
+        1_000_000,
+        Limits.DEFAULT,
+        Map.of());
   }
 
   /** The file's keys, all optional; durations in Go/Prometheus form ("5ms", "2m"). */
@@ -111,7 +142,14 @@ public record ServerConfig(
       @JsonProperty("compaction_lease_ttl") String compactionLeaseTtl,
       @JsonProperty("wal_list_interval") String walListInterval,
       @JsonProperty("catalog") CatalogFile catalog,
-      @JsonProperty("storage") StorageFile storage) {}
+      @JsonProperty("storage") StorageFile storage,
+      @JsonProperty("otlp_grpc_port") Integer otlpGrpcPort,
+      @JsonProperty("prometheus_port") Integer prometheusPort,
+      @JsonProperty("grpc_max_message_bytes") Integer grpcMaxMessageBytes,
+      @JsonProperty("wal_max_pending_bytes") Long walMaxPendingBytes,
+      @JsonProperty("wal_max_pending_rows") Long walMaxPendingRows,
+      @JsonProperty("limits") Limits.File limits,
+      @JsonProperty("tenant_limits") Map<String, Limits.File> tenantLimits) {}
 
   /** The {@code catalog:} block. */
   @JsonIgnoreProperties(ignoreUnknown = false)
@@ -155,6 +193,13 @@ public record ServerConfig(
       return defaults();
     }
     ServerConfig d = defaults();
+    Limits limits = f.limits() != null ? f.limits().over(d.limits()) : d.limits();
+    Map<String, Limits> tenants = new java.util.TreeMap<>();
+    if (f.tenantLimits() != null) {
+      f.tenantLimits()
+          .forEach(
+              (tenant, o) -> tenants.put(tenant, o == null ? limits : o.over(limits)));
+    }
     return new ServerConfig(
         f.dataDir() != null ? Path.of(f.dataDir()) : d.dataDir(),
         f.host() != null ? f.host() : d.host(),
@@ -190,7 +235,14 @@ public record ServerConfig(
         f.storage() != null ? storage(f.storage()) : d.storage(),
         f.walListInterval() != null
             ? duration("wal_list_interval", f.walListInterval())
-            : d.walListInterval());
+            : d.walListInterval(),
+        f.otlpGrpcPort() != null ? f.otlpGrpcPort() : d.otlpGrpcPort(),
+        f.prometheusPort() != null ? f.prometheusPort() : d.prometheusPort(),
+        f.grpcMaxMessageBytes() != null ? f.grpcMaxMessageBytes() : d.grpcMaxMessageBytes(),
+        f.walMaxPendingBytes() != null ? f.walMaxPendingBytes() : d.walMaxPendingBytes(),
+        f.walMaxPendingRows() != null ? f.walMaxPendingRows() : d.walMaxPendingRows(),
+        limits,
+        tenants);
   }
 
   /** The YAML key a mapping error is about, e.g. {@code storage.bucket}. */
@@ -292,34 +344,147 @@ public record ServerConfig(
     }
   }
 
-  public ServerConfig withDataDir(Path dir) {
-    return new ServerConfig(dir, host, otlpHttpPort, lokiPort, maxRequestBytes, walMaxDelay,
-        queryMemoryBytes, queryTimeout, maxEntriesLimitPerQuery, shutdownGrace, compaction,
-        catalog, storage, walListInterval);
+  /** A copy with changes, for the with* methods (one place that lists every component). */
+  private ServerConfig copy(java.util.function.Consumer<Builder> change) {
+    Builder b = new Builder(this);
+    change.accept(b);
+    return b.build();
   }
 
+  /** Mutable twin of the record, so that each with* names only what it changes. */
+  private static final class Builder {
+    Path dataDir;
+    String host;
+    int otlpHttpPort;
+    int lokiPort;
+    int maxRequestBytes;
+    Duration walMaxDelay;
+    long queryMemoryBytes;
+    Duration queryTimeout;
+    int maxEntriesLimitPerQuery;
+    Duration shutdownGrace;
+    Compaction compaction;
+    LakeConfig.Catalog catalog;
+    LakeConfig.Storage storage;
+    Duration walListInterval;
+    int otlpGrpcPort;
+    int prometheusPort;
+    int grpcMaxMessageBytes;
+    long walMaxPendingBytes;
+    long walMaxPendingRows;
+    Limits limits;
+    Map<String, Limits> tenantLimits;
+
+    Builder(ServerConfig c) {
+      dataDir = c.dataDir;
+      host = c.host;
+      otlpHttpPort = c.otlpHttpPort;
+      lokiPort = c.lokiPort;
+      maxRequestBytes = c.maxRequestBytes;
+      walMaxDelay = c.walMaxDelay;
+      queryMemoryBytes = c.queryMemoryBytes;
+      queryTimeout = c.queryTimeout;
+      maxEntriesLimitPerQuery = c.maxEntriesLimitPerQuery;
+      shutdownGrace = c.shutdownGrace;
+      compaction = c.compaction;
+      catalog = c.catalog;
+      storage = c.storage;
+      walListInterval = c.walListInterval;
+      otlpGrpcPort = c.otlpGrpcPort;
+      prometheusPort = c.prometheusPort;
+      grpcMaxMessageBytes = c.grpcMaxMessageBytes;
+      walMaxPendingBytes = c.walMaxPendingBytes;
+      walMaxPendingRows = c.walMaxPendingRows;
+      limits = c.limits;
+      tenantLimits = c.tenantLimits;
+    }
+
+    ServerConfig build() {
+      return new ServerConfig(dataDir, host, otlpHttpPort, lokiPort, maxRequestBytes,
+          walMaxDelay, queryMemoryBytes, queryTimeout, maxEntriesLimitPerQuery, shutdownGrace,
+          compaction, catalog, storage, walListInterval, otlpGrpcPort, prometheusPort,
+          grpcMaxMessageBytes, walMaxPendingBytes, walMaxPendingRows, limits, tenantLimits);
+    }
+  }
+
+  public ServerConfig withDataDir(Path dir) {
+    return copy(b -> b.dataDir = dir);
+  }
+
+  /**
+   * The host and the OTLP/HTTP and Loki ports. A port 0 (any free port) there moves the listener
+   * beside it to any free port too — OTLP/gRPC with OTLP/HTTP, Prometheus with Loki — so that a
+   * server started for a test never collides with another on the fixed defaults.
+   */
   public ServerConfig withPorts(String newHost, int otlpHttp, int loki) {
-    return new ServerConfig(dataDir, newHost, otlpHttp, loki, maxRequestBytes, walMaxDelay,
-        queryMemoryBytes, queryTimeout, maxEntriesLimitPerQuery, shutdownGrace, compaction,
-        catalog, storage, walListInterval);
+    return withPorts(
+        newHost, otlpHttp, loki,
+        otlpHttp == 0 && otlpGrpcPort > 0 ? 0 : otlpGrpcPort,
+        loki == 0 && prometheusPort > 0 ? 0 : prometheusPort);
+  }
+
+  /** Every listener's port (0 = any free port, -1 = none for gRPC and Prometheus). */
+  public ServerConfig withPorts(
+      String newHost, int otlpHttp, int loki, int otlpGrpc, int prometheus) {
+    return copy(
+        b -> {
+          b.host = newHost;
+          b.otlpHttpPort = otlpHttp;
+          b.lokiPort = loki;
+          b.otlpGrpcPort = otlpGrpc;
+          b.prometheusPort = prometheus;
+        });
   }
 
   public ServerConfig withMaxRequestBytes(int bytes) {
-    return new ServerConfig(dataDir, host, otlpHttpPort, lokiPort, bytes, walMaxDelay,
-        queryMemoryBytes, queryTimeout, maxEntriesLimitPerQuery, shutdownGrace, compaction,
-        catalog, storage, walListInterval);
+    return copy(b -> b.maxRequestBytes = bytes);
   }
 
   public ServerConfig withCompaction(Compaction newCompaction) {
-    return new ServerConfig(dataDir, host, otlpHttpPort, lokiPort, maxRequestBytes, walMaxDelay,
-        queryMemoryBytes, queryTimeout, maxEntriesLimitPerQuery, shutdownGrace, newCompaction,
-        catalog, storage, walListInterval);
+    return copy(b -> b.compaction = newCompaction);
+  }
+
+  public ServerConfig withWalMaxDelay(Duration delay) {
+    return copy(b -> b.walMaxDelay = delay);
+  }
+
+  /** Backpressure bounds of the WAL writer. */
+  public ServerConfig withWalMaxPending(long bytes, long rows) {
+    return copy(
+        b -> {
+          b.walMaxPendingBytes = bytes;
+          b.walMaxPendingRows = rows;
+        });
+  }
+
+  public ServerConfig withGrpcMaxMessageBytes(int bytes) {
+    return copy(b -> b.grpcMaxMessageBytes = bytes);
+  }
+
+  /** Default limits and per-tenant overrides. */
+  public ServerConfig withLimits(Limits defaults, Map<String, Limits> perTenant) {
+    return copy(
+        b -> {
+          b.limits = defaults;
+          b.tenantLimits = perTenant;
+        });
   }
 
   /** Checks every value, naming the first bad key. */
   public ServerConfig validate() {
     port("otlp_http_port", otlpHttpPort);
     port("loki_port", lokiPort);
+    optionalPort("otlp_grpc_port", otlpGrpcPort);
+    optionalPort("prometheus_port", prometheusPort);
+    if (grpcMaxMessageBytes <= 0) {
+      throw new ConfigException(
+          "grpc_max_message_bytes must be positive, got " + grpcMaxMessageBytes);
+    }
+    if (walMaxPendingBytes <= 0 || walMaxPendingRows <= 0) {
+      throw new ConfigException("wal_max_pending_bytes and wal_max_pending_rows must be positive");
+    }
+    limits.validate("limits");
+    tenantLimits.forEach((tenant, l) -> l.validate("tenant_limits." + tenant));
     if (maxRequestBytes <= 0) {
       throw new ConfigException("max_request_bytes must be positive, got " + maxRequestBytes);
     }
@@ -357,6 +522,13 @@ public record ServerConfig(
   private static void port(String key, int value) {
     if (value < 0 || value > 65535) {
       throw new ConfigException(key + " must be a port number 0-65535, got " + value);
+    }
+  }
+
+  private static void optionalPort(String key, int value) {
+    if (value < -1 || value > 65535) {
+      throw new ConfigException(
+          key + " must be a port number 0-65535, or -1 for no listener, got " + value);
     }
   }
 

@@ -32,9 +32,9 @@ public final class WalWriter implements AutoCloseable {
 
   private record Append(
       String tenant, VectorSchemaRoot batch, String fingerprint,
-      CompletableFuture<WalSegment> done) {}
+      CompletableFuture<WalSegment> done, long bytes) {}
 
-  private static final Append STOP = new Append(null, null, null, null);
+  private static final Append STOP = new Append(null, null, null, null, 0);
 
   private final WalStore store;
   private final DedupeIndex dedupe;
@@ -45,6 +45,11 @@ public final class WalWriter implements AutoCloseable {
   private final BlockingQueue<Append> queue = new LinkedBlockingQueue<>();
   private final Thread thread;
   private boolean closing; // guarded by queue: no append can follow STOP
+  // Backpressure: what the queue and the group being written hold, and how much they may hold.
+  private long pendingBytes; // guarded by queue
+  private long pendingRows; // guarded by queue
+  private volatile long maxPendingBytes = Long.MAX_VALUE;
+  private volatile long maxPendingRows = Long.MAX_VALUE;
 
   public WalWriter(
       WalStore store, Schema schema, String timestampColumn, Duration maxDelay,
@@ -67,6 +72,33 @@ public final class WalWriter implements AutoCloseable {
     this.thread.start();
   }
 
+  /**
+   * Bounds what the writer holds in memory waiting for a commit (queued and being written). An
+   * append that would go beyond either bound fails at once with {@link WalOverloadedException},
+   * unless nothing at all is pending (so a single batch larger than the bound still gets through).
+   */
+  public void limitPending(long maxBytes, long maxRows) {
+    if (maxBytes <= 0 || maxRows <= 0) {
+      throw new IllegalArgumentException("pending limits must be positive");
+    }
+    this.maxPendingBytes = maxBytes;
+    this.maxPendingRows = maxRows;
+  }
+
+  /** The bytes of Arrow data queued or being written now. */
+  public long pendingBytes() {
+    synchronized (queue) {
+      return pendingBytes;
+    }
+  }
+
+  /** The rows queued or being written now. */
+  public long pendingRows() {
+    synchronized (queue) {
+      return pendingRows;
+    }
+  }
+
   /** As {@link #append(String, VectorSchemaRoot, String)} for a request that is never retried. */
   public CompletableFuture<WalSegment> append(String tenant, VectorSchemaRoot batch) {
     return append(tenant, batch, null);
@@ -80,10 +112,14 @@ public final class WalWriter implements AutoCloseable {
    * RequestFingerprint}) was written within the dedupe window, or is being written now, the batch
    * is dropped and the future is that request's — a retry of an acknowledged request is
    * acknowledged again and stored once. A request whose write failed may be retried in full.
+   *
+   * <p>Beyond the bounds of {@link #limitPending} the future fails at once with {@link
+   * WalOverloadedException} and the batch is closed.
    */
   public CompletableFuture<WalSegment> append(
       String tenant, VectorSchemaRoot batch, String fingerprint) {
     CompletableFuture<WalSegment> done = new CompletableFuture<>();
+    WalOverloadedException overloaded;
     synchronized (queue) {
       if (!closing) {
         if (fingerprint != null) {
@@ -93,11 +129,34 @@ public final class WalWriter implements AutoCloseable {
             return earlier;
           }
         }
-        queue.add(new Append(tenant, batch, fingerprint, done));
-        return done;
+        long bytes = sizeOf(batch);
+        int rows = batch.getRowCount();
+        if ((pendingBytes > 0 || pendingRows > 0)
+            && (pendingBytes + bytes > maxPendingBytes || pendingRows + rows > maxPendingRows)) {
+          overloaded =
+              new WalOverloadedException(
+                  "the write-ahead log is behind: " + pendingRows + " rows (" + pendingBytes
+                      + " bytes) wait for a commit, limits " + maxPendingRows + " rows, "
+                      + maxPendingBytes + " bytes",
+                  pendingBytes, pendingRows);
+          if (fingerprint != null) {
+            dedupe.release(fingerprint, done);
+          }
+        } else {
+          pendingBytes += bytes;
+          pendingRows += rows;
+          queue.add(new Append(tenant, batch, fingerprint, done, bytes));
+          return done;
+        }
+      } else {
+        overloaded = null;
       }
     }
     batch.close();
+    if (overloaded != null) {
+      done.completeExceptionally(overloaded);
+      return done;
+    }
     done.completeExceptionally(new IllegalStateException("the WAL is shutting down"));
     return done;
   }
@@ -166,9 +225,27 @@ public final class WalWriter implements AutoCloseable {
           a.done().completeExceptionally(e);
         }
       } finally {
-        appends.forEach(a -> a.batch().close());
+        long bytes = 0;
+        long rows = 0;
+        for (Append a : appends) {
+          bytes += a.bytes();
+          rows += a.batch().getRowCount();
+          a.batch().close();
+        }
+        synchronized (queue) {
+          pendingBytes -= bytes;
+          pendingRows -= rows;
+        }
       }
     }
+  }
+
+  private static long sizeOf(VectorSchemaRoot batch) {
+    long bytes = 0;
+    for (var vector : batch.getFieldVectors()) {
+      bytes += vector.getBufferSize();
+    }
+    return bytes;
   }
 
   private WalSegment writeSegment(String tenant, List<Append> appends) throws IOException {

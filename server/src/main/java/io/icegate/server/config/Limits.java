@@ -1,0 +1,87 @@
+package io.icegate.server.config;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/**
+ * What one tenant may send. The {@code limits:} block sets the defaults; {@code tenant_limits:}
+ * overrides any of them per tenant id. Each breach is answered with the protocol's error and a
+ * message naming the key below.
+ *
+ * @param ingestionRateBytes sustained ingest rate, bytes of OTLP protobuf per second (token
+ *     bucket refill); 0 = unlimited
+ * @param ingestionBurstBytes the bucket's size: how much may arrive at once above the rate
+ * @param maxRequestBytes the largest request body this tenant may send; 0 = the listener's
+ *     {@code max_request_bytes}
+ * @param maxAttributesPerRecord a record with more attributes of its own is rejected
+ * @param maxLabelNameLength a stream label name longer than this rejects the records of its
+ *     resource
+ * @param maxLabelValueLength a stream label value longer than this rejects the records of its
+ *     resource
+ */
+public record Limits(
+    long ingestionRateBytes,
+    long ingestionBurstBytes,
+    int maxRequestBytes,
+    int maxAttributesPerRecord,
+    int maxLabelNameLength,
+    int maxLabelValueLength) {
+
+  /** Generous for one node (Loki's 4 MB/s default is per distributor replica); Loki's lengths. */
+  public static final Limits DEFAULT = new Limits(64L << 20, 128L << 20, 0, 128, 1024, 2048);
+
+  /** The YAML form: every key optional, laid over a base. */
+  @JsonIgnoreProperties(ignoreUnknown = false)
+  record File(
+      @JsonProperty("ingestion_rate_bytes") Long ingestionRateBytes,
+      @JsonProperty("ingestion_burst_bytes") Long ingestionBurstBytes,
+      @JsonProperty("max_request_bytes") Integer maxRequestBytes,
+      @JsonProperty("max_attributes_per_record") Integer maxAttributesPerRecord,
+      @JsonProperty("max_label_name_length") Integer maxLabelNameLength,
+      @JsonProperty("max_label_value_length") Integer maxLabelValueLength) {
+
+    Limits over(Limits base) {
+      return new Limits(
+          ingestionRateBytes != null ? ingestionRateBytes : base.ingestionRateBytes(),
+          ingestionBurstBytes != null ? ingestionBurstBytes : base.ingestionBurstBytes(),
+          maxRequestBytes != null ? maxRequestBytes : base.maxRequestBytes(),
+          maxAttributesPerRecord != null ? maxAttributesPerRecord : base.maxAttributesPerRecord(),
+          maxLabelNameLength != null ? maxLabelNameLength : base.maxLabelNameLength(),
+          maxLabelValueLength != null ? maxLabelValueLength : base.maxLabelValueLength());
+    }
+  }
+
+  /** Checks every value; {@code where} names the block in messages. */
+  Limits validate(String where) {
+    if (ingestionRateBytes < 0) {
+      throw new ConfigException(where + ".ingestion_rate_bytes must not be negative");
+    }
+    if (ingestionRateBytes > 0 && ingestionBurstBytes <= 0) {
+      throw new ConfigException(where + ".ingestion_burst_bytes must be positive");
+    }
+    if (maxRequestBytes < 0) {
+      throw new ConfigException(where + ".max_request_bytes must not be negative");
+    }
+    if (maxAttributesPerRecord <= 0 || maxLabelNameLength <= 0 || maxLabelValueLength <= 0) {
+      throw new ConfigException(
+          where + ".max_attributes_per_record, max_label_name_length and max_label_value_length"
+              + " must be positive");
+    }
+    return this;
+  }
+
+  public Limits withIngestionRate(long rateBytes, long burstBytes) {
+    return new Limits(rateBytes, burstBytes, maxRequestBytes, maxAttributesPerRecord,
+        maxLabelNameLength, maxLabelValueLength);
+  }
+
+  public Limits withMaxRequestBytes(int bytes) {
+    return new Limits(ingestionRateBytes, ingestionBurstBytes, bytes, maxAttributesPerRecord,
+        maxLabelNameLength, maxLabelValueLength);
+  }
+
+  public Limits withRecordLimits(int attributes, int labelName, int labelValue) {
+    return new Limits(ingestionRateBytes, ingestionBurstBytes, maxRequestBytes, attributes,
+        labelName, labelValue);
+  }
+}
