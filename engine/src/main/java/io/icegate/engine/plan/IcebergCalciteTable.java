@@ -57,6 +57,23 @@ public final class IcebergCalciteTable extends AbstractTable {
             factory.createTypeWithNullability(
                 sqlType(factory, map.valueType()), map.isValueOptional()));
       }
+      case LIST -> {
+        Types.ListType list = (Types.ListType) type;
+        yield factory.createArrayType(
+            factory.createTypeWithNullability(
+                sqlType(factory, list.elementType()), list.isElementOptional()),
+            -1);
+      }
+      case STRUCT -> {
+        RelDataTypeFactory.Builder struct = factory.builder();
+        for (Types.NestedField field : type.asStructType().fields()) {
+          struct.add(
+              field.name(),
+              factory.createTypeWithNullability(
+                  sqlType(factory, field.type()), field.isOptional()));
+        }
+        yield struct.build();
+      }
       default -> throw new IllegalArgumentException("no SQL type for Iceberg type " + type);
     };
   }

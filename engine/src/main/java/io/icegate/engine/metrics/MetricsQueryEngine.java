@@ -1,0 +1,107 @@
+package io.icegate.engine.metrics;
+
+import io.icegate.engine.exec.PlanRunner;
+import io.icegate.engine.plan.IceGateCatalog;
+import io.icegate.engine.promql.PromQLEngine;
+import io.icegate.engine.promql.QueryResult;
+import io.icegate.engine.series.LabelMatcher;
+import io.icegate.engine.series.Labels;
+import io.icegate.engine.series.Series;
+import io.icegate.engine.series.StepGrid;
+import io.icegate.storage.scan.TableScanner;
+import io.icegate.storage.table.MetricsTable;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.BooleanSupplier;
+import org.apache.arrow.memory.BufferAllocator;
+
+/**
+ * PromQL over the {@code metrics} table: each query reads its series through a
+ * {@link MetricsSeriesSource} bound to the query's tenant, and evaluates them with the PromQL
+ * engine. Every plan the source runs gets its own limited child allocator (the
+ * {@link PlanRunner}), emptied when that plan ends.
+ */
+public final class MetricsQueryEngine {
+  private final IceGateCatalog catalog;
+  private final PlanRunner runner;
+  private final PromQLEngine.Options options;
+
+  public MetricsQueryEngine(
+      TableScanner scanner, BufferAllocator root, long queryMemoryBytes, Duration timeout,
+      PromQLEngine.Options options) {
+    this.catalog = new IceGateCatalog(scanner, List.of(MetricsTable.NAME));
+    this.runner = new PlanRunner(scanner, root, queryMemoryBytes, timeout);
+    this.options = options;
+  }
+
+  /** The value of {@code query} at {@code timeMillis}. */
+  public QueryResult instant(
+      String tenant, String query, long timeMillis, BooleanSupplier cancelled) {
+    return engine(tenant, cancelled).instantQuery(query, timeMillis);
+  }
+
+  /** {@code query} at every step of {@code grid} (milliseconds). */
+  public QueryResult range(
+      String tenant, String query, StepGrid grid, BooleanSupplier cancelled) {
+    return engine(tenant, cancelled).rangeQuery(query, grid);
+  }
+
+  /**
+   * The label sets of the series any of {@code selectors} (each a list of matchers) selects with
+   * a sample in {@code [startMillis, endMillis]}, in label order, without duplicates.
+   */
+  public List<Labels> series(
+      String tenant, List<List<LabelMatcher>> selectors, long startMillis, long endMillis,
+      BooleanSupplier cancelled) {
+    MetricsSeriesSource source = source(tenant, cancelled);
+    Set<Labels> result = new TreeSet<>();
+    for (List<LabelMatcher> selector : selectors) {
+      for (Series s : source.select(selector, startMillis, endMillis)) {
+        result.add(s.labels());
+      }
+    }
+    return new ArrayList<>(result);
+  }
+
+  /** Label names of the selected series (all series when {@code selectors} is empty), sorted. */
+  public List<String> labelNames(
+      String tenant, List<List<LabelMatcher>> selectors, long startMillis, long endMillis,
+      BooleanSupplier cancelled) {
+    Set<String> names = new TreeSet<>();
+    for (Labels l : series(tenant, orAll(selectors), startMillis, endMillis, cancelled)) {
+      names.addAll(l.names());
+    }
+    return new ArrayList<>(names);
+  }
+
+  /** Values of label {@code name} among the selected series, sorted. */
+  public List<String> labelValues(
+      String tenant, String name, List<List<LabelMatcher>> selectors, long startMillis,
+      long endMillis, BooleanSupplier cancelled) {
+    Set<String> values = new TreeSet<>();
+    for (Labels l : series(tenant, orAll(selectors), startMillis, endMillis, cancelled)) {
+      if (l.has(name)) {
+        values.add(l.get(name));
+      }
+    }
+    return new ArrayList<>(values);
+  }
+
+  private static List<List<LabelMatcher>> orAll(List<List<LabelMatcher>> selectors) {
+    if (!selectors.isEmpty()) {
+      return selectors;
+    }
+    return List.of(List.of(LabelMatcher.of(Labels.METRIC_NAME, LabelMatcher.Type.RE, ".+")));
+  }
+
+  private PromQLEngine engine(String tenant, BooleanSupplier cancelled) {
+    return new PromQLEngine(source(tenant, cancelled), options);
+  }
+
+  private MetricsSeriesSource source(String tenant, BooleanSupplier cancelled) {
+    return new MetricsSeriesSource(catalog, runner, tenant, cancelled);
+  }
+}

@@ -1,0 +1,383 @@
+package io.icegate.engine.metrics;
+
+import io.icegate.engine.exec.PlanRunner;
+import io.icegate.engine.plan.IceGateCatalog;
+import io.icegate.engine.plan.QueryOptimizer;
+import io.icegate.engine.rel.ArrowRel;
+import io.icegate.engine.series.LabelMatcher;
+import io.icegate.engine.series.Labels;
+import io.icegate.engine.series.Series;
+import io.icegate.engine.series.SeriesSource;
+import io.icegate.engine.series.StaleMarker;
+import io.icegate.protocol.loki.LabelSetCodec;
+import io.icegate.storage.table.MetricsTable;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.function.BooleanSupplier;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.Float8Vector;
+import org.apache.arrow.vector.IntVector;
+import org.apache.arrow.vector.TimeStampVector;
+import org.apache.arrow.vector.VarCharVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.complex.ListVector;
+import org.apache.calcite.rex.RexNode;
+import org.apache.calcite.tools.RelBuilder;
+
+/**
+ * The PromQL view of the {@code metrics} table for one tenant: selects series by label matchers
+ * and a time range through a Calcite plan (tenant, time and metric name pushed into the scan, so
+ * partitions, files and row groups are pruned), then groups the rows into columnar series.
+ *
+ * <p>Rows become Prometheus series as Prometheus's OTLP receiver would have made them: number
+ * points (gauges, sums, remote-write samples) are one sample of {@code metric_name}; a classic
+ * histogram point becomes {@code <name>_bucket{le="…"}} (cumulative, ending with {@code +Inf}),
+ * {@code <name>_sum} and {@code <name>_count}; a summary point {@code <name>{quantile="…"}},
+ * {@code <name>_sum} and {@code <name>_count}. A row flagged as having no recorded value is a
+ * staleness marker. Exponential histograms (native histograms) are not served yet.
+ */
+public final class MetricsSeriesSource implements SeriesSource {
+  private static final String[] FAMILY_SUFFIXES = {"_bucket", "_sum", "_count"};
+  private static final long NANOS_PER_MILLI = 1_000_000L;
+
+  private final IceGateCatalog catalog;
+  private final PlanRunner runner;
+  private final String tenant;
+  private final BooleanSupplier cancelled;
+
+  public MetricsSeriesSource(
+      IceGateCatalog catalog, PlanRunner runner, String tenant, BooleanSupplier cancelled) {
+    this.catalog = catalog;
+    this.runner = runner;
+    this.tenant = tenant;
+    this.cancelled = cancelled;
+  }
+
+  @Override
+  public List<Series> select(List<LabelMatcher> matchers, long minTime, long maxTime) {
+    String name = null;
+    for (LabelMatcher m : matchers) {
+      if (m.name().equals(Labels.METRIC_NAME) && m.type() == LabelMatcher.Type.EQ) {
+        name = m.value();
+      }
+    }
+    Map<Labels, SeriesBuilder> series = new HashMap<>();
+    long startNanos = Math.multiplyExact(minTime, NANOS_PER_MILLI);
+    long endNanos = Math.multiplyExact(maxTime + 1, NANOS_PER_MILLI);
+    // Number points are read with flat columns only (the vectorized reader); the histogram and
+    // summary points, which need their list columns, in a second plan.
+    run(numbersPlan(name, startNanos, endNanos), matchers, series, false);
+    run(familiesPlan(name, startNanos, endNanos), matchers, series, true);
+    List<Series> out = new ArrayList<>(series.size());
+    for (Map.Entry<Labels, SeriesBuilder> e : series.entrySet()) {
+      out.add(e.getValue().build(e.getKey()));
+    }
+    out.sort((a, b) -> a.labels().compareTo(b.labels()));
+    return out;
+  }
+
+  private ArrowRel numbersPlan(String name, long startNanos, long endNanos) {
+    RelBuilder b = catalog.relBuilder();
+    b.scan(IceGateCatalog.SCHEMA, MetricsTable.NAME);
+    List<RexNode> conditions = bounds(b, startNanos, endNanos);
+    if (name != null) {
+      conditions.add(b.equals(b.field(MetricsTable.METRIC_NAME), b.literal(name)));
+    }
+    conditions.add(
+        b.not(
+            b.in(
+                b.field(MetricsTable.METRIC_TYPE),
+                b.literal(MetricsTable.HISTOGRAM),
+                b.literal(MetricsTable.SUMMARY),
+                b.literal(MetricsTable.EXPONENTIAL_HISTOGRAM))));
+    b.filter(conditions);
+    b.project(
+        b.field(MetricsTable.METRIC_NAME),
+        b.field(MetricsTable.SERIES_LABELS),
+        b.field(MetricsTable.TIMESTAMP),
+        b.field(MetricsTable.VALUE_DOUBLE),
+        b.field(MetricsTable.VALUE_INT),
+        b.field(MetricsTable.FLAGS));
+    return QueryOptimizer.optimize(b.build(), b);
+  }
+
+  private ArrowRel familiesPlan(String name, long startNanos, long endNanos) {
+    RelBuilder b = catalog.relBuilder();
+    b.scan(IceGateCatalog.SCHEMA, MetricsTable.NAME);
+    List<RexNode> conditions = bounds(b, startNanos, endNanos);
+    if (name != null) {
+      // A summary's quantile series carry the family name itself; every family's _bucket, _sum
+      // and _count series carry it with the suffix.
+      List<RexNode> names = new ArrayList<>();
+      names.add(b.literal(name));
+      for (String suffix : FAMILY_SUFFIXES) {
+        if (name.endsWith(suffix) && name.length() > suffix.length()) {
+          names.add(b.literal(name.substring(0, name.length() - suffix.length())));
+        }
+      }
+      conditions.add(
+          names.size() == 1
+              ? b.equals(b.field(MetricsTable.METRIC_NAME), names.get(0))
+              : b.in(b.field(MetricsTable.METRIC_NAME), names));
+    }
+    conditions.add(
+        b.in(
+            b.field(MetricsTable.METRIC_TYPE),
+            b.literal(MetricsTable.HISTOGRAM),
+            b.literal(MetricsTable.SUMMARY)));
+    b.filter(conditions);
+    b.project(
+        b.field(MetricsTable.METRIC_NAME),
+        b.field(MetricsTable.SERIES_LABELS),
+        b.field(MetricsTable.TIMESTAMP),
+        b.field(MetricsTable.FLAGS),
+        b.field(MetricsTable.METRIC_TYPE),
+        b.field(MetricsTable.COUNT),
+        b.field(MetricsTable.SUM),
+        b.field(MetricsTable.BUCKET_COUNTS),
+        b.field(MetricsTable.EXPLICIT_BOUNDS),
+        b.field(MetricsTable.QUANTILE_VALUES));
+    return QueryOptimizer.optimize(b.build(), b);
+  }
+
+  private List<RexNode> bounds(RelBuilder b, long startNanos, long endNanos) {
+    List<RexNode> conditions = new ArrayList<>();
+    conditions.add(b.equals(b.field(MetricsTable.TENANT_ID), b.literal(tenant)));
+    conditions.add(
+        b.greaterThanOrEqual(b.field(MetricsTable.TIMESTAMP), b.literal(startNanos)));
+    conditions.add(b.lessThan(b.field(MetricsTable.TIMESTAMP), b.literal(endNanos)));
+    return conditions;
+  }
+
+  private void run(
+      ArrowRel plan, List<LabelMatcher> matchers, Map<Labels, SeriesBuilder> series,
+      boolean families) {
+    // Label sets repeat row after row (files are sorted by series), so each distinct
+    // (name, labels) text is decoded and matched once.
+    Map<String, Labels> decoded = new HashMap<>();
+    runner.run(
+        "promql-select",
+        plan,
+        cancelled,
+        batch -> {
+          if (families) {
+            addFamilies(batch, matchers, series, decoded);
+          } else {
+            addNumbers(batch, matchers, series, decoded);
+          }
+        });
+  }
+
+  private static void addNumbers(
+      VectorSchemaRoot batch, List<LabelMatcher> matchers, Map<Labels, SeriesBuilder> series,
+      Map<String, Labels> decoded) {
+    VarCharVector names = (VarCharVector) batch.getVector(0);
+    VarCharVector labels = (VarCharVector) batch.getVector(1);
+    FieldVector time = batch.getVector(2);
+    Float8Vector doubles = (Float8Vector) batch.getVector(3);
+    BigIntVector longs = (BigIntVector) batch.getVector(4);
+    IntVector flags = (IntVector) batch.getVector(5);
+    SeriesBuilder current = null;
+    String currentKey = null;
+    for (int i = 0; i < batch.getRowCount(); i++) {
+      String key = text(names, i) + '\u0000' + text(labels, i);
+      if (!key.equals(currentKey)) {
+        currentKey = key;
+        current = builder(key, null, matchers, series, decoded);
+      }
+      if (current == null) {
+        continue;
+      }
+      double value;
+      if (!flags.isNull(i) && (flags.get(i) & MetricsTable.FLAG_NO_RECORDED_VALUE) != 0) {
+        value = StaleMarker.STALE_NAN;
+      } else if (!doubles.isNull(i)) {
+        value = doubles.get(i);
+      } else if (!longs.isNull(i)) {
+        value = longs.get(i);
+      } else {
+        continue;
+      }
+      current.add(millis(time, i), value);
+    }
+  }
+
+  private static void addFamilies(
+      VectorSchemaRoot batch, List<LabelMatcher> matchers, Map<Labels, SeriesBuilder> series,
+      Map<String, Labels> decoded) {
+    VarCharVector names = (VarCharVector) batch.getVector(0);
+    VarCharVector labels = (VarCharVector) batch.getVector(1);
+    FieldVector time = batch.getVector(2);
+    IntVector flags = (IntVector) batch.getVector(3);
+    VarCharVector types = (VarCharVector) batch.getVector(4);
+    BigIntVector counts = (BigIntVector) batch.getVector(5);
+    Float8Vector sums = (Float8Vector) batch.getVector(6);
+    ListVector buckets = (ListVector) batch.getVector(7);
+    ListVector bounds = (ListVector) batch.getVector(8);
+    ListVector quantiles = (ListVector) batch.getVector(9);
+    for (int i = 0; i < batch.getRowCount(); i++) {
+      String name = text(names, i);
+      String labelText = text(labels, i);
+      long t = millis(time, i);
+      boolean stale =
+          !flags.isNull(i) && (flags.get(i) & MetricsTable.FLAG_NO_RECORDED_VALUE) != 0;
+      double count = counts.isNull(i) ? Double.NaN : counts.get(i);
+      double sum = sums.isNull(i) ? Double.NaN : sums.get(i);
+      add(name + "_count", labelText, null, t, stale ? StaleMarker.STALE_NAN : count,
+          matchers, series, decoded);
+      if (!sums.isNull(i) || stale) {
+        add(name + "_sum", labelText, null, t, stale ? StaleMarker.STALE_NAN : sum,
+            matchers, series, decoded);
+      }
+      if (MetricsTable.HISTOGRAM.equals(text(types, i))) {
+        List<?> bucketCounts = buckets.isNull(i) ? List.of() : buckets.getObject(i);
+        List<?> upper = bounds.isNull(i) ? List.of() : bounds.getObject(i);
+        long cumulative = 0;
+        for (int k = 0; k < bucketCounts.size(); k++) {
+          cumulative += ((Number) bucketCounts.get(k)).longValue();
+          String le =
+              k < upper.size() ? formatBound(((Number) upper.get(k)).doubleValue()) : "+Inf";
+          add(name + "_bucket", labelText, le, t,
+              stale ? StaleMarker.STALE_NAN : cumulative, matchers, series, decoded);
+        }
+      } else if (!quantiles.isNull(i)) {
+        for (Object q : quantiles.getObject(i)) {
+          Map<?, ?> entry = (Map<?, ?>) q;
+          double quantile = ((Number) entry.get(MetricsTable.QUANTILE)).doubleValue();
+          double value = ((Number) entry.get(MetricsTable.QUANTILE_VALUE)).doubleValue();
+          add(name, labelText, "q" + formatBound(quantile), t,
+              stale ? StaleMarker.STALE_NAN : value, matchers, series, decoded);
+        }
+      }
+    }
+  }
+
+  /**
+   * Adds a sample of an expanded series; {@code extra} is a bucket's {@code le} value, or
+   * {@code q} + a summary's quantile.
+   */
+  private static void add(
+      String name, String labelText, String extra, long t, double value,
+      List<LabelMatcher> matchers, Map<Labels, SeriesBuilder> series,
+      Map<String, Labels> decoded) {
+    String key = name + '\u0000' + labelText + (extra == null ? "" : '\u0000' + extra);
+    SeriesBuilder builder = builder(key, extra, matchers, series, decoded);
+    if (builder != null) {
+      builder.add(t, value);
+    }
+  }
+
+  /** The builder of the series {@code key} names, or null when the matchers reject it. */
+  private static SeriesBuilder builder(
+      String key, String extra, List<LabelMatcher> matchers, Map<Labels, SeriesBuilder> series,
+      Map<String, Labels> decoded) {
+    Labels labels =
+        decoded.computeIfAbsent(
+            key,
+            k -> {
+              String[] parts = k.split("\u0000", -1);
+              SortedMap<String, String> map = new TreeMap<>(LabelSetCodec.decode(parts[1]));
+              map.put(Labels.METRIC_NAME, parts[0]);
+              if (extra != null) {
+                if (extra.startsWith("q")) {
+                  map.put("quantile", extra.substring(1));
+                } else {
+                  map.put("le", extra);
+                }
+              }
+              Labels l = Labels.of(map);
+              for (LabelMatcher m : matchers) {
+                if (!m.matches(l)) {
+                  return REJECTED;
+                }
+              }
+              return l;
+            });
+    if (labels == REJECTED) {
+      return null;
+    }
+    return series.computeIfAbsent(labels, l -> new SeriesBuilder());
+  }
+
+  private static final Labels REJECTED = Labels.of("__rejected__", "");
+
+  private static String text(VarCharVector v, int i) {
+    return v.isNull(i) ? "" : new String(v.get(i), StandardCharsets.UTF_8);
+  }
+
+  private static long millis(FieldVector time, int i) {
+    long nanos =
+        time instanceof TimeStampVector ts ? ts.get(i) : ((BigIntVector) time).get(i);
+    return Math.floorDiv(nanos, NANOS_PER_MILLI);
+  }
+
+  /** A bucket bound or quantile as Prometheus's OTLP translation writes it (Go's 'f', -1). */
+  static String formatBound(double v) {
+    if (v == Double.POSITIVE_INFINITY) {
+      return "+Inf";
+    }
+    if (v == Double.NEGATIVE_INFINITY) {
+      return "-Inf";
+    }
+    if (Double.isNaN(v)) {
+      return "NaN";
+    }
+    if (v == 0) {
+      return "0";
+    }
+    return new BigDecimal(Double.toString(v)).stripTrailingZeros().toPlainString();
+  }
+
+  /** Samples of one series as they arrive, in any order; sorted and de-duplicated at the end. */
+  private static final class SeriesBuilder {
+    private long[] times = new long[16];
+    private double[] values = new double[16];
+    private int size;
+    private boolean sorted = true;
+
+    void add(long t, double v) {
+      if (size == times.length) {
+        times = Arrays.copyOf(times, size * 2);
+        values = Arrays.copyOf(values, size * 2);
+      }
+      if (size > 0 && t <= times[size - 1]) {
+        sorted = false;
+      }
+      times[size] = t;
+      values[size++] = v;
+    }
+
+    Series build(Labels labels) {
+      if (!sorted) {
+        Integer[] order = new Integer[size];
+        for (int i = 0; i < size; i++) {
+          order[i] = i;
+        }
+        // Stable: of two samples at the same millisecond, the later-read one wins below.
+        Arrays.sort(order, (a, b) -> Long.compare(times[a], times[b]));
+        long[] t = new long[size];
+        double[] v = new double[size];
+        int n = 0;
+        for (int k = 0; k < size; k++) {
+          int i = order[k];
+          if (n > 0 && t[n - 1] == times[i]) {
+            v[n - 1] = values[i];
+          } else {
+            t[n] = times[i];
+            v[n++] = values[i];
+          }
+        }
+        return new Series(labels, Arrays.copyOf(t, n), Arrays.copyOf(v, n));
+      }
+      return new Series(labels, Arrays.copyOf(times, size), Arrays.copyOf(values, size));
+    }
+  }
+}
