@@ -5,9 +5,11 @@ import static io.icegate.storage.OtlpLogs.request;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.icegate.storage.catalog.LakeCatalog;
 import io.icegate.storage.compaction.Compactor;
 import io.icegate.storage.ingest.EventsBatchBuilder;
 import io.icegate.storage.ingest.LogsBatchBuilder;
+import io.icegate.storage.ingest.MetricsBatchBuilder;
 import io.icegate.storage.table.EventsTable;
 import io.icegate.storage.table.LogsTable;
 import io.icegate.storage.table.MetricsTable;
@@ -90,5 +92,46 @@ class LakeTablesTest {
       assertThat(ScannedRows.scan(lake, allocator, LogsTable.NAME, "fake")).hasSize(1);
       assertThat(ScannedRows.scan(lake, allocator, EventsTable.NAME, "fake")).hasSize(1);
     }
+  }
+
+  @Test
+  void aColumnAddedToMetricsLaterReadsAsNullInOlderFilesAlongsideNestedColumns()
+      throws Exception {
+    Compactor.Policy now = new Compactor.Policy(Duration.ZERO, 64L << 20, Duration.ofHours(1));
+    try (Lake lake = Lake.openLocal(dir, Duration.ofMillis(1), now, Duration.ZERO)) {
+      appendGauge(lake, T0);
+      lake.compact();
+      appendGauge(lake, T0 + 1);
+    }
+    try (LakeCatalog catalog = LakeCatalog.openEmbedded(dir)) {
+      catalog.table(MetricsTable.NAME).updateSchema()
+          .addColumn("k8s_pod_name", Types.StringType.get()).commit();
+    }
+    try (Lake lake = Lake.openLocal(dir, Duration.ofMillis(1), now, Duration.ZERO)) {
+      appendGauge(lake, T0 + 2);
+      var rows = ScannedRows.scan(lake, allocator, MetricsTable.NAME, "fake");
+      assertThat(rows).hasSize(3).allSatisfy(r -> {
+        assertThat(r).containsEntry("k8s_pod_name", null);
+        assertThat(r).containsEntry(MetricsTable.EXEMPLARS, java.util.List.of());
+      });
+      lake.compact();
+      assertThat(ScannedRows.scan(lake, allocator, MetricsTable.NAME, "fake")).hasSize(3);
+    }
+  }
+
+  private void appendGauge(Lake lake, long t) throws Exception {
+    var metrics =
+        io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest.newBuilder()
+            .addResourceMetrics(io.opentelemetry.proto.metrics.v1.ResourceMetrics.newBuilder()
+                .addScopeMetrics(io.opentelemetry.proto.metrics.v1.ScopeMetrics.newBuilder()
+                    .addMetrics(io.opentelemetry.proto.metrics.v1.Metric.newBuilder()
+                        .setName("up")
+                        .setGauge(io.opentelemetry.proto.metrics.v1.Gauge.newBuilder()
+                            .addDataPoints(io.opentelemetry.proto.metrics.v1.NumberDataPoint
+                                .newBuilder().setTimeUnixNano(t).setAsDouble(1))))))
+            .build();
+    lake.metricsWal()
+        .append("fake", MetricsBatchBuilder.build(metrics, "fake", t, allocator).batch())
+        .get();
   }
 }

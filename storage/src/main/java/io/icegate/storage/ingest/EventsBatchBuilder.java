@@ -22,7 +22,9 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * request on its own.
  *
  * <p>Takes exactly the records {@link LogsBatchBuilder} accepts and rejects none itself: the
- * partial-success answer is the logs builder's, so a bad record is reported once.
+ * partial-success answer is the logs builder's, so a bad record is reported once. Most requests
+ * hold no event: the caller closes an empty batch instead of appending it (a WAL segment of no
+ * rows would only cost a write).
  */
 public final class EventsBatchBuilder {
   /** The events table as Arrow sees it; the WAL writes batches of exactly this shape. */
@@ -41,7 +43,8 @@ public final class EventsBatchBuilder {
     if (!record.getEventName().isEmpty()) {
       return record.getEventName();
     }
-    String attribute = AttributeFlattener.stringValue(record.getAttributesList(), EVENT_NAME_ATTRIBUTE);
+    String attribute =
+        AttributeFlattener.stringValue(record.getAttributesList(), EVENT_NAME_ATTRIBUTE);
     return attribute == null || attribute.isEmpty() ? null : attribute;
   }
 

@@ -74,7 +74,8 @@ public final class MetricsBatchBuilder {
 
   /**
    * Builds the batch of a Prometheus remote-write request for {@code tenant}: float samples as
-   * rows with {@code metric_name = __name__} (a staleness marker flagged as no recorded value), native histograms as exponential-histogram rows (custom-bucket ones as
+   * rows with {@code metric_name = __name__} (a staleness marker flagged as no recorded value),
+   * native histograms as exponential-histogram rows (custom-bucket ones as
    * histogram rows), exemplars on their series' latest row, and the metadata the sender sent for
    * the metric family (type, unit, help). See {@link RemoteWriteRows}.
    */
@@ -112,7 +113,8 @@ public final class MetricsBatchBuilder {
         switch (metric.getDataCase()) {
           case SUM -> metric.getSum().getAggregationTemporality();
           case HISTOGRAM -> metric.getHistogram().getAggregationTemporality();
-          case EXPONENTIAL_HISTOGRAM -> metric.getExponentialHistogram().getAggregationTemporality();
+          case EXPONENTIAL_HISTOGRAM ->
+              metric.getExponentialHistogram().getAggregationTemporality();
           default -> null;
         };
     if (t != null) {
@@ -134,7 +136,9 @@ public final class MetricsBatchBuilder {
     }
     Shared shared =
         new Shared(c, scope, scopeMap, metric, name, type(metric), temporality, monotonic,
-            metric.getMetadataCount() == 0 ? null : AttributeFlattener.flatten(metric.getMetadataList()));
+            metric.getMetadataCount() == 0
+                ? null
+                : AttributeFlattener.flatten(metric.getMetadataList()));
     switch (metric.getDataCase()) {
       case GAUGE -> metric.getGauge().getDataPointsList().forEach(p -> number(w, shared, p));
       case SUM -> metric.getSum().getDataPointsList().forEach(p -> number(w, shared, p));

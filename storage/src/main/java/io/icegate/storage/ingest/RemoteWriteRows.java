@@ -282,7 +282,8 @@ final class RemoteWriteRows {
         return problem;
       }
       Dense d = (Dense) dense;
-      if (!d.counts().isEmpty() && (d.first() < 0 || d.first() + d.counts().size() > buckets.length)) {
+      boolean outside = d.first() < 0 || d.first() + d.counts().size() > buckets.length;
+      if (!d.counts().isEmpty() && outside) {
         return "its buckets lie outside its " + bounds.length + " custom bounds";
       }
       for (int i = 0; i < d.counts().size(); i++) {

@@ -127,7 +127,8 @@ public final class TableScanner {
       filter =
           Expressions.and(
               filter,
-              Expressions.lessThan(TableDefinition.TIMESTAMP, TimestampLiterals.nanos(request.endNanos())));
+              Expressions.lessThan(
+                  TableDefinition.TIMESTAMP, TimestampLiterals.nanos(request.endNanos())));
     }
     return filter;
   }
