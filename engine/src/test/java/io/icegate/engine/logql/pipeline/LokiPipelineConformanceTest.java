@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.icegate.logql.LogQL;
+import io.icegate.logql.ast.KeepLabels;
 import io.icegate.logql.ast.LogSelectorExpr;
+import io.icegate.logql.ast.PipelineStage;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -87,10 +88,24 @@ class LokiPipelineConformanceTest {
   }
 
   private String runPipelineCase(JsonNode c) {
+    LogPipeline pipeline;
     if (c.has("logql_expressible") && !c.get("logql_expressible").asBoolean()) {
-      return "not expressible in LogQL";
+      // Loki's test builds `keep` with no labels, which LogQL cannot write: build that stage as
+      // the AST it would be, after the stages before it.
+      String stage = c.get("stage").asText();
+      if (!stage.endsWith("| keep")) {
+        return "not expressible in LogQL";
+      }
+      String before = stage.substring(0, stage.length() - "| keep".length()).strip();
+      List<PipelineStage> stages = new ArrayList<>();
+      if (!before.isEmpty()) {
+        stages.addAll(((LogSelectorExpr) LogQL.parse("{app=\"bar\"} " + before)).pipeline());
+      }
+      stages.add(new KeepLabels(List.of()));
+      pipeline = LogPipeline.compile(stages);
+    } else {
+      pipeline = compile(c.get("stage").asText());
     }
-    LogPipeline pipeline = compile(c.get("stage").asText());
     LabelsBuilder lbs = new LabelsBuilder();
     lbs.reset(map(c.get("labels")), map(c.get("structured_metadata")));
     if (c.hasNonNull("preset_error")) {
@@ -222,7 +237,6 @@ class LokiPipelineConformanceTest {
         }
       }
     }
-    new TreeSet<>(out.keySet());
     return out;
   }
 }
