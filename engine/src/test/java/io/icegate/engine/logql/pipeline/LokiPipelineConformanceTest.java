@@ -23,10 +23,10 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 /**
- * Loki's own pipeline and template test cases (src/test/resources/loki, see SOURCE.md) run
- * through {@link LogPipeline}: every case must give the outputs its {@code checks} name, except
- * the cases listed in {@code known-failures.txt} — which must still fail, so the list only
- * shrinks. Pass counts per file are printed.
+ * Loki's own pipeline and template test cases (src/test/resources/loki, see SOURCE.md) run through
+ * {@link LogPipeline}: every case must give the outputs its {@code checks} name, except the cases
+ * listed in {@code known-failures.txt} — which must still fail, so the list only shrinks. Pass
+ * counts per file are printed.
  */
 class LokiPipelineConformanceTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -109,7 +109,8 @@ class LokiPipelineConformanceTest {
     LabelsBuilder lbs = new LabelsBuilder();
     lbs.reset(map(c.get("labels")), map(c.get("structured_metadata")));
     if (c.hasNonNull("preset_error")) {
-      lbs.setError(c.get("preset_error").asText(),
+      lbs.setError(
+          c.get("preset_error").asText(),
           c.hasNonNull("preset_error_details") ? c.get("preset_error_details").asText() : null);
     }
     long ts = c.has("timestamp_ns") ? c.get("timestamp_ns").asLong() : 0;
@@ -149,7 +150,8 @@ class LokiPipelineConformanceTest {
       labels = new TreeMap<>(Map.of("s", a.get("s").asText()));
       String call =
           switch (c.get("function").asText()) {
-            case "substr" -> "substr " + a.get("start").asLong() + " " + a.get("end").asLong() + " .s";
+            case "substr" ->
+                "substr " + a.get("start").asLong() + " " + a.get("end").asLong() + " .s";
             default -> c.get("function").asText() + " " + a.get("c").asLong() + " .s";
           };
       stage = "| line_format `{{ " + call + " }}`";
@@ -227,7 +229,8 @@ class LokiPipelineConformanceTest {
   /** Lines {@code file:line<TAB>reason} of known-failures.txt for {@code file}. */
   private static Map<String, String> knownFailures(String file) throws IOException {
     Map<String, String> out = new TreeMap<>();
-    try (InputStream in = LokiPipelineConformanceTest.class.getResourceAsStream("/loki/known-failures.txt");
+    try (InputStream in =
+            LokiPipelineConformanceTest.class.getResourceAsStream("/loki/known-failures.txt");
         BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
       String l;
       while ((l = r.readLine()) != null) {
