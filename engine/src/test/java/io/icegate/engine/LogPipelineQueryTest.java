@@ -36,14 +36,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Log queries with parsers, label filters and formatters, end to end over a real local lake:
- * OTLP records in, Loki streams out. Expected streams and lines are worked out by hand from the
- * records below and Loki's rules; every query leaves its allocator empty.
+ * Log queries with parsers, label filters and formatters, end to end over a real local lake: OTLP
+ * records in, Loki streams out. Expected streams and lines are worked out by hand from the records
+ * below and Loki's rules; every query leaves its allocator empty.
  */
 class LogPipelineQueryTest {
   private static final long T0 = 1_700_000_000_000_000_000L;
   private static final long SECOND = 1_000_000_000L;
-  private static final Map<String, String> API = Map.of("service_name", "api", "deployment_environment", "prod");
+  private static final Map<String, String> API =
+      Map.of("service_name", "api", "deployment_environment", "prod");
   private static final Map<String, String> WORKER =
       Map.of("service_name", "worker", "deployment_environment", "prod");
 
@@ -57,17 +58,43 @@ class LogPipelineQueryTest {
     root = new RootAllocator();
     lake = Lake.openLocal(dir, Duration.ofMillis(1));
     engine = new LogQueryEngine(lake.scanner(), root, 64L << 20, Duration.ofSeconds(30));
-    append(request("api",
-        record(T0, "{\"level\":\"info\",\"status\":200,\"latency\":\"120ms\",\"path\":\"/cart\",\"user\":{\"id\":\"u1\"}}",
-            "INFO", 1, "GET"),
-        record(T0 + SECOND, "{\"level\":\"error\",\"status\":500,\"latency\":\"1.5s\",\"path\":\"/pay\",\"user\":{\"id\":\"u2\"}}",
-            "ERROR", 2, "POST"),
-        record(T0 + 2 * SECOND, "{\"level\":\"warn\",\"status\":404,\"latency\":\"300ms\",\"path\":\"/missing\",\"user\":{\"id\":\"u1\"}}",
-            "WARN", 3, "GET"),
-        record(T0 + 3 * SECOND, "not json at all", "INFO", 4, "GET")));
-    append(request("worker",
-        record(T0 + 4 * SECOND, "level=info msg=\"job done\" duration=2s size=20MB", "INFO", 5, "RUN"),
-        record(T0 + 5 * SECOND, "level=error msg=\"job failed\" duration=250ms size=1KB", "ERROR", 6, "RUN")));
+    append(
+        request(
+            "api",
+            record(
+                T0,
+                "{\"level\":\"info\",\"status\":200,\"latency\":\"120ms\",\"path\":\"/cart\",\"user\":{\"id\":\"u1\"}}",
+                "INFO",
+                1,
+                "GET"),
+            record(
+                T0 + SECOND,
+                "{\"level\":\"error\",\"status\":500,\"latency\":\"1.5s\",\"path\":\"/pay\",\"user\":{\"id\":\"u2\"}}",
+                "ERROR",
+                2,
+                "POST"),
+            record(
+                T0 + 2 * SECOND,
+                "{\"level\":\"warn\",\"status\":404,\"latency\":\"300ms\",\"path\":\"/missing\",\"user\":{\"id\":\"u1\"}}",
+                "WARN",
+                3,
+                "GET"),
+            record(T0 + 3 * SECOND, "not json at all", "INFO", 4, "GET")));
+    append(
+        request(
+            "worker",
+            record(
+                T0 + 4 * SECOND,
+                "level=info msg=\"job done\" duration=2s size=20MB",
+                "INFO",
+                5,
+                "RUN"),
+            record(
+                T0 + 5 * SECOND,
+                "level=error msg=\"job failed\" duration=250ms size=1KB",
+                "ERROR",
+                6,
+                "RUN")));
   }
 
   @AfterAll
@@ -84,16 +111,35 @@ class LogPipelineQueryTest {
   @Test
   void jsonThenLabelFiltersThenLineFormatGivesNewLinesInTheStreamsOfTheParsedLabels() {
     List<LokiStream> streams =
-        select("{service_name=\"api\"} | json | __error__=\"\" | status >= 400"
-            + " | line_format \"{{.path}} {{.status}}\"", 10, Direction.FORWARD);
+        select(
+            "{service_name=\"api\"} | json | __error__=\"\" | status >= 400"
+                + " | line_format \"{{.path}} {{.status}}\"",
+            10,
+            Direction.FORWARD);
 
     assertThat(streams).hasSize(2);
-    assertThat(streams.get(0).labels()).isEqualTo(labels(API,
-        "level", "error", "status", "500", "latency", "1.5s", "path", "/pay", "user_id", "u2"));
+    assertThat(streams.get(0).labels())
+        .isEqualTo(
+            labels(
+                API, "level", "error", "status", "500", "latency", "1.5s", "path", "/pay",
+                "user_id", "u2"));
     assertThat(streams.get(0).entries()).containsExactly(new LokiEntry(T0 + SECOND, "/pay 500"));
-    assertThat(streams.get(1).labels()).isEqualTo(labels(API,
-        "level", "warn", "status", "404", "latency", "300ms", "path", "/missing", "user_id", "u1"));
-    assertThat(streams.get(1).entries()).containsExactly(new LokiEntry(T0 + 2 * SECOND, "/missing 404"));
+    assertThat(streams.get(1).labels())
+        .isEqualTo(
+            labels(
+                API,
+                "level",
+                "warn",
+                "status",
+                "404",
+                "latency",
+                "300ms",
+                "path",
+                "/missing",
+                "user_id",
+                "u1"));
+    assertThat(streams.get(1).entries())
+        .containsExactly(new LokiEntry(T0 + 2 * SECOND, "/missing 404"));
   }
 
   @Test
@@ -101,72 +147,106 @@ class LogPipelineQueryTest {
     List<LokiStream> streams =
         select("{service_name=\"api\"} | json | latency > 250ms", 10, Direction.FORWARD);
 
-    assertThat(lines(streams)).containsExactly(
-        "{\"level\":\"error\",\"status\":500,\"latency\":\"1.5s\",\"path\":\"/pay\",\"user\":{\"id\":\"u2\"}}",
-        "{\"level\":\"warn\",\"status\":404,\"latency\":\"300ms\",\"path\":\"/missing\",\"user\":{\"id\":\"u1\"}}",
-        "not json at all");
+    assertThat(lines(streams))
+        .containsExactly(
+            "{\"level\":\"error\",\"status\":500,\"latency\":\"1.5s\",\"path\":\"/pay\",\"user\":{\"id\":\"u2\"}}",
+            "{\"level\":\"warn\",\"status\":404,\"latency\":\"300ms\",\"path\":\"/missing\",\"user\":{\"id\":\"u1\"}}",
+            "not json at all");
     // Loki's numeric, duration and bytes filters let an entry with an error through untouched.
-    assertThat(streams.get(2).labels()).isEqualTo(labels(API,
-        "__error__", "JSONParserErr",
-        "__error_details__", "Value looks like object, but can't find closing '}' symbol"));
+    assertThat(streams.get(2).labels())
+        .isEqualTo(
+            labels(
+                API,
+                "__error__",
+                "JSONParserErr",
+                "__error_details__",
+                "Value looks like object, but can't find closing '}' symbol"));
   }
 
   @Test
   void logfmtWithBytesFilterAndTemplate() {
     List<LokiStream> streams =
-        select("{service_name=\"worker\"} | logfmt | size >= 20MB"
-            + " | line_format \"{{.msg | ToUpper}} in {{.duration}}\"", 10, Direction.BACKWARD);
+        select(
+            "{service_name=\"worker\"} | logfmt | size >= 20MB"
+                + " | line_format \"{{.msg | ToUpper}} in {{.duration}}\"",
+            10,
+            Direction.BACKWARD);
 
     assertThat(streams).hasSize(1);
-    assertThat(streams.get(0).labels()).isEqualTo(labels(WORKER,
-        "level", "info", "msg", "job done", "duration", "2s", "size", "20MB"));
-    assertThat(streams.get(0).entries()).containsExactly(new LokiEntry(T0 + 4 * SECOND, "JOB DONE in 2s"));
+    assertThat(streams.get(0).labels())
+        .isEqualTo(
+            labels(WORKER, "level", "info", "msg", "job done", "duration", "2s", "size", "20MB"));
+    assertThat(streams.get(0).entries())
+        .containsExactly(new LokiEntry(T0 + 4 * SECOND, "JOB DONE in 2s"));
   }
 
   @Test
   void labelFiltersSeeOtlpStructuredMetadataWithoutAddingItToTheStream() {
-    List<LokiStream> bySeverity = select("{service_name=\"api\"} | severity_text=\"WARN\"", 10, Direction.FORWARD);
+    List<LokiStream> bySeverity =
+        select("{service_name=\"api\"} | severity_text=\"WARN\"", 10, Direction.FORWARD);
     assertThat(bySeverity).hasSize(1);
     assertThat(bySeverity.get(0).labels()).isEqualTo(new TreeMap<>(API));
-    assertThat(bySeverity.get(0).entries()).extracting(LokiEntry::timestampNanos).containsExactly(T0 + 2 * SECOND);
+    assertThat(bySeverity.get(0).entries())
+        .extracting(LokiEntry::timestampNanos)
+        .containsExactly(T0 + 2 * SECOND);
 
-    assertThat(timestamps(select("{service_name=~\".+\"} | severity_text=\"ERROR\"", 10, Direction.FORWARD)))
+    assertThat(
+            timestamps(
+                select("{service_name=~\".+\"} | severity_text=\"ERROR\"", 10, Direction.FORWARD)))
         .containsExactly(T0 + SECOND, T0 + 5 * SECOND);
-    assertThat(timestamps(select("{service_name=\"api\"} | trace_id=\"" + "03".repeat(16) + "\"", 10,
-        Direction.FORWARD))).containsExactly(T0 + 2 * SECOND);
-    assertThat(timestamps(select("{service_name=\"worker\"} | span_id=~\"0600.*\"", 10,
-        Direction.FORWARD))).containsExactly(T0 + 5 * SECOND);
+    assertThat(
+            timestamps(
+                select(
+                    "{service_name=\"api\"} | trace_id=\"" + "03".repeat(16) + "\"",
+                    10,
+                    Direction.FORWARD)))
+        .containsExactly(T0 + 2 * SECOND);
+    assertThat(
+            timestamps(
+                select("{service_name=\"worker\"} | span_id=~\"0600.*\"", 10, Direction.FORWARD)))
+        .containsExactly(T0 + 5 * SECOND);
   }
 
   @Test
   void dropAndLabelFormatRegroupEntriesIntoTheirNewStreams() {
     List<LokiStream> streams =
-        select("{service_name=\"worker\"} | logfmt | drop msg, size, duration | label_format lvl=level",
-            10, Direction.FORWARD);
+        select(
+            "{service_name=\"worker\"} | logfmt | drop msg, size, duration | label_format"
+                + " lvl=level",
+            10,
+            Direction.FORWARD);
 
     assertThat(streams).hasSize(2);
     assertThat(streams.get(0).labels()).isEqualTo(labels(WORKER, "lvl", "info"));
     assertThat(streams.get(1).labels()).isEqualTo(labels(WORKER, "lvl", "error"));
-    assertThat(lines(streams)).containsExactly(
-        "level=info msg=\"job done\" duration=2s size=20MB",
-        "level=error msg=\"job failed\" duration=250ms size=1KB");
+    assertThat(lines(streams))
+        .containsExactly(
+            "level=info msg=\"job done\" duration=2s size=20MB",
+            "level=error msg=\"job failed\" duration=250ms size=1KB");
   }
 
   @Test
   void lineFilterAfterLineFormatTestsTheFormattedLine() {
     List<LokiStream> streams =
-        select("{service_name=\"api\"} | json | line_format \"user {{.user_id}}\" |= \"u1\" | keep path",
-            10, Direction.FORWARD);
+        select(
+            "{service_name=\"api\"} | json | line_format \"user {{.user_id}}\" |= \"u1\" | keep"
+                + " path",
+            10,
+            Direction.FORWARD);
 
-    assertThat(streams).extracting(LokiStream::labels).containsExactly(
-        labels(Map.of(), "path", "/cart"), labels(Map.of(), "path", "/missing"));
+    assertThat(streams)
+        .extracting(LokiStream::labels)
+        .containsExactly(labels(Map.of(), "path", "/cart"), labels(Map.of(), "path", "/missing"));
     assertThat(lines(streams)).containsExactly("user u1", "user u1");
   }
 
   @Test
   void limitCountsOnlyEntriesThePipelineKeeps() {
     List<LokiStream> streams =
-        select("{service_name=\"api\"} | json | __error__=\"\" | status >= 400", 1, Direction.BACKWARD);
+        select(
+            "{service_name=\"api\"} | json | __error__=\"\" | status >= 400",
+            1,
+            Direction.BACKWARD);
     assertThat(timestamps(streams)).containsExactly(T0 + 2 * SECOND);
   }
 
@@ -182,8 +262,9 @@ class LogPipelineQueryTest {
         .contains("'pay'");
     RelNode physical = engine.physicalPlan(parse(query), range(10, Direction.BACKWARD));
     assertThat(descendants(physical)).anyMatch(r -> r instanceof ArrowLogPipeline);
-    assertThat(lines(select(query, 10, Direction.FORWARD))).containsExactly(
-        "{\"level\":\"error\",\"status\":500,\"latency\":\"1.5s\",\"path\":\"/pay\",\"user\":{\"id\":\"u2\"}}");
+    assertThat(lines(select(query, 10, Direction.FORWARD)))
+        .containsExactly(
+            "{\"level\":\"error\",\"status\":500,\"latency\":\"1.5s\",\"path\":\"/pay\",\"user\":{\"id\":\"u2\"}}");
   }
 
   // ------------------------------------------------------------------ fixtures
@@ -209,7 +290,11 @@ class LogPipelineQueryTest {
   }
 
   private static List<Long> timestamps(List<LokiStream> streams) {
-    return streams.stream().flatMap(s -> s.entries().stream()).map(LokiEntry::timestampNanos).sorted().toList();
+    return streams.stream()
+        .flatMap(s -> s.entries().stream())
+        .map(LokiEntry::timestampNanos)
+        .sorted()
+        .toList();
   }
 
   private static LogSelectorExpr parse(String query) {

@@ -21,18 +21,17 @@ import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
- * Runs a compiled {@link LogPipeline} over each batch of log entries and emits
- * {@code (timestamp, stream_labels, body)} with every kept entry's final labels and line.
+ * Runs a compiled {@link LogPipeline} over each batch of log entries and emits {@code (timestamp,
+ * stream_labels, body)} with every kept entry's final labels and line.
  *
  * <p>Structured metadata follows Loki's OTLP mapping for the record's fields: {@code trace_id},
  * {@code span_id} (lower-case hex), {@code severity_text}, {@code severity_number}. (Loki also
  * exposes log attributes, {@code .} → {@code _}; the {@code log_attributes} map column can't be
- * read yet, because the vectorized Parquet reader has no map support.) Label filters and
- * templates see it; the output
- * label set keeps only the metadata a stage touched (see {@link LabelsBuilder#toStreamMap}), so an
- * entry stays in its stored stream unless the pipeline changed its labels. Lines become Java
- * strings here because parsers and templates work on text; the stream labels of consecutive rows
- * are decoded once per distinct value.
+ * read yet, because the vectorized Parquet reader has no map support.) Label filters and templates
+ * see it; the output label set keeps only the metadata a stage touched (see {@link
+ * LabelsBuilder#toStreamMap}), so an entry stays in its stored stream unless the pipeline changed
+ * its labels. Lines become Java strings here because parsers and templates work on text; the stream
+ * labels of consecutive rows are decoded once per distinct value.
  */
 public final class LogPipelineOperator implements Operator {
   private final ExecContext context;

@@ -33,8 +33,8 @@ import org.apache.calcite.tools.RelBuilder;
  *         TableScan(icegate.logs)
  * </pre>
  *
- * Label matchers read the stream's labels through {@code LABEL_VALUE(stream_labels, name)};
- * line filters test {@code body}. Tenant and time come first so the scan can take them. Parsers,
+ * Label matchers read the stream's labels through {@code LABEL_VALUE(stream_labels, name)}; line
+ * filters test {@code body}. Tenant and time come first so the scan can take them. Parsers,
  * formatters, label filters and the line filters after a line-changing stage run in the pipeline
  * node, which gives each entry its final labels and line; the sort and limit come after it, since
  * the pipeline may drop entries.
@@ -76,8 +76,8 @@ public final class LogQueryPlanner {
   }
 
   /**
-   * The distinct streams (their {@code stream_labels}) with entries in {@code [start, end)}
-   * that {@code selector} (null: every stream) selects — for the label and series APIs.
+   * The distinct streams (their {@code stream_labels}) with entries in {@code [start, end)} that
+   * {@code selector} (null: every stream) selects — for the label and series APIs.
    */
   public static RelNode streams(
       LogSelectorExpr selector, String tenant, long startNanos, long endNanos, RelBuilder b) {
@@ -101,17 +101,20 @@ public final class LogQueryPlanner {
   /**
    * Splits the pipeline into the line filters the scan evaluates (as vectorized predicates on
    * {@code body}) and the stages the pipeline operator runs. A line filter can move into the scan
-   * when no stage before it changes the line ({@code line_format}, {@code unpack},
-   * {@code decolorize}): the other stages only touch labels or drop entries, and dropping commutes.
+   * when no stage before it changes the line ({@code line_format}, {@code unpack}, {@code
+   * decolorize}): the other stages only touch labels or drop entries, and dropping commutes.
    */
-  static void split(List<PipelineStage> pipeline, List<LineFilter> pushed, List<PipelineStage> rest) {
+  static void split(
+      List<PipelineStage> pipeline, List<LineFilter> pushed, List<PipelineStage> rest) {
     boolean lineChanged = false;
     for (PipelineStage stage : pipeline) {
       if (!lineChanged && stage instanceof LineFilter filter) {
         pushed.add(filter);
         continue;
       }
-      if (stage instanceof LineFormat || stage instanceof UnpackParser || stage instanceof Decolorize) {
+      if (stage instanceof LineFormat
+          || stage instanceof UnpackParser
+          || stage instanceof Decolorize) {
         lineChanged = true;
       }
       rest.add(stage);
@@ -122,7 +125,9 @@ public final class LogQueryPlanner {
   static String stagesText(List<PipelineStage> stages) {
     String text =
         io.icegate.logql.LogQLFormatter.format(
-            new LogSelectorExpr(new StreamSelector(List.of(new LabelMatcher("a", LabelMatcher.MatchType.EQ, "b"))), stages));
+            new LogSelectorExpr(
+                new StreamSelector(List.of(new LabelMatcher("a", LabelMatcher.MatchType.EQ, "b"))),
+                stages));
     return text.substring(text.indexOf('}') + 1).trim();
   }
 
@@ -142,8 +147,7 @@ public final class LogQueryPlanner {
           && matcher.name().equals(LogsTable.SERVICE_NAME)) {
         // The promoted column always holds the stream's service_name label, so the same test
         // on it lets Iceberg and Parquet statistics prune files and row groups.
-        conditions.add(
-            b.equals(b.field(LogsTable.SERVICE_NAME), b.literal(matcher.value())));
+        conditions.add(b.equals(b.field(LogsTable.SERVICE_NAME), b.literal(matcher.value())));
       }
     }
     return conditions;

@@ -23,7 +23,10 @@ public final class ArrowLogPipeline extends SingleRel implements ArrowRel {
   private final String text;
 
   public ArrowLogPipeline(
-      RelOptCluster cluster, RelTraitSet traits, RelNode input, List<PipelineStage> stages,
+      RelOptCluster cluster,
+      RelTraitSet traits,
+      RelNode input,
+      List<PipelineStage> stages,
       String text) {
     super(cluster, traits, input);
     this.stages = List.copyOf(stages);

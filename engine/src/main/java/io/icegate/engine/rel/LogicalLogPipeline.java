@@ -22,7 +22,10 @@ public final class LogicalLogPipeline extends SingleRel {
 
   /** {@code text} is the stages printed as LogQL, for EXPLAIN. */
   public LogicalLogPipeline(
-      RelOptCluster cluster, RelTraitSet traits, RelNode input, List<PipelineStage> stages,
+      RelOptCluster cluster,
+      RelTraitSet traits,
+      RelNode input,
+      List<PipelineStage> stages,
       String text) {
     super(cluster, traits, input);
     this.stages = List.copyOf(stages);

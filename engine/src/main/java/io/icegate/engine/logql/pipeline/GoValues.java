@@ -5,8 +5,8 @@ import java.util.Locale;
 
 /**
  * Reads label values as Go does when Loki converts them: floats ({@code strconv.ParseFloat}),
- * durations ({@code time.ParseDuration}) and byte sizes (go-humanize's {@code ParseBytes}),
- * failing with Go's error messages, which users see in {@code __error_details__}.
+ * durations ({@code time.ParseDuration}) and byte sizes (go-humanize's {@code ParseBytes}), failing
+ * with Go's error messages, which users see in {@code __error_details__}.
  */
 public final class GoValues {
   private GoValues() {}
@@ -31,14 +31,25 @@ public final class GoValues {
       case "nan" -> {
         return Double.NaN;
       }
-      default -> { }
+      default -> {}
     }
     boolean valid = !t.isEmpty();
     for (int i = 0; i < t.length() && valid; i++) {
       char c = t.charAt(i);
-      valid = (c >= '0' && c <= '9') || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-'
-          || (lower.startsWith("0x") || lower.startsWith("-0x") || lower.startsWith("+0x"))
-              && ((c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == 'x' || c == 'X' || c == 'p' || c == 'P');
+      valid =
+          (c >= '0' && c <= '9')
+              || c == '.'
+              || c == 'e'
+              || c == 'E'
+              || c == '+'
+              || c == '-'
+              || (lower.startsWith("0x") || lower.startsWith("-0x") || lower.startsWith("+0x"))
+                  && ((c >= 'a' && c <= 'f')
+                      || (c >= 'A' && c <= 'F')
+                      || c == 'x'
+                      || c == 'X'
+                      || c == 'p'
+                      || c == 'P');
     }
     if (valid) {
       try {
@@ -100,8 +111,10 @@ public final class GoValues {
         throw new ConversionException(
             "time: unknown unit " + quote(unit) + " in duration " + quote(orig));
       }
-      total = total.add(new BigDecimal(num.endsWith(".") ? num + "0" : num.startsWith(".") ? "0" + num : num)
-          .multiply(BigDecimal.valueOf(scale)));
+      total =
+          total.add(
+              new BigDecimal(num.endsWith(".") ? num + "0" : num.startsWith(".") ? "0" + num : num)
+                  .multiply(BigDecimal.valueOf(scale)));
     }
     if (total.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) > 0) {
       throw new ConversionException("time: invalid duration " + quote(orig));
@@ -113,7 +126,8 @@ public final class GoValues {
   /** A byte size as go-humanize reads it ({@code 42kB}, {@code 1.5 KiB}, {@code 20MB}). */
   public static long parseBytes(String s) throws ConversionException {
     int i = 0;
-    while (i < s.length() && (Character.isDigit(s.charAt(i)) || s.charAt(i) == '.' || s.charAt(i) == ',')) {
+    while (i < s.length()
+        && (Character.isDigit(s.charAt(i)) || s.charAt(i) == '.' || s.charAt(i) == ',')) {
       i++;
     }
     String num = s.substring(0, i).replace(",", "");
@@ -122,7 +136,8 @@ public final class GoValues {
     try {
       value = Double.parseDouble(num);
     } catch (NumberFormatException e) {
-      throw new ConversionException("strconv.ParseFloat: parsing " + quote(num) + ": invalid syntax");
+      throw new ConversionException(
+          "strconv.ParseFloat: parsing " + quote(num) + ": invalid syntax");
     }
     double mult =
         switch (unit) {

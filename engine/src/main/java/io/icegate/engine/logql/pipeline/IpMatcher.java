@@ -79,7 +79,11 @@ final class IpMatcher {
   }
 
   private static boolean isIpChar(char c) {
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == '.' || c == ':';
+    return (c >= '0' && c <= '9')
+        || (c >= 'a' && c <= 'f')
+        || (c >= 'A' && c <= 'F')
+        || c == '.'
+        || c == ':';
   }
 
   private static int compare(byte[] a, byte[] b) {
@@ -96,7 +100,9 @@ final class IpMatcher {
       byte[] out = new byte[4];
       for (int i = 0; i < 4; i++) {
         String p = parts[i];
-        if (p.isEmpty() || p.length() > 3 || (p.length() > 1 && p.charAt(0) == '0')
+        if (p.isEmpty()
+            || p.length() > 3
+            || (p.length() > 1 && p.charAt(0) == '0')
             || !p.chars().allMatch(Character::isDigit)) {
           return null;
         }

@@ -4,8 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The path expressions of {@code | json label="path"}: {@code a.b}, {@code a["b c"]},
- * {@code a[0]}, {@code ["a"].b}. Parsing fails with Loki's wording for malformed paths.
+ * The path expressions of {@code | json label="path"}: {@code a.b}, {@code a["b c"]}, {@code a[0]},
+ * {@code ["a"].b}. Parsing fails with Loki's wording for malformed paths.
  */
 final class JsonPath {
   private JsonPath() {}
@@ -44,7 +44,8 @@ final class JsonPath {
             i++;
           }
           if (st == i) {
-            throw error(expr, "unexpected " + (i >= n ? "$end" : "FIELD") + ", expecting STRING or INDEX");
+            throw error(
+                expr, "unexpected " + (i >= n ? "$end" : "FIELD") + ", expecting STRING or INDEX");
           }
           steps.add(Integer.parseInt(expr.substring(st, i)));
         }
@@ -52,7 +53,9 @@ final class JsonPath {
           throw error(expr, "unexpected $end, expecting RSB");
         }
         if (expr.charAt(i) != ']') {
-          throw error(expr, "unexpected " + (expr.charAt(i) == '"' ? "STRING" : "FIELD") + ", expecting RSB");
+          throw error(
+              expr,
+              "unexpected " + (expr.charAt(i) == '"' ? "STRING" : "FIELD") + ", expecting RSB");
         }
         i++;
         expectField = false;
@@ -97,6 +100,7 @@ final class JsonPath {
   }
 
   private static IllegalArgumentException error(String expr, String msg) {
-    return new IllegalArgumentException("cannot parse expression [" + expr + "]: syntax error: " + msg);
+    return new IllegalArgumentException(
+        "cannot parse expression [" + expr + "]: syntax error: " + msg);
   }
 }

@@ -3,13 +3,14 @@ package io.icegate.engine.logql.pipeline;
 import java.util.List;
 
 /**
- * A small JSON reader over a line, enough for the {@code json} and {@code unpack} stages: it
- * walks objects without building a tree, decodes strings, and hands scalars over as their text.
- * Errors are reported by returning -1 from the scanning methods.
+ * A small JSON reader over a line, enough for the {@code json} and {@code unpack} stages: it walks
+ * objects without building a tree, decodes strings, and hands scalars over as their text. Errors
+ * are reported by returning -1 from the scanning methods.
  */
 final class JsonScanner {
   private final String s;
   private final int n;
+
   /** The decoded value of the last string read by {@link #readString}. */
   private String lastString;
 
@@ -106,76 +107,81 @@ final class JsonScanner {
     switch (c) {
       case '"':
         return readString(i);
-      case '{': {
-        i = skipWs(i + 1);
-        if (i < n && s.charAt(i) == '}') {
-          return i + 1;
-        }
-        while (true) {
-          i = readString(skipWs(i));
-          if (i < 0) {
-            return -1;
-          }
-          i = skipWs(i);
-          if (i >= n || s.charAt(i) != ':') {
-            return -1;
-          }
-          i = skipValue(i + 1);
-          if (i < 0) {
-            return -1;
-          }
-          i = skipWs(i);
-          if (i >= n) {
-            return -1;
-          }
-          if (s.charAt(i) == '}') {
+      case '{':
+        {
+          i = skipWs(i + 1);
+          if (i < n && s.charAt(i) == '}') {
             return i + 1;
           }
-          if (s.charAt(i) != ',') {
-            return -1;
+          while (true) {
+            i = readString(skipWs(i));
+            if (i < 0) {
+              return -1;
+            }
+            i = skipWs(i);
+            if (i >= n || s.charAt(i) != ':') {
+              return -1;
+            }
+            i = skipValue(i + 1);
+            if (i < 0) {
+              return -1;
+            }
+            i = skipWs(i);
+            if (i >= n) {
+              return -1;
+            }
+            if (s.charAt(i) == '}') {
+              return i + 1;
+            }
+            if (s.charAt(i) != ',') {
+              return -1;
+            }
+            i++;
           }
-          i++;
         }
-      }
-      case '[': {
-        i = skipWs(i + 1);
-        if (i < n && s.charAt(i) == ']') {
-          return i + 1;
-        }
-        while (true) {
-          i = skipValue(i);
-          if (i < 0) {
-            return -1;
-          }
-          i = skipWs(i);
-          if (i >= n) {
-            return -1;
-          }
-          if (s.charAt(i) == ']') {
+      case '[':
+        {
+          i = skipWs(i + 1);
+          if (i < n && s.charAt(i) == ']') {
             return i + 1;
           }
-          if (s.charAt(i) != ',') {
+          while (true) {
+            i = skipValue(i);
+            if (i < 0) {
+              return -1;
+            }
+            i = skipWs(i);
+            if (i >= n) {
+              return -1;
+            }
+            if (s.charAt(i) == ']') {
+              return i + 1;
+            }
+            if (s.charAt(i) != ',') {
+              return -1;
+            }
+            i++;
+          }
+        }
+      default:
+        {
+          int start = i;
+          while (i < n && "-+.eE0123456789truefalsn".indexOf(s.charAt(i)) >= 0) {
+            i++;
+          }
+          if (i == start) {
             return -1;
           }
-          i++;
+          String lit = s.substring(start, i);
+          if (lit.equals("true") || lit.equals("false") || lit.equals("null")) {
+            return i;
+          }
+          char f = lit.charAt(0);
+          return (f == '-' || (f >= '0' && f <= '9'))
+                  && lit.chars().noneMatch(ch -> ch >= 'a' && ch != 'e')
+              ? i
+              : -1;
         }
-      }
-      default: {
-        int start = i;
-        while (i < n && "-+.eE0123456789truefalsn".indexOf(s.charAt(i)) >= 0) {
-          i++;
-        }
-        if (i == start) {
-          return -1;
-        }
-        String lit = s.substring(start, i);
-        if (lit.equals("true") || lit.equals("false") || lit.equals("null")) {
-          return i;
-        }
-        char f = lit.charAt(0);
-        return (f == '-' || (f >= '0' && f <= '9')) && lit.chars().noneMatch(ch -> ch >= 'a' && ch != 'e')
-            ? i : -1;
-      }
     }
   }
 

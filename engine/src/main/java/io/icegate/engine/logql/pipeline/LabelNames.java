@@ -16,7 +16,8 @@ final class LabelNames {
     StringBuilder out = null;
     for (int i = 0; i < k.length(); i++) {
       char c = k.charAt(i);
-      boolean ok = c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+      boolean ok =
+          c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
       if (!ok && out == null) {
         out = new StringBuilder(k.length()).append(k, 0, i);
       }

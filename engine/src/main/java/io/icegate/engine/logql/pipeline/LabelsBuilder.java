@@ -5,14 +5,15 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * The labels of one log entry while the pipeline runs: the stream labels and structured metadata
- * it started with (the "base", which decides when a parsed name gets the {@code _extracted}
- * suffix), plus everything the stages set, and the {@code __error__}/{@code __error_details__}
- * pair that Loki keeps apart from ordinary labels. One builder is reused for every line.
+ * The labels of one log entry while the pipeline runs: the stream labels and structured metadata it
+ * started with (the "base", which decides when a parsed name gets the {@code _extracted} suffix),
+ * plus everything the stages set, and the {@code __error__}/{@code __error_details__} pair that
+ * Loki keeps apart from ordinary labels. One builder is reused for every line.
  */
 public final class LabelsBuilder {
   public static final String ERROR = "__error__";
   public static final String ERROR_DETAILS = "__error_details__";
+
   /** Loki's suffix for a parsed label whose name is already a stream or metadata label. */
   public static final String DUPLICATE_SUFFIX = "_extracted";
 
@@ -23,7 +24,8 @@ public final class LabelsBuilder {
   private String errorDetails;
 
   /** Starts a new entry with these stream labels and structured metadata (neither is copied). */
-  public void reset(SortedMap<String, String> streamLabels, Map<String, String> structuredMetadata) {
+  public void reset(
+      SortedMap<String, String> streamLabels, Map<String, String> structuredMetadata) {
     this.stream = streamLabels;
     this.metadata = structuredMetadata;
     current.clear();
@@ -86,7 +88,9 @@ public final class LabelsBuilder {
     return error != null;
   }
 
-  /** Sets {@code __error__} and {@code __error_details__} (null: leaves the details as they are). */
+  /**
+   * Sets {@code __error__} and {@code __error_details__} (null: leaves the details as they are).
+   */
   public void setError(String error, String details) {
     this.error = error;
     if (details != null) {
@@ -113,8 +117,8 @@ public final class LabelsBuilder {
 
   /**
    * The labels of the entry's output stream: like {@link #toMap} but without structured metadata
-   * that no stage touched, so that entries keep the stream they were stored in unless the
-   * pipeline changed their labels.
+   * that no stage touched, so that entries keep the stream they were stored in unless the pipeline
+   * changed their labels.
    */
   public SortedMap<String, String> toStreamMap() {
     SortedMap<String, String> all = toMap();

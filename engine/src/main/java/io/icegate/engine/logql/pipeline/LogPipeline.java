@@ -41,10 +41,10 @@ import java.util.function.Predicate;
 
 /**
  * A LogQL pipeline compiled for execution: each entry (timestamp, line, labels) runs through the
- * stages in order with Loki's semantics — line filters, parsers, formatters, label filters,
- * {@code drop}/{@code keep} — and comes out with its final line and labels, or is dropped.
- * Compiling checks what Loki checks when it builds a pipeline (template syntax, json paths), so a
- * bad stage fails the query before any data is read. Not thread-safe: one instance per operator.
+ * stages in order with Loki's semantics — line filters, parsers, formatters, label filters, {@code
+ * drop}/{@code keep} — and comes out with its final line and labels, or is dropped. Compiling
+ * checks what Loki checks when it builds a pipeline (template syntax, json paths), so a bad stage
+ * fails the query before any data is read. Not thread-safe: one instance per operator.
  */
 public final class LogPipeline {
   private final List<Stage> stages;
@@ -135,25 +135,27 @@ public final class LogPipeline {
     switch (f.op()) {
       case CONTAINS, NOT_CONTAINS -> {
         List<String> values = f.values();
-        any = line -> {
-          for (String v : values) {
-            if (line.contains(v)) {
-              return true;
-            }
-          }
-          return false;
-        };
+        any =
+            line -> {
+              for (String v : values) {
+                if (line.contains(v)) {
+                  return true;
+                }
+              }
+              return false;
+            };
       }
       default -> {
         List<Pattern> ps = f.values().stream().map(Pattern::compile).toList();
-        any = line -> {
-          for (Pattern p : ps) {
-            if (p.matcher(line).find()) {
-              return true;
-            }
-          }
-          return false;
-        };
+        any =
+            line -> {
+              for (Pattern p : ps) {
+                if (p.matcher(line).find()) {
+                  return true;
+                }
+              }
+              return false;
+            };
       }
     }
     boolean negated = f.op().negated();
@@ -512,8 +514,8 @@ public final class LogPipeline {
 
   /**
    * A numeric, duration or bytes comparison, as Loki runs it: an entry that already carries an
-   * error passes untouched; a missing label fails; a value that doesn't convert passes with
-   * {@code LabelFilterErr}.
+   * error passes untouched; a missing label fails; a value that doesn't convert passes with {@code
+   * LabelFilterErr}.
    */
   private static Filter typed(String label, ComparisonOp op, Comparison cmp) {
     return lbs -> {
@@ -570,9 +572,11 @@ public final class LogPipeline {
     List<GoTemplate> templates = new ArrayList<>();
     for (LabelFormat.Operation op : ops) {
       if (!targets.add(op.target())) {
-        throw new IllegalArgumentException("multiple label name '" + op.target() + "' not allowed in a single format operation");
+        throw new IllegalArgumentException(
+            "multiple label name '" + op.target() + "' not allowed in a single format operation");
       }
-      if (op.target().equals(LabelsBuilder.ERROR) || op.target().equals(LabelsBuilder.ERROR_DETAILS)) {
+      if (op.target().equals(LabelsBuilder.ERROR)
+          || op.target().equals(LabelsBuilder.ERROR_DETAILS)) {
         throw new IllegalArgumentException(op.target() + " cannot be formatted");
       }
       templates.add(op instanceof LabelFormat.Template t ? template("label", t.template()) : null);
@@ -595,7 +599,8 @@ public final class LogPipeline {
           data = lbs.toMap();
         }
         try {
-          lbs.set(op.target(), templates.get(i).execute(data, new TemplateFunctions.Context(line, ts)));
+          lbs.set(
+              op.target(), templates.get(i).execute(data, new TemplateFunctions.Context(line, ts)));
         } catch (TemplateException e) {
           lbs.setError(TEMPLATE_ERROR, e.getMessage());
         }
@@ -606,5 +611,6 @@ public final class LogPipeline {
 
   /** Loki's pattern for ANSI color escapes, removed by {@code decolorize}. */
   private static final Pattern ANSI =
-      Pattern.compile("[\\x{001B}\\x{009B}][\\[\\]()#;?]*(?:(?:(?:[a-zA-Z\\d]*(?:;[a-zA-Z\\d]*)*)?\\x{0007})|(?:(?:\\d{1,4}(?:;\\d{0,4})*)?[\\dA-PR-TZcf-ntqry=><~]))");
+      Pattern.compile(
+          "[\\x{001B}\\x{009B}][\\[\\]()#;?]*(?:(?:(?:[a-zA-Z\\d]*(?:;[a-zA-Z\\d]*)*)?\\x{0007})|(?:(?:\\d{1,4}(?:;\\d{0,4})*)?[\\dA-PR-TZcf-ntqry=><~]))");
 }

@@ -40,7 +40,10 @@ final class LogfmtReader {
           error = "unexpected '\"'";
           break;
         }
-        if ((b[i] & 0xff) == 0xEF && i + 2 < n && (b[i + 1] & 0xff) == 0xBF && (b[i + 2] & 0xff) == 0xBD) {
+        if ((b[i] & 0xff) == 0xEF
+            && i + 2 < n
+            && (b[i + 1] & 0xff) == 0xBF
+            && (b[i + 2] & 0xff) == 0xBD) {
           badKey = true;
         }
         i++;
@@ -78,7 +81,10 @@ final class LogfmtReader {
                   case 'u' -> {
                     if (i + 6 <= n) {
                       try {
-                        sb.append((char) Integer.parseInt(new String(b, i + 2, 4, StandardCharsets.US_ASCII), 16));
+                        sb.append(
+                            (char)
+                                Integer.parseInt(
+                                    new String(b, i + 2, 4, StandardCharsets.US_ASCII), 16));
                       } catch (NumberFormatException ex) {
                         sb.append("\\u");
                         i -= 4;

@@ -10,7 +10,8 @@ import java.util.List;
  */
 final class PatternMatcher {
   private final List<String> literals = new ArrayList<>(); // null entries are captures
-  private final List<String> names = new ArrayList<>(); // capture names ("_" for unnamed), else null
+  private final List<String> names =
+      new ArrayList<>(); // capture names ("_" for unnamed), else null
 
   PatternMatcher(String pattern) {
     int i = 0;
@@ -58,7 +59,9 @@ final class PatternMatcher {
     return out;
   }
 
-  /** Visits the named captures of {@code line} in order; nothing when the pattern does not match. */
+  /**
+   * Visits the named captures of {@code line} in order; nothing when the pattern does not match.
+   */
   void match(String line, java.util.function.BiConsumer<String, String> visitor) {
     if (line.isEmpty() || literals.isEmpty()) {
       return;

@@ -31,7 +31,9 @@ final class GoFormat {
           sb.append(' ');
         }
         first = false;
-        sb.append(e.getKey()).append(':').append(e.getValue() == null ? "<nil>" : print(e.getValue()));
+        sb.append(e.getKey())
+            .append(':')
+            .append(e.getValue() == null ? "<nil>" : print(e.getValue()));
       }
       return sb.append(']').toString();
     }
@@ -48,7 +50,10 @@ final class GoFormat {
     return String.valueOf(v);
   }
 
-  /** Go's {@code %v} for a float64: shortest digits, exponent form below 1e-4 or from 1e6 ({@code 3e+06}). */
+  /**
+   * Go's {@code %v} for a float64: shortest digits, exponent form below 1e-4 or from 1e6 ({@code
+   * 3e+06}).
+   */
   static String formatFloat(double d) {
     if (Double.isNaN(d)) {
       return "NaN";

@@ -8,11 +8,11 @@ import java.util.TreeMap;
 
 /**
  * Go's text/template language, as {@code line_format} and {@code label_format} use it: text,
- * actions with pipelines ({@code {{ .foo | ToUpper }}}), fields of the label map, variables,
- * {@code if}/{@code else}/{@code range}/{@code with}, comments and the {@code {{-}}/{@code -}}}
- * trim markers. Functions come from {@link TemplateFunctions}. Error messages follow Go's
- * ({@code template: line:1:9: executing "line" at <now>: ...}), because users see them in
- * {@code __error_details__}.
+ * actions with pipelines ({@code {{ .foo | ToUpper }}}), fields of the label map, variables, {@code
+ * if}/{@code else}/{@code range}/{@code with}, comments and the {@code {{-}}/{@code -}}} trim
+ * markers. Functions come from {@link TemplateFunctions}. Error messages follow Go's ({@code
+ * template: line:1:9: executing "line" at <now>: ...}), because users see them in {@code
+ * __error_details__}.
  */
 public final class GoTemplate {
   private final String name;
@@ -35,7 +35,9 @@ public final class GoTemplate {
     return new GoTemplate(name, text, nodes);
   }
 
-  /** Renders with {@code data} as dot; {@code ctx} supplies {@code __line__}/{@code __timestamp__}. */
+  /**
+   * Renders with {@code data} as dot; {@code ctx} supplies {@code __line__}/{@code __timestamp__}.
+   */
   public String execute(Map<String, String> data, TemplateFunctions.Context ctx)
       throws TemplateException {
     StringBuilder out = new StringBuilder();
@@ -88,8 +90,10 @@ public final class GoTemplate {
     final String name;
     final String s;
     int pos;
+
     /** The keyword ({@code else}, {@code end}) that closed the last list. */
     String pending;
+
     Pipe pendingElseIf;
     boolean trimNextText;
 
@@ -120,7 +124,10 @@ public final class GoTemplate {
           trimNextText = false;
         }
         boolean trimLeft =
-            open >= 0 && open + 3 < s.length() && s.charAt(open + 2) == '-' && isSpace(s.charAt(open + 3));
+            open >= 0
+                && open + 3 < s.length()
+                && s.charAt(open + 2) == '-'
+                && isSpace(s.charAt(open + 3));
         if (trimLeft) {
           text = stripTrailing(text);
         }
@@ -232,7 +239,10 @@ public final class GoTemplate {
         return;
       }
       if (!s.startsWith("}}", pos)) {
-        throw error(pos >= s.length() ? "unclosed action" : "unexpected \"" + charAt(pos) + "\" in command");
+        throw error(
+            pos >= s.length()
+                ? "unclosed action"
+                : "unexpected \"" + charAt(pos) + "\" in command");
       }
       pos += 2;
     }
@@ -410,8 +420,12 @@ public final class GoTemplate {
       }
       if (c == '-' || c == '+' || Character.isDigit(c)) {
         pos++;
-        while (pos < s.length() && (Character.isLetterOrDigit(charAt(pos)) || charAt(pos) == '.' || charAt(pos) == '_'
-            || ((charAt(pos) == '-' || charAt(pos) == '+') && "eEpP".indexOf(charAt(pos - 1)) >= 0))) {
+        while (pos < s.length()
+            && (Character.isLetterOrDigit(charAt(pos))
+                || charAt(pos) == '.'
+                || charAt(pos) == '_'
+                || ((charAt(pos) == '-' || charAt(pos) == '+')
+                    && "eEpP".indexOf(charAt(pos - 1)) >= 0))) {
           pos++;
         }
         String text = s.substring(st, pos);
@@ -540,7 +554,18 @@ public final class GoTemplate {
       }
       int col = lastNl < 0 ? pos : pos - lastNl - 1;
       return new TemplateException(
-          "template: " + name + ":" + line + ":" + col + ": executing \"" + name + "\" at <" + at + ">: " + msg);
+          "template: "
+              + name
+              + ":"
+              + line
+              + ":"
+              + col
+              + ": executing \""
+              + name
+              + "\" at <"
+              + at
+              + ">: "
+              + msg);
     }
 
     void list(List<Node> nodes, Object dot) throws TemplateException {
@@ -599,7 +624,10 @@ public final class GoTemplate {
           items.add(new Object[] {i, i});
         }
       } else if (v != null && v != MISSING) {
-        throw error(p.cmds().get(0).pos(), p.cmds().get(0).text(), "range can't iterate over " + GoFormat.print(v));
+        throw error(
+            p.cmds().get(0).pos(),
+            p.cmds().get(0).text(),
+            "range can't iterate over " + GoFormat.print(v));
       }
       if (items.isEmpty()) {
         list(r.otherwise(), dot);
@@ -631,7 +659,10 @@ public final class GoTemplate {
               return value;
             }
           }
-          throw error(p.cmds().get(0).pos(), p.cmds().get(0).text(), "undefined variable: " + p.decls().get(0));
+          throw error(
+              p.cmds().get(0).pos(),
+              p.cmds().get(0).text(),
+              "undefined variable: " + p.decls().get(0));
         }
         vars.add(new Object[] {p.decls().get(0), value});
       }
@@ -722,7 +753,8 @@ public final class GoTemplate {
         } else if (cur == null || cur == MISSING) {
           throw error(pos, text, "nil pointer evaluating interface {}." + n);
         } else {
-          throw error(pos, text, "can't evaluate field " + n + " in type " + GoFormat.typeName(cur));
+          throw error(
+              pos, text, "can't evaluate field " + n + " in type " + GoFormat.typeName(cur));
         }
       }
       return cur;

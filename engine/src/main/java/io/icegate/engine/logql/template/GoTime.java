@@ -15,12 +15,14 @@ final class GoTime {
   private GoTime() {}
 
   private static final String[] TOKENS = {
-    "January", "Jan", "Monday", "Mon", "MST", "2006", "06", "01", "15", "1", "02", "_2", "2", "03", "3",
-    "04", "4", "05", "5", "PM", "pm", "Z07:00", "Z0700", "Z07", "-07:00", "-0700", "-07", "002"
+    "January", "Jan", "Monday", "Mon", "MST", "2006", "06", "01", "15", "1", "02", "_2", "2", "03",
+    "3", "04", "4", "05", "5", "PM", "pm", "Z07:00", "Z0700", "Z07", "-07:00", "-0700", "-07", "002"
   };
 
   private static String tokenAt(String layout, int i) {
-    if (layout.startsWith(".000", i) || layout.startsWith(".999", i) || layout.startsWith(",000", i)
+    if (layout.startsWith(".000", i)
+        || layout.startsWith(".999", i)
+        || layout.startsWith(",000", i)
         || layout.startsWith(",999", i)) {
       char d = layout.charAt(i + 1);
       int j = i + 1;
@@ -108,7 +110,8 @@ final class GoTime {
       return o.getTotalSeconds() == 0 ? "UTC" : offset(o.getTotalSeconds(), "-0700");
     }
     return t.getZone().getDisplayName(TextStyle.SHORT, Locale.ENGLISH).equals("UTC")
-        ? "UTC" : java.time.format.DateTimeFormatter.ofPattern("zzz", Locale.ENGLISH).format(t);
+        ? "UTC"
+        : java.time.format.DateTimeFormatter.ofPattern("zzz", Locale.ENGLISH).format(t);
   }
 
   private static String offset(int seconds, String style) {
@@ -150,8 +153,14 @@ final class GoTime {
         }
         i += tok.length();
         switch (tok) {
-          case "2006" -> { year = Integer.parseInt(value.substring(v, v + 4)); v += 4; }
-          case "06" -> { year = 2000 + Integer.parseInt(value.substring(v, v + 2)); v += 2; }
+          case "2006" -> {
+            year = Integer.parseInt(value.substring(v, v + 4));
+            v += 4;
+          }
+          case "06" -> {
+            year = 2000 + Integer.parseInt(value.substring(v, v + 2));
+            v += 2;
+          }
           case "01", "02", "15", "03", "04", "05" -> {
             int n = Integer.parseInt(value.substring(v, v + 2));
             v += 2;
@@ -187,8 +196,12 @@ final class GoTime {
             }
             String w = value.substring(st, v);
             if (tok.startsWith("Jan")) {
-              month = java.time.Month.from(java.time.format.DateTimeFormatter
-                  .ofPattern(tok.equals("Jan") ? "MMM" : "MMMM", Locale.ENGLISH).parse(w)).getValue();
+              month =
+                  java.time.Month.from(
+                          java.time.format.DateTimeFormatter.ofPattern(
+                                  tok.equals("Jan") ? "MMM" : "MMMM", Locale.ENGLISH)
+                              .parse(w))
+                      .getValue();
             }
           }
           case "PM", "pm" -> {
@@ -230,7 +243,9 @@ final class GoTime {
             }
           }
         }
-        if ((tok.equals("05") || tok.equals("5")) && v < value.length() && value.charAt(v) == '.'
+        if ((tok.equals("05") || tok.equals("5"))
+            && v < value.length()
+            && value.charAt(v) == '.'
             && (i >= layout.length() || layout.charAt(i) != '.')) {
           int st = ++v;
           while (v < value.length() && Character.isDigit(value.charAt(v))) {
@@ -248,10 +263,12 @@ final class GoTime {
       } else if (hasPm && !pm && hour == 12) {
         hour = 0;
       }
-      LocalDateTime ldt = LocalDateTime.of(LocalDate.of(year, month, day), LocalTime.of(hour, min, sec, nano));
+      LocalDateTime ldt =
+          LocalDateTime.of(LocalDate.of(year, month, day), LocalTime.of(hour, min, sec, nano));
       return offset != null ? ldt.atOffset(offset).toZonedDateTime() : ldt.atZone(zone);
     } catch (RuntimeException e) {
-      if (e instanceof DateTimeException || e instanceof IndexOutOfBoundsException
+      if (e instanceof DateTimeException
+          || e instanceof IndexOutOfBoundsException
           || e instanceof NumberFormatException) {
         throw bad(layout, value);
       }
@@ -260,7 +277,8 @@ final class GoTime {
   }
 
   private static TemplateException bad(String layout, String value) {
-    return new TemplateException("parsing time " + quote(value) + " as " + quote(layout) + ": cannot parse");
+    return new TemplateException(
+        "parsing time " + quote(value) + " as " + quote(layout) + ": cannot parse");
   }
 
   private static String quote(String s) {

@@ -8,8 +8,8 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 /**
- * Parts of Go's template language that Loki's own cases (LokiPipelineConformanceTest) don't
- * reach; expected outputs are what Go's text/template prints, worked out by hand.
+ * Parts of Go's template language that Loki's own cases (LokiPipelineConformanceTest) don't reach;
+ * expected outputs are what Go's text/template prints, worked out by hand.
  */
 class GoTemplateTest {
   private static final TemplateFunctions.Context CTX =
@@ -34,11 +34,19 @@ class GoTemplateTest {
   @Test
   void variablesRangeAndWith() throws Exception {
     assertThat(render("{{ $x := .a }}{{ $x }}{{ $x }}", "a", "ab")).isEqualTo("abab");
-    assertThat(render("{{ range $k, $v := fromJson .j }}{{ $k }}={{ $v }};{{ end }}",
-        "j", "{\"b\":2,\"a\":\"x\"}")).isEqualTo("a=x;b=2;");
+    assertThat(
+            render(
+                "{{ range $k, $v := fromJson .j }}{{ $k }}={{ $v }};{{ end }}",
+                "j",
+                "{\"b\":2,\"a\":\"x\"}"))
+        .isEqualTo("a=x;b=2;");
     assertThat(render("{{ with .missing }}yes{{ else }}no{{ end }}")).isEqualTo("no");
-    assertThat(render("{{ with fromJson .j }}{{ .user.name }}{{ end }}",
-        "j", "{\"user\":{\"name\":\"ann\"}}")).isEqualTo("ann");
+    assertThat(
+            render(
+                "{{ with fromJson .j }}{{ .user.name }}{{ end }}",
+                "j",
+                "{\"user\":{\"name\":\"ann\"}}"))
+        .isEqualTo("ann");
   }
 
   @Test
@@ -69,7 +77,9 @@ class GoTemplateTest {
   void errorsCarryGoPositionAndWording() throws Exception {
     assertThatThrownBy(() -> render("ab\n{{ .a | ToUpper 1 }}", "a", "x"))
         .isInstanceOf(TemplateException.class)
-        .hasMessage("template: line:2:8: executing \"line\" at <ToUpper>: wrong number of args for ToUpper: want 1 got 2");
+        .hasMessage(
+            "template: line:2:8: executing \"line\" at <ToUpper>: wrong number of args for ToUpper:"
+                + " want 1 got 2");
     assertThatThrownBy(() -> GoTemplate.parse("line", "{{ nosuch .a }}"))
         .hasMessage("template: line:1: function \"nosuch\" not defined");
     assertThatThrownBy(() -> render("{{ ToUpper 3 }}"))
