@@ -1,5 +1,6 @@
 package io.icegate.engine.promql;
 
+import io.icegate.engine.series.FloatHistogram;
 import io.icegate.engine.series.Labels;
 import io.icegate.promql.ast.BinaryExpr;
 import io.icegate.promql.ast.BinaryOp;
@@ -93,6 +94,16 @@ final class BinaryOperators {
       StepSeries r = new StepSeries(s.labels, n, s.dropName || dropName);
       for (int i = 0; i < n; i++) {
         if (!s.present[i]) {
+          continue;
+        }
+        FloatHistogram h = s.histogram(i);
+        if (h != null) {
+          // Histograms only scale: h * s, s * h, h / s. Everything else drops the sample.
+          if (op == BinaryOp.MUL) {
+            r.setHistogram(i, h.scale(scalar[i]));
+          } else if (op == BinaryOp.DIV && !scalarLeft) {
+            r.setHistogram(i, h.scale(1 / scalar[i]));
+          }
           continue;
         }
         double x = scalarLeft ? scalar[i] : s.values[i];
@@ -247,20 +258,23 @@ final class BinaryOperators {
         Integer k = oneAt.get(manySig[j]);
         if (k == null) {
           if (fillOne != null) {
-            p.emit(i, manySig[j], ms.labels, Labels.EMPTY, ms.values[i], fillOne, ms.dropName);
+            p.emit(i, manySig[j], ms.labels, Labels.EMPTY, ms.values[i], ms.histogram(i), fillOne,
+                null, ms.dropName);
           }
           continue;
         }
         manyMatched.add(manySig[j]);
         StepSeries os = one.get(k);
-        p.emit(i, manySig[j], ms.labels, os.labels, ms.values[i], os.values[i], ms.dropName);
+        p.emit(i, manySig[j], ms.labels, os.labels, ms.values[i], ms.histogram(i), os.values[i],
+            os.histogram(i), ms.dropName);
       }
       if (fillMany != null) {
         for (int j = 0; j < one.size(); j++) {
           StepSeries os = one.get(j);
           if (os.present[i] && !manyMatched.contains(oneSig[j])) {
             // No series on the many side: one with the match group's labels stands in.
-            p.emit(i, oneSig[j], oneSig[j], os.labels, fillMany, os.values[i], false);
+            p.emit(i, oneSig[j], oneSig[j], os.labels, fillMany, null, os.values[i],
+                os.histogram(i), false);
           }
         }
       }
@@ -289,7 +303,14 @@ final class BinaryOperators {
     }
 
     void emit(
-        int i, Labels sig, Labels manyLabels, Labels oneLabels, double manyValue, double oneValue,
+        int i,
+        Labels sig,
+        Labels manyLabels,
+        Labels oneLabels,
+        double manyValue,
+        FloatHistogram manyHist,
+        double oneValue,
+        FloatHistogram oneHist,
         boolean manyDropName) {
       Set<Labels> seen = matched.get(sig);
       if (m.card() == Cardinality.ONE_TO_ONE) {
@@ -303,8 +324,33 @@ final class BinaryOperators {
       }
       double x = oneToMany ? oneValue : manyValue;
       double y = oneToMany ? manyValue : oneValue;
-      double value;
-      if (op.isComparison()) {
+      FloatHistogram hx = oneToMany ? oneHist : manyHist;
+      FloatHistogram hy = oneToMany ? manyHist : oneHist;
+      FloatHistogram hv = null;
+      double value = Double.NaN;
+      if (hx != null || hy != null) {
+        boolean boolResult = false;
+        if (hx != null && hy != null && (op == BinaryOp.EQLC || op == BinaryOp.NEQ)) {
+          boolean keep = hx.equalTo(hy) == (op == BinaryOp.EQLC);
+          if (returnBool) {
+            value = keep ? 1 : 0;
+            boolResult = true;
+          } else if (keep) {
+            hv = hx;
+          } else {
+            return;
+          }
+        } else if (hx != null && hy != null && (op == BinaryOp.ADD || op == BinaryOp.SUB)) {
+          hv = hx.add(hy, op == BinaryOp.ADD ? 1 : -1);
+        } else if (op == BinaryOp.MUL && (hx == null || hy == null)) {
+          hv = hx != null ? hx.scale(y) : hy.scale(x);
+        } else if (op == BinaryOp.DIV && hx != null && hy == null) {
+          hv = hx.scale(1 / y);
+        }
+        if (hv == null && !boolResult) {
+          return; // no other operation is defined on histograms
+        }
+      } else if (op.isComparison()) {
         boolean keep = compare(op, x, y);
         if (returnBool) {
           value = keep ? 1 : 0;
@@ -334,7 +380,11 @@ final class BinaryOperators {
       } else if (r.present[i]) {
         throw new PromQLException("vector cannot contain metrics with the same labelset");
       }
-      r.set(i, value);
+      if (hv != null) {
+        r.setHistogram(i, hv);
+      } else {
+        r.set(i, value);
+      }
     }
   }
 

@@ -1,5 +1,6 @@
 package io.icegate.engine.promql;
 
+import io.icegate.engine.series.FloatHistogram;
 import io.icegate.engine.series.InstantSelection;
 import io.icegate.engine.series.LabelMatcher;
 import io.icegate.engine.series.Labels;
@@ -107,7 +108,9 @@ final class Evaluator {
     for (StepSeries s : ((Value.Vector) v).series()) {
       StepSeries r = new StepSeries(s.labels, times.length, true);
       for (int i = 0; i < times.length; i++) {
-        if (s.present[i]) {
+        if (s.histogram(i) != null) {
+          r.setHistogram(i, s.histogram(i).scale(-1));
+        } else if (s.present[i]) {
           r.set(i, -s.values[i]);
         }
       }
@@ -171,11 +174,15 @@ final class Evaluator {
     long[] sampleTs = new long[at.length];
     for (Series s : found) {
       StepSeries r = new StepSeries(s.labels(), at.length, false);
-      InstantSelection.select(s, at, lookback, r.values, sampleTs, r.present);
+      if (s.histograms() != null) {
+        r.histograms = new FloatHistogram[at.length];
+      }
+      InstantSelection.select(s, at, lookback, r.values, r.histograms, sampleTs, r.present);
       if (sampleTimes) {
         for (int i = 0; i < at.length; i++) {
           r.values[i] = sampleTs[i] / 1000.0;
         }
+        r.histograms = null;
       }
       if (!r.isEmpty()) {
         countSamples(at.length);
@@ -252,14 +259,18 @@ final class Evaluator {
     }
     long[] ts = new long[count];
     double[] vs = new double[count];
+    FloatHistogram[] hs = s.histograms == null ? null : new FloatHistogram[count];
     int j = 0;
     for (int i = 0; i < times.length; i++) {
       if (s.present[i]) {
         ts[j] = times[i];
+        if (hs != null) {
+          hs[j] = s.histograms[i];
+        }
         vs[j++] = s.values[i];
       }
     }
-    return new Series(labels, ts, vs);
+    return new Series(labels, ts, vs, hs);
   }
 
   /** Samples of a range vector at evaluation time index {@code i}, for a top-level range vector. */
@@ -270,7 +281,8 @@ final class Evaluator {
     return new Series(
         s.labels(),
         Arrays.copyOfRange(s.timestamps(), from[0], to[0]),
-        Arrays.copyOfRange(s.values(), from[0], to[0]));
+        Arrays.copyOfRange(s.values(), from[0], to[0]),
+        s.histograms() == null ? null : Arrays.copyOfRange(s.histograms(), from[0], to[0]));
   }
 
   void countSamples(long n) {

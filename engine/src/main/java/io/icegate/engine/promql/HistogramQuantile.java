@@ -1,5 +1,6 @@
 package io.icegate.engine.promql;
 
+import io.icegate.engine.series.FloatHistogram;
 import io.icegate.engine.series.Labels;
 import io.icegate.promql.ast.Call;
 import io.icegate.promql.ast.Printer;
@@ -22,13 +23,19 @@ final class HistogramQuantile {
     double apply(int step, double[] upperBounds, double[] counts, int k);
   }
 
+  /** The same estimate for one native histogram. */
+  private interface NativeFunction {
+    double apply(int step, FloatHistogram h);
+  }
+
   /** {@code histogram_quantile(q, v)}. */
   static Value eval(Evaluator ev, Call c, long[] times) {
     double[] q = Functions.scalar(ev, c.args().get(0), times);
     warnQuantiles(ev, c.args().get(0), q);
     Value.Vector v = Functions.vector(ev, c.args().get(1), times);
     return perHistogram(ev, c.args().get(1), v, times.length, Labels::withoutName,
-        (i, ub, cnt, k) -> bucketQuantile(q[i], ub, cnt, k));
+        (i, ub, cnt, k) -> bucketQuantile(q[i], ub, cnt, k),
+        (i, h) -> NativeHistograms.quantile(q[i], h));
   }
 
   /** {@code histogram_fraction(lower, upper, v)}. */
@@ -37,7 +44,8 @@ final class HistogramQuantile {
     double[] upper = Functions.scalar(ev, c.args().get(1), times);
     Value.Vector v = Functions.vector(ev, c.args().get(2), times);
     return perHistogram(ev, c.args().get(2), v, times.length, Labels::withoutName,
-        (i, ub, cnt, k) -> bucketFraction(lower[i], upper[i], ub, cnt, k));
+        (i, ub, cnt, k) -> bucketFraction(lower[i], upper[i], ub, cnt, k),
+        (i, h) -> NativeHistograms.fraction(lower[i], upper[i], h));
   }
 
   /** {@code histogram_quantiles(v, "label", q1, q2, ...)}: one series per quantile. */
@@ -51,7 +59,8 @@ final class HistogramQuantile {
       String value = openMetricsFloat(q[0]);
       Value.Vector r = perHistogram(ev, c.args().get(0), v, times.length,
           l -> l.withoutName().with(label, value),
-          (i, ub, cnt, k) -> bucketQuantile(q[i], ub, cnt, k));
+          (i, ub, cnt, k) -> bucketQuantile(q[i], ub, cnt, k),
+          (i, h) -> NativeHistograms.quantile(q[i], h));
       out.addAll(r.series());
     }
     return new Value.Vector(out);
@@ -83,12 +92,32 @@ final class HistogramQuantile {
       Value.Vector v,
       int n,
       java.util.function.UnaryOperator<Labels> resultLabels,
-      BucketFunction f) {
+      BucketFunction f,
+      NativeFunction nf) {
     Map<Labels, List<Integer>> groups = new LinkedHashMap<>();
     List<StepSeries> in = v.series();
     double[] bounds = new double[in.size()];
+    List<StepSeries> out = new ArrayList<>();
     for (int j = 0; j < in.size(); j++) {
       StepSeries s = in.get(j);
+      if (s.histograms != null) {
+        StepSeries r = new StepSeries(resultLabels.apply(s.labels.withoutName()), n, false);
+        for (int i = 0; i < n; i++) {
+          if (s.histogram(i) != null) {
+            r.set(i, nf.apply(i, s.histogram(i)));
+          }
+        }
+        if (!r.isEmpty()) {
+          out.add(r);
+        }
+        boolean floats = false;
+        for (int i = 0; i < n; i++) {
+          floats |= s.isFloat(i);
+        }
+        if (!floats) {
+          continue;
+        }
+      }
       String le = s.labels.get("le");
       double bound;
       try {
@@ -106,7 +135,6 @@ final class HistogramQuantile {
       Labels key = s.labels.without(List.of("le"));
       groups.computeIfAbsent(key.withoutName(), k -> new ArrayList<>()).add(j);
     }
-    List<StepSeries> out = new ArrayList<>();
     double[] ub = new double[in.size()];
     double[] cnt = new double[in.size()];
     for (Map.Entry<Labels, List<Integer>> g : groups.entrySet()) {
@@ -114,7 +142,7 @@ final class HistogramQuantile {
       for (int i = 0; i < n; i++) {
         int k = 0;
         for (int j : g.getValue()) {
-          if (in.get(j).present[i]) {
+          if (in.get(j).isFloat(i)) {
             ub[k] = bounds[j];
             cnt[k++] = in.get(j).values[i];
           }

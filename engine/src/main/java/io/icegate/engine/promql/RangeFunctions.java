@@ -1,6 +1,9 @@
 package io.icegate.engine.promql;
 
+import io.icegate.engine.series.FloatHistogram;
+import io.icegate.engine.series.Labels;
 import io.icegate.engine.series.RangeWindows;
+import io.icegate.promql.ast.PositionRange;
 import io.icegate.engine.series.Series;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -21,25 +24,102 @@ final class RangeFunctions {
     return Double.doubleToRawLongBits(v) == 0x7ff8dead0000beefL;
   }
 
-  /** A function of the samples {@code [from, to)} of one series at evaluation time {@code t}. */
+  /**
+   * A function of the samples {@code [from, to)} of one series at evaluation time {@code t}.
+   * {@code hs} holds the histogram samples (null entries are floats), or is null when the kernel
+   * sees floats only.
+   */
   interface Kernel {
-    double apply(long[] ts, double[] vs, int from, int to, long t, long range, int step);
+    double apply(
+        long[] ts, double[] vs, FloatHistogram[] hs, int from, int to, long t, long range, int step);
+  }
+
+  /** A function of the histogram samples {@code [from, to)}; null for no result. */
+  interface HistogramKernel {
+    FloatHistogram apply(
+        Labels labels, long[] ts, FloatHistogram[] hs, int from, int to, long t, long range, int step);
+  }
+
+  /** How a function treats native histogram samples. */
+  enum Mode {
+    /** Floats only: histogram samples are ignored. */
+    FLOATS,
+    /** Floats or histograms, never both in one window (then a warning and no result). */
+    EITHER,
+    /** Both kinds are samples alike (count, presence, changes): the kernel sees all of them. */
+    ALL
   }
 
   static Value.Vector apply(Value.Matrix m, int n, boolean dropName, Kernel k) {
+    return apply(m, n, dropName, k, null, Mode.FLOATS, null, null);
+  }
+
+  static Value.Vector apply(
+      Value.Matrix m,
+      int n,
+      boolean dropName,
+      Kernel k,
+      HistogramKernel hk,
+      Mode mode,
+      Evaluator ev,
+      PositionRange where) {
     List<StepSeries> out = new ArrayList<>();
     int[] from = new int[n];
     int[] to = new int[n];
+    int[] hfrom = new int[n];
+    int[] hto = new int[n];
     for (Series s : m.series()) {
-      RangeWindows.bounds(s, m.times(), m.range(), from, to);
       StepSeries r = new StepSeries(s.labels(), n, dropName);
-      for (int i = 0; i < n; i++) {
-        if (from[i] >= to[i]) {
-          continue;
+      if (s.histograms() == null || mode == Mode.ALL) {
+        RangeWindows.bounds(s, m.times(), m.range(), from, to);
+        for (int i = 0; i < n; i++) {
+          if (from[i] >= to[i]) {
+            continue;
+          }
+          if (hk != null && s.histograms() != null) {
+            FloatHistogram h = hk.apply(s.labels(), s.timestamps(), s.histograms(), from[i], to[i], m.times()[i], m.range(), i);
+            if (h != null) {
+              r.setHistogram(i, h);
+              continue;
+            }
+          }
+          double v = k.apply(s.timestamps(), s.values(), s.histograms(), from[i], to[i], m.times()[i], m.range(), i);
+          if (!isNone(v)) {
+            r.set(i, v);
+          }
         }
-        double v = k.apply(s.timestamps(), s.values(), from[i], to[i], m.times()[i], m.range(), i);
-        if (!isNone(v)) {
-          r.set(i, v);
+      } else {
+        Series[] parts = split(s);
+        Series fl = parts[0];
+        Series hi = parts[1];
+        RangeWindows.bounds(fl, m.times(), m.range(), from, to);
+        RangeWindows.bounds(hi, m.times(), m.range(), hfrom, hto);
+        for (int i = 0; i < n; i++) {
+          boolean floats = from[i] < to[i];
+          boolean hists = hfrom[i] < hto[i];
+          if (hists && mode == Mode.EITHER) {
+            if (floats) {
+              if (ev != null) {
+                ev.warn(where, "encountered a mix of histograms and floats for metric name \""
+                    + s.labels().get(Labels.METRIC_NAME) + "\"");
+              }
+              continue;
+            }
+            if (hk != null) {
+              FloatHistogram h = hk.apply(s.labels(), hi.timestamps(), hi.histograms(), hfrom[i], hto[i], m.times()[i], m.range(), i);
+              if (h != null) {
+                r.setHistogram(i, h);
+              }
+            }
+            continue;
+          }
+          if (!floats) {
+            continue;
+          }
+          double v = k.apply(fl.timestamps(), fl.values(), null, from[i], to[i], m.times()[i], m.range(), i);
+          if (!isNone(v)) {
+            r.set(i, v);
+          }
         }
       }
       if (!r.isEmpty()) {
@@ -47,6 +127,147 @@ final class RangeFunctions {
       }
     }
     return new Value.Vector(out);
+  }
+
+  /** The float samples and the histogram samples of a series, as two series. */
+  static Series[] split(Series s) {
+    int h = 0;
+    for (int i = 0; i < s.size(); i++) {
+      if (s.histogram(i) != null) {
+        h++;
+      }
+    }
+    int f = s.size() - h;
+    long[] ft = new long[f];
+    double[] fv = new double[f];
+    long[] ht = new long[h];
+    FloatHistogram[] hv = new FloatHistogram[h];
+    int a = 0;
+    int b = 0;
+    for (int i = 0; i < s.size(); i++) {
+      if (s.histogram(i) != null) {
+        ht[b] = s.timestamps()[i];
+        hv[b++] = s.histogram(i);
+      } else {
+        ft[a] = s.timestamps()[i];
+        fv[a++] = s.values()[i];
+      }
+    }
+    return new Series[] {
+      new Series(s.labels(), ft, fv), new Series(s.labels(), ht, new double[h], hv)
+    };
+  }
+
+  /** last_over_time / first_over_time: the newest (oldest) sample, float or histogram. */
+  static Value.Vector edge(Value.Matrix m, int n, boolean last) {
+    List<StepSeries> out = new ArrayList<>();
+    int[] from = new int[n];
+    int[] to = new int[n];
+    for (Series s : m.series()) {
+      RangeWindows.bounds(s, m.times(), m.range(), from, to);
+      StepSeries r = new StepSeries(s.labels(), n, false);
+      for (int i = 0; i < n; i++) {
+        if (from[i] >= to[i]) {
+          continue;
+        }
+        int j = last ? to[i] - 1 : from[i];
+        if (s.histogram(j) != null) {
+          r.setHistogram(i, s.histogram(j));
+        } else {
+          r.set(i, s.values()[j]);
+        }
+      }
+      if (!r.isEmpty()) {
+        out.add(r);
+      }
+    }
+    return new Value.Vector(out);
+  }
+
+  /**
+   * The histogram form of rate/increase/delta: last minus first (plus what was lost at counter
+   * resets), extrapolated like floats.
+   */
+  static FloatHistogram histogramRate(
+      Evaluator ev, PositionRange where, String metric, long[] ts, FloatHistogram[] hs, int from,
+      int to, long t, long range, boolean counter, boolean rate) {
+    if (to - from < 2) {
+      return null;
+    }
+    FloatHistogram first = hs[from];
+    FloatHistogram last = hs[to - 1];
+    for (int i = from; i < to; i++) {
+      boolean gauge = hs[i].hint == FloatHistogram.CounterResetHint.GAUGE;
+      if (counter && gauge) {
+        ev.warn(where, "this native histogram metric is not a counter: \"" + metric + "\"");
+        break;
+      }
+      if (!counter && !gauge) {
+        ev.warn(where, "this native histogram metric is not a gauge: \"" + metric + "\"");
+        break;
+      }
+    }
+    FloatHistogram result = last.add(first, -1);
+    if (result == null) {
+      return null;
+    }
+    if (counter) {
+      FloatHistogram prev = first;
+      for (int i = from + 1; i < to; i++) {
+        if (hs[i].detectReset(prev)) {
+          result = result.add(prev, 1);
+          if (result == null) {
+            return null;
+          }
+        }
+        prev = hs[i];
+      }
+    }
+    double durationToStart = (ts[from] - (t - range)) / 1000.0;
+    double durationToEnd = (t - ts[to - 1]) / 1000.0;
+    double sampled = (ts[to - 1] - ts[from]) / 1000.0;
+    double avg = sampled / (to - from - 1);
+    double threshold = avg * 1.1;
+    if (durationToStart >= threshold) {
+      durationToStart = avg / 2;
+    }
+    if (durationToEnd >= threshold) {
+      durationToEnd = avg / 2;
+    }
+    double factor = (sampled + durationToStart + durationToEnd) / sampled;
+    if (rate) {
+      factor /= range / 1000.0;
+    }
+    return result.scale(factor).withHint(FloatHistogram.CounterResetHint.GAUGE);
+  }
+
+  /** irate/idelta over histograms. */
+  static FloatHistogram histogramInstantDelta(long[] ts, FloatHistogram[] hs, int from, int to, boolean rate) {
+    if (to - from < 2 || hs[to - 1] == null || hs[to - 2] == null) {
+      return null;
+    }
+    FloatHistogram last = hs[to - 1];
+    FloatHistogram prev = hs[to - 2];
+    FloatHistogram d = rate && last.detectReset(prev) ? last : last.add(prev, -1);
+    if (d == null) {
+      return null;
+    }
+    if (rate) {
+      long interval = ts[to - 1] - ts[to - 2];
+      if (interval == 0) {
+        return null;
+      }
+      d = d.scale(1000.0 / interval);
+    }
+    return d.withHint(FloatHistogram.CounterResetHint.GAUGE);
+  }
+
+  static FloatHistogram histogramSum(FloatHistogram[] hs, int from, int to) {
+    FloatHistogram sum = hs[from];
+    for (int i = from + 1; i < to && sum != null; i++) {
+      sum = sum.add(hs[i], 1);
+    }
+    return sum;
   }
 
   /**
@@ -94,9 +315,10 @@ final class RangeFunctions {
     return result * factor;
   }
 
-  static double instantDelta(double[] vs, long[] ts, int from, int to, boolean rate) {
-    if (to - from < 2) {
-      return NONE;
+  static double instantDelta(
+      double[] vs, FloatHistogram[] hs, long[] ts, int from, int to, boolean rate) {
+    if (to - from < 2 || (hs != null && (hs[to - 1] != null || hs[to - 2] != null))) {
+      return NONE; // histograms, or a mix of a float and a histogram
     }
     double last = vs[to - 1];
     double prev = vs[to - 2];
@@ -209,19 +431,35 @@ final class RangeFunctions {
     return Aggregations.quantile(0.5, w);
   }
 
-  static double resets(double[] vs, int from, int to) {
+  static double resets(double[] vs, FloatHistogram[] hs, int from, int to) {
     int r = 0;
     for (int i = from + 1; i < to; i++) {
-      if (vs[i] < vs[i - 1]) {
+      FloatHistogram h = hs == null ? null : hs[i];
+      FloatHistogram p = hs == null ? null : hs[i - 1];
+      if (h != null && p != null) {
+        if (h.detectReset(p)) {
+          r++;
+        }
+      } else if (h == null && p == null && vs[i] < vs[i - 1]) {
+        r++;
+      } else if (h == null != (p == null)) {
         r++;
       }
     }
     return r;
   }
 
-  static double changes(double[] vs, int from, int to) {
+  static double changes(double[] vs, FloatHistogram[] hs, int from, int to) {
     int c = 0;
     for (int i = from + 1; i < to; i++) {
+      FloatHistogram h = hs == null ? null : hs[i];
+      FloatHistogram ph = hs == null ? null : hs[i - 1];
+      if (h != null || ph != null) {
+        if (h == null || ph == null || !h.equalTo(ph)) {
+          c++;
+        }
+        continue;
+      }
       double p = vs[i - 1];
       double v = vs[i];
       if (!(p == v || (Double.isNaN(p) && Double.isNaN(v)))) {
