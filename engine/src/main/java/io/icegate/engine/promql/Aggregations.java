@@ -82,8 +82,15 @@ final class Aggregations {
             if (hsum == null && !incompatible) {
               hsum = h;
             } else if (hsum != null) {
+              if (hsum.customBoundsDiffer(h)) {
+                ev.info(pos, "mismatched custom buckets were reconciled during aggregation");
+              }
               hsum = hsum.add(h, 1);
-              incompatible |= hsum == null;
+              if (hsum == null) {
+                incompatible = true;
+                ev.warn(pos, "vector contains a mix of histograms with exponential and custom buckets schemas for metric name \""
+                    + s.labels.get(Labels.METRIC_NAME) + "\"");
+              }
             }
           } else if (s.present[i]) {
             buf[count++] = s.values[i];
@@ -102,6 +109,9 @@ final class Aggregations {
             r.setHistogram(i, op == AggregateOp.AVG ? hsum.scale(1.0 / hists) : hsum);
           }
           continue;
+        }
+        if (hists > 0) {
+          ev.info(pos, "ignored histogram in " + op + " aggregation");
         }
         if (count == 0) {
           continue;
@@ -232,6 +242,8 @@ final class Aggregations {
         for (int j : members) {
           if (floatsOnly ? in.get(j).isFloat(i) : in.get(j).present[i]) {
             order.add(j);
+          } else if (in.get(j).present[i]) {
+            ev.info(a.positionRange(), "ignored histogram in " + op + " aggregation");
           }
         }
         final int step = i;

@@ -23,6 +23,7 @@ final class BinaryOperators {
   private BinaryOperators() {}
 
   static Value eval(Evaluator ev, BinaryExpr b, long[] times) {
+    java.util.function.Consumer<String> info = msg -> ev.info(b.positionRange(), msg);
     Value l = ev.eval(b.lhs(), times);
     Value r = ev.eval(b.rhs(), times);
     BinaryOp op = b.op();
@@ -36,10 +37,10 @@ final class BinaryOperators {
       return new Value.Scalar(out);
     }
     if (l instanceof Value.Vector lv && r instanceof Value.Scalar rs) {
-      return vectorScalar(op, b.returnBool(), lv, rs.values(), false, times.length);
+      return vectorScalar(op, b.returnBool(), lv, rs.values(), false, times.length, info);
     }
     if (l instanceof Value.Scalar ls && r instanceof Value.Vector rv) {
-      return vectorScalar(op, b.returnBool(), rv, ls.values(), true, times.length);
+      return vectorScalar(op, b.returnBool(), rv, ls.values(), true, times.length, info);
     }
     Value.Vector lv = (Value.Vector) l;
     Value.Vector rv = (Value.Vector) r;
@@ -47,7 +48,7 @@ final class BinaryOperators {
     if (op.isSetOperator()) {
       return setOperation(op, m, lv, rv, times.length);
     }
-    return vectorVector(op, b.returnBool(), m, lv, rv, times.length);
+    return vectorVector(op, b.returnBool(), m, lv, rv, times.length, info);
   }
 
   static double arithmetic(BinaryOp op, double x, double y) {
@@ -87,7 +88,13 @@ final class BinaryOperators {
   }
 
   private static Value.Vector vectorScalar(
-      BinaryOp op, boolean returnBool, Value.Vector v, double[] scalar, boolean scalarLeft, int n) {
+      BinaryOp op,
+      boolean returnBool,
+      Value.Vector v,
+      double[] scalar,
+      boolean scalarLeft,
+      int n,
+      java.util.function.Consumer<String> info) {
     List<StepSeries> out = new ArrayList<>();
     boolean dropName = !op.isComparison() || returnBool;
     for (StepSeries s : v.series()) {
@@ -103,6 +110,9 @@ final class BinaryOperators {
             r.setHistogram(i, h.scale(scalar[i]));
           } else if (op == BinaryOp.DIV && !scalarLeft) {
             r.setHistogram(i, h.scale(1 / scalar[i]));
+          } else {
+            info.accept("incompatible sample types encountered for binary operator \"" + op + "\": "
+                + (scalarLeft ? "float " + op + " histogram" : "histogram " + op + " float"));
           }
           continue;
         }
@@ -200,7 +210,13 @@ final class BinaryOperators {
   }
 
   private static Value.Vector vectorVector(
-      BinaryOp op, boolean returnBool, VectorMatching m, Value.Vector lv, Value.Vector rv, int n) {
+      BinaryOp op,
+      boolean returnBool,
+      VectorMatching m,
+      Value.Vector lv,
+      Value.Vector rv,
+      int n,
+      java.util.function.Consumer<String> info) {
     boolean oneToMany = m.card() == Cardinality.ONE_TO_MANY;
     // "many" is the side whose series give the result labels; "one" must be unique per match group.
     List<StepSeries> many = oneToMany ? rv.series() : lv.series();
@@ -218,7 +234,7 @@ final class BinaryOperators {
     for (int j = 0; j < oneSig.length; j++) {
       oneSig[j] = signature(one.get(j).labels, m);
     }
-    Pairing p = new Pairing(op, returnBool, m, oneToMany, n);
+    Pairing p = new Pairing(op, returnBool, m, oneToMany, n, info);
     Map<Labels, Integer> oneAt = new HashMap<>();
     Set<Labels> manyMatched = new HashSet<>();
     for (int i = 0; i < n; i++) {
@@ -292,8 +308,16 @@ final class BinaryOperators {
     final boolean dropName;
     final Map<Labels, StepSeries> out = new LinkedHashMap<>();
     final Map<Labels, Set<Labels>> matched = new HashMap<>();
+    final java.util.function.Consumer<String> info;
 
-    Pairing(BinaryOp op, boolean returnBool, VectorMatching m, boolean oneToMany, int n) {
+    Pairing(
+        BinaryOp op,
+        boolean returnBool,
+        VectorMatching m,
+        boolean oneToMany,
+        int n,
+        java.util.function.Consumer<String> info) {
+      this.info = info;
       this.op = op;
       this.returnBool = returnBool;
       this.m = m;
@@ -342,13 +366,21 @@ final class BinaryOperators {
           }
         } else if (hx != null && hy != null && (op == BinaryOp.ADD || op == BinaryOp.SUB)) {
           hv = hx.add(hy, op == BinaryOp.ADD ? 1 : -1);
+          if (hx.customBoundsDiffer(hy)) {
+            info.accept("mismatched custom buckets were reconciled during "
+                + (op == BinaryOp.ADD ? "addition" : "subtraction"));
+          }
         } else if (op == BinaryOp.MUL && (hx == null || hy == null)) {
           hv = hx != null ? hx.scale(y) : hy.scale(x);
         } else if (op == BinaryOp.DIV && hx != null && hy == null) {
           hv = hx.scale(1 / y);
         }
         if (hv == null && !boolResult) {
-          return; // no other operation is defined on histograms
+          // No other operation is defined on histograms.
+          info.accept("incompatible sample types encountered for binary operator \"" + op + "\": "
+              + (hx != null ? "histogram" : "float") + " " + op + " "
+              + (hy != null ? "histogram" : "float"));
+          return;
         }
       } else if (op.isComparison()) {
         boolean keep = compare(op, x, y);

@@ -170,7 +170,8 @@ final class Functions {
       case "deriv" -> RangeFunctions.apply(
           matrix(ev, args.get(0), times), n, true,
           (ts, vs, hs, from, to, t, range, i) ->
-              to - from < 2 ? RangeFunctions.NONE : RangeFunctions.linearRegression(ts, vs, from, to, ts[from])[0]);
+              to - from < 2 ? RangeFunctions.NONE : RangeFunctions.linearRegression(ts, vs, from, to, ts[from])[0],
+          null, RangeFunctions.Mode.FLOATS, ev, c.positionRange());
       case "predict_linear" -> {
         Value.Matrix m = matrix(ev, args.get(0), times);
         double[] d = scalar(ev, args.get(1), times);
@@ -183,7 +184,8 @@ final class Functions {
               // The prediction starts from the step's time, even when @ pins the window.
               double[] si = RangeFunctions.linearRegression(ts, vs, from, to, times[i]);
               return si[0] * d[i] + si[1];
-            });
+            },
+            null, RangeFunctions.Mode.FLOATS, ev, c.positionRange());
       }
       case "double_exponential_smoothing", "holt_winters" -> {
         Value.Matrix m = matrix(ev, args.get(0), times);
@@ -202,7 +204,8 @@ final class Functions {
         yield RangeFunctions.apply(
             m, n, true,
             (ts, vs, hs, from, to, t, range, i) ->
-                RangeFunctions.doubleExponentialSmoothing(vs, from, to, sf[i], tf[i]));
+                RangeFunctions.doubleExponentialSmoothing(vs, from, to, sf[i], tf[i]),
+            null, RangeFunctions.Mode.FLOATS, ev, c.positionRange());
       }
       case "resets" -> RangeFunctions.apply(
           matrix(ev, args.get(0), times), n, true,
@@ -271,7 +274,8 @@ final class Functions {
           }
         }
         yield RangeFunctions.apply(
-            m, n, true, (ts, vs, hs, from, to, t, range, i) -> RangeFunctions.quantile(q[i], vs, from, to));
+            m, n, true, (ts, vs, hs, from, to, t, range, i) -> RangeFunctions.quantile(q[i], vs, from, to),
+            null, RangeFunctions.Mode.FLOATS, ev, c.positionRange());
       }
       default -> throw new PromQLException("function \"" + name + "\" is not supported yet");
     };
@@ -286,7 +290,8 @@ final class Functions {
 
   private static Value.Vector overTime(
       Evaluator ev, List<Expr> args, long[] times, boolean dropName, RangeFunctions.Kernel k) {
-    return RangeFunctions.apply(matrix(ev, args.get(0), times), times.length, dropName, k);
+    return RangeFunctions.apply(matrix(ev, args.get(0), times), times.length, dropName, k, null,
+        RangeFunctions.Mode.FLOATS, ev, args.get(0).positionRange());
   }
 
   /** A float from each native histogram sample; float samples are left out. */

@@ -50,10 +50,6 @@ final class RangeFunctions {
     ALL
   }
 
-  static Value.Vector apply(Value.Matrix m, int n, boolean dropName, Kernel k) {
-    return apply(m, n, dropName, k, null, Mode.FLOATS, null, null);
-  }
-
   static Value.Vector apply(
       Value.Matrix m,
       int n,
@@ -112,6 +108,10 @@ final class RangeFunctions {
               }
             }
             continue;
+          }
+          if (hists && floats && ev != null) {
+            ev.info(where, "ignored histograms in a range containing both floats and histograms for metric name \""
+                + s.labels().get(Labels.METRIC_NAME) + "\"");
           }
           if (!floats) {
             continue;
@@ -207,8 +207,12 @@ final class RangeFunctions {
         break;
       }
     }
+    if (last.customBoundsDiffer(first)) {
+      ev.info(where, "mismatched custom buckets were reconciled during subtraction");
+    }
     FloatHistogram result = last.add(first, -1);
     if (result == null) {
+      ev.warn(where, "vector contains a mix of histograms with exponential and custom buckets schemas for metric name \"" + metric + "\"");
       return null;
     }
     if (counter) {

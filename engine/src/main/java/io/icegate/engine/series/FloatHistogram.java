@@ -93,7 +93,8 @@ public final class FloatHistogram {
       return null;
     }
     if (usesCustomBuckets() && !Arrays.equals(customValues, other.customValues)) {
-      return null;
+      double[] common = commonBounds(customValues, other.customValues);
+      return toBounds(common).add(other.toBounds(common), sign);
     }
     int target = Math.min(schema, other.schema);
     FloatHistogram a = reduceTo(target);
@@ -106,6 +107,33 @@ public final class FloatHistogram {
     return new FloatHistogram(target, zt, a.zeroCount + sign * b.zeroCount,
         a.count + sign * b.count, a.sum + sign * b.sum, keys(pos), values(pos), keys(neg),
         values(neg), customValues, CounterResetHint.UNKNOWN);
+  }
+
+  /** Whether adding {@code other} needs its custom bounds reconciled with these. */
+  public boolean customBoundsDiffer(FloatHistogram other) {
+    return usesCustomBuckets() && other.usesCustomBuckets()
+        && !Arrays.equals(customValues, other.customValues);
+  }
+
+  /** The bounds both sets share: the coarsest bucketing both histograms can be expressed in. */
+  private static double[] commonBounds(double[] a, double[] b) {
+    return Arrays.stream(a).filter(x -> Arrays.binarySearch(b, x) >= 0).toArray();
+  }
+
+  /** This custom-bucket histogram re-bucketed onto {@code bounds}, a subset of its own. */
+  private FloatHistogram toBounds(double[] bounds) {
+    TreeMap<Integer, Double> pos = new TreeMap<>();
+    for (int i = 0; i < positiveIndexes.length; i++) {
+      int k = positiveIndexes[i];
+      double upper = k >= customValues.length ? Double.POSITIVE_INFINITY : customValues[k];
+      int j = 0;
+      while (j < bounds.length && bounds[j] < upper) {
+        j++;
+      }
+      pos.merge(j, positiveCounts[i], Double::sum);
+    }
+    return new FloatHistogram(schema, zeroThreshold, zeroCount, count, sum, keys(pos), values(pos),
+        negativeIndexes, negativeCounts, bounds, hint);
   }
 
   private static TreeMap<Integer, Double> merge(int[] ai, double[] ac, int[] bi, double[] bc, double sign) {
