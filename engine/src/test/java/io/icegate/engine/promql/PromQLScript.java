@@ -107,6 +107,8 @@ final class PromQLScript {
       throw new IllegalArgumentException("bad load: " + header);
     }
     long interval = duration(m.group(2));
+    boolean nhcb = m.group(1) != null;
+    nhcbParts.clear();
     for (String line : body) {
       String[] parts = splitSeries(line);
       if (parts[0].endsWith("@st") || parts[1].startsWith("@st")) {
@@ -118,10 +120,95 @@ final class PromQLScript {
         Object v = values.get(k);
         if (v instanceof Double d) {
           store.add(labels, k * interval, d);
+          if (nhcb) {
+            collectClassic(nhcbParts, labels, k, d);
+          }
         } else if (v instanceof HistogramLiteral h) {
           store.addHistogram(labels, k * interval, h.histogram());
         }
       }
+    }
+    nhcbParts.forEach(
+        (base, byStep) ->
+            byStep.forEach(
+                (k, classic) -> {
+                  FloatHistogram h = classic.toNhcb();
+                  if (h != null) {
+                    store.addHistogram(base, k * interval, h);
+                  }
+                }));
+  }
+
+  /** The parts of one classic histogram at one step, for load_with_nhcb. */
+  private static final class Classic {
+    final java.util.TreeMap<Double, Double> buckets = new java.util.TreeMap<>();
+    Double count;
+    Double sum;
+
+    /** The native histogram with custom buckets these parts describe, or null without buckets. */
+    FloatHistogram toNhcb() {
+      if (buckets.isEmpty()) {
+        return null;
+      }
+      List<Double> bounds = new ArrayList<>();
+      List<Double> counts = new ArrayList<>();
+      double previous = 0;
+      for (Map.Entry<Double, Double> b : buckets.entrySet()) {
+        if (b.getKey() != Double.POSITIVE_INFINITY) {
+          bounds.add(b.getKey());
+        }
+        counts.add(b.getValue() - previous);
+        previous = b.getValue();
+      }
+      int[] idx = new int[counts.size()];
+      double[] c = new double[counts.size()];
+      for (int i = 0; i < idx.length; i++) {
+        idx[i] = i;
+        c[i] = counts.get(i);
+      }
+      double total = count != null ? count : previous;
+      return new FloatHistogram(FloatHistogram.CUSTOM_BUCKETS_SCHEMA, 0, 0, total,
+          sum != null ? sum : 0, idx, c, new int[0], new double[0],
+          bounds.stream().mapToDouble(Double::doubleValue).toArray(),
+          FloatHistogram.CounterResetHint.UNKNOWN);
+    }
+  }
+
+  private final Map<Labels, Map<Integer, Classic>> nhcbParts = new LinkedHashMap<>();
+
+  private void collectClassic(
+      Map<Labels, Map<Integer, Classic>> into, Labels labels, int k, double value) {
+    String name = labels.get(Labels.METRIC_NAME);
+    String base;
+    int kind;
+    if (name.endsWith("_bucket") && labels.has("le")) {
+      base = name.substring(0, name.length() - "_bucket".length());
+      kind = 0;
+    } else if (name.endsWith("_count")) {
+      base = name.substring(0, name.length() - "_count".length());
+      kind = 1;
+    } else if (name.endsWith("_sum")) {
+      base = name.substring(0, name.length() - "_sum".length());
+      kind = 2;
+    } else {
+      return;
+    }
+    Labels key = labels.without(List.of("le")).with(Labels.METRIC_NAME, base);
+    Classic c = into.computeIfAbsent(key, x -> new LinkedHashMap<>()).computeIfAbsent(k, x -> new Classic());
+    switch (kind) {
+      case 0 -> {
+        double le;
+        try {
+          le = number(labels.get("le"));
+        } catch (NumberFormatException e) {
+          return;
+        }
+        if (!Double.isNaN(le)) {
+          c.buckets.put(le, value);
+        }
+      }
+      case 1 -> c.count = value;
+      default -> c.sum = value;
     }
   }
 
