@@ -120,6 +120,7 @@ final class Functions {
       case "absent" -> absent(ev, args.get(0), times);
       case "absent_over_time" -> absentOverTime(ev, args.get(0), times);
       case "histogram_quantile" -> HistogramQuantile.eval(ev, c, times);
+      case "info" -> InfoFunction.eval(ev, c, times);
       case "histogram_count" -> histogramProperty(ev, args.get(0), times, h -> h.count);
       case "histogram_sum" -> histogramProperty(ev, args.get(0), times, h -> h.sum);
       case "histogram_avg" -> histogramProperty(ev, args.get(0), times, h -> h.sum / h.count);
