@@ -27,6 +27,24 @@ final class Aggregations {
         param = ((Value.Scalar) p).values();
       }
     }
+    if (a.op() == AggregateOp.QUANTILE && param != null) {
+      for (double q : param) {
+        if (Double.isNaN(q) || q < 0 || q > 1) {
+          ev.warn(a.param().positionRange(),
+              "quantile value should be between 0 and 1, got " + Printer.goValue(q));
+          break;
+        }
+      }
+    }
+    if (a.op() == AggregateOp.LIMIT_RATIO && param != null) {
+      for (double r : param) {
+        if (r < -1 || r > 1) {
+          ev.warn(a.param().positionRange(), "ratio value should be between -1 and 1, got "
+              + Printer.goValue(r) + ", capping to " + (r < 0 ? "-1" : "1"));
+          break;
+        }
+      }
+    }
     Value.Vector input = (Value.Vector) ev.eval(a.expr(), times);
     List<StepSeries> in = input.series();
     // Group the input series once: labels do not change from step to step.

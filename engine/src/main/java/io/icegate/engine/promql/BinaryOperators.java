@@ -172,13 +172,13 @@ final class BinaryOperators {
       if (op == BinaryOp.LOR) {
         for (int j = 0; j < lhs.size(); j++) {
           if (lhs.get(j).present[i]) {
-            lout.get(j).set(i, lhs.get(j).values[i]);
+            copy(lhs.get(j), lout.get(j), i);
             sigs.add(lsig[j]);
           }
         }
         for (int j = 0; j < rhs.size(); j++) {
           if (rhs.get(j).present[i] && !sigs.contains(rsig[j])) {
-            rout.get(j).set(i, rhs.get(j).values[i]);
+            copy(rhs.get(j), rout.get(j), i);
           }
         }
         continue;
@@ -191,7 +191,7 @@ final class BinaryOperators {
       boolean wantMatch = op == BinaryOp.LAND;
       for (int j = 0; j < lhs.size(); j++) {
         if (lhs.get(j).present[i] && sigs.contains(lsig[j]) == wantMatch) {
-          lout.get(j).set(i, lhs.get(j).values[i]);
+          copy(lhs.get(j), lout.get(j), i);
         }
       }
     }
@@ -207,6 +207,14 @@ final class BinaryOperators {
       }
     }
     return new Value.Vector(out);
+  }
+
+  private static void copy(StepSeries from, StepSeries to, int i) {
+    if (from.histogram(i) != null) {
+      to.setHistogram(i, from.histogram(i));
+    } else {
+      to.set(i, from.values[i]);
+    }
   }
 
   private static Value.Vector vectorVector(

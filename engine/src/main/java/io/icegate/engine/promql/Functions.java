@@ -165,7 +165,8 @@ final class Functions {
             m, n, true,
             (ts, vs, hs, from, to, t, range, i) -> RangeFunctions.instantDelta(vs, hs, ts, from, to, rate),
             (labels, ts, hs, from, to, t, range, i) ->
-                RangeFunctions.histogramInstantDelta(ts, hs, from, to, rate),
+                RangeFunctions.histogramInstantDelta(ev, args.get(0).positionRange(), labels, ts,
+                    hs, from, to, rate),
             RangeFunctions.Mode.ALL, ev, args.get(0).positionRange());
       }
       case "deriv" -> RangeFunctions.apply(
@@ -640,7 +641,24 @@ final class Functions {
   private static Value.Vector sort(Evaluator ev, boolean desc, Expr arg, long[] times) {
     Value.Vector v = vector(ev, arg, times);
     if (times.length != 1) {
-      return v;
+      // Order means nothing in a range query, but histograms are still left out.
+      List<StepSeries> out = new ArrayList<>();
+      for (StepSeries s : v.series()) {
+        if (s.histograms == null) {
+          out.add(s);
+          continue;
+        }
+        StepSeries r = new StepSeries(s.labels, times.length, s.dropName);
+        for (int i = 0; i < times.length; i++) {
+          if (s.isFloat(i)) {
+            r.set(i, s.values[i]);
+          }
+        }
+        if (!r.isEmpty()) {
+          out.add(r);
+        }
+      }
+      return new Value.Vector(out);
     }
     List<StepSeries> out = new ArrayList<>(v.series());
     out.removeIf(s -> !s.isFloat(0));

@@ -246,12 +246,37 @@ final class RangeFunctions {
   }
 
   /** irate/idelta over histograms. */
-  static FloatHistogram histogramInstantDelta(long[] ts, FloatHistogram[] hs, int from, int to, boolean rate) {
-    if (to - from < 2 || hs[to - 1] == null || hs[to - 2] == null) {
+  static FloatHistogram histogramInstantDelta(
+      Evaluator ev, PositionRange where, Labels labels, long[] ts, FloatHistogram[] hs, int from,
+      int to, boolean rate) {
+    if (to - from < 2 || (hs[to - 1] == null && hs[to - 2] == null)) {
+      return null;
+    }
+    String metric = labels.get(Labels.METRIC_NAME);
+    if (hs[to - 1] == null || hs[to - 2] == null) {
+      ev.warn(where, "encountered a mix of histograms and floats for metric name \"" + metric + "\"");
       return null;
     }
     FloatHistogram last = hs[to - 1];
     FloatHistogram prev = hs[to - 2];
+    boolean lastGauge = last.hint == FloatHistogram.CounterResetHint.GAUGE;
+    boolean prevGauge = prev.hint == FloatHistogram.CounterResetHint.GAUGE;
+    if (rate && (lastGauge || prevGauge)) {
+      ev.warn(where, "this native histogram metric is not a counter: \"" + metric + "\"");
+    } else if (!rate && lastGauge != prevGauge) {
+      // Histograms without a hint may be gauges; a gauge next to a counter is the mix-up.
+      ev.warn(where, "this native histogram metric is not a gauge: \"" + metric + "\"");
+    }
+    if (rate && last.detectReset(prev)) {
+      return last.withHint(FloatHistogram.CounterResetHint.GAUGE).scale(1000.0 / (ts[to - 1] - ts[to - 2]));
+    }
+    if (last.usesCustomBuckets() != prev.usesCustomBuckets()) {
+      ev.warn(where, "vector contains a mix of histograms with exponential and custom buckets schemas for metric name \"" + metric + "\"");
+      return null;
+    }
+    if (last.customBoundsDiffer(prev) && !(rate && last.detectReset(prev))) {
+      ev.info(where, "mismatched custom buckets were reconciled during subtraction");
+    }
     FloatHistogram d = rate && last.detectReset(prev) ? last : last.add(prev, -1);
     if (d == null) {
       return null;
