@@ -51,6 +51,11 @@ final class BinaryOperators {
     return vectorVector(op, b.returnBool(), m, lv, rv, times.length, info);
   }
 
+  /** {@code </} and {@code >/}: they cut native histograms and pass nothing else. */
+  static boolean isTrim(BinaryOp op) {
+    return op == BinaryOp.TRIM_UPPER || op == BinaryOp.TRIM_LOWER;
+  }
+
   static double arithmetic(BinaryOp op, double x, double y) {
     return switch (op) {
       case ADD -> x + y;
@@ -96,7 +101,7 @@ final class BinaryOperators {
       int n,
       java.util.function.Consumer<String> info) {
     List<StepSeries> out = new ArrayList<>();
-    boolean dropName = !op.isComparison() || returnBool;
+    boolean dropName = !(op.isComparison() || isTrim(op)) || returnBool;
     for (StepSeries s : v.series()) {
       StepSeries r = new StepSeries(s.labels, n, s.dropName || dropName);
       for (int i = 0; i < n; i++) {
@@ -104,6 +109,12 @@ final class BinaryOperators {
           continue;
         }
         FloatHistogram h = s.histogram(i);
+        if (isTrim(op)) {
+          if (h != null && !scalarLeft) {
+            r.setHistogram(i, HistogramTrim.trim(h, scalar[i], op == BinaryOp.TRIM_UPPER));
+          }
+          continue;
+        }
         if (h != null) {
           // Histograms only scale: h * s, s * h, h / s. Everything else drops the sample.
           if (op == BinaryOp.MUL) {
@@ -331,7 +342,7 @@ final class BinaryOperators {
       this.m = m;
       this.oneToMany = oneToMany;
       this.n = n;
-      this.dropName = !op.isComparison() || returnBool;
+      this.dropName = !(op.isComparison() || isTrim(op)) || returnBool;
     }
 
     void emit(
@@ -360,7 +371,12 @@ final class BinaryOperators {
       FloatHistogram hy = oneToMany ? manyHist : oneHist;
       FloatHistogram hv = null;
       double value = Double.NaN;
-      if (hx != null || hy != null) {
+      if (isTrim(op)) {
+        if (hx == null || hy != null) {
+          return;
+        }
+        hv = HistogramTrim.trim(hx, y, op == BinaryOp.TRIM_UPPER);
+      } else if (hx != null || hy != null) {
         boolean boolResult = false;
         if (hx != null && hy != null && (op == BinaryOp.EQLC || op == BinaryOp.NEQ)) {
           boolean keep = hx.equalTo(hy) == (op == BinaryOp.EQLC);
