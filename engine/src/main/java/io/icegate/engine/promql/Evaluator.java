@@ -17,6 +17,7 @@ import io.icegate.promql.ast.MatrixSelector;
 import io.icegate.promql.ast.NumberLiteral;
 import io.icegate.promql.ast.ParenExpr;
 import io.icegate.promql.ast.PositionRange;
+import io.icegate.promql.ast.RangeModifier;
 import io.icegate.promql.ast.StringLiteral;
 import io.icegate.promql.ast.SubqueryExpr;
 import io.icegate.promql.ast.UnaryExpr;
@@ -169,7 +170,8 @@ final class Evaluator {
       max = Math.max(max, t);
     }
     long lookback = options.lookbackDeltaMillis();
-    List<Series> found = select(vs.matchers(), min - lookback + 1, max);
+    boolean smoothed = vs.rangeModifier() == RangeModifier.SMOOTHED;
+    List<Series> found = select(vs.matchers(), min - lookback + 1, max + (smoothed ? lookback : 0));
     List<StepSeries> out = new ArrayList<>(found.size());
     long[] sampleTs = new long[at.length];
     for (Series s : found) {
@@ -178,6 +180,9 @@ final class Evaluator {
         r.histograms = new FloatHistogram[at.length];
       }
       InstantSelection.select(s, at, lookback, r.values, r.histograms, sampleTs, r.present);
+      if (smoothed) {
+        smooth(s, at, lookback, r, sampleTs);
+      }
       if (sampleTimes) {
         for (int i = 0; i < at.length; i++) {
           r.values[i] = sampleTs[i] / 1000.0;
@@ -192,6 +197,26 @@ final class Evaluator {
     return new Value.Vector(out);
   }
 
+  /**
+   * The {@code smoothed} modifier on an instant selector: the value at t interpolated between
+   * the samples around it (each within the lookback), instead of the last one before it.
+   */
+  private static void smooth(Series s, long[] at, long lookback, StepSeries r, long[] sampleTs) {
+    long[] ts = s.timestamps();
+    for (int i = 0; i < at.length; i++) {
+      if (!r.present[i] || r.histogram(i) != null || sampleTs[i] == at[i]) {
+        continue;
+      }
+      int prev = InstantSelection.lastAtOrBefore(ts, at[i]);
+      int next = prev + 1;
+      if (next < ts.length && ts[next] - at[i] <= lookback && !s.isStale(next)
+          && s.histogram(next) == null) {
+        double f = (double) (at[i] - ts[prev]) / (ts[next] - ts[prev]);
+        r.values[i] = s.values()[prev] + (s.values()[next] - s.values()[prev]) * f;
+      }
+    }
+  }
+
   private Value.Matrix selectMatrix(MatrixSelector ms, long[] times) {
     VectorSelector vs = ms.vectorSelector();
     long range = ms.rangeExpr() != null ? durationMillis(ms.rangeExpr()) : ms.rangeMillis();
@@ -203,12 +228,16 @@ final class Evaluator {
       max = Math.max(max, t);
     }
     List<Series> out = new ArrayList<>();
-    for (Series s : select(vs.matchers(), min - range + 1, max)) {
+    // anchored and smoothed also read the sample before the window (and smoothed the one after).
+    long lookback = options.lookbackDeltaMillis();
+    long before = vs.rangeModifier() == RangeModifier.NONE ? 0 : lookback;
+    long after = vs.rangeModifier() == RangeModifier.SMOOTHED ? lookback : 0;
+    for (Series s : select(vs.matchers(), min - range - before + 1, max + after)) {
       Series clean = s.withoutStaleMarkers();
       countSamples(clean.size());
       out.add(clean);
     }
-    return new Value.Matrix(out, at, range);
+    return new Value.Matrix(out, at, range, vs.rangeModifier());
   }
 
   private Value.Matrix subquery(SubqueryExpr sq, long[] times) {

@@ -133,15 +133,71 @@ final class Functions {
     };
   }
 
+  private static final List<String> SMOOTHED_FUNCTIONS = List.of("delta", "increase", "rate");
+  private static final List<String> ANCHORED_FUNCTIONS =
+      List.of("changes", "delta", "increase", "rate", "resets");
+
+  /** The experimental anchored/smoothed range modifiers work with a few functions only. */
+  private static void checkRangeModifier(Call c) {
+    for (Expr arg : c.args()) {
+      Expr e = arg;
+      while (e instanceof ParenExpr p) {
+        e = p.expr();
+      }
+      if (!(e instanceof MatrixSelector ms)) {
+        continue;
+      }
+      io.icegate.promql.ast.RangeModifier mod = ms.vectorSelector().rangeModifier();
+      String name = c.function().name();
+      if (mod == io.icegate.promql.ast.RangeModifier.SMOOTHED && !SMOOTHED_FUNCTIONS.contains(name)) {
+        throw new PromQLException("smoothed modifier can only be used with: "
+            + String.join(", ", SMOOTHED_FUNCTIONS) + " - not with " + name);
+      }
+      if (mod == io.icegate.promql.ast.RangeModifier.ANCHORED && !ANCHORED_FUNCTIONS.contains(name)) {
+        throw new PromQLException("anchored modifier can only be used with: "
+            + String.join(", ", ANCHORED_FUNCTIONS) + " - not with " + name);
+      }
+    }
+  }
+
   private static Value rangeFunction(Evaluator ev, Call c, long[] times) {
     String name = c.function().name();
     List<Expr> args = c.args();
     int n = times.length;
+    checkRangeModifier(c);
+    long lookback = ev.options.lookbackDeltaMillis();
     return switch (name) {
       case "rate", "increase", "delta" -> {
         Value.Matrix m = matrix(ev, args.get(0), times);
         boolean counter = !name.equals("delta");
         boolean rate = name.equals("rate");
+        if (m.modifier() != io.icegate.promql.ast.RangeModifier.NONE) {
+          boolean anchored = m.modifier() == io.icegate.promql.ast.RangeModifier.ANCHORED;
+          yield RangeFunctions.apply(
+              m, n, true,
+              (ts, vs, hs, from, to, t, range, i) ->
+                  anchored
+                      ? RangeFunctions.anchoredRate(ts, vs, from, to, t, range, lookback, counter, rate)
+                      : RangeFunctions.smoothedRate(ts, vs, from, to, t, range, lookback, counter, rate),
+              (labels, ts, hs, from, to, t, range, i) -> {
+                String metric = labels.get(Labels.METRIC_NAME);
+                int lo = RangeFunctions.anchor(ts, from, t, range, lookback);
+                if (anchored) {
+                  return RangeFunctions.anchoredHistogramRate(ev, args.get(0).positionRange(),
+                      metric, ts, hs, lo, to, range, counter, rate);
+                }
+                int hi = Math.min(to, hs.length - 1);
+                for (int k = lo; k <= hi; k++) {
+                  if (hs[k].usesCustomBuckets() != hs[lo].usesCustomBuckets()) {
+                    ev.warn(args.get(0).positionRange(), "vector contains a mix of histograms with "
+                        + "exponential and custom buckets schemas for metric name \"" + metric + "\"");
+                    break;
+                  }
+                }
+                return null; // smoothed histograms: not yet
+              },
+              RangeFunctions.Mode.EITHER, ev, args.get(0).positionRange());
+        }
         if (counter) {
           warnIfNotCounter(ev, args.get(0), m);
         }
@@ -211,11 +267,13 @@ final class Functions {
       }
       case "resets" -> RangeFunctions.apply(
           matrix(ev, args.get(0), times), n, true,
-          (ts, vs, hs, from, to, t, range, i) -> RangeFunctions.resets(vs, hs, from, to),
+          (ts, vs, hs, from, to, t, range, i) -> RangeFunctions.resets(vs, hs,
+              anchoredFrom(args.get(0), ts, from, t, range, lookback), to),
           null, RangeFunctions.Mode.ALL, ev, c.positionRange());
       case "changes" -> RangeFunctions.apply(
           matrix(ev, args.get(0), times), n, true,
-          (ts, vs, hs, from, to, t, range, i) -> RangeFunctions.changes(vs, hs, from, to),
+          (ts, vs, hs, from, to, t, range, i) -> RangeFunctions.changes(vs, hs,
+              anchoredFrom(args.get(0), ts, from, t, range, lookback), to),
           null, RangeFunctions.Mode.ALL, ev, c.positionRange());
       case "sum_over_time" -> RangeFunctions.apply(matrix(ev, args.get(0), times), n, true,
           (ts, vs, hs, from, to, t, range, i) -> KahanSum.sum(vs, from, to),
@@ -288,6 +346,19 @@ final class Functions {
       ev.warn(c.positionRange(),
           "sort is ineffective for range queries since results are always ordered by labels");
     }
+  }
+
+  /** Where a window starts: one sample earlier for an anchored range. */
+  private static int anchoredFrom(Expr arg, long[] ts, int from, long t, long range, long lookback) {
+    Expr e = arg;
+    while (e instanceof ParenExpr p) {
+      e = p.expr();
+    }
+    if (e instanceof MatrixSelector ms
+        && ms.vectorSelector().rangeModifier() == io.icegate.promql.ast.RangeModifier.ANCHORED) {
+      return RangeFunctions.anchor(ts, from, t, range, lookback);
+    }
+    return from;
   }
 
   private static Value.Vector overTime(

@@ -68,8 +68,10 @@ final class RangeFunctions {
       StepSeries r = new StepSeries(s.labels(), n, dropName);
       if (s.histograms() == null || mode == Mode.ALL) {
         RangeWindows.bounds(s, m.times(), m.range(), from, to);
+        // A smoothed window may be empty and still lie between two samples it interpolates.
+        boolean smoothed = m.modifier() == io.icegate.promql.ast.RangeModifier.SMOOTHED;
         for (int i = 0; i < n; i++) {
-          if (from[i] >= to[i]) {
+          if (from[i] >= to[i] && !smoothed) {
             continue;
           }
           if (hk != null && s.histograms() != null) {
@@ -342,6 +344,98 @@ final class RangeFunctions {
       factor /= range / 1000.0;
     }
     return result * factor;
+  }
+
+  /**
+   * The experimental {@code anchored} rate/increase/delta: from the last sample at or before the
+   * window's start (within the lookback) to the last sample in it, without extrapolation.
+   */
+  static double anchoredRate(
+      long[] ts, double[] vs, int from, int to, long t, long range, long lookback, boolean counter,
+      boolean rate) {
+    int a = anchor(ts, from, t, range, lookback);
+    double result = vs[to - 1] - vs[a];
+    if (counter) {
+      for (int i = a + 1; i < to; i++) {
+        if (vs[i] < vs[i - 1]) {
+          result += vs[i - 1];
+        }
+      }
+    }
+    return rate ? result / (range / 1000.0) : result;
+  }
+
+  /**
+   * Anchored rate/increase/delta over histograms: the last histogram minus the anchor (plus what
+   * counter resets lost), not extrapolated. Null, with a warning, when exponential and custom
+   * buckets meet.
+   */
+  static FloatHistogram anchoredHistogramRate(
+      Evaluator ev, PositionRange where, String metric, long[] ts, FloatHistogram[] hs, int lo,
+      int to, long range, boolean counter, boolean rate) {
+    for (int i = lo + 1; i < to; i++) {
+      if (hs[i].usesCustomBuckets() != hs[lo].usesCustomBuckets()) {
+        ev.warn(where, "vector contains a mix of histograms with exponential and custom buckets schemas for metric name \"" + metric + "\"");
+        return null;
+      }
+    }
+    FloatHistogram result = hs[to - 1].add(hs[lo], -1);
+    if (counter) {
+      for (int i = lo + 1; i < to && result != null; i++) {
+        if (hs[i].detectReset(hs[i - 1])) {
+          result = result.add(hs[i - 1], 1);
+        }
+      }
+    }
+    if (result == null) {
+      return null;
+    }
+    if (rate) {
+      result = result.scale(1000.0 / range);
+    }
+    return result.withHint(FloatHistogram.CounterResetHint.GAUGE);
+  }
+
+  /** The index anchored windows start at: the sample before the window when within lookback. */
+  static int anchor(long[] ts, int from, long t, long range, long lookback) {
+    return from > 0 && ts[from - 1] > t - range - lookback ? from - 1 : from;
+  }
+
+  /**
+   * The experimental {@code smoothed} rate/increase/delta: the values at both ends of the window
+   * interpolated between the samples around them (counter resets corrected first for counters).
+   */
+  static double smoothedRate(
+      long[] ts, double[] vs, int from, int to, long t, long range, long lookback, boolean counter,
+      boolean rate) {
+    long left = t - range;
+    if (from == to && (from == 0 || to == ts.length)) {
+      return NONE; // data only before or only after the window
+    }
+    int lo = from > 0 && left - ts[from - 1] < lookback ? from - 1 : from;
+    int hi = to < ts.length && ts[to] - t < lookback ? to : to - 1;
+    if (hi < lo || (from == to && (lo == from || hi < to))) {
+      return NONE;
+    }
+    double[] c = new double[hi - lo + 1];
+    double offset = 0;
+    for (int i = lo; i <= hi; i++) {
+      if (counter && i > lo && vs[i] < vs[i - 1]) {
+        offset += vs[i - 1];
+      }
+      c[i - lo] = vs[i] + offset;
+    }
+    double vl = lo < from ? interpolate(ts[lo], c[0], ts[lo + 1], c[1], left) : c[0];
+    int last = to - 1 - lo;
+    double vr = hi >= to && ts[to - 1] < t
+        ? interpolate(ts[to - 1], c[last], ts[to], c[last + 1], t)
+        : c[last];
+    double result = vr - vl;
+    return rate ? result / (range / 1000.0) : result;
+  }
+
+  private static double interpolate(long t0, double v0, long t1, double v1, long t) {
+    return v0 + (v1 - v0) * (t - t0) / (double) (t1 - t0);
   }
 
   static double instantDelta(
