@@ -90,26 +90,15 @@ final class Aggregations {
       for (int i = 0; i < n; i++) {
         int count = 0;
         int hists = 0;
-        FloatHistogram hsum = null;
-        boolean incompatible = false;
+        HistogramSum hsum = new HistogramSum();
+        String metric = "";
         for (int j : g.getValue()) {
           StepSeries s = in.get(j);
           FloatHistogram h = s.histogram(i);
           if (h != null) {
             hists++;
-            if (hsum == null && !incompatible) {
-              hsum = h;
-            } else if (hsum != null) {
-              if (hsum.customBoundsDiffer(h)) {
-                ev.info(pos, "mismatched custom buckets were reconciled during aggregation");
-              }
-              hsum = hsum.add(h, 1);
-              if (hsum == null) {
-                incompatible = true;
-                ev.warn(pos, "vector contains a mix of histograms with exponential and custom buckets schemas for metric name \""
-                    + s.labels.get(Labels.METRIC_NAME) + "\"");
-              }
-            }
+            hsum.add(h);
+            metric = s.labels.get(Labels.METRIC_NAME);
           } else if (s.present[i]) {
             buf[count++] = s.values[i];
           }
@@ -123,8 +112,12 @@ final class Aggregations {
         if (hists > 0 && (op == AggregateOp.SUM || op == AggregateOp.AVG)) {
           if (count > 0) {
             ev.warn(pos, "encountered a mix of histograms and floats for aggregation");
-          } else if (hsum != null) {
-            r.setHistogram(i, op == AggregateOp.AVG ? hsum.scale(1.0 / hists) : hsum);
+          } else {
+            hsum.annotate(ev, pos, metric, "aggregation");
+            FloatHistogram total = hsum.result();
+            if (total != null) {
+              r.setHistogram(i, op == AggregateOp.AVG ? total.scale(1.0 / hists) : total);
+            }
           }
           continue;
         }

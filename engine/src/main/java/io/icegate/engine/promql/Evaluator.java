@@ -272,11 +272,28 @@ final class Evaluator {
         out.add(new Series(Labels.EMPTY, inner.clone(), s.values().clone()));
       } else {
         for (StepSeries s : ((Value.Vector) v).series()) {
+          clearResetHints(s);
           out.add(toSeries(s.finalLabels(), s, inner));
         }
       }
     }
     return new Value.Matrix(out, at, range);
+  }
+
+  /**
+   * A subquery's histograms follow each other at its own steps, not as stored: whether one is a
+   * counter reset against the previous stored sample says nothing here, so only gauge stays.
+   */
+  private static void clearResetHints(StepSeries s) {
+    if (s.histograms == null) {
+      return;
+    }
+    for (int i = 0; i < s.histograms.length; i++) {
+      FloatHistogram h = s.histograms[i];
+      if (h != null && h.hint != FloatHistogram.CounterResetHint.GAUGE) {
+        s.histograms[i] = h.withHint(FloatHistogram.CounterResetHint.UNKNOWN);
+      }
+    }
   }
 
   static Series toSeries(Labels labels, StepSeries s, long[] times) {

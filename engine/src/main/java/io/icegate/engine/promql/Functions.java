@@ -277,12 +277,14 @@ final class Functions {
           null, RangeFunctions.Mode.ALL, ev, c.positionRange());
       case "sum_over_time" -> RangeFunctions.apply(matrix(ev, args.get(0), times), n, true,
           (ts, vs, hs, from, to, t, range, i) -> KahanSum.sum(vs, from, to),
-          (labels, ts, hs, from, to, t, range, i) -> RangeFunctions.histogramSum(hs, from, to),
+          (labels, ts, hs, from, to, t, range, i) ->
+              RangeFunctions.histogramSum(ev, c.positionRange(), labels, hs, from, to),
           RangeFunctions.Mode.EITHER, ev, c.positionRange());
       case "avg_over_time" -> RangeFunctions.apply(matrix(ev, args.get(0), times), n, true,
           (ts, vs, hs, from, to, t, range, i) -> KahanSum.mean(vs, from, to),
           (labels, ts, hs, from, to, t, range, i) -> {
-            FloatHistogram sum = RangeFunctions.histogramSum(hs, from, to);
+            FloatHistogram sum =
+                RangeFunctions.histogramSum(ev, c.positionRange(), labels, hs, from, to);
             return sum == null ? null : sum.scale(1.0 / (to - from));
           },
           RangeFunctions.Mode.EITHER, ev, c.positionRange());

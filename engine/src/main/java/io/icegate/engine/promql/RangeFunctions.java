@@ -293,12 +293,14 @@ final class RangeFunctions {
     return d.withHint(FloatHistogram.CounterResetHint.GAUGE);
   }
 
-  static FloatHistogram histogramSum(FloatHistogram[] hs, int from, int to) {
-    FloatHistogram sum = hs[from];
-    for (int i = from + 1; i < to && sum != null; i++) {
-      sum = sum.add(hs[i], 1);
+  static FloatHistogram histogramSum(
+      Evaluator ev, PositionRange where, Labels labels, FloatHistogram[] hs, int from, int to) {
+    HistogramSum sum = new HistogramSum();
+    for (int i = from; i < to; i++) {
+      sum.add(hs[i]);
     }
-    return sum;
+    sum.annotate(ev, where, labels.get(Labels.METRIC_NAME), "aggregation");
+    return sum.result();
   }
 
   /**

@@ -63,16 +63,43 @@ public final class FloatHistogram {
     return schema == CUSTOM_BUCKETS_SCHEMA;
   }
 
+  /** The same buckets with other totals (used by compensated summation). */
+  public FloatHistogram withTotals(double newCount, double newSum, double newZeroCount) {
+    return new FloatHistogram(schema, zeroThreshold, newZeroCount, newCount, newSum,
+        positiveIndexes, positiveCounts, negativeIndexes, negativeCounts, customValues, hint);
+  }
+
   public FloatHistogram withHint(CounterResetHint h) {
     return new FloatHistogram(schema, zeroThreshold, zeroCount, count, sum, positiveIndexes,
         positiveCounts, negativeIndexes, negativeCounts, customValues, h);
   }
 
-  /** Every count and the sum multiplied by {@code f}. */
+  /** Every count and the sum multiplied by {@code f}; a negative factor makes it a gauge. */
   public FloatHistogram scale(double f) {
     return new FloatHistogram(schema, zeroThreshold, zeroCount * f, count * f, sum * f,
         positiveIndexes, times(positiveCounts, f), negativeIndexes, times(negativeCounts, f),
-        customValues, hint);
+        customValues, f < 0 ? CounterResetHint.GAUGE : hint);
+  }
+
+  /**
+   * The reset hint of a sum of two histograms, as Prometheus combines them: equal hints stay, a
+   * gauge makes a gauge, an unknown makes unknown, and a reset meeting a non-reset (a collision,
+   * see {@link #hintsCollide}) gives unknown.
+   */
+  public static CounterResetHint sumHint(CounterResetHint a, CounterResetHint b) {
+    if (a == b) {
+      return a;
+    }
+    if (a == CounterResetHint.GAUGE || b == CounterResetHint.GAUGE) {
+      return CounterResetHint.GAUGE;
+    }
+    return CounterResetHint.UNKNOWN;
+  }
+
+  /** Whether adding the two mixes a counter reset with a counter known not to have reset. */
+  public static boolean hintsCollide(CounterResetHint a, CounterResetHint b) {
+    return (a == CounterResetHint.COUNTER_RESET && b == CounterResetHint.NOT_COUNTER_RESET)
+        || (a == CounterResetHint.NOT_COUNTER_RESET && b == CounterResetHint.COUNTER_RESET);
   }
 
   private static double[] times(double[] a, double f) {
@@ -106,7 +133,7 @@ public final class FloatHistogram {
     TreeMap<Integer, Double> neg = merge(a.negativeIndexes, a.negativeCounts, b.negativeIndexes, b.negativeCounts, sign);
     return new FloatHistogram(target, zt, a.zeroCount + sign * b.zeroCount,
         a.count + sign * b.count, a.sum + sign * b.sum, keys(pos), values(pos), keys(neg),
-        values(neg), customValues, CounterResetHint.UNKNOWN);
+        values(neg), customValues, sign < 0 ? CounterResetHint.GAUGE : sumHint(hint, other.hint));
   }
 
   /** Whether adding {@code other} needs its custom bounds reconciled with these. */

@@ -32,6 +32,22 @@ final class InMemorySeriesSource implements SeriesSource {
     series.clear();
   }
 
+  /**
+   * The reset hint Prometheus's TSDB gives a histogram without one when appending it after
+   * another histogram of the same layout: "not a reset" unless the counts dropped.
+   */
+  private static FloatHistogram withStorageHint(FloatHistogram h, Map.Entry<Long, Object> previous) {
+    if (h.hint != FloatHistogram.CounterResetHint.UNKNOWN
+        || previous == null
+        || !(previous.getValue() instanceof FloatHistogram prev)
+        || prev.schema != h.schema
+        || !java.util.Arrays.equals(prev.customValues, h.customValues)) {
+      return h; // a new bucket layout starts a new chunk, whose first sample has no hint
+    }
+    // A reset also cuts a new chunk, whose first sample has no hint.
+    return h.detectReset(prev) ? h : h.withHint(FloatHistogram.CounterResetHint.NOT_COUNTER_RESET);
+  }
+
   @Override
   public List<Series> select(List<LabelMatcher> matchers, long minTime, long maxTime) {
     List<Series> out = new ArrayList<>();
@@ -60,7 +76,7 @@ final class InMemorySeriesSource implements SeriesSource {
           if (hs == null) {
             hs = new FloatHistogram[window.size()];
           }
-          hs[i] = h;
+          hs[i] = withStorageHint(h, e.getValue().lowerEntry(s.getKey()));
           vs[i++] = Double.NaN;
         } else {
           vs[i++] = (Double) s.getValue();
