@@ -1,5 +1,6 @@
 package io.icegate.engine.promql;
 
+import io.icegate.engine.series.FloatHistogram;
 import io.icegate.engine.series.Labels;
 import io.icegate.promql.ast.AggregateExpr;
 import io.icegate.promql.ast.AggregateOp;
@@ -26,6 +27,24 @@ final class Aggregations {
         param = ((Value.Scalar) p).values();
       }
     }
+    if (a.op() == AggregateOp.QUANTILE && param != null) {
+      for (double q : param) {
+        if (Double.isNaN(q) || q < 0 || q > 1) {
+          ev.warn(a.param().positionRange(),
+              "quantile value should be between 0 and 1, got " + Printer.goValue(q));
+          break;
+        }
+      }
+    }
+    if (a.op() == AggregateOp.LIMIT_RATIO && param != null) {
+      for (double r : param) {
+        if (r < -1 || r > 1) {
+          ev.warn(a.param().positionRange(), "ratio value should be between -1 and 1, got "
+              + Printer.goValue(r) + ", capping to " + (r < 0 ? "-1" : "1"));
+          break;
+        }
+      }
+    }
     Value.Vector input = (Value.Vector) ev.eval(a.expr(), times);
     List<StepSeries> in = input.series();
     // Group the input series once: labels do not change from step to step.
@@ -39,7 +58,7 @@ final class Aggregations {
     return switch (a.op()) {
       case TOPK, BOTTOMK, LIMITK, LIMIT_RATIO -> selectK(ev, a, param, in, groups, n);
       case COUNT_VALUES -> countValues(labelParam, in, groups, n);
-      default -> simple(a.op(), param, in, groups, n);
+      default -> simple(ev, a.positionRange(), a.op(), param, in, groups, n);
     };
   }
 
@@ -53,7 +72,13 @@ final class Aggregations {
   }
 
   private static Value.Vector simple(
-      AggregateOp op, double[] param, List<StepSeries> in, Map<Labels, List<Integer>> groups, int n) {
+      Evaluator ev,
+      io.icegate.promql.ast.PositionRange pos,
+      AggregateOp op,
+      double[] param,
+      List<StepSeries> in,
+      Map<Labels, List<Integer>> groups,
+      int n) {
     List<StepSeries> out = new ArrayList<>();
     double[] buf = new double[in.size()];
     for (Map.Entry<Labels, List<Integer>> g : groups.entrySet()) {
@@ -64,11 +89,40 @@ final class Aggregations {
       StepSeries r = new StepSeries(g.getKey(), n, dropName);
       for (int i = 0; i < n; i++) {
         int count = 0;
+        int hists = 0;
+        HistogramSum hsum = new HistogramSum();
+        String metric = "";
         for (int j : g.getValue()) {
           StepSeries s = in.get(j);
-          if (s.present[i]) {
+          FloatHistogram h = s.histogram(i);
+          if (h != null) {
+            hists++;
+            hsum.add(h);
+            metric = s.labels.get(Labels.METRIC_NAME);
+          } else if (s.present[i]) {
             buf[count++] = s.values[i];
           }
+        }
+        if (op == AggregateOp.COUNT || op == AggregateOp.GROUP) {
+          if (count + hists > 0) {
+            r.set(i, op == AggregateOp.COUNT ? count + hists : 1);
+          }
+          continue;
+        }
+        if (hists > 0 && (op == AggregateOp.SUM || op == AggregateOp.AVG)) {
+          if (count > 0) {
+            ev.warn(pos, "encountered a mix of histograms and floats for aggregation");
+          } else {
+            hsum.annotate(ev, pos, metric, "aggregation");
+            FloatHistogram total = hsum.result();
+            if (total != null) {
+              r.setHistogram(i, op == AggregateOp.AVG ? total.scale(1.0 / hists) : total);
+            }
+          }
+          continue;
+        }
+        if (hists > 0) {
+          ev.info(pos, "ignored histogram in " + op + " aggregation");
         }
         if (count == 0) {
           continue;
@@ -195,9 +249,12 @@ final class Aggregations {
       long k = (long) p;
       for (List<Integer> members : groups.values()) {
         order.clear();
+        boolean floatsOnly = op == AggregateOp.TOPK || op == AggregateOp.BOTTOMK;
         for (int j : members) {
-          if (in.get(j).present[i]) {
+          if (floatsOnly ? in.get(j).isFloat(i) : in.get(j).present[i]) {
             order.add(j);
+          } else if (in.get(j).present[i]) {
+            ev.info(a.positionRange(), "ignored histogram in " + op + " aggregation");
           }
         }
         final int step = i;
@@ -212,7 +269,7 @@ final class Aggregations {
             double offset = ratioOffset(in.get(j).labels);
             boolean keep = (p >= 0 && offset < p) || (p < 0 && offset >= 1 + p);
             if (keep) {
-              out.get(j).set(i, in.get(j).values[i]);
+              copySample(in.get(j), out.get(j), i);
               instantOrder.add(j);
             }
           }
@@ -221,7 +278,7 @@ final class Aggregations {
         take = (int) Math.max(0, Math.min(k, order.size()));
         for (int t = 0; t < take; t++) {
           int j = order.get(t);
-          out.get(j).set(i, in.get(j).values[i]);
+          copySample(in.get(j), out.get(j), i);
           instantOrder.add(j);
         }
       }
@@ -239,6 +296,14 @@ final class Aggregations {
       }
     }
     return new Value.Vector(result);
+  }
+
+  private static void copySample(StepSeries from, StepSeries to, int i) {
+    if (from.histogram(i) != null) {
+      to.setHistogram(i, from.histogram(i));
+    } else {
+      to.set(i, from.values[i]);
+    }
   }
 
   /** Descending, NaN last. */
@@ -280,7 +345,7 @@ final class Aggregations {
       for (int i = 0; i < n; i++) {
         Map<String, Integer> counts = new LinkedHashMap<>();
         for (int j : g.getValue()) {
-          if (in.get(j).present[i]) {
+          if (in.get(j).isFloat(i)) {
             counts.merge(Printer.number(in.get(j).values[i]), 1, Integer::sum);
           }
         }

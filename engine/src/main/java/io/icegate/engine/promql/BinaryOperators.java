@@ -1,5 +1,6 @@
 package io.icegate.engine.promql;
 
+import io.icegate.engine.series.FloatHistogram;
 import io.icegate.engine.series.Labels;
 import io.icegate.promql.ast.BinaryExpr;
 import io.icegate.promql.ast.BinaryOp;
@@ -22,6 +23,7 @@ final class BinaryOperators {
   private BinaryOperators() {}
 
   static Value eval(Evaluator ev, BinaryExpr b, long[] times) {
+    java.util.function.Consumer<String> info = msg -> ev.info(b.positionRange(), msg);
     Value l = ev.eval(b.lhs(), times);
     Value r = ev.eval(b.rhs(), times);
     BinaryOp op = b.op();
@@ -35,10 +37,10 @@ final class BinaryOperators {
       return new Value.Scalar(out);
     }
     if (l instanceof Value.Vector lv && r instanceof Value.Scalar rs) {
-      return vectorScalar(op, b.returnBool(), lv, rs.values(), false, times.length);
+      return vectorScalar(op, b.returnBool(), lv, rs.values(), false, times.length, info);
     }
     if (l instanceof Value.Scalar ls && r instanceof Value.Vector rv) {
-      return vectorScalar(op, b.returnBool(), rv, ls.values(), true, times.length);
+      return vectorScalar(op, b.returnBool(), rv, ls.values(), true, times.length, info);
     }
     Value.Vector lv = (Value.Vector) l;
     Value.Vector rv = (Value.Vector) r;
@@ -46,7 +48,12 @@ final class BinaryOperators {
     if (op.isSetOperator()) {
       return setOperation(op, m, lv, rv, times.length);
     }
-    return vectorVector(op, b.returnBool(), m, lv, rv, times.length);
+    return vectorVector(op, b.returnBool(), m, lv, rv, times.length, info);
+  }
+
+  /** {@code </} and {@code >/}: they cut native histograms and pass nothing else. */
+  static boolean isTrim(BinaryOp op) {
+    return op == BinaryOp.TRIM_UPPER || op == BinaryOp.TRIM_LOWER;
   }
 
   static double arithmetic(BinaryOp op, double x, double y) {
@@ -86,13 +93,38 @@ final class BinaryOperators {
   }
 
   private static Value.Vector vectorScalar(
-      BinaryOp op, boolean returnBool, Value.Vector v, double[] scalar, boolean scalarLeft, int n) {
+      BinaryOp op,
+      boolean returnBool,
+      Value.Vector v,
+      double[] scalar,
+      boolean scalarLeft,
+      int n,
+      java.util.function.Consumer<String> info) {
     List<StepSeries> out = new ArrayList<>();
-    boolean dropName = !op.isComparison() || returnBool;
+    boolean dropName = !(op.isComparison() || isTrim(op)) || returnBool;
     for (StepSeries s : v.series()) {
       StepSeries r = new StepSeries(s.labels, n, s.dropName || dropName);
       for (int i = 0; i < n; i++) {
         if (!s.present[i]) {
+          continue;
+        }
+        FloatHistogram h = s.histogram(i);
+        if (isTrim(op)) {
+          if (h != null && !scalarLeft) {
+            r.setHistogram(i, HistogramTrim.trim(h, scalar[i], op == BinaryOp.TRIM_UPPER));
+          }
+          continue;
+        }
+        if (h != null) {
+          // Histograms only scale: h * s, s * h, h / s. Everything else drops the sample.
+          if (op == BinaryOp.MUL) {
+            r.setHistogram(i, h.scale(scalar[i]));
+          } else if (op == BinaryOp.DIV && !scalarLeft) {
+            r.setHistogram(i, h.scale(1 / scalar[i]));
+          } else {
+            info.accept("incompatible sample types encountered for binary operator \"" + op + "\": "
+                + (scalarLeft ? "float " + op + " histogram" : "histogram " + op + " float"));
+          }
           continue;
         }
         double x = scalarLeft ? scalar[i] : s.values[i];
@@ -151,13 +183,13 @@ final class BinaryOperators {
       if (op == BinaryOp.LOR) {
         for (int j = 0; j < lhs.size(); j++) {
           if (lhs.get(j).present[i]) {
-            lout.get(j).set(i, lhs.get(j).values[i]);
+            copy(lhs.get(j), lout.get(j), i);
             sigs.add(lsig[j]);
           }
         }
         for (int j = 0; j < rhs.size(); j++) {
           if (rhs.get(j).present[i] && !sigs.contains(rsig[j])) {
-            rout.get(j).set(i, rhs.get(j).values[i]);
+            copy(rhs.get(j), rout.get(j), i);
           }
         }
         continue;
@@ -170,7 +202,7 @@ final class BinaryOperators {
       boolean wantMatch = op == BinaryOp.LAND;
       for (int j = 0; j < lhs.size(); j++) {
         if (lhs.get(j).present[i] && sigs.contains(lsig[j]) == wantMatch) {
-          lout.get(j).set(i, lhs.get(j).values[i]);
+          copy(lhs.get(j), lout.get(j), i);
         }
       }
     }
@@ -188,8 +220,22 @@ final class BinaryOperators {
     return new Value.Vector(out);
   }
 
+  private static void copy(StepSeries from, StepSeries to, int i) {
+    if (from.histogram(i) != null) {
+      to.setHistogram(i, from.histogram(i));
+    } else {
+      to.set(i, from.values[i]);
+    }
+  }
+
   private static Value.Vector vectorVector(
-      BinaryOp op, boolean returnBool, VectorMatching m, Value.Vector lv, Value.Vector rv, int n) {
+      BinaryOp op,
+      boolean returnBool,
+      VectorMatching m,
+      Value.Vector lv,
+      Value.Vector rv,
+      int n,
+      java.util.function.Consumer<String> info) {
     boolean oneToMany = m.card() == Cardinality.ONE_TO_MANY;
     // "many" is the side whose series give the result labels; "one" must be unique per match group.
     List<StepSeries> many = oneToMany ? rv.series() : lv.series();
@@ -207,7 +253,7 @@ final class BinaryOperators {
     for (int j = 0; j < oneSig.length; j++) {
       oneSig[j] = signature(one.get(j).labels, m);
     }
-    Pairing p = new Pairing(op, returnBool, m, oneToMany, n);
+    Pairing p = new Pairing(op, returnBool, m, oneToMany, n, info);
     Map<Labels, Integer> oneAt = new HashMap<>();
     Set<Labels> manyMatched = new HashSet<>();
     for (int i = 0; i < n; i++) {
@@ -247,20 +293,23 @@ final class BinaryOperators {
         Integer k = oneAt.get(manySig[j]);
         if (k == null) {
           if (fillOne != null) {
-            p.emit(i, manySig[j], ms.labels, Labels.EMPTY, ms.values[i], fillOne, ms.dropName);
+            p.emit(i, manySig[j], ms.labels, Labels.EMPTY, ms.values[i], ms.histogram(i), fillOne,
+                null, ms.dropName);
           }
           continue;
         }
         manyMatched.add(manySig[j]);
         StepSeries os = one.get(k);
-        p.emit(i, manySig[j], ms.labels, os.labels, ms.values[i], os.values[i], ms.dropName);
+        p.emit(i, manySig[j], ms.labels, os.labels, ms.values[i], ms.histogram(i), os.values[i],
+            os.histogram(i), ms.dropName);
       }
       if (fillMany != null) {
         for (int j = 0; j < one.size(); j++) {
           StepSeries os = one.get(j);
           if (os.present[i] && !manyMatched.contains(oneSig[j])) {
             // No series on the many side: one with the match group's labels stands in.
-            p.emit(i, oneSig[j], oneSig[j], os.labels, fillMany, os.values[i], false);
+            p.emit(i, oneSig[j], oneSig[j], os.labels, fillMany, null, os.values[i],
+                os.histogram(i), false);
           }
         }
       }
@@ -278,18 +327,33 @@ final class BinaryOperators {
     final boolean dropName;
     final Map<Labels, StepSeries> out = new LinkedHashMap<>();
     final Map<Labels, Set<Labels>> matched = new HashMap<>();
+    final java.util.function.Consumer<String> info;
 
-    Pairing(BinaryOp op, boolean returnBool, VectorMatching m, boolean oneToMany, int n) {
+    Pairing(
+        BinaryOp op,
+        boolean returnBool,
+        VectorMatching m,
+        boolean oneToMany,
+        int n,
+        java.util.function.Consumer<String> info) {
+      this.info = info;
       this.op = op;
       this.returnBool = returnBool;
       this.m = m;
       this.oneToMany = oneToMany;
       this.n = n;
-      this.dropName = !op.isComparison() || returnBool;
+      this.dropName = !(op.isComparison() || isTrim(op)) || returnBool;
     }
 
     void emit(
-        int i, Labels sig, Labels manyLabels, Labels oneLabels, double manyValue, double oneValue,
+        int i,
+        Labels sig,
+        Labels manyLabels,
+        Labels oneLabels,
+        double manyValue,
+        FloatHistogram manyHist,
+        double oneValue,
+        FloatHistogram oneHist,
         boolean manyDropName) {
       Set<Labels> seen = matched.get(sig);
       if (m.card() == Cardinality.ONE_TO_ONE) {
@@ -303,8 +367,46 @@ final class BinaryOperators {
       }
       double x = oneToMany ? oneValue : manyValue;
       double y = oneToMany ? manyValue : oneValue;
-      double value;
-      if (op.isComparison()) {
+      FloatHistogram hx = oneToMany ? oneHist : manyHist;
+      FloatHistogram hy = oneToMany ? manyHist : oneHist;
+      FloatHistogram hv = null;
+      double value = Double.NaN;
+      if (isTrim(op)) {
+        if (hx == null || hy != null) {
+          return;
+        }
+        hv = HistogramTrim.trim(hx, y, op == BinaryOp.TRIM_UPPER);
+      } else if (hx != null || hy != null) {
+        boolean boolResult = false;
+        if (hx != null && hy != null && (op == BinaryOp.EQLC || op == BinaryOp.NEQ)) {
+          boolean keep = hx.equalTo(hy) == (op == BinaryOp.EQLC);
+          if (returnBool) {
+            value = keep ? 1 : 0;
+            boolResult = true;
+          } else if (keep) {
+            hv = hx;
+          } else {
+            return;
+          }
+        } else if (hx != null && hy != null && (op == BinaryOp.ADD || op == BinaryOp.SUB)) {
+          hv = hx.add(hy, op == BinaryOp.ADD ? 1 : -1);
+          if (hx.customBoundsDiffer(hy)) {
+            info.accept("mismatched custom buckets were reconciled during "
+                + (op == BinaryOp.ADD ? "addition" : "subtraction"));
+          }
+        } else if (op == BinaryOp.MUL && (hx == null || hy == null)) {
+          hv = hx != null ? hx.scale(y) : hy.scale(x);
+        } else if (op == BinaryOp.DIV && hx != null && hy == null) {
+          hv = hx.scale(1 / y);
+        }
+        if (hv == null && !boolResult) {
+          // No other operation is defined on histograms.
+          info.accept("incompatible sample types encountered for binary operator \"" + op + "\": "
+              + (hx != null ? "histogram" : "float") + " " + op + " "
+              + (hy != null ? "histogram" : "float"));
+          return;
+        }
+      } else if (op.isComparison()) {
         boolean keep = compare(op, x, y);
         if (returnBool) {
           value = keep ? 1 : 0;
@@ -334,7 +436,11 @@ final class BinaryOperators {
       } else if (r.present[i]) {
         throw new PromQLException("vector cannot contain metrics with the same labelset");
       }
-      r.set(i, value);
+      if (hv != null) {
+        r.setHistogram(i, hv);
+      } else {
+        r.set(i, value);
+      }
     }
   }
 

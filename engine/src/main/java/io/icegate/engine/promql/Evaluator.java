@@ -1,5 +1,6 @@
 package io.icegate.engine.promql;
 
+import io.icegate.engine.series.FloatHistogram;
 import io.icegate.engine.series.InstantSelection;
 import io.icegate.engine.series.LabelMatcher;
 import io.icegate.engine.series.Labels;
@@ -16,6 +17,7 @@ import io.icegate.promql.ast.MatrixSelector;
 import io.icegate.promql.ast.NumberLiteral;
 import io.icegate.promql.ast.ParenExpr;
 import io.icegate.promql.ast.PositionRange;
+import io.icegate.promql.ast.RangeModifier;
 import io.icegate.promql.ast.StringLiteral;
 import io.icegate.promql.ast.SubqueryExpr;
 import io.icegate.promql.ast.UnaryExpr;
@@ -107,7 +109,9 @@ final class Evaluator {
     for (StepSeries s : ((Value.Vector) v).series()) {
       StepSeries r = new StepSeries(s.labels, times.length, true);
       for (int i = 0; i < times.length; i++) {
-        if (s.present[i]) {
+        if (s.histogram(i) != null) {
+          r.setHistogram(i, s.histogram(i).scale(-1));
+        } else if (s.present[i]) {
           r.set(i, -s.values[i]);
         }
       }
@@ -166,16 +170,24 @@ final class Evaluator {
       max = Math.max(max, t);
     }
     long lookback = options.lookbackDeltaMillis();
-    List<Series> found = select(vs.matchers(), min - lookback + 1, max);
+    boolean smoothed = vs.rangeModifier() == RangeModifier.SMOOTHED;
+    List<Series> found = select(vs.matchers(), min - lookback + 1, max + (smoothed ? lookback : 0));
     List<StepSeries> out = new ArrayList<>(found.size());
     long[] sampleTs = new long[at.length];
     for (Series s : found) {
       StepSeries r = new StepSeries(s.labels(), at.length, false);
-      InstantSelection.select(s, at, lookback, r.values, sampleTs, r.present);
+      if (s.histograms() != null) {
+        r.histograms = new FloatHistogram[at.length];
+      }
+      InstantSelection.select(s, at, lookback, r.values, r.histograms, sampleTs, r.present);
+      if (smoothed) {
+        smooth(s, at, lookback, r, sampleTs);
+      }
       if (sampleTimes) {
         for (int i = 0; i < at.length; i++) {
           r.values[i] = sampleTs[i] / 1000.0;
         }
+        r.histograms = null;
       }
       if (!r.isEmpty()) {
         countSamples(at.length);
@@ -183,6 +195,26 @@ final class Evaluator {
       }
     }
     return new Value.Vector(out);
+  }
+
+  /**
+   * The {@code smoothed} modifier on an instant selector: the value at t interpolated between
+   * the samples around it (each within the lookback), instead of the last one before it.
+   */
+  private static void smooth(Series s, long[] at, long lookback, StepSeries r, long[] sampleTs) {
+    long[] ts = s.timestamps();
+    for (int i = 0; i < at.length; i++) {
+      if (!r.present[i] || r.histogram(i) != null || sampleTs[i] == at[i]) {
+        continue;
+      }
+      int prev = InstantSelection.lastAtOrBefore(ts, at[i]);
+      int next = prev + 1;
+      if (next < ts.length && ts[next] - at[i] <= lookback && !s.isStale(next)
+          && s.histogram(next) == null) {
+        double f = (double) (at[i] - ts[prev]) / (ts[next] - ts[prev]);
+        r.values[i] = s.values()[prev] + (s.values()[next] - s.values()[prev]) * f;
+      }
+    }
   }
 
   private Value.Matrix selectMatrix(MatrixSelector ms, long[] times) {
@@ -196,12 +228,16 @@ final class Evaluator {
       max = Math.max(max, t);
     }
     List<Series> out = new ArrayList<>();
-    for (Series s : select(vs.matchers(), min - range + 1, max)) {
+    // anchored and smoothed also read the sample before the window (and smoothed the one after).
+    long lookback = options.lookbackDeltaMillis();
+    long before = vs.rangeModifier() == RangeModifier.NONE ? 0 : lookback;
+    long after = vs.rangeModifier() == RangeModifier.SMOOTHED ? lookback : 0;
+    for (Series s : select(vs.matchers(), min - range - before + 1, max + after)) {
       Series clean = s.withoutStaleMarkers();
       countSamples(clean.size());
       out.add(clean);
     }
-    return new Value.Matrix(out, at, range);
+    return new Value.Matrix(out, at, range, vs.rangeModifier());
   }
 
   private Value.Matrix subquery(SubqueryExpr sq, long[] times) {
@@ -236,11 +272,28 @@ final class Evaluator {
         out.add(new Series(Labels.EMPTY, inner.clone(), s.values().clone()));
       } else {
         for (StepSeries s : ((Value.Vector) v).series()) {
+          clearResetHints(s);
           out.add(toSeries(s.finalLabels(), s, inner));
         }
       }
     }
     return new Value.Matrix(out, at, range);
+  }
+
+  /**
+   * A subquery's histograms follow each other at its own steps, not as stored: whether one is a
+   * counter reset against the previous stored sample says nothing here, so only gauge stays.
+   */
+  private static void clearResetHints(StepSeries s) {
+    if (s.histograms == null) {
+      return;
+    }
+    for (int i = 0; i < s.histograms.length; i++) {
+      FloatHistogram h = s.histograms[i];
+      if (h != null && h.hint != FloatHistogram.CounterResetHint.GAUGE) {
+        s.histograms[i] = h.withHint(FloatHistogram.CounterResetHint.UNKNOWN);
+      }
+    }
   }
 
   static Series toSeries(Labels labels, StepSeries s, long[] times) {
@@ -252,14 +305,18 @@ final class Evaluator {
     }
     long[] ts = new long[count];
     double[] vs = new double[count];
+    FloatHistogram[] hs = s.histograms == null ? null : new FloatHistogram[count];
     int j = 0;
     for (int i = 0; i < times.length; i++) {
       if (s.present[i]) {
         ts[j] = times[i];
+        if (hs != null) {
+          hs[j] = s.histograms[i];
+        }
         vs[j++] = s.values[i];
       }
     }
-    return new Series(labels, ts, vs);
+    return new Series(labels, ts, vs, hs);
   }
 
   /** Samples of a range vector at evaluation time index {@code i}, for a top-level range vector. */
@@ -270,7 +327,8 @@ final class Evaluator {
     return new Series(
         s.labels(),
         Arrays.copyOfRange(s.timestamps(), from[0], to[0]),
-        Arrays.copyOfRange(s.values(), from[0], to[0]));
+        Arrays.copyOfRange(s.values(), from[0], to[0]),
+        s.histograms() == null ? null : Arrays.copyOfRange(s.histograms(), from[0], to[0]));
   }
 
   void countSamples(long n) {

@@ -3,12 +3,14 @@ package io.icegate.engine.promql;
 import com.google.re2j.Matcher;
 import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
+import io.icegate.engine.series.FloatHistogram;
 import io.icegate.engine.series.Labels;
 import io.icegate.promql.ast.Call;
 import io.icegate.promql.ast.Expr;
 import io.icegate.promql.ast.LabelMatcher;
 import io.icegate.promql.ast.MatrixSelector;
 import io.icegate.promql.ast.ParenExpr;
+import io.icegate.promql.ast.PositionRange;
 import io.icegate.promql.ast.Printer;
 import io.icegate.promql.ast.SubqueryExpr;
 import io.icegate.promql.ast.VectorSelector;
@@ -68,7 +70,7 @@ final class Functions {
           int count = 0;
           double val = Double.NaN;
           for (StepSeries s : v.series()) {
-            if (s.present[i]) {
+            if (s.isFloat(i)) {
               count++;
               val = s.values[i];
             }
@@ -118,28 +120,96 @@ final class Functions {
       case "absent" -> absent(ev, args.get(0), times);
       case "absent_over_time" -> absentOverTime(ev, args.get(0), times);
       case "histogram_quantile" -> HistogramQuantile.eval(ev, c, times);
+      case "info" -> InfoFunction.eval(ev, c, times);
+      case "histogram_count" -> histogramProperty(ev, args.get(0), times, h -> h.count);
+      case "histogram_sum" -> histogramProperty(ev, args.get(0), times, h -> h.sum);
+      case "histogram_avg" -> histogramProperty(ev, args.get(0), times, h -> h.sum / h.count);
+      case "histogram_stdvar" -> histogramProperty(ev, args.get(0), times, NativeHistograms::variance);
+      case "histogram_stddev" ->
+          histogramProperty(ev, args.get(0), times, h -> Math.sqrt(NativeHistograms.variance(h)));
       case "histogram_fraction" -> HistogramQuantile.fraction(ev, c, times);
       case "histogram_quantiles" -> HistogramQuantile.quantiles(ev, c, times);
       default -> rangeFunction(ev, c, times);
     };
   }
 
+  private static final List<String> SMOOTHED_FUNCTIONS = List.of("delta", "increase", "rate");
+  private static final List<String> ANCHORED_FUNCTIONS =
+      List.of("changes", "delta", "increase", "rate", "resets");
+
+  /** The experimental anchored/smoothed range modifiers work with a few functions only. */
+  private static void checkRangeModifier(Call c) {
+    for (Expr arg : c.args()) {
+      Expr e = arg;
+      while (e instanceof ParenExpr p) {
+        e = p.expr();
+      }
+      if (!(e instanceof MatrixSelector ms)) {
+        continue;
+      }
+      io.icegate.promql.ast.RangeModifier mod = ms.vectorSelector().rangeModifier();
+      String name = c.function().name();
+      if (mod == io.icegate.promql.ast.RangeModifier.SMOOTHED && !SMOOTHED_FUNCTIONS.contains(name)) {
+        throw new PromQLException("smoothed modifier can only be used with: "
+            + String.join(", ", SMOOTHED_FUNCTIONS) + " - not with " + name);
+      }
+      if (mod == io.icegate.promql.ast.RangeModifier.ANCHORED && !ANCHORED_FUNCTIONS.contains(name)) {
+        throw new PromQLException("anchored modifier can only be used with: "
+            + String.join(", ", ANCHORED_FUNCTIONS) + " - not with " + name);
+      }
+    }
+  }
+
   private static Value rangeFunction(Evaluator ev, Call c, long[] times) {
     String name = c.function().name();
     List<Expr> args = c.args();
     int n = times.length;
+    checkRangeModifier(c);
+    long lookback = ev.options.lookbackDeltaMillis();
     return switch (name) {
       case "rate", "increase", "delta" -> {
         Value.Matrix m = matrix(ev, args.get(0), times);
         boolean counter = !name.equals("delta");
         boolean rate = name.equals("rate");
+        if (m.modifier() != io.icegate.promql.ast.RangeModifier.NONE) {
+          boolean anchored = m.modifier() == io.icegate.promql.ast.RangeModifier.ANCHORED;
+          yield RangeFunctions.apply(
+              m, n, true,
+              (ts, vs, hs, from, to, t, range, i) ->
+                  anchored
+                      ? RangeFunctions.anchoredRate(ts, vs, from, to, t, range, lookback, counter, rate)
+                      : RangeFunctions.smoothedRate(ts, vs, from, to, t, range, lookback, counter, rate),
+              (labels, ts, hs, from, to, t, range, i) -> {
+                String metric = labels.get(Labels.METRIC_NAME);
+                int lo = RangeFunctions.anchor(ts, from, t, range, lookback);
+                if (anchored) {
+                  return RangeFunctions.anchoredHistogramRate(ev, args.get(0).positionRange(),
+                      metric, ts, hs, lo, to, range, counter, rate);
+                }
+                int hi = Math.min(to, hs.length - 1);
+                for (int k = lo; k <= hi; k++) {
+                  if (hs[k].usesCustomBuckets() != hs[lo].usesCustomBuckets()) {
+                    ev.warn(args.get(0).positionRange(), "vector contains a mix of histograms with "
+                        + "exponential and custom buckets schemas for metric name \"" + metric + "\"");
+                    break;
+                  }
+                }
+                return null; // smoothed histograms: not yet
+              },
+              RangeFunctions.Mode.EITHER, ev, args.get(0).positionRange());
+        }
         if (counter) {
           warnIfNotCounter(ev, args.get(0), m);
         }
+        PositionRange where = args.get(0).positionRange();
         yield RangeFunctions.apply(
             m, n, true,
-            (ts, vs, from, to, t, range, i) ->
-                RangeFunctions.extrapolatedRate(ts, vs, from, to, t, range, counter, rate));
+            (ts, vs, hs, from, to, t, range, i) ->
+                RangeFunctions.extrapolatedRate(ts, vs, from, to, t, range, counter, rate),
+            (labels, ts, hs, from, to, t, range, i) ->
+                RangeFunctions.histogramRate(ev, where, labels.get(Labels.METRIC_NAME), ts, hs,
+                    from, to, t, range, counter, rate),
+            RangeFunctions.Mode.EITHER, ev, where);
       }
       case "irate", "idelta" -> {
         Value.Matrix m = matrix(ev, args.get(0), times);
@@ -148,25 +218,32 @@ final class Functions {
           warnIfNotCounter(ev, args.get(0), m);
         }
         yield RangeFunctions.apply(
-            m, n, true, (ts, vs, from, to, t, range, i) -> RangeFunctions.instantDelta(vs, ts, from, to, rate));
+            m, n, true,
+            (ts, vs, hs, from, to, t, range, i) -> RangeFunctions.instantDelta(vs, hs, ts, from, to, rate),
+            (labels, ts, hs, from, to, t, range, i) ->
+                RangeFunctions.histogramInstantDelta(ev, args.get(0).positionRange(), labels, ts,
+                    hs, from, to, rate),
+            RangeFunctions.Mode.ALL, ev, args.get(0).positionRange());
       }
       case "deriv" -> RangeFunctions.apply(
           matrix(ev, args.get(0), times), n, true,
-          (ts, vs, from, to, t, range, i) ->
-              to - from < 2 ? RangeFunctions.NONE : RangeFunctions.linearRegression(ts, vs, from, to, ts[from])[0]);
+          (ts, vs, hs, from, to, t, range, i) ->
+              to - from < 2 ? RangeFunctions.NONE : RangeFunctions.linearRegression(ts, vs, from, to, ts[from])[0],
+          null, RangeFunctions.Mode.FLOATS, ev, c.positionRange());
       case "predict_linear" -> {
         Value.Matrix m = matrix(ev, args.get(0), times);
         double[] d = scalar(ev, args.get(1), times);
         yield RangeFunctions.apply(
             m, n, true,
-            (ts, vs, from, to, t, range, i) -> {
+            (ts, vs, hs, from, to, t, range, i) -> {
               if (to - from < 2) {
                 return RangeFunctions.NONE;
               }
               // The prediction starts from the step's time, even when @ pins the window.
               double[] si = RangeFunctions.linearRegression(ts, vs, from, to, times[i]);
               return si[0] * d[i] + si[1];
-            });
+            },
+            null, RangeFunctions.Mode.FLOATS, ev, c.positionRange());
       }
       case "double_exponential_smoothing", "holt_winters" -> {
         Value.Matrix m = matrix(ev, args.get(0), times);
@@ -184,45 +261,61 @@ final class Functions {
         }
         yield RangeFunctions.apply(
             m, n, true,
-            (ts, vs, from, to, t, range, i) ->
-                RangeFunctions.doubleExponentialSmoothing(vs, from, to, sf[i], tf[i]));
+            (ts, vs, hs, from, to, t, range, i) ->
+                RangeFunctions.doubleExponentialSmoothing(vs, from, to, sf[i], tf[i]),
+            null, RangeFunctions.Mode.FLOATS, ev, c.positionRange());
       }
       case "resets" -> RangeFunctions.apply(
           matrix(ev, args.get(0), times), n, true,
-          (ts, vs, from, to, t, range, i) -> RangeFunctions.resets(vs, from, to));
+          (ts, vs, hs, from, to, t, range, i) -> RangeFunctions.resets(vs, hs,
+              anchoredFrom(args.get(0), ts, from, t, range, lookback), to),
+          null, RangeFunctions.Mode.ALL, ev, c.positionRange());
       case "changes" -> RangeFunctions.apply(
           matrix(ev, args.get(0), times), n, true,
-          (ts, vs, from, to, t, range, i) -> RangeFunctions.changes(vs, from, to));
-      case "sum_over_time" -> overTime(ev, args, times, true,
-          (ts, vs, from, to, t, range, i) -> KahanSum.sum(vs, from, to));
-      case "avg_over_time" -> overTime(ev, args, times, true,
-          (ts, vs, from, to, t, range, i) -> KahanSum.mean(vs, from, to));
-      case "count_over_time" -> overTime(ev, args, times, true,
-          (ts, vs, from, to, t, range, i) -> to - from);
+          (ts, vs, hs, from, to, t, range, i) -> RangeFunctions.changes(vs, hs,
+              anchoredFrom(args.get(0), ts, from, t, range, lookback), to),
+          null, RangeFunctions.Mode.ALL, ev, c.positionRange());
+      case "sum_over_time" -> RangeFunctions.apply(matrix(ev, args.get(0), times), n, true,
+          (ts, vs, hs, from, to, t, range, i) -> KahanSum.sum(vs, from, to),
+          (labels, ts, hs, from, to, t, range, i) ->
+              RangeFunctions.histogramSum(ev, c.positionRange(), labels, hs, from, to),
+          RangeFunctions.Mode.EITHER, ev, c.positionRange());
+      case "avg_over_time" -> RangeFunctions.apply(matrix(ev, args.get(0), times), n, true,
+          (ts, vs, hs, from, to, t, range, i) -> KahanSum.mean(vs, from, to),
+          (labels, ts, hs, from, to, t, range, i) -> {
+            FloatHistogram sum =
+                RangeFunctions.histogramSum(ev, c.positionRange(), labels, hs, from, to);
+            return sum == null ? null : sum.scale(1.0 / (to - from));
+          },
+          RangeFunctions.Mode.EITHER, ev, c.positionRange());
+      case "count_over_time" -> RangeFunctions.apply(matrix(ev, args.get(0), times), n, true,
+          (ts, vs, hs, from, to, t, range, i) -> to - from, null, RangeFunctions.Mode.ALL, ev,
+          c.positionRange());
       case "min_over_time" -> overTime(ev, args, times, true,
-          (ts, vs, from, to, t, range, i) -> RangeFunctions.min(vs, from, to));
+          (ts, vs, hs, from, to, t, range, i) -> RangeFunctions.min(vs, from, to));
       case "max_over_time" -> overTime(ev, args, times, true,
-          (ts, vs, from, to, t, range, i) -> RangeFunctions.max(vs, from, to));
+          (ts, vs, hs, from, to, t, range, i) -> RangeFunctions.max(vs, from, to));
       case "stddev_over_time" -> overTime(ev, args, times, true,
-          (ts, vs, from, to, t, range, i) -> Math.sqrt(KahanSum.variance(vs, from, to)));
+          (ts, vs, hs, from, to, t, range, i) -> Math.sqrt(KahanSum.variance(vs, from, to)));
       case "stdvar_over_time" -> overTime(ev, args, times, true,
-          (ts, vs, from, to, t, range, i) -> KahanSum.variance(vs, from, to));
-      case "last_over_time" -> overTime(ev, args, times, false,
-          (ts, vs, from, to, t, range, i) -> vs[to - 1]);
-      case "first_over_time" -> overTime(ev, args, times, false,
-          (ts, vs, from, to, t, range, i) -> vs[from]);
-      case "present_over_time" -> overTime(ev, args, times, true,
-          (ts, vs, from, to, t, range, i) -> 1);
+          (ts, vs, hs, from, to, t, range, i) -> KahanSum.variance(vs, from, to));
+      case "last_over_time" -> RangeFunctions.edge(matrix(ev, args.get(0), times), n, true);
+      case "first_over_time" -> RangeFunctions.edge(matrix(ev, args.get(0), times), n, false);
+      case "present_over_time" -> RangeFunctions.apply(matrix(ev, args.get(0), times), n, true,
+          (ts, vs, hs, from, to, t, range, i) -> 1, null, RangeFunctions.Mode.ALL, ev,
+          c.positionRange());
       case "mad_over_time" -> overTime(ev, args, times, true,
-          (ts, vs, from, to, t, range, i) -> RangeFunctions.mad(vs, from, to));
-      case "ts_of_last_over_time" -> overTime(ev, args, times, true,
-          (ts, vs, from, to, t, range, i) -> ts[to - 1] / 1000.0);
-      case "ts_of_first_over_time" -> overTime(ev, args, times, true,
-          (ts, vs, from, to, t, range, i) -> ts[from] / 1000.0);
+          (ts, vs, hs, from, to, t, range, i) -> RangeFunctions.mad(vs, from, to));
+      case "ts_of_last_over_time" -> RangeFunctions.apply(matrix(ev, args.get(0), times), n, true,
+          (ts, vs, hs, from, to, t, range, i) -> ts[to - 1] / 1000.0, null,
+          RangeFunctions.Mode.ALL, ev, c.positionRange());
+      case "ts_of_first_over_time" -> RangeFunctions.apply(matrix(ev, args.get(0), times), n, true,
+          (ts, vs, hs, from, to, t, range, i) -> ts[from] / 1000.0, null,
+          RangeFunctions.Mode.ALL, ev, c.positionRange());
       case "ts_of_max_over_time", "ts_of_min_over_time" -> {
         boolean max = name.equals("ts_of_max_over_time");
         yield overTime(ev, args, times, true,
-            (ts, vs, from, to, t, range, i) -> {
+            (ts, vs, hs, from, to, t, range, i) -> {
               double best = max ? RangeFunctions.max(vs, from, to) : RangeFunctions.min(vs, from, to);
               for (int k = to - 1; k >= from; k--) {
                 if (vs[k] == best || (Double.isNaN(best) && Double.isNaN(vs[k]))) {
@@ -243,7 +336,8 @@ final class Functions {
           }
         }
         yield RangeFunctions.apply(
-            m, n, true, (ts, vs, from, to, t, range, i) -> RangeFunctions.quantile(q[i], vs, from, to));
+            m, n, true, (ts, vs, hs, from, to, t, range, i) -> RangeFunctions.quantile(q[i], vs, from, to),
+            null, RangeFunctions.Mode.FLOATS, ev, c.positionRange());
       }
       default -> throw new PromQLException("function \"" + name + "\" is not supported yet");
     };
@@ -256,9 +350,43 @@ final class Functions {
     }
   }
 
+  /** Where a window starts: one sample earlier for an anchored range. */
+  private static int anchoredFrom(Expr arg, long[] ts, int from, long t, long range, long lookback) {
+    Expr e = arg;
+    while (e instanceof ParenExpr p) {
+      e = p.expr();
+    }
+    if (e instanceof MatrixSelector ms
+        && ms.vectorSelector().rangeModifier() == io.icegate.promql.ast.RangeModifier.ANCHORED) {
+      return RangeFunctions.anchor(ts, from, t, range, lookback);
+    }
+    return from;
+  }
+
   private static Value.Vector overTime(
       Evaluator ev, List<Expr> args, long[] times, boolean dropName, RangeFunctions.Kernel k) {
-    return RangeFunctions.apply(matrix(ev, args.get(0), times), times.length, dropName, k);
+    return RangeFunctions.apply(matrix(ev, args.get(0), times), times.length, dropName, k, null,
+        RangeFunctions.Mode.FLOATS, ev, args.get(0).positionRange());
+  }
+
+  /** A float from each native histogram sample; float samples are left out. */
+  private static Value.Vector histogramProperty(
+      Evaluator ev, Expr arg, long[] times, java.util.function.ToDoubleFunction<FloatHistogram> f) {
+    Value.Vector v = vector(ev, arg, times);
+    List<StepSeries> out = new ArrayList<>();
+    for (StepSeries s : v.series()) {
+      StepSeries r = new StepSeries(s.labels, times.length, true);
+      for (int i = 0; i < times.length; i++) {
+        FloatHistogram h = s.histogram(i);
+        if (h != null) {
+          r.set(i, f.applyAsDouble(h));
+        }
+      }
+      if (!r.isEmpty()) {
+        out.add(r);
+      }
+    }
+    return new Value.Vector(out);
   }
 
   private static void warnIfNotCounter(Evaluator ev, Expr arg, Value.Matrix m) {
@@ -303,7 +431,7 @@ final class Functions {
     for (StepSeries s : v.series()) {
       StepSeries r = new StepSeries(s.labels, times.length, true);
       for (int i = 0; i < times.length; i++) {
-        if (s.present[i]) {
+        if (s.isFloat(i)) {
           r.set(i, f.applyAsDouble(s.values[i]));
         }
       }
@@ -336,7 +464,7 @@ final class Functions {
     for (StepSeries s : v.series()) {
       StepSeries r = new StepSeries(s.labels, times.length, true);
       for (int i = 0; i < times.length; i++) {
-        if (s.present[i]) {
+        if (s.isFloat(i)) {
           double inverse = 1 / (to == null ? 1 : to[i]);
           r.set(i, Math.floor(s.values[i] * inverse + 0.5) / inverse);
         }
@@ -354,7 +482,7 @@ final class Functions {
     for (StepSeries s : v.series()) {
       StepSeries r = new StepSeries(s.labels, times.length, true);
       for (int i = 0; i < times.length; i++) {
-        if (!s.present[i]) {
+        if (!s.isFloat(i)) {
           continue;
         }
         double x = s.values[i];
@@ -417,7 +545,7 @@ final class Functions {
     for (StepSeries s : v.series()) {
       StepSeries r = new StepSeries(s.labels, times.length, true);
       for (int i = 0; i < times.length; i++) {
-        if (!s.present[i]) {
+        if (!s.isFloat(i)) {
           continue;
         }
         double x = s.values[i];
@@ -547,6 +675,9 @@ final class Functions {
     StepSeries r = new StepSeries(labels, n, s.dropName);
     System.arraycopy(s.values, 0, r.values, 0, n);
     System.arraycopy(s.present, 0, r.present, 0, n);
+    if (s.histograms != null) {
+      r.histograms = s.histograms.clone();
+    }
     return r;
   }
 
@@ -583,10 +714,27 @@ final class Functions {
   private static Value.Vector sort(Evaluator ev, boolean desc, Expr arg, long[] times) {
     Value.Vector v = vector(ev, arg, times);
     if (times.length != 1) {
-      return v;
+      // Order means nothing in a range query, but histograms are still left out.
+      List<StepSeries> out = new ArrayList<>();
+      for (StepSeries s : v.series()) {
+        if (s.histograms == null) {
+          out.add(s);
+          continue;
+        }
+        StepSeries r = new StepSeries(s.labels, times.length, s.dropName);
+        for (int i = 0; i < times.length; i++) {
+          if (s.isFloat(i)) {
+            r.set(i, s.values[i]);
+          }
+        }
+        if (!r.isEmpty()) {
+          out.add(r);
+        }
+      }
+      return new Value.Vector(out);
     }
     List<StepSeries> out = new ArrayList<>(v.series());
-    out.removeIf(s -> !s.present[0]);
+    out.removeIf(s -> !s.isFloat(0));
     Comparator<StepSeries> byValue =
         (a, b) -> {
           double x = a.values[0];
@@ -642,7 +790,8 @@ final class Functions {
   private static Value.Vector absentOverTime(Evaluator ev, Expr arg, long[] times) {
     Value.Vector v =
         RangeFunctions.apply(matrix(ev, arg, times), times.length, false,
-            (ts, vs, from, to, t, range, i) -> 1);
+            (ts, vs, hs, from, to, t, range, i) -> 1, null, RangeFunctions.Mode.ALL, ev,
+            arg.positionRange());
     return absentFrom(v, absentLabels(arg), times.length);
   }
 

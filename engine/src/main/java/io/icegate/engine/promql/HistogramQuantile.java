@@ -1,5 +1,6 @@
 package io.icegate.engine.promql;
 
+import io.icegate.engine.series.FloatHistogram;
 import io.icegate.engine.series.Labels;
 import io.icegate.promql.ast.Call;
 import io.icegate.promql.ast.Printer;
@@ -22,13 +23,19 @@ final class HistogramQuantile {
     double apply(int step, double[] upperBounds, double[] counts, int k);
   }
 
+  /** The same estimate for one native histogram. */
+  private interface NativeFunction {
+    double apply(int step, FloatHistogram h);
+  }
+
   /** {@code histogram_quantile(q, v)}. */
   static Value eval(Evaluator ev, Call c, long[] times) {
     double[] q = Functions.scalar(ev, c.args().get(0), times);
     warnQuantiles(ev, c.args().get(0), q);
     Value.Vector v = Functions.vector(ev, c.args().get(1), times);
     return perHistogram(ev, c.args().get(1), v, times.length, Labels::withoutName,
-        (i, ub, cnt, k) -> bucketQuantile(q[i], ub, cnt, k));
+        (i, ub, cnt, k) -> bucketQuantile(q[i], ub, cnt, k),
+        (i, h) -> NativeHistograms.quantile(q[i], h), true);
   }
 
   /** {@code histogram_fraction(lower, upper, v)}. */
@@ -37,7 +44,8 @@ final class HistogramQuantile {
     double[] upper = Functions.scalar(ev, c.args().get(1), times);
     Value.Vector v = Functions.vector(ev, c.args().get(2), times);
     return perHistogram(ev, c.args().get(2), v, times.length, Labels::withoutName,
-        (i, ub, cnt, k) -> bucketFraction(lower[i], upper[i], ub, cnt, k));
+        (i, ub, cnt, k) -> bucketFraction(lower[i], upper[i], ub, cnt, k),
+        (i, h) -> NativeHistograms.fraction(lower[i], upper[i], h), false);
   }
 
   /** {@code histogram_quantiles(v, "label", q1, q2, ...)}: one series per quantile. */
@@ -51,7 +59,8 @@ final class HistogramQuantile {
       String value = openMetricsFloat(q[0]);
       Value.Vector r = perHistogram(ev, c.args().get(0), v, times.length,
           l -> l.withoutName().with(label, value),
-          (i, ub, cnt, k) -> bucketQuantile(q[i], ub, cnt, k));
+          (i, ub, cnt, k) -> bucketQuantile(q[i], ub, cnt, k),
+          (i, h) -> NativeHistograms.quantile(q[i], h), true);
       out.addAll(r.series());
     }
     return new Value.Vector(out);
@@ -83,12 +92,27 @@ final class HistogramQuantile {
       Value.Vector v,
       int n,
       java.util.function.UnaryOperator<Labels> resultLabels,
-      BucketFunction f) {
+      BucketFunction f,
+      NativeFunction nf,
+      boolean monotonicInfo) {
+    // Classic buckets are grouped by their labels but le (the name included: two metrics are
+    // two histograms); native histograms are each their own.
     Map<Labels, List<Integer>> groups = new LinkedHashMap<>();
+    Map<Labels, Integer> natives = new LinkedHashMap<>();
     List<StepSeries> in = v.series();
     double[] bounds = new double[in.size()];
     for (int j = 0; j < in.size(); j++) {
       StepSeries s = in.get(j);
+      if (s.histograms != null) {
+        natives.put(s.labels, j);
+        boolean floats = false;
+        for (int i = 0; i < n; i++) {
+          floats |= s.isFloat(i);
+        }
+        if (!floats) {
+          continue;
+        }
+      }
       String le = s.labels.get("le");
       double bound;
       try {
@@ -103,18 +127,18 @@ final class HistogramQuantile {
         continue;
       }
       bounds[j] = bound;
-      Labels key = s.labels.without(List.of("le"));
-      groups.computeIfAbsent(key.withoutName(), k -> new ArrayList<>()).add(j);
+      groups.computeIfAbsent(s.labels.without(List.of("le")), k -> new ArrayList<>()).add(j);
     }
     List<StepSeries> out = new ArrayList<>();
     double[] ub = new double[in.size()];
     double[] cnt = new double[in.size()];
     for (Map.Entry<Labels, List<Integer>> g : groups.entrySet()) {
-      StepSeries r = new StepSeries(resultLabels.apply(g.getKey()), n, false);
+      StepSeries r = new StepSeries(resultLabels.apply(g.getKey().withoutName()), n, false);
+      Integer nat = natives.get(g.getKey());
       for (int i = 0; i < n; i++) {
         int k = 0;
         for (int j : g.getValue()) {
-          if (in.get(j).present[i]) {
+          if (in.get(j).isFloat(i)) {
             ub[k] = bounds[j];
             cnt[k++] = in.get(j).values[i];
           }
@@ -122,7 +146,39 @@ final class HistogramQuantile {
         if (k == 0) {
           continue;
         }
+        if (nat != null && in.get(nat).histogram(i) != null) {
+          ev.warn(arg.positionRange(), "vector contains a mix of classic and native histograms for metric name \""
+              + g.getKey().get(Labels.METRIC_NAME) + "\"");
+          continue;
+        }
         r.set(i, f.apply(i, ub, cnt, k));
+        if (monotonicInfo && !monotonic(ub, cnt, k)) {
+          ev.info(arg.positionRange(), "input to histogram_quantile needed to be fixed for monotonicity "
+              + "(see https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile) "
+              + "for metric name \"" + g.getKey().get(Labels.METRIC_NAME) + "\"");
+        }
+      }
+      if (!r.isEmpty()) {
+        out.add(r);
+      }
+    }
+    for (Map.Entry<Labels, Integer> e : natives.entrySet()) {
+      StepSeries s = in.get(e.getValue());
+      List<Integer> classic = groups.get(e.getKey());
+      StepSeries r = new StepSeries(resultLabels.apply(e.getKey().withoutName()), n, false);
+      for (int i = 0; i < n; i++) {
+        if (s.histogram(i) == null) {
+          continue;
+        }
+        boolean mixed = false;
+        if (classic != null) {
+          for (int j : classic) {
+            mixed |= in.get(j).isFloat(i);
+          }
+        }
+        if (!mixed) {
+          r.set(i, nf.apply(i, s.histogram(i)));
+        }
       }
       if (!r.isEmpty()) {
         out.add(r);
@@ -131,11 +187,19 @@ final class HistogramQuantile {
     return new Value.Vector(out);
   }
 
+  /** Whether the cumulative counts never drop (beyond rounding) as the bounds grow. */
+  private static boolean monotonic(double[] ub, double[] cnt, int k) {
+    double[] u = new double[k];
+    double[] c = new double[k];
+    return normalise(ub, cnt, k, u, c) > 0;
+  }
+
   /**
    * Sorts the buckets by upper bound into {@code u}/{@code c}, adds up equal bounds and makes the
-   * counts monotonic; returns how many buckets remain.
+   * counts monotonic; returns how many buckets remain, negated when counts had to be raised.
    */
   private static int normalise(double[] ub, double[] cnt, int k, double[] u, double[] c) {
+    boolean fixed = false; // returned as a negative count
     Integer[] idx = new Integer[k];
     for (int i = 0; i < k; i++) {
       idx[i] = i;
@@ -156,10 +220,13 @@ final class HistogramQuantile {
       if (c[i] > max) {
         max = c[i];
       } else {
+        if (max - c[i] > 1e-12 * Math.abs(max)) {
+          fixed = true;
+        }
         c[i] = max;
       }
     }
-    return m;
+    return fixed ? -m : m;
   }
 
   /**
@@ -169,7 +236,7 @@ final class HistogramQuantile {
   static double bucketFraction(double lower, double upper, double[] ub, double[] cnt, int k) {
     double[] u = new double[k];
     double[] c = new double[k];
-    int m = normalise(ub, cnt, k, u, c);
+    int m = Math.abs(normalise(ub, cnt, k, u, c));
     if (u[m - 1] != Double.POSITIVE_INFINITY) {
       return Double.NaN;
     }
@@ -253,7 +320,7 @@ final class HistogramQuantile {
     }
     double[] u = new double[k];
     double[] c = new double[k];
-    int m = normalise(ub, cnt, k, u, c);
+    int m = Math.abs(normalise(ub, cnt, k, u, c));
     if (u[m - 1] != Double.POSITIVE_INFINITY) {
       return Double.NaN;
     }

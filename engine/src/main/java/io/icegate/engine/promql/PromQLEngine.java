@@ -67,7 +67,7 @@ public final class PromQLEngine {
     }
     List<QueryResult.Sample> out = new ArrayList<>();
     for (Series s : cleanup((Value.Vector) v, times)) {
-      out.add(new QueryResult.Sample(s.labels(), time, s.values()[0]));
+      out.add(new QueryResult.Sample(s.labels(), time, s.values()[0], s.histogram(0)));
     }
     return new QueryResult.VectorResult(out, warnings, infos);
   }
@@ -108,6 +108,9 @@ public final class PromQLEngine {
         StepSeries copy = new StepSeries(l, times.length, false);
         System.arraycopy(s.values, 0, copy.values, 0, times.length);
         System.arraycopy(s.present, 0, copy.present, 0, times.length);
+        if (s.histograms != null) {
+          copy.histograms = s.histograms.clone();
+        }
         merged.put(l, copy);
         continue;
       }
@@ -116,7 +119,11 @@ public final class PromQLEngine {
           if (m.present[i]) {
             throw new PromQLException("vector cannot contain metrics with the same labelset");
           }
-          m.set(i, s.values[i]);
+          if (s.histogram(i) != null) {
+            m.setHistogram(i, s.histogram(i));
+          } else {
+            m.set(i, s.values[i]);
+          }
         }
       }
     }

@@ -1,5 +1,6 @@
 package io.icegate.engine.promql;
 
+import io.icegate.engine.series.FloatHistogram;
 import io.icegate.engine.series.Labels;
 import io.icegate.engine.series.Series;
 import java.util.List;
@@ -13,8 +14,8 @@ public sealed interface QueryResult {
 
   List<String> infos();
 
-  /** One value of an instant vector. */
-  record Sample(Labels labels, long timestamp, double value) {}
+  /** One value of an instant vector: a float, or a native histogram when {@code histogram} is set. */
+  record Sample(Labels labels, long timestamp, double value, FloatHistogram histogram) {}
 
   record ScalarResult(long timestamp, double value, List<String> warnings, List<String> infos)
       implements QueryResult {}

@@ -1,6 +1,9 @@
 package io.icegate.engine.promql;
 
+import io.icegate.engine.series.FloatHistogram;
+import io.icegate.engine.series.Labels;
 import io.icegate.engine.series.RangeWindows;
+import io.icegate.promql.ast.PositionRange;
 import io.icegate.engine.series.Series;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -21,25 +24,104 @@ final class RangeFunctions {
     return Double.doubleToRawLongBits(v) == 0x7ff8dead0000beefL;
   }
 
-  /** A function of the samples {@code [from, to)} of one series at evaluation time {@code t}. */
+  /**
+   * A function of the samples {@code [from, to)} of one series at evaluation time {@code t}.
+   * {@code hs} holds the histogram samples (null entries are floats), or is null when the kernel
+   * sees floats only.
+   */
   interface Kernel {
-    double apply(long[] ts, double[] vs, int from, int to, long t, long range, int step);
+    double apply(
+        long[] ts, double[] vs, FloatHistogram[] hs, int from, int to, long t, long range, int step);
   }
 
-  static Value.Vector apply(Value.Matrix m, int n, boolean dropName, Kernel k) {
+  /** A function of the histogram samples {@code [from, to)}; null for no result. */
+  interface HistogramKernel {
+    FloatHistogram apply(
+        Labels labels, long[] ts, FloatHistogram[] hs, int from, int to, long t, long range, int step);
+  }
+
+  /** How a function treats native histogram samples. */
+  enum Mode {
+    /** Floats only: histogram samples are ignored. */
+    FLOATS,
+    /** Floats or histograms, never both in one window (then a warning and no result). */
+    EITHER,
+    /** Both kinds are samples alike (count, presence, changes): the kernel sees all of them. */
+    ALL
+  }
+
+  static Value.Vector apply(
+      Value.Matrix m,
+      int n,
+      boolean dropName,
+      Kernel k,
+      HistogramKernel hk,
+      Mode mode,
+      Evaluator ev,
+      PositionRange where) {
     List<StepSeries> out = new ArrayList<>();
     int[] from = new int[n];
     int[] to = new int[n];
+    int[] hfrom = new int[n];
+    int[] hto = new int[n];
     for (Series s : m.series()) {
-      RangeWindows.bounds(s, m.times(), m.range(), from, to);
       StepSeries r = new StepSeries(s.labels(), n, dropName);
-      for (int i = 0; i < n; i++) {
-        if (from[i] >= to[i]) {
-          continue;
+      if (s.histograms() == null || mode == Mode.ALL) {
+        RangeWindows.bounds(s, m.times(), m.range(), from, to);
+        // A smoothed window may be empty and still lie between two samples it interpolates.
+        boolean smoothed = m.modifier() == io.icegate.promql.ast.RangeModifier.SMOOTHED;
+        for (int i = 0; i < n; i++) {
+          if (from[i] >= to[i] && !smoothed) {
+            continue;
+          }
+          if (hk != null && s.histograms() != null) {
+            FloatHistogram h = hk.apply(s.labels(), s.timestamps(), s.histograms(), from[i], to[i], m.times()[i], m.range(), i);
+            if (h != null) {
+              r.setHistogram(i, h);
+              continue;
+            }
+          }
+          double v = k.apply(s.timestamps(), s.values(), s.histograms(), from[i], to[i], m.times()[i], m.range(), i);
+          if (!isNone(v)) {
+            r.set(i, v);
+          }
         }
-        double v = k.apply(s.timestamps(), s.values(), from[i], to[i], m.times()[i], m.range(), i);
-        if (!isNone(v)) {
-          r.set(i, v);
+      } else {
+        Series[] parts = split(s);
+        Series fl = parts[0];
+        Series hi = parts[1];
+        RangeWindows.bounds(fl, m.times(), m.range(), from, to);
+        RangeWindows.bounds(hi, m.times(), m.range(), hfrom, hto);
+        for (int i = 0; i < n; i++) {
+          boolean floats = from[i] < to[i];
+          boolean hists = hfrom[i] < hto[i];
+          if (hists && mode == Mode.EITHER) {
+            if (floats) {
+              if (ev != null) {
+                ev.warn(where, "encountered a mix of histograms and floats for metric name \""
+                    + s.labels().get(Labels.METRIC_NAME) + "\"");
+              }
+              continue;
+            }
+            if (hk != null) {
+              FloatHistogram h = hk.apply(s.labels(), hi.timestamps(), hi.histograms(), hfrom[i], hto[i], m.times()[i], m.range(), i);
+              if (h != null) {
+                r.setHistogram(i, h);
+              }
+            }
+            continue;
+          }
+          if (hists && floats && ev != null) {
+            ev.info(where, "ignored histograms in a range containing both floats and histograms for metric name \""
+                + s.labels().get(Labels.METRIC_NAME) + "\"");
+          }
+          if (!floats) {
+            continue;
+          }
+          double v = k.apply(fl.timestamps(), fl.values(), null, from[i], to[i], m.times()[i], m.range(), i);
+          if (!isNone(v)) {
+            r.set(i, v);
+          }
         }
       }
       if (!r.isEmpty()) {
@@ -47,6 +129,178 @@ final class RangeFunctions {
       }
     }
     return new Value.Vector(out);
+  }
+
+  /** The float samples and the histogram samples of a series, as two series. */
+  static Series[] split(Series s) {
+    int h = 0;
+    for (int i = 0; i < s.size(); i++) {
+      if (s.histogram(i) != null) {
+        h++;
+      }
+    }
+    int f = s.size() - h;
+    long[] ft = new long[f];
+    double[] fv = new double[f];
+    long[] ht = new long[h];
+    FloatHistogram[] hv = new FloatHistogram[h];
+    int a = 0;
+    int b = 0;
+    for (int i = 0; i < s.size(); i++) {
+      if (s.histogram(i) != null) {
+        ht[b] = s.timestamps()[i];
+        hv[b++] = s.histogram(i);
+      } else {
+        ft[a] = s.timestamps()[i];
+        fv[a++] = s.values()[i];
+      }
+    }
+    return new Series[] {
+      new Series(s.labels(), ft, fv), new Series(s.labels(), ht, new double[h], hv)
+    };
+  }
+
+  /** last_over_time / first_over_time: the newest (oldest) sample, float or histogram. */
+  static Value.Vector edge(Value.Matrix m, int n, boolean last) {
+    List<StepSeries> out = new ArrayList<>();
+    int[] from = new int[n];
+    int[] to = new int[n];
+    for (Series s : m.series()) {
+      RangeWindows.bounds(s, m.times(), m.range(), from, to);
+      StepSeries r = new StepSeries(s.labels(), n, false);
+      for (int i = 0; i < n; i++) {
+        if (from[i] >= to[i]) {
+          continue;
+        }
+        int j = last ? to[i] - 1 : from[i];
+        if (s.histogram(j) != null) {
+          r.setHistogram(i, s.histogram(j));
+        } else {
+          r.set(i, s.values()[j]);
+        }
+      }
+      if (!r.isEmpty()) {
+        out.add(r);
+      }
+    }
+    return new Value.Vector(out);
+  }
+
+  /**
+   * The histogram form of rate/increase/delta: last minus first (plus what was lost at counter
+   * resets), extrapolated like floats.
+   */
+  static FloatHistogram histogramRate(
+      Evaluator ev, PositionRange where, String metric, long[] ts, FloatHistogram[] hs, int from,
+      int to, long t, long range, boolean counter, boolean rate) {
+    if (to - from < 2) {
+      return null;
+    }
+    FloatHistogram first = hs[from];
+    FloatHistogram last = hs[to - 1];
+    for (int i = from; i < to; i++) {
+      boolean gauge = hs[i].hint == FloatHistogram.CounterResetHint.GAUGE;
+      if (counter && gauge) {
+        ev.warn(where, "this native histogram metric is not a counter: \"" + metric + "\"");
+        break;
+      }
+      if (!counter && !gauge) {
+        ev.warn(where, "this native histogram metric is not a gauge: \"" + metric + "\"");
+        break;
+      }
+    }
+    if (last.customBoundsDiffer(first)) {
+      ev.info(where, "mismatched custom buckets were reconciled during subtraction");
+    }
+    FloatHistogram result = last.add(first, -1);
+    if (result == null) {
+      ev.warn(where, "vector contains a mix of histograms with exponential and custom buckets schemas for metric name \"" + metric + "\"");
+      return null;
+    }
+    if (counter) {
+      FloatHistogram prev = first;
+      for (int i = from + 1; i < to; i++) {
+        if (hs[i].detectReset(prev)) {
+          result = result.add(prev, 1);
+          if (result == null) {
+            return null;
+          }
+        }
+        prev = hs[i];
+      }
+    }
+    double durationToStart = (ts[from] - (t - range)) / 1000.0;
+    double durationToEnd = (t - ts[to - 1]) / 1000.0;
+    double sampled = (ts[to - 1] - ts[from]) / 1000.0;
+    double avg = sampled / (to - from - 1);
+    double threshold = avg * 1.1;
+    if (durationToStart >= threshold) {
+      durationToStart = avg / 2;
+    }
+    if (durationToEnd >= threshold) {
+      durationToEnd = avg / 2;
+    }
+    double factor = (sampled + durationToStart + durationToEnd) / sampled;
+    if (rate) {
+      factor /= range / 1000.0;
+    }
+    return result.scale(factor).withHint(FloatHistogram.CounterResetHint.GAUGE);
+  }
+
+  /** irate/idelta over histograms. */
+  static FloatHistogram histogramInstantDelta(
+      Evaluator ev, PositionRange where, Labels labels, long[] ts, FloatHistogram[] hs, int from,
+      int to, boolean rate) {
+    if (to - from < 2 || (hs[to - 1] == null && hs[to - 2] == null)) {
+      return null;
+    }
+    String metric = labels.get(Labels.METRIC_NAME);
+    if (hs[to - 1] == null || hs[to - 2] == null) {
+      ev.warn(where, "encountered a mix of histograms and floats for metric name \"" + metric + "\"");
+      return null;
+    }
+    FloatHistogram last = hs[to - 1];
+    FloatHistogram prev = hs[to - 2];
+    boolean lastGauge = last.hint == FloatHistogram.CounterResetHint.GAUGE;
+    boolean prevGauge = prev.hint == FloatHistogram.CounterResetHint.GAUGE;
+    if (rate && (lastGauge || prevGauge)) {
+      ev.warn(where, "this native histogram metric is not a counter: \"" + metric + "\"");
+    } else if (!rate && lastGauge != prevGauge) {
+      // Histograms without a hint may be gauges; a gauge next to a counter is the mix-up.
+      ev.warn(where, "this native histogram metric is not a gauge: \"" + metric + "\"");
+    }
+    if (rate && last.detectReset(prev)) {
+      return last.withHint(FloatHistogram.CounterResetHint.GAUGE).scale(1000.0 / (ts[to - 1] - ts[to - 2]));
+    }
+    if (last.usesCustomBuckets() != prev.usesCustomBuckets()) {
+      ev.warn(where, "vector contains a mix of histograms with exponential and custom buckets schemas for metric name \"" + metric + "\"");
+      return null;
+    }
+    if (last.customBoundsDiffer(prev) && !(rate && last.detectReset(prev))) {
+      ev.info(where, "mismatched custom buckets were reconciled during subtraction");
+    }
+    FloatHistogram d = rate && last.detectReset(prev) ? last : last.add(prev, -1);
+    if (d == null) {
+      return null;
+    }
+    if (rate) {
+      long interval = ts[to - 1] - ts[to - 2];
+      if (interval == 0) {
+        return null;
+      }
+      d = d.scale(1000.0 / interval);
+    }
+    return d.withHint(FloatHistogram.CounterResetHint.GAUGE);
+  }
+
+  static FloatHistogram histogramSum(
+      Evaluator ev, PositionRange where, Labels labels, FloatHistogram[] hs, int from, int to) {
+    HistogramSum sum = new HistogramSum();
+    for (int i = from; i < to; i++) {
+      sum.add(hs[i]);
+    }
+    sum.annotate(ev, where, labels.get(Labels.METRIC_NAME), "aggregation");
+    return sum.result();
   }
 
   /**
@@ -94,9 +348,102 @@ final class RangeFunctions {
     return result * factor;
   }
 
-  static double instantDelta(double[] vs, long[] ts, int from, int to, boolean rate) {
-    if (to - from < 2) {
+  /**
+   * The experimental {@code anchored} rate/increase/delta: from the last sample at or before the
+   * window's start (within the lookback) to the last sample in it, without extrapolation.
+   */
+  static double anchoredRate(
+      long[] ts, double[] vs, int from, int to, long t, long range, long lookback, boolean counter,
+      boolean rate) {
+    int a = anchor(ts, from, t, range, lookback);
+    double result = vs[to - 1] - vs[a];
+    if (counter) {
+      for (int i = a + 1; i < to; i++) {
+        if (vs[i] < vs[i - 1]) {
+          result += vs[i - 1];
+        }
+      }
+    }
+    return rate ? result / (range / 1000.0) : result;
+  }
+
+  /**
+   * Anchored rate/increase/delta over histograms: the last histogram minus the anchor (plus what
+   * counter resets lost), not extrapolated. Null, with a warning, when exponential and custom
+   * buckets meet.
+   */
+  static FloatHistogram anchoredHistogramRate(
+      Evaluator ev, PositionRange where, String metric, long[] ts, FloatHistogram[] hs, int lo,
+      int to, long range, boolean counter, boolean rate) {
+    for (int i = lo + 1; i < to; i++) {
+      if (hs[i].usesCustomBuckets() != hs[lo].usesCustomBuckets()) {
+        ev.warn(where, "vector contains a mix of histograms with exponential and custom buckets schemas for metric name \"" + metric + "\"");
+        return null;
+      }
+    }
+    FloatHistogram result = hs[to - 1].add(hs[lo], -1);
+    if (counter) {
+      for (int i = lo + 1; i < to && result != null; i++) {
+        if (hs[i].detectReset(hs[i - 1])) {
+          result = result.add(hs[i - 1], 1);
+        }
+      }
+    }
+    if (result == null) {
+      return null;
+    }
+    if (rate) {
+      result = result.scale(1000.0 / range);
+    }
+    return result.withHint(FloatHistogram.CounterResetHint.GAUGE);
+  }
+
+  /** The index anchored windows start at: the sample before the window when within lookback. */
+  static int anchor(long[] ts, int from, long t, long range, long lookback) {
+    return from > 0 && ts[from - 1] > t - range - lookback ? from - 1 : from;
+  }
+
+  /**
+   * The experimental {@code smoothed} rate/increase/delta: the values at both ends of the window
+   * interpolated between the samples around them (counter resets corrected first for counters).
+   */
+  static double smoothedRate(
+      long[] ts, double[] vs, int from, int to, long t, long range, long lookback, boolean counter,
+      boolean rate) {
+    long left = t - range;
+    if (from == to && (from == 0 || to == ts.length)) {
+      return NONE; // data only before or only after the window
+    }
+    int lo = from > 0 && left - ts[from - 1] < lookback ? from - 1 : from;
+    int hi = to < ts.length && ts[to] - t < lookback ? to : to - 1;
+    if (hi < lo || (from == to && (lo == from || hi < to))) {
       return NONE;
+    }
+    double[] c = new double[hi - lo + 1];
+    double offset = 0;
+    for (int i = lo; i <= hi; i++) {
+      if (counter && i > lo && vs[i] < vs[i - 1]) {
+        offset += vs[i - 1];
+      }
+      c[i - lo] = vs[i] + offset;
+    }
+    double vl = lo < from ? interpolate(ts[lo], c[0], ts[lo + 1], c[1], left) : c[0];
+    int last = to - 1 - lo;
+    double vr = hi >= to && ts[to - 1] < t
+        ? interpolate(ts[to - 1], c[last], ts[to], c[last + 1], t)
+        : c[last];
+    double result = vr - vl;
+    return rate ? result / (range / 1000.0) : result;
+  }
+
+  private static double interpolate(long t0, double v0, long t1, double v1, long t) {
+    return v0 + (v1 - v0) * (t - t0) / (double) (t1 - t0);
+  }
+
+  static double instantDelta(
+      double[] vs, FloatHistogram[] hs, long[] ts, int from, int to, boolean rate) {
+    if (to - from < 2 || (hs != null && (hs[to - 1] != null || hs[to - 2] != null))) {
+      return NONE; // histograms, or a mix of a float and a histogram
     }
     double last = vs[to - 1];
     double prev = vs[to - 2];
@@ -209,19 +556,35 @@ final class RangeFunctions {
     return Aggregations.quantile(0.5, w);
   }
 
-  static double resets(double[] vs, int from, int to) {
+  static double resets(double[] vs, FloatHistogram[] hs, int from, int to) {
     int r = 0;
     for (int i = from + 1; i < to; i++) {
-      if (vs[i] < vs[i - 1]) {
+      FloatHistogram h = hs == null ? null : hs[i];
+      FloatHistogram p = hs == null ? null : hs[i - 1];
+      if (h != null && p != null) {
+        if (h.detectReset(p)) {
+          r++;
+        }
+      } else if (h == null && p == null && vs[i] < vs[i - 1]) {
+        r++;
+      } else if (h == null != (p == null)) {
         r++;
       }
     }
     return r;
   }
 
-  static double changes(double[] vs, int from, int to) {
+  static double changes(double[] vs, FloatHistogram[] hs, int from, int to) {
     int c = 0;
     for (int i = from + 1; i < to; i++) {
+      FloatHistogram h = hs == null ? null : hs[i];
+      FloatHistogram ph = hs == null ? null : hs[i - 1];
+      if (h != null || ph != null) {
+        if (h == null || ph == null || !h.equalTo(ph)) {
+          c++;
+        }
+        continue;
+      }
       double p = vs[i - 1];
       double v = vs[i];
       if (!(p == v || (Double.isNaN(p) && Double.isNaN(v)))) {

@@ -1,5 +1,6 @@
 package io.icegate.engine.promql;
 
+import io.icegate.engine.series.FloatHistogram;
 import io.icegate.engine.series.Labels;
 
 /**
@@ -15,6 +16,8 @@ final class StepSeries {
   Labels labels;
   final double[] values;
   final boolean[] present;
+  /** Native histogram samples (null entries are floats); null while the series has none. */
+  FloatHistogram[] histograms;
   boolean dropName;
 
   StepSeries(Labels labels, int steps, boolean dropName) {
@@ -27,6 +30,25 @@ final class StepSeries {
   void set(int step, double value) {
     values[step] = value;
     present[step] = true;
+  }
+
+  void setHistogram(int step, FloatHistogram h) {
+    if (histograms == null) {
+      histograms = new FloatHistogram[values.length];
+    }
+    histograms[step] = h;
+    values[step] = Double.NaN;
+    present[step] = true;
+  }
+
+  /** The histogram at {@code step}, or null when the sample there is a float (or absent). */
+  FloatHistogram histogram(int step) {
+    return histograms == null ? null : histograms[step];
+  }
+
+  /** Whether there is a float sample (not a histogram) at {@code step}. */
+  boolean isFloat(int step) {
+    return present[step] && (histograms == null || histograms[step] == null);
   }
 
   boolean isEmpty() {

@@ -1,6 +1,7 @@
 package io.icegate.engine.promql;
 
 import io.icegate.engine.series.Series;
+import io.icegate.promql.ast.RangeModifier;
 import java.util.List;
 
 /** What an expression evaluates to over the evaluation times of a query. */
@@ -15,7 +16,12 @@ sealed interface Value {
    * A range vector: series without stale markers, windowed {@code (t - range, t]} at each of
    * {@code times} (the evaluation times after offset and {@code @}).
    */
-  record Matrix(List<Series> series, long[] times, long range) implements Value {}
+  record Matrix(List<Series> series, long[] times, long range, RangeModifier modifier)
+      implements Value {
+    Matrix(List<Series> series, long[] times, long range) {
+      this(series, times, range, RangeModifier.NONE);
+    }
+  }
 
   /** A string literal. */
   record Str(String value) implements Value {}

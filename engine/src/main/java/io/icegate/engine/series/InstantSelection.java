@@ -15,15 +15,33 @@ public final class InstantSelection {
    */
   public static void select(
       Series s, long[] times, long lookback, double[] outValues, long[] outTimes, boolean[] present) {
+    select(s, times, lookback, outValues, null, outTimes, present);
+  }
+
+  /**
+   * As {@link #select(Series, long[], long, double[], long[], boolean[])}, and for a series with
+   * histograms also fills {@code outHistograms} (null entries for float samples).
+   */
+  public static void select(
+      Series s,
+      long[] times,
+      long lookback,
+      double[] outValues,
+      FloatHistogram[] outHistograms,
+      long[] outTimes,
+      boolean[] present) {
     long[] ts = s.timestamps();
     double[] vs = s.values();
     for (int i = 0; i < times.length; i++) {
       long t = times[i];
       int idx = lastAtOrBefore(ts, t);
-      if (idx >= 0 && ts[idx] > t - lookback && !StaleMarker.isStale(vs[idx])) {
+      if (idx >= 0 && ts[idx] > t - lookback && !s.isStale(idx)) {
         outValues[i] = vs[idx];
         outTimes[i] = ts[idx];
         present[i] = true;
+        if (outHistograms != null) {
+          outHistograms[i] = s.histogram(idx);
+        }
       } else {
         present[i] = false;
       }

@@ -1,5 +1,6 @@
 package io.icegate.engine.promql;
 
+import io.icegate.engine.series.FloatHistogram;
 import io.icegate.engine.series.LabelMatcher;
 import io.icegate.engine.series.Labels;
 import io.icegate.engine.series.Series;
@@ -17,20 +18,40 @@ import java.util.TreeMap;
  * that table exists.
  */
 final class InMemorySeriesSource implements SeriesSource {
-  private final Map<Labels, TreeMap<Long, Double>> series = new LinkedHashMap<>();
+  private final Map<Labels, TreeMap<Long, Object>> series = new LinkedHashMap<>();
 
   void add(Labels labels, long time, double value) {
     series.computeIfAbsent(labels, l -> new TreeMap<>()).put(time, value);
+  }
+
+  void addHistogram(Labels labels, long time, FloatHistogram h) {
+    series.computeIfAbsent(labels, l -> new TreeMap<>()).put(time, h);
   }
 
   void clear() {
     series.clear();
   }
 
+  /**
+   * The reset hint Prometheus's TSDB gives a histogram without one when appending it after
+   * another histogram of the same layout: "not a reset" unless the counts dropped.
+   */
+  private static FloatHistogram withStorageHint(FloatHistogram h, Map.Entry<Long, Object> previous) {
+    if (h.hint != FloatHistogram.CounterResetHint.UNKNOWN
+        || previous == null
+        || !(previous.getValue() instanceof FloatHistogram prev)
+        || prev.schema != h.schema
+        || !java.util.Arrays.equals(prev.customValues, h.customValues)) {
+      return h; // a new bucket layout starts a new chunk, whose first sample has no hint
+    }
+    // A reset also cuts a new chunk, whose first sample has no hint.
+    return h.detectReset(prev) ? h : h.withHint(FloatHistogram.CounterResetHint.NOT_COUNTER_RESET);
+  }
+
   @Override
   public List<Series> select(List<LabelMatcher> matchers, long minTime, long maxTime) {
     List<Series> out = new ArrayList<>();
-    for (Map.Entry<Labels, TreeMap<Long, Double>> e : series.entrySet()) {
+    for (Map.Entry<Labels, TreeMap<Long, Object>> e : series.entrySet()) {
       boolean ok = true;
       for (LabelMatcher m : matchers) {
         if (!m.matches(e.getKey())) {
@@ -41,18 +62,27 @@ final class InMemorySeriesSource implements SeriesSource {
       if (!ok || minTime > maxTime) {
         continue;
       }
-      NavigableMap<Long, Double> window = e.getValue().subMap(minTime, true, maxTime, true);
+      NavigableMap<Long, Object> window = e.getValue().subMap(minTime, true, maxTime, true);
       if (window.isEmpty()) {
         continue;
       }
       long[] ts = new long[window.size()];
       double[] vs = new double[window.size()];
+      FloatHistogram[] hs = null;
       int i = 0;
-      for (Map.Entry<Long, Double> s : window.entrySet()) {
+      for (Map.Entry<Long, Object> s : window.entrySet()) {
         ts[i] = s.getKey();
-        vs[i++] = s.getValue();
+        if (s.getValue() instanceof FloatHistogram h) {
+          if (hs == null) {
+            hs = new FloatHistogram[window.size()];
+          }
+          hs[i] = withStorageHint(h, e.getValue().lowerEntry(s.getKey()));
+          vs[i++] = Double.NaN;
+        } else {
+          vs[i++] = (Double) s.getValue();
+        }
       }
-      out.add(new Series(e.getKey(), ts, vs));
+      out.add(new Series(e.getKey(), ts, vs, hs));
     }
     return out;
   }

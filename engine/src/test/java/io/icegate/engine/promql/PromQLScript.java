@@ -1,5 +1,6 @@
 package io.icegate.engine.promql;
 
+import io.icegate.engine.series.FloatHistogram;
 import io.icegate.engine.series.Labels;
 import io.icegate.engine.series.Series;
 import io.icegate.engine.series.StaleMarker;
@@ -106,19 +107,108 @@ final class PromQLScript {
       throw new IllegalArgumentException("bad load: " + header);
     }
     long interval = duration(m.group(2));
+    boolean nhcb = m.group(1) != null;
+    nhcbParts.clear();
     for (String line : body) {
       String[] parts = splitSeries(line);
       if (parts[0].endsWith("@st") || parts[1].startsWith("@st")) {
         continue; // start timestamps: not supported yet
       }
       Labels labels = labels(parts[0]);
-      List<Double> values = expand(parts[1]);
+      List<Object> values = expand(parts[1]);
       for (int k = 0; k < values.size(); k++) {
-        Double v = values.get(k);
-        if (v != null) {
-          store.add(labels, k * interval, v);
+        Object v = values.get(k);
+        if (v instanceof Double d) {
+          store.add(labels, k * interval, d);
+          if (nhcb) {
+            collectClassic(nhcbParts, labels, k, d);
+          }
+        } else if (v instanceof HistogramLiteral h) {
+          store.addHistogram(labels, k * interval, h.histogram());
         }
       }
+    }
+    nhcbParts.forEach(
+        (base, byStep) ->
+            byStep.forEach(
+                (k, classic) -> {
+                  FloatHistogram h = classic.toNhcb();
+                  if (h != null) {
+                    store.addHistogram(base, k * interval, h);
+                  }
+                }));
+  }
+
+  /** The parts of one classic histogram at one step, for load_with_nhcb. */
+  private static final class Classic {
+    final java.util.TreeMap<Double, Double> buckets = new java.util.TreeMap<>();
+    Double count;
+    Double sum;
+
+    /** The native histogram with custom buckets these parts describe, or null without buckets. */
+    FloatHistogram toNhcb() {
+      if (buckets.isEmpty()) {
+        return null;
+      }
+      List<Double> bounds = new ArrayList<>();
+      List<Double> counts = new ArrayList<>();
+      double previous = 0;
+      for (Map.Entry<Double, Double> b : buckets.entrySet()) {
+        if (b.getKey() != Double.POSITIVE_INFINITY) {
+          bounds.add(b.getKey());
+        }
+        counts.add(b.getValue() - previous);
+        previous = b.getValue();
+      }
+      int[] idx = new int[counts.size()];
+      double[] c = new double[counts.size()];
+      for (int i = 0; i < idx.length; i++) {
+        idx[i] = i;
+        c[i] = counts.get(i);
+      }
+      double total = count != null ? count : previous;
+      return new FloatHistogram(FloatHistogram.CUSTOM_BUCKETS_SCHEMA, 0, 0, total,
+          sum != null ? sum : 0, idx, c, new int[0], new double[0],
+          bounds.stream().mapToDouble(Double::doubleValue).toArray(),
+          FloatHistogram.CounterResetHint.UNKNOWN);
+    }
+  }
+
+  private final Map<Labels, Map<Integer, Classic>> nhcbParts = new LinkedHashMap<>();
+
+  private void collectClassic(
+      Map<Labels, Map<Integer, Classic>> into, Labels labels, int k, double value) {
+    String name = labels.get(Labels.METRIC_NAME);
+    String base;
+    int kind;
+    if (name.endsWith("_bucket") && labels.has("le")) {
+      base = name.substring(0, name.length() - "_bucket".length());
+      kind = 0;
+    } else if (name.endsWith("_count")) {
+      base = name.substring(0, name.length() - "_count".length());
+      kind = 1;
+    } else if (name.endsWith("_sum")) {
+      base = name.substring(0, name.length() - "_sum".length());
+      kind = 2;
+    } else {
+      return;
+    }
+    Labels key = labels.without(List.of("le")).with(Labels.METRIC_NAME, base);
+    Classic c = into.computeIfAbsent(key, x -> new LinkedHashMap<>()).computeIfAbsent(k, x -> new Classic());
+    switch (kind) {
+      case 0 -> {
+        double le;
+        try {
+          le = number(labels.get("le"));
+        } catch (NumberFormatException e) {
+          return;
+        }
+        if (!Double.isNaN(le)) {
+          c.buckets.put(le, value);
+        }
+      }
+      case 1 -> c.count = value;
+      default -> c.sum = value;
     }
   }
 
@@ -178,18 +268,32 @@ final class PromQLScript {
   }
 
   /**
-   * The expanded values; null entries are omitted slots. Native histogram items ({@code {{...}}})
-   * are not loaded yet: they count as omitted slots, so the float samples around them keep their
-   * times.
+   * The expanded values: {@link Double}s, {@link HistogramLiteral}s, and nulls for omitted slots.
    */
-  static List<Double> expand(String values) {
-    List<Double> out = new ArrayList<>();
+  static List<Object> expand(String values) {
+    List<Object> out = new ArrayList<>();
     for (String item : tokens(values)) {
-      if (item.contains("{{")) {
-        Matcher rep = Pattern.compile("}}x([0-9]+)$").matcher(item);
-        int k = rep.find() ? Integer.parseInt(rep.group(1)) + 1 : 1;
-        for (int i = 0; i < k; i++) {
-          out.add(null);
+      if (item.startsWith("{{")) {
+        int close = item.indexOf("}}");
+        HistogramLiteral h = HistogramLiteral.parse(item.substring(2, close));
+        String rest = item.substring(close + 2);
+        if (rest.isEmpty()) {
+          out.add(h);
+          continue;
+        }
+        Matcher rep = Pattern.compile("^(?:([+-])\\{\\{(.*)}})?x([0-9]+)$").matcher(rest);
+        if (!rep.matches()) {
+          throw new IllegalArgumentException("bad histogram item " + item);
+        }
+        int k = Integer.parseInt(rep.group(3));
+        FloatHistogram cur = h.histogram();
+        FloatHistogram delta = rep.group(2) == null ? null : HistogramLiteral.parse(rep.group(2)).histogram();
+        double sign = "-".equals(rep.group(1)) ? -1 : 1;
+        for (int i = 0; i <= k; i++) {
+          out.add(new HistogramLiteral(cur, h.hintGiven()));
+          if (delta != null) {
+            cur = cur.add(delta, sign).withHint(h.histogram().hint);
+          }
         }
       } else if (item.equals("_")) {
         out.add(null);
@@ -286,7 +390,7 @@ final class PromQLScript {
 
   // ---------------------------------------------------------------------------------- eval
 
-  private record Expected(Labels labels, List<Double> values) {}
+  private record Expected(Labels labels, List<Object> values) {}
 
   /** Runs one eval; null when it passes, else the reason. */
   private String eval(String header, List<String> body) {
@@ -400,10 +504,7 @@ final class PromQLScript {
         continue;
       }
       String[] sv = splitSeries(line);
-      if (sv[1].contains("{{")) {
-        return "native histograms are not supported yet (expected histogram values)";
-      }
-      List<Double> values = expand(sv[1]);
+      List<Object> values = expand(sv[1]);
       expected.add(new Expected(labels(sv[0]), values));
     }
 
@@ -537,7 +638,7 @@ final class PromQLScript {
     for (Series s : ((QueryResult.MatrixResult) r).series()) {
       for (int i = 0; i < s.size(); i++) {
         if (s.timestamps()[i] == t) {
-          at.add(new QueryResult.Sample(s.labels(), t, s.values()[i]));
+          at.add(new QueryResult.Sample(s.labels(), t, s.values()[i], s.histogram(i)));
         }
       }
     }
@@ -626,7 +727,7 @@ final class PromQLScript {
     if (expected.size() != actual.size()) {
       return "expected " + expected.size() + " samples, got " + actual.size() + ": " + render(actual);
     }
-    Map<Labels, Double> exp = new LinkedHashMap<>();
+    Map<Labels, Object> exp = new LinkedHashMap<>();
     for (Expected e : expected) {
       exp.put(e.labels(), e.values().get(0));
     }
@@ -635,12 +736,12 @@ final class PromQLScript {
       if (ordered && !expected.get(i).labels().equals(s.labels())) {
         return "expected " + expected.get(i).labels() + " at position " + i + ", got " + s.labels();
       }
-      Double want = exp.get(s.labels());
+      Object want = exp.get(s.labels());
       if (want == null) {
-        return "unexpected series " + s.labels() + " " + s.value() + "; got " + render(actual);
+        return "unexpected series " + s.labels() + " " + show(s) + "; got " + render(actual);
       }
-      if (!almostEqual(want, s.value())) {
-        return "for " + s.labels() + " expected " + want + ", got " + s.value();
+      if (!sampleEquals(want, s.value(), s.histogram())) {
+        return "for " + s.labels() + " expected " + want + ", got " + show(s);
       }
     }
     return null;
@@ -649,7 +750,7 @@ final class PromQLScript {
   private static String render(List<QueryResult.Sample> samples) {
     StringBuilder b = new StringBuilder();
     for (QueryResult.Sample s : samples) {
-      b.append(s.labels()).append(' ').append(s.value()).append("; ");
+      b.append(s.labels()).append(' ').append(show(s)).append("; ");
     }
     return b.toString();
   }
@@ -677,7 +778,7 @@ final class PromQLScript {
         return "missing series " + e.labels();
       }
       List<long[]> times = new ArrayList<>();
-      List<Double> values = new ArrayList<>();
+      List<Object> values = new ArrayList<>();
       for (int i = 0; i < e.values().size(); i++) {
         if (e.values().get(i) != null) {
           times.add(new long[] {start + i * step});
@@ -689,7 +790,8 @@ final class PromQLScript {
             + " " + points(s);
       }
       for (int i = 0; i < values.size(); i++) {
-        if (times.get(i)[0] != s.timestamps()[i] || !almostEqual(values.get(i), s.values()[i])) {
+        if (times.get(i)[0] != s.timestamps()[i]
+            || !sampleEquals(values.get(i), s.values()[i], s.histogram(i))) {
           return "for " + e.labels() + " expected " + values + ", got " + points(s);
         }
       }
@@ -700,9 +802,22 @@ final class PromQLScript {
   private static String points(Series s) {
     StringBuilder b = new StringBuilder("[");
     for (int i = 0; i < s.size(); i++) {
-      b.append(s.values()[i]).append('@').append(s.timestamps()[i]).append(' ');
+      b.append(s.histogram(i) != null ? s.histogram(i) : s.values()[i])
+          .append('@').append(s.timestamps()[i]).append(' ');
     }
     return b.append(']').toString();
+  }
+
+  private static String show(QueryResult.Sample s) {
+    return s.histogram() != null ? s.histogram().toString() : String.valueOf(s.value());
+  }
+
+  /** An expected value (Double or HistogramLiteral) against an actual float or histogram. */
+  private static boolean sampleEquals(Object want, double value, FloatHistogram histogram) {
+    if (want instanceof HistogramLiteral h) {
+      return histogram != null && h.matches(histogram);
+    }
+    return histogram == null && almostEqual((Double) want, value);
   }
 
   /** Prometheus's almost.Equal with epsilon 1e-6, stale markers equal only to themselves. */
