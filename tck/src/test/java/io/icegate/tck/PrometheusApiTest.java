@@ -107,6 +107,12 @@ class PrometheusApiTest {
   }
 
   @Test
+  void aPostedFormValueWinsOverTheUrlsAsGoFormValueDoes() throws Exception {
+    HttpResponse<String> r = postForm("/api/v1/format_query?query=url_metric", "query=body_metric");
+    assertThat(r.body()).isEqualTo("{\"status\":\"success\",\"data\":\"body_metric\"}");
+  }
+
+  @Test
   void parseQueryAsInPrometheusDocs() throws Exception {
     // docs/querying/api.md: parse_query?query=foo/bar (keys sorted, as Go writes a map).
     HttpResponse<String> r = get("/api/v1/parse_query?query=foo/bar");
