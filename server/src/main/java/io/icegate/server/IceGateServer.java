@@ -98,9 +98,15 @@ public final class IceGateServer implements AutoCloseable {
     otlpRoutes.put(
         "/v1/logs",
         new OtlpHttpHandler<>(OtlpSignal.LOGS, logsIngest, limiter, config.maxRequestBytes()));
+    // Traces and metrics: pass their SignalIngest here and to the gRPC Signals below once storage
+    // has their tables; until then both transports answer "not implemented".
+    otlpRoutes.put(
+        "/v1/traces",
+        new OtlpHttpHandler<>(OtlpSignal.TRACES, null, limiter, config.maxRequestBytes()));
+    otlpRoutes.put(
+        "/v1/metrics",
+        new OtlpHttpHandler<>(OtlpSignal.METRICS, null, limiter, config.maxRequestBytes()));
     this.otlpHttp = listen("otlp-http", config.otlpHttpPort(), otlpRoutes, OtlpErrors.renderer());
-    // Traces and metrics: pass their SignalIngest here (and add /v1/traces, /v1/metrics routes
-    // above) once storage has their tables.
     this.otlpGrpc =
         config.otlpGrpcPort() < 0
             ? null
