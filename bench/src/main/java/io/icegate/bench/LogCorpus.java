@@ -95,7 +95,7 @@ public final class LogCorpus {
     }
   }
 
-  private static String line(SplittableRandom random) {
+  static String line(SplittableRandom random) {
     int kind = random.nextInt(100);
     StringBuilder sb = new StringBuilder(300);
     if (kind < 30) {

@@ -22,6 +22,9 @@ import io.icegate.server.ingest.TenantLimiter;
 import io.icegate.server.otlp.OtlpHttpHandler;
 import io.icegate.server.otlp.OtlpSignal;
 import io.icegate.server.otlp.grpc.OtlpGrpcServer;
+import io.icegate.server.prom.PromErrors;
+import io.icegate.server.prom.PromQueryHandlers;
+import io.icegate.server.prom.PromStatusHandlers;
 import io.icegate.storage.Lake;
 import io.icegate.storage.LakeConfig;
 import io.icegate.storage.compaction.Compactor;
@@ -62,6 +65,7 @@ public final class IceGateServer implements AutoCloseable {
   private final HttpListener otlpHttp;
   private final HttpListener loki;
   private final OtlpGrpcServer otlpGrpc;
+  private final HttpListener prometheus;
   private final TenantLimiter limiter;
   private final ScheduledExecutorService maintenance;
   private boolean closed;
@@ -94,9 +98,15 @@ public final class IceGateServer implements AutoCloseable {
     otlpRoutes.put(
         "/v1/logs",
         new OtlpHttpHandler<>(OtlpSignal.LOGS, logsIngest, limiter, config.maxRequestBytes()));
+    // Traces and metrics: pass their SignalIngest here and to the gRPC Signals below once storage
+    // has their tables; until then both transports answer "not implemented".
+    otlpRoutes.put(
+        "/v1/traces",
+        new OtlpHttpHandler<>(OtlpSignal.TRACES, null, limiter, config.maxRequestBytes()));
+    otlpRoutes.put(
+        "/v1/metrics",
+        new OtlpHttpHandler<>(OtlpSignal.METRICS, null, limiter, config.maxRequestBytes()));
     this.otlpHttp = listen("otlp-http", config.otlpHttpPort(), otlpRoutes, OtlpErrors.renderer());
-    // Traces and metrics: pass their SignalIngest here (and add /v1/traces, /v1/metrics routes
-    // above) once storage has their tables.
     this.otlpGrpc =
         config.otlpGrpcPort() < 0
             ? null
@@ -126,6 +136,12 @@ public final class IceGateServer implements AutoCloseable {
     lokiRoutes.put("/loki/api/v1/label/*", metadata);
     lokiRoutes.put("/loki/api/v1/format_query", new LokiFormatQueryHandler());
     this.loki = listen("loki", config.lokiPort(), lokiRoutes, LokiErrors.renderer());
+
+    this.prometheus =
+        config.prometheusPort() < 0
+            ? null
+            : listen("prometheus", config.prometheusPort(), prometheusRoutes(config),
+                PromErrors.renderer());
     this.maintenance =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -210,6 +226,30 @@ public final class IceGateServer implements AutoCloseable {
                 .inc());
   }
 
+  /** The Prometheus HTTP API: status, health, query tools; queries wait for the engine. */
+  private Map<String, Handler> prometheusRoutes(ServerConfig config) {
+    Map<String, Handler> routes = common();
+    PromStatusHandlers status = new PromStatusHandlers(config);
+    routes.put("/api/v1/status/buildinfo", status.buildInfo());
+    routes.put("/api/v1/status/runtimeinfo", status.runtimeInfo());
+    routes.put("/api/v1/status/config", status.config());
+    routes.put("/-/ready", status.ready());
+    routes.put("/-/healthy", status.healthy());
+    routes.put("/api/v1/rules", status.rules());
+    routes.put("/api/v1/alerts", status.alerts());
+    PromQueryHandlers queries = new PromQueryHandlers();
+    routes.put("/api/v1/format_query", queries.formatQuery());
+    routes.put("/api/v1/parse_query", queries.parseQuery());
+    routes.put("/api/v1/query", queries.query());
+    routes.put("/api/v1/query_range", queries.query());
+    routes.put("/api/v1/query_exemplars", queries.query());
+    routes.put("/api/v1/labels", queries.emptyList());
+    routes.put("/api/v1/label/*", queries.emptyList());
+    routes.put("/api/v1/series", queries.emptyList());
+    routes.put("/api/v1/metadata", queries.emptyMetadata());
+    return routes;
+  }
+
   /** {@code /ready} and {@code /metrics}, on every port. */
   private Map<String, Handler> common() {
     Map<String, Handler> routes = new HashMap<>();
@@ -243,7 +283,7 @@ public final class IceGateServer implements AutoCloseable {
 
   /** The Prometheus API port, or -1 without that listener. */
   public int prometheusPort() {
-    return -1;
+    return prometheus == null ? -1 : prometheus.port();
   }
 
   /** The Arrow memory ingest requests hold now (batches being built or waiting for the WAL). */
@@ -275,6 +315,9 @@ public final class IceGateServer implements AutoCloseable {
     inFlight.drain();
     otlpHttp.close();
     loki.close();
+    if (prometheus != null) {
+      prometheus.close();
+    }
     maintenance.shutdown();
     try {
       if (otlpGrpc != null) {

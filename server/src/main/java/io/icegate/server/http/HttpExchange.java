@@ -61,10 +61,17 @@ public final class HttpExchange {
     if (method == HttpMethod.POST
         && contentType != null
         && contentType.toLowerCase().startsWith("application/x-www-form-urlencoded")) {
-      // Loki and Prometheus accept their query parameters as a POSTed form too.
+      // Loki and Prometheus accept their query parameters as a POSTed form too. As Go's
+      // ParseForm orders them, the body's values come before the URL's, so param() (FormValue)
+      // prefers the body: Grafana puts extra parameters in the URL and the query in the body.
       var form =
           new QueryStringDecoder("?" + new String(body, StandardCharsets.UTF_8)).parameters();
-      form.forEach((k, v) -> params.computeIfAbsent(k, x -> new ArrayList<>()).addAll(v));
+      form.forEach(
+          (k, v) -> {
+            List<String> merged = new ArrayList<>(v);
+            merged.addAll(params.getOrDefault(k, List.of()));
+            params.put(k, merged);
+          });
     }
   }
 

@@ -31,6 +31,7 @@ public final class OtlpHttpHandler<R extends Message> implements Handler {
   // gRPC codes, which OTLP/HTTP puts in Status.code.
   private static final int INVALID_ARGUMENT = 3;
   private static final int RESOURCE_EXHAUSTED = 8;
+  private static final int UNIMPLEMENTED = 12;
   private static final int UNAVAILABLE = 14;
 
   private final OtlpSignal<R> signal;
@@ -38,6 +39,7 @@ public final class OtlpHttpHandler<R extends Message> implements Handler {
   private final TenantLimiter limiter;
   private final int maxBodyBytes;
 
+  /** With a null {@code ingest} the signal is answered 501 (not stored yet). */
   public OtlpHttpHandler(
       OtlpSignal<R> signal, SignalIngest<R> ingest, TenantLimiter limiter, int maxBodyBytes) {
     this.signal = signal;
@@ -60,6 +62,11 @@ public final class OtlpHttpHandler<R extends Message> implements Handler {
       fail(exchange, answerIn, HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE, INVALID_ARGUMENT,
           "unsupported content type \"" + exchange.header("Content-Type")
               + "\": use application/x-protobuf or application/json", null);
+      return;
+    }
+    if (ingest == null) {
+      fail(exchange, encoding, HttpResponseStatus.NOT_IMPLEMENTED, UNIMPLEMENTED,
+          "OTLP " + signal.name() + " are not stored by this server yet; only logs are", null);
       return;
     }
     String tenant;

@@ -1,0 +1,321 @@
+package io.icegate.bench;
+
+import io.icegate.storage.ingest.LogsBatchBuilder;
+import io.icegate.storage.parquet.ArrowParquetWriter;
+import io.icegate.storage.table.LogsTable;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.logs.v1.LogRecord;
+import io.opentelemetry.proto.logs.v1.ResourceLogs;
+import io.opentelemetry.proto.logs.v1.ScopeLogs;
+import io.opentelemetry.proto.resource.v1.Resource;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.parquet.io.LocalOutputFile;
+
+/**
+ * End-to-end ingest benchmark: the shaded server jar as a child process (as operators run it,
+ * {@code -Xmx1g}), N client threads POSTing OTLP/HTTP protobuf logs in batches of 1,000 records,
+ * each answer a durable ack; reports records/s, MB/s (protobuf bytes), p99 ack latency and the
+ * server's peak heap (from its {@code /metrics}). In the same run, the raw write rate of the same
+ * records as Arrow batches through our Parquet writer (WAL settings, ZSTD) to local disk, and the
+ * ratio of the two. Not a test: {@code java -cp … io.icegate.bench.IngestBench [seconds]
+ * [threads] [server jar]}.
+ */
+public final class IngestBench {
+  private static final int BATCH = 1_000;
+  /** Distinct request bodies prepared up front (cycled; each send is made unique, see below). */
+  private static final int BODIES = 64;
+
+  public static void main(String[] args) throws Exception {
+    int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 40;
+    int threads = args.length > 1 ? Integer.parseInt(args[1]) : 4;
+    Path jar = Path.of(args.length > 2 ? args[2] : "server/target/icegate-server.jar");
+    List<String> report = run(jar, seconds, threads);
+    report.forEach(System.out::println);
+  }
+
+  public static List<String> run(Path jar, int seconds, int threads) throws Exception {
+    Path dir = Files.createTempDirectory("icegate-ingest-bench");
+    List<ExportLogsServiceRequest> requests = requests();
+    List<byte[]> bodies = requests.stream().map(ExportLogsServiceRequest::toByteArray).toList();
+    List<String> report = new ArrayList<>();
+
+    double rawRecordsPerSecond = rawParquetRate(requests, dir.resolve("raw"));
+
+    Path config = dir.resolve("config.yaml");
+    Files.writeString(
+        config,
+        "data_dir: " + dir.resolve("data") + "\n"
+            + "host: 127.0.0.1\notlp_http_port: 0\nloki_port: 0\notlp_grpc_port: -1\n"
+            + "prometheus_port: -1\ncompaction_interval: 0s\n"
+            + "limits:\n  ingestion_rate_bytes: 0\n");
+    Process server =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx1g", "-jar", jar.toString(), "serve", "--config", config.toString())
+            .redirectOutput(dir.resolve("stdout.log").toFile())
+            .redirectError(dir.resolve("stderr.log").toFile())
+            .start();
+    try {
+      int port = awaitReady(dir.resolve("stdout.log"), server);
+      HttpClient http =
+          HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+      // Warm-up: the server's first requests load classes and JIT-compile.
+      drive(http, port, bodies, threads, Duration.ofSeconds(Math.min(10, seconds / 4)), null);
+      AtomicLong peakHeap = new AtomicLong();
+      Result r = drive(http, port, bodies, threads, Duration.ofSeconds(seconds), peakHeap);
+      double elapsed = r.nanos / 1e9;
+      double recordsPerSecond = r.records / elapsed;
+      report.add(String.format(Locale.ROOT,
+          "ingest: %d threads, %d s, batches of %d: %,.0f records/s, %.1f MB/s protobuf,"
+              + " p50 ack %.1f ms, p99 ack %.1f ms, errors %d, server peak heap %.0f MiB",
+          threads, seconds, BATCH, recordsPerSecond, r.bytes / elapsed / 1e6,
+          r.percentileMillis(0.50), r.percentileMillis(0.99), r.errors,
+          peakHeap.get() / 1048576.0));
+      report.add(String.format(Locale.ROOT,
+          "raw parquet write of the same records (Arrow -> ArrowParquetWriter, ZSTD, local disk):"
+              + " %,.0f records/s", rawRecordsPerSecond));
+      report.add(String.format(Locale.ROOT,
+          "ratio ingest / raw parquet: %.2f", recordsPerSecond / rawRecordsPerSecond));
+    } finally {
+      server.destroy();
+      server.waitFor(60, TimeUnit.SECONDS);
+      server.destroyForcibly();
+    }
+    return report;
+  }
+
+  /** Acked totals of one timed run. */
+  private static final class Result {
+    long records;
+    long bytes;
+    long errors;
+    long nanos;
+    final AtomicLongArray latencyMicrosHistogram = new AtomicLongArray(1 << 16);
+
+    double percentileMillis(double p) {
+      long total = 0;
+      for (int i = 0; i < latencyMicrosHistogram.length(); i++) {
+        total += latencyMicrosHistogram.get(i);
+      }
+      long rank = (long) Math.ceil(p * total);
+      long seen = 0;
+      for (int i = 0; i < latencyMicrosHistogram.length(); i++) {
+        seen += latencyMicrosHistogram.get(i);
+        if (seen >= rank && seen > 0) {
+          return i * 0.1; // buckets of 100 µs
+        }
+      }
+      return Double.NaN;
+    }
+  }
+
+  private static Result drive(
+      HttpClient http, int port, List<byte[]> bodies, int threads, Duration duration,
+      AtomicLong peakHeap) throws Exception {
+    Result result = new Result();
+    AtomicLong records = new AtomicLong();
+    AtomicLong bytes = new AtomicLong();
+    AtomicLong errors = new AtomicLong();
+    AtomicLong sequence = new AtomicLong();
+    URI uri = URI.create("http://127.0.0.1:" + port + "/v1/logs");
+    long deadline = System.nanoTime() + duration.toNanos();
+    ExecutorService pool = Executors.newFixedThreadPool(threads + 1);
+    long started = System.nanoTime();
+    try {
+      List<Future<?>> clients = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        clients.add(pool.submit(() -> {
+          while (System.nanoTime() < deadline) {
+            long seq = sequence.getAndIncrement();
+            byte[] body = unique(bodies.get((int) (seq % bodies.size())), seq);
+            long sent = System.nanoTime();
+            HttpResponse<byte[]> response =
+                http.send(
+                    HttpRequest.newBuilder(uri)
+                        .header("Content-Type", "application/x-protobuf")
+                        .timeout(Duration.ofSeconds(60))
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                        .build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            long micros = (System.nanoTime() - sent) / 1000;
+            if (response.statusCode() == 200) {
+              records.addAndGet(BATCH);
+              bytes.addAndGet(body.length);
+              int bucket = (int) Math.min(micros / 100, result.latencyMicrosHistogram.length() - 1);
+              result.latencyMicrosHistogram.incrementAndGet(bucket);
+            } else {
+              errors.incrementAndGet();
+            }
+          }
+          return null;
+        }));
+      }
+      Future<?> heap =
+          peakHeap == null
+              ? null
+              : pool.submit(() -> {
+                while (System.nanoTime() < deadline) {
+                  peakHeap.accumulateAndGet(serverHeap(http, port), Math::max);
+                  Thread.sleep(500);
+                }
+                return null;
+              });
+      for (Future<?> c : clients) {
+        c.get();
+      }
+      if (heap != null) {
+        heap.get();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    result.nanos = System.nanoTime() - started;
+    result.records = records.get();
+    result.bytes = bytes.get();
+    result.errors = errors.get();
+    return result;
+  }
+
+  /**
+   * The prepared body plus one more {@code resource_logs} entry holding only a sequence number:
+   * protobuf allows appending a repeated field's element to the serialised message, so every
+   * request differs (the server would otherwise acknowledge a repeated body as a retry, once)
+   * without re-encoding 1,000 records per send. It adds no record.
+   */
+  private static byte[] unique(byte[] body, long seq) {
+    byte[] extra =
+        ExportLogsServiceRequest.newBuilder()
+            .addResourceLogs(
+                ResourceLogs.newBuilder()
+                    .setResource(Resource.newBuilder().addAttributes(kv("bench.seq", Long.toString(seq)))))
+            .build()
+            .toByteArray();
+    byte[] out = Arrays.copyOf(body, body.length + extra.length);
+    System.arraycopy(extra, 0, out, body.length, extra.length);
+    return out;
+  }
+
+  private static final Pattern HEAP =
+      Pattern.compile("^jvm_memory_used_bytes\\{area=\"heap\"\\} (\\S+)$", Pattern.MULTILINE);
+
+  private static long serverHeap(HttpClient http, int port) throws Exception {
+    HttpResponse<String> metrics =
+        http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+            HttpResponse.BodyHandlers.ofString());
+    Matcher m = HEAP.matcher(metrics.body());
+    return m.find() ? (long) Double.parseDouble(m.group(1)) : 0;
+  }
+
+  private static final Pattern READY = Pattern.compile("IceGate serving: OTLP/HTTP :(\\d+)");
+
+  private static int awaitReady(Path stdout, Process server) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    while (System.nanoTime() < deadline) {
+      Matcher m = READY.matcher(Files.readString(stdout, StandardCharsets.UTF_8));
+      if (m.find()) {
+        return Integer.parseInt(m.group(1));
+      }
+      if (!server.isAlive()) {
+        break;
+      }
+      Thread.sleep(100);
+    }
+    throw new IllegalStateException("server did not start: " + Files.readString(stdout));
+  }
+
+  /** {@link #BODIES} requests of {@link #BATCH} records from 12 services, 150–300 byte lines. */
+  private static List<ExportLogsServiceRequest> requests() {
+    SplittableRandom random = new SplittableRandom(42);
+    List<ExportLogsServiceRequest> requests = new ArrayList<>();
+    for (int b = 0; b < BODIES; b++) {
+      ScopeLogs.Builder scope = ScopeLogs.newBuilder();
+      for (int i = 0; i < BATCH; i++) {
+        String line = LogCorpus.line(random);
+        scope.addLogRecords(
+            LogRecord.newBuilder()
+                .setTimeUnixNano(LogCorpus.T0 + (long) b * 1_000_000_000L + i * 1000L)
+                .setSeverityText(line.contains("error") ? "ERROR" : "INFO")
+                .setBody(AnyValue.newBuilder().setStringValue(line))
+                .addAttributes(kv("http.path", "/p" + (i % 5))));
+      }
+      requests.add(
+          ExportLogsServiceRequest.newBuilder()
+              .addResourceLogs(
+                  ResourceLogs.newBuilder()
+                      .setResource(
+                          Resource.newBuilder()
+                              .addAttributes(kv("service.name", "svc-" + (b % 12)))
+                              .addAttributes(kv("deployment.environment", b % 3 == 0 ? "dev" : "prod")))
+                      .addScopeLogs(scope))
+              .build());
+    }
+    return requests;
+  }
+
+  /**
+   * Records per second of the Parquet write alone: the same requests as Arrow batches (built
+   * before the clock starts), written in groups of 16 batches per file, as WAL segments are.
+   */
+  private static double rawParquetRate(List<ExportLogsServiceRequest> requests, Path dir)
+      throws Exception {
+    Files.createDirectories(dir);
+    try (RootAllocator allocator = new RootAllocator()) {
+      List<VectorSchemaRoot> batches = new ArrayList<>();
+      try {
+        for (ExportLogsServiceRequest request : requests) {
+          batches.add(LogsBatchBuilder.build(request, "fake", LogCorpus.T0, allocator).batch());
+        }
+        long best = Long.MAX_VALUE;
+        int group = 16;
+        for (int round = 0; round < 4; round++) { // the first rounds warm the JIT
+          long t = System.nanoTime();
+          for (int from = 0; from < batches.size(); from += group) {
+            List<VectorSchemaRoot> part = batches.subList(from, Math.min(batches.size(), from + group));
+            Path file = dir.resolve("r" + round + "-" + from + ".parquet");
+            ArrowParquetWriter.write(
+                LogsTable.SCHEMA, part, new LocalOutputFile(file), Map.of(),
+                ArrowParquetWriter.Options.WAL);
+          }
+          best = Math.min(best, System.nanoTime() - t);
+        }
+        return (double) batches.size() * BATCH / (best / 1e9);
+      } finally {
+        batches.forEach(VectorSchemaRoot::close);
+      }
+    }
+  }
+
+  private static KeyValue kv(String key, String value) {
+    return KeyValue.newBuilder()
+        .setKey(key)
+        .setValue(AnyValue.newBuilder().setStringValue(value))
+        .build();
+  }
+
+}

@@ -1,0 +1,329 @@
+package io.icegate.protocol.prom;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.StreamWriteFeature;
+import io.icegate.protocol.prom.PromResult.Bucket;
+import io.icegate.protocol.prom.PromResult.FloatPoint;
+import io.icegate.protocol.prom.PromResult.Histogram;
+import io.icegate.protocol.prom.PromResult.HistogramPoint;
+import io.icegate.protocol.prom.PromResult.Series;
+import io.icegate.protocol.prom.PromResult.VectorSample;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+
+/**
+ * Writes Prometheus HTTP API bodies: the envelope ({@code status}, {@code data}, {@code
+ * errorType}, {@code error}, {@code warnings}, {@code infos}, in that order, empty ones left out)
+ * and the query results in Prometheus's exact number formats (see {@link PromNumbers}). Streaming,
+ * so a large matrix never exists as a tree; the caller owns the stream (flushed, not closed).
+ */
+public final class PromJson {
+  public static final String CONTENT_TYPE = "application/json";
+  /** How many warnings (and infos) are listed before the rest is summarised, as Prometheus does. */
+  static final int MAX_ANNOTATIONS = 10;
+
+  private static final JsonFactory JSON =
+      JsonFactory.builder().disable(StreamWriteFeature.AUTO_CLOSE_TARGET).build();
+
+  private PromJson() {}
+
+  /** Writes the value of {@code data}. */
+  @FunctionalInterface
+  public interface DataWriter {
+    void write(JsonGenerator json) throws IOException;
+  }
+
+  /** Prometheus's error types and the HTTP status each is answered with. */
+  public enum ErrorType {
+    BAD_DATA("bad_data", 400),
+    EXECUTION("execution", 422),
+    TIMEOUT("timeout", 503),
+    CANCELED("canceled", 499),
+    INTERNAL("internal", 500),
+    UNAVAILABLE("unavailable", 500),
+    NOT_FOUND("not_found", 404),
+    NOT_ACCEPTABLE("not_acceptable", 406);
+
+    private final String wire;
+    private final int httpStatus;
+
+    ErrorType(String wire, int httpStatus) {
+      this.wire = wire;
+      this.httpStatus = httpStatus;
+    }
+
+    /** The {@code errorType} string. */
+    public String wire() {
+      return wire;
+    }
+
+    public int httpStatus() {
+      return httpStatus;
+    }
+  }
+
+  /** {@code {"status":"success","data":…}} plus the annotations, if any. */
+  public static void writeSuccess(
+      OutputStream out, DataWriter data, List<String> warnings, List<String> infos)
+      throws IOException {
+    try (JsonGenerator json = JSON.createGenerator(out)) {
+      json.writeStartObject();
+      json.writeStringField("status", "success");
+      if (data != null) {
+        json.writeFieldName("data");
+        data.write(json);
+      }
+      annotations(json, "warnings", "warning", warnings);
+      annotations(json, "infos", "info", infos);
+      json.writeEndObject();
+    }
+  }
+
+  /** {@code {"status":"error","errorType":"…","error":"…"}}. */
+  public static void writeError(OutputStream out, ErrorType type, String message)
+      throws IOException {
+    try (JsonGenerator json = JSON.createGenerator(out)) {
+      json.writeStartObject();
+      json.writeStringField("status", "error");
+      json.writeStringField("errorType", type.wire());
+      json.writeStringField("error", message);
+      json.writeEndObject();
+    }
+  }
+
+  /** {@link #writeError} into a new array. */
+  public static byte[] error(ErrorType type, String message) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try {
+      writeError(out, type, message);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  /** {@link #writeSuccess} into a new array. */
+  public static byte[] success(DataWriter data, List<String> warnings, List<String> infos) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try {
+      writeSuccess(out, data, warnings, infos);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  /**
+   * The answer of {@code /api/v1/query} and {@code /api/v1/query_range}: {@code
+   * {"resultType":…,"result":…,"stats":…}} ({@code stats} only when not null).
+   */
+  public static void writeQueryResult(
+      OutputStream out, PromResult result, PromStats stats, List<String> warnings,
+      List<String> infos) throws IOException {
+    writeSuccess(out, json -> queryData(json, result, stats), warnings, infos);
+  }
+
+  /** The {@code data} object of a query answer. */
+  public static void queryData(JsonGenerator json, PromResult result, PromStats stats)
+      throws IOException {
+    json.writeStartObject();
+    json.writeStringField("resultType", result.type());
+    json.writeFieldName("result");
+    if (result instanceof PromResult.Vector v) {
+      vector(json, v.samples());
+    } else if (result instanceof PromResult.Matrix m) {
+      matrix(json, m.series());
+    } else if (result instanceof PromResult.Scalar s) {
+      json.writeStartArray();
+      json.writeRawValue(PromNumbers.secondsFloat(s.timestampMillis()));
+      json.writeString(PromNumbers.plain(s.value()));
+      json.writeEndArray();
+    } else if (result instanceof PromResult.StringValue s) {
+      json.writeStartArray();
+      json.writeRawValue(PromNumbers.secondsFloat(s.timestampMillis()));
+      json.writeString(s.value());
+      json.writeEndArray();
+    }
+    if (stats != null) {
+      json.writeFieldName("stats");
+      stats(json, stats);
+    }
+    json.writeEndObject();
+  }
+
+  private static void vector(JsonGenerator json, List<VectorSample> samples) throws IOException {
+    json.writeStartArray();
+    for (VectorSample s : samples) {
+      json.writeStartObject();
+      json.writeFieldName("metric");
+      labels(json, s.metric());
+      if (s.histogram() == null) {
+        json.writeFieldName("value");
+        floatPoint(json, s.timestampMillis(), s.value());
+      } else {
+        json.writeFieldName("histogram");
+        histogramPoint(json, s.timestampMillis(), s.histogram());
+      }
+      json.writeEndObject();
+    }
+    json.writeEndArray();
+  }
+
+  private static void matrix(JsonGenerator json, List<Series> series) throws IOException {
+    json.writeStartArray();
+    for (Series s : series) {
+      json.writeStartObject();
+      json.writeFieldName("metric");
+      labels(json, s.metric());
+      if (s.floats() != null && !s.floats().isEmpty()) {
+        json.writeArrayFieldStart("values");
+        for (FloatPoint p : s.floats()) {
+          floatPoint(json, p.timestampMillis(), p.value());
+        }
+        json.writeEndArray();
+      }
+      if (s.histograms() != null && !s.histograms().isEmpty()) {
+        json.writeArrayFieldStart("histograms");
+        for (HistogramPoint p : s.histograms()) {
+          histogramPoint(json, p.timestampMillis(), p.histogram());
+        }
+        json.writeEndArray();
+      }
+      json.writeEndObject();
+    }
+    json.writeEndArray();
+  }
+
+  private static void floatPoint(JsonGenerator json, long t, double v) throws IOException {
+    json.writeStartArray();
+    json.writeRawValue(PromNumbers.sampleTimestamp(t));
+    json.writeString(PromNumbers.sampleValue(v));
+    json.writeEndArray();
+  }
+
+  private static void histogramPoint(JsonGenerator json, long t, Histogram h) throws IOException {
+    json.writeStartArray();
+    json.writeRawValue(PromNumbers.sampleTimestamp(t));
+    histogram(json, h);
+    json.writeEndArray();
+  }
+
+  /** A native histogram object: count, sum, and the non-empty buckets (left out if none). */
+  public static void histogram(JsonGenerator json, Histogram h) throws IOException {
+    json.writeStartObject();
+    json.writeStringField("count", PromNumbers.sampleValue(h.count()));
+    json.writeStringField("sum", PromNumbers.sampleValue(h.sum()));
+    boolean any = false;
+    for (Bucket b : h.buckets()) {
+      if (b.count() == 0) {
+        continue;
+      }
+      if (!any) {
+        json.writeArrayFieldStart("buckets");
+        any = true;
+      }
+      json.writeStartArray();
+      json.writeNumber(b.boundaryRule());
+      json.writeString(PromNumbers.sampleValue(b.lower()));
+      json.writeString(PromNumbers.sampleValue(b.upper()));
+      json.writeString(PromNumbers.sampleValue(b.count()));
+      json.writeEndArray();
+    }
+    if (any) {
+      json.writeEndArray();
+    }
+    json.writeEndObject();
+  }
+
+  /** A label set, names in byte order (so {@code __name__} sorts after upper-case names). */
+  public static void labels(JsonGenerator json, Map<String, String> labels) throws IOException {
+    json.writeStartObject();
+    Iterable<Map.Entry<String, String>> entries;
+    if (labels instanceof SortedMap<String, String> sorted && sorted.comparator() == null) {
+      entries = sorted.entrySet(); // String order is byte order for names (ASCII or BMP UTF-8)
+    } else {
+      List<Map.Entry<String, String>> list = new ArrayList<>(labels.entrySet());
+      list.sort((a, b) -> compareUtf8(a.getKey(), b.getKey()));
+      entries = list;
+    }
+    for (Map.Entry<String, String> label : entries) {
+      json.writeStringField(label.getKey(), label.getValue());
+    }
+    json.writeEndObject();
+  }
+
+  private static int compareUtf8(String a, String b) {
+    return java.util.Arrays.compareUnsigned(
+        a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static void stats(JsonGenerator json, PromStats stats) throws IOException {
+    json.writeStartObject();
+    PromStats.Timings t = stats.timings();
+    json.writeObjectFieldStart("timings");
+    seconds(json, "evalTotalTime", t.evalTotalTime());
+    seconds(json, "resultSortTime", t.resultSortTime());
+    seconds(json, "queryPreparationTime", t.queryPreparationTime());
+    seconds(json, "innerEvalTime", t.innerEvalTime());
+    seconds(json, "execQueueTime", t.execQueueTime());
+    seconds(json, "execTotalTime", t.execTotalTime());
+    json.writeEndObject();
+    PromStats.Samples s = stats.samples();
+    if (s != null) {
+      json.writeObjectFieldStart("samples");
+      if (s.totalQueryableSamplesPerStep() != null) {
+        steps(json, "totalQueryableSamplesPerStep", s.totalQueryableSamplesPerStep());
+      }
+      json.writeNumberField("totalQueryableSamples", s.totalQueryableSamples());
+      if (s.samplesReadPerStep() != null) {
+        steps(json, "samplesReadPerStep", s.samplesReadPerStep());
+      }
+      json.writeNumberField("samplesRead", s.samplesRead());
+      json.writeNumberField("peakSamples", s.peakSamples());
+      json.writeEndObject();
+    }
+    json.writeEndObject();
+  }
+
+  private static void seconds(JsonGenerator json, String name, double value) throws IOException {
+    json.writeFieldName(name);
+    json.writeRawValue(PromNumbers.jsonFloat(value));
+  }
+
+  private static void steps(JsonGenerator json, String name, List<PromStats.StepCount> steps)
+      throws IOException {
+    json.writeArrayFieldStart(name);
+    for (PromStats.StepCount step : steps) {
+      json.writeStartArray();
+      json.writeRawValue(PromNumbers.secondsFloat(step.timestampMillis()));
+      json.writeNumber(step.count());
+      json.writeEndArray();
+    }
+    json.writeEndArray();
+  }
+
+  /** At most ten, then {@code "<n> more warning annotations omitted"}; nothing when empty. */
+  private static void annotations(
+      JsonGenerator json, String field, String kind, List<String> values) throws IOException {
+    if (values == null || values.isEmpty()) {
+      return;
+    }
+    json.writeArrayFieldStart(field);
+    int shown = Math.min(values.size(), MAX_ANNOTATIONS);
+    for (int i = 0; i < shown; i++) {
+      json.writeString(values.get(i));
+    }
+    if (values.size() > MAX_ANNOTATIONS) {
+      json.writeString((values.size() - MAX_ANNOTATIONS) + " more " + kind + " annotations omitted");
+    }
+    json.writeEndArray();
+  }
+}
