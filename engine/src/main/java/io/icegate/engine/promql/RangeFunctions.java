@@ -237,6 +237,13 @@ final class RangeFunctions {
     if (durationToStart >= threshold) {
       durationToStart = avg / 2;
     }
+    // As for float counters, the observation count must not be extrapolated below zero.
+    if (counter && result.count > 0 && first.count >= 0) {
+      double durationToZero = sampled * (first.count / result.count);
+      if (durationToZero < durationToStart) {
+        durationToStart = durationToZero;
+      }
+    }
     if (durationToEnd >= threshold) {
       durationToEnd = avg / 2;
     }
