@@ -278,13 +278,13 @@ final class Functions {
       case "sum_over_time" -> RangeFunctions.apply(matrix(ev, args.get(0), times), n, true,
           (ts, vs, hs, from, to, t, range, i) -> KahanSum.sum(vs, from, to),
           (labels, ts, hs, from, to, t, range, i) ->
-              RangeFunctions.histogramSum(ev, c.positionRange(), labels, hs, from, to),
+              RangeFunctions.histogramSum(ev, args.get(0).positionRange(), labels, hs, from, to),
           RangeFunctions.Mode.EITHER, ev, c.positionRange());
       case "avg_over_time" -> RangeFunctions.apply(matrix(ev, args.get(0), times), n, true,
           (ts, vs, hs, from, to, t, range, i) -> KahanSum.mean(vs, from, to),
           (labels, ts, hs, from, to, t, range, i) -> {
             FloatHistogram sum =
-                RangeFunctions.histogramSum(ev, c.positionRange(), labels, hs, from, to);
+                RangeFunctions.histogramSum(ev, args.get(0).positionRange(), labels, hs, from, to);
             return sum == null ? null : sum.scale(1.0 / (to - from));
           },
           RangeFunctions.Mode.EITHER, ev, c.positionRange());
@@ -391,6 +391,9 @@ final class Functions {
 
   private static void warnIfNotCounter(Evaluator ev, Expr arg, Value.Matrix m) {
     for (var s : m.series()) {
+      if (s.histograms() != null) {
+        continue; // native histograms say themselves whether they are counters
+      }
       String metric = s.labels().get(Labels.METRIC_NAME);
       if (!metric.isEmpty()
           && !(metric.endsWith("_total") || metric.endsWith("_sum") || metric.endsWith("_count")
