@@ -90,13 +90,16 @@ final class Aggregations {
       for (int i = 0; i < n; i++) {
         int count = 0;
         int hists = 0;
-        HistogramSum hsum = new HistogramSum();
+        HistogramSum hsum = null; // only when the group has histograms at this step
         String metric = "";
         for (int j : g.getValue()) {
           StepSeries s = in.get(j);
           FloatHistogram h = s.histogram(i);
           if (h != null) {
             hists++;
+            if (hsum == null) {
+              hsum = new HistogramSum();
+            }
             hsum.add(h);
             metric = s.labels.get(Labels.METRIC_NAME);
           } else if (s.present[i]) {
