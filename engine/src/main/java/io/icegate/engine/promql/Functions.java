@@ -186,15 +186,8 @@ final class Functions {
                   return RangeFunctions.anchoredHistogramRate(ev, args.get(0).positionRange(),
                       metric, ts, hs, lo, to, range, counter, rate);
                 }
-                int hi = Math.min(to, hs.length - 1);
-                for (int k = lo; k <= hi; k++) {
-                  if (hs[k].usesCustomBuckets() != hs[lo].usesCustomBuckets()) {
-                    ev.warn(args.get(0).positionRange(), "vector contains a mix of histograms with "
-                        + "exponential and custom buckets schemas for metric name \"" + metric + "\"");
-                    break;
-                  }
-                }
-                return null; // smoothed histograms: not yet
+                return RangeFunctions.smoothedHistogramRate(ev, args.get(0).positionRange(),
+                    metric, ts, hs, from, to, t, range, lookback, counter, rate);
               },
               RangeFunctions.Mode.EITHER, ev, args.get(0).positionRange());
         }
