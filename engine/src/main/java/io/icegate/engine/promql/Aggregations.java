@@ -90,13 +90,16 @@ final class Aggregations {
       for (int i = 0; i < n; i++) {
         int count = 0;
         int hists = 0;
-        HistogramSum hsum = new HistogramSum();
+        HistogramSum hsum = null; // only when the group has histograms at this step
         String metric = "";
         for (int j : g.getValue()) {
           StepSeries s = in.get(j);
           FloatHistogram h = s.histogram(i);
           if (h != null) {
             hists++;
+            if (hsum == null) {
+              hsum = new HistogramSum();
+            }
             hsum.add(h);
             metric = s.labels.get(Labels.METRIC_NAME);
           } else if (s.present[i]) {
@@ -345,17 +348,42 @@ final class Aggregations {
       for (int i = 0; i < n; i++) {
         Map<String, Integer> counts = new LinkedHashMap<>();
         for (int j : g.getValue()) {
-          if (in.get(j).isFloat(i)) {
-            counts.merge(Printer.number(in.get(j).values[i]), 1, Integer::sum);
+          StepSeries s = in.get(j);
+          if (s.histogram(i) != null) {
+            counts.merge(histogramText(s.histogram(i)), 1, Integer::sum);
+          } else if (s.present[i]) {
+            counts.merge(Printer.number(s.values[i]), 1, Integer::sum);
           }
         }
         for (Map.Entry<String, Integer> c : counts.entrySet()) {
           Labels l = g.getKey().with(label, c.getKey());
-          out.computeIfAbsent(l, x -> new StepSeries(x, n, false)).set(i, c.getValue());
+          // Groups that differ only in the label being written end up as one series: add up.
+          StepSeries r = out.computeIfAbsent(l, x -> new StepSeries(x, n, false));
+          r.set(i, r.present[i] ? r.values[i] + c.getValue() : c.getValue());
         }
       }
     }
     return new Value.Vector(new ArrayList<>(out.values()));
+  }
+
+  /**
+   * A histogram as Prometheus's {@code String()} writes it, which count_values uses as the label
+   * value: {@code {count:20, sum:10, [-2,-1):2, [-0.001,0.001]:2, (0.5,1]:1}}.
+   */
+  static String histogramText(FloatHistogram h) {
+    StringBuilder b = new StringBuilder("{count:").append(Printer.goValue(h.count))
+        .append(", sum:").append(Printer.goValue(h.sum));
+    h.forEachBucket(
+        (lower, upper, count, zero) -> {
+          if (count == 0) {
+            return;
+          }
+          boolean negative = !zero && upper <= 0 && !h.usesCustomBuckets();
+          b.append(", ").append(negative || zero ? '[' : '(')
+              .append(Printer.goValue(lower)).append(',').append(Printer.goValue(upper))
+              .append(negative ? ')' : ']').append(':').append(Printer.goValue(count));
+        });
+    return b.append('}').toString();
   }
 
   static boolean validLabelName(String name) {

@@ -120,7 +120,7 @@ final class BinaryOperators {
           if (op == BinaryOp.MUL) {
             r.setHistogram(i, h.scale(scalar[i]));
           } else if (op == BinaryOp.DIV && !scalarLeft) {
-            r.setHistogram(i, h.scale(1 / scalar[i]));
+            r.setHistogram(i, h.divide(scalar[i]));
           } else {
             info.accept("incompatible sample types encountered for binary operator \"" + op + "\": "
                 + (scalarLeft ? "float " + op + " histogram" : "histogram " + op + " float"));
@@ -397,7 +397,7 @@ final class BinaryOperators {
         } else if (op == BinaryOp.MUL && (hx == null || hy == null)) {
           hv = hx != null ? hx.scale(y) : hy.scale(x);
         } else if (op == BinaryOp.DIV && hx != null && hy == null) {
-          hv = hx.scale(1 / y);
+          hv = hx.divide(y);
         }
         if (hv == null && !boolResult) {
           // No other operation is defined on histograms.

@@ -204,11 +204,26 @@ final class Evaluator {
   private static void smooth(Series s, long[] at, long lookback, StepSeries r, long[] sampleTs) {
     long[] ts = s.timestamps();
     for (int i = 0; i < at.length; i++) {
-      if (!r.present[i] || r.histogram(i) != null || sampleTs[i] == at[i]) {
+      if (!r.present[i] || sampleTs[i] == at[i]) {
         continue;
       }
       int prev = InstantSelection.lastAtOrBefore(ts, at[i]);
       int next = prev + 1;
+      FloatHistogram h = r.histogram(i);
+      if (h != null) {
+        if (next < ts.length && ts[next] - at[i] <= lookback && s.histogram(next) != null) {
+          FloatHistogram n = s.histogram(next);
+          double f = (double) (at[i] - ts[prev]) / (ts[next] - ts[prev]);
+          // A counter that reset in between is taken to restart from zero.
+          boolean reset = h.hint != FloatHistogram.CounterResetHint.GAUGE && n.detectReset(h);
+          FloatHistogram d = n.add(h, -1);
+          FloatHistogram v = reset ? n.scale(f) : d == null ? null : h.add(d.scale(f), 1);
+          if (v != null) {
+            r.setHistogram(i, v);
+          }
+        }
+        continue;
+      }
       if (next < ts.length && ts[next] - at[i] <= lookback && !s.isStale(next)
           && s.histogram(next) == null) {
         double f = (double) (at[i] - ts[prev]) / (ts[next] - ts[prev]);

@@ -186,15 +186,8 @@ final class Functions {
                   return RangeFunctions.anchoredHistogramRate(ev, args.get(0).positionRange(),
                       metric, ts, hs, lo, to, range, counter, rate);
                 }
-                int hi = Math.min(to, hs.length - 1);
-                for (int k = lo; k <= hi; k++) {
-                  if (hs[k].usesCustomBuckets() != hs[lo].usesCustomBuckets()) {
-                    ev.warn(args.get(0).positionRange(), "vector contains a mix of histograms with "
-                        + "exponential and custom buckets schemas for metric name \"" + metric + "\"");
-                    break;
-                  }
-                }
-                return null; // smoothed histograms: not yet
+                return RangeFunctions.smoothedHistogramRate(ev, args.get(0).positionRange(),
+                    metric, ts, hs, from, to, t, range, lookback, counter, rate);
               },
               RangeFunctions.Mode.EITHER, ev, args.get(0).positionRange());
         }
@@ -278,13 +271,13 @@ final class Functions {
       case "sum_over_time" -> RangeFunctions.apply(matrix(ev, args.get(0), times), n, true,
           (ts, vs, hs, from, to, t, range, i) -> KahanSum.sum(vs, from, to),
           (labels, ts, hs, from, to, t, range, i) ->
-              RangeFunctions.histogramSum(ev, c.positionRange(), labels, hs, from, to),
+              RangeFunctions.histogramSum(ev, args.get(0).positionRange(), labels, hs, from, to),
           RangeFunctions.Mode.EITHER, ev, c.positionRange());
       case "avg_over_time" -> RangeFunctions.apply(matrix(ev, args.get(0), times), n, true,
           (ts, vs, hs, from, to, t, range, i) -> KahanSum.mean(vs, from, to),
           (labels, ts, hs, from, to, t, range, i) -> {
             FloatHistogram sum =
-                RangeFunctions.histogramSum(ev, c.positionRange(), labels, hs, from, to);
+                RangeFunctions.histogramSum(ev, args.get(0).positionRange(), labels, hs, from, to);
             return sum == null ? null : sum.scale(1.0 / (to - from));
           },
           RangeFunctions.Mode.EITHER, ev, c.positionRange());
@@ -391,6 +384,9 @@ final class Functions {
 
   private static void warnIfNotCounter(Evaluator ev, Expr arg, Value.Matrix m) {
     for (var s : m.series()) {
+      if (s.histograms() != null) {
+        continue; // native histograms say themselves whether they are counters
+      }
       String metric = s.labels().get(Labels.METRIC_NAME);
       if (!metric.isEmpty()
           && !(metric.endsWith("_total") || metric.endsWith("_sum") || metric.endsWith("_count")

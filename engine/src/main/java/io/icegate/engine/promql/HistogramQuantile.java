@@ -177,7 +177,16 @@ final class HistogramQuantile {
           }
         }
         if (!mixed) {
-          r.set(i, nf.apply(i, s.histogram(i)));
+          double value = nf.apply(i, s.histogram(i));
+          r.set(i, value);
+          if (Double.isNaN(s.histogram(i).sum)) {
+            String metric = e.getKey().get(Labels.METRIC_NAME);
+            ev.info(arg.positionRange(), monotonicInfo
+                ? "input to histogram_quantile has NaN observations, result is "
+                    + (Double.isNaN(value) ? "NaN" : "skewed higher") + " for metric name \"" + metric + "\""
+                : "input to histogram_fraction has NaN observations, which are excluded from all "
+                    + "fractions for metric name \"" + metric + "\"");
+          }
         }
       }
       if (!r.isEmpty()) {

@@ -22,12 +22,21 @@ final class KahanSum {
   }
 
   static double sum(double[] v, int from, int to) {
-    double[] c = {0};
     double s = 0;
+    double c = 0;
     for (int i = from; i < to; i++) {
-      s = inc(v[i], s, c);
+      double inc = v[i];
+      double t = s + inc;
+      if (Double.isInfinite(t)) {
+        c = 0;
+      } else if (Math.abs(s) >= Math.abs(inc)) {
+        c += (s - t) + inc;
+      } else {
+        c += (inc - t) + s;
+      }
+      s = t;
     }
-    return s + c[0];
+    return s + c;
   }
 
   /**

@@ -89,7 +89,8 @@ final class NativeHistograms {
       count = h.count;
     }
     if (count < rank) {
-      return upper;
+      // Only NaN observations leave the buckets short of the rank: the quantile is among them.
+      return Double.isNaN(h.sum) ? Double.NaN : upper;
     }
     if (forward) {
       rank -= count - bucket.count;
@@ -167,11 +168,19 @@ final class NativeHistograms {
       }
       rank += b.count;
     }
-    if (!lowerSet || lowerRank > h.count) {
-      lowerRank = h.count;
+    // NaN observations are in the count but in no bucket: they belong to no range.
+    double top = h.count;
+    if (Double.isNaN(h.sum)) {
+      top = 0;
+      for (Bucket b : all) {
+        top += b.count;
+      }
     }
-    if (!upperSet || upperRank > h.count) {
-      upperRank = h.count;
+    if (!lowerSet || lowerRank > top) {
+      lowerRank = top;
+    }
+    if (!upperSet || upperRank > top) {
+      upperRank = top;
     }
     return (upperRank - lowerRank) / h.count;
   }

@@ -237,6 +237,13 @@ final class RangeFunctions {
     if (durationToStart >= threshold) {
       durationToStart = avg / 2;
     }
+    // As for float counters, the observation count must not be extrapolated below zero.
+    if (counter && result.count > 0 && first.count >= 0) {
+      double durationToZero = sampled * (first.count / result.count);
+      if (durationToZero < durationToStart) {
+        durationToStart = durationToZero;
+      }
+    }
     if (durationToEnd >= threshold) {
       durationToEnd = avg / 2;
     }
@@ -375,6 +382,15 @@ final class RangeFunctions {
   static FloatHistogram anchoredHistogramRate(
       Evaluator ev, PositionRange where, String metric, long[] ts, FloatHistogram[] hs, int lo,
       int to, long range, boolean counter, boolean rate) {
+    for (int i = lo; i < to; i++) {
+      boolean gauge = hs[i].hint == FloatHistogram.CounterResetHint.GAUGE;
+      if (counter == gauge) {
+        ev.warn(where, counter
+            ? "this native histogram metric is not a counter: \"" + metric + "\""
+            : "this native histogram metric is not a gauge: \"" + metric + "\"");
+        break;
+      }
+    }
     for (int i = lo + 1; i < to; i++) {
       if (hs[i].usesCustomBuckets() != hs[lo].usesCustomBuckets()) {
         ev.warn(where, "vector contains a mix of histograms with exponential and custom buckets schemas for metric name \"" + metric + "\"");
@@ -396,6 +412,72 @@ final class RangeFunctions {
       result = result.scale(1000.0 / range);
     }
     return result.withHint(FloatHistogram.CounterResetHint.GAUGE);
+  }
+
+  /**
+   * Smoothed rate/increase/delta over histograms: the histograms at both window edges
+   * interpolated between their neighbours, counter resets corrected first for counters.
+   */
+  static FloatHistogram smoothedHistogramRate(
+      Evaluator ev, PositionRange where, String metric, long[] ts, FloatHistogram[] hs, int from,
+      int to, long t, long range, long lookback, boolean counter, boolean rate) {
+    long left = t - range;
+    if (from == to && (from == 0 || to == ts.length)) {
+      return null;
+    }
+    int lo = from > 0 && left - ts[from - 1] < lookback ? from - 1 : from;
+    int hi = to < ts.length && ts[to] - t < lookback ? to : to - 1;
+    if (hi < lo || (from == to && (lo == from || hi < to))) {
+      return null;
+    }
+    for (int i = lo + 1; i <= hi; i++) {
+      if (hs[i].usesCustomBuckets() != hs[lo].usesCustomBuckets()) {
+        ev.warn(where, "vector contains a mix of histograms with exponential and custom buckets schemas for metric name \"" + metric + "\"");
+        return null;
+      }
+    }
+    if (!counter) {
+      for (int i = lo; i <= hi; i++) {
+        if (hs[i].hint != FloatHistogram.CounterResetHint.GAUGE) {
+          ev.warn(where, "this native histogram metric is not a gauge: \"" + metric + "\"");
+          break;
+        }
+      }
+    }
+    FloatHistogram[] c = new FloatHistogram[hi - lo + 1];
+    FloatHistogram offset = null;
+    for (int i = lo; i <= hi; i++) {
+      if (counter && i > lo && hs[i].detectReset(hs[i - 1])) {
+        offset = offset == null ? c[i - 1 - lo] : offset.add(hs[i - 1], 1);
+        if (offset == null) {
+          return null;
+        }
+      }
+      c[i - lo] = offset == null ? hs[i] : hs[i].add(offset, 1);
+      if (c[i - lo] == null) {
+        return null;
+      }
+    }
+    FloatHistogram vl = lo < from ? interpolate(ts[lo], c[0], ts[lo + 1], c[1], left) : c[0];
+    int last = to - 1 - lo;
+    FloatHistogram vr = hi >= to && ts[to - 1] < t
+        ? interpolate(ts[to - 1], c[last], ts[to], c[last + 1], t)
+        : c[last];
+    if (vl == null || vr == null) {
+      return null;
+    }
+    FloatHistogram result = vr.add(vl, -1);
+    if (result == null) {
+      return null;
+    }
+    return (rate ? result.scale(1000.0 / range) : result)
+        .withHint(FloatHistogram.CounterResetHint.GAUGE);
+  }
+
+  private static FloatHistogram interpolate(
+      long t0, FloatHistogram h0, long t1, FloatHistogram h1, long t) {
+    FloatHistogram d = h1.add(h0, -1);
+    return d == null ? null : h0.add(d.scale((t - t0) / (double) (t1 - t0)), 1);
   }
 
   /** The index anchored windows start at: the sample before the window when within lookback. */

@@ -82,6 +82,18 @@ public final class FloatHistogram {
   }
 
   /**
+   * Divided by {@code d}. Division by zero leaves only the totals (infinite or NaN), as in
+   * Prometheus: bucket counts would all be meaningless.
+   */
+  public FloatHistogram divide(double d) {
+    if (d == 0) {
+      return new FloatHistogram(schema, zeroThreshold, zeroCount / d, count / d, sum / d,
+          new int[0], new double[0], new int[0], new double[0], customValues, hint);
+    }
+    return scale(1 / d);
+  }
+
+  /**
    * The reset hint of a sum of two histograms, as Prometheus combines them: equal hints stay, a
    * gauge makes a gauge, an unknown makes unknown, and a reset meeting a non-reset (a collision,
    * see {@link #hintsCollide}) gives unknown.

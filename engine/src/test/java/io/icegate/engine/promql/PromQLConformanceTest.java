@@ -74,7 +74,7 @@ class PromQLConformanceTest {
                             unexpected.add(key + " passes now: remove it from the known failures");
                           }
                         } else {
-                          ALL_FAILURES.put(key, oneLine(o.failure()));
+                          ALL_FAILURES.put(key, cause(file, o.query()) + oneLine(o.failure()));
                           if (!known.containsKey(key)) {
                             unexpected.add(key + " `" + o.query() + "`: " + o.failure());
                           }
@@ -97,6 +97,24 @@ class PromQLConformanceTest {
     b.append("# The list only shrinks: PromQLConformanceTest fails when a listed eval passes.\n");
     ALL_FAILURES.forEach((k, v) -> b.append(k).append(' ').append(v).append('\n'));
     Files.writeString(Path.of(target), b.toString());
+  }
+
+  /** The root cause of known gaps, where one is known, before the failure message itself. */
+  private static String cause(String file, String query) {
+    if (file.equals("start_timestamps.test")) {
+      return "[start timestamps (@st lines) are not loaded or used yet] ";
+    }
+    if ((query.contains("smoothed") || query.contains("anchored"))
+        && (query.contains("hist") || query.contains("mixed") || query.contains("reset"))) {
+      return "[anchored/smoothed over native histograms: mixed-type and reset edge cases not handled yet] ";
+    }
+    if (query.contains("limit_ratio")) {
+      return "[limit_ratio samples by Prometheus's label hash, which we do not reproduce] ";
+    }
+    if (query.contains("incremental")) {
+      return "[incremental histogram mean near float overflow not reproduced] ";
+    }
+    return "";
   }
 
   private static String oneLine(String s) {

@@ -1,0 +1,83 @@
+package io.icegate.engine.promql;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.icegate.engine.series.Labels;
+import io.icegate.engine.series.StepGrid;
+import io.icegate.promql.PromQLOptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The engine's own contract beyond the promqltest scripts: limits and errors worded as
+ * Prometheus words them, and results shaped as its API returns them. Values are hand-computed.
+ */
+class PromQLEngineTest {
+  private final InMemorySeriesSource source = new InMemorySeriesSource();
+
+  @BeforeEach
+  void load() {
+    // up{job="a"} = 0, 1, ..., 9 and up{job="b"} = 10 at one-minute steps from t=0.
+    for (int i = 0; i < 10; i++) {
+      source.add(Labels.of("__name__", "up", "job", "a"), i * 60_000L, i);
+      source.add(Labels.of("__name__", "up", "job", "b"), i * 60_000L, 10);
+    }
+  }
+
+  private PromQLEngine engine(long maxSamples) {
+    return new PromQLEngine(
+        source, new PromQLEngine.Options(5 * 60_000, maxSamples, 60_000, PromQLOptions.ALL_ENABLED));
+  }
+
+  @Test
+  void tooManySamplesFailsWithPrometheusWording() {
+    // Two series of ten samples in the window: more than the limit of 15.
+    assertThatThrownBy(() -> engine(15).instantQuery("sum_over_time(up[10m])", 9 * 60_000))
+        .isInstanceOf(PromQLException.class)
+        .hasMessage("query processing would load too many samples into memory in query execution");
+  }
+
+  @Test
+  void rangeQueryOfARangeVectorIsRejected() {
+    assertThatThrownBy(() -> engine(1000).rangeQuery("up[5m]", new StepGrid(0, 60_000, 60_000)))
+        .hasMessage(
+            "invalid expression type \"range vector\" for range query, must be Scalar or instant Vector");
+  }
+
+  @Test
+  void droppingTheNameOfTwoSeriesWithTheSameLabelsIsAnError() {
+    source.add(Labels.of("__name__", "down", "job", "a"), 0, 1);
+    assertThatThrownBy(() -> engine(1000).instantQuery("{job=\"a\"} * 2", 0))
+        .hasMessage("vector cannot contain metrics with the same labelset");
+  }
+
+  @Test
+  void rangeQueryGivesOneSeriesPerLabelSetSortedByLabels() {
+    QueryResult r = engine(1000).rangeQuery("up * 2", new StepGrid(60_000, 180_000, 60_000));
+
+    assertThat(r).isInstanceOf(QueryResult.MatrixResult.class);
+    var series = ((QueryResult.MatrixResult) r).series();
+    assertThat(series).extracting(s -> s.labels().toString())
+        .containsExactly("{job=\"a\"}", "{job=\"b\"}");
+    assertThat(series.get(0).timestamps()).containsExactly(60_000, 120_000, 180_000);
+    assertThat(series.get(0).values()).containsExactly(2, 4, 6);
+  }
+
+  @Test
+  void instantQueryRateExtrapolatesToTheWindowEdges() {
+    // rate(up{job="a"}[5m]) at 9m: (4m, 9m] holds the samples 5..9 at 5m..9m. The increase of 4
+    // over 240s is extrapolated to the window's start, 60s away (within 1.1 average intervals,
+    // and before the counter's zero point 300s back), and not at the end, which has a sample:
+    // 4 * (240 + 60) / 240 / 300s = 1/60.
+    QueryResult r = engine(1000).instantQuery("rate(up{job=\"a\"}[5m])", 9 * 60_000);
+
+    var samples = ((QueryResult.VectorResult) r).samples();
+    assertThat(samples).hasSize(1);
+    assertThat(samples.get(0).labels()).isEqualTo(Labels.of("job", "a"));
+    assertThat(samples.get(0).value()).isCloseTo(1.0 / 60, org.assertj.core.data.Offset.offset(1e-12));
+    assertThat(r.infos()).containsExactly(
+        "PromQL info: metric might not be a counter, name does not end in "
+            + "_total/_sum/_count/_bucket: \"up\" (1:6)");
+  }
+}
