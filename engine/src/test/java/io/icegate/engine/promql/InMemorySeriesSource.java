@@ -4,7 +4,6 @@ import io.icegate.engine.series.FloatHistogram;
 import io.icegate.engine.series.LabelMatcher;
 import io.icegate.engine.series.Labels;
 import io.icegate.engine.series.Series;
-import io.icegate.engine.series.SeriesSource;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,18 +16,21 @@ import java.util.TreeMap;
  * directly; loading them through the metrics table (the same path OTLP ingest uses) comes when
  * that table exists.
  */
-final class InMemorySeriesSource implements SeriesSource {
+final class InMemorySeriesSource implements PromQLScript.Store {
   private final Map<Labels, TreeMap<Long, Object>> series = new LinkedHashMap<>();
 
-  void add(Labels labels, long time, double value) {
+  @Override
+  public void add(Labels labels, long time, double value) {
     series.computeIfAbsent(labels, l -> new TreeMap<>()).put(time, value);
   }
 
-  void addHistogram(Labels labels, long time, FloatHistogram h) {
+  @Override
+  public void addHistogram(Labels labels, long time, FloatHistogram h) {
     series.computeIfAbsent(labels, l -> new TreeMap<>()).put(time, h);
   }
 
-  void clear() {
+  @Override
+  public void clear() {
     series.clear();
   }
 

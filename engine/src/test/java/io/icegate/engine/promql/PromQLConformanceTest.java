@@ -28,7 +28,7 @@ import org.junit.jupiter.api.TestFactory;
  * {@code -Dpromqltest.writeKnownFailures=<path>} to write the current list (reasons included).
  */
 class PromQLConformanceTest {
-  private static final List<String> FILES =
+  static final List<String> FILES =
       List.of(
           "aggregators.test",
           "at_modifier.test",
@@ -164,7 +164,7 @@ class PromQLConformanceTest {
     return out;
   }
 
-  private static String read(String file) throws IOException {
+  static String read(String file) throws IOException {
     try (InputStream in = PromQLConformanceTest.class.getResourceAsStream("/promqltest/" + file)) {
       assertThat(in).as("promqltest/" + file + " on the test classpath").isNotNull();
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);

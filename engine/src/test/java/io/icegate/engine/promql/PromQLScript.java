@@ -3,6 +3,7 @@ package io.icegate.engine.promql;
 import io.icegate.engine.series.FloatHistogram;
 import io.icegate.engine.series.Labels;
 import io.icegate.engine.series.Series;
+import io.icegate.engine.series.SeriesSource;
 import io.icegate.engine.series.StaleMarker;
 import io.icegate.engine.series.StepGrid;
 import io.icegate.promql.PromQL;
@@ -48,10 +49,29 @@ final class PromQLScript {
       Pattern.compile(
           "^([+-]?(?:[0-9]*\\.?[0-9]+(?:[eE][+-]?[0-9]+)?|[iI]nf|[nN]a[nN]))(?:([+-])([0-9]*\\.?[0-9]+(?:[eE][+-]?[0-9]+)?|[iI]nf|[nN]a[nN]))?x([0-9]+)$");
 
-  private final InMemorySeriesSource store = new InMemorySeriesSource();
-  private final PromQLEngine engine =
-      new PromQLEngine(
-          store, new PromQLEngine.Options(5 * 60_000, 10_000, 60_000, PromQLOptions.ALL_ENABLED));
+  /** Where {@code load} puts series and evals read them from. */
+  interface Store extends SeriesSource {
+    void add(Labels labels, long time, double value);
+
+    void addHistogram(Labels labels, long time, FloatHistogram h);
+
+    void clear();
+  }
+
+  private final Store store;
+  private final PromQLEngine engine;
+
+  PromQLScript() {
+    this(new InMemorySeriesSource());
+  }
+
+  PromQLScript(Store store) {
+    this.store = store;
+    this.engine =
+        new PromQLEngine(
+            store,
+            new PromQLEngine.Options(5 * 60_000, 10_000, 60_000, PromQLOptions.ALL_ENABLED));
+  }
 
   /** Runs every command of the script in order; one outcome per eval. */
   List<Outcome> run(String text) {
