@@ -18,6 +18,9 @@ import io.icegate.server.loki.LokiMetadataHandler;
 import io.icegate.server.loki.LokiQueryHandler;
 import io.icegate.server.otlp.OtlpErrors;
 import io.icegate.server.ingest.LogsIngest;
+import io.icegate.server.ingest.MetricsIngest;
+import io.icegate.server.ingest.TracesIngest;
+import io.icegate.server.push.PushHandler;
 import io.icegate.server.ingest.TenantLimiter;
 import io.icegate.server.otlp.OtlpHttpHandler;
 import io.icegate.server.otlp.OtlpSignal;
@@ -28,6 +31,8 @@ import io.icegate.server.prom.PromStatusHandlers;
 import io.icegate.storage.Lake;
 import io.icegate.storage.LakeConfig;
 import io.icegate.storage.compaction.Compactor;
+import io.icegate.storage.table.LakeTables;
+import io.icegate.storage.table.TableDefinition;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -90,22 +95,29 @@ public final class IceGateServer implements AutoCloseable {
             lake.scanner(), rootAllocator, config.queryMemoryBytes(), config.queryTimeout());
     warmUp(logs);
 
-    lake.logsWal().limitPending(config.walMaxPendingBytes(), config.walMaxPendingRows());
+    for (TableDefinition table : LakeTables.ALL) {
+      lake.wal(table.name()).limitPending(config.walMaxPendingBytes(), config.walMaxPendingRows());
+    }
     this.limiter = new TenantLimiter(config::limitsFor);
-    LogsIngest logsIngest = new LogsIngest(lake.logsWal(), ingestAllocator, limiter, metrics);
+    LogsIngest logsIngest =
+        new LogsIngest(lake.logsWal(), lake.eventsWal(), ingestAllocator, limiter, metrics);
+    TracesIngest tracesIngest =
+        new TracesIngest(lake.spansWal(), ingestAllocator, limiter, metrics);
+    MetricsIngest metricsIngest =
+        new MetricsIngest(lake.metricsWal(), ingestAllocator, limiter, metrics);
 
     Map<String, Handler> otlpRoutes = common();
     otlpRoutes.put(
         "/v1/logs",
         new OtlpHttpHandler<>(OtlpSignal.LOGS, logsIngest, limiter, config.maxRequestBytes()));
-    // Traces and metrics: pass their SignalIngest here and to the gRPC Signals below once storage
-    // has their tables; until then both transports answer "not implemented".
     otlpRoutes.put(
         "/v1/traces",
-        new OtlpHttpHandler<>(OtlpSignal.TRACES, null, limiter, config.maxRequestBytes()));
+        new OtlpHttpHandler<>(
+            OtlpSignal.TRACES, tracesIngest, limiter, config.maxRequestBytes()));
     otlpRoutes.put(
         "/v1/metrics",
-        new OtlpHttpHandler<>(OtlpSignal.METRICS, null, limiter, config.maxRequestBytes()));
+        new OtlpHttpHandler<>(
+            OtlpSignal.METRICS, metricsIngest, limiter, config.maxRequestBytes()));
     this.otlpHttp = listen("otlp-http", config.otlpHttpPort(), otlpRoutes, OtlpErrors.renderer());
     this.otlpGrpc =
         config.otlpGrpcPort() < 0
@@ -114,7 +126,7 @@ public final class IceGateServer implements AutoCloseable {
                 config.host(),
                 config.otlpGrpcPort(),
                 config.grpcMaxMessageBytes(),
-                new OtlpGrpcServer.Signals(logsIngest, null, null),
+                new OtlpGrpcServer.Signals(logsIngest, tracesIngest, metricsIngest),
                 limiter,
                 workers);
 
@@ -131,6 +143,11 @@ public final class IceGateServer implements AutoCloseable {
         new LokiMetadataHandler(
             new LogMetadataEngine(
                 lake.scanner(), rootAllocator, config.queryMemoryBytes(), config.queryTimeout()));
+    lokiRoutes.put(
+        "/loki/api/v1/push",
+        new PushHandler(
+            "logs", lake.logsWal(), PushHandler.lokiPush(ingestAllocator), limiter, metrics,
+            config.maxRequestBytes()));
     lokiRoutes.put("/loki/api/v1/labels", metadata);
     lokiRoutes.put("/loki/api/v1/series", metadata);
     lokiRoutes.put("/loki/api/v1/label/*", metadata);
@@ -140,7 +157,7 @@ public final class IceGateServer implements AutoCloseable {
     this.prometheus =
         config.prometheusPort() < 0
             ? null
-            : listen("prometheus", config.prometheusPort(), prometheusRoutes(config),
+            : listen("prometheus", config.prometheusPort(), withRemoteWrite(prometheusRoutes(config)),
                 PromErrors.renderer());
     this.maintenance =
         Executors.newSingleThreadScheduledExecutor(
@@ -224,6 +241,16 @@ public final class IceGateServer implements AutoCloseable {
                 .httpRequests
                 .labelValues(listener, route == null ? "other" : route, Integer.toString(status))
                 .inc());
+  }
+
+  /** Prometheus remote-write 1.0 into the metrics table, beside the Prometheus HTTP API. */
+  private Map<String, Handler> withRemoteWrite(Map<String, Handler> routes) {
+    routes.put(
+        "/api/v1/write",
+        new PushHandler(
+            "metrics", lake.metricsWal(), PushHandler.remoteWrite(ingestAllocator), limiter,
+            metrics, config.maxRequestBytes()));
+    return routes;
   }
 
   /** The Prometheus HTTP API: status, health, query tools; queries wait for the engine. */

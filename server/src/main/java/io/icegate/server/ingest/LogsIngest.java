@@ -3,23 +3,19 @@ package io.icegate.server.ingest;
 import io.icegate.protocol.loki.LokiOtlpLabels;
 import io.icegate.server.ServerMetrics;
 import io.icegate.server.config.Limits;
+import io.icegate.storage.ingest.BatchResult;
+import io.icegate.storage.ingest.EventsBatchBuilder;
 import io.icegate.storage.ingest.LogsBatchBuilder;
-import io.icegate.storage.wal.RequestFingerprint;
-import io.icegate.storage.wal.WalOverloadedException;
 import io.icegate.storage.wal.WalWriter;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.logs.v1.LogRecord;
 import io.opentelemetry.proto.logs.v1.ResourceLogs;
 import io.opentelemetry.proto.logs.v1.ScopeLogs;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import org.apache.arrow.memory.BufferAllocator;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The logs ingest path both OTLP transports share: the tenant's rate limit, its per-record limits
@@ -27,17 +23,24 @@ import org.slf4j.LoggerFactory;
  * whose completion is the acknowledgement.
  */
 public final class LogsIngest implements SignalIngest<ExportLogsServiceRequest> {
-  private static final Logger LOG = LoggerFactory.getLogger(LogsIngest.class);
-  private static final Duration OVERLOAD_RETRY = Duration.ofSeconds(1);
 
   private final WalWriter wal;
+  private final WalWriter eventsWal;
   private final BufferAllocator allocator;
   private final TenantLimiter limiter;
   private final ServerMetrics metrics;
 
   public LogsIngest(
       WalWriter wal, BufferAllocator allocator, TenantLimiter limiter, ServerMetrics metrics) {
+    this(wal, null, allocator, limiter, metrics);
+  }
+
+  /** With {@code eventsWal}, records that carry an event name are stored in `events` too. */
+  public LogsIngest(
+      WalWriter wal, WalWriter eventsWal, BufferAllocator allocator, TenantLimiter limiter,
+      ServerMetrics metrics) {
     this.wal = wal;
+    this.eventsWal = eventsWal;
     this.allocator = allocator;
     this.limiter = limiter;
     this.metrics = metrics;
@@ -63,32 +66,23 @@ public final class LogsIngest implements SignalIngest<ExportLogsServiceRequest> 
       built.batch().close();
       return CompletableFuture.completedFuture(outcome);
     }
-    // A client's retry (same payload, or same Idempotency-Key) is acknowledged and stored once.
-    String fingerprint =
-        idempotencyKey != null && !idempotencyKey.isBlank()
-            ? RequestFingerprint.ofKey(tenant, "logs", idempotencyKey)
-            : RequestFingerprint.ofPayload(tenant, "logs", request.toByteArray());
-    return wal.append(tenant, built.batch(), fingerprint)
-        .handle(
-            (segment, error) -> {
-              if (error == null) {
-                metrics.ingestedRecords.labelValues("logs").inc(rows);
-                return outcome;
-              }
-              Throwable cause = error instanceof CompletionException ? error.getCause() : error;
-              if (cause instanceof WalOverloadedException overloaded) {
-                metrics.overloadedRequests.labelValues("logs").inc();
-                throw new IngestException(
-                    IngestException.Kind.OVERLOADED,
-                    "the server is overloaded, retry later: " + overloaded.getMessage(),
-                    OVERLOAD_RETRY);
-              }
-              LOG.warn("logs not stored tenant={} rows={}", tenant, rows, cause);
-              throw new IngestException(
-                  IngestException.Kind.UNAVAILABLE,
-                  "the records could not be stored; retry later",
-                  OVERLOAD_RETRY);
-            });
+    // A client's retry (same payload, or same Idempotency-Key) is acknowledged and stored once,
+    // in each table: records with an event name go to `events` as well, under their own claim.
+    byte[] payload = request.toByteArray();
+    CompletableFuture<Void> logs =
+        WalAppender.append(
+            wal, tenant, "logs", built.batch(),
+            WalAppender.fingerprint(tenant, "logs", idempotencyKey, payload), metrics);
+    if (eventsWal == null) {
+      return logs.thenApply(done -> outcome);
+    }
+    BatchResult events =
+        EventsBatchBuilder.build(filtered.request(), tenant, now(), allocator);
+    CompletableFuture<Void> stored =
+        WalAppender.append(
+            eventsWal, tenant, "events", events.batch(),
+            WalAppender.fingerprint(tenant, "events", idempotencyKey, payload), metrics);
+    return CompletableFuture.allOf(logs, stored).thenApply(done -> outcome);
   }
 
   /** The request without the records over the tenant's limits, and how many those were. */

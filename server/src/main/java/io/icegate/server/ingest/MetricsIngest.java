@@ -1,0 +1,49 @@
+package io.icegate.server.ingest;
+
+import io.icegate.server.ServerMetrics;
+import io.icegate.storage.ingest.BatchResult;
+import io.icegate.storage.ingest.MetricsBatchBuilder;
+import io.icegate.storage.wal.WalWriter;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
+import java.util.concurrent.CompletableFuture;
+import org.apache.arrow.memory.BufferAllocator;
+
+/**
+ * OTLP metrics into the {@code metrics} table, for both OTLP transports: one row per data point
+ * of every type, invalid points rejected with their reason (partial success), then the WAL.
+ */
+public final class MetricsIngest implements SignalIngest<ExportMetricsServiceRequest> {
+  private final WalWriter wal;
+  private final BufferAllocator allocator;
+  private final TenantLimiter limiter;
+  private final ServerMetrics metrics;
+
+  public MetricsIngest(
+      WalWriter wal, BufferAllocator allocator, TenantLimiter limiter, ServerMetrics metrics) {
+    this.wal = wal;
+    this.allocator = allocator;
+    this.limiter = limiter;
+    this.metrics = metrics;
+  }
+
+  @Override
+  public CompletableFuture<Outcome> export(
+      String tenant, ExportMetricsServiceRequest request, String idempotencyKey) {
+    limiter.acquire(tenant, request.getSerializedSize());
+    BatchResult built = MetricsBatchBuilder.build(request, tenant, WalAppender.now(), allocator);
+    Outcome outcome = outcome(built, "metrics", metrics);
+    String fingerprint =
+        WalAppender.fingerprint(tenant, "metrics", idempotencyKey, request.toByteArray());
+    return WalAppender.append(wal, tenant, "metrics", built.batch(), fingerprint, metrics)
+        .thenApply(done -> outcome);
+  }
+
+  /** What a build rejected, as the partial-success outcome, counted under {@code signal}. */
+  static Outcome outcome(BatchResult built, String signal, ServerMetrics metrics) {
+    if (built.rejected() == 0) {
+      return Outcome.ALL_ACCEPTED;
+    }
+    metrics.rejectedRecords.labelValues(signal).inc(built.rejected());
+    return new Outcome(built.rejected(), built.rejectionMessage());
+  }
+}
