@@ -280,7 +280,7 @@ class SignalsIngestTest {
   // Minimal protobuf encoding of the two push formats (field numbers from logproto and
   // prometheus/prompb): a message is its fields, a nested message a length-delimited field.
 
-  private static byte[] stream(String labels, long tsNanos, String line) throws Exception {
+  static byte[] stream(String labels, long tsNanos, String line) throws Exception {
     byte[] timestamp = fields(out -> {
       out.writeInt64(1, tsNanos / 1_000_000_000L);
       out.writeInt32(2, (int) (tsNanos % 1_000_000_000L));
@@ -295,7 +295,7 @@ class SignalsIngestTest {
     });
   }
 
-  private static byte[] timeSeries(Map<String, String> labels, double[] values, long[] times)
+  static byte[] timeSeries(Map<String, String> labels, double[] values, long[] times)
       throws Exception {
     return fields(out -> {
       for (Map.Entry<String, String> l : new java.util.TreeMap<>(labels).entrySet()) {
@@ -315,7 +315,7 @@ class SignalsIngestTest {
     });
   }
 
-  private static byte[] message(int field, byte[] nested) throws Exception {
+  static byte[] message(int field, byte[] nested) throws Exception {
     return fields(out -> out.writeByteArray(field, nested));
   }
 
