@@ -4,6 +4,7 @@ import io.icegate.engine.exec.PlanRunner;
 import io.icegate.engine.plan.IceGateCatalog;
 import io.icegate.engine.plan.QueryOptimizer;
 import io.icegate.engine.rel.ArrowRel;
+import io.icegate.engine.series.FloatHistogram;
 import io.icegate.engine.series.LabelMatcher;
 import io.icegate.engine.series.Labels;
 import io.icegate.engine.series.Series;
@@ -42,11 +43,13 @@ import org.apache.calcite.tools.RelBuilder;
  * histogram point becomes {@code <name>_bucket{le="…"}} (cumulative, ending with {@code +Inf}),
  * {@code <name>_sum} and {@code <name>_count}; a summary point {@code <name>{quantile="…"}},
  * {@code <name>_sum} and {@code <name>_count}. A row flagged as having no recorded value is a
- * staleness marker. Exponential histograms (native histograms) are not served yet.
+ * staleness marker. Exponential histograms are native histograms (OTLP bucket index j is
+ * Prometheus's j + 1), as are custom-bucket histograms that came by remote-write.
  */
 public final class MetricsSeriesSource implements SeriesSource {
   private static final String[] FAMILY_SUFFIXES = {"_bucket", "_sum", "_count"};
   private static final long NANOS_PER_MILLI = 1_000_000L;
+  private static final long HINT_MARGIN_MILLIS = 5 * 60_000L;
 
   private final IceGateCatalog catalog;
   private final PlanRunner runner;
@@ -75,10 +78,17 @@ public final class MetricsSeriesSource implements SeriesSource {
     // Number points are read with flat columns only (the vectorized reader); the histogram and
     // summary points, which need their list columns, in a second plan.
     run(numbersPlan(name, startNanos, endNanos), matchers, series, false);
-    run(familiesPlan(name, startNanos, endNanos), matchers, series, true);
+    // Histograms are read from a little earlier: a histogram's counter-reset hint depends on the
+    // sample before it, as in Prometheus's TSDB, so that sample must be seen (and then dropped).
+    long familiesStart =
+        Math.multiplyExact(Math.max(minTime - HINT_MARGIN_MILLIS, 0), NANOS_PER_MILLI);
+    run(familiesPlan(name, Math.min(startNanos, familiesStart), endNanos), matchers, series, true);
     List<Series> out = new ArrayList<>(series.size());
     for (Map.Entry<Labels, SeriesBuilder> e : series.entrySet()) {
-      out.add(e.getValue().build(e.getKey()));
+      Series built = e.getValue().build(e.getKey(), minTime);
+      if (built.size() > 0) {
+        out.add(built);
+      }
     }
     out.sort((a, b) -> a.labels().compareTo(b.labels()));
     return out;
@@ -132,7 +142,8 @@ public final class MetricsSeriesSource implements SeriesSource {
         b.in(
             b.field(MetricsTable.METRIC_TYPE),
             b.literal(MetricsTable.HISTOGRAM),
-            b.literal(MetricsTable.SUMMARY)));
+            b.literal(MetricsTable.SUMMARY),
+            b.literal(MetricsTable.EXPONENTIAL_HISTOGRAM)));
     b.filter(conditions);
     b.project(
         b.field(MetricsTable.METRIC_NAME),
@@ -144,7 +155,16 @@ public final class MetricsSeriesSource implements SeriesSource {
         b.field(MetricsTable.SUM),
         b.field(MetricsTable.BUCKET_COUNTS),
         b.field(MetricsTable.EXPLICIT_BOUNDS),
-        b.field(MetricsTable.QUANTILE_VALUES));
+        b.field(MetricsTable.QUANTILE_VALUES),
+        b.field(MetricsTable.OTEL_METRIC_NAME),
+        b.field(MetricsTable.SCALE),
+        b.field(MetricsTable.ZERO_COUNT),
+        b.field(MetricsTable.ZERO_THRESHOLD),
+        b.field(MetricsTable.POSITIVE_OFFSET),
+        b.field(MetricsTable.POSITIVE_BUCKET_COUNTS),
+        b.field(MetricsTable.NEGATIVE_OFFSET),
+        b.field(MetricsTable.NEGATIVE_BUCKET_COUNTS),
+        b.field(MetricsTable.METADATA));
     return QueryOptimizer.optimize(b.build(), b);
   }
 
@@ -223,6 +243,15 @@ public final class MetricsSeriesSource implements SeriesSource {
     ListVector buckets = (ListVector) batch.getVector(7);
     ListVector bounds = (ListVector) batch.getVector(8);
     ListVector quantiles = (ListVector) batch.getVector(9);
+    VarCharVector otelNames = (VarCharVector) batch.getVector(10);
+    IntVector scales = (IntVector) batch.getVector(11);
+    BigIntVector zeroCounts = (BigIntVector) batch.getVector(12);
+    Float8Vector zeroThresholds = (Float8Vector) batch.getVector(13);
+    IntVector positiveOffsets = (IntVector) batch.getVector(14);
+    ListVector positiveCounts = (ListVector) batch.getVector(15);
+    IntVector negativeOffsets = (IntVector) batch.getVector(16);
+    ListVector negativeCounts = (ListVector) batch.getVector(17);
+    FieldVector metadata = batch.getVector(18);
     for (int i = 0; i < batch.getRowCount(); i++) {
       String name = text(names, i);
       String labelText = text(labels, i);
@@ -231,13 +260,62 @@ public final class MetricsSeriesSource implements SeriesSource {
           !flags.isNull(i) && (flags.get(i) & MetricsTable.FLAG_NO_RECORDED_VALUE) != 0;
       double count = counts.isNull(i) ? Double.NaN : counts.get(i);
       double sum = sums.isNull(i) ? Double.NaN : sums.get(i);
+      String type = text(types, i);
+      boolean exponential = MetricsTable.EXPONENTIAL_HISTOGRAM.equals(type);
+      // A custom-bucket native histogram arrives by remote-write (no OTLP name) as a histogram
+      // row; an OTLP histogram is a classic one, served as _bucket/_sum/_count series.
+      boolean customBuckets = MetricsTable.HISTOGRAM.equals(type) && otelNames.isNull(i);
+      if (exponential || customBuckets) {
+        SeriesBuilder builder = builder(name + '\u0000' + labelText, null, matchers, series, decoded);
+        if (builder == null) {
+          continue;
+        }
+        if (stale) {
+          builder.add(t, StaleMarker.STALE_NAN);
+          continue;
+        }
+        FloatHistogram.CounterResetHint hint = resetHint(metadata, i);
+        FloatHistogram h;
+        if (exponential) {
+          int[][] posIdx = new int[1][];
+          double[] pos =
+              buckets(positiveCounts, positiveOffsets, i, posIdx);
+          int[][] negIdx = new int[1][];
+          double[] neg = buckets(negativeCounts, negativeOffsets, i, negIdx);
+          h =
+              new FloatHistogram(
+                  scales.get(i),
+                  zeroThresholds.isNull(i) ? 0 : zeroThresholds.get(i),
+                  zeroCounts.isNull(i) ? 0 : zeroCounts.get(i),
+                  count, sum, posIdx[0], pos, negIdx[0], neg, null, hint);
+        } else {
+          List<?> bucketCounts = buckets.isNull(i) ? List.of() : buckets.getObject(i);
+          List<?> upper = bounds.isNull(i) ? List.of() : bounds.getObject(i);
+          int[] idx = new int[bucketCounts.size()];
+          double[] c = new double[bucketCounts.size()];
+          for (int k = 0; k < idx.length; k++) {
+            idx[k] = k;
+            c[k] = ((Number) bucketCounts.get(k)).doubleValue();
+          }
+          double[] custom = new double[upper.size()];
+          for (int k = 0; k < custom.length; k++) {
+            custom[k] = ((Number) upper.get(k)).doubleValue();
+          }
+          h =
+              new FloatHistogram(
+                  FloatHistogram.CUSTOM_BUCKETS_SCHEMA, 0, 0, count, sum, idx, c, new int[0],
+                  new double[0], custom, hint);
+        }
+        builder.addHistogram(t, h.compact());
+        continue;
+      }
       add(name + "_count", labelText, null, t, stale ? StaleMarker.STALE_NAN : count,
           matchers, series, decoded);
       if (!sums.isNull(i) || stale) {
         add(name + "_sum", labelText, null, t, stale ? StaleMarker.STALE_NAN : sum,
             matchers, series, decoded);
       }
-      if (MetricsTable.HISTOGRAM.equals(text(types, i))) {
+      if (MetricsTable.HISTOGRAM.equals(type)) {
         List<?> bucketCounts = buckets.isNull(i) ? List.of() : buckets.getObject(i);
         List<?> upper = bounds.isNull(i) ? List.of() : bounds.getObject(i);
         long cumulative = 0;
@@ -258,6 +336,47 @@ public final class MetricsSeriesSource implements SeriesSource {
         }
       }
     }
+  }
+
+  /** The counter-reset hint a remote-write histogram carried (kept in the row's metadata). */
+  private static FloatHistogram.CounterResetHint resetHint(FieldVector metadata, int row) {
+    if (metadata.isNull(row)) {
+      return FloatHistogram.CounterResetHint.UNKNOWN;
+    }
+    Object entries = metadata.getObject(row);
+    if (entries instanceof List<?> list) {
+      for (Object entry : list) {
+        if (entry instanceof Map<?, ?> kv
+            && RESET_HINT_KEY.equals(String.valueOf(kv.get("key")))) {
+          return switch (String.valueOf(kv.get("value"))) {
+            case "yes" -> FloatHistogram.CounterResetHint.COUNTER_RESET;
+            case "no" -> FloatHistogram.CounterResetHint.NOT_COUNTER_RESET;
+            case "gauge" -> FloatHistogram.CounterResetHint.GAUGE;
+            default -> FloatHistogram.CounterResetHint.UNKNOWN;
+          };
+        }
+      }
+    }
+    return FloatHistogram.CounterResetHint.UNKNOWN;
+  }
+
+  private static final String RESET_HINT_KEY = "prometheus.reset_hint";
+
+  /**
+   * An exponential histogram's dense bucket counts as Prometheus bucket indexes (OTLP index j is
+   * Prometheus's j + 1: OTLP buckets are named by their lower bound, Prometheus's by the upper).
+   */
+  private static double[] buckets(ListVector counts, IntVector offsets, int row, int[][] indexes) {
+    List<?> dense = counts.isNull(row) ? List.of() : counts.getObject(row);
+    int offset = offsets.isNull(row) ? 0 : offsets.get(row);
+    int[] idx = new int[dense.size()];
+    double[] c = new double[dense.size()];
+    for (int k = 0; k < idx.length; k++) {
+      idx[k] = offset + k + 1;
+      c[k] = ((Number) dense.get(k)).doubleValue();
+    }
+    indexes[0] = idx;
+    return c;
   }
 
   /**
@@ -340,13 +459,25 @@ public final class MetricsSeriesSource implements SeriesSource {
   private static final class SeriesBuilder {
     private long[] times = new long[16];
     private double[] values = new double[16];
+    private FloatHistogram[] histograms;
     private int size;
     private boolean sorted = true;
+
+    void addHistogram(long t, FloatHistogram h) {
+      if (histograms == null) {
+        histograms = new FloatHistogram[times.length];
+      }
+      add(t, Double.NaN);
+      histograms[size - 1] = h;
+    }
 
     void add(long t, double v) {
       if (size == times.length) {
         times = Arrays.copyOf(times, size * 2);
         values = Arrays.copyOf(values, size * 2);
+        if (histograms != null) {
+          histograms = Arrays.copyOf(histograms, size * 2);
+        }
       }
       if (size > 0 && t <= times[size - 1]) {
         sorted = false;
@@ -355,29 +486,57 @@ public final class MetricsSeriesSource implements SeriesSource {
       values[size++] = v;
     }
 
-    Series build(Labels labels) {
+    /** The series, sorted, one sample per millisecond, without samples before {@code from}. */
+    Series build(Labels labels, long from) {
+      Integer[] order = new Integer[size];
+      for (int i = 0; i < size; i++) {
+        order[i] = i;
+      }
       if (!sorted) {
-        Integer[] order = new Integer[size];
-        for (int i = 0; i < size; i++) {
-          order[i] = i;
-        }
         // Stable: of two samples at the same millisecond, the later-read one wins below.
         Arrays.sort(order, (a, b) -> Long.compare(times[a], times[b]));
-        long[] t = new long[size];
-        double[] v = new double[size];
-        int n = 0;
-        for (int k = 0; k < size; k++) {
-          int i = order[k];
-          if (n > 0 && t[n - 1] == times[i]) {
-            v[n - 1] = values[i];
-          } else {
-            t[n] = times[i];
-            v[n++] = values[i];
+      }
+      long[] t = new long[size];
+      double[] v = new double[size];
+      FloatHistogram[] h = histograms == null ? null : new FloatHistogram[size];
+      int n = 0;
+      for (int k = 0; k < size; k++) {
+        int i = order[k];
+        if (n == 0 || t[n - 1] != times[i]) {
+          n++;
+        }
+        t[n - 1] = times[i];
+        v[n - 1] = values[i];
+        if (h != null) {
+          h[n - 1] = histograms[i];
+        }
+      }
+      if (h != null) {
+        // As Prometheus's TSDB does when it appends a histogram after another of the same bucket
+        // layout: "not a counter reset" unless some count dropped (a new layout, or a reset,
+        // starts a new chunk, whose first sample keeps no hint).
+        for (int i = 1; i < n; i++) {
+          FloatHistogram cur = h[i];
+          FloatHistogram prev = h[i - 1];
+          if (cur != null
+              && prev != null
+              && cur.hint == FloatHistogram.CounterResetHint.UNKNOWN
+              && prev.schema == cur.schema
+              && Arrays.equals(prev.customValues, cur.customValues)
+              && !cur.detectReset(prev)) {
+            h[i] = cur.withHint(FloatHistogram.CounterResetHint.NOT_COUNTER_RESET);
           }
         }
-        return new Series(labels, Arrays.copyOf(t, n), Arrays.copyOf(v, n));
       }
-      return new Series(labels, Arrays.copyOf(times, size), Arrays.copyOf(values, size));
+      int first = 0;
+      while (first < n && t[first] < from) {
+        first++;
+      }
+      return new Series(
+          labels,
+          Arrays.copyOfRange(t, first, n),
+          Arrays.copyOfRange(v, first, n),
+          h == null ? null : Arrays.copyOfRange(h, first, n));
     }
   }
 }

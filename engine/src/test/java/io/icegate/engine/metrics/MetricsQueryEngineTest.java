@@ -16,6 +16,8 @@ import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.metrics.v1.AggregationTemporality;
+import io.opentelemetry.proto.metrics.v1.ExponentialHistogram;
+import io.opentelemetry.proto.metrics.v1.ExponentialHistogramDataPoint;
 import io.opentelemetry.proto.metrics.v1.Gauge;
 import io.opentelemetry.proto.metrics.v1.Histogram;
 import io.opentelemetry.proto.metrics.v1.HistogramDataPoint;
@@ -32,7 +34,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.apache.arrow.memory.RootAllocator;
-import org.apache.arrow.vector.VectorSchemaRoot;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -115,7 +116,24 @@ class MetricsQueryEngineTest {
                             .setQuantile(0.99)
                             .setValue(2)))
             .build();
+    ExponentialHistogram exp =
+        ExponentialHistogram.newBuilder()
+            .setAggregationTemporality(AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE)
+            .addDataPoints(
+                ExponentialHistogramDataPoint.newBuilder()
+                    .setTimeUnixNano((T0 + 60 * S) * 1_000_000)
+                    .setCount(6)
+                    .setSum(10)
+                    .setScale(0)
+                    .setZeroCount(1)
+                    .setPositive(
+                        ExponentialHistogramDataPoint.Buckets.newBuilder()
+                            .setOffset(0)
+                            .addBucketCounts(2) // (1, 2]
+                            .addBucketCounts(3))) // (2, 4]
+            .build();
     append("fake", request("api",
+        Metric.newBuilder().setName("lat_exp").setExponentialHistogram(exp).build(),
         Metric.newBuilder().setName("requests").setSum(requests).build(),
         Metric.newBuilder().setName("temperature").setGauge(temperature).build(),
         Metric.newBuilder().setName("latency").setUnit("s").setHistogram(latency).build(),
@@ -192,6 +210,19 @@ class MetricsQueryEngineTest {
   }
 
   @Test
+  void exponentialHistogramIsANativeHistogram() {
+    long t = T0 + 60 * S;
+    assertThat(instant("histogram_count(lat_exp)", t).samples().get(0).value()).isEqualTo(6);
+    assertThat(instant("histogram_sum(lat_exp)", t).samples().get(0).value()).isEqualTo(10);
+    // rank 3 of 6: the zero bucket holds 1, (1, 2] the next 2 — the rank ends at its top.
+    assertThat(instant("histogram_quantile(0.5, lat_exp)", t).samples().get(0).value())
+        .isCloseTo(2.0, within(1e-9));
+    // Observations above 2: the 3 of (2, 4], i.e. half of them.
+    assertThat(instant("histogram_fraction(2, +Inf, lat_exp)", t).samples().get(0).value())
+        .isCloseTo(0.5, within(1e-9));
+  }
+
+  @Test
   void summaryBecomesQuantileSeries() {
     long t = T0 + 60 * S;
     assertThat(instant("rpc_seconds", t).samples())
@@ -222,7 +253,7 @@ class MetricsQueryEngineTest {
         .containsExactly("temperature");
     assertThat(engine.labelValues("fake", "__name__", List.of(), T0, T0 + 60 * S, () -> false))
         .containsExactly(
-            "latency_seconds_bucket", "latency_seconds_count", "latency_seconds_sum",
+            "lat_exp", "latency_seconds_bucket", "latency_seconds_count", "latency_seconds_sum",
             "requests_total", "rpc_seconds", "rpc_seconds_count", "rpc_seconds_sum",
             "temperature");
   }
@@ -264,8 +295,6 @@ class MetricsQueryEngineTest {
     BatchResult result =
         MetricsBatchBuilder.build(request, tenant, System.currentTimeMillis() * 1_000_000, root);
     assertThat(result.rejected()).as(result.rejectionMessage()).isZero();
-    try (VectorSchemaRoot batch = result.batch()) {
-      lake.metricsWal().append(tenant, batch).get();
-    }
+    lake.metricsWal().append(tenant, result.batch()).get(); // the WAL owns and closes the batch
   }
 }

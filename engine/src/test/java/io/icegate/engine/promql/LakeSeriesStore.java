@@ -21,14 +21,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.vector.VectorSchemaRoot;
 
 /**
  * The promqltest runner's store backed by the real metrics table: a script's {@code load} is sent
  * as one Prometheus remote-write request through the storage's batch builder and WAL, then
  * compacted into Iceberg, and evals read it back through {@link MetricsSeriesSource} (the Calcite
  * scan). {@code clear} moves to a fresh tenant, so earlier loads are invisible as they must be.
- * Native histograms are not served from the table yet; scripts that load them are not run here.
+ * Native histograms go as remote-write histograms; the table keeps whole bucket counts, so a script
+ * that loads fractional ones is not run here.
  */
 final class LakeSeriesStore implements PromQLScript.Store {
   private final Lake lake;
@@ -36,6 +36,8 @@ final class LakeSeriesStore implements PromQLScript.Store {
   private final IceGateCatalog catalog;
   private final PlanRunner runner;
   private final Map<Labels, List<RemoteWriteRequest.Sample>> pending = new LinkedHashMap<>();
+  private final Map<Labels, List<RemoteWriteRequest.Histogram>> pendingHistograms =
+      new LinkedHashMap<>();
   private int tenant;
 
   LakeSeriesStore(Lake lake, BufferAllocator allocator) {
@@ -58,7 +60,55 @@ final class LakeSeriesStore implements PromQLScript.Store {
 
   @Override
   public void addHistogram(Labels labels, long time, FloatHistogram h) {
-    throw new UnsupportedOperationException("native histograms are not read from the table yet");
+    for (double c : h.positiveCounts) {
+      integral(c);
+    }
+    for (double c : h.negativeCounts) {
+      integral(c);
+    }
+    integral(h.count);
+    integral(h.zeroCount);
+    pendingHistograms
+        .computeIfAbsent(labels, l -> new ArrayList<>())
+        .add(
+            new RemoteWriteRequest.Histogram(
+                true, 0, h.count, h.sum, h.schema, h.zeroThreshold, 0, h.zeroCount,
+                spans(h.negativeIndexes), new long[0], h.negativeCounts.clone(),
+                spans(h.positiveIndexes), new long[0], h.positiveCounts.clone(),
+                switch (h.hint) {
+                  case COUNTER_RESET -> RemoteWriteRequest.ResetHint.YES;
+                  case NOT_COUNTER_RESET -> RemoteWriteRequest.ResetHint.NO;
+                  case GAUGE -> RemoteWriteRequest.ResetHint.GAUGE;
+                  default -> RemoteWriteRequest.ResetHint.UNKNOWN;
+                },
+                time,
+                h.customValues == null ? new double[0] : h.customValues.clone()));
+  }
+
+  /** The table keeps whole bucket counts (OTLP's are integers): fractional ones can't be loaded. */
+  private static void integral(double c) {
+    if (c != Math.rint(c) || Double.isInfinite(c) || c < 0) {
+      throw new UnsupportedOperationException(
+          "histograms with fractional or negative counts are not stored by the metrics table");
+    }
+  }
+
+  /** Prometheus bucket spans of ascending bucket indexes. */
+  private static List<RemoteWriteRequest.BucketSpan> spans(int[] indexes) {
+    List<RemoteWriteRequest.BucketSpan> spans = new ArrayList<>();
+    int k = 0;
+    int previousEnd = 0;
+    while (k < indexes.length) {
+      int start = k;
+      while (k + 1 < indexes.length && indexes[k + 1] == indexes[k] + 1) {
+        k++;
+      }
+      int offset = spans.isEmpty() ? indexes[start] : indexes[start] - previousEnd;
+      spans.add(new RemoteWriteRequest.BucketSpan(offset, k - start + 1));
+      previousEnd = indexes[k] + 1;
+      k++;
+    }
+    return spans;
   }
 
   @Override
@@ -77,21 +127,31 @@ final class LakeSeriesStore implements PromQLScript.Store {
         .select(matchers, minTime, maxTime);
   }
 
+  private static List<RemoteWriteRequest.Label> labels(Labels labels) {
+    List<RemoteWriteRequest.Label> l = new ArrayList<>();
+    for (int i = 0; i < labels.size(); i++) {
+      l.add(new RemoteWriteRequest.Label(labels.name(i), labels.value(i)));
+    }
+    return l;
+  }
+
   /** Writes what was loaded since the last flush as one remote-write request, and compacts. */
   private void flush() {
-    if (pending.isEmpty()) {
+    if (pending.isEmpty() && pendingHistograms.isEmpty()) {
       return;
     }
     List<RemoteWriteRequest.TimeSeries> series = new ArrayList<>();
     pending.forEach(
-        (labels, samples) -> {
-          List<RemoteWriteRequest.Label> l = new ArrayList<>();
-          for (int i = 0; i < labels.size(); i++) {
-            l.add(new RemoteWriteRequest.Label(labels.name(i), labels.value(i)));
-          }
-          series.add(new RemoteWriteRequest.TimeSeries(l, samples, List.of(), List.of()));
-        });
+        (labels, samples) ->
+            series.add(
+                new RemoteWriteRequest.TimeSeries(labels(labels), samples, List.of(), List.of())));
+    pendingHistograms.forEach(
+        (labels, histograms) ->
+            series.add(
+                new RemoteWriteRequest.TimeSeries(
+                    labels(labels), List.of(), List.of(), histograms)));
     pending.clear();
+    pendingHistograms.clear();
     BatchResult built =
         MetricsBatchBuilder.build(
             new RemoteWriteRequest(series, List.of()), tenant(), 0, allocator);
@@ -99,8 +159,8 @@ final class LakeSeriesStore implements PromQLScript.Store {
       built.batch().close();
       throw new IllegalArgumentException("load rejected by storage: " + built.rejectionMessage());
     }
-    try (VectorSchemaRoot batch = built.batch()) {
-      lake.metricsWal().append(tenant(), batch).get();
+    try {
+      lake.metricsWal().append(tenant(), built.batch()).get(); // the WAL owns and closes it
       lake.compact(MetricsTable.NAME);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
