@@ -47,12 +47,29 @@ public final class LogQueryPlanner {
   private LogQueryPlanner() {}
 
   public static RelNode plan(LogSelectorExpr query, LogQueryRange range, RelBuilder b) {
+    entriesOnStack(query, range.tenant(), range.startNanos(), range.endNanos(), b);
+    RexNode time = b.field(LogsTable.TIMESTAMP);
+    b.sortLimit(0, range.limit(), range.direction() == Direction.BACKWARD ? b.desc(time) : time);
+    return b.build();
+  }
+
+  /**
+   * Every entry of {@code query} in {@code [startNanos, endNanos)} with its final labels and line,
+   * in no particular order, as columns {@link #OUTPUT}: what metric queries turn into samples.
+   */
+  public static RelNode entries(
+      LogSelectorExpr query, String tenant, long startNanos, long endNanos, RelBuilder b) {
+    return entriesOnStack(query, tenant, startNanos, endNanos, b).build();
+  }
+
+  private static RelBuilder entriesOnStack(
+      LogSelectorExpr query, String tenant, long startNanos, long endNanos, RelBuilder b) {
     List<LineFilter> pushed = new ArrayList<>();
     List<PipelineStage> rest = new ArrayList<>();
     split(query.pipeline(), pushed, rest);
     b.scan(IceGateCatalog.SCHEMA, LogsTable.NAME);
     List<RexNode> conditions =
-        conditions(b, query.selector(), range.tenant(), range.startNanos(), range.endNanos());
+        conditions(b, query.selector(), tenant, startNanos, endNanos);
     for (LineFilter filter : pushed) {
       conditions.add(lineFilter(b, filter));
     }
@@ -70,9 +87,7 @@ public final class LogQueryPlanner {
       RelNode input = b.build();
       b.push(LogicalLogPipeline.create(input, rest, stagesText(rest)));
     }
-    RexNode time = b.field(LogsTable.TIMESTAMP);
-    b.sortLimit(0, range.limit(), range.direction() == Direction.BACKWARD ? b.desc(time) : time);
-    return b.build();
+    return b;
   }
 
   /**
