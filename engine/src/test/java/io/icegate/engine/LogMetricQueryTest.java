@@ -6,7 +6,11 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.icegate.engine.logql.LogMetricResult;
 import io.icegate.engine.logql.LogQueryEngine;
+import io.icegate.engine.logql.LogQueryRange;
+import io.icegate.engine.logql.LogQueryResult;
 import io.icegate.engine.logql.MetricQueryRange;
+import io.icegate.logql.ast.LogSelectorExpr;
+import io.icegate.protocol.loki.Direction;
 import io.icegate.engine.promql.QueryResult;
 import io.icegate.engine.series.Series;
 import io.icegate.logql.LogQL;
@@ -43,7 +47,8 @@ import org.junit.jupiter.api.io.TempDir;
  * worker: 20 "lat=2 dur=500ms" (15)
  * </pre>
  *
- * So the api windows hold: t0 {a1}, t10 {a2, a3} (a1, at the window's open start, is out), t20 {},
+ * The lines at 10s "lat=3…" and the worker's carry the log attribute {@code http.method=POST}, the
+ * others {@code GET}. So the api windows hold: t0 {a1}, t10 {a2, a3} (a1, at the window's open start, is out), t20 {},
  * t30 {a4}, t40 {}; the worker window holds w1 only at t20. Every expected matrix below is worked
  * out by hand from this table and Loki's rules (no extrapolation in rate; a step without samples
  * has no value).
@@ -68,11 +73,11 @@ class LogMetricQueryTest {
     append(
         request(
             "api",
-            record(T0, "lat=1 dur=1s"),
-            record(T0 + 10 * SECOND, "lat=3 dur=250ms"),
-            record(T0 + 10 * SECOND, "lat=5 dur=2s"),
-            record(T0 + 30 * SECOND, "lat=x dur=1m")));
-    append(request("worker", record(T0 + 20 * SECOND, "lat=2 dur=500ms")));
+            record(T0, "lat=1 dur=1s", "GET"),
+            record(T0 + 10 * SECOND, "lat=3 dur=250ms", "POST"),
+            record(T0 + 10 * SECOND, "lat=5 dur=2s", "GET"),
+            record(T0 + 30 * SECOND, "lat=x dur=1m", "GET")));
+    append(request("worker", record(T0 + 20 * SECOND, "lat=2 dur=500ms", "POST")));
   }
 
   @AfterAll
@@ -217,6 +222,22 @@ class LogMetricQueryTest {
             Map.of(20L, 0.0)));
   }
 
+  @Test
+  void logAttributesAreStructuredMetadataForLabelFilters() {
+    assertThat(range("count_over_time({deployment_environment=\"prod\"} | http_method=\"POST\" [10s])"))
+        .isEqualTo(Map.of(API, Map.of(10L, 1.0), WORKER, Map.of(20L, 1.0)));
+    LogQueryResult log =
+        engine.select(
+            (LogSelectorExpr)
+                LogQL.parse("{service_name=\"api\"} | line_format \"{{.http_method}} {{.lat}}\" "),
+            new LogQueryRange("fake", T0, T0 + 40 * SECOND, 10, Direction.FORWARD),
+            () -> false);
+    List<String> lines = new ArrayList<>();
+    log.streams().forEach(s -> s.entries().forEach(e -> lines.add(e.line())));
+    // line_format reads labels, so the attributes are there; lat isn't (no parser ran).
+    assertThat(lines).containsExactlyInAnyOrder("GET ", "POST ", "GET ", "GET ");
+  }
+
   /** The query over the grid as labels → (seconds after T0 → value). */
   private static Map<String, Map<Long, Double>> range(String query) {
     SampleExpr expr = (SampleExpr) LogQL.parse(query);
@@ -243,10 +264,11 @@ class LogMetricQueryTest {
     lake.logsWal().append("fake", built.batch()).get();
   }
 
-  private static LogRecord record(long time, String body) {
+  private static LogRecord record(long time, String body, String method) {
     return LogRecord.newBuilder()
         .setTimeUnixNano(time)
         .setBody(AnyValue.newBuilder().setStringValue(body))
+        .addAttributes(kv("http.method", method))
         .build();
   }
 

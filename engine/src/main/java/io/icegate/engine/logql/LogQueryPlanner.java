@@ -6,6 +6,10 @@ import io.icegate.engine.plan.IceGateCatalog;
 import io.icegate.engine.plan.IceGateFunctions;
 import io.icegate.engine.rel.LogicalLogPipeline;
 import io.icegate.logql.ast.Decolorize;
+import io.icegate.logql.ast.DropLabels;
+import io.icegate.logql.ast.KeepLabels;
+import io.icegate.logql.ast.LabelFilterStage;
+import io.icegate.logql.ast.LabelFormat;
 import io.icegate.logql.ast.LabelMatcher;
 import io.icegate.logql.ast.LineFilter;
 import io.icegate.logql.ast.LineFormat;
@@ -80,6 +84,9 @@ public final class LogQueryPlanner {
       List<RexNode> columns = new ArrayList<>();
       OUTPUT.forEach(name -> columns.add(b.field(name)));
       LogPipelineOperator.METADATA_COLUMNS.forEach(name -> columns.add(b.field(name)));
+      if (readsLabels(rest)) {
+        columns.add(b.field(LogsTable.LOG_ATTRIBUTES));
+      }
       b.project(columns);
       // Compile once here so that a stage Loki refuses (a bad template, a malformed json path)
       // fails the query before any data is read; the operator compiles its own copy.
@@ -144,6 +151,24 @@ public final class LogQueryPlanner {
                 new StreamSelector(List.of(new LabelMatcher("a", LabelMatcher.MatchType.EQ, "b"))),
                 stages));
     return text.substring(text.indexOf('}') + 1).trim();
+  }
+
+  /**
+   * Whether a stage reads or keeps labels by name, and so needs the log attributes as structured
+   * metadata. Projecting the attribute map costs a row-by-row Parquet read, so pipelines of
+   * parsers and line filters alone go without it.
+   */
+  private static boolean readsLabels(List<PipelineStage> stages) {
+    for (PipelineStage stage : stages) {
+      if (stage instanceof LabelFilterStage
+          || stage instanceof LabelFormat
+          || stage instanceof LineFormat
+          || stage instanceof DropLabels
+          || stage instanceof KeepLabels) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Tenant and time first (the scan takes them), then the selector's matchers. */
