@@ -197,6 +197,22 @@ class LogMetricQueryTest {
   }
 
   @Test
+  void divisionByZeroIsNaNAsInLoki() {
+    Map<Long, Double> nan = Map.of(0L, Double.NaN, 10L, Double.NaN, 30L, Double.NaN);
+    assertThat(range("sum(count_over_time({service_name=\"api\"}[10s])) / 0"))
+        .isEqualTo(Map.of("{}", nan));
+    assertThat(
+            range(
+                "count_over_time({service_name=\"api\"}[10s]) / ignoring (service_name)"
+                    + " (count_over_time({service_name=\"api\"}[10s]) - 1)"))
+        // t0: 1/0 → NaN; t10: 2/1; t30: 1/0 → NaN. One-to-one matching drops ignored labels.
+        .isEqualTo(
+            Map.of(
+                "{deployment_environment=\"prod\"}",
+                Map.of(0L, Double.NaN, 10L, 2.0, 30L, Double.NaN)));
+  }
+
+  @Test
   void instantQueryReturnsAVectorAtTheTime() {
     SampleExpr expr =
         (SampleExpr)
@@ -256,7 +272,7 @@ class LogMetricQueryTest {
   }
 
   private static double round(double v) {
-    return Math.round(v * 1e9) / 1e9;
+    return Double.isNaN(v) || Double.isInfinite(v) ? v : Math.round(v * 1e9) / 1e9;
   }
 
   private static void append(ExportLogsServiceRequest request) throws Exception {

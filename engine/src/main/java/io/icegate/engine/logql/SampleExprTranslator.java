@@ -38,8 +38,12 @@ final class SampleExprTranslator {
 
   private void write(SampleExpr expr, StringBuilder out) {
     if (expr instanceof RangeAggregationExpr r) {
-      out.append('{').append(RANGE_LABEL).append("=\"").append(ranges.size()).append("\"}");
-      ranges.add(r);
+      int index = indexOf(r);
+      if (index < 0) {
+        index = ranges.size();
+        ranges.add(r);
+      }
+      out.append('{').append(RANGE_LABEL).append("=\"").append(index).append("\"}");
     } else if (expr instanceof LiteralExpr l) {
       out.append('(').append(number(l.value())).append(')');
     } else if (expr instanceof VectorExpr v) {
@@ -62,9 +66,29 @@ final class SampleExprTranslator {
       }
       matching(b.matching(), out);
       out.append('(');
-      write(b.right(), out);
+      if (b.op() == BinOpExpr.Op.DIV) {
+        // Loki divides by zero to NaN where Prometheus gives ±Inf: divide by the divisor
+        // divided by (divisor != 0), which is the divisor itself unless that is 0, then NaN.
+        out.append('(');
+        write(b.right(), out);
+        out.append(") / ((");
+        write(b.right(), out);
+        out.append(") != bool 0)");
+      } else {
+        write(b.right(), out);
+      }
       out.append(')');
     }
+  }
+
+  /** The index of this very node among the ranges seen, or -1: one scan per written range. */
+  private int indexOf(RangeAggregationExpr r) {
+    for (int i = 0; i < ranges.size(); i++) {
+      if (ranges.get(i) == r) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   private void vectorAggregation(VectorAggregationExpr a, StringBuilder out) {
