@@ -142,6 +142,16 @@ class LogMetricQueryTest {
   }
 
   @Test
+  void unwrapErrorOutsideEveryWindowDoesNotFailTheQuery() {
+    // Step 20s, range 5s: windows (-5,0], (15,20], (35,40]; a4 (30s, lat=x) is in none.
+    assertThat(range("sum_over_time({service_name=\"api\"} | logfmt | unwrap lat [5s])", 20))
+        .isEqualTo(
+            Map.of(
+                "{deployment_environment=\"prod\", dur=\"1s\", service_name=\"api\"}",
+                Map.of(0L, 1.0)));
+  }
+
+  @Test
   void unwrapWithErrorFilterDropsTheBadLineAndGroupsInside() {
     String unwrap = "{service_name=\"api\"} | logfmt | unwrap lat | __error__=\"\" [10s]";
     assertThat(range("max_over_time(" + unwrap + ") by (service_name)"))
@@ -256,10 +266,16 @@ class LogMetricQueryTest {
 
   /** The query over the grid as labels → (seconds after T0 → value). */
   private static Map<String, Map<Long, Double>> range(String query) {
+    return range(query, 10);
+  }
+
+  private static Map<String, Map<Long, Double>> range(String query, long stepSeconds) {
     SampleExpr expr = (SampleExpr) LogQL.parse(query);
     LogMetricResult result =
         engine.metric(
-            expr, new MetricQueryRange("fake", T0, T0 + 40 * SECOND, 10 * SECOND), () -> false);
+            expr,
+            new MetricQueryRange("fake", T0, T0 + 40 * SECOND, stepSeconds * SECOND),
+            () -> false);
     Map<String, Map<Long, Double>> out = new TreeMap<>();
     for (Series s : ((QueryResult.MatrixResult) result.value()).series()) {
       Map<Long, Double> points = new TreeMap<>();

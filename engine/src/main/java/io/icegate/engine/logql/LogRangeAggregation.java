@@ -55,6 +55,9 @@ final class LogRangeAggregation {
           hi++;
         }
         if (hi > lo) {
+          if (s.error != null) {
+            throw new IllegalArgumentException(s.error);
+          }
           values[k] = aggregate(expr, s.times, s.values, lo, hi);
           any = true;
         } else {

@@ -30,7 +30,8 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  * ({@code bytes_*}), or the {@code unwrap}ped label converted to a number. The unwrapped label
  * leaves the series' labels (unless the aggregation groups {@code by} labels); a value that
  * doesn't convert sets {@code __error__="SampleExtractionErr"}, which the label filters after
- * {@code unwrap} may drop. A series still carrying {@code __error__} fails the query, as in Loki.
+ * {@code unwrap} may drop. A series still carrying {@code __error__} fails the query when one of
+ * its samples lands in a window, as in Loki.
  *
  * <p>Everything per entry that depends only on its labels (value, series, error) is computed once
  * per distinct label set, so the per-row work is a map lookup and an append.
@@ -41,6 +42,8 @@ final class LogSampleCollector {
   /** Samples of one series, appended in arrival order and sorted by time when read. */
   static final class SampleSeries {
     final Labels labels;
+    /** Loki's pipeline error for this series, raised if a window ever holds one of its samples. */
+    String error;
     long[] times = new long[16];
     double[] values = new double[16];
     int size;
@@ -166,15 +169,16 @@ final class LogSampleCollector {
       }
     }
     String error = labels.get(LabelsBuilder.ERROR);
-    if (error != null && !error.isEmpty()) {
-      throw new IllegalArgumentException(pipelineError(error, labels));
-    }
     Labels out = Labels.of(labels);
     if (grouping.isPresent()) {
       Grouping g = grouping.get();
       out = g.without() ? out.without(g.labels()) : out.keep(g.labels());
     }
-    return new Extracted(series.computeIfAbsent(out, SampleSeries::new), value);
+    SampleSeries target = series.computeIfAbsent(out, SampleSeries::new);
+    if (error != null && !error.isEmpty() && target.error == null) {
+      target.error = pipelineError(error, labels);
+    }
+    return new Extracted(target, value);
   }
 
   private static double convert(Unwrap.Conversion conversion, String text)
