@@ -162,6 +162,52 @@ class LogMetricsEndToEndTest {
   }
 
   @Test
+  void grafanaInstantMetricRequestAsSent() throws Exception {
+    // REQUESTS.md's instant metric query: direction and limit=1000 sent beside it, time in ns.
+    LokiResponse response =
+        LOKI.get(
+            LokiClient.QUERY,
+            null,
+            Map.of(
+                "direction", "backward",
+                "limit", "1000",
+                "query",
+                    "topk(5, sum by (service_name) (count_over_time({service_name=~\".+\"}[1h])))",
+                "time", Long.toString(T0 + 5 * SECOND)));
+
+    assertThat(response.status()).isEqualTo(200);
+    JsonNode result = response.json().path("data").path("result");
+    assertThat(result).hasSize(2);
+    assertThat(result)
+        .containsExactlyInAnyOrder(
+            JSON.readTree("{\"metric\":{\"service_name\":\"shop\"},\"value\":[1700000005,\"4\"]}"),
+            JSON.readTree("{\"metric\":{\"service_name\":\"auth\"},\"value\":[1700000005,\"1\"]}"));
+  }
+
+  @Test
+  void grafanaDashboardRangeRequestAsSent() throws Exception {
+    // REQUESTS.md's dashboard metric range query: no limit, step 5000ms, start a step multiple.
+    // Steps T0 and T0+5s; windows (T0-1m, T0] and (T0-55s, T0+5s]: 1 then 5 lines; no "level"
+    // label, so one series without labels.
+    LokiResponse response =
+        LOKI.get(
+            LokiClient.QUERY_RANGE,
+            null,
+            Map.of(
+                "direction", "backward",
+                "end", Long.toString(T0 + 5_500_000_000L),
+                "query", "sum by (level) (rate({service_name=~\".+\"}[1m]))",
+                "start", Long.toString(T0),
+                "step", "5000ms"));
+
+    assertThat(response.json().path("data").path("result"))
+        .isEqualTo(
+            JSON.readTree(
+                "[{\"metric\":{},\"values\":[[1700000000,\"0.016666666666666666\"],"
+                    + "[1700000005,\"0.08333333333333333\"]]}]"));
+  }
+
+  @Test
   void unwrapErrorIsA400PipelineError() {
     LokiResponse response =
         LOKI.queryRange(
