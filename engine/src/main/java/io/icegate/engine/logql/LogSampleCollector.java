@@ -63,6 +63,13 @@ final class LogSampleCollector {
 
     /** Sorts by time; entries at the same time keep their order and each counts. */
     void sort() {
+      boolean sorted = true;
+      for (int i = 1; i < size && sorted; i++) {
+        sorted = times[i - 1] <= times[i];
+      }
+      if (sorted) {
+        return; // the usual case: a stream's entries come in time order
+      }
       Integer[] order = new Integer[size];
       for (int i = 0; i < size; i++) {
         order[i] = i;

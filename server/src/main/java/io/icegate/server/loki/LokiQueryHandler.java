@@ -34,7 +34,8 @@ import org.apache.arrow.memory.OutOfMemoryException;
 
 /**
  * {@code GET|POST /loki/api/v1/query_range} and {@code /loki/api/v1/query}: parse the request,
- * run the query through the engine, answer Loki's JSON. Errors use Loki's status codes: 400 for
+ * run the query through the engine, answer Loki's JSON — streams for log queries, a matrix
+ * (range) or vector/scalar (instant) for metric queries. Errors use Loki's status codes: 400 for
  * bad queries and parameters, 504 for timeouts, 499 when the client went away.
  */
 public final class LokiQueryHandler implements Handler {
