@@ -2,7 +2,9 @@ package io.icegate.engine.exec;
 
 import io.icegate.engine.logql.pipeline.LabelsBuilder;
 import io.icegate.engine.logql.pipeline.LogPipeline;
+import io.icegate.protocol.ProtocolException;
 import io.icegate.protocol.loki.LabelSetCodec;
+import io.icegate.protocol.loki.LokiOtlpLabels;
 import io.icegate.storage.table.LogsTable;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -17,6 +19,8 @@ import org.apache.arrow.vector.FixedSizeBinaryVector;
 import org.apache.arrow.vector.TimeStampVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.complex.MapVector;
+import org.apache.arrow.vector.complex.StructVector;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 
@@ -25,9 +29,10 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * stream_labels, body)} with every kept entry's final labels and line.
  *
  * <p>Structured metadata follows Loki's OTLP mapping for the record's fields: {@code trace_id},
- * {@code span_id} (lower-case hex), {@code severity_text}, {@code severity_number}. (Loki also
- * exposes log attributes, {@code .} → {@code _}; the {@code log_attributes} map column can't be
- * read yet, because the vectorized Parquet reader has no map support.) Label filters and templates
+ * {@code span_id} (lower-case hex), {@code severity_text}, {@code severity_number}, and the log
+ * attributes ({@code .} → {@code _}) when the plan projects the {@code log_attributes} map (only
+ * for pipelines that read labels: a map column makes the scan use the slower row reader). Label
+ * filters and templates
  * see it; the output label set keeps only the metadata a stage touched (see {@link
  * LabelsBuilder#toStreamMap}), so an entry stays in its stored stream unless the pipeline changed
  * its labels. Lines become Java strings here because parsers and templates work on text; the stream
@@ -144,9 +149,33 @@ public final class LogPipelineOperator implements Operator {
         m.put(name, new String(text.get(row), StandardCharsets.UTF_8));
       } else if (v instanceof BaseIntVector number) {
         m.put(name, Long.toString(number.getValueAsLong(row)));
+      } else if (v instanceof MapVector map) {
+        attributes(map, row, m);
       }
     }
     return m == null ? Map.of() : m;
+  }
+
+  /**
+   * Log attributes as Loki's OTLP mapping exposes them: structured metadata named by the
+   * attribute key with {@code .} and other invalid characters turned into {@code _}.
+   */
+  private static void attributes(MapVector map, int row, Map<String, String> out) {
+    StructVector entries = (StructVector) map.getDataVector();
+    VarCharVector keys = (VarCharVector) entries.getChild(MapVector.KEY_NAME);
+    VarCharVector values = (VarCharVector) entries.getChild(MapVector.VALUE_NAME);
+    for (int i = map.getElementStartIndex(row); i < map.getElementEndIndex(row); i++) {
+      if (keys.isNull(i) || values.isNull(i)) {
+        continue;
+      }
+      String name;
+      try {
+        name = LokiOtlpLabels.normalizeLabelName(new String(keys.get(i), StandardCharsets.UTF_8));
+      } catch (ProtocolException e) {
+        continue; // a key with no label name (empty, or only invalid characters): Loki drops it
+      }
+      out.putIfAbsent(name, new String(values.get(i), StandardCharsets.UTF_8));
+    }
   }
 
   /** The logs columns a pipeline reads as structured metadata, in input order after the first 3. */

@@ -5,10 +5,19 @@ import io.icegate.engine.exec.QueryStats;
 import io.icegate.engine.plan.IceGateCatalog;
 import io.icegate.engine.plan.QueryOptimizer;
 import io.icegate.engine.rel.ArrowRel;
+import io.icegate.engine.promql.PromQLEngine;
+import io.icegate.engine.promql.QueryResult;
+import io.icegate.engine.series.LabelMatcher;
+import io.icegate.engine.series.Series;
+import io.icegate.engine.series.StepGrid;
+import io.icegate.logql.ast.LogRangeExpr;
 import io.icegate.logql.ast.LogSelectorExpr;
+import io.icegate.logql.ast.RangeAggregationExpr;
+import io.icegate.logql.ast.SampleExpr;
 import io.icegate.storage.scan.TableScanner;
 import io.icegate.storage.table.LogsTable;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 import org.apache.arrow.memory.BufferAllocator;
@@ -53,5 +62,69 @@ public final class LogQueryEngine {
         stats.bytesScanned(),
         stats.filesScanned(),
         System.nanoTime() - started);
+  }
+
+  /**
+   * Runs a LogQL metric query. Each range aggregation's log query goes through the same plan as a
+   * log query (scan, line filters, pipeline node), without sort or limit, over the span its windows
+   * cover; its entries become samples and then one value per step ({@link LogRangeAggregation}).
+   * What lies above the range aggregations runs in the PromQL evaluator, over a series source that
+   * answers each range aggregation's synthetic selector with those per-step series.
+   *
+   * @throws IllegalArgumentException for a stage Loki refuses or an entry with {@code __error__}
+   * @throws io.icegate.engine.promql.PromQLException for what the vector operations refuse
+   */
+  public LogMetricResult metric(
+      SampleExpr expr, MetricQueryRange range, BooleanSupplier cancelled) {
+    long started = System.nanoTime();
+    List<RangeAggregationExpr> ranges = new ArrayList<>();
+    String promql = SampleExprTranslator.translate(expr, ranges);
+    long[] steps = range.times();
+    List<List<Series>> computed = new ArrayList<>();
+    long rows = 0;
+    long bytes = 0;
+    long files = 0;
+    for (RangeAggregationExpr r : ranges) {
+      LogRangeExpr logRange = r.range();
+      long offset = logRange.offset().toNanos();
+      long from = range.startNanos() - offset - logRange.range().toNanos() + 1;
+      long to = range.endNanos() - offset + 1;
+      RelBuilder builder = catalog.relBuilder();
+      ArrowRel plan =
+          QueryOptimizer.optimize(
+              LogQueryPlanner.entries(logRange.selector(), range.tenant(), from, to, builder),
+              builder);
+      LogSampleCollector collector = new LogSampleCollector(r);
+      QueryStats stats = runner.run("metric", plan, cancelled, collector::add);
+      rows += stats.rowsScanned();
+      bytes += stats.bytesScanned();
+      files += stats.filesScanned();
+      computed.add(LogRangeAggregation.evaluate(r, collector.series(), steps));
+    }
+    PromQLEngine promEngine =
+        new PromQLEngine(
+            (matchers, minTime, maxTime) -> select(computed, matchers),
+            PromQLEngine.Options.DEFAULT);
+    long nanosPerMilli = 1_000_000L;
+    QueryResult value =
+        range.isInstant()
+            ? promEngine.instantQuery(promql, Math.floorDiv(range.startNanos(), nanosPerMilli))
+            : promEngine.rangeQuery(
+                promql,
+                new StepGrid(
+                    Math.floorDiv(range.startNanos(), nanosPerMilli),
+                    Math.floorDiv(range.startNanos(), nanosPerMilli)
+                        + (steps.length - 1) * (range.stepNanos() / nanosPerMilli),
+                    range.stepNanos() / nanosPerMilli));
+    return new LogMetricResult(value, rows, bytes, files, System.nanoTime() - started);
+  }
+
+  private static List<Series> select(List<List<Series>> computed, List<LabelMatcher> matchers) {
+    for (LabelMatcher m : matchers) {
+      if (m.name().equals(SampleExprTranslator.RANGE_LABEL)) {
+        return computed.get(Integer.parseInt(m.value()));
+      }
+    }
+    return List.of();
   }
 }

@@ -6,6 +6,10 @@ import io.icegate.engine.plan.IceGateCatalog;
 import io.icegate.engine.plan.IceGateFunctions;
 import io.icegate.engine.rel.LogicalLogPipeline;
 import io.icegate.logql.ast.Decolorize;
+import io.icegate.logql.ast.DropLabels;
+import io.icegate.logql.ast.KeepLabels;
+import io.icegate.logql.ast.LabelFilterStage;
+import io.icegate.logql.ast.LabelFormat;
 import io.icegate.logql.ast.LabelMatcher;
 import io.icegate.logql.ast.LineFilter;
 import io.icegate.logql.ast.LineFormat;
@@ -47,12 +51,29 @@ public final class LogQueryPlanner {
   private LogQueryPlanner() {}
 
   public static RelNode plan(LogSelectorExpr query, LogQueryRange range, RelBuilder b) {
+    entriesOnStack(query, range.tenant(), range.startNanos(), range.endNanos(), b);
+    RexNode time = b.field(LogsTable.TIMESTAMP);
+    b.sortLimit(0, range.limit(), range.direction() == Direction.BACKWARD ? b.desc(time) : time);
+    return b.build();
+  }
+
+  /**
+   * Every entry of {@code query} in {@code [startNanos, endNanos)} with its final labels and line,
+   * in no particular order, as columns {@link #OUTPUT}: what metric queries turn into samples.
+   */
+  public static RelNode entries(
+      LogSelectorExpr query, String tenant, long startNanos, long endNanos, RelBuilder b) {
+    return entriesOnStack(query, tenant, startNanos, endNanos, b).build();
+  }
+
+  private static RelBuilder entriesOnStack(
+      LogSelectorExpr query, String tenant, long startNanos, long endNanos, RelBuilder b) {
     List<LineFilter> pushed = new ArrayList<>();
     List<PipelineStage> rest = new ArrayList<>();
     split(query.pipeline(), pushed, rest);
     b.scan(IceGateCatalog.SCHEMA, LogsTable.NAME);
     List<RexNode> conditions =
-        conditions(b, query.selector(), range.tenant(), range.startNanos(), range.endNanos());
+        conditions(b, query.selector(), tenant, startNanos, endNanos);
     for (LineFilter filter : pushed) {
       conditions.add(lineFilter(b, filter));
     }
@@ -63,6 +84,9 @@ public final class LogQueryPlanner {
       List<RexNode> columns = new ArrayList<>();
       OUTPUT.forEach(name -> columns.add(b.field(name)));
       LogPipelineOperator.METADATA_COLUMNS.forEach(name -> columns.add(b.field(name)));
+      if (readsLabels(rest)) {
+        columns.add(b.field(LogsTable.LOG_ATTRIBUTES));
+      }
       b.project(columns);
       // Compile once here so that a stage Loki refuses (a bad template, a malformed json path)
       // fails the query before any data is read; the operator compiles its own copy.
@@ -70,9 +94,7 @@ public final class LogQueryPlanner {
       RelNode input = b.build();
       b.push(LogicalLogPipeline.create(input, rest, stagesText(rest)));
     }
-    RexNode time = b.field(LogsTable.TIMESTAMP);
-    b.sortLimit(0, range.limit(), range.direction() == Direction.BACKWARD ? b.desc(time) : time);
-    return b.build();
+    return b;
   }
 
   /**
@@ -129,6 +151,24 @@ public final class LogQueryPlanner {
                 new StreamSelector(List.of(new LabelMatcher("a", LabelMatcher.MatchType.EQ, "b"))),
                 stages));
     return text.substring(text.indexOf('}') + 1).trim();
+  }
+
+  /**
+   * Whether a stage reads or keeps labels by name, and so needs the log attributes as structured
+   * metadata. Projecting the attribute map costs a row-by-row Parquet read, so pipelines of
+   * parsers and line filters alone go without it.
+   */
+  private static boolean readsLabels(List<PipelineStage> stages) {
+    for (PipelineStage stage : stages) {
+      if (stage instanceof LabelFilterStage
+          || stage instanceof LabelFormat
+          || stage instanceof LineFormat
+          || stage instanceof DropLabels
+          || stage instanceof KeepLabels) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Tenant and time first (the scan takes them), then the selector's matchers. */

@@ -132,6 +132,66 @@ public final class LokiJson {
     }
   }
 
+  /**
+   * A metric query's answer: {@code matrix} (range queries) with a {@code values} array per
+   * series, or {@code vector} (instant queries) with one {@code value} per series, each point
+   * {@code [seconds, "value"]}, plus the query's {@code stats}.
+   */
+  public static void writeSamples(
+      OutputStream out, boolean matrix, List<LokiSeries> series, LokiStats stats)
+      throws IOException {
+    try (JsonGenerator json = JSON.createGenerator(out)) {
+      json.writeStartObject();
+      json.writeStringField("status", "success");
+      json.writeObjectFieldStart("data");
+      json.writeStringField("resultType", matrix ? "matrix" : "vector");
+      json.writeArrayFieldStart("result");
+      for (LokiSeries s : series) {
+        json.writeStartObject();
+        json.writeObjectFieldStart("metric");
+        for (var label : s.metric().entrySet()) {
+          json.writeStringField(label.getKey(), label.getValue());
+        }
+        json.writeEndObject();
+        if (matrix) {
+          json.writeArrayFieldStart("values");
+          for (int i = 0; i < s.timesMillis().length; i++) {
+            writePoint(json, s.timesMillis()[i] * 1_000_000, s.values()[i]);
+          }
+          json.writeEndArray();
+        } else {
+          json.writeFieldName("value");
+          writePoint(json, s.timesMillis()[0] * 1_000_000, s.values()[0]);
+        }
+        json.writeEndObject();
+      }
+      json.writeEndArray();
+      json.writeObjectFieldStart("stats");
+      writeSummary(json, stats);
+      json.writeEndObject();
+      json.writeEndObject();
+      json.writeEndObject();
+    }
+  }
+
+  /** A metric query whose value is a scalar: {@code "result": [seconds, "value"]}. */
+  public static void writeScalar(OutputStream out, long timeMillis, double value, LokiStats stats)
+      throws IOException {
+    try (JsonGenerator json = JSON.createGenerator(out)) {
+      json.writeStartObject();
+      json.writeStringField("status", "success");
+      json.writeObjectFieldStart("data");
+      json.writeStringField("resultType", "scalar");
+      json.writeFieldName("result");
+      writePoint(json, timeMillis * 1_000_000, value);
+      json.writeObjectFieldStart("stats");
+      writeSummary(json, stats);
+      json.writeEndObject();
+      json.writeEndObject();
+      json.writeEndObject();
+    }
+  }
+
   private static void writePoint(JsonGenerator json, long timeNanos, double value)
       throws IOException {
     json.writeStartArray();

@@ -2,7 +2,13 @@ package io.icegate.server.loki;
 
 import io.icegate.engine.exec.QueryCancelledException;
 import io.icegate.engine.logql.ConstantEvaluator;
+import io.icegate.engine.logql.LogMetricResult;
 import io.icegate.engine.logql.LogQueryEngine;
+import io.icegate.engine.logql.MetricQueryRange;
+import io.icegate.engine.promql.PromQLException;
+import io.icegate.engine.promql.QueryResult;
+import io.icegate.engine.series.Labels;
+import io.icegate.engine.series.Series;
 import io.icegate.engine.logql.LogQueryResult;
 import io.icegate.logql.LogQL;
 import io.icegate.logql.LogQLParseException;
@@ -11,6 +17,7 @@ import io.icegate.logql.ast.LogSelectorExpr;
 import io.icegate.logql.ast.SampleExpr;
 import io.icegate.protocol.ProtocolException;
 import io.icegate.protocol.loki.LokiJson;
+import io.icegate.protocol.loki.LokiSeries;
 import io.icegate.protocol.loki.LokiStats;
 import io.icegate.server.ServerMetrics;
 import io.icegate.server.Tenants;
@@ -19,17 +26,25 @@ import io.icegate.server.http.HttpExchange;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import org.apache.arrow.memory.OutOfMemoryException;
 
 /**
  * {@code GET|POST /loki/api/v1/query_range} and {@code /loki/api/v1/query}: parse the request,
- * run the query through the engine, answer Loki's JSON. Errors use Loki's status codes: 400 for
+ * run the query through the engine, answer Loki's JSON — streams for log queries, a matrix
+ * (range) or vector/scalar (instant) for metric queries. Errors use Loki's status codes: 400 for
  * bad queries and parameters, 504 for timeouts, 499 when the client went away.
  */
 public final class LokiQueryHandler implements Handler {
   static final String TIMEOUT_MESSAGE =
       "Request timed out, decrease the duration of the request or add more label matchers "
           + "(prefer exact match over regex match) to reduce the amount of data processed.";
+
+  /** Loki's default {@code max_query_series}: the most series a metric query may return. */
+  static final int MAX_SERIES = 500;
 
   private final LogQueryEngine engine;
   private final boolean instant;
@@ -76,13 +91,11 @@ public final class LokiQueryHandler implements Handler {
         exchange.respond(HttpResponseStatus.OK, LokiErrors.CONTENT_TYPE, out.toByteArray());
         return;
       }
-      if (!(expr instanceof LogSelectorExpr s)) {
-        // Valid LogQL that this version cannot run yet: not the client's fault, so not a 4xx.
-        error(exchange, HttpResponseStatus.NOT_IMPLEMENTED,
-            "not implemented yet: metric queries (only log queries run in this version)");
+      if (expr instanceof SampleExpr sample) {
+        metric(exchange, request, sample);
         return;
       }
-      selector = s;
+      selector = (LogSelectorExpr) expr;
     } catch (LogQLParseException | ProtocolException | IllegalArgumentException e) {
       error(exchange, HttpResponseStatus.BAD_REQUEST, e.getMessage());
       return;
@@ -90,6 +103,10 @@ public final class LokiQueryHandler implements Handler {
     LogQueryResult result;
     try {
       result = engine.select(selector, request.range(), exchange::clientGone);
+    } catch (IllegalArgumentException e) {
+      // A stage Loki refuses (bad template, malformed json path): the query's fault.
+      error(exchange, HttpResponseStatus.BAD_REQUEST, e.getMessage());
+      return;
     } catch (QueryCancelledException e) {
       if (e.timeout()) {
         error(exchange, HttpResponseStatus.GATEWAY_TIMEOUT, TIMEOUT_MESSAGE);
@@ -114,6 +131,78 @@ public final class LokiQueryHandler implements Handler {
         LokiStats.summarize(
             result.bytesScanned(), result.rowsScanned(), result.execNanos(), 0, result.entries()));
     exchange.respond(HttpResponseStatus.OK, LokiErrors.CONTENT_TYPE, out.toByteArray());
+  }
+
+  /**
+   * A metric query: a matrix for {@code query_range}, a vector or scalar for {@code query}. A
+   * stage Loki refuses, an entry with {@code __error__}, or a vector operation Prometheus's rules
+   * refuse (many-to-many matching) is the query's fault: 400 with the message.
+   */
+  private void metric(HttpExchange exchange, LokiQueryRequest request, SampleExpr sample)
+      throws Exception {
+    String tenant = request.range().tenant();
+    MetricQueryRange range =
+        instant
+            ? MetricQueryRange.instant(tenant, request.startNanos())
+            : new MetricQueryRange(
+                tenant, request.startNanos(), request.endNanos(), request.stepNanos());
+    LogMetricResult result;
+    try {
+      result = engine.metric(sample, range, exchange::clientGone);
+    } catch (IllegalArgumentException | PromQLException e) {
+      error(exchange, HttpResponseStatus.BAD_REQUEST, e.getMessage());
+      return;
+    } catch (QueryCancelledException e) {
+      if (e.timeout()) {
+        error(exchange, HttpResponseStatus.GATEWAY_TIMEOUT, TIMEOUT_MESSAGE);
+      } else {
+        error(exchange, HttpResponseStatus.valueOf(499), "The request was cancelled by the client.");
+      }
+      return;
+    } catch (OutOfMemoryException e) {
+      error(exchange, HttpResponseStatus.BAD_REQUEST,
+          "query exceeded memory limit of " + queryMemoryBytes + " bytes");
+      return;
+    }
+    metrics.queryDuration.labelValues(instant ? "loki_query" : "loki_query_range")
+        .observe(result.execNanos() / 1e9);
+    LokiStats stats =
+        LokiStats.summarize(result.bytesScanned(), result.rowsScanned(), result.execNanos(), 0, 0);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    QueryResult value = result.value();
+    if (value instanceof QueryResult.ScalarResult s) {
+      LokiJson.writeScalar(out, s.timestamp(), s.value(), stats);
+    } else {
+      boolean matrix = value instanceof QueryResult.MatrixResult;
+      List<LokiSeries> series = new ArrayList<>();
+      if (value instanceof QueryResult.MatrixResult m) {
+        for (Series s : m.series()) {
+          series.add(new LokiSeries(labels(s.labels()), s.timestamps(), s.values()));
+        }
+      } else if (value instanceof QueryResult.VectorResult v) {
+        for (QueryResult.Sample s : v.samples()) {
+          series.add(
+              new LokiSeries(
+                  labels(s.labels()), new long[] {s.timestamp()}, new double[] {s.value()}));
+        }
+      }
+      if (series.size() > MAX_SERIES) {
+        error(exchange, HttpResponseStatus.BAD_REQUEST,
+            "maximum number of series (" + MAX_SERIES + ") reached for a single query; "
+                + "consider reducing query cardinality by adding more filters or grouping");
+        return;
+      }
+      LokiJson.writeSamples(out, matrix, series, stats);
+    }
+    exchange.respond(HttpResponseStatus.OK, LokiErrors.CONTENT_TYPE, out.toByteArray());
+  }
+
+  private static SortedMap<String, String> labels(Labels labels) {
+    SortedMap<String, String> map = new TreeMap<>();
+    for (int i = 0; i < labels.size(); i++) {
+      map.put(labels.name(i), labels.value(i));
+    }
+    return map;
   }
 
   private static void error(HttpExchange exchange, HttpResponseStatus status, String message) {

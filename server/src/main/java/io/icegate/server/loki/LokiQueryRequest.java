@@ -12,7 +12,8 @@ import java.time.Instant;
  * {@code end} now, {@code start} {@code since} (default 1h) before it, {@code limit} 100,
  * {@code direction} backward.
  */
-record LokiQueryRequest(String query, LogQueryRange range) {
+record LokiQueryRequest(
+    String query, LogQueryRange range, long startNanos, long endNanos, String step) {
   private static final long DEFAULT_SINCE_NANOS = 3_600_000_000_000L;
   private static final int DEFAULT_LIMIT = 100;
 
@@ -31,7 +32,11 @@ record LokiQueryRequest(String query, LogQueryRange range) {
       throw new ProtocolException("end timestamp must not be before or equal to start time");
     }
     return new LokiQueryRequest(
-        query, new LogQueryRange(tenant, start, end, limit(ex, maxLimit), direction(ex)));
+        query,
+        new LogQueryRange(tenant, start, end, limit(ex, maxLimit), direction(ex)),
+        start,
+        end,
+        ex.param("step"));
   }
 
   /**
@@ -49,7 +54,38 @@ record LokiQueryRequest(String query, LogQueryRange range) {
             : LokiParams.parseDurationNanos("since", ex.param("since"));
     return new LokiQueryRequest(
         query,
-        new LogQueryRange(tenant, time - since, time + 1, limit(ex, maxLimit), direction(ex)));
+        new LogQueryRange(tenant, time - since, time + 1, limit(ex, maxLimit), direction(ex)),
+        time,
+        time,
+        null);
+  }
+
+  /** The most points per series a range query may ask for, as Loki limits it. */
+  static final long MAX_POINTS = 11_000;
+
+  /**
+   * The step of a range metric query: the {@code step} parameter (a duration or float seconds),
+   * or Loki's default of one point per {@code (end − start) / 250}, in whole seconds, at least 1s.
+   */
+  long stepNanos() {
+    long step;
+    if (step() == null || step().isBlank()) {
+      long seconds = Math.max((endNanos - startNanos) / 1_000_000_000L / 250, 1);
+      step = seconds * 1_000_000_000L;
+    } else {
+      step = LokiParams.parseDurationNanos("step", step().trim());
+    }
+    if (step <= 0) {
+      throw new ProtocolException(
+          "zero or negative query resolution step widths are not accepted. "
+              + "Try a positive integer");
+    }
+    if ((endNanos - startNanos) / step > MAX_POINTS) {
+      throw new ProtocolException(
+          "exceeded maximum resolution of 11,000 points per timeseries. "
+              + "Try decreasing the query resolution (?step=XX)");
+    }
+    return step;
   }
 
   private static String query(HttpExchange ex) {

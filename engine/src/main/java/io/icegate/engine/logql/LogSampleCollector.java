@@ -1,0 +1,223 @@
+package io.icegate.engine.logql;
+
+import io.icegate.engine.logql.pipeline.GoValues;
+import io.icegate.engine.logql.pipeline.LabelsBuilder;
+import io.icegate.engine.logql.pipeline.LogPipeline;
+import io.icegate.engine.series.Labels;
+import io.icegate.logql.ast.Grouping;
+import io.icegate.logql.ast.LabelFilterStage;
+import io.icegate.logql.ast.PipelineStage;
+import io.icegate.logql.ast.RangeAggregationExpr;
+import io.icegate.logql.ast.Unwrap;
+import io.icegate.protocol.loki.LabelSetCodec;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import org.apache.arrow.vector.TimeStampVector;
+import org.apache.arrow.vector.VarCharVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+
+/**
+ * Turns the entries of a range aggregation's log query (columns {@link LogQueryPlanner#OUTPUT},
+ * after the pipeline) into samples, grouped into the series the aggregation keeps apart, as
+ * Loki's sample extractors do: the value is 1 per line (counts and rates), the line's byte length
+ * ({@code bytes_*}), or the {@code unwrap}ped label converted to a number. The unwrapped label
+ * leaves the series' labels (unless the aggregation groups {@code by} labels); a value that
+ * doesn't convert sets {@code __error__="SampleExtractionErr"}, which the label filters after
+ * {@code unwrap} may drop. A series still carrying {@code __error__} fails the query when one of
+ * its samples lands in a window, as in Loki.
+ *
+ * <p>Everything per entry that depends only on its labels (value, series, error) is computed once
+ * per distinct label set, so the per-row work is a map lookup and an append.
+ */
+final class LogSampleCollector {
+  static final String SAMPLE_EXTRACTION_ERROR = "SampleExtractionErr";
+
+  /** Samples of one series, appended in arrival order and sorted by time when read. */
+  static final class SampleSeries {
+    final Labels labels;
+    /** Loki's pipeline error for this series, raised if a window ever holds one of its samples. */
+    String error;
+    long[] times = new long[16];
+    double[] values = new double[16];
+    int size;
+
+    SampleSeries(Labels labels) {
+      this.labels = labels;
+    }
+
+    void add(long time, double value) {
+      if (size == times.length) {
+        times = java.util.Arrays.copyOf(times, size * 2);
+        values = java.util.Arrays.copyOf(values, size * 2);
+      }
+      times[size] = time;
+      values[size++] = value;
+    }
+
+    /** Sorts by time; entries at the same time keep their order and each counts. */
+    void sort() {
+      boolean sorted = true;
+      for (int i = 1; i < size && sorted; i++) {
+        sorted = times[i - 1] <= times[i];
+      }
+      if (sorted) {
+        return; // the usual case: a stream's entries come in time order
+      }
+      Integer[] order = new Integer[size];
+      for (int i = 0; i < size; i++) {
+        order[i] = i;
+      }
+      java.util.Arrays.sort(order, (a, b) -> Long.compare(times[a], times[b]));
+      long[] t = new long[size];
+      double[] v = new double[size];
+      for (int i = 0; i < size; i++) {
+        t[i] = times[order[i]];
+        v[i] = values[order[i]];
+      }
+      times = t;
+      values = v;
+    }
+  }
+
+  /** What a distinct label set becomes: its series (null: dropped) and its unwrapped value. */
+  private record Extracted(SampleSeries series, double value) {}
+
+  private final RangeAggregationExpr.RangeOp op;
+  private final Optional<Unwrap> unwrap;
+  private final Optional<Grouping> grouping;
+  private final LogPipeline postFilters;
+  private final LabelsBuilder builder = new LabelsBuilder();
+  private final Map<String, Extracted> byKey = new HashMap<>();
+  private final Map<Labels, SampleSeries> series = new LinkedHashMap<>();
+
+  LogSampleCollector(RangeAggregationExpr expr) {
+    this.op = expr.op();
+    this.unwrap = expr.range().unwrap();
+    this.grouping = expr.grouping();
+    List<PipelineStage> filters = new ArrayList<>();
+    unwrap.ifPresent(u -> u.postFilters().forEach(f -> filters.add(new LabelFilterStage(f))));
+    this.postFilters = filters.isEmpty() ? null : LogPipeline.compile(filters);
+  }
+
+  /** Adds the entries of one batch; doesn't close it. */
+  void add(VectorSchemaRoot batch) {
+    TimeStampVector time = (TimeStampVector) batch.getVector(0);
+    VarCharVector labels = (VarCharVector) batch.getVector(1);
+    VarCharVector body = (VarCharVector) batch.getVector(2);
+    boolean bytes =
+        op == RangeAggregationExpr.RangeOp.BYTES_OVER_TIME
+            || op == RangeAggregationExpr.RangeOp.BYTES_RATE;
+    for (int i = 0; i < batch.getRowCount(); i++) {
+      String key = new String(labels.get(i), StandardCharsets.UTF_8);
+      Extracted e = byKey.computeIfAbsent(key, this::extract);
+      if (e.series() == null) {
+        continue;
+      }
+      double value;
+      if (bytes) {
+        value = body.isNull(i) ? 0 : body.getValueLength(i);
+      } else if (unwrap.isPresent()) {
+        value = e.value();
+      } else {
+        value = 1;
+      }
+      e.series().add(time.get(i), value);
+    }
+  }
+
+  /** The series with their samples sorted by time. */
+  List<SampleSeries> series() {
+    List<SampleSeries> out = new ArrayList<>(series.values());
+    out.forEach(SampleSeries::sort);
+    return out;
+  }
+
+  private Extracted extract(String key) {
+    SortedMap<String, String> labels = new TreeMap<>(LabelSetCodec.decode(key));
+    double value = 0;
+    if (unwrap.isPresent()) {
+      Unwrap u = unwrap.get();
+      String error = labels.remove(LabelsBuilder.ERROR);
+      String details = labels.remove(LabelsBuilder.ERROR_DETAILS);
+      String text = labels.get(u.label());
+      String conversionError = null;
+      if (text == null || text.isEmpty()) {
+        // Not a conversion failure, but Loki reports a missing label the same way.
+        conversionError = "";
+      } else {
+        try {
+          value = convert(u.conversion(), text);
+        } catch (GoValues.ConversionException ex) {
+          conversionError = ex.getMessage();
+        }
+      }
+      builder.reset(labels, Map.of());
+      if (error != null) {
+        builder.setError(error, details);
+      }
+      if (conversionError != null && error == null) {
+        builder.setError(
+            SAMPLE_EXTRACTION_ERROR, conversionError.isEmpty() ? null : conversionError);
+      }
+      if (postFilters != null && postFilters.process(0, "", builder) == null) {
+        return new Extracted(null, 0);
+      }
+      labels = new TreeMap<>(builder.toMap());
+      boolean keepsUnwrapped = grouping.isPresent() && !grouping.get().without();
+      if (!keepsUnwrapped) {
+        labels.remove(u.label());
+      }
+    }
+    String error = labels.get(LabelsBuilder.ERROR);
+    Labels out = Labels.of(labels);
+    if (grouping.isPresent()) {
+      Grouping g = grouping.get();
+      out = g.without() ? out.without(g.labels()) : out.keep(g.labels());
+    }
+    SampleSeries target = series.computeIfAbsent(out, SampleSeries::new);
+    if (error != null && !error.isEmpty() && target.error == null) {
+      target.error = pipelineError(error, labels);
+    }
+    return new Extracted(target, value);
+  }
+
+  private static double convert(Unwrap.Conversion conversion, String text)
+      throws GoValues.ConversionException {
+    return switch (conversion) {
+      case NONE -> GoValues.parseFloat(text);
+      case BYTES -> GoValues.parseBytes(text);
+      case DURATION, DURATION_SECONDS -> GoValues.parseDuration(text) / 1e9;
+    };
+  }
+
+  /** The message Loki gives when a metric query meets an entry with an error label. */
+  static String pipelineError(String error, SortedMap<String, String> labels) {
+    StringBuilder series = new StringBuilder("{");
+    labels.forEach(
+        (k, v) -> {
+          if (series.length() > 1) {
+            series.append(", ");
+          }
+          series.append(k).append("=\"").append(v.replace("\"", "\\\"")).append('"');
+        });
+    series.append('}');
+    return "pipeline error: '"
+        + error
+        + "' for series: '"
+        + series
+        + "'.\n"
+        + "Use a label filter to intentionally skip this error. (e.g | __error__!=\""
+        + error
+        + "\").\n"
+        + "To skip all potential errors you can match empty errors.(e.g __error__=\"\")\n"
+        + "The label filter can also be specified after unwrap. "
+        + "(e.g | unwrap latency | __error__=\"\" )\n";
+  }
+}
