@@ -253,7 +253,7 @@ public final class IceGateServer implements AutoCloseable {
     return routes;
   }
 
-  /** The Prometheus HTTP API: status, health, query tools; queries wait for the engine. */
+  /** The Prometheus HTTP API: status, health, and PromQL over the metrics table. */
   private Map<String, Handler> prometheusRoutes(ServerConfig config) {
     Map<String, Handler> routes = common();
     PromStatusHandlers status = new PromStatusHandlers(config);
@@ -264,16 +264,18 @@ public final class IceGateServer implements AutoCloseable {
     routes.put("/-/healthy", status.healthy());
     routes.put("/api/v1/rules", status.rules());
     routes.put("/api/v1/alerts", status.alerts());
-    PromQueryHandlers queries = new PromQueryHandlers();
+    PromQueryHandlers queries =
+        PromQueryHandlers.overMetricsTable(
+            lake.scanner(), rootAllocator, config.queryMemoryBytes(), config.queryTimeout());
     routes.put("/api/v1/format_query", queries.formatQuery());
     routes.put("/api/v1/parse_query", queries.parseQuery());
     routes.put("/api/v1/query", queries.query());
-    routes.put("/api/v1/query_range", queries.query());
-    routes.put("/api/v1/query_exemplars", queries.query());
-    routes.put("/api/v1/labels", queries.emptyList());
-    routes.put("/api/v1/label/*", queries.emptyList());
-    routes.put("/api/v1/series", queries.emptyList());
-    routes.put("/api/v1/metadata", queries.emptyMetadata());
+    routes.put("/api/v1/query_range", queries.queryRange());
+    routes.put("/api/v1/query_exemplars", queries.queryExemplars());
+    routes.put("/api/v1/labels", queries.labels());
+    routes.put("/api/v1/label/*", queries.labelValues());
+    routes.put("/api/v1/series", queries.series());
+    routes.put("/api/v1/metadata", queries.metadata());
     return routes;
   }
 

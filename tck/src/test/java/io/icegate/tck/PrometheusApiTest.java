@@ -21,8 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The Prometheus API port as Grafana's Prometheus data source and promtool call it
  * (../shared/reference/grafana/REQUESTS.md §2): GET, and POST form bodies with extra parameters in
- * the URL; Prometheus's JSON envelope and error types. Queries themselves wait for the PromQL
- * engine and metrics storage: they are checked, then answered 501 {@code unavailable}.
+ * the URL; Prometheus's JSON envelope and error types, on a server with nothing stored.
+ * PrometheusQueryTest and PromtoolTest query stored metrics.
  */
 class PrometheusApiTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -143,13 +143,12 @@ class PrometheusApiTest {
   }
 
   @Test
-  void grafanaHealthCheckQueryIsAnswered501UntilTheEngineLands() throws Exception {
+  void grafanaHealthCheckQueryIsAScalar() throws Exception {
     HttpResponse<String> r = postForm("/api/v1/query", "query=1%2B1&time=4");
-    assertThat(r.statusCode()).isEqualTo(501);
+    assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.body())
         .isEqualTo(
-            "{\"status\":\"error\",\"errorType\":\"unavailable\",\"error\":\"PromQL evaluation is"
-                + " not available yet: this server does not store metrics yet\"}");
+            "{\"status\":\"success\",\"data\":{\"resultType\":\"scalar\",\"result\":[4,\"2\"]}}");
   }
 
   @Test
@@ -161,14 +160,12 @@ class PrometheusApiTest {
   }
 
   @Test
-  void metadataListsAreEmptyWithAWarning() throws Exception {
+  void metadataListsAreEmptyWithNothingStored() throws Exception {
     HttpResponse<String> labels = postForm("/api/v1/labels", "limit=40000&start=1&end=2");
     assertThat(labels.statusCode()).isEqualTo(200);
-    assertThat(labels.body())
-        .isEqualTo(
-            "{\"status\":\"success\",\"data\":[],\"warnings\":[\"PromQL evaluation is not"
-                + " available yet: this server does not store metrics yet\"]}");
-    assertThat(get("/api/v1/label/__name__/values?limit=40000").statusCode()).isEqualTo(200);
+    assertThat(labels.body()).isEqualTo("{\"status\":\"success\",\"data\":[]}");
+    assertThat(get("/api/v1/label/__name__/values?limit=40000").body())
+        .isEqualTo("{\"status\":\"success\",\"data\":[]}");
     HttpResponse<String> series = get("/api/v1/series");
     assertThat(series.statusCode()).isEqualTo(400);
     assertThat(series.body())

@@ -1,101 +1,546 @@
 package io.icegate.server.prom;
 
+import io.icegate.engine.exec.QueryCancelledException;
+import io.icegate.engine.metrics.MetricsQueryEngine;
+import io.icegate.engine.promql.PromQLEngine;
+import io.icegate.engine.promql.PromQLException;
+import io.icegate.engine.promql.QueryResult;
+import io.icegate.engine.series.LabelMatcher;
+import io.icegate.engine.series.Labels;
+import io.icegate.engine.series.StepGrid;
 import io.icegate.promql.PromQL;
 import io.icegate.promql.PromQLParseException;
 import io.icegate.promql.ast.Expr;
+import io.icegate.promql.ast.VectorSelector;
 import io.icegate.protocol.prom.PromJson;
+import io.icegate.protocol.prom.PromResult;
+import io.icegate.protocol.prom.PromStats;
+import io.icegate.server.Tenants;
 import io.icegate.server.http.Handler;
 import io.icegate.server.http.HttpExchange;
+import io.icegate.storage.scan.TableScanner;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.OutOfMemoryException;
 
 /**
- * The query-side endpoints of the Prometheus API. {@code format_query} and {@code parse_query}
- * work (the PromQL parser is complete); the endpoints that need stored metrics and the PromQL
- * engine ({@code query}, {@code query_range}, {@code query_exemplars}) check the query and then
- * answer 501 with errorType {@code unavailable} until the engine lands; the metadata endpoints
- * answer empty lists with a warning saying why.
+ * The query-side endpoints of the Prometheus API over the metrics table: {@code query}, {@code
+ * query_range}, {@code series}, {@code labels}, {@code label/<name>/values}, and the ones with
+ * nothing stored to show ({@code metadata}: type and help are kept per point but not indexed, so
+ * an empty object; {@code query_exemplars}: an empty list). Parameters, checks and their order,
+ * error types and wording follow Prometheus's API, because Grafana and promtool show those
+ * messages and branch on the error type. The tenant is {@code X-Scope-OrgID} (Mimir's header),
+ * the default tenant without it.
  */
 public final class PromQueryHandlers {
-  /** What the query endpoints say until metrics can be stored and evaluated. */
-  static final String NOT_YET =
-      "PromQL evaluation is not available yet: this server does not store metrics yet";
+  /** Prometheus's cap on the points of one series in a range query. */
+  static final long MAX_POINTS = 11_000;
 
-  public Handler formatQuery() {
+  private final MetricsQueryEngine engine;
+  private final LongSupplier nowMillis;
+
+  public PromQueryHandlers(MetricsQueryEngine engine) {
+    this(engine, System::currentTimeMillis);
+  }
+
+  /** Handlers over {@code scanner}'s metrics table, with Prometheus's default engine options. */
+  public static PromQueryHandlers overMetricsTable(
+      TableScanner scanner, BufferAllocator root, long queryMemoryBytes, Duration timeout) {
+    return new PromQueryHandlers(
+        new MetricsQueryEngine(
+            scanner, root, queryMemoryBytes, timeout, PromQLEngine.Options.DEFAULT));
+  }
+
+  PromQueryHandlers(MetricsQueryEngine engine, LongSupplier nowMillis) {
+    this.engine = engine;
+    this.nowMillis = nowMillis;
+  }
+
+  /** A request that cannot be served as asked: bad_data (400) with Prometheus's message. */
+  private static final class BadData extends Exception {
+    BadData(String message) {
+      super(message);
+    }
+  }
+
+  /** Handler body that may reject its parameters. */
+  @FunctionalInterface
+  private interface Body {
+    void run(HttpExchange exchange) throws BadData, IOException;
+  }
+
+  private static Handler handler(boolean postToo, Body body) {
     return exchange -> {
-      Expr expr = parsedQuery(exchange);
-      if (expr != null) {
-        String text = expr.toString();
-        ok(exchange, PromJson.success(json -> json.writeString(text), List.of(), List.of()));
+      if (!PromErrors.methodAllowed(exchange, postToo)) {
+        return;
+      }
+      try {
+        body.run(exchange);
+      } catch (BadData e) {
+        PromErrors.respond(exchange, PromJson.ErrorType.BAD_DATA, e.getMessage());
       }
     };
+  }
+
+  public Handler formatQuery() {
+    return handler(true, exchange -> {
+      Expr expr = parse(exchange.param("query"));
+      String text = expr.toString();
+      ok(exchange, PromJson.success(json -> json.writeString(text), List.of(), List.of()));
+    });
   }
 
   public Handler parseQuery() {
-    return exchange -> {
-      Expr expr = parsedQuery(exchange);
-      if (expr != null) {
-        ok(exchange, PromJson.success(json -> PromAstJson.write(json, expr), List.of(), List.of()));
-      }
-    };
+    return handler(true, exchange -> {
+      Expr expr = parse(exchange.param("query"));
+      ok(exchange, PromJson.success(json -> PromAstJson.write(json, expr), List.of(), List.of()));
+    });
   }
 
-  /** {@code /api/v1/query}, {@code /api/v1/query_range}, {@code /api/v1/query_exemplars}. */
+  /** {@code /api/v1/query}: {@code query}, {@code time} (default now), {@code timeout}, … */
   public Handler query() {
-    return exchange -> {
-      if (parsedQuery(exchange) != null) {
-        PromErrors.respond(
-            exchange,
-            HttpResponseStatus.NOT_IMPLEMENTED,
-            PromJson.ErrorType.UNAVAILABLE,
-            NOT_YET);
+    return handler(true, exchange -> {
+      String tenant = tenant(exchange);
+      int limit = limit(exchange);
+      String timeText = exchange.param("time");
+      long time;
+      if (timeText == null || timeText.isEmpty()) {
+        time = nowMillis.getAsLong();
+      } else {
+        try {
+          time = PromParams.timeMillis(timeText);
+        } catch (PromParams.BadParam e) {
+          throw new BadData(
+              "invalid parameter \"time\": invalid time value for 'time': " + e.getMessage());
+        }
       }
-    };
+      long timeout = timeout(exchange);
+      lookbackDelta(exchange);
+      String query = exchange.param("query");
+      parse(query);
+      run(exchange, limit, timeout,
+          cancelled -> engine.instant(tenant, query, time, cancelled));
+    });
   }
 
-  /** {@code /labels}, {@code /label/<name>/values}, {@code /series}: nothing is stored yet. */
-  public Handler emptyList() {
-    return exchange -> {
-      if (!PromErrors.methodAllowed(exchange, true)) {
-        return;
+  /** {@code /api/v1/query_range}: {@code query}, {@code start}, {@code end}, {@code step}, … */
+  public Handler queryRange() {
+    return handler(true, exchange -> {
+      String tenant = tenant(exchange);
+      int limit = limit(exchange);
+      long start = requiredTime(exchange, "start");
+      long end = requiredTime(exchange, "end");
+      if (end < start) {
+        throw new BadData(
+            "invalid parameter \"end\": end timestamp must not be before start time");
       }
-      if (exchange.path().equals("/api/v1/series") && exchange.params("match[]").isEmpty()) {
-        PromErrors.respond(exchange, PromJson.ErrorType.BAD_DATA, "no match[] parameter provided");
-        return;
+      long step;
+      try {
+        step = PromParams.durationMillis(exchange.param("step"));
+      } catch (PromParams.BadParam e) {
+        throw new BadData("invalid parameter \"step\": " + e.getMessage());
+      }
+      if (step <= 0) {
+        throw new BadData(
+            "invalid parameter \"step\": zero or negative query resolution step widths are not"
+                + " accepted. Try a positive integer");
+      }
+      if ((end - start) / step > MAX_POINTS) {
+        throw new BadData(
+            "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the"
+                + " query resolution (?step=XX)");
+      }
+      long timeout = timeout(exchange);
+      lookbackDelta(exchange);
+      String query = exchange.param("query");
+      parse(query);
+      StepGrid grid = new StepGrid(start, end, step);
+      run(exchange, limit, timeout, cancelled -> engine.range(tenant, query, grid, cancelled));
+    });
+  }
+
+  /**
+   * {@code /api/v1/query_exemplars}: the query and times are checked as Prometheus does, and the
+   * answer is an empty list, since exemplars are stored but not read back yet. Grafana's probe
+   * ({@code query=test} with millisecond times) therefore succeeds and enables exemplars.
+   */
+  public Handler queryExemplars() {
+    return handler(true, exchange -> {
+      tenant(exchange);
+      long[] range = optionalRange(exchange);
+      parse(exchange.param("query"));
+      if (range[1] < range[0]) {
+        throw new BadData(
+            "invalid parameter \"end\": end timestamp must not be before start time");
       }
       ok(exchange, PromJson.success(json -> {
         json.writeStartArray();
         json.writeEndArray();
-      }, List.of(NOT_YET), List.of()));
-    };
+      }, List.of(), List.of()));
+    });
   }
 
-  /** {@code /metadata}: an empty object. */
-  public Handler emptyMetadata() {
-    return exchange -> {
-      if (!PromErrors.methodAllowed(exchange, false)) {
+  /** {@code /api/v1/series}: the label sets {@code match[]} selects between start and end. */
+  public Handler series() {
+    return handler(true, exchange -> {
+      String tenant = tenant(exchange);
+      int limit = limit(exchange);
+      long[] range = optionalRange(exchange);
+      if (exchange.params("match[]").isEmpty()) {
+        throw new BadData("no match[] parameter provided");
+      }
+      List<List<LabelMatcher>> selectors = selectors(exchange, true);
+      List<Labels> found = metadata(exchange,
+          cancelled -> engine.series(tenant, selectors, range[0], range[1], cancelled));
+      if (found == null) {
         return;
+      }
+      List<String> warnings = new ArrayList<>();
+      List<Labels> shown = truncate(found, limit, warnings);
+      ok(exchange, PromJson.success(json -> {
+        json.writeStartArray();
+        for (Labels l : shown) {
+          PromJson.labels(json, l.toMap());
+        }
+        json.writeEndArray();
+      }, warnings, List.of()));
+    });
+  }
+
+  /** {@code /api/v1/labels}: the label names of the series {@code match[]} selects (or all). */
+  public Handler labels() {
+    return handler(true, exchange -> {
+      String tenant = tenant(exchange);
+      int limit = limit(exchange);
+      long[] range = optionalRange(exchange);
+      List<List<LabelMatcher>> selectors = selectors(exchange, false);
+      List<String> names = metadata(exchange,
+          cancelled -> engine.labelNames(tenant, selectors, range[0], range[1], cancelled));
+      if (names != null) {
+        strings(exchange, names, limit);
+      }
+    });
+  }
+
+  /** {@code /api/v1/label/<name>/values}; the name may be {@code U__}-escaped. */
+  public Handler labelValues() {
+    return handler(false, exchange -> {
+      String path = exchange.path();
+      String prefix = "/api/v1/label/";
+      if (!path.startsWith(prefix) || !path.endsWith("/values")
+          || path.length() <= prefix.length() + "/values".length()) {
+        PromErrors.respond(exchange, PromJson.ErrorType.NOT_FOUND, "404 page not found");
+        return;
+      }
+      String escaped = path.substring(prefix.length(), path.length() - "/values".length());
+      String name = PromParams.unescapeName(escaped);
+      if (name.isEmpty() || name.indexOf('/') >= 0) {
+        throw new BadData("invalid label name: \"" + escaped + "\"");
+      }
+      String tenant = tenant(exchange);
+      int limit = limit(exchange);
+      long[] range = optionalRange(exchange);
+      List<List<LabelMatcher>> selectors = selectors(exchange, false);
+      List<String> values = metadata(exchange,
+          cancelled -> engine.labelValues(tenant, name, selectors, range[0], range[1], cancelled));
+      if (values != null) {
+        strings(exchange, values, limit);
+      }
+    });
+  }
+
+  /**
+   * {@code /api/v1/metadata}: an empty object. The metrics table keeps each point's type, unit and
+   * help, but listing them needs a scan of every point, so they are not served yet; Grafana treats
+   * the empty answer as "no help text" and the editor still works.
+   */
+  public Handler metadata() {
+    return handler(false, exchange -> {
+      tenant(exchange);
+      for (String p : new String[] {"limit", "limit_per_metric"}) {
+        String v = exchange.param(p);
+        if (v != null && !v.isEmpty()) {
+          try {
+            Integer.parseInt(v);
+          } catch (NumberFormatException e) {
+            throw new BadData(p + " must be a number");
+          }
+        }
       }
       ok(exchange, PromJson.success(json -> {
         json.writeStartObject();
         json.writeEndObject();
-      }, List.of(NOT_YET), List.of()));
-    };
+      }, List.of(), List.of()));
+    });
   }
 
-  /** The {@code query} parameter parsed, or null after answering the error. */
-  private static Expr parsedQuery(HttpExchange exchange) {
-    if (!PromErrors.methodAllowed(exchange, true)) {
-      return null;
-    }
-    String query = exchange.param("query");
+  // ---- evaluation ----
+
+  @FunctionalInterface
+  private interface Evaluation<T> {
+    T run(BooleanSupplier cancelled);
+  }
+
+  /** Runs a query and answers its result, or the error Prometheus would give for its failure. */
+  private static void run(
+      HttpExchange exchange, int limit, long timeoutMillis, Evaluation<QueryResult> evaluation)
+      throws IOException {
+    long started = System.nanoTime();
+    Deadline deadline = new Deadline(exchange, timeoutMillis);
+    QueryResult result;
     try {
-      return PromQL.parse(query == null ? "" : query);
+      result = evaluation.run(deadline);
     } catch (PromQLParseException e) {
       PromErrors.respond(
           exchange, PromJson.ErrorType.BAD_DATA, "invalid parameter \"query\": " + e.getMessage());
+      return;
+    } catch (RuntimeException e) {
+      evaluationError(exchange, deadline, e);
+      return;
+    }
+    double seconds = (System.nanoTime() - started) / 1e9;
+    List<String> warnings = new ArrayList<>(result.warnings());
+    PromResult body = truncate(PromResults.of(result), limit, warnings);
+    PromStats stats = null;
+    String statsParam = exchange.param("stats");
+    if (statsParam != null && !statsParam.isEmpty()) {
+      if (!statsParam.equals("true") && !statsParam.equals("all")) {
+        warnings.add("value \"" + statsParam + "\" for parameter \"stats\" is deprecated and will"
+            + " be rejected in the next major release, use \"true\" or \"all\"");
+      }
+      stats = new PromStats(
+          new PromStats.Timings(seconds, 0, 0, seconds, 0, seconds), null);
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    PromJson.writeQueryResult(out, body, stats, warnings, result.infos());
+    ok(exchange, out.toByteArray());
+  }
+
+  /** Runs a series lookup; null after answering its error. */
+  private static <T> T metadata(HttpExchange exchange, Evaluation<T> evaluation) {
+    Deadline deadline = new Deadline(exchange, 0);
+    try {
+      return evaluation.run(deadline);
+    } catch (RuntimeException e) {
+      evaluationError(exchange, deadline, e);
       return null;
     }
+  }
+
+  /** Prometheus's mapping: canceled, timeout, execution for the engine's errors, else internal. */
+  private static void evaluationError(
+      HttpExchange exchange, Deadline deadline, RuntimeException e) {
+    if (e instanceof QueryCancelledException c) {
+      if (c.timeout() || deadline.passed) {
+        PromErrors.respond(exchange, PromJson.ErrorType.TIMEOUT,
+            "query timed out in expression evaluation");
+      } else {
+        PromErrors.respond(exchange, PromJson.ErrorType.CANCELED,
+            "query was canceled in expression evaluation");
+      }
+    } else if (e instanceof PromQLException) {
+      PromErrors.respond(exchange, PromJson.ErrorType.EXECUTION, e.getMessage());
+    } else if (e instanceof OutOfMemoryException) {
+      PromErrors.respond(exchange, PromJson.ErrorType.EXECUTION,
+          "query processing would load too many samples into memory in query execution");
+    } else {
+      PromErrors.respond(exchange, PromJson.ErrorType.INTERNAL,
+          e.getMessage() == null ? e.toString() : e.getMessage());
+    }
+  }
+
+  /** Cancels when the client goes away or the request's {@code timeout} passes. */
+  private static final class Deadline implements BooleanSupplier {
+    private final HttpExchange exchange;
+    private final long deadlineNanos;
+    private volatile boolean passed;
+
+    Deadline(HttpExchange exchange, long timeoutMillis) {
+      this.exchange = exchange;
+      this.deadlineNanos = timeoutMillis > 0 ? System.nanoTime() + timeoutMillis * 1_000_000 : 0;
+    }
+
+    @Override
+    public boolean getAsBoolean() {
+      if (deadlineNanos != 0 && System.nanoTime() - deadlineNanos > 0) {
+        passed = true;
+        return true;
+      }
+      return exchange.clientGone();
+    }
+  }
+
+  // ---- parameters ----
+
+  private static String tenant(HttpExchange exchange) throws BadData {
+    try {
+      return Tenants.resolve(exchange.header(Tenants.HEADER));
+    } catch (IllegalArgumentException e) {
+      throw new BadData(e.getMessage());
+    }
+  }
+
+  private static Expr parse(String query) throws BadData {
+    try {
+      return PromQL.parse(query == null ? "" : query);
+    } catch (PromQLParseException e) {
+      throw new BadData("invalid parameter \"query\": " + e.getMessage());
+    }
+  }
+
+  /** {@code limit}: absent or 0 for none. */
+  private static int limit(HttpExchange exchange) throws BadData {
+    String text = exchange.param("limit");
+    if (text == null || text.isEmpty()) {
+      return 0;
+    }
+    int limit;
+    try {
+      limit = Integer.parseInt(text);
+    } catch (NumberFormatException e) {
+      throw new BadData("invalid parameter \"limit\": strconv.Atoi: parsing \"" + text
+          + "\": invalid syntax");
+    }
+    if (limit < 0) {
+      throw new BadData("invalid parameter \"limit\": limit must be non-negative");
+    }
+    return limit;
+  }
+
+  private static long requiredTime(HttpExchange exchange, String name) throws BadData {
+    try {
+      return PromParams.timeMillis(exchange.param(name));
+    } catch (PromParams.BadParam e) {
+      throw new BadData("invalid parameter \"" + name + "\": " + e.getMessage());
+    }
+  }
+
+  /** {@code start} and {@code end}, defaulting to the earliest and latest storable times. */
+  private static long[] optionalRange(HttpExchange exchange) throws BadData {
+    long[] range = {PromParams.MIN_MILLIS, PromParams.MAX_MILLIS};
+    String[] names = {"start", "end"};
+    for (int i = 0; i < 2; i++) {
+      String text = exchange.param(names[i]);
+      if (text != null && !text.isEmpty()) {
+        try {
+          range[i] = PromParams.timeMillis(text);
+        } catch (PromParams.BadParam e) {
+          throw new BadData("invalid parameter \"" + names[i] + "\": invalid time value for '"
+              + names[i] + "': " + e.getMessage());
+        }
+      }
+    }
+    return range;
+  }
+
+  private static long timeout(HttpExchange exchange) throws BadData {
+    String text = exchange.param("timeout");
+    if (text == null || text.isEmpty()) {
+      return 0;
+    }
+    try {
+      return PromParams.durationMillis(text);
+    } catch (PromParams.BadParam e) {
+      throw new BadData("invalid parameter \"timeout\": " + e.getMessage());
+    }
+  }
+
+  /** Checked as Prometheus checks it; the engine's configured lookback is used either way. */
+  private static void lookbackDelta(HttpExchange exchange) throws BadData {
+    String text = exchange.param("lookback_delta");
+    if (text != null && !text.isEmpty()) {
+      try {
+        PromParams.durationMillis(text);
+      } catch (PromParams.BadParam e) {
+        throw new BadData("error parsing lookback delta duration: " + e.getMessage());
+      }
+    }
+  }
+
+  /**
+   * The {@code match[]} selectors as matcher lists. Each must be a plain series selector with a
+   * matcher that does not match the empty string.
+   */
+  private static List<List<LabelMatcher>> selectors(HttpExchange exchange, boolean wrapped)
+      throws BadData {
+    List<List<LabelMatcher>> selectors = new ArrayList<>();
+    for (String text : exchange.params("match[]")) {
+      String prefix = wrapped ? "invalid parameter \"match[]\": " : "";
+      Expr expr;
+      try {
+        expr = PromQL.parse(text);
+      } catch (PromQLParseException e) {
+        // Prometheus parses match[] without the query checks and words this one itself.
+        if (e.getMessage()
+            .endsWith("vector selector must contain at least one non-empty matcher")) {
+          throw new BadData(prefix + "match[] must contain at least one non-empty matcher");
+        }
+        throw new BadData(prefix + e.getMessage());
+      }
+      if (!(expr instanceof VectorSelector vs) || vs.offsetMillis() != 0 || vs.at() != null) {
+        throw new BadData(prefix + "1:1: parse error: expected a series selector, got "
+            + text);
+      }
+      List<LabelMatcher> matchers = new ArrayList<>();
+      boolean nonEmpty = false;
+      for (io.icegate.promql.ast.LabelMatcher m : vs.matchers()) {
+        LabelMatcher.Type type =
+            switch (m.type()) {
+              case EQL -> LabelMatcher.Type.EQ;
+              case NEQ -> LabelMatcher.Type.NEQ;
+              case EQL_REGEX -> LabelMatcher.Type.RE;
+              case NEQ_REGEX -> LabelMatcher.Type.NRE;
+            };
+        LabelMatcher matcher = LabelMatcher.of(m.name(), type, m.value());
+        nonEmpty |= !matcher.matches("");
+        matchers.add(matcher);
+      }
+      if (!nonEmpty) {
+        throw new BadData(prefix + "match[] must contain at least one non-empty matcher");
+      }
+      selectors.add(matchers);
+    }
+    return selectors;
+  }
+
+  // ---- answers ----
+
+  private static <T> List<T> truncate(List<T> items, int limit, List<String> warnings) {
+    if (limit > 0 && items.size() > limit) {
+      warnings.add("results truncated due to limit");
+      return items.subList(0, limit);
+    }
+    return items;
+  }
+
+  /** Vectors and matrices keep their first {@code limit} series, as in Prometheus. */
+  private static PromResult truncate(PromResult result, int limit, List<String> warnings) {
+    if (result instanceof PromResult.Vector v) {
+      return new PromResult.Vector(truncate(v.samples(), limit, warnings));
+    }
+    if (result instanceof PromResult.Matrix m) {
+      return new PromResult.Matrix(truncate(m.series(), limit, warnings));
+    }
+    return result;
+  }
+
+  private static void strings(HttpExchange exchange, List<String> values, int limit) {
+    List<String> warnings = new ArrayList<>();
+    List<String> shown = truncate(values, limit, warnings);
+    ok(exchange, PromJson.success(json -> {
+      json.writeStartArray();
+      for (String v : shown) {
+        json.writeString(v);
+      }
+      json.writeEndArray();
+    }, warnings, List.of()));
   }
 
   private static void ok(HttpExchange exchange, byte[] body) {

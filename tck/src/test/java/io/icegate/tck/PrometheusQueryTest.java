@@ -1,0 +1,380 @@
+package io.icegate.tck;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.icegate.protocol.prometheus.RemoteWriteRequest;
+import io.icegate.server.IceGateServer;
+import io.icegate.server.config.ServerConfig;
+import io.icegate.storage.ingest.BatchResult;
+import io.icegate.storage.ingest.MetricsBatchBuilder;
+import io.icegate.storage.table.MetricsTable;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * PromQL over HTTP against the real server: {@code /api/v1/query}, {@code query_range}, {@code
+ * series}, {@code labels}, {@code label/<name>/values}, {@code metadata}, {@code query_exemplars},
+ * with Prometheus's parameters, errors and exact JSON, and the requests Grafana's Prometheus data
+ * source sends (../shared/reference/grafana/REQUESTS.md §2). Expected bodies are hand-computed.
+ *
+ * <p>Data path: the samples are a Prometheus remote-write request built into the metrics table's
+ * rows by storage's {@code MetricsBatchBuilder} and appended through the server's own metrics WAL,
+ * then compacted — the same code remote-write ingest uses after decoding. Sending them as {@code
+ * POST /api/v1/write} instead needs the lead's ingest wiring, which is not in this branch.
+ *
+ * <p>The data: {@code req_total{job="api",code="200"}} at 1000, 1060, 1120, 1180, 1240 s with
+ * values 0, 60, 120, 180, 240, and {@code code="500"} with 0, 6, 12, 18, 24 (tenant "fake", the
+ * default); tenant "other" has one series {@code req_total{job="web"}} = 7 at 1000 s.
+ */
+class PrometheusQueryTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  @TempDir static Path dataDir;
+  private static IceGateServer server;
+  /** Closed after the server, which keeps written batches until they are compacted away. */
+  private static BufferAllocator ingest;
+
+  @BeforeAll
+  static void start() throws Exception {
+    ingest = new RootAllocator();
+    server =
+        IceGateServer.start(
+            ServerConfig.defaults().withDataDir(dataDir).withPorts("127.0.0.1", 0, 0));
+    loadSampleData(server, ingest);
+  }
+
+  /** Writes the data described in the class comment into {@code server}'s metrics table. */
+  static void loadSampleData(IceGateServer server, BufferAllocator ingest) throws Exception {
+    List<RemoteWriteRequest.Sample> ok = new ArrayList<>();
+    List<RemoteWriteRequest.Sample> failed = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      long t = (1000 + 60L * i) * 1000;
+      ok.add(new RemoteWriteRequest.Sample(60.0 * i, t));
+      failed.add(new RemoteWriteRequest.Sample(6.0 * i, t));
+    }
+    write(server, ingest, "fake", List.of(
+        series(ok, "__name__", "req_total", "code", "200", "job", "api"),
+        series(failed, "__name__", "req_total", "code", "500", "job", "api")));
+    write(server, ingest, "other", List.of(series(
+        List.of(new RemoteWriteRequest.Sample(7, 1_000_000)),
+        "__name__", "req_total", "job", "web")));
+  }
+
+  private static RemoteWriteRequest.TimeSeries series(
+      List<RemoteWriteRequest.Sample> samples, String... labels) {
+    List<RemoteWriteRequest.Label> l = new ArrayList<>();
+    for (int i = 0; i < labels.length; i += 2) {
+      l.add(new RemoteWriteRequest.Label(labels[i], labels[i + 1]));
+    }
+    return new RemoteWriteRequest.TimeSeries(l, samples, List.of(), List.of());
+  }
+
+  private static void write(
+      IceGateServer server, BufferAllocator ingest, String tenant,
+      List<RemoteWriteRequest.TimeSeries> series) throws Exception {
+    BatchResult built =
+        MetricsBatchBuilder.build(new RemoteWriteRequest(series, List.of()), tenant, 0, ingest);
+    assertThat(built.rejected()).isZero();
+    // The WAL takes the batch and closes it once written.
+    server.lake().metricsWal().append(tenant, built.batch()).get();
+    server.lake().compact(MetricsTable.NAME);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (server != null) {
+      server.close();
+    }
+    if (ingest != null) {
+      ingest.close(); // fails the run if any batch leaked
+    }
+  }
+
+  // ---- /api/v1/query ----
+
+  @Test
+  void instantVectorIsExactPrometheusJson() throws Exception {
+    HttpResponse<String> r = get("/api/v1/query?query=req_total&time=1240");
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.headers().firstValue("Content-Type")).hasValue("application/json");
+    assertThat(r.body()).isEqualTo(
+        "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
+            + "{\"metric\":{\"__name__\":\"req_total\",\"code\":\"200\",\"job\":\"api\"},"
+            + "\"value\":[1240,\"240\"]},"
+            + "{\"metric\":{\"__name__\":\"req_total\",\"code\":\"500\",\"job\":\"api\"},"
+            + "\"value\":[1240,\"24\"]}]}}");
+  }
+
+  @Test
+  void rateAndSumWithPrometheusExtrapolation() throws Exception {
+    // (1120, 1240]: samples at 1180 and 1240; extrapolated to the 120 s window: 60 * 2 / 120.
+    HttpResponse<String> r =
+        get("/api/v1/query?query=" + enc("sum(rate(req_total[2m]))") + "&time=1240");
+    assertThat(r.body()).isEqualTo(
+        "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
+            + "{\"metric\":{},\"value\":[1240,\"1.1\"]}]}}");
+  }
+
+  @Test
+  void timeAsRfc3339AndWithMilliseconds() throws Exception {
+    // 1970-01-01T00:20:40.5Z = 1240.5 s: the 1240 s sample is within the lookback.
+    HttpResponse<String> r = get("/api/v1/query?query=" + enc("req_total{code=\"500\"}")
+        + "&time=1970-01-01T00:20:40.5Z");
+    assertThat(r.body()).contains("\"value\":[1240.500,\"24\"]");
+    r = get("/api/v1/query?query=" + enc("req_total{code=\"500\"}") + "&time=1060.0004");
+    assertThat(r.body()).contains("\"value\":[1060,\"6\"]");
+  }
+
+  @Test
+  void timeDefaultsToNowWhereNothingIsStored() throws Exception {
+    assertThat(get("/api/v1/query?query=req_total").body())
+        .isEqualTo("{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[]}}");
+  }
+
+  @Test
+  void tenantComesFromXScopeOrgId() throws Exception {
+    HttpResponse<String> r = HTTP.send(
+        HttpRequest.newBuilder(uri("/api/v1/query?query=req_total&time=1000"))
+            .header("X-Scope-OrgID", "other").GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(r.body()).isEqualTo(
+        "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
+            + "{\"metric\":{\"__name__\":\"req_total\",\"job\":\"web\"},"
+            + "\"value\":[1000,\"7\"]}]}}");
+  }
+
+  @Test
+  void limitCutsSeriesWithAWarning() throws Exception {
+    HttpResponse<String> r = get("/api/v1/query?query=req_total&time=1240&limit=1");
+    assertThat(r.body()).isEqualTo(
+        "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
+            + "{\"metric\":{\"__name__\":\"req_total\",\"code\":\"200\",\"job\":\"api\"},"
+            + "\"value\":[1240,\"240\"]}]},\"warnings\":[\"results truncated due to limit\"]}");
+  }
+
+  @Test
+  void executionErrorIs422() throws Exception {
+    // Both series become {__name__="req_total",code="x",job="api"}: a duplicate label set.
+    HttpResponse<String> r = get("/api/v1/query?time=1240&query="
+        + enc("label_replace(req_total, \"code\", \"x\", \"\", \"\")"));
+    assertThat(r.statusCode()).isEqualTo(422);
+    JsonNode body = JSON.readTree(r.body());
+    assertThat(body.get("errorType").asText()).isEqualTo("execution");
+    assertThat(body.get("error").asText()).contains("same labelset");
+  }
+
+  @Test
+  void parameterErrorsAreBadDataInPrometheusWording() throws Exception {
+    assertError(get("/api/v1/query?query=up&time=abc"), 400, "bad_data",
+        "invalid parameter \"time\": invalid time value for 'time': cannot parse \"abc\" to a"
+            + " valid timestamp");
+    assertError(get("/api/v1/query?query=up&time=30s"), 400, "bad_data",
+        "invalid parameter \"time\": invalid time value for 'time': cannot parse \"30s\" to a"
+            + " valid timestamp");
+    assertError(get("/api/v1/query?query=up&timeout=soon"), 400, "bad_data",
+        "invalid parameter \"timeout\": cannot parse \"soon\" to a valid duration");
+    assertError(get("/api/v1/query?query=" + enc("sum(up")), 400, "bad_data", null);
+    assertThat(JSON.readTree(get("/api/v1/query?query=" + enc("sum(up")).body())
+        .get("error").asText()).startsWith("invalid parameter \"query\": 1:");
+    assertError(get("/api/v1/query?query=up&limit=-1"), 400, "bad_data",
+        "invalid parameter \"limit\": limit must be non-negative");
+  }
+
+  @Test
+  void statsAllAddsTimings() throws Exception {
+    JsonNode data = JSON.readTree(
+        post("/api/v1/query?stats=all", "query=req_total&time=1240").body()).get("data");
+    assertThat(data.get("result").size()).isEqualTo(2);
+    JsonNode timings = data.get("stats").get("timings");
+    for (String f : new String[] {"evalTotalTime", "resultSortTime", "queryPreparationTime",
+        "innerEvalTime", "execQueueTime", "execTotalTime"}) {
+      assertThat(timings.get(f).isNumber()).as(f).isTrue();
+    }
+    JsonNode odd = JSON.readTree(get("/api/v1/query?query=1&time=1&stats=yes").body());
+    assertThat(odd.get("warnings").get(0).asText()).isEqualTo(
+        "value \"yes\" for parameter \"stats\" is deprecated and will be rejected in the next"
+            + " major release, use \"true\" or \"all\"");
+  }
+
+  // ---- /api/v1/query_range ----
+
+  @Test
+  void rangeMatrixIsExactPrometheusJson() throws Exception {
+    HttpResponse<String> r = get("/api/v1/query_range?query=" + enc("req_total{code=\"500\"}")
+        + "&start=1000&end=1240&step=60");
+    assertThat(r.body()).isEqualTo(
+        "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":["
+            + "{\"metric\":{\"__name__\":\"req_total\",\"code\":\"500\",\"job\":\"api\"},"
+            + "\"values\":[[1000,\"0\"],[1060,\"6\"],[1120,\"12\"],[1180,\"18\"],[1240,\"24\"]]}"
+            + "]}}");
+  }
+
+  @Test
+  void rangeStepAsDurationAndFractionalSeconds() throws Exception {
+    // Step 30 s: 1030 s still sees the 1000 s sample (lookback); step "0.5m" is not a duration.
+    String expected =
+        "\"values\":[[1000,\"0\"],[1030,\"0\"],[1060,\"6\"]]";
+    assertThat(get("/api/v1/query_range?query=" + enc("req_total{code=\"500\"}")
+        + "&start=1000&end=1060&step=30s").body()).contains(expected);
+    assertThat(get("/api/v1/query_range?query=" + enc("req_total{code=\"500\"}")
+        + "&start=1000&end=1060&step=30.0").body()).contains(expected);
+    assertThat(get("/api/v1/query_range?query=" + enc("req_total{code=\"500\"}")
+        + "&start=1000.5&end=1001&step=0.25").body())
+        .contains("\"values\":[[1000.500,\"0\"],[1000.750,\"0\"],[1001,\"0\"]]");
+  }
+
+  @Test
+  void scalarRangeIsOneSeriesWithoutLabels() throws Exception {
+    assertThat(get("/api/v1/query_range?query=" + enc("1+1") + "&start=0&end=30&step=15").body())
+        .isEqualTo("{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":["
+            + "{\"metric\":{},\"values\":[[0,\"2\"],[15,\"2\"],[30,\"2\"]]}]}}");
+  }
+
+  @Test
+  void rangeErrorsAsPrometheusWordsThem() throws Exception {
+    String q = "/api/v1/query_range?query=up";
+    assertError(get(q + "&start=10&end=5&step=1"), 400, "bad_data",
+        "invalid parameter \"end\": end timestamp must not be before start time");
+    assertError(get(q + "&start=0&end=5&step=0"), 400, "bad_data",
+        "invalid parameter \"step\": zero or negative query resolution step widths are not"
+            + " accepted. Try a positive integer");
+    assertError(get(q + "&start=0&end=5&step=-1s"), 400, "bad_data",
+        "invalid parameter \"step\": cannot parse \"-1s\" to a valid duration");
+    assertError(get(q + "&start=0&end=5"), 400, "bad_data",
+        "invalid parameter \"step\": cannot parse \"\" to a valid duration");
+    assertError(get(q + "&end=5&step=1"), 400, "bad_data",
+        "invalid parameter \"start\": cannot parse \"\" to a valid timestamp");
+    String tooMany = "exceeded maximum resolution of 11,000 points per timeseries. Try"
+        + " decreasing the query resolution (?step=XX)";
+    assertError(get(q + "&start=0&end=11001&step=1"), 400, "bad_data", tooMany);
+    // Exactly 11 000 steps (11 001 points) is still allowed.
+    assertThat(get(q + "&start=0&end=11000&step=1").statusCode()).isEqualTo(200);
+  }
+
+  // ---- metadata endpoints ----
+
+  @Test
+  void seriesLabelsAndLabelValues() throws Exception {
+    assertThat(get("/api/v1/series?match[]=req_total&start=0&end=2000").body()).isEqualTo(
+        "{\"status\":\"success\",\"data\":["
+            + "{\"__name__\":\"req_total\",\"code\":\"200\",\"job\":\"api\"},"
+            + "{\"__name__\":\"req_total\",\"code\":\"500\",\"job\":\"api\"}]}");
+    // Outside the samples' times: nothing.
+    assertThat(get("/api/v1/series?match[]=req_total&start=2000&end=3000").body())
+        .isEqualTo("{\"status\":\"success\",\"data\":[]}");
+    assertThat(post("/api/v1/labels", "start=0&end=2000").body())
+        .isEqualTo("{\"status\":\"success\",\"data\":[\"__name__\",\"code\",\"job\"]}");
+    assertThat(get("/api/v1/label/code/values").body())
+        .isEqualTo("{\"status\":\"success\",\"data\":[\"200\",\"500\"]}");
+    assertThat(get("/api/v1/label/U__code/values?match%5B%5D=" + enc("{code=~\"5..\"}")).body())
+        .isEqualTo("{\"status\":\"success\",\"data\":[\"500\"]}");
+    assertThat(get("/api/v1/label/__name__/values?limit=40000&start=0&end=2000").body())
+        .isEqualTo("{\"status\":\"success\",\"data\":[\"req_total\"]}");
+  }
+
+  @Test
+  void seriesErrors() throws Exception {
+    assertError(get("/api/v1/series"), 400, "bad_data", "no match[] parameter provided");
+    assertError(get("/api/v1/series?match[]=" + enc("{job=~\".*\"}")), 400, "bad_data",
+        "invalid parameter \"match[]\": match[] must contain at least one non-empty matcher");
+    assertError(get("/api/v1/series?match[]=req_total&start=x"), 400, "bad_data",
+        "invalid parameter \"start\": invalid time value for 'start': cannot parse \"x\" to a"
+            + " valid timestamp");
+  }
+
+  @Test
+  void metadataAndExemplarsAreEmpty() throws Exception {
+    assertThat(get("/api/v1/metadata?limit=40000").body())
+        .isEqualTo("{\"status\":\"success\",\"data\":{}}");
+    assertError(get("/api/v1/metadata?limit=x"), 400, "bad_data", "limit must be a number");
+    // Grafana's exemplar probe: query=test with millisecond times (REQUESTS.md §2.3).
+    HttpResponse<String> probe = post("/api/v1/query_exemplars",
+        "query=test&start=1787311820500&end=1787313620500");
+    assertThat(probe.statusCode()).isEqualTo(200);
+    assertThat(probe.body()).isEqualTo("{\"status\":\"success\",\"data\":[]}");
+  }
+
+  // ---- Grafana (REQUESTS.md §2.5) ----
+
+  @Test
+  void grafanaHealthCheckByPostAndGet() throws Exception {
+    String expected =
+        "{\"status\":\"success\",\"data\":{\"resultType\":\"scalar\",\"result\":[4,\"2\"]}}";
+    HttpResponse<String> r = post("/api/v1/query", "query=1%2B1&time=4");
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body()).isEqualTo(expected);
+    assertThat(get("/api/v1/query?query=1%2B1&time=4").body()).isEqualTo(expected);
+  }
+
+  @Test
+  void grafanaRangeQueryPostWithStatsAndTimeoutInTheUrl() throws Exception {
+    HttpResponse<String> r = post("/api/v1/query_range?stats=all",
+        "end=1240&query=sum+by+%28job%29+%28rate%28req_total%5B2m%5D%29%29&start=1180&step=60"
+            + "&timeout=60s");
+    assertThat(r.statusCode()).isEqualTo(200);
+    JsonNode data = JSON.readTree(r.body()).get("data");
+    assertThat(data.get("resultType").asText()).isEqualTo("matrix");
+    assertThat(data.get("result").get(0).get("metric").toString()).isEqualTo("{\"job\":\"api\"}");
+    // At 1180: (1060, 1180] holds 1120 and 1180, the same slope: 1.1 at both steps.
+    assertThat(data.get("result").get(0).get("values").toString())
+        .isEqualTo("[[1180,\"1.1\"],[1240,\"1.1\"]]");
+    assertThat(data.get("stats").get("timings").get("execTotalTime").isNumber()).isTrue();
+  }
+
+  @Test
+  void grafanaRulesProbe() throws Exception {
+    assertThat(get("/api/v1/rules").body())
+        .isEqualTo("{\"status\":\"success\",\"data\":{\"groups\":[]}}");
+  }
+
+  // ---- helpers ----
+
+  static void assertError(HttpResponse<String> r, int status, String type, String message)
+      throws Exception {
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
+    JsonNode body = JSON.readTree(r.body());
+    assertThat(body.get("status").asText()).isEqualTo("error");
+    assertThat(body.get("errorType").asText()).isEqualTo(type);
+    if (message != null) {
+      assertThat(body.get("error").asText()).isEqualTo(message);
+    }
+  }
+
+  private static String enc(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8);
+  }
+
+  private static URI uri(String pathAndQuery) {
+    return URI.create("http://127.0.0.1:" + server.prometheusPort() + pathAndQuery);
+  }
+
+  static HttpResponse<String> get(String pathAndQuery) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(uri(pathAndQuery)).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  static HttpResponse<String> post(String pathAndQuery, String form) throws Exception {
+    return HTTP.send(
+        HttpRequest.newBuilder(uri(pathAndQuery))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .POST(HttpRequest.BodyPublishers.ofString(form))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+}
