@@ -7,8 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.icegate.protocol.prometheus.RemoteWriteRequest;
 import io.icegate.server.IceGateServer;
 import io.icegate.server.config.ServerConfig;
-import io.icegate.storage.ingest.BatchResult;
-import io.icegate.storage.ingest.MetricsBatchBuilder;
 import io.icegate.storage.table.MetricsTable;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -32,10 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
  * with Prometheus's parameters, errors and exact JSON, and the requests Grafana's Prometheus data
  * source sends (../shared/reference/grafana/REQUESTS.md §2). Expected bodies are hand-computed.
  *
- * <p>Data path: the samples are a Prometheus remote-write request built into the metrics table's
- * rows by storage's {@code MetricsBatchBuilder} and appended through the server's own metrics WAL,
- * then compacted — the same code remote-write ingest uses after decoding. Sending them as {@code
- * POST /api/v1/write} instead needs the lead's ingest wiring, which is not in this branch.
+ * <p>Data path: the samples are sent as Prometheus remote-write 1.0 ({@code POST /api/v1/write},
+ * snappy protobuf) to the server, then compacted into Iceberg.
  *
  * <p>The data: {@code req_total{job="api",code="200"}} at 1000, 1060, 1120, 1180, 1240 s with
  * values 0, 60, 120, 180, 240, and {@code code="500"} with 0, 6, 12, 18, 24 (tenant "fake", the
@@ -88,11 +84,51 @@ class PrometheusQueryTest {
   private static void write(
       IceGateServer server, BufferAllocator ingest, String tenant,
       List<RemoteWriteRequest.TimeSeries> series) throws Exception {
-    BatchResult built =
-        MetricsBatchBuilder.build(new RemoteWriteRequest(series, List.of()), tenant, 0, ingest);
-    assertThat(built.rejected()).isZero();
-    // The WAL takes the batch and closes it once written.
-    server.lake().metricsWal().append(tenant, built.batch()).get();
+    // prometheus.WriteRequest { repeated TimeSeries timeseries = 1; } with
+    // TimeSeries { repeated Label labels = 1; repeated Sample samples = 2; }.
+    java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+    com.google.protobuf.CodedOutputStream out =
+        com.google.protobuf.CodedOutputStream.newInstance(body);
+    for (RemoteWriteRequest.TimeSeries ts : series) {
+      java.io.ByteArrayOutputStream one = new java.io.ByteArrayOutputStream();
+      com.google.protobuf.CodedOutputStream o =
+          com.google.protobuf.CodedOutputStream.newInstance(one);
+      for (RemoteWriteRequest.Label l : ts.labels()) {
+        java.io.ByteArrayOutputStream label = new java.io.ByteArrayOutputStream();
+        com.google.protobuf.CodedOutputStream lo =
+            com.google.protobuf.CodedOutputStream.newInstance(label);
+        lo.writeString(1, l.name());
+        lo.writeString(2, l.value());
+        lo.flush();
+        o.writeByteArray(1, label.toByteArray());
+      }
+      for (RemoteWriteRequest.Sample sample : ts.samples()) {
+        java.io.ByteArrayOutputStream smp = new java.io.ByteArrayOutputStream();
+        com.google.protobuf.CodedOutputStream so =
+            com.google.protobuf.CodedOutputStream.newInstance(smp);
+        so.writeDouble(1, sample.value());
+        so.writeInt64(2, sample.timestampMillis());
+        so.flush();
+        o.writeByteArray(2, smp.toByteArray());
+      }
+      o.flush();
+      out.writeByteArray(1, one.toByteArray());
+    }
+    out.flush();
+    HttpResponse<String> r =
+        HTTP.send(
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + server.prometheusPort() + "/api/v1/write"))
+                .header("Content-Type", "application/x-protobuf")
+                .header("Content-Encoding", "snappy")
+                .header("X-Prometheus-Remote-Write-Version", "0.1.0")
+                .header("X-Scope-OrgID", tenant)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(
+                    org.xerial.snappy.Snappy.compress(body.toByteArray())))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(204);
+    // Part of the data through Iceberg, the rest read from the WAL.
     server.lake().compact(MetricsTable.NAME);
   }
 
