@@ -325,6 +325,31 @@ class PrometheusQueryTest {
   }
 
   @Test
+  void timesAsGoParsesThem() throws Exception {
+    // Exponent form, and the far-away bounds older promtool versions send for "no limit".
+    assertThat(get("/api/v1/query?query=" + enc("req_total{code=\"500\"}") + "&time=1.24e3")
+        .body()).contains("\"value\":[1240,\"24\"]");
+    assertThat(get("/api/v1/series?match[]=" + enc("req_total{code=\"200\"}")
+        + "&start=-9223309901257974&end=9223309901257975").body())
+        .isEqualTo("{\"status\":\"success\",\"data\":["
+            + "{\"__name__\":\"req_total\",\"code\":\"200\",\"job\":\"api\"}]}");
+    assertThat(get("/api/v1/labels?start=-292273086-05-16T16:47:06Z"
+        + "&end=292277025-08-18T07:12:54.999999999Z").body())
+        .isEqualTo("{\"status\":\"success\",\"data\":[\"__name__\",\"code\",\"job\"]}");
+  }
+
+  @Test
+  void escapedLabelNamesInThePath() throws Exception {
+    // U__ escaping of Prometheus 3: _64_ is the code point 0x64, 'd'.
+    assertThat(get("/api/v1/label/U__co_64_e/values").body())
+        .isEqualTo("{\"status\":\"success\",\"data\":[\"200\",\"500\"]}");
+    assertThat(get("/api/v1/label/U______name____/values").body())
+        .isEqualTo("{\"status\":\"success\",\"data\":[\"req_total\"]}");
+    assertThat(get("/api/v1/label/nothere/values").body())
+        .isEqualTo("{\"status\":\"success\",\"data\":[]}");
+  }
+
+  @Test
   void seriesErrors() throws Exception {
     assertError(get("/api/v1/series"), 400, "bad_data", "no match[] parameter provided");
     assertError(get("/api/v1/series?match[]=" + enc("{job=~\".*\"}")), 400, "bad_data",

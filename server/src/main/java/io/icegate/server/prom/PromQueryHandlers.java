@@ -175,11 +175,11 @@ public final class PromQueryHandlers {
     return handler(true, exchange -> {
       tenant(exchange);
       long[] range = optionalRange(exchange);
-      parse(exchange.param("query"));
       if (range[1] < range[0]) {
         throw new BadData(
             "invalid parameter \"end\": end timestamp must not be before start time");
       }
+      parse(exchange.param("query"));
       ok(exchange, PromJson.success(json -> {
         json.writeStartArray();
         json.writeEndArray();
