@@ -83,6 +83,49 @@ public final class TemplateFunctions {
     FUNCS.put(name, new Fn(min, -1, impl));
   }
 
+  /** A function of one or more integers, folded left to right (Sprig's max, min). */
+  private static void foldInt64(String name, java.util.function.LongBinaryOperator op) {
+    variadic(
+        name,
+        1,
+        (a, c) -> {
+          long m = toInt64(a.get(0));
+          for (int i = 1; i < a.size(); i++) {
+            m = op.applyAsLong(m, toInt64(a.get(i)));
+          }
+          return m;
+        });
+  }
+
+  /** A function of one or more floats, folded left to right (Sprig's maxf, minf). */
+  private static void foldFloat64(String name, java.util.function.DoubleBinaryOperator op) {
+    variadic(
+        name,
+        1,
+        (a, c) -> {
+          double m = toFloat64(a.get(0));
+          for (int i = 1; i < a.size(); i++) {
+            m = op.applyAsDouble(m, toFloat64(a.get(i)));
+          }
+          return m;
+        });
+  }
+
+  /** A function of one or more floats folded in decimal arithmetic (Sprig's subf, mulf). */
+  private static void foldDecimal(
+      String name, java.util.function.BinaryOperator<BigDecimal> op) {
+    variadic(
+        name,
+        1,
+        (a, c) -> {
+          BigDecimal s = BigDecimal.valueOf(toFloat64(a.get(0)));
+          for (int i = 1; i < a.size(); i++) {
+            s = op.apply(s, BigDecimal.valueOf(toFloat64(a.get(i))));
+          }
+          return s.doubleValue();
+        });
+  }
+
   // ------------------------------------------------------------ typed arguments, as Go checks them
 
   static String str(Object v) throws CallException {
@@ -820,26 +863,8 @@ public final class TemplateFunctions {
           }
           return toInt64(a.get(0)) % d;
         });
-    variadic(
-        "max",
-        1,
-        (a, c) -> {
-          long m = toInt64(a.get(0));
-          for (Object o : a) {
-            m = Math.max(m, toInt64(o));
-          }
-          return m;
-        });
-    variadic(
-        "min",
-        1,
-        (a, c) -> {
-          long m = toInt64(a.get(0));
-          for (Object o : a) {
-            m = Math.min(m, toInt64(o));
-          }
-          return m;
-        });
+    foldInt64("max", Math::max);
+    foldInt64("min", Math::min);
     // Sprig computes the float functions in decimal arithmetic (from each float's shortest
     // decimal form, quotients to 16 places), then converts back to float64.
     variadic(
@@ -852,26 +877,8 @@ public final class TemplateFunctions {
           }
           return s.doubleValue();
         });
-    variadic(
-        "subf",
-        1,
-        (a, c) -> {
-          BigDecimal s = BigDecimal.valueOf(toFloat64(a.get(0)));
-          for (int i = 1; i < a.size(); i++) {
-            s = s.subtract(BigDecimal.valueOf(toFloat64(a.get(i))));
-          }
-          return s.doubleValue();
-        });
-    variadic(
-        "mulf",
-        1,
-        (a, c) -> {
-          BigDecimal s = BigDecimal.valueOf(toFloat64(a.get(0)));
-          for (int i = 1; i < a.size(); i++) {
-            s = s.multiply(BigDecimal.valueOf(toFloat64(a.get(i))));
-          }
-          return s.doubleValue();
-        });
+    foldDecimal("subf", BigDecimal::subtract);
+    foldDecimal("mulf", BigDecimal::multiply);
     variadic(
         "divf",
         1,
@@ -886,26 +893,8 @@ public final class TemplateFunctions {
           }
           return s.doubleValue();
         });
-    variadic(
-        "maxf",
-        1,
-        (a, c) -> {
-          double m = toFloat64(a.get(0));
-          for (Object o : a) {
-            m = Math.max(m, toFloat64(o));
-          }
-          return m;
-        });
-    variadic(
-        "minf",
-        1,
-        (a, c) -> {
-          double m = toFloat64(a.get(0));
-          for (Object o : a) {
-            m = Math.min(m, toFloat64(o));
-          }
-          return m;
-        });
+    foldFloat64("maxf", Math::max);
+    foldFloat64("minf", Math::min);
     def("ceil", 1, (a, c) -> Math.ceil(toFloat64(a.get(0))));
     def("floor", 1, (a, c) -> Math.floor(toFloat64(a.get(0))));
     variadic(

@@ -50,6 +50,16 @@ class GoTemplateTest {
   }
 
   @Test
+  void sprigFoldsOverAllArguments() throws Exception {
+    // Sprig: max/min over int64s; maxf/minf over float64s; subf/mulf in decimal arithmetic.
+    assertThat(render("{{ max 1 5 3 }} {{ min 4 -2 7 }}")).isEqualTo("5 -2");
+    assertThat(render("{{ maxf 1.5 0.5 2.25 }} {{ minf 1.5 0.5 2.25 }}")).isEqualTo("2.25 0.5");
+    assertThat(render("{{ subf 10 2.5 1 }} {{ mulf 2 1.5 3 }}")).isEqualTo("6.5 9");
+    // 0.1 + 0.2 in decimal is exactly 0.3 (float64 addition would print 0.30000000000000004).
+    assertThat(render("{{ addf 0.1 0.2 }}")).isEqualTo("0.3");
+  }
+
+  @Test
   void trimMarkersEatSpaceAroundActions() throws Exception {
     assertThat(render("a  {{- .x -}}  b", "x", "X")).isEqualTo("aXb");
     assertThat(render("{{/* a comment */}}c")).isEqualTo("c");
