@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * every line the server acknowledged is served exactly once, and nothing that was never sent.
  * CI runs three kills of a few thousand lines each; the storage issue's full run (100k records and
  * more kills) is the same test with {@code -Dicegate.crash.rounds=5 -Dicegate.crash.lines=100
- * -Dicegate.crash.requests=5000 -Dicegate.crash.runMillis=6000}.
+ * -Dicegate.crash.requests=100000 -Dicegate.crash.runMillis=15000} (about 370k lines here).
  */
 class CrashRecoveryTest {
   private static final Path SERVER_JAR =
