@@ -79,6 +79,14 @@ public final class TemplateFunctions {
     FUNCS.put(name, new Fn(n, n, impl));
   }
 
+  private static String trimPrefix(String s, String prefix) {
+    return s.startsWith(prefix) ? s.substring(prefix.length()) : s;
+  }
+
+  private static String trimSuffix(String s, String suffix) {
+    return s.endsWith(suffix) ? s.substring(0, s.length() - suffix.length()) : s;
+  }
+
   private static void variadic(String name, int min, Impl impl) {
     FUNCS.put(name, new Fn(min, -1, impl));
   }
@@ -572,22 +580,9 @@ public final class TemplateFunctions {
     def("Trim", 2, (a, c) -> trimCutset(str(a.get(0)), str(a.get(1)), true, true));
     def("TrimLeft", 2, (a, c) -> trimCutset(str(a.get(0)), str(a.get(1)), true, false));
     def("TrimRight", 2, (a, c) -> trimCutset(str(a.get(0)), str(a.get(1)), false, true));
-    def(
-        "TrimPrefix",
-        2,
-        (a, c) -> {
-          String s = str(a.get(0));
-          String p = str(a.get(1));
-          return s.startsWith(p) ? s.substring(p.length()) : s;
-        });
-    def(
-        "TrimSuffix",
-        2,
-        (a, c) -> {
-          String s = str(a.get(0));
-          String p = str(a.get(1));
-          return s.endsWith(p) ? s.substring(0, s.length() - p.length()) : s;
-        });
+    // Go's strings functions take the string first; Sprig's the affix first.
+    def("TrimPrefix", 2, (a, c) -> trimPrefix(str(a.get(0)), str(a.get(1))));
+    def("TrimSuffix", 2, (a, c) -> trimSuffix(str(a.get(0)), str(a.get(1))));
     def("TrimSpace", 1, (a, c) -> str(a.get(0)).strip());
     def("Title", 1, (a, c) -> title(str(a.get(0))));
     def(
@@ -782,22 +777,8 @@ public final class TemplateFunctions {
         });
     def("trim", 1, (a, c) -> str(a.get(0)).strip());
     def("trimAll", 2, (a, c) -> trimCutset(str(a.get(1)), str(a.get(0)), true, true));
-    def(
-        "trimPrefix",
-        2,
-        (a, c) -> {
-          String p = str(a.get(0));
-          String s = str(a.get(1));
-          return s.startsWith(p) ? s.substring(p.length()) : s;
-        });
-    def(
-        "trimSuffix",
-        2,
-        (a, c) -> {
-          String p = str(a.get(0));
-          String s = str(a.get(1));
-          return s.endsWith(p) ? s.substring(0, s.length() - p.length()) : s;
-        });
+    def("trimPrefix", 2, (a, c) -> trimPrefix(str(a.get(1)), str(a.get(0))));
+    def("trimSuffix", 2, (a, c) -> trimSuffix(str(a.get(1)), str(a.get(0))));
     def("contains", 2, (a, c) -> str(a.get(1)).contains(str(a.get(0))));
     def("hasPrefix", 2, (a, c) -> str(a.get(1)).startsWith(str(a.get(0))));
     def("hasSuffix", 2, (a, c) -> str(a.get(1)).endsWith(str(a.get(0))));

@@ -60,6 +60,15 @@ class GoTemplateTest {
   }
 
   @Test
+  void goAndSprigTrimAffixesWithTheirOwnArgumentOrder() throws Exception {
+    assertThat(render("{{ TrimPrefix .a \"ab\" }} {{ TrimSuffix .a \"bc\" }}", "a", "abcabc"))
+        .isEqualTo("cabc abca");
+    assertThat(render("{{ trimPrefix \"ab\" .a }} {{ trimSuffix \"bc\" .a }}", "a", "abcabc"))
+        .isEqualTo("cabc abca");
+    assertThat(render("{{ .a | trimPrefix \"x\" }}", "a", "abc")).isEqualTo("abc");
+  }
+
+  @Test
   void trimMarkersEatSpaceAroundActions() throws Exception {
     assertThat(render("a  {{- .x -}}  b", "x", "X")).isEqualTo("aXb");
     assertThat(render("{{/* a comment */}}c")).isEqualTo("c");
