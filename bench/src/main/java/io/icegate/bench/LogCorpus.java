@@ -45,6 +45,10 @@ public final class LogCorpus {
     return bodyBytes;
   }
 
+  public long spanNanos() {
+    return spanNanos;
+  }
+
   public long endNanos() {
     return T0 + spanNanos + 1;
   }

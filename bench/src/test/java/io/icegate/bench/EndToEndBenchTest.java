@@ -20,5 +20,7 @@ class EndToEndBenchTest {
     List<String> report = EndToEndBench.run(dir, 20_000, 0, 1);
     assertThat(report).anyMatch(line -> line.startsWith("line filter, limit 1000"));
     assertThat(report).anyMatch(line -> line.startsWith("regex filter, limit 1000"));
+    assertThat(report).anyMatch(line -> line.startsWith("json label filter, limit 1000"));
+    assertThat(report).anyMatch(line -> line.startsWith("sum by count_over_time 1m"));
   }
 }

@@ -208,6 +208,11 @@ public final class Lake implements AutoCloseable {
     return part;
   }
 
+  /** The table called {@code table} (see {@link LakeTables}): its Iceberg table and WAL store. */
+  public LakeTable table(String table) {
+    return part(table).table();
+  }
+
   /** The WAL writer of the {@code logs} table. */
   public WalWriter logsWal() {
     return wal(LogsTable.NAME);

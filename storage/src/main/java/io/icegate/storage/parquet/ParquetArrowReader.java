@@ -1,5 +1,7 @@
 package io.icegate.storage.parquet;
 
+import io.icegate.storage.scan.ScanFile;
+import io.icegate.storage.scan.ScanSplit;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -76,12 +78,24 @@ public final class ParquetArrowReader implements CloseableIterator<VectorSchemaR
   public static ParquetArrowReader open(
       InputFile file, Schema projection, Expression filter, BufferAllocator target,
       int batchRows) {
+    return open(ScanSplit.whole(new ScanFile(file, -1, false)), projection, filter, target,
+        batchRows);
+  }
+
+  /** As {@link #open(InputFile, Schema, Expression, BufferAllocator, int)}, for one split. */
+  public static ParquetArrowReader open(
+      ScanSplit split, Schema projection, Expression filter, BufferAllocator target,
+      int batchRows) {
+    InputFile file = split.file().file();
     BufferAllocator fileAllocator =
         target.newChildAllocator("parquet:" + file.location(), 0, target.getLimit());
     List<Field> fields = ArrowSchemaUtil.convert(projection).getFields();
+    Parquet.ReadBuilder read = Parquet.read(file);
+    if (!split.isWholeFile()) {
+      read = read.split(split.start(), split.length());
+    }
     CloseableIterable<VectorSchemaRoot> iterable =
-        Parquet.read(file)
-            .project(projection)
+        read.project(projection)
             .createBatchedReaderFunc(
                 fileSchema ->
                     TypeWithSchemaVisitor.visit(

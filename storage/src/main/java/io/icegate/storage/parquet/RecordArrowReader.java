@@ -1,5 +1,8 @@
 package io.icegate.storage.parquet;
 
+import io.icegate.storage.scan.ScanFile;
+import io.icegate.storage.scan.ScanSplit;
+
 import io.icegate.storage.table.ArrowSchemas;
 import io.icegate.storage.table.ArrowValues;
 import java.io.IOException;
@@ -50,9 +53,20 @@ public final class RecordArrowReader implements CloseableIterator<VectorSchemaRo
   public static RecordArrowReader open(
       InputFile file, Schema projection, Expression filter, BufferAllocator allocator,
       int batchRows) {
+    return open(ScanSplit.whole(new ScanFile(file, -1, false)), projection, filter, allocator,
+        batchRows);
+  }
+
+  /** As {@link #open(InputFile, Schema, Expression, BufferAllocator, int)}, for one split. */
+  public static RecordArrowReader open(
+      ScanSplit split, Schema projection, Expression filter, BufferAllocator allocator,
+      int batchRows) {
+    Parquet.ReadBuilder read = Parquet.read(split.file().file());
+    if (!split.isWholeFile()) {
+      read = read.split(split.start(), split.length());
+    }
     CloseableIterable<Record> records =
-        Parquet.read(file)
-            .project(projection)
+        read.project(projection)
             .createReaderFunc(
                 fileSchema -> GenericParquetReaders.buildReader(projection, fileSchema))
             .filter(filter)

@@ -67,7 +67,8 @@ public final class TableScanner {
               new ScanFile(
                   table.table().io().newInputFile(task.file().location()),
                   task.file().fileSizeInBytes(),
-                  false));
+                  false,
+                  task.file().splitOffsets()));
         }
       } catch (IOException e) {
         throw new UncheckedIOException(e);
@@ -134,15 +135,42 @@ public final class TableScanner {
   }
 
   /**
+   * The planned files cut at their row groups, in plan order: the units a parallel scan hands
+   * to its threads. A file without recorded row-group offsets (a WAL segment) is one split.
+   */
+  public List<ScanSplit> splits(ScanPlan plan) {
+    List<ScanSplit> splits = new ArrayList<>();
+    for (ScanFile file : plan.files()) {
+      List<Long> offsets = file.splitOffsets();
+      if (offsets.size() < 2) {
+        splits.add(ScanSplit.whole(file));
+        continue;
+      }
+      for (int i = 0; i < offsets.size(); i++) {
+        long start = offsets.get(i);
+        long end = i + 1 < offsets.size() ? offsets.get(i + 1) : file.bytes();
+        splits.add(new ScanSplit(file, start, end - start));
+      }
+    }
+    return splits;
+  }
+
+  /**
    * Opens a planned scan. Each batch is owned by the caller and allocated from {@code
    * allocator}; closing the iterator releases whatever file is open.
    */
   public CloseableIterator<VectorSchemaRoot> open(
       ScanRequest request, ScanPlan plan, BufferAllocator allocator) {
+    return open(request, plan.files().stream().map(ScanSplit::whole).toList(), allocator);
+  }
+
+  /** Opens the given splits of a planned scan, read one after another in their order. */
+  public CloseableIterator<VectorSchemaRoot> open(
+      ScanRequest request, List<ScanSplit> splits, BufferAllocator allocator) {
     Schema projection = schema(request.table()).select(request.columns());
     // Row-group skipping binds the filter to the projection: use the bounds it can see.
     Expression filter = projectedFilter(request);
-    Iterator<ScanFile> files = plan.files().iterator();
+    Iterator<ScanSplit> remaining = List.copyOf(splits).iterator();
     // The vectorized reader reads flat columns only; nested ones go through the row reader.
     boolean flat = projection.columns().stream().allMatch(c -> c.type().isPrimitiveType());
     return new CloseableIterator<>() {
@@ -154,14 +182,14 @@ public final class TableScanner {
           if (current != null) {
             close();
           }
-          if (!files.hasNext()) {
+          if (!remaining.hasNext()) {
             return false;
           }
-          ScanFile file = files.next();
+          ScanSplit split = remaining.next();
           current =
               flat
-                  ? ParquetArrowReader.open(file.file(), projection, filter, allocator, BATCH_ROWS)
-                  : RecordArrowReader.open(file.file(), projection, filter, allocator, BATCH_ROWS);
+                  ? ParquetArrowReader.open(split, projection, filter, allocator, BATCH_ROWS)
+                  : RecordArrowReader.open(split, projection, filter, allocator, BATCH_ROWS);
         }
         return true;
       }

@@ -1,0 +1,108 @@
+package io.icegate.storage;
+
+import static io.icegate.storage.OtlpLogs.line;
+import static io.icegate.storage.OtlpLogs.request;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.icegate.storage.compaction.Compactor;
+import io.icegate.storage.ingest.LogsBatchBuilder;
+import io.icegate.storage.scan.ScanPlan;
+import io.icegate.storage.scan.ScanRequest;
+import io.icegate.storage.scan.ScanSplit;
+import io.icegate.storage.table.LogsTable;
+import io.opentelemetry.proto.logs.v1.LogRecord;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.VarCharVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.iceberg.TableProperties;
+import org.apache.iceberg.io.CloseableIterator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A compacted file is cut at its row groups for parallel reading: the splits, read one by one,
+ * must give back every row of the file exactly once, in the file's order.
+ */
+class ScanSplitTest {
+  private static final long T0 = 1_700_000_000_000_000_000L;
+
+  @TempDir Path dir;
+  private RootAllocator allocator;
+
+  @BeforeEach
+  void setUp() {
+    allocator = new RootAllocator();
+  }
+
+  @AfterEach
+  void tearDown() {
+    assertThat(allocator.getAllocatedMemory()).isZero();
+    allocator.close();
+  }
+
+  @Test
+  void rowGroupSplitsTogetherReadEveryRowOnceInOrder() throws Exception {
+    try (Lake lake =
+        Lake.openLocal(
+            dir, Duration.ofMillis(1), new Compactor.Policy(Duration.ZERO, 64L << 20,
+                Duration.ZERO), Duration.ZERO)) {
+      // Small row groups, so a few megabytes make many of them.
+      lake.table(LogsTable.NAME).table().updateProperties()
+          .set(TableProperties.PARQUET_ROW_GROUP_SIZE_BYTES, Integer.toString(256 << 10))
+          .commit();
+      SplittableRandom random = new SplittableRandom(7);
+      LogRecord[] lines = new LogRecord[3000];
+      for (int i = 0; i < lines.length; i++) {
+        StringBuilder body = new StringBuilder(i + ":");
+        for (int j = 0; j < 1000; j++) {
+          body.append((char) ('a' + random.nextInt(26)));
+        }
+        lines[i] = line(T0 + i, body.toString());
+      }
+      var built = LogsBatchBuilder.build(request("svc", lines), "fake", T0, allocator);
+      lake.logsWal().append("fake", built.batch()).get();
+      lake.compact();
+
+      ScanRequest request =
+          new ScanRequest(LogsTable.NAME, "fake", Long.MIN_VALUE, Long.MAX_VALUE,
+              List.of(LogsTable.BODY));
+      ScanPlan plan = lake.scanner().plan(request);
+      assertThat(plan.files()).hasSize(1);
+      List<ScanSplit> splits = lake.scanner().splits(plan);
+      assertThat(splits).hasSizeGreaterThan(3);
+
+      List<String> whole = bodies(lake.scanner().open(request, plan, allocator));
+      List<String> pieced = new ArrayList<>();
+      for (ScanSplit split : splits) {
+        List<String> part = bodies(lake.scanner().open(request, List.of(split), allocator));
+        assertThat(part).as("split at %d", split.start()).isNotEmpty();
+        pieced.addAll(part);
+      }
+      assertThat(whole).hasSize(lines.length);
+      assertThat(pieced).isEqualTo(whole);
+    }
+  }
+
+  private static List<String> bodies(CloseableIterator<VectorSchemaRoot> it) throws Exception {
+    List<String> out = new ArrayList<>();
+    try (it) {
+      while (it.hasNext()) {
+        try (VectorSchemaRoot batch = it.next()) {
+          VarCharVector body = (VarCharVector) batch.getVector(LogsTable.BODY);
+          for (int i = 0; i < batch.getRowCount(); i++) {
+            out.add(new String(body.get(i), StandardCharsets.UTF_8));
+          }
+        }
+      }
+    }
+    return out;
+  }
+}
