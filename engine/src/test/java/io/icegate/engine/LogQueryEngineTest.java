@@ -8,6 +8,7 @@ import io.icegate.engine.exec.QueryCancelledException;
 import io.icegate.engine.logql.LogQueryEngine;
 import io.icegate.engine.logql.LogQueryRange;
 import io.icegate.engine.rel.ArrowFilter;
+import io.icegate.engine.rel.ArrowGather;
 import io.icegate.engine.rel.ArrowRel;
 import io.icegate.engine.rel.ArrowSort;
 import io.icegate.engine.rel.ArrowTableScan;
@@ -101,6 +102,19 @@ class LogQueryEngineTest {
     assertThat(plan).isInstanceOf(ArrowSort.class);
     assertThat(descendants(plan)).anyMatch(r -> r instanceof ArrowFilter);
     assertThat(descendants(plan)).allMatch(r -> r instanceof ArrowRel);
+  }
+
+  @Test
+  void scanAndFiltersRunSplitBySplitUnderOneGatherBelowTheSort() {
+    ArrowRel plan = engine.physicalPlan(parse("{service_name=~\"check.*\"} != \"200\""), range(10));
+    RelNode gather = plan.getInput(0);
+    assertThat(gather).isInstanceOf(ArrowGather.class);
+    assertThat(descendants(gather.getInput(0)))
+        .noneMatch(r -> r instanceof ArrowGather || r instanceof ArrowSort)
+        .anyMatch(r -> r instanceof ArrowFilter)
+        .anyMatch(r -> r instanceof ArrowTableScan);
+    assertThat(engine.explain(parse("{service_name=\"checkout\"}"), range(10)))
+        .containsSubsequence("ArrowSort", "ArrowGather", "ArrowTableScan");
   }
 
   @Test

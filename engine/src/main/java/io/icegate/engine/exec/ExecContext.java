@@ -1,27 +1,74 @@
 package io.icegate.engine.exec;
 
+import io.icegate.storage.scan.ScanSplit;
 import io.icegate.storage.scan.TableScanner;
+import java.util.List;
 import java.util.function.BooleanSupplier;
 import org.apache.arrow.memory.BufferAllocator;
 
 /**
  * What operators of one query share: its allocator (a child with its own limit), the storage
- * scanner, its stats, and how to tell whether it should stop.
+ * scanner, its stats, how many threads its scans may use, and how to tell whether it should stop.
+ *
+ * <p>A parallel scan ({@link GatherOperator}) runs one copy of the operators above a scan per
+ * split, each with a context {@link #forSplit made for that split}: same allocator, stats and
+ * deadline, its scan reading only that split, stopped also when the gather stops.
  */
 public final class ExecContext {
   private final BufferAllocator allocator;
   private final TableScanner scanner;
-  private final QueryStats stats = new QueryStats();
+  private final QueryStats stats;
   private final long deadlineNanos;
   private final BooleanSupplier cancelled;
+  private final int parallelism;
+  private final List<ScanSplit> assignedSplits;
 
   public ExecContext(
       BufferAllocator allocator, TableScanner scanner, long deadlineNanos,
       BooleanSupplier cancelled) {
+    this(allocator, scanner, deadlineNanos, cancelled, 1);
+  }
+
+  public ExecContext(
+      BufferAllocator allocator, TableScanner scanner, long deadlineNanos,
+      BooleanSupplier cancelled, int parallelism) {
+    this(allocator, scanner, new QueryStats(), deadlineNanos, cancelled, parallelism, null);
+  }
+
+  private ExecContext(
+      BufferAllocator allocator, TableScanner scanner, QueryStats stats, long deadlineNanos,
+      BooleanSupplier cancelled, int parallelism, List<ScanSplit> assignedSplits) {
+    if (parallelism < 1) {
+      throw new IllegalArgumentException("parallelism must be at least 1: " + parallelism);
+    }
     this.allocator = allocator;
     this.scanner = scanner;
+    this.stats = stats;
     this.deadlineNanos = deadlineNanos;
     this.cancelled = cancelled;
+    this.parallelism = parallelism;
+    this.assignedSplits = assignedSplits;
+  }
+
+  /**
+   * The context of one split's copy of a fragment: its scan reads only {@code split} (already
+   * planned and counted by the gather), and it also stops when {@code stopped} says so.
+   */
+  public ExecContext forSplit(ScanSplit split, BooleanSupplier stopped) {
+    BooleanSupplier parent = cancelled;
+    return new ExecContext(
+        allocator, scanner, stats, deadlineNanos,
+        () -> stopped.getAsBoolean() || parent.getAsBoolean(), 1, List.of(split));
+  }
+
+  /** How many threads a scan of this query may read with. */
+  public int parallelism() {
+    return parallelism;
+  }
+
+  /** The splits this context's scan must read, or null when the scan plans its own. */
+  public List<ScanSplit> assignedSplits() {
+    return assignedSplits;
   }
 
   public BufferAllocator allocator() {

@@ -19,13 +19,23 @@ public final class PlanRunner {
   private final BufferAllocator root;
   private final long queryMemoryBytes;
   private final Duration timeout;
+  private final int parallelism;
 
+  /** A runner whose scans use every core. */
   public PlanRunner(
       TableScanner scanner, BufferAllocator root, long queryMemoryBytes, Duration timeout) {
+    this(scanner, root, queryMemoryBytes, timeout, Runtime.getRuntime().availableProcessors());
+  }
+
+  /** A runner whose scans read with up to {@code parallelism} threads per query. */
+  public PlanRunner(
+      TableScanner scanner, BufferAllocator root, long queryMemoryBytes, Duration timeout,
+      int parallelism) {
     this.scanner = scanner;
     this.root = root;
     this.queryMemoryBytes = queryMemoryBytes;
     this.timeout = timeout;
+    this.parallelism = parallelism;
   }
 
   /**
@@ -36,7 +46,8 @@ public final class PlanRunner {
       String name, ArrowRel plan, BooleanSupplier cancelled, Consumer<VectorSchemaRoot> sink) {
     try (BufferAllocator allocator = root.newChildAllocator(name, 0, queryMemoryBytes)) {
       ExecContext context =
-          new ExecContext(allocator, scanner, System.nanoTime() + timeout.toNanos(), cancelled);
+          new ExecContext(
+              allocator, scanner, System.nanoTime() + timeout.toNanos(), cancelled, parallelism);
       try (Operator operator = plan.implement(context)) {
         for (VectorSchemaRoot batch = operator.next(); batch != null; batch = operator.next()) {
           try (VectorSchemaRoot owned = batch) {

@@ -9,7 +9,7 @@ public final class QueryStats {
   private final AtomicLong rowsScanned = new AtomicLong();
   private final AtomicLong bytesScanned = new AtomicLong();
 
-  void addFiles(long scanned, long pruned) {
+  public void addFiles(long scanned, long pruned) {
     filesScanned.addAndGet(scanned);
     filesPruned.addAndGet(pruned);
   }

@@ -17,13 +17,23 @@ public final class ScanOperator implements Operator {
   public ScanOperator(ExecContext context, String table, ScanBounds bounds, List<String> columns) {
     this.context = context;
     this.columns = List.copyOf(columns);
-    ScanRequest request =
-        new ScanRequest(
-            table, bounds.tenant(), bounds.startNanos(), bounds.endNanos(), bounds.equalities(),
-            columns);
+    ScanRequest request = request(table, bounds, columns);
+    if (context.assignedSplits() != null) {
+      // One split of a parallel scan: the gather above planned the files and counted them.
+      this.batches =
+          context.scanner().open(request, context.assignedSplits(), context.allocator());
+      return;
+    }
     ScanPlan plan = context.scanner().plan(request);
     context.stats().addFiles(plan.files().size(), plan.filesPruned());
     this.batches = context.scanner().open(request, plan, context.allocator());
+  }
+
+  /** What a scan with these bounds and columns asks of storage. */
+  public static ScanRequest request(String table, ScanBounds bounds, List<String> columns) {
+    return new ScanRequest(
+        table, bounds.tenant(), bounds.startNanos(), bounds.endNanos(), bounds.equalities(),
+        columns);
   }
 
   @Override

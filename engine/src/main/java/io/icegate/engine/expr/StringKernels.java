@@ -10,12 +10,12 @@ final class StringKernels {
 
   /**
    * True where the value contains {@code needle}. The batch's value bytes are searched in one
-   * pass over a copy of the data buffer (a bulk copy, far cheaper than per-byte buffer reads);
-   * each match is mapped to its row through the offsets, and a match that straddles two values
-   * does not count.
+   * pass over a copy of the data buffer (a bulk copy, far cheaper than per-byte buffer reads)
+   * with {@link ByteSearch}; each match is mapped to its row through the offsets, and a match
+   * that straddles two values does not count.
    */
   static VectorPredicate contains(int column, byte[] needle) {
-    int[] shift = needle.length == 0 ? null : shiftTable(needle);
+    ByteSearch search = needle.length == 0 ? null : new ByteSearch(needle);
     return new VectorPredicate() {
       private byte[] scratch = new byte[0];
 
@@ -42,7 +42,7 @@ final class StringKernels {
         }
         int row = 0;
         int rowEnd = offsets.getInt(4) - base;
-        int at = indexOf(scratch, 0, total, needle, shift);
+        int at = search.indexOf(scratch, 0, total);
         while (at >= 0) {
           while (at >= rowEnd) {
             row++;
@@ -50,44 +50,13 @@ final class StringKernels {
           }
           if (at + needle.length <= rowEnd) {
             out[row] = !vector.isNull(row);
-            at = indexOf(scratch, rowEnd, total, needle, shift); // the rest of this value can't matter
+            at = search.indexOf(scratch, rowEnd, total); // the rest of this value can't matter
           } else {
-            at = indexOf(scratch, at + 1, total, needle, shift);
+            at = search.indexOf(scratch, at + 1, total);
           }
         }
       }
     };
-  }
-
-  /**
-   * Boyer–Moore–Horspool skip distances: how far the window may move when its last byte is
-   * {@code b}. Common first letters ("e" of "error") make a naive scan compare often; this moves
-   * by up to the needle's length per step instead of one.
-   */
-  static int[] shiftTable(byte[] needle) {
-    int[] shift = new int[256];
-    java.util.Arrays.fill(shift, needle.length);
-    for (int i = 0; i < needle.length - 1; i++) {
-      shift[needle[i] & 0xff] = needle.length - 1 - i;
-    }
-    return shift;
-  }
-
-  /** The first index of {@code needle} in {@code haystack[from, to)}, or -1. */
-  static int indexOf(byte[] haystack, int from, int to, byte[] needle, int[] shift) {
-    int n = needle.length;
-    int lastIndex = n - 1;
-    byte lastByte = needle[lastIndex];
-    int p = from;
-    int end = to - n;
-    while (p <= end) {
-      byte b = haystack[p + lastIndex];
-      if (b == lastByte && java.util.Arrays.equals(haystack, p, p + lastIndex, needle, 0, lastIndex)) {
-        return p;
-      }
-      p += shift[b & 0xff];
-    }
-    return -1;
   }
 
   /**

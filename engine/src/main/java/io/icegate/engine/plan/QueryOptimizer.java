@@ -1,5 +1,6 @@
 package io.icegate.engine.plan;
 
+import io.icegate.engine.rel.ArrowGather;
 import io.icegate.engine.rel.ArrowRel;
 import io.icegate.engine.rel.ArrowRules;
 import java.util.List;
@@ -24,7 +25,9 @@ import org.apache.calcite.tools.RelBuilder;
  *   <li><b>trim</b>: Calcite's field trimmer drops columns nobody reads;
  *   <li><b>logical</b>: merge adjacent filters and projections;
  *   <li><b>physical</b>: every logical node becomes its Arrow counterpart;
- *   <li><b>scan pushdown</b>: column selection and tenant/time bounds move into the scans.
+ *   <li><b>scan pushdown</b>: column selection and tenant/time bounds move into the scans;
+ *   <li><b>parallel</b>: a gather above each scan and the row-by-row operators over it, so its
+ *       splits are read on several threads ({@link ArrowGather}).
  * </ol>
  */
 public final class QueryOptimizer {
@@ -41,7 +44,7 @@ public final class QueryOptimizer {
     if (!(pushed instanceof ArrowRel arrow)) {
       throw new IllegalStateException("plan not fully converted:\n" + explain(pushed));
     }
-    return arrow;
+    return ArrowGather.parallelize(arrow);
   }
 
   private static RelNode run(RelNode rel, List<RelOptRule> rules) {

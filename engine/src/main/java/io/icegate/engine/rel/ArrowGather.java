@@ -1,0 +1,88 @@
+package io.icegate.engine.rel;
+
+import io.icegate.engine.exec.ExecContext;
+import io.icegate.engine.exec.GatherOperator;
+import io.icegate.engine.exec.Operator;
+import io.icegate.engine.exec.ScanOperator;
+import io.icegate.engine.plan.IcebergCalciteTable;
+import io.icegate.storage.scan.ScanPlan;
+import io.icegate.storage.scan.ScanRequest;
+import io.icegate.storage.scan.ScanSplit;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.calcite.plan.RelOptCluster;
+import org.apache.calcite.plan.RelTraitSet;
+import org.apache.calcite.rel.RelNode;
+import org.apache.calcite.rel.SingleRel;
+
+/**
+ * Reads its input — a scan with the filters, projections and LogQL pipelines above it — in
+ * parallel, one copy per split of the scan (a row group of an Iceberg file, or a WAL segment),
+ * and passes the batches on in split order ({@link GatherOperator}). {@link #parallelize} puts
+ * one above every such fragment of a physical plan.
+ */
+public final class ArrowGather extends SingleRel implements ArrowRel {
+  public ArrowGather(RelOptCluster cluster, RelTraitSet traits, RelNode input) {
+    super(cluster, traits, input);
+  }
+
+  @Override
+  public RelNode copy(RelTraitSet traitSet, List<RelNode> inputs) {
+    return new ArrowGather(getCluster(), traitSet, sole(inputs));
+  }
+
+  /**
+   * {@code plan} with a gather above each largest fragment that runs split by split: a chain of
+   * filters, projections and pipelines over a scan, under whatever needs all rows at once
+   * (sort, aggregate) or at the top.
+   */
+  public static ArrowRel parallelize(ArrowRel plan) {
+    if (isFragment(plan)) {
+      return new ArrowGather(plan.getCluster(), plan.getTraitSet(), plan);
+    }
+    List<RelNode> inputs = new ArrayList<>();
+    boolean changed = false;
+    for (RelNode input : plan.getInputs()) {
+      RelNode rewritten = input instanceof ArrowRel arrow ? parallelize(arrow) : input;
+      changed |= rewritten != input;
+      inputs.add(rewritten);
+    }
+    return changed ? (ArrowRel) plan.copy(plan.getTraitSet(), inputs) : plan;
+  }
+
+  /** A scan with only row-by-row operators above it: each split can run on its own. */
+  private static boolean isFragment(RelNode rel) {
+    while (rel instanceof ArrowFilter || rel instanceof ArrowProject
+        || rel instanceof ArrowLogPipeline) {
+      rel = rel.getInput(0);
+    }
+    return rel instanceof ArrowTableScan;
+  }
+
+  private ArrowTableScan scan() {
+    RelNode rel = getInput();
+    while (!(rel instanceof ArrowTableScan)) {
+      rel = rel.getInput(0);
+    }
+    return (ArrowTableScan) rel;
+  }
+
+  @Override
+  public Operator implement(ExecContext context) {
+    ArrowRel input = (ArrowRel) getInput();
+    ArrowTableScan scan = scan();
+    if (context.parallelism() < 2 || context.assignedSplits() != null
+        || scan.bounds().tenant() == null) {
+      return input.implement(context);
+    }
+    ScanRequest request =
+        ScanOperator.request(
+            scan.getTable().unwrap(IcebergCalciteTable.class).name(),
+            scan.bounds(),
+            scan.getRowType().getFieldNames());
+    ScanPlan plan = context.scanner().plan(request);
+    context.stats().addFiles(plan.files().size(), plan.filesPruned());
+    List<ScanSplit> splits = context.scanner().splits(plan);
+    return new GatherOperator(context, splits, input::implement);
+  }
+}
