@@ -91,6 +91,73 @@ class ScanSplitTest {
     }
   }
 
+  @Test
+  void nestedAndFlatColumnsReadInStepAcrossRowGroupsAndSkippedRowGroups() throws Exception {
+    try (Lake lake =
+        Lake.openLocal(
+            dir, Duration.ofMillis(1), new Compactor.Policy(Duration.ZERO, 64L << 20,
+                Duration.ZERO), Duration.ZERO)) {
+      lake.table(LogsTable.NAME).table().updateProperties()
+          .set(TableProperties.PARQUET_ROW_GROUP_SIZE_BYTES, Integer.toString(128 << 10))
+          .commit();
+      SplittableRandom random = new SplittableRandom(11);
+      LogRecord[] lines = new LogRecord[4000];
+      for (int i = 0; i < lines.length; i++) {
+        StringBuilder body = new StringBuilder(i + ":");
+        for (int j = 0; j < 500; j++) {
+          body.append((char) ('a' + random.nextInt(26)));
+        }
+        lines[i] =
+            line(T0 + i, body.toString()).toBuilder()
+                .addAttributes(
+                    io.opentelemetry.proto.common.v1.KeyValue.newBuilder()
+                        .setKey("row")
+                        .setValue(
+                            io.opentelemetry.proto.common.v1.AnyValue.newBuilder()
+                                .setStringValue(Integer.toString(i))))
+                .build();
+      }
+      var built = LogsBatchBuilder.build(request("svc", lines), "fake", T0, allocator);
+      lake.logsWal().append("fake", built.batch()).get();
+      lake.compact();
+
+      // A time range inside the file: row groups before and after it are skipped by statistics.
+      long from = T0 + 1500;
+      long to = T0 + 2500;
+      ScanRequest request =
+          new ScanRequest(LogsTable.NAME, "fake", from, to,
+              List.of(LogsTable.TIMESTAMP, LogsTable.BODY, LogsTable.LOG_ATTRIBUTES));
+      ScanPlan plan = lake.scanner().plan(request);
+      assertThat(lake.scanner().splits(plan)).hasSizeGreaterThan(3);
+      int rows = 0;
+      int inRange = 0;
+      try (CloseableIterator<VectorSchemaRoot> it = lake.scanner().open(request, plan, allocator)) {
+        while (it.hasNext()) {
+          try (VectorSchemaRoot batch = it.next()) {
+            assertThat(batch.getSchema().getFields().stream().map(f -> f.getName()))
+                .containsExactly(LogsTable.TIMESTAMP, LogsTable.BODY, LogsTable.LOG_ATTRIBUTES);
+            VarCharVector body = (VarCharVector) batch.getVector(LogsTable.BODY);
+            var attributes = batch.getVector(LogsTable.LOG_ATTRIBUTES);
+            for (int i = 0; i < batch.getRowCount(); i++) {
+              String text = new String(body.get(i), StandardCharsets.UTF_8);
+              String row = text.substring(0, text.indexOf(':'));
+              assertThat(attributes.getObject(i).toString())
+                  .as("attributes of row %s", row)
+                  .contains("\"value\":\"" + row + "\"");
+              int n = Integer.parseInt(row);
+              if (n >= 1500 && n < 2500) {
+                inRange++;
+              }
+              rows++;
+            }
+          }
+        }
+      }
+      assertThat(inRange).isEqualTo(1000);
+      assertThat(rows).as("row groups outside the range were skipped").isLessThan(lines.length);
+    }
+  }
+
   private static List<String> bodies(CloseableIterator<VectorSchemaRoot> it) throws Exception {
     List<String> out = new ArrayList<>();
     try (it) {

@@ -84,13 +84,21 @@ public final class RecordArrowReader implements CloseableIterator<VectorSchemaRo
     if (!hasNext()) {
       throw new NoSuchElementException();
     }
+    return next(batchRows);
+  }
+
+  /**
+   * The next batch of at most {@code rows} rows (fewer only at the end), for reading in step
+   * with the vectorized reader of the same split, whose batches end at row-group boundaries.
+   */
+  public VectorSchemaRoot next(int rows) {
     VectorSchemaRoot root = VectorSchemaRoot.create(arrowSchema, allocator);
     try {
       root.allocateNew();
       List<FieldVector> vectors = root.getFieldVectors();
       int row = 0;
-      while (row < batchRows && rows.hasNext()) {
-        Record record = rows.next();
+      while (row < rows && this.rows.hasNext()) {
+        Record record = this.rows.next();
         for (int i = 0; i < vectors.size(); i++) {
           ArrowValues.write(vectors.get(i), row, record.get(i));
         }

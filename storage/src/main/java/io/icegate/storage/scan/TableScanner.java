@@ -26,8 +26,10 @@ import org.apache.iceberg.io.CloseableIterator;
  * by partition and column statistics, followed by the WAL segments not yet compacted into that
  * snapshot, pruned by their time bounds — one consistent point in time (see {@link LakeTable}).
  * Rows are not filtered here; the engine's filter operator does that. Flat columns are read by
- * the vectorized reader; a projection with nested columns (maps, lists, structs) by the row
- * reader ({@code RecordArrowReader}), into the same Arrow shape the ingest builders produce.
+ * the vectorized reader; nested columns (maps, lists, structs) by the row reader ({@code
+ * RecordArrowReader}), into the same Arrow shape the ingest builders produce. A projection with
+ * both reads each split with both readers in step, so the row reader handles only the nested
+ * columns.
  */
 public final class TableScanner {
   private static final int BATCH_ROWS = 4096;
@@ -105,6 +107,14 @@ public final class TableScanner {
     return filter;
   }
 
+  /** The columns {@link #projectedFilter} may name. */
+  private static java.util.Set<String> filterColumns(ScanRequest request) {
+    java.util.Set<String> columns = new java.util.HashSet<>(request.equalities().keySet());
+    columns.add(TableDefinition.TENANT_ID);
+    columns.add(TableDefinition.TIMESTAMP);
+    return columns;
+  }
+
   private static Expression filter(ScanRequest request) {
     Expression filter =
         Expressions.and(
@@ -172,7 +182,23 @@ public final class TableScanner {
     Expression filter = projectedFilter(request);
     Iterator<ScanSplit> remaining = List.copyOf(splits).iterator();
     // The vectorized reader reads flat columns only; nested ones go through the row reader.
-    boolean flat = projection.columns().stream().allMatch(c -> c.type().isPrimitiveType());
+    List<String> flatColumns = new ArrayList<>();
+    List<String> nestedColumns = new ArrayList<>();
+    for (var column : projection.columns()) {
+      (column.type().isPrimitiveType() ? flatColumns : nestedColumns).add(column.name());
+    }
+    Schema flat = projection.select(flatColumns);
+    // Row-group skipping binds the filter to each reader's projection, so the row reader also
+    // reads the columns the filter names: both readers then skip exactly the same row groups.
+    List<String> rowReaderColumns = new ArrayList<>(nestedColumns);
+    java.util.Set<String> filterColumns = filterColumns(request);
+    for (String column : flatColumns) {
+      if (filterColumns.contains(column)) {
+        rowReaderColumns.add(column);
+      }
+    }
+    Schema nested = projection.select(rowReaderColumns);
+    List<String> order = projection.columns().stream().map(c -> c.name()).toList();
     return new CloseableIterator<>() {
       private CloseableIterator<VectorSchemaRoot> current;
 
@@ -186,10 +212,17 @@ public final class TableScanner {
             return false;
           }
           ScanSplit split = remaining.next();
-          current =
-              flat
-                  ? ParquetArrowReader.open(split, projection, filter, allocator, BATCH_ROWS)
-                  : RecordArrowReader.open(split, projection, filter, allocator, BATCH_ROWS);
+          if (nestedColumns.isEmpty()) {
+            current = ParquetArrowReader.open(split, projection, filter, allocator, BATCH_ROWS);
+          } else if (flatColumns.isEmpty()) {
+            current = RecordArrowReader.open(split, projection, filter, allocator, BATCH_ROWS);
+          } else {
+            current =
+                new ZippedReader(
+                    ParquetArrowReader.open(split, flat, filter, allocator, BATCH_ROWS),
+                    RecordArrowReader.open(split, nested, filter, allocator, BATCH_ROWS),
+                    order);
+          }
         }
         return true;
       }
@@ -214,6 +247,69 @@ public final class TableScanner {
         }
       }
     };
+  }
+
+  /**
+   * Reads one split's flat columns with the vectorized reader and its nested columns with the row
+   * reader, batch for batch: both skip the same row groups (same split, same filter), and each
+   * row batch is cut to the length of the vectorized batch it joins.
+   */
+  private static final class ZippedReader implements CloseableIterator<VectorSchemaRoot> {
+    private final ParquetArrowReader flat;
+    private final RecordArrowReader nested;
+    private final List<String> order;
+
+    ZippedReader(ParquetArrowReader flat, RecordArrowReader nested, List<String> order) {
+      this.flat = flat;
+      this.nested = nested;
+      this.order = order;
+    }
+
+    @Override
+    public boolean hasNext() {
+      return flat.hasNext();
+    }
+
+    @Override
+    public VectorSchemaRoot next() {
+      VectorSchemaRoot left = flat.next();
+      VectorSchemaRoot right;
+      try {
+        right = nested.next(left.getRowCount());
+      } catch (RuntimeException | Error e) {
+        left.close();
+        throw e;
+      }
+      if (right.getRowCount() != left.getRowCount()) {
+        left.close();
+        right.close();
+        throw new IllegalStateException(
+            "row reader out of step with the vectorized reader: " + right.getRowCount()
+                + " rows against " + left.getRowCount());
+      }
+      List<org.apache.arrow.vector.FieldVector> vectors = new ArrayList<>(order.size());
+      for (String name : order) {
+        var vector = left.getVector(name);
+        vectors.add(vector != null ? vector : right.getVector(name));
+      }
+      for (var vector : right.getFieldVectors()) {
+        if (left.getVector(vector.getName()) != null) {
+          vector.close(); // a filter column the row reader read only to skip alike
+        }
+      }
+      VectorSchemaRoot root = new VectorSchemaRoot(vectors);
+      root.setRowCount(left.getRowCount());
+      return root;
+    }
+
+    @Override
+    public void close() {
+      try {
+        flat.close();
+      } finally {
+        nested.close();
+      }
+    }
   }
 
   /** Plans and opens in one step. */
