@@ -107,6 +107,9 @@ public final class EndToEndBench {
             throw new IllegalStateException(
                 c.name() + ": we returned " + ourRows + " rows, DuckDB " + duckRows);
           }
+          if (Boolean.getBoolean("icegate.bench.explain")) {
+            report.add(engine.explainAnalyze(expr, range, () -> false));
+          }
           double ours = median(warmup, runs, () -> engine.select(expr, range, () -> false));
           double theirs = median(warmup, runs, () -> count(st, c.sql()));
           report.add(String.format(Locale.ROOT, "%-28s %12.1f %12.1f %8.2f %10d",

@@ -105,6 +105,19 @@ class LogQueryEngineTest {
   }
 
   @Test
+  void explainAnalyzeCountsWhatEachNodeProduced() {
+    String text =
+        engine.explainAnalyze(parse("{service_name=~\".+\"} |= \"error\""), range(1), () -> false);
+    // Five lines in the tenant's window, two contain "error", the limit keeps one.
+    List<String> lines = text.lines().toList();
+    assertThat(lines.get(0)).startsWith("ArrowSort").contains("rows=1]".replace("]", " "));
+    assertThat(lines).anyMatch(l -> l.trim().startsWith("ArrowFilter") && l.contains("rows=2 "));
+    assertThat(lines).anyMatch(l -> l.trim().startsWith("ArrowTableScan") && l.contains("rows=5 "));
+    assertThat(lines).allMatch(l -> l.startsWith("scanned:") || l.contains("time="));
+    assertThat(lines.get(lines.size() - 1)).startsWith("scanned:").contains("5 rows");
+  }
+
+  @Test
   void scanAndFiltersRunSplitBySplitUnderOneGatherBelowTheSort() {
     ArrowRel plan = engine.physicalPlan(parse("{service_name=~\"check.*\"} != \"200\""), range(10));
     RelNode gather = plan.getInput(0);

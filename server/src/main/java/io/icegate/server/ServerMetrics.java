@@ -1,6 +1,8 @@
 package io.icegate.server;
 
+import io.icegate.engine.exec.ScanTotals;
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.ExpositionFormats;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
@@ -57,6 +59,36 @@ public final class ServerMetrics {
             .help("Ingest requests refused because the WAL was behind (backpressure), by signal")
             .labelNames("signal")
             .register(registry);
+    registerScanTotals();
+  }
+
+  /** What queries read, from the engine's process-wide totals. */
+  private void registerScanTotals() {
+    CounterWithCallback.builder()
+        .name("icegate_query_plans_total")
+        .help("Physical query plans run (a LogQL metric query runs one per range aggregation)")
+        .callback(c -> c.call(ScanTotals.plans()))
+        .register(registry);
+    CounterWithCallback.builder()
+        .name("icegate_query_files_scanned_total")
+        .help("Parquet files (Iceberg data files and WAL segments) queries read")
+        .callback(c -> c.call(ScanTotals.filesScanned()))
+        .register(registry);
+    CounterWithCallback.builder()
+        .name("icegate_query_files_pruned_total")
+        .help("Files queries skipped by partition, statistics or time bounds")
+        .callback(c -> c.call(ScanTotals.filesPruned()))
+        .register(registry);
+    CounterWithCallback.builder()
+        .name("icegate_query_rows_scanned_total")
+        .help("Rows queries read from storage, before filtering")
+        .callback(c -> c.call(ScanTotals.rowsScanned()))
+        .register(registry);
+    CounterWithCallback.builder()
+        .name("icegate_query_bytes_scanned_total")
+        .help("Bytes of Arrow column data queries read from storage")
+        .callback(c -> c.call(ScanTotals.bytesScanned()))
+        .register(registry);
   }
 
   /** The current values in Prometheus text exposition format 0.0.4. */

@@ -615,6 +615,21 @@ class LogsEndToEndTest {
         .satisfies(sample -> assertThat(sample.value()).isGreaterThanOrEqualTo(SENT.size()));
   }
 
+  @Test
+  void metricsCountWhatQueriesScanned() {
+    String before = LOKI.get("/metrics", null, Map.of()).rawBody();
+    assertThat(LOKI.queryRange(window("{service_name=~\".+\"}")).status()).isEqualTo(200);
+    String after = LOKI.get("/metrics", null, Map.of()).rawBody();
+    for (String counter :
+        List.of("icegate_query_plans_total", "icegate_query_files_scanned_total",
+            "icegate_query_rows_scanned_total", "icegate_query_bytes_scanned_total")) {
+      double was = PrometheusText.samples(before, counter).get(0).value();
+      double is = PrometheusText.samples(after, counter).get(0).value();
+      assertThat(is).as(counter).isGreaterThan(was);
+    }
+    assertThat(PrometheusText.samples(after, "icegate_query_files_pruned_total")).hasSize(1);
+  }
+
   /**
    * {@code icegate_http_requests_total}: "HTTP requests answered, by listener, path and status
    * code".

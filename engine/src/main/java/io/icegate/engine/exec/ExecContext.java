@@ -61,6 +61,11 @@ public final class ExecContext {
         () -> stopped.getAsBoolean() || parent.getAsBoolean(), 1, List.of(split));
   }
 
+  /** {@code operator}, counting its batches, rows and time as plan node {@code node}'s. */
+  public Operator measure(org.apache.calcite.rel.RelNode node, Operator operator) {
+    return new MeasuredOperator(operator, stats.operator(node.getId(), node.getRelTypeName()));
+  }
+
   /** How many threads a scan of this query may read with. */
   public int parallelism() {
     return parallelism;

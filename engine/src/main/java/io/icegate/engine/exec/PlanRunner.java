@@ -54,6 +54,8 @@ public final class PlanRunner {
             sink.accept(owned);
           }
         }
+      } finally {
+        ScanTotals.add(context.stats());
       }
       return context.stats();
     }

@@ -1,5 +1,7 @@
 package io.icegate.engine.exec;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** Counters one query accumulates while it runs; read for the API's stats and /metrics. */
@@ -8,6 +10,17 @@ public final class QueryStats {
   private final AtomicLong filesPruned = new AtomicLong();
   private final AtomicLong rowsScanned = new AtomicLong();
   private final AtomicLong bytesScanned = new AtomicLong();
+  private final Map<Integer, OperatorStats> operators = new ConcurrentHashMap<>();
+
+  /** The stats of plan node {@code id} (a Calcite rel id), created on first use. */
+  OperatorStats operator(int id, String node) {
+    return operators.computeIfAbsent(id, k -> new OperatorStats(node));
+  }
+
+  /** Per plan node, by Calcite rel id: what its operators did (see EXPLAIN ANALYZE). */
+  public Map<Integer, OperatorStats> operators() {
+    return Map.copyOf(operators);
+  }
 
   public void addFiles(long scanned, long pruned) {
     filesScanned.addAndGet(scanned);

@@ -44,6 +44,18 @@ public final class LogQueryEngine {
     return QueryOptimizer.explain(physicalPlan(query, range));
   }
 
+  /**
+   * Runs the log query and returns its plan annotated with what each node did (EXPLAIN
+   * ANALYZE), instead of its result.
+   */
+  public String explainAnalyze(
+      LogSelectorExpr query, LogQueryRange range, BooleanSupplier cancelled) {
+    ArrowRel plan = physicalPlan(query, range);
+    StreamsAssembler assembler = new StreamsAssembler();
+    QueryStats stats = runner.run("explain", plan, cancelled, assembler::add);
+    return QueryOptimizer.explainAnalyze(plan, stats);
+  }
+
   public ArrowRel physicalPlan(LogSelectorExpr query, LogQueryRange range) {
     RelBuilder builder = catalog.relBuilder();
     return QueryOptimizer.optimize(LogQueryPlanner.plan(query, range, builder), builder);

@@ -1,9 +1,13 @@
 package io.icegate.engine.plan;
 
+import io.icegate.engine.exec.OperatorStats;
+import io.icegate.engine.exec.QueryStats;
 import io.icegate.engine.rel.ArrowGather;
 import io.icegate.engine.rel.ArrowRel;
 import io.icegate.engine.rel.ArrowRules;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import org.apache.calcite.plan.RelOptPlanner;
 import org.apache.calcite.plan.RelOptRule;
 import org.apache.calcite.plan.RelOptUtil;
@@ -53,6 +57,45 @@ public final class QueryOptimizer {
     RelOptPlanner planner = new HepPlanner(program.build());
     planner.setRoot(rel);
     return planner.findBestExp();
+  }
+
+  /**
+   * EXPLAIN ANALYZE: the plan as {@link #explain} prints it, each node followed by what its
+   * operators did in the run {@code stats} describes — batches, rows, and time inside the node
+   * (inclusive of its inputs, summed over a parallel scan's threads) and without its inputs.
+   */
+  public static String explainAnalyze(RelNode rel, QueryStats stats) {
+    StringBuilder out = new StringBuilder();
+    Map<Integer, OperatorStats> operators = stats.operators();
+    analyze(rel, operators, 0, out);
+    out.append(String.format(Locale.ROOT,
+        "scanned: %d files (%d pruned), %d rows, %d bytes%n",
+        stats.filesScanned(), stats.filesPruned(), stats.rowsScanned(), stats.bytesScanned()));
+    return out.toString();
+  }
+
+  private static void analyze(
+      RelNode rel, Map<Integer, OperatorStats> operators, int depth, StringBuilder out) {
+    String line = explain(rel).lines().findFirst().orElse("").trim();
+    out.append("  ".repeat(depth)).append(line);
+    OperatorStats mine = operators.get(rel.getId());
+    if (mine != null) {
+      long inputs = 0;
+      for (RelNode input : rel.getInputs()) {
+        OperatorStats theirs = operators.get(input.getId());
+        inputs += theirs == null ? 0 : theirs.nanos();
+      }
+      out.append(String.format(Locale.ROOT,
+          " [batches=%d rows=%d time=%.3fms self=%.3fms]",
+          mine.batches(), mine.rows(), mine.nanos() / 1e6,
+          Math.max(0, mine.nanos() - inputs) / 1e6));
+    } else {
+      out.append(" [not run]");
+    }
+    out.append('\n');
+    for (RelNode input : rel.getInputs()) {
+      analyze(input, operators, depth + 1, out);
+    }
   }
 
   /** The plan as text, one node a line, with pushed-down scan bounds. */

@@ -47,7 +47,10 @@ public final class ArrowAggregate extends Aggregate implements ArrowRel {
   @Override
   public Operator implement(ExecContext context) {
     Operator input = ((ArrowRel) getInput()).implement(context);
-    return new HashAggregateOperator(
-        context, input, getGroupSet().asList(), aggCalls.size(), getRowType().getFieldNames());
+    return context.measure(
+        this,
+        new HashAggregateOperator(
+            context, input, getGroupSet().asList(), aggCalls.size(),
+            getRowType().getFieldNames()));
   }
 }

@@ -25,6 +25,6 @@ public final class ArrowFilter extends Filter implements ArrowRel {
   public Operator implement(ExecContext context) {
     var predicate = PredicateCompiler.compile(condition, getInput().getRowType(), getCluster().getRexBuilder());
     Operator input = ((ArrowRel) getInput()).implement(context);
-    return new FilterOperator(context, input, predicate);
+    return context.measure(this, new FilterOperator(context, input, predicate));
   }
 }

@@ -83,6 +83,6 @@ public final class ArrowGather extends SingleRel implements ArrowRel {
     ScanPlan plan = context.scanner().plan(request);
     context.stats().addFiles(plan.files().size(), plan.filesPruned());
     List<ScanSplit> splits = context.scanner().splits(plan);
-    return new GatherOperator(context, splits, input::implement);
+    return context.measure(this, new GatherOperator(context, splits, input::implement));
   }
 }

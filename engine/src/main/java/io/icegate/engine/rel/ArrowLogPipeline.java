@@ -65,6 +65,6 @@ public final class ArrowLogPipeline extends SingleRel implements ArrowRel {
     LogPipeline pipeline = LogPipeline.compile(stages);
     List<String> inputNames = getInput().getRowType().getFieldNames();
     Operator input = ((ArrowRel) getInput()).implement(context);
-    return new LogPipelineOperator(context, input, pipeline, inputNames);
+    return context.measure(this, new LogPipelineOperator(context, input, pipeline, inputNames));
   }
 }

@@ -48,6 +48,6 @@ public final class ArrowProject extends Project implements ArrowRel {
       columns.add(ref.getIndex());
     }
     Operator input = ((ArrowRel) getInput()).implement(context);
-    return new ProjectOperator(input, columns, getRowType().getFieldNames());
+    return context.measure(this, new ProjectOperator(input, columns, getRowType().getFieldNames()));
   }
 }

@@ -34,6 +34,7 @@ public final class ArrowSort extends Sort implements ArrowRel {
     long skip = offset == null ? 0 : RexLiteral.longValue(offset);
     long limit = fetch == null ? Long.MAX_VALUE : RexLiteral.longValue(fetch);
     Operator input = ((ArrowRel) getInput()).implement(context);
-    return new SortOperator(context, input, collation.getFieldCollations(), skip, limit);
+    return context.measure(
+        this, new SortOperator(context, input, collation.getFieldCollations(), skip, limit));
   }
 }

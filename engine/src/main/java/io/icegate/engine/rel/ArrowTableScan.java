@@ -99,7 +99,7 @@ public final class ArrowTableScan extends TableScan implements ArrowRel {
       throw new IllegalStateException("scan of " + tableName() + " has no tenant bound");
     }
     List<String> columns = new ArrayList<>(getRowType().getFieldNames());
-    return new ScanOperator(context, tableName(), bounds, columns);
+    return context.measure(this, new ScanOperator(context, tableName(), bounds, columns));
   }
 
   private String tableName() {
