@@ -20,6 +20,11 @@ final class StringKernels {
       private byte[] scratch = new byte[0];
 
       @Override
+      public int cost() {
+        return 5;
+      }
+
+      @Override
       public void evaluate(org.apache.arrow.vector.VectorSchemaRoot batch, boolean[] out) {
         VarCharVector vector = (VarCharVector) batch.getVector(column);
         int rows = batch.getRowCount();
@@ -69,18 +74,47 @@ final class StringKernels {
         required == null
             ? null
             : contains(column, required.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    return (batch, out) -> {
-      VarCharVector vector = (VarCharVector) batch.getVector(column);
-      if (prefilter != null) {
-        prefilter.evaluate(batch, out);
+    return new VectorPredicate() {
+      @Override
+      public int cost() {
+        return 20;
       }
-      for (int i = 0; i < batch.getRowCount(); i++) {
-        if (vector.isNull(i) || (prefilter != null && !out[i])) {
-          out[i] = false;
-          continue;
+
+      @Override
+      public void evaluate(org.apache.arrow.vector.VectorSchemaRoot batch, boolean[] out) {
+        if (prefilter != null) {
+          prefilter.evaluate(batch, out);
+        } else {
+          java.util.Arrays.fill(out, 0, batch.getRowCount(), true);
         }
-        byte[] value = vector.get(i);
-        out[i] = fullMatch ? pattern.matches(value) : pattern.matcher(value).find();
+        matchWhere(batch, out);
+      }
+
+      @Override
+      public void evaluate(
+          org.apache.arrow.vector.VectorSchemaRoot batch, boolean[] out, boolean[] candidates) {
+        if (prefilter != null) {
+          prefilter.evaluate(batch, out);
+          for (int i = 0; i < batch.getRowCount(); i++) {
+            out[i] &= candidates[i];
+          }
+        } else {
+          System.arraycopy(candidates, 0, out, 0, batch.getRowCount());
+        }
+        matchWhere(batch, out);
+      }
+
+      /** Runs the regex on the rows still true in {@code out}. */
+      private void matchWhere(org.apache.arrow.vector.VectorSchemaRoot batch, boolean[] out) {
+        VarCharVector vector = (VarCharVector) batch.getVector(column);
+        for (int i = 0; i < batch.getRowCount(); i++) {
+          if (!out[i] || vector.isNull(i)) {
+            out[i] = false;
+            continue;
+          }
+          byte[] value = vector.get(i);
+          out[i] = fullMatch ? pattern.matches(value) : pattern.matcher(value).find();
+        }
       }
     };
   }

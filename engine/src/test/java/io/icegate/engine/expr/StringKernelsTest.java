@@ -52,6 +52,66 @@ class StringKernelsTest {
   }
 
   @Test
+  void andRunsCheapTermsFirstAndTheRegexOnlyOnRowsTheyKept() {
+    try (VectorSchemaRoot batch = batch("user_1 failed", "user_2 ok", "user_3 failed", null)) {
+      java.util.List<Integer> regexRows = new java.util.ArrayList<>();
+      VectorPredicate regex = StringKernels.regex(0, com.google.re2j.Pattern.compile("user_[13]"),
+          false);
+      // Wraps the regex to record which rows it was asked about.
+      VectorPredicate recorded =
+          new VectorPredicate() {
+            @Override
+            public void evaluate(VectorSchemaRoot b, boolean[] out) {
+              throw new AssertionError("the AND must pass its candidates");
+            }
+
+            @Override
+            public void evaluate(VectorSchemaRoot b, boolean[] out, boolean[] candidates) {
+              for (int i = 0; i < b.getRowCount(); i++) {
+                if (candidates[i]) {
+                  regexRows.add(i);
+                }
+              }
+              regex.evaluate(b, out, candidates);
+            }
+
+            @Override
+            public int cost() {
+              return regex.cost();
+            }
+          };
+      // Written regex first; the substring search is cheaper and runs first.
+      VectorPredicate and =
+          LogicalKernels.and(List.of(recorded, StringKernels.contains(0, bytes("failed"))));
+      boolean[] out = new boolean[4];
+      and.evaluate(batch, out);
+      assertThat(out).containsExactly(true, false, true, false);
+      assertThat(regexRows).containsExactly(0, 2);
+
+      regexRows.clear();
+      LogicalKernels.and(List.of(recorded, StringKernels.contains(0, bytes("zzz"))))
+          .evaluate(batch, out);
+      assertThat(out).containsExactly(false, false, false, false);
+      assertThat(regexRows).as("no row left: the regex never runs").isEmpty();
+    }
+  }
+
+  @Test
+  void orAndNotUnderAnAndKeepOnlyCandidateRows() {
+    try (VectorSchemaRoot batch = batch("a", "b", "ab", "c")) {
+      VectorPredicate or =
+          LogicalKernels.or(List.of(StringKernels.contains(0, bytes("a")),
+              StringKernels.contains(0, bytes("c"))));
+      VectorPredicate notB = LogicalKernels.not(StringKernels.contains(0, bytes("b")));
+      boolean[] out = new boolean[4];
+      or.evaluate(batch, out, new boolean[] {false, true, true, true});
+      assertThat(out).containsExactly(false, false, true, true);
+      LogicalKernels.and(List.of(or, notB)).evaluate(batch, out);
+      assertThat(out).containsExactly(true, false, false, true);
+    }
+  }
+
+  @Test
   void regexFindIsUnanchoredAndFullMatchIsAnchored() {
     try (VectorSchemaRoot batch = batch("user_12 failed", "ok", null)) {
       boolean[] out = new boolean[3];
