@@ -16,6 +16,7 @@ import io.icegate.server.loki.LokiErrors;
 import io.icegate.server.loki.LokiFormatQueryHandler;
 import io.icegate.server.loki.LokiMetadataHandler;
 import io.icegate.server.loki.LokiQueryHandler;
+import io.icegate.server.loki.LokiRoutes;
 import io.icegate.server.otlp.OtlpErrors;
 import io.icegate.server.ingest.LogsIngest;
 import io.icegate.server.ingest.MetricsIngest;
@@ -152,6 +153,7 @@ public final class IceGateServer implements AutoCloseable {
     lokiRoutes.put("/loki/api/v1/series", metadata);
     lokiRoutes.put("/loki/api/v1/label/*", metadata);
     lokiRoutes.put("/loki/api/v1/format_query", new LokiFormatQueryHandler());
+    LokiRoutes.addTo(lokiRoutes, lake.scanner(), rootAllocator, config, logs, workers);
     this.loki = listen("loki", config.lokiPort(), lokiRoutes, LokiErrors.renderer());
 
     this.prometheus =

@@ -1,0 +1,362 @@
+package io.icegate.engine.logql;
+
+import io.icegate.engine.exec.LogPipelineOperator;
+import io.icegate.engine.exec.PlanRunner;
+import io.icegate.engine.logql.pipeline.GoValues.ConversionException;
+import io.icegate.engine.logql.pipeline.GoValues;
+import io.icegate.engine.logql.pipeline.LabelsBuilder;
+import io.icegate.engine.logql.pipeline.LogPipeline;
+import io.icegate.engine.plan.IceGateCatalog;
+import io.icegate.engine.plan.QueryOptimizer;
+import io.icegate.engine.rel.ArrowRel;
+import io.icegate.logql.ast.JsonParser;
+import io.icegate.logql.ast.LineFilter;
+import io.icegate.logql.ast.LogSelectorExpr;
+import io.icegate.logql.ast.LogfmtParser;
+import io.icegate.logql.ast.PipelineStage;
+import io.icegate.protocol.ProtocolException;
+import io.icegate.protocol.loki.Direction;
+import io.icegate.protocol.loki.LabelSetCodec;
+import io.icegate.protocol.loki.LokiOtlpLabels;
+import io.icegate.storage.scan.TableScanner;
+import io.icegate.storage.table.LogsTable;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.function.BooleanSupplier;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.BaseIntVector;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.FixedSizeBinaryVector;
+import org.apache.arrow.vector.TimeStampVector;
+import org.apache.arrow.vector.VarCharVector;
+import org.apache.arrow.vector.complex.MapVector;
+import org.apache.arrow.vector.complex.StructVector;
+import org.apache.calcite.rel.RelNode;
+import org.apache.calcite.rel.core.Project;
+import org.apache.calcite.rex.RexNode;
+import org.apache.calcite.tools.RelBuilder;
+
+/**
+ * Loki's {@code /detected_fields}: the fields of the newest {@code line_limit} entries a selector
+ * picks — their structured metadata, and what the {@code json} parser (or, failing that,
+ * {@code logfmt}) extracts from the line — each with a type guessed from its values and its
+ * number of distinct values.
+ *
+ * <p>Two scans: the usual log query (sorted, limited) finds the time of the oldest entry kept;
+ * then the range from there to the end is read again with the structured-metadata columns, which
+ * the log query's output does not carry.
+ */
+public final class LogFieldDetector {
+  private static final List<PipelineStage> JSON = List.of(new JsonParser(List.of()));
+  private static final List<PipelineStage> LOGFMT =
+      List.of(new LogfmtParser(false, false, List.of()));
+
+  private final IceGateCatalog catalog;
+  private final PlanRunner runner;
+
+  public LogFieldDetector(
+      TableScanner scanner, BufferAllocator root, long queryMemoryBytes, Duration timeout) {
+    this.catalog = new IceGateCatalog(scanner, List.of(LogsTable.NAME));
+    this.runner = new PlanRunner(scanner, root, queryMemoryBytes, timeout);
+  }
+
+  /** One sampled entry with its stream labels and structured metadata. */
+  public record Sample(
+      SortedMap<String, String> stream, long timestampNanos, String line,
+      Map<String, String> metadata) {}
+
+  /** One detected field as Loki reports it; {@code parsers} is empty for structured metadata. */
+  public record Field(String label, String type, long cardinality, List<String> parsers) {}
+
+  /**
+   * The newest {@code lineLimit} entries of {@code selector} in {@code [startNanos, endNanos)},
+   * newest first. Line filters written right after the selector apply; later stages are not run.
+   */
+  public List<Sample> sample(
+      String tenant, long startNanos, long endNanos, LogSelectorExpr selector, int lineLimit,
+      BooleanSupplier cancelled) {
+    List<PipelineStage> filters = new ArrayList<>();
+    for (PipelineStage stage : selector.pipeline()) {
+      if (!(stage instanceof LineFilter)) {
+        break;
+      }
+      filters.add(stage);
+    }
+    LogSelectorExpr query = new LogSelectorExpr(selector.selector(), filters);
+
+    RelBuilder b1 = catalog.relBuilder();
+    ArrowRel newest =
+        QueryOptimizer.optimize(
+            LogQueryPlanner.plan(
+                query,
+                new LogQueryRange(tenant, startNanos, endNanos, lineLimit, Direction.BACKWARD),
+                b1),
+            b1);
+    long[] oldest = {Long.MAX_VALUE};
+    runner.run(
+        "detect",
+        newest,
+        cancelled,
+        batch -> {
+          TimeStampVector time = (TimeStampVector) batch.getVector(0);
+          for (int i = 0; i < batch.getRowCount(); i++) {
+            oldest[0] = Math.min(oldest[0], time.get(i));
+          }
+        });
+    if (oldest[0] == Long.MAX_VALUE) {
+      return List.of();
+    }
+
+    RelBuilder b = catalog.relBuilder();
+    RelNode entries = LogQueryPlanner.entries(query, tenant, oldest[0], endNanos, b);
+    if (!(entries instanceof Project project)) {
+      throw new IllegalStateException("unexpected plan shape: " + entries);
+    }
+    b.push(project.getInput());
+    List<String> names = new ArrayList<>(LogQueryPlanner.OUTPUT);
+    names.addAll(LogPipelineOperator.METADATA_COLUMNS);
+    names.add(LogsTable.LOG_ATTRIBUTES);
+    List<RexNode> columns = new ArrayList<>();
+    names.forEach(n -> columns.add(b.field(n)));
+    b.project(columns);
+    RelNode withMetadata = b.build();
+    ArrowRel plan = QueryOptimizer.optimize(withMetadata, b);
+    List<Sample> samples = new ArrayList<>();
+    runner.run(
+        "detect",
+        plan,
+        cancelled,
+        batch -> {
+          TimeStampVector time = (TimeStampVector) batch.getVector(0);
+          VarCharVector labels = (VarCharVector) batch.getVector(1);
+          VarCharVector body = (VarCharVector) batch.getVector(2);
+          for (int i = 0; i < batch.getRowCount(); i++) {
+            Map<String, String> meta = new TreeMap<>();
+            for (int c = 3; c < names.size(); c++) {
+              readMetadata(batch.getVector(c), names.get(c), i, meta);
+            }
+            samples.add(
+                new Sample(
+                    LabelSetCodec.decode(new String(labels.get(i), StandardCharsets.UTF_8)),
+                    time.get(i),
+                    body.isNull(i) ? "" : new String(body.get(i), StandardCharsets.UTF_8),
+                    meta));
+          }
+        });
+    samples.sort(Comparator.comparingLong(Sample::timestampNanos).reversed());
+    return samples.size() > lineLimit ? List.copyOf(samples.subList(0, lineLimit)) : samples;
+  }
+
+  /**
+   * The fields of {@code samples}, at most {@code fieldLimit} (the first found win), sorted by
+   * name. As in Loki, entries are visited stream by stream and a field's type is the type of the
+   * last value visited; a line is read as JSON, else as logfmt, else yields nothing.
+   */
+  public static List<Field> detect(List<Sample> samples, int fieldLimit) {
+    Map<String, List<Sample>> byStream = new TreeMap<>();
+    for (Sample s : samples) {
+      byStream.computeIfAbsent(s.stream().toString(), k -> new ArrayList<>()).add(s);
+    }
+    LineParsers parsers = new LineParsers();
+    Map<String, Acc> fields = new LinkedHashMap<>();
+    for (List<Sample> stream : byStream.values()) {
+      for (Sample s : stream) {
+        for (Map.Entry<String, String> m : s.metadata().entrySet()) {
+          Acc acc = field(fields, m.getKey(), fieldLimit);
+          if (acc != null) {
+            acc.add(m.getValue());
+          }
+        }
+        Map<String, String> parsed = parsers.parse(s);
+        for (Map.Entry<String, String> l : parsed.entrySet()) {
+          Acc acc = field(fields, l.getKey(), fieldLimit);
+          if (acc != null) {
+            if (!acc.parsers.contains(parsers.parser)) {
+              acc.parsers.add(parsers.parser);
+            }
+            acc.add(l.getValue());
+          }
+        }
+      }
+    }
+    List<Field> result = new ArrayList<>();
+    new TreeMap<>(fields)
+        .forEach(
+            (name, acc) ->
+                result.add(new Field(name, acc.type, acc.values.size(), List.copyOf(acc.parsers))));
+    return result;
+  }
+
+  /**
+   * The distinct values of field {@code name} — structured metadata or parsed from the line —
+   * among {@code samples}, sorted, at most {@code limit}.
+   */
+  public static List<String> values(List<Sample> samples, String name, int limit) {
+    LineParsers parsers = new LineParsers();
+    java.util.TreeSet<String> values = new java.util.TreeSet<>();
+    for (Sample s : samples) {
+      if (values.size() >= limit) {
+        break;
+      }
+      String meta = s.metadata().get(name);
+      if (meta != null) {
+        values.add(meta);
+      }
+      String parsed = parsers.parse(s).get(name);
+      if (parsed != null) {
+        values.add(parsed);
+      }
+    }
+    return new ArrayList<>(values);
+  }
+
+  /**
+   * Reads a line as Loki's detection does: the {@code json} parser, and if the line is not JSON,
+   * the non-strict {@code logfmt} parser; a line neither reads yields no fields. Names a parser
+   * takes from the stream labels or metadata get Loki's {@code _extracted} suffix.
+   */
+  private static final class LineParsers {
+    private final LogPipeline json = LogPipeline.compile(JSON);
+    private final LogPipeline logfmt = LogPipeline.compile(LOGFMT);
+    private final LabelsBuilder builder = new LabelsBuilder();
+    String parser;
+
+    Map<String, String> parse(Sample s) {
+      parser = "json";
+      builder.reset(s.stream(), s.metadata());
+      json.process(s.timestampNanos(), s.line(), builder);
+      if (builder.hasError()) {
+        parser = "logfmt";
+        builder.reset(s.stream(), s.metadata());
+        logfmt.process(s.timestampNanos(), s.line(), builder);
+        if (builder.hasError()) {
+          return Map.of();
+        }
+      }
+      Map<String, String> parsed = new TreeMap<>();
+      for (Map.Entry<String, String> l : builder.labels().entrySet()) {
+        if (!s.stream().containsKey(l.getKey()) && !s.metadata().containsKey(l.getKey())) {
+          parsed.put(l.getKey(), l.getValue());
+        }
+      }
+      return parsed;
+    }
+  }
+
+  private static Acc field(Map<String, Acc> fields, String name, int limit) {
+    Acc acc = fields.get(name);
+    if (acc == null && fields.size() < limit) {
+      acc = new Acc();
+      fields.put(name, acc);
+    }
+    return acc;
+  }
+
+  /** Values seen, parsers seen and the latest type of one field. */
+  private static final class Acc {
+    final Set<String> values = new HashSet<>();
+    final List<String> parsers = new ArrayList<>();
+    String type = "string";
+
+    void add(String value) {
+      values.add(value);
+      type = typeOf(value);
+    }
+  }
+
+  /**
+   * Loki's guess at a value's type, first match wins: Go {@code ParseInt} → int, {@code
+   * ParseFloat} → float, {@code ParseBool} → boolean, {@code time.ParseDuration} → duration,
+   * go-humanize {@code ParseBytes} → bytes, else string.
+   */
+  public static String typeOf(String value) {
+    if (isGoInt(value)) {
+      return "int";
+    }
+    try {
+      GoValues.parseFloat(value);
+      return "float";
+    } catch (ConversionException e) {
+      // not a float
+    }
+    switch (value) {
+      case "1", "t", "T", "TRUE", "true", "True", "0", "f", "F", "FALSE", "false", "False":
+        return "boolean";
+      default:
+        break;
+    }
+    try {
+      GoValues.parseDuration(value);
+      return "duration";
+    } catch (ConversionException e) {
+      // not a duration
+    }
+    try {
+      GoValues.parseBytes(value);
+      return "bytes";
+    } catch (ConversionException e) {
+      // not a byte size
+    }
+    return "string";
+  }
+
+  private static boolean isGoInt(String value) {
+    int i = 0;
+    if (!value.isEmpty() && (value.charAt(0) == '-' || value.charAt(0) == '+')) {
+      i = 1;
+    }
+    if (i == value.length()) {
+      return false;
+    }
+    for (int j = i; j < value.length(); j++) {
+      if (value.charAt(j) < '0' || value.charAt(j) > '9') {
+        return false;
+      }
+    }
+    try {
+      Long.parseLong(value.charAt(0) == '+' ? value.substring(1) : value);
+      return true;
+    } catch (NumberFormatException e) {
+      return false;
+    }
+  }
+
+  /** Structured metadata as Loki's OTLP mapping names it (see {@link LogPipelineOperator}). */
+  private static void readMetadata(FieldVector v, String name, int row, Map<String, String> out) {
+    if (v.isNull(row)) {
+      return;
+    }
+    if (v instanceof FixedSizeBinaryVector bin) {
+      out.put(name, java.util.HexFormat.of().formatHex(bin.get(row)));
+    } else if (v instanceof VarCharVector text) {
+      out.put(name, new String(text.get(row), StandardCharsets.UTF_8));
+    } else if (v instanceof BaseIntVector number) {
+      out.put(name, Long.toString(number.getValueAsLong(row)));
+    } else if (v instanceof MapVector map) {
+      StructVector entries = (StructVector) map.getDataVector();
+      VarCharVector keys = (VarCharVector) entries.getChild(MapVector.KEY_NAME);
+      VarCharVector values = (VarCharVector) entries.getChild(MapVector.VALUE_NAME);
+      for (int i = map.getElementStartIndex(row); i < map.getElementEndIndex(row); i++) {
+        if (keys.isNull(i) || values.isNull(i)) {
+          continue;
+        }
+        try {
+          String key =
+              LokiOtlpLabels.normalizeLabelName(new String(keys.get(i), StandardCharsets.UTF_8));
+          out.putIfAbsent(key, new String(values.get(i), StandardCharsets.UTF_8));
+        } catch (ProtocolException e) {
+          // no label name can be made of this key: Loki drops it
+        }
+      }
+    }
+  }
+}

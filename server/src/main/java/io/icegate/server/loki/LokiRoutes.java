@@ -1,0 +1,44 @@
+package io.icegate.server.loki;
+
+import io.icegate.engine.logql.LogFieldDetector;
+import io.icegate.engine.logql.LogIndexEngine;
+import io.icegate.engine.logql.LogMetadataEngine;
+import io.icegate.engine.logql.LogQueryEngine;
+import io.icegate.server.config.ServerConfig;
+import io.icegate.server.http.Handler;
+import io.icegate.storage.scan.TableScanner;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import org.apache.arrow.memory.BufferAllocator;
+
+/**
+ * The Loki endpoints beyond queries and labels — index stats and volume, detected labels and
+ * fields, patterns, live tail — registered in one place so the server's wiring stays short.
+ */
+public final class LokiRoutes {
+  private LokiRoutes() {}
+
+  public static void addTo(
+      Map<String, Handler> routes,
+      TableScanner scanner,
+      BufferAllocator root,
+      ServerConfig config,
+      LogQueryEngine logs,
+      ExecutorService workers) {
+    LokiIndexHandler index =
+        new LokiIndexHandler(
+            new LogIndexEngine(scanner, root, config.queryMemoryBytes(), config.queryTimeout()));
+    routes.put("/loki/api/v1/index/stats", index);
+    routes.put("/loki/api/v1/index/volume", index);
+    routes.put("/loki/api/v1/index/volume_range", index);
+    LokiDetectedHandler detected =
+        new LokiDetectedHandler(
+            new LogMetadataEngine(scanner, root, config.queryMemoryBytes(), config.queryTimeout()),
+            new LogFieldDetector(scanner, root, config.queryMemoryBytes(), config.queryTimeout()),
+            config.maxEntriesLimitPerQuery());
+    routes.put("/loki/api/v1/detected_labels", detected);
+    routes.put("/loki/api/v1/detected_fields", detected);
+    routes.put("/loki/api/v1/detected_field/*", detected);
+    routes.put("/loki/api/v1/patterns", detected);
+  }
+}
