@@ -40,5 +40,6 @@ public final class LokiRoutes {
     routes.put("/loki/api/v1/detected_fields", detected);
     routes.put("/loki/api/v1/detected_field/*", detected);
     routes.put("/loki/api/v1/patterns", detected);
+    routes.put("/loki/api/v1/tail", new LokiTailHandler(logs, config.maxEntriesLimitPerQuery()));
   }
 }
