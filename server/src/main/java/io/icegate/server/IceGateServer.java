@@ -132,18 +132,22 @@ public final class IceGateServer implements AutoCloseable {
                 workers);
 
     Map<String, Handler> lokiRoutes = common();
+    LogMetadataEngine streams =
+        new LogMetadataEngine(
+            lake.scanner(), rootAllocator, config.queryMemoryBytes(), config.queryTimeout());
     lokiRoutes.put(
         "/loki/api/v1/query_range",
         new LokiQueryHandler(
-            logs, false, config.maxEntriesLimitPerQuery(), config.queryMemoryBytes(), metrics));
+            logs, streams, false, config.maxEntriesLimitPerQuery(),
+            tenant -> config.limitsFor(tenant).maxQuerySeries(), config.queryMemoryBytes(),
+            metrics));
     lokiRoutes.put(
         "/loki/api/v1/query",
         new LokiQueryHandler(
-            logs, true, config.maxEntriesLimitPerQuery(), config.queryMemoryBytes(), metrics));
-    LokiMetadataHandler metadata =
-        new LokiMetadataHandler(
-            new LogMetadataEngine(
-                lake.scanner(), rootAllocator, config.queryMemoryBytes(), config.queryTimeout()));
+            logs, streams, true, config.maxEntriesLimitPerQuery(),
+            tenant -> config.limitsFor(tenant).maxQuerySeries(), config.queryMemoryBytes(),
+            metrics));
+    LokiMetadataHandler metadata = new LokiMetadataHandler(streams);
     lokiRoutes.put(
         "/loki/api/v1/push",
         new PushHandler(

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.icegate.server.IceGateServer;
+import io.icegate.server.config.Limits;
 import io.icegate.server.config.ServerConfig;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -68,6 +69,9 @@ class LokiApiEndToEndTest {
               Map.of()),
           new Line(WEB_PROD, 25 * SECOND, "plain text without fields", Map.of()));
 
+  /** A tenant whose max_query_series is 1. */
+  private static final String TIGHT = "tight";
+
   @TempDir static Path dataDir;
   private static IceGateServer server;
   private static final HttpClient HTTP =
@@ -77,8 +81,13 @@ class LokiApiEndToEndTest {
   static void startAndPush() throws Exception {
     server =
         IceGateServer.start(
-            ServerConfig.defaults().withDataDir(dataDir).withPorts("127.0.0.1", 0, 0));
+            ServerConfig.defaults()
+                .withDataDir(dataDir)
+                .withPorts("127.0.0.1", 0, 0)
+                .withLimits(
+                    Limits.DEFAULT, Map.of(TIGHT, Limits.DEFAULT.withMaxQuerySeries(1))));
     push(server.lokiPort(), LINES);
+    push(server.lokiPort(), LINES, T0, TIGHT);
   }
 
   @AfterAll
@@ -363,7 +372,166 @@ class LokiApiEndToEndTest {
     assertThat(get("/loki/api/v1/patterns", Map.of()).statusCode()).isEqualTo(400);
   }
 
+  // ---- query_range: interval ----
+
+  @Test
+  void intervalKeepsOneEntryPerIntervalForward() throws Exception {
+    // api entries at 1s, 2s, 3s (dev) and 12s: forward with 5s keeps 1s, then 12s (>= 6s).
+    assertThat(offsets(queryRange("{app=\"api\"}", "forward", "5s", null)))
+        .containsExactly(SECOND, 12 * SECOND);
+    // Each kept entry must lie a whole interval after the last: with 1s all four are kept.
+    assertThat(offsets(queryRange("{app=\"api\"}", "forward", "1s", null)))
+        .containsExactly(SECOND, 2 * SECOND, 3 * SECOND, 12 * SECOND);
+  }
+
+  @Test
+  void intervalKeepsOneEntryPerIntervalBackward() throws Exception {
+    // Backward from 12s: 3s (<= 7s) is kept, 2s and 1s are within 5s of it.
+    assertThat(offsets(queryRange("{app=\"api\"}", "backward", "5s", null)))
+        .containsExactly(3 * SECOND, 12 * SECOND);
+  }
+
+  @Test
+  void intervalLimitCountsKeptEntries() throws Exception {
+    // The first page of 2 (1s, 2s) keeps only 1s; the limit still yields two kept entries.
+    assertThat(offsets(queryRange("{app=\"api\"}", "forward", "5s", "2")))
+        .containsExactly(SECOND, 12 * SECOND);
+    assertThat(offsets(queryRange("{app=\"api\"}", "forward", "5s", "1")))
+        .containsExactly(SECOND);
+  }
+
+  @Test
+  void negativeIntervalIsRefused() throws Exception {
+    Map<String, String> params = new LinkedHashMap<>(window("{app=\"api\"}"));
+    params.put("interval", "-5");
+    HttpResponse<String> response = get("/loki/api/v1/query_range", params);
+
+    assertThat(response.statusCode()).isEqualTo(400);
+    assertThat(MAPPER.readTree(response.body()).get("message").asText())
+        .isEqualTo("interval must be >= 0");
+  }
+
+  // ---- max_query_series (per tenant) ----
+
+  @Test
+  void maxQuerySeriesIsAPerTenantLimitWithLokisWording() throws Exception {
+    Map<String, String> params =
+        new LinkedHashMap<>(window("count_over_time({app=~\".+\"}[1m])"));
+    params.put("step", "60s");
+    HttpResponse<String> tight =
+        get(server.lokiPort(), "/loki/api/v1/query_range", params, Map.of("X-Scope-OrgID", TIGHT));
+    HttpResponse<String> roomy = get("/loki/api/v1/query_range", params);
+
+    // Tenant "tight" has max_query_series 1 and three streams: refused with Loki's error.
+    assertThat(tight.statusCode()).isEqualTo(400);
+    assertThat(MAPPER.readTree(tight.body()).get("message").asText())
+        .isEqualTo(
+            "maximum number of series (1) reached for a single query; consider reducing query "
+                + "cardinality by adding more specific stream selectors, reducing the time "
+                + "range, or aggregating results with functions like sum(), count() or topk()");
+    // The default tenant has the default 500.
+    assertThat(roomy.statusCode()).isEqualTo(200);
+    assertThat(MAPPER.readTree(roomy.body()).get("data").get("result")).hasSize(3);
+  }
+
+  // ---- categorize-labels ----
+
+  @Test
+  void categorizeLabelsWritesFlagsFirstAndTriples() throws Exception {
+    HttpResponse<String> response =
+        get(server.lokiPort(), "/loki/api/v1/query_range", window("{app=\"api\"}"),
+            Map.of("X-Loki-Response-Encoding-Flags", "categorize-labels"));
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    String raw = response.body();
+    assertThat(raw.indexOf("\"encodingFlags\"")).isPositive().isLessThan(raw.indexOf("\"result\""));
+    JsonNode data = MAPPER.readTree(raw).get("data");
+    assertThat(data.get("encodingFlags").get(0).asText()).isEqualTo("categorize-labels");
+    int entries = 0;
+    for (JsonNode stream : data.get("result")) {
+      for (JsonNode value : stream.get("values")) {
+        assertThat(value).hasSize(3);
+        assertThat(value.get(2).isObject()).isTrue();
+        assertThat(value.get(2)).isEmpty();
+        entries++;
+      }
+    }
+    assertThat(entries).isEqualTo(4);
+  }
+
+  @Test
+  void categorizeLabelsSeparatesParsedLabelsFromTheStream() throws Exception {
+    HttpResponse<String> response =
+        get(server.lokiPort(), "/loki/api/v1/query_range",
+            window("{app=\"api\"} | logfmt | status >= 200"),
+            Map.of("X-Loki-Response-Encoding-Flags", "categorize-labels"));
+
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    JsonNode result = MAPPER.readTree(response.body()).get("data").get("result");
+    // Two index streams (prod, dev), though every entry has its own parsed labels.
+    List<Map<String, String>> streams = new ArrayList<>();
+    Map<String, Map<String, String>> parsedByLine = new TreeMap<>();
+    for (JsonNode stream : result) {
+      streams.add(labels(stream.get("stream")));
+      for (JsonNode value : stream.get("values")) {
+        parsedByLine.put(value.get(1).asText(), labels(value.get(2).get("parsed")));
+        assertThat(value.get(2).has("structuredMetadata")).isFalse();
+      }
+    }
+    assertThat(streams)
+        .containsExactlyInAnyOrder(
+            withService(API_PROD, "api"), withService(API_DEV, "api"));
+    Line pay = LINES.get(2);
+    assertThat(parsedByLine.get(pay.line()))
+        .isEqualTo(
+            Map.of("level", "error", "status", "500", "duration", "250ms", "size", "3MB",
+                "msg", "POST /pay"));
+  }
+
+  @Test
+  void withoutTheHeaderEntriesArePairs() throws Exception {
+    HttpResponse<String> response =
+        get("/loki/api/v1/query_range", window("{app=\"api\"} | logfmt"));
+
+    JsonNode data = MAPPER.readTree(response.body()).get("data");
+    assertThat(data.has("encodingFlags")).isFalse();
+    for (JsonNode stream : data.get("result")) {
+      for (JsonNode value : stream.get("values")) {
+        assertThat(value).hasSize(2);
+      }
+    }
+  }
+
   // ---- helpers ----
+
+  static Map<String, String> withService(Map<String, String> labels, String service) {
+    Map<String, String> out = new TreeMap<>(labels);
+    out.put("service_name", service);
+    return out;
+  }
+
+  static JsonNode queryRange(String query, String direction, String interval, String limit)
+      throws Exception {
+    Map<String, String> params = new LinkedHashMap<>(window(query));
+    params.put("direction", direction);
+    params.put("interval", interval);
+    if (limit != null) {
+      params.put("limit", limit);
+    }
+    return getJson("/loki/api/v1/query_range", params);
+  }
+
+  /** The entries' times relative to T0, ascending (the answer groups them by stream). */
+  static List<Long> offsets(JsonNode body) {
+    List<Long> times = new ArrayList<>();
+    for (JsonNode stream : body.get("data").get("result")) {
+      for (JsonNode value : stream.get("values")) {
+        times.add(Long.parseLong(value.get(0).asText()) - T0);
+      }
+    }
+    times.sort(null);
+    return times;
+  }
 
   /** Each detected field as {@code type|cardinality|parsers-json}. */
   static Map<String, String> fields(JsonNode body) {
@@ -444,6 +612,10 @@ class LokiApiEndToEndTest {
   }
 
   static void push(int port, List<Line> lines, long base) throws Exception {
+    push(port, lines, base, null);
+  }
+
+  static void push(int port, List<Line> lines, long base, String tenant) throws Exception {
     ObjectNode body = MAPPER.createObjectNode();
     ArrayNode streams = body.putArray("streams");
     for (Line l : lines) {
@@ -458,13 +630,15 @@ class LokiApiEndToEndTest {
         l.meta().forEach(meta::put);
       }
     }
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/loki/api/v1/push"))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(MAPPER.writeValueAsString(body)));
+    if (tenant != null) {
+      request.header("X-Scope-OrgID", tenant);
+    }
     HttpResponse<String> response =
-        HTTP.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/loki/api/v1/push"))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(MAPPER.writeValueAsString(body)))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
+        HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
     assertThat(response.statusCode()).as(response.body()).isEqualTo(204);
   }
 }

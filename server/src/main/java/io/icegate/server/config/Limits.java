@@ -18,6 +18,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  *     resource
  * @param maxLabelValueLength a stream label value longer than this rejects the records of its
  *     resource
+ * @param maxQuerySeries the most series a LogQL metric query may return (Loki's {@code
+ *     max_query_series}, default 500); more fail the query with Loki's series-limit error
  */
 public record Limits(
     long ingestionRateBytes,
@@ -25,7 +27,23 @@ public record Limits(
     int maxRequestBytes,
     int maxAttributesPerRecord,
     int maxLabelNameLength,
-    int maxLabelValueLength) {
+    int maxLabelValueLength,
+    int maxQuerySeries) {
+
+  /** Loki's default {@code max_query_series}. */
+  public static final int DEFAULT_MAX_QUERY_SERIES = 500;
+
+  /** The limits with Loki's default {@code max_query_series}. */
+  public Limits(
+      long ingestionRateBytes,
+      long ingestionBurstBytes,
+      int maxRequestBytes,
+      int maxAttributesPerRecord,
+      int maxLabelNameLength,
+      int maxLabelValueLength) {
+    this(ingestionRateBytes, ingestionBurstBytes, maxRequestBytes, maxAttributesPerRecord,
+        maxLabelNameLength, maxLabelValueLength, DEFAULT_MAX_QUERY_SERIES);
+  }
 
   /** Generous for one node (Loki's 4 MB/s default is per distributor replica); Loki's lengths. */
   public static final Limits DEFAULT = new Limits(64L << 20, 128L << 20, 0, 128, 1024, 2048);
@@ -38,7 +56,8 @@ public record Limits(
       @JsonProperty("max_request_bytes") Integer maxRequestBytes,
       @JsonProperty("max_attributes_per_record") Integer maxAttributesPerRecord,
       @JsonProperty("max_label_name_length") Integer maxLabelNameLength,
-      @JsonProperty("max_label_value_length") Integer maxLabelValueLength) {
+      @JsonProperty("max_label_value_length") Integer maxLabelValueLength,
+      @JsonProperty("max_query_series") Integer maxQuerySeries) {
 
     Limits over(Limits base) {
       return new Limits(
@@ -47,7 +66,8 @@ public record Limits(
           maxRequestBytes != null ? maxRequestBytes : base.maxRequestBytes(),
           maxAttributesPerRecord != null ? maxAttributesPerRecord : base.maxAttributesPerRecord(),
           maxLabelNameLength != null ? maxLabelNameLength : base.maxLabelNameLength(),
-          maxLabelValueLength != null ? maxLabelValueLength : base.maxLabelValueLength());
+          maxLabelValueLength != null ? maxLabelValueLength : base.maxLabelValueLength(),
+          maxQuerySeries != null ? maxQuerySeries : base.maxQuerySeries());
     }
   }
 
@@ -67,21 +87,29 @@ public record Limits(
           where + ".max_attributes_per_record, max_label_name_length and max_label_value_length"
               + " must be positive");
     }
+    if (maxQuerySeries <= 0) {
+      throw new ConfigException(where + ".max_query_series must be positive");
+    }
     return this;
   }
 
   public Limits withIngestionRate(long rateBytes, long burstBytes) {
     return new Limits(rateBytes, burstBytes, maxRequestBytes, maxAttributesPerRecord,
-        maxLabelNameLength, maxLabelValueLength);
+        maxLabelNameLength, maxLabelValueLength, maxQuerySeries);
   }
 
   public Limits withMaxRequestBytes(int bytes) {
     return new Limits(ingestionRateBytes, ingestionBurstBytes, bytes, maxAttributesPerRecord,
-        maxLabelNameLength, maxLabelValueLength);
+        maxLabelNameLength, maxLabelValueLength, maxQuerySeries);
   }
 
   public Limits withRecordLimits(int attributes, int labelName, int labelValue) {
     return new Limits(ingestionRateBytes, ingestionBurstBytes, maxRequestBytes, attributes,
-        labelName, labelValue);
+        labelName, labelValue, maxQuerySeries);
+  }
+
+  public Limits withMaxQuerySeries(int series) {
+    return new Limits(ingestionRateBytes, ingestionBurstBytes, maxRequestBytes,
+        maxAttributesPerRecord, maxLabelNameLength, maxLabelValueLength, series);
   }
 }

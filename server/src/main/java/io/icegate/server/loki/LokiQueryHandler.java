@@ -2,6 +2,7 @@ package io.icegate.server.loki;
 
 import io.icegate.engine.exec.QueryCancelledException;
 import io.icegate.engine.logql.ConstantEvaluator;
+import io.icegate.engine.logql.LogMetadataEngine;
 import io.icegate.engine.logql.LogMetricResult;
 import io.icegate.engine.logql.LogQueryEngine;
 import io.icegate.engine.logql.MetricQueryRange;
@@ -12,11 +13,13 @@ import io.icegate.engine.series.Series;
 import io.icegate.engine.logql.LogQueryResult;
 import io.icegate.logql.LogQL;
 import io.icegate.logql.LogQLParseException;
+import io.icegate.logql.ast.LineFilter;
 import io.icegate.logql.ast.LogQLExpr;
 import io.icegate.logql.ast.LogSelectorExpr;
 import io.icegate.logql.ast.SampleExpr;
 import io.icegate.protocol.ProtocolException;
 import io.icegate.protocol.loki.LokiJson;
+import io.icegate.protocol.loki.LokiParams;
 import io.icegate.protocol.loki.LokiSeries;
 import io.icegate.protocol.loki.LokiStats;
 import io.icegate.server.ServerMetrics;
@@ -30,6 +33,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.function.ToIntFunction;
 import org.apache.arrow.memory.OutOfMemoryException;
 
 /**
@@ -43,24 +47,32 @@ public final class LokiQueryHandler implements Handler {
       "Request timed out, decrease the duration of the request or add more label matchers "
           + "(prefer exact match over regex match) to reduce the amount of data processed.";
 
-  /** Loki's default {@code max_query_series}: the most series a metric query may return. */
-  static final int MAX_SERIES = 500;
-
   private final LogQueryEngine engine;
+  private final LogMetadataEngine streams;
   private final boolean instant;
   private final int maxLimit;
+  private final ToIntFunction<String> maxSeries;
   private final long queryMemoryBytes;
   private final ServerMetrics metrics;
 
+  /**
+   * @param streams reads the stored streams' label sets, to tell index labels from the others
+   *     when the client asks for categorized labels
+   * @param maxSeries each tenant's {@code max_query_series}
+   */
   public LokiQueryHandler(
       LogQueryEngine engine,
+      LogMetadataEngine streams,
       boolean instant,
       int maxLimit,
+      ToIntFunction<String> maxSeries,
       long queryMemoryBytes,
       ServerMetrics metrics) {
     this.engine = engine;
+    this.streams = streams;
     this.instant = instant;
     this.maxLimit = maxLimit;
+    this.maxSeries = maxSeries;
     this.queryMemoryBytes = queryMemoryBytes;
     this.metrics = metrics;
   }
@@ -73,6 +85,7 @@ public final class LokiQueryHandler implements Handler {
     }
     LokiQueryRequest request;
     LogSelectorExpr selector;
+    long interval = 0;
     try {
       String tenant = Tenants.resolve(exchange.header(Tenants.HEADER));
       request =
@@ -96,13 +109,24 @@ public final class LokiQueryHandler implements Handler {
         return;
       }
       selector = (LogSelectorExpr) expr;
+      String intervalText = exchange.param("interval");
+      if (!instant && intervalText != null && !intervalText.isBlank()) {
+        interval = LokiParams.parseDurationNanos("interval", intervalText.trim());
+        if (interval < 0) {
+          throw new ProtocolException("interval must be >= 0");
+        }
+      }
     } catch (LogQLParseException | ProtocolException | IllegalArgumentException e) {
       error(exchange, HttpResponseStatus.BAD_REQUEST, e.getMessage());
       return;
     }
     LogQueryResult result;
     try {
-      result = engine.select(selector, request.range(), exchange::clientGone);
+      result =
+          interval > 0
+              ? LokiIntervalSelect.select(
+                  engine, selector, request.range(), interval, exchange::clientGone)
+              : engine.select(selector, request.range(), exchange::clientGone);
     } catch (IllegalArgumentException e) {
       // A stage Loki refuses (bad template, malformed json path): the query's fault.
       error(exchange, HttpResponseStatus.BAD_REQUEST, e.getMessage());
@@ -125,11 +149,33 @@ public final class LokiQueryHandler implements Handler {
     metrics.queryDuration.labelValues(instant ? "loki_query" : "loki_query_range")
         .observe(result.execNanos() / 1e9);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    LokiJson.writeStreams(
-        out,
-        result.streams(),
+    LokiStats stats =
         LokiStats.summarize(
-            result.bytesScanned(), result.rowsScanned(), result.execNanos(), 0, result.entries()));
+            result.bytesScanned(), result.rowsScanned(), result.execNanos(), 0, result.entries());
+    if (LokiCategorizedStreams.requested(exchange.header(LokiCategorizedStreams.HEADER))) {
+      List<SortedMap<String, String>> stored = null;
+      if (!selector.pipeline().stream().allMatch(s -> s instanceof LineFilter)
+          && !result.streams().isEmpty()) {
+        try {
+          stored =
+              streams.series(
+                  request.range().tenant(), request.range().startNanos(),
+                  request.range().endNanos(),
+                  List.of(new LogSelectorExpr(selector.selector(), List.of())),
+                  exchange::clientGone);
+        } catch (QueryCancelledException e) {
+          error(exchange, HttpResponseStatus.GATEWAY_TIMEOUT, TIMEOUT_MESSAGE);
+          return;
+        }
+      }
+      LokiCategorizedStreams.write(
+          out,
+          LokiCategorizedStreams.categorize(
+              result.streams(), stored, selector.pipeline(), request.range().direction()),
+          stats);
+    } else {
+      LokiJson.writeStreams(out, result.streams(), stats);
+    }
     exchange.respond(HttpResponseStatus.OK, LokiErrors.CONTENT_TYPE, out.toByteArray());
   }
 
@@ -186,15 +232,21 @@ public final class LokiQueryHandler implements Handler {
                   labels(s.labels()), new long[] {s.timestamp()}, new double[] {s.value()}));
         }
       }
-      if (series.size() > MAX_SERIES) {
-        error(exchange, HttpResponseStatus.BAD_REQUEST,
-            "maximum number of series (" + MAX_SERIES + ") reached for a single query; "
-                + "consider reducing query cardinality by adding more filters or grouping");
+      int max = maxSeries.applyAsInt(tenant);
+      if (series.size() > max) {
+        error(exchange, HttpResponseStatus.BAD_REQUEST, seriesLimitMessage(max));
         return;
       }
       LokiJson.writeSamples(out, matrix, series, stats);
     }
     exchange.respond(HttpResponseStatus.OK, LokiErrors.CONTENT_TYPE, out.toByteArray());
+  }
+
+  /** Loki's error when a metric query returns more than {@code max_query_series} series. */
+  static String seriesLimitMessage(int max) {
+    return "maximum number of series (" + max + ") reached for a single query; consider reducing "
+        + "query cardinality by adding more specific stream selectors, reducing the time range, "
+        + "or aggregating results with functions like sum(), count() or topk()";
   }
 
   private static SortedMap<String, String> labels(Labels labels) {
