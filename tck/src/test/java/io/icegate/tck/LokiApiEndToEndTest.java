@@ -319,6 +319,28 @@ class LokiApiEndToEndTest {
   }
 
   @Test
+  void detectedFieldsRunTheQuerysPipeline() throws Exception {
+    // Only the error line passes the label filter; label_format adds a field of its own.
+    JsonNode body =
+        getJson(
+            "/loki/api/v1/detected_fields",
+            window("{app=\"api\"} | logfmt | level=\"error\" | label_format route=\"{{.msg}}\""));
+
+    Map<String, String> fields = fields(body);
+    assertThat(fields)
+        .containsEntry("level", "string|1|[\"logfmt\"]")
+        .containsEntry("status", "int|1|[\"logfmt\"]")
+        .containsEntry("route", "string|1|[\"logfmt\"]")
+        .doesNotContainKey("user"); // metadata of the filtered-out lines only
+    JsonNode values =
+        getJson(
+            "/loki/api/v1/detected_field/route/values",
+            window("{app=\"api\"} | logfmt | level=\"error\" | label_format route=\"{{.msg}}\""));
+    assertThat(values.get("values")).hasSize(1);
+    assertThat(values.get("values").get(0).asText()).isEqualTo("POST /pay");
+  }
+
+  @Test
   void detectedFieldsReadOnlyTheNewestLineLimitLines() throws Exception {
     Map<String, String> params = new LinkedHashMap<>(window("{app=\"web\"}"));
     params.put("line_limit", "1");

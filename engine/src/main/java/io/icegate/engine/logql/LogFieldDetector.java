@@ -31,6 +31,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.BooleanSupplier;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.BaseIntVector;
@@ -69,30 +70,35 @@ public final class LogFieldDetector {
     this.runner = new PlanRunner(scanner, root, queryMemoryBytes, timeout);
   }
 
-  /** One sampled entry with its stream labels and structured metadata. */
+  /**
+   * One sampled entry: its stream labels, its line after the query's pipeline, its structured
+   * metadata, and the labels the query's own stages added ({@code parsed}).
+   */
   public record Sample(
       SortedMap<String, String> stream, long timestampNanos, String line,
-      Map<String, String> metadata) {}
+      Map<String, String> metadata, Map<String, String> parsed) {
+    public Sample(
+        SortedMap<String, String> stream, long timestampNanos, String line,
+        Map<String, String> metadata) {
+      this(stream, timestampNanos, line, metadata, Map.of());
+    }
+  }
 
   /** One detected field as Loki reports it; {@code parsers} is empty for structured metadata. */
   public record Field(String label, String type, long cardinality, List<String> parsers) {}
 
   /**
-   * The newest {@code lineLimit} entries of {@code selector} in {@code [startNanos, endNanos)},
-   * newest first. Line filters written right after the selector apply; later stages are not run.
+   * The newest {@code lineLimit} entries of the log query {@code selector} in {@code [startNanos,
+   * endNanos)}, newest first, each after the query's pipeline.
    */
   public List<Sample> sample(
       String tenant, long startNanos, long endNanos, LogSelectorExpr selector, int lineLimit,
       BooleanSupplier cancelled) {
-    List<PipelineStage> filters = new ArrayList<>();
-    for (PipelineStage stage : selector.pipeline()) {
-      if (!(stage instanceof LineFilter)) {
-        break;
-      }
-      filters.add(stage);
-    }
-    LogSelectorExpr query = new LogSelectorExpr(selector.selector(), filters);
-
+    List<LineFilter> pushed = new ArrayList<>();
+    List<PipelineStage> rest = new ArrayList<>();
+    LogQueryPlanner.split(selector.pipeline(), pushed, rest);
+    LogSelectorExpr scanned = new LogSelectorExpr(selector.selector(), List.copyOf(pushed));
+    LogSelectorExpr query = selector;
     RelBuilder b1 = catalog.relBuilder();
     ArrowRel newest =
         QueryOptimizer.optimize(
@@ -117,7 +123,7 @@ public final class LogFieldDetector {
     }
 
     RelBuilder b = catalog.relBuilder();
-    RelNode entries = LogQueryPlanner.entries(query, tenant, oldest[0], endNanos, b);
+    RelNode entries = LogQueryPlanner.entries(scanned, tenant, oldest[0], endNanos, b);
     if (!(entries instanceof Project project)) {
       throw new IllegalStateException("unexpected plan shape: " + entries);
     }
@@ -131,6 +137,8 @@ public final class LogFieldDetector {
     RelNode withMetadata = b.build();
     ArrowRel plan = QueryOptimizer.optimize(withMetadata, b);
     List<Sample> samples = new ArrayList<>();
+    LogPipeline pipeline = rest.isEmpty() ? null : LogPipeline.compile(rest);
+    LabelsBuilder builder = new LabelsBuilder();
     runner.run(
         "detect",
         plan,
@@ -144,12 +152,24 @@ public final class LogFieldDetector {
             for (int c = 3; c < names.size(); c++) {
               readMetadata(batch.getVector(c), names.get(c), i, meta);
             }
-            samples.add(
-                new Sample(
-                    LabelSetCodec.decode(new String(labels.get(i), StandardCharsets.UTF_8)),
-                    time.get(i),
-                    body.isNull(i) ? "" : new String(body.get(i), StandardCharsets.UTF_8),
-                    meta));
+            SortedMap<String, String> stream =
+                LabelSetCodec.decode(new String(labels.get(i), StandardCharsets.UTF_8));
+            String line = body.isNull(i) ? "" : new String(body.get(i), StandardCharsets.UTF_8);
+            Map<String, String> parsed = Map.of();
+            if (pipeline != null) {
+              builder.reset(stream, meta);
+              line = pipeline.process(time.get(i), line, builder);
+              if (line == null) {
+                continue; // the query's stages drop it
+              }
+              parsed = new TreeMap<>();
+              for (Map.Entry<String, String> l : builder.labels().entrySet()) {
+                if (!stream.containsKey(l.getKey()) && !meta.containsKey(l.getKey())) {
+                  parsed.put(l.getKey(), l.getValue());
+                }
+              }
+            }
+            samples.add(new Sample(stream, time.get(i), line, meta, parsed));
           }
         });
     samples.sort(Comparator.comparingLong(Sample::timestampNanos).reversed());
@@ -159,7 +179,8 @@ public final class LogFieldDetector {
   /**
    * The fields of {@code samples}, at most {@code fieldLimit} (the first found win), sorted by
    * name. As in Loki, entries are visited stream by stream and a field's type is the type of the
-   * last value visited; a line is read as JSON, else as logfmt, else yields nothing.
+   * last value visited; besides the labels the query's stages extracted, a line is read as JSON,
+   * else as logfmt, else yields nothing more.
    */
   public static List<Field> detect(List<Sample> samples, int fieldLimit) {
     Map<String, List<Sample>> byStream = new TreeMap<>();
@@ -176,14 +197,22 @@ public final class LogFieldDetector {
             acc.add(m.getValue());
           }
         }
-        Map<String, String> parsed = parsers.parse(s);
-        for (Map.Entry<String, String> l : parsed.entrySet()) {
+        Map<String, Set<String>> parsed = parsers.parse(s);
+        for (Map.Entry<String, Set<String>> l : parsed.entrySet()) {
           Acc acc = field(fields, l.getKey(), fieldLimit);
           if (acc != null) {
-            if (!acc.parsers.contains(parsers.parser)) {
+            if (parsers.parser != null && !acc.parsers.contains(parsers.parser)) {
               acc.parsers.add(parsers.parser);
             }
-            acc.add(l.getValue());
+            // As Loki, the type comes from the first value of the entry.
+            boolean first = true;
+            for (String v : l.getValue()) {
+              acc.values.add(v);
+              if (first) {
+                acc.type = typeOf(v);
+                first = false;
+              }
+            }
           }
         }
       }
@@ -211,10 +240,7 @@ public final class LogFieldDetector {
       if (meta != null) {
         values.add(meta);
       }
-      String parsed = parsers.parse(s).get(name);
-      if (parsed != null) {
-        values.add(parsed);
-      }
+      values.addAll(parsers.parse(s).getOrDefault(name, Set.of()));
     }
     return new ArrayList<>(values);
   }
@@ -230,22 +256,28 @@ public final class LogFieldDetector {
     private final LabelsBuilder builder = new LabelsBuilder();
     String parser;
 
-    Map<String, String> parse(Sample s) {
+    /**
+     * The labels the query's stages extracted plus those the re-parse finds (a name found by
+     * both keeps the query's value); sets {@link #parser}, null when neither parser read it.
+     */
+    Map<String, Set<String>> parse(Sample s) {
+      Map<String, Set<String>> parsed = new TreeMap<>();
+      s.parsed().forEach((k, v) -> parsed.computeIfAbsent(k, x -> new TreeSet<>()).add(v));
       parser = "json";
-      builder.reset(s.stream(), s.metadata());
+      builder.reset(s.stream(), Map.of());
       json.process(s.timestampNanos(), s.line(), builder);
       if (builder.hasError()) {
         parser = "logfmt";
-        builder.reset(s.stream(), s.metadata());
+        builder.reset(s.stream(), Map.of());
         logfmt.process(s.timestampNanos(), s.line(), builder);
         if (builder.hasError()) {
-          return Map.of();
+          parser = null;
+          return parsed;
         }
       }
-      Map<String, String> parsed = new TreeMap<>();
       for (Map.Entry<String, String> l : builder.labels().entrySet()) {
-        if (!s.stream().containsKey(l.getKey()) && !s.metadata().containsKey(l.getKey())) {
-          parsed.put(l.getKey(), l.getValue());
+        if (!s.stream().containsKey(l.getKey())) {
+          parsed.computeIfAbsent(l.getKey(), x -> new TreeSet<>()).add(l.getValue());
         }
       }
       return parsed;
