@@ -302,6 +302,7 @@ class LokiApiEndToEndTest {
         .containsEntry("size", "bytes|4|[\"logfmt\"]")
         .containsEntry("msg", "string|4|[\"logfmt\"]")
         .containsEntry("user", "string|2|null");
+    body.get("fields").forEach(f -> assertThat(f.has("jsonPath")).isFalse());
   }
 
   @Test
@@ -314,6 +315,12 @@ class LokiApiEndToEndTest {
         .containsEntry("latency", "float|2|[\"json\"]")
         .containsEntry("ok", "boolean|2|[\"json\"]")
         .containsEntry("user_id", "int|2|[\"json\"]");
+    // JSON fields carry the keys leading to them; logfmt and metadata fields none.
+    Map<String, String> paths = new TreeMap<>();
+    body.get("fields").forEach(f -> paths.put(f.get("label").asText(), String.valueOf(f.get("jsonPath"))));
+    assertThat(paths)
+        .containsEntry("user_id", "[\"user\",\"id\"]")
+        .containsEntry("level", "[\"level\"]");
     // The plain-text line yields no field of its own.
     assertThat(fields.keySet()).doesNotContain("plain", "text", "without");
   }

@@ -1,5 +1,7 @@
 package io.icegate.engine.logql;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonToken;
 import io.icegate.engine.exec.LogPipelineOperator;
 import io.icegate.engine.exec.PlanRunner;
 import io.icegate.engine.logql.pipeline.GoValues.ConversionException;
@@ -24,6 +26,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -58,6 +61,7 @@ import org.apache.calcite.tools.RelBuilder;
  */
 public final class LogFieldDetector {
   private static final List<PipelineStage> JSON = List.of(new JsonParser(List.of()));
+  private static final JsonFactory JSON_FACTORY = new JsonFactory();
   private static final List<PipelineStage> LOGFMT =
       List.of(new LogfmtParser(false, false, List.of()));
 
@@ -84,8 +88,13 @@ public final class LogFieldDetector {
     }
   }
 
-  /** One detected field as Loki reports it; {@code parsers} is empty for structured metadata. */
-  public record Field(String label, String type, long cardinality, List<String> parsers) {}
+  /**
+   * One detected field as Loki reports it; {@code parsers} is empty for structured metadata,
+   * {@code jsonPath} (the keys leading to it in the JSON line) empty unless the json parser found
+   * it.
+   */
+  public record Field(
+      String label, String type, long cardinality, List<String> parsers, List<String> jsonPath) {}
 
   /**
    * The newest {@code lineLimit} entries of the log query {@code selector} in {@code [startNanos,
@@ -204,6 +213,9 @@ public final class LogFieldDetector {
             if (parsers.parser != null && !acc.parsers.contains(parsers.parser)) {
               acc.parsers.add(parsers.parser);
             }
+            if ("json".equals(parsers.parser)) {
+              acc.jsonPath = parsers.jsonPaths.getOrDefault(l.getKey(), acc.jsonPath);
+            }
             // As Loki, the type comes from the first value of the entry.
             boolean first = true;
             for (String v : l.getValue()) {
@@ -221,7 +233,10 @@ public final class LogFieldDetector {
     new TreeMap<>(fields)
         .forEach(
             (name, acc) ->
-                result.add(new Field(name, acc.type, acc.values.size(), List.copyOf(acc.parsers))));
+                result.add(
+                    new Field(
+                        name, acc.type, acc.values.size(), List.copyOf(acc.parsers),
+                        acc.jsonPath)));
     return result;
   }
 
@@ -254,6 +269,7 @@ public final class LogFieldDetector {
     private final LogPipeline json = LogPipeline.compile(JSON);
     private final LogPipeline logfmt = LogPipeline.compile(LOGFMT);
     private final LabelsBuilder builder = new LabelsBuilder();
+    private final Map<String, List<String>> jsonPaths = new HashMap<>();
     String parser;
 
     /**
@@ -280,8 +296,70 @@ public final class LogFieldDetector {
           parsed.computeIfAbsent(l.getKey(), x -> new TreeSet<>()).add(l.getValue());
         }
       }
+      jsonPaths.clear();
+      if (parser.equals("json")) {
+        try (com.fasterxml.jackson.core.JsonParser p = JSON_FACTORY.createParser(s.line())) {
+          if (p.nextToken() == JsonToken.START_OBJECT) {
+            collectPaths(p, new ArrayList<>(), s.stream(), parsed.keySet());
+          }
+        } catch (java.io.IOException e) {
+          jsonPaths.clear(); // the parser read it, so this is unexpected: no paths then
+        }
+      }
       return parsed;
     }
+
+    /**
+     * The keys leading to each value of the object {@code p} is in, named as Loki's json parser
+     * names the label (sanitised keys joined by {@code _}, {@code _extracted} when a stream label
+     * has the name); only names the parser actually produced are kept.
+     */
+    private void collectPaths(
+        com.fasterxml.jackson.core.JsonParser p, List<String> path,
+        Map<String, String> stream, Set<String> produced) throws java.io.IOException {
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        path.add(p.currentName());
+        JsonToken value = p.nextToken();
+        if (value == JsonToken.START_OBJECT) {
+          collectPaths(p, path, stream, produced);
+        } else if (value.isStructStart()) {
+          p.skipChildren();
+        } else if (value != null && value.isScalarValue() && value != JsonToken.VALUE_NULL) {
+          String name = labelName(path);
+          if (stream.containsKey(name)) {
+            name = name + LabelsBuilder.DUPLICATE_SUFFIX;
+          }
+          if (produced.contains(name)) {
+            jsonPaths.put(name, List.copyOf(path));
+          }
+        }
+        path.remove(path.size() - 1);
+      }
+    }
+  }
+
+  /** Loki's label name for a JSON key path: each non-blank key sanitised, joined by {@code _}. */
+  static String labelName(List<String> path) {
+    StringBuilder name = new StringBuilder();
+    for (int i = 0; i < path.size(); i++) {
+      String key = path.get(i).strip();
+      if (key.isEmpty()) {
+        continue;
+      }
+      if (name.length() > 0) {
+        name.append('_');
+      }
+      if (name.length() == 0 && key.charAt(0) >= '0' && key.charAt(0) <= '9') {
+        name.append('_');
+      }
+      for (int j = 0; j < key.length(); j++) {
+        char c = key.charAt(j);
+        boolean ok =
+            (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+        name.append(ok ? c : '_');
+      }
+    }
+    return name.toString();
   }
 
   private static Acc field(Map<String, Acc> fields, String name, int limit) {
@@ -298,6 +376,7 @@ public final class LogFieldDetector {
     final Set<String> values = new HashSet<>();
     final List<String> parsers = new ArrayList<>();
     String type = "string";
+    List<String> jsonPath = List.of();
 
     void add(String value) {
       values.add(value);

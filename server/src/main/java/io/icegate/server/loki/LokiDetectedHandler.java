@@ -212,6 +212,13 @@ public final class LokiDetectedHandler implements Handler {
               }
               json.writeEndArray();
             }
+            if (!f.jsonPath().isEmpty()) {
+              json.writeArrayFieldStart("jsonPath");
+              for (String key : f.jsonPath()) {
+                json.writeString(key);
+              }
+              json.writeEndArray();
+            }
             json.writeEndObject();
           }
           json.writeEndArray();
