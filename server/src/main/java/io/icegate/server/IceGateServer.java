@@ -139,13 +139,13 @@ public final class IceGateServer implements AutoCloseable {
         "/loki/api/v1/query_range",
         new LokiQueryHandler(
             logs, streams, false, config.maxEntriesLimitPerQuery(),
-            tenant -> config.limitsFor(tenant).maxQuerySeries(), config.queryMemoryBytes(),
+            config::limitsFor, config.queryMemoryBytes(),
             metrics));
     lokiRoutes.put(
         "/loki/api/v1/query",
         new LokiQueryHandler(
             logs, streams, true, config.maxEntriesLimitPerQuery(),
-            tenant -> config.limitsFor(tenant).maxQuerySeries(), config.queryMemoryBytes(),
+            config::limitsFor, config.queryMemoryBytes(),
             metrics));
     LokiMetadataHandler metadata = new LokiMetadataHandler(streams);
     lokiRoutes.put(
@@ -157,7 +157,7 @@ public final class IceGateServer implements AutoCloseable {
     lokiRoutes.put("/loki/api/v1/series", metadata);
     lokiRoutes.put("/loki/api/v1/label/*", metadata);
     lokiRoutes.put("/loki/api/v1/format_query", new LokiFormatQueryHandler());
-    LokiRoutes.addTo(lokiRoutes, lake.scanner(), rootAllocator, config, logs, workers);
+    LokiRoutes.addTo(lokiRoutes, lake.scanner(), rootAllocator, config, logs);
     this.loki = listen("loki", config.lokiPort(), lokiRoutes, LokiErrors.renderer());
 
     this.prometheus =

@@ -69,7 +69,7 @@ class LokiApiEndToEndTest {
               Map.of()),
           new Line(WEB_PROD, 25 * SECOND, "plain text without fields", Map.of()));
 
-  /** A tenant whose max_query_series is 1. */
+  /** A tenant whose max_query_series is 1 and max_query_length 30m. */
   private static final String TIGHT = "tight";
 
   @TempDir static Path dataDir;
@@ -85,7 +85,12 @@ class LokiApiEndToEndTest {
                 .withDataDir(dataDir)
                 .withPorts("127.0.0.1", 0, 0)
                 .withLimits(
-                    Limits.DEFAULT, Map.of(TIGHT, Limits.DEFAULT.withMaxQuerySeries(1))));
+                    Limits.DEFAULT,
+                    Map.of(
+                        TIGHT,
+                        Limits.DEFAULT
+                            .withMaxQuerySeries(1)
+                            .withMaxQueryLength(java.time.Duration.ofMinutes(30)))));
     push(server.lokiPort(), LINES);
     push(server.lokiPort(), LINES, T0, TIGHT);
   }
@@ -461,6 +466,33 @@ class LokiApiEndToEndTest {
     // The default tenant has the default 500.
     assertThat(roomy.statusCode()).isEqualTo(200);
     assertThat(MAPPER.readTree(roomy.body()).get("data").get("result")).hasSize(3);
+  }
+
+  // ---- max_query_length (per tenant) ----
+
+  @Test
+  void maxQueryLengthRefusesLongerRangesWithLokisWording() throws Exception {
+    Map<String, String> tooLong =
+        Map.of("query", "{app=\"api\"}", "start", Long.toString(T0),
+            "end", Long.toString(T0 + 3_600 * SECOND + 1_000_000));
+    HttpResponse<String> tight =
+        get(server.lokiPort(), "/loki/api/v1/query_range", tooLong, Map.of("X-Scope-OrgID", TIGHT));
+    HttpResponse<String> roomy = get("/loki/api/v1/query_range", tooLong);
+    Map<String, String> month =
+        Map.of("query", "{app=\"api\"}", "start", Long.toString(T0),
+            "end", Long.toString(T0 + 31L * 86_400 * SECOND));
+    HttpResponse<String> tooLongForDefault = get("/loki/api/v1/query_range", month);
+
+    assertThat(tight.statusCode()).isEqualTo(400);
+    assertThat(MAPPER.readTree(tight.body()).get("message").asText())
+        .isEqualTo(
+            "the query time range exceeds the limit (query length: 1h0m0.001s, limit: 30m)");
+    assertThat(roomy.statusCode()).isEqualTo(200);
+    // The default is Loki's 721h.
+    assertThat(tooLongForDefault.statusCode()).isEqualTo(400);
+    assertThat(MAPPER.readTree(tooLongForDefault.body()).get("message").asText())
+        .isEqualTo(
+            "the query time range exceeds the limit (query length: 744h0m0s, limit: 30d1h)");
   }
 
   // ---- categorize-labels ----

@@ -23,6 +23,7 @@ import io.icegate.protocol.loki.LokiParams;
 import io.icegate.protocol.loki.LokiSeries;
 import io.icegate.protocol.loki.LokiStats;
 import io.icegate.server.ServerMetrics;
+import io.icegate.server.config.Limits;
 import io.icegate.server.Tenants;
 import io.icegate.server.http.Handler;
 import io.icegate.server.http.HttpExchange;
@@ -33,7 +34,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import java.util.function.ToIntFunction;
+import java.util.function.Function;
 import org.apache.arrow.memory.OutOfMemoryException;
 
 /**
@@ -51,28 +52,28 @@ public final class LokiQueryHandler implements Handler {
   private final LogMetadataEngine streams;
   private final boolean instant;
   private final int maxLimit;
-  private final ToIntFunction<String> maxSeries;
+  private final Function<String, Limits> limits;
   private final long queryMemoryBytes;
   private final ServerMetrics metrics;
 
   /**
    * @param streams reads the stored streams' label sets, to tell index labels from the others
    *     when the client asks for categorized labels
-   * @param maxSeries each tenant's {@code max_query_series}
+   * @param limits each tenant's limits ({@code max_query_series}, {@code max_query_length})
    */
   public LokiQueryHandler(
       LogQueryEngine engine,
       LogMetadataEngine streams,
       boolean instant,
       int maxLimit,
-      ToIntFunction<String> maxSeries,
+      Function<String, Limits> limits,
       long queryMemoryBytes,
       ServerMetrics metrics) {
     this.engine = engine;
     this.streams = streams;
     this.instant = instant;
     this.maxLimit = maxLimit;
-    this.maxSeries = maxSeries;
+    this.limits = limits;
     this.queryMemoryBytes = queryMemoryBytes;
     this.metrics = metrics;
   }
@@ -92,6 +93,9 @@ public final class LokiQueryHandler implements Handler {
           instant
               ? LokiQueryRequest.instantQuery(exchange, tenant, maxLimit)
               : LokiQueryRequest.rangeQuery(exchange, tenant, maxLimit);
+      if (!instant) {
+        checkLength(request, limits.apply(tenant).maxQueryLength());
+      }
       LogQLExpr expr = LogQL.parse(request.query());
       if (instant
           && expr instanceof SampleExpr sample
@@ -232,7 +236,7 @@ public final class LokiQueryHandler implements Handler {
                   labels(s.labels()), new long[] {s.timestamp()}, new double[] {s.value()}));
         }
       }
-      int max = maxSeries.applyAsInt(tenant);
+      int max = limits.apply(tenant).maxQuerySeries();
       if (series.size() > max) {
         error(exchange, HttpResponseStatus.BAD_REQUEST, seriesLimitMessage(max));
         return;
@@ -240,6 +244,76 @@ public final class LokiQueryHandler implements Handler {
       LokiJson.writeSamples(out, matrix, series, stats);
     }
     exchange.respond(HttpResponseStatus.OK, LokiErrors.CONTENT_TYPE, out.toByteArray());
+  }
+
+  /**
+   * Loki's {@code max_query_length}: a range query spanning more (in whole milliseconds, as Loki
+   * measures it) is refused with its wording.
+   */
+  static void checkLength(LokiQueryRequest request, java.time.Duration max) {
+    if (max.isZero()) {
+      return;
+    }
+    long lengthMillis =
+        Math.floorDiv(request.endNanos(), 1_000_000L) - Math.floorDiv(request.startNanos(), 1_000_000L);
+    if (lengthMillis > max.toMillis()) {
+      throw new ProtocolException(
+          "the query time range exceeds the limit (query length: "
+              + goDuration(lengthMillis) + ", limit: " + promDuration(max.toMillis()) + ")");
+    }
+  }
+
+  /** Go's {@code time.Duration.String()} of whole milliseconds, e.g. {@code 745h0m0.5s}. */
+  static String goDuration(long millis) {
+    if (millis == 0) {
+      return "0s";
+    }
+    StringBuilder s = new StringBuilder();
+    if (millis < 0) {
+      s.append('-');
+      millis = -millis;
+    }
+    if (millis < 1000) {
+      return s.append(millis).append("ms").toString();
+    }
+    long hours = millis / 3_600_000L;
+    long minutes = millis / 60_000L % 60;
+    long seconds = millis / 1000 % 60;
+    long fraction = millis % 1000;
+    if (hours > 0) {
+      s.append(hours).append('h');
+    }
+    if (hours > 0 || minutes > 0) {
+      s.append(minutes).append('m');
+    }
+    s.append(seconds);
+    if (fraction > 0) {
+      String f = String.format("%03d", fraction);
+      s.append('.').append(f.replaceAll("0+$", ""));
+    }
+    return s.append('s').toString();
+  }
+
+  /** Prometheus's {@code model.Duration.String()}: {@code 30d1h}, {@code 1w}, {@code 90s} → 1m30s. */
+  static String promDuration(long millis) {
+    if (millis == 0) {
+      return "0s";
+    }
+    StringBuilder s = new StringBuilder();
+    long[] mult = {365L * 86_400_000L, 7L * 86_400_000L, 86_400_000L, 3_600_000L, 60_000L, 1000L, 1L};
+    String[] unit = {"y", "w", "d", "h", "m", "s", "ms"};
+    long left = millis;
+    for (int i = 0; i < mult.length; i++) {
+      if (i < 2 && left % mult[i] != 0) {
+        continue; // years and weeks only when they divide exactly
+      }
+      long v = left / mult[i];
+      if (v > 0) {
+        s.append(v).append(unit[i]);
+        left -= v * mult[i];
+      }
+    }
+    return s.toString();
   }
 
   /** Loki's error when a metric query returns more than {@code max_query_series} series. */

@@ -8,7 +8,6 @@ import io.icegate.server.config.ServerConfig;
 import io.icegate.server.http.Handler;
 import io.icegate.storage.scan.TableScanner;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
 import org.apache.arrow.memory.BufferAllocator;
 
 /**
@@ -23,8 +22,7 @@ public final class LokiRoutes {
       TableScanner scanner,
       BufferAllocator root,
       ServerConfig config,
-      LogQueryEngine logs,
-      ExecutorService workers) {
+      LogQueryEngine logs) {
     LokiIndexHandler index =
         new LokiIndexHandler(
             new LogIndexEngine(scanner, root, config.queryMemoryBytes(), config.queryTimeout()));

@@ -38,6 +38,22 @@ class LokiQueryLimitsConfigTest {
   }
 
   @Test
+  void maxQueryLengthDefaultsToLokis721hAndIsSettable() throws Exception {
+    assertThat(ServerConfig.defaults().limitsFor("x").maxQueryLength())
+        .isEqualTo(java.time.Duration.ofHours(721));
+    ServerConfig config =
+        load("""
+            limits:
+              max_query_length: 24h
+            tenant_limits:
+              unlimited:
+                max_query_length: 0
+            """).validate();
+    assertThat(config.limitsFor("x").maxQueryLength()).isEqualTo(java.time.Duration.ofHours(24));
+    assertThat(config.limitsFor("unlimited").maxQueryLength()).isZero();
+  }
+
+  @Test
   void aNonPositiveMaxQuerySeriesIsNamed() {
     assertThatThrownBy(
             () -> load("tenant_limits:\n  t1:\n    max_query_series: 0\n").validate())
