@@ -550,6 +550,28 @@ class LokiApiEndToEndTest {
   }
 
   @Test
+  void categorizeLabelsIsNamedOnMetricAnswersToo() throws Exception {
+    Map<String, String> params =
+        new LinkedHashMap<>(window("sum(count_over_time({app=\"api\"}[1m]))"));
+    params.put("step", "60s");
+    HttpResponse<String> flagged =
+        get(server.lokiPort(), "/loki/api/v1/query_range", params,
+            Map.of("X-Loki-Response-Encoding-Flags", "categorize-labels"));
+    HttpResponse<String> plain = get("/loki/api/v1/query_range", params);
+
+    String raw = flagged.body();
+    assertThat(raw.indexOf("\"encodingFlags\"")).isPositive().isLessThan(raw.indexOf("\"result\""));
+    JsonNode data = MAPPER.readTree(raw).get("data");
+    assertThat(data.get("resultType").asText()).isEqualTo("matrix");
+    assertThat(data.get("encodingFlags").get(0).asText()).isEqualTo("categorize-labels");
+    // Same samples as without the header; 4 api entries in the minute.
+    JsonNode plainData = MAPPER.readTree(plain.body()).get("data");
+    assertThat(plainData.has("encodingFlags")).isFalse();
+    assertThat(data.get("result")).isEqualTo(plainData.get("result"));
+    assertThat(data.get("result").get(0).get("values").get(0).get(1).asText()).isEqualTo("4");
+  }
+
+  @Test
   void withoutTheHeaderEntriesArePairs() throws Exception {
     HttpResponse<String> response =
         get("/loki/api/v1/query_range", window("{app=\"api\"} | logfmt"));

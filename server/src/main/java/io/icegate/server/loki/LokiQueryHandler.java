@@ -105,7 +105,7 @@ public final class LokiQueryHandler implements Handler {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         LokiJson.writeInstant(
             out, value.scalar(), value.present(), request.range().endNanos() - 1, value.value());
-        exchange.respond(HttpResponseStatus.OK, LokiErrors.CONTENT_TYPE, out.toByteArray());
+        exchange.respond(HttpResponseStatus.OK, LokiErrors.CONTENT_TYPE, flagged(exchange, out.toByteArray()));
         return;
       }
       if (expr instanceof SampleExpr sample) {
@@ -243,7 +243,7 @@ public final class LokiQueryHandler implements Handler {
       }
       LokiJson.writeSamples(out, matrix, series, stats);
     }
-    exchange.respond(HttpResponseStatus.OK, LokiErrors.CONTENT_TYPE, out.toByteArray());
+    exchange.respond(HttpResponseStatus.OK, LokiErrors.CONTENT_TYPE, flagged(exchange, out.toByteArray()));
   }
 
   /**
@@ -314,6 +314,28 @@ public final class LokiQueryHandler implements Handler {
       }
     }
     return s.toString();
+  }
+
+  /**
+   * A metric answer for a client that asked for {@code categorize-labels}: Loki names the flags
+   * for every result type, so {@code "encodingFlags":["categorize-labels"]} goes right after
+   * {@code resultType} (and so before {@code result}, where Grafana needs it).
+   */
+  static byte[] flagged(HttpExchange exchange, byte[] body) {
+    if (!LokiCategorizedStreams.requested(exchange.header(LokiCategorizedStreams.HEADER))) {
+      return body;
+    }
+    String json = new String(body, java.nio.charset.StandardCharsets.UTF_8);
+    String key = "\"resultType\":\"";
+    int at = json.indexOf(key);
+    if (at < 0) {
+      return body;
+    }
+    int end = json.indexOf('"', at + key.length()) + 1;
+    return (json.substring(0, end)
+            + ",\"encodingFlags\":[\"" + LokiCategorizedStreams.FLAG + "\"]"
+            + json.substring(end))
+        .getBytes(java.nio.charset.StandardCharsets.UTF_8);
   }
 
   /** Loki's error when a metric query returns more than {@code max_query_series} series. */
