@@ -5,9 +5,11 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import io.icegate.engine.exec.QueryCancelledException;
 import io.icegate.engine.logql.LogFieldDetector;
 import io.icegate.engine.logql.LogMetadataEngine;
+import io.icegate.engine.logql.LogPatternMiner;
 import io.icegate.logql.LogQLParseException;
 import io.icegate.logql.ast.LogSelectorExpr;
 import io.icegate.protocol.ProtocolException;
+import io.icegate.protocol.loki.LokiParams;
 import io.icegate.server.Tenants;
 import io.icegate.server.http.Handler;
 import io.icegate.server.http.HttpExchange;
@@ -39,8 +41,8 @@ import org.apache.arrow.memory.OutOfMemoryException;
  *       {@code {"fields":[{"label","type","cardinality","parsers"}],"limit":N}}.
  *   <li>{@code /loki/api/v1/detected_field/<name>/values}: that field's distinct values,
  *       {@code {"values":[...],"limit":N}}.
- *   <li>{@code /loki/api/v1/patterns}: always {@code {"status":"success","data":[]}} — we run
- *       no pattern miner (Loki's comes from its pattern ingester, which is optional there too).
+ *   <li>{@code /loki/api/v1/patterns}: the patterns of the newest lines ({@link
+ *       LogPatternMiner}), {@code {"status":"success","data":[{"pattern","level","samples":[[s,n]]}]}}.
  * </ul>
  */
 public final class LokiDetectedHandler implements Handler {
@@ -49,18 +51,23 @@ public final class LokiDetectedHandler implements Handler {
   private static final String VALUES_PREFIX = "/loki/api/v1/detected_field/";
   private static final int DEFAULT_LINE_LIMIT = 100;
   private static final int DEFAULT_FIELD_LIMIT = 1000;
+  /** The newest lines mined for patterns per request. */
+  static final int PATTERN_LINES = 10_000;
   private static final Pattern UUID =
       Pattern.compile(
           "(?i)(urn:uuid:|\\{)?[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}\\}?");
 
   private final LogMetadataEngine metadata;
   private final LogFieldDetector detector;
+  private final LogPatternMiner miner;
   private final int maxLineLimit;
 
   public LokiDetectedHandler(
-      LogMetadataEngine metadata, LogFieldDetector detector, int maxLineLimit) {
+      LogMetadataEngine metadata, LogFieldDetector detector, LogPatternMiner miner,
+      int maxLineLimit) {
     this.metadata = metadata;
     this.detector = detector;
+    this.miner = miner;
     this.maxLineLimit = maxLineLimit;
   }
 
@@ -85,9 +92,7 @@ public final class LokiDetectedHandler implements Handler {
                 StandardCharsets.UTF_8);
         body = detectedFields(exchange, tenant, name);
       } else if (path.equals("/loki/api/v1/patterns")) {
-        LokiParamsSupport.selector(LokiParamsSupport.query(exchange));
-        LokiParamsSupport.range(exchange, LokiParamsSupport.HOUR_NANOS);
-        body = "{\"status\":\"success\",\"data\":[]}".getBytes(StandardCharsets.UTF_8);
+        body = patterns(exchange, tenant);
       } else {
         error(exchange, HttpResponseStatus.NOT_FOUND, "404 page not found");
         return;
@@ -225,6 +230,49 @@ public final class LokiDetectedHandler implements Handler {
           json.writeNumberField("limit", limit);
         }
       }
+      json.writeEndObject();
+    }
+    return out.toByteArray();
+  }
+
+  private byte[] patterns(HttpExchange exchange, String tenant) throws Exception {
+    LogSelectorExpr selector = LokiParamsSupport.selector(LokiParamsSupport.query(exchange));
+    LokiParamsSupport.Range range = LokiParamsSupport.range(exchange, LokiParamsSupport.HOUR_NANOS);
+    String stepText = exchange.param("step");
+    long step =
+        stepText == null || stepText.isBlank()
+            ? Math.max((range.endNanos() - range.startNanos()) / 1_000_000_000L / 250, 1)
+                * 1_000_000_000L
+            : LokiParams.parseDurationNanos("step", stepText.trim());
+    if (step <= 0) {
+      throw new ProtocolException(
+          "zero or negative query resolution step widths are not accepted. "
+              + "Try a positive integer");
+    }
+    List<LogPatternMiner.Pattern> patterns =
+        miner.mine(
+            tenant, range.startNanos(), range.endNanos() + 1, selector, step, PATTERN_LINES,
+            exchange::clientGone);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (JsonGenerator json = JSON.createGenerator(out)) {
+      json.writeStartObject();
+      json.writeStringField("status", "success");
+      json.writeArrayFieldStart("data");
+      for (LogPatternMiner.Pattern p : patterns) {
+        json.writeStartObject();
+        json.writeStringField("pattern", p.pattern());
+        json.writeStringField("level", "unknown");
+        json.writeArrayFieldStart("samples");
+        for (int i = 0; i < p.timesSeconds().length; i++) {
+          json.writeStartArray();
+          json.writeNumber(p.timesSeconds()[i]);
+          json.writeNumber(p.counts()[i]);
+          json.writeEndArray();
+        }
+        json.writeEndArray();
+        json.writeEndObject();
+      }
+      json.writeEndArray();
       json.writeEndObject();
     }
     return out.toByteArray();

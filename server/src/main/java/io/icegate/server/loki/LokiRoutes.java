@@ -3,6 +3,7 @@ package io.icegate.server.loki;
 import io.icegate.engine.logql.LogFieldDetector;
 import io.icegate.engine.logql.LogIndexEngine;
 import io.icegate.engine.logql.LogMetadataEngine;
+import io.icegate.engine.logql.LogPatternMiner;
 import io.icegate.engine.logql.LogQueryEngine;
 import io.icegate.server.config.ServerConfig;
 import io.icegate.server.http.Handler;
@@ -33,6 +34,7 @@ public final class LokiRoutes {
         new LokiDetectedHandler(
             new LogMetadataEngine(scanner, root, config.queryMemoryBytes(), config.queryTimeout()),
             new LogFieldDetector(scanner, root, config.queryMemoryBytes(), config.queryTimeout()),
+            new LogPatternMiner(scanner, root, config.queryMemoryBytes(), config.queryTimeout()),
             config.maxEntriesLimitPerQuery());
     routes.put("/loki/api/v1/detected_labels", detected);
     routes.put("/loki/api/v1/detected_fields", detected);
