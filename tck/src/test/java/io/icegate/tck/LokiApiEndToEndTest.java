@@ -394,6 +394,32 @@ class LokiApiEndToEndTest {
         .startsWith("max entries limit per query exceeded");
   }
 
+  @Test
+  void detectedFieldsOfOtlpRecordsIncludeTheirSeverityMetadata() throws Exception {
+    // Two records from the OpenTelemetry Java SDK, three hours after T0.
+    long t3 = T0 + 3 * 3_600 * SECOND;
+    SdkLogShipper.ship(
+        server.otlpHttpPort(), null, "none",
+        io.opentelemetry.sdk.resources.Resource.builder().put("service.name", "sdk-app").build(),
+        List.of(
+            new SdkLogShipper.Emit(t3 + SECOND, io.opentelemetry.api.logs.Severity.INFO,
+                "order=17 placed"),
+            new SdkLogShipper.Emit(t3 + 2 * SECOND, io.opentelemetry.api.logs.Severity.ERROR,
+                "order=18 failed")));
+    JsonNode body =
+        getJson(
+            "/loki/api/v1/detected_fields",
+            Map.of("query", "{service_name=\"sdk-app\"}", "start", Long.toString(t3),
+                "end", Long.toString(t3 + 10 * SECOND)));
+
+    // severity_text and severity_number are structured metadata (Loki's OTLP mapping); order
+    // is parsed from the logfmt-looking lines. The SDK's severity text is the enum's name.
+    assertThat(fields(body))
+        .containsEntry("severity_text", "string|2|null")
+        .containsEntry("severity_number", "int|2|null")
+        .containsEntry("order", "int|2|[\"logfmt\"]");
+  }
+
   // ---- /patterns ----
 
   @Test
