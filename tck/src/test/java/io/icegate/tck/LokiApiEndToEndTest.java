@@ -634,6 +634,17 @@ class LokiApiEndToEndTest {
     }
   }
 
+  // ---- /status/buildinfo ----
+
+  @Test
+  void buildInfoHasLokisFields() throws Exception {
+    JsonNode body = getJson("/loki/api/v1/status/buildinfo", Map.of());
+
+    assertThat(fieldNames(body))
+        .containsExactly("version", "revision", "branch", "buildUser", "buildDate", "goVersion");
+    assertThat(body.get("version").asText()).isNotEmpty();
+  }
+
   // ---- helpers ----
 
   static Map<String, String> withService(Map<String, String> labels, String service) {
