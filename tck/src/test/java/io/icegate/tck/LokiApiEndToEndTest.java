@@ -322,7 +322,8 @@ class LokiApiEndToEndTest {
         .containsEntry("user_id", "int|2|[\"json\"]");
     // JSON fields carry the keys leading to them; logfmt and metadata fields none.
     Map<String, String> paths = new TreeMap<>();
-    body.get("fields").forEach(f -> paths.put(f.get("label").asText(), String.valueOf(f.get("jsonPath"))));
+    body.get("fields")
+        .forEach(f -> paths.put(f.get("label").asText(), String.valueOf(f.get("jsonPath"))));
     assertThat(paths)
         .containsEntry("user_id", "[\"user\",\"id\"]")
         .containsEntry("level", "[\"level\"]");

@@ -60,7 +60,8 @@ final class LokiCategorizedStreams {
   }
 
   /** One entry with its categories. */
-  record Entry(LokiEntry entry, SortedMap<String, String> metadata, SortedMap<String, String> parsed) {}
+  record Entry(
+      LokiEntry entry, SortedMap<String, String> metadata, SortedMap<String, String> parsed) {}
 
   /**
    * Regroups {@code streams} by index labels.

@@ -18,7 +18,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import java.io.ByteArrayOutputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -42,12 +41,14 @@ import org.apache.arrow.memory.OutOfMemoryException;
  *   <li>{@code /loki/api/v1/detected_field/<name>/values}: that field's distinct values,
  *       {@code {"values":[...],"limit":N}}.
  *   <li>{@code /loki/api/v1/patterns}: the patterns of the newest lines ({@link
- *       LogPatternMiner}), {@code {"status":"success","data":[{"pattern","level","samples":[[s,n]]}]}}.
+ *       LogPatternMiner}),
+ *       {@code {"status":"success","data":[{"pattern","level","samples":[[s,n]]}]}}.
  * </ul>
  */
 public final class LokiDetectedHandler implements Handler {
   private static final JsonFactory JSON = new JsonFactory();
-  private static final Set<String> STATIC_LABELS = Set.of("cluster", "namespace", "instance", "pod");
+  private static final Set<String> STATIC_LABELS =
+      Set.of("cluster", "namespace", "instance", "pod");
   private static final String VALUES_PREFIX = "/loki/api/v1/detected_field/";
   private static final int DEFAULT_LINE_LIMIT = 100;
   private static final int DEFAULT_FIELD_LIMIT = 1000;
@@ -55,7 +56,8 @@ public final class LokiDetectedHandler implements Handler {
   static final int PATTERN_LINES = 10_000;
   private static final Pattern UUID =
       Pattern.compile(
-          "(?i)(urn:uuid:|\\{)?[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}\\}?");
+          "(?i)(urn:uuid:|\\{)?[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?"
+              + "[0-9a-f]{12}\\}?");
 
   private final LogMetadataEngine metadata;
   private final LogFieldDetector detector;
@@ -104,7 +106,8 @@ public final class LokiDetectedHandler implements Handler {
       if (e.timeout()) {
         error(exchange, HttpResponseStatus.GATEWAY_TIMEOUT, LokiQueryHandler.TIMEOUT_MESSAGE);
       } else {
-        error(exchange, HttpResponseStatus.valueOf(499), "The request was cancelled by the client.");
+        error(exchange, HttpResponseStatus.valueOf(499),
+            "The request was cancelled by the client.");
       }
       return;
     } catch (OutOfMemoryException e) {

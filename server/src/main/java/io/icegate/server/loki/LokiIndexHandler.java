@@ -78,7 +78,8 @@ public final class LokiIndexHandler implements Handler {
       if (e.timeout()) {
         error(exchange, HttpResponseStatus.GATEWAY_TIMEOUT, LokiQueryHandler.TIMEOUT_MESSAGE);
       } else {
-        error(exchange, HttpResponseStatus.valueOf(499), "The request was cancelled by the client.");
+        error(exchange, HttpResponseStatus.valueOf(499),
+            "The request was cancelled by the client.");
       }
       return;
     } catch (OutOfMemoryException e) {

@@ -105,7 +105,8 @@ public final class LokiQueryHandler implements Handler {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         LokiJson.writeInstant(
             out, value.scalar(), value.present(), request.range().endNanos() - 1, value.value());
-        exchange.respond(HttpResponseStatus.OK, LokiErrors.CONTENT_TYPE, flagged(exchange, out.toByteArray()));
+        exchange.respond(
+            HttpResponseStatus.OK, LokiErrors.CONTENT_TYPE, flagged(exchange, out.toByteArray()));
         return;
       }
       if (expr instanceof SampleExpr sample) {
@@ -243,7 +244,8 @@ public final class LokiQueryHandler implements Handler {
       }
       LokiJson.writeSamples(out, matrix, series, stats);
     }
-    exchange.respond(HttpResponseStatus.OK, LokiErrors.CONTENT_TYPE, flagged(exchange, out.toByteArray()));
+    exchange.respond(
+        HttpResponseStatus.OK, LokiErrors.CONTENT_TYPE, flagged(exchange, out.toByteArray()));
   }
 
   /**
@@ -255,7 +257,8 @@ public final class LokiQueryHandler implements Handler {
       return;
     }
     long lengthMillis =
-        Math.floorDiv(request.endNanos(), 1_000_000L) - Math.floorDiv(request.startNanos(), 1_000_000L);
+        Math.floorDiv(request.endNanos(), 1_000_000L)
+            - Math.floorDiv(request.startNanos(), 1_000_000L);
     if (lengthMillis > max.toMillis()) {
       throw new ProtocolException(
           "the query time range exceeds the limit (query length: "
@@ -294,13 +297,14 @@ public final class LokiQueryHandler implements Handler {
     return s.append('s').toString();
   }
 
-  /** Prometheus's {@code model.Duration.String()}: {@code 30d1h}, {@code 1w}, {@code 90s} → 1m30s. */
+  /** Prometheus's {@code model.Duration.String()}: {@code 30d1h}, {@code 2w}, {@code 1m30s}. */
   static String promDuration(long millis) {
     if (millis == 0) {
       return "0s";
     }
     StringBuilder s = new StringBuilder();
-    long[] mult = {365L * 86_400_000L, 7L * 86_400_000L, 86_400_000L, 3_600_000L, 60_000L, 1000L, 1L};
+    long day = 86_400_000L;
+    long[] mult = {365 * day, 7 * day, day, 3_600_000L, 60_000L, 1000L, 1L};
     String[] unit = {"y", "w", "d", "h", "m", "s", "ms"};
     long left = millis;
     for (int i = 0; i < mult.length; i++) {
