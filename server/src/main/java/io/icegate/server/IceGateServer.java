@@ -74,6 +74,7 @@ public final class IceGateServer implements AutoCloseable {
   private final HttpListener prometheus;
   private final TenantLimiter limiter;
   private final ScheduledExecutorService maintenance;
+  private final AutoCloseable lokiTail;
   private boolean closed;
 
   private IceGateServer(ServerConfig config) throws IOException, InterruptedException {
@@ -157,7 +158,7 @@ public final class IceGateServer implements AutoCloseable {
     lokiRoutes.put("/loki/api/v1/series", metadata);
     lokiRoutes.put("/loki/api/v1/label/*", metadata);
     lokiRoutes.put("/loki/api/v1/format_query", new LokiFormatQueryHandler());
-    LokiRoutes.addTo(lokiRoutes, lake.scanner(), rootAllocator, config, logs);
+    this.lokiTail = LokiRoutes.addTo(lokiRoutes, lake.scanner(), rootAllocator, config, logs);
     this.loki = listen("loki", config.lokiPort(), lokiRoutes, LokiErrors.renderer());
 
     this.prometheus =
@@ -368,6 +369,11 @@ public final class IceGateServer implements AutoCloseable {
     }
     boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     io.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    try {
+      lokiTail.close(); // live tails: their connections are closed, stop their pollers
+    } catch (Exception e) {
+      LOG.warn("stopping live tails failed", e);
+    }
     try {
       maintenance.awaitTermination(config.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {

@@ -35,6 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
 class LokiTailTest {
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final long SECOND = 1_000_000_000L;
+  /** How often the server polls for a tail's new entries. */
+  private static final long SERVER_POLL_MILLIS = 500;
 
   @TempDir static Path dataDir;
   private static IceGateServer server;
@@ -131,6 +133,26 @@ class LokiTailTest {
     assertThat(noUpgrade.statusCode()).isEqualTo(426);
   }
 
+  @Test
+  void shutdownWithATailOpenClosesItCleanly(@TempDir Path otherDir) throws Exception {
+    IceGateServer own =
+        IceGateServer.start(
+            ServerConfig.defaults().withDataDir(otherDir).withPorts("127.0.0.1", 0, 0));
+    Frames frames = new Frames();
+    URI uri =
+        URI.create(
+            "ws://127.0.0.1:" + own.lokiPort() + "/loki/api/v1/tail?query="
+                + URLEncoder.encode("{app=\"none\"}", StandardCharsets.UTF_8));
+    HttpClient.newHttpClient().newWebSocketBuilder().buildAsync(uri, frames).join();
+    Thread.sleep(3 * SERVER_POLL_MILLIS); // let a few polls run
+
+    // Closing stops the pollers before storage and memory are closed: no error, nothing leaks
+    // (closing the root allocator would throw on a query still holding memory).
+    own.close();
+
+    assertThat(frames.closed.await(10, TimeUnit.SECONDS)).as("client saw the close").isTrue();
+  }
+
   // ---- helpers ----
 
   private static WebSocket connect(String query, Frames frames) {
@@ -161,6 +183,18 @@ class LokiTailTest {
   private static final class Frames implements WebSocket.Listener {
     private final BlockingQueue<String> messages = new LinkedBlockingQueue<>();
     private final StringBuilder partial = new StringBuilder();
+    final java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
+
+    @Override
+    public CompletionStage<?> onClose(WebSocket socket, int statusCode, String reason) {
+      closed.countDown();
+      return null;
+    }
+
+    @Override
+    public void onError(WebSocket socket, Throwable error) {
+      closed.countDown(); // an abrupt close (the connection reset) also ends the tail
+    }
 
     @Override
     public CompletionStage<?> onText(WebSocket socket, CharSequence data, boolean last) {

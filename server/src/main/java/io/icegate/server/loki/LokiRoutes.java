@@ -42,7 +42,11 @@ public final class LokiRoutes {
     exchange.respond(HttpResponseStatus.OK, LokiErrors.CONTENT_TYPE, out.toByteArray());
   }
 
-  public static void addTo(
+  /**
+   * Registers the routes; returns what must be closed at shutdown, before storage closes (the
+   * live-tail pollers).
+   */
+  public static AutoCloseable addTo(
       Map<String, Handler> routes,
       TableScanner scanner,
       BufferAllocator root,
@@ -64,7 +68,9 @@ public final class LokiRoutes {
     routes.put("/loki/api/v1/detected_fields", detected);
     routes.put("/loki/api/v1/detected_field/*", detected);
     routes.put("/loki/api/v1/patterns", detected);
-    routes.put("/loki/api/v1/tail", new LokiTailHandler(logs, config.maxEntriesLimitPerQuery()));
+    LokiTailHandler tail = new LokiTailHandler(logs, config.maxEntriesLimitPerQuery());
+    routes.put("/loki/api/v1/tail", tail);
     routes.put("/loki/api/v1/status/buildinfo", LokiRoutes::buildInfo);
+    return tail;
   }
 }

@@ -55,7 +55,7 @@ import org.slf4j.LoggerFactory;
  * #LOOKBACK_NANOS} older than the moment it becomes queryable is not sent (it is found by
  * {@code query_range}).
  */
-public final class LokiTailHandler implements Handler {
+public final class LokiTailHandler implements Handler, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LokiTailHandler.class);
   private static final JsonFactory JSON = new JsonFactory();
   static final long POLL_MILLIS = 500;
@@ -132,6 +132,18 @@ public final class LokiTailHandler implements Handler {
     tail.channel = channel;
     tail.future =
         pollers.scheduleWithFixedDelay(tail::poll, 0, POLL_MILLIS, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Stops polling for every tail (at shutdown, once the connections are closed), waiting for a
+   * poll under way to end so that no query outlives the storage.
+   */
+  @Override
+  public void close() throws InterruptedException {
+    pollers.shutdownNow();
+    if (!pollers.awaitTermination(10, TimeUnit.SECONDS)) {
+      LOG.warn("a live-tail poll was still running 10 s after shutdown");
+    }
   }
 
   /** One tailing connection: what it asked for and what it has been sent. */
