@@ -173,6 +173,22 @@ class LokiApiEndToEndTest {
   }
 
   @Test
+  void volumeOfEveryStreamKeepsWholeLabelSets() throws Exception {
+    JsonNode data = getJson("/loki/api/v1/index/volume", window("{}")).get("data");
+
+    // "{}" matches every stream and aggregates by all its labels: one series per stream.
+    List<Map.Entry<Map<String, String>, Double>> expected = new ArrayList<>();
+    for (Map<String, String> stream : List.of(API_PROD, API_DEV, WEB_PROD)) {
+      expected.add(
+          Map.entry(
+              withService(stream, stream.get("app")),
+              (double) sumBytes(select(l -> l.stream().equals(stream)))));
+    }
+    expected.sort((x, y) -> Double.compare(y.getValue(), x.getValue()));
+    assertThat(vector(data)).containsExactlyElementsOf(expected);
+  }
+
+  @Test
   void volumeIsSortedLargestFirstAndLimited() throws Exception {
     Map<String, String> params = new LinkedHashMap<>(window("{app=~\".+\"}"));
     params.put("limit", "1");
