@@ -401,6 +401,17 @@ class LokiApiEndToEndTest {
   }
 
   @Test
+  void detectedFieldValuesRewriteByteSizesAsLokiDoes() throws Exception {
+    JsonNode body =
+        getJson("/loki/api/v1/detected_field/size/values", window("{app=\"api\"}"));
+
+    List<String> values = new ArrayList<>();
+    body.get("values").forEach(v -> values.add(v.asText()));
+    // 1.5KB = 1500 B → "1.5kB"; 3MB → "3.0MB"; 20B and 10B stay whole bytes (go-humanize).
+    assertThat(values).containsExactlyInAnyOrder("1.5kB", "3.0MB", "20B", "10B");
+  }
+
+  @Test
   void detectedFieldsRefuseALineLimitOverTheMaximum() throws Exception {
     Map<String, String> params = new LinkedHashMap<>(window("{app=\"web\"}"));
     params.put("line_limit", "1000000");

@@ -241,8 +241,9 @@ public final class LogFieldDetector {
   }
 
   /**
-   * The distinct values of field {@code name} — structured metadata or parsed from the line —
-   * among {@code samples}, sorted, at most {@code limit}.
+   * The distinct values of field {@code name} — structured metadata or parsed from the line (byte
+   * sizes rewritten as Loki does, see {@link #humanizedBytes}) — among {@code samples}, sorted, at
+   * most {@code limit}.
    */
   public static List<String> values(List<Sample> samples, String name, int limit) {
     LineParsers parsers = new LineParsers();
@@ -255,9 +256,44 @@ public final class LogFieldDetector {
       if (meta != null) {
         values.add(meta);
       }
-      values.addAll(parsers.parse(s).getOrDefault(name, Set.of()));
+      for (String v : parsers.parse(s).getOrDefault(name, Set.of())) {
+        values.add(humanizedBytes(v));
+      }
     }
     return new ArrayList<>(values);
+  }
+
+  private static final List<String> BYTE_UNITS =
+      List.of("b", "kib", "kb", "mib", "mb", "gib", "gb", "tib", "tb", "pib", "pb", "eib", "eb",
+          "ki", "k", "mi", "m", "gi", "g", "ti", "t", "pi", "p", "ei", "e");
+
+  /**
+   * A parsed value that reads as a byte size with a unit, rewritten as Loki's field-values
+   * endpoint rewrites it (go-humanize's decimal {@code Bytes} without the space: {@code 1500} →
+   * {@code 1.5kB}, {@code 3MB} → {@code 3.0MB}); any other value unchanged.
+   */
+  static String humanizedBytes(String value) {
+    String lower = value.toLowerCase(java.util.Locale.ROOT);
+    if (BYTE_UNITS.stream().noneMatch(lower::endsWith)) {
+      return value;
+    }
+    long bytes;
+    try {
+      bytes = GoValues.parseBytes(value);
+    } catch (ConversionException e) {
+      return value;
+    }
+    if (bytes < 10) {
+      return bytes + "B";
+    }
+    String[] units = {"B", "kB", "MB", "GB", "TB", "PB", "EB"};
+    int e = (int) Math.floor(Math.log(bytes) / Math.log(1000));
+    double scaled = Math.floor(bytes / Math.pow(1000, e) * 10 + 0.5) / 10;
+    String number =
+        scaled < 10
+            ? String.format(java.util.Locale.ROOT, "%.1f", scaled)
+            : String.format(java.util.Locale.ROOT, "%.0f", scaled);
+    return number + units[e];
   }
 
   /**
