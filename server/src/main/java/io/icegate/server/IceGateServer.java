@@ -16,6 +16,7 @@ import io.icegate.server.loki.LokiErrors;
 import io.icegate.server.loki.LokiFormatQueryHandler;
 import io.icegate.server.loki.LokiMetadataHandler;
 import io.icegate.server.loki.LokiQueryHandler;
+import io.icegate.server.loki.LokiRoutes;
 import io.icegate.server.otlp.OtlpErrors;
 import io.icegate.server.ingest.LogsIngest;
 import io.icegate.server.ingest.MetricsIngest;
@@ -73,6 +74,7 @@ public final class IceGateServer implements AutoCloseable {
   private final HttpListener prometheus;
   private final TenantLimiter limiter;
   private final ScheduledExecutorService maintenance;
+  private final AutoCloseable lokiTail;
   private boolean closed;
 
   private IceGateServer(ServerConfig config) throws IOException, InterruptedException {
@@ -131,18 +133,22 @@ public final class IceGateServer implements AutoCloseable {
                 workers);
 
     Map<String, Handler> lokiRoutes = common();
+    LogMetadataEngine streams =
+        new LogMetadataEngine(
+            lake.scanner(), rootAllocator, config.queryMemoryBytes(), config.queryTimeout());
     lokiRoutes.put(
         "/loki/api/v1/query_range",
         new LokiQueryHandler(
-            logs, false, config.maxEntriesLimitPerQuery(), config.queryMemoryBytes(), metrics));
+            logs, streams, false, config.maxEntriesLimitPerQuery(),
+            config::limitsFor, config.queryMemoryBytes(),
+            metrics));
     lokiRoutes.put(
         "/loki/api/v1/query",
         new LokiQueryHandler(
-            logs, true, config.maxEntriesLimitPerQuery(), config.queryMemoryBytes(), metrics));
-    LokiMetadataHandler metadata =
-        new LokiMetadataHandler(
-            new LogMetadataEngine(
-                lake.scanner(), rootAllocator, config.queryMemoryBytes(), config.queryTimeout()));
+            logs, streams, true, config.maxEntriesLimitPerQuery(),
+            config::limitsFor, config.queryMemoryBytes(),
+            metrics));
+    LokiMetadataHandler metadata = new LokiMetadataHandler(streams);
     lokiRoutes.put(
         "/loki/api/v1/push",
         new PushHandler(
@@ -152,6 +158,7 @@ public final class IceGateServer implements AutoCloseable {
     lokiRoutes.put("/loki/api/v1/series", metadata);
     lokiRoutes.put("/loki/api/v1/label/*", metadata);
     lokiRoutes.put("/loki/api/v1/format_query", new LokiFormatQueryHandler());
+    this.lokiTail = LokiRoutes.addTo(lokiRoutes, lake.scanner(), rootAllocator, config, logs);
     this.loki = listen("loki", config.lokiPort(), lokiRoutes, LokiErrors.renderer());
 
     this.prometheus =
@@ -362,6 +369,11 @@ public final class IceGateServer implements AutoCloseable {
     }
     boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     io.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    try {
+      lokiTail.close(); // live tails: their connections are closed, stop their pollers
+    } catch (Exception e) {
+      LOG.warn("stopping live tails failed", e);
+    }
     try {
       maintenance.awaitTermination(config.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {

@@ -2,6 +2,7 @@ package io.icegate.server.config;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.time.Duration;
 
 /**
  * What one tenant may send. The {@code limits:} block sets the defaults; {@code tenant_limits:}
@@ -18,6 +19,10 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  *     resource
  * @param maxLabelValueLength a stream label value longer than this rejects the records of its
  *     resource
+ * @param maxQuerySeries the most series a LogQL metric query may return (Loki's {@code
+ *     max_query_series}, default 500); more fail the query with Loki's series-limit error
+ * @param maxQueryLength the longest time range a Loki range query may span (Loki's {@code
+ *     max_query_length}, default 721h); zero for no limit
  */
 public record Limits(
     long ingestionRateBytes,
@@ -25,7 +30,28 @@ public record Limits(
     int maxRequestBytes,
     int maxAttributesPerRecord,
     int maxLabelNameLength,
-    int maxLabelValueLength) {
+    int maxLabelValueLength,
+    int maxQuerySeries,
+    Duration maxQueryLength) {
+
+  /** Loki's default {@code max_query_series}. */
+  public static final int DEFAULT_MAX_QUERY_SERIES = 500;
+
+  /** Loki's default {@code max_query_length}: 30 days and an hour. */
+  public static final Duration DEFAULT_MAX_QUERY_LENGTH = Duration.ofHours(721);
+
+  /** The limits with Loki's default {@code max_query_series}. */
+  public Limits(
+      long ingestionRateBytes,
+      long ingestionBurstBytes,
+      int maxRequestBytes,
+      int maxAttributesPerRecord,
+      int maxLabelNameLength,
+      int maxLabelValueLength) {
+    this(ingestionRateBytes, ingestionBurstBytes, maxRequestBytes, maxAttributesPerRecord,
+        maxLabelNameLength, maxLabelValueLength, DEFAULT_MAX_QUERY_SERIES,
+        DEFAULT_MAX_QUERY_LENGTH);
+  }
 
   /** Generous for one node (Loki's 4 MB/s default is per distributor replica); Loki's lengths. */
   public static final Limits DEFAULT = new Limits(64L << 20, 128L << 20, 0, 128, 1024, 2048);
@@ -38,7 +64,9 @@ public record Limits(
       @JsonProperty("max_request_bytes") Integer maxRequestBytes,
       @JsonProperty("max_attributes_per_record") Integer maxAttributesPerRecord,
       @JsonProperty("max_label_name_length") Integer maxLabelNameLength,
-      @JsonProperty("max_label_value_length") Integer maxLabelValueLength) {
+      @JsonProperty("max_label_value_length") Integer maxLabelValueLength,
+      @JsonProperty("max_query_series") Integer maxQuerySeries,
+      @JsonProperty("max_query_length") String maxQueryLength) {
 
     Limits over(Limits base) {
       return new Limits(
@@ -47,7 +75,17 @@ public record Limits(
           maxRequestBytes != null ? maxRequestBytes : base.maxRequestBytes(),
           maxAttributesPerRecord != null ? maxAttributesPerRecord : base.maxAttributesPerRecord(),
           maxLabelNameLength != null ? maxLabelNameLength : base.maxLabelNameLength(),
-          maxLabelValueLength != null ? maxLabelValueLength : base.maxLabelValueLength());
+          maxLabelValueLength != null ? maxLabelValueLength : base.maxLabelValueLength(),
+          maxQuerySeries != null ? maxQuerySeries : base.maxQuerySeries(),
+          maxQueryLength != null ? queryLength(maxQueryLength) : base.maxQueryLength());
+    }
+
+    private static Duration queryLength(String text) {
+      try {
+        return GoDuration.parse(text);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException("max_query_length: " + e.getMessage());
+      }
     }
   }
 
@@ -67,21 +105,37 @@ public record Limits(
           where + ".max_attributes_per_record, max_label_name_length and max_label_value_length"
               + " must be positive");
     }
+    if (maxQuerySeries <= 0) {
+      throw new ConfigException(where + ".max_query_series must be positive");
+    }
+    if (maxQueryLength == null || maxQueryLength.isNegative()) {
+      throw new ConfigException(where + ".max_query_length must not be negative");
+    }
     return this;
   }
 
   public Limits withIngestionRate(long rateBytes, long burstBytes) {
     return new Limits(rateBytes, burstBytes, maxRequestBytes, maxAttributesPerRecord,
-        maxLabelNameLength, maxLabelValueLength);
+        maxLabelNameLength, maxLabelValueLength, maxQuerySeries, maxQueryLength);
   }
 
   public Limits withMaxRequestBytes(int bytes) {
     return new Limits(ingestionRateBytes, ingestionBurstBytes, bytes, maxAttributesPerRecord,
-        maxLabelNameLength, maxLabelValueLength);
+        maxLabelNameLength, maxLabelValueLength, maxQuerySeries, maxQueryLength);
   }
 
   public Limits withRecordLimits(int attributes, int labelName, int labelValue) {
     return new Limits(ingestionRateBytes, ingestionBurstBytes, maxRequestBytes, attributes,
-        labelName, labelValue);
+        labelName, labelValue, maxQuerySeries, maxQueryLength);
+  }
+
+  public Limits withMaxQuerySeries(int series) {
+    return new Limits(ingestionRateBytes, ingestionBurstBytes, maxRequestBytes,
+        maxAttributesPerRecord, maxLabelNameLength, maxLabelValueLength, series, maxQueryLength);
+  }
+
+  public Limits withMaxQueryLength(Duration length) {
+    return new Limits(ingestionRateBytes, ingestionBurstBytes, maxRequestBytes,
+        maxAttributesPerRecord, maxLabelNameLength, maxLabelValueLength, maxQuerySeries, length);
   }
 }

@@ -29,6 +29,7 @@ public final class HttpExchange {
   private final ChannelHandlerContext ctx;
   private final HttpMethod method;
   private final String path;
+  private final String uri;
   private final Map<String, List<String>> params;
   private final io.netty.handler.codec.http.HttpHeaders headers;
   private final byte[] body;
@@ -52,6 +53,7 @@ public final class HttpExchange {
     this.method = request.method();
     QueryStringDecoder decoder = new QueryStringDecoder(request.uri());
     this.path = decoder.path();
+    this.uri = request.uri();
     this.params = new HashMap<>(decoder.parameters());
     this.headers = request.headers().copy();
     this.body = ByteBufUtil.getBytes(request.content());
@@ -113,6 +115,39 @@ public final class HttpExchange {
 
   public void respond(HttpResponseStatus status, String contentType, byte[] content) {
     respond(status, contentType, content, Map.of());
+  }
+
+  /**
+   * Answers with a WebSocket handshake (RFC 6455) and hands the connection over to frames: the
+   * HTTP codec and aggregator leave the pipeline, {@code frames} joins its end. If the request is
+   * no valid WebSocket upgrade, answers 426 and returns null.
+   */
+  public io.netty.channel.Channel upgradeToWebSocket(
+      io.netty.channel.ChannelHandler frames, int maxFramePayloadBytes) {
+    FullHttpRequest request =
+        new io.netty.handler.codec.http.DefaultFullHttpRequest(
+            HttpVersion.HTTP_1_1, method, uri, Unpooled.EMPTY_BUFFER, headers,
+            io.netty.handler.codec.http.EmptyHttpHeaders.INSTANCE);
+    var handshaker =
+        new io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory(
+                "ws://" + headers.get(HttpHeaderNames.HOST, "localhost") + path, null, true,
+                maxFramePayloadBytes)
+            .newHandshaker(request);
+    if (handshaker == null
+        || !"websocket".equalsIgnoreCase(headers.get(HttpHeaderNames.UPGRADE, ""))) {
+      respond(HttpResponseStatus.UPGRADE_REQUIRED, "text/plain; charset=utf-8",
+          "websocket upgrade required\n".getBytes(StandardCharsets.UTF_8));
+      return null;
+    }
+    if (!answered.compareAndSet(false, true)) {
+      return null;
+    }
+    this.status = HttpResponseStatus.SWITCHING_PROTOCOLS.code();
+    io.netty.channel.Channel channel = ctx.channel();
+    channel.pipeline().addLast(frames);
+    handshaker.handshake(channel, request);
+    onAnswered.run();
+    return channel;
   }
 
   /** Sends the answer; later calls are ignored (the first answer wins). */

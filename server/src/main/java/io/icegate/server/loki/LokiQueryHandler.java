@@ -2,6 +2,7 @@ package io.icegate.server.loki;
 
 import io.icegate.engine.exec.QueryCancelledException;
 import io.icegate.engine.logql.ConstantEvaluator;
+import io.icegate.engine.logql.LogMetadataEngine;
 import io.icegate.engine.logql.LogMetricResult;
 import io.icegate.engine.logql.LogQueryEngine;
 import io.icegate.engine.logql.MetricQueryRange;
@@ -12,14 +13,17 @@ import io.icegate.engine.series.Series;
 import io.icegate.engine.logql.LogQueryResult;
 import io.icegate.logql.LogQL;
 import io.icegate.logql.LogQLParseException;
+import io.icegate.logql.ast.LineFilter;
 import io.icegate.logql.ast.LogQLExpr;
 import io.icegate.logql.ast.LogSelectorExpr;
 import io.icegate.logql.ast.SampleExpr;
 import io.icegate.protocol.ProtocolException;
 import io.icegate.protocol.loki.LokiJson;
+import io.icegate.protocol.loki.LokiParams;
 import io.icegate.protocol.loki.LokiSeries;
 import io.icegate.protocol.loki.LokiStats;
 import io.icegate.server.ServerMetrics;
+import io.icegate.server.config.Limits;
 import io.icegate.server.Tenants;
 import io.icegate.server.http.Handler;
 import io.icegate.server.http.HttpExchange;
@@ -30,6 +34,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.function.Function;
 import org.apache.arrow.memory.OutOfMemoryException;
 
 /**
@@ -43,24 +48,32 @@ public final class LokiQueryHandler implements Handler {
       "Request timed out, decrease the duration of the request or add more label matchers "
           + "(prefer exact match over regex match) to reduce the amount of data processed.";
 
-  /** Loki's default {@code max_query_series}: the most series a metric query may return. */
-  static final int MAX_SERIES = 500;
-
   private final LogQueryEngine engine;
+  private final LogMetadataEngine streams;
   private final boolean instant;
   private final int maxLimit;
+  private final Function<String, Limits> limits;
   private final long queryMemoryBytes;
   private final ServerMetrics metrics;
 
+  /**
+   * @param streams reads the stored streams' label sets, to tell index labels from the others
+   *     when the client asks for categorized labels
+   * @param limits each tenant's limits ({@code max_query_series}, {@code max_query_length})
+   */
   public LokiQueryHandler(
       LogQueryEngine engine,
+      LogMetadataEngine streams,
       boolean instant,
       int maxLimit,
+      Function<String, Limits> limits,
       long queryMemoryBytes,
       ServerMetrics metrics) {
     this.engine = engine;
+    this.streams = streams;
     this.instant = instant;
     this.maxLimit = maxLimit;
+    this.limits = limits;
     this.queryMemoryBytes = queryMemoryBytes;
     this.metrics = metrics;
   }
@@ -73,12 +86,16 @@ public final class LokiQueryHandler implements Handler {
     }
     LokiQueryRequest request;
     LogSelectorExpr selector;
+    long interval = 0;
     try {
       String tenant = Tenants.resolve(exchange.header(Tenants.HEADER));
       request =
           instant
               ? LokiQueryRequest.instantQuery(exchange, tenant, maxLimit)
               : LokiQueryRequest.rangeQuery(exchange, tenant, maxLimit);
+      if (!instant) {
+        checkLength(request, limits.apply(tenant).maxQueryLength());
+      }
       LogQLExpr expr = LogQL.parse(request.query());
       if (instant
           && expr instanceof SampleExpr sample
@@ -88,7 +105,8 @@ public final class LokiQueryHandler implements Handler {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         LokiJson.writeInstant(
             out, value.scalar(), value.present(), request.range().endNanos() - 1, value.value());
-        exchange.respond(HttpResponseStatus.OK, LokiErrors.CONTENT_TYPE, out.toByteArray());
+        exchange.respond(
+            HttpResponseStatus.OK, LokiErrors.CONTENT_TYPE, flagged(exchange, out.toByteArray()));
         return;
       }
       if (expr instanceof SampleExpr sample) {
@@ -96,13 +114,24 @@ public final class LokiQueryHandler implements Handler {
         return;
       }
       selector = (LogSelectorExpr) expr;
+      String intervalText = exchange.param("interval");
+      if (!instant && intervalText != null && !intervalText.isBlank()) {
+        interval = LokiParams.parseDurationNanos("interval", intervalText.trim());
+        if (interval < 0) {
+          throw new ProtocolException("interval must be >= 0");
+        }
+      }
     } catch (LogQLParseException | ProtocolException | IllegalArgumentException e) {
       error(exchange, HttpResponseStatus.BAD_REQUEST, e.getMessage());
       return;
     }
     LogQueryResult result;
     try {
-      result = engine.select(selector, request.range(), exchange::clientGone);
+      result =
+          interval > 0
+              ? LokiIntervalSelect.select(
+                  engine, selector, request.range(), interval, exchange::clientGone)
+              : engine.select(selector, request.range(), exchange::clientGone);
     } catch (IllegalArgumentException e) {
       // A stage Loki refuses (bad template, malformed json path): the query's fault.
       error(exchange, HttpResponseStatus.BAD_REQUEST, e.getMessage());
@@ -125,11 +154,33 @@ public final class LokiQueryHandler implements Handler {
     metrics.queryDuration.labelValues(instant ? "loki_query" : "loki_query_range")
         .observe(result.execNanos() / 1e9);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    LokiJson.writeStreams(
-        out,
-        result.streams(),
+    LokiStats stats =
         LokiStats.summarize(
-            result.bytesScanned(), result.rowsScanned(), result.execNanos(), 0, result.entries()));
+            result.bytesScanned(), result.rowsScanned(), result.execNanos(), 0, result.entries());
+    if (LokiCategorizedStreams.requested(exchange.header(LokiCategorizedStreams.HEADER))) {
+      List<SortedMap<String, String>> stored = null;
+      if (!selector.pipeline().stream().allMatch(s -> s instanceof LineFilter)
+          && !result.streams().isEmpty()) {
+        try {
+          stored =
+              streams.series(
+                  request.range().tenant(), request.range().startNanos(),
+                  request.range().endNanos(),
+                  List.of(new LogSelectorExpr(selector.selector(), List.of())),
+                  exchange::clientGone);
+        } catch (QueryCancelledException e) {
+          error(exchange, HttpResponseStatus.GATEWAY_TIMEOUT, TIMEOUT_MESSAGE);
+          return;
+        }
+      }
+      LokiCategorizedStreams.write(
+          out,
+          LokiCategorizedStreams.categorize(
+              result.streams(), stored, selector.pipeline(), request.range().direction()),
+          stats);
+    } else {
+      LokiJson.writeStreams(out, result.streams(), stats);
+    }
     exchange.respond(HttpResponseStatus.OK, LokiErrors.CONTENT_TYPE, out.toByteArray());
   }
 
@@ -186,15 +237,116 @@ public final class LokiQueryHandler implements Handler {
                   labels(s.labels()), new long[] {s.timestamp()}, new double[] {s.value()}));
         }
       }
-      if (series.size() > MAX_SERIES) {
-        error(exchange, HttpResponseStatus.BAD_REQUEST,
-            "maximum number of series (" + MAX_SERIES + ") reached for a single query; "
-                + "consider reducing query cardinality by adding more filters or grouping");
+      int max = limits.apply(tenant).maxQuerySeries();
+      if (series.size() > max) {
+        error(exchange, HttpResponseStatus.BAD_REQUEST, seriesLimitMessage(max));
         return;
       }
       LokiJson.writeSamples(out, matrix, series, stats);
     }
-    exchange.respond(HttpResponseStatus.OK, LokiErrors.CONTENT_TYPE, out.toByteArray());
+    exchange.respond(
+        HttpResponseStatus.OK, LokiErrors.CONTENT_TYPE, flagged(exchange, out.toByteArray()));
+  }
+
+  /**
+   * Loki's {@code max_query_length}: a range query spanning more (in whole milliseconds, as Loki
+   * measures it) is refused with its wording.
+   */
+  static void checkLength(LokiQueryRequest request, java.time.Duration max) {
+    if (max.isZero()) {
+      return;
+    }
+    long lengthMillis =
+        Math.floorDiv(request.endNanos(), 1_000_000L)
+            - Math.floorDiv(request.startNanos(), 1_000_000L);
+    if (lengthMillis > max.toMillis()) {
+      throw new ProtocolException(
+          "the query time range exceeds the limit (query length: "
+              + goDuration(lengthMillis) + ", limit: " + promDuration(max.toMillis()) + ")");
+    }
+  }
+
+  /** Go's {@code time.Duration.String()} of whole milliseconds, e.g. {@code 745h0m0.5s}. */
+  static String goDuration(long millis) {
+    if (millis == 0) {
+      return "0s";
+    }
+    StringBuilder s = new StringBuilder();
+    if (millis < 0) {
+      s.append('-');
+      millis = -millis;
+    }
+    if (millis < 1000) {
+      return s.append(millis).append("ms").toString();
+    }
+    long hours = millis / 3_600_000L;
+    long minutes = millis / 60_000L % 60;
+    long seconds = millis / 1000 % 60;
+    long fraction = millis % 1000;
+    if (hours > 0) {
+      s.append(hours).append('h');
+    }
+    if (hours > 0 || minutes > 0) {
+      s.append(minutes).append('m');
+    }
+    s.append(seconds);
+    if (fraction > 0) {
+      String f = String.format("%03d", fraction);
+      s.append('.').append(f.replaceAll("0+$", ""));
+    }
+    return s.append('s').toString();
+  }
+
+  /** Prometheus's {@code model.Duration.String()}: {@code 30d1h}, {@code 2w}, {@code 1m30s}. */
+  static String promDuration(long millis) {
+    if (millis == 0) {
+      return "0s";
+    }
+    StringBuilder s = new StringBuilder();
+    long day = 86_400_000L;
+    long[] mult = {365 * day, 7 * day, day, 3_600_000L, 60_000L, 1000L, 1L};
+    String[] unit = {"y", "w", "d", "h", "m", "s", "ms"};
+    long left = millis;
+    for (int i = 0; i < mult.length; i++) {
+      if (i < 2 && left % mult[i] != 0) {
+        continue; // years and weeks only when they divide exactly
+      }
+      long v = left / mult[i];
+      if (v > 0) {
+        s.append(v).append(unit[i]);
+        left -= v * mult[i];
+      }
+    }
+    return s.toString();
+  }
+
+  /**
+   * A metric answer for a client that asked for {@code categorize-labels}: Loki names the flags
+   * for every result type, so {@code "encodingFlags":["categorize-labels"]} goes right after
+   * {@code resultType} (and so before {@code result}, where Grafana needs it).
+   */
+  static byte[] flagged(HttpExchange exchange, byte[] body) {
+    if (!LokiCategorizedStreams.requested(exchange.header(LokiCategorizedStreams.HEADER))) {
+      return body;
+    }
+    String json = new String(body, java.nio.charset.StandardCharsets.UTF_8);
+    String key = "\"resultType\":\"";
+    int at = json.indexOf(key);
+    if (at < 0) {
+      return body;
+    }
+    int end = json.indexOf('"', at + key.length()) + 1;
+    return (json.substring(0, end)
+            + ",\"encodingFlags\":[\"" + LokiCategorizedStreams.FLAG + "\"]"
+            + json.substring(end))
+        .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  /** Loki's error when a metric query returns more than {@code max_query_series} series. */
+  static String seriesLimitMessage(int max) {
+    return "maximum number of series (" + max + ") reached for a single query; consider reducing "
+        + "query cardinality by adding more specific stream selectors, reducing the time range, "
+        + "or aggregating results with functions like sum(), count() or topk()";
   }
 
   private static SortedMap<String, String> labels(Labels labels) {
