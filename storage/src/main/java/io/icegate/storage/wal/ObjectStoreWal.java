@@ -187,10 +187,17 @@ public final class ObjectStoreWal implements WalStore {
       stale = clock.millis() - markReadAtMillis > MARK_MAX_AGE.toMillis();
     }
     if (stale) {
-      long current = markSource.getAsLong();
-      synchronized (this) {
-        advanceMark(current);
-        markReadAtMillis = clock.millis();
+      try {
+        long current = markSource.getAsLong();
+        synchronized (this) {
+          advanceMark(current);
+          markReadAtMillis = clock.millis();
+        }
+      } catch (RuntimeException e) {
+        // The catalog is down: keep writing above the mark read last. While it is down no
+        // compaction can commit, so the mark cannot move past anything this replica would
+        // claim; and every number up to the highest listed is skipped anyway.
+        LOG.warn("compaction mark unreadable, using the last one ({}): {}", mark, e.toString());
       }
     }
     synchronized (this) {
