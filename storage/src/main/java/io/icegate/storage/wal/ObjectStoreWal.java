@@ -295,10 +295,17 @@ public final class ObjectStoreWal implements WalStore {
   }
 
   private void refresh(long compactedThrough, Map<String, Long> fingerprints) throws IOException {
-    long from;
     synchronized (this) {
       advanceMark(compactedThrough);
       markReadAtMillis = clock.millis();
+    }
+    listAboveMark(fingerprints);
+  }
+
+  /** Lists the numbers above the mark this replica knows; new segments' footers are read. */
+  private void listAboveMark(Map<String, Long> fingerprints) throws IOException {
+    long from;
+    synchronized (this) {
       from = mark;
     }
     List<S3Object> listed = list(key(from), Long.MAX_VALUE, Integer.MAX_VALUE);
@@ -383,13 +390,12 @@ public final class ObjectStoreWal implements WalStore {
   @Override
   public Map<String, Long> learnFingerprints() throws IOException {
     boolean stale;
-    long through;
     synchronized (this) {
       stale = clock.millis() - listedAtMillis >= LEARN_INTERVAL.toMillis();
-      through = mark;
     }
     if (stale) {
-      refresh(through, new HashMap<>());
+      // Not a refresh: the mark is not read from the catalog here, so its age stays as it is.
+      listAboveMark(new HashMap<>());
     }
     synchronized (this) {
       Map<String, Long> out = learned;
