@@ -131,20 +131,14 @@ public final class LakeCatalog implements AutoCloseable {
   private static Table ensureTable(Catalog catalog, TableDefinition definition) {
     TableIdentifier id = TableIdentifier.of(NAMESPACE, definition.name());
     if (catalog.tableExists(id)) {
-      return catalog.loadTable(id);
+      return SeedTables.adopt(catalog.loadTable(id), definition);
     }
     try {
-      Table table =
-          catalog
-              .buildTable(id, definition.schema())
-              .withPartitionSpec(definition.spec())
-              .withSortOrder(definition.sortOrder())
-              .withProperties(definition.properties())
-              .create();
+      Table table = SeedTables.create(catalog, id, definition);
       LOG.info("created table {} at {}", id, table.location());
       return table;
     } catch (AlreadyExistsException e) {
-      return catalog.loadTable(id);
+      return SeedTables.adopt(catalog.loadTable(id), definition);
     }
   }
 

@@ -15,7 +15,12 @@ import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.FixedSizeBinaryVector;
 import org.apache.arrow.vector.Float8Vector;
 import org.apache.arrow.vector.IntVector;
+import org.apache.arrow.vector.TimeStampNanoVector;
 import org.apache.arrow.vector.TimeStampVector;
+import org.apache.parquet.column.ColumnDescriptor;
+import org.apache.parquet.schema.LogicalTypeAnnotation;
+import org.apache.iceberg.types.Type;
+import org.apache.iceberg.types.Types;
 import org.apache.arrow.vector.VarBinaryVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
@@ -97,19 +102,59 @@ public final class ParquetArrowReader implements CloseableIterator<VectorSchemaR
     CloseableIterable<VectorSchemaRoot> iterable =
         read.project(projection)
             .createBatchedReaderFunc(
-                fileSchema ->
-                    TypeWithSchemaVisitor.visit(
-                        projection.asStruct(),
-                        fileSchema,
-                        new AllocatingReaderBuilder(
-                            projection,
-                            fileSchema,
-                            readers -> new RootBatchReader(readers, fields, target),
-                            fileAllocator)))
+                fileSchema -> {
+                  Schema read = asStored(projection, fileSchema);
+                  return TypeWithSchemaVisitor.visit(
+                      read.asStruct(),
+                      fileSchema,
+                      new AllocatingReaderBuilder(
+                          read,
+                          fileSchema,
+                          readers -> new RootBatchReader(readers, fields, target),
+                          fileAllocator));
+                })
             .recordsPerBatch(batchRows)
-            .filter(filter)
+            .filter(MicrosTolerantFilter.widenOrKeep(filter, projection))
             .build();
     return new ParquetArrowReader(fileAllocator, iterable);
+  }
+
+  /**
+   * {@code projection} with each {@code timestamp_ns} column the file stores in microseconds (a
+   * file the seed system wrote, see {@code SeedTables}) read as a microsecond timestamp — Iceberg's
+   * column reader follows the Iceberg type — and scaled to nanoseconds in {@link RootBatchReader}.
+   */
+  private static Schema asStored(Schema projection, MessageType fileSchema) {
+    List<Types.NestedField> columns = new ArrayList<>();
+    boolean changed = false;
+    for (Types.NestedField field : projection.columns()) {
+      if (field.type() instanceof Types.TimestampNanoType ns && storedInMicros(fileSchema, field)) {
+        Type micros =
+            ns.shouldAdjustToUTC()
+                ? Types.TimestampType.withZone()
+                : Types.TimestampType.withoutZone();
+        columns.add(
+            field.isOptional()
+                ? Types.NestedField.optional(field.fieldId(), field.name(), micros, field.doc())
+                : Types.NestedField.required(field.fieldId(), field.name(), micros, field.doc()));
+        changed = true;
+      } else {
+        columns.add(field);
+      }
+    }
+    return changed ? new Schema(columns) : projection;
+  }
+
+  private static boolean storedInMicros(MessageType fileSchema, Types.NestedField field) {
+    for (org.apache.parquet.schema.Type column : fileSchema.getFields()) {
+      if (column.getId() != null && column.getId().intValue() == field.fieldId()
+          && column.isPrimitive()) {
+        LogicalTypeAnnotation annotation = column.getLogicalTypeAnnotation();
+        return annotation instanceof LogicalTypeAnnotation.TimestampLogicalTypeAnnotation ts
+            && ts.getUnit() == LogicalTypeAnnotation.TimeUnit.MICROS;
+      }
+    }
+    return false;
   }
 
   @Override
@@ -195,11 +240,46 @@ public final class ParquetArrowReader implements CloseableIterator<VectorSchemaR
       }
       if (holder.isDictionaryEncoded()) {
         decode((IntVector) source, holder.dictionary(), result, rows);
+        if (micros(holder) && result instanceof TimeStampNanoVector nanos) {
+          scaleToNanos(nanos, rows);
+        }
+      } else if (result instanceof TimeStampNanoVector nanos && micros(holder)) {
+        // A file the seed system wrote: microseconds under the same field id (SeedTables).
+        nanos.allocateNew(rows);
+        for (int r = 0; r < rows; r++) {
+          if (source.isNull(r)) {
+            nanos.setNull(r);
+          } else {
+            nanos.set(r, Math.multiplyExact(
+                source.getDataBuffer().getLong((long) r * Long.BYTES), 1000L));
+          }
+        }
+        nanos.setValueCount(rows);
+        source.close();
       } else {
         source.makeTransferPair(result).transfer();
         result.setValueCount(rows);
       }
       return result;
+    }
+
+    /** True when the file stores this column in microseconds (Parquet's TIMESTAMP(MICROS)). */
+    private static boolean micros(VectorHolder holder) {
+      ColumnDescriptor column = holder.descriptor();
+      if (column == null) {
+        return false;
+      }
+      LogicalTypeAnnotation annotation = column.getPrimitiveType().getLogicalTypeAnnotation();
+      return annotation instanceof LogicalTypeAnnotation.TimestampLogicalTypeAnnotation ts
+          && ts.getUnit() == LogicalTypeAnnotation.TimeUnit.MICROS;
+    }
+
+    private static void scaleToNanos(TimeStampNanoVector v, int rows) {
+      for (int r = 0; r < rows; r++) {
+        if (!v.isNull(r)) {
+          v.set(r, Math.multiplyExact(v.get(r), 1000L));
+        }
+      }
     }
 
     private static void decode(IntVector ids, Dictionary dictionary, FieldVector out, int rows) {

@@ -69,7 +69,7 @@ public final class RecordArrowReader implements CloseableIterator<VectorSchemaRo
         read.project(projection)
             .createReaderFunc(
                 fileSchema -> GenericParquetReaders.buildReader(projection, fileSchema))
-            .filter(filter)
+            .filter(MicrosTolerantFilter.widenOrKeep(filter, projection))
             .build();
     return new RecordArrowReader(projection, records, allocator, batchRows);
   }

@@ -29,6 +29,7 @@ import org.apache.iceberg.expressions.Expressions;
  * its mark.
  */
 public final class LakeTable {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LakeTable.class);
   /** Snapshot summary key: every WAL segment numbered up to this value is in the snapshot. */
   public static final String COMPACTED_THROUGH = "icegate.wal.compacted-through";
 
@@ -74,7 +75,7 @@ public final class LakeTable {
   /** The current view; with a shared WAL, refreshed if older than the refresh interval. */
   public synchronized View view() {
     if (wal.shared() && clock.millis() - refreshedAtMillis >= refreshInterval.toMillis()) {
-      refresh();
+      refreshForQueries();
     }
     Snapshot snapshot = table.currentSnapshot();
     long mark = compactedThrough(table, snapshot);
@@ -85,6 +86,28 @@ public final class LakeTable {
       }
     }
     return new View(snapshot, mark, segments);
+  }
+
+  /**
+   * As {@link #refresh()}, but a catalog that cannot be reached does not fail the query: the
+   * table state read last is kept and only the WAL is listed again. That view is still
+   * consistent — while the catalog is down no compaction can commit, and segments an earlier
+   * compaction retired stay in the store for the query timeout plus a minute after it — so
+   * queries keep being answered through a catalog outage (an object store outage does fail
+   * them: the data is there).
+   */
+  private void refreshForQueries() {
+    try {
+      table.refresh();
+    } catch (RuntimeException e) {
+      LOG.warn("catalog unreachable, table {} served as last read: {}", name, e.toString());
+    }
+    try {
+      wal.refresh(compactedThrough(table, table.currentSnapshot()));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    refreshedAtMillis = clock.millis();
   }
 
   /** Reads the table from the catalog, then lists the WAL above its mark. */

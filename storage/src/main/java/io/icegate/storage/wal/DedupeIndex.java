@@ -49,6 +49,23 @@ final class DedupeIndex {
     return null;
   }
 
+  /**
+   * Adds fingerprints another replica wrote (with their write times, ms), so this replica
+   * answers their retries without writing; a fingerprint already here keeps its entry.
+   */
+  synchronized void learn(Map<String, Long> written) {
+    long now = System.nanoTime();
+    long wallNow = System.currentTimeMillis();
+    written.forEach(
+        (fingerprint, writtenMillis) -> {
+          long age = Math.max(0, wallNow - writtenMillis) * 1_000_000L;
+          if (age < windowNanos) {
+            entries.putIfAbsent(
+                fingerprint, new Entry(CompletableFuture.completedFuture(null), now - age));
+          }
+        });
+  }
+
   /** Frees a fingerprint whose write failed, so the client's retry is written. */
   synchronized void release(String fingerprint, CompletableFuture<WalSegment> done) {
     Entry entry = entries.get(fingerprint);

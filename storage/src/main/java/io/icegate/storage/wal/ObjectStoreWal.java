@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.LongSupplier;
@@ -63,7 +64,16 @@ public final class ObjectStoreWal implements WalStore {
   static final Duration TOMBSTONE_RETENTION = Duration.ofHours(1);
 
   /** A number that is taken: by a segment, or by a tombstone ({@code segment == null}). */
-  private record Taken(long sequence, WalSegment segment, long writtenAtMillis) {}
+  private record Taken(long sequence, WalSegment segment, long writtenAtMillis, Set<String> keys) {
+    Taken(long sequence, WalSegment segment, long writtenAtMillis) {
+      this(sequence, segment, writtenAtMillis, Set.of());
+    }
+  }
+
+  /** How often a writer lists the store to learn other replicas' request fingerprints. */
+  static final Duration LEARN_INTERVAL = Duration.ofSeconds(1);
+  /** How long the fingerprints of compacted segments are remembered, to recognise late copies. */
+  static final Duration RETIRED_KEYS_RETENTION = Duration.ofMinutes(30);
 
   private final S3Client s3;
   private final String bucket;
@@ -76,6 +86,12 @@ public final class ObjectStoreWal implements WalStore {
   private long mark;
   private long highestSeen;
   private long markReadAtMillis;
+  /** Fingerprints of other replicas' segments read since {@link #learnFingerprints} last ran. */
+  private Map<String, Long> learned = new HashMap<>();
+  private boolean learning;
+  private long listedAtMillis;
+  /** Request keys of segments at or below the mark, with their write times (ms). */
+  private final Map<String, Long> retiredKeys = new HashMap<>();
 
   private ObjectStoreWal(
       S3Connection connection, String keyPrefix, FileIO io, LongSupplier markSource,
@@ -103,6 +119,9 @@ public final class ObjectStoreWal implements WalStore {
     wal.highestSeen = compactedThrough;
     wal.markReadAtMillis = clock.millis();
     wal.refresh(compactedThrough, wal.recoveredFingerprints);
+    synchronized (wal) {
+      wal.learning = true;
+    }
     LOG.info(
         "wal recovered location={} segments={} compacted_through={}",
         wal.location(), wal.allSegments().size(), compactedThrough);
@@ -187,10 +206,17 @@ public final class ObjectStoreWal implements WalStore {
       stale = clock.millis() - markReadAtMillis > MARK_MAX_AGE.toMillis();
     }
     if (stale) {
-      long current = markSource.getAsLong();
-      synchronized (this) {
-        advanceMark(current);
-        markReadAtMillis = clock.millis();
+      try {
+        long current = markSource.getAsLong();
+        synchronized (this) {
+          advanceMark(current);
+          markReadAtMillis = clock.millis();
+        }
+      } catch (RuntimeException e) {
+        // The catalog is down: keep writing above the mark read last. While it is down no
+        // compaction can commit, so the mark cannot move past anything this replica would
+        // claim; and every number up to the highest listed is skipped anyway.
+        LOG.warn("compaction mark unreadable, using the last one ({}): {}", mark, e.toString());
       }
     }
     synchronized (this) {
@@ -245,7 +271,8 @@ public final class ObjectStoreWal implements WalStore {
             clock.millis());
     highestSeen = Math.max(highestSeen, sequence);
     if (sequence > mark) {
-      live.put(sequence, new Taken(sequence, segment, segment.writtenAtMillis()));
+      live.put(
+          sequence, new Taken(sequence, segment, segment.writtenAtMillis(), pending.requestKeys()));
     }
     LOG.debug("wal put {} tenant={} rows={}", key, pending.tenant(), pending.rows());
     return segment;
@@ -268,13 +295,23 @@ public final class ObjectStoreWal implements WalStore {
   }
 
   private void refresh(long compactedThrough, Map<String, Long> fingerprints) throws IOException {
-    long from;
     synchronized (this) {
       advanceMark(compactedThrough);
       markReadAtMillis = clock.millis();
+    }
+    listAboveMark(fingerprints);
+  }
+
+  /** Lists the numbers above the mark this replica knows; new segments' footers are read. */
+  private void listAboveMark(Map<String, Long> fingerprints) throws IOException {
+    long from;
+    synchronized (this) {
       from = mark;
     }
     List<S3Object> listed = list(key(from), Long.MAX_VALUE, Integer.MAX_VALUE);
+    synchronized (this) {
+      listedAtMillis = clock.millis();
+    }
     Map<Long, Taken> found = new HashMap<>();
     for (S3Object object : listed) {
       long n = sequenceOf(object.key());
@@ -293,7 +330,7 @@ public final class ObjectStoreWal implements WalStore {
       if (object.size() == 0) {
         found.put(n, new Taken(n, null, at));
       } else {
-        found.put(n, new Taken(n, readSegment(object, n, fingerprints), at));
+        found.put(n, readSegment(object, n, fingerprints, at));
       }
     }
     synchronized (this) {
@@ -310,18 +347,35 @@ public final class ObjectStoreWal implements WalStore {
     if (compactedThrough > mark) {
       mark = compactedThrough;
       highestSeen = Math.max(highestSeen, mark);
-      live.headMap(mark, true).clear();
+      NavigableMap<Long, Taken> gone = live.headMap(mark, true);
+      for (Taken taken : gone.values()) {
+        for (String k : taken.keys()) {
+          retiredKeys.merge(k, taken.writtenAtMillis(), Math::max);
+        }
+      }
+      gone.clear();
+      long oldest = clock.millis() - RETIRED_KEYS_RETENTION.toMillis();
+      retiredKeys.values().removeIf(at -> at < oldest);
     }
   }
 
-  private WalSegment readSegment(S3Object object, long sequence, Map<String, Long> fingerprints)
-      throws IOException {
+  private Taken readSegment(
+      S3Object object, long sequence, Map<String, Long> fingerprints, long at) throws IOException {
     String location = uri(object.key());
     InputFile file = io.newInputFile(location, object.size());
     try (ParquetFileReader reader = ParquetFileReader.open(IcebergParquetFiles.input(file))) {
       Map<String, String> meta = reader.getFooter().getFileMetaData().getKeyValueMetaData();
-      WalDirectory.collectFingerprints(meta, object.lastModified().toEpochMilli(), fingerprints);
-      return new WalSegment(
+      Map<String, Long> found = new HashMap<>();
+      WalDirectory.collectFingerprints(meta, object.lastModified().toEpochMilli(), found);
+      found.forEach((k, v) -> fingerprints.merge(k, v, Math::max));
+      synchronized (this) {
+        if (learning) {
+          found.forEach((k, v) -> learned.merge(k, v, Math::max));
+        }
+      }
+      Set<String> keys =
+          "true".equals(meta.get(WalDirectory.ALL_KEYED_KEY)) ? Set.copyOf(found.keySet()) : Set.of();
+      return new Taken(sequence, new WalSegment(
           location,
           meta.get(WalDirectory.TENANT_KEY),
           sequence,
@@ -329,7 +383,24 @@ public final class ObjectStoreWal implements WalStore {
           Long.parseLong(meta.get(WalDirectory.MAX_TS_KEY)),
           reader.getRecordCount(),
           object.size(),
-          object.lastModified().toEpochMilli());
+          object.lastModified().toEpochMilli()), at, keys);
+    }
+  }
+
+  @Override
+  public Map<String, Long> learnFingerprints() throws IOException {
+    boolean stale;
+    synchronized (this) {
+      stale = clock.millis() - listedAtMillis >= LEARN_INTERVAL.toMillis();
+    }
+    if (stale) {
+      // Not a refresh: the mark is not read from the catalog here, so its age stays as it is.
+      listAboveMark(new HashMap<>());
+    }
+    synchronized (this) {
+      Map<String, Long> out = learned;
+      learned = new HashMap<>();
+      return out;
     }
   }
 
@@ -376,12 +447,35 @@ public final class ObjectStoreWal implements WalStore {
   @Override
   public synchronized List<WalSegment> allSegments() {
     List<WalSegment> result = new ArrayList<>();
+    Set<Long> copies = copies();
     for (Taken taken : live.values()) {
-      if (taken.segment() != null) {
+      if (taken.segment() != null && !copies.contains(taken.sequence())) {
         result.add(taken.segment());
       }
     }
     return result;
+  }
+
+  /**
+   * Numbers of segments that are copies: every request in them (all fingerprinted) is also in
+   * a lower-numbered segment, live or compacted — two replicas that each took the same client
+   * request before either could see the other's segment. Scans skip them and compaction leaves
+   * them out, so the rows are stored once; the lowest-numbered segment is the one kept.
+   */
+  private Set<Long> copies() {
+    Set<String> seen = new java.util.HashSet<>(retiredKeys.keySet());
+    Set<Long> copies = new java.util.HashSet<>();
+    for (Taken taken : live.values()) {
+      if (taken.segment() == null || taken.keys().isEmpty()) {
+        continue;
+      }
+      if (seen.containsAll(taken.keys())) {
+        copies.add(taken.sequence());
+      } else {
+        seen.addAll(taken.keys());
+      }
+    }
+    return copies;
   }
 
   // ---------------------------------------------------------------- compaction
@@ -397,8 +491,10 @@ public final class ObjectStoreWal implements WalStore {
     List<WalSegment> due = new ArrayList<>();
     long bytes = 0;
     long n;
+    Set<Long> copies;
     synchronized (this) {
       n = mark + 1;
+      copies = copies();
     }
     while (true) {
       Taken taken;
@@ -419,6 +515,12 @@ public final class ObjectStoreWal implements WalStore {
         if (segment.writtenAtMillis() > cutoff.toEpochMilli()
             || (!due.isEmpty() && bytes + segment.bytes() > maxBytes)) {
           break;
+        }
+        if (copies.contains(n)) {
+          // Left out: its rows are in a lower-numbered segment. It is retired with the run
+          // only if a segment above it is due (the mark is the last due number).
+          n++;
+          continue;
         }
         due.add(segment);
         bytes += segment.bytes();

@@ -39,6 +39,8 @@ public final class WalDirectory implements WalStore {
   static final String MAX_TS_KEY = "icegate.wal.max_timestamp_nanos";
   static final String TENANT_KEY = "icegate.wal.tenant";
   static final String FINGERPRINTS_KEY = "icegate.wal.request_fingerprints";
+  /** "true" when every request in the segment has a fingerprint (see PendingSegment). */
+  static final String ALL_KEYED_KEY = "icegate.wal.all_requests_keyed";
   private static final String SUFFIX = ".parquet";
   private static final String TMP_SUFFIX = ".tmp";
   private static final Logger LOG = LoggerFactory.getLogger(WalDirectory.class);

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.iceberg.io.InputFile;
 import org.apache.parquet.io.OutputFile;
 
@@ -23,8 +24,22 @@ public sealed interface WalStore permits WalDirectory, ObjectStoreWal {
     void writeTo(OutputFile out) throws IOException;
   }
 
-  /** What a new segment holds, known before it is written. */
-  record PendingSegment(String tenant, long minTimestampNanos, long maxTimestampNanos, long rows) {}
+  /**
+   * What a new segment holds, known before it is written. {@code requestKeys}: the request
+   * fingerprints of its rows when every request in it has one (a segment another replica also
+   * wrote for the same requests is then recognised as a copy), else empty.
+   */
+  record PendingSegment(
+      String tenant, long minTimestampNanos, long maxTimestampNanos, long rows,
+      Set<String> requestKeys) {
+    public PendingSegment {
+      requestKeys = Set.copyOf(requestKeys);
+    }
+
+    public PendingSegment(String tenant, long minTimestampNanos, long maxTimestampNanos, long rows) {
+      this(tenant, minTimestampNanos, maxTimestampNanos, rows, Set.of());
+    }
+  }
 
   /**
    * Makes a new segment durable and visible under a fresh number, then adds it to the index.
@@ -34,6 +49,15 @@ public sealed interface WalStore permits WalDirectory, ObjectStoreWal {
 
   /** Request fingerprints found in the segments at open, with their write times (ms). */
   Map<String, Long> recoveredFingerprints();
+
+  /**
+   * Request fingerprints of segments other processes wrote, found since the last call, with
+   * their write times (ms); listing the store first if it was listed longer ago than a second.
+   * Empty for a store only this process writes.
+   */
+  default Map<String, Long> learnFingerprints() throws IOException {
+    return Map.of();
+  }
 
   /** True when other processes write segments too, so the index must be refreshed to see them. */
   boolean shared();

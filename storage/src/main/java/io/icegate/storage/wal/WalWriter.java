@@ -4,9 +4,11 @@ import io.icegate.storage.parquet.ArrowParquetWriter;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -211,8 +213,22 @@ public final class WalWriter implements AutoCloseable {
     for (Append append : group) {
       byTenant.computeIfAbsent(append.tenant(), t -> new ArrayList<>()).add(append);
     }
+    Set<String> elsewhere = learnFromOtherReplicas(group);
     for (var entry : byTenant.entrySet()) {
-      List<Append> appends = entry.getValue();
+      List<Append> appends = new ArrayList<>();
+      for (Append a : entry.getValue()) {
+        if (a.fingerprint() != null && elsewhere.contains(a.fingerprint())) {
+          // Another replica stored this very request (a client's retry sent to both): acked
+          // without a second copy.
+          a.done().complete(null);
+          release(a);
+        } else {
+          appends.add(a);
+        }
+      }
+      if (appends.isEmpty()) {
+        continue;
+      }
       try {
         WalSegment segment = writeSegment(entry.getKey(), appends);
         appends.forEach(a -> a.done().complete(segment));
@@ -237,6 +253,47 @@ public final class WalWriter implements AutoCloseable {
           pendingRows -= rows;
         }
       }
+    }
+  }
+
+  /**
+   * With a shared store: the fingerprints other replicas' segments carry (listed at most once a
+   * second), added to the dedupe index so later retries are answered at once; returns those
+   * among {@code group}'s. A listing that fails only costs the check: the rows are written, and
+   * a copy is still recognised when read and compacted.
+   */
+  private Set<String> learnFromOtherReplicas(List<Append> group) {
+    if (!store.shared() || group.stream().allMatch(a -> a.fingerprint() == null)) {
+      return Set.of();
+    }
+    Map<String, Long> learned;
+    try {
+      learned = store.learnFingerprints();
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("listing other replicas' segments failed", e);
+      return Set.of();
+    }
+    if (learned.isEmpty()) {
+      return Set.of();
+    }
+    dedupe.learn(learned);
+    Set<String> hits = new HashSet<>();
+    for (Append a : group) {
+      if (a.fingerprint() != null && learned.containsKey(a.fingerprint())) {
+        hits.add(a.fingerprint());
+      }
+    }
+    return hits;
+  }
+
+  /** Returns an append's rows to the pending budget and closes its batch. */
+  private void release(Append a) {
+    long bytes = a.bytes();
+    long rows = a.batch().getRowCount();
+    a.batch().close();
+    synchronized (queue) {
+      pendingBytes -= bytes;
+      pendingRows -= rows;
     }
   }
 
@@ -265,9 +322,14 @@ public final class WalWriter implements AutoCloseable {
       batches.add(batch);
     }
     StringBuilder fingerprints = new StringBuilder();
+    Set<String> keys = new HashSet<>();
+    boolean allKeyed = true;
     for (Append append : appends) {
       if (append.fingerprint() != null) {
         fingerprints.append(fingerprints.length() == 0 ? "" : ",").append(append.fingerprint());
+        keys.add(append.fingerprint());
+      } else {
+        allKeyed = false;
       }
     }
     Map<String, String> footer =
@@ -275,10 +337,11 @@ public final class WalWriter implements AutoCloseable {
             WalDirectory.MIN_TS_KEY, Long.toString(min),
             WalDirectory.MAX_TS_KEY, Long.toString(max),
             WalDirectory.TENANT_KEY, tenant,
-            WalDirectory.FINGERPRINTS_KEY, fingerprints.toString());
+            WalDirectory.FINGERPRINTS_KEY, fingerprints.toString(),
+            WalDirectory.ALL_KEYED_KEY, Boolean.toString(allKeyed));
     WalSegment segment =
         store.write(
-            new WalStore.PendingSegment(tenant, min, max, rows),
+            new WalStore.PendingSegment(tenant, min, max, rows, allKeyed ? keys : Set.of()),
             out -> ArrowParquetWriter.write(schema, batches, out, footer, ArrowParquetWriter.Options.WAL));
     LOG.debug(
         "wal commit tenant={} sequence={} rows={}", tenant, segment.sequence(), rows);
