@@ -40,8 +40,8 @@ public final class EndToEndBench {
    */
   record MetricCase(String name, String logql, long stepNanos, String sql) {}
 
-  private static final int WARMUP = 3;
-  private static final int RUNS = 7;
+  private static final int WARMUP = Integer.getInteger("icegate.bench.warmup", 3);
+  private static final int RUNS = Integer.getInteger("icegate.bench.runs", 7);
 
   public static void main(String[] args) throws Exception {
     int records = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;

@@ -95,12 +95,12 @@ public final class ParquetArrowReader implements CloseableIterator<VectorSchemaR
     BufferAllocator fileAllocator =
         target.newChildAllocator("parquet:" + file.location(), 0, target.getLimit());
     List<Field> fields = ArrowSchemaUtil.convert(projection).getFields();
-    Parquet.ReadBuilder read = Parquet.read(file);
+    Parquet.ReadBuilder builder = Parquet.read(file);
     if (!split.isWholeFile()) {
-      read = read.split(split.start(), split.length());
+      builder = builder.split(split.start(), split.length());
     }
     CloseableIterable<VectorSchemaRoot> iterable =
-        read.project(projection)
+        builder.project(projection)
             .createBatchedReaderFunc(
                 fileSchema -> {
                   Schema read = asStored(projection, fileSchema);
