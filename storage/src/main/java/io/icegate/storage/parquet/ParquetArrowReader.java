@@ -8,7 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.BitVectorHelper;
 import org.apache.arrow.vector.BaseFixedWidthVector;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.FieldVector;
@@ -282,28 +284,56 @@ public final class ParquetArrowReader implements CloseableIterator<VectorSchemaR
       }
     }
 
-    private static void decode(IntVector ids, Dictionary dictionary, FieldVector out, int rows) {
-      if (out instanceof BaseFixedWidthVector fixed) {
-        fixed.allocateNew(rows);
-      } else {
-        out.allocateNew();
-      }
-      if (out instanceof VarCharVector v) {
-        byte[][] decoded = new byte[dictionary.getMaxId() + 1][];
-        for (int r = 0; r < rows; r++) {
-          if (ids.isNull(r)) {
-            v.setNull(r);
-            continue;
-          }
+    /**
+     * Dictionary ids to strings: each entry decoded once, the exact size summed first, then the
+     * offsets, validity and bytes written straight into buffers allocated once — no per-row
+     * capacity checks or reallocation, which dominate when labels repeat row after row.
+     */
+    private static void decodeStrings(
+        IntVector ids, Dictionary dictionary, VarCharVector out, int rows) {
+      byte[][] decoded = new byte[dictionary.getMaxId() + 1][];
+      long total = 0;
+      for (int r = 0; r < rows; r++) {
+        if (!ids.isNull(r)) {
           int id = ids.get(r);
           byte[] bytes = decoded[id];
           if (bytes == null) {
             bytes = dictionary.decodeToBinary(id).getBytes();
             decoded[id] = bytes;
           }
-          v.setSafe(r, bytes);
+          total += bytes.length;
         }
-      } else if (out instanceof VarBinaryVector v) {
+      }
+      out.allocateNew(Math.max(total, 1), rows);
+      ArrowBuf offsets = out.getOffsetBuffer();
+      ArrowBuf data = out.getDataBuffer();
+      ArrowBuf validity = out.getValidityBuffer();
+      int position = 0;
+      for (int r = 0; r < rows; r++) {
+        offsets.setInt((long) r * VarCharVector.OFFSET_WIDTH, position);
+        if (!ids.isNull(r)) {
+          byte[] bytes = decoded[ids.get(r)];
+          BitVectorHelper.setBit(validity, r);
+          data.setBytes(position, bytes);
+          position += bytes.length;
+        }
+      }
+      offsets.setInt((long) rows * VarCharVector.OFFSET_WIDTH, position);
+      out.setLastSet(rows - 1);
+      out.setValueCount(rows);
+    }
+
+    private static void decode(IntVector ids, Dictionary dictionary, FieldVector out, int rows) {
+      if (out instanceof VarCharVector v) {
+        decodeStrings(ids, dictionary, v, rows);
+        return;
+      }
+      if (out instanceof BaseFixedWidthVector fixed) {
+        fixed.allocateNew(rows);
+      } else {
+        out.allocateNew();
+      }
+      if (out instanceof VarBinaryVector v) {
         for (int r = 0; r < rows; r++) {
           if (ids.isNull(r)) {
             v.setNull(r);
