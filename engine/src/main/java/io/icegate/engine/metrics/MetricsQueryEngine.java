@@ -40,13 +40,35 @@ public final class MetricsQueryEngine {
   /** The value of {@code query} at {@code timeMillis}. */
   public QueryResult instant(
       String tenant, String query, long timeMillis, BooleanSupplier cancelled) {
-    return engine(tenant, cancelled).instantQuery(query, timeMillis);
+    return instant(tenant, query, timeMillis, 0, cancelled);
+  }
+
+  /**
+   * The value of {@code query} at {@code timeMillis}, looking back {@code lookbackDeltaMillis}
+   * for instant samples (0 or less: the configured lookback).
+   */
+  public QueryResult instant(
+      String tenant, String query, long timeMillis, long lookbackDeltaMillis,
+      BooleanSupplier cancelled) {
+    return engine(tenant, lookbackDeltaMillis, cancelled).instantQuery(query, timeMillis);
   }
 
   /** {@code query} at every step of {@code grid} (milliseconds). */
   public QueryResult range(
       String tenant, String query, StepGrid grid, BooleanSupplier cancelled) {
-    return engine(tenant, cancelled).rangeQuery(query, grid);
+    return range(tenant, query, grid, 0, cancelled);
+  }
+
+  /** {@code query} at every step of {@code grid}, with a lookback as in {@link #instant}. */
+  public QueryResult range(
+      String tenant, String query, StepGrid grid, long lookbackDeltaMillis,
+      BooleanSupplier cancelled) {
+    return engine(tenant, lookbackDeltaMillis, cancelled).rangeQuery(query, grid);
+  }
+
+  /** The engine settings queries run with unless they ask for another lookback. */
+  public PromQLEngine.Options options() {
+    return options;
   }
 
   /**
@@ -97,8 +119,10 @@ public final class MetricsQueryEngine {
     return List.of(List.of(LabelMatcher.of(Labels.METRIC_NAME, LabelMatcher.Type.RE, ".+")));
   }
 
-  private PromQLEngine engine(String tenant, BooleanSupplier cancelled) {
-    return new PromQLEngine(source(tenant, cancelled), options);
+  private PromQLEngine engine(
+      String tenant, long lookbackDeltaMillis, BooleanSupplier cancelled) {
+    return new PromQLEngine(
+        source(tenant, cancelled), options.withLookbackDelta(lookbackDeltaMillis), cancelled);
   }
 
   private MetricsSeriesSource source(String tenant, BooleanSupplier cancelled) {

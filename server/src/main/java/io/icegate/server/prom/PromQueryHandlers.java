@@ -16,6 +16,7 @@ import io.icegate.protocol.prom.PromJson;
 import io.icegate.protocol.prom.PromResult;
 import io.icegate.protocol.prom.PromStats;
 import io.icegate.server.Tenants;
+import io.icegate.server.config.ServerConfig;
 import io.icegate.server.http.Handler;
 import io.icegate.server.http.HttpExchange;
 import io.icegate.storage.scan.TableScanner;
@@ -45,22 +46,34 @@ public final class PromQueryHandlers {
 
   private final MetricsQueryEngine engine;
   private final LongSupplier nowMillis;
+  /** The longest a PromQL query may run; a request's {@code timeout} can only shorten it. */
+  private final long queryTimeoutMillis;
 
   public PromQueryHandlers(MetricsQueryEngine engine) {
-    this(engine, System::currentTimeMillis);
+    this(engine, System::currentTimeMillis, ServerConfig.PromQuery.DEFAULT.timeout().toMillis());
   }
 
-  /** Handlers over {@code scanner}'s metrics table, with Prometheus's default engine options. */
+  /**
+   * Handlers over {@code scanner}'s metrics table with the configured PromQL settings ({@code
+   * planTimeout} bounds each storage read, as for every other query).
+   */
   public static PromQueryHandlers overMetricsTable(
-      TableScanner scanner, BufferAllocator root, long queryMemoryBytes, Duration timeout) {
+      TableScanner scanner, BufferAllocator root, long queryMemoryBytes, Duration planTimeout,
+      ServerConfig.PromQuery settings) {
+    PromQLEngine.Options options =
+        PromQLEngine.Options.DEFAULT
+            .withLookbackDelta(settings.lookbackDelta().toMillis())
+            .withMaxSamples(settings.maxSamples());
     return new PromQueryHandlers(
-        new MetricsQueryEngine(
-            scanner, root, queryMemoryBytes, timeout, PromQLEngine.Options.DEFAULT));
+        new MetricsQueryEngine(scanner, root, queryMemoryBytes, planTimeout, options),
+        System::currentTimeMillis,
+        settings.timeout().toMillis());
   }
 
-  PromQueryHandlers(MetricsQueryEngine engine, LongSupplier nowMillis) {
+  PromQueryHandlers(MetricsQueryEngine engine, LongSupplier nowMillis, long queryTimeoutMillis) {
     this.engine = engine;
     this.nowMillis = nowMillis;
+    this.queryTimeoutMillis = queryTimeoutMillis;
   }
 
   /** A request that cannot be served as asked: bad_data (400) with Prometheus's message. */
@@ -122,11 +135,11 @@ public final class PromQueryHandlers {
         }
       }
       long timeout = timeout(exchange);
-      lookbackDelta(exchange);
+      long lookback = lookbackDelta(exchange);
       String query = exchange.param("query");
       parse(query);
       run(exchange, limit, timeout,
-          cancelled -> engine.instant(tenant, query, time, cancelled));
+          cancelled -> engine.instant(tenant, query, time, lookback, cancelled));
     });
   }
 
@@ -158,11 +171,12 @@ public final class PromQueryHandlers {
                 + " query resolution (?step=XX)");
       }
       long timeout = timeout(exchange);
-      lookbackDelta(exchange);
+      long lookback = lookbackDelta(exchange);
       String query = exchange.param("query");
       parse(query);
       StepGrid grid = new StepGrid(start, end, step);
-      run(exchange, limit, timeout, cancelled -> engine.range(tenant, query, grid, cancelled));
+      run(exchange, limit, timeout,
+          cancelled -> engine.range(tenant, query, grid, lookback, cancelled));
     });
   }
 
@@ -294,6 +308,17 @@ public final class PromQueryHandlers {
       throws IOException {
     long started = System.nanoTime();
     Deadline deadline = new Deadline(exchange, timeoutMillis);
+    if (deadline.getAsBoolean()) {
+      // Past its deadline before evaluation began (e.g. timeout=0), as Prometheus words it.
+      if (deadline.passed) {
+        PromErrors.respond(exchange, PromJson.ErrorType.TIMEOUT,
+            "query timed out in query execution");
+      } else {
+        PromErrors.respond(exchange, PromJson.ErrorType.CANCELED,
+            "query was canceled in query execution");
+      }
+      return;
+    }
     QueryResult result;
     try {
       result = evaluation.run(deadline);
@@ -325,7 +350,7 @@ public final class PromQueryHandlers {
 
   /** Runs a series lookup; null after answering its error. */
   private static <T> T metadata(HttpExchange exchange, Evaluation<T> evaluation) {
-    Deadline deadline = new Deadline(exchange, 0);
+    Deadline deadline = new Deadline(exchange, -1);
     try {
       return evaluation.run(deadline);
     } catch (RuntimeException e) {
@@ -356,20 +381,27 @@ public final class PromQueryHandlers {
     }
   }
 
-  /** Cancels when the client goes away or the request's {@code timeout} passes. */
+  /**
+   * Cancels when the client goes away or the timeout passes; a negative timeout means none
+   * (series lookups, which only the storage read's own deadline bounds).
+   */
   private static final class Deadline implements BooleanSupplier {
     private final HttpExchange exchange;
     private final long deadlineNanos;
+    private final boolean bounded;
     private volatile boolean passed;
 
     Deadline(HttpExchange exchange, long timeoutMillis) {
       this.exchange = exchange;
-      this.deadlineNanos = timeoutMillis > 0 ? System.nanoTime() + timeoutMillis * 1_000_000 : 0;
+      this.bounded = timeoutMillis >= 0;
+      this.deadlineNanos =
+          System.nanoTime() + Math.min(Math.max(timeoutMillis, 0), Long.MAX_VALUE / 2_000_000)
+              * 1_000_000;
     }
 
     @Override
     public boolean getAsBoolean() {
-      if (deadlineNanos != 0 && System.nanoTime() - deadlineNanos > 0) {
+      if (bounded && System.nanoTime() - deadlineNanos >= 0) {
         passed = true;
         return true;
       }
@@ -440,27 +472,35 @@ public final class PromQueryHandlers {
     return range;
   }
 
-  private static long timeout(HttpExchange exchange) throws BadData {
+  /**
+   * The query's time budget: the configured timeout, shortened by a {@code timeout} parameter
+   * (Prometheus applies both, so the earlier deadline wins; 0 or less has already passed).
+   */
+  private long timeout(HttpExchange exchange) throws BadData {
     String text = exchange.param("timeout");
+    if (text == null || text.isEmpty()) {
+      return queryTimeoutMillis;
+    }
+    try {
+      return Math.max(0, Math.min(queryTimeoutMillis, PromParams.durationMillis(text)));
+    } catch (PromParams.BadParam e) {
+      throw new BadData("invalid parameter \"timeout\": " + e.getMessage());
+    }
+  }
+
+  /**
+   * {@code lookback_delta}: how far back instant selection looks in this query; 0 (absent, zero
+   * or negative) keeps the configured lookback, as in Prometheus.
+   */
+  private static long lookbackDelta(HttpExchange exchange) throws BadData {
+    String text = exchange.param("lookback_delta");
     if (text == null || text.isEmpty()) {
       return 0;
     }
     try {
       return PromParams.durationMillis(text);
     } catch (PromParams.BadParam e) {
-      throw new BadData("invalid parameter \"timeout\": " + e.getMessage());
-    }
-  }
-
-  /** Checked as Prometheus checks it; the engine's configured lookback is used either way. */
-  private static void lookbackDelta(HttpExchange exchange) throws BadData {
-    String text = exchange.param("lookback_delta");
-    if (text != null && !text.isEmpty()) {
-      try {
-        PromParams.durationMillis(text);
-      } catch (PromParams.BadParam e) {
-        throw new BadData("error parsing lookback delta duration: " + e.getMessage());
-      }
+      throw new BadData("error parsing lookback delta duration: " + e.getMessage());
     }
   }
 
