@@ -1,6 +1,7 @@
 package io.icegate.server.prom;
 
 import io.icegate.engine.exec.QueryCancelledException;
+import io.icegate.engine.metrics.MetricsCatalogReader;
 import io.icegate.engine.metrics.MetricsQueryEngine;
 import io.icegate.engine.promql.PromQLEngine;
 import io.icegate.engine.promql.PromQLException;
@@ -10,9 +11,17 @@ import io.icegate.engine.series.Labels;
 import io.icegate.engine.series.StepGrid;
 import io.icegate.promql.PromQL;
 import io.icegate.promql.PromQLParseException;
+import io.icegate.promql.ast.AggregateExpr;
+import io.icegate.promql.ast.BinaryExpr;
+import io.icegate.promql.ast.Call;
 import io.icegate.promql.ast.Expr;
+import io.icegate.promql.ast.MatrixSelector;
+import io.icegate.promql.ast.ParenExpr;
+import io.icegate.promql.ast.SubqueryExpr;
+import io.icegate.promql.ast.UnaryExpr;
 import io.icegate.promql.ast.VectorSelector;
 import io.icegate.protocol.prom.PromJson;
+import io.icegate.protocol.prom.PromNumbers;
 import io.icegate.protocol.prom.PromResult;
 import io.icegate.protocol.prom.PromStats;
 import io.icegate.server.Tenants;
@@ -23,9 +32,11 @@ import io.icegate.storage.scan.TableScanner;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import org.apache.arrow.memory.BufferAllocator;
@@ -33,9 +44,8 @@ import org.apache.arrow.memory.OutOfMemoryException;
 
 /**
  * The query-side endpoints of the Prometheus API over the metrics table: {@code query}, {@code
- * query_range}, {@code series}, {@code labels}, {@code label/<name>/values}, and the ones with
- * nothing stored to show ({@code metadata}: type and help are kept per point but not indexed, so
- * an empty object; {@code query_exemplars}: an empty list). Parameters, checks and their order,
+ * query_range}, {@code series}, {@code labels}, {@code label/<name>/values}, {@code metadata} and
+ * {@code query_exemplars}. Parameters, checks and their order,
  * error types and wording follow Prometheus's API, because Grafana and promtool show those
  * messages and branch on the error type. The tenant is {@code X-Scope-OrgID} (Mimir's header),
  * the default tenant without it.
@@ -181,24 +191,100 @@ public final class PromQueryHandlers {
   }
 
   /**
-   * {@code /api/v1/query_exemplars}: the query and times are checked as Prometheus does, and the
-   * answer is an empty list, since exemplars are stored but not read back yet. Grafana's probe
-   * ({@code query=test} with millisecond times) therefore succeeds and enables exemplars.
+   * {@code /api/v1/query_exemplars}: the exemplars stored between {@code start} and {@code end}
+   * on the series the query's selectors match, as Prometheus answers it (an array of {@code
+   * seriesLabels} and {@code exemplars}, no {@code data} for a query without selectors). Grafana's
+   * probe ({@code query=test} with millisecond times) gets an empty list and enables exemplars.
    */
   public Handler queryExemplars() {
     return handler(true, exchange -> {
-      tenant(exchange);
+      String tenant = tenant(exchange);
       long[] range = optionalRange(exchange);
       if (range[1] < range[0]) {
-        throw new BadData(
-            "invalid parameter \"end\": end timestamp must not be before start time");
+        throw new BadData("end timestamp must not be before start timestamp");
       }
-      parse(exchange.param("query"));
+      Expr expr;
+      try {
+        String q = exchange.param("query");
+        expr = PromQL.parse(q == null ? "" : q);
+      } catch (PromQLParseException e) {
+        throw new BadData(e.getMessage());
+      }
+      List<List<LabelMatcher>> selectors = new ArrayList<>();
+      collectSelectors(expr, selectors);
+      if (selectors.isEmpty()) {
+        ok(exchange, "{\"status\":\"success\"}".getBytes(StandardCharsets.UTF_8));
+        return;
+      }
+      List<MetricsCatalogReader.SeriesExemplars> found = metadata(exchange,
+          cancelled -> engine.exemplars(tenant, selectors, range[0], range[1], cancelled));
+      if (found == null) {
+        return;
+      }
       ok(exchange, PromJson.success(json -> {
         json.writeStartArray();
+        for (MetricsCatalogReader.SeriesExemplars series : found) {
+          json.writeStartObject();
+          json.writeFieldName("seriesLabels");
+          PromJson.labels(json, series.seriesLabels().toMap());
+          json.writeArrayFieldStart("exemplars");
+          for (MetricsCatalogReader.Exemplar e : series.exemplars()) {
+            json.writeStartObject();
+            json.writeFieldName("labels");
+            PromJson.labels(json, e.labels().toMap());
+            json.writeStringField("value", PromNumbers.sampleValue(e.value()));
+            json.writeFieldName("timestamp");
+            json.writeRawValue(PromNumbers.sampleTimestamp(e.timestampMillis()));
+            json.writeEndObject();
+          }
+          json.writeEndArray();
+          json.writeEndObject();
+        }
         json.writeEndArray();
       }, List.of(), List.of()));
     });
+  }
+
+  /** The matchers of every vector selector in {@code expr}, as Prometheus's ExtractSelectors. */
+  private static void collectSelectors(Expr expr, List<List<LabelMatcher>> out) {
+    if (expr instanceof VectorSelector vs) {
+      out.add(matchers(vs));
+    } else if (expr instanceof MatrixSelector ms) {
+      collectSelectors(ms.vectorSelector(), out);
+    } else if (expr instanceof SubqueryExpr sq) {
+      collectSelectors(sq.expr(), out);
+    } else if (expr instanceof ParenExpr p) {
+      collectSelectors(p.expr(), out);
+    } else if (expr instanceof UnaryExpr u) {
+      collectSelectors(u.expr(), out);
+    } else if (expr instanceof BinaryExpr b) {
+      collectSelectors(b.lhs(), out);
+      collectSelectors(b.rhs(), out);
+    } else if (expr instanceof AggregateExpr a) {
+      if (a.param() != null) {
+        collectSelectors(a.param(), out);
+      }
+      collectSelectors(a.expr(), out);
+    } else if (expr instanceof Call c) {
+      for (Expr arg : c.args()) {
+        collectSelectors(arg, out);
+      }
+    }
+  }
+
+  private static List<LabelMatcher> matchers(VectorSelector vs) {
+    List<LabelMatcher> matchers = new ArrayList<>();
+    for (io.icegate.promql.ast.LabelMatcher m : vs.matchers()) {
+      LabelMatcher.Type type =
+          switch (m.type()) {
+            case EQL -> LabelMatcher.Type.EQ;
+            case NEQ -> LabelMatcher.Type.NEQ;
+            case EQL_REGEX -> LabelMatcher.Type.RE;
+            case NEQ_REGEX -> LabelMatcher.Type.NRE;
+          };
+      matchers.add(LabelMatcher.of(m.name(), type, m.value()));
+    }
+    return matchers;
   }
 
   /** {@code /api/v1/series}: the label sets {@code match[]} selects between start and end. */
@@ -271,25 +357,52 @@ public final class PromQueryHandlers {
   }
 
   /**
-   * {@code /api/v1/metadata}: an empty object. The metrics table keeps each point's type, unit and
-   * help, but listing them needs a scan of every point, so they are not served yet; Grafana treats
-   * the empty answer as "no help text" and the editor still works.
+   * {@code /api/v1/metadata}: each metric family's type, help and unit, as Prometheus's OTLP and
+   * remote-write receivers record them ({@code metric} for one family, {@code limit} families,
+   * {@code limit_per_metric} entries each). Prometheus lists what its scrape targets currently
+   * expose; here it is everything stored for the tenant, which means a scan of the table's
+   * metadata columns (small, and mostly dictionary-encoded).
    */
   public Handler metadata() {
     return handler(false, exchange -> {
-      tenant(exchange);
-      for (String p : new String[] {"limit", "limit_per_metric"}) {
-        String v = exchange.param(p);
+      String tenant = tenant(exchange);
+      int[] limits = {-1, -1};
+      String[] names = {"limit", "limit_per_metric"};
+      for (int k = 0; k < 2; k++) {
+        String v = exchange.param(names[k]);
         if (v != null && !v.isEmpty()) {
           try {
-            Integer.parseInt(v);
+            limits[k] = Integer.parseInt(v);
           } catch (NumberFormatException e) {
-            throw new BadData(p + " must be a number");
+            throw new BadData(names[k] + " must be a number");
           }
         }
       }
+      String metric = exchange.param("metric");
+      Map<String, List<MetricsCatalogReader.Metadata>> found = metadata(exchange,
+          cancelled -> engine.metadata(
+              tenant, metric == null || metric.isEmpty() ? null : metric, limits[1], cancelled));
+      if (found == null) {
+        return;
+      }
       ok(exchange, PromJson.success(json -> {
         json.writeStartObject();
+        int families = 0;
+        for (Map.Entry<String, List<MetricsCatalogReader.Metadata>> e : found.entrySet()) {
+          if (limits[0] >= 0 && families >= limits[0]) {
+            break;
+          }
+          families++;
+          json.writeArrayFieldStart(e.getKey());
+          for (MetricsCatalogReader.Metadata m : e.getValue()) {
+            json.writeStartObject();
+            json.writeStringField("type", m.type());
+            json.writeStringField("help", m.help());
+            json.writeStringField("unit", m.unit());
+            json.writeEndObject();
+          }
+          json.writeEndArray();
+        }
         json.writeEndObject();
       }, List.of(), List.of()));
     });
@@ -528,19 +641,10 @@ public final class PromQueryHandlers {
         throw new BadData(prefix + "1:1: parse error: expected a series selector, got "
             + text);
       }
-      List<LabelMatcher> matchers = new ArrayList<>();
+      List<LabelMatcher> matchers = matchers(vs);
       boolean nonEmpty = false;
-      for (io.icegate.promql.ast.LabelMatcher m : vs.matchers()) {
-        LabelMatcher.Type type =
-            switch (m.type()) {
-              case EQL -> LabelMatcher.Type.EQ;
-              case NEQ -> LabelMatcher.Type.NEQ;
-              case EQL_REGEX -> LabelMatcher.Type.RE;
-              case NEQ_REGEX -> LabelMatcher.Type.NRE;
-            };
-        LabelMatcher matcher = LabelMatcher.of(m.name(), type, m.value());
+      for (LabelMatcher matcher : matchers) {
         nonEmpty |= !matcher.matches("");
-        matchers.add(matcher);
       }
       if (!nonEmpty) {
         throw new BadData(prefix + "match[] must contain at least one non-empty matcher");
