@@ -82,7 +82,12 @@ public final class MetricsSeriesSource implements SeriesSource {
     // sample before it, as in Prometheus's TSDB, so that sample must be seen (and then dropped).
     long familiesStart =
         Math.multiplyExact(Math.max(minTime - HINT_MARGIN_MILLIS, 0), NANOS_PER_MILLI);
-    run(familiesPlan(name, Math.min(startNanos, familiesStart), endNanos), matchers, series, true);
+    long from = Math.min(startNanos, familiesStart);
+    // The families plan needs nested columns, which only the (slow) row reader reads: a probe
+    // of flat columns first tells whether there is any such row at all.
+    if (anyFamilyRows(name, from, endNanos)) {
+      run(familiesPlan(name, from, endNanos, false), matchers, series, true);
+    }
     List<Series> out = new ArrayList<>(series.size());
     for (Map.Entry<Labels, SeriesBuilder> e : series.entrySet()) {
       Series built = e.getValue().build(e.getKey(), minTime);
@@ -119,7 +124,15 @@ public final class MetricsSeriesSource implements SeriesSource {
     return QueryOptimizer.optimize(b.build(), b);
   }
 
-  private ArrowRel familiesPlan(String name, long startNanos, long endNanos) {
+  /** Whether any histogram or summary row could belong to the selection. */
+  private boolean anyFamilyRows(String name, long startNanos, long endNanos) {
+    boolean[] any = {false};
+    runner.run("promql-probe", familiesPlan(name, startNanos, endNanos, true), cancelled,
+        batch -> any[0] |= batch.getRowCount() > 0);
+    return any[0];
+  }
+
+  private ArrowRel familiesPlan(String name, long startNanos, long endNanos, boolean probe) {
     RelBuilder b = catalog.relBuilder();
     b.scan(IceGateCatalog.SCHEMA, MetricsTable.NAME);
     List<RexNode> conditions = bounds(b, startNanos, endNanos);
@@ -145,6 +158,10 @@ public final class MetricsSeriesSource implements SeriesSource {
             b.literal(MetricsTable.SUMMARY),
             b.literal(MetricsTable.EXPONENTIAL_HISTOGRAM)));
     b.filter(conditions);
+    if (probe) {
+      b.project(b.field(MetricsTable.METRIC_NAME));
+      return QueryOptimizer.optimize(b.build(), b);
+    }
     b.project(
         b.field(MetricsTable.METRIC_NAME),
         b.field(MetricsTable.SERIES_LABELS),
