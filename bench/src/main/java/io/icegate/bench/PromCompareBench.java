@@ -102,16 +102,20 @@ public final class PromCompareBench {
     double hours = args.length > 1 ? Double.parseDouble(args[1]) : 2;
     long stepSeconds = args.length > 2 ? Long.parseLong(args[2]) : 60;
     int runs = args.length > 3 ? Integer.parseInt(args[3]) : 7;
-    for (String line : run(Files.createTempDirectory("icegate-prom-bench"), series, hours,
-        stepSeconds, runs)) {
-      System.out.println(line);
-    }
+    run(Files.createTempDirectory("icegate-prom-bench"), series, hours, stepSeconds, runs);
   }
 
   /** Generates, loads both sides, runs the cases; returns the report lines. */
   public static List<String> run(Path dir, int series, double hours, long stepSeconds, int runs)
       throws Exception {
-    List<String> report = new ArrayList<>();
+    List<String> report = new ArrayList<>() {
+      @Override
+      public boolean add(String line) {
+        System.out.println(line);
+        System.out.flush();
+        return super.add(line);
+      }
+    };
     // Whole 2-hour blocks ending an hour ago: recent enough for Prometheus's retention.
     long block = 2 * 3_600_000L;
     long end = Math.floorDiv(System.currentTimeMillis() - 3_600_000L, block) * block;
@@ -162,6 +166,8 @@ public final class PromCompareBench {
           .redirectErrorStream(true)
           .redirectOutput(dir.resolve("prometheus.log").toFile())
           .start();
+      Process started = prometheus;
+      Runtime.getRuntime().addShutdownHook(new Thread(started::destroy));
       String promBase = "http://127.0.0.1:" + port;
       waitReady(promBase + "/-/ready", prometheus);
       report.add(String.format(Locale.ROOT,
@@ -221,7 +227,9 @@ public final class PromCompareBench {
           double rate = 1 + random.nextInt(50);
           double c = random.nextInt(1000);
           for (int k = 0; k < n; k++) {
-            c += Math.floor(rate * 15 * (0.5 + random.nextDouble()));
+            // Not whole numbers: rates then never tie, so topk's pick is the same on both sides
+            // (Prometheus's heap and our sort break ties differently).
+            c += rate * 15 * (0.5 + random.nextDouble());
             v[k] = c;
           }
           return new GenSeries(labels("bench_requests_total", i), v);
