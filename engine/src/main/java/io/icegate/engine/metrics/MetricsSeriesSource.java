@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
+import org.apache.arrow.memory.util.ArrowBufPointer;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.Float8Vector;
@@ -223,11 +224,21 @@ public final class MetricsSeriesSource implements SeriesSource {
     BigIntVector longs = (BigIntVector) batch.getVector(4);
     IntVector flags = (IntVector) batch.getVector(5);
     SeriesBuilder current = null;
-    String currentKey = null;
+    // Rows of one series follow each other: the name and labels are compared in place with the
+    // previous row's and decoded only when they change.
+    ArrowBufPointer name = new ArrowBufPointer();
+    ArrowBufPointer labelSet = new ArrowBufPointer();
+    ArrowBufPointer previousName = new ArrowBufPointer();
+    ArrowBufPointer previousLabels = new ArrowBufPointer();
+    boolean started = false;
     for (int i = 0; i < batch.getRowCount(); i++) {
-      String key = text(names, i) + '\u0000' + text(labels, i);
-      if (!key.equals(currentKey)) {
-        currentKey = key;
+      names.getDataPointer(i, name);
+      labels.getDataPointer(i, labelSet);
+      if (!started || !name.equals(previousName) || !labelSet.equals(previousLabels)) {
+        started = true;
+        names.getDataPointer(i, previousName);
+        labels.getDataPointer(i, previousLabels);
+        String key = text(names, i) + '\u0000' + text(labels, i);
         current = builder(key, null, matchers, series, decoded);
       }
       if (current == null) {
