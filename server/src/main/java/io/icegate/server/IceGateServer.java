@@ -273,7 +273,8 @@ public final class IceGateServer implements AutoCloseable {
     routes.put("/api/v1/alerts", status.alerts());
     PromQueryHandlers queries =
         PromQueryHandlers.overMetricsTable(
-            lake.scanner(), rootAllocator, config.queryMemoryBytes(), config.queryTimeout());
+            lake.scanner(), rootAllocator, config.queryMemoryBytes(), config.queryTimeout(),
+            config.promQuery());
     routes.put("/api/v1/format_query", queries.formatQuery());
     routes.put("/api/v1/parse_query", queries.parseQuery());
     routes.put("/api/v1/query", queries.query());

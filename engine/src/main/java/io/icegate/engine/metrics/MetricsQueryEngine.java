@@ -13,6 +13,7 @@ import io.icegate.storage.table.MetricsTable;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.BooleanSupplier;
@@ -28,6 +29,9 @@ public final class MetricsQueryEngine {
   private final IceGateCatalog catalog;
   private final PlanRunner runner;
   private final PromQLEngine.Options options;
+  private final TableScanner scanner;
+  private final BufferAllocator root;
+  private final long queryMemoryBytes;
 
   public MetricsQueryEngine(
       TableScanner scanner, BufferAllocator root, long queryMemoryBytes, Duration timeout,
@@ -35,18 +39,43 @@ public final class MetricsQueryEngine {
     this.catalog = new IceGateCatalog(scanner, List.of(MetricsTable.NAME));
     this.runner = new PlanRunner(scanner, root, queryMemoryBytes, timeout);
     this.options = options;
+    this.scanner = scanner;
+    this.root = root;
+    this.queryMemoryBytes = queryMemoryBytes;
   }
 
   /** The value of {@code query} at {@code timeMillis}. */
   public QueryResult instant(
       String tenant, String query, long timeMillis, BooleanSupplier cancelled) {
-    return engine(tenant, cancelled).instantQuery(query, timeMillis);
+    return instant(tenant, query, timeMillis, 0, cancelled);
+  }
+
+  /**
+   * The value of {@code query} at {@code timeMillis}, looking back {@code lookbackDeltaMillis}
+   * for instant samples (0 or less: the configured lookback).
+   */
+  public QueryResult instant(
+      String tenant, String query, long timeMillis, long lookbackDeltaMillis,
+      BooleanSupplier cancelled) {
+    return engine(tenant, lookbackDeltaMillis, cancelled).instantQuery(query, timeMillis);
   }
 
   /** {@code query} at every step of {@code grid} (milliseconds). */
   public QueryResult range(
       String tenant, String query, StepGrid grid, BooleanSupplier cancelled) {
-    return engine(tenant, cancelled).rangeQuery(query, grid);
+    return range(tenant, query, grid, 0, cancelled);
+  }
+
+  /** {@code query} at every step of {@code grid}, with a lookback as in {@link #instant}. */
+  public QueryResult range(
+      String tenant, String query, StepGrid grid, long lookbackDeltaMillis,
+      BooleanSupplier cancelled) {
+    return engine(tenant, lookbackDeltaMillis, cancelled).rangeQuery(query, grid);
+  }
+
+  /** The engine settings queries run with unless they ask for another lookback. */
+  public PromQLEngine.Options options() {
+    return options;
   }
 
   /**
@@ -90,6 +119,37 @@ public final class MetricsQueryEngine {
     return new ArrayList<>(values);
   }
 
+  /**
+   * Metric metadata by family ({@code /api/v1/metadata}): {@code metric} null for all families;
+   * {@code limitPerMetric} 0 or less for no limit.
+   */
+  public Map<String, List<MetricsCatalogReader.Metadata>> metadata(
+      String tenant, String metric, int limitPerMetric, BooleanSupplier cancelled) {
+    return reader()
+        .metadata(tenant, metric, limitPerMetric, cancelled);
+  }
+
+  /**
+   * The exemplars stored in {@code [startMillis, endMillis]} on the series {@code selectors}
+   * match ({@code /api/v1/query_exemplars}).
+   */
+  public List<MetricsCatalogReader.SeriesExemplars> exemplars(
+      String tenant, List<List<LabelMatcher>> selectors, long startMillis, long endMillis,
+      BooleanSupplier cancelled) {
+    return reader()
+        .exemplars(tenant, selectors, startMillis, endMillis, EXEMPLAR_MARGIN_MILLIS, cancelled);
+  }
+
+  /**
+   * How far outside the asked window the rows carrying exemplars are read: an exemplar may be
+   * older than its point (remote-write puts a series' exemplars on its latest sample).
+   */
+  private static final long EXEMPLAR_MARGIN_MILLIS = 60 * 60_000L;
+
+  private MetricsCatalogReader reader() {
+    return new MetricsCatalogReader(catalog, runner, scanner, root, queryMemoryBytes);
+  }
+
   private static List<List<LabelMatcher>> orAll(List<List<LabelMatcher>> selectors) {
     if (!selectors.isEmpty()) {
       return selectors;
@@ -97,8 +157,10 @@ public final class MetricsQueryEngine {
     return List.of(List.of(LabelMatcher.of(Labels.METRIC_NAME, LabelMatcher.Type.RE, ".+")));
   }
 
-  private PromQLEngine engine(String tenant, BooleanSupplier cancelled) {
-    return new PromQLEngine(source(tenant, cancelled), options);
+  private PromQLEngine engine(
+      String tenant, long lookbackDeltaMillis, BooleanSupplier cancelled) {
+    return new PromQLEngine(
+        source(tenant, cancelled), options.withLookbackDelta(lookbackDeltaMillis), cancelled);
   }
 
   private MetricsSeriesSource source(String tenant, BooleanSupplier cancelled) {

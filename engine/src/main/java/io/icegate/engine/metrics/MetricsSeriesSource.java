@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
+import org.apache.arrow.memory.util.ArrowBufPointer;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.Float8Vector;
@@ -82,7 +83,12 @@ public final class MetricsSeriesSource implements SeriesSource {
     // sample before it, as in Prometheus's TSDB, so that sample must be seen (and then dropped).
     long familiesStart =
         Math.multiplyExact(Math.max(minTime - HINT_MARGIN_MILLIS, 0), NANOS_PER_MILLI);
-    run(familiesPlan(name, Math.min(startNanos, familiesStart), endNanos), matchers, series, true);
+    long from = Math.min(startNanos, familiesStart);
+    // The families plan needs nested columns, which only the (slow) row reader reads: a probe
+    // of flat columns first tells whether there is any such row at all.
+    if (anyFamilyRows(name, from, endNanos)) {
+      run(familiesPlan(name, from, endNanos, false), matchers, series, true);
+    }
     List<Series> out = new ArrayList<>(series.size());
     for (Map.Entry<Labels, SeriesBuilder> e : series.entrySet()) {
       Series built = e.getValue().build(e.getKey(), minTime);
@@ -119,7 +125,15 @@ public final class MetricsSeriesSource implements SeriesSource {
     return QueryOptimizer.optimize(b.build(), b);
   }
 
-  private ArrowRel familiesPlan(String name, long startNanos, long endNanos) {
+  /** Whether any histogram or summary row could belong to the selection. */
+  private boolean anyFamilyRows(String name, long startNanos, long endNanos) {
+    boolean[] any = {false};
+    runner.run("promql-probe", familiesPlan(name, startNanos, endNanos, true), cancelled,
+        batch -> any[0] |= batch.getRowCount() > 0);
+    return any[0];
+  }
+
+  private ArrowRel familiesPlan(String name, long startNanos, long endNanos, boolean probe) {
     RelBuilder b = catalog.relBuilder();
     b.scan(IceGateCatalog.SCHEMA, MetricsTable.NAME);
     List<RexNode> conditions = bounds(b, startNanos, endNanos);
@@ -145,6 +159,10 @@ public final class MetricsSeriesSource implements SeriesSource {
             b.literal(MetricsTable.SUMMARY),
             b.literal(MetricsTable.EXPONENTIAL_HISTOGRAM)));
     b.filter(conditions);
+    if (probe) {
+      b.project(b.field(MetricsTable.METRIC_NAME));
+      return QueryOptimizer.optimize(b.build(), b);
+    }
     b.project(
         b.field(MetricsTable.METRIC_NAME),
         b.field(MetricsTable.SERIES_LABELS),
@@ -206,11 +224,21 @@ public final class MetricsSeriesSource implements SeriesSource {
     BigIntVector longs = (BigIntVector) batch.getVector(4);
     IntVector flags = (IntVector) batch.getVector(5);
     SeriesBuilder current = null;
-    String currentKey = null;
+    // Rows of one series follow each other: the name and labels are compared in place with the
+    // previous row's and decoded only when they change.
+    ArrowBufPointer name = new ArrowBufPointer();
+    ArrowBufPointer labelSet = new ArrowBufPointer();
+    ArrowBufPointer previousName = new ArrowBufPointer();
+    ArrowBufPointer previousLabels = new ArrowBufPointer();
+    boolean started = false;
     for (int i = 0; i < batch.getRowCount(); i++) {
-      String key = text(names, i) + '\u0000' + text(labels, i);
-      if (!key.equals(currentKey)) {
-        currentKey = key;
+      names.getDataPointer(i, name);
+      labels.getDataPointer(i, labelSet);
+      if (!started || !name.equals(previousName) || !labelSet.equals(previousLabels)) {
+        started = true;
+        names.getDataPointer(i, previousName);
+        labels.getDataPointer(i, previousLabels);
+        String key = text(names, i) + '\u0000' + text(labels, i);
         current = builder(key, null, matchers, series, decoded);
       }
       if (current == null) {

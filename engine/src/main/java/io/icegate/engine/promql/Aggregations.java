@@ -82,6 +82,7 @@ final class Aggregations {
     List<StepSeries> out = new ArrayList<>();
     double[] buf = new double[in.size()];
     for (Map.Entry<Labels, List<Integer>> g : groups.entrySet()) {
+      ev.checkContinue();
       boolean dropName = false;
       for (int j : g.getValue()) {
         dropName |= in.get(j).dropName;
@@ -232,6 +233,7 @@ final class Aggregations {
     // Per-step output order for a single instant step (topk sorts its result).
     List<Integer> instantOrder = new ArrayList<>();
     for (int i = 0; i < n; i++) {
+      ev.checkContinue();
       double p = param[i];
       if (op == AggregateOp.LIMIT_RATIO) {
         if (Double.isNaN(p)) {

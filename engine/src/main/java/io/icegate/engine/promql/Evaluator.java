@@ -1,5 +1,6 @@
 package io.icegate.engine.promql;
 
+import io.icegate.engine.exec.QueryCancelledException;
 import io.icegate.engine.series.FloatHistogram;
 import io.icegate.engine.series.InstantSelection;
 import io.icegate.engine.series.LabelMatcher;
@@ -28,6 +29,7 @@ import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 
 /**
  * Evaluates a PromQL AST over an array of evaluation times, one node at a time, each node giving
@@ -43,6 +45,7 @@ final class Evaluator {
   private final String query;
   final Set<String> warnings = new LinkedHashSet<>();
   final Set<String> infos = new LinkedHashSet<>();
+  private final BooleanSupplier cancelled;
   private long samplesLoaded;
 
   Evaluator(
@@ -52,6 +55,18 @@ final class Evaluator {
       long queryStart,
       long queryEnd,
       long queryStep) {
+    this(source, options, query, queryStart, queryEnd, queryStep, () -> false);
+  }
+
+  Evaluator(
+      SeriesSource source,
+      PromQLEngine.Options options,
+      String query,
+      long queryStart,
+      long queryEnd,
+      long queryStep,
+      BooleanSupplier cancelled) {
+    this.cancelled = cancelled;
     this.source = source;
     this.options = options;
     this.query = query;
@@ -61,6 +76,7 @@ final class Evaluator {
   }
 
   Value eval(Expr expr, long[] times) {
+    checkContinue();
     if (expr instanceof NumberLiteral n) {
       return constant(n.value(), times.length);
     } else if (expr instanceof StringLiteral s) {
@@ -175,6 +191,7 @@ final class Evaluator {
     List<StepSeries> out = new ArrayList<>(found.size());
     long[] sampleTs = new long[at.length];
     for (Series s : found) {
+      checkContinue();
       StepSeries r = new StepSeries(s.labels(), at.length, false);
       if (s.histograms() != null) {
         r.histograms = new FloatHistogram[at.length];
@@ -248,6 +265,7 @@ final class Evaluator {
     long before = vs.rangeModifier() == RangeModifier.NONE ? 0 : lookback;
     long after = vs.rangeModifier() == RangeModifier.SMOOTHED ? lookback : 0;
     for (Series s : select(vs.matchers(), min - range - before + 1, max + after)) {
+      checkContinue();
       Series clean = s.withoutStaleMarkers();
       countSamples(clean.size());
       out.add(clean);
@@ -275,7 +293,13 @@ final class Evaluator {
     if (start <= min - range) {
       start += step;
     }
-    int n = start > max ? 0 : (int) ((max - start) / step) + 1;
+    long steps = start > max ? 0 : (max - start) / step + 1;
+    // Any series the inner expression yields holds a value per inner step: a grid larger than
+    // the sample budget fails here, before its columns are allocated.
+    if (steps > options.maxSamples()) {
+      countSamples(steps);
+    }
+    int n = (int) steps;
     long[] inner = new long[n];
     for (int i = 0; i < n; i++) {
       inner[i] = start + i * step;
@@ -344,6 +368,16 @@ final class Evaluator {
         Arrays.copyOfRange(s.timestamps(), from[0], to[0]),
         Arrays.copyOfRange(s.values(), from[0], to[0]),
         s.histograms() == null ? null : Arrays.copyOfRange(s.histograms(), from[0], to[0]));
+  }
+
+  /**
+   * Stops the query when its deadline passed or its client left. Asked between nodes and between
+   * series; the handler tells a timeout from a cancellation by its own deadline.
+   */
+  void checkContinue() {
+    if (cancelled.getAsBoolean()) {
+      throw new QueryCancelledException("query was canceled in expression evaluation", false);
+    }
   }
 
   void countSamples(long n) {

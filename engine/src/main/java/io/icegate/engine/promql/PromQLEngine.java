@@ -1,5 +1,6 @@
 package io.icegate.engine.promql;
 
+import io.icegate.engine.exec.QueryCancelledException;
 import io.icegate.engine.series.Labels;
 import io.icegate.engine.series.Series;
 import io.icegate.engine.series.SeriesSource;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 
 /**
  * Runs PromQL instant and range queries against a {@link SeriesSource} with Prometheus 3
@@ -31,20 +33,45 @@ public final class PromQLEngine {
       long lookbackDeltaMillis, long maxSamples, long subqueryStepMillis, PromQLOptions parserOptions) {
     public static final Options DEFAULT =
         new Options(5 * 60_000, 50_000_000, 60_000, PromQLOptions.DEFAULT);
+
+    /**
+     * These options with another lookback, as a query's {@code lookback_delta} asks; zero or
+     * negative keeps the configured one, as in Prometheus.
+     */
+    public Options withLookbackDelta(long millis) {
+      return millis <= 0
+          ? this
+          : new Options(millis, maxSamples, subqueryStepMillis, parserOptions);
+    }
+
+    public Options withMaxSamples(long samples) {
+      return new Options(lookbackDeltaMillis, samples, subqueryStepMillis, parserOptions);
+    }
   }
 
   private final SeriesSource source;
   private final Options options;
+  private final BooleanSupplier cancelled;
 
   public PromQLEngine(SeriesSource source, Options options) {
+    this(source, options, () -> false);
+  }
+
+  /**
+   * An engine whose evaluation stops, with {@link QueryCancelledException}, once {@code
+   * cancelled} says so: it is asked between nodes and between series, so a query past its
+   * deadline or whose client left stops within one series' work.
+   */
+  public PromQLEngine(SeriesSource source, Options options, BooleanSupplier cancelled) {
     this.source = source;
     this.options = options;
+    this.cancelled = cancelled;
   }
 
   /** Parses {@code query} (throwing the parser's exception on bad syntax) and runs it at {@code time}. */
   public QueryResult instantQuery(String query, long time) {
     Expr expr = PromQL.parse(query, options.parserOptions());
-    Evaluator ev = new Evaluator(source, options, query, time, time, 0);
+    Evaluator ev = new Evaluator(source, options, query, time, time, 0, cancelled);
     long[] times = {time};
     Value v = ev.eval(expr, times);
     List<String> warnings = List.copyOf(ev.warnings);
@@ -81,7 +108,7 @@ public final class PromQLEngine {
               + expr.type().documentedName()
               + "\" for range query, must be Scalar or instant Vector");
     }
-    Evaluator ev = new Evaluator(source, options, query, grid.start(), grid.end(), grid.step());
+    Evaluator ev = new Evaluator(source, options, query, grid.start(), grid.end(), grid.step(), cancelled);
     long[] times = grid.times();
     Value v = ev.eval(expr, times);
     List<Series> out;

@@ -65,12 +65,19 @@ final class RangeFunctions {
     int[] hfrom = new int[n];
     int[] hto = new int[n];
     for (Series s : m.series()) {
+      if (ev != null) {
+        ev.checkContinue();
+      }
       StepSeries r = new StepSeries(s.labels(), n, dropName);
       if (s.histograms() == null || mode == Mode.ALL) {
         RangeWindows.bounds(s, m.times(), m.range(), from, to);
         // A smoothed window may be empty and still lie between two samples it interpolates.
         boolean smoothed = m.modifier() == io.icegate.promql.ast.RangeModifier.SMOOTHED;
         for (int i = 0; i < n; i++) {
+          // Long windows make one series' steps slow: the deadline is asked every 1024 of them.
+          if ((i & 1023) == 1023 && ev != null) {
+            ev.checkContinue();
+          }
           if (from[i] >= to[i] && !smoothed) {
             continue;
           }

@@ -41,6 +41,8 @@ import java.util.Map;
  *     commits may be
  * @param otlpGrpcPort OTLP/gRPC ingest (0 = any free port, -1 = no listener)
  * @param prometheusPort the Prometheus HTTP API (0 = any free port, -1 = no listener)
+ * @param promQuery PromQL evaluation settings, Prometheus's {@code --query.*} flags ({@code
+ *     prometheus_query:} block)
  * @param grpcMaxMessageBytes the largest OTLP/gRPC message accepted (inflated)
  * @param walMaxPendingBytes backpressure: the Arrow bytes the WAL writer may hold waiting for a
  *     commit; beyond it ingest answers 429 / RESOURCE_EXHAUSTED
@@ -65,6 +67,7 @@ public record ServerConfig(
     Duration walListInterval,
     int otlpGrpcPort,
     int prometheusPort,
+    PromQuery promQuery,
     int grpcMaxMessageBytes,
     long walMaxPendingBytes,
     long walMaxPendingRows,
@@ -97,6 +100,20 @@ public record ServerConfig(
             Duration.ofMinutes(10));
   }
 
+  /**
+   * PromQL settings, as Prometheus's flags of the same names.
+   *
+   * @param lookbackDelta how far back an instant selector looks for a sample ({@code
+   *     --query.lookback-delta}, 5m); a query's {@code lookback_delta} parameter overrides it
+   * @param timeout how long a PromQL query may run ({@code --query.timeout}, 2m); a query's {@code
+   *     timeout} parameter can only shorten it
+   * @param maxSamples the most samples one query may hold ({@code --query.max-samples}, 50M)
+   */
+  public record PromQuery(Duration lookbackDelta, Duration timeout, long maxSamples) {
+    public static final PromQuery DEFAULT =
+        new PromQuery(Duration.ofMinutes(5), Duration.ofMinutes(2), 50_000_000);
+  }
+
   public static ServerConfig defaults() {
     return new ServerConfig(
         Path.of("data"),
@@ -115,6 +132,7 @@ public record ServerConfig(
         Duration.ofSeconds(1),
         4317,
         9090,
+        PromQuery.DEFAULT,
         16 * 1024 * 1024,
         256L * 1024 * 1024,
         1_000_000,
@@ -145,11 +163,28 @@ public record ServerConfig(
       @JsonProperty("storage") StorageFile storage,
       @JsonProperty("otlp_grpc_port") Integer otlpGrpcPort,
       @JsonProperty("prometheus_port") Integer prometheusPort,
+      @JsonProperty("prometheus_query") PromQueryFile prometheusQuery,
       @JsonProperty("grpc_max_message_bytes") Integer grpcMaxMessageBytes,
       @JsonProperty("wal_max_pending_bytes") Long walMaxPendingBytes,
       @JsonProperty("wal_max_pending_rows") Long walMaxPendingRows,
       @JsonProperty("limits") Limits.File limits,
       @JsonProperty("tenant_limits") Map<String, Limits.File> tenantLimits) {}
+
+  /** The {@code prometheus_query:} block. */
+  @JsonIgnoreProperties(ignoreUnknown = false)
+  record PromQueryFile(
+      @JsonProperty("lookback_delta") String lookbackDelta,
+      @JsonProperty("timeout") String timeout,
+      @JsonProperty("max_samples") Long maxSamples) {
+    PromQuery over(PromQuery d) {
+      return new PromQuery(
+          lookbackDelta != null
+              ? duration("prometheus_query.lookback_delta", lookbackDelta)
+              : d.lookbackDelta(),
+          timeout != null ? duration("prometheus_query.timeout", timeout) : d.timeout(),
+          maxSamples != null ? maxSamples : d.maxSamples());
+    }
+  }
 
   /** The {@code catalog:} block. */
   @JsonIgnoreProperties(ignoreUnknown = false)
@@ -238,6 +273,7 @@ public record ServerConfig(
             : d.walListInterval(),
         f.otlpGrpcPort() != null ? f.otlpGrpcPort() : d.otlpGrpcPort(),
         f.prometheusPort() != null ? f.prometheusPort() : d.prometheusPort(),
+        f.prometheusQuery() != null ? f.prometheusQuery().over(d.promQuery()) : d.promQuery(),
         f.grpcMaxMessageBytes() != null ? f.grpcMaxMessageBytes() : d.grpcMaxMessageBytes(),
         f.walMaxPendingBytes() != null ? f.walMaxPendingBytes() : d.walMaxPendingBytes(),
         f.walMaxPendingRows() != null ? f.walMaxPendingRows() : d.walMaxPendingRows(),
@@ -369,6 +405,7 @@ public record ServerConfig(
     Duration walListInterval;
     int otlpGrpcPort;
     int prometheusPort;
+    PromQuery promQuery;
     int grpcMaxMessageBytes;
     long walMaxPendingBytes;
     long walMaxPendingRows;
@@ -392,6 +429,7 @@ public record ServerConfig(
       walListInterval = c.walListInterval;
       otlpGrpcPort = c.otlpGrpcPort;
       prometheusPort = c.prometheusPort;
+      promQuery = c.promQuery;
       grpcMaxMessageBytes = c.grpcMaxMessageBytes;
       walMaxPendingBytes = c.walMaxPendingBytes;
       walMaxPendingRows = c.walMaxPendingRows;
@@ -402,7 +440,7 @@ public record ServerConfig(
     ServerConfig build() {
       return new ServerConfig(dataDir, host, otlpHttpPort, lokiPort, maxRequestBytes,
           walMaxDelay, queryMemoryBytes, queryTimeout, maxEntriesLimitPerQuery, shutdownGrace,
-          compaction, catalog, storage, walListInterval, otlpGrpcPort, prometheusPort,
+          compaction, catalog, storage, walListInterval, otlpGrpcPort, prometheusPort, promQuery,
           grpcMaxMessageBytes, walMaxPendingBytes, walMaxPendingRows, limits, tenantLimits);
     }
   }
@@ -457,6 +495,10 @@ public record ServerConfig(
         });
   }
 
+  public ServerConfig withPromQuery(PromQuery settings) {
+    return copy(b -> b.promQuery = settings);
+  }
+
   public ServerConfig withGrpcMaxMessageBytes(int bytes) {
     return copy(b -> b.grpcMaxMessageBytes = bytes);
   }
@@ -507,6 +549,15 @@ public record ServerConfig(
     }
     if (walMaxDelay.isNegative() || queryTimeout.isNegative() || queryTimeout.isZero()) {
       throw new ConfigException("wal_max_delay and query_timeout must be positive durations");
+    }
+    if (promQuery.lookbackDelta().compareTo(Duration.ofMillis(1)) < 0
+        || promQuery.timeout().compareTo(Duration.ofMillis(1)) < 0) {
+      throw new ConfigException(
+          "prometheus_query.lookback_delta and prometheus_query.timeout must be at least 1ms");
+    }
+    if (promQuery.maxSamples() <= 0) {
+      throw new ConfigException(
+          "prometheus_query.max_samples must be positive, got " + promQuery.maxSamples());
     }
     if (walListInterval.isNegative()) {
       throw new ConfigException("wal_list_interval must not be negative");

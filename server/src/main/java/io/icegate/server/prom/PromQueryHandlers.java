@@ -1,6 +1,7 @@
 package io.icegate.server.prom;
 
 import io.icegate.engine.exec.QueryCancelledException;
+import io.icegate.engine.metrics.MetricsCatalogReader;
 import io.icegate.engine.metrics.MetricsQueryEngine;
 import io.icegate.engine.promql.PromQLEngine;
 import io.icegate.engine.promql.PromQLException;
@@ -10,21 +11,32 @@ import io.icegate.engine.series.Labels;
 import io.icegate.engine.series.StepGrid;
 import io.icegate.promql.PromQL;
 import io.icegate.promql.PromQLParseException;
+import io.icegate.promql.ast.AggregateExpr;
+import io.icegate.promql.ast.BinaryExpr;
+import io.icegate.promql.ast.Call;
 import io.icegate.promql.ast.Expr;
+import io.icegate.promql.ast.MatrixSelector;
+import io.icegate.promql.ast.ParenExpr;
+import io.icegate.promql.ast.SubqueryExpr;
+import io.icegate.promql.ast.UnaryExpr;
 import io.icegate.promql.ast.VectorSelector;
 import io.icegate.protocol.prom.PromJson;
+import io.icegate.protocol.prom.PromNumbers;
 import io.icegate.protocol.prom.PromResult;
 import io.icegate.protocol.prom.PromStats;
 import io.icegate.server.Tenants;
+import io.icegate.server.config.ServerConfig;
 import io.icegate.server.http.Handler;
 import io.icegate.server.http.HttpExchange;
 import io.icegate.storage.scan.TableScanner;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import org.apache.arrow.memory.BufferAllocator;
@@ -32,9 +44,8 @@ import org.apache.arrow.memory.OutOfMemoryException;
 
 /**
  * The query-side endpoints of the Prometheus API over the metrics table: {@code query}, {@code
- * query_range}, {@code series}, {@code labels}, {@code label/<name>/values}, and the ones with
- * nothing stored to show ({@code metadata}: type and help are kept per point but not indexed, so
- * an empty object; {@code query_exemplars}: an empty list). Parameters, checks and their order,
+ * query_range}, {@code series}, {@code labels}, {@code label/<name>/values}, {@code metadata} and
+ * {@code query_exemplars}. Parameters, checks and their order,
  * error types and wording follow Prometheus's API, because Grafana and promtool show those
  * messages and branch on the error type. The tenant is {@code X-Scope-OrgID} (Mimir's header),
  * the default tenant without it.
@@ -45,22 +56,34 @@ public final class PromQueryHandlers {
 
   private final MetricsQueryEngine engine;
   private final LongSupplier nowMillis;
+  /** The longest a PromQL query may run; a request's {@code timeout} can only shorten it. */
+  private final long queryTimeoutMillis;
 
   public PromQueryHandlers(MetricsQueryEngine engine) {
-    this(engine, System::currentTimeMillis);
+    this(engine, System::currentTimeMillis, ServerConfig.PromQuery.DEFAULT.timeout().toMillis());
   }
 
-  /** Handlers over {@code scanner}'s metrics table, with Prometheus's default engine options. */
+  /**
+   * Handlers over {@code scanner}'s metrics table with the configured PromQL settings ({@code
+   * planTimeout} bounds each storage read, as for every other query).
+   */
   public static PromQueryHandlers overMetricsTable(
-      TableScanner scanner, BufferAllocator root, long queryMemoryBytes, Duration timeout) {
+      TableScanner scanner, BufferAllocator root, long queryMemoryBytes, Duration planTimeout,
+      ServerConfig.PromQuery settings) {
+    PromQLEngine.Options options =
+        PromQLEngine.Options.DEFAULT
+            .withLookbackDelta(settings.lookbackDelta().toMillis())
+            .withMaxSamples(settings.maxSamples());
     return new PromQueryHandlers(
-        new MetricsQueryEngine(
-            scanner, root, queryMemoryBytes, timeout, PromQLEngine.Options.DEFAULT));
+        new MetricsQueryEngine(scanner, root, queryMemoryBytes, planTimeout, options),
+        System::currentTimeMillis,
+        settings.timeout().toMillis());
   }
 
-  PromQueryHandlers(MetricsQueryEngine engine, LongSupplier nowMillis) {
+  PromQueryHandlers(MetricsQueryEngine engine, LongSupplier nowMillis, long queryTimeoutMillis) {
     this.engine = engine;
     this.nowMillis = nowMillis;
+    this.queryTimeoutMillis = queryTimeoutMillis;
   }
 
   /** A request that cannot be served as asked: bad_data (400) with Prometheus's message. */
@@ -122,11 +145,11 @@ public final class PromQueryHandlers {
         }
       }
       long timeout = timeout(exchange);
-      lookbackDelta(exchange);
+      long lookback = lookbackDelta(exchange);
       String query = exchange.param("query");
       parse(query);
       run(exchange, limit, timeout,
-          cancelled -> engine.instant(tenant, query, time, cancelled));
+          cancelled -> engine.instant(tenant, query, time, lookback, cancelled));
     });
   }
 
@@ -158,33 +181,110 @@ public final class PromQueryHandlers {
                 + " query resolution (?step=XX)");
       }
       long timeout = timeout(exchange);
-      lookbackDelta(exchange);
+      long lookback = lookbackDelta(exchange);
       String query = exchange.param("query");
       parse(query);
       StepGrid grid = new StepGrid(start, end, step);
-      run(exchange, limit, timeout, cancelled -> engine.range(tenant, query, grid, cancelled));
+      run(exchange, limit, timeout,
+          cancelled -> engine.range(tenant, query, grid, lookback, cancelled));
     });
   }
 
   /**
-   * {@code /api/v1/query_exemplars}: the query and times are checked as Prometheus does, and the
-   * answer is an empty list, since exemplars are stored but not read back yet. Grafana's probe
-   * ({@code query=test} with millisecond times) therefore succeeds and enables exemplars.
+   * {@code /api/v1/query_exemplars}: the exemplars stored between {@code start} and {@code end}
+   * on the series the query's selectors match, as Prometheus answers it (an array of {@code
+   * seriesLabels} and {@code exemplars}, no {@code data} for a query without selectors). Grafana's
+   * probe ({@code query=test} with millisecond times) gets an empty list and enables exemplars.
    */
   public Handler queryExemplars() {
     return handler(true, exchange -> {
-      tenant(exchange);
+      String tenant = tenant(exchange);
       long[] range = optionalRange(exchange);
       if (range[1] < range[0]) {
-        throw new BadData(
-            "invalid parameter \"end\": end timestamp must not be before start time");
+        throw new BadData("end timestamp must not be before start timestamp");
       }
-      parse(exchange.param("query"));
+      Expr expr;
+      try {
+        String q = exchange.param("query");
+        expr = PromQL.parse(q == null ? "" : q);
+      } catch (PromQLParseException e) {
+        throw new BadData(e.getMessage());
+      }
+      List<List<LabelMatcher>> selectors = new ArrayList<>();
+      collectSelectors(expr, selectors);
+      if (selectors.isEmpty()) {
+        ok(exchange, "{\"status\":\"success\"}".getBytes(StandardCharsets.UTF_8));
+        return;
+      }
+      List<MetricsCatalogReader.SeriesExemplars> found = metadata(exchange,
+          cancelled -> engine.exemplars(tenant, selectors, range[0], range[1], cancelled));
+      if (found == null) {
+        return;
+      }
       ok(exchange, PromJson.success(json -> {
         json.writeStartArray();
+        for (MetricsCatalogReader.SeriesExemplars series : found) {
+          json.writeStartObject();
+          json.writeFieldName("seriesLabels");
+          PromJson.labels(json, series.seriesLabels().toMap());
+          json.writeArrayFieldStart("exemplars");
+          for (MetricsCatalogReader.Exemplar e : series.exemplars()) {
+            json.writeStartObject();
+            json.writeFieldName("labels");
+            PromJson.labels(json, e.labels().toMap());
+            json.writeStringField("value", PromNumbers.sampleValue(e.value()));
+            json.writeFieldName("timestamp");
+            json.writeRawValue(PromNumbers.sampleTimestamp(e.timestampMillis()));
+            json.writeEndObject();
+          }
+          json.writeEndArray();
+          json.writeEndObject();
+        }
         json.writeEndArray();
       }, List.of(), List.of()));
     });
+  }
+
+  /** The matchers of every vector selector in {@code expr}, as Prometheus's ExtractSelectors. */
+  private static void collectSelectors(Expr expr, List<List<LabelMatcher>> out) {
+    if (expr instanceof VectorSelector vs) {
+      out.add(matchers(vs));
+    } else if (expr instanceof MatrixSelector ms) {
+      collectSelectors(ms.vectorSelector(), out);
+    } else if (expr instanceof SubqueryExpr sq) {
+      collectSelectors(sq.expr(), out);
+    } else if (expr instanceof ParenExpr p) {
+      collectSelectors(p.expr(), out);
+    } else if (expr instanceof UnaryExpr u) {
+      collectSelectors(u.expr(), out);
+    } else if (expr instanceof BinaryExpr b) {
+      collectSelectors(b.lhs(), out);
+      collectSelectors(b.rhs(), out);
+    } else if (expr instanceof AggregateExpr a) {
+      if (a.param() != null) {
+        collectSelectors(a.param(), out);
+      }
+      collectSelectors(a.expr(), out);
+    } else if (expr instanceof Call c) {
+      for (Expr arg : c.args()) {
+        collectSelectors(arg, out);
+      }
+    }
+  }
+
+  private static List<LabelMatcher> matchers(VectorSelector vs) {
+    List<LabelMatcher> matchers = new ArrayList<>();
+    for (io.icegate.promql.ast.LabelMatcher m : vs.matchers()) {
+      LabelMatcher.Type type =
+          switch (m.type()) {
+            case EQL -> LabelMatcher.Type.EQ;
+            case NEQ -> LabelMatcher.Type.NEQ;
+            case EQL_REGEX -> LabelMatcher.Type.RE;
+            case NEQ_REGEX -> LabelMatcher.Type.NRE;
+          };
+      matchers.add(LabelMatcher.of(m.name(), type, m.value()));
+    }
+    return matchers;
   }
 
   /** {@code /api/v1/series}: the label sets {@code match[]} selects between start and end. */
@@ -257,25 +357,52 @@ public final class PromQueryHandlers {
   }
 
   /**
-   * {@code /api/v1/metadata}: an empty object. The metrics table keeps each point's type, unit and
-   * help, but listing them needs a scan of every point, so they are not served yet; Grafana treats
-   * the empty answer as "no help text" and the editor still works.
+   * {@code /api/v1/metadata}: each metric family's type, help and unit, as Prometheus's OTLP and
+   * remote-write receivers record them ({@code metric} for one family, {@code limit} families,
+   * {@code limit_per_metric} entries each). Prometheus lists what its scrape targets currently
+   * expose; here it is everything stored for the tenant, which means a scan of the table's
+   * metadata columns (small, and mostly dictionary-encoded).
    */
   public Handler metadata() {
     return handler(false, exchange -> {
-      tenant(exchange);
-      for (String p : new String[] {"limit", "limit_per_metric"}) {
-        String v = exchange.param(p);
+      String tenant = tenant(exchange);
+      int[] limits = {-1, -1};
+      String[] names = {"limit", "limit_per_metric"};
+      for (int k = 0; k < 2; k++) {
+        String v = exchange.param(names[k]);
         if (v != null && !v.isEmpty()) {
           try {
-            Integer.parseInt(v);
+            limits[k] = Integer.parseInt(v);
           } catch (NumberFormatException e) {
-            throw new BadData(p + " must be a number");
+            throw new BadData(names[k] + " must be a number");
           }
         }
       }
+      String metric = exchange.param("metric");
+      Map<String, List<MetricsCatalogReader.Metadata>> found = metadata(exchange,
+          cancelled -> engine.metadata(
+              tenant, metric == null || metric.isEmpty() ? null : metric, limits[1], cancelled));
+      if (found == null) {
+        return;
+      }
       ok(exchange, PromJson.success(json -> {
         json.writeStartObject();
+        int families = 0;
+        for (Map.Entry<String, List<MetricsCatalogReader.Metadata>> e : found.entrySet()) {
+          if (limits[0] >= 0 && families >= limits[0]) {
+            break;
+          }
+          families++;
+          json.writeArrayFieldStart(e.getKey());
+          for (MetricsCatalogReader.Metadata m : e.getValue()) {
+            json.writeStartObject();
+            json.writeStringField("type", m.type());
+            json.writeStringField("help", m.help());
+            json.writeStringField("unit", m.unit());
+            json.writeEndObject();
+          }
+          json.writeEndArray();
+        }
         json.writeEndObject();
       }, List.of(), List.of()));
     });
@@ -294,6 +421,17 @@ public final class PromQueryHandlers {
       throws IOException {
     long started = System.nanoTime();
     Deadline deadline = new Deadline(exchange, timeoutMillis);
+    if (deadline.getAsBoolean()) {
+      // Past its deadline before evaluation began (e.g. timeout=0), as Prometheus words it.
+      if (deadline.passed) {
+        PromErrors.respond(exchange, PromJson.ErrorType.TIMEOUT,
+            "query timed out in query execution");
+      } else {
+        PromErrors.respond(exchange, PromJson.ErrorType.CANCELED,
+            "query was canceled in query execution");
+      }
+      return;
+    }
     QueryResult result;
     try {
       result = evaluation.run(deadline);
@@ -325,7 +463,7 @@ public final class PromQueryHandlers {
 
   /** Runs a series lookup; null after answering its error. */
   private static <T> T metadata(HttpExchange exchange, Evaluation<T> evaluation) {
-    Deadline deadline = new Deadline(exchange, 0);
+    Deadline deadline = new Deadline(exchange, -1);
     try {
       return evaluation.run(deadline);
     } catch (RuntimeException e) {
@@ -356,20 +494,27 @@ public final class PromQueryHandlers {
     }
   }
 
-  /** Cancels when the client goes away or the request's {@code timeout} passes. */
+  /**
+   * Cancels when the client goes away or the timeout passes; a negative timeout means none
+   * (series lookups, which only the storage read's own deadline bounds).
+   */
   private static final class Deadline implements BooleanSupplier {
     private final HttpExchange exchange;
     private final long deadlineNanos;
+    private final boolean bounded;
     private volatile boolean passed;
 
     Deadline(HttpExchange exchange, long timeoutMillis) {
       this.exchange = exchange;
-      this.deadlineNanos = timeoutMillis > 0 ? System.nanoTime() + timeoutMillis * 1_000_000 : 0;
+      this.bounded = timeoutMillis >= 0;
+      this.deadlineNanos =
+          System.nanoTime() + Math.min(Math.max(timeoutMillis, 0), Long.MAX_VALUE / 2_000_000)
+              * 1_000_000;
     }
 
     @Override
     public boolean getAsBoolean() {
-      if (deadlineNanos != 0 && System.nanoTime() - deadlineNanos > 0) {
+      if (bounded && System.nanoTime() - deadlineNanos >= 0) {
         passed = true;
         return true;
       }
@@ -440,27 +585,35 @@ public final class PromQueryHandlers {
     return range;
   }
 
-  private static long timeout(HttpExchange exchange) throws BadData {
+  /**
+   * The query's time budget: the configured timeout, shortened by a {@code timeout} parameter
+   * (Prometheus applies both, so the earlier deadline wins; 0 or less has already passed).
+   */
+  private long timeout(HttpExchange exchange) throws BadData {
     String text = exchange.param("timeout");
+    if (text == null || text.isEmpty()) {
+      return queryTimeoutMillis;
+    }
+    try {
+      return Math.max(0, Math.min(queryTimeoutMillis, PromParams.durationMillis(text)));
+    } catch (PromParams.BadParam e) {
+      throw new BadData("invalid parameter \"timeout\": " + e.getMessage());
+    }
+  }
+
+  /**
+   * {@code lookback_delta}: how far back instant selection looks in this query; 0 (absent, zero
+   * or negative) keeps the configured lookback, as in Prometheus.
+   */
+  private static long lookbackDelta(HttpExchange exchange) throws BadData {
+    String text = exchange.param("lookback_delta");
     if (text == null || text.isEmpty()) {
       return 0;
     }
     try {
       return PromParams.durationMillis(text);
     } catch (PromParams.BadParam e) {
-      throw new BadData("invalid parameter \"timeout\": " + e.getMessage());
-    }
-  }
-
-  /** Checked as Prometheus checks it; the engine's configured lookback is used either way. */
-  private static void lookbackDelta(HttpExchange exchange) throws BadData {
-    String text = exchange.param("lookback_delta");
-    if (text != null && !text.isEmpty()) {
-      try {
-        PromParams.durationMillis(text);
-      } catch (PromParams.BadParam e) {
-        throw new BadData("error parsing lookback delta duration: " + e.getMessage());
-      }
+      throw new BadData("error parsing lookback delta duration: " + e.getMessage());
     }
   }
 
@@ -488,19 +641,10 @@ public final class PromQueryHandlers {
         throw new BadData(prefix + "1:1: parse error: expected a series selector, got "
             + text);
       }
-      List<LabelMatcher> matchers = new ArrayList<>();
+      List<LabelMatcher> matchers = matchers(vs);
       boolean nonEmpty = false;
-      for (io.icegate.promql.ast.LabelMatcher m : vs.matchers()) {
-        LabelMatcher.Type type =
-            switch (m.type()) {
-              case EQL -> LabelMatcher.Type.EQ;
-              case NEQ -> LabelMatcher.Type.NEQ;
-              case EQL_REGEX -> LabelMatcher.Type.RE;
-              case NEQ_REGEX -> LabelMatcher.Type.NRE;
-            };
-        LabelMatcher matcher = LabelMatcher.of(m.name(), type, m.value());
+      for (LabelMatcher matcher : matchers) {
         nonEmpty |= !matcher.matches("");
-        matchers.add(matcher);
       }
       if (!nonEmpty) {
         throw new BadData(prefix + "match[] must contain at least one non-empty matcher");

@@ -174,6 +174,10 @@ public final class PromStatusHandlers {
     root.put("query_memory_bytes", c.queryMemoryBytes());
     root.put("query_timeout", goDuration(c.queryTimeout()));
     root.put("max_entries_limit_per_query", c.maxEntriesLimitPerQuery());
+    ObjectNode prom = root.putObject("prometheus_query");
+    prom.put("lookback_delta", goDuration(c.promQuery().lookbackDelta()));
+    prom.put("timeout", goDuration(c.promQuery().timeout()));
+    prom.put("max_samples", c.promQuery().maxSamples());
     root.put("shutdown_grace", goDuration(c.shutdownGrace()));
     root.put("compaction_interval", goDuration(c.compaction().interval()));
     root.put("compaction_min_age", goDuration(c.compaction().minAge()));

@@ -1,0 +1,516 @@
+package io.icegate.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.protobuf.CodedOutputStream;
+import io.icegate.server.IceGateServer;
+import io.icegate.server.config.ServerConfig;
+import io.icegate.storage.compaction.Compactor;
+import io.icegate.storage.table.MetricsTable;
+import java.io.BufferedWriter;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+
+/**
+ * PromQL against a real Prometheus: the same generated series are sent to our server by
+ * remote-write (then compacted into Iceberg) and built into TSDB blocks for Prometheus with
+ * {@code promtool tsdb create-blocks-from openmetrics}; then each range query runs through both
+ * HTTP APIs, the answers are compared (same series, same timestamps, values within 1e-9
+ * relative), and the median latency of each side and the ratio ours/Prometheus (below 1.0 we
+ * are faster) are printed. Not a test.
+ *
+ * <p>Run: {@code java -cp <bench classpath> io.icegate.bench.PromCompareBench [series] [hours]
+ * [step seconds] [runs]}; defaults 1000 series × 2 h (at a 15 s scrape interval). The issue's
+ * size is {@code 10000 24}. Needs {@code prometheus} and {@code promtool} on the PATH (Debian
+ * package {@code prometheus}, 2.42).
+ *
+ * <p>The data: half the series are counters {@code bench_requests_total{job, instance}}, a
+ * quarter gauges {@code bench_up{job, instance}} (the join's other side), and a quarter classic
+ * histogram buckets {@code bench_latency_seconds_bucket{job, instance, le}} (5 buckets each).
+ * Samples are 7 s off the 15 s grid so that no sample lies on a window boundary: Prometheus 2.42
+ * closes its windows on the left, Prometheus 3 (whose semantics we follow) does not, and off the
+ * boundaries both give the same numbers.
+ */
+public final class PromCompareBench {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(10)).build();
+  private static final long INTERVAL_MS = 15_000;
+  private static final long OFFSET_MS = 7_000;
+  private static final int JOBS = 20;
+  private static final double[] LE = {0.05, 0.1, 0.5, 1, Double.POSITIVE_INFINITY};
+  private static final int WARMUP = 2;
+
+  /** One range query of the comparison. */
+  record Case(String name, String query) {}
+
+  static List<Case> cases() {
+    return List.of(
+        new Case("rate", "rate(bench_requests_total[5m])"),
+        new Case("sum by", "sum by (job) (rate(bench_requests_total[5m]))"),
+        new Case("histogram_quantile",
+            "histogram_quantile(0.9, sum by (job, le) (rate(bench_latency_seconds_bucket[5m])))"),
+        new Case("topk", "topk(5, rate(bench_requests_total[5m]))"),
+        new Case("join",
+            "rate(bench_requests_total[5m]) * on (job, instance) group_left bench_up"));
+  }
+
+  /** The generated data set: where it starts and ends, and how many series of each kind. */
+  record Data(int series, long startMs, long endMs) {
+    int counters() {
+      return Math.max(1, series / 2);
+    }
+
+    int gauges() {
+      return Math.max(1, series / 4);
+    }
+
+    int histograms() {
+      return Math.max(1, series / 4 / LE.length);
+    }
+
+    int points() {
+      return (int) ((endMs - startMs) / INTERVAL_MS);
+    }
+
+    long time(int k) {
+      return startMs + k * INTERVAL_MS + OFFSET_MS;
+    }
+  }
+
+  public static void main(String[] args) throws Exception {
+    int series = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
+    double hours = args.length > 1 ? Double.parseDouble(args[1]) : 2;
+    long stepSeconds = args.length > 2 ? Long.parseLong(args[2]) : 60;
+    int runs = args.length > 3 ? Integer.parseInt(args[3]) : 7;
+    run(Files.createTempDirectory("icegate-prom-bench"), series, hours, stepSeconds, runs);
+  }
+
+  /** Generates, loads both sides, runs the cases; returns the report lines. */
+  public static List<String> run(Path dir, int series, double hours, long stepSeconds, int runs)
+      throws Exception {
+    List<String> report = new ArrayList<>() {
+      @Override
+      public boolean add(String line) {
+        System.out.println(line);
+        System.out.flush();
+        return super.add(line);
+      }
+    };
+    // Whole 2-hour blocks ending an hour ago: recent enough for Prometheus's retention.
+    long block = 2 * 3_600_000L;
+    long end = Math.floorDiv(System.currentTimeMillis() - 3_600_000L, block) * block;
+    long duration = (long) (hours * 3_600_000L) / INTERVAL_MS * INTERVAL_MS;
+    Data data = new Data(series, end - duration, end);
+    report.add(String.format(Locale.ROOT,
+        "data: %d series (%d counters, %d gauges, %d histogram buckets) x %.1f h at 15 s = %,d"
+            + " samples", data.counters() + data.gauges() + data.histograms() * LE.length,
+        data.counters(), data.gauges(), data.histograms() * LE.length, hours,
+        (long) (data.counters() + data.gauges() + data.histograms() * LE.length)
+            * data.points()));
+
+    ServerConfig config = ServerConfig.defaults()
+        .withDataDir(dir.resolve("icegate"))
+        .withPorts("127.0.0.1", 0, 0)
+        .withMaxRequestBytes(64 << 20)
+        .withCompaction(new ServerConfig.Compaction(Duration.ZERO, Duration.ZERO, 1L << 30,
+            Duration.ZERO, Duration.ofMinutes(10)));
+    Process prometheus = null;
+    try (IceGateServer server = IceGateServer.start(config)) {
+      long t = System.nanoTime();
+      long sent = loadOurs(server, data);
+      long ingest = System.nanoTime() - t;
+      t = System.nanoTime();
+      while (server.lake().compact(MetricsTable.NAME).segments() > 0) {
+        // until every segment is in Iceberg
+      }
+      long compact = System.nanoTime() - t;
+      report.add(String.format(Locale.ROOT,
+          "ours: remote-write %,d samples in %.1f s, compaction %.1f s", sent, ingest / 1e9,
+          compact / 1e9));
+
+      t = System.nanoTime();
+      Path om = dir.resolve("data.om");
+      writeOpenMetrics(om, data);
+      Path tsdb = dir.resolve("prometheus");
+      Files.createDirectories(tsdb);
+      exec(List.of("promtool", "tsdb", "create-blocks-from", "openmetrics", om.toString(),
+          tsdb.toString()), dir);
+      Files.delete(om);
+      long blocks = System.nanoTime() - t;
+      int port = freePort();
+      Path cfg = dir.resolve("prometheus.yml");
+      Files.writeString(cfg, "global:\n  scrape_interval: 15s\n");
+      prometheus = new ProcessBuilder(List.of("prometheus", "--config.file=" + cfg,
+          "--storage.tsdb.path=" + tsdb, "--storage.tsdb.retention.time=30d",
+          "--web.listen-address=127.0.0.1:" + port))
+          .redirectErrorStream(true)
+          .redirectOutput(dir.resolve("prometheus.log").toFile())
+          .start();
+      Process started = prometheus;
+      Runtime.getRuntime().addShutdownHook(new Thread(started::destroy));
+      String promBase = "http://127.0.0.1:" + port;
+      waitReady(promBase + "/-/ready", prometheus);
+      report.add(String.format(Locale.ROOT,
+          "prometheus 2.42: openmetrics + promtool blocks %.1f s, port %d", blocks / 1e9, port));
+
+      String ourBase = "http://127.0.0.1:" + server.prometheusPort();
+      long startS = (data.startMs() + 3_600_000L) / 1000;
+      long endS = data.endMs() / 1000;
+      report.add(String.format(Locale.ROOT, "range: %d .. %d step %ds (%d points)", startS, endS,
+          stepSeconds, (endS - startS) / stepSeconds + 1));
+      report.add(String.format(Locale.ROOT, "%-20s %10s %10s %8s %8s  %s", "case", "ours ms",
+          "prom ms", "ratio", "series", "equal"));
+      for (Case c : cases()) {
+        String form = "query=" + URLEncoder.encode(c.query(), StandardCharsets.UTF_8)
+            + "&start=" + startS + "&end=" + endS + "&step=" + stepSeconds;
+        String ours = query(ourBase, form);
+        String theirs = query(promBase, form);
+        String diff = compare(ours, theirs);
+        double oursMs = median(ourBase, form, runs);
+        double promMs = median(promBase, form, runs);
+        report.add(String.format(Locale.ROOT, "%-20s %10.1f %10.1f %8.2f %8d  %s", c.name(),
+            oursMs, promMs, oursMs / promMs, seriesCount(theirs),
+            diff == null ? "yes" : "NO: " + diff));
+      }
+    } finally {
+      if (prometheus != null) {
+        prometheus.destroy();
+        prometheus.waitFor();
+      }
+    }
+    return report;
+  }
+
+  // ---- data ----
+
+  /** One generated series: its labels (name first) and its value at each point. */
+  private record GenSeries(String[] labels, double[] values) {}
+
+  /** Every series, generated from a fixed seed, so both sides get the same numbers. */
+  static Iterator<GenSeries> generate(Data data) {
+    return new Iterator<>() {
+      private int index;
+      private final int total = data.counters() + data.gauges() + data.histograms();
+
+      @Override
+      public boolean hasNext() {
+        return index < total;
+      }
+
+      @Override
+      public GenSeries next() {
+        int i = index++;
+        int n = data.points();
+        SplittableRandom random = new SplittableRandom(i * 7919L + 17);
+        if (i < data.counters()) {
+          double[] v = new double[n];
+          double rate = 1 + random.nextInt(50);
+          double c = random.nextInt(1000);
+          for (int k = 0; k < n; k++) {
+            // Not whole numbers: rates then never tie, so topk's pick is the same on both sides
+            // (Prometheus's heap and our sort break ties differently).
+            c += rate * 15 * (0.5 + random.nextDouble());
+            v[k] = c;
+          }
+          return new GenSeries(labels("bench_requests_total", i), v);
+        }
+        i -= data.counters();
+        if (i < data.gauges()) {
+          double[] v = new double[n];
+          for (int k = 0; k < n; k++) {
+            v[k] = 1 + random.nextInt(3);
+          }
+          return new GenSeries(labels("bench_up", i), v);
+        }
+        i -= data.gauges();
+        // A histogram instance: the bucket series share one cumulative count per point, spread
+        // over the buckets; flattened as LE.length consecutive series in one array.
+        double[] v = new double[n * LE.length];
+        double[] cum = new double[LE.length];
+        for (int k = 0; k < n; k++) {
+          int observations = 1 + random.nextInt(40);
+          for (int o = 0; o < observations; o++) {
+            double x = random.nextDouble();
+            double latency = x * x * 1.5;
+            for (int b = 0; b < LE.length; b++) {
+              if (latency <= LE[b]) {
+                cum[b]++;
+              }
+            }
+          }
+          for (int b = 0; b < LE.length; b++) {
+            v[b * n + k] = cum[b];
+          }
+        }
+        return new GenSeries(labels("bench_latency_seconds_bucket", i), v);
+      }
+    };
+  }
+
+  private static String[] labels(String name, int i) {
+    return new String[] {"__name__", name, "instance", "inst-" + i, "job", "job-" + (i % JOBS)};
+  }
+
+  private static String le(int b) {
+    double le = LE[b];
+    return Double.isInfinite(le) ? "+Inf" : (le == Math.rint(le) ? String.valueOf((long) le)
+        : String.valueOf(le));
+  }
+
+  /** Sends everything by remote-write in requests of about 200k samples; returns the count. */
+  private static long loadOurs(IceGateServer server, Data data) throws Exception {
+    URI uri = URI.create("http://127.0.0.1:" + server.prometheusPort() + "/api/v1/write");
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    CodedOutputStream out = CodedOutputStream.newInstance(body);
+    long inRequest = 0;
+    long total = 0;
+    int n = data.points();
+    for (Iterator<GenSeries> it = generate(data); it.hasNext(); ) {
+      GenSeries s = it.next();
+      boolean histogram = s.values().length > n;
+      for (int b = 0; b < (histogram ? LE.length : 1); b++) {
+        String[] labels = histogram
+            ? append(s.labels(), "le", le(b)) : s.labels();
+        out.writeByteArray(1, timeSeries(labels, s.values(), histogram ? b * n : 0, n, data));
+        inRequest += n;
+        total += n;
+        if (inRequest >= 200_000) {
+          out.flush();
+          send(uri, body.toByteArray());
+          body.reset();
+          out = CodedOutputStream.newInstance(body);
+          inRequest = 0;
+        }
+      }
+    }
+    out.flush();
+    if (body.size() > 0) {
+      send(uri, body.toByteArray());
+    }
+    return total;
+  }
+
+  private static String[] append(String[] labels, String name, String value) {
+    // Labels in name order, as remote-write senders give them.
+    TreeMap<String, String> sorted = new TreeMap<>();
+    for (int i = 0; i < labels.length; i += 2) {
+      sorted.put(labels[i], labels[i + 1]);
+    }
+    sorted.put(name, value);
+    String[] out = new String[sorted.size() * 2];
+    int j = 0;
+    for (Map.Entry<String, String> e : sorted.entrySet()) {
+      out[j++] = e.getKey();
+      out[j++] = e.getValue();
+    }
+    return out;
+  }
+
+  private static byte[] timeSeries(String[] labels, double[] values, int from, int n, Data data)
+      throws IOException {
+    ByteArrayOutputStream b = new ByteArrayOutputStream(n * 20 + 200);
+    CodedOutputStream o = CodedOutputStream.newInstance(b);
+    for (int i = 0; i < labels.length; i += 2) {
+      ByteArrayOutputStream l = new ByteArrayOutputStream();
+      CodedOutputStream lo = CodedOutputStream.newInstance(l);
+      lo.writeString(1, labels[i]);
+      lo.writeString(2, labels[i + 1]);
+      lo.flush();
+      o.writeByteArray(1, l.toByteArray());
+    }
+    for (int k = 0; k < n; k++) {
+      // Sample { double value = 1; int64 timestamp = 2; }: 9 + 1 + varint bytes.
+      long ts = data.time(k);
+      o.writeTag(2, 2);
+      o.writeUInt32NoTag(9 + 1 + CodedOutputStream.computeInt64SizeNoTag(ts));
+      o.writeDouble(1, values[from + k]);
+      o.writeInt64(2, ts);
+    }
+    o.flush();
+    return b.toByteArray();
+  }
+
+  private static void send(URI uri, byte[] proto) throws Exception {
+    HttpResponse<String> r = HTTP.send(
+        HttpRequest.newBuilder(uri)
+            .header("Content-Type", "application/x-protobuf")
+            .header("Content-Encoding", "snappy")
+            .header("X-Prometheus-Remote-Write-Version", "0.1.0")
+            .timeout(Duration.ofMinutes(5))
+            .POST(HttpRequest.BodyPublishers.ofByteArray(
+                org.xerial.snappy.Snappy.compress(proto)))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() != 204) {
+      throw new IllegalStateException("remote-write answered " + r.statusCode() + ": " + r.body());
+    }
+  }
+
+  /** OpenMetrics text for promtool: untyped families, one series' samples after another. */
+  private static void writeOpenMetrics(Path file, Data data) throws IOException {
+    int n = data.points();
+    try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+      for (Iterator<GenSeries> it = generate(data); it.hasNext(); ) {
+        GenSeries s = it.next();
+        boolean histogram = s.values().length > n;
+        for (int b = 0; b < (histogram ? LE.length : 1); b++) {
+          String[] labels = histogram ? append(s.labels(), "le", le(b)) : s.labels();
+          StringBuilder prefix = new StringBuilder(labels[1]).append('{');
+          boolean first = true;
+          for (int i = 0; i < labels.length; i += 2) {
+            if (labels[i].equals("__name__")) {
+              continue;
+            }
+            prefix.append(first ? "" : ",").append(labels[i]).append("=\"")
+                .append(labels[i + 1]).append('"');
+            first = false;
+          }
+          prefix.append("} ");
+          int from = histogram ? b * n : 0;
+          for (int k = 0; k < n; k++) {
+            long ts = data.time(k);
+            w.append(prefix).append(plain(s.values()[from + k])).append(' ')
+                .append(Long.toString(ts / 1000)).append('.')
+                .append(String.format(Locale.ROOT, "%03d", ts % 1000)).append('\n');
+          }
+        }
+      }
+      w.write("# EOF\n");
+    }
+  }
+
+  private static String plain(double v) {
+    return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
+  }
+
+  // ---- queries ----
+
+  private static String query(String base, String form) throws Exception {
+    HttpResponse<String> r = HTTP.send(
+        HttpRequest.newBuilder(URI.create(base + "/api/v1/query_range"))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .timeout(Duration.ofMinutes(10))
+            .POST(HttpRequest.BodyPublishers.ofString(form))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() != 200) {
+      throw new IllegalStateException(base + " answered " + r.statusCode() + ": " + r.body());
+    }
+    return r.body();
+  }
+
+  private static double median(String base, String form, int runs) throws Exception {
+    for (int i = 0; i < WARMUP; i++) {
+      query(base, form);
+    }
+    double[] ms = new double[runs];
+    for (int i = 0; i < runs; i++) {
+      long t = System.nanoTime();
+      query(base, form);
+      ms[i] = (System.nanoTime() - t) / 1e6;
+    }
+    Arrays.sort(ms);
+    return runs % 2 == 1 ? ms[runs / 2] : (ms[runs / 2 - 1] + ms[runs / 2]) / 2;
+  }
+
+  private static int seriesCount(String body) throws IOException {
+    return JSON.readTree(body).get("data").get("result").size();
+  }
+
+  /**
+   * Null when both matrices hold the same series with the same timestamps and values within
+   * 1e-9 relative (or both NaN), else what differs first.
+   */
+  static String compare(String ours, String theirs) throws IOException {
+    Map<String, JsonNode> a = bySeries(ours);
+    Map<String, JsonNode> b = bySeries(theirs);
+    if (!a.keySet().equals(b.keySet())) {
+      return "series differ: " + a.size() + " vs " + b.size();
+    }
+    for (Map.Entry<String, JsonNode> e : a.entrySet()) {
+      JsonNode x = e.getValue();
+      JsonNode y = b.get(e.getKey());
+      if (x.size() != y.size()) {
+        return e.getKey() + ": " + x.size() + " vs " + y.size() + " points";
+      }
+      for (int i = 0; i < x.size(); i++) {
+        double tx = x.get(i).get(0).asDouble();
+        double ty = y.get(i).get(0).asDouble();
+        double vx = Double.parseDouble(x.get(i).get(1).asText().replace("Inf", "Infinity"));
+        double vy = Double.parseDouble(y.get(i).get(1).asText().replace("Inf", "Infinity"));
+        boolean same = (Double.isNaN(vx) && Double.isNaN(vy)) || vx == vy
+            || Math.abs(vx - vy) <= 1e-9 * Math.max(Math.abs(vx), Math.abs(vy));
+        if (tx != ty || !same) {
+          return e.getKey() + " at " + tx + ": " + vx + " vs " + vy;
+        }
+      }
+    }
+    return null;
+  }
+
+  private static Map<String, JsonNode> bySeries(String body) throws IOException {
+    Map<String, JsonNode> out = new TreeMap<>();
+    for (JsonNode s : JSON.readTree(body).get("data").get("result")) {
+      out.put(new TreeMap<>(JSON.convertValue(s.get("metric"), Map.class)).toString(),
+          s.get("values"));
+    }
+    return out;
+  }
+
+  // ---- processes ----
+
+  private static void exec(List<String> command, Path dir) throws Exception {
+    Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
+        .redirectOutput(dir.resolve("promtool.log").toFile()).start();
+    if (p.waitFor() != 0) {
+      throw new IllegalStateException(command.get(0) + " failed: "
+          + Files.readString(dir.resolve("promtool.log")));
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  private static void waitReady(String url, Process p) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!p.isAlive()) {
+        throw new IllegalStateException("prometheus exited with " + p.exitValue());
+      }
+      try {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(),
+            HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() == 200) {
+          return;
+        }
+      } catch (IOException e) {
+        // not listening yet
+      }
+      Thread.sleep(200);
+    }
+    throw new IllegalStateException("prometheus not ready");
+  }
+}
