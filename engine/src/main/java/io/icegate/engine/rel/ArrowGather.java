@@ -3,8 +3,6 @@ package io.icegate.engine.rel;
 import io.icegate.engine.exec.ExecContext;
 import io.icegate.engine.exec.GatherOperator;
 import io.icegate.engine.exec.Operator;
-import io.icegate.engine.exec.ScanOperator;
-import io.icegate.engine.plan.IcebergCalciteTable;
 import io.icegate.storage.scan.ScanPlan;
 import io.icegate.storage.scan.ScanRequest;
 import io.icegate.storage.scan.ScanSplit;
@@ -75,11 +73,7 @@ public final class ArrowGather extends SingleRel implements ArrowRel {
         || scan.bounds().tenant() == null) {
       return input.implement(context);
     }
-    ScanRequest request =
-        ScanOperator.request(
-            scan.getTable().unwrap(IcebergCalciteTable.class).name(),
-            scan.bounds(),
-            scan.getRowType().getFieldNames());
+    ScanRequest request = scan.request();
     ScanPlan plan = context.scanner().plan(request);
     context.stats().addFiles(plan.files().size(), plan.filesPruned());
     List<ScanSplit> splits = context.scanner().splits(plan);

@@ -4,6 +4,7 @@ import io.icegate.engine.exec.ExecContext;
 import io.icegate.engine.exec.Operator;
 import io.icegate.engine.exec.ScanOperator;
 import io.icegate.engine.plan.IcebergCalciteTable;
+import io.icegate.storage.scan.ScanRequest;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.calcite.plan.RelOptCluster;
@@ -100,6 +101,11 @@ public final class ArrowTableScan extends TableScan implements ArrowRel {
     }
     List<String> columns = new ArrayList<>(getRowType().getFieldNames());
     return context.measure(this, new ScanOperator(context, tableName(), bounds, columns));
+  }
+
+  /** What this scan asks of storage: its table, bounds and columns. */
+  public ScanRequest request() {
+    return ScanOperator.request(tableName(), bounds, getRowType().getFieldNames());
   }
 
   private String tableName() {
