@@ -616,6 +616,38 @@ class LogsEndToEndTest {
   }
 
   @Test
+  void explainShowsThePlanAndWhatEachNodeDid() {
+    Map<String, String> params =
+        new java.util.HashMap<>(
+            Map.of(
+                "query", "{service_name=\"checkout\"} |= \"GET\"",
+                "start", Long.toString(T0),
+                "end", Long.toString(T0 + MINUTE)));
+    params.put("explain", "plan");
+    LokiResponse plan = LOKI.get("/loki/api/v1/query_range", null, params);
+    assertThat(plan.status()).isEqualTo(200);
+    assertThat(plan.json().at("/data/resultType").asText()).isEqualTo("explain");
+    assertThat(plan.json().at("/data/explain").asText())
+        .containsSubsequence("ArrowSort", "ArrowGather", "ArrowFilter", "ArrowTableScan")
+        .contains("pushed=[tenant=" + DEFAULT_TENANT)
+        .contains("{service_name=checkout}");
+
+    params.put("explain", "analyze");
+    LokiResponse analyze = LOKI.get("/loki/api/v1/query_range", null, params);
+    assertThat(analyze.status()).isEqualTo(200);
+    String text = analyze.json().at("/data/explain").asText();
+    assertThat(text.lines().filter(l -> !l.startsWith("scanned:")))
+        .isNotEmpty()
+        .allMatch(l -> l.contains("rows=") && l.contains("time="));
+    assertThat(text).containsPattern("(?m)^scanned: \\d+ files");
+
+    params.put("explain", "everything");
+    LokiResponse bad = LOKI.get("/loki/api/v1/query_range", null, params);
+    assertThat(bad.status()).isEqualTo(400);
+    assertThat(bad.rawBody()).contains("explain must be");
+  }
+
+  @Test
   void metricsCountWhatQueriesScanned() {
     String before = LOKI.get("/metrics", null, Map.of()).rawBody();
     assertThat(LOKI.queryRange(window("{service_name=~\".+\"}")).status()).isEqualTo(200);

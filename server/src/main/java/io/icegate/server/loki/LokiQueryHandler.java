@@ -1,5 +1,7 @@
 package io.icegate.server.loki;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import io.icegate.engine.exec.QueryCancelledException;
 import io.icegate.engine.logql.ConstantEvaluator;
 import io.icegate.engine.logql.LogMetadataEngine;
@@ -30,6 +32,7 @@ import io.icegate.server.http.HttpExchange;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SortedMap;
@@ -114,6 +117,11 @@ public final class LokiQueryHandler implements Handler {
         return;
       }
       selector = (LogSelectorExpr) expr;
+      String explain = exchange.param("explain");
+      if (explain != null && !explain.isBlank()) {
+        explain(exchange, selector, request, explain.trim());
+        return;
+      }
       String intervalText = exchange.param("interval");
       if (!instant && intervalText != null && !intervalText.isBlank()) {
         interval = LokiParams.parseDurationNanos("interval", intervalText.trim());
@@ -347,6 +355,34 @@ public final class LokiQueryHandler implements Handler {
     return "maximum number of series (" + max + ") reached for a single query; consider reducing "
         + "query cardinality by adding more specific stream selectors, reducing the time range, "
         + "or aggregating results with functions like sum(), count() or topk()";
+  }
+
+  /**
+   * Our debug parameter {@code explain} (not Loki's) on log queries: {@code plan} answers the
+   * physical plan with its pushed-down scan bounds; {@code analyze} runs the query and answers the
+   * plan with each node's batches, rows and time, and what the scan read.
+   */
+  private void explain(
+      HttpExchange exchange, LogSelectorExpr selector, LokiQueryRequest request, String mode)
+      throws IOException {
+    String text =
+        switch (mode) {
+          case "plan" -> engine.explain(selector, request.range());
+          case "analyze" -> engine.explainAnalyze(selector, request.range(), exchange::clientGone);
+          default -> throw new ProtocolException(
+              "explain must be \"plan\" or \"analyze\", not \"" + mode + "\"");
+        };
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (JsonGenerator json = new JsonFactory().createGenerator(out)) {
+      json.writeStartObject();
+      json.writeStringField("status", "success");
+      json.writeObjectFieldStart("data");
+      json.writeStringField("resultType", "explain");
+      json.writeStringField("explain", text);
+      json.writeEndObject();
+      json.writeEndObject();
+    }
+    exchange.respond(HttpResponseStatus.OK, LokiErrors.CONTENT_TYPE, out.toByteArray());
   }
 
   private static SortedMap<String, String> labels(Labels labels) {
