@@ -1,7 +1,10 @@
 package io.icegate.server.loki;
 
+import io.icegate.engine.exec.QueryCancelledException;
 import io.icegate.protocol.loki.LokiJson;
 import io.icegate.server.http.ErrorRenderer;
+import io.icegate.server.http.HttpExchange;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -19,6 +22,21 @@ public final class LokiErrors {
             CONTENT_TYPE,
             body(status.code(), message),
             status.code() == 503 ? java.util.Map.of("Retry-After", "1") : java.util.Map.of());
+  }
+
+  /** Answers {@code status} with {@code message} in Loki's error shape. */
+  static void respond(HttpExchange exchange, HttpResponseStatus status, String message) {
+    exchange.respond(status, CONTENT_TYPE, body(status.code(), message));
+  }
+
+  /** A query that stopped: 504 with Loki's timeout text, or 499 when the client went away. */
+  static void cancelled(HttpExchange exchange, QueryCancelledException e) {
+    if (e.timeout()) {
+      respond(exchange, HttpResponseStatus.GATEWAY_TIMEOUT, LokiQueryHandler.TIMEOUT_MESSAGE);
+    } else {
+      respond(exchange, HttpResponseStatus.valueOf(499),
+          "The request was cancelled by the client.");
+    }
   }
 
   public static byte[] body(int code, String message) {

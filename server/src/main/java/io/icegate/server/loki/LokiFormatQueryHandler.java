@@ -18,27 +18,23 @@ public final class LokiFormatQueryHandler implements Handler {
   @Override
   public void handle(HttpExchange exchange) throws Exception {
     if (exchange.method() != HttpMethod.GET && exchange.method() != HttpMethod.POST) {
-      error(exchange, HttpResponseStatus.METHOD_NOT_ALLOWED, "method not allowed");
+      LokiErrors.respond(exchange, HttpResponseStatus.METHOD_NOT_ALLOWED, "method not allowed");
       return;
     }
     String query = exchange.param("query");
     if (query == null || query.isBlank()) {
-      error(exchange, HttpResponseStatus.BAD_REQUEST, "query parameter is required");
+      LokiErrors.respond(exchange, HttpResponseStatus.BAD_REQUEST, "query parameter is required");
       return;
     }
     String formatted;
     try {
       formatted = LogQLFormatter.prettify(LogQL.parseExpr(query));
     } catch (LogQLParseException e) {
-      error(exchange, HttpResponseStatus.BAD_REQUEST, e.getMessage());
+      LokiErrors.respond(exchange, HttpResponseStatus.BAD_REQUEST, e.getMessage());
       return;
     }
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     LokiMetadataJson.writeString(out, formatted);
     exchange.respond(HttpResponseStatus.OK, LokiErrors.CONTENT_TYPE, out.toByteArray());
-  }
-
-  private static void error(HttpExchange exchange, HttpResponseStatus status, String message) {
-    exchange.respond(status, LokiErrors.CONTENT_TYPE, LokiErrors.body(status.code(), message));
   }
 }

@@ -58,7 +58,7 @@ public final class LokiIndexHandler implements Handler {
   @Override
   public void handle(HttpExchange exchange) throws Exception {
     if (exchange.method() != HttpMethod.GET && exchange.method() != HttpMethod.POST) {
-      error(exchange, HttpResponseStatus.METHOD_NOT_ALLOWED, "method not allowed");
+      LokiErrors.respond(exchange, HttpResponseStatus.METHOD_NOT_ALLOWED, "method not allowed");
       return;
     }
     byte[] body;
@@ -72,22 +72,17 @@ public final class LokiIndexHandler implements Handler {
             default -> null;
           };
     } catch (LogQLParseException | ProtocolException | IllegalArgumentException e) {
-      error(exchange, HttpResponseStatus.BAD_REQUEST, e.getMessage());
+      LokiErrors.respond(exchange, HttpResponseStatus.BAD_REQUEST, e.getMessage());
       return;
     } catch (QueryCancelledException e) {
-      if (e.timeout()) {
-        error(exchange, HttpResponseStatus.GATEWAY_TIMEOUT, LokiQueryHandler.TIMEOUT_MESSAGE);
-      } else {
-        error(exchange, HttpResponseStatus.valueOf(499),
-            "The request was cancelled by the client.");
-      }
+      LokiErrors.cancelled(exchange, e);
       return;
     } catch (OutOfMemoryException e) {
-      error(exchange, HttpResponseStatus.BAD_REQUEST, "query exceeded its memory limit");
+      LokiErrors.respond(exchange, HttpResponseStatus.BAD_REQUEST, "query exceeded its memory limit");
       return;
     }
     if (body == null) {
-      error(exchange, HttpResponseStatus.NOT_FOUND, "404 page not found");
+      LokiErrors.respond(exchange, HttpResponseStatus.NOT_FOUND, "404 page not found");
       return;
     }
     exchange.respond(HttpResponseStatus.OK, LokiErrors.CONTENT_TYPE, body);
@@ -282,9 +277,5 @@ public final class LokiIndexHandler implements Handler {
               .append('"');
         });
     return s.append('}').toString();
-  }
-
-  private static void error(HttpExchange exchange, HttpResponseStatus status, String message) {
-    exchange.respond(status, LokiErrors.CONTENT_TYPE, LokiErrors.body(status.code(), message));
   }
 }

@@ -40,7 +40,7 @@ public final class LokiMetadataHandler implements Handler {
   @Override
   public void handle(HttpExchange exchange) throws Exception {
     if (exchange.method() != HttpMethod.GET && exchange.method() != HttpMethod.POST) {
-      error(exchange, HttpResponseStatus.METHOD_NOT_ALLOWED, "method not allowed");
+      LokiErrors.respond(exchange, HttpResponseStatus.METHOD_NOT_ALLOWED, "method not allowed");
       return;
     }
     ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -81,11 +81,11 @@ public final class LokiMetadataHandler implements Handler {
             engine.labelValues(name, tenant, start, end + 1, selector(exchange.param("query")),
                 exchange::clientGone));
       } else {
-        error(exchange, HttpResponseStatus.NOT_FOUND, "404 page not found");
+        LokiErrors.respond(exchange, HttpResponseStatus.NOT_FOUND, "404 page not found");
         return;
       }
     } catch (LogQLParseException | ProtocolException | IllegalArgumentException e) {
-      error(exchange, HttpResponseStatus.BAD_REQUEST, e.getMessage());
+      LokiErrors.respond(exchange, HttpResponseStatus.BAD_REQUEST, e.getMessage());
       return;
     }
     exchange.respond(HttpResponseStatus.OK, LokiErrors.CONTENT_TYPE, out.toByteArray());
@@ -103,9 +103,6 @@ public final class LokiMetadataHandler implements Handler {
     return new LogSelectorExpr(selector.selector(), List.of());
   }
 
-  private static void error(HttpExchange exchange, HttpResponseStatus status, String message) {
-    exchange.respond(status, LokiErrors.CONTENT_TYPE, LokiErrors.body(status.code(), message));
-  }
 
   private static long now() {
     Instant t = Instant.now();

@@ -84,7 +84,7 @@ public final class LokiQueryHandler implements Handler {
   @Override
   public void handle(HttpExchange exchange) throws Exception {
     if (exchange.method() != HttpMethod.GET && exchange.method() != HttpMethod.POST) {
-      error(exchange, HttpResponseStatus.METHOD_NOT_ALLOWED, "method not allowed");
+      LokiErrors.respond(exchange, HttpResponseStatus.METHOD_NOT_ALLOWED, "method not allowed");
       return;
     }
     LokiQueryRequest request;
@@ -130,7 +130,7 @@ public final class LokiQueryHandler implements Handler {
         }
       }
     } catch (LogQLParseException | ProtocolException | IllegalArgumentException e) {
-      error(exchange, HttpResponseStatus.BAD_REQUEST, e.getMessage());
+      LokiErrors.respond(exchange, HttpResponseStatus.BAD_REQUEST, e.getMessage());
       return;
     }
     LogQueryResult result;
@@ -142,20 +142,16 @@ public final class LokiQueryHandler implements Handler {
               : engine.select(selector, request.range(), exchange::clientGone);
     } catch (IllegalArgumentException e) {
       // A stage Loki refuses (bad template, malformed json path): the query's fault.
-      error(exchange, HttpResponseStatus.BAD_REQUEST, e.getMessage());
+      LokiErrors.respond(exchange, HttpResponseStatus.BAD_REQUEST, e.getMessage());
       return;
     } catch (QueryCancelledException e) {
-      if (e.timeout()) {
-        error(exchange, HttpResponseStatus.GATEWAY_TIMEOUT, TIMEOUT_MESSAGE);
-      } else {
-        error(exchange, HttpResponseStatus.valueOf(499), "The request was cancelled by the client.");
-      }
+      LokiErrors.cancelled(exchange, e);
       return;
     } catch (UnsupportedOperationException e) {
-      error(exchange, HttpResponseStatus.NOT_IMPLEMENTED, e.getMessage());
+      LokiErrors.respond(exchange, HttpResponseStatus.NOT_IMPLEMENTED, e.getMessage());
       return;
     } catch (OutOfMemoryException e) {
-      error(exchange, HttpResponseStatus.BAD_REQUEST,
+      LokiErrors.respond(exchange, HttpResponseStatus.BAD_REQUEST,
           "query exceeded memory limit of " + queryMemoryBytes + " bytes");
       return;
     }
@@ -177,7 +173,7 @@ public final class LokiQueryHandler implements Handler {
                   List.of(new LogSelectorExpr(selector.selector(), List.of())),
                   exchange::clientGone);
         } catch (QueryCancelledException e) {
-          error(exchange, HttpResponseStatus.GATEWAY_TIMEOUT, TIMEOUT_MESSAGE);
+          LokiErrors.respond(exchange, HttpResponseStatus.GATEWAY_TIMEOUT, TIMEOUT_MESSAGE);
           return;
         }
       }
@@ -209,17 +205,13 @@ public final class LokiQueryHandler implements Handler {
     try {
       result = engine.metric(sample, range, exchange::clientGone);
     } catch (IllegalArgumentException | PromQLException e) {
-      error(exchange, HttpResponseStatus.BAD_REQUEST, e.getMessage());
+      LokiErrors.respond(exchange, HttpResponseStatus.BAD_REQUEST, e.getMessage());
       return;
     } catch (QueryCancelledException e) {
-      if (e.timeout()) {
-        error(exchange, HttpResponseStatus.GATEWAY_TIMEOUT, TIMEOUT_MESSAGE);
-      } else {
-        error(exchange, HttpResponseStatus.valueOf(499), "The request was cancelled by the client.");
-      }
+      LokiErrors.cancelled(exchange, e);
       return;
     } catch (OutOfMemoryException e) {
-      error(exchange, HttpResponseStatus.BAD_REQUEST,
+      LokiErrors.respond(exchange, HttpResponseStatus.BAD_REQUEST,
           "query exceeded memory limit of " + queryMemoryBytes + " bytes");
       return;
     }
@@ -247,7 +239,7 @@ public final class LokiQueryHandler implements Handler {
       }
       int max = limits.apply(tenant).maxQuerySeries();
       if (series.size() > max) {
-        error(exchange, HttpResponseStatus.BAD_REQUEST, seriesLimitMessage(max));
+        LokiErrors.respond(exchange, HttpResponseStatus.BAD_REQUEST, seriesLimitMessage(max));
         return;
       }
       LokiJson.writeSamples(out, matrix, series, stats);
@@ -391,9 +383,5 @@ public final class LokiQueryHandler implements Handler {
       map.put(labels.name(i), labels.value(i));
     }
     return map;
-  }
-
-  private static void error(HttpExchange exchange, HttpResponseStatus status, String message) {
-    exchange.respond(status, LokiErrors.CONTENT_TYPE, LokiErrors.body(status.code(), message));
   }
 }
