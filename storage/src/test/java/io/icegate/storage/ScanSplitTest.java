@@ -50,14 +50,7 @@ class ScanSplitTest {
 
   @Test
   void rowGroupSplitsTogetherReadEveryRowOnceInOrder() throws Exception {
-    try (Lake lake =
-        Lake.openLocal(
-            dir, Duration.ofMillis(1), new Compactor.Policy(Duration.ZERO, 64L << 20,
-                Duration.ZERO), Duration.ZERO)) {
-      // Small row groups, so a few megabytes make many of them.
-      lake.table(LogsTable.NAME).table().updateProperties()
-          .set(TableProperties.PARQUET_ROW_GROUP_SIZE_BYTES, Integer.toString(256 << 10))
-          .commit();
+    try (Lake lake = lakeWithRowGroupsOf(256 << 10)) {
       SplittableRandom random = new SplittableRandom(7);
       LogRecord[] lines = new LogRecord[3000];
       for (int i = 0; i < lines.length; i++) {
@@ -93,13 +86,7 @@ class ScanSplitTest {
 
   @Test
   void nestedAndFlatColumnsReadInStepAcrossRowGroupsAndSkippedRowGroups() throws Exception {
-    try (Lake lake =
-        Lake.openLocal(
-            dir, Duration.ofMillis(1), new Compactor.Policy(Duration.ZERO, 64L << 20,
-                Duration.ZERO), Duration.ZERO)) {
-      lake.table(LogsTable.NAME).table().updateProperties()
-          .set(TableProperties.PARQUET_ROW_GROUP_SIZE_BYTES, Integer.toString(128 << 10))
-          .commit();
+    try (Lake lake = lakeWithRowGroupsOf(128 << 10)) {
       SplittableRandom random = new SplittableRandom(11);
       LogRecord[] lines = new LogRecord[4000];
       for (int i = 0; i < lines.length; i++) {
@@ -156,6 +143,18 @@ class ScanSplitTest {
       assertThat(inRange).isEqualTo(1000);
       assertThat(rows).as("row groups outside the range were skipped").isLessThan(lines.length);
     }
+  }
+
+  /** A lake that compacts at once, with small row groups so a few megabytes make many. */
+  private Lake lakeWithRowGroupsOf(int bytes) throws Exception {
+    Lake lake =
+        Lake.openLocal(
+            dir, Duration.ofMillis(1), new Compactor.Policy(Duration.ZERO, 64L << 20,
+                Duration.ZERO), Duration.ZERO);
+    lake.table(LogsTable.NAME).table().updateProperties()
+        .set(TableProperties.PARQUET_ROW_GROUP_SIZE_BYTES, Integer.toString(bytes))
+        .commit();
+    return lake;
   }
 
   private static List<String> bodies(CloseableIterator<VectorSchemaRoot> it) throws Exception {
