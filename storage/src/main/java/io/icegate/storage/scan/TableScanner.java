@@ -1,5 +1,6 @@
 package io.icegate.storage.scan;
 
+import io.icegate.storage.parquet.FlatParquetReader;
 import io.icegate.storage.parquet.ParquetArrowReader;
 import io.icegate.storage.parquet.RecordArrowReader;
 import io.icegate.storage.table.LakeTable;
@@ -26,13 +27,16 @@ import org.apache.iceberg.io.CloseableIterator;
  * by partition and column statistics, followed by the WAL segments not yet compacted into that
  * snapshot, pruned by their time bounds — one consistent point in time (see {@link LakeTable}).
  * Rows are not filtered here; the engine's filter operator does that. Flat columns are read by
- * the vectorized reader; nested columns (maps, lists, structs) by the row reader ({@code
+ * a vectorized reader (ours, {@code FlatParquetReader}, or Iceberg's for files ours does not
+ * read); nested columns (maps, lists, structs) by the row reader ({@code
  * RecordArrowReader}), into the same Arrow shape the ingest builders produce. A projection with
  * both reads each split with both readers in step, so the row reader handles only the nested
  * columns.
  */
 public final class TableScanner {
   private static final int BATCH_ROWS = 4096;
+  /** System property: {@code true} reads flat columns with Iceberg's vectorized reader only. */
+  public static final String ICEBERG_READER_PROPERTY = "icegate.scan.iceberg-reader";
 
   private final Map<String, LakeTable> tables;
 
@@ -213,13 +217,13 @@ public final class TableScanner {
           }
           ScanSplit split = remaining.next();
           if (nestedColumns.isEmpty()) {
-            current = ParquetArrowReader.open(split, projection, filter, allocator, BATCH_ROWS);
+            current = openFlat(split, projection, filter, allocator);
           } else if (flatColumns.isEmpty()) {
             current = RecordArrowReader.open(split, projection, filter, allocator, BATCH_ROWS);
           } else {
             current =
                 new ZippedReader(
-                    ParquetArrowReader.open(split, flat, filter, allocator, BATCH_ROWS),
+                    openFlat(split, flat, filter, allocator),
                     RecordArrowReader.open(split, nested, filter, allocator, BATCH_ROWS),
                     order);
           }
@@ -250,16 +254,33 @@ public final class TableScanner {
   }
 
   /**
+   * A reader of flat columns: ours where the file allows ({@link FlatParquetReader}), else
+   * Iceberg's vectorized reader. The system property {@value #ICEBERG_READER_PROPERTY} set to
+   * {@code true} always picks Iceberg's, to compare the two.
+   */
+  private static CloseableIterator<VectorSchemaRoot> openFlat(
+      ScanSplit split, Schema columns, Expression filter, BufferAllocator allocator) {
+    if (!Boolean.getBoolean(ICEBERG_READER_PROPERTY)) {
+      FlatParquetReader reader =
+          FlatParquetReader.open(split, columns, filter, allocator, BATCH_ROWS);
+      if (reader != null) {
+        return reader;
+      }
+    }
+    return ParquetArrowReader.open(split, columns, filter, allocator, BATCH_ROWS);
+  }
+
+  /**
    * Reads one split's flat columns with the vectorized reader and its nested columns with the row
    * reader, batch for batch: both skip the same row groups (same split, same filter), and each
    * row batch is cut to the length of the vectorized batch it joins.
    */
   private static final class ZippedReader implements CloseableIterator<VectorSchemaRoot> {
-    private final ParquetArrowReader flat;
+    private final CloseableIterator<VectorSchemaRoot> flat;
     private final RecordArrowReader nested;
     private final List<String> order;
 
-    ZippedReader(ParquetArrowReader flat, RecordArrowReader nested, List<String> order) {
+    ZippedReader(CloseableIterator<VectorSchemaRoot> flat, RecordArrowReader nested, List<String> order) {
       this.flat = flat;
       this.nested = nested;
       this.order = order;
@@ -306,6 +327,8 @@ public final class TableScanner {
     public void close() {
       try {
         flat.close();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
       } finally {
         nested.close();
       }

@@ -1,0 +1,673 @@
+package io.icegate.storage.parquet;
+
+import io.icegate.storage.scan.ScanSplit;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Set;
+import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.BaseFixedWidthVector;
+import org.apache.arrow.vector.BaseVariableWidthVector;
+import org.apache.arrow.vector.BitVector;
+import org.apache.arrow.vector.BitVectorHelper;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.arrow.ArrowSchemaUtil;
+import org.apache.iceberg.expressions.Expression;
+import org.apache.iceberg.io.CloseableIterator;
+import org.apache.iceberg.parquet.ParquetBloomRowGroupFilter;
+import org.apache.iceberg.parquet.ParquetDictionaryRowGroupFilter;
+import org.apache.iceberg.parquet.ParquetMetricsRowGroupFilter;
+import org.apache.iceberg.parquet.ParquetSchemaUtil;
+import org.apache.iceberg.types.Type;
+import org.apache.iceberg.types.Types;
+import org.apache.parquet.ParquetReadOptions;
+import org.apache.parquet.column.ColumnDescriptor;
+import org.apache.parquet.column.Encoding;
+import org.apache.parquet.column.page.DataPage;
+import org.apache.parquet.column.page.DataPageV1;
+import org.apache.parquet.column.page.DataPageV2;
+import org.apache.parquet.column.page.DictionaryPage;
+import org.apache.parquet.column.page.PageReadStore;
+import org.apache.parquet.column.page.PageReader;
+import org.apache.parquet.conf.PlainParquetConfiguration;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.metadata.BlockMetaData;
+import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
+import org.apache.parquet.schema.LogicalTypeAnnotation;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.PrimitiveType;
+import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
+
+/**
+ * Our own vectorized reader for the flat columns of one Parquet split, used in place of Iceberg's
+ * where it applies. Iceberg's vectorized reader copies each plain-encoded string into its Arrow
+ * vector one value at a time through a checked, growing setter, which made the scan most of a
+ * log query's time. This reader decodes a whole page at once: definition levels and dictionary ids
+ * in bulk ({@link HybridDecoder}), fixed-width values with one memory copy per run of present
+ * values, strings straight from the page bytes into a buffer that is grown, not checked, per value.
+ *
+ * <p>It reads what the project's writers produce — PLAIN and dictionary encodings, data page v1
+ * and v2, required and optional primitive columns resolved by Iceberg field id, missing columns
+ * as nulls — and {@link #open} answers {@code null} for anything else (other encodings, nested or
+ * repeated columns, type promotions, microsecond files under a nanosecond column, files without
+ * field ids) so the caller uses Iceberg's reader. Row groups are chosen exactly as Iceberg's
+ * readers choose them (split range, then statistics, dictionary and bloom filters on the same
+ * expression), so it can run in step with the row reader for nested columns.
+ */
+public final class FlatParquetReader implements CloseableIterator<VectorSchemaRoot> {
+  private static final Set<Encoding> ENCODINGS =
+      EnumSet.of(
+          Encoding.PLAIN,
+          Encoding.PLAIN_DICTIONARY,
+          Encoding.RLE_DICTIONARY,
+          Encoding.RLE,
+          Encoding.BIT_PACKED);
+  private static final VarHandle INT_LE =
+      MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+
+  private final ParquetFileReader reader;
+  private final List<BlockMetaData> rowGroups;
+  private final boolean[] skip;
+  private final List<Field> fields;
+  /** One per projected column; {@code null} where the file lacks the column (all nulls). */
+  private final Column[] columns;
+  private final BufferAllocator target;
+  private final int batchRows;
+  private int nextRowGroup;
+  private long rowsLeftInGroup;
+  private boolean closed;
+
+  private FlatParquetReader(
+      ParquetFileReader reader,
+      boolean[] skip,
+      List<Field> fields,
+      Column[] columns,
+      BufferAllocator target,
+      int batchRows) {
+    this.reader = reader;
+    this.rowGroups = reader.getRowGroups();
+    this.skip = skip;
+    this.fields = fields;
+    this.columns = columns;
+    this.target = target;
+    this.batchRows = batchRows;
+  }
+
+  /**
+   * Opens {@code split} for the flat columns of {@code projection}, skipping row groups whose
+   * statistics, dictionaries or bloom filters show no row can match {@code filter}; {@code null}
+   * when the file has anything this reader does not read (then nothing stays open).
+   */
+  public static FlatParquetReader open(
+      ScanSplit split, Schema projection, Expression filter, BufferAllocator target,
+      int batchRows) {
+    PlainParquetConfiguration configuration = new PlainParquetConfiguration();
+    ParquetReadOptions.Builder options =
+        ParquetReadOptions.builder(configuration)
+            .withCodecFactory(
+                new PageDecompressors(
+                    ParquetReadOptions.builder(configuration).build().getCodecFactory()));
+    if (!split.isWholeFile()) {
+      options.withRange(split.start(), split.start() + split.length());
+    }
+    ParquetFileReader reader;
+    try {
+      reader =
+          ParquetFileReader.open(
+              IcebergParquetFiles.input(split.file().file()), options.build());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    try {
+      FlatParquetReader result = resolve(reader, projection, filter, target, batchRows);
+      if (result == null) {
+        reader.close();
+      }
+      return result;
+    } catch (IOException e) {
+      closeQuietly(reader, e);
+      throw new UncheckedIOException(e);
+    } catch (RuntimeException | Error e) {
+      closeQuietly(reader, e);
+      throw e;
+    }
+  }
+
+  private static void closeQuietly(ParquetFileReader reader, Throwable cause) {
+    try {
+      reader.close();
+    } catch (IOException | RuntimeException suppressed) {
+      cause.addSuppressed(suppressed);
+    }
+  }
+
+  private static FlatParquetReader resolve(
+      ParquetFileReader reader, Schema projection, Expression filter, BufferAllocator target,
+      int batchRows) throws IOException {
+    MessageType fileSchema = reader.getFileMetaData().getSchema();
+    if (!ParquetSchemaUtil.hasIds(fileSchema)) {
+      return null;
+    }
+    List<Types.NestedField> projected = projection.columns();
+    Column[] columns = new Column[projected.size()];
+    List<org.apache.parquet.schema.Type> requested = new ArrayList<>();
+    for (int i = 0; i < columns.length; i++) {
+      Types.NestedField field = projected.get(i);
+      org.apache.parquet.schema.Type stored = fieldById(fileSchema, field.fieldId());
+      if (stored == null) {
+        continue; // added after this file was written: nulls
+      }
+      if (!stored.isPrimitive()
+          || stored.isRepetition(org.apache.parquet.schema.Type.Repetition.REPEATED)
+          || !readable(field.type(), stored.asPrimitiveType())) {
+        return null;
+      }
+      requested.add(stored);
+      columns[i] = new Column(fileSchema.getColumnDescription(new String[] {stored.getName()}));
+    }
+    Expression rowGroupFilter = MicrosTolerantFilter.widenOrKeep(filter, projection);
+    List<BlockMetaData> rowGroups = reader.getRowGroups();
+    boolean[] skip = new boolean[rowGroups.size()];
+    ParquetMetricsRowGroupFilter stats = null;
+    ParquetDictionaryRowGroupFilter dictionaries = null;
+    ParquetBloomRowGroupFilter blooms = null;
+    if (rowGroupFilter != null) {
+      stats = new ParquetMetricsRowGroupFilter(projection, rowGroupFilter, true);
+      dictionaries = new ParquetDictionaryRowGroupFilter(projection, rowGroupFilter, true);
+      blooms = new ParquetBloomRowGroupFilter(projection, rowGroupFilter, true);
+    }
+    for (int g = 0; g < skip.length; g++) {
+      BlockMetaData group = rowGroups.get(g);
+      boolean read =
+          rowGroupFilter == null
+              || (stats.shouldRead(fileSchema, group)
+                  && dictionaries.shouldRead(fileSchema, group, reader.getDictionaryReader(group))
+                  && blooms.shouldRead(
+                      fileSchema, group, reader.getBloomFilterDataReader(group)));
+      skip[g] = !read;
+      if (read && !encodingsReadable(group, columns)) {
+        return null;
+      }
+    }
+    reader.setRequestedSchema(new MessageType(fileSchema.getName(), requested));
+    List<Field> fields = ArrowSchemaUtil.convert(projection).getFields();
+    return new FlatParquetReader(reader, skip, fields, columns, target, batchRows);
+  }
+
+  private static org.apache.parquet.schema.Type fieldById(MessageType schema, int id) {
+    for (org.apache.parquet.schema.Type field : schema.getFields()) {
+      if (field.getId() != null && field.getId().intValue() == id) {
+        return field;
+      }
+    }
+    return null;
+  }
+
+  private static boolean encodingsReadable(BlockMetaData group, Column[] columns) {
+    for (Column column : columns) {
+      if (column == null) {
+        continue;
+      }
+      for (ColumnChunkMetaData chunk : group.getColumns()) {
+        if (java.util.Arrays.equals(chunk.getPath().toArray(), column.descriptor.getPath())
+            && !ENCODINGS.containsAll(chunk.getEncodings())) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /** True when the stored column holds {@code type}'s values as Iceberg's reader would read them. */
+  private static boolean readable(Type type, PrimitiveType stored) {
+    PrimitiveTypeName physical = stored.getPrimitiveTypeName();
+    LogicalTypeAnnotation logical = stored.getLogicalTypeAnnotation();
+    switch (type.typeId()) {
+      case STRING:
+        return physical == PrimitiveTypeName.BINARY
+            && (logical == null
+                || logical instanceof LogicalTypeAnnotation.StringLogicalTypeAnnotation
+                || logical instanceof LogicalTypeAnnotation.EnumLogicalTypeAnnotation
+                || logical instanceof LogicalTypeAnnotation.JsonLogicalTypeAnnotation);
+      case BINARY:
+        return physical == PrimitiveTypeName.BINARY && logical == null;
+      case FIXED:
+        return physical == PrimitiveTypeName.FIXED_LEN_BYTE_ARRAY
+            && stored.getTypeLength() == ((Types.FixedType) type).length()
+            && logical == null;
+      case UUID:
+        return physical == PrimitiveTypeName.FIXED_LEN_BYTE_ARRAY
+            && stored.getTypeLength() == 16;
+      case BOOLEAN:
+        return physical == PrimitiveTypeName.BOOLEAN;
+      case INTEGER:
+        return physical == PrimitiveTypeName.INT32 && plainInteger(logical, 32);
+      case LONG:
+        return physical == PrimitiveTypeName.INT64 && plainInteger(logical, 64);
+      case FLOAT:
+        return physical == PrimitiveTypeName.FLOAT;
+      case DOUBLE:
+        return physical == PrimitiveTypeName.DOUBLE;
+      case DATE:
+        return physical == PrimitiveTypeName.INT32
+            && logical instanceof LogicalTypeAnnotation.DateLogicalTypeAnnotation;
+      case TIMESTAMP:
+        return physical == PrimitiveTypeName.INT64
+            && logical instanceof LogicalTypeAnnotation.TimestampLogicalTypeAnnotation ts
+            && ts.getUnit() == LogicalTypeAnnotation.TimeUnit.MICROS;
+      case TIMESTAMP_NANO:
+        return physical == PrimitiveTypeName.INT64
+            && logical instanceof LogicalTypeAnnotation.TimestampLogicalTypeAnnotation ts
+            && ts.getUnit() == LogicalTypeAnnotation.TimeUnit.NANOS;
+      default:
+        return false;
+    }
+  }
+
+  private static boolean plainInteger(LogicalTypeAnnotation logical, int bits) {
+    return logical == null
+        || (logical instanceof LogicalTypeAnnotation.IntLogicalTypeAnnotation i
+            && i.getBitWidth() == bits
+            && i.isSigned());
+  }
+
+  @Override
+  public boolean hasNext() {
+    if (closed) {
+      return false;
+    }
+    while (rowsLeftInGroup == 0) {
+      if (nextRowGroup >= rowGroups.size()) {
+        return false;
+      }
+      int group = nextRowGroup++;
+      if (skip[group]) {
+        reader.skipNextRowGroup();
+        continue;
+      }
+      PageReadStore pages;
+      try {
+        pages = reader.readNextRowGroup();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      if (pages == null) {
+        return false;
+      }
+      for (Column column : columns) {
+        if (column != null) {
+          column.start(pages.getPageReader(column.descriptor));
+        }
+      }
+      rowsLeftInGroup = pages.getRowCount();
+    }
+    return true;
+  }
+
+  @Override
+  public VectorSchemaRoot next() {
+    if (!hasNext()) {
+      throw new NoSuchElementException();
+    }
+    int rows = (int) Math.min(batchRows, rowsLeftInGroup);
+    List<FieldVector> vectors = new ArrayList<>(columns.length);
+    try {
+      for (int i = 0; i < columns.length; i++) {
+        FieldVector vector = fields.get(i).createVector(target);
+        vectors.add(vector);
+        if (columns[i] == null) {
+          vector.setValueCount(rows);
+        } else {
+          columns[i].read(vector, rows);
+        }
+      }
+    } catch (RuntimeException | Error e) {
+      vectors.forEach(FieldVector::close);
+      throw e;
+    }
+    rowsLeftInGroup -= rows;
+    VectorSchemaRoot root = new VectorSchemaRoot(vectors);
+    root.setRowCount(rows);
+    return root;
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      reader.close();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** One column's cursor through the pages of the current row group. */
+  private static final class Column {
+    final ColumnDescriptor descriptor;
+    final PrimitiveTypeName physical;
+    /** Bytes per value for fixed-width physical types; 0 for BYTE_ARRAY and BOOLEAN. */
+    final int width;
+    final int maxDefinition;
+
+    private PageReader pages;
+    // The dictionary of the current column chunk: fixed-width values back to back, or strings
+    // back to back with their start offsets (count + 1 entries).
+    private byte[] dictionary;
+    private int[] dictionaryOffsets;
+
+    // The current page.
+    private int pageValuesLeft;
+    private int[] definitions = new int[0];
+    private int definitionAt;
+    private boolean dictionaryEncoded;
+    private int[] ids = new int[0];
+    private int idAt;
+    private byte[] data;
+    private int dataAt;
+    /** Bit position of the next PLAIN boolean. */
+    private long bitAt;
+
+    Column(ColumnDescriptor descriptor) {
+      this.descriptor = descriptor;
+      this.physical = descriptor.getPrimitiveType().getPrimitiveTypeName();
+      this.width =
+          switch (physical) {
+            case INT32, FLOAT -> 4;
+            case INT64, DOUBLE -> 8;
+            case INT96 -> 12;
+            case FIXED_LEN_BYTE_ARRAY -> descriptor.getPrimitiveType().getTypeLength();
+            default -> 0;
+          };
+      this.maxDefinition = descriptor.getMaxDefinitionLevel();
+    }
+
+    void start(PageReader pageReader) {
+      this.pages = pageReader;
+      this.pageValuesLeft = 0;
+      this.dictionary = null;
+      this.dictionaryOffsets = null;
+      DictionaryPage page = pageReader.readDictionaryPage();
+      if (page != null) {
+        loadDictionary(page);
+      }
+    }
+
+    private void loadDictionary(DictionaryPage page) {
+      if (page.getEncoding() != Encoding.PLAIN && page.getEncoding() != Encoding.PLAIN_DICTIONARY) {
+        throw new UnsupportedOperationException(
+            "dictionary page encoding " + page.getEncoding() + " in " + descriptor);
+      }
+      byte[] bytes = bytes(page.getBytes());
+      int count = page.getDictionarySize();
+      if (physical == PrimitiveTypeName.BINARY) {
+        // Strip the length prefixes: values back to back, with offsets.
+        int[] offsets = new int[count + 1];
+        byte[] values = new byte[Math.max(0, bytes.length - 4 * count)];
+        int in = 0;
+        int out = 0;
+        for (int i = 0; i < count; i++) {
+          int length = (int) INT_LE.get(bytes, in);
+          offsets[i] = out;
+          System.arraycopy(bytes, in + 4, values, out, length);
+          in += 4 + length;
+          out += length;
+        }
+        offsets[count] = out;
+        dictionary = values;
+        dictionaryOffsets = offsets;
+      } else {
+        dictionary = bytes;
+      }
+    }
+
+    private static byte[] bytes(org.apache.parquet.bytes.BytesInput input) {
+      try {
+        return input.toByteArray();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
+    private void nextPage() {
+      DataPage page = pages.readPage();
+      if (page == null) {
+        throw new IllegalStateException("column " + descriptor + " ended before its row group");
+      }
+      int values = page.getValueCount();
+      Encoding encoding;
+      int valuesFrom;
+      if (page instanceof DataPageV1 v1) {
+        data = bytes(v1.getBytes());
+        valuesFrom = 0;
+        if (maxDefinition > 0) {
+          if (v1.getDlEncoding() != Encoding.RLE) {
+            throw new UnsupportedOperationException(
+                "definition level encoding " + v1.getDlEncoding() + " in " + descriptor);
+          }
+          int length = (int) INT_LE.get(data, 0);
+          decodeDefinitions(data, 4, 4 + length, values);
+          valuesFrom = 4 + length;
+        }
+        encoding = v1.getValueEncoding();
+      } else {
+        DataPageV2 v2 = (DataPageV2) page;
+        if (maxDefinition > 0) {
+          byte[] levels = bytes(v2.getDefinitionLevels());
+          decodeDefinitions(levels, 0, levels.length, values);
+        }
+        data = bytes(v2.getData());
+        valuesFrom = 0;
+        encoding = v2.getDataEncoding();
+      }
+      definitionAt = 0;
+      pageValuesLeft = values;
+      switch (encoding) {
+        case PLAIN -> {
+          dictionaryEncoded = false;
+          dataAt = valuesFrom;
+          bitAt = (long) valuesFrom * 8;
+        }
+        case PLAIN_DICTIONARY, RLE_DICTIONARY -> {
+          if (dictionary == null) {
+            throw new IllegalStateException("dictionary-encoded page without a dictionary");
+          }
+          dictionaryEncoded = true;
+          int present = maxDefinition > 0 ? countPresent(values) : values;
+          ids = grow(ids, present + 8);
+          int bitWidth = data[valuesFrom] & 0xFF;
+          HybridDecoder.decode(data, valuesFrom + 1, data.length, bitWidth, ids, present);
+          idAt = 0;
+        }
+        default ->
+            throw new UnsupportedOperationException(
+                "value encoding " + encoding + " in " + descriptor);
+      }
+    }
+
+    private void decodeDefinitions(byte[] in, int from, int to, int values) {
+      definitions = grow(definitions, values + 8);
+      int bitWidth = 32 - Integer.numberOfLeadingZeros(maxDefinition);
+      HybridDecoder.decode(in, from, to, bitWidth, definitions, values);
+    }
+
+    private int countPresent(int values) {
+      int present = 0;
+      for (int i = 0; i < values; i++) {
+        if (definitions[i] == maxDefinition) {
+          present++;
+        }
+      }
+      return present;
+    }
+
+    private static int[] grow(int[] array, int size) {
+      return array.length >= size ? array : new int[Math.max(size, array.length * 2)];
+    }
+
+    /** Reads the next {@code rows} values into the freshly created {@code vector}. */
+    void read(FieldVector vector, int rows) {
+      if (vector instanceof BitVector bits) {
+        bits.allocateNew(rows);
+      } else if (vector instanceof BaseFixedWidthVector fixed) {
+        fixed.allocateNew(rows);
+      } else {
+        ((BaseVariableWidthVector) vector).allocateNew(Math.max(64L, rows * 32L), rows);
+      }
+      int filled = 0;
+      int stringEnd = 0;
+      while (filled < rows) {
+        if (pageValuesLeft == 0) {
+          nextPage();
+        }
+        int n = Math.min(rows - filled, pageValuesLeft);
+        if (vector instanceof BitVector bits) {
+          readBooleans(bits, filled, n);
+        } else if (vector instanceof BaseFixedWidthVector fixed) {
+          readFixed(fixed, filled, n);
+        } else {
+          stringEnd = readStrings((BaseVariableWidthVector) vector, filled, n, stringEnd);
+        }
+        definitionAt += n;
+        pageValuesLeft -= n;
+        filled += n;
+      }
+      if (vector instanceof BaseVariableWidthVector strings) {
+        strings.setLastSet(rows - 1);
+      }
+      vector.setValueCount(rows);
+    }
+
+    private boolean present(int i) {
+      return maxDefinition == 0 || definitions[definitionAt + i] == maxDefinition;
+    }
+
+    private boolean allPresent(int n) {
+      if (maxDefinition == 0) {
+        return true;
+      }
+      for (int i = 0; i < n; i++) {
+        if (definitions[definitionAt + i] != maxDefinition) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    private void readFixed(BaseFixedWidthVector vector, int at, int n) {
+      if (vector.getTypeWidth() != width) {
+        throw new IllegalStateException(
+            "column " + descriptor + " is " + width + " bytes wide, its vector "
+                + vector.getTypeWidth());
+      }
+      ArrowBuf values = vector.getDataBuffer();
+      ArrowBuf validity = vector.getValidityBuffer();
+      if (!dictionaryEncoded && allPresent(n)) {
+        values.setBytes((long) at * width, data, dataAt, (long) n * width);
+        dataAt += n * width;
+        setBits(validity, at, n);
+        return;
+      }
+      for (int i = 0; i < n; i++) {
+        if (!present(i)) {
+          continue;
+        }
+        if (dictionaryEncoded) {
+          values.setBytes((long) (at + i) * width, dictionary, ids[idAt++] * width, width);
+        } else {
+          values.setBytes((long) (at + i) * width, data, dataAt, width);
+          dataAt += width;
+        }
+        BitVectorHelper.setBit(validity, at + i);
+      }
+    }
+
+    private void readBooleans(BitVector vector, int at, int n) {
+      if (dictionaryEncoded) {
+        throw new UnsupportedOperationException("dictionary-encoded booleans in " + descriptor);
+      }
+      ArrowBuf values = vector.getDataBuffer();
+      ArrowBuf validity = vector.getValidityBuffer();
+      for (int i = 0; i < n; i++) {
+        if (!present(i)) {
+          continue;
+        }
+        if ((data[(int) (bitAt >>> 3)] & (1 << (bitAt & 7))) != 0) {
+          BitVectorHelper.setBit(values, at + i);
+        }
+        bitAt++;
+        BitVectorHelper.setBit(validity, at + i);
+      }
+    }
+
+    /** Returns the end of the written bytes in the vector's data buffer. */
+    private int readStrings(BaseVariableWidthVector vector, int at, int n, int end) {
+      ArrowBuf offsets = vector.getOffsetBuffer();
+      ArrowBuf validity = vector.getValidityBuffer();
+      ArrowBuf values = vector.getDataBuffer();
+      long capacity = values.capacity();
+      for (int i = 0; i < n; i++) {
+        int row = at + i;
+        offsets.setInt((long) row * BaseVariableWidthVector.OFFSET_WIDTH, end);
+        if (!present(i)) {
+          continue;
+        }
+        byte[] source;
+        int from;
+        int length;
+        if (dictionaryEncoded) {
+          int id = ids[idAt++];
+          source = dictionary;
+          from = dictionaryOffsets[id];
+          length = dictionaryOffsets[id + 1] - from;
+        } else {
+          source = data;
+          length = (int) INT_LE.get(data, dataAt);
+          from = dataAt + 4;
+          dataAt = from + length;
+        }
+        if (end + (long) length > capacity) {
+          while (end + (long) length > capacity) {
+            vector.reallocDataBuffer();
+            capacity = vector.getDataBuffer().capacity();
+          }
+          values = vector.getDataBuffer();
+        }
+        values.setBytes(end, source, from, length);
+        end += length;
+        BitVectorHelper.setBit(validity, row);
+      }
+      offsets.setInt((long) (at + n) * BaseVariableWidthVector.OFFSET_WIDTH, end);
+      return end;
+    }
+
+    /** Sets validity bits {@code [from, from + n)}. */
+    private static void setBits(ArrowBuf validity, int from, int n) {
+      int i = from;
+      int end = from + n;
+      while (i < end && (i & 7) != 0) {
+        BitVectorHelper.setBit(validity, i++);
+      }
+      int wholeBytes = (end - i) >>> 3;
+      if (wholeBytes > 0) {
+        validity.setOne(i >>> 3, wholeBytes);
+        i += wholeBytes << 3;
+      }
+      while (i < end) {
+        BitVectorHelper.setBit(validity, i++);
+      }
+    }
+  }
+}

@@ -1,0 +1,333 @@
+package io.icegate.storage.parquet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.icegate.storage.scan.ScanFile;
+import io.icegate.storage.scan.ScanSplit;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.UUID;
+import java.util.function.Supplier;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.data.GenericRecord;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.data.parquet.GenericParquetWriter;
+import org.apache.iceberg.expressions.Expression;
+import org.apache.iceberg.expressions.Expressions;
+import org.apache.iceberg.io.CloseableIterator;
+import org.apache.iceberg.io.FileAppender;
+import org.apache.iceberg.io.InputFile;
+import org.apache.iceberg.parquet.Parquet;
+import org.apache.iceberg.types.Types;
+import org.apache.parquet.column.ParquetProperties;
+import org.apache.parquet.example.data.Group;
+import org.apache.parquet.example.data.simple.SimpleGroupFactory;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.example.ExampleParquetWriter;
+import org.apache.parquet.hadoop.metadata.BlockMetaData;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.io.LocalOutputFile;
+import org.apache.parquet.schema.LogicalTypeAnnotation;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@link FlatParquetReader} must read exactly what Iceberg's vectorized reader reads (the
+ * reference here, {@link ParquetArrowReader}) — every type the tables use, nulls, dictionary pages
+ * that fall back to plain ones mid-chunk, many pages and row groups, splits and row-group
+ * filters — and must decline the files it cannot read rather than misread them.
+ */
+class FlatParquetReaderTest {
+  private static final Schema SCHEMA =
+      new Schema(
+          Types.NestedField.required(1, "id", Types.LongType.get()),
+          Types.NestedField.optional(2, "name", Types.StringType.get()),
+          Types.NestedField.required(3, "ts", Types.TimestampNanoType.withZone()),
+          Types.NestedField.optional(4, "score", Types.DoubleType.get()),
+          Types.NestedField.optional(5, "flag", Types.BooleanType.get()),
+          Types.NestedField.optional(6, "small", Types.IntegerType.get()),
+          Types.NestedField.optional(7, "fixed", Types.FixedType.ofLength(8)),
+          Types.NestedField.optional(8, "bin", Types.BinaryType.get()),
+          Types.NestedField.optional(9, "day", Types.DateType.get()),
+          Types.NestedField.optional(10, "ratio", Types.FloatType.get()),
+          Types.NestedField.required(11, "service", Types.StringType.get()),
+          Types.NestedField.optional(12, "uuid", Types.UUIDType.get()),
+          Types.NestedField.optional(13, "micros", Types.TimestampType.withoutZone()));
+  private static final int ROWS = 30_000;
+  private static final long T0 = 1_700_000_000_000_000_000L;
+
+  @TempDir Path dir;
+  private final BufferAllocator allocator = new RootAllocator();
+
+  @AfterEach
+  void allocatorEmpty() {
+    assertThat(allocator.getAllocatedMemory()).isZero();
+    allocator.close();
+  }
+
+  @Test
+  void readsEveryTypeAsIcebergsReaderDoes() throws Exception {
+    InputFile file = writeIceberg(dir.resolve("all.parquet"));
+    assertThat(rowGroupStarts(file)).as("several row groups").hasSizeGreaterThan(2);
+    assertThat(encodings(file, "name"))
+        .as("a dictionary that overflows into plain pages")
+        .contains(org.apache.parquet.column.Encoding.PLAIN_DICTIONARY,
+            org.apache.parquet.column.Encoding.PLAIN);
+    assertThat(encodings(file, "service")).doesNotContain(org.apache.parquet.column.Encoding.PLAIN);
+    ScanSplit whole = ScanSplit.whole(new ScanFile(file, file.getLength(), false));
+
+    List<List<Object>> ours = readOurs(whole, SCHEMA, Expressions.alwaysTrue());
+    List<List<Object>> iceberg = readIceberg(whole, SCHEMA, Expressions.alwaysTrue());
+    assertThat(ours).hasSize(ROWS);
+    assertThat(ours).isEqualTo(iceberg);
+    // Spot values computed from the generator, not from either reader.
+    assertThat(ours.get(7).get(0)).isEqualTo(7L);
+    assertThat(ours.get(7).get(10)).isEqualTo("svc-" + (7 % 5));
+    assertThat(ours.get(7).get(2)).isEqualTo(T0 + 7 * 1_000_003L);
+    assertThat(ours.stream().filter(r -> r.get(1) == null).count()).isEqualTo(ROWS / 7 + 1);
+  }
+
+  @Test
+  void projectionsAndColumnsMissingFromTheFile() throws Exception {
+    InputFile file = writeIceberg(dir.resolve("proj.parquet"));
+    ScanSplit whole = ScanSplit.whole(new ScanFile(file, file.getLength(), false));
+    Schema evolved =
+        new Schema(
+            Types.NestedField.optional(2, "name", Types.StringType.get()),
+            Types.NestedField.optional(99, "added_later", Types.StringType.get()),
+            Types.NestedField.required(1, "id", Types.LongType.get()));
+    List<List<Object>> ours = readOurs(whole, evolved, Expressions.alwaysTrue());
+    assertThat(ours).isEqualTo(readIceberg(whole, evolved, Expressions.alwaysTrue()));
+    assertThat(ours).allSatisfy(row -> assertThat(row.get(1)).isNull());
+    assertThat(ours.get(3).get(2)).isEqualTo(3L);
+  }
+
+  @Test
+  void splitsAndRowGroupFiltersChooseTheRowGroupsIcebergChooses() throws Exception {
+    InputFile file = writeIceberg(dir.resolve("split.parquet"));
+    List<Long> starts = rowGroupStarts(file);
+    ScanFile scanFile = new ScanFile(file, file.getLength(), false, starts);
+    Expression filter =
+        Expressions.and(
+            Expressions.greaterThanOrEqual("id", 9_000L), Expressions.lessThan("id", 21_000L));
+    Expression byDictionary = Expressions.equal("service", "svc-3");
+    List<List<Object>> all = new ArrayList<>();
+    for (int i = 0; i < starts.size(); i++) {
+      long end = i + 1 < starts.size() ? starts.get(i + 1) : file.getLength();
+      ScanSplit split = new ScanSplit(scanFile, starts.get(i), end - starts.get(i));
+      for (Expression e : List.of(Expressions.alwaysTrue(), filter, byDictionary)) {
+        assertThat(readOurs(split, SCHEMA, e)).isEqualTo(readIceberg(split, SCHEMA, e));
+      }
+      all.addAll(readOurs(split, SCHEMA, Expressions.alwaysTrue()));
+    }
+    assertThat(all).hasSize(ROWS);
+    assertThat(all.get(ROWS - 1).get(0)).isEqualTo((long) ROWS - 1);
+    ScanSplit whole = ScanSplit.whole(scanFile);
+    List<List<Object>> filtered = readOurs(whole, SCHEMA, filter);
+    // Whole row groups are kept or skipped, so fewer rows than the file but all matches.
+    assertThat(filtered.size()).isLessThan(ROWS);
+    assertThat(filtered.stream().filter(r -> (long) r.get(0) >= 9_000 && (long) r.get(0) < 21_000))
+        .hasSize(12_000);
+  }
+
+  @Test
+  void readsDataPageV2WithDictionaries() throws Exception {
+    Path path = dir.resolve("v2.parquet");
+    writeV2(path, i -> "level-" + (i % 4));
+    InputFile file = org.apache.iceberg.Files.localInput(path.toFile());
+    Schema schema =
+        new Schema(
+            Types.NestedField.required(1, "n", Types.LongType.get()),
+            Types.NestedField.optional(2, "level", Types.StringType.get()));
+    ScanSplit whole = ScanSplit.whole(new ScanFile(file, file.getLength(), false));
+    try (FlatParquetReader reader =
+        FlatParquetReader.open(whole, schema, Expressions.alwaysTrue(), allocator, 1000)) {
+      assertThat(reader).as("v2 pages with dictionaries are ours to read").isNotNull();
+    }
+    List<List<Object>> ours = readOurs(whole, schema, Expressions.alwaysTrue());
+    assertThat(ours).isEqualTo(readIceberg(whole, schema, Expressions.alwaysTrue()));
+    assertThat(ours.get(5)).containsExactly(5L % 3, null);
+    assertThat(ours.get(6)).containsExactly(6L % 3, "level-2");
+  }
+
+  @Test
+  void declinesEncodingsItDoesNotRead() throws Exception {
+    Path path = dir.resolve("delta.parquet");
+    // Unique strings overflow the dictionary; v2 then falls back to DELTA_BYTE_ARRAY.
+    writeV2(path, i -> "unique-value-" + i + "-" + Long.toHexString(i * 0x9E3779B97F4A7C15L));
+    InputFile file = org.apache.iceberg.Files.localInput(path.toFile());
+    Schema schema =
+        new Schema(
+            Types.NestedField.required(1, "n", Types.LongType.get()),
+            Types.NestedField.optional(2, "level", Types.StringType.get()));
+    ScanSplit whole = ScanSplit.whole(new ScanFile(file, file.getLength(), false));
+    assertThat(FlatParquetReader.open(whole, schema, Expressions.alwaysTrue(), allocator, 1000))
+        .isNull();
+  }
+
+  @Test
+  void declinesATypePromotion() throws Exception {
+    InputFile file = writeIceberg(dir.resolve("promote.parquet"));
+    Schema promoted = new Schema(Types.NestedField.optional(6, "small", Types.LongType.get()));
+    ScanSplit whole = ScanSplit.whole(new ScanFile(file, file.getLength(), false));
+    assertThat(FlatParquetReader.open(whole, promoted, Expressions.alwaysTrue(), allocator, 1000))
+        .isNull();
+  }
+
+  private InputFile writeIceberg(Path path) throws Exception {
+    SplittableRandom random = new SplittableRandom(42);
+    try (FileAppender<Record> out =
+        Parquet.write(org.apache.iceberg.Files.localOutput(path.toFile()))
+            .schema(SCHEMA)
+            .createWriterFunc(GenericParquetWriter::create)
+            .set("write.parquet.page-size-bytes", "4096")
+            .set("write.parquet.row-group-size-bytes", "200000")
+            .set("write.parquet.page-row-limit", "300")
+            .set("write.parquet.dict-size-bytes", "16384")
+            .set("write.parquet.compression-codec", "zstd")
+            .build()) {
+      for (int i = 0; i < ROWS; i++) {
+        Record r = GenericRecord.create(SCHEMA);
+        r.setField("id", (long) i);
+        // Half repeat (the first pages are worth a dictionary), half unique (it then overflows
+        // and the chunk's later pages are plain).
+        String name =
+            i % 2 == 0 ? "name-" + (i % 40) : "name-" + random.nextInt(1_000_000) + "-" + i;
+        r.setField("name", i % 7 == 0 ? null : name);
+        r.setField(
+            "ts",
+            OffsetDateTime.ofInstant(
+                Instant.ofEpochSecond(0, T0 + i * 1_000_003L), ZoneOffset.UTC));
+        r.setField("score", i % 11 == 0 ? null : random.nextDouble() * 1000);
+        r.setField("flag", i % 13 == 0 ? null : random.nextBoolean());
+        r.setField("small", i % 5 == 0 ? null : random.nextInt(100));
+        r.setField("fixed", i % 3 == 0 ? null : bytes(random, 8));
+        r.setField("bin", i % 4 == 0 ? null : ByteBuffer.wrap(bytes(random, random.nextInt(40))));
+        r.setField("day", i % 9 == 0 ? null : LocalDate.ofEpochDay(19_000 + i % 50));
+        r.setField("ratio", i % 6 == 0 ? null : (float) random.nextDouble());
+        r.setField("service", "svc-" + (i % 5));
+        r.setField("uuid", i % 8 == 0 ? null : new UUID(random.nextLong(), random.nextLong()));
+        r.setField(
+            "micros",
+            i % 10 == 0 ? null : java.time.LocalDateTime.of(2024, 1, 1, 0, 0).plusNanos(i * 1000L));
+        out.add(r);
+      }
+    }
+    return org.apache.iceberg.Files.localInput(path.toFile());
+  }
+
+  private static byte[] bytes(SplittableRandom random, int n) {
+    byte[] b = new byte[n];
+    for (int i = 0; i < n; i++) {
+      b[i] = (byte) random.nextInt(256);
+    }
+    return b;
+  }
+
+  private static void writeV2(Path path, java.util.function.IntFunction<String> level)
+      throws Exception {
+    MessageType schema =
+        org.apache.parquet.schema.Types.buildMessage()
+            .required(PrimitiveTypeName.INT64).id(1).named("n")
+            .optional(PrimitiveTypeName.BINARY)
+            .as(LogicalTypeAnnotation.stringType()).id(2).named("level")
+            .named("v2");
+    SimpleGroupFactory groups = new SimpleGroupFactory(schema);
+    try (ParquetWriter<Group> writer =
+        ExampleParquetWriter.builder(new LocalOutputFile(path))
+            .withType(schema)
+            .withWriterVersion(ParquetProperties.WriterVersion.PARQUET_2_0)
+            .withCompressionCodec(CompressionCodecName.ZSTD)
+            .withPageSize(2048)
+            .withDictionaryPageSize(4096)
+            .build()) {
+      for (int i = 0; i < 20_000; i++) {
+        Group g = groups.newGroup().append("n", (long) (i % 3));
+        if (i % 5 != 0) {
+          g.append("level", level.apply(i));
+        }
+        writer.write(g);
+      }
+    }
+  }
+
+  private static List<Long> rowGroupStarts(InputFile file) throws Exception {
+    try (ParquetFileReader reader = ParquetFileReader.open(IcebergParquetFiles.input(file))) {
+      return reader.getRowGroups().stream().map(BlockMetaData::getStartingPos).toList();
+    }
+  }
+
+  private static java.util.Set<org.apache.parquet.column.Encoding> encodings(
+      InputFile file, String column) throws Exception {
+    try (ParquetFileReader reader = ParquetFileReader.open(IcebergParquetFiles.input(file))) {
+      java.util.Set<org.apache.parquet.column.Encoding> all = new java.util.HashSet<>();
+      for (BlockMetaData group : reader.getRowGroups()) {
+        group.getColumns().stream()
+            .filter(c -> c.getPath().toDotString().equals(column))
+            .forEach(c -> all.addAll(c.getEncodings()));
+      }
+      return all;
+    }
+  }
+
+  private List<List<Object>> readOurs(ScanSplit split, Schema schema, Expression filter)
+      throws Exception {
+    FlatParquetReader reader = FlatParquetReader.open(split, schema, filter, allocator, 1000);
+    assertThat(reader).as("our reader reads this file").isNotNull();
+    return rows(() -> reader);
+  }
+
+  private List<List<Object>> readIceberg(ScanSplit split, Schema schema, Expression filter)
+      throws Exception {
+    return rows(() -> ParquetArrowReader.open(split, schema, filter, allocator, 1000));
+  }
+
+  private static List<List<Object>> rows(Supplier<CloseableIterator<VectorSchemaRoot>> open)
+      throws Exception {
+    List<List<Object>> rows = new ArrayList<>();
+    try (CloseableIterator<VectorSchemaRoot> it = open.get()) {
+      while (it.hasNext()) {
+        try (VectorSchemaRoot batch = it.next()) {
+          for (int r = 0; r < batch.getRowCount(); r++) {
+            List<Object> row = new ArrayList<>();
+            for (FieldVector v : batch.getFieldVectors()) {
+              row.add(plain(v.getObject(r)));
+            }
+            rows.add(row);
+          }
+        }
+      }
+    }
+    return rows;
+  }
+
+  private static Object plain(Object value) {
+    if (value instanceof byte[] b) {
+      return HexFormat.of().formatHex(b);
+    }
+    if (value instanceof org.apache.arrow.vector.util.Text t) {
+      return t.toString();
+    }
+    if (value instanceof java.time.LocalDateTime t) {
+      return t.toString();
+    }
+    return value;
+  }
+}
