@@ -19,6 +19,7 @@ import io.icegate.protocol.loki.LokiEntry;
 import io.icegate.protocol.loki.LokiStream;
 import io.icegate.storage.Lake;
 import io.icegate.storage.ingest.LogsBatchBuilder;
+import io.icegate.storage.table.LogsTable;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
@@ -223,6 +224,23 @@ class LogQueryEngineTest {
     assertThat(metadata.labelNames("other", T0, end, null, () -> false))
         .containsExactly("deployment_environment", "service_name");
     assertThat(metadata.labelNames("nobody", T0, end, null, () -> false)).isEmpty();
+  }
+
+  @Test
+  void distinctStreamsAreGroupedPerSplitBelowTheGatherAndOnceAbove() {
+    var catalog =
+        new io.icegate.engine.plan.IceGateCatalog(lake.scanner(), List.of(LogsTable.NAME));
+    var builder = catalog.relBuilder();
+    ArrowRel plan =
+        io.icegate.engine.plan.QueryOptimizer.optimize(
+            io.icegate.engine.logql.LogQueryPlanner.streams(
+                null, "fake", T0, T0 + 60 * SECOND, builder),
+            builder);
+    assertThat(plan).isInstanceOf(io.icegate.engine.rel.ArrowAggregate.class);
+    assertThat(plan.getInput(0)).isInstanceOf(ArrowGather.class);
+    assertThat(plan.getInput(0).getInput(0))
+        .isInstanceOf(io.icegate.engine.rel.ArrowAggregate.class);
+    assertThat(descendants(plan.getInput(0).getInput(0))).anyMatch(r -> r instanceof ArrowTableScan);
   }
 
   private static List<LokiStream> select(String query, int limit, Direction direction) {

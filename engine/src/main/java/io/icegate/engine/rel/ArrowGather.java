@@ -11,13 +11,15 @@ import java.util.List;
 import org.apache.calcite.plan.RelOptCluster;
 import org.apache.calcite.plan.RelTraitSet;
 import org.apache.calcite.rel.RelNode;
+import org.apache.calcite.util.ImmutableBitSet;
 import org.apache.calcite.rel.SingleRel;
 
 /**
  * Reads its input — a scan with the filters, projections and LogQL pipelines above it — in
  * parallel, one copy per split of the scan (a row group of an Iceberg file, or a WAL segment),
  * and passes the batches on in split order ({@link GatherOperator}). {@link #parallelize} puts
- * one above every such fragment of a physical plan.
+ * one above every such fragment of a physical plan, and splits a grouping without aggregate
+ * functions over a fragment into a per-split grouping below the gather and a final one above.
  */
 public final class ArrowGather extends SingleRel implements ArrowRel {
   public ArrowGather(RelOptCluster cluster, RelTraitSet traits, RelNode input) {
@@ -37,6 +39,23 @@ public final class ArrowGather extends SingleRel implements ArrowRel {
   public static ArrowRel parallelize(ArrowRel plan) {
     if (isFragment(plan)) {
       return new ArrowGather(plan.getCluster(), plan.getTraitSet(), plan);
+    }
+    if (plan instanceof ArrowAggregate distinct
+        && distinct.getAggCallList().isEmpty()
+        && distinct.getGroupType() == org.apache.calcite.rel.core.Aggregate.Group.SIMPLE
+        && isFragment(distinct.getInput())) {
+      // A grouping without aggregate functions (distinct keys) merges partial states exactly:
+      // each split's thread reduces its rows to its distinct keys, and the same grouping over
+      // the gathered keys gives the distinct keys of all rows.
+      ArrowRel partial = (ArrowRel) distinct.copy(distinct.getTraitSet(), distinct.getInputs());
+      ArrowGather gather = new ArrowGather(plan.getCluster(), plan.getTraitSet(), partial);
+      return (ArrowRel)
+          distinct.copy(
+              distinct.getTraitSet(),
+              gather,
+              ImmutableBitSet.range(distinct.getGroupCount()),
+              null,
+              List.of());
     }
     List<RelNode> inputs = new ArrayList<>();
     boolean changed = false;
