@@ -8,7 +8,7 @@ import org.apache.parquet.compression.CompressionCodecFactory;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 
 /**
- * Page decompression for {@link FlatParquetReader}: ZSTD pages in one call of zstd-jni's
+ * Page decompression for {@link ColumnarArrowReader}: ZSTD pages in one call of zstd-jni's
  * one-shot decoder into an array of the page's known size. Parquet-java's default codec goes
  * through zstd-jni's streaming decoder (a stream object, its buffers and a copy per page), which
  * profiled as two thirds of a scan's time. Other codecs, and compression, are left to the default

@@ -1,6 +1,6 @@
 package io.icegate.storage.scan;
 
-import io.icegate.storage.parquet.FlatParquetReader;
+import io.icegate.storage.parquet.ColumnarArrowReader;
 import io.icegate.storage.parquet.ParquetArrowReader;
 import io.icegate.storage.parquet.RecordArrowReader;
 import io.icegate.storage.table.LakeTable;
@@ -27,8 +27,8 @@ import org.apache.iceberg.io.CloseableIterator;
  * by partition and column statistics, followed by the WAL segments not yet compacted into that
  * snapshot, pruned by their time bounds — one consistent point in time (see {@link LakeTable}).
  * Rows are not filtered here; the engine's filter operator does that. Flat columns are read by
- * a vectorized reader (ours, {@code FlatParquetReader}, or Iceberg's for files ours does not
- * read); nested columns (maps, lists, structs) by the row reader ({@code
+ * a vectorized reader (ours, {@code ColumnarArrowReader}, or Iceberg's for files ours does not
+ * read); ours also reads string maps (the attribute columns); other nested columns (maps, lists, structs) by the row reader ({@code
  * RecordArrowReader}), into the same Arrow shape the ingest builders produce. A projection with
  * both reads each split with both readers in step, so the row reader handles only the nested
  * columns.
@@ -216,7 +216,13 @@ public final class TableScanner {
             return false;
           }
           ScanSplit split = remaining.next();
-          if (nestedColumns.isEmpty()) {
+          ColumnarArrowReader whole =
+              nestedColumns.isEmpty() || Boolean.getBoolean(ICEBERG_READER_PROPERTY)
+                  ? null
+                  : ColumnarArrowReader.open(split, projection, filter, allocator, BATCH_ROWS);
+          if (whole != null) {
+            current = whole; // string maps: our reader reads them too
+          } else if (nestedColumns.isEmpty()) {
             current = openFlat(split, projection, filter, allocator);
           } else if (flatColumns.isEmpty()) {
             current = RecordArrowReader.open(split, projection, filter, allocator, BATCH_ROWS);
@@ -254,15 +260,15 @@ public final class TableScanner {
   }
 
   /**
-   * A reader of flat columns: ours where the file allows ({@link FlatParquetReader}), else
+   * A reader of flat columns: ours where the file allows ({@link ColumnarArrowReader}), else
    * Iceberg's vectorized reader. The system property {@value #ICEBERG_READER_PROPERTY} set to
    * {@code true} always picks Iceberg's, to compare the two.
    */
   private static CloseableIterator<VectorSchemaRoot> openFlat(
       ScanSplit split, Schema columns, Expression filter, BufferAllocator allocator) {
     if (!Boolean.getBoolean(ICEBERG_READER_PROPERTY)) {
-      FlatParquetReader reader =
-          FlatParquetReader.open(split, columns, filter, allocator, BATCH_ROWS);
+      ColumnarArrowReader reader =
+          ColumnarArrowReader.open(split, columns, filter, allocator, BATCH_ROWS);
       if (reader != null) {
         return reader;
       }

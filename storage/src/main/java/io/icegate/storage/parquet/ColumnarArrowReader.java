@@ -21,7 +21,7 @@ import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.iceberg.Schema;
-import org.apache.iceberg.arrow.ArrowSchemaUtil;
+import io.icegate.storage.table.ArrowSchemas;
 import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.io.CloseableIterator;
 import org.apache.iceberg.parquet.ParquetBloomRowGroupFilter;
@@ -49,22 +49,25 @@ import org.apache.parquet.schema.PrimitiveType;
 import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
 
 /**
- * Our own vectorized reader for the flat columns of one Parquet split, used in place of Iceberg's
- * where it applies. Iceberg's vectorized reader copies each plain-encoded string into its Arrow
- * vector one value at a time through a checked, growing setter, which made the scan most of a
- * log query's time. This reader decodes a whole page at once: definition levels and dictionary ids
- * in bulk ({@link HybridDecoder}), fixed-width values with one memory copy per run of present
- * values, strings straight from the page bytes into a buffer that is grown, not checked, per value.
+ * Our own vectorized reader for the primitive and string-map columns of one Parquet split, used
+ * in place of Iceberg's where it applies. Iceberg's vectorized reader copies each plain-encoded
+ * string into its Arrow vector one value at a time through a checked, growing setter, and its
+ * ZSTD pages go through a streaming decoder. This reader decompresses a page in one call ({@link
+ * PageDecompressors}) and decodes it at once: levels and dictionary ids in bulk ({@link
+ * HybridDecoder}), fixed-width values with one memory copy per run of present values, strings
+ * straight from the page bytes into a buffer that is grown, not checked, per value.
  *
  * <p>It reads what the project's writers produce — PLAIN and dictionary encodings, data page v1
- * and v2, required and optional primitive columns resolved by Iceberg field id, missing columns
- * as nulls — and {@link #open} answers {@code null} for anything else (other encodings, nested or
- * repeated columns, type promotions, microsecond files under a nanosecond column, files without
- * field ids) so the caller uses Iceberg's reader. Row groups are chosen exactly as Iceberg's
+ * and v2, required and optional primitive columns and {@code map<string, string>} columns (the
+ * attribute maps, which Iceberg's vectorized reader can't read at all and its row reader reads a
+ * record object at a time), resolved by Iceberg field id, missing columns as nulls — and {@link
+ * #open} answers {@code null} for anything else (other encodings, lists, structs, other maps,
+ * type promotions, microsecond files under a nanosecond column, files without field ids) so the
+ * caller uses Iceberg's readers. Row groups are chosen exactly as Iceberg's
  * readers choose them (split range, then statistics, dictionary and bloom filters on the same
  * expression), so it can run in step with the row reader for nested columns.
  */
-public final class FlatParquetReader implements CloseableIterator<VectorSchemaRoot> {
+public final class ColumnarArrowReader implements CloseableIterator<VectorSchemaRoot> {
   private static final Set<Encoding> ENCODINGS =
       EnumSet.of(
           Encoding.PLAIN,
@@ -80,18 +83,18 @@ public final class FlatParquetReader implements CloseableIterator<VectorSchemaRo
   private final boolean[] skip;
   private final List<Field> fields;
   /** One per projected column; {@code null} where the file lacks the column (all nulls). */
-  private final Column[] columns;
+  private final ColumnReader[] columns;
   private final BufferAllocator target;
   private final int batchRows;
   private int nextRowGroup;
   private long rowsLeftInGroup;
   private boolean closed;
 
-  private FlatParquetReader(
+  private ColumnarArrowReader(
       ParquetFileReader reader,
       boolean[] skip,
       List<Field> fields,
-      Column[] columns,
+      ColumnReader[] columns,
       BufferAllocator target,
       int batchRows) {
     this.reader = reader;
@@ -108,7 +111,7 @@ public final class FlatParquetReader implements CloseableIterator<VectorSchemaRo
    * statistics, dictionaries or bloom filters show no row can match {@code filter}; {@code null}
    * when the file has anything this reader does not read (then nothing stays open).
    */
-  public static FlatParquetReader open(
+  public static ColumnarArrowReader open(
       ScanSplit split, Schema projection, Expression filter, BufferAllocator target,
       int batchRows) {
     PlainParquetConfiguration configuration = new PlainParquetConfiguration();
@@ -129,7 +132,7 @@ public final class FlatParquetReader implements CloseableIterator<VectorSchemaRo
       throw new UncheckedIOException(e);
     }
     try {
-      FlatParquetReader result = resolve(reader, projection, filter, target, batchRows);
+      ColumnarArrowReader result = resolve(reader, projection, filter, target, batchRows);
       if (result == null) {
         reader.close();
       }
@@ -151,7 +154,7 @@ public final class FlatParquetReader implements CloseableIterator<VectorSchemaRo
     }
   }
 
-  private static FlatParquetReader resolve(
+  private static ColumnarArrowReader resolve(
       ParquetFileReader reader, Schema projection, Expression filter, BufferAllocator target,
       int batchRows) throws IOException {
     MessageType fileSchema = reader.getFileMetaData().getSchema();
@@ -159,7 +162,7 @@ public final class FlatParquetReader implements CloseableIterator<VectorSchemaRo
       return null;
     }
     List<Types.NestedField> projected = projection.columns();
-    Column[] columns = new Column[projected.size()];
+    ColumnReader[] columns = new ColumnReader[projected.size()];
     List<org.apache.parquet.schema.Type> requested = new ArrayList<>();
     for (int i = 0; i < columns.length; i++) {
       Types.NestedField field = projected.get(i);
@@ -167,13 +170,21 @@ public final class FlatParquetReader implements CloseableIterator<VectorSchemaRo
       if (stored == null) {
         continue; // added after this file was written: nulls
       }
-      if (!stored.isPrimitive()
-          || stored.isRepetition(org.apache.parquet.schema.Type.Repetition.REPEATED)
-          || !readable(field.type(), stored.asPrimitiveType())) {
+      if (stored.isRepetition(org.apache.parquet.schema.Type.Repetition.REPEATED)) {
         return null;
       }
+      if (stored.isPrimitive()) {
+        if (!readable(field.type(), stored.asPrimitiveType())) {
+          return null;
+        }
+        columns[i] = new Column(fileSchema.getColumnDescription(new String[] {stored.getName()}));
+      } else {
+        columns[i] = stringMap(fileSchema, field, stored.asGroupType());
+        if (columns[i] == null) {
+          return null;
+        }
+      }
       requested.add(stored);
-      columns[i] = new Column(fileSchema.getColumnDescription(new String[] {stored.getName()}));
     }
     Expression rowGroupFilter = MicrosTolerantFilter.widenOrKeep(filter, projection);
     List<BlockMetaData> rowGroups = reader.getRowGroups();
@@ -200,8 +211,8 @@ public final class FlatParquetReader implements CloseableIterator<VectorSchemaRo
       }
     }
     reader.setRequestedSchema(new MessageType(fileSchema.getName(), requested));
-    List<Field> fields = ArrowSchemaUtil.convert(projection).getFields();
-    return new FlatParquetReader(reader, skip, fields, columns, target, batchRows);
+    List<Field> fields = ArrowSchemas.of(projection).getFields();
+    return new ColumnarArrowReader(reader, skip, fields, columns, target, batchRows);
   }
 
   private static org.apache.parquet.schema.Type fieldById(MessageType schema, int id) {
@@ -213,19 +224,57 @@ public final class FlatParquetReader implements CloseableIterator<VectorSchemaRo
     return null;
   }
 
-  private static boolean encodingsReadable(BlockMetaData group, Column[] columns) {
-    for (Column column : columns) {
+  private static boolean encodingsReadable(BlockMetaData group, ColumnReader[] columns) {
+    for (ColumnReader column : columns) {
       if (column == null) {
         continue;
       }
-      for (ColumnChunkMetaData chunk : group.getColumns()) {
-        if (java.util.Arrays.equals(chunk.getPath().toArray(), column.descriptor.getPath())
-            && !ENCODINGS.containsAll(chunk.getEncodings())) {
-          return false;
+      for (Column leaf : column.leaves()) {
+        for (ColumnChunkMetaData chunk : group.getColumns()) {
+          if (java.util.Arrays.equals(chunk.getPath().toArray(), leaf.descriptor.getPath())
+              && !ENCODINGS.containsAll(chunk.getEncodings())) {
+            return false;
+          }
         }
       }
     }
     return true;
+  }
+
+  /**
+   * A reader of a {@code map<string, string>} column stored as Parquet's MAP (a repeated group of
+   * a required key and a value), or {@code null} for any other nested shape.
+   */
+  private static MapColumn stringMap(
+      MessageType fileSchema, Types.NestedField field, org.apache.parquet.schema.GroupType stored) {
+    if (!(field.type() instanceof Types.MapType map)
+        || map.keyType().typeId() != Type.TypeID.STRING
+        || map.valueType().typeId() != Type.TypeID.STRING
+        || stored.getFieldCount() != 1
+        || stored.getType(0).isPrimitive()
+        || !stored.getType(0).isRepetition(org.apache.parquet.schema.Type.Repetition.REPEATED)) {
+      return null;
+    }
+    org.apache.parquet.schema.GroupType entries = stored.getType(0).asGroupType();
+    if (entries.getFieldCount() != 2) {
+      return null;
+    }
+    org.apache.parquet.schema.Type key = entries.getType(0);
+    org.apache.parquet.schema.Type value = entries.getType(1);
+    if (!key.isPrimitive() || !value.isPrimitive()
+        || key.getId() == null || key.getId().intValue() != map.keyId()
+        || value.getId() == null || value.getId().intValue() != map.valueId()
+        || !key.isRepetition(org.apache.parquet.schema.Type.Repetition.REQUIRED)
+        || value.isRepetition(org.apache.parquet.schema.Type.Repetition.REPEATED)
+        || !readable(Types.StringType.get(), key.asPrimitiveType())
+        || !readable(Types.StringType.get(), value.asPrimitiveType())) {
+      return null;
+    }
+    String[] base = {stored.getName(), entries.getName()};
+    return new MapColumn(
+        new Column(fileSchema.getColumnDescription(new String[] {base[0], base[1], key.getName()})),
+        new Column(
+            fileSchema.getColumnDescription(new String[] {base[0], base[1], value.getName()})));
   }
 
   /** True when the stored column holds {@code type}'s values as Iceberg's reader would read them. */
@@ -304,9 +353,9 @@ public final class FlatParquetReader implements CloseableIterator<VectorSchemaRo
       if (pages == null) {
         return false;
       }
-      for (Column column : columns) {
+      for (ColumnReader column : columns) {
         if (column != null) {
-          column.start(pages.getPageReader(column.descriptor));
+          column.start(pages);
         }
       }
       rowsLeftInGroup = pages.getRowCount();
@@ -354,13 +403,101 @@ public final class FlatParquetReader implements CloseableIterator<VectorSchemaRo
     }
   }
 
+  /** Reads one projected column, batch by batch, through the row groups. */
+  private interface ColumnReader {
+    /** The Parquet leaf columns it reads. */
+    List<Column> leaves();
+
+    /** Starts the next row group. */
+    void start(PageReadStore pages);
+
+    /** Reads the next {@code rows} rows into the freshly created {@code vector}. */
+    void read(FieldVector vector, int rows);
+  }
+
+  /**
+   * A {@code map<string, string>}: its key and value leaves read level by level in step (they
+   * share repetition levels; their pages may end at different places), straight into the map's
+   * offsets and the entries' key and value vectors.
+   */
+  private static final class MapColumn implements ColumnReader {
+    private final Column keys;
+    private final Column values;
+
+    MapColumn(Column keys, Column values) {
+      this.keys = keys;
+      this.values = values;
+    }
+
+    @Override
+    public List<Column> leaves() {
+      return List.of(keys, values);
+    }
+
+    @Override
+    public void start(PageReadStore pages) {
+      keys.start(pages);
+      values.start(pages);
+    }
+
+    @Override
+    public void read(FieldVector vector, int rows) {
+      org.apache.arrow.vector.complex.MapVector map =
+          (org.apache.arrow.vector.complex.MapVector) vector;
+      map.setInitialCapacity(rows);
+      map.allocateNew();
+      org.apache.arrow.vector.complex.StructVector entries =
+          (org.apache.arrow.vector.complex.StructVector) map.getDataVector();
+      BaseVariableWidthVector keyVector = (BaseVariableWidthVector) entries.getChildByOrdinal(0);
+      BaseVariableWidthVector valueVector =
+          (BaseVariableWidthVector) entries.getChildByOrdinal(1);
+      int entryDefinition = keys.maxDefinition;
+      int entry = 0;
+      for (int row = 0; row < rows; row++) {
+        keys.ensureLevel();
+        values.ensureLevel();
+        if (keys.repetition() != 0) {
+          throw new IllegalStateException("map " + keys.descriptor + " out of record step");
+        }
+        int start = entry;
+        boolean present = keys.definition() >= entryDefinition - 1;
+        do {
+          values.ensureLevel();
+          if (keys.definition() == entryDefinition) {
+            entries.setIndexDefined(entry);
+            keys.appendString(keyVector, entry);
+            if (values.definition() == values.maxDefinition) {
+              values.appendString(valueVector, entry);
+            } else {
+              valueVector.setNull(entry);
+            }
+            entry++;
+          }
+          keys.advanceLevel();
+          values.advanceLevel();
+        } while (keys.hasLevel() && keys.repetition() != 0);
+        if (present) {
+          map.startNewValue(row);
+          map.endValue(row, entry - start);
+        } else {
+          map.setNull(row);
+        }
+      }
+      keyVector.setValueCount(entry);
+      valueVector.setValueCount(entry);
+      entries.setValueCount(entry);
+      map.setValueCount(rows);
+    }
+  }
+
   /** One column's cursor through the pages of the current row group. */
-  private static final class Column {
+  private static final class Column implements ColumnReader {
     final ColumnDescriptor descriptor;
     final PrimitiveTypeName physical;
     /** Bytes per value for fixed-width physical types; 0 for BYTE_ARRAY and BOOLEAN. */
     final int width;
     final int maxDefinition;
+    final int maxRepetition;
 
     private PageReader pages;
     // The dictionary of the current column chunk: fixed-width values back to back, or strings
@@ -371,6 +508,7 @@ public final class FlatParquetReader implements CloseableIterator<VectorSchemaRo
     // The current page.
     private int pageValuesLeft;
     private int[] definitions = new int[0];
+    private int[] repetitions = new int[0];
     private int definitionAt;
     private boolean dictionaryEncoded;
     private int[] ids = new int[0];
@@ -392,6 +530,17 @@ public final class FlatParquetReader implements CloseableIterator<VectorSchemaRo
             default -> 0;
           };
       this.maxDefinition = descriptor.getMaxDefinitionLevel();
+      this.maxRepetition = descriptor.getMaxRepetitionLevel();
+    }
+
+    @Override
+    public List<Column> leaves() {
+      return List.of(this);
+    }
+
+    @Override
+    public void start(PageReadStore store) {
+      start(store.getPageReader(descriptor));
     }
 
     void start(PageReader pageReader) {
@@ -442,9 +591,16 @@ public final class FlatParquetReader implements CloseableIterator<VectorSchemaRo
     }
 
     private void nextPage() {
+      if (!loadPage()) {
+        throw new IllegalStateException("column " + descriptor + " ended before its row group");
+      }
+    }
+
+    /** Loads the next page of the chunk; false at its end. */
+    private boolean loadPage() {
       DataPage page = pages.readPage();
       if (page == null) {
-        throw new IllegalStateException("column " + descriptor + " ended before its row group");
+        return false;
       }
       int values = page.getValueCount();
       Encoding encoding;
@@ -452,21 +608,36 @@ public final class FlatParquetReader implements CloseableIterator<VectorSchemaRo
       if (page instanceof DataPageV1 v1) {
         data = bytes(v1.getBytes());
         valuesFrom = 0;
+        if (maxRepetition > 0) {
+          if (v1.getRlEncoding() != Encoding.RLE) {
+            throw new UnsupportedOperationException(
+                "repetition level encoding " + v1.getRlEncoding() + " in " + descriptor);
+          }
+          int length = (int) INT_LE.get(data, 0);
+          repetitions = levels(repetitions, data, 4, 4 + length, values, maxRepetition);
+          valuesFrom = 4 + length;
+        }
         if (maxDefinition > 0) {
           if (v1.getDlEncoding() != Encoding.RLE) {
             throw new UnsupportedOperationException(
                 "definition level encoding " + v1.getDlEncoding() + " in " + descriptor);
           }
-          int length = (int) INT_LE.get(data, 0);
-          decodeDefinitions(data, 4, 4 + length, values);
-          valuesFrom = 4 + length;
+          int length = (int) INT_LE.get(data, valuesFrom);
+          definitions =
+              levels(definitions, data, valuesFrom + 4, valuesFrom + 4 + length, values,
+                  maxDefinition);
+          valuesFrom += 4 + length;
         }
         encoding = v1.getValueEncoding();
       } else {
         DataPageV2 v2 = (DataPageV2) page;
+        if (maxRepetition > 0) {
+          byte[] levels = bytes(v2.getRepetitionLevels());
+          repetitions = levels(repetitions, levels, 0, levels.length, values, maxRepetition);
+        }
         if (maxDefinition > 0) {
           byte[] levels = bytes(v2.getDefinitionLevels());
-          decodeDefinitions(levels, 0, levels.length, values);
+          definitions = levels(definitions, levels, 0, levels.length, values, maxDefinition);
         }
         data = bytes(v2.getData());
         valuesFrom = 0;
@@ -495,12 +666,55 @@ public final class FlatParquetReader implements CloseableIterator<VectorSchemaRo
             throw new UnsupportedOperationException(
                 "value encoding " + encoding + " in " + descriptor);
       }
+      return true;
     }
 
-    private void decodeDefinitions(byte[] in, int from, int to, int values) {
-      definitions = grow(definitions, values + 8);
-      int bitWidth = 32 - Integer.numberOfLeadingZeros(maxDefinition);
-      HybridDecoder.decode(in, from, to, bitWidth, definitions, values);
+    private static int[] levels(
+        int[] into, byte[] in, int from, int to, int values, int maxLevel) {
+      int[] out = grow(into, values + 8);
+      HybridDecoder.decode(
+          in, from, to, 32 - Integer.numberOfLeadingZeros(maxLevel), out, values);
+      return out;
+    }
+
+    // Level by level, for the leaves of a map.
+
+    /** Loads a page if the current one is used up; the row group must have more levels. */
+    void ensureLevel() {
+      if (pageValuesLeft == 0) {
+        nextPage();
+      }
+    }
+
+    /** True while the chunk has levels left (loading the next page when needed). */
+    boolean hasLevel() {
+      return pageValuesLeft > 0 || loadPage();
+    }
+
+    int repetition() {
+      return maxRepetition == 0 ? 0 : repetitions[definitionAt];
+    }
+
+    int definition() {
+      return maxDefinition == 0 ? 0 : definitions[definitionAt];
+    }
+
+    void advanceLevel() {
+      definitionAt++;
+      pageValuesLeft--;
+    }
+
+    /** Writes the current level's string value at {@code index} of {@code vector}. */
+    void appendString(BaseVariableWidthVector vector, int index) {
+      if (dictionaryEncoded) {
+        int id = ids[idAt++];
+        int from = dictionaryOffsets[id];
+        vector.setSafe(index, dictionary, from, dictionaryOffsets[id + 1] - from);
+      } else {
+        int length = (int) INT_LE.get(data, dataAt);
+        vector.setSafe(index, data, dataAt + 4, length);
+        dataAt += 4 + length;
+      }
     }
 
     private int countPresent(int values) {
@@ -517,8 +731,8 @@ public final class FlatParquetReader implements CloseableIterator<VectorSchemaRo
       return array.length >= size ? array : new int[Math.max(size, array.length * 2)];
     }
 
-    /** Reads the next {@code rows} values into the freshly created {@code vector}. */
-    void read(FieldVector vector, int rows) {
+    @Override
+    public void read(FieldVector vector, int rows) {
       if (vector instanceof BitVector bits) {
         bits.allocateNew(rows);
       } else if (vector instanceof BaseFixedWidthVector fixed) {

@@ -14,6 +14,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.UUID;
 import java.util.function.Supplier;
@@ -49,12 +50,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@link FlatParquetReader} must read exactly what Iceberg's vectorized reader reads (the
+ * {@link ColumnarArrowReader} must read exactly what Iceberg's vectorized reader reads (the
  * reference here, {@link ParquetArrowReader}) — every type the tables use, nulls, dictionary pages
  * that fall back to plain ones mid-chunk, many pages and row groups, splits and row-group
  * filters — and must decline the files it cannot read rather than misread them.
  */
-class FlatParquetReaderTest {
+class ColumnarArrowReaderTest {
   private static final Schema SCHEMA =
       new Schema(
           Types.NestedField.required(1, "id", Types.LongType.get()),
@@ -69,7 +70,17 @@ class FlatParquetReaderTest {
           Types.NestedField.optional(10, "ratio", Types.FloatType.get()),
           Types.NestedField.required(11, "service", Types.StringType.get()),
           Types.NestedField.optional(12, "uuid", Types.UUIDType.get()),
-          Types.NestedField.optional(13, "micros", Types.TimestampType.withoutZone()));
+          Types.NestedField.optional(13, "micros", Types.TimestampType.withoutZone()),
+          Types.NestedField.optional(
+              14, "attrs",
+              Types.MapType.ofOptional(15, 16, Types.StringType.get(), Types.StringType.get())),
+          Types.NestedField.required(
+              17, "labels",
+              Types.MapType.ofRequired(18, 19, Types.StringType.get(), Types.StringType.get())));
+  private static final Schema FLAT = SCHEMA.select(
+      SCHEMA.columns().stream().filter(c -> c.type().isPrimitiveType()).map(c -> c.name())
+          .toList());
+  private static final Schema MAPS = SCHEMA.select("attrs", "labels");
   private static final int ROWS = 30_000;
   private static final long T0 = 1_700_000_000_000_000_000L;
 
@@ -93,8 +104,8 @@ class FlatParquetReaderTest {
     assertThat(encodings(file, "service")).doesNotContain(org.apache.parquet.column.Encoding.PLAIN);
     ScanSplit whole = ScanSplit.whole(new ScanFile(file, file.getLength(), false));
 
-    List<List<Object>> ours = readOurs(whole, SCHEMA, Expressions.alwaysTrue());
-    List<List<Object>> iceberg = readIceberg(whole, SCHEMA, Expressions.alwaysTrue());
+    List<List<Object>> ours = readOurs(whole, FLAT, Expressions.alwaysTrue());
+    List<List<Object>> iceberg = readIceberg(whole, FLAT, Expressions.alwaysTrue());
     assertThat(ours).hasSize(ROWS);
     assertThat(ours).isEqualTo(iceberg);
     // Spot values computed from the generator, not from either reader.
@@ -102,6 +113,24 @@ class FlatParquetReaderTest {
     assertThat(ours.get(7).get(10)).isEqualTo("svc-" + (7 % 5));
     assertThat(ours.get(7).get(2)).isEqualTo(T0 + 7 * 1_000_003L);
     assertThat(ours.stream().filter(r -> r.get(1) == null).count()).isEqualTo(ROWS / 7 + 1);
+  }
+
+  @Test
+  void readsStringMapsAsIcebergsRowReaderDoes() throws Exception {
+    InputFile file = writeIceberg(dir.resolve("maps.parquet"));
+    ScanSplit whole = ScanSplit.whole(new ScanFile(file, file.getLength(), false));
+    List<List<Object>> ours = readOurs(whole, SCHEMA, Expressions.alwaysTrue());
+    List<List<Object>> rowReader =
+        rows(() -> RecordArrowReader.open(whole, MAPS, Expressions.alwaysTrue(), allocator, 1000));
+    assertThat(ours).hasSize(ROWS);
+    assertThat(ours.stream().map(r -> r.subList(r.size() - 2, r.size())).toList())
+        .isEqualTo(rowReader);
+    // Null map, empty map, a null value, many entries — from the generator.
+    assertThat(ours.get(0).get(13)).isNull();
+    assertThat(ours.get(1).get(13)).isEqualTo(List.of());
+    assertThat(ours.get(3).get(13))
+        .isEqualTo(List.of(Map.of("key", "k0", "value", "v3-0"), Map.of("key", "k1")));
+    assertThat(ours.get(5).get(14)).isEqualTo(List.of(Map.of("key", "service", "value", "svc-0")));
   }
 
   @Test
@@ -133,7 +162,13 @@ class FlatParquetReaderTest {
       long end = i + 1 < starts.size() ? starts.get(i + 1) : file.getLength();
       ScanSplit split = new ScanSplit(scanFile, starts.get(i), end - starts.get(i));
       for (Expression e : List.of(Expressions.alwaysTrue(), filter, byDictionary)) {
-        assertThat(readOurs(split, SCHEMA, e)).isEqualTo(readIceberg(split, SCHEMA, e));
+        assertThat(readOurs(split, FLAT, e)).isEqualTo(readIceberg(split, FLAT, e));
+        // With the maps, the row groups chosen are the row reader's too (the filter's columns
+        // join its projection, as in TableScanner).
+        Schema mapsAndFilter = SCHEMA.select("id", "service", "attrs", "labels");
+        List<List<Object>> oursWithMaps = readOurs(split, mapsAndFilter, e);
+        assertThat(oursWithMaps)
+            .isEqualTo(rows(() -> RecordArrowReader.open(split, mapsAndFilter, e, allocator, 1000)));
       }
       all.addAll(readOurs(split, SCHEMA, Expressions.alwaysTrue()));
     }
@@ -157,8 +192,8 @@ class FlatParquetReaderTest {
             Types.NestedField.required(1, "n", Types.LongType.get()),
             Types.NestedField.optional(2, "level", Types.StringType.get()));
     ScanSplit whole = ScanSplit.whole(new ScanFile(file, file.getLength(), false));
-    try (FlatParquetReader reader =
-        FlatParquetReader.open(whole, schema, Expressions.alwaysTrue(), allocator, 1000)) {
+    try (ColumnarArrowReader reader =
+        ColumnarArrowReader.open(whole, schema, Expressions.alwaysTrue(), allocator, 1000)) {
       assertThat(reader).as("v2 pages with dictionaries are ours to read").isNotNull();
     }
     List<List<Object>> ours = readOurs(whole, schema, Expressions.alwaysTrue());
@@ -178,7 +213,7 @@ class FlatParquetReaderTest {
             Types.NestedField.required(1, "n", Types.LongType.get()),
             Types.NestedField.optional(2, "level", Types.StringType.get()));
     ScanSplit whole = ScanSplit.whole(new ScanFile(file, file.getLength(), false));
-    assertThat(FlatParquetReader.open(whole, schema, Expressions.alwaysTrue(), allocator, 1000))
+    assertThat(ColumnarArrowReader.open(whole, schema, Expressions.alwaysTrue(), allocator, 1000))
         .isNull();
   }
 
@@ -187,7 +222,7 @@ class FlatParquetReaderTest {
     InputFile file = writeIceberg(dir.resolve("promote.parquet"));
     Schema promoted = new Schema(Types.NestedField.optional(6, "small", Types.LongType.get()));
     ScanSplit whole = ScanSplit.whole(new ScanFile(file, file.getLength(), false));
-    assertThat(FlatParquetReader.open(whole, promoted, Expressions.alwaysTrue(), allocator, 1000))
+    assertThat(ColumnarArrowReader.open(whole, promoted, Expressions.alwaysTrue(), allocator, 1000))
         .isNull();
   }
 
@@ -227,6 +262,15 @@ class FlatParquetReaderTest {
         r.setField(
             "micros",
             i % 10 == 0 ? null : java.time.LocalDateTime.of(2024, 1, 1, 0, 0).plusNanos(i * 1000L));
+        Map<String, String> attrs = null;
+        if (i % 17 != 0) {
+          attrs = new java.util.LinkedHashMap<>();
+          for (int k = 0; k < (i - 1) % 17; k++) {
+            attrs.put("k" + k, k % 2 == 1 ? null : "v" + i + "-" + k);
+          }
+        }
+        r.setField("attrs", attrs);
+        r.setField("labels", Map.of("service", "svc-" + (i % 5)));
         out.add(r);
       }
     }
@@ -289,7 +333,7 @@ class FlatParquetReaderTest {
 
   private List<List<Object>> readOurs(ScanSplit split, Schema schema, Expression filter)
       throws Exception {
-    FlatParquetReader reader = FlatParquetReader.open(split, schema, filter, allocator, 1000);
+    ColumnarArrowReader reader = ColumnarArrowReader.open(split, schema, filter, allocator, 1000);
     assertThat(reader).as("our reader reads this file").isNotNull();
     return rows(() -> reader);
   }
@@ -319,6 +363,14 @@ class FlatParquetReaderTest {
   }
 
   private static Object plain(Object value) {
+    if (value instanceof List<?> list) {
+      return list.stream().map(ColumnarArrowReaderTest::plain).toList();
+    }
+    if (value instanceof Map<?, ?> map) {
+      Map<Object, Object> out = new java.util.TreeMap<>();
+      map.forEach((k, v) -> out.put(plain(k), plain(v)));
+      return out;
+    }
     if (value instanceof byte[] b) {
       return HexFormat.of().formatHex(b);
     }
