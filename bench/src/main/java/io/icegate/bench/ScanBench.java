@@ -47,9 +47,16 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 3)
 @Measurement(iterations = 6)
 public class ScanBench {
+  /** {@code -Dicegate.scanbench.maps=true}: the attribute maps too (structured metadata). */
+  private static final boolean MAPS = Boolean.getBoolean("icegate.scanbench.maps");
+
   private static final List<String> COLUMNS =
-      List.of(LogsTable.TIMESTAMP, LogsTable.TENANT_ID, LogsTable.SERVICE_NAME,
-          LogsTable.STREAM_LABELS, LogsTable.BODY);
+      MAPS
+          ? List.of(LogsTable.TIMESTAMP, LogsTable.TENANT_ID, LogsTable.SERVICE_NAME,
+              LogsTable.STREAM_LABELS, LogsTable.BODY, LogsTable.LOG_ATTRIBUTES,
+              LogsTable.RESOURCE_ATTRIBUTES)
+          : List.of(LogsTable.TIMESTAMP, LogsTable.TENANT_ID, LogsTable.SERVICE_NAME,
+              LogsTable.STREAM_LABELS, LogsTable.BODY);
 
   @Param("")
   public String dir;
@@ -110,6 +117,9 @@ public class ScanBench {
         sql.executeQuery(
             "SELECT count(*) + sum(length(body)) + sum(length(stream_labels)) + sum(length(tenant_id))"
                 + " + sum(length(service_name)) + sum(epoch_ns(\"timestamp\") % 7)"
+                + (MAPS
+                    ? " + sum(cardinality(log_attributes)) + sum(cardinality(resource_attributes))"
+                    : "")
                 + " FROM read_parquet('" + files + "')")) {
       rs.next();
       return rs.getLong(1);

@@ -4,11 +4,19 @@ import io.icegate.engine.exec.ExecContext;
 import io.icegate.engine.exec.FilterOperator;
 import io.icegate.engine.exec.Operator;
 import io.icegate.engine.expr.PredicateCompiler;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.calcite.plan.RelOptCluster;
+import org.apache.calcite.plan.RelOptUtil;
 import org.apache.calcite.plan.RelTraitSet;
 import org.apache.calcite.rel.RelNode;
 import org.apache.calcite.rel.core.Filter;
+import org.apache.calcite.rex.RexCall;
+import org.apache.calcite.rex.RexInputRef;
+import org.apache.calcite.rex.RexLiteral;
 import org.apache.calcite.rex.RexNode;
+import org.apache.calcite.rex.RexUtil;
+import org.apache.calcite.sql.SqlKind;
 
 /** Keeps the rows of each batch for which the condition is true, as a vectorized kernel. */
 public final class ArrowFilter extends Filter implements ArrowRel {
@@ -23,8 +31,40 @@ public final class ArrowFilter extends Filter implements ArrowRel {
 
   @Override
   public Operator implement(ExecContext context) {
-    var predicate = PredicateCompiler.compile(condition, getInput().getRowType(), getCluster().getRexBuilder());
+    RexNode rowCondition = withoutExactTenant(context);
     Operator input = ((ArrowRel) getInput()).implement(context);
+    if (rowCondition.isAlwaysTrue()) {
+      return input;
+    }
+    var predicate =
+        PredicateCompiler.compile(rowCondition, getInput().getRowType(), getCluster().getRexBuilder());
     return context.measure(this, new FilterOperator(context, input, predicate));
+  }
+
+  /**
+   * The condition without its {@code tenant_id = 'x'} terms when the scan below is bounded to
+   * that tenant and the table guarantees it ({@code TableScanner.tenantExact}): comparing every
+   * row's tenant would only repeat what planning did.
+   */
+  private RexNode withoutExactTenant(ExecContext context) {
+    if (!(getInput() instanceof ArrowTableScan scan)
+        || scan.bounds().tenant() == null
+        || !context.scanner().tenantExact(scan.tableName())) {
+      return condition;
+    }
+    List<String> names = getInput().getRowType().getFieldNames();
+    List<RexNode> kept = new ArrayList<>();
+    for (RexNode conjunct : RelOptUtil.conjunctions(condition)) {
+      if (conjunct.isA(SqlKind.EQUALS)
+          && conjunct instanceof RexCall call
+          && call.getOperands().get(0) instanceof RexInputRef ref
+          && call.getOperands().get(1) instanceof RexLiteral literal
+          && names.get(ref.getIndex()).equals(ScanPushdownRules.TENANT_COLUMN)
+          && scan.bounds().tenant().equals(literal.getValueAs(String.class))) {
+        continue;
+      }
+      kept.add(conjunct);
+    }
+    return RexUtil.composeConjunction(getCluster().getRexBuilder(), kept);
   }
 }

@@ -108,7 +108,7 @@ public final class ArrowTableScan extends TableScan implements ArrowRel {
     return ScanOperator.request(tableName(), bounds, getRowType().getFieldNames());
   }
 
-  private String tableName() {
+  String tableName() {
     return table.unwrap(IcebergCalciteTable.class).name();
   }
 }

@@ -57,6 +57,27 @@ public final class TableScanner {
     return table;
   }
 
+  /**
+   * True when every row a scan of {@code table} returns belongs to the request's tenant: every
+   * partition spec the table ever had partitions by {@code identity(tenant_id)}, so each data
+   * file holds one tenant and planning keeps only the tenant's files; WAL segments are per
+   * tenant. Filters may then skip comparing the tenant row by row.
+   */
+  public boolean tenantExact(String table) {
+    LakeTable lakeTable = table(table);
+    org.apache.iceberg.Schema schema = lakeTable.table().schema();
+    return lakeTable.table().specs().values().stream()
+        .allMatch(
+            spec ->
+                spec.fields().stream()
+                    .anyMatch(
+                        f ->
+                            f.transform().isIdentity()
+                                && schema.findField(f.sourceId()) != null
+                                && schema.findField(f.sourceId()).name()
+                                    .equals(TableDefinition.TENANT_ID)));
+  }
+
   /** The files {@code request} reads, after pruning. */
   public ScanPlan plan(ScanRequest request) {
     LakeTable table = table(request.table());
