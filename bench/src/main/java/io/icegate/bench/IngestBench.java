@@ -73,10 +73,18 @@ public final class IngestBench {
             + "host: 127.0.0.1\notlp_http_port: 0\nloki_port: 0\notlp_grpc_port: -1\n"
             + "prometheus_port: -1\ncompaction_interval: 0s\n"
             + "limits:\n  ingestion_rate_bytes: 0\n");
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-Xmx1g");
+    // Extra JVM options for the server, e.g. a flight recording to profile it:
+    // -Dingest.bench.server.jvm="-XX:StartFlightRecording=filename=/tmp/x.jfr,settings=profile"
+    String extra = System.getProperty("ingest.bench.server.jvm", "").strip();
+    if (!extra.isEmpty()) {
+      command.addAll(Arrays.asList(extra.split("\\s+")));
+    }
+    command.addAll(List.of("-jar", jar.toString(), "serve", "--config", config.toString()));
     Process server =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx1g", "-jar", jar.toString(), "serve", "--config", config.toString())
+        new ProcessBuilder(command)
             .redirectOutput(dir.resolve("stdout.log").toFile())
             .redirectError(dir.resolve("stderr.log").toFile())
             .start();
