@@ -59,7 +59,7 @@ public final class ArrowParquetWriter {
   }
 
   /** How many leading rows of a column decide whether a dictionary is worth building. */
-  private static final int DICTIONARY_SAMPLE = 512;
+  private static final int DICTIONARY_SAMPLE = 128;
 
   private ArrowParquetWriter() {}
 
