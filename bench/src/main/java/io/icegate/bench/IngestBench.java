@@ -52,7 +52,10 @@ public final class IngestBench {
 
   public static void main(String[] args) throws Exception {
     int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 40;
-    int threads = args.length > 1 ? Integer.parseInt(args[1]) : 4;
+    // Eight senders, as a Collector's exporter runs several consumers: with fewer, each waiting
+    // for its durable ack, decoding the next requests and writing the WAL take turns instead of
+    // overlapping.
+    int threads = args.length > 1 ? Integer.parseInt(args[1]) : 8;
     Path jar = Path.of(args.length > 2 ? args[2] : "server/target/icegate-server.jar");
     List<String> report = run(jar, seconds, threads);
     report.forEach(System.out::println);
