@@ -67,7 +67,9 @@ public final class IngestBench {
     List<byte[]> bodies = requests.stream().map(ExportLogsServiceRequest::toByteArray).toList();
     List<String> report = new ArrayList<>();
 
-    double rawRecordsPerSecond = rawParquetRate(requests, dir.resolve("raw"));
+    RawParquet raw = new RawParquet(requests, dir.resolve("raw"));
+    raw.recordsPerSecond(Duration.ofSeconds(3)); // warms the JIT
+    double rawBefore = raw.recordsPerSecond(Duration.ofSeconds(5));
 
     Path config = dir.resolve("config.yaml");
     Files.writeString(
@@ -107,15 +109,21 @@ public final class IngestBench {
           threads, seconds, BATCH, recordsPerSecond, r.bytes / elapsed / 1e6,
           r.percentileMillis(0.50), r.percentileMillis(0.99), r.errors,
           peakHeap.get() / 1048576.0));
+      server.destroy();
+      server.waitFor(60, TimeUnit.SECONDS);
+      double rawAfter = raw.recordsPerSecond(Duration.ofSeconds(5));
+      double rawRecordsPerSecond = (rawBefore + rawAfter) / 2;
       report.add(String.format(Locale.ROOT,
-          "raw parquet write of the same records (Arrow -> ArrowParquetWriter, ZSTD, local disk):"
-              + " %,.0f records/s", rawRecordsPerSecond));
+          "raw parquet write of the same records (Arrow -> ArrowParquetWriter, WAL settings, local"
+              + " disk, one thread): %,.0f records/s (%,.0f before the ingest run, %,.0f after)",
+          rawRecordsPerSecond, rawBefore, rawAfter));
       report.add(String.format(Locale.ROOT,
           "ratio ingest / raw parquet: %.2f", recordsPerSecond / rawRecordsPerSecond));
     } finally {
       server.destroy();
       server.waitFor(60, TimeUnit.SECONDS);
       server.destroyForcibly();
+      raw.close();
     }
     return report;
   }
@@ -290,35 +298,46 @@ public final class IngestBench {
   }
 
   /**
-   * Records per second of the Parquet write alone: the same requests as Arrow batches (built
-   * before the clock starts), written in groups of 16 batches per file, as WAL segments are.
+   * The Parquet write alone: the same requests as Arrow batches (built before the clock starts),
+   * written in groups of 16 batches per file, as WAL segments are, for {@code duration}; the
+   * mean rate over that time, so a shared machine's load weighs on it as on the ingest run.
    */
-  private static double rawParquetRate(List<ExportLogsServiceRequest> requests, Path dir)
-      throws Exception {
-    Files.createDirectories(dir);
-    try (RootAllocator allocator = new RootAllocator()) {
-      List<VectorSchemaRoot> batches = new ArrayList<>();
-      try {
-        for (ExportLogsServiceRequest request : requests) {
-          batches.add(LogsBatchBuilder.build(request, "fake", LogCorpus.T0, allocator).batch());
-        }
-        long best = Long.MAX_VALUE;
-        int group = 16;
-        for (int round = 0; round < 4; round++) { // the first rounds warm the JIT
-          long t = System.nanoTime();
-          for (int from = 0; from < batches.size(); from += group) {
-            List<VectorSchemaRoot> part = batches.subList(from, Math.min(batches.size(), from + group));
-            Path file = dir.resolve("r" + round + "-" + from + ".parquet");
-            ArrowParquetWriter.write(
-                LogsTable.SCHEMA, part, new LocalOutputFile(file), Map.of(),
-                ArrowParquetWriter.Options.WAL);
-          }
-          best = Math.min(best, System.nanoTime() - t);
-        }
-        return (double) batches.size() * BATCH / (best / 1e9);
-      } finally {
-        batches.forEach(VectorSchemaRoot::close);
+  private static final class RawParquet implements AutoCloseable {
+    private final RootAllocator allocator = new RootAllocator();
+    private final List<VectorSchemaRoot> batches = new ArrayList<>();
+    private final Path dir;
+    private int files;
+
+    RawParquet(List<ExportLogsServiceRequest> requests, Path dir) throws Exception {
+      this.dir = Files.createDirectories(dir);
+      for (ExportLogsServiceRequest request : requests) {
+        batches.add(LogsBatchBuilder.build(request, "fake", LogCorpus.T0, allocator).batch());
       }
+    }
+
+    double recordsPerSecond(Duration duration) throws Exception {
+      int group = 16;
+      long records = 0;
+      long start = System.nanoTime();
+      long deadline = start + duration.toNanos();
+      while (System.nanoTime() < deadline) {
+        for (int from = 0; from < batches.size(); from += group) {
+          List<VectorSchemaRoot> part = batches.subList(from, Math.min(batches.size(), from + group));
+          Path file = dir.resolve("r" + files++ + ".parquet");
+          ArrowParquetWriter.write(
+              LogsTable.SCHEMA, part, new LocalOutputFile(file), Map.of(),
+              ArrowParquetWriter.Options.WAL);
+          Files.delete(file);
+          records += (long) part.size() * BATCH;
+        }
+      }
+      return records / ((System.nanoTime() - start) / 1e9);
+    }
+
+    @Override
+    public void close() {
+      batches.forEach(VectorSchemaRoot::close);
+      allocator.close();
     }
   }
 
