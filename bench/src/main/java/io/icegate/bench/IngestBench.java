@@ -100,15 +100,20 @@ public final class IngestBench {
       // Warm-up: the server's first requests load classes and JIT-compile.
       drive(http, port, bodies, threads, Duration.ofSeconds(Math.min(10, seconds / 4)), null);
       AtomicLong peakHeap = new AtomicLong();
+      double cpuBefore = serverCpuSeconds(http, port);
       Result r = drive(http, port, bodies, threads, Duration.ofSeconds(seconds), peakHeap);
+      // The server's CPU per acknowledged record: what load from other processes on a shared
+      // machine changes least.
+      double cpuMicrosPerRecord = (serverCpuSeconds(http, port) - cpuBefore) * 1e6 / r.records;
       double elapsed = r.nanos / 1e9;
       double recordsPerSecond = r.records / elapsed;
       report.add(String.format(Locale.ROOT,
           "ingest: %d threads, %d s, batches of %d: %,.0f records/s, %.1f MB/s protobuf,"
-              + " p50 ack %.1f ms, p99 ack %.1f ms, errors %d, server peak heap %.0f MiB",
+              + " p50 ack %.1f ms, p99 ack %.1f ms, errors %d, server peak heap %.0f MiB,"
+              + " server CPU %.2f us/record",
           threads, seconds, BATCH, recordsPerSecond, r.bytes / elapsed / 1e6,
           r.percentileMillis(0.50), r.percentileMillis(0.99), r.errors,
-          peakHeap.get() / 1048576.0));
+          peakHeap.get() / 1048576.0, cpuMicrosPerRecord));
       server.destroy();
       server.waitFor(60, TimeUnit.SECONDS);
       double rawAfter = raw.recordsPerSecond(Duration.ofSeconds(5));
@@ -249,6 +254,18 @@ public final class IngestBench {
             HttpResponse.BodyHandlers.ofString());
     Matcher m = HEAP.matcher(metrics.body());
     return m.find() ? (long) Double.parseDouble(m.group(1)) : 0;
+  }
+
+  private static final Pattern CPU =
+      Pattern.compile("^process_cpu_seconds_total (\\S+)$", Pattern.MULTILINE);
+
+  private static double serverCpuSeconds(HttpClient http, int port) throws Exception {
+    HttpResponse<String> metrics =
+        http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+            HttpResponse.BodyHandlers.ofString());
+    Matcher m = CPU.matcher(metrics.body());
+    return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
   }
 
   private static final Pattern READY = Pattern.compile("IceGate serving: OTLP/HTTP :(\\d+)");
