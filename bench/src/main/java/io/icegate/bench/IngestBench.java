@@ -52,7 +52,10 @@ public final class IngestBench {
 
   public static void main(String[] args) throws Exception {
     int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 40;
-    int threads = args.length > 1 ? Integer.parseInt(args[1]) : 4;
+    // Eight senders, as a Collector's exporter runs several consumers: with fewer, each waiting
+    // for its durable ack, decoding the next requests and writing the WAL take turns instead of
+    // overlapping.
+    int threads = args.length > 1 ? Integer.parseInt(args[1]) : 8;
     Path jar = Path.of(args.length > 2 ? args[2] : "server/target/icegate-server.jar");
     List<String> report = run(jar, seconds, threads);
     report.forEach(System.out::println);
@@ -64,7 +67,9 @@ public final class IngestBench {
     List<byte[]> bodies = requests.stream().map(ExportLogsServiceRequest::toByteArray).toList();
     List<String> report = new ArrayList<>();
 
-    double rawRecordsPerSecond = rawParquetRate(requests, dir.resolve("raw"));
+    RawParquet raw = new RawParquet(requests, dir.resolve("raw"));
+    raw.recordsPerSecond(Duration.ofSeconds(3)); // warms the JIT
+    double rawBefore = raw.recordsPerSecond(Duration.ofSeconds(5));
 
     Path config = dir.resolve("config.yaml");
     Files.writeString(
@@ -73,10 +78,18 @@ public final class IngestBench {
             + "host: 127.0.0.1\notlp_http_port: 0\nloki_port: 0\notlp_grpc_port: -1\n"
             + "prometheus_port: -1\ncompaction_interval: 0s\n"
             + "limits:\n  ingestion_rate_bytes: 0\n");
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-Xmx1g");
+    // Extra JVM options for the server, e.g. a flight recording to profile it:
+    // -Dingest.bench.server.jvm="-XX:StartFlightRecording=filename=/tmp/x.jfr,settings=profile"
+    String extra = System.getProperty("ingest.bench.server.jvm", "").strip();
+    if (!extra.isEmpty()) {
+      command.addAll(Arrays.asList(extra.split("\\s+")));
+    }
+    command.addAll(List.of("-jar", jar.toString(), "serve", "--config", config.toString()));
     Process server =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx1g", "-jar", jar.toString(), "serve", "--config", config.toString())
+        new ProcessBuilder(command)
             .redirectOutput(dir.resolve("stdout.log").toFile())
             .redirectError(dir.resolve("stderr.log").toFile())
             .start();
@@ -87,24 +100,35 @@ public final class IngestBench {
       // Warm-up: the server's first requests load classes and JIT-compile.
       drive(http, port, bodies, threads, Duration.ofSeconds(Math.min(10, seconds / 4)), null);
       AtomicLong peakHeap = new AtomicLong();
+      double cpuBefore = serverCpuSeconds(http, port);
       Result r = drive(http, port, bodies, threads, Duration.ofSeconds(seconds), peakHeap);
+      // The server's CPU per acknowledged record: what load from other processes on a shared
+      // machine changes least.
+      double cpuMicrosPerRecord = (serverCpuSeconds(http, port) - cpuBefore) * 1e6 / r.records;
       double elapsed = r.nanos / 1e9;
       double recordsPerSecond = r.records / elapsed;
       report.add(String.format(Locale.ROOT,
           "ingest: %d threads, %d s, batches of %d: %,.0f records/s, %.1f MB/s protobuf,"
-              + " p50 ack %.1f ms, p99 ack %.1f ms, errors %d, server peak heap %.0f MiB",
+              + " p50 ack %.1f ms, p99 ack %.1f ms, errors %d, server peak heap %.0f MiB,"
+              + " server CPU %.2f us/record",
           threads, seconds, BATCH, recordsPerSecond, r.bytes / elapsed / 1e6,
           r.percentileMillis(0.50), r.percentileMillis(0.99), r.errors,
-          peakHeap.get() / 1048576.0));
+          peakHeap.get() / 1048576.0, cpuMicrosPerRecord));
+      server.destroy();
+      server.waitFor(60, TimeUnit.SECONDS);
+      double rawAfter = raw.recordsPerSecond(Duration.ofSeconds(5));
+      double rawRecordsPerSecond = (rawBefore + rawAfter) / 2;
       report.add(String.format(Locale.ROOT,
-          "raw parquet write of the same records (Arrow -> ArrowParquetWriter, ZSTD, local disk):"
-              + " %,.0f records/s", rawRecordsPerSecond));
+          "raw parquet write of the same records (Arrow -> ArrowParquetWriter, WAL settings, local"
+              + " disk, one thread): %,.0f records/s (%,.0f before the ingest run, %,.0f after)",
+          rawRecordsPerSecond, rawBefore, rawAfter));
       report.add(String.format(Locale.ROOT,
           "ratio ingest / raw parquet: %.2f", recordsPerSecond / rawRecordsPerSecond));
     } finally {
       server.destroy();
       server.waitFor(60, TimeUnit.SECONDS);
       server.destroyForcibly();
+      raw.close();
     }
     return report;
   }
@@ -232,6 +256,18 @@ public final class IngestBench {
     return m.find() ? (long) Double.parseDouble(m.group(1)) : 0;
   }
 
+  private static final Pattern CPU =
+      Pattern.compile("^process_cpu_seconds_total (\\S+)$", Pattern.MULTILINE);
+
+  private static double serverCpuSeconds(HttpClient http, int port) throws Exception {
+    HttpResponse<String> metrics =
+        http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+            HttpResponse.BodyHandlers.ofString());
+    Matcher m = CPU.matcher(metrics.body());
+    return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
+  }
+
   private static final Pattern READY = Pattern.compile("IceGate serving: OTLP/HTTP :(\\d+)");
 
   private static int awaitReady(Path stdout, Process server) throws Exception {
@@ -279,35 +315,46 @@ public final class IngestBench {
   }
 
   /**
-   * Records per second of the Parquet write alone: the same requests as Arrow batches (built
-   * before the clock starts), written in groups of 16 batches per file, as WAL segments are.
+   * The Parquet write alone: the same requests as Arrow batches (built before the clock starts),
+   * written in groups of 16 batches per file, as WAL segments are, for {@code duration}; the
+   * mean rate over that time, so a shared machine's load weighs on it as on the ingest run.
    */
-  private static double rawParquetRate(List<ExportLogsServiceRequest> requests, Path dir)
-      throws Exception {
-    Files.createDirectories(dir);
-    try (RootAllocator allocator = new RootAllocator()) {
-      List<VectorSchemaRoot> batches = new ArrayList<>();
-      try {
-        for (ExportLogsServiceRequest request : requests) {
-          batches.add(LogsBatchBuilder.build(request, "fake", LogCorpus.T0, allocator).batch());
-        }
-        long best = Long.MAX_VALUE;
-        int group = 16;
-        for (int round = 0; round < 4; round++) { // the first rounds warm the JIT
-          long t = System.nanoTime();
-          for (int from = 0; from < batches.size(); from += group) {
-            List<VectorSchemaRoot> part = batches.subList(from, Math.min(batches.size(), from + group));
-            Path file = dir.resolve("r" + round + "-" + from + ".parquet");
-            ArrowParquetWriter.write(
-                LogsTable.SCHEMA, part, new LocalOutputFile(file), Map.of(),
-                ArrowParquetWriter.Options.WAL);
-          }
-          best = Math.min(best, System.nanoTime() - t);
-        }
-        return (double) batches.size() * BATCH / (best / 1e9);
-      } finally {
-        batches.forEach(VectorSchemaRoot::close);
+  private static final class RawParquet implements AutoCloseable {
+    private final RootAllocator allocator = new RootAllocator();
+    private final List<VectorSchemaRoot> batches = new ArrayList<>();
+    private final Path dir;
+    private int files;
+
+    RawParquet(List<ExportLogsServiceRequest> requests, Path dir) throws Exception {
+      this.dir = Files.createDirectories(dir);
+      for (ExportLogsServiceRequest request : requests) {
+        batches.add(LogsBatchBuilder.build(request, "fake", LogCorpus.T0, allocator).batch());
       }
+    }
+
+    double recordsPerSecond(Duration duration) throws Exception {
+      int group = 16;
+      long records = 0;
+      long start = System.nanoTime();
+      long deadline = start + duration.toNanos();
+      while (System.nanoTime() < deadline) {
+        for (int from = 0; from < batches.size(); from += group) {
+          List<VectorSchemaRoot> part = batches.subList(from, Math.min(batches.size(), from + group));
+          Path file = dir.resolve("r" + files++ + ".parquet");
+          ArrowParquetWriter.write(
+              LogsTable.SCHEMA, part, new LocalOutputFile(file), Map.of(),
+              ArrowParquetWriter.Options.WAL);
+          Files.delete(file);
+          records += (long) part.size() * BATCH;
+        }
+      }
+      return records / ((System.nanoTime() - start) / 1e9);
+    }
+
+    @Override
+    public void close() {
+      batches.forEach(VectorSchemaRoot::close);
+      allocator.close();
     }
   }
 

@@ -114,6 +114,50 @@ class WalRoundTripTest {
   }
 
   @Test
+  void segmentsWrittenConcurrentlyEnterTheIndexInNumberOrderWithoutGaps() throws Exception {
+    // Local segments are written two at a time and numbered when complete: whichever finishes
+    // first, the index must hold 1..n in order (compaction commits "everything up to n").
+    int threads = 8;
+    int perThread = 12;
+    try (Lake lake = Lake.openLocal(dir, Duration.ofMillis(1))) {
+      List<CompletableFuture<WalSegment>> acks = new ArrayList<>();
+      List<Thread> senders = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int thread = t;
+        Thread th =
+            new Thread(
+                () -> {
+                  for (int i = 0; i < perThread; i++) {
+                    var f = append(lake, "fake",
+                        request("svc", line(T0 + thread * 1000L + i, "c" + thread + "-" + i)));
+                    synchronized (acks) {
+                      acks.add(f);
+                    }
+                  }
+                });
+        senders.add(th);
+        th.start();
+      }
+      for (Thread th : senders) {
+        th.join();
+      }
+      CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get();
+
+      List<WalSegment> index = lake.table(LogsTable.NAME).wal().allSegments();
+      long acked = acks.stream().map(CompletableFuture::join).distinct().count();
+      assertThat(index).hasSize((int) acked);
+      for (int i = 0; i < index.size(); i++) {
+        WalSegment segment = index.get(i);
+        assertThat(segment.sequence()).isEqualTo(i + 1);
+        assertThat(Path.of(segment.location()).getFileName().toString())
+            .isEqualTo(String.format("%020d.parquet", i + 1));
+      }
+      assertThat(index.stream().mapToLong(WalSegment::rows).sum()).isEqualTo(threads * perThread);
+      assertThat(scan(lake, "fake", List.of(LogsTable.BODY))).hasSize(threads * perThread);
+    }
+  }
+
+  @Test
   void reopeningRecoversSegmentsAndDropsUnfinishedTemporaryFiles() throws Exception {
     try (Lake lake = Lake.openLocal(dir, Duration.ofMillis(1))) {
       append(lake, "fake", request("svc", line(T0, "durable"))).get();

@@ -52,6 +52,7 @@ public final class HttpListener implements AutoCloseable {
       InFlight inFlight,
       RequestObserver observer)
       throws InterruptedException {
+    BodyBudget budget = new BodyBudget((long) BodyBudget.LARGEST_BODIES * maxBodyBytes);
     ServerBootstrap bootstrap =
         new ServerBootstrap()
             .group(boss, io)
@@ -66,7 +67,8 @@ public final class HttpListener implements AutoCloseable {
                         .addLast(new HttpServerCodec(MAX_LINE_BYTES, MAX_HEADER_BYTES, 8192))
                         .addLast(new BoundedAggregator(maxBodyBytes, errors, inFlight))
                         .addLast(
-                            new Dispatcher(name, routes, errors, workers, inFlight, observer));
+                            new Dispatcher(
+                                name, routes, errors, workers, inFlight, observer, budget));
                   }
                 });
     Channel channel = bootstrap.bind(host, port).sync().channel();
@@ -128,6 +130,7 @@ public final class HttpListener implements AutoCloseable {
     private final ExecutorService workers;
     private final InFlight inFlight;
     private final RequestObserver observer;
+    private final BodyBudget budget;
 
     Dispatcher(
         String name,
@@ -135,36 +138,64 @@ public final class HttpListener implements AutoCloseable {
         ErrorRenderer errors,
         ExecutorService workers,
         InFlight inFlight,
-        RequestObserver observer) {
+        RequestObserver observer,
+        BodyBudget budget) {
       this.name = name;
       this.routes = routes;
       this.errors = errors;
       this.workers = workers;
       this.inFlight = inFlight;
       this.observer = observer;
+      this.budget = budget;
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+      int bytes = request.content().readableBytes();
+      boolean admitted = budget.tryReserve(bytes);
       inFlight.enter();
       HttpExchange exchange;
       String route = routeKey(new io.netty.handler.codec.http.QueryStringDecoder(request.uri())
           .path());
       HttpExchange[] answered = new HttpExchange[1];
+      FullHttpRequest refusedHead = null;
       try {
+        if (!admitted) {
+          // Answered from its head alone: the body is neither copied nor decoded.
+          refusedHead =
+              new DefaultFullHttpRequest(request.protocolVersion(), request.method(), request.uri());
+          refusedHead.headers().set(request.headers());
+        }
         exchange =
             new HttpExchange(
                 ctx,
-                request,
+                admitted ? request : refusedHead,
                 () -> {
+                  if (admitted) {
+                    budget.release(bytes);
+                  }
                   inFlight.exit();
                   observer.answered(name, route, answered[0].status());
                 },
                 inFlight::draining);
         answered[0] = exchange;
       } catch (RuntimeException e) {
+        if (admitted) {
+          budget.release(bytes);
+        }
         inFlight.exit();
         throw e;
+      } finally {
+        if (refusedHead != null) {
+          refusedHead.release();
+        }
+      }
+      if (!admitted) {
+        errors.render(exchange, HttpResponseStatus.TOO_MANY_REQUESTS,
+            "the server is overloaded, retry later: request bodies of more than "
+                + budget.limit() + " bytes in flight (" + BodyBudget.LARGEST_BODIES
+                + " x max_request_bytes)");
+        return;
       }
       if (!request.decoderResult().isSuccess()) {
         Throwable cause = request.decoderResult().cause();

@@ -73,7 +73,7 @@ public final class LogsIngest implements SignalIngest<ExportLogsServiceRequest> 
         WalAppender.append(
             wal, tenant, "logs", built.batch(),
             WalAppender.fingerprint(tenant, "logs", idempotencyKey, payload), metrics);
-    if (eventsWal == null) {
+    if (eventsWal == null || !EventsBatchBuilder.anyEvent(filtered.request())) {
       return logs.thenApply(done -> outcome);
     }
     BatchResult events =

@@ -23,7 +23,9 @@ public final class OtlpErrors {
           status,
           encoding.contentType(),
           OtlpResponses.status(encoding, grpcCode, message),
-          status.code() == 503 ? java.util.Map.of("Retry-After", "1") : java.util.Map.of());
+          status.code() == 503 || status.code() == 429
+              ? java.util.Map.of("Retry-After", "1")
+              : java.util.Map.of());
     };
   }
 }

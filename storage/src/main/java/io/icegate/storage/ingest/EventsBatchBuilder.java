@@ -48,6 +48,20 @@ public final class EventsBatchBuilder {
     return attribute == null || attribute.isEmpty() ? null : attribute;
   }
 
+  /** True if some record of {@code request} is an event: only then is a batch worth building. */
+  public static boolean anyEvent(ExportLogsServiceRequest request) {
+    for (ResourceLogs resourceLogs : request.getResourceLogsList()) {
+      for (ScopeLogs scopeLogs : resourceLogs.getScopeLogsList()) {
+        for (LogRecord record : scopeLogs.getLogRecordsList()) {
+          if (eventName(record) != null) {
+            return true;
+          }
+        }
+      }
+    }
+    return false;
+  }
+
   /** Builds the batch for {@code tenant} (possibly empty); {@code nowNanos} stamps ingestion. */
   public static BatchResult build(
       ExportLogsServiceRequest request, String tenant, long nowNanos,

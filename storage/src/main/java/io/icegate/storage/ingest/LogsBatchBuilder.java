@@ -6,6 +6,7 @@ import io.icegate.protocol.loki.LabelSetCodec;
 import io.icegate.protocol.loki.LokiOtlpLabels;
 import io.icegate.storage.table.LogsTable;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
+import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.logs.v1.LogRecord;
 import io.opentelemetry.proto.logs.v1.ResourceLogs;
@@ -20,7 +21,6 @@ import org.apache.arrow.vector.TimeStampVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.complex.MapVector;
-import org.apache.arrow.vector.complex.StructVector;
 import org.apache.arrow.vector.types.pojo.Schema;
 import io.icegate.storage.table.ArrowSchemas;
 
@@ -59,10 +59,12 @@ public final class LogsBatchBuilder {
         // Loki's mapping derived without it), so a query may test either one.
         String serviceName = labels.get(LokiOtlpLabels.SERVICE_NAME_LABEL);
         byte[] service = serviceName == null ? null : serviceName.getBytes(UTF_8);
-        SortedMap<String, String> resourceMap = AttributeFlattener.flatten(resource);
+        AttributeColumn.Encoded resourceMap = AttributeColumn.Encoded.of(resource);
         for (ScopeLogs scopeLogs : resourceLogs.getScopeLogsList()) {
           var scope = scopeLogs.getScope();
-          SortedMap<String, String> scopeMap = AttributeFlattener.flatten(scope.getAttributesList());
+          AttributeColumn.Encoded scopeMap = AttributeColumn.Encoded.of(scope.getAttributesList());
+          byte[] scopeName = emptyToNull(scope.getName());
+          byte[] scopeVersion = emptyToNull(scope.getVersion());
           for (LogRecord record : scopeLogs.getLogRecordsList()) {
             String problem = validate(record);
             if (problem != null) {
@@ -90,19 +92,28 @@ public final class LogsBatchBuilder {
             } else {
               c.spanId.setSafe(row, record.getSpanId().toByteArray());
             }
-            setOrNull(c.severityText, row, emptyToNull(record.getSeverityText()));
-            c.body.setSafe(row, AttributeFlattener.bodyText(record.getBody()).getBytes(UTF_8));
-            writeMap(c.resourceAttributes, row, resourceMap);
-            writeMap(c.scopeAttributes, row, scopeMap);
-            writeMap(c.logAttributes, row, AttributeFlattener.flatten(record.getAttributesList()));
+            if (record.getSeverityText().isEmpty()) {
+              c.severityText.setNull(row);
+            } else {
+              AttributeColumn.set(c.severityText, row, record.getSeverityTextBytes());
+            }
+            AnyValue body = record.getBody();
+            if (body.getValueCase() == AnyValue.ValueCase.STRING_VALUE) {
+              AttributeColumn.set(c.body, row, body.getStringValueBytes());
+            } else {
+              c.body.setSafe(row, AttributeFlattener.bodyText(body).getBytes(UTF_8));
+            }
+            c.resourceAttributes.write(row, resourceMap);
+            c.scopeAttributes.write(row, scopeMap);
+            c.logAttributes.write(row, record.getAttributesList());
             if (record.getSeverityNumberValue() == 0) {
               c.severityNumber.setNull(row);
             } else {
               c.severityNumber.setSafe(row, record.getSeverityNumberValue());
             }
             c.flags.setSafe(row, record.getFlags());
-            setOrNull(c.scopeName, row, emptyToNull(scope.getName()));
-            setOrNull(c.scopeVersion, row, emptyToNull(scope.getVersion()));
+            setOrNull(c.scopeName, row, scopeName);
+            setOrNull(c.scopeVersion, row, scopeVersion);
             setOrNull(c.eventName, row, emptyToNull(record.getEventName()));
             c.droppedAttributes.setSafe(row, record.getDroppedAttributesCount());
             c.streamLabels.setSafe(row, streamLabels);
@@ -142,21 +153,6 @@ public final class LogsBatchBuilder {
     }
   }
 
-  private static void writeMap(MapVector map, int row, SortedMap<String, String> entries) {
-    int start = map.startNewValue(row);
-    StructVector structs = (StructVector) map.getDataVector();
-    VarCharVector keys = (VarCharVector) structs.getChildByOrdinal(0);
-    VarCharVector values = (VarCharVector) structs.getChildByOrdinal(1);
-    int i = start;
-    for (var e : entries.entrySet()) {
-      structs.setIndexDefined(i);
-      keys.setSafe(i, e.getKey().getBytes(UTF_8));
-      values.setSafe(i, e.getValue().getBytes(UTF_8));
-      i++;
-    }
-    map.endValue(row, entries.size());
-  }
-
   /** Typed handles on the batch's columns, looked up once per request. */
   private static final class Columns {
     final VarCharVector tenant;
@@ -168,9 +164,9 @@ public final class LogsBatchBuilder {
     final FixedSizeBinaryVector spanId;
     final VarCharVector severityText;
     final VarCharVector body;
-    final MapVector resourceAttributes;
-    final MapVector scopeAttributes;
-    final MapVector logAttributes;
+    final AttributeColumn resourceAttributes;
+    final AttributeColumn scopeAttributes;
+    final AttributeColumn logAttributes;
     final IntVector severityNumber;
     final IntVector flags;
     final VarCharVector scopeName;
@@ -189,9 +185,9 @@ public final class LogsBatchBuilder {
       spanId = (FixedSizeBinaryVector) root.getVector(LogsTable.SPAN_ID);
       severityText = (VarCharVector) root.getVector(LogsTable.SEVERITY_TEXT);
       body = (VarCharVector) root.getVector(LogsTable.BODY);
-      resourceAttributes = (MapVector) root.getVector(LogsTable.RESOURCE_ATTRIBUTES);
-      scopeAttributes = (MapVector) root.getVector(LogsTable.SCOPE_ATTRIBUTES);
-      logAttributes = (MapVector) root.getVector(LogsTable.LOG_ATTRIBUTES);
+      resourceAttributes = new AttributeColumn((MapVector) root.getVector(LogsTable.RESOURCE_ATTRIBUTES));
+      scopeAttributes = new AttributeColumn((MapVector) root.getVector(LogsTable.SCOPE_ATTRIBUTES));
+      logAttributes = new AttributeColumn((MapVector) root.getVector(LogsTable.LOG_ATTRIBUTES));
       severityNumber = (IntVector) root.getVector(LogsTable.SEVERITY_NUMBER);
       flags = (IntVector) root.getVector(LogsTable.FLAGS);
       scopeName = (VarCharVector) root.getVector(LogsTable.SCOPE_NAME);

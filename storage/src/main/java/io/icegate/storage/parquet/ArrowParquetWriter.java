@@ -1,8 +1,15 @@
 package io.icegate.storage.parquet;
 
 import java.io.IOException;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.vector.BaseFixedWidthVector;
+import org.apache.arrow.vector.BaseVariableWidthVector;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.BitVector;
 import org.apache.arrow.vector.FieldVector;
@@ -27,22 +34,32 @@ import org.apache.parquet.io.OutputFile;
 import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.io.api.RecordConsumer;
 import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.PrimitiveType;
+import org.apache.parquet.schema.Type;
 
 /**
  * Writes Arrow batches as Parquet in an Iceberg table's schema (Parquet field ids = Iceberg field
  * ids), so a file written here is a valid data file of that table: compaction can commit it or
  * rewrite it, and Iceberg's readers resolve its columns by id.
  *
- * <p>Values go from the Arrow buffers straight into Parquet's column writers; no row objects are
- * built. String values are handed to Parquet as views over the Arrow buffer, so the batch must
- * stay open until {@link #write} returns (it does: the writer is closed inside).
+ * <p>No row objects are built: per batch, each column gets a small writer over a heap copy of its
+ * Arrow buffers (one bulk copy per buffer), and rows go from there into Parquet's column writers.
+ * The copies are what Parquet's dictionaries and statistics keep and compare: byte-array values
+ * hash and compare several times faster than views over direct memory, and creating a view per
+ * value costs a reflective constructor call.
  */
 public final class ArrowParquetWriter {
-  /** Parquet settings for WAL segments: small row groups keep memory low while writing. */
-  public record Options(int rowGroupBytes, int pageBytes, CompressionCodecName codec) {
+  /**
+   * Parquet settings. WAL segments: small row groups keep memory low while writing; ZSTD at a
+   * low level, since compaction rewrites every segment anyway.
+   */
+  public record Options(int rowGroupBytes, int pageBytes, CompressionCodecName codec, int zstdLevel) {
     public static final Options WAL =
-        new Options(16 * 1024 * 1024, 1024 * 1024, CompressionCodecName.ZSTD);
+        new Options(16 * 1024 * 1024, 1024 * 1024, CompressionCodecName.ZSTD, 1);
   }
+
+  /** How many leading rows of a column decide whether a dictionary is worth building. */
+  private static final int DICTIONARY_SAMPLE = 128;
 
   private ArrowParquetWriter() {}
 
@@ -60,28 +77,82 @@ public final class ArrowParquetWriter {
       throws IOException {
     MessageType type = ParquetSchemaUtil.convert(schema, "table");
     var support = new BatchWriteSupport(type, footerMetadata);
-    try (ParquetWriter<Integer> writer =
+    // A configuration without Hadoop's default resources: the default one parses
+    // core-default.xml for every file written, which cost more than writing a small segment.
+    Configuration conf = new Configuration(false);
+    conf.setInt("parquet.compression.codec.zstd.level", options.zstdLevel());
+    Builder builder =
         new Builder(out, support)
+            .withConf(conf)
             .withCompressionCodec(options.codec())
             .withRowGroupSize((long) options.rowGroupBytes())
             .withPageSize(options.pageBytes())
             .withDictionaryEncoding(true)
-            .withWriteMode(ParquetFileWriter.Mode.CREATE)
-            .build()) {
+            .withSizeStatisticsEnabled(false)
+            .withWriteMode(ParquetFileWriter.Mode.CREATE);
+    if (!batches.isEmpty()) {
+      for (String column : mostlyDistinctColumns(type, batches.get(0))) {
+        builder.withDictionaryEncoding(column, false);
+        if (type.getType(column).asPrimitiveType().getPrimitiveTypeName()
+            == PrimitiveType.PrimitiveTypeName.BINARY) {
+          // Min/max of log lines prune nothing (line filters search inside them) and cost a
+          // full comparison per value; timestamps keep theirs, they prune time ranges.
+          builder.withStatisticsEnabled(column, false);
+        }
+      }
+    }
+    try (ParquetWriter<Object> writer = builder.build()) {
       for (VectorSchemaRoot batch : batches) {
         support.setBatch(batch);
         int rows = batch.getRowCount();
         for (int row = 0; row < rows; row++) {
-          writer.write(row);
+          writer.write(support);
         }
       }
     }
   }
 
-  private static final class Builder extends ParquetWriter.Builder<Integer, Builder> {
-    private final WriteSupport<Integer> support;
+  /**
+   * The top-level string, binary and 64-bit columns whose first rows are mostly distinct (log
+   * lines, timestamps): Parquet would build a dictionary for them, hash every value into it, and
+   * discard it at the first page as no smaller than the values. They are written plain at once.
+   */
+  private static List<String> mostlyDistinctColumns(MessageType type, VectorSchemaRoot batch) {
+    List<String> plain = new ArrayList<>();
+    int rows = Math.min(batch.getRowCount(), DICTIONARY_SAMPLE);
+    if (rows < 16) {
+      return plain;
+    }
+    for (FieldVector vector : batch.getFieldVectors()) {
+      if (!type.containsField(vector.getName())) {
+        continue;
+      }
+      Set<Object> distinct = new HashSet<>();
+      int present = 0;
+      for (int i = 0; i < rows; i++) {
+        if (vector.isNull(i)) {
+          continue;
+        }
+        present++;
+        if (vector instanceof BaseVariableWidthVector v) {
+          distinct.add(java.nio.ByteBuffer.wrap(v.get(i)));
+        } else if (vector instanceof BigIntVector || vector instanceof TimeStampVector) {
+          distinct.add(((BaseFixedWidthVector) vector).getDataBuffer().getLong((long) i * 8));
+        } else {
+          break;
+        }
+      }
+      if (present >= 16 && distinct.size() * 2 > present) {
+        plain.add(vector.getName());
+      }
+    }
+    return plain;
+  }
 
-    Builder(OutputFile file, WriteSupport<Integer> support) {
+  private static final class Builder extends ParquetWriter.Builder<Object, Builder> {
+    private final WriteSupport<Object> support;
+
+    Builder(OutputFile file, WriteSupport<Object> support) {
       super(file);
       this.support = support;
     }
@@ -92,18 +163,22 @@ public final class ArrowParquetWriter {
     }
 
     @Override
-    protected WriteSupport<Integer> getWriteSupport(Configuration conf) {
+    protected WriteSupport<Object> getWriteSupport(Configuration conf) {
       return support;
     }
   }
 
-  /** Writes row {@code i} of the batch: the record type is the row index. */
-  private static final class BatchWriteSupport extends WriteSupport<Integer> {
+  /**
+   * Writes the current batch's rows in order: each {@code write} call is the next row (the record
+   * passed is ignored), so no per-row object is made.
+   */
+  private static final class BatchWriteSupport extends WriteSupport<Object> {
     private final MessageType type;
     private final Map<String, String> footerMetadata;
     private final String[] names;
-    private List<FieldVector> columns;
+    private ValueWriter[] columns;
     private RecordConsumer consumer;
+    private int row;
 
     BatchWriteSupport(MessageType type, Map<String, String> footer) {
       this.type = type;
@@ -120,16 +195,17 @@ public final class ArrowParquetWriter {
      * allows nulls there; a batch column the table lacks is an error.
      */
     void setBatch(VectorSchemaRoot batch) {
-      List<FieldVector> matched = new java.util.ArrayList<>(names.length);
+      ValueWriter[] matched = new ValueWriter[names.length];
       for (int i = 0; i < names.length; i++) {
         FieldVector vector = batch.getVector(names[i]);
-        if (vector == null
-            && type.getType(i).getRepetition()
-                == org.apache.parquet.schema.Type.Repetition.REQUIRED) {
-          throw new IllegalArgumentException(
-              "the batch has no column for the table's required column " + names[i]);
+        if (vector == null) {
+          if (type.getType(i).getRepetition() == Type.Repetition.REQUIRED) {
+            throw new IllegalArgumentException(
+                "the batch has no column for the table's required column " + names[i]);
+          }
+          continue;
         }
-        matched.add(vector);
+        matched[i] = ValueWriter.of(vector);
       }
       for (FieldVector vector : batch.getFieldVectors()) {
         if (!type.containsField(vector.getName())) {
@@ -138,6 +214,7 @@ public final class ArrowParquetWriter {
         }
       }
       this.columns = matched;
+      this.row = 0;
     }
 
     @Override
@@ -151,120 +228,280 @@ public final class ArrowParquetWriter {
     }
 
     @Override
-    public void write(Integer boxedRow) {
-      int row = boxedRow;
-      consumer.startMessage();
-      for (int i = 0; i < names.length; i++) {
-        FieldVector vector = columns.get(i);
-        if (vector == null || vector.isNull(row)) {
+    public void write(Object ignored) {
+      int r = row++;
+      RecordConsumer c = consumer;
+      c.startMessage();
+      for (int i = 0; i < columns.length; i++) {
+        ValueWriter column = columns[i];
+        if (column == null || column.isNull(r)) {
           continue;
         }
-        consumer.startField(names[i], i);
-        writeValue(vector, row);
-        consumer.endField(names[i], i);
+        c.startField(names[i], i);
+        column.write(c, r);
+        c.endField(names[i], i);
       }
-      consumer.endMessage();
+      c.endMessage();
+    }
+  }
+
+  /** One Arrow vector's values, copied to the heap, written by index. */
+  private abstract static class ValueWriter {
+    private final byte[] validity;
+
+    ValueWriter(FieldVector vector) {
+      int count = vector.getValueCount();
+      this.validity = bytes(vector.getValidityBuffer(), (count + 7) / 8);
     }
 
-    private void writeValue(FieldVector vector, int row) {
-      if (vector instanceof VarCharVector v) {
-        consumer.addBinary(slice(v, row));
-      } else if (vector instanceof TimeStampVector v) {
-        consumer.addLong(v.get(row));
-      } else if (vector instanceof BigIntVector v) {
-        consumer.addLong(v.get(row));
+    final boolean isNull(int index) {
+      return (validity[index >> 3] & (1 << (index & 7))) == 0;
+    }
+
+    abstract void write(RecordConsumer c, int index);
+
+    static ValueWriter of(FieldVector vector) {
+      if (vector instanceof VarCharVector || vector instanceof VarBinaryVector) {
+        return new VariableWidth((BaseVariableWidthVector) vector);
+      } else if (vector instanceof TimeStampVector || vector instanceof BigIntVector) {
+        return new Int64((BaseFixedWidthVector) vector);
       } else if (vector instanceof IntVector v) {
-        consumer.addInteger(v.get(row));
+        return new Int32(v);
       } else if (vector instanceof Float8Vector v) {
-        consumer.addDouble(v.get(row));
+        return new Float64(v);
       } else if (vector instanceof BitVector v) {
-        consumer.addBoolean(v.get(row) == 1);
+        return new Bool(v);
       } else if (vector instanceof FixedSizeBinaryVector v) {
-        consumer.addBinary(Binary.fromConstantByteArray(v.get(row)));
-      } else if (vector instanceof VarBinaryVector v) {
-        consumer.addBinary(Binary.fromConstantByteArray(v.get(row)));
+        return new FixedWidth(v);
       } else if (vector instanceof MapVector v) {
-        writeMap(v, row);
+        return new MapWriter(v);
       } else if (vector instanceof ListVector v) {
-        writeList(v, row);
+        return new ListWriter(v);
       } else if (vector instanceof StructVector v) {
-        writeStruct(v, row);
-      } else {
-        throw new UnsupportedOperationException(
-            "no Parquet writer for Arrow type " + vector.getField().getType());
+        return new StructWriter(v);
+      }
+      throw new UnsupportedOperationException(
+          "no Parquet writer for Arrow type " + vector.getField().getType());
+    }
+
+    static byte[] bytes(ArrowBuf buffer, long length) {
+      byte[] out = new byte[Math.toIntExact(length)];
+      if (length > 0) {
+        buffer.getBytes(0, out);
+      }
+      return out;
+    }
+
+    /** The {@code count + 1} offsets of a variable-width or repeated vector. */
+    static int[] offsets(ArrowBuf buffer, int count) {
+      int[] out = new int[count + 1];
+      if (count > 0) {
+        buffer.nioBuffer(0, (count + 1) * 4).order(ByteOrder.LITTLE_ENDIAN).asIntBuffer().get(out);
+      }
+      return out;
+    }
+  }
+
+  private static final class VariableWidth extends ValueWriter {
+    private final int[] offsets;
+    private final byte[] data;
+
+    VariableWidth(BaseVariableWidthVector vector) {
+      super(vector);
+      int count = vector.getValueCount();
+      offsets = offsets(vector.getOffsetBuffer(), count);
+      data = bytes(vector.getDataBuffer(), offsets[count]);
+    }
+
+    @Override
+    void write(RecordConsumer c, int index) {
+      int start = offsets[index];
+      c.addBinary(Binary.fromConstantByteArray(data, start, offsets[index + 1] - start));
+    }
+  }
+
+  private static final class FixedWidth extends ValueWriter {
+    private final int width;
+    private final byte[] data;
+
+    FixedWidth(FixedSizeBinaryVector vector) {
+      super(vector);
+      width = vector.getByteWidth();
+      data = bytes(vector.getDataBuffer(), (long) width * vector.getValueCount());
+    }
+
+    @Override
+    void write(RecordConsumer c, int index) {
+      c.addBinary(Binary.fromConstantByteArray(data, index * width, width));
+    }
+  }
+
+  private static final class Int64 extends ValueWriter {
+    private final long[] values;
+
+    Int64(BaseFixedWidthVector vector) {
+      super(vector);
+      int count = vector.getValueCount();
+      values = new long[count];
+      if (count > 0) {
+        vector.getDataBuffer().nioBuffer(0, count * 8).order(ByteOrder.LITTLE_ENDIAN)
+            .asLongBuffer().get(values);
       }
     }
 
-    /** Parquet's MAP layout: group { repeated group key_value { key; value } }. */
-    private void writeMap(MapVector map, int row) {
-      int start = map.getOffsetBuffer().getInt((long) row * MapVector.OFFSET_WIDTH);
-      int end = map.getOffsetBuffer().getInt((long) (row + 1) * MapVector.OFFSET_WIDTH);
-      consumer.startGroup();
+    @Override
+    void write(RecordConsumer c, int index) {
+      c.addLong(values[index]);
+    }
+  }
+
+  private static final class Int32 extends ValueWriter {
+    private final int[] values;
+
+    Int32(IntVector vector) {
+      super(vector);
+      int count = vector.getValueCount();
+      values = new int[count];
+      if (count > 0) {
+        vector.getDataBuffer().nioBuffer(0, count * 4).order(ByteOrder.LITTLE_ENDIAN)
+            .asIntBuffer().get(values);
+      }
+    }
+
+    @Override
+    void write(RecordConsumer c, int index) {
+      c.addInteger(values[index]);
+    }
+  }
+
+  private static final class Float64 extends ValueWriter {
+    private final Float8Vector vector;
+
+    Float64(Float8Vector vector) {
+      super(vector);
+      this.vector = vector;
+    }
+
+    @Override
+    void write(RecordConsumer c, int index) {
+      c.addDouble(vector.get(index));
+    }
+  }
+
+  private static final class Bool extends ValueWriter {
+    private final BitVector vector;
+
+    Bool(BitVector vector) {
+      super(vector);
+      this.vector = vector;
+    }
+
+    @Override
+    void write(RecordConsumer c, int index) {
+      c.addBoolean(vector.get(index) == 1);
+    }
+  }
+
+  /** Parquet's MAP layout: group { repeated group key_value { key; value } }. */
+  private static final class MapWriter extends ValueWriter {
+    private final int[] offsets;
+    private final ValueWriter keys;
+    private final ValueWriter values;
+
+    MapWriter(MapVector map) {
+      super(map);
+      offsets = offsets(map.getOffsetBuffer(), map.getValueCount());
+      StructVector entries = (StructVector) map.getDataVector();
+      keys = ValueWriter.of((FieldVector) entries.getChildByOrdinal(0));
+      values = ValueWriter.of((FieldVector) entries.getChildByOrdinal(1));
+    }
+
+    @Override
+    void write(RecordConsumer c, int index) {
+      int start = offsets[index];
+      int end = offsets[index + 1];
+      c.startGroup();
       if (end > start) {
-        StructVector entries = (StructVector) map.getDataVector();
-        FieldVector keys = (FieldVector) entries.getChildByOrdinal(0);
-        FieldVector values = (FieldVector) entries.getChildByOrdinal(1);
-        consumer.startField("key_value", 0);
+        c.startField("key_value", 0);
         for (int e = start; e < end; e++) {
-          consumer.startGroup();
-          consumer.startField("key", 0);
-          writeValue(keys, e);
-          consumer.endField("key", 0);
+          c.startGroup();
+          c.startField("key", 0);
+          keys.write(c, e);
+          c.endField("key", 0);
           if (!values.isNull(e)) {
-            consumer.startField("value", 1);
-            writeValue(values, e);
-            consumer.endField("value", 1);
+            c.startField("value", 1);
+            values.write(c, e);
+            c.endField("value", 1);
           }
-          consumer.endGroup();
+          c.endGroup();
         }
-        consumer.endField("key_value", 0);
+        c.endField("key_value", 0);
       }
-      consumer.endGroup();
+      c.endGroup();
+    }
+  }
+
+  /** Iceberg's LIST layout: group { repeated group list { element } }. */
+  private static final class ListWriter extends ValueWriter {
+    private final int[] offsets;
+    private final ValueWriter elements;
+
+    ListWriter(ListVector list) {
+      super(list);
+      offsets = offsets(list.getOffsetBuffer(), list.getValueCount());
+      elements = ValueWriter.of(list.getDataVector());
     }
 
-    /** Iceberg's LIST layout: group { repeated group list { element } }. */
-    private void writeList(ListVector list, int row) {
-      int start = list.getElementStartIndex(row);
-      int end = list.getElementEndIndex(row);
-      consumer.startGroup();
+    @Override
+    void write(RecordConsumer c, int index) {
+      int start = offsets[index];
+      int end = offsets[index + 1];
+      c.startGroup();
       if (end > start) {
-        FieldVector elements = list.getDataVector();
-        consumer.startField("list", 0);
+        c.startField("list", 0);
         for (int e = start; e < end; e++) {
-          consumer.startGroup();
+          c.startGroup();
           if (!elements.isNull(e)) {
-            consumer.startField("element", 0);
-            writeValue(elements, e);
-            consumer.endField("element", 0);
+            c.startField("element", 0);
+            elements.write(c, e);
+            c.endField("element", 0);
           }
-          consumer.endGroup();
+          c.endGroup();
         }
-        consumer.endField("list", 0);
+        c.endField("list", 0);
       }
-      consumer.endGroup();
+      c.endGroup();
+    }
+  }
+
+  /** A struct's fields in the order of its Parquet group, which is the Iceberg (and Arrow) one. */
+  private static final class StructWriter extends ValueWriter {
+    private final String[] names;
+    private final ValueWriter[] children;
+
+    StructWriter(StructVector struct) {
+      super(struct);
+      List<FieldVector> vectors = struct.getChildrenFromFields();
+      names = new String[vectors.size()];
+      children = new ValueWriter[vectors.size()];
+      for (int i = 0; i < children.length; i++) {
+        names[i] = vectors.get(i).getName();
+        children[i] = ValueWriter.of(vectors.get(i));
+      }
     }
 
-    /** A struct's fields in the order of its Parquet group, which is the Iceberg (and Arrow) one. */
-    private void writeStruct(StructVector struct, int row) {
-      consumer.startGroup();
-      List<FieldVector> children = struct.getChildrenFromFields();
-      for (int i = 0; i < children.size(); i++) {
-        FieldVector child = children.get(i);
-        if (child.isNull(row)) {
+    @Override
+    void write(RecordConsumer c, int index) {
+      c.startGroup();
+      for (int i = 0; i < children.length; i++) {
+        if (children[i].isNull(index)) {
           continue;
         }
-        String name = child.getName();
-        consumer.startField(name, i);
-        writeValue(child, row);
-        consumer.endField(name, i);
+        c.startField(names[i], i);
+        children[i].write(c, index);
+        c.endField(names[i], i);
       }
-      consumer.endGroup();
-    }
-
-    private static Binary slice(VarCharVector v, int row) {
-      long start = v.getStartOffset(row);
-      int length = v.getValueLength(row);
-      return Binary.fromConstantByteBuffer(v.getDataBuffer().nioBuffer(start, length));
+      c.endGroup();
     }
   }
 }

@@ -48,7 +48,9 @@ public final class WalDirectory implements WalStore {
   private final Path root;
   private final Map<String, List<WalSegment>> byTenant = new ConcurrentHashMap<>();
   private final Map<String, Long> recoveredFingerprints = new java.util.HashMap<>();
-  private long maxSequence;
+  private long maxSequence; // guarded by this
+  private final java.util.concurrent.atomic.AtomicLong temporaryNames =
+      new java.util.concurrent.atomic.AtomicLong();
 
   private WalDirectory(Path root) {
     this.root = root;
@@ -155,44 +157,48 @@ public final class WalDirectory implements WalStore {
   public void refresh(long compactedThrough) {}
 
   /**
-   * Written as {@code <seq>.parquet.tmp}, fsync'd, renamed into place, directory fsync'd. The
-   * single WAL writer calls this, so numbers are taken in order and never contended.
+   * Written under a temporary name and fsync'd, then numbered, renamed into place and the
+   * directory fsync'd. Several writes may run at once (see {@link #concurrentWrites}): the
+   * number is taken only when a segment is complete, under the same lock as the rename and the
+   * index, so segments enter the index in number order and a prefix of the index is always a
+   * prefix of the WAL, whichever write finishes first.
    */
   @Override
   public WalSegment write(PendingSegment pending, SegmentContent content) throws IOException {
-    long sequence = nextSequence();
-    Path temporary = temporaryPath(pending.tenant(), sequence);
+    Path temporary = temporaryPath(pending.tenant());
     try {
       content.writeTo(new LocalOutputFile(temporary));
-      return publish(temporary, pending, sequence);
+      try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
+        channel.force(true);
+      }
+      return publish(temporary, pending);
     } catch (IOException | RuntimeException e) {
       deleteQuietly(temporary);
       throw e;
     }
   }
 
-  private synchronized long nextSequence() {
-    return ++maxSequence;
+  /** Two: one segment is encoded while another waits for the disk, or both use a core each. */
+  @Override
+  public int concurrentWrites() {
+    return 2;
   }
 
-  /** Where a new segment of {@code tenant} is first written. */
-  private Path temporaryPath(String tenant, long sequence) throws IOException {
+  /** Where a new segment of {@code tenant} is first written, under a name no other write has. */
+  private Path temporaryPath(String tenant) throws IOException {
     Path dir = root.resolve(URLEncoder.encode(tenant, StandardCharsets.UTF_8));
     Files.createDirectories(dir);
-    return dir.resolve(String.format("%020d%s%s", sequence, SUFFIX, TMP_SUFFIX));
+    return dir.resolve(String.format("w%d%s%s", temporaryNames.incrementAndGet(), SUFFIX, TMP_SUFFIX));
   }
 
   /**
-   * Makes a fully written temporary segment durable and visible: fsync file, rename, fsync
-   * directory, add to the index.
+   * Makes a fully written, fsync'd temporary segment visible: number, rename, fsync directory,
+   * add to the index.
    */
-  private WalSegment publish(Path temporary, PendingSegment pending, long sequence)
+  private synchronized WalSegment publish(Path temporary, PendingSegment pending)
       throws IOException {
-    try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
-      channel.force(true);
-    }
-    String name = temporary.getFileName().toString();
-    Path target = temporary.resolveSibling(name.substring(0, name.length() - TMP_SUFFIX.length()));
+    long sequence = maxSequence + 1;
+    Path target = temporary.resolveSibling(String.format("%020d%s", sequence, SUFFIX));
     Files.move(temporary, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     try (FileChannel dir = FileChannel.open(target.getParent(), StandardOpenOption.READ)) {
       dir.force(true);

@@ -47,6 +47,14 @@ public sealed interface WalStore permits WalDirectory, ObjectStoreWal {
    */
   WalSegment write(PendingSegment pending, SegmentContent content) throws IOException;
 
+  /**
+   * How many {@link #write}s may run at once. One unless the store numbers segments only once
+   * they are complete, so that concurrent writes still enter the index in number order.
+   */
+  default int concurrentWrites() {
+    return 1;
+  }
+
   /** Request fingerprints found in the segments at open, with their write times (ms). */
   Map<String, Long> recoveredFingerprints();
 

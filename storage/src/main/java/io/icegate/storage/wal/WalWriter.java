@@ -11,7 +11,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.apache.arrow.vector.TimeStampVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
@@ -24,9 +27,9 @@ import org.slf4j.LoggerFactory;
  * {@link #maxRows} rows are waiting) are written together, one segment per tenant, and every
  * append's future completes only once its segment is durable and visible to scans.
  *
- * <p>One thread per process writes, through the table's {@link WalStore}: on local disk it
- * numbers segments in order; on S3 it claims numbers against other replicas' writers with
- * conditional PUTs. A failed write fails the futures of exactly the appends in that segment;
+ * <p>One thread per process gathers, and writes through the table's {@link WalStore}: on local
+ * disk up to {@link WalStore#concurrentWrites} segments at once, numbered as they complete; on S3
+ * one at a time, claiming numbers against other replicas' writers with conditional PUTs. A failed write fails the futures of exactly the appends in that segment;
  * nothing of them is visible, so the clients' retries cannot duplicate rows.
  */
 public final class WalWriter implements AutoCloseable {
@@ -163,26 +166,66 @@ public final class WalWriter implements AutoCloseable {
     return done;
   }
 
+  /**
+   * Gathers groups and commits them. With a store that takes several writes at once, up to that
+   * many groups are written concurrently on their own threads; a new group starts gathering only
+   * when one of them is free, so appends arriving meanwhile join the next group (group commit).
+   */
   private void run() {
-    List<Append> group = new ArrayList<>();
+    int concurrency = store.concurrentWrites();
+    Semaphore free = new Semaphore(concurrency);
+    ExecutorService committers =
+        concurrency == 1
+            ? null
+            : Executors.newFixedThreadPool(concurrency, r -> {
+              Thread t = new Thread(r, "wal-commit " + store.location());
+              t.setDaemon(true);
+              return t;
+            });
     boolean stop = false;
-    while (!stop) {
-      try {
-        Append first = queue.take();
-        if (first == STOP) {
+    try {
+      while (!stop) {
+        List<Append> group = new ArrayList<>();
+        try {
+          free.acquire();
+          boolean submitted = false;
+          try {
+            Append first = queue.take();
+            if (first == STOP) {
+              stop = true;
+            } else {
+              group.add(first);
+              stop = gather(group, first.batch().getRowCount());
+            }
+            if (!group.isEmpty()) {
+              if (committers == null) {
+                commit(group);
+              } else {
+                committers.execute(() -> {
+                  try {
+                    commit(group);
+                  } finally {
+                    free.release();
+                  }
+                });
+                submitted = true;
+              }
+            }
+          } finally {
+            if (!submitted) {
+              free.release();
+            }
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
           stop = true;
-        } else {
-          group.add(first);
-          stop = gather(group, first.batch().getRowCount());
         }
-        if (!group.isEmpty()) {
-          commit(group);
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        stop = true;
-      } finally {
-        group.clear();
+      }
+    } finally {
+      if (committers != null) {
+        // Every accepted append is written before close() returns.
+        free.acquireUninterruptibly(concurrency);
+        committers.shutdown();
       }
     }
   }
