@@ -27,7 +27,10 @@ class PromQLEngineTest {
 
   private PromQLEngine engine(long maxSamples) {
     return new PromQLEngine(
-        source, new PromQLEngine.Options(5 * 60_000, maxSamples, 60_000, PromQLOptions.ALL_ENABLED));
+        source,
+        PromQLEngine.Options.DEFAULT
+            .withMaxSamples(maxSamples)
+            .withParserOptions(PromQLOptions.ALL_ENABLED));
   }
 
   @Test
