@@ -116,15 +116,78 @@ public final class PromNumbers {
     return jsonFloat(millis / 1000.0);
   }
 
-  // The decimal with the fewest significant digits that reads back as v; of those, the nearest.
-  private static BigDecimal shortest(double v) {
+  private static final MathContext[] DIGITS = new MathContext[18];
+
+  static {
+    for (int d = 1; d < DIGITS.length; d++) {
+      DIGITS[d] = new MathContext(d, RoundingMode.HALF_EVEN);
+    }
+  }
+
+  /**
+   * The decimal with the fewest significant digits that reads back as v; of those, the nearest
+   * (Go's shortest formatting).
+   *
+   * <p>Java 17's {@code Double.toString} always reads back as v, but sometimes carries a digit
+   * more than needed: its digit count n bounds the search from above, and the rounding of v to n
+   * digits reads back too (it is at least as near v as toString's digits, and v's rounding
+   * interval is symmetric unless v is a power of two). Going down from n, the first length that
+   * does not read back ends the search, since a shorter rounding is never nearer. So most values
+   * cost two roundings instead of up to seventeen. Powers of two, whose interval is narrower
+   * below, take the search up from one digit.
+   */
+  static BigDecimal shortest(double v) {
     BigDecimal exact = new BigDecimal(v);
+    boolean powerOfTwo = (Double.doubleToRawLongBits(v) & 0x000F_FFFF_FFFF_FFFFL) == 0;
+    if (!powerOfTwo) {
+      int n = Math.min(17, significantDigits(Double.toString(v)));
+      BigDecimal best = exact.round(DIGITS[n]);
+      if (best.doubleValue() == v) {
+        for (int digits = n - 1; digits >= 1; digits--) {
+          BigDecimal rounded = exact.round(DIGITS[digits]);
+          if (rounded.doubleValue() != v) {
+            break;
+          }
+          best = rounded;
+        }
+        return best.stripTrailingZeros();
+      }
+    }
     for (int digits = 1; digits < 17; digits++) {
-      BigDecimal rounded = exact.round(new MathContext(digits, RoundingMode.HALF_EVEN));
+      BigDecimal rounded = exact.round(DIGITS[digits]);
       if (rounded.doubleValue() == v) {
         return rounded.stripTrailingZeros();
       }
     }
-    return exact.round(new MathContext(17, RoundingMode.HALF_EVEN)).stripTrailingZeros();
+    return exact.round(DIGITS[17]).stripTrailingZeros();
+  }
+
+  /** Significant digits of a {@code Double.toString} text ({@code 1.25E-5}: 3, {@code 100.0}: 1). */
+  private static int significantDigits(String text) {
+    int end = text.indexOf('E');
+    if (end < 0) {
+      end = text.length();
+    }
+    int first = -1;
+    int last = -1;
+    for (int i = 0; i < end; i++) {
+      char c = text.charAt(i);
+      if (c >= '1' && c <= '9') {
+        if (first < 0) {
+          first = i;
+        }
+        last = i;
+      }
+    }
+    if (first < 0) {
+      return 1;
+    }
+    int digits = 0;
+    for (int i = first; i <= last; i++) {
+      if (text.charAt(i) != '.') {
+        digits++;
+      }
+    }
+    return digits;
   }
 }
