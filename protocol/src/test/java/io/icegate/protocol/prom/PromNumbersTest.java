@@ -59,6 +59,21 @@ class PromNumbersTest {
   }
 
   @Test
+  void valuesNearHalfwayBetweenShortDecimalsGiveTheShortestDigitsThatReadBack() {
+    // Decimals ending in 5 are where rounding the 17-digit form again could go the wrong way.
+    SplittableRandom random = new SplittableRandom(10);
+    for (int i = 0; i < 20_000; i++) {
+      int digits = random.nextInt(1, 16);
+      long unscaled = random.nextLong(1, (long) Math.pow(10, digits)) * 10 + 5;
+      double v = new BigDecimal(java.math.BigInteger.valueOf(unscaled), random.nextInt(-20, 25))
+          .doubleValue();
+      check(v);
+      check(Math.nextUp(v));
+      check(Math.nextDown(v));
+    }
+  }
+
+  @Test
   void powersOfTwoAndNeighboursGiveTheShortestDigitsThatReadBack() {
     for (int e = -1074; e <= 1023; e++) {
       double p = Math.scalb(1.0, e);
