@@ -82,14 +82,21 @@ public final class MetricsSeriesSource implements SeriesSource {
     // One scan of flat columns only (the vectorized reader) reads the number points and tells
     // whether any histogram or summary row could belong to the selection; only then are those
     // read, with their list columns, by a second plan.
+    // One plan per name a row may carry (an equality prunes files and row groups by the
+    // name column's statistics, a list of names does not).
+    List<String> rowNames = rowNames(name);
     boolean[] families = {false};
-    runNumbers(numbersPlan(name, startNanos, endNanos), name, matchers, series, families);
+    for (String rowName : rowNames) {
+      runNumbers(numbersPlan(rowName, startNanos, endNanos), name, matchers, series, families);
+    }
     if (families[0]) {
       // Histograms are read from a little earlier: a histogram's counter-reset hint depends on
       // the sample before it, as in Prometheus's TSDB, so that sample must be seen (then dropped).
       long familiesStart = nanos(Math.max(saturatedSubtract(minTime, HINT_MARGIN_MILLIS), 0));
       long from = Math.min(startNanos, familiesStart);
-      runFamilies(familiesPlan(name, from, endNanos), matchers, series);
+      for (String rowName : rowNames) {
+        runFamilies(familiesPlan(rowName, from, endNanos), matchers, series);
+      }
     }
     List<Series> out = new ArrayList<>(series.size());
     for (Map.Entry<Labels, SeriesBuilder> e : series.entrySet()) {
@@ -102,12 +109,12 @@ public final class MetricsSeriesSource implements SeriesSource {
     return out;
   }
 
-  private ArrowRel numbersPlan(String name, long startNanos, long endNanos) {
+  private ArrowRel numbersPlan(String rowName, long startNanos, long endNanos) {
     RelBuilder b = catalog.relBuilder();
     b.scan(IceGateCatalog.SCHEMA, MetricsTable.NAME);
     List<RexNode> conditions = bounds(b, startNanos, endNanos);
-    if (name != null) {
-      conditions.add(nameCondition(b, name));
+    if (rowName != null) {
+      conditions.add(b.equals(b.field(MetricsTable.METRIC_NAME), b.literal(rowName)));
     }
     // No condition on the type: a string comparison per row costs more than telling the
     // histogram and summary rows apart while reading. Those, and only those, carry a count
@@ -125,28 +132,29 @@ public final class MetricsSeriesSource implements SeriesSource {
   }
 
   /**
-   * The rows that may hold series named {@code name}: a summary's quantile series carry the
-   * family name itself; every family's _bucket, _sum and _count series carry it with the suffix.
+   * The names of the rows that may hold series named {@code name} (null: any name, one null
+   * entry): a summary's quantile series carry the family name itself; every family's _bucket,
+   * _sum and _count series carry it with the suffix.
    */
-  private static RexNode nameCondition(RelBuilder b, String name) {
-    List<RexNode> names = new ArrayList<>();
-    names.add(b.literal(name));
-    for (String suffix : FAMILY_SUFFIXES) {
-      if (name.endsWith(suffix) && name.length() > suffix.length()) {
-        names.add(b.literal(name.substring(0, name.length() - suffix.length())));
+  private static List<String> rowNames(String name) {
+    List<String> names = new ArrayList<>();
+    names.add(name);
+    if (name != null) {
+      for (String suffix : FAMILY_SUFFIXES) {
+        if (name.endsWith(suffix) && name.length() > suffix.length()) {
+          names.add(name.substring(0, name.length() - suffix.length()));
+        }
       }
     }
-    return names.size() == 1
-        ? b.equals(b.field(MetricsTable.METRIC_NAME), names.get(0))
-        : b.in(b.field(MetricsTable.METRIC_NAME), names);
+    return names;
   }
 
-  private ArrowRel familiesPlan(String name, long startNanos, long endNanos) {
+  private ArrowRel familiesPlan(String rowName, long startNanos, long endNanos) {
     RelBuilder b = catalog.relBuilder();
     b.scan(IceGateCatalog.SCHEMA, MetricsTable.NAME);
     List<RexNode> conditions = bounds(b, startNanos, endNanos);
-    if (name != null) {
-      conditions.add(nameCondition(b, name));
+    if (rowName != null) {
+      conditions.add(b.equals(b.field(MetricsTable.METRIC_NAME), b.literal(rowName)));
     }
     conditions.add(
         b.in(
@@ -244,8 +252,8 @@ public final class MetricsSeriesSource implements SeriesSource {
         names.getDataPointer(i, previousName);
         labels.getDataPointer(i, previousLabels);
         String text = text(names, i);
-        // The plan also reads the rows of the family a _bucket/_sum/_count name belongs to; a
-        // number metric named like that family is not selected.
+        // The rows of the family a _bucket/_sum/_count name belongs to are read too (by their
+        // own plan); a number metric named like that family is not selected.
         current = name != null && !name.equals(text)
             ? null
             : builder(text + '\u0000' + text(labels, i), null, matchers, series, decoded);
