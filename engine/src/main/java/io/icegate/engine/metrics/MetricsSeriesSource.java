@@ -79,6 +79,9 @@ public final class MetricsSeriesSource implements SeriesSource {
     // as Prometheus gives) rather than overflow.
     long startNanos = nanos(minTime);
     long endNanos = nanos(maxTime == Long.MAX_VALUE ? maxTime : maxTime + 1);
+    if (startNanos >= endNanos) {
+      return List.of();
+    }
     // One scan of flat columns only (the vectorized reader) reads the number points and tells
     // whether any histogram or summary row could belong to the selection; only then are those
     // read, with their list columns, by a second plan.
