@@ -148,6 +148,47 @@ class PromQueryLimitsTest {
   }
 
   @Test
+  void aQueryWhoseClientLeftStopsAndFreesItsThread() throws Exception {
+    // A heavier query of the same kind (~7e11 comparisons: many minutes, past the configured
+    // 2-minute timeout and the 60 s waited below), without a timeout parameter: the client
+    // sends it on a plain socket, waits until the server evaluates it, and hangs up.
+    String heavy = "max_over_time(max_over_time(vector(time())[10d:1s])[10d:1s])";
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.prometheusPort())) {
+      socket.getOutputStream().write(("GET /api/v1/query?time=1800000&query=" + enc(heavy)
+          + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      socket.getOutputStream().flush();
+      assertThat(awaitEvaluating(true)).as("the query is being evaluated").isTrue();
+    }
+    // Once the server sees the connection closed, the evaluator stops between steps and the
+    // worker thread returns; a bounded wait, not a speed measurement.
+    assertThat(awaitEvaluating(false)).as("the evaluation stopped").isTrue();
+    assertThat(values(server, "req_total{code=\"200\"}", "time=1240")).containsExactly("240");
+  }
+
+  /** Waits up to 60 s until some thread is (or no thread is) inside the PromQL evaluator. */
+  private static boolean awaitEvaluating(boolean wanted) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (System.nanoTime() < deadline) {
+      if (evaluating() == wanted) {
+        return true;
+      }
+      Thread.sleep(50);
+    }
+    return false;
+  }
+
+  private static boolean evaluating() {
+    for (StackTraceElement[] stack : Thread.getAllStackTraces().values()) {
+      for (StackTraceElement frame : stack) {
+        if (frame.getClassName().equals("io.icegate.engine.promql.PromQLEngine")) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  @Test
   void theTimeoutParameterIsBoundedByTheConfiguredOne() throws Exception {
     // 1h asked, 2m configured: a quick query simply succeeds.
     assertThat(values(server, "req_total{code=\"500\"}", "time=1240&timeout=1h"))

@@ -74,20 +74,32 @@ public final class MetricsSeriesSource implements SeriesSource {
       }
     }
     Map<Labels, SeriesBuilder> series = new HashMap<>();
-    long startNanos = Math.multiplyExact(minTime, NANOS_PER_MILLI);
-    long endNanos = Math.multiplyExact(maxTime + 1, NANOS_PER_MILLI);
-    // Number points are read with flat columns only (the vectorized reader); the histogram and
-    // summary points, which need their list columns, in a second plan.
-    run(numbersPlan(name, startNanos, endNanos), matchers, series, false);
-    // Histograms are read from a little earlier: a histogram's counter-reset hint depends on the
-    // sample before it, as in Prometheus's TSDB, so that sample must be seen (and then dropped).
-    long familiesStart =
-        Math.multiplyExact(Math.max(minTime - HINT_MARGIN_MILLIS, 0), NANOS_PER_MILLI);
-    long from = Math.min(startNanos, familiesStart);
-    // The families plan needs nested columns, which only the (slow) row reader reads: a probe
-    // of flat columns first tells whether there is any such row at all.
-    if (anyFamilyRows(name, from, endNanos)) {
-      run(familiesPlan(name, from, endNanos, false), matchers, series, true);
+    // Prometheus keeps milliseconds in an int64, so a query may ask about times the table's
+    // nanoseconds cannot hold; nothing is stored there, so the bounds saturate (an empty answer,
+    // as Prometheus gives) rather than overflow.
+    long startNanos = nanos(minTime);
+    long endNanos = nanos(maxTime == Long.MAX_VALUE ? maxTime : maxTime + 1);
+    if (startNanos >= endNanos) {
+      return List.of();
+    }
+    // One scan of flat columns only (the vectorized reader) reads the number points and tells
+    // whether any histogram or summary row could belong to the selection; only then are those
+    // read, with their list columns, by a second plan.
+    // One plan per name a row may carry (an equality prunes files and row groups by the
+    // name column's statistics, a list of names does not).
+    List<String> rowNames = rowNames(name);
+    boolean[] families = {false};
+    for (String rowName : rowNames) {
+      runNumbers(numbersPlan(rowName, startNanos, endNanos), name, matchers, series, families);
+    }
+    if (families[0]) {
+      // Histograms are read from a little earlier: a histogram's counter-reset hint depends on
+      // the sample before it, as in Prometheus's TSDB, so that sample must be seen (then dropped).
+      long familiesStart = nanos(Math.max(saturatedSubtract(minTime, HINT_MARGIN_MILLIS), 0));
+      long from = Math.min(startNanos, familiesStart);
+      for (String rowName : rowNames) {
+        runFamilies(familiesPlan(rowName, from, endNanos), matchers, series);
+      }
     }
     List<Series> out = new ArrayList<>(series.size());
     for (Map.Entry<Labels, SeriesBuilder> e : series.entrySet()) {
@@ -100,20 +112,16 @@ public final class MetricsSeriesSource implements SeriesSource {
     return out;
   }
 
-  private ArrowRel numbersPlan(String name, long startNanos, long endNanos) {
+  private ArrowRel numbersPlan(String rowName, long startNanos, long endNanos) {
     RelBuilder b = catalog.relBuilder();
     b.scan(IceGateCatalog.SCHEMA, MetricsTable.NAME);
     List<RexNode> conditions = bounds(b, startNanos, endNanos);
-    if (name != null) {
-      conditions.add(b.equals(b.field(MetricsTable.METRIC_NAME), b.literal(name)));
+    if (rowName != null) {
+      conditions.add(b.equals(b.field(MetricsTable.METRIC_NAME), b.literal(rowName)));
     }
-    conditions.add(
-        b.not(
-            b.in(
-                b.field(MetricsTable.METRIC_TYPE),
-                b.literal(MetricsTable.HISTOGRAM),
-                b.literal(MetricsTable.SUMMARY),
-                b.literal(MetricsTable.EXPONENTIAL_HISTOGRAM))));
+    // No condition on the type: a string comparison per row costs more than telling the
+    // histogram and summary rows apart while reading. Those, and only those, carry a count
+    // (every writer of the table sets it on them), a number column cheaper to read than the type.
     b.filter(conditions);
     b.project(
         b.field(MetricsTable.METRIC_NAME),
@@ -121,36 +129,35 @@ public final class MetricsSeriesSource implements SeriesSource {
         b.field(MetricsTable.TIMESTAMP),
         b.field(MetricsTable.VALUE_DOUBLE),
         b.field(MetricsTable.VALUE_INT),
-        b.field(MetricsTable.FLAGS));
+        b.field(MetricsTable.FLAGS),
+        b.field(MetricsTable.COUNT));
     return QueryOptimizer.optimize(b.build(), b);
   }
 
-  /** Whether any histogram or summary row could belong to the selection. */
-  private boolean anyFamilyRows(String name, long startNanos, long endNanos) {
-    boolean[] any = {false};
-    runner.run("promql-probe", familiesPlan(name, startNanos, endNanos, true), cancelled,
-        batch -> any[0] |= batch.getRowCount() > 0);
-    return any[0];
+  /**
+   * The names of the rows that may hold series named {@code name} (null: any name, one null
+   * entry): a summary's quantile series carry the family name itself; every family's _bucket,
+   * _sum and _count series carry it with the suffix.
+   */
+  private static List<String> rowNames(String name) {
+    List<String> names = new ArrayList<>();
+    names.add(name);
+    if (name != null) {
+      for (String suffix : FAMILY_SUFFIXES) {
+        if (name.endsWith(suffix) && name.length() > suffix.length()) {
+          names.add(name.substring(0, name.length() - suffix.length()));
+        }
+      }
+    }
+    return names;
   }
 
-  private ArrowRel familiesPlan(String name, long startNanos, long endNanos, boolean probe) {
+  private ArrowRel familiesPlan(String rowName, long startNanos, long endNanos) {
     RelBuilder b = catalog.relBuilder();
     b.scan(IceGateCatalog.SCHEMA, MetricsTable.NAME);
     List<RexNode> conditions = bounds(b, startNanos, endNanos);
-    if (name != null) {
-      // A summary's quantile series carry the family name itself; every family's _bucket, _sum
-      // and _count series carry it with the suffix.
-      List<RexNode> names = new ArrayList<>();
-      names.add(b.literal(name));
-      for (String suffix : FAMILY_SUFFIXES) {
-        if (name.endsWith(suffix) && name.length() > suffix.length()) {
-          names.add(b.literal(name.substring(0, name.length() - suffix.length())));
-        }
-      }
-      conditions.add(
-          names.size() == 1
-              ? b.equals(b.field(MetricsTable.METRIC_NAME), names.get(0))
-              : b.in(b.field(MetricsTable.METRIC_NAME), names));
+    if (rowName != null) {
+      conditions.add(b.equals(b.field(MetricsTable.METRIC_NAME), b.literal(rowName)));
     }
     conditions.add(
         b.in(
@@ -159,10 +166,6 @@ public final class MetricsSeriesSource implements SeriesSource {
             b.literal(MetricsTable.SUMMARY),
             b.literal(MetricsTable.EXPONENTIAL_HISTOGRAM)));
     b.filter(conditions);
-    if (probe) {
-      b.project(b.field(MetricsTable.METRIC_NAME));
-      return QueryOptimizer.optimize(b.build(), b);
-    }
     b.project(
         b.field(MetricsTable.METRIC_NAME),
         b.field(MetricsTable.SERIES_LABELS),
@@ -195,67 +198,83 @@ public final class MetricsSeriesSource implements SeriesSource {
     return conditions;
   }
 
-  private void run(
-      ArrowRel plan, List<LabelMatcher> matchers, Map<Labels, SeriesBuilder> series,
-      boolean families) {
+  private void runNumbers(
+      ArrowRel plan, String name, List<LabelMatcher> matchers,
+      Map<Labels, SeriesBuilder> series, boolean[] families) {
     // Label sets repeat row after row (files are sorted by series), so each distinct
     // (name, labels) text is decoded and matched once.
     Map<String, Labels> decoded = new HashMap<>();
-    runner.run(
-        "promql-select",
-        plan,
-        cancelled,
-        batch -> {
-          if (families) {
-            addFamilies(batch, matchers, series, decoded);
-          } else {
-            addNumbers(batch, matchers, series, decoded);
-          }
-        });
+    runner.run("promql-select", plan, cancelled,
+        batch -> families[0] |= addNumbers(batch, name, matchers, series, decoded));
   }
 
-  private static void addNumbers(
-      VectorSchemaRoot batch, List<LabelMatcher> matchers, Map<Labels, SeriesBuilder> series,
-      Map<String, Labels> decoded) {
+  private void runFamilies(
+      ArrowRel plan, List<LabelMatcher> matchers, Map<Labels, SeriesBuilder> series) {
+    Map<String, Labels> decoded = new HashMap<>();
+    runner.run("promql-select", plan, cancelled,
+        batch -> addFamilies(batch, matchers, series, decoded));
+  }
+
+  /**
+   * Adds the number points of {@code batch} named {@code name} (any name when null) to their
+   * series; whether the batch held a histogram or summary row.
+   */
+  private static boolean addNumbers(
+      VectorSchemaRoot batch, String name, List<LabelMatcher> matchers,
+      Map<Labels, SeriesBuilder> series, Map<String, Labels> decoded) {
     VarCharVector names = (VarCharVector) batch.getVector(0);
     VarCharVector labels = (VarCharVector) batch.getVector(1);
     FieldVector time = batch.getVector(2);
     Float8Vector doubles = (Float8Vector) batch.getVector(3);
     BigIntVector longs = (BigIntVector) batch.getVector(4);
     IntVector flags = (IntVector) batch.getVector(5);
+    BigIntVector familyCounts = (BigIntVector) batch.getVector(6);
+    boolean families = false;
     SeriesBuilder current = null;
     // Rows of one series follow each other: the name and labels are compared in place with the
     // previous row's and decoded only when they change.
-    ArrowBufPointer name = new ArrowBufPointer();
+    ArrowBufPointer rowName = new ArrowBufPointer();
     ArrowBufPointer labelSet = new ArrowBufPointer();
     ArrowBufPointer previousName = new ArrowBufPointer();
     ArrowBufPointer previousLabels = new ArrowBufPointer();
     boolean started = false;
     for (int i = 0; i < batch.getRowCount(); i++) {
-      names.getDataPointer(i, name);
+      if (!familyCounts.isNull(i)) {
+        families = true;
+        continue;
+      }
+      boolean stale =
+          !flags.isNull(i) && (flags.get(i) & MetricsTable.FLAG_NO_RECORDED_VALUE) != 0;
+      if (!stale && doubles.isNull(i) && longs.isNull(i)) {
+        continue;
+      }
+      names.getDataPointer(i, rowName);
       labels.getDataPointer(i, labelSet);
-      if (!started || !name.equals(previousName) || !labelSet.equals(previousLabels)) {
+      if (!started || !rowName.equals(previousName) || !labelSet.equals(previousLabels)) {
         started = true;
         names.getDataPointer(i, previousName);
         labels.getDataPointer(i, previousLabels);
-        String key = text(names, i) + '\u0000' + text(labels, i);
-        current = builder(key, null, matchers, series, decoded);
+        String text = text(names, i);
+        // The rows of the family a _bucket/_sum/_count name belongs to are read too (by their
+        // own plan); a number metric named like that family is not selected.
+        current = name != null && !name.equals(text)
+            ? null
+            : builder(text + '\u0000' + text(labels, i), null, matchers, series, decoded);
       }
       if (current == null) {
         continue;
       }
       double value;
-      if (!flags.isNull(i) && (flags.get(i) & MetricsTable.FLAG_NO_RECORDED_VALUE) != 0) {
+      if (stale) {
         value = StaleMarker.STALE_NAN;
       } else if (!doubles.isNull(i)) {
         value = doubles.get(i);
-      } else if (!longs.isNull(i)) {
-        value = longs.get(i);
       } else {
-        continue;
+        value = longs.get(i);
       }
       current.add(millis(time, i), value);
     }
+    return families;
   }
 
   private static void addFamilies(
@@ -455,6 +474,21 @@ public final class MetricsSeriesSource implements SeriesSource {
   }
 
   private static final Labels REJECTED = Labels.of("__rejected__", "");
+
+  /** {@code millis} in nanoseconds, saturated at the ends of the long range. */
+  static long nanos(long millis) {
+    long hi = Math.multiplyHigh(millis, NANOS_PER_MILLI);
+    long lo = millis * NANOS_PER_MILLI;
+    if ((hi == 0 && lo >= 0) || (hi == -1 && lo < 0)) {
+      return lo;
+    }
+    return millis < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
+  }
+
+  private static long saturatedSubtract(long a, long b) {
+    long r = a - b;
+    return ((a ^ b) & (a ^ r)) < 0 ? Long.MIN_VALUE : r;
+  }
 
   private static String text(VarCharVector v, int i) {
     return v.isNull(i) ? "" : new String(v.get(i), StandardCharsets.UTF_8);

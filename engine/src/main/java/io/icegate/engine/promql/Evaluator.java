@@ -75,8 +75,58 @@ final class Evaluator {
     this.queryStep = queryStep;
   }
 
+  /**
+   * Evaluates {@code expr} at {@code times}, keeping Prometheus's count of the samples held in
+   * memory: when a node is done, what its inputs held is let go and its own output is held.
+   */
   Value eval(Expr expr, long[] times) {
     checkContinue();
+    long before = currentSamples;
+    if (times.length > 1 && StepInvariance.wrapped(expr)) {
+      // As Prometheus does with a step-invariant subtree (every selector pinned by @): evaluated
+      // at one step, then the result is repeated at the others.
+      Value v = repeat(evalCounted(expr, new long[] {times[0]}), times.length);
+      holdOutput(before, samples(v), true);
+      return v;
+    }
+    return evalCounted(expr, times);
+  }
+
+  private Value evalCounted(Expr expr, long[] times) {
+    long before = currentSamples;
+    Value.Matrix outerWindows = callWindows;
+    callWindows = null;
+    Value v = evalNode(expr, times);
+    Value.Matrix windows = callWindows;
+    callWindows = outerWindows;
+    long out = samples(v);
+    if (expr instanceof VectorSelector || expr instanceof MatrixSelector) {
+      // Counted while loading.
+      currentSamples = before + out;
+    } else if (expr instanceof NumberLiteral) {
+      holdOutput(before, out, true);
+    } else if (windows != null) {
+      windowPeak(windows, (Value.Vector) v);
+      holdOutput(before, out, true);
+    } else if (expr instanceof AggregateExpr || expr instanceof UnaryExpr
+        || expr instanceof ParenExpr || expr instanceof SubqueryExpr
+        || (expr instanceof Call c && RELABELLING.contains(c.function().name()))) {
+      // Prometheus checks no sum of its own for these: the output replaces the input.
+      holdOutput(before, out, false);
+    } else {
+      // Computed step by step while the inputs are held.
+      check(currentSamples + out);
+      holdOutput(before, out, true);
+    }
+    return v;
+  }
+
+  /** Prometheus's most points per series of a range query. */
+  private static final long MAX_UNCHECKED_GRID = 11_000;
+
+  private static final Set<String> RELABELLING = Set.of("label_replace", "label_join");
+
+  private Value evalNode(Expr expr, long[] times) {
     if (expr instanceof NumberLiteral n) {
       return constant(n.value(), times.length);
     } else if (expr instanceof StringLiteral s) {
@@ -207,7 +257,7 @@ final class Evaluator {
         r.histograms = null;
       }
       if (!r.isEmpty()) {
-        countSamples(at.length);
+        hold(presentSamples(r));
         out.add(r);
       }
     }
@@ -249,7 +299,29 @@ final class Evaluator {
     }
   }
 
+  /**
+   * A range vector argument of a function. As in Prometheus, a selector's samples are not held
+   * all at once (the function reads one series' window at a time; see {@link #windowPeak}); a
+   * subquery's result is held until the function is done.
+   */
+  Value.Matrix matrixArgument(Expr e, long[] times) {
+    Expr inner = e;
+    while (inner instanceof ParenExpr p) {
+      inner = p.expr();
+    }
+    Value.Matrix m =
+        inner instanceof MatrixSelector ms
+            ? selectMatrix(ms, times, false)
+            : (Value.Matrix) eval(inner, times);
+    callWindows = m;
+    return m;
+  }
+
   private Value.Matrix selectMatrix(MatrixSelector ms, long[] times) {
+    return selectMatrix(ms, times, true);
+  }
+
+  private Value.Matrix selectMatrix(MatrixSelector ms, long[] times, boolean held) {
     VectorSelector vs = ms.vectorSelector();
     long range = ms.rangeExpr() != null ? durationMillis(ms.rangeExpr()) : ms.rangeMillis();
     long[] at = adjustTimes(times, vs.at(), offsetOf(vs));
@@ -267,7 +339,9 @@ final class Evaluator {
     for (Series s : select(vs.matchers(), min - range - before + 1, max + after)) {
       checkContinue();
       Series clean = s.withoutStaleMarkers();
-      countSamples(clean.size());
+      if (held) {
+        hold(seriesSamples(clean, 0, clean.size()));
+      }
       out.add(clean);
     }
     return new Value.Matrix(out, at, range, vs.rangeModifier());
@@ -294,10 +368,11 @@ final class Evaluator {
       start += step;
     }
     long steps = start > max ? 0 : (max - start) / step + 1;
-    // Any series the inner expression yields holds a value per inner step: a grid larger than
-    // the sample budget fails here, before its columns are allocated.
-    if (steps > options.maxSamples()) {
-      countSamples(steps);
+    // Each series the inner expression yields gets a column of one slot per inner step: a grid
+    // larger than the whole sample budget (and than any range query's) fails here, before such
+    // columns are allocated. Smaller grids count only the samples they hold, as in Prometheus.
+    if (steps > Math.max(options.maxSamples(), MAX_UNCHECKED_GRID)) {
+      throw tooManySamples();
     }
     int n = (int) steps;
     long[] inner = new long[n];
@@ -380,12 +455,164 @@ final class Evaluator {
     }
   }
 
-  void countSamples(long n) {
-    samplesLoaded += n;
-    if (samplesLoaded > options.maxSamples()) {
-      throw new PromQLException(
-          "query processing would load too many samples into memory in query execution");
+  // ---- samples held in memory (Prometheus's --query.max-samples) ----
+
+  /** Samples the evaluation holds now; the most it held at once. */
+  private long currentSamples;
+  private long peakSamples;
+  /** The range vector argument of the function call being evaluated, if any. */
+  private Value.Matrix callWindows;
+
+  /** The most samples the query held in memory at once (Prometheus's {@code peakSamples}). */
+  long peakSamples() {
+    return peakSamples;
+  }
+
+  /** Holds {@code n} more samples (a selector loading), failing past the limit. */
+  void hold(long n) {
+    currentSamples += n;
+    check(currentSamples);
+  }
+
+  /** A node is done: its inputs are let go and its output ({@code out} samples) is held. */
+  private void holdOutput(long before, long out, boolean checked) {
+    currentSamples = before + out;
+    if (checked) {
+      check(currentSamples);
+    } else {
+      peakSamples = Math.max(peakSamples, currentSamples);
     }
+  }
+
+  private void check(long held) {
+    peakSamples = Math.max(peakSamples, held);
+    if (held > options.maxSamples()) {
+      throw tooManySamples();
+    }
+  }
+
+  private static PromQLException tooManySamples() {
+    return new PromQLException(
+        "query processing would load too many samples into memory in query execution");
+  }
+
+  /**
+   * The peak of a function over a range vector, as Prometheus reaches it: series after series,
+   * it holds the outputs so far plus one series' window (the samples in {@code (t - range, t]}
+   * at a step), and the last step's window is still held when that series' output is added.
+   */
+  private void windowPeak(Value.Matrix m, Value.Vector result) {
+    java.util.Map<Labels, Long> outputs = new java.util.HashMap<>();
+    for (StepSeries r : result.series()) {
+      outputs.merge(r.labels, presentSamples(r), Long::sum);
+    }
+    long[] at = m.times();
+    int n = at.length;
+    int[] from = new int[n];
+    int[] to = new int[n];
+    long base = currentSamples;
+    long outputsSoFar = 0;
+    for (Series s : m.series()) {
+      RangeWindows.bounds(s, at, m.range(), from, to);
+      long widest = 0;
+      for (int i = 0; i < n; i++) {
+        widest = Math.max(widest, seriesSamples(s, from[i], to[i]));
+      }
+      long last = n == 0 ? 0 : seriesSamples(s, from[n - 1], to[n - 1]);
+      long out = outputs.getOrDefault(s.labels(), 0L);
+      check(base + outputsSoFar + widest);
+      check(base + outputsSoFar + last + out);
+      outputsSoFar += out;
+    }
+  }
+
+  /** Samples of a value as Prometheus counts them (a histogram by its size). */
+  static long samples(Value v) {
+    if (v instanceof Value.Scalar s) {
+      return s.values().length;
+    } else if (v instanceof Value.Vector vec) {
+      long n = 0;
+      for (StepSeries s : vec.series()) {
+        n += presentSamples(s);
+      }
+      return n;
+    } else if (v instanceof Value.Matrix m) {
+      long n = 0;
+      for (Series s : m.series()) {
+        n += seriesSamples(s, 0, s.size());
+      }
+      return n;
+    }
+    return 0;
+  }
+
+  private static long presentSamples(StepSeries s) {
+    long n = 0;
+    for (int i = 0; i < s.present.length; i++) {
+      if (s.present[i]) {
+        FloatHistogram h = s.histogram(i);
+        n += h == null ? 1 : histogramSize(h);
+      }
+    }
+    return n;
+  }
+
+  private static long seriesSamples(Series s, int from, int to) {
+    if (s.histograms() == null) {
+      return Math.max(0, to - from);
+    }
+    long n = 0;
+    for (int i = from; i < to; i++) {
+      FloatHistogram h = s.histogram(i);
+      n += h == null ? 1 : histogramSize(h);
+    }
+    return n;
+  }
+
+  /**
+   * A native histogram counts as its size in Prometheus's memory layout over 16 bytes (a float
+   * sample's size): a 168-byte struct, 8 bytes per span and per bucket, rounded.
+   */
+  static long histogramSize(FloatHistogram h) {
+    long bytes = 168
+        + 8L * (spans(h.positiveIndexes) + spans(h.negativeIndexes))
+        + 8L * (h.positiveCounts.length + h.negativeCounts.length)
+        + 8L * (h.customValues == null ? 0 : h.customValues.length);
+    return (bytes + 8) / 16;
+  }
+
+  private static int spans(int[] indexes) {
+    int spans = 0;
+    for (int k = 0; k < indexes.length; k++) {
+      if (k == 0 || indexes[k] != indexes[k - 1] + 1) {
+        spans++;
+      }
+    }
+    return spans;
+  }
+
+  /** A one-step value repeated at {@code n} steps. */
+  private static Value repeat(Value once, int n) {
+    if (once instanceof Value.Scalar s) {
+      return constant(s.values()[0], n);
+    }
+    if (!(once instanceof Value.Vector v)) {
+      return once;
+    }
+    List<StepSeries> out = new ArrayList<>(v.series().size());
+    for (StepSeries s : v.series()) {
+      StepSeries r = new StepSeries(s.labels, n, s.dropName);
+      FloatHistogram h = s.histogram(0);
+      for (int i = 0; i < n; i++) {
+        if (h != null) {
+          r.setHistogram(i, h);
+        } else if (s.present[0]) {
+          r.set(i, s.values[0]);
+        }
+      }
+      out.add(r);
+    }
+    return new Value.Vector(out);
   }
 
   long durationMillis(DurationExpr d) {

@@ -418,7 +418,7 @@ final class Functions {
   }
 
   static Value.Matrix matrix(Evaluator ev, Expr e, long[] times) {
-    return (Value.Matrix) ev.eval(e, times);
+    return ev.matrixArgument(e, times);
   }
 
   private static Value.Vector math(Evaluator ev, List<Expr> args, long[] times, DoubleUnaryOperator f) {

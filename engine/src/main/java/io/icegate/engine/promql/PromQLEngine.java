@@ -47,6 +47,11 @@ public final class PromQLEngine {
     public Options withMaxSamples(long samples) {
       return new Options(lookbackDeltaMillis, samples, subqueryStepMillis, parserOptions);
     }
+
+    /** These options accepting the experimental PromQL features {@code parser} enables. */
+    public Options withParserOptions(PromQLOptions parser) {
+      return new Options(lookbackDeltaMillis, maxSamples, subqueryStepMillis, parser);
+    }
   }
 
   private final SeriesSource source;

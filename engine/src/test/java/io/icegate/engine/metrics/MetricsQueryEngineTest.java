@@ -268,6 +268,16 @@ class MetricsQueryEngineTest {
     assertThat(instant("temperature", T0 + 61 * S).samples()).isEmpty();
   }
 
+  @Test
+  void timesBeyondTheTablesNanosecondsFindNothingInsteadOfFailing() {
+    // Prometheus keeps milliseconds in an int64 and answers such times with an empty vector;
+    // the table's nanoseconds end in the year 2262.
+    long farFuture = 9_000_000_000_000_000L;
+    assertThat(instant("temperature", farFuture).samples()).isEmpty();
+    assertThat(instant("temperature", -farFuture).samples()).isEmpty();
+    assertThat(instant("count_over_time(temperature[100y])", farFuture).samples()).isEmpty();
+  }
+
   private static QueryResult.VectorResult instant(String query, long t) {
     return (QueryResult.VectorResult) engine.instant("fake", query, t, () -> false);
   }

@@ -27,15 +27,21 @@ class PromQLEngineTest {
 
   private PromQLEngine engine(long maxSamples) {
     return new PromQLEngine(
-        source, new PromQLEngine.Options(5 * 60_000, maxSamples, 60_000, PromQLOptions.ALL_ENABLED));
+        source,
+        PromQLEngine.Options.DEFAULT
+            .withMaxSamples(maxSamples)
+            .withParserOptions(PromQLOptions.ALL_ENABLED));
   }
 
   @Test
   void tooManySamplesFailsWithPrometheusWording() {
-    // Two series of ten samples in the window: more than the limit of 15.
-    assertThatThrownBy(() -> engine(15).instantQuery("sum_over_time(up[10m])", 9 * 60_000))
+    // Two series of ten samples in the window, read one series at a time: the first series'
+    // result (1) is held with the second's window (10) and its result (1): 12 at the peak.
+    assertThatThrownBy(() -> engine(11).instantQuery("sum_over_time(up[10m])", 9 * 60_000))
         .isInstanceOf(PromQLException.class)
         .hasMessage("query processing would load too many samples into memory in query execution");
+    assertThat(engine(12).instantQuery("sum_over_time(up[10m])", 9 * 60_000))
+        .isInstanceOf(QueryResult.VectorResult.class);
   }
 
   @Test

@@ -70,7 +70,9 @@ final class PromQLScript {
     this.engine =
         new PromQLEngine(
             store,
-            new PromQLEngine.Options(5 * 60_000, 10_000, 60_000, PromQLOptions.ALL_ENABLED));
+            PromQLEngine.Options.DEFAULT
+                .withMaxSamples(10_000)
+                .withParserOptions(PromQLOptions.ALL_ENABLED));
   }
 
   /** Runs every command of the script in order; one outcome per eval. */

@@ -116,15 +116,118 @@ public final class PromNumbers {
     return jsonFloat(millis / 1000.0);
   }
 
-  // The decimal with the fewest significant digits that reads back as v; of those, the nearest.
-  private static BigDecimal shortest(double v) {
+  private static final MathContext[] DIGITS = new MathContext[18];
+
+  static {
+    for (int d = 1; d < DIGITS.length; d++) {
+      DIGITS[d] = new MathContext(d, RoundingMode.HALF_EVEN);
+    }
+  }
+
+  private static final long[] POW10 = new long[19];
+
+  static {
+    POW10[0] = 1;
+    for (int k = 1; k < POW10.length; k++) {
+      POW10[k] = POW10[k - 1] * 10;
+    }
+  }
+
+  /**
+   * The decimal with the fewest significant digits that reads back as v; of those, the nearest
+   * (Go's shortest formatting).
+   *
+   * <p>Java 17's {@code Double.toString} always reads back as v, but sometimes carries a digit
+   * more than needed: its digit count n bounds the search from above, and the rounding of v to n
+   * digits reads back too (it is at least as near v as toString's digits, and v's rounding
+   * interval is symmetric unless v is a power of two). Going down from n, the first length that
+   * does not read back ends the search, since a shorter rounding is never nearer. Powers of two,
+   * whose interval is narrower below, take the search up from one digit.
+   *
+   * <p>The roundings to fewer digits are taken from v's 17-digit rounding in long arithmetic; that
+   * is the rounding of v itself unless the 17 digits end exactly halfway between two shorter
+   * decimals while v is not exactly that, which is checked (then v itself is rounded).
+   */
+  static BigDecimal shortest(double v) {
     BigDecimal exact = new BigDecimal(v);
+    boolean powerOfTwo = (Double.doubleToRawLongBits(v) & 0x000F_FFFF_FFFF_FFFFL) == 0;
+    if (!powerOfTwo) {
+      BigDecimal r17 = exact.round(DIGITS[17]);
+      boolean r17IsExact = r17.compareTo(exact) == 0;
+      long unscaled = Math.abs(r17.unscaledValue().longValueExact());
+      int length = Long.toString(unscaled).length();
+      int n = Math.min(17, significantDigits(Double.toString(v)));
+      BigDecimal best = null;
+      for (int digits = n; digits >= 1; digits--) {
+        BigDecimal rounded = digits >= length
+            ? r17
+            : roundedFrom(unscaled, length, r17.scale(), digits, r17IsExact, v < 0);
+        if (rounded == null) {
+          rounded = exact.round(DIGITS[digits]);
+        }
+        if (rounded.doubleValue() != v) {
+          break;
+        }
+        best = rounded;
+      }
+      if (best != null) {
+        return best.stripTrailingZeros();
+      }
+    }
     for (int digits = 1; digits < 17; digits++) {
-      BigDecimal rounded = exact.round(new MathContext(digits, RoundingMode.HALF_EVEN));
+      BigDecimal rounded = exact.round(DIGITS[digits]);
       if (rounded.doubleValue() == v) {
         return rounded.stripTrailingZeros();
       }
     }
-    return exact.round(new MathContext(17, RoundingMode.HALF_EVEN)).stripTrailingZeros();
+    return exact.round(DIGITS[17]).stripTrailingZeros();
+  }
+
+  /**
+   * {@code unscaled × 10^-scale} (of {@code length} digits) rounded half-even to {@code digits}
+   * digits; null when that would differ from rounding v itself (a tie that v does not make).
+   */
+  private static BigDecimal roundedFrom(
+      long unscaled, int length, int scale, int digits, boolean exact, boolean negative) {
+    long divisor = POW10[length - digits];
+    long q = unscaled / divisor;
+    long r = unscaled % divisor;
+    long half = divisor / 2;
+    if (r == half && !exact) {
+      return null;
+    }
+    if (r > half || (r == half && (q & 1) == 1)) {
+      q++;
+    }
+    return BigDecimal.valueOf(negative ? -q : q, scale - (length - digits));
+  }
+
+  /** Significant digits of a {@code Double.toString} text ({@code 1.25E-5}: 3, {@code 100.0}: 1). */
+  private static int significantDigits(String text) {
+    int end = text.indexOf('E');
+    if (end < 0) {
+      end = text.length();
+    }
+    int first = -1;
+    int last = -1;
+    for (int i = 0; i < end; i++) {
+      char c = text.charAt(i);
+      if (c >= '1' && c <= '9') {
+        if (first < 0) {
+          first = i;
+        }
+        last = i;
+      }
+    }
+    if (first < 0) {
+      return 1;
+    }
+    int digits = 0;
+    for (int i = first; i <= last; i++) {
+      if (text.charAt(i) != '.') {
+        digits++;
+      }
+    }
+    return digits;
   }
 }

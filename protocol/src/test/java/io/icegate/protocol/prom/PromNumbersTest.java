@@ -1,0 +1,96 @@
+package io.icegate.protocol.prom;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.math.RoundingMode;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The shortest-digits search against its definition (the fewest significant digits whose
+ * rounding of v reads back as v, tried from one digit up) over many doubles: random bit
+ * patterns (every exponent), counter-like values, and values Java 17's Double.toString prints
+ * with a digit too many.
+ */
+class PromNumbersTest {
+
+  /** The definition, tried from one digit up: slow, and obviously right. */
+  private static BigDecimal byDefinition(double v) {
+    BigDecimal exact = new BigDecimal(v);
+    for (int digits = 1; digits <= 17; digits++) {
+      BigDecimal rounded = exact.round(new MathContext(digits, RoundingMode.HALF_EVEN));
+      if (rounded.doubleValue() == v) {
+        return rounded.stripTrailingZeros();
+      }
+    }
+    throw new AssertionError("no 17-digit decimal reads back as " + v);
+  }
+
+  private static void check(double v) {
+    if (Double.isNaN(v) || Double.isInfinite(v) || v == 0) {
+      return;
+    }
+    BigDecimal expected = byDefinition(v);
+    assertThat(PromNumbers.shortest(v)).as("digits of %s", v).isEqualTo(expected);
+    assertThat(Double.parseDouble(PromNumbers.exponent(v))).as("e form of %s", v).isEqualTo(v);
+    assertThat(Double.parseDouble(PromNumbers.plain(v))).as("f form of %s", v).isEqualTo(v);
+  }
+
+  @Test
+  void randomBitPatternsGiveTheShortestDigitsThatReadBack() {
+    SplittableRandom random = new SplittableRandom(8);
+    for (int i = 0; i < 20_000; i++) {
+      check(Double.longBitsToDouble(random.nextLong()));
+    }
+  }
+
+  @Test
+  void counterLikeValuesGiveTheShortestDigitsThatReadBack() {
+    SplittableRandom random = new SplittableRandom(9);
+    for (int i = 0; i < 50_000; i++) {
+      // Rates and sums as queries produce them: quotients of sums of fractional increments.
+      double v = random.nextDouble() * Math.pow(10, random.nextInt(-8, 12));
+      check(v);
+      check(Math.rint(v * 1000) / 1000);
+      check(v / 300);
+    }
+  }
+
+  @Test
+  void valuesNearHalfwayBetweenShortDecimalsGiveTheShortestDigitsThatReadBack() {
+    // Decimals ending in 5 are where rounding the 17-digit form again could go the wrong way.
+    SplittableRandom random = new SplittableRandom(10);
+    for (int i = 0; i < 20_000; i++) {
+      int digits = random.nextInt(1, 16);
+      long unscaled = random.nextLong(1, (long) Math.pow(10, digits)) * 10 + 5;
+      double v = new BigDecimal(java.math.BigInteger.valueOf(unscaled), random.nextInt(-20, 25))
+          .doubleValue();
+      check(v);
+      check(Math.nextUp(v));
+      check(Math.nextDown(v));
+    }
+  }
+
+  @Test
+  void powersOfTwoAndNeighboursGiveTheShortestDigitsThatReadBack() {
+    for (int e = -1074; e <= 1023; e++) {
+      double p = Math.scalb(1.0, e);
+      check(p);
+      check(Math.nextUp(p));
+      check(Math.nextDown(p));
+    }
+  }
+
+  @Test
+  void valuesJava17PrintsWithADigitTooManyAreShortened() {
+    // Double.toString gives 2.82879384806159008E17 here (JDK-4511638); Go prints 15 digits.
+    assertThat(PromNumbers.plain(2.82879384806159E17)).isEqualTo("282879384806159000");
+    assertThat(PromNumbers.exponent(2.82879384806159E17)).isEqualTo("2.82879384806159e+17");
+    // Shortest is 2e23 although 2e23 is not the double nearest the decimal 2e23's neighbours.
+    assertThat(PromNumbers.exponent(2e23)).isEqualTo("2e+23");
+    assertThat(PromNumbers.exponent(5e-324)).isEqualTo("5e-324");
+    assertThat(PromNumbers.plain(0.1 + 0.2)).isEqualTo("0.30000000000000004");
+  }
+}
