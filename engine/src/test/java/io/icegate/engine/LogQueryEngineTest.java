@@ -91,8 +91,12 @@ class LogQueryEngineTest {
             + "), {service_name=checkout}]");
     ArrowTableScan scan =
         findScan(engine.physicalPlan(parse("{deployment_environment=\"prod\"}"), range(10)));
+    // Structured metadata (the OTLP record fields and log attributes) is part of every entry's
+    // output labels, as in Loki, so a plain selector reads those columns too.
     assertThat(scan.getRowType().getFieldNames())
-        .containsExactlyInAnyOrder("tenant_id", "timestamp", "body", "stream_labels");
+        .containsExactlyInAnyOrder(
+            "tenant_id", "timestamp", "body", "stream_labels", "trace_id", "span_id",
+            "severity_text", "severity_number", "log_attributes");
     assertThat(scan.bounds().equalities()).isEmpty();
   }
 

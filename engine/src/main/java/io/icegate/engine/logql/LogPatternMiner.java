@@ -73,7 +73,7 @@ public final class LogPatternMiner {
     RelBuilder b = catalog.relBuilder();
     ArrowRel plan =
         QueryOptimizer.optimize(
-            LogQueryPlanner.plan(
+            LogQueryPlanner.lines(
                 selector,
                 new LogQueryRange(tenant, startNanos, endNanos, maxLines, Direction.BACKWARD),
                 b),

@@ -32,7 +32,7 @@ import org.apache.calcite.tools.RelBuilder;
  * <pre>
  * Sort(timestamp DESC|ASC, fetch=limit)
  *   [LogPipeline(stages that can't run in the scan)]
- *     Project(timestamp, stream_labels, body[, structured metadata columns])
+ *     Project(timestamp, stream_labels, body, structured metadata columns)
  *       Filter(tenant AND time range AND label matchers AND line filters)
  *         TableScan(icegate.logs)
  * </pre>
@@ -50,8 +50,25 @@ public final class LogQueryPlanner {
 
   private LogQueryPlanner() {}
 
+  /**
+   * A log query: its entries in order, up to the limit, each with every output label (structured
+   * metadata included, as Loki returns it).
+   */
   public static RelNode plan(LogSelectorExpr query, LogQueryRange range, RelBuilder b) {
-    entriesOnStack(query, range.tenant(), range.startNanos(), range.endNanos(), b);
+    return sorted(query, range, true, b);
+  }
+
+  /**
+   * Like {@link #plan}, for callers that read only times and lines (pattern mining, the field
+   * detector's first pass): structured metadata is not read unless a stage needs it.
+   */
+  static RelNode lines(LogSelectorExpr query, LogQueryRange range, RelBuilder b) {
+    return sorted(query, range, false, b);
+  }
+
+  private static RelNode sorted(
+      LogSelectorExpr query, LogQueryRange range, boolean allMetadata, RelBuilder b) {
+    entriesOnStack(query, range.tenant(), range.startNanos(), range.endNanos(), allMetadata, b);
     RexNode time = b.field(LogsTable.TIMESTAMP);
     b.sortLimit(0, range.limit(), range.direction() == Direction.BACKWARD ? b.desc(time) : time);
     return b.build();
@@ -63,11 +80,21 @@ public final class LogQueryPlanner {
    */
   public static RelNode entries(
       LogSelectorExpr query, String tenant, long startNanos, long endNanos, RelBuilder b) {
-    return entriesOnStack(query, tenant, startNanos, endNanos, b).build();
+    return entriesOnStack(query, tenant, startNanos, endNanos, false, b).build();
   }
 
+  /**
+   * @param allMetadata whether every entry's structured metadata must reach the output labels (log
+   *     queries: Loki returns it); else only the pipeline sees it, and the log attributes are read
+   *     only when a stage reads labels by name
+   */
   private static RelBuilder entriesOnStack(
-      LogSelectorExpr query, String tenant, long startNanos, long endNanos, RelBuilder b) {
+      LogSelectorExpr query,
+      String tenant,
+      long startNanos,
+      long endNanos,
+      boolean allMetadata,
+      RelBuilder b) {
     List<LineFilter> pushed = new ArrayList<>();
     List<PipelineStage> rest = new ArrayList<>();
     split(query.pipeline(), pushed, rest);
@@ -79,12 +106,20 @@ public final class LogQueryPlanner {
     }
     b.filter(conditions);
     if (rest.isEmpty()) {
-      b.project(OUTPUT.stream().map(b::field).toList());
+      // Without stages, the metadata columns go up to the result, which merges them into the
+      // labels of the (at most limit) entries it returns.
+      List<RexNode> columns = new ArrayList<>();
+      OUTPUT.forEach(name -> columns.add(b.field(name)));
+      if (allMetadata) {
+        LogPipelineOperator.METADATA_COLUMNS.forEach(name -> columns.add(b.field(name)));
+        columns.add(b.field(LogsTable.LOG_ATTRIBUTES));
+      }
+      b.project(columns);
     } else {
       List<RexNode> columns = new ArrayList<>();
       OUTPUT.forEach(name -> columns.add(b.field(name)));
       LogPipelineOperator.METADATA_COLUMNS.forEach(name -> columns.add(b.field(name)));
-      if (readsLabels(rest)) {
+      if (allMetadata || readsLabels(rest)) {
         columns.add(b.field(LogsTable.LOG_ATTRIBUTES));
       }
       b.project(columns);
