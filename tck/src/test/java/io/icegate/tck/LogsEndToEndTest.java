@@ -54,16 +54,27 @@ class LogsEndToEndTest {
   /** One record sent to {@code tenant}. */
   record Sent(String tenant, Source source, long timeNanos, Severity severity, String line) {
     Entry entry() {
-      return new Entry(withSeverity(source.labels(), severity), timeNanos, line);
+      return new Entry(sdkLabels(source, severity), timeNanos, line);
     }
   }
 
   /**
-   * A record's labels in Loki's answer: its stream labels plus the structured metadata Loki's OTLP
-   * mapping gives the SDK's records — {@code severity_text} (the SDK sends the enum's name) and
-   * {@code severity_number}; they carry no trace or span id, so no {@code trace_id}/{@code
-   * span_id}.
+   * An SDK record's labels in Loki's answer: its stream labels plus the structured metadata Loki's
+   * OTLP mapping gives it — the resource's {@code team.owner} (not an index-label attribute) as
+   * {@code team_owner}, the logger's scope name, {@code severity_text} (the SDK sends the enum's
+   * name) and {@code severity_number}; the records carry no trace or span id.
    */
+  static Map<String, String> sdkLabels(Source source, Severity severity) {
+    Map<String, String> labels = withSeverity(source.labels(), severity);
+    labels.put("scope_name", SdkLogShipper.SCOPE_NAME);
+    labels.put(
+        "team_owner",
+        source.resource().getAttribute(io.opentelemetry.api.common.AttributeKey.stringKey(
+            "team.owner")));
+    return labels;
+  }
+
+  /** {@code stream} plus the severity pair Loki's OTLP mapping keeps as structured metadata. */
   /**
    * {@code expected}, in the query's direction, laid out as a Loki answer lays out entries: one
    * stream per label set (structured metadata included), in the order the answer lists its
@@ -183,10 +194,10 @@ class LogsEndToEndTest {
     // One stream per distinct structured metadata, as in Loki: the four severities sent.
     assertThat(response.streams())
         .containsExactlyInAnyOrder(
-            withSeverity(CHECKOUT.labels(), Severity.INFO),
-            withSeverity(CHECKOUT.labels(), Severity.ERROR),
-            withSeverity(CHECKOUT.labels(), Severity.WARN),
-            withSeverity(CHECKOUT.labels(), Severity.DEBUG));
+            sdkLabels(CHECKOUT, Severity.INFO),
+            sdkLabels(CHECKOUT, Severity.ERROR),
+            sdkLabels(CHECKOUT, Severity.WARN),
+            sdkLabels(CHECKOUT, Severity.DEBUG));
   }
 
   @Test
@@ -194,18 +205,25 @@ class LogsEndToEndTest {
     LokiResponse all = LOKI.queryRange(window("{k8s_namespace_name=~\".+\"}"));
     LokiResponse byCustomAttribute = LOKI.queryRange(window("{team_owner=\"payments\"}"));
 
+    // It is structured metadata of every entry (Loki returns it with the labels), but no index
+    // label: a selector on it finds nothing.
+    assertThat(all.streams())
+        .extracting(labels -> labels.get("team_owner"))
+        .containsOnly("payments", "discovery", "ops");
     assertThat(
             all.streams().stream()
                 .map(
                     l -> {
                       Map<String, String> stream = new TreeMap<>(l);
-                      stream.keySet().removeAll(List.of("severity_text", "severity_number"));
+                      stream.keySet()
+                          .removeAll(
+                              List.of("severity_text", "severity_number", "scope_name",
+                                  "team_owner"));
                       return stream;
                     })
                 .distinct()
                 .toList())
-        .containsExactlyInAnyOrder(CHECKOUT.labels(), SEARCH.labels(), NIGHTLY.labels())
-        .allSatisfy(labels -> assertThat(labels).doesNotContainKeys("team_owner", "team.owner"));
+        .containsExactlyInAnyOrder(CHECKOUT.labels(), SEARCH.labels(), NIGHTLY.labels());
     assertThat(byCustomAttribute.entries()).isEmpty();
   }
 
@@ -515,7 +533,7 @@ class LogsEndToEndTest {
                 .map(
                     r ->
                         new Entry(
-                            withSeverity(CHECKOUT.labels(), r.severity()), r.timeNanos(), r.line()))
+                            sdkLabels(CHECKOUT, r.severity()), r.timeNanos(), r.line()))
                 .toList());
   }
 
@@ -542,10 +560,13 @@ class LogsEndToEndTest {
     assertThat(ack.status()).as("%s", ack).isEqualTo(200);
     assertThat(ack.isJson()).isTrue();
     assertThat(ack.json().has("partialSuccess")).as("partial success in %s", ack.text()).isFalse();
-    // Both records are INFO (severity 9); the first one's ids are structured metadata too.
+    // Both records are INFO (severity 9) and the resource's team.owner is structured metadata;
+    // so are the first record's ids.
     Map<String, String> labels =
         withSeverity(
-            Map.of("service_name", "json-service", "k8s_namespace_name", "json-ns"),
+            Map.of(
+                "service_name", "json-service", "k8s_namespace_name", "json-ns", "team_owner",
+                "hand-written"),
             Severity.INFO);
     Map<String, String> traced = new TreeMap<>(labels);
     traced.put("trace_id", "5b8efff798038103d269b633813fc60c");

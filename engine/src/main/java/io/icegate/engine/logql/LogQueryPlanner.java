@@ -48,6 +48,25 @@ public final class LogQueryPlanner {
   public static final List<String> OUTPUT =
       List.of(LogsTable.TIMESTAMP, LogsTable.STREAM_LABELS, LogsTable.BODY);
 
+  /**
+   * The rest of what Loki's OTLP mapping keeps as structured metadata, after the record's ids,
+   * severity and attributes: the record's flags, event name and dropped-attribute count, the
+   * scope's name, version and attributes, and the resource attributes that are not index labels
+   * (those that are equal the stream label of their name and are left out, see {@link
+   * io.icegate.engine.logql.pipeline.LabelsBuilder#reset}). Attributes of a later map never
+   * replace an earlier one's of the same name, so record attributes win over scope and resource
+   * ones, as the last-added wins in Loki.
+   */
+  static final List<String> OTHER_METADATA =
+      List.of(
+          LogsTable.FLAGS,
+          LogsTable.EVENT_NAME,
+          LogsTable.DROPPED_ATTRIBUTES_COUNT,
+          LogsTable.SCOPE_NAME,
+          LogsTable.SCOPE_VERSION,
+          LogsTable.SCOPE_ATTRIBUTES,
+          LogsTable.RESOURCE_ATTRIBUTES);
+
   private LogQueryPlanner() {}
 
   /**
@@ -113,6 +132,7 @@ public final class LogQueryPlanner {
       if (allMetadata) {
         LogPipelineOperator.METADATA_COLUMNS.forEach(name -> columns.add(b.field(name)));
         columns.add(b.field(LogsTable.LOG_ATTRIBUTES));
+        OTHER_METADATA.forEach(name -> columns.add(b.field(name)));
       }
       b.project(columns);
     } else {
@@ -121,6 +141,9 @@ public final class LogQueryPlanner {
       LogPipelineOperator.METADATA_COLUMNS.forEach(name -> columns.add(b.field(name)));
       if (allMetadata || readsLabels(rest)) {
         columns.add(b.field(LogsTable.LOG_ATTRIBUTES));
+      }
+      if (allMetadata) {
+        OTHER_METADATA.forEach(name -> columns.add(b.field(name)));
       }
       b.project(columns);
       // Compile once here so that a stage Loki refuses (a bad template, a malformed json path)

@@ -49,7 +49,9 @@ public final class LabelsBuilder {
     origin.clear();
     current.putAll(streamLabels);
     for (Map.Entry<String, String> m : structuredMetadata.entrySet()) {
-      if (unset(m.getKey(), m.getValue())) {
+      if (unset(m.getKey(), m.getValue())
+          || m.getValue().equals(streamLabels.get(m.getKey()))) {
+        // The second: an OTLP resource attribute that Loki made an index label.
         continue;
       }
       String name = m.getKey();
@@ -65,8 +67,8 @@ public final class LabelsBuilder {
 
   /**
    * Whether a metadata value stands for "not set": the record columns are read as stored, but
-   * Loki's OTLP mapping leaves out an all-zero trace or span id, an unspecified severity number
-   * and empty values.
+   * Loki's OTLP mapping leaves out an all-zero trace or span id, an unspecified severity number,
+   * zero flags and dropped-attribute counts, and empty values.
    */
   private static boolean unset(String name, String value) {
     if (value.isEmpty()) {
@@ -74,7 +76,7 @@ public final class LabelsBuilder {
     }
     return switch (name) {
       case "trace_id", "span_id" -> value.chars().allMatch(c -> c == '0');
-      case "severity_number" -> value.equals("0");
+      case "severity_number", "flags", "dropped_attributes_count" -> value.equals("0");
       default -> false;
     };
   }
