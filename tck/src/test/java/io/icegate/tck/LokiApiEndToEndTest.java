@@ -483,6 +483,33 @@ class LokiApiEndToEndTest {
     assertThat(get("/loki/api/v1/patterns", Map.of()).statusCode()).isEqualTo(400);
   }
 
+  @Test
+  void patternsOfLogfmtStreamsFollowTheirKeysAndMergeAcrossStreams() throws Exception {
+    long t3 = T0 + 9_000 * SECOND;
+    Map<String, String> a = Map.of("app", "patlf", "env", "a");
+    Map<String, String> b = Map.of("app", "patlf", "env", "b");
+    push(server.lokiPort(),
+        List.of(
+            new Line(a, SECOND, "level=info msg=\"GET /cart\" status=200", Map.of()),
+            new Line(a, 2 * SECOND, "level=info msg=\"GET /cart\" status=404", Map.of()),
+            new Line(b, 3 * SECOND, "level=info msg=\"GET /cart\" status=500", Map.of()),
+            new Line(b, 4 * SECOND, "level=info msg=\"GET /cart\" status=503", Map.of())),
+        t3);
+    JsonNode body =
+        getJson(
+            "/loki/api/v1/patterns",
+            Map.of("query", "{app=\"patlf\"}", "start", Long.toString(t3),
+                "end", Long.toString(t3 + 10 * SECOND), "step", "10s"));
+
+    // Each stream is logfmt (its first line says so): tokens are keys and values, and the
+    // status, holding digits, becomes <_>; both streams give that pattern, counted together.
+    assertThat(body.get("data")).hasSize(1);
+    assertThat(body.get("data").get(0).get("pattern").asText())
+        .isEqualTo("level=info msg=\"GET /cart\" status=<_>");
+    assertThat(body.get("data").get(0).get("samples").toString())
+        .isEqualTo("[[" + t3 / SECOND + ",4]]");
+  }
+
   // ---- query_range: interval ----
 
   @Test

@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -73,20 +74,84 @@ public final class LogPatternMiner {
                 new LogQueryRange(tenant, startNanos, endNanos, maxLines, Direction.BACKWARD),
                 b),
             b);
-    Drain drain = new Drain();
+    // Loki keeps one Drain per stream, its tokenizer chosen by the format of the stream's first
+    // line, and trains it in ingestion order; the patterns of all streams are then merged.
+    Map<String, List<long[]>> times = new LinkedHashMap<>();
+    Map<String, List<String>> lines = new LinkedHashMap<>();
     runner.run(
         "patterns",
         plan,
         cancelled,
         batch -> {
           TimeStampVector time = (TimeStampVector) batch.getVector(0);
+          VarCharVector labels = (VarCharVector) batch.getVector(1);
           VarCharVector body = (VarCharVector) batch.getVector(2);
           for (int i = 0; i < batch.getRowCount(); i++) {
+            String stream = new String(labels.get(i), StandardCharsets.UTF_8);
             String line = body.isNull(i) ? "" : new String(body.get(i), StandardCharsets.UTF_8);
-            drain.add(line, Math.floorDiv(time.get(i), stepNanos) * stepNanos);
+            times.computeIfAbsent(stream, k -> new ArrayList<>()).add(new long[] {time.get(i)});
+            lines.computeIfAbsent(stream, k -> new ArrayList<>()).add(line);
           }
         });
-    return drain.patterns();
+    Map<String, Pattern> merged = new HashMap<>();
+    for (Map.Entry<String, List<String>> stream : lines.entrySet()) {
+      List<String> text = stream.getValue();
+      List<long[]> at = times.get(stream.getKey());
+      Integer[] order = new Integer[text.size()];
+      for (int i = 0; i < order.length; i++) {
+        order[i] = i;
+      }
+      Arrays.sort(order, (x, y) -> Long.compare(at.get(x)[0], at.get(y)[0]));
+      Drain drain = new Drain(Format.detect(text.get(order[0])));
+      for (int i : order) {
+        drain.add(text.get(i), Math.floorDiv(at.get(i)[0], stepNanos) * stepNanos);
+      }
+      for (Pattern p : drain.patterns()) {
+        merged.merge(p.pattern(), p, LogPatternMiner::sum);
+      }
+    }
+    List<Pattern> out = new ArrayList<>(merged.values());
+    out.sort(Drain.MOST_FIRST);
+    return out;
+  }
+
+  /** One pattern found in two streams: the counts of the steps added. */
+  private static Pattern sum(Pattern a, Pattern b) {
+    TreeMap<Long, Long> counts = new TreeMap<>();
+    for (Pattern p : List.of(a, b)) {
+      for (int i = 0; i < p.timesSeconds().length; i++) {
+        counts.merge(p.timesSeconds()[i], p.counts()[i], Long::sum);
+      }
+    }
+    return new Pattern(
+        a.pattern(),
+        a.total() + b.total(),
+        counts.keySet().stream().mapToLong(Long::longValue).toArray(),
+        counts.values().stream().mapToLong(Long::longValue).toArray());
+  }
+
+  /**
+   * How Loki tokenizes a stream's lines, guessed as Loki guesses it from the stream's first line:
+   * a line between braces is JSON, a line of {@code key=value} pairs logfmt, anything else text.
+   */
+  public enum Format {
+    TEXT,
+    LOGFMT,
+    JSON;
+
+    private static final com.google.re2j.Pattern LOGFMT_LINE =
+        com.google.re2j.Pattern.compile(
+            "^(\\w+?=([^\"]\\S*?|\".+?\") )*?(\\w+?=([^\"]\\S*?|\".+?\"))+$");
+
+    public static Format detect(String line) {
+      if (line.length() < 2) {
+        return TEXT;
+      }
+      if (line.charAt(0) == '{' && line.charAt(line.length() - 1) == '}') {
+        return JSON;
+      }
+      return LOGFMT_LINE.matcher(line).find() ? LOGFMT : TEXT;
+    }
   }
 
   /**
@@ -118,19 +183,49 @@ public final class LogPatternMiner {
     private static final int MAX_NODE_DEPTH = 28;
     private static final int MAX_CHILDREN = 15;
 
+    /** The most lines first, ties by pattern text. */
+    static final java.util.Comparator<Pattern> MOST_FIRST =
+        (x, y) ->
+            x.total() == y.total()
+                ? x.pattern().compareTo(y.pattern())
+                : Long.compare(y.total(), x.total());
+
+    /** Loki's default JSON fields whose text is a JSON line's message. */
+    private static final List<String> JSON_MESSAGE_FIELDS =
+        List.of("log", "message", "msg", "msg_", "_msg", "content");
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+        new com.fasterxml.jackson.databind.ObjectMapper();
+
+    private final Format format;
     private final Node root = new Node();
     private final List<Cluster> clusters = new ArrayList<>();
 
+    /** A Drain for text lines. */
+    public Drain() {
+      this(Format.TEXT);
+    }
+
+    /** A Drain for a stream whose lines are in {@code format}. */
+    public Drain(Format format) {
+      this.format = format;
+    }
+
     /** Adds a line seen in the step starting at {@code bucketNanos}. */
     public void add(String line, long bucketNanos) {
-      Tokens t = tokenize(line);
+      Tokens t =
+          switch (format) {
+            case TEXT -> tokenize(line);
+            case LOGFMT -> tokenizeLogfmt(line);
+            case JSON -> tokenizeJson(line);
+          };
       if (t == null || t.tokens.size() < MIN_TOKENS || t.tokens.size() > MAX_TOKENS) {
         return;
       }
       String[] tokens = t.tokens.toArray(new String[0]);
       Cluster match = search(tokens);
       if (match == null) {
-        match = new Cluster(tokens, t.spacesAfter);
+        match = new Cluster(format, tokens, t.spacesAfter);
         clusters.add(match);
         insert(match);
       } else {
@@ -176,6 +271,59 @@ public final class LogPatternMiner {
         tokens.add(line.substring(start));
       }
       return new Tokens(tokens, spaces.stream().mapToInt(Integer::intValue).toArray());
+    }
+
+    /**
+     * Loki's logfmt tokenizer: the keys and values in turn; a malformed line is not tokenized, and
+     * the values of time and trace-id keys ({@code ts}, {@code t}, {@code time}, {@code
+     * timestamp}, {@code traceID}) are {@code <_>} from the start.
+     */
+    static Tokens tokenizeLogfmt(String line) {
+      if (line.getBytes(StandardCharsets.UTF_8).length > MAX_LINE_BYTES) {
+        return null;
+      }
+      List<String> tokens = new ArrayList<>();
+      String error =
+          io.icegate.engine.logql.pipeline.LogfmtReader.read(
+              line,
+              true,
+              (key, value) -> {
+                tokens.add(key);
+                tokens.add(variable(key) ? PLACEHOLDER : value);
+              });
+      return error == null ? new Tokens(tokens, new int[0]) : null;
+    }
+
+    private static boolean variable(String key) {
+      return key.equalsIgnoreCase("ts")
+          || key.equals("t")
+          || key.equalsIgnoreCase("traceID")
+          || key.equalsIgnoreCase("time")
+          || key.equalsIgnoreCase("timestamp");
+    }
+
+    /**
+     * Loki's JSON tokenizer: the text of the first message field the line has ({@code log},
+     * {@code message}, {@code msg}, {@code msg_}, {@code _msg}, {@code content}), tokenized as
+     * text; a line without one is not tokenized.
+     */
+    static Tokens tokenizeJson(String line) {
+      com.fasterxml.jackson.databind.JsonNode object;
+      try {
+        object = JSON.readTree(line);
+      } catch (java.io.IOException e) {
+        return null;
+      }
+      if (object == null || !object.isObject()) {
+        return null;
+      }
+      for (String field : JSON_MESSAGE_FIELDS) {
+        com.fasterxml.jackson.databind.JsonNode value = object.get(field);
+        if (value != null && value.isTextual()) {
+          return tokenize(value.textValue());
+        }
+      }
+      return null;
     }
 
     private static boolean isNumber(int c) {
@@ -294,11 +442,7 @@ public final class LogPatternMiner {
         }
         out.add(new Pattern(c.text(), c.total, times, counts));
       }
-      out.sort(
-          (x, y) ->
-              x.total() == y.total()
-                  ? x.pattern().compareTo(y.pattern())
-                  : Long.compare(y.total(), x.total()));
+      out.sort(MOST_FIRST);
       return out;
     }
   }
@@ -315,12 +459,14 @@ public final class LogPatternMiner {
 
   /** One cluster: its template, where its spaces go, and its line counts per step. */
   private static final class Cluster {
+    final Format format;
     final String[] template;
     final int[] spacesAfter;
     final TreeMap<Long, Long> buckets = new TreeMap<>();
     long total;
 
-    Cluster(String[] template, int[] spacesAfter) {
+    Cluster(Format format, String[] template, int[] spacesAfter) {
+      this.format = format;
       this.template = template;
       this.spacesAfter = spacesAfter;
     }
@@ -344,6 +490,57 @@ public final class LogPatternMiner {
      * that began with a space (position -1) prints without spaces.
      */
     String text() {
+      String joined =
+          switch (format) {
+            case TEXT -> joinText();
+            case LOGFMT -> joinLogfmt();
+            case JSON -> PLACEHOLDER + joinText() + PLACEHOLDER;
+          };
+      return joined.replaceAll("(?:<_>)+", PLACEHOLDER);
+    }
+
+    /** Key-value pairs as go-logfmt writes them: values quoted only where they must be. */
+    private String joinLogfmt() {
+      StringBuilder out = new StringBuilder();
+      for (int i = 0; i + 1 < template.length; i += 2) {
+        if (i > 0) {
+          out.append(' ');
+        }
+        out.append(template[i]).append('=');
+        String v = template[i + 1];
+        boolean quote = v.equals("null");
+        for (int j = 0; j < v.length() && !quote; j++) {
+          char c = v.charAt(j);
+          quote = c <= ' ' || c == '=' || c == '"' || c == '\uFFFD';
+        }
+        if (!quote) {
+          out.append(v);
+          continue;
+        }
+        out.append('"');
+        for (int j = 0; j < v.length(); j++) {
+          char c = v.charAt(j);
+          switch (c) {
+            case '"' -> out.append("\\\"");
+            case '\\' -> out.append("\\\\");
+            case '\n' -> out.append("\\n");
+            case '\r' -> out.append("\\r");
+            case '\t' -> out.append("\\t");
+            default -> {
+              if (c < ' ') {
+                out.append(String.format("\\u%04x", (int) c));
+              } else {
+                out.append(c);
+              }
+            }
+          }
+        }
+        out.append('"');
+      }
+      return out.toString();
+    }
+
+    private String joinText() {
       StringBuilder out = new StringBuilder();
       int next = 0;
       for (int i = 0; i < template.length; i++) {
@@ -353,7 +550,7 @@ public final class LogPatternMiner {
           next++;
         }
       }
-      return out.toString().replaceAll("(?:<_>)+", PLACEHOLDER);
+      return out.toString();
     }
 
     @Override

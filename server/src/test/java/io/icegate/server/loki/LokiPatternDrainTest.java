@@ -64,6 +64,39 @@ class LokiPatternDrainTest {
   }
 
   @Test
+  void theFormatIsGuessedAsLokiGuessesItFromAStreamsFirstLine() {
+    assertThat(LogPatternMiner.Format.detect("level=info msg=\"GET /cart\" status=200"))
+        .isEqualTo(LogPatternMiner.Format.LOGFMT);
+    assertThat(LogPatternMiner.Format.detect("{\"msg\":\"hi\"}"))
+        .isEqualTo(LogPatternMiner.Format.JSON);
+    assertThat(LogPatternMiner.Format.detect("GET /cart 200")).isEqualTo(LogPatternMiner.Format.TEXT);
+    assertThat(LogPatternMiner.Format.detect("{")).isEqualTo(LogPatternMiner.Format.TEXT);
+  }
+
+  @Test
+  void logfmtLinesAreTokenizedByKeyAndValueAndTimesAreAlwaysPlaceholders() {
+    // Tokens: level info msg "GET /cart" status 200 ts <_>; the two lines differ in the status
+    // only, which routes through <_> (it holds digits): 6 of 8 agree.
+    LogPatternMiner.Drain drain = new LogPatternMiner.Drain(LogPatternMiner.Format.LOGFMT);
+    drain.add("level=info msg=\"GET /cart\" status=200 ts=2024-01-01T00:00:00Z", 0);
+    drain.add("level=info msg=\"GET /cart\" status=404 ts=2024-01-01T00:00:01Z", 0);
+    assertThat(drain.patterns())
+        .extracting(LogPatternMiner.Pattern::pattern)
+        .containsExactly("level=info msg=\"GET /cart\" status=<_> ts=<_>");
+  }
+
+  @Test
+  void jsonLinesAreTokenizedByTheirMessageFieldBetweenPlaceholders() {
+    LogPatternMiner.Drain drain = new LogPatternMiner.Drain(LogPatternMiner.Format.JSON);
+    drain.add("{\"level\":\"info\",\"msg\":\"user 17 logged in\"}", 0);
+    drain.add("{\"level\":\"info\",\"msg\":\"user 42 logged in\"}", 0);
+    drain.add("{\"level\":\"info\",\"other\":\"no message field here at all\"}", 0);
+    assertThat(drain.patterns())
+        .extracting(LogPatternMiner.Pattern::pattern)
+        .containsExactly("<_>user <_> logged in<_>");
+  }
+
+  @Test
   void countsAreKeptPerStep() {
     LogPatternMiner.Drain drain = new LogPatternMiner.Drain();
     drain.add("job 1 done ok", 10_000_000_000L);
