@@ -96,9 +96,8 @@ class LogQueryEngineTest {
     assertThat(scan.getRowType().getFieldNames())
         .containsExactlyInAnyOrder(
             "tenant_id", "timestamp", "body", "stream_labels", "trace_id", "span_id",
-            "severity_text", "severity_number", "log_attributes", "flags", "event_name",
-            "dropped_attributes_count", "scope_name", "scope_version", "scope_attributes",
-            "resource_attributes");
+            "severity_text", "severity_number", "log_attributes", "flags",
+            "dropped_attributes_count", "scope_attributes", "resource_attributes");
     assertThat(scan.bounds().equalities()).isEmpty();
   }
 

@@ -61,12 +61,12 @@ class LogsEndToEndTest {
   /**
    * An SDK record's labels in Loki's answer: its stream labels plus the structured metadata Loki's
    * OTLP mapping gives it — the resource's {@code team.owner} (not an index-label attribute) as
-   * {@code team_owner}, the logger's scope name, {@code severity_text} (the SDK sends the enum's
-   * name) and {@code severity_number}; the records carry no trace or span id.
+   * {@code team_owner}, {@code severity_text} (the SDK sends the enum's name) and {@code
+   * severity_number}; the records carry no trace or span id. (Loki also keeps the scope name;
+   * we don't read it yet, see docs/loki-api.md.)
    */
   static Map<String, String> sdkLabels(Source source, Severity severity) {
     Map<String, String> labels = withSeverity(source.labels(), severity);
-    labels.put("scope_name", SdkLogShipper.SCOPE_NAME);
     labels.put(
         "team_owner",
         source.resource().getAttribute(io.opentelemetry.api.common.AttributeKey.stringKey(

@@ -135,13 +135,9 @@ class OtlpGrpcTest {
                 .between(T0 - SECOND, T0 + 10 * SECOND)
                 .forward()
                 .tenant(tenant));
-    // Loki's OTLP mapping keeps the logger's scope name and the severity number (INFO: 9; no
-    // severity text was set) as structured metadata, which the answer's labels include.
-    Map<String, String> labels =
-        Map.of(
-            "service_name", "grpc-checkout",
-            "scope_name", "io.icegate.tck.grpc",
-            "severity_number", "9");
+    // Loki's OTLP mapping keeps the severity number (INFO: 9; no severity text was set) as
+    // structured metadata, which the answer's labels include.
+    Map<String, String> labels = Map.of("service_name", "grpc-checkout", "severity_number", "9");
     assertThat(response.entries())
         .containsExactly(
             new LokiResponse.Entry(labels, T0, lines.get(0)),

@@ -29,7 +29,7 @@ final class SdkLogShipper {
   /** One record to emit. */
   record Emit(long timeNanos, Severity severity, String line) {}
 
-  /** The instrumentation scope of the records: Loki's OTLP mapping makes it {@code scope_name}. */
+  /** The instrumentation scope of the records. */
   static final String SCOPE_NAME = "io.icegate.tck";
 
   private SdkLogShipper() {}

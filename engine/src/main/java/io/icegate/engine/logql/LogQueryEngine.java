@@ -52,7 +52,7 @@ public final class LogQueryEngine {
   public String explainAnalyze(
       LogSelectorExpr query, LogQueryRange range, BooleanSupplier cancelled) {
     ArrowRel plan = physicalPlan(query, range);
-    StreamsAssembler assembler = new StreamsAssembler(plan.getRowType().getFieldNames());
+    StreamsAssembler assembler = new StreamsAssembler();
     QueryStats stats = runner.run("explain", plan, cancelled, assembler::add);
     return QueryOptimizer.explainAnalyze(plan, stats);
   }
@@ -66,7 +66,7 @@ public final class LogQueryEngine {
       LogSelectorExpr query, LogQueryRange range, BooleanSupplier cancelled) {
     long started = System.nanoTime();
     ArrowRel plan = physicalPlan(query, range);
-    StreamsAssembler assembler = new StreamsAssembler(plan.getRowType().getFieldNames());
+    StreamsAssembler assembler = new StreamsAssembler();
     QueryStats stats = runner.run("query", plan, cancelled, assembler::add);
     return new LogQueryResult(
         assembler.rows(),
