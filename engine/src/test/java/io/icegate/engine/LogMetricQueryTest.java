@@ -240,6 +240,31 @@ class LogMetricQueryTest {
   }
 
   @Test
+  void approxTopkOfAFewSeriesIsTopkWithItsValuesLargestFirst() {
+    String inner = "sum by (service_name) (count_over_time({deployment_environment=\"prod\"}[30s]))";
+    // Window (0s, 30s]: api a2, a3, a4 = 3; worker w1 = 1.
+    QueryResult.VectorResult one = instant("approx_topk(1, " + inner + ")", T0 + 30 * SECOND);
+    assertThat(one.samples()).extracting(s -> s.labels().toString() + "=" + s.value())
+        .containsExactly("{service_name=\"api\"}=3.0");
+    QueryResult.VectorResult all = instant("approx_topk(5, " + inner + ")", T0 + 30 * SECOND);
+    assertThat(all.samples()).extracting(s -> s.labels().toString() + "=" + s.value())
+        .containsExactly("{service_name=\"api\"}=3.0", "{service_name=\"worker\"}=1.0");
+    assertThat(all.samples().get(0).timestamp()).isEqualTo((T0 + 30 * SECOND) / 1_000_000);
+  }
+
+  @Test
+  void approxTopkAnywhereInARangeQueryFailsAsInLoki() {
+    for (String q :
+        List.of(
+            "approx_topk(2, sum by (service_name) (count_over_time({service_name=\"api\"}[10s])))",
+            "sum(approx_topk(2, count_over_time({service_name=\"api\"}[10s])))")) {
+      assertThatThrownBy(() -> range(q))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("count min sketches are only supported on instant queries");
+    }
+  }
+
+  @Test
   void rateCounterOfASingleSampleWindowIsZero() {
     String q =
         "rate_counter({service_name=\"worker\"} | logfmt | unwrap lat [10s])";
@@ -262,6 +287,12 @@ class LogMetricQueryTest {
     log.streams().forEach(s -> s.entries().forEach(e -> lines.add(e.line())));
     // line_format reads labels, so the attributes are there; lat isn't (no parser ran).
     assertThat(lines).containsExactlyInAnyOrder("GET ", "POST ", "GET ", "GET ");
+  }
+
+  private static QueryResult.VectorResult instant(String query, long timeNanos) {
+    SampleExpr expr = (SampleExpr) LogQL.parse(query);
+    return (QueryResult.VectorResult)
+        engine.metric(expr, MetricQueryRange.instant("fake", timeNanos), () -> false).value();
   }
 
   /** The query over the grid as labels → (seconds after T0 → value). */

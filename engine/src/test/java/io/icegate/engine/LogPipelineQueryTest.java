@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.protobuf.ByteString;
 import io.icegate.engine.logql.LogQueryEngine;
 import io.icegate.engine.logql.LogQueryRange;
+import io.icegate.engine.logql.LogQueryResult;
+import io.icegate.engine.logql.pipeline.CategorizedLabels;
 import io.icegate.engine.rel.ArrowLogPipeline;
 import io.icegate.logql.LogQL;
 import io.icegate.logql.ast.LogSelectorExpr;
@@ -95,6 +97,16 @@ class LogPipelineQueryTest {
                 "ERROR",
                 6,
                 "RUN")));
+    append(
+        request(
+            "conflict",
+            record(
+                T0 + 10 * SECOND,
+                "{\"severity_text\":\"low\",\"service_name\":\"other\",\"trace_id\":\"t1\","
+                    + "\"user\":\"ann\"}",
+                "DEBUG",
+                7,
+                "PUT")));
   }
 
   @AfterAll
@@ -121,13 +133,13 @@ class LogPipelineQueryTest {
     assertThat(streams.get(0).labels())
         .isEqualTo(
             labels(
-                API, "level", "error", "status", "500", "latency", "1.5s", "path", "/pay",
-                "user_id", "u2"));
+                meta(API, 2, "ERROR", "POST"), "level", "error", "status", "500", "latency",
+                "1.5s", "path", "/pay", "user_id", "u2"));
     assertThat(streams.get(0).entries()).containsExactly(new LokiEntry(T0 + SECOND, "/pay 500"));
     assertThat(streams.get(1).labels())
         .isEqualTo(
             labels(
-                API,
+                meta(API, 3, "WARN", "GET"),
                 "level",
                 "warn",
                 "status",
@@ -156,7 +168,7 @@ class LogPipelineQueryTest {
     assertThat(streams.get(2).labels())
         .isEqualTo(
             labels(
-                API,
+                meta(API, 4, "INFO", "GET"),
                 "__error__",
                 "JSONParserErr",
                 "__error_details__",
@@ -175,17 +187,19 @@ class LogPipelineQueryTest {
     assertThat(streams).hasSize(1);
     assertThat(streams.get(0).labels())
         .isEqualTo(
-            labels(WORKER, "level", "info", "msg", "job done", "duration", "2s", "size", "20MB"));
+            labels(
+                meta(WORKER, 5, "INFO", "RUN"),
+                "level", "info", "msg", "job done", "duration", "2s", "size", "20MB"));
     assertThat(streams.get(0).entries())
         .containsExactly(new LokiEntry(T0 + 4 * SECOND, "JOB DONE in 2s"));
   }
 
   @Test
-  void labelFiltersSeeOtlpStructuredMetadataWithoutAddingItToTheStream() {
+  void labelFiltersSeeOtlpStructuredMetadata() {
     List<LokiStream> bySeverity =
         select("{service_name=\"api\"} | severity_text=\"WARN\"", 10, Direction.FORWARD);
     assertThat(bySeverity).hasSize(1);
-    assertThat(bySeverity.get(0).labels()).isEqualTo(new TreeMap<>(API));
+    assertThat(bySeverity.get(0).labels()).isEqualTo(meta(API, 3, "WARN", "GET"));
     assertThat(bySeverity.get(0).entries())
         .extracting(LokiEntry::timestampNanos)
         .containsExactly(T0 + 2 * SECOND);
@@ -217,12 +231,89 @@ class LogPipelineQueryTest {
             Direction.FORWARD);
 
     assertThat(streams).hasSize(2);
-    assertThat(streams.get(0).labels()).isEqualTo(labels(WORKER, "lvl", "info"));
-    assertThat(streams.get(1).labels()).isEqualTo(labels(WORKER, "lvl", "error"));
+    assertThat(streams.get(0).labels())
+        .isEqualTo(labels(meta(WORKER, 5, "INFO", "RUN"), "lvl", "info"));
+    assertThat(streams.get(1).labels())
+        .isEqualTo(labels(meta(WORKER, 6, "ERROR", "RUN"), "lvl", "error"));
     assertThat(lines(streams))
         .containsExactly(
             "level=info msg=\"job done\" duration=2s size=20MB",
             "level=error msg=\"job failed\" duration=250ms size=1KB");
+  }
+
+  @Test
+  void plainSelectorReturnsEachEntrysStructuredMetadataInItsLabels() {
+    LogQueryResult result = engine.select(parse("{service_name=\"worker\"}"), range(10, Direction.FORWARD), () -> false);
+
+    // Loki splits the stored stream by structured metadata in the plain answer...
+    assertThat(result.streams())
+        .extracting(LokiStream::labels)
+        .containsExactly(meta(WORKER, 5, "INFO", "RUN"), meta(WORKER, 6, "ERROR", "RUN"));
+    // ...and keeps it apart from the stream labels in the categorized one.
+    assertThat(result.byStreamLabels()).containsOnlyKeys(new TreeMap<>(WORKER));
+    CategorizedLabels first = result.rows().get(0).labels();
+    assertThat(first.stream()).isEqualTo(new TreeMap<>(WORKER));
+    assertThat(first.structuredMetadata()).isEqualTo(meta(Map.of(), 5, "INFO", "RUN"));
+    assertThat(first.parsed()).isEmpty();
+  }
+
+  @Test
+  void parsedNamesThatAreStreamLabelsOrMetadataTakeTheSuffixAndCountAsParsed() {
+    List<LogQueryResult.Row> rows =
+        engine.select(parse("{service_name=\"conflict\"} | json"), range(10, Direction.FORWARD), () -> false)
+            .rows();
+
+    assertThat(rows).hasSize(1);
+    CategorizedLabels labels = rows.get(0).labels();
+    assertThat(labels.stream())
+        .isEqualTo(Map.of("service_name", "conflict", "deployment_environment", "prod"));
+    assertThat(labels.structuredMetadata()).isEqualTo(meta(Map.of(), 7, "DEBUG", "PUT"));
+    assertThat(labels.parsed())
+        .isEqualTo(
+            Map.of(
+                "service_name_extracted", "other",
+                "severity_text_extracted", "low",
+                "trace_id_extracted", "t1",
+                "user", "ann"));
+  }
+
+  @Test
+  void labelFormatOverAStreamLabelMakesItParsedAndLeavesTheStreamWithoutIt() {
+    LogQueryResult result =
+        engine.select(
+            parse("{service_name=\"worker\"} | label_format service_name=\"{{.severity_text}}\""),
+            range(10, Direction.FORWARD),
+            () -> false);
+
+    CategorizedLabels first = result.rows().get(0).labels();
+    assertThat(first.parsed()).isEqualTo(Map.of("service_name", "INFO"));
+    assertThat(first.stream()).isEqualTo(Map.of("deployment_environment", "prod"));
+    assertThat(first.structuredMetadata()).isEqualTo(meta(Map.of(), 5, "INFO", "RUN"));
+    assertThat(result.byStreamLabels()).containsOnlyKeys(labels(Map.of(), "deployment_environment", "prod"));
+  }
+
+  @Test
+  void dropAndKeepApplyToStructuredMetadata() {
+    List<LokiStream> dropped =
+        select("{service_name=\"worker\"} | drop trace_id, span_id", 10, Direction.FORWARD);
+    assertThat(dropped)
+        .extracting(LokiStream::labels)
+        .containsExactly(
+            labels(WORKER, "severity_text", "INFO", "http_method", "RUN"),
+            labels(WORKER, "severity_text", "ERROR", "http_method", "RUN"));
+
+    LogQueryResult kept =
+        engine.select(
+            parse("{service_name=\"worker\"} | keep severity_text"),
+            range(10, Direction.FORWARD),
+            () -> false);
+    assertThat(kept.streams())
+        .extracting(LokiStream::labels)
+        .containsExactly(
+            labels(Map.of(), "severity_text", "INFO"), labels(Map.of(), "severity_text", "ERROR"));
+    assertThat(kept.byStreamLabels()).containsOnlyKeys(labels(Map.of()));
+    assertThat(kept.rows().get(1).labels().structuredMetadata())
+        .isEqualTo(Map.of("severity_text", "ERROR"));
   }
 
   @Test
@@ -268,6 +359,22 @@ class LogPipelineQueryTest {
   }
 
   // ------------------------------------------------------------------ fixtures
+
+  /**
+   * {@code base} plus the structured metadata Loki's OTLP mapping gives a {@link #record} made
+   * with this id, severity and method: trace and span id in lower-case hex, {@code
+   * severity_text}, and the attribute {@code http.method} as {@code http_method}.
+   */
+  private static TreeMap<String, String> meta(
+      Map<String, String> base, int id, String severity, String method) {
+    String b = String.format("%02x", id);
+    return labels(
+        base,
+        "trace_id", b.repeat(16),
+        "span_id", b + "00" + b.repeat(6),
+        "severity_text", severity,
+        "http_method", method);
+  }
 
   private static TreeMap<String, String> labels(Map<String, String> base, String... pairs) {
     TreeMap<String, String> m = new TreeMap<>(base);

@@ -92,8 +92,13 @@ class LogQueryEngineTest {
             + "), {service_name=checkout}]");
     ArrowTableScan scan =
         findScan(engine.physicalPlan(parse("{deployment_environment=\"prod\"}"), range(10)));
+    // Structured metadata (the OTLP record fields and log attributes) is part of every entry's
+    // output labels, as in Loki, so a plain selector reads those columns too.
     assertThat(scan.getRowType().getFieldNames())
-        .containsExactlyInAnyOrder("tenant_id", "timestamp", "body", "stream_labels");
+        .containsExactlyInAnyOrder(
+            "tenant_id", "timestamp", "body", "stream_labels", "trace_id", "span_id",
+            "severity_text", "severity_number", "log_attributes", "flags",
+            "dropped_attributes_count", "scope_attributes", "resource_attributes");
     assertThat(scan.bounds().equalities()).isEmpty();
   }
 
@@ -168,9 +173,13 @@ class LogQueryEngineTest {
   void streamsCarryLokiLabelsAndNanosecondTimestamps() {
     var result = select("{service_name=\"checkout\"} |= \"pay\"", 10, Direction.BACKWARD);
     assertThat(result).hasSize(1);
+    // host.arch is not one of Loki's index-label resource attributes: structured metadata. The
+    // all-zero trace id is no trace id to Loki's OTLP mapping.
     assertThat(result.get(0).labels())
         .containsExactlyInAnyOrderEntriesOf(
-            Map.of("service_name", "checkout", "deployment_environment", "prod"));
+            Map.of(
+                "service_name", "checkout", "deployment_environment", "prod", "host_arch",
+                "amd64"));
     assertThat(result.get(0).entries())
         .containsExactly(new LokiEntry(T0 + SECOND, "POST /pay 500 error"));
   }

@@ -18,6 +18,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -53,8 +54,48 @@ class LogsEndToEndTest {
   /** One record sent to {@code tenant}. */
   record Sent(String tenant, Source source, long timeNanos, Severity severity, String line) {
     Entry entry() {
-      return new Entry(source.labels(), timeNanos, line);
+      return new Entry(sdkLabels(source, severity), timeNanos, line);
     }
+  }
+
+  /**
+   * An SDK record's labels in Loki's answer: its stream labels plus the structured metadata Loki's
+   * OTLP mapping gives it — the resource's {@code team.owner} (not an index-label attribute) as
+   * {@code team_owner}, {@code severity_text} (the SDK sends the enum's name) and {@code
+   * severity_number}; the records carry no trace or span id. (Loki also keeps the scope name;
+   * we don't read it yet, see docs/loki-api.md.)
+   */
+  static Map<String, String> sdkLabels(Source source, Severity severity) {
+    Map<String, String> labels = withSeverity(source.labels(), severity);
+    labels.put(
+        "team_owner",
+        source.resource().getAttribute(io.opentelemetry.api.common.AttributeKey.stringKey(
+            "team.owner")));
+    return labels;
+  }
+
+  /** {@code stream} plus the severity pair Loki's OTLP mapping keeps as structured metadata. */
+  /**
+   * {@code expected}, in the query's direction, laid out as a Loki answer lays out entries: one
+   * stream per label set (structured metadata included), in the order the answer lists its
+   * streams, each stream's entries in the query's direction.
+   */
+  static List<Entry> asStreams(LokiResponse response, List<Entry> expected) {
+    Map<Map<String, String>, List<Entry>> groups = new LinkedHashMap<>();
+    for (Map<String, String> stream : response.streams()) {
+      groups.put(stream, new ArrayList<>());
+    }
+    for (Entry e : expected) {
+      groups.computeIfAbsent(e.labels(), k -> new ArrayList<>()).add(e);
+    }
+    return groups.values().stream().flatMap(List::stream).toList();
+  }
+
+  static Map<String, String> withSeverity(Map<String, String> stream, Severity severity) {
+    Map<String, String> labels = new TreeMap<>(stream);
+    labels.put("severity_text", severity.name());
+    labels.put("severity_number", Integer.toString(severity.getSeverityNumber()));
+    return labels;
   }
 
   /** {@code team.owner} is not one of Loki's index-label attributes: it must not become a label. */
@@ -150,7 +191,13 @@ class LogsEndToEndTest {
   void streamLabelsFollowLokisOtlpMapping() {
     LokiResponse response = LOKI.queryRange(window("{service_name=\"checkout\"}"));
 
-    assertThat(response.streams()).containsExactly(CHECKOUT.labels());
+    // One stream per distinct structured metadata, as in Loki: the four severities sent.
+    assertThat(response.streams())
+        .containsExactlyInAnyOrder(
+            sdkLabels(CHECKOUT, Severity.INFO),
+            sdkLabels(CHECKOUT, Severity.ERROR),
+            sdkLabels(CHECKOUT, Severity.WARN),
+            sdkLabels(CHECKOUT, Severity.DEBUG));
   }
 
   @Test
@@ -158,9 +205,25 @@ class LogsEndToEndTest {
     LokiResponse all = LOKI.queryRange(window("{k8s_namespace_name=~\".+\"}"));
     LokiResponse byCustomAttribute = LOKI.queryRange(window("{team_owner=\"payments\"}"));
 
+    // It is structured metadata of every entry (Loki returns it with the labels), but no index
+    // label: a selector on it finds nothing.
     assertThat(all.streams())
-        .containsExactlyInAnyOrder(CHECKOUT.labels(), SEARCH.labels(), NIGHTLY.labels())
-        .allSatisfy(labels -> assertThat(labels).doesNotContainKeys("team_owner", "team.owner"));
+        .extracting(labels -> labels.get("team_owner"))
+        .containsOnly("payments", "discovery", "ops");
+    assertThat(
+            all.streams().stream()
+                .map(
+                    l -> {
+                      Map<String, String> stream = new TreeMap<>(l);
+                      stream.keySet()
+                          .removeAll(
+                              List.of("severity_text", "severity_number", "scope_name",
+                                  "team_owner"));
+                      return stream;
+                    })
+                .distinct()
+                .toList())
+        .containsExactlyInAnyOrder(CHECKOUT.labels(), SEARCH.labels(), NIGHTLY.labels());
     assertThat(byCustomAttribute.entries()).isEmpty();
   }
 
@@ -180,7 +243,7 @@ class LogsEndToEndTest {
 
     assertThat(response.entries())
         .hasSize(5)
-        .containsExactlyElementsOf(newestFirst(s -> s.source() == CHECKOUT));
+        .containsExactlyElementsOf(asStreams(response, newestFirst(s -> s.source() == CHECKOUT)));
   }
 
   @Test
@@ -189,7 +252,7 @@ class LogsEndToEndTest {
 
     assertThat(response.entries())
         .hasSize(5)
-        .containsExactlyElementsOf(oldestFirst(s -> s.source() == CHECKOUT));
+        .containsExactlyElementsOf(asStreams(response, oldestFirst(s -> s.source() == CHECKOUT)));
   }
 
   @Test
@@ -197,7 +260,7 @@ class LogsEndToEndTest {
     LokiResponse response = LOKI.queryRange(window("{service_name=\"search\"}"));
 
     assertThat(response.entries())
-        .containsExactlyElementsOf(newestFirst(s -> s.source() == SEARCH));
+        .containsExactlyElementsOf(asStreams(response, newestFirst(s -> s.source() == SEARCH)));
   }
 
   @Test
@@ -308,7 +371,8 @@ class LogsEndToEndTest {
 
     LokiResponse posted = LOKI.postForm(LokiClient.QUERY_RANGE, null, query.params());
 
-    assertThat(posted.entries()).containsExactlyElementsOf(oldestFirst(s -> s.source() == SEARCH));
+    assertThat(posted.entries())
+        .containsExactlyElementsOf(asStreams(posted, oldestFirst(s -> s.source() == SEARCH)));
   }
 
   // ---- stream selectors ----
@@ -348,7 +412,8 @@ class LogsEndToEndTest {
 
     assertThat(prefix.entries()).isEmpty();
     assertThat(infix.entries()).isEmpty();
-    assertThat(whole.entries()).containsExactlyElementsOf(newestFirst(s -> s.source() == CHECKOUT));
+    assertThat(whole.entries())
+        .containsExactlyElementsOf(asStreams(whole, newestFirst(s -> s.source() == CHECKOUT)));
   }
 
   // ---- line filters ----
@@ -440,7 +505,8 @@ class LogsEndToEndTest {
     LokiResponse stranger = LOKI.queryRange(checkout.tenant("nobody"));
 
     assertThat(defaultTenant.entries())
-        .containsExactlyElementsOf(newestFirst(DEFAULT_TENANT, s -> s.source() == CHECKOUT));
+        .containsExactlyElementsOf(
+            asStreams(defaultTenant, newestFirst(DEFAULT_TENANT, s -> s.source() == CHECKOUT)));
     assertThat(explicitFake.entries()).isEqualTo(defaultTenant.entries());
     assertThat(teamB.entries())
         .containsExactlyElementsOf(newestFirst(TEAM_B, s -> s.source() == CHECKOUT));
@@ -464,7 +530,10 @@ class LogsEndToEndTest {
     assertThat(response.entries())
         .containsExactlyElementsOf(
             records.stream()
-                .map(r -> new Entry(CHECKOUT.labels(), r.timeNanos(), r.line()))
+                .map(
+                    r ->
+                        new Entry(
+                            sdkLabels(CHECKOUT, r.severity()), r.timeNanos(), r.line()))
                 .toList());
   }
 
@@ -491,13 +560,23 @@ class LogsEndToEndTest {
     assertThat(ack.status()).as("%s", ack).isEqualTo(200);
     assertThat(ack.isJson()).isTrue();
     assertThat(ack.json().has("partialSuccess")).as("partial success in %s", ack.text()).isFalse();
+    // Both records are INFO (severity 9) and the resource's team.owner is structured metadata;
+    // so are the first record's ids.
     Map<String, String> labels =
-        Map.of("service_name", "json-service", "k8s_namespace_name", "json-ns");
+        withSeverity(
+            Map.of(
+                "service_name", "json-service", "k8s_namespace_name", "json-ns", "team_owner",
+                "hand-written"),
+            Severity.INFO);
+    Map<String, String> traced = new TreeMap<>(labels);
+    traced.put("trace_id", "5b8efff798038103d269b633813fc60c");
+    traced.put("span_id", "eee19b7ec3c1b174");
     LokiResponse response =
         LOKI.queryRange(window("{service_name=\"json-service\"}").forward().tenant(tenant));
     assertThat(response.entries())
-        .containsExactlyElementsOf(
-            lines.stream().map(l -> new Entry(labels, l.timeNanos(), l.line())).toList());
+        .containsExactly(
+            new Entry(traced, lines.get(0).timeNanos(), lines.get(0).line()),
+            new Entry(labels, lines.get(1).timeNanos(), lines.get(1).line()));
   }
 
   @Test

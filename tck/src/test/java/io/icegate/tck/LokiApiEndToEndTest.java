@@ -483,6 +483,33 @@ class LokiApiEndToEndTest {
     assertThat(get("/loki/api/v1/patterns", Map.of()).statusCode()).isEqualTo(400);
   }
 
+  @Test
+  void patternsOfLogfmtStreamsFollowTheirKeysAndMergeAcrossStreams() throws Exception {
+    long t3 = T0 + 9_000 * SECOND;
+    Map<String, String> a = Map.of("app", "patlf", "env", "a");
+    Map<String, String> b = Map.of("app", "patlf", "env", "b");
+    push(server.lokiPort(),
+        List.of(
+            new Line(a, SECOND, "level=info msg=\"GET /cart\" status=200", Map.of()),
+            new Line(a, 2 * SECOND, "level=info msg=\"GET /cart\" status=404", Map.of()),
+            new Line(b, 3 * SECOND, "level=info msg=\"GET /cart\" status=500", Map.of()),
+            new Line(b, 4 * SECOND, "level=info msg=\"GET /cart\" status=503", Map.of())),
+        t3);
+    JsonNode body =
+        getJson(
+            "/loki/api/v1/patterns",
+            Map.of("query", "{app=\"patlf\"}", "start", Long.toString(t3),
+                "end", Long.toString(t3 + 10 * SECOND), "step", "10s"));
+
+    // Each stream is logfmt (its first line says so): tokens are keys and values, and the
+    // status, holding digits, becomes <_>; both streams give that pattern, counted together.
+    assertThat(body.get("data")).hasSize(1);
+    assertThat(body.get("data").get(0).get("pattern").asText())
+        .isEqualTo("level=info msg=\"GET /cart\" status=<_>");
+    assertThat(body.get("data").get(0).get("samples").toString())
+        .isEqualTo("[[" + t3 / SECOND + ",4]]");
+  }
+
   // ---- query_range: interval ----
 
   @Test
@@ -586,15 +613,26 @@ class LokiApiEndToEndTest {
     JsonNode data = MAPPER.readTree(raw).get("data");
     assertThat(data.get("encodingFlags").get(0).asText()).isEqualTo("categorize-labels");
     int entries = 0;
+    Map<String, Map<String, String>> metadataByLine = new TreeMap<>();
+    List<Map<String, String>> streams = new ArrayList<>();
     for (JsonNode stream : data.get("result")) {
+      streams.add(labels(stream.get("stream")));
       for (JsonNode value : stream.get("values")) {
         assertThat(value).hasSize(3);
         assertThat(value.get(2).isObject()).isTrue();
-        assertThat(value.get(2)).isEmpty();
+        assertThat(value.get(2).has("parsed")).isFalse();
+        JsonNode metadata = value.get(2).get("structuredMetadata");
+        metadataByLine.put(value.get(1).asText(), metadata == null ? Map.of() : labels(metadata));
         entries++;
       }
     }
     assertThat(entries).isEqualTo(4);
+    // The index labels alone name the streams; each entry carries its pushed metadata.
+    assertThat(streams)
+        .containsExactlyInAnyOrder(withService(API_PROD, "api"), withService(API_DEV, "api"));
+    for (Line l : select(line -> line.stream().get("app").equals("api"))) {
+      assertThat(metadataByLine.get(l.line())).as(l.line()).isEqualTo(l.meta());
+    }
   }
 
   @Test
@@ -613,7 +651,6 @@ class LokiApiEndToEndTest {
       streams.add(labels(stream.get("stream")));
       for (JsonNode value : stream.get("values")) {
         parsedByLine.put(value.get(1).asText(), labels(value.get(2).get("parsed")));
-        assertThat(value.get(2).has("structuredMetadata")).isFalse();
       }
     }
     assertThat(streams)
@@ -624,6 +661,103 @@ class LokiApiEndToEndTest {
         .isEqualTo(
             Map.of("level", "error", "status", "500", "duration", "250ms", "size", "3MB",
                 "msg", "POST /pay"));
+  }
+
+  @Test
+  void withoutCategorizeLabelsStructuredMetadataIsPartOfTheStreamLabels() throws Exception {
+    JsonNode result =
+        getJson("/loki/api/v1/query_range", window("{app=\"api\"}")).get("data").get("result");
+
+    List<Map<String, String>> streams = new ArrayList<>();
+    for (JsonNode stream : result) {
+      streams.add(labels(stream.get("stream")));
+    }
+    Map<String, String> prod = withService(API_PROD, "api");
+    assertThat(streams)
+        .containsExactlyInAnyOrder(
+            with(prod, "user", "ann"), with(prod, "user", "bob"), prod,
+            withService(API_DEV, "api"));
+
+    // A label filter reads the metadata, and only bob's line has user="bob".
+    JsonNode bob =
+        getJson("/loki/api/v1/query_range", window("{app=\"api\"} | user=\"bob\""))
+            .get("data").get("result");
+    assertThat(bob).hasSize(1);
+    assertThat(bob.get(0).get("values").get(0).get(1).asText()).isEqualTo(LINES.get(1).line());
+  }
+
+  @Test
+  void categorizeLabelsSortsEachLabelByItsOrigin() throws Exception {
+    // regexp extracts "user" (the method): a metadata name where the entry has user metadata, so
+    // there it becomes user_extracted; label_format makes the stream label team a parsed label.
+    HttpResponse<String> response =
+        get(server.lokiPort(), "/loki/api/v1/query_range",
+            window("{app=\"api\"} | regexp \"msg=\\\"(?P<user>[A-Z]+)\" | label_format"
+                + " team=\"{{.env}}\""),
+            Map.of("X-Loki-Response-Encoding-Flags", "categorize-labels"));
+
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    JsonNode result = MAPPER.readTree(response.body()).get("data").get("result");
+    List<Map<String, String>> streams = new ArrayList<>();
+    Map<String, Map<String, String>> parsedByLine = new TreeMap<>();
+    Map<String, Map<String, String>> metadataByLine = new TreeMap<>();
+    for (JsonNode stream : result) {
+      streams.add(labels(stream.get("stream")));
+      for (JsonNode value : stream.get("values")) {
+        parsedByLine.put(value.get(1).asText(), labels(value.get(2).get("parsed")));
+        JsonNode metadata = value.get(2).get("structuredMetadata");
+        metadataByLine.put(value.get(1).asText(), metadata == null ? Map.of() : labels(metadata));
+      }
+    }
+    Map<String, String> prod = new TreeMap<>(withService(API_PROD, "api"));
+    prod.remove("team");
+    Map<String, String> dev = new TreeMap<>(withService(API_DEV, "api"));
+    dev.remove("team");
+    assertThat(streams).containsExactlyInAnyOrder(prod, dev);
+    assertThat(parsedByLine.get(LINES.get(0).line()))
+        .isEqualTo(Map.of("user_extracted", "GET", "team", "prod"));
+    assertThat(metadataByLine.get(LINES.get(0).line())).isEqualTo(Map.of("user", "ann"));
+    assertThat(parsedByLine.get(LINES.get(2).line()))
+        .isEqualTo(Map.of("user", "POST", "team", "prod"));
+    assertThat(metadataByLine.get(LINES.get(2).line())).isEmpty();
+    assertThat(parsedByLine.get(LINES.get(3).line()))
+        .isEqualTo(Map.of("user", "GET", "team", "dev"));
+  }
+
+  // ---- approx_topk ----
+
+  @Test
+  void approxTopkAnswersInstantQueriesAndRefusesRangeQueries() throws Exception {
+    String query = "approx_topk(2, sum by (app) (count_over_time({env=~\".+\"}[1m])))";
+    // At T0+30s the minute holds every line: api 4, web 3.
+    HttpResponse<String> instant =
+        get("/loki/api/v1/query",
+            Map.of("query", query, "time", Long.toString(T0 + 30 * SECOND)));
+    assertThat(instant.statusCode()).as(instant.body()).isEqualTo(200);
+    JsonNode result = MAPPER.readTree(instant.body()).get("data").get("result");
+    assertThat(result).hasSize(2);
+    assertThat(labels(result.get(0).get("metric"))).isEqualTo(Map.of("app", "api"));
+    assertThat(result.get(0).get("value").get(1).asText()).isEqualTo("4");
+    assertThat(labels(result.get(1).get("metric"))).isEqualTo(Map.of("app", "web"));
+    assertThat(result.get(1).get("value").get(1).asText()).isEqualTo("3");
+
+    HttpResponse<String> range = get("/loki/api/v1/query_range", window(query));
+    assertThat(range.statusCode()).isEqualTo(400);
+    assertThat(MAPPER.readTree(range.body()).get("message").asText())
+        .isEqualTo("count min sketches are only supported on instant queries");
+
+    HttpResponse<String> grouped =
+        get("/loki/api/v1/query",
+            Map.of("query", "approx_topk(2, count_over_time({env=~\".+\"}[1m])) by (app)"));
+    assertThat(grouped.statusCode()).isEqualTo(400);
+    assertThat(MAPPER.readTree(grouped.body()).get("message").asText())
+        .contains("grouping not allowed for approx_topk aggregation");
+  }
+
+  private static Map<String, String> with(Map<String, String> labels, String name, String value) {
+    Map<String, String> out = new TreeMap<>(labels);
+    out.put(name, value);
+    return out;
   }
 
   @Test

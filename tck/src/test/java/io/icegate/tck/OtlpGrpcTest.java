@@ -135,13 +135,14 @@ class OtlpGrpcTest {
                 .between(T0 - SECOND, T0 + 10 * SECOND)
                 .forward()
                 .tenant(tenant));
+    // Loki's OTLP mapping keeps the severity number (INFO: 9; no severity text was set) as
+    // structured metadata, which the answer's labels include.
+    Map<String, String> labels = Map.of("service_name", "grpc-checkout", "severity_number", "9");
     assertThat(response.entries())
         .containsExactly(
-            new LokiResponse.Entry(Map.of("service_name", "grpc-checkout"), T0, lines.get(0)),
-            new LokiResponse.Entry(
-                Map.of("service_name", "grpc-checkout"), T0 + SECOND, lines.get(1)),
-            new LokiResponse.Entry(
-                Map.of("service_name", "grpc-checkout"), T0 + 2 * SECOND, lines.get(2)));
+            new LokiResponse.Entry(labels, T0, lines.get(0)),
+            new LokiResponse.Entry(labels, T0 + SECOND, lines.get(1)),
+            new LokiResponse.Entry(labels, T0 + 2 * SECOND, lines.get(2)));
     // Nothing under the default tenant.
     assertThat(
             LOKI.queryRange(

@@ -29,6 +29,9 @@ final class SdkLogShipper {
   /** One record to emit. */
   record Emit(long timeNanos, Severity severity, String line) {}
 
+  /** The instrumentation scope of the records. */
+  static final String SCOPE_NAME = "io.icegate.tck";
+
   private SdkLogShipper() {}
 
   /**
@@ -54,7 +57,7 @@ final class SdkLogShipper {
             .addLogRecordProcessor(BatchLogRecordProcessor.builder(exporter).build())
             .build();
     try {
-      Logger logger = provider.get("io.icegate.tck");
+      Logger logger = provider.get(SCOPE_NAME);
       for (Emit record : records) {
         logger
             .logRecordBuilder()

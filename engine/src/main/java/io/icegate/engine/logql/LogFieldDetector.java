@@ -111,7 +111,7 @@ public final class LogFieldDetector {
     RelBuilder b1 = catalog.relBuilder();
     ArrowRel newest =
         QueryOptimizer.optimize(
-            LogQueryPlanner.plan(
+            LogQueryPlanner.lines(
                 query,
                 new LogQueryRange(tenant, startNanos, endNanos, lineLimit, Direction.BACKWARD),
                 b1),
@@ -159,7 +159,7 @@ public final class LogFieldDetector {
           for (int i = 0; i < batch.getRowCount(); i++) {
             Map<String, String> meta = new TreeMap<>();
             for (int c = 3; c < names.size(); c++) {
-              readMetadata(batch.getVector(c), names.get(c), i, meta);
+              MetadataColumns.read(batch.getVector(c), names.get(c), i, meta);
             }
             SortedMap<String, String> stream =
                 LabelSetCodec.decode(new String(labels.get(i), StandardCharsets.UTF_8));
@@ -474,36 +474,6 @@ public final class LogFieldDetector {
       return true;
     } catch (NumberFormatException e) {
       return false;
-    }
-  }
-
-  /** Structured metadata as Loki's OTLP mapping names it (see {@link LogPipelineOperator}). */
-  private static void readMetadata(FieldVector v, String name, int row, Map<String, String> out) {
-    if (v.isNull(row)) {
-      return;
-    }
-    if (v instanceof FixedSizeBinaryVector bin) {
-      out.put(name, java.util.HexFormat.of().formatHex(bin.get(row)));
-    } else if (v instanceof VarCharVector text) {
-      out.put(name, new String(text.get(row), StandardCharsets.UTF_8));
-    } else if (v instanceof BaseIntVector number) {
-      out.put(name, Long.toString(number.getValueAsLong(row)));
-    } else if (v instanceof MapVector map) {
-      StructVector entries = (StructVector) map.getDataVector();
-      VarCharVector keys = (VarCharVector) entries.getChild(MapVector.KEY_NAME);
-      VarCharVector values = (VarCharVector) entries.getChild(MapVector.VALUE_NAME);
-      for (int i = map.getElementStartIndex(row); i < map.getElementEndIndex(row); i++) {
-        if (keys.isNull(i) || values.isNull(i)) {
-          continue;
-        }
-        try {
-          String key =
-              LokiOtlpLabels.normalizeLabelName(new String(keys.get(i), StandardCharsets.UTF_8));
-          out.putIfAbsent(key, new String(values.get(i), StandardCharsets.UTF_8));
-        } catch (ProtocolException e) {
-          // no label name can be made of this key: Loki drops it
-        }
-      }
     }
   }
 }

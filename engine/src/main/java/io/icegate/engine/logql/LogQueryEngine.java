@@ -14,6 +14,7 @@ import io.icegate.logql.ast.LogRangeExpr;
 import io.icegate.logql.ast.LogSelectorExpr;
 import io.icegate.logql.ast.RangeAggregationExpr;
 import io.icegate.logql.ast.SampleExpr;
+import io.icegate.logql.ast.VectorAggregationExpr;
 import io.icegate.storage.scan.TableScanner;
 import io.icegate.storage.table.LogsTable;
 import java.time.Duration;
@@ -68,8 +69,7 @@ public final class LogQueryEngine {
     StreamsAssembler assembler = new StreamsAssembler();
     QueryStats stats = runner.run("query", plan, cancelled, assembler::add);
     return new LogQueryResult(
-        assembler.streams(),
-        assembler.entries(),
+        assembler.rows(),
         stats.rowsScanned(),
         stats.bytesScanned(),
         stats.filesScanned(),
@@ -89,8 +89,18 @@ public final class LogQueryEngine {
   public LogMetricResult metric(
       SampleExpr expr, MetricQueryRange range, BooleanSupplier cancelled) {
     long started = System.nanoTime();
+    if (!range.isInstant() && SampleExprTranslator.containsApproxTopK(expr)) {
+      throw new IllegalArgumentException(ApproxTopK.INSTANT_ONLY);
+    }
+    // The outermost approx_topk runs on its own sketch over the inner vector; one nested deeper
+    // is evaluated as topk, which is what the sketch gives for the few series such a query has.
+    VectorAggregationExpr approx =
+        expr instanceof VectorAggregationExpr a
+                && a.op() == VectorAggregationExpr.VectorOp.APPROX_TOPK
+            ? a
+            : null;
     List<RangeAggregationExpr> ranges = new ArrayList<>();
-    String promql = SampleExprTranslator.translate(expr, ranges);
+    String promql = SampleExprTranslator.translate(approx == null ? expr : approx.inner(), ranges);
     long[] steps = range.times();
     List<List<Series>> computed = new ArrayList<>();
     long rows = 0;
@@ -128,6 +138,13 @@ public final class LogQueryEngine {
                     Math.floorDiv(range.startNanos(), nanosPerMilli)
                         + (steps.length - 1) * (range.stepNanos() / nanosPerMilli),
                     range.stepNanos() / nanosPerMilli));
+    if (approx != null) {
+      if (!(value instanceof QueryResult.VectorResult vector)) {
+        throw new IllegalArgumentException(
+            "expected type instant vector in aggregation expression, got scalar");
+      }
+      value = ApproxTopK.select(vector, approx.parameter().getAsLong());
+    }
     return new LogMetricResult(value, rows, bytes, files, System.nanoTime() - started);
   }
 

@@ -32,7 +32,7 @@ import org.apache.calcite.tools.RelBuilder;
  * <pre>
  * Sort(timestamp DESC|ASC, fetch=limit)
  *   [LogPipeline(stages that can't run in the scan)]
- *     Project(timestamp, stream_labels, body[, structured metadata columns])
+ *     Project(timestamp, stream_labels, body, structured metadata columns)
  *       Filter(tenant AND time range AND label matchers AND line filters)
  *         TableScan(icegate.logs)
  * </pre>
@@ -48,10 +48,49 @@ public final class LogQueryPlanner {
   public static final List<String> OUTPUT =
       List.of(LogsTable.TIMESTAMP, LogsTable.STREAM_LABELS, LogsTable.BODY);
 
+  /**
+   * The rest of what Loki's OTLP mapping keeps as structured metadata, after the record's ids,
+   * severity and attributes: the record's flags and dropped-attribute count, the scope's
+   * attributes, and the resource attributes that are not index labels (those that are equal the
+   * stream label of their name and are left out, see {@link
+   * io.icegate.engine.logql.pipeline.LabelsBuilder#reset}). Attributes of a later map never
+   * replace an earlier one's of the same name, so record attributes win over scope and resource
+   * ones, as the last-added wins in Loki.
+   *
+   * <p>Not yet read: {@code event_name}, {@code scope_name} and {@code scope_version}. Iceberg's
+   * vectorized Parquet reader failed on such an entirely-null optional string column in a
+   * compacted lake (IndexOutOfBoundsException in {@code
+   * VectorizedParquetDefinitionLevelReader.setNull}, seen in {@code CrashRecoveryTest}), so they
+   * wait for the storage reader to handle it.
+   */
+  static final List<String> OTHER_METADATA =
+      List.of(
+          LogsTable.FLAGS,
+          LogsTable.DROPPED_ATTRIBUTES_COUNT,
+          LogsTable.SCOPE_ATTRIBUTES,
+          LogsTable.RESOURCE_ATTRIBUTES);
+
   private LogQueryPlanner() {}
 
+  /**
+   * A log query: its entries in order, up to the limit, each with every output label (structured
+   * metadata included, as Loki returns it).
+   */
   public static RelNode plan(LogSelectorExpr query, LogQueryRange range, RelBuilder b) {
-    entriesOnStack(query, range.tenant(), range.startNanos(), range.endNanos(), b);
+    return sorted(query, range, true, b);
+  }
+
+  /**
+   * Like {@link #plan}, for callers that read only times and lines (pattern mining, the field
+   * detector's first pass): structured metadata is not read unless a stage needs it.
+   */
+  static RelNode lines(LogSelectorExpr query, LogQueryRange range, RelBuilder b) {
+    return sorted(query, range, false, b);
+  }
+
+  private static RelNode sorted(
+      LogSelectorExpr query, LogQueryRange range, boolean allMetadata, RelBuilder b) {
+    entriesOnStack(query, range.tenant(), range.startNanos(), range.endNanos(), allMetadata, b);
     RexNode time = b.field(LogsTable.TIMESTAMP);
     b.sortLimit(0, range.limit(), range.direction() == Direction.BACKWARD ? b.desc(time) : time);
     return b.build();
@@ -63,11 +102,21 @@ public final class LogQueryPlanner {
    */
   public static RelNode entries(
       LogSelectorExpr query, String tenant, long startNanos, long endNanos, RelBuilder b) {
-    return entriesOnStack(query, tenant, startNanos, endNanos, b).build();
+    return entriesOnStack(query, tenant, startNanos, endNanos, false, b).build();
   }
 
+  /**
+   * @param allMetadata whether every entry's structured metadata must reach the output labels (log
+   *     queries: Loki returns it); else only the pipeline sees it, and the log attributes are read
+   *     only when a stage reads labels by name
+   */
   private static RelBuilder entriesOnStack(
-      LogSelectorExpr query, String tenant, long startNanos, long endNanos, RelBuilder b) {
+      LogSelectorExpr query,
+      String tenant,
+      long startNanos,
+      long endNanos,
+      boolean allMetadata,
+      RelBuilder b) {
     List<LineFilter> pushed = new ArrayList<>();
     List<PipelineStage> rest = new ArrayList<>();
     split(query.pipeline(), pushed, rest);
@@ -78,14 +127,20 @@ public final class LogQueryPlanner {
       conditions.add(lineFilter(b, filter));
     }
     b.filter(conditions);
-    if (rest.isEmpty()) {
+    if (rest.isEmpty() && !allMetadata) {
       b.project(OUTPUT.stream().map(b::field).toList());
     } else {
+      // A log query runs the pipeline node even without stages: it merges each entry's
+      // structured metadata into its labels, so that only (timestamp, labels, line) travel on to
+      // the sort, which holds many batches.
       List<RexNode> columns = new ArrayList<>();
       OUTPUT.forEach(name -> columns.add(b.field(name)));
       LogPipelineOperator.METADATA_COLUMNS.forEach(name -> columns.add(b.field(name)));
-      if (readsLabels(rest)) {
+      if (allMetadata || readsLabels(rest)) {
         columns.add(b.field(LogsTable.LOG_ATTRIBUTES));
+      }
+      if (allMetadata) {
+        OTHER_METADATA.forEach(name -> columns.add(b.field(name)));
       }
       b.project(columns);
       // Compile once here so that a stage Loki refuses (a bad template, a malformed json path)

@@ -1,5 +1,6 @@
 package io.icegate.engine.logql;
 
+import io.icegate.engine.logql.pipeline.CategorizedLabels;
 import io.icegate.engine.logql.pipeline.GoValues;
 import io.icegate.engine.logql.pipeline.LabelsBuilder;
 import io.icegate.engine.logql.pipeline.LogPipeline;
@@ -140,13 +141,19 @@ final class LogSampleCollector {
   }
 
   private Extracted extract(String key) {
-    SortedMap<String, String> labels = new TreeMap<>(LabelSetCodec.decode(key));
+    // Series carry the stream and parsed labels; structured metadata stays out of them (a
+    // deviation from Loki, see docs/loki-api.md), though unwrap can read it.
+    CategorizedLabels categorized = CategorizedLabels.fromMarked(LabelSetCodec.decode(key));
+    SortedMap<String, String> labels = categorized.withoutMetadata();
     double value = 0;
     if (unwrap.isPresent()) {
       Unwrap u = unwrap.get();
       String error = labels.remove(LabelsBuilder.ERROR);
       String details = labels.remove(LabelsBuilder.ERROR_DETAILS);
       String text = labels.get(u.label());
+      if (text == null) {
+        text = categorized.structuredMetadata().get(u.label());
+      }
       String conversionError = null;
       if (text == null || text.isEmpty()) {
         // Not a conversion failure, but Loki reports a missing label the same way.

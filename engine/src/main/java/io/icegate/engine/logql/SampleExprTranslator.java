@@ -36,6 +36,20 @@ final class SampleExprTranslator {
     return out.toString();
   }
 
+  /** Whether {@code approx_topk} appears anywhere in {@code expr}. */
+  static boolean containsApproxTopK(SampleExpr expr) {
+    if (expr instanceof VectorAggregationExpr a) {
+      return a.op() == VectorAggregationExpr.VectorOp.APPROX_TOPK || containsApproxTopK(a.inner());
+    }
+    if (expr instanceof LabelReplaceExpr l) {
+      return containsApproxTopK(l.inner());
+    }
+    if (expr instanceof BinOpExpr b) {
+      return containsApproxTopK(b.left()) || containsApproxTopK(b.right());
+    }
+    return false;
+  }
+
   private void write(SampleExpr expr, StringBuilder out) {
     if (expr instanceof RangeAggregationExpr r) {
       int index = indexOf(r);

@@ -3,16 +3,12 @@ package io.icegate.server.loki;
 import io.icegate.engine.logql.LogQueryEngine;
 import io.icegate.engine.logql.LogQueryRange;
 import io.icegate.engine.logql.LogQueryResult;
+import io.icegate.engine.logql.LogQueryResult.Row;
 import io.icegate.logql.ast.LogSelectorExpr;
 import io.icegate.protocol.loki.Direction;
-import io.icegate.protocol.loki.LokiEntry;
-import io.icegate.protocol.loki.LokiStream;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.SortedMap;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -24,8 +20,6 @@ import java.util.function.BooleanSupplier;
 final class LokiIntervalSelect {
   private LokiIntervalSelect() {}
 
-  /** One entry with its stream, in query order. */
-  private record Row(SortedMap<String, String> labels, LokiEntry entry) {}
 
   static LogQueryResult select(
       LogQueryEngine engine,
@@ -54,12 +48,7 @@ final class LokiIntervalSelect {
       bytes += page.bytesScanned();
       files += page.filesScanned();
       nanos += page.execNanos();
-      List<Row> read = new ArrayList<>();
-      for (LokiStream stream : page.streams()) {
-        for (LokiEntry e : stream.entries()) {
-          read.add(new Row(stream.labels(), e));
-        }
-      }
+      List<Row> read = new ArrayList<>(page.rows());
       Comparator<Row> byTime = Comparator.comparingLong(r -> r.entry().timestampNanos());
       read.sort(forward ? byTime : byTime.reversed());
       for (Row r : read) {
@@ -84,13 +73,7 @@ final class LokiIntervalSelect {
         end = Math.min(lastRead, saturatedAdd(last, 1 - intervalNanos));
       }
     }
-    Map<SortedMap<String, String>, List<LokiEntry>> streams = new LinkedHashMap<>();
-    for (Row r : kept) {
-      streams.computeIfAbsent(r.labels(), k -> new ArrayList<>()).add(r.entry());
-    }
-    List<LokiStream> result = new ArrayList<>();
-    streams.forEach((labels, entries) -> result.add(new LokiStream(labels, entries)));
-    return new LogQueryResult(result, kept.size(), rows, bytes, files, nanos);
+    return new LogQueryResult(kept, rows, bytes, files, nanos);
   }
 
   private static long saturatedAdd(long a, long b) {

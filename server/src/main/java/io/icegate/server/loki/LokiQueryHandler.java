@@ -52,7 +52,6 @@ public final class LokiQueryHandler implements Handler {
           + "(prefer exact match over regex match) to reduce the amount of data processed.";
 
   private final LogQueryEngine engine;
-  private final LogMetadataEngine streams;
   private final boolean instant;
   private final int maxLimit;
   private final Function<String, Limits> limits;
@@ -60,8 +59,8 @@ public final class LokiQueryHandler implements Handler {
   private final ServerMetrics metrics;
 
   /**
-   * @param streams reads the stored streams' label sets, to tell index labels from the others
-   *     when the client asks for categorized labels
+   * @param streams unused: the engine now tells each output label's origin itself (kept only
+   *     because {@code IceGateServer}, outside this package's work, still passes it)
    * @param limits each tenant's limits ({@code max_query_series}, {@code max_query_length})
    */
   public LokiQueryHandler(
@@ -73,7 +72,6 @@ public final class LokiQueryHandler implements Handler {
       long queryMemoryBytes,
       ServerMetrics metrics) {
     this.engine = engine;
-    this.streams = streams;
     this.instant = instant;
     this.maxLimit = maxLimit;
     this.limits = limits;
@@ -162,26 +160,7 @@ public final class LokiQueryHandler implements Handler {
         LokiStats.summarize(
             result.bytesScanned(), result.rowsScanned(), result.execNanos(), 0, result.entries());
     if (LokiCategorizedStreams.requested(exchange.header(LokiCategorizedStreams.HEADER))) {
-      List<SortedMap<String, String>> stored = null;
-      if (!selector.pipeline().stream().allMatch(s -> s instanceof LineFilter)
-          && !result.streams().isEmpty()) {
-        try {
-          stored =
-              streams.series(
-                  request.range().tenant(), request.range().startNanos(),
-                  request.range().endNanos(),
-                  List.of(new LogSelectorExpr(selector.selector(), List.of())),
-                  exchange::clientGone);
-        } catch (QueryCancelledException e) {
-          LokiErrors.respond(exchange, HttpResponseStatus.GATEWAY_TIMEOUT, TIMEOUT_MESSAGE);
-          return;
-        }
-      }
-      LokiCategorizedStreams.write(
-          out,
-          LokiCategorizedStreams.categorize(
-              result.streams(), stored, selector.pipeline(), request.range().direction()),
-          stats);
+      LokiCategorizedStreams.write(out, result.byStreamLabels(), stats);
     } else {
       LokiJson.writeStreams(out, result.streams(), stats);
     }

@@ -1,14 +1,31 @@
 package io.icegate.engine.logql.pipeline;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * The labels of one log entry while the pipeline runs: the stream labels and structured metadata it
- * started with (the "base", which decides when a parsed name gets the {@code _extracted} suffix),
- * plus everything the stages set, and the {@code __error__}/{@code __error_details__} pair that
- * Loki keeps apart from ordinary labels. One builder is reused for every line.
+ * The labels of one log entry while the pipeline runs, each with its origin as Loki's labels
+ * builder keeps it: the stream labels the entry was stored with, its structured metadata, and the
+ * labels the stages set (parsers, {@code label_format}), plus the {@code __error__}/{@code
+ * __error_details__} pair that Loki keeps apart from ordinary labels. One builder is reused for
+ * every line.
+ *
+ * <p>Loki's rules, which the output categories ({@code categorize-labels}) depend on:
+ *
+ * <ul>
+ *   <li>structured metadata whose name is a stream label gets the {@code _extracted} suffix, so it
+ *       never hides the stream label;
+ *   <li>a parser's label whose name is a stream label or (still present) structured metadata gets
+ *       the suffix too;
+ *   <li>whatever a stage sets by name ({@code label_format}, a rename) is a parsed label from then
+ *       on, even when it replaces a stream label or metadata of that name;
+ *   <li>{@code drop}/{@code keep} remove a label whatever its origin.
+ * </ul>
  */
 public final class LabelsBuilder {
   public static final String ERROR = "__error__";
@@ -18,8 +35,9 @@ public final class LabelsBuilder {
   public static final String DUPLICATE_SUFFIX = "_extracted";
 
   private SortedMap<String, String> stream = new TreeMap<>();
-  private Map<String, String> metadata = Map.of();
   private final TreeMap<String, String> current = new TreeMap<>();
+  /** The origin of each current label that is not an untouched stream label. */
+  private final Map<String, LabelOrigin> origin = new HashMap<>();
   private String error;
   private String errorDetails;
 
@@ -27,17 +45,48 @@ public final class LabelsBuilder {
   public void reset(
       SortedMap<String, String> streamLabels, Map<String, String> structuredMetadata) {
     this.stream = streamLabels;
-    this.metadata = structuredMetadata;
     current.clear();
-    current.putAll(structuredMetadata);
+    origin.clear();
     current.putAll(streamLabels);
+    for (Map.Entry<String, String> m : structuredMetadata.entrySet()) {
+      if (unset(m.getKey(), m.getValue())
+          || m.getValue().equals(streamLabels.get(m.getKey()))) {
+        // The second: an OTLP resource attribute that Loki made an index label.
+        continue;
+      }
+      String name = m.getKey();
+      if (streamLabels.containsKey(name)) {
+        name = name + DUPLICATE_SUFFIX;
+      }
+      current.put(name, m.getValue());
+      origin.put(name, LabelOrigin.STRUCTURED_METADATA);
+    }
     error = null;
     errorDetails = null;
   }
 
-  /** Whether the entry started with this label (stream label or structured metadata). */
+  /**
+   * Whether a metadata value stands for "not set": the record columns are read as stored, but
+   * Loki's OTLP mapping leaves out an all-zero trace or span id, an unspecified severity number,
+   * zero flags and dropped-attribute counts, and empty values.
+   */
+  private static boolean unset(String name, String value) {
+    if (value.isEmpty()) {
+      return true;
+    }
+    return switch (name) {
+      case "trace_id", "span_id" -> value.chars().allMatch(c -> c == '0');
+      case "severity_number", "flags", "dropped_attributes_count" -> value.equals("0");
+      default -> false;
+    };
+  }
+
+  /**
+   * Whether a parser's label of this name must take the {@code _extracted} suffix: the entry's
+   * stream has the name, or it is (still) structured metadata.
+   */
   public boolean baseHas(String name) {
-    return stream.containsKey(name) || metadata.containsKey(name);
+    return stream.containsKey(name) || origin.get(name) == LabelOrigin.STRUCTURED_METADATA;
   }
 
   /** The label's value, {@code null} when absent; the error labels are labels here. */
@@ -51,6 +100,7 @@ public final class LabelsBuilder {
     return current.get(name);
   }
 
+  /** Sets a label by name, as {@code label_format} does: it is a parsed label from now on. */
   public void set(String name, String value) {
     if (ERROR.equals(name)) {
       error = value;
@@ -58,15 +108,16 @@ public final class LabelsBuilder {
       errorDetails = value;
     } else {
       current.put(name, value);
+      origin.put(name, LabelOrigin.PARSED);
     }
   }
 
   /**
-   * Sets a label a parser extracted: a name the entry started with gets the {@code _extracted}
-   * suffix, as in Loki, so parsers never overwrite stream labels or structured metadata.
+   * Sets a label a parser extracted: a name the entry's stream or structured metadata has gets the
+   * {@code _extracted} suffix, as in Loki, so parsers never overwrite them.
    */
   public void setParsed(String name, String value) {
-    current.put(baseHas(name) ? name + DUPLICATE_SUFFIX : name, value);
+    set(parsedName(name), value);
   }
 
   /** The name {@link #setParsed} would use. */
@@ -81,7 +132,20 @@ public final class LabelsBuilder {
       errorDetails = null;
     } else {
       current.remove(name);
+      origin.remove(name);
     }
+  }
+
+  /** Deletes every ordinary label {@code keep} rejects (the error pair is not touched). */
+  public void retain(java.util.function.BiPredicate<String, String> keep) {
+    List<String> gone = new ArrayList<>();
+    current.forEach(
+        (name, value) -> {
+          if (!keep.test(name, value)) {
+            gone.add(name);
+          }
+        });
+    gone.forEach(this::delete);
   }
 
   public boolean hasError() {
@@ -98,9 +162,17 @@ public final class LabelsBuilder {
     }
   }
 
-  /** The ordinary labels (without the error pair), live: callers iterate, never keep it. */
-  public TreeMap<String, String> labels() {
-    return current;
+  /** The ordinary labels (without the error pair), live and read-only: iterate, never keep. */
+  public SortedMap<String, String> labels() {
+    return Collections.unmodifiableSortedMap(current);
+  }
+
+  /** The origin of a current ordinary label, {@code null} when absent. */
+  public LabelOrigin originOf(String name) {
+    if (!current.containsKey(name)) {
+      return null;
+    }
+    return origin.getOrDefault(name, LabelOrigin.STREAM);
   }
 
   /** Every label, the error pair included, as a new sorted map. */
@@ -115,18 +187,34 @@ public final class LabelsBuilder {
     return all;
   }
 
+  /** The entry's final labels split by origin; the error pair counts as parsed, as in Loki. */
+  public CategorizedLabels categorized() {
+    TreeMap<String, String> streamPart = new TreeMap<>();
+    TreeMap<String, String> metadata = new TreeMap<>();
+    TreeMap<String, String> parsed = new TreeMap<>();
+    current.forEach(
+        (name, value) -> {
+          switch (origin.getOrDefault(name, LabelOrigin.STREAM)) {
+            case STREAM -> streamPart.put(name, value);
+            case STRUCTURED_METADATA -> metadata.put(name, value);
+            case PARSED -> parsed.put(name, value);
+          }
+        });
+    if (error != null) {
+      parsed.put(ERROR, error);
+    }
+    if (errorDetails != null) {
+      parsed.put(ERROR_DETAILS, errorDetails);
+    }
+    return new CategorizedLabels(streamPart, metadata, parsed);
+  }
+
   /**
-   * The labels of the entry's output stream: like {@link #toMap} but without structured metadata
-   * that no stage touched, so that entries keep the stream they were stored in unless the pipeline
-   * changed their labels.
+   * The entry's final labels as the pipeline node's label column carries them: every label, the
+   * name of each structured-metadata or parsed label marked with its origin ({@link
+   * CategorizedLabels#marked}), so that the query's result can be categorised exactly.
    */
   public SortedMap<String, String> toStreamMap() {
-    SortedMap<String, String> all = toMap();
-    for (Map.Entry<String, String> m : metadata.entrySet()) {
-      if (!stream.containsKey(m.getKey()) && m.getValue().equals(all.get(m.getKey()))) {
-        all.remove(m.getKey());
-      }
-    }
-    return all;
+    return categorized().marked();
   }
 }

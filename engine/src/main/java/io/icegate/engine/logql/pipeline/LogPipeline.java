@@ -419,16 +419,14 @@ public final class LogPipeline {
       byName.computeIfAbsent(l.name(), k -> new ArrayList<>()).add(valueTest(l));
     }
     return (ts, line, lbs) -> {
-      lbs.labels()
-          .entrySet()
-          .removeIf(
-              e -> {
-                if (e.getKey().equals("__preserve_error__")) {
-                  return false;
-                }
-                List<Predicate<String>> tests = byName.get(e.getKey());
-                return tests == null || tests.stream().noneMatch(t -> t.test(e.getValue()));
-              });
+      lbs.retain(
+          (name, value) -> {
+            if (name.equals("__preserve_error__")) {
+              return true;
+            }
+            List<Predicate<String>> tests = byName.get(name);
+            return tests != null && tests.stream().anyMatch(t -> t.test(value));
+          });
       return line;
     };
   }

@@ -9,9 +9,9 @@ import java.nio.charset.StandardCharsets;
  * byte position; the caller decides whether to stop there ({@code --strict}) or skip to the next
  * space.
  */
-final class LogfmtReader {
+public final class LogfmtReader {
   /** Receives each pair. */
-  interface PairVisitor {
+  public interface PairVisitor {
     void pair(String key, String value);
   }
 
@@ -21,7 +21,7 @@ final class LogfmtReader {
    * Visits the pairs of {@code line}; returns {@code null}, or the error message of the first
    * malformed pair when {@code strict} (then the pairs before it have been visited).
    */
-  static String read(String line, boolean strict, PairVisitor visitor) {
+  public static String read(String line, boolean strict, PairVisitor visitor) {
     byte[] b = line.getBytes(StandardCharsets.UTF_8);
     int n = b.length;
     int i = 0;
