@@ -119,7 +119,7 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
         ParquetReadOptions.builder(configuration)
             .withCodecFactory(
                 new PageDecompressors(
-                    ParquetReadOptions.builder(configuration).build().getCodecFactory()));
+                    () -> ParquetReadOptions.builder(configuration).build().getCodecFactory()));
     if (!split.isWholeFile()) {
       options.withRange(split.start(), split.start() + split.length());
     }
@@ -517,6 +517,9 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
     private int dataAt;
     /** Bit position of the next PLAIN boolean. */
     private long bitAt;
+    // The string bytes and rows of the previous batch, to size the next one's buffer.
+    private long lastBytes;
+    private int lastRows;
 
     Column(ColumnDescriptor descriptor) {
       this.descriptor = descriptor;
@@ -738,7 +741,9 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
       } else if (vector instanceof BaseFixedWidthVector fixed) {
         fixed.allocateNew(rows);
       } else {
-        ((BaseVariableWidthVector) vector).allocateNew(Math.max(64L, rows * 32L), rows);
+        // Sized from the previous batch's bytes per row, so long lines don't grow it 4 times.
+        long estimate = lastRows == 0 ? rows * 32L : lastBytes * rows / lastRows * 9 / 8;
+        ((BaseVariableWidthVector) vector).allocateNew(Math.max(64L, estimate), rows);
       }
       int filled = 0;
       int stringEnd = 0;
@@ -760,6 +765,8 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
       }
       if (vector instanceof BaseVariableWidthVector strings) {
         strings.setLastSet(rows - 1);
+        lastBytes = stringEnd;
+        lastRows = rows;
       }
       vector.setValueCount(rows);
     }

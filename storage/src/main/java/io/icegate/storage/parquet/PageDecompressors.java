@@ -15,22 +15,30 @@ import org.apache.parquet.hadoop.metadata.CompressionCodecName;
  * factory.
  */
 final class PageDecompressors implements CompressionCodecFactory {
-  private final CompressionCodecFactory fallback;
+  private final java.util.function.Supplier<CompressionCodecFactory> newFallback;
+  /** Made on first need only: building parquet-java's factory sets up a Hadoop configuration. */
+  private CompressionCodecFactory fallback;
 
-  PageDecompressors(CompressionCodecFactory fallback) {
-    this.fallback = fallback;
+  PageDecompressors(java.util.function.Supplier<CompressionCodecFactory> newFallback) {
+    this.newFallback = newFallback;
+  }
+
+  private CompressionCodecFactory fallback() {
+    if (fallback == null) {
+      fallback = newFallback.get();
+    }
+    return fallback;
   }
 
   @Override
   public BytesInputCompressor getCompressor(CompressionCodecName codec) {
-    return fallback.getCompressor(codec);
+    return fallback().getCompressor(codec);
   }
 
   @Override
   public BytesInputDecompressor getDecompressor(CompressionCodecName codec) {
-    BytesInputDecompressor other = fallback.getDecompressor(codec);
     if (codec != CompressionCodecName.ZSTD) {
-      return other;
+      return fallback().getDecompressor(codec);
     }
     return new BytesInputDecompressor() {
       @Override
@@ -53,18 +61,19 @@ final class PageDecompressors implements CompressionCodecFactory {
       public void decompress(
           ByteBuffer input, int compressedSize, ByteBuffer output, int uncompressedSize)
           throws IOException {
-        other.decompress(input, compressedSize, output, uncompressedSize);
+        fallback().getDecompressor(codec)
+            .decompress(input, compressedSize, output, uncompressedSize);
       }
 
       @Override
-      public void release() {
-        other.release();
-      }
+      public void release() {}
     };
   }
 
   @Override
   public void release() {
-    fallback.release();
+    if (fallback != null) {
+      fallback.release();
+    }
   }
 }
