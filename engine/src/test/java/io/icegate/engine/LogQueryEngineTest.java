@@ -118,22 +118,54 @@ class LogQueryEngineTest {
     List<String> lines = text.lines().toList();
     assertThat(lines.get(0)).startsWith("ArrowSort").contains("rows=1]".replace("]", " "));
     assertThat(lines).anyMatch(l -> l.trim().startsWith("ArrowFilter") && l.contains("rows=2 "));
-    assertThat(lines).anyMatch(l -> l.trim().startsWith("ArrowTableScan") && l.contains("rows=5 "));
-    assertThat(lines).allMatch(l -> l.startsWith("scanned:") || l.contains("time="));
+    // The filter reads inside the scan (late materialization): the scan's rows are the totals'.
+    assertThat(lines)
+        .anyMatch(l -> l.trim().startsWith("ArrowTableScan") && l.contains("read by the filter"));
+    assertThat(lines)
+        .allMatch(l -> l.startsWith("scanned:") || l.contains("time=")
+            || l.trim().startsWith("ArrowTableScan"));
     assertThat(lines.get(lines.size() - 1)).startsWith("scanned:").contains("5 rows");
   }
 
   @Test
   void scanAndFiltersRunSplitBySplitUnderOneGatherBelowTheSort() {
-    ArrowRel plan = engine.physicalPlan(parse("{service_name=~\"check.*\"} != \"200\""), range(10));
+    // A pipeline stage that may drop entries keeps the pipeline below the gather, per split.
+    ArrowRel plan =
+        engine.physicalPlan(parse("{service_name=~\"check.*\"} != \"200\" | logfmt | a=\"b\""),
+            range(10));
     RelNode gather = plan.getInput(0);
     assertThat(gather).isInstanceOf(ArrowGather.class);
     assertThat(descendants(gather.getInput(0)))
         .noneMatch(r -> r instanceof ArrowGather || r instanceof ArrowSort)
+        .anyMatch(r -> r instanceof io.icegate.engine.rel.ArrowLogPipeline)
         .anyMatch(r -> r instanceof ArrowFilter)
         .anyMatch(r -> r instanceof ArrowTableScan);
     assertThat(engine.explain(parse("{service_name=\"checkout\"}"), range(10)))
         .containsSubsequence("ArrowSort", "ArrowGather", "ArrowTableScan");
+  }
+
+  @Test
+  void aPipelineThatKeepsEveryEntryRunsOnlyOnTheTopEntries() {
+    String query =
+        "{service_name=~\".+\"} |= \"error\" | line_format \"{{.service_name}}: {{__line__}}\"";
+    // Line filters run in the scan's filter; the pipeline (labels built per entry) then sees
+    // only the limit's entries: top N per split, merged above the gather, then the pipeline.
+    ArrowRel plan =
+        engine.physicalPlan(parse(query), range(1));
+    assertThat(plan).isInstanceOf(ArrowSort.class);
+    assertThat(plan.getInput(0)).isInstanceOf(io.icegate.engine.rel.ArrowLogPipeline.class);
+    RelNode merged = plan.getInput(0).getInput(0);
+    assertThat(merged).isInstanceOf(ArrowSort.class);
+    assertThat(merged.getInput(0)).isInstanceOf(ArrowGather.class);
+    assertThat(merged.getInput(0).getInput(0)).isInstanceOf(ArrowSort.class);
+    assertThat(descendants(merged.getInput(0).getInput(0)))
+        .noneMatch(r -> r instanceof io.icegate.engine.rel.ArrowLogPipeline);
+    // Of the two lines with "error" (at 1 s and 4 s), the newest — and only it — comes back,
+    // formatted by the pipeline.
+    var result = select(query, 1, Direction.BACKWARD);
+    assertThat(lines(result)).containsExactly("search: query error timeout");
+    assertThat(lines(select(query, 1, Direction.FORWARD)))
+        .containsExactly("checkout: POST /pay 500 error");
   }
 
   @Test

@@ -34,7 +34,7 @@ class CrashRecoveryTest {
   private static final int LINES_PER_REQUEST = Integer.getInteger("icegate.crash.lines", 5);
   private static final int MAX_REQUESTS_PER_ROUND =
       Integer.getInteger("icegate.crash.requests", 1000);
-  /** The kill comes after this long plus up to as much again. */
+  /** The kill comes this long plus up to as much again after the round's first ack. */
   private static final int RUN_MILLIS = Integer.getInteger("icegate.crash.runMillis", 2500);
   private static final int PAGE = 5000;
 
@@ -54,6 +54,8 @@ class CrashRecoveryTest {
           ServerProcess.start(SERVER_JAR, dataDir, logDir.resolve("r" + round), Duration.ofSeconds(90));
       OtlpHttpClient otlp = new OtlpHttpClient(server::otlpHttpPort);
       int r = round;
+      java.util.concurrent.atomic.AtomicInteger roundAcks =
+          new java.util.concurrent.atomic.AtomicInteger();
       Thread client =
           new Thread(
               () -> {
@@ -69,6 +71,7 @@ class CrashRecoveryTest {
                         otlp.tryPost(OtlpHttpClient.PROTOBUF, OtlpBodies.protobuf("crash", lines));
                     if (response.status() == 200) {
                       lines.forEach(l -> acked.add(l.line()));
+                      roundAcks.incrementAndGet();
                     }
                     Thread.sleep(2);
                   } catch (IOException e) {
@@ -81,6 +84,12 @@ class CrashRecoveryTest {
                 }
               });
       client.start();
+      // The random moment counts from the round's first acknowledgement, so that a machine slow
+      // to start the server (a loaded CI box) still has every round acknowledge something.
+      long waitUntil = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (roundAcks.get() == 0 && client.isAlive() && System.nanoTime() < waitUntil) {
+        Thread.sleep(10);
+      }
       Thread.sleep(RUN_MILLIS + random.nextInt(RUN_MILLIS));
       server.close(); // SIGKILL: no shutdown hook, no flush
       client.join();

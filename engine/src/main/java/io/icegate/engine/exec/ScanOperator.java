@@ -1,8 +1,11 @@
 package io.icegate.engine.exec;
 
+import io.icegate.engine.expr.VectorPredicate;
 import io.icegate.engine.rel.ScanBounds;
+import io.icegate.storage.scan.RowFilter;
 import io.icegate.storage.scan.ScanPlan;
 import io.icegate.storage.scan.ScanRequest;
+import io.icegate.storage.scan.ScanSplit;
 import java.util.List;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
@@ -13,20 +16,72 @@ public final class ScanOperator implements Operator {
   private final ExecContext context;
   private final List<String> columns;
   private final CloseableIterator<VectorSchemaRoot> batches;
+  /** The columns whose bytes the row filter counted; empty without one. */
+  private final java.util.Set<String> counted;
 
   public ScanOperator(ExecContext context, String table, ScanBounds bounds, List<String> columns) {
+    this(context, table, bounds, columns, null);
+  }
+
+  /**
+   * A scan that returns only the rows {@code predicate} (over the columns {@code filterColumns},
+   * in that order) keeps, decoding the other columns for those rows only where the reader can.
+   */
+  public ScanOperator(
+      ExecContext context, String table, ScanBounds bounds, List<String> columns,
+      List<String> filterColumns, VectorPredicate predicate) {
+    this(context, table, bounds, columns, rowFilter(context, filterColumns, predicate));
+  }
+
+  private ScanOperator(
+      ExecContext context, String table, ScanBounds bounds, List<String> columns,
+      RowFilter rowFilter) {
     this.context = context;
     this.columns = List.copyOf(columns);
+    this.counted = rowFilter == null ? java.util.Set.of() : java.util.Set.copyOf(rowFilter.columns());
     ScanRequest request = request(table, bounds, columns);
-    if (context.assignedSplits() != null) {
-      // One split of a parallel scan: the gather above planned the files and counted them.
-      this.batches =
-          context.scanner().open(request, context.assignedSplits(), context.allocator());
-      return;
-    }
-    ScanPlan plan = context.scanner().plan(request);
-    context.stats().addFiles(plan.files().size(), plan.filesPruned());
-    this.batches = context.scanner().open(request, plan, context.allocator());
+    List<ScanSplit> splits = context.assignedSplits();
+    if (splits == null) {
+      ScanPlan plan = context.scanner().plan(request);
+      context.stats().addFiles(plan.files().size(), plan.filesPruned());
+      splits = plan.files().stream().map(ScanSplit::whole).toList();
+    } // else one split of a parallel scan: the gather above planned the files and counted them
+    this.batches = context.scanner().open(request, splits, context.allocator(), rowFilter);
+  }
+
+  /**
+   * The predicate as the storage reader asks it, batch by batch: it also counts the rows seen
+   * (before filtering) and the filter columns' bytes into the query's stats, and checks for
+   * cancellation, since a filter that rejects everything keeps the reader in one call.
+   */
+  private static RowFilter rowFilter(
+      ExecContext context, List<String> filterColumns, VectorPredicate predicate) {
+    List<String> names = List.copyOf(filterColumns);
+    return new RowFilter() {
+      @Override
+      public List<String> columns() {
+        return names;
+      }
+
+      @Override
+      public int select(VectorSchemaRoot batch, boolean[] selected) {
+        context.checkContinue();
+        int rows = batch.getRowCount();
+        long bytes = 0;
+        for (FieldVector v : batch.getFieldVectors()) {
+          bytes += v.getBufferSize();
+        }
+        context.stats().addBatch(rows, bytes);
+        predicate.evaluate(batch, selected);
+        int count = 0;
+        for (int i = 0; i < rows; i++) {
+          if (selected[i]) {
+            count++;
+          }
+        }
+        return count;
+      }
+    };
   }
 
   /** What a scan with these bounds and columns asks of storage. */
@@ -49,9 +104,12 @@ public final class ScanOperator implements Operator {
         }
         long bytes = 0;
         for (FieldVector v : batch.getFieldVectors()) {
-          bytes += v.getBufferSize();
+          if (!counted.contains(v.getName())) {
+            bytes += v.getBufferSize();
+          }
         }
-        context.stats().addBatch(batch.getRowCount(), bytes);
+        // With a row filter, it counted the rows it saw; these are only the ones it kept.
+        context.stats().addBatch(counted.isEmpty() ? batch.getRowCount() : 0, bytes);
         return reorder(batch);
       }
     }

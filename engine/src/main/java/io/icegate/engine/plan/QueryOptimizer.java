@@ -2,9 +2,11 @@ package io.icegate.engine.plan;
 
 import io.icegate.engine.exec.OperatorStats;
 import io.icegate.engine.exec.QueryStats;
+import io.icegate.engine.rel.ArrowFilter;
 import io.icegate.engine.rel.ArrowGather;
 import io.icegate.engine.rel.ArrowRel;
 import io.icegate.engine.rel.ArrowRules;
+import io.icegate.engine.rel.ArrowTableScan;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -67,7 +69,7 @@ public final class QueryOptimizer {
   public static String explainAnalyze(RelNode rel, QueryStats stats) {
     StringBuilder out = new StringBuilder();
     Map<Integer, OperatorStats> operators = stats.operators();
-    analyze(rel, operators, 0, out);
+    analyze(rel, null, operators, 0, out);
     out.append(String.format(Locale.ROOT,
         "scanned: %d files (%d pruned), %d rows, %d bytes%n",
         stats.filesScanned(), stats.filesPruned(), stats.rowsScanned(), stats.bytesScanned()));
@@ -75,7 +77,8 @@ public final class QueryOptimizer {
   }
 
   private static void analyze(
-      RelNode rel, Map<Integer, OperatorStats> operators, int depth, StringBuilder out) {
+      RelNode rel, RelNode parent, Map<Integer, OperatorStats> operators, int depth,
+      StringBuilder out) {
     String line = explain(rel).lines().findFirst().orElse("").trim();
     out.append("  ".repeat(depth)).append(line);
     OperatorStats mine = operators.get(rel.getId());
@@ -89,12 +92,14 @@ public final class QueryOptimizer {
           " [batches=%d rows=%d time=%.3fms self=%.3fms]",
           mine.batches(), mine.rows(), mine.nanos() / 1e6,
           Math.max(0, mine.nanos() - inputs) / 1e6));
+    } else if (rel instanceof ArrowTableScan && parent instanceof ArrowFilter) {
+      out.append(" [read by the filter above: its columns first, the rest for kept rows]");
     } else {
       out.append(" [not run]");
     }
     out.append('\n');
     for (RelNode input : rel.getInputs()) {
-      analyze(input, operators, depth + 1, out);
+      analyze(input, rel, operators, depth + 1, out);
     }
   }
 

@@ -3,6 +3,7 @@ package io.icegate.engine.rel;
 import io.icegate.engine.exec.ExecContext;
 import io.icegate.engine.exec.FilterOperator;
 import io.icegate.engine.exec.Operator;
+import io.icegate.engine.exec.ScanOperator;
 import io.icegate.engine.expr.PredicateCompiler;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,10 +12,13 @@ import org.apache.calcite.plan.RelOptUtil;
 import org.apache.calcite.plan.RelTraitSet;
 import org.apache.calcite.rel.RelNode;
 import org.apache.calcite.rel.core.Filter;
+import org.apache.calcite.rel.type.RelDataType;
+import org.apache.calcite.rel.type.RelDataTypeField;
 import org.apache.calcite.rex.RexCall;
 import org.apache.calcite.rex.RexInputRef;
 import org.apache.calcite.rex.RexLiteral;
 import org.apache.calcite.rex.RexNode;
+import org.apache.calcite.rex.RexShuttle;
 import org.apache.calcite.rex.RexUtil;
 import org.apache.calcite.sql.SqlKind;
 
@@ -32,6 +36,9 @@ public final class ArrowFilter extends Filter implements ArrowRel {
   @Override
   public Operator implement(ExecContext context) {
     RexNode rowCondition = withoutExactTenant(context);
+    if (getInput() instanceof ArrowTableScan scan && !rowCondition.isAlwaysTrue()) {
+      return context.measure(this, fusedScan(context, scan, rowCondition));
+    }
     Operator input = ((ArrowRel) getInput()).implement(context);
     if (rowCondition.isAlwaysTrue()) {
       return input;
@@ -39,6 +46,38 @@ public final class ArrowFilter extends Filter implements ArrowRel {
     var predicate =
         PredicateCompiler.compile(rowCondition, getInput().getRowType(), getCluster().getRexBuilder());
     return context.measure(this, new FilterOperator(context, input, predicate));
+  }
+
+  /**
+   * The scan below with this filter inside it: the columns the condition reads are decoded
+   * first, the others only for the rows it keeps (late materialization; see {@code
+   * TableScanner.open} with a row filter). The condition is compiled over just its own columns.
+   */
+  private Operator fusedScan(ExecContext context, ArrowTableScan scan, RexNode rowCondition) {
+    if (scan.bounds().tenant() == null) {
+      throw new IllegalStateException("scan of " + scan.tableName() + " has no tenant bound");
+    }
+    List<RelDataTypeField> fields = scan.getRowType().getFieldList();
+    List<Integer> read = RelOptUtil.InputFinder.bits(rowCondition).asList();
+    var builder = getCluster().getTypeFactory().builder();
+    List<String> filterColumns = new ArrayList<>(read.size());
+    for (int index : read) {
+      builder.add(fields.get(index));
+      filterColumns.add(fields.get(index).getName());
+    }
+    RelDataType filterType = builder.build();
+    RexNode remapped =
+        rowCondition.accept(
+            new RexShuttle() {
+              @Override
+              public RexNode visitInputRef(RexInputRef ref) {
+                return new RexInputRef(read.indexOf(ref.getIndex()), ref.getType());
+              }
+            });
+    var predicate = PredicateCompiler.compile(remapped, filterType, getCluster().getRexBuilder());
+    return new ScanOperator(
+        context, scan.tableName(), scan.bounds(), scan.getRowType().getFieldNames(),
+        filterColumns, predicate);
   }
 
   /**

@@ -37,6 +37,10 @@ public final class ArrowGather extends SingleRel implements ArrowRel {
    * (sort, aggregate) or at the top.
    */
   public static ArrowRel parallelize(ArrowRel plan) {
+    ArrowRel topFirst = topNBeforePipeline(plan);
+    if (topFirst != null) {
+      return topFirst;
+    }
     if (isFragment(plan)) {
       return new ArrowGather(plan.getCluster(), plan.getTraitSet(), plan);
     }
@@ -65,6 +69,44 @@ public final class ArrowGather extends SingleRel implements ArrowRel {
       inputs.add(rewritten);
     }
     return changed ? (ArrowRel) plan.copy(plan.getTraitSet(), inputs) : plan;
+  }
+
+  /**
+   * A log query's newest-or-oldest N entries, when its pipeline keeps every row: each split keeps
+   * its own top N by timestamp, the gather merges them to the top N, and only those N entries run
+   * through the pipeline (which builds every entry's labels — the costly part) before the final
+   * sort. Without this, the pipeline ran on every row the filters passed, typically ten times
+   * the limit. A pipeline that may drop rows (line or label filters) must see every row, since
+   * which N survive depends on it. Null when the plan is not such a query.
+   */
+  private static ArrowRel topNBeforePipeline(ArrowRel plan) {
+    if (!(plan instanceof ArrowSort sort)
+        || sort.fetch == null
+        || sort.offset != null
+        || !(sort.getInput() instanceof ArrowLogPipeline pipeline)
+        || !isFragment(pipeline)
+        || !pipeline.stages().stream().allMatch(ArrowGather::keepsEveryRow)
+        || sort.getCollation().getFieldCollations().isEmpty()
+        || !sort.getCollation().getFieldCollations().stream()
+            .allMatch(c -> c.getFieldIndex() == 0)) {
+      return null;
+    }
+    // The pipeline's first output column is its first input column, the timestamp, unchanged.
+    RelNode below = pipeline.getInput();
+    RelNode perSplit =
+        sort.copy(sort.getTraitSet(), below, sort.getCollation(), null, sort.fetch);
+    ArrowGather gather = new ArrowGather(plan.getCluster(), plan.getTraitSet(), perSplit);
+    RelNode merged = sort.copy(sort.getTraitSet(), gather, sort.getCollation(), null, sort.fetch);
+    RelNode piped = pipeline.copy(pipeline.getTraitSet(), List.of(merged));
+    return (ArrowRel) sort.copy(sort.getTraitSet(), List.of(piped));
+  }
+
+  /** Stages that never drop an entry: parsers, formatters, label drops and keeps. */
+  private static boolean keepsEveryRow(io.icegate.logql.ast.PipelineStage stage) {
+    return !(stage instanceof io.icegate.logql.ast.LineFilter
+        || stage instanceof io.icegate.logql.ast.IpLineFilter
+        || stage instanceof io.icegate.logql.ast.PatternLineFilter
+        || stage instanceof io.icegate.logql.ast.LabelFilterStage);
   }
 
   /** A scan with only row-by-row operators above it: each split can run on its own. */

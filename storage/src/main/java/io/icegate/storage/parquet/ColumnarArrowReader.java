@@ -1,6 +1,8 @@
 package io.icegate.storage.parquet;
 
+import io.icegate.storage.scan.RowFilter;
 import io.icegate.storage.scan.ScanSplit;
+import io.icegate.storage.table.ArrowSelection;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.invoke.MethodHandles;
@@ -89,6 +91,13 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
   private int nextRowGroup;
   private long rowsLeftInGroup;
   private boolean closed;
+  // Late materialization (see filtered): the filter, the projected columns it reads, the rest.
+  private RowFilter rowFilter;
+  private int[] early;
+  private int[] late;
+  private boolean[] selected = new boolean[0];
+  /** The next batch, read ahead by hasNext (a filter may reject whole batches). */
+  private VectorSchemaRoot pending;
 
   private ColumnarArrowReader(
       ParquetFileReader reader,
@@ -330,8 +339,47 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
             && i.isSigned());
   }
 
+  /**
+   * Makes this reader return only the rows {@code filter} keeps. The columns the filter reads are
+   * decoded first, for every row; the others only for the kept rows — their values for the rest
+   * are skipped in the page, never copied — and not at all for a batch the filter rejects whole.
+   */
+  public ColumnarArrowReader filtered(RowFilter filter) {
+    List<String> names = fields.stream().map(Field::getName).toList();
+    List<String> wanted = filter.columns();
+    int[] first = new int[wanted.size()];
+    for (int i = 0; i < first.length; i++) {
+      first[i] = names.indexOf(wanted.get(i));
+      if (first[i] < 0) {
+        throw new IllegalArgumentException("filter column " + wanted.get(i) + " not projected");
+      }
+    }
+    List<Integer> rest = new ArrayList<>();
+    for (int i = 0; i < names.size(); i++) {
+      if (!wanted.contains(names.get(i))) {
+        rest.add(i);
+      }
+    }
+    this.rowFilter = filter;
+    this.early = first;
+    this.late = rest.stream().mapToInt(Integer::intValue).toArray();
+    return this;
+  }
+
   @Override
   public boolean hasNext() {
+    while (pending == null) {
+      if (!nextRowGroupIfNeeded()) {
+        return false;
+      }
+      int rows = (int) Math.min(batchRows, rowsLeftInGroup);
+      pending = rowFilter == null ? readAll(rows) : readFiltered(rows);
+    }
+    return true;
+  }
+
+  /** Moves to the next row group to read when the current one is done; false at the end. */
+  private boolean nextRowGroupIfNeeded() {
     if (closed) {
       return false;
     }
@@ -368,26 +416,110 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
     if (!hasNext()) {
       throw new NoSuchElementException();
     }
-    int rows = (int) Math.min(batchRows, rowsLeftInGroup);
-    List<FieldVector> vectors = new ArrayList<>(columns.length);
+    VectorSchemaRoot batch = pending;
+    pending = null;
+    return batch;
+  }
+
+  private VectorSchemaRoot readAll(int rows) {
+    FieldVector[] vectors = new FieldVector[columns.length];
     try {
       for (int i = 0; i < columns.length; i++) {
-        FieldVector vector = fields.get(i).createVector(target);
-        vectors.add(vector);
-        if (columns[i] == null) {
-          vector.setValueCount(rows);
-        } else {
-          columns[i].read(vector, rows);
-        }
+        vectors[i] = read(i, rows, null, rows);
       }
     } catch (RuntimeException | Error e) {
-      vectors.forEach(FieldVector::close);
+      closeAll(vectors);
       throw e;
     }
     rowsLeftInGroup -= rows;
-    VectorSchemaRoot root = new VectorSchemaRoot(vectors);
+    return root(vectors, rows);
+  }
+
+  /**
+   * Reads the filter's columns, asks the filter, then reads the other columns for the kept rows
+   * only; {@code null} when it keeps none (their values are skipped).
+   */
+  private VectorSchemaRoot readFiltered(int rows) {
+    FieldVector[] vectors = new FieldVector[columns.length];
+    try {
+      List<FieldVector> firstVectors = new ArrayList<>(early.length);
+      for (int i : early) {
+        vectors[i] = read(i, rows, null, rows);
+        firstVectors.add(vectors[i]);
+      }
+      if (selected.length < rows) {
+        selected = new boolean[rows];
+      }
+      int count;
+      VectorSchemaRoot first = new VectorSchemaRoot(firstVectors);
+      first.setRowCount(rows);
+      count = rowFilter.select(first, selected);
+      if (count == 0) {
+        for (int i : late) {
+          if (columns[i] != null) {
+            columns[i].read(null, rows, selected, 0);
+          }
+        }
+        closeAll(vectors);
+        rowsLeftInGroup -= rows;
+        return null;
+      }
+      boolean all = count == rows;
+      for (int i : late) {
+        vectors[i] = read(i, rows, all ? null : selected, count);
+      }
+      if (!all) {
+        for (int i : early) {
+          FieldVector kept = fields.get(i).createVector(target);
+          try {
+            ArrowSelection.select(vectors[i], rows, selected, count, kept);
+          } catch (RuntimeException | Error e) {
+            kept.close();
+            throw e;
+          }
+          vectors[i].close();
+          vectors[i] = kept;
+        }
+      }
+      rowsLeftInGroup -= rows;
+      return root(vectors, count);
+    } catch (RuntimeException | Error e) {
+      closeAll(vectors);
+      throw e;
+    }
+  }
+
+  /**
+   * Column {@code i}'s next {@code rows} values as a new vector of {@code count} values: all of
+   * them when {@code keep} is null, else those whose {@code keep} flag is set.
+   */
+  private FieldVector read(int i, int rows, boolean[] keep, int count) {
+    FieldVector vector = fields.get(i).createVector(target);
+    try {
+      if (columns[i] == null) {
+        vector.setValueCount(count);
+      } else {
+        columns[i].read(vector, rows, keep, count);
+      }
+      return vector;
+    } catch (RuntimeException | Error e) {
+      vector.close();
+      throw e;
+    }
+  }
+
+  private static VectorSchemaRoot root(FieldVector[] vectors, int rows) {
+    VectorSchemaRoot root = new VectorSchemaRoot(java.util.Arrays.asList(vectors));
     root.setRowCount(rows);
     return root;
+  }
+
+  private static void closeAll(FieldVector[] vectors) {
+    for (FieldVector vector : vectors) {
+      if (vector != null) {
+        vector.close();
+      }
+    }
   }
 
   @Override
@@ -396,6 +528,10 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
       return;
     }
     closed = true;
+    if (pending != null) {
+      pending.close();
+      pending = null;
+    }
     try {
       reader.close();
     } catch (IOException e) {
@@ -411,8 +547,12 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
     /** Starts the next row group. */
     void start(PageReadStore pages);
 
-    /** Reads the next {@code rows} rows into the freshly created {@code vector}. */
-    void read(FieldVector vector, int rows);
+    /**
+     * Reads the next {@code rows} rows into the freshly created {@code vector}: all of them when
+     * {@code keep} is null, else only those whose flag is set ({@code count} of them), skipping
+     * the others' values. A null {@code vector} skips all {@code rows}.
+     */
+    void read(FieldVector vector, int rows, boolean[] keep, int count);
   }
 
   /**
@@ -441,19 +581,24 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
     }
 
     @Override
-    public void read(FieldVector vector, int rows) {
+    public void read(FieldVector vector, int rows, boolean[] keep, int count) {
       org.apache.arrow.vector.complex.MapVector map =
           (org.apache.arrow.vector.complex.MapVector) vector;
-      map.setInitialCapacity(rows);
-      map.allocateNew();
-      org.apache.arrow.vector.complex.StructVector entries =
-          (org.apache.arrow.vector.complex.StructVector) map.getDataVector();
-      BaseVariableWidthVector keyVector = (BaseVariableWidthVector) entries.getChildByOrdinal(0);
-      BaseVariableWidthVector valueVector =
-          (BaseVariableWidthVector) entries.getChildByOrdinal(1);
+      org.apache.arrow.vector.complex.StructVector entries = null;
+      BaseVariableWidthVector keyVector = null;
+      BaseVariableWidthVector valueVector = null;
+      if (map != null) {
+        map.setInitialCapacity(count);
+        map.allocateNew();
+        entries = (org.apache.arrow.vector.complex.StructVector) map.getDataVector();
+        keyVector = (BaseVariableWidthVector) entries.getChildByOrdinal(0);
+        valueVector = (BaseVariableWidthVector) entries.getChildByOrdinal(1);
+      }
       int entryDefinition = keys.maxDefinition;
       int entry = 0;
+      int out = 0;
       for (int row = 0; row < rows; row++) {
+        boolean write = map != null && (keep == null || keep[row]);
         keys.ensureLevel();
         values.ensureLevel();
         if (keys.repetition() != 0) {
@@ -464,29 +609,42 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
         do {
           values.ensureLevel();
           if (keys.definition() == entryDefinition) {
-            entries.setIndexDefined(entry);
-            keys.appendString(keyVector, entry);
-            if (values.definition() == values.maxDefinition) {
-              values.appendString(valueVector, entry);
+            boolean valuePresent = values.definition() == values.maxDefinition;
+            if (write) {
+              entries.setIndexDefined(entry);
+              keys.appendString(keyVector, entry);
+              if (valuePresent) {
+                values.appendString(valueVector, entry);
+              } else {
+                valueVector.setNull(entry);
+              }
+              entry++;
             } else {
-              valueVector.setNull(entry);
+              keys.skipString();
+              if (valuePresent) {
+                values.skipString();
+              }
             }
-            entry++;
           }
           keys.advanceLevel();
           values.advanceLevel();
         } while (keys.hasLevel() && keys.repetition() != 0);
-        if (present) {
-          map.startNewValue(row);
-          map.endValue(row, entry - start);
-        } else {
-          map.setNull(row);
+        if (write) {
+          if (present) {
+            map.startNewValue(out);
+            map.endValue(out, entry - start);
+          } else {
+            map.setNull(out);
+          }
+          out++;
         }
       }
-      keyVector.setValueCount(entry);
-      valueVector.setValueCount(entry);
-      entries.setValueCount(entry);
-      map.setValueCount(rows);
+      if (map != null) {
+        keyVector.setValueCount(entry);
+        valueVector.setValueCount(entry);
+        entries.setValueCount(entry);
+        map.setValueCount(count);
+      }
     }
   }
 
@@ -605,6 +763,12 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
       if (page == null) {
         return false;
       }
+      load(page);
+      return true;
+    }
+
+    /** Makes {@code page} the current page: its levels decoded, its values ready to read. */
+    private void load(DataPage page) {
       int values = page.getValueCount();
       Encoding encoding;
       int valuesFrom;
@@ -669,7 +833,6 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
             throw new UnsupportedOperationException(
                 "value encoding " + encoding + " in " + descriptor);
       }
-      return true;
     }
 
     private static int[] levels(
@@ -720,6 +883,15 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
       }
     }
 
+    /** Steps over the current level's string value. */
+    void skipString() {
+      if (dictionaryEncoded) {
+        idAt++;
+      } else {
+        dataAt += 4 + (int) INT_LE.get(data, dataAt);
+      }
+    }
+
     private int countPresent(int values) {
       int present = 0;
       for (int i = 0; i < values; i++) {
@@ -735,7 +907,216 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
     }
 
     @Override
-    public void read(FieldVector vector, int rows) {
+    public void read(FieldVector vector, int rows, boolean[] keep, int count) {
+      if (vector != null && keep == null) {
+        readAll(vector, rows);
+        return;
+      }
+      if (vector instanceof BitVector bits) {
+        bits.allocateNew(count);
+      } else if (vector instanceof BaseFixedWidthVector fixed) {
+        fixed.allocateNew(count);
+      } else if (vector != null) {
+        long estimate = lastRows == 0 ? count * 32L : lastBytes * count / lastRows * 9 / 8;
+        ((BaseVariableWidthVector) vector).allocateNew(Math.max(64L, estimate), count);
+      }
+      int done = 0;
+      int out = 0;
+      int stringEnd = 0;
+      while (done < rows) {
+        if (pageValuesLeft == 0) {
+          DataPage page = pages.readPage();
+          if (page == null) {
+            throw new IllegalStateException(
+                "column " + descriptor + " ended before its row group");
+          }
+          if (maxRepetition == 0
+              && page.getValueCount() <= rows - done
+              && (vector == null || noneKept(keep, done, page.getValueCount()))) {
+            // A flat column's page holds one value (level) per row: a page all of whose rows
+            // are skipped is passed over without inflating or decoding it.
+            done += page.getValueCount();
+            continue;
+          }
+          load(page);
+        }
+        int n = Math.min(rows - done, pageValuesLeft);
+        if (vector == null) {
+          skipValues(n);
+        } else if (vector instanceof BitVector bits) {
+          out = readBooleansKept(bits, out, n, keep, done);
+        } else if (vector instanceof BaseFixedWidthVector fixed) {
+          out = readFixedKept(fixed, out, n, keep, done);
+        } else {
+          long packed =
+              readStringsKept((BaseVariableWidthVector) vector, out, n, keep, done, stringEnd);
+          out = (int) (packed >>> 32);
+          stringEnd = (int) packed;
+        }
+        definitionAt += n;
+        pageValuesLeft -= n;
+        done += n;
+      }
+      if (vector instanceof BaseVariableWidthVector strings) {
+        strings.getOffsetBuffer().setInt((long) count * BaseVariableWidthVector.OFFSET_WIDTH, stringEnd);
+        strings.setLastSet(count - 1);
+        if (count > 0) {
+          lastBytes = (long) stringEnd * rows / count;
+          lastRows = rows;
+        }
+      }
+      if (vector != null) {
+        vector.setValueCount(count);
+      }
+    }
+
+    private static boolean noneKept(boolean[] keep, int from, int n) {
+      for (int i = from; i < from + n; i++) {
+        if (keep[i]) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    /** Steps over the next {@code n} levels' values of the current page. */
+    private void skipValues(int n) {
+      int present = 0;
+      for (int i = 0; i < n; i++) {
+        if (present(i)) {
+          present++;
+        }
+      }
+      if (dictionaryEncoded) {
+        idAt += present;
+      } else if (physical == PrimitiveTypeName.BOOLEAN) {
+        bitAt += present;
+      } else if (width > 0) {
+        dataAt += present * width;
+      } else {
+        for (int i = 0; i < present; i++) {
+          dataAt += 4 + (int) INT_LE.get(data, dataAt);
+        }
+      }
+    }
+
+    /** The kept of the next {@code n} values, written from index {@code out}; the next index. */
+    private int readFixedKept(
+        BaseFixedWidthVector vector, int out, int n, boolean[] keep, int keepAt) {
+      if (vector.getTypeWidth() != width) {
+        throw new IllegalStateException(
+            "column " + descriptor + " is " + width + " bytes wide, its vector "
+                + vector.getTypeWidth());
+      }
+      ArrowBuf values = vector.getDataBuffer();
+      ArrowBuf validity = vector.getValidityBuffer();
+      for (int i = 0; i < n; i++) {
+        boolean kept = keep[keepAt + i];
+        if (!present(i)) {
+          if (kept) {
+            out++;
+          }
+          continue;
+        }
+        if (dictionaryEncoded) {
+          int id = ids[idAt++];
+          if (kept) {
+            values.setBytes((long) out * width, dictionary, id * width, width);
+          }
+        } else {
+          if (kept) {
+            values.setBytes((long) out * width, data, dataAt, width);
+          }
+          dataAt += width;
+        }
+        if (kept) {
+          BitVectorHelper.setBit(validity, out++);
+        }
+      }
+      return out;
+    }
+
+    private int readBooleansKept(BitVector vector, int out, int n, boolean[] keep, int keepAt) {
+      if (dictionaryEncoded) {
+        throw new UnsupportedOperationException("dictionary-encoded booleans in " + descriptor);
+      }
+      ArrowBuf values = vector.getDataBuffer();
+      ArrowBuf validity = vector.getValidityBuffer();
+      for (int i = 0; i < n; i++) {
+        boolean kept = keep[keepAt + i];
+        if (!present(i)) {
+          if (kept) {
+            out++;
+          }
+          continue;
+        }
+        if (kept) {
+          if ((data[(int) (bitAt >>> 3)] & (1 << (bitAt & 7))) != 0) {
+            BitVectorHelper.setBit(values, out);
+          }
+          BitVectorHelper.setBit(validity, out++);
+        }
+        bitAt++;
+      }
+      return out;
+    }
+
+    /**
+     * The kept of the next {@code n} strings, written from index {@code out} and data byte {@code
+     * end}; returns the next index (high 32 bits) and the new end (low 32 bits).
+     */
+    private long readStringsKept(
+        BaseVariableWidthVector vector, int out, int n, boolean[] keep, int keepAt, int end) {
+      ArrowBuf offsets = vector.getOffsetBuffer();
+      ArrowBuf validity = vector.getValidityBuffer();
+      ArrowBuf values = vector.getDataBuffer();
+      long capacity = values.capacity();
+      for (int i = 0; i < n; i++) {
+        boolean kept = keep[keepAt + i];
+        if (kept) {
+          offsets.setInt((long) out * BaseVariableWidthVector.OFFSET_WIDTH, end);
+        }
+        if (!present(i)) {
+          if (kept) {
+            out++;
+          }
+          continue;
+        }
+        byte[] source;
+        int from;
+        int length;
+        if (dictionaryEncoded) {
+          int id = ids[idAt++];
+          if (!kept) {
+            continue;
+          }
+          source = dictionary;
+          from = dictionaryOffsets[id];
+          length = dictionaryOffsets[id + 1] - from;
+        } else {
+          source = data;
+          length = (int) INT_LE.get(data, dataAt);
+          from = dataAt + 4;
+          dataAt = from + length;
+          if (!kept) {
+            continue;
+          }
+        }
+        if (end + (long) length > capacity) {
+          while (end + (long) length > capacity) {
+            vector.reallocDataBuffer();
+            capacity = vector.getDataBuffer().capacity();
+          }
+          values = vector.getDataBuffer();
+        }
+        values.setBytes(end, source, from, length);
+        end += length;
+        BitVectorHelper.setBit(validity, out++);
+      }
+      return ((long) out << 32) | (end & 0xFFFFFFFFL);
+    }
+
+    private void readAll(FieldVector vector, int rows) {
       if (vector instanceof BitVector bits) {
         bits.allocateNew(rows);
       } else if (vector instanceof BaseFixedWidthVector fixed) {

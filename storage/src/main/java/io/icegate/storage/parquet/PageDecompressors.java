@@ -43,18 +43,9 @@ final class PageDecompressors implements CompressionCodecFactory {
     return new BytesInputDecompressor() {
       @Override
       public BytesInput decompress(BytesInput bytes, int uncompressedSize) throws IOException {
-        byte[] source = bytes.toByteArray();
-        byte[] target = new byte[uncompressedSize];
-        long size =
-            Zstd.decompressByteArray(target, 0, uncompressedSize, source, 0, source.length);
-        if (Zstd.isError(size)) {
-          throw new IOException("zstd page: " + Zstd.getErrorName(size));
-        }
-        if (size != uncompressedSize) {
-          throw new IOException(
-              "zstd page decompressed to " + size + " bytes, the header says " + uncompressedSize);
-        }
-        return BytesInput.from(target);
+        // Lazily: a page the reader skips whole (its rows all filtered out) is never inflated.
+        return BytesInput.from(new LazyZstdPage(bytes.toByteArray(), uncompressedSize),
+            uncompressedSize);
       }
 
       @Override
@@ -68,6 +59,63 @@ final class PageDecompressors implements CompressionCodecFactory {
       @Override
       public void release() {}
     };
+  }
+
+  /**
+   * A ZSTD page as a stream that inflates on its first read — straight into the reader's array
+   * when it asks for the whole page at once, as {@code BytesInput.toByteArray} does.
+   */
+  private static final class LazyZstdPage extends java.io.InputStream {
+    private final byte[] compressed;
+    private final int size;
+    private byte[] inflated;
+    private int position;
+
+    LazyZstdPage(byte[] compressed, int size) {
+      this.compressed = compressed;
+      this.size = size;
+    }
+
+    @Override
+    public int read(byte[] into, int offset, int length) throws IOException {
+      if (length == 0) {
+        return 0;
+      }
+      if (position >= size) {
+        return -1;
+      }
+      if (inflated == null && position == 0 && length >= size) {
+        inflate(into, offset);
+        position = size;
+        return size;
+      }
+      if (inflated == null) {
+        inflated = new byte[size];
+        inflate(inflated, 0);
+      }
+      int n = Math.min(length, size - position);
+      System.arraycopy(inflated, position, into, offset, n);
+      position += n;
+      return n;
+    }
+
+    @Override
+    public int read() throws IOException {
+      byte[] one = new byte[1];
+      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
+    }
+
+    private void inflate(byte[] into, int offset) throws IOException {
+      long written =
+          Zstd.decompressByteArray(into, offset, size, compressed, 0, compressed.length);
+      if (Zstd.isError(written)) {
+        throw new IOException("zstd page: " + Zstd.getErrorName(written));
+      }
+      if (written != size) {
+        throw new IOException(
+            "zstd page decompressed to " + written + " bytes, the header says " + size);
+      }
+    }
   }
 
   @Override

@@ -3,6 +3,7 @@ package io.icegate.storage.scan;
 import io.icegate.storage.parquet.ColumnarArrowReader;
 import io.icegate.storage.parquet.ParquetArrowReader;
 import io.icegate.storage.parquet.RecordArrowReader;
+import io.icegate.storage.table.ArrowSelection;
 import io.icegate.storage.table.LakeTable;
 import io.icegate.storage.table.TableDefinition;
 import io.icegate.storage.wal.WalSegment;
@@ -202,6 +203,18 @@ public final class TableScanner {
   /** Opens the given splits of a planned scan, read one after another in their order. */
   public CloseableIterator<VectorSchemaRoot> open(
       ScanRequest request, List<ScanSplit> splits, BufferAllocator allocator) {
+    return open(request, splits, allocator, null);
+  }
+
+  /**
+   * As {@link #open(ScanRequest, List, BufferAllocator)}, returning only the rows {@code
+   * rowFilter} keeps (all when it is null). Where our columnar reader reads the split, the columns
+   * the filter does not read are decoded for the kept rows only ({@link
+   * ColumnarArrowReader#filtered}); elsewhere whole batches are read and then cut.
+   */
+  public CloseableIterator<VectorSchemaRoot> open(
+      ScanRequest request, List<ScanSplit> splits, BufferAllocator allocator,
+      RowFilter rowFilter) {
     Schema projection = schema(request.table()).select(request.columns());
     // Row-group skipping binds the filter to the projection: use the bounds it can see.
     Expression filter = projectedFilter(request);
@@ -253,6 +266,12 @@ public final class TableScanner {
                     openFlat(split, flat, filter, allocator),
                     RecordArrowReader.open(split, nested, filter, allocator, BATCH_ROWS),
                     order);
+          }
+          if (rowFilter != null) {
+            current =
+                current instanceof ColumnarArrowReader columnar
+                    ? columnar.filtered(rowFilter)
+                    : new FilteringReader(current, rowFilter, allocator);
           }
         }
         return true;
@@ -359,6 +378,79 @@ public final class TableScanner {
       } finally {
         nested.close();
       }
+    }
+  }
+
+  /** Cuts each batch of another reader to the rows a {@link RowFilter} keeps. */
+  private static final class FilteringReader implements CloseableIterator<VectorSchemaRoot> {
+    private final CloseableIterator<VectorSchemaRoot> input;
+    private final RowFilter rowFilter;
+    private final BufferAllocator allocator;
+    private boolean[] selected = new boolean[0];
+    private VectorSchemaRoot pending;
+
+    FilteringReader(
+        CloseableIterator<VectorSchemaRoot> input, RowFilter rowFilter,
+        BufferAllocator allocator) {
+      this.input = input;
+      this.rowFilter = rowFilter;
+      this.allocator = allocator;
+    }
+
+    @Override
+    public boolean hasNext() {
+      while (pending == null && input.hasNext()) {
+        try (VectorSchemaRoot batch = input.next()) {
+          int rows = batch.getRowCount();
+          if (selected.length < rows) {
+            selected = new boolean[rows];
+          }
+          List<org.apache.arrow.vector.FieldVector> read = new ArrayList<>();
+          for (String column : rowFilter.columns()) {
+            read.add(batch.getVector(column));
+          }
+          VectorSchemaRoot first = new VectorSchemaRoot(read);
+          first.setRowCount(rows);
+          int count = rowFilter.select(first, selected);
+          if (count == rows) {
+            pending = cutTo(batch, rows); // hand the vectors over, the batch closes empty
+          } else if (count > 0) {
+            pending = ArrowSelection.select(batch, selected, count, allocator);
+          }
+        }
+      }
+      return pending != null;
+    }
+
+    private VectorSchemaRoot cutTo(VectorSchemaRoot batch, int rows) {
+      List<org.apache.arrow.vector.FieldVector> moved = new ArrayList<>();
+      for (var vector : batch.getFieldVectors()) {
+        var copy = vector.getField().createVector(allocator);
+        vector.makeTransferPair(copy).transfer();
+        moved.add(copy);
+      }
+      VectorSchemaRoot root = new VectorSchemaRoot(moved);
+      root.setRowCount(rows);
+      return root;
+    }
+
+    @Override
+    public VectorSchemaRoot next() {
+      if (!hasNext()) {
+        throw new NoSuchElementException();
+      }
+      VectorSchemaRoot batch = pending;
+      pending = null;
+      return batch;
+    }
+
+    @Override
+    public void close() throws IOException {
+      if (pending != null) {
+        pending.close();
+        pending = null;
+      }
+      input.close();
     }
   }
 

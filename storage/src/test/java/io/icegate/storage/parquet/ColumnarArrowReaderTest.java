@@ -2,6 +2,7 @@ package io.icegate.storage.parquet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.icegate.storage.scan.RowFilter;
 import io.icegate.storage.scan.ScanFile;
 import io.icegate.storage.scan.ScanSplit;
 import java.nio.ByteBuffer;
@@ -131,6 +132,72 @@ class ColumnarArrowReaderTest {
     assertThat(ours.get(3).get(13))
         .isEqualTo(List.of(Map.of("key", "k0", "value", "v3-0"), Map.of("key", "k1")));
     assertThat(ours.get(5).get(14)).isEqualTo(List.of(Map.of("key", "service", "value", "svc-0")));
+  }
+
+  @Test
+  void aRowFilterKeepsItsRowsAndTheOtherColumnsAreReadForThemOnly() throws Exception {
+    InputFile file = writeIceberg(dir.resolve("late.parquet"));
+    ScanSplit whole = ScanSplit.whole(new ScanFile(file, file.getLength(), false));
+    List<List<Object>> all = readOurs(whole, SCHEMA, Expressions.alwaysTrue());
+    int id = 0;
+    int name = 1;
+    // Every third row of alternate runs of 2,500: whole batches of 1,000 are rejected too.
+    java.util.function.LongPredicate rule = i -> (i / 2500) % 2 == 0 && i % 3 == 0;
+    RowFilter byIdAndName = filter(List.of("name", "id"), (batch, r) ->
+        rule.test(((org.apache.arrow.vector.BigIntVector) batch.getVector("id")).get(r))
+            && !batch.getVector("name").isNull(r));
+    List<List<Object>> kept = readFiltered(whole, SCHEMA, byIdAndName);
+    List<List<Object>> expected =
+        all.stream().filter(r -> rule.test((Long) r.get(id)) && r.get(name) != null).toList();
+    assertThat(expected).hasSizeBetween(ROWS / 8, ROWS / 4);
+    assertThat(kept).isEqualTo(expected);
+
+    // A filter on a dictionary-encoded string and a map column; every other row of one service.
+    RowFilter byServiceAndLabels = filter(List.of("service", "labels", "id"), (batch, r) ->
+        batch.getVector("service").getObject(r).toString().equals("svc-2")
+            && ((org.apache.arrow.vector.complex.MapVector) batch.getVector("labels"))
+                .getObject(r).size() == 1
+            && ((org.apache.arrow.vector.BigIntVector) batch.getVector("id")).get(r) % 2 == 0);
+    assertThat(readFiltered(whole, SCHEMA, byServiceAndLabels))
+        .isEqualTo(all.stream()
+            .filter(r -> r.get(10).equals("svc-2") && (Long) r.get(id) % 2 == 0).toList());
+
+    assertThat(readFiltered(whole, SCHEMA, filter(List.of("id"), (batch, r) -> true)))
+        .isEqualTo(all);
+    assertThat(readFiltered(whole, SCHEMA, filter(List.of("ts"), (batch, r) -> false))).isEmpty();
+  }
+
+  private interface RowRule {
+    boolean keep(VectorSchemaRoot batch, int row);
+  }
+
+  private static RowFilter filter(List<String> columns, RowRule rule) {
+    return new RowFilter() {
+      @Override
+      public List<String> columns() {
+        return columns;
+      }
+
+      @Override
+      public int select(VectorSchemaRoot batch, boolean[] selected) {
+        assertThat(batch.getSchema().getFields().stream().map(f -> f.getName()).toList())
+            .isEqualTo(columns);
+        int count = 0;
+        for (int r = 0; r < batch.getRowCount(); r++) {
+          selected[r] = rule.keep(batch, r);
+          count += selected[r] ? 1 : 0;
+        }
+        return count;
+      }
+    };
+  }
+
+  private List<List<Object>> readFiltered(ScanSplit split, Schema schema, RowFilter filter)
+      throws Exception {
+    ColumnarArrowReader reader =
+        ColumnarArrowReader.open(split, schema, Expressions.alwaysTrue(), allocator, 1000);
+    assertThat(reader).as("our reader reads this file").isNotNull();
+    return rows(() -> reader.filtered(filter));
   }
 
   @Test

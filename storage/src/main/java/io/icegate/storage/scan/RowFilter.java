@@ -1,0 +1,22 @@
+package io.icegate.storage.scan;
+
+import java.util.List;
+import org.apache.arrow.vector.VectorSchemaRoot;
+
+/**
+ * A row predicate a scan evaluates while it reads, so that the columns the predicate does not
+ * read are decoded only for the rows it keeps (late materialization). A log query typically
+ * reads a dozen columns, three of them attribute maps, and keeps a few percent of the rows its
+ * line filter sees: decoding the maps for the rest is most of the scan's work.
+ */
+public interface RowFilter {
+  /** The projected columns the predicate reads; read first, for every row. */
+  List<String> columns();
+
+  /**
+   * Sets {@code selected[i]} for each row {@code i < batch.getRowCount()} of {@code batch} — a
+   * batch of exactly {@link #columns()}, in that order — to whether the row is kept, and returns
+   * how many are. The batch stays owned by the caller.
+   */
+  int select(VectorSchemaRoot batch, boolean[] selected);
+}
