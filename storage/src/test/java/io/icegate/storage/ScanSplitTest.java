@@ -145,6 +145,88 @@ class ScanSplitTest {
     }
   }
 
+  @Test
+  void aRowFilterKeepsTheSameRowsWithOurReaderAndWithIcebergs() throws Exception {
+    try (Lake lake = lakeWithRowGroupsOf(128 << 10)) {
+      LogRecord[] lines = new LogRecord[4000];
+      for (int i = 0; i < lines.length; i++) {
+        lines[i] =
+            line(T0 + i, i + ": " + "x".repeat(200 + i % 50)).toBuilder()
+                .addAttributes(
+                    io.opentelemetry.proto.common.v1.KeyValue.newBuilder()
+                        .setKey("row")
+                        .setValue(
+                            io.opentelemetry.proto.common.v1.AnyValue.newBuilder()
+                                .setStringValue(Integer.toString(i))))
+                .build();
+      }
+      var built = LogsBatchBuilder.build(request("svc", lines), "fake", T0, allocator);
+      lake.logsWal().append("fake", built.batch()).get();
+      lake.compact();
+      ScanRequest request =
+          new ScanRequest(LogsTable.NAME, "fake", Long.MIN_VALUE, Long.MAX_VALUE,
+              List.of(LogsTable.TIMESTAMP, LogsTable.BODY, LogsTable.LOG_ATTRIBUTES));
+      List<ScanSplit> splits = lake.scanner().splits(lake.scanner().plan(request));
+      // Rows whose number is a multiple of 7, and none of 1000..2999 (whole batches rejected).
+      java.util.function.IntPredicate keep = n -> n % 7 == 0 && (n < 1000 || n >= 3000);
+      io.icegate.storage.scan.RowFilter filter =
+          new io.icegate.storage.scan.RowFilter() {
+            @Override
+            public List<String> columns() {
+              return List.of(LogsTable.BODY);
+            }
+
+            @Override
+            public int select(VectorSchemaRoot batch, boolean[] selected) {
+              VarCharVector body = (VarCharVector) batch.getVector(0);
+              int count = 0;
+              for (int i = 0; i < batch.getRowCount(); i++) {
+                String text = new String(body.get(i), StandardCharsets.UTF_8);
+                selected[i] = keep.test(Integer.parseInt(text.substring(0, text.indexOf(':'))));
+                count += selected[i] ? 1 : 0;
+              }
+              return count;
+            }
+          };
+      List<Integer> expected =
+          java.util.stream.IntStream.range(0, lines.length).filter(keep).boxed().toList();
+      // Rows come in the file's sort order (newest first); compare them as sorted lists.
+      assertThat(keptRows(lake.scanner().open(request, splits, allocator, filter)))
+          .isEqualTo(expected);
+      System.setProperty(io.icegate.storage.scan.TableScanner.ICEBERG_READER_PROPERTY, "true");
+      try {
+        assertThat(keptRows(lake.scanner().open(request, splits, allocator, filter)))
+            .as("Iceberg's readers, cut after reading")
+            .isEqualTo(expected);
+      } finally {
+        System.clearProperty(io.icegate.storage.scan.TableScanner.ICEBERG_READER_PROPERTY);
+      }
+    }
+  }
+
+  /** The row numbers of the kept rows, each checked against its time and attributes. */
+  private static List<Integer> keptRows(CloseableIterator<VectorSchemaRoot> it) throws Exception {
+    List<Integer> out = new ArrayList<>();
+    try (it) {
+      while (it.hasNext()) {
+        try (VectorSchemaRoot batch = it.next()) {
+          VarCharVector body = (VarCharVector) batch.getVector(LogsTable.BODY);
+          var time = (org.apache.arrow.vector.TimeStampVector) batch.getVector(LogsTable.TIMESTAMP);
+          var attributes = batch.getVector(LogsTable.LOG_ATTRIBUTES);
+          for (int i = 0; i < batch.getRowCount(); i++) {
+            String text = new String(body.get(i), StandardCharsets.UTF_8);
+            int n = Integer.parseInt(text.substring(0, text.indexOf(':')));
+            assertThat(time.get(i)).isEqualTo(T0 + n);
+            assertThat(attributes.getObject(i).toString()).contains("\"value\":\"" + n + "\"");
+            out.add(n);
+          }
+        }
+      }
+    }
+    out.sort(null);
+    return out;
+  }
+
   /** A lake that compacts at once, with small row groups so a few megabytes make many. */
   private Lake lakeWithRowGroupsOf(int bytes) throws Exception {
     Lake lake =
