@@ -2,6 +2,7 @@ package io.icegate.engine.expr;
 
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.vector.BaseIntVector;
+import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.TimeStampVector;
 import org.apache.arrow.vector.VarCharVector;
@@ -15,7 +16,51 @@ final class CompareKernels {
     return (batch, out) -> {
       FieldVector vector = batch.getVector(column);
       int rows = batch.getRowCount();
-      if (vector instanceof TimeStampVector ts) {
+      if (vector instanceof TimeStampVector || vector instanceof BigIntVector) {
+        // One loop per operator over the raw 8-byte values (timestamps: every log query's time
+        // range), nulls cleared afterwards only when there are any.
+        ArrowBuf data = vector.getDataBuffer();
+        switch (kind) {
+          case EQUALS -> {
+            for (int i = 0; i < rows; i++) {
+              out[i] = data.getLong((long) i * 8) == constant;
+            }
+          }
+          case NOT_EQUALS -> {
+            for (int i = 0; i < rows; i++) {
+              out[i] = data.getLong((long) i * 8) != constant;
+            }
+          }
+          case LESS_THAN -> {
+            for (int i = 0; i < rows; i++) {
+              out[i] = data.getLong((long) i * 8) < constant;
+            }
+          }
+          case LESS_THAN_OR_EQUAL -> {
+            for (int i = 0; i < rows; i++) {
+              out[i] = data.getLong((long) i * 8) <= constant;
+            }
+          }
+          case GREATER_THAN -> {
+            for (int i = 0; i < rows; i++) {
+              out[i] = data.getLong((long) i * 8) > constant;
+            }
+          }
+          case GREATER_THAN_OR_EQUAL -> {
+            for (int i = 0; i < rows; i++) {
+              out[i] = data.getLong((long) i * 8) >= constant;
+            }
+          }
+          default -> throw new IllegalArgumentException("not a comparison: " + kind);
+        }
+        if (vector.getNullCount() > 0) {
+          for (int i = 0; i < rows; i++) {
+            if (vector.isNull(i)) {
+              out[i] = false;
+            }
+          }
+        }
+      } else if (vector instanceof TimeStampVector ts) {
         for (int i = 0; i < rows; i++) {
           out[i] = !ts.isNull(i) && test(kind, Long.compare(ts.get(i), constant));
         }

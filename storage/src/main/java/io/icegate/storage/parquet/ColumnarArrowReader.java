@@ -404,6 +404,9 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
       for (ColumnReader column : columns) {
         if (column != null) {
           column.start(pages);
+          if (column instanceof MapColumn map) {
+            map.indexPages(reader, rowGroups.get(group));
+          }
         }
       }
       rowsLeftInGroup = pages.getRowCount();
@@ -580,6 +583,16 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
       values.start(pages);
     }
 
+    /**
+     * Reads the leaves' offset indexes (where the file has them), so that runs of skipped rows
+     * pass over whole pages without inflating them: a repeated leaf's page header counts levels,
+     * not rows, but the index gives each page's first row.
+     */
+    void indexPages(ParquetFileReader reader, BlockMetaData group) {
+      keys.indexPages(reader, group);
+      values.indexPages(reader, group);
+    }
+
     @Override
     public void read(FieldVector vector, int rows, boolean[] keep, int count) {
       org.apache.arrow.vector.complex.MapVector map =
@@ -598,7 +611,17 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
       int entry = 0;
       int out = 0;
       for (int row = 0; row < rows; row++) {
-        boolean write = map != null && (keep == null || keep[row]);
+        if (map == null || (keep != null && !keep[row])) {
+          // A run of rows not written: each leaf steps over them on its own, level runs at once.
+          int end = row + 1;
+          while (end < rows && (map == null || !keep[end])) {
+            end++;
+          }
+          keys.skipRows(end - row);
+          values.skipRows(end - row);
+          row = end - 1;
+          continue;
+        }
         keys.ensureLevel();
         values.ensureLevel();
         if (keys.repetition() != 0) {
@@ -609,35 +632,27 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
         do {
           values.ensureLevel();
           if (keys.definition() == entryDefinition) {
-            boolean valuePresent = values.definition() == values.maxDefinition;
-            if (write) {
-              entries.setIndexDefined(entry);
-              keys.appendString(keyVector, entry);
-              if (valuePresent) {
-                values.appendString(valueVector, entry);
-              } else {
-                valueVector.setNull(entry);
-              }
-              entry++;
+            entries.setIndexDefined(entry);
+            keys.appendString(keyVector, entry);
+            if (values.definition() == values.maxDefinition) {
+              values.appendString(valueVector, entry);
             } else {
-              keys.skipString();
-              if (valuePresent) {
-                values.skipString();
-              }
+              valueVector.setNull(entry);
             }
+            entry++;
           }
           keys.advanceLevel();
           values.advanceLevel();
         } while (keys.hasLevel() && keys.repetition() != 0);
-        if (write) {
-          if (present) {
-            map.startNewValue(out);
-            map.endValue(out, entry - start);
-          } else {
-            map.setNull(out);
-          }
-          out++;
+        if (present) {
+          map.startNewValue(out);
+          map.endValue(out, entry - start);
+        } else {
+          map.setNull(out);
         }
+        out++;
+        keys.rowAt++;
+        values.rowAt++;
       }
       if (map != null) {
         keyVector.setValueCount(entry);
@@ -678,6 +693,12 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
     // The string bytes and rows of the previous batch, to size the next one's buffer.
     private long lastBytes;
     private int lastRows;
+    // For a repeated leaf: the chunk's offset index (null if none), the data pages read so far,
+    // the rows passed so far, and the row group's row count.
+    private org.apache.parquet.internal.column.columnindex.OffsetIndex offsetIndex;
+    private int pageOrdinal;
+    long rowAt;
+    private long groupRows;
 
     Column(ColumnDescriptor descriptor) {
       this.descriptor = descriptor;
@@ -707,11 +728,28 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
     void start(PageReader pageReader) {
       this.pages = pageReader;
       this.pageValuesLeft = 0;
+      this.offsetIndex = null;
+      this.pageOrdinal = 0;
+      this.rowAt = 0;
       this.dictionary = null;
       this.dictionaryOffsets = null;
       DictionaryPage page = pageReader.readDictionaryPage();
       if (page != null) {
         loadDictionary(page);
+      }
+    }
+
+    void indexPages(ParquetFileReader reader, BlockMetaData group) {
+      groupRows = group.getRowCount();
+      for (ColumnChunkMetaData chunk : group.getColumns()) {
+        if (java.util.Arrays.equals(chunk.getPath().toArray(), descriptor.getPath())) {
+          try {
+            offsetIndex = reader.readOffsetIndex(chunk);
+          } catch (IOException | RuntimeException e) {
+            offsetIndex = null; // no index: skip level by level
+          }
+          return;
+        }
       }
     }
 
@@ -763,6 +801,7 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
       if (page == null) {
         return false;
       }
+      pageOrdinal++;
       load(page);
       return true;
     }
@@ -883,12 +922,77 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
       }
     }
 
-    /** Steps over the current level's string value. */
-    void skipString() {
+    /**
+     * Steps over the next {@code rows} whole rows of a repeated leaf: their levels counted in
+     * bulk, their present values skipped in one go (dictionary ids) or by their lengths (plain
+     * strings). Stops at the first level of the row after them, or at the chunk's end.
+     */
+    void skipRows(int rows) {
+      int left = rows;
+      while (true) {
+        if (pageValuesLeft == 0
+            && offsetIndex != null
+            && pageOrdinal < offsetIndex.getPageCount()
+            && offsetIndex.getFirstRowIndex(pageOrdinal) == rowAt) {
+          // At a page boundary that is a row boundary, as the index says.
+          if (left == 0) {
+            return; // the next row starts the next page: leave it unread
+          }
+          long next =
+              pageOrdinal + 1 < offsetIndex.getPageCount()
+                  ? offsetIndex.getFirstRowIndex(pageOrdinal + 1)
+                  : groupRows;
+          if (next - rowAt <= left) {
+            pages.readPage(); // every row of it skipped: never inflated nor decoded
+            pageOrdinal++;
+            left -= (int) (next - rowAt);
+            rowAt = next;
+            continue;
+          }
+        }
+        if (pageValuesLeft == 0 && !loadPage()) {
+          if (left > 0) {
+            throw new IllegalStateException(
+                "column " + descriptor + " ended before its row group");
+          }
+          return;
+        }
+        int i = definitionAt;
+        int end = definitionAt + pageValuesLeft;
+        int present = 0;
+        while (i < end) {
+          if (repetitions[i] == 0) {
+            if (left == 0) {
+              break;
+            }
+            left--;
+            rowAt++;
+          }
+          if (definitions[i] == maxDefinition) {
+            present++;
+          }
+          i++;
+        }
+        skipPresent(present);
+        pageValuesLeft -= i - definitionAt;
+        definitionAt = i;
+        if (i < end) {
+          return; // at the first level of the next row
+        }
+      }
+    }
+
+    private void skipPresent(int present) {
       if (dictionaryEncoded) {
-        idAt++;
+        idAt += present;
+      } else if (physical == PrimitiveTypeName.BOOLEAN) {
+        bitAt += present;
+      } else if (width > 0) {
+        dataAt += present * width;
       } else {
-        dataAt += 4 + (int) INT_LE.get(data, dataAt);
+        for (int i = 0; i < present; i++) {
+          dataAt += 4 + (int) INT_LE.get(data, dataAt);
+        }
       }
     }
 
@@ -930,6 +1034,7 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
             throw new IllegalStateException(
                 "column " + descriptor + " ended before its row group");
           }
+          pageOrdinal++;
           if (maxRepetition == 0
               && page.getValueCount() <= rows - done
               && (vector == null || noneKept(keep, done, page.getValueCount()))) {
@@ -987,17 +1092,7 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
           present++;
         }
       }
-      if (dictionaryEncoded) {
-        idAt += present;
-      } else if (physical == PrimitiveTypeName.BOOLEAN) {
-        bitAt += present;
-      } else if (width > 0) {
-        dataAt += present * width;
-      } else {
-        for (int i = 0; i < present; i++) {
-          dataAt += 4 + (int) INT_LE.get(data, dataAt);
-        }
-      }
+      skipPresent(present);
     }
 
     /** The kept of the next {@code n} values, written from index {@code out}; the next index. */

@@ -138,6 +138,16 @@ class ColumnarArrowReaderTest {
   void aRowFilterKeepsItsRowsAndTheOtherColumnsAreReadForThemOnly() throws Exception {
     InputFile file = writeIceberg(dir.resolve("late.parquet"));
     ScanSplit whole = ScanSplit.whole(new ScanFile(file, file.getLength(), false));
+    try (ParquetFileReader reader = ParquetFileReader.open(IcebergParquetFiles.input(file))) {
+      var attrs =
+          reader.getRowGroups().get(0).getColumns().stream()
+              .filter(c -> c.getPath().toDotString().startsWith("attrs"))
+              .findFirst()
+              .orElseThrow();
+      assertThat(reader.readOffsetIndex(attrs).getPageCount())
+          .as("map pages whose offset index lets a skip pass over them whole")
+          .isGreaterThan(3);
+    }
     List<List<Object>> all = readOurs(whole, SCHEMA, Expressions.alwaysTrue());
     int id = 0;
     int name = 1;
