@@ -28,9 +28,10 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  * Turns the entries of a range aggregation's log query (columns {@link LogQueryPlanner#OUTPUT},
  * after the pipeline) into samples, grouped into the series the aggregation keeps apart, as
  * Loki's sample extractors do: the value is 1 per line (counts and rates), the line's byte length
- * ({@code bytes_*}), or the {@code unwrap}ped label converted to a number. The unwrapped label
- * leaves the series' labels (unless the aggregation groups {@code by} labels); a value that
- * doesn't convert sets {@code __error__="SampleExtractionErr"}, which the label filters after
+ * ({@code bytes_*}), or the {@code unwrap}ped label converted to a number (an entry without
+ * the label has no sample). The unwrapped label leaves the series' labels (unless the
+ * aggregation groups {@code by} labels); a value that doesn't convert sets {@code
+ * __error__="SampleExtractionErr"}, which the label filters after
  * {@code unwrap} may drop. A series still carrying {@code __error__} fails the query when one of
  * its samples lands in a window, as in Loki.
  *
@@ -166,24 +167,23 @@ final class LogSampleCollector {
       String error = labels.remove(LabelsBuilder.ERROR);
       String details = labels.remove(LabelsBuilder.ERROR_DETAILS);
       String text = labels.get(u.label());
-      String conversionError = null;
       if (text == null || text.isEmpty()) {
-        // Not a conversion failure, but Loki reports a missing label the same way.
-        conversionError = "";
-      } else {
-        try {
-          value = convert(u.conversion(), text);
-        } catch (GoValues.ConversionException ex) {
-          conversionError = ex.getMessage();
-        }
+        // An entry without the label (or with it empty) has no sample, as in Loki since its
+        // issue 6713: no error, and the post filters don't see it.
+        return new Extracted(null, 0);
+      }
+      String conversionError = null;
+      try {
+        value = convert(u.conversion(), text);
+      } catch (GoValues.ConversionException ex) {
+        conversionError = ex.getMessage();
       }
       builder.reset(labels, Map.of());
       if (error != null) {
         builder.setError(error, details);
       }
       if (conversionError != null && error == null) {
-        builder.setError(
-            SAMPLE_EXTRACTION_ERROR, conversionError.isEmpty() ? null : conversionError);
+        builder.setError(SAMPLE_EXTRACTION_ERROR, conversionError);
       }
       if (postFilters != null && postFilters.process(0, "", builder) == null) {
         return new Extracted(null, 0);
