@@ -52,6 +52,9 @@ import org.junit.jupiter.api.io.TempDir;
  * t30 {a4}, t40 {}; the worker window holds w1 only at t20. Every expected matrix below is worked
  * out by hand from this table and Loki's rules (no extrapolation in rate; a step without samples
  * has no value).
+ *
+ * <p>As in Loki, the structured metadata labels a metric query's series: without grouping, the
+ * api lines split into {@code http_method="GET"} (a1, a3, a4) and {@code "POST"} (a2) series.
  */
 class LogMetricQueryTest {
   private static final long T0 = 1_700_000_000_000_000_000L;
@@ -59,6 +62,12 @@ class LogMetricQueryTest {
   private static final String API = "{deployment_environment=\"prod\", service_name=\"api\"}";
   private static final String WORKER =
       "{deployment_environment=\"prod\", service_name=\"worker\"}";
+  private static final String API_GET =
+      "{deployment_environment=\"prod\", http_method=\"GET\", service_name=\"api\"}";
+  private static final String API_POST =
+      "{deployment_environment=\"prod\", http_method=\"POST\", service_name=\"api\"}";
+  private static final String WORKER_POST =
+      "{deployment_environment=\"prod\", http_method=\"POST\", service_name=\"worker\"}";
 
   @TempDir static Path dir;
   private static Lake lake;
@@ -96,6 +105,14 @@ class LogMetricQueryTest {
     assertThat(range("count_over_time({deployment_environment=\"prod\"}[10s])"))
         .isEqualTo(
             Map.of(
+                API_GET, Map.of(0L, 1.0, 10L, 1.0, 30L, 1.0),
+                API_POST, Map.of(10L, 1.0),
+                WORKER_POST, Map.of(20L, 1.0)));
+    // Dropping the metadata label merges a2 and a3 into one series again.
+    assertThat(
+            range("count_over_time({deployment_environment=\"prod\"} | drop http_method [10s])"))
+        .isEqualTo(
+            Map.of(
                 API, Map.of(0L, 1.0, 10L, 2.0, 30L, 1.0),
                 WORKER, Map.of(20L, 1.0)));
   }
@@ -105,8 +122,15 @@ class LogMetricQueryTest {
     assertThat(range("rate({deployment_environment=\"prod\"}[10s])"))
         .isEqualTo(
             Map.of(
-                API, Map.of(0L, 0.1, 10L, 0.2, 30L, 0.1),
-                WORKER, Map.of(20L, 0.1)));
+                API_GET, Map.of(0L, 0.1, 10L, 0.1, 30L, 0.1),
+                API_POST, Map.of(10L, 0.1),
+                WORKER_POST, Map.of(20L, 0.1)));
+    // A sum's grouping is pushed into the samples, as Loki does; the answer is the same.
+    assertThat(range("sum by (service_name) (rate({deployment_environment=\"prod\"}[10s]))"))
+        .isEqualTo(
+            Map.of(
+                "{service_name=\"api\"}", Map.of(0L, 0.1, 10L, 0.2, 30L, 0.1),
+                "{service_name=\"worker\"}", Map.of(20L, 0.1)));
   }
 
   @Test
@@ -114,17 +138,21 @@ class LogMetricQueryTest {
     assertThat(range("bytes_over_time({deployment_environment=\"prod\"}[10s])"))
         .isEqualTo(
             Map.of(
-                API, Map.of(0L, 12.0, 10L, 27.0, 30L, 12.0),
-                WORKER, Map.of(20L, 15.0)));
+                API_GET, Map.of(0L, 12.0, 10L, 12.0, 30L, 12.0),
+                API_POST, Map.of(10L, 15.0),
+                WORKER_POST, Map.of(20L, 15.0)));
     assertThat(range("bytes_rate({service_name=\"worker\"}[10s])"))
-        .isEqualTo(Map.of(WORKER, Map.of(20L, 1.5)));
+        .isEqualTo(Map.of(WORKER_POST, Map.of(20L, 1.5)));
   }
 
   @Test
   void offsetShiftsTheWindowBack() {
-    // Window (t-20s, t-10s]: t10 sees a1, t20 sees a2+a3, t40 sees a4.
+    // Window (t-20s, t-10s]: t10 sees a1, t20 sees a2 (POST) and a3, t40 sees a4.
     assertThat(range("count_over_time({service_name=\"api\"}[10s] offset 10s)"))
-        .isEqualTo(Map.of(API, Map.of(10L, 1.0, 20L, 2.0, 40L, 1.0)));
+        .isEqualTo(
+            Map.of(
+                API_GET, Map.of(10L, 1.0, 20L, 1.0, 40L, 1.0),
+                API_POST, Map.of(20L, 1.0)));
   }
 
   @Test
@@ -147,7 +175,8 @@ class LogMetricQueryTest {
     assertThat(range("sum_over_time({service_name=\"api\"} | logfmt | unwrap lat [5s])", 20))
         .isEqualTo(
             Map.of(
-                "{deployment_environment=\"prod\", dur=\"1s\", service_name=\"api\"}",
+                "{deployment_environment=\"prod\", dur=\"1s\", http_method=\"GET\","
+                    + " service_name=\"api\"}",
                 Map.of(0L, 1.0)));
   }
 
@@ -182,27 +211,33 @@ class LogMetricQueryTest {
     assertThat(range("sum by (deployment_environment) (count_over_time({deployment_environment=\"prod\"}[10s]))"))
         .isEqualTo(
             Map.of("{deployment_environment=\"prod\"}", Map.of(0L, 1.0, 10L, 2.0, 20L, 1.0, 30L, 1.0)));
-    assertThat(range("topk(1, count_over_time({deployment_environment=\"prod\"}[10s]))"))
+    String byService =
+        "sum by (deployment_environment, service_name)"
+            + " (count_over_time({deployment_environment=\"prod\"}[10s]))";
+    assertThat(range("topk(1, " + byService + ")"))
         .isEqualTo(Map.of(API, Map.of(0L, 1.0, 10L, 2.0, 30L, 1.0), WORKER, Map.of(20L, 1.0)));
-    assertThat(range("count_over_time({deployment_environment=\"prod\"}[10s]) > bool 1"))
+    assertThat(range(byService + " > bool 1"))
         .isEqualTo(
             Map.of(API, Map.of(0L, 0.0, 10L, 1.0, 30L, 0.0), WORKER, Map.of(20L, 0.0)));
     assertThat(range("count_over_time({service_name=\"worker\"}[10s]) * 2"))
-        .isEqualTo(Map.of(WORKER, Map.of(20L, 2.0)));
-    // Each api count over the environment's total, matched on the environment.
+        .isEqualTo(Map.of(WORKER_POST, Map.of(20L, 2.0)));
+    // Each api count over the environment's total (1, 2, 1 at t0, t10, t30), matched on the
+    // environment: GET 1/1, 1/2, 1/1; POST 1/2.
     assertThat(
             range(
                 "count_over_time({service_name=\"api\"}[10s]) / on (deployment_environment)"
                     + " group_left sum by (deployment_environment)"
                     + " (count_over_time({deployment_environment=\"prod\"}[10s]))"))
-        .isEqualTo(Map.of(API, Map.of(0L, 1.0, 10L, 1.0, 30L, 1.0)));
+        .isEqualTo(
+            Map.of(API_GET, Map.of(0L, 1.0, 10L, 0.5, 30L, 1.0), API_POST, Map.of(10L, 0.5)));
     assertThat(
             range(
                 "label_replace(count_over_time({service_name=\"worker\"}[10s]),"
                     + " \"svc\", \"$1\", \"service_name\", \"(.*)\")"))
         .isEqualTo(
             Map.of(
-                "{deployment_environment=\"prod\", service_name=\"worker\", svc=\"worker\"}",
+                "{deployment_environment=\"prod\", http_method=\"POST\","
+                    + " service_name=\"worker\", svc=\"worker\"}",
                 Map.of(20L, 1.0)));
   }
 
@@ -213,8 +248,9 @@ class LogMetricQueryTest {
         .isEqualTo(Map.of("{}", nan));
     assertThat(
             range(
-                "count_over_time({service_name=\"api\"}[10s]) / ignoring (service_name)"
-                    + " (count_over_time({service_name=\"api\"}[10s]) - 1)"))
+                "count_over_time({service_name=\"api\"} | drop http_method [10s])"
+                    + " / ignoring (service_name)"
+                    + " (count_over_time({service_name=\"api\"} | drop http_method [10s]) - 1)"))
         // t0: 1/0 → NaN; t10: 2/1; t30: 1/0 → NaN. One-to-one matching drops ignored labels.
         .isEqualTo(
             Map.of(
@@ -269,14 +305,17 @@ class LogMetricQueryTest {
     String q =
         "rate_counter({service_name=\"worker\"} | logfmt | unwrap lat [10s])";
     assertThat(range(q))
-        .isEqualTo(Map.of("{deployment_environment=\"prod\", dur=\"500ms\", service_name=\"worker\"}",
-            Map.of(20L, 0.0)));
+        .isEqualTo(
+            Map.of(
+                "{deployment_environment=\"prod\", dur=\"500ms\", http_method=\"POST\","
+                    + " service_name=\"worker\"}",
+                Map.of(20L, 0.0)));
   }
 
   @Test
   void logAttributesAreStructuredMetadataForLabelFilters() {
     assertThat(range("count_over_time({deployment_environment=\"prod\"} | http_method=\"POST\" [10s])"))
-        .isEqualTo(Map.of(API, Map.of(10L, 1.0), WORKER, Map.of(20L, 1.0)));
+        .isEqualTo(Map.of(API_POST, Map.of(10L, 1.0), WORKER_POST, Map.of(20L, 1.0)));
     LogQueryResult log =
         engine.select(
             (LogSelectorExpr)

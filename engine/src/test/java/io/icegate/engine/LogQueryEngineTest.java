@@ -98,7 +98,8 @@ class LogQueryEngineTest {
         .containsExactlyInAnyOrder(
             "tenant_id", "timestamp", "body", "stream_labels", "trace_id", "span_id",
             "severity_text", "severity_number", "log_attributes", "flags",
-            "dropped_attributes_count", "scope_attributes", "resource_attributes");
+            "dropped_attributes_count", "scope_attributes", "resource_attributes", "event_name",
+            "scope_name", "scope_version");
     assertThat(scan.bounds().equalities()).isEmpty();
   }
 

@@ -90,13 +90,14 @@ class LogQueryParquetTest {
     assertThat(streams.get(0).labels()).isEqualTo(labels("service_name", "plain", "k", "v"));
     assertThat(streams.get(0).entries()).hasSize(2);
 
-    // logfmt: a bare word is a key with an empty value, which Loki drops.
+    // logfmt: a bare word is a key with an empty value, which Loki drops. The scoped record's
+    // scope name is structured metadata, as in Loki; the plain one's null columns add nothing.
     List<LokiStream> parsed = select("{service_name=~\"plain|scoped\"} | logfmt");
     assertThat(parsed)
         .extracting(LokiStream::labels)
         .containsExactlyInAnyOrder(
             labels("service_name", "plain", "k", "v"),
-            labels("service_name", "scoped", "k", "v"));
+            labels("service_name", "scoped", "k", "v", "scope_name", "my.scope"));
 
     // Many rows, so many pages and batches of the all-null columns.
     LogQueryResult bulk =

@@ -8,6 +8,9 @@ import io.icegate.server.IceGateServer;
 import io.icegate.server.config.ServerConfig;
 import io.icegate.tck.SdkLogShipper.Emit;
 import io.opentelemetry.api.logs.Severity;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.TraceFlags;
+import io.opentelemetry.api.trace.TraceState;
 import io.opentelemetry.sdk.resources.Resource;
 import java.nio.file.Path;
 import java.util.List;
@@ -31,12 +34,29 @@ import org.junit.jupiter.api.io.TempDir;
  * </pre>
  *
  * With step 2s and {@code [2s]} windows {@code (t−2s, t]}, shop's windows hold 1, 2, 1 and 0
- * lines at t = 0, 2, 4, 6; auth's hold 1 line at t = 2 only.
+ * lines at t = 0, 2, 4, 6; auth's hold 1 line at t = 2 only. Every record carries structured
+ * metadata as Loki's OTLP mapping makes it: {@code severity_text}, {@code severity_number} (INFO
+ * 9, ERROR 17) and the SDK's {@code scope_name}, which split a metric query's series as in Loki.
+ *
+ * <p>Tenant {@value #META} holds records of service {@code pay} with more metadata: a log
+ * attribute {@code user}, a trace context (trace and span ids, flags 1) and an event name.
+ *
+ * <pre>
+ * 0    A  INFO   "charge ok"      user=ann  trace 0af7…, span b7ad…
+ * 1    B  INFO   "charge ok"      user=bob  trace 4bf9…, span 00f0…
+ * 1.5  C  ERROR  "charge failed"  user=ann  trace 0af7…, span b7ad…
+ * 3    D  INFO   "refund"         user=ann  event_name refund.issued
+ * </pre>
  */
 class LogMetricsEndToEndTest {
   private static final long T0 = 1_700_000_000_000_000_000L;
   private static final long SECOND = 1_000_000_000L;
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String META = "meta";
+  private static final String TRACE_1 = "0af7651916cd43dd8448eb211c80319c";
+  private static final String TRACE_2 = "4bf92f3577b34da6a3ce929d0e0e4736";
+  private static final String SPAN_1 = "b7ad6b7169203331";
+  private static final String SPAN_2 = "00f067aa0ba902b7";
 
   @TempDir static Path dataDir;
   private static IceGateServer server;
@@ -63,6 +83,32 @@ class LogMetricsEndToEndTest {
         "none",
         Resource.builder().put("service.name", "auth").build(),
         List.of(new Emit(T0 + 2 * SECOND, Severity.INFO, "status=200 took=3ms")));
+    SpanContext first =
+        SpanContext.create(TRACE_1, SPAN_1, TraceFlags.getSampled(), TraceState.getDefault());
+    SpanContext second =
+        SpanContext.create(TRACE_2, SPAN_2, TraceFlags.getSampled(), TraceState.getDefault());
+    SdkLogShipper.ship(
+        server.otlpHttpPort(),
+        META,
+        "none",
+        Resource.builder().put("service.name", "pay").build(),
+        List.of(
+            new Emit(T0, Severity.INFO, "charge ok", Map.of("user", "ann"), first, null),
+            new Emit(T0 + SECOND, Severity.INFO, "charge ok", Map.of("user", "bob"), second, null),
+            new Emit(
+                T0 + 1_500_000_000L,
+                Severity.ERROR,
+                "charge failed",
+                Map.of("user", "ann"),
+                first,
+                null),
+            new Emit(
+                T0 + 3 * SECOND,
+                Severity.INFO,
+                "refund",
+                Map.of("user", "ann"),
+                null,
+                "refund.issued")));
   }
 
   @AfterAll
@@ -77,14 +123,20 @@ class LogMetricsEndToEndTest {
     LokiResponse response =
         LOKI.queryRange(grid("count_over_time({service_name=\"shop\"}[2s])"));
 
+    // As in Loki, the structured metadata splits the series: the ERROR lines (1.5 s, 4 s) and
+    // the INFO lines (0, 1.5 s) are two series.
     assertThat(response.status()).isEqualTo(200);
     assertThat(response.json().path("status").asText()).isEqualTo("success");
     assertThat(response.json().path("data").path("resultType").asText()).isEqualTo("matrix");
     assertThat(response.json().path("data").path("result"))
         .isEqualTo(
             JSON.readTree(
-                "[{\"metric\":{\"service_name\":\"shop\"},\"values\":"
-                    + "[[1700000000,\"1\"],[1700000002,\"2\"],[1700000004,\"1\"]]}]"));
+                "[{\"metric\":{\"scope_name\":\"io.icegate.tck\",\"service_name\":\"shop\","
+                    + "\"severity_number\":\"17\",\"severity_text\":\"ERROR\"},"
+                    + "\"values\":[[1700000002,\"1\"],[1700000004,\"1\"]]},"
+                    + "{\"metric\":{\"scope_name\":\"io.icegate.tck\",\"service_name\":\"shop\","
+                    + "\"severity_number\":\"9\",\"severity_text\":\"INFO\"},"
+                    + "\"values\":[[1700000000,\"1\"],[1700000002,\"1\"]]}]"));
     assertThat(response.json().path("data").path("stats").path("summary").has("execTime"))
         .isTrue();
   }
@@ -209,12 +261,24 @@ class LogMetricsEndToEndTest {
 
   @Test
   void unwrapErrorIsA400PipelineError() {
+    // took=5ms is no float: a conversion error.
+    LokiResponse response =
+        LOKI.queryRange(
+            grid("sum_over_time({service_name=\"shop\"} | logfmt | unwrap took [2s])"));
+
+    assertThat(response.status()).isEqualTo(400);
+    assertThat(response.rawBody()).contains("pipeline error: 'SampleExtractionErr'");
+  }
+
+  @Test
+  void unwrapOfAMissingLabelGivesNoSampleAndNoError() throws Exception {
+    // As in Loki (its issue 6713): a line without the label is skipped, so no series at all.
     LokiResponse response =
         LOKI.queryRange(
             grid("sum_over_time({service_name=\"shop\"} | logfmt | unwrap status_x [2s])"));
 
-    assertThat(response.status()).isEqualTo(400);
-    assertThat(response.rawBody()).contains("pipeline error: 'SampleExtractionErr'");
+    assertThat(response.status()).isEqualTo(200);
+    assertThat(response.json().path("data").path("result")).isEqualTo(JSON.readTree("[]"));
   }
 
   @Test
@@ -232,6 +296,158 @@ class LogMetricsEndToEndTest {
 
     assertThat(response.status()).isEqualTo(400);
     assertThat(response.rawBody()).contains("zero or negative query resolution step widths");
+  }
+
+  // ---- structured metadata in metric series (tenant META) ----
+
+  @Test
+  void sumByTraceIdGroupsByStructuredMetadata() throws Exception {
+    LokiResponse response =
+        metaRange("sum by (trace_id) (count_over_time({service_name=\"pay\"}[2s]))");
+
+    // Trace 1: A (0) and C (1.5 s); trace 2: B (1 s); no trace: D (3 s), the series {}.
+    assertThat(response.status()).isEqualTo(200);
+    assertThat(response.json().path("data").path("result"))
+        .isEqualTo(
+            JSON.readTree(
+                "[{\"metric\":{},\"values\":[[1700000004,\"1\"]]},"
+                    + "{\"metric\":{\"trace_id\":\"" + TRACE_1 + "\"},"
+                    + "\"values\":[[1700000000,\"1\"],[1700000002,\"1\"]]},"
+                    + "{\"metric\":{\"trace_id\":\"" + TRACE_2 + "\"},"
+                    + "\"values\":[[1700000002,\"1\"]]}]"));
+  }
+
+  @Test
+  void sumByALogAttribute() throws Exception {
+    LokiResponse response =
+        metaRange("sum by (user) (count_over_time({service_name=\"pay\"}[2s]))");
+
+    // ann: A (0), C (1.5 s), D (3 s); bob: B (1 s).
+    assertThat(response.json().path("data").path("result"))
+        .isEqualTo(
+            JSON.readTree(
+                "[{\"metric\":{\"user\":\"ann\"},"
+                    + "\"values\":[[1700000000,\"1\"],[1700000002,\"1\"],[1700000004,\"1\"]]},"
+                    + "{\"metric\":{\"user\":\"bob\"},\"values\":[[1700000002,\"1\"]]}]"));
+  }
+
+  @Test
+  void seriesCarryEveryStructuredMetadataLabel() throws Exception {
+    // Only D in (T0+2s, T0+4s]: its series has every label Loki gives it — the stream's, the log
+    // attribute, severity, the SDK's scope name and the record's event name (no trace context).
+    LokiResponse response =
+        metaInstant("count_over_time({service_name=\"pay\"}[2s])", T0 + 4 * SECOND);
+
+    assertThat(response.status()).isEqualTo(200);
+    assertThat(response.json().path("data").path("result"))
+        .isEqualTo(
+            JSON.readTree(
+                "[{\"metric\":{\"event_name\":\"refund.issued\","
+                    + "\"scope_name\":\"io.icegate.tck\",\"service_name\":\"pay\","
+                    + "\"severity_number\":\"9\",\"severity_text\":\"INFO\",\"user\":\"ann\"},"
+                    + "\"value\":[1700000004,\"1\"]}]"));
+  }
+
+  @Test
+  void traceContextIsMetadataOfTheSeries() throws Exception {
+    // Only B in (T0, T0+1s]: trace and span ids in lower-case hex and the sampled flag, 1.
+    LokiResponse response =
+        metaInstant(
+            "count_over_time({service_name=\"pay\"} | drop scope_name, severity_number [1s])",
+            T0 + SECOND);
+
+    assertThat(response.json().path("data").path("result"))
+        .isEqualTo(
+            JSON.readTree(
+                "[{\"metric\":{\"flags\":\"1\",\"service_name\":\"pay\","
+                    + "\"severity_text\":\"INFO\",\"span_id\":\"" + SPAN_2 + "\","
+                    + "\"trace_id\":\"" + TRACE_2 + "\",\"user\":\"bob\"},"
+                    + "\"value\":[1700000001,\"1\"]}]"));
+  }
+
+  @Test
+  void keepLeavesTheNamedMetadataInTheSeries() throws Exception {
+    // (T0, T0+4s]: B and C have no event name, D has one.
+    LokiResponse response =
+        metaInstant(
+            "count_over_time({service_name=\"pay\"} | keep service_name, event_name [4s])",
+            T0 + 4 * SECOND);
+
+    assertThat(response.json().path("data").path("result"))
+        .isEqualTo(
+            JSON.readTree(
+                "[{\"metric\":{\"event_name\":\"refund.issued\",\"service_name\":\"pay\"},"
+                    + "\"value\":[1700000004,\"1\"]},"
+                    + "{\"metric\":{\"service_name\":\"pay\"},\"value\":[1700000004,\"2\"]}]"));
+  }
+
+  @Test
+  void unwrapOfMetadataUnderSumBy() throws Exception {
+    LokiResponse response =
+        metaRange(
+            "sum by (user) (sum_over_time({service_name=\"pay\"} | unwrap severity_number [2s]))");
+
+    // ann: A 9 (t0), C 17 (t2), D 9 (t4); bob: B 9 (t2).
+    assertThat(response.json().path("data").path("result"))
+        .isEqualTo(
+            JSON.readTree(
+                "[{\"metric\":{\"user\":\"ann\"},"
+                    + "\"values\":[[1700000000,\"9\"],[1700000002,\"17\"],[1700000004,\"9\"]]},"
+                    + "{\"metric\":{\"user\":\"bob\"},\"values\":[[1700000002,\"9\"]]}]"));
+  }
+
+  @Test
+  void nestedApproxTopkIsSketchedAndSummed() throws Exception {
+    // (T0-6s, T0+4s]: ann 3 lines, bob 1; the sketch's estimates for two series are exact, so
+    // approx_topk(1, …) keeps ann's 3, and the sum over it is 3.
+    LokiResponse response =
+        metaInstant(
+            "sum(approx_topk(1, sum by (user) (count_over_time({service_name=\"pay\"}[10s]))))",
+            T0 + 4 * SECOND);
+
+    assertThat(response.status()).isEqualTo(200);
+    assertThat(response.json().path("data").path("result"))
+        .isEqualTo(JSON.readTree("[{\"metric\":{},\"value\":[1700000004,\"3\"]}]"));
+  }
+
+  @Test
+  void nestedApproxTopkKeepsTheInnerLabels() throws Exception {
+    LokiResponse response =
+        metaInstant(
+            "approx_topk(1, sum by (user) (count_over_time({service_name=\"pay\"}[10s]))) * 2",
+            T0 + 4 * SECOND);
+
+    assertThat(response.json().path("data").path("result"))
+        .isEqualTo(
+            JSON.readTree(
+                "[{\"metric\":{\"user\":\"ann\"},\"value\":[1700000004,\"6\"]}]"));
+  }
+
+  @Test
+  void nestedApproxTopkInARangeQueryIsRefused() {
+    LokiResponse response =
+        metaRange(
+            "sum(approx_topk(1, sum by (user) (count_over_time({service_name=\"pay\"}[10s]))))");
+
+    assertThat(response.status()).isEqualTo(400);
+    assertThat(response.rawBody())
+        .contains("count min sketches are only supported on instant queries");
+  }
+
+  private static LokiResponse metaRange(String logql) {
+    return LOKI.get(
+        LokiClient.QUERY_RANGE,
+        META,
+        Map.of(
+            "query", logql,
+            "start", Long.toString(T0),
+            "end", Long.toString(T0 + 6 * SECOND),
+            "step", "2000ms"));
+  }
+
+  private static LokiResponse metaInstant(String logql, long timeNanos) {
+    return LOKI.get(
+        LokiClient.QUERY, META, Map.of("query", logql, "time", Long.toString(timeNanos)));
   }
 
   private static LokiQuery grid(String logql) {

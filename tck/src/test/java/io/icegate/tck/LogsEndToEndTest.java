@@ -62,8 +62,8 @@ class LogsEndToEndTest {
    * An SDK record's labels in Loki's answer: its stream labels plus the structured metadata Loki's
    * OTLP mapping gives it — the resource's {@code team.owner} (not an index-label attribute) as
    * {@code team_owner}, {@code severity_text} (the SDK sends the enum's name) and {@code
-   * severity_number}; the records carry no trace or span id. (Loki also keeps the scope name;
-   * we don't read it yet, see docs/loki-api.md.)
+   * severity_number}, and the SDK logger's instrumentation scope as {@code scope_name}; the
+   * records carry no trace or span id.
    */
   static Map<String, String> sdkLabels(Source source, Severity severity) {
     Map<String, String> labels = withSeverity(source.labels(), severity);
@@ -71,6 +71,7 @@ class LogsEndToEndTest {
         "team_owner",
         source.resource().getAttribute(io.opentelemetry.api.common.AttributeKey.stringKey(
             "team.owner")));
+    labels.put("scope_name", SdkLogShipper.SCOPE_NAME);
     return labels;
   }
 

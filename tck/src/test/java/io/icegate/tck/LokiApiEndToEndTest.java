@@ -508,6 +508,38 @@ class LokiApiEndToEndTest {
         .isEqualTo("level=info msg=\"GET /cart\" status=<_>");
     assertThat(body.get("data").get(0).get("samples").toString())
         .isEqualTo("[[" + t3 / SECOND + ",4]]");
+    // Loki detects the level from the logfmt field "level".
+    assertThat(body.get("data").get(0).get("level").asText()).isEqualTo("info");
+  }
+
+  @Test
+  void patternsAreMinedPerDetectedLevel() throws Exception {
+    long t4 = T0 + 10_800 * SECOND;
+    Map<String, String> lv = Map.of("app", "patlv");
+    push(server.lokiPort(),
+        List.of(
+            new Line(lv, SECOND, "GET /cart 200 12ms", Map.of("level", "INFO")),
+            new Line(lv, 2 * SECOND, "GET /cart 200 15ms", Map.of("level", "info")),
+            new Line(lv, 3 * SECOND, "GET /cart 500 20ms", Map.of("detected_level", "Error")),
+            new Line(lv, 4 * SECOND, "GET /cart 503 31ms", Map.of())),
+        t4);
+    JsonNode body =
+        getJson(
+            "/loki/api/v1/patterns",
+            Map.of("query", "{app=\"patlv\"}", "start", Long.toString(t4),
+                "end", Long.toString(t4 + 10 * SECOND), "step", "10s"));
+
+    // One Drain per level, as Loki's pattern ingester keeps them: the two info lines (metadata
+    // "level", normalised) merge; the error line (stored detected_level) and the line with no
+    // level anywhere (unknown) stay apart, though all four would merge in one Drain.
+    List<String> found = new ArrayList<>();
+    body.get("data")
+        .forEach(p -> found.add(p.get("level").asText() + " " + p.get("pattern").asText()));
+    assertThat(found)
+        .containsExactly(
+            "info GET /cart 200 <_>", "error GET /cart 500 20ms", "unknown GET /cart 503 31ms");
+    assertThat(body.get("data").get(0).get("samples").toString())
+        .isEqualTo("[[" + t4 / SECOND + ",2]]");
   }
 
   // ---- query_range: interval ----
@@ -567,9 +599,10 @@ class LokiApiEndToEndTest {
             "maximum number of series (1) reached for a single query; consider reducing query "
                 + "cardinality by adding more specific stream selectors, reducing the time "
                 + "range, or aggregating results with functions like sum(), count() or topk()");
-    // The default tenant has the default 500.
+    // The default tenant has the default 500. As in Loki the structured metadata splits series:
+    // api/prod's lines with user ann, user bob and none, api/dev's, web/prod's.
     assertThat(roomy.statusCode()).isEqualTo(200);
-    assertThat(MAPPER.readTree(roomy.body()).get("data").get("result")).hasSize(3);
+    assertThat(MAPPER.readTree(roomy.body()).get("data").get("result")).hasSize(5);
   }
 
   // ---- max_query_length (per tenant) ----

@@ -29,8 +29,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Live tail over a real WebSocket (the JDK's client): lines pushed after the connection opens
- * arrive as {@code {"streams":[...],"dropped_entries":null}} frames; lines of other streams do
- * not; bad parameters are refused with 400 before the upgrade.
+ * arrive as {@code {"streams":[...]}} frames (no {@code dropped_entries}: Loki's encoder leaves it
+ * out when nothing was dropped); lines of other streams do not; with {@code
+ * X-Loki-Response-Encoding-Flags: categorize-labels} the frames are categorized as Loki's; bad
+ * parameters are refused with 400 before the upgrade.
  */
 class LokiTailTest {
   private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -88,8 +90,8 @@ class LokiTailTest {
           break;
         }
         JsonNode json = MAPPER.readTree(frame);
-        assertThat(json.has("dropped_entries")).isTrue();
-        assertThat(json.get("dropped_entries").isNull()).isTrue();
+        assertThat(json.has("dropped_entries")).isFalse();
+        assertThat(json.has("encodingFlags")).isFalse();
         for (JsonNode stream : json.get("streams")) {
           assertThat(LokiApiEndToEndTest.labels(stream.get("stream")))
               .containsEntry("app", "tail")
@@ -110,6 +112,42 @@ class LokiTailTest {
                     server.lokiPort(), "/loki/api/v1/labels", Map.of(), Map.of())
                 .statusCode())
         .isEqualTo(200);
+  }
+
+  @Test
+  void categorizeLabelsSplitsEachEntrysLabelsByOrigin() throws Exception {
+    long now = nowNanos();
+    Map<String, String> stream = Map.of("app", "cat", "env", "test");
+    LokiApiEndToEndTest.push(
+        server.lokiPort(),
+        List.of(new Line(stream, 0, "level=info msg=hi", Map.of("user", "ann"))),
+        now - 60 * SECOND);
+
+    Frames frames = new Frames();
+    URI uri =
+        URI.create(
+            "ws://127.0.0.1:" + server.lokiPort() + "/loki/api/v1/tail?query="
+                + URLEncoder.encode("{app=\"cat\"} | logfmt", StandardCharsets.UTF_8));
+    WebSocket socket =
+        HttpClient.newHttpClient()
+            .newWebSocketBuilder()
+            .header("X-Loki-Response-Encoding-Flags", "categorize-labels")
+            .buildAsync(uri, frames)
+            .join();
+    try {
+      // As Loki's tail encoder writes it: the stream's labels (with the service_name Loki
+      // derives from app), the entry's metadata and parsed labels beside it, the flag last.
+      assertThat(MAPPER.readTree(frames.next()))
+          .isEqualTo(
+              MAPPER.readTree(
+                  "{\"streams\":[{\"stream\":{\"app\":\"cat\",\"env\":\"test\","
+                      + "\"service_name\":\"cat\"},\"values\":[[\"" + (now - 60 * SECOND)
+                      + "\",\"level=info msg=hi\",{\"structuredMetadata\":{\"user\":\"ann\"},"
+                      + "\"parsed\":{\"level\":\"info\",\"msg\":\"hi\"}}]]}],"
+                      + "\"encodingFlags\":[\"categorize-labels\"]}"));
+    } finally {
+      socket.sendClose(WebSocket.NORMAL_CLOSURE, "done").join();
+    }
   }
 
   @Test

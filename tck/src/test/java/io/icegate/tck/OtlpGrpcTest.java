@@ -135,9 +135,13 @@ class OtlpGrpcTest {
                 .between(T0 - SECOND, T0 + 10 * SECOND)
                 .forward()
                 .tenant(tenant));
-    // Loki's OTLP mapping keeps the severity number (INFO: 9; no severity text was set) as
-    // structured metadata, which the answer's labels include.
-    Map<String, String> labels = Map.of("service_name", "grpc-checkout", "severity_number", "9");
+    // Loki's OTLP mapping keeps the severity number (INFO: 9; no severity text was set) and the
+    // logger's instrumentation scope name as structured metadata, which the answer's labels
+    // include.
+    Map<String, String> labels =
+        Map.of(
+            "service_name", "grpc-checkout", "severity_number", "9",
+            "scope_name", "io.icegate.tck.grpc");
     assertThat(response.entries())
         .containsExactly(
             new LokiResponse.Entry(labels, T0, lines.get(0)),

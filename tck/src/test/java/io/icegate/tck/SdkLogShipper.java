@@ -2,8 +2,12 @@ package io.icegate.tck;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.opentelemetry.api.logs.LogRecordBuilder;
 import io.opentelemetry.api.logs.Logger;
 import io.opentelemetry.api.logs.Severity;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.context.Context;
 import io.opentelemetry.exporter.otlp.http.logs.OtlpHttpLogRecordExporter;
 import io.opentelemetry.exporter.otlp.http.logs.OtlpHttpLogRecordExporterBuilder;
 import io.opentelemetry.sdk.common.CompletableResultCode;
@@ -17,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -26,8 +31,25 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Returns only once the server acknowledged every record.
  */
 final class SdkLogShipper {
-  /** One record to emit. */
-  record Emit(long timeNanos, Severity severity, String line) {}
+  /**
+   * One record to emit.
+   *
+   * @param attributes the record's attributes (string values)
+   * @param span the span context the record is emitted in (its trace and span ids and flags), or
+   *     null for none
+   * @param eventName the record's event name, or null for none
+   */
+  record Emit(
+      long timeNanos,
+      Severity severity,
+      String line,
+      Map<String, String> attributes,
+      SpanContext span,
+      String eventName) {
+    Emit(long timeNanos, Severity severity, String line) {
+      this(timeNanos, severity, line, Map.of(), null, null);
+    }
+  }
 
   /** The instrumentation scope of the records. */
   static final String SCOPE_NAME = "io.icegate.tck";
@@ -59,13 +81,21 @@ final class SdkLogShipper {
     try {
       Logger logger = provider.get(SCOPE_NAME);
       for (Emit record : records) {
-        logger
-            .logRecordBuilder()
-            .setTimestamp(record.timeNanos(), TimeUnit.NANOSECONDS)
-            .setSeverity(record.severity())
-            .setSeverityText(record.severity().name())
-            .setBody(record.line())
-            .emit();
+        LogRecordBuilder log =
+            logger
+                .logRecordBuilder()
+                .setTimestamp(record.timeNanos(), TimeUnit.NANOSECONDS)
+                .setSeverity(record.severity())
+                .setSeverityText(record.severity().name())
+                .setBody(record.line());
+        record.attributes().forEach(log::setAttribute);
+        if (record.span() != null) {
+          log.setContext(Context.root().with(Span.wrap(record.span())));
+        }
+        if (record.eventName() != null) {
+          log.setEventName(record.eventName());
+        }
+        log.emit();
       }
       CompletableResultCode flushed = provider.forceFlush().join(60, TimeUnit.SECONDS);
       assertThat(flushed.isSuccess()).as("force flush of the logger provider").isTrue();

@@ -1,6 +1,7 @@
 package io.icegate.engine.logql;
 
 import io.icegate.engine.exec.PlanRunner;
+import io.icegate.engine.logql.pipeline.CategorizedLabels;
 import io.icegate.engine.plan.IceGateCatalog;
 import io.icegate.engine.plan.QueryOptimizer;
 import io.icegate.engine.rel.ArrowRel;
@@ -8,12 +9,14 @@ import io.icegate.logql.ast.LineFilter;
 import io.icegate.logql.ast.LogSelectorExpr;
 import io.icegate.logql.ast.PipelineStage;
 import io.icegate.protocol.loki.Direction;
+import io.icegate.protocol.loki.LabelSetCodec;
 import io.icegate.storage.scan.TableScanner;
 import io.icegate.storage.table.LogsTable;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,10 +34,10 @@ import org.apache.calcite.tools.RelBuilder;
  * Loki's punctuation tokenizer (see {@link Drain}). Each pattern counts its lines per {@code
  * step}.
  *
- * <p>Loki mines patterns continuously from everything ingested, per stream and detected level,
- * and tokenizes JSON and logfmt streams by their fields; we mine on request from at most {@code
- * maxLines} of the newest lines of the selection as one, with the punctuation tokenizer for every
- * line.
+ * <p>As in Loki, each stream's lines are mined per detected level ({@link LogLevelDetector}), one
+ * Drain for each, keeping at most {@value Drain#MAX_CLUSTERS} clusters. Loki mines continuously
+ * from everything ingested; we mine on request from at most {@code maxLines} of the newest lines
+ * of the selection.
  */
 public final class LogPatternMiner {
   /** Drain's similarity threshold, as Loki configures it. */
@@ -51,8 +54,16 @@ public final class LogPatternMiner {
     this.runner = new PlanRunner(scanner, root, queryMemoryBytes, timeout);
   }
 
-  /** One pattern with its line count per step, times in seconds, ascending. */
-  public record Pattern(String pattern, long total, long[] timesSeconds, long[] counts) {}
+  /**
+   * One pattern of the lines of one detected level ({@code level}, see {@link LogLevelDetector})
+   * with its line count per step, times in seconds, ascending.
+   */
+  public record Pattern(
+      String pattern, String level, long total, long[] timesSeconds, long[] counts) {
+    Pattern withLevel(String newLevel) {
+      return new Pattern(pattern, newLevel, total, timesSeconds, counts);
+    }
+  }
 
   /**
    * The patterns of the newest {@code maxLines} lines of {@code selector} (line filters only) in
@@ -69,15 +80,17 @@ public final class LogPatternMiner {
     RelBuilder b = catalog.relBuilder();
     ArrowRel plan =
         QueryOptimizer.optimize(
-            LogQueryPlanner.lines(
+            LogQueryPlanner.plan(
                 selector,
                 new LogQueryRange(tenant, startNanos, endNanos, maxLines, Direction.BACKWARD),
                 b),
             b);
-    // Loki keeps one Drain per stream, its tokenizer chosen by the format of the stream's first
-    // line, and trains it in ingestion order; the patterns of all streams are then merged.
-    Map<String, List<long[]>> times = new LinkedHashMap<>();
-    Map<String, List<String>> lines = new LinkedHashMap<>();
+    // Loki keeps one Drain per stream and detected level, its tokenizer chosen by the format of
+    // the stream's first line, and trains it in ingestion order; the patterns of all streams are
+    // then merged by text and level. Each entry's labels come with their origin, so the stream
+    // is its stream labels and the level is detected from them, its metadata and its line.
+    Map<String, List<Line>> streams = new LinkedHashMap<>();
+    Map<String, CategorizedLabels> decoded = new HashMap<>();
     runner.run(
         "patterns",
         plan,
@@ -87,33 +100,43 @@ public final class LogPatternMiner {
           VarCharVector labels = (VarCharVector) batch.getVector(1);
           VarCharVector body = (VarCharVector) batch.getVector(2);
           for (int i = 0; i < batch.getRowCount(); i++) {
-            String stream = new String(labels.get(i), StandardCharsets.UTF_8);
+            CategorizedLabels entry =
+                decoded.computeIfAbsent(
+                    new String(labels.get(i), StandardCharsets.UTF_8),
+                    k -> CategorizedLabels.fromMarked(LabelSetCodec.decode(k)));
             String line = body.isNull(i) ? "" : new String(body.get(i), StandardCharsets.UTF_8);
-            times.computeIfAbsent(stream, k -> new ArrayList<>()).add(new long[] {time.get(i)});
-            lines.computeIfAbsent(stream, k -> new ArrayList<>()).add(line);
+            String level =
+                LogLevelDetector.drainLevel(entry.stream(), entry.structuredMetadata(), line);
+            streams
+                .computeIfAbsent(entry.stream().toString(), k -> new ArrayList<>())
+                .add(new Line(time.get(i), line, level));
           }
         });
     Map<String, Pattern> merged = new HashMap<>();
-    for (Map.Entry<String, List<String>> stream : lines.entrySet()) {
-      List<String> text = stream.getValue();
-      List<long[]> at = times.get(stream.getKey());
-      Integer[] order = new Integer[text.size()];
-      for (int i = 0; i < order.length; i++) {
-        order[i] = i;
+    for (List<Line> stream : streams.values()) {
+      stream.sort(Comparator.comparingLong(Line::timeNanos));
+      Format format = Format.detect(stream.get(0).text());
+      Map<String, Drain> byLevel = new LinkedHashMap<>();
+      for (Line line : stream) {
+        byLevel
+            .computeIfAbsent(line.level(), k -> new Drain(format))
+            .add(line.text(), Math.floorDiv(line.timeNanos(), stepNanos) * stepNanos);
       }
-      Arrays.sort(order, (x, y) -> Long.compare(at.get(x)[0], at.get(y)[0]));
-      Drain drain = new Drain(Format.detect(text.get(order[0])));
-      for (int i : order) {
-        drain.add(text.get(i), Math.floorDiv(at.get(i)[0], stepNanos) * stepNanos);
-      }
-      for (Pattern p : drain.patterns()) {
-        merged.merge(p.pattern(), p, LogPatternMiner::sum);
-      }
+      byLevel.forEach(
+          (level, drain) -> {
+            for (Pattern p : drain.patterns()) {
+              merged.merge(
+                  level + "\n" + p.pattern(), p.withLevel(level), LogPatternMiner::sum);
+            }
+          });
     }
     List<Pattern> out = new ArrayList<>(merged.values());
     out.sort(Drain.MOST_FIRST);
     return out;
   }
+
+  /** A line to mine, with its detected level. */
+  private record Line(long timeNanos, String text, String level) {}
 
   /** One pattern found in two streams: the counts of the steps added. */
   private static Pattern sum(Pattern a, Pattern b) {
@@ -125,6 +148,7 @@ public final class LogPatternMiner {
     }
     return new Pattern(
         a.pattern(),
+        a.level(),
         a.total() + b.total(),
         counts.keySet().stream().mapToLong(Long::longValue).toArray(),
         counts.values().stream().mapToLong(Long::longValue).toArray());
@@ -197,9 +221,23 @@ public final class LogPatternMiner {
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
         new com.fasterxml.jackson.databind.ObjectMapper();
 
+    /** Loki's {@code MaxClusters}: the clusters a Drain keeps, the least recently used leaving. */
+    static final int MAX_CLUSTERS = 300;
+
+    /**
+     * Loki's {@code MaxEvictionRatio}: once more than this share of the lines trained so far have
+     * each pushed a cluster out, the Drain stops training (Loki for 10 minutes, longer than any
+     * request here mines, so for the rest of the request).
+     */
+    static final double MAX_EVICTION_RATIO = 0.25;
+
     private final Format format;
     private final Node root = new Node();
-    private final List<Cluster> clusters = new ArrayList<>();
+    /** The live clusters, least recently used first (an access-ordered map used as a list). */
+    private final LinkedHashMap<Cluster, Cluster> clusters = new LinkedHashMap<>(16, 0.75f, true);
+    private long added;
+    private long evicted;
+    private boolean blocked;
 
     /** A Drain for text lines. */
     public Drain() {
@@ -213,6 +251,9 @@ public final class LogPatternMiner {
 
     /** Adds a line seen in the step starting at {@code bucketNanos}. */
     public void add(String line, long bucketNanos) {
+      if (!allow()) {
+        return;
+      }
       Tokens t =
           switch (format) {
             case TEXT -> tokenize(line);
@@ -226,12 +267,36 @@ public final class LogPatternMiner {
       Cluster match = search(tokens);
       if (match == null) {
         match = new Cluster(format, tokens, t.spacesAfter);
-        clusters.add(match);
+        clusters.put(match, match);
         insert(match);
+        if (clusters.size() > MAX_CLUSTERS) {
+          Cluster eldest = clusters.keySet().iterator().next();
+          clusters.remove(eldest);
+          eldest.evicted = true;
+          evicted++;
+        }
       } else {
         match.merge(tokens);
+        clusters.get(match); // a match makes it the most recently used
       }
       match.count(bucketNanos);
+    }
+
+    /**
+     * Loki's eviction limiter, asked before each line (whether or not it will cluster): the first
+     * line passes; later ones pass while evictions are at most {@link #MAX_EVICTION_RATIO} of the
+     * lines passed, and once they are not, nothing passes any more.
+     */
+    private boolean allow() {
+      if (blocked) {
+        return false;
+      }
+      if (added > 0 && (double) evicted / added > MAX_EVICTION_RATIO) {
+        blocked = true;
+        return false;
+      }
+      added++;
+      return true;
     }
 
     /** A line's tokens and, for each space, the index of the token before it (-1: none). */
@@ -373,6 +438,7 @@ public final class LogPatternMiner {
       Cluster best = null;
       double bestSimilarity = -1;
       int bestParams = -1;
+      node.clusters.removeIf(c -> c.evicted);
       for (Cluster c : node.clusters) {
         int same = 0;
         int params = 0;
@@ -428,10 +494,13 @@ public final class LogPatternMiner {
       node.clusters.add(cluster);
     }
 
-    /** Every pattern, the most lines first (ties by pattern text). */
+    /**
+     * Every pattern of the clusters kept, the most lines first (ties by pattern text), with level
+     * {@code unknown} (the miner sets the level of the lines it fed).
+     */
     public List<Pattern> patterns() {
       List<Pattern> out = new ArrayList<>();
-      for (Cluster c : clusters) {
+      for (Cluster c : clusters.keySet()) {
         long[] times = new long[c.buckets.size()];
         long[] counts = new long[c.buckets.size()];
         int i = 0;
@@ -440,7 +509,7 @@ public final class LogPatternMiner {
           counts[i] = e.getValue();
           i++;
         }
-        out.add(new Pattern(c.text(), c.total, times, counts));
+        out.add(new Pattern(c.text(), LogLevelDetector.UNKNOWN, c.total, times, counts));
       }
       out.sort(MOST_FIRST);
       return out;
@@ -464,6 +533,8 @@ public final class LogPatternMiner {
     final int[] spacesAfter;
     final TreeMap<Long, Long> buckets = new TreeMap<>();
     long total;
+    /** Pushed out of the Drain's clusters: no line joins it any more. */
+    boolean evicted;
 
     Cluster(Format format, String[] template, int[] spacesAfter) {
       this.format = format;

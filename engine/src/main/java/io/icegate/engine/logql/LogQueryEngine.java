@@ -10,6 +10,7 @@ import io.icegate.engine.promql.QueryResult;
 import io.icegate.engine.series.LabelMatcher;
 import io.icegate.engine.series.Series;
 import io.icegate.engine.series.StepGrid;
+import io.icegate.logql.ast.Grouping;
 import io.icegate.logql.ast.LogRangeExpr;
 import io.icegate.logql.ast.LogSelectorExpr;
 import io.icegate.logql.ast.RangeAggregationExpr;
@@ -19,7 +20,10 @@ import io.icegate.storage.scan.TableScanner;
 import io.icegate.storage.table.LogsTable;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.BooleanSupplier;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.calcite.tools.RelBuilder;
@@ -92,66 +96,128 @@ public final class LogQueryEngine {
     if (!range.isInstant() && SampleExprTranslator.containsApproxTopK(expr)) {
       throw new IllegalArgumentException(ApproxTopK.INSTANT_ONLY);
     }
-    // The outermost approx_topk runs on its own sketch over the inner vector; one nested deeper
-    // is evaluated as topk, which is what the sketch gives for the few series such a query has.
-    VectorAggregationExpr approx =
+    long[] scanned = new long[3];
+    QueryResult value =
         expr instanceof VectorAggregationExpr a
                 && a.op() == VectorAggregationExpr.VectorOp.APPROX_TOPK
-            ? a
-            : null;
+            ? approxTopK(a, range, cancelled, scanned)
+            : evaluate(expr, range, cancelled, scanned);
+    if (value instanceof QueryResult.VectorResult vector
+        && !SampleExprTranslator.containsSort(expr)) {
+      // Loki orders an instant vector by label set unless the query sorts it.
+      List<QueryResult.Sample> samples = new ArrayList<>(vector.samples());
+      samples.sort(Comparator.comparing(QueryResult.Sample::labels));
+      value = new QueryResult.VectorResult(samples, vector.warnings(), vector.infos());
+    }
+    return new LogMetricResult(
+        value, scanned[0], scanned[1], scanned[2], System.nanoTime() - started);
+  }
+
+  /**
+   * {@code approx_topk(k, inner)}: as Loki rewrites every {@code approx_topk}, nested or not, into
+   * {@code topk} over a count-min sketch of {@code inner}, the inner vector is evaluated on its own
+   * and sketched ({@link ApproxTopK}); the answer is the {@code k} largest estimates.
+   */
+  private QueryResult.VectorResult approxTopK(
+      VectorAggregationExpr a, MetricQueryRange range, BooleanSupplier cancelled, long[] scanned) {
+    QueryResult inner = evaluate(a.inner(), range, cancelled, scanned);
+    if (!(inner instanceof QueryResult.VectorResult vector)) {
+      throw new IllegalArgumentException(
+          "expected type instant vector in aggregation expression, got scalar");
+    }
+    return ApproxTopK.select(vector, a.parameter().getAsLong());
+  }
+
+  /**
+   * Evaluates {@code expr}, adding what its scans read to {@code scanned} (rows, bytes, files).
+   * A nested {@code approx_topk} is evaluated first and its answer stands in the PromQL text as a
+   * selector of its own.
+   */
+  private QueryResult evaluate(
+      SampleExpr expr, MetricQueryRange range, BooleanSupplier cancelled, long[] scanned) {
+    long nanosPerMilli = 1_000_000L;
     List<RangeAggregationExpr> ranges = new ArrayList<>();
-    String promql = SampleExprTranslator.translate(approx == null ? expr : approx.inner(), ranges);
+    Map<RangeAggregationExpr, Grouping> pushed = new IdentityHashMap<>();
+    List<List<Series>> approximated = new ArrayList<>();
+    String promql =
+        SampleExprTranslator.translate(
+            expr,
+            ranges,
+            pushed,
+            a -> {
+              List<Series> top = new ArrayList<>();
+              for (QueryResult.Sample s : approxTopK(a, range, cancelled, scanned).samples()) {
+                top.add(
+                    new Series(s.labels(), new long[] {s.timestamp()}, new double[] {s.value()}));
+              }
+              approximated.add(top);
+              return approximated.size() - 1;
+            });
     long[] steps = range.times();
     List<List<Series>> computed = new ArrayList<>();
-    long rows = 0;
-    long bytes = 0;
-    long files = 0;
     for (RangeAggregationExpr r : ranges) {
       LogRangeExpr logRange = r.range();
       long offset = logRange.offset().toNanos();
       long from = range.startNanos() - offset - logRange.range().toNanos() + 1;
       long to = range.endNanos() - offset + 1;
+      Grouping grouping = pushed.get(r);
       RelBuilder builder = catalog.relBuilder();
       ArrowRel plan =
           QueryOptimizer.optimize(
-              LogQueryPlanner.entries(logRange.selector(), range.tenant(), from, to, builder),
+              LogQueryPlanner.entries(
+                  logRange.selector(),
+                  range.tenant(),
+                  from,
+                  to,
+                  needsMetadata(r, grouping),
+                  builder),
               builder);
-      LogSampleCollector collector = new LogSampleCollector(r);
+      LogSampleCollector collector = new LogSampleCollector(r, grouping);
       QueryStats stats = runner.run("metric", plan, cancelled, collector::add);
-      rows += stats.rowsScanned();
-      bytes += stats.bytesScanned();
-      files += stats.filesScanned();
+      scanned[0] += stats.rowsScanned();
+      scanned[1] += stats.bytesScanned();
+      scanned[2] += stats.filesScanned();
       computed.add(LogRangeAggregation.evaluate(r, collector.series(), steps));
     }
     PromQLEngine promEngine =
         new PromQLEngine(
-            (matchers, minTime, maxTime) -> select(computed, matchers),
+            (matchers, minTime, maxTime) -> select(computed, approximated, matchers),
             PromQLEngine.Options.DEFAULT);
-    long nanosPerMilli = 1_000_000L;
-    QueryResult value =
-        range.isInstant()
-            ? promEngine.instantQuery(promql, Math.floorDiv(range.startNanos(), nanosPerMilli))
-            : promEngine.rangeQuery(
-                promql,
-                new StepGrid(
-                    Math.floorDiv(range.startNanos(), nanosPerMilli),
-                    Math.floorDiv(range.startNanos(), nanosPerMilli)
-                        + (steps.length - 1) * (range.stepNanos() / nanosPerMilli),
-                    range.stepNanos() / nanosPerMilli));
-    if (approx != null) {
-      if (!(value instanceof QueryResult.VectorResult vector)) {
-        throw new IllegalArgumentException(
-            "expected type instant vector in aggregation expression, got scalar");
-      }
-      value = ApproxTopK.select(vector, approx.parameter().getAsLong());
-    }
-    return new LogMetricResult(value, rows, bytes, files, System.nanoTime() - started);
+    return range.isInstant()
+        ? promEngine.instantQuery(promql, Math.floorDiv(range.startNanos(), nanosPerMilli))
+        : promEngine.rangeQuery(
+            promql,
+            new StepGrid(
+                Math.floorDiv(range.startNanos(), nanosPerMilli),
+                Math.floorDiv(range.startNanos(), nanosPerMilli)
+                    + (steps.length - 1) * (range.stepNanos() / nanosPerMilli),
+                range.stepNanos() / nanosPerMilli));
   }
 
-  private static List<Series> select(List<List<Series>> computed, List<LabelMatcher> matchers) {
+  /**
+   * Whether the range aggregation's series can depend on structured metadata, which costs reading
+   * every metadata column: not when it keeps no label at all ({@code by ()}, its own or a {@code
+   * sum}'s above, and no {@code unwrap} that might read metadata) or is {@code absent_over_time}.
+   */
+  private static boolean needsMetadata(RangeAggregationExpr r, Grouping pushed) {
+    if (r.op() == RangeAggregationExpr.RangeOp.ABSENT_OVER_TIME) {
+      return false;
+    }
+    if (r.range().unwrap().isPresent()) {
+      return true;
+    }
+    Grouping g = r.grouping().orElse(pushed);
+    return g == null || g.without() || !g.labels().isEmpty();
+  }
+
+  private static List<Series> select(
+      List<List<Series>> computed, List<List<Series>> approximated, List<LabelMatcher> matchers) {
     for (LabelMatcher m : matchers) {
       if (m.name().equals(SampleExprTranslator.RANGE_LABEL)) {
         return computed.get(Integer.parseInt(m.value()));
+      }
+      if (m.name().equals(SampleExprTranslator.APPROX_LABEL)) {
+        return approximated.get(Integer.parseInt(m.value()));
       }
     }
     return List.of();

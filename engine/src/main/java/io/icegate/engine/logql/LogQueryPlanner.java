@@ -50,25 +50,27 @@ public final class LogQueryPlanner {
 
   /**
    * The rest of what Loki's OTLP mapping keeps as structured metadata, after the record's ids,
-   * severity and attributes: the record's flags and dropped-attribute count, the scope's
-   * attributes, and the resource attributes that are not index labels (those that are equal the
-   * stream label of their name and are left out, see {@link
+   * severity and attributes: the record's flags, dropped-attribute count and event name, the
+   * scope's attributes, name and version, and the resource attributes that are not index labels
+   * (those that are equal the stream label of their name and are left out, see {@link
    * io.icegate.engine.logql.pipeline.LabelsBuilder#reset}). Attributes of a later map never
    * replace an earlier one's of the same name, so record attributes win over scope and resource
-   * ones, as the last-added wins in Loki.
+   * ones, as the last-added wins in Loki; a plain column replaces an attribute of its name, as
+   * Loki's record {@code event_name} wins over an attribute {@code event_name}.
    *
-   * <p>Not yet read: {@code event_name}, {@code scope_name} and {@code scope_version}. Iceberg's
-   * vectorized Parquet reader failed on such an entirely-null optional string column in a
-   * compacted lake (IndexOutOfBoundsException in {@code
-   * VectorizedParquetDefinitionLevelReader.setNull}, seen in {@code CrashRecoveryTest}), so they
-   * wait for the storage reader to handle it.
+   * <p>{@code event_name}, {@code scope_name} and {@code scope_version} are null in most rows
+   * (all of them in a lake the seed wrote): the columnar reader reads such all-null optional
+   * strings, where Iceberg's vectorized reader failed on them.
    */
   static final List<String> OTHER_METADATA =
       List.of(
           LogsTable.FLAGS,
           LogsTable.DROPPED_ATTRIBUTES_COUNT,
           LogsTable.SCOPE_ATTRIBUTES,
-          LogsTable.RESOURCE_ATTRIBUTES);
+          LogsTable.RESOURCE_ATTRIBUTES,
+          LogsTable.EVENT_NAME,
+          LogsTable.SCOPE_NAME,
+          LogsTable.SCOPE_VERSION);
 
   private LogQueryPlanner() {}
 
@@ -103,6 +105,22 @@ public final class LogQueryPlanner {
   public static RelNode entries(
       LogSelectorExpr query, String tenant, long startNanos, long endNanos, RelBuilder b) {
     return entriesOnStack(query, tenant, startNanos, endNanos, false, b).build();
+  }
+
+  /**
+   * Like {@link #entries(LogSelectorExpr, String, long, long, RelBuilder)}, and with {@code
+   * allMetadata} every entry's structured metadata in its output labels (marked as such, see
+   * {@link io.icegate.engine.logql.pipeline.CategorizedLabels}): what a metric query's series are
+   * split by, as in Loki.
+   */
+  static RelNode entries(
+      LogSelectorExpr query,
+      String tenant,
+      long startNanos,
+      long endNanos,
+      boolean allMetadata,
+      RelBuilder b) {
+    return entriesOnStack(query, tenant, startNanos, endNanos, allMetadata, b).build();
   }
 
   /**

@@ -17,9 +17,9 @@ import java.util.TreeMap;
  * {@code t} is {@code (t − offset − range, t − offset]} (open at the start, so a line exactly at
  * the window's start belongs to the previous window), a series has a value at a step only when its
  * window holds a sample, and {@code rate}/{@code bytes_rate} divide by the range without
- * extrapolation. The result is one series per label set with a sample at every step, a stale
- * marker where the window was empty, so that the PromQL evaluator's instant selection finds
- * exactly these values and nothing looked back to.
+ * extrapolation. The result is one series per label set with a sample at every step whose window
+ * holds one of its samples, and a stale marker at the first step after each run of those, so that
+ * the PromQL evaluator's instant selection finds exactly these values and nothing looked back to.
  */
 final class LogRangeAggregation {
   private static final long NANOS_PER_MILLI = 1_000_000L;
@@ -40,35 +40,96 @@ final class LogRangeAggregation {
       return out;
     }
     for (LogSampleCollector.SampleSeries s : input) {
-      double[] values = new double[stepsNanos.length];
-      boolean any = false;
-      int lo = 0;
-      int hi = 0;
-      for (int k = 0; k < stepsNanos.length; k++) {
-        long end = stepsNanos[k] - offset;
-        long start = end - range;
-        while (lo < s.size && s.times[lo] <= start) {
-          lo++;
-        }
-        hi = Math.max(hi, lo);
-        while (hi < s.size && s.times[hi] <= end) {
-          hi++;
-        }
-        if (hi > lo) {
-          if (s.error != null) {
-            throw new IllegalArgumentException(s.error);
-          }
-          values[k] = aggregate(expr, s.times, s.values, lo, hi);
-          any = true;
-        } else {
-          values[k] = StaleMarker.STALE_NAN;
-        }
-      }
-      if (any) {
-        out.add(new Series(s.labels, stepsMillis, values));
+      Series series = evaluate(expr, s, stepsNanos, stepsMillis, range, offset);
+      if (series != null) {
+        out.add(series);
       }
     }
     return out;
+  }
+
+  /**
+   * One series' values at the steps whose window holds one of its samples, each run of such steps
+   * followed by a stale marker at the next step, so an instant selection at a later step finds
+   * nothing. Only the steps near samples are visited: a series of a few lines (one per trace id,
+   * say) costs a few points, whatever the number of steps. Null when no window holds a sample.
+   */
+  private static Series evaluate(
+      RangeAggregationExpr expr,
+      LogSampleCollector.SampleSeries s,
+      long[] stepsNanos,
+      long[] stepsMillis,
+      long range,
+      long offset) {
+    int n = stepsNanos.length;
+    long[] times = new long[8];
+    double[] values = new double[8];
+    int points = 0;
+    int lo = 0;
+    int hi = 0;
+    // The first step whose window can hold the first sample: its end at or after the sample.
+    int k = s.size == 0 ? n : firstStepEndingAtOrAfter(stepsNanos, offset, s.times[0]);
+    while (k < n) {
+      long end = stepsNanos[k] - offset;
+      long start = end - range;
+      while (lo < s.size && s.times[lo] <= start) {
+        lo++;
+      }
+      hi = Math.max(hi, lo);
+      while (hi < s.size && s.times[hi] <= end) {
+        hi++;
+      }
+      double value;
+      if (hi > lo) {
+        if (s.error != null) {
+          throw new IllegalArgumentException(s.error);
+        }
+        value = aggregate(expr, s.times, s.values, lo, hi);
+      } else if (points > 0 && !StaleMarker.isStale(values[points - 1])) {
+        value = StaleMarker.STALE_NAN;
+      } else {
+        // Nothing in this window and the run already ended: skip to the next sample's steps.
+        if (lo >= s.size) {
+          break;
+        }
+        int next = firstStepEndingAtOrAfter(stepsNanos, offset, s.times[lo]);
+        k = Math.max(next, k + 1);
+        continue;
+      }
+      if (points == times.length) {
+        times = java.util.Arrays.copyOf(times, points * 2);
+        values = java.util.Arrays.copyOf(values, points * 2);
+      }
+      times[points] = stepsMillis[k];
+      values[points++] = value;
+      k++;
+    }
+    int valued = 0;
+    for (int i = 0; i < points; i++) {
+      if (!StaleMarker.isStale(values[i])) {
+        valued++;
+      }
+    }
+    if (valued == 0) {
+      return null;
+    }
+    return new Series(
+        s.labels, java.util.Arrays.copyOf(times, points), java.util.Arrays.copyOf(values, points));
+  }
+
+  /** The first step index whose window end ({@code step − offset}) is at or after {@code t}. */
+  private static int firstStepEndingAtOrAfter(long[] stepsNanos, long offset, long t) {
+    int lo = 0;
+    int hi = stepsNanos.length;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (stepsNanos[mid] - offset < t) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
   }
 
   /**

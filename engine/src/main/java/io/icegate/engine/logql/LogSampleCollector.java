@@ -28,9 +28,10 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  * Turns the entries of a range aggregation's log query (columns {@link LogQueryPlanner#OUTPUT},
  * after the pipeline) into samples, grouped into the series the aggregation keeps apart, as
  * Loki's sample extractors do: the value is 1 per line (counts and rates), the line's byte length
- * ({@code bytes_*}), or the {@code unwrap}ped label converted to a number. The unwrapped label
- * leaves the series' labels (unless the aggregation groups {@code by} labels); a value that
- * doesn't convert sets {@code __error__="SampleExtractionErr"}, which the label filters after
+ * ({@code bytes_*}), or the {@code unwrap}ped label converted to a number (an entry without
+ * the label has no sample). The unwrapped label leaves the series' labels (unless the
+ * aggregation groups {@code by} labels); a value that doesn't convert sets {@code
+ * __error__="SampleExtractionErr"}, which the label filters after
  * {@code unwrap} may drop. A series still carrying {@code __error__} fails the query when one of
  * its samples lands in a window, as in Loki.
  *
@@ -39,6 +40,7 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  */
 final class LogSampleCollector {
   static final String SAMPLE_EXTRACTION_ERROR = "SampleExtractionErr";
+  private static final int MEMO_LIMIT = 16_384;
 
   /** Samples of one series, appended in arrival order and sorted by time when read. */
   static final class SampleSeries {
@@ -99,9 +101,17 @@ final class LogSampleCollector {
   private final Map<Labels, SampleSeries> series = new LinkedHashMap<>();
 
   LogSampleCollector(RangeAggregationExpr expr) {
+    this(expr, null);
+  }
+
+  /**
+   * @param pushed the grouping of a {@code sum} directly above, used when the aggregation has none
+   *     of its own (null: none)
+   */
+  LogSampleCollector(RangeAggregationExpr expr, Grouping pushed) {
     this.op = expr.op();
     this.unwrap = expr.range().unwrap();
-    this.grouping = expr.grouping();
+    this.grouping = expr.grouping().isPresent() ? expr.grouping() : Optional.ofNullable(pushed);
     List<PipelineStage> filters = new ArrayList<>();
     unwrap.ifPresent(u -> u.postFilters().forEach(f -> filters.add(new LabelFilterStage(f))));
     this.postFilters = filters.isEmpty() ? null : LogPipeline.compile(filters);
@@ -117,7 +127,14 @@ final class LogSampleCollector {
             || op == RangeAggregationExpr.RangeOp.BYTES_RATE;
     for (int i = 0; i < batch.getRowCount(); i++) {
       String key = new String(labels.get(i), StandardCharsets.UTF_8);
-      Extracted e = byKey.computeIfAbsent(key, this::extract);
+      Extracted e = byKey.get(key);
+      if (e == null) {
+        if (byKey.size() >= MEMO_LIMIT) {
+          byKey.clear();
+        }
+        e = extract(key);
+        byKey.put(key, e);
+      }
       if (e.series() == null) {
         continue;
       }
@@ -141,37 +158,32 @@ final class LogSampleCollector {
   }
 
   private Extracted extract(String key) {
-    // Series carry the stream and parsed labels; structured metadata stays out of them (a
-    // deviation from Loki, see docs/loki-api.md), though unwrap can read it.
-    CategorizedLabels categorized = CategorizedLabels.fromMarked(LabelSetCodec.decode(key));
-    SortedMap<String, String> labels = categorized.withoutMetadata();
+    // Series carry every label, structured metadata included, as Loki's do.
+    SortedMap<String, String> labels =
+        CategorizedLabels.fromMarked(LabelSetCodec.decode(key)).all();
     double value = 0;
     if (unwrap.isPresent()) {
       Unwrap u = unwrap.get();
       String error = labels.remove(LabelsBuilder.ERROR);
       String details = labels.remove(LabelsBuilder.ERROR_DETAILS);
       String text = labels.get(u.label());
-      if (text == null) {
-        text = categorized.structuredMetadata().get(u.label());
+      if (text == null || text.isEmpty()) {
+        // An entry without the label (or with it empty) has no sample, as in Loki since its
+        // issue 6713: no error, and the post filters don't see it.
+        return new Extracted(null, 0);
       }
       String conversionError = null;
-      if (text == null || text.isEmpty()) {
-        // Not a conversion failure, but Loki reports a missing label the same way.
-        conversionError = "";
-      } else {
-        try {
-          value = convert(u.conversion(), text);
-        } catch (GoValues.ConversionException ex) {
-          conversionError = ex.getMessage();
-        }
+      try {
+        value = convert(u.conversion(), text);
+      } catch (GoValues.ConversionException ex) {
+        conversionError = ex.getMessage();
       }
       builder.reset(labels, Map.of());
       if (error != null) {
         builder.setError(error, details);
       }
       if (conversionError != null && error == null) {
-        builder.setError(
-            SAMPLE_EXTRACTION_ERROR, conversionError.isEmpty() ? null : conversionError);
+        builder.setError(SAMPLE_EXTRACTION_ERROR, conversionError);
       }
       if (postFilters != null && postFilters.process(0, "", builder) == null) {
         return new Extracted(null, 0);

@@ -10,7 +10,12 @@ import io.icegate.logql.ast.VectorAggregationExpr;
 import io.icegate.logql.ast.VectorExpr;
 import io.icegate.logql.ast.VectorMatching;
 import java.math.BigDecimal;
+import java.util.EnumSet;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.ToIntFunction;
 
 /**
  * Writes a LogQL metric expression as the PromQL expression with the same meaning, each range
@@ -23,16 +28,50 @@ final class SampleExprTranslator {
   /** The label of the synthetic selectors; its value is the range aggregation's index. */
   static final String RANGE_LABEL = "__logql_range__";
 
-  private final List<RangeAggregationExpr> ranges;
+  /**
+   * The label of the synthetic selectors that stand for a nested {@code approx_topk}'s answer,
+   * computed apart; its value is the index the {@code approx} callback gave.
+   */
+  static final String APPROX_LABEL = "__logql_approx__";
 
-  private SampleExprTranslator(List<RangeAggregationExpr> ranges) {
+  private final List<RangeAggregationExpr> ranges;
+  private final Map<RangeAggregationExpr, Grouping> pushedGroupings;
+  private final ToIntFunction<VectorAggregationExpr> approx;
+
+  private SampleExprTranslator(
+      List<RangeAggregationExpr> ranges,
+      Map<RangeAggregationExpr, Grouping> pushedGroupings,
+      ToIntFunction<VectorAggregationExpr> approx) {
     this.ranges = ranges;
+    this.pushedGroupings = pushedGroupings;
+    this.approx = approx;
   }
 
   /** The PromQL text of {@code expr}; {@code ranges} receives its range aggregations in order. */
   static String translate(SampleExpr expr, List<RangeAggregationExpr> ranges) {
+    return translate(expr, ranges, new IdentityHashMap<>(), null);
+  }
+
+  /**
+   * The PromQL text of {@code expr}.
+   *
+   * @param ranges receives its range aggregations in order
+   * @param pushedGroupings receives, for each range aggregation without grouping of its own
+   *     directly under a {@code sum} that Loki lets group its samples (counts, rates, bytes and
+   *     {@code sum_over_time}), that {@code sum}'s grouping: the range aggregation may split its
+   *     series by those labels alone, as Loki's extractor then does, and the sum's answer is the
+   *     same
+   * @param approx gives each {@code approx_topk} met a selector index for its answer, computed
+   *     apart as Loki sketches every {@code approx_topk}, nested or not; null writes it as {@code
+   *     topk}
+   */
+  static String translate(
+      SampleExpr expr,
+      List<RangeAggregationExpr> ranges,
+      Map<RangeAggregationExpr, Grouping> pushedGroupings,
+      ToIntFunction<VectorAggregationExpr> approx) {
     StringBuilder out = new StringBuilder();
-    new SampleExprTranslator(ranges).write(expr, out);
+    new SampleExprTranslator(ranges, pushedGroupings, approx).write(expr, out);
     return out.toString();
   }
 
@@ -46,6 +85,25 @@ final class SampleExprTranslator {
     }
     if (expr instanceof BinOpExpr b) {
       return containsApproxTopK(b.left()) || containsApproxTopK(b.right());
+    }
+    return false;
+  }
+
+  /**
+   * Whether {@code sort} or {@code sort_desc} appears anywhere in {@code expr}: else Loki orders
+   * an instant query's vector by label set.
+   */
+  static boolean containsSort(SampleExpr expr) {
+    if (expr instanceof VectorAggregationExpr a) {
+      return a.op() == VectorAggregationExpr.VectorOp.SORT
+          || a.op() == VectorAggregationExpr.VectorOp.SORT_DESC
+          || containsSort(a.inner());
+    }
+    if (expr instanceof LabelReplaceExpr l) {
+      return containsSort(l.inner());
+    }
+    if (expr instanceof BinOpExpr b) {
+      return containsSort(b.left()) || containsSort(b.right());
     }
     return false;
   }
@@ -106,6 +164,17 @@ final class SampleExprTranslator {
   }
 
   private void vectorAggregation(VectorAggregationExpr a, StringBuilder out) {
+    if (a.op() == VectorAggregationExpr.VectorOp.APPROX_TOPK && approx != null) {
+      out.append('{').append(APPROX_LABEL).append("=\"").append(approx.applyAsInt(a))
+          .append("\"}");
+      return;
+    }
+    if (a.op() == VectorAggregationExpr.VectorOp.SUM
+        && a.inner() instanceof RangeAggregationExpr r
+        && r.grouping().isEmpty()
+        && SUM_DISTRIBUTES.contains(r.op())) {
+      pushedGroupings.put(r, a.grouping());
+    }
     switch (a.op()) {
       case SORT, SORT_DESC -> {
         // Functions in PromQL; LogQL allows no grouping labels on them.
@@ -126,6 +195,15 @@ final class SampleExprTranslator {
     write(a.inner(), out);
     out.append(')');
   }
+
+  /** The range aggregations whose samples a {@code sum} above may group first, as in Loki. */
+  private static final Set<RangeAggregationExpr.RangeOp> SUM_DISTRIBUTES =
+      EnumSet.of(
+          RangeAggregationExpr.RangeOp.BYTES_OVER_TIME,
+          RangeAggregationExpr.RangeOp.BYTES_RATE,
+          RangeAggregationExpr.RangeOp.SUM_OVER_TIME,
+          RangeAggregationExpr.RangeOp.RATE,
+          RangeAggregationExpr.RangeOp.COUNT_OVER_TIME);
 
   private static void grouping(Grouping g, StringBuilder out) {
     out.append(g.without() ? "without (" : "by (")

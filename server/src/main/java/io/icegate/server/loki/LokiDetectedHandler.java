@@ -259,7 +259,7 @@ public final class LokiDetectedHandler implements Handler {
       for (LogPatternMiner.Pattern p : patterns) {
         json.writeStartObject();
         json.writeStringField("pattern", p.pattern());
-        json.writeStringField("level", "unknown");
+        json.writeStringField("level", p.level());
         json.writeArrayFieldStart("samples");
         for (int i = 0; i < p.timesSeconds().length; i++) {
           json.writeStartArray();

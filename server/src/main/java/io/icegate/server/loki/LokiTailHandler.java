@@ -47,8 +47,12 @@ import org.slf4j.LoggerFactory;
  * {@code GET /loki/api/v1/tail} over WebSocket (Grafana's Explore "Live"): first the newest
  * {@code limit} entries since {@code start} (default an hour ago), oldest first, then, polling
  * the store every {@link #POLL_MILLIS} ms, every entry that becomes visible with a timestamp up to
- * {@code delay_for} seconds before now. Each text frame is {@code {"streams":[...],
- * "dropped_entries":null}}.
+ * {@code delay_for} seconds before now. Each text frame is {@code {"streams":[...]}} (Loki leaves
+ * {@code dropped_entries} out when nothing was dropped, and we drop nothing). With {@code
+ * X-Loki-Response-Encoding-Flags: categorize-labels} on the upgrade request the frames are
+ * categorized as Loki's tailer does it: streams by their stream labels alone, each entry a triple
+ * with its structured metadata and parsed labels, and {@code "encodingFlags":["categorize-labels"]}
+ * after the streams.
  *
  * <p>Loki streams entries from its ingesters as they are pushed; we read them back from the lake,
  * so an entry is sent when it is queryable, and one whose timestamp is more than {@link
@@ -117,7 +121,9 @@ public final class LokiTailHandler implements Handler, AutoCloseable {
           exchange.param("start") == null
               ? now - LokiParamsSupport.HOUR_NANOS
               : LokiParams.parseTimeNanos("start", exchange.param("start"));
-      tail = new Tail(tenant, selector, limit, delayFor * 1_000_000_000L, start);
+      boolean categorize =
+          LokiCategorizedStreams.requested(exchange.header(LokiCategorizedStreams.HEADER));
+      tail = new Tail(tenant, selector, limit, delayFor * 1_000_000_000L, start, categorize);
     } catch (LogQLParseException | ProtocolException | IllegalArgumentException e) {
       exchange.respond(
           HttpResponseStatus.BAD_REQUEST,
@@ -153,18 +159,26 @@ public final class LokiTailHandler implements Handler, AutoCloseable {
     final int limit;
     final long delayNanos;
     final long start;
+    final boolean categorize;
     volatile Channel channel;
     volatile ScheduledFuture<?> future;
     boolean historySent;
     long floor;
     final Set<Sent> seen = new HashSet<>();
 
-    Tail(String tenant, LogSelectorExpr selector, int limit, long delayNanos, long start) {
+    Tail(
+        String tenant,
+        LogSelectorExpr selector,
+        int limit,
+        long delayNanos,
+        long start,
+        boolean categorize) {
       this.tenant = tenant;
       this.selector = selector;
       this.limit = limit;
       this.delayNanos = delayNanos;
       this.start = start;
+      this.categorize = categorize;
     }
 
     void stop() {
@@ -191,7 +205,7 @@ public final class LokiTailHandler implements Handler, AutoCloseable {
                     selector,
                     new LogQueryRange(tenant, start, upper, limit, Direction.BACKWARD),
                     () -> !ch.isActive());
-            send(ch, history.streams());
+            send(ch, history.rows(), categorize);
           }
           return;
         }
@@ -204,18 +218,13 @@ public final class LokiTailHandler implements Handler, AutoCloseable {
                 selector,
                 new LogQueryRange(tenant, from, upper, maxLimit, Direction.FORWARD),
                 () -> !ch.isActive());
-        List<LokiStream> fresh = new ArrayList<>();
+        List<LogQueryResult.Row> fresh = new ArrayList<>();
         long newest = Long.MIN_VALUE;
-        for (LokiStream stream : result.streams()) {
-          List<LokiEntry> entries = new ArrayList<>();
-          for (LokiEntry e : stream.entries()) {
-            newest = Math.max(newest, e.timestampNanos());
-            if (seen.add(new Sent(stream.labels(), e.timestampNanos(), e.line()))) {
-              entries.add(e);
-            }
-          }
-          if (!entries.isEmpty()) {
-            fresh.add(new LokiStream(stream.labels(), entries));
+        for (LogQueryResult.Row row : result.rows()) {
+          LokiEntry e = row.entry();
+          newest = Math.max(newest, e.timestampNanos());
+          if (seen.add(new Sent(row.labels().all(), e.timestampNanos(), e.line()))) {
+            fresh.add(row);
           }
         }
         seen.removeIf(s -> s.timestampNanos() < from);
@@ -223,7 +232,7 @@ public final class LokiTailHandler implements Handler, AutoCloseable {
           // Saturated: everything before the newest entry read has been sent.
           floor = newest;
         }
-        send(ch, fresh);
+        send(ch, fresh, categorize);
       } catch (RuntimeException e) {
         LOG.warn("tail stopped: {}", e.toString());
         ch.writeAndFlush(new CloseWebSocketFrame(1011, truncate(e.getMessage())));
@@ -237,11 +246,73 @@ public final class LokiTailHandler implements Handler, AutoCloseable {
   private record Sent(SortedMap<String, String> labels, long timestampNanos, String line) {}
 
   /** Sends the entries, oldest first within each stream, unless there are none. */
-  private static void send(Channel channel, List<LokiStream> streams) {
-    if (streams.isEmpty()) {
+  private static void send(Channel channel, List<LogQueryResult.Row> rows, boolean categorize) {
+    if (rows.isEmpty()) {
       return;
     }
-    channel.writeAndFlush(new TextWebSocketFrame(frame(streams)));
+    List<LogQueryResult.Row> oldestFirst = new ArrayList<>(rows);
+    oldestFirst.sort(Comparator.comparingLong(r -> r.entry().timestampNanos()));
+    LogQueryResult entries = new LogQueryResult(oldestFirst, 0, 0, 0, 0);
+    channel.writeAndFlush(
+        new TextWebSocketFrame(
+            categorize ? categorizedFrame(entries.byStreamLabels()) : frame(entries.streams())));
+  }
+
+  /**
+   * A frame with Loki's {@code categorize-labels} encoding: each stream labelled with its stream
+   * labels only, each entry {@code ["<ns>","<line>",{"structuredMetadata":{…},"parsed":{…}}]}
+   * (empty maps left out), and the flag after the streams, as Loki's tail encoder writes it.
+   */
+  static String categorizedFrame(
+      Map<SortedMap<String, String>, List<LogQueryResult.Row>> streams) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (JsonGenerator json = JSON.createGenerator(out)) {
+      json.writeStartObject();
+      json.writeArrayFieldStart("streams");
+      for (Map.Entry<SortedMap<String, String>, List<LogQueryResult.Row>> stream :
+          streams.entrySet()) {
+        json.writeStartObject();
+        json.writeObjectFieldStart("stream");
+        writeLabels(json, stream.getKey());
+        json.writeEndObject();
+        json.writeArrayFieldStart("values");
+        for (LogQueryResult.Row row : stream.getValue()) {
+          json.writeStartArray();
+          json.writeString(Long.toString(row.entry().timestampNanos()));
+          json.writeString(row.entry().line());
+          json.writeStartObject();
+          if (!row.labels().structuredMetadata().isEmpty()) {
+            json.writeObjectFieldStart("structuredMetadata");
+            writeLabels(json, row.labels().structuredMetadata());
+            json.writeEndObject();
+          }
+          if (!row.labels().parsed().isEmpty()) {
+            json.writeObjectFieldStart("parsed");
+            writeLabels(json, row.labels().parsed());
+            json.writeEndObject();
+          }
+          json.writeEndObject();
+          json.writeEndArray();
+        }
+        json.writeEndArray();
+        json.writeEndObject();
+      }
+      json.writeEndArray();
+      json.writeArrayFieldStart("encodingFlags");
+      json.writeString(LokiCategorizedStreams.FLAG);
+      json.writeEndArray();
+      json.writeEndObject();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  private static void writeLabels(JsonGenerator json, Map<String, String> labels)
+      throws IOException {
+    for (Map.Entry<String, String> l : labels.entrySet()) {
+      json.writeStringField(l.getKey(), l.getValue());
+    }
   }
 
   static String frame(List<LokiStream> streams) {
@@ -269,7 +340,6 @@ public final class LokiTailHandler implements Handler, AutoCloseable {
         json.writeEndObject();
       }
       json.writeEndArray();
-      json.writeNullField("dropped_entries");
       json.writeEndObject();
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);

@@ -43,13 +43,6 @@ public record CategorizedLabels(
     return all;
   }
 
-  /** Stream and parsed labels: what a metric query's series are labelled with (see docs). */
-  public SortedMap<String, String> withoutMetadata() {
-    TreeMap<String, String> out = new TreeMap<>(stream);
-    out.putAll(parsed);
-    return out;
-  }
-
   /** One map holding every label, the non-stream names marked with their origin. */
   public SortedMap<String, String> marked() {
     if (structuredMetadata.isEmpty() && parsed.isEmpty()) {
