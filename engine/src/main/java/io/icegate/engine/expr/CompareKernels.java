@@ -73,34 +73,57 @@ final class CompareKernels {
     };
   }
 
+  /**
+   * A string column against a constant. The batch's string bytes are copied once into an array so
+   * that each row compares with the JDK's vectorized array comparison; a row equal to the previous
+   * one (files are sorted by the promoted names) reuses its verdict; equality first tests lengths.
+   */
   static VectorPredicate bytes(int column, SqlKind kind, byte[] constant) {
-    return (batch, out) -> {
-      VarCharVector vector = (VarCharVector) batch.getVector(column);
-      ArrowBuf data = vector.getDataBuffer();
-      int rows = batch.getRowCount();
-      for (int i = 0; i < rows; i++) {
-        if (vector.isNull(i)) {
-          out[i] = false;
-          continue;
+    return new VectorPredicate() {
+      private byte[] scratch = new byte[0];
+
+      @Override
+      public void evaluate(org.apache.arrow.vector.VectorSchemaRoot batch, boolean[] out) {
+        VarCharVector vector = (VarCharVector) batch.getVector(column);
+        int rows = batch.getRowCount();
+        if (rows == 0) {
+          return;
         }
-        out[i] =
-            test(
-                kind,
-                compare(data, vector.getStartOffset(i), vector.getValueLength(i), constant));
+        ArrowBuf offsets = vector.getOffsetBuffer();
+        int base = offsets.getInt(0);
+        int total = offsets.getInt((long) rows * 4) - base;
+        if (scratch.length < total) {
+          scratch = new byte[Math.max(total, scratch.length * 2)];
+        }
+        vector.getDataBuffer().getBytes(base, scratch, 0, total);
+        boolean equality = kind == SqlKind.EQUALS || kind == SqlKind.NOT_EQUALS;
+        int previousStart = -1;
+        int previousEnd = -1;
+        boolean previous = false;
+        int start = 0;
+        for (int i = 0; i < rows; i++) {
+          int end = offsets.getInt((long) (i + 1) * 4) - base;
+          if (vector.isNull(i)) {
+            out[i] = false;
+          } else if (equality && end - start != constant.length) {
+            out[i] = kind == SqlKind.NOT_EQUALS;
+          } else if (previousStart >= 0
+              && java.util.Arrays.equals(scratch, start, end, scratch, previousStart, previousEnd)) {
+            out[i] = previous;
+          } else {
+            previous =
+                test(
+                    kind,
+                    java.util.Arrays.compareUnsigned(
+                        scratch, start, end, constant, 0, constant.length));
+            out[i] = previous;
+            previousStart = start;
+            previousEnd = end;
+          }
+          start = end;
+        }
       }
     };
-  }
-
-  /** Unsigned byte-wise comparison, which orders UTF-8 as code points. */
-  static int compare(ArrowBuf data, long start, int length, byte[] constant) {
-    int n = Math.min(length, constant.length);
-    for (int i = 0; i < n; i++) {
-      int c = Integer.compare(data.getByte(start + i) & 0xff, constant[i] & 0xff);
-      if (c != 0) {
-        return c;
-      }
-    }
-    return Integer.compare(length, constant.length);
   }
 
   static boolean test(SqlKind kind, int comparison) {

@@ -67,6 +67,44 @@ class CompareKernelsTest {
     }
   }
 
+  @Test
+  void stringsCompareAsUnsignedUtf8BytesWithNullsFailing() {
+    // "b" against: "a", "b", null, "ba", "", "é" (0xC3 0xA9, above ASCII), "b", "B".
+    String[] values = {"a", "b", null, "ba", "", "é", "b", "B"};
+    byte[] b = "b".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    Object[][] cases = {
+      {SqlKind.EQUALS, new Boolean[] {false, true, false, false, false, false, true, false}},
+      {SqlKind.NOT_EQUALS, new Boolean[] {true, false, false, true, true, true, false, true}},
+      {SqlKind.LESS_THAN, new Boolean[] {true, false, false, false, true, false, false, true}},
+      {SqlKind.LESS_THAN_OR_EQUAL,
+          new Boolean[] {true, true, false, false, true, false, true, true}},
+      {SqlKind.GREATER_THAN, new Boolean[] {false, false, false, true, false, true, false, false}},
+      {SqlKind.GREATER_THAN_OR_EQUAL,
+          new Boolean[] {false, true, false, true, false, true, true, false}},
+    };
+    try (org.apache.arrow.vector.VarCharVector strings =
+        new org.apache.arrow.vector.VarCharVector("s", allocator)) {
+      strings.allocateNew();
+      for (int i = 0; i < values.length; i++) {
+        if (values[i] == null) {
+          strings.setNull(i);
+        } else {
+          strings.setSafe(i, values[i].getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+      }
+      strings.setValueCount(values.length);
+      VectorSchemaRoot batch = VectorSchemaRoot.of(strings);
+      for (Object[] c : cases) {
+        VectorPredicate predicate = CompareKernels.bytes(0, (SqlKind) c[0], b);
+        for (int round = 0; round < 2; round++) { // the kernel keeps a buffer between batches
+          boolean[] out = new boolean[values.length];
+          predicate.evaluate(batch, out);
+          assertThat(box(out)).as("%s", c[0]).containsExactly((Boolean[]) c[1]);
+        }
+      }
+    }
+  }
+
   private static VectorSchemaRoot batch(FieldVector vector) {
     vector.allocateNew();
     for (int i = 0; i < VALUES.length; i++) {
