@@ -585,8 +585,8 @@ public final class MetricsSeriesSource implements SeriesSource {
       if (sorted && histograms == null) {
         // The common case (rows of a series come in time order, one per millisecond): the
         // arrays are the series, trimmed.
-        return new Series(
-            labels, Arrays.copyOfRange(times, first, size), Arrays.copyOfRange(values, first, size));
+        return new Series(labels, Arrays.copyOfRange(times, first, size),
+            Arrays.copyOfRange(values, first, size));
       }
       Integer[] order = new Integer[size];
       for (int i = 0; i < size; i++) {
