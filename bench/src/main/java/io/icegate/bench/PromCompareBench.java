@@ -178,19 +178,22 @@ public final class PromCompareBench {
       long endS = data.endMs() / 1000;
       report.add(String.format(Locale.ROOT, "range: %d .. %d step %ds (%d points)", startS, endS,
           stepSeconds, (endS - startS) / stepSeconds + 1));
-      report.add(String.format(Locale.ROOT, "%-20s %10s %10s %8s %8s  %s", "case", "ours ms",
-          "prom ms", "ratio", "series", "equal"));
+      report.add(String.format(Locale.ROOT, "%-20s %10s %10s %8s %12s %12s %8s %8s  %s",
+          "case", "ours ms", "prom ms", "ratio", "ours cpu ms", "prom cpu ms", "cpu ratio",
+          "series", "equal"));
+      long promPid = prometheus.pid();
       for (Case c : cases()) {
         String form = "query=" + URLEncoder.encode(c.query(), StandardCharsets.UTF_8)
             + "&start=" + startS + "&end=" + endS + "&step=" + stepSeconds;
         String ours = query(ourBase, form);
         String theirs = query(promBase, form);
         String diff = compare(ours, theirs);
-        double oursMs = median(ourBase, form, runs);
-        double promMs = median(promBase, form, runs);
-        report.add(String.format(Locale.ROOT, "%-20s %10.1f %10.1f %8.2f %8d  %s", c.name(),
-            oursMs, promMs, oursMs / promMs, seriesCount(theirs),
-            diff == null ? "yes" : "NO: " + diff));
+        double[] oursMs = median(ourBase, form, runs, PromCompareBench::ourCpuNanos);
+        double[] promMs = median(promBase, form, runs, () -> processCpuNanos(promPid));
+        report.add(String.format(Locale.ROOT,
+            "%-20s %10.1f %10.1f %8.2f %12.1f %12.1f %8.2f %8d  %s", c.name(), oursMs[0],
+            promMs[0], oursMs[0] / promMs[0], oursMs[1], promMs[1], oursMs[1] / promMs[1],
+            seriesCount(theirs), diff == null ? "yes" : "NO: " + diff));
       }
     } finally {
       if (prometheus != null) {
@@ -419,19 +422,51 @@ public final class PromCompareBench {
     return r.body();
   }
 
-  private static double median(String base, String form, int runs) throws Exception {
+  /**
+   * The median latency of {@code runs} queries after the warm-ups, and the CPU time the server's
+   * process spent per query meanwhile (less disturbed than latency by other work on a shared
+   * machine; ours includes the benchmark's own client, which is small).
+   */
+  private static double[] median(String base, String form, int runs, CpuClock cpu)
+      throws Exception {
     for (int i = 0; i < WARMUP; i++) {
       query(base, form);
     }
     double[] ms = new double[runs];
+    long cpuBefore = cpu.nanos();
     for (int i = 0; i < runs; i++) {
       long t = System.nanoTime();
       query(base, form);
       ms[i] = (System.nanoTime() - t) / 1e6;
     }
+    double cpuMs = (cpu.nanos() - cpuBefore) / 1e6 / runs;
     Arrays.sort(ms);
-    return runs % 2 == 1 ? ms[runs / 2] : (ms[runs / 2 - 1] + ms[runs / 2]) / 2;
+    double median = runs % 2 == 1 ? ms[runs / 2] : (ms[runs / 2 - 1] + ms[runs / 2]) / 2;
+    return new double[] {median, cpuMs};
   }
+
+  /** A process's CPU time so far, in nanoseconds. */
+  @FunctionalInterface
+  private interface CpuClock {
+    long nanos() throws IOException;
+  }
+
+  private static long ourCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean)
+        java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+  }
+
+  /** User plus system time of another process, from {@code /proc/<pid>/stat} (Linux). */
+  private static long processCpuNanos(long pid) throws IOException {
+    String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+    // Fields after the parenthesised command name: state is field 3, utime 14, stime 15.
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+    return ticks * (1_000_000_000L / CLOCK_TICKS);
+  }
+
+  /** Linux's USER_HZ, the unit of /proc's CPU times (100 on every common build). */
+  private static final long CLOCK_TICKS = 100;
 
   private static int seriesCount(String body) throws IOException {
     return JSON.readTree(body).get("data").get("result").size();

@@ -35,6 +35,7 @@ import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.complex.ListVector;
+import org.apache.arrow.vector.complex.StructVector;
 import org.apache.calcite.rex.RexNode;
 import org.apache.calcite.tools.RelBuilder;
 
@@ -80,17 +81,31 @@ public final class MetricsCatalogReader {
    */
   Map<String, List<Metadata>> metadata(
       String tenant, String metric, int limitPerMetric, BooleanSupplier cancelled) {
+    Map<String, Set<Metadata>> found = new TreeMap<>();
+    // One plan per row name the family may have: an equality prunes files and row groups by
+    // the name column's statistics, a list of names does not.
+    List<String> rowNames = new ArrayList<>();
+    rowNames.add(metric);
+    if (metric != null) {
+      for (String suffix : FAMILY_SUFFIXES) {
+        rowNames.add(metric + suffix);
+      }
+    }
+    for (String rowName : rowNames) {
+      addMetadata(metadataPlan(tenant, rowName), metric, limitPerMetric, cancelled, found);
+    }
+    Map<String, List<Metadata>> out = new LinkedHashMap<>();
+    found.forEach((name, set) -> out.put(name, new ArrayList<>(set)));
+    return out;
+  }
+
+  private ArrowRel metadataPlan(String tenant, String rowName) {
     RelBuilder b = catalog.relBuilder();
     b.scan(IceGateCatalog.SCHEMA, MetricsTable.NAME);
     List<RexNode> conditions = new ArrayList<>();
     conditions.add(b.equals(b.field(MetricsTable.TENANT_ID), b.literal(tenant)));
-    if (metric != null) {
-      List<RexNode> names = new ArrayList<>();
-      names.add(b.literal(metric));
-      for (String suffix : FAMILY_SUFFIXES) {
-        names.add(b.literal(metric + suffix));
-      }
-      conditions.add(b.in(b.field(MetricsTable.METRIC_NAME), names));
+    if (rowName != null) {
+      conditions.add(b.equals(b.field(MetricsTable.METRIC_NAME), b.literal(rowName)));
     }
     b.filter(conditions);
     b.project(
@@ -102,8 +117,12 @@ public final class MetricsCatalogReader {
         b.field(MetricsTable.DESCRIPTION),
         b.field(MetricsTable.UNIT),
         b.field(MetricsTable.METADATA));
-    ArrowRel plan = QueryOptimizer.optimize(b.build(), b);
-    Map<String, Set<Metadata>> found = new TreeMap<>();
+    return QueryOptimizer.optimize(b.build(), b);
+  }
+
+  private void addMetadata(
+      ArrowRel plan, String metric, int limitPerMetric, BooleanSupplier cancelled,
+      Map<String, Set<Metadata>> found) {
     // Rows come sorted by name within a file: a row like the one before it adds nothing.
     String[] previous = {null};
     runner.run("prom-metadata", plan, cancelled, batch -> {
@@ -115,11 +134,18 @@ public final class MetricsCatalogReader {
       VarCharVector help = (VarCharVector) batch.getVector(5);
       VarCharVector unit = (VarCharVector) batch.getVector(6);
       FieldVector meta = batch.getVector(7);
+      StringBuilder keyText = new StringBuilder();
       for (int i = 0; i < batch.getRowCount(); i++) {
-        String key = text(names, i) + '\u0000' + text(types, i) + '\u0000'
-            + (otelNames.isNull(i) ? "" : "o") + (monotonic.isNull(i) ? "" : monotonic.get(i))
-            + text(temporality, i) + '\u0000' + text(help, i) + '\u0000' + text(unit, i)
-            + '\u0000' + (meta.isNull(i) ? "" : String.valueOf(meta.getObject(i)));
+        keyText.setLength(0);
+        appendText(keyText, names, i).append('\u0000');
+        appendText(keyText, types, i).append('\u0000')
+            .append(otelNames.isNull(i) ? "" : "o")
+            .append(monotonic.isNull(i) ? "" : monotonic.get(i));
+        appendText(keyText, temporality, i).append('\u0000');
+        appendText(keyText, help, i).append('\u0000');
+        appendText(keyText, unit, i).append('\u0000');
+        appendMap(keyText, meta, i);
+        String key = keyText.toString();
         if (key.equals(previous[0])) {
           continue;
         }
@@ -153,9 +179,34 @@ public final class MetricsCatalogReader {
         entries.add(new Metadata(type, text(help, i), unitText));
       }
     });
-    Map<String, List<Metadata>> out = new LinkedHashMap<>();
-    found.forEach((name, set) -> out.put(name, new ArrayList<>(set)));
-    return out;
+  }
+
+  private static StringBuilder appendText(StringBuilder b, VarCharVector v, int i) {
+    if (!v.isNull(i)) {
+      b.append(new String(v.get(i), StandardCharsets.UTF_8));
+    }
+    return b;
+  }
+
+  /**
+   * A map column's entries at {@code row} as text, read from its key and value children (no
+   * per-row Java map as {@code getObject} builds).
+   */
+  private static void appendMap(StringBuilder b, FieldVector map, int row) {
+    if (map.isNull(row)) {
+      return;
+    }
+    if (map instanceof ListVector list
+        && list.getDataVector() instanceof StructVector entries
+        && entries.getChild("key") instanceof VarCharVector keys
+        && entries.getChild("value") instanceof VarCharVector values) {
+      for (int k = list.getElementStartIndex(row); k < list.getElementEndIndex(row); k++) {
+        appendText(b, keys, k).append('\u0001');
+        appendText(b, values, k).append('\u0002');
+      }
+      return;
+    }
+    b.append(map.getObject(row));
   }
 
   /**

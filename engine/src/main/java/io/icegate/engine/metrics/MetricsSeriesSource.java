@@ -90,7 +90,8 @@ public final class MetricsSeriesSource implements SeriesSource {
     List<String> rowNames = rowNames(name);
     boolean[] families = {false};
     for (String rowName : rowNames) {
-      runNumbers(numbersPlan(rowName, startNanos, endNanos), name, matchers, series, families);
+      runNumbers(
+          numbersPlan(rowName, startNanos, endNanos), name, rowName, matchers, series, families);
     }
     if (families[0]) {
       // Histograms are read from a little earlier: a histogram's counter-reset hint depends on
@@ -123,14 +124,18 @@ public final class MetricsSeriesSource implements SeriesSource {
     // histogram and summary rows apart while reading. Those, and only those, carry a count
     // (every writer of the table sets it on them), a number column cheaper to read than the type.
     b.filter(conditions);
-    b.project(
-        b.field(MetricsTable.METRIC_NAME),
-        b.field(MetricsTable.SERIES_LABELS),
-        b.field(MetricsTable.TIMESTAMP),
-        b.field(MetricsTable.VALUE_DOUBLE),
-        b.field(MetricsTable.VALUE_INT),
-        b.field(MetricsTable.FLAGS),
-        b.field(MetricsTable.COUNT));
+    // Every row's name is rowName when that is set: the name column is then not read back.
+    List<RexNode> columns = new ArrayList<>();
+    if (rowName == null) {
+      columns.add(b.field(MetricsTable.METRIC_NAME));
+    }
+    columns.add(b.field(MetricsTable.SERIES_LABELS));
+    columns.add(b.field(MetricsTable.TIMESTAMP));
+    columns.add(b.field(MetricsTable.VALUE_DOUBLE));
+    columns.add(b.field(MetricsTable.VALUE_INT));
+    columns.add(b.field(MetricsTable.FLAGS));
+    columns.add(b.field(MetricsTable.COUNT));
+    b.project(columns);
     return QueryOptimizer.optimize(b.build(), b);
   }
 
@@ -199,13 +204,13 @@ public final class MetricsSeriesSource implements SeriesSource {
   }
 
   private void runNumbers(
-      ArrowRel plan, String name, List<LabelMatcher> matchers,
+      ArrowRel plan, String name, String rowName, List<LabelMatcher> matchers,
       Map<Labels, SeriesBuilder> series, boolean[] families) {
     // Label sets repeat row after row (files are sorted by series), so each distinct
     // (name, labels) text is decoded and matched once.
     Map<String, Labels> decoded = new HashMap<>();
     runner.run("promql-select", plan, cancelled,
-        batch -> families[0] |= addNumbers(batch, name, matchers, series, decoded));
+        batch -> families[0] |= addNumbers(batch, name, rowName, matchers, series, decoded));
   }
 
   private void runFamilies(
@@ -217,28 +222,44 @@ public final class MetricsSeriesSource implements SeriesSource {
 
   /**
    * Adds the number points of {@code batch} named {@code name} (any name when null) to their
-   * series; whether the batch held a histogram or summary row.
+   * series; whether the batch held a histogram or summary row. When {@code rowName} is set, every
+   * row is named so and the batch has no name column.
    */
   private static boolean addNumbers(
-      VectorSchemaRoot batch, String name, List<LabelMatcher> matchers,
+      VectorSchemaRoot batch, String name, String rowName, List<LabelMatcher> matchers,
       Map<Labels, SeriesBuilder> series, Map<String, Labels> decoded) {
-    VarCharVector names = (VarCharVector) batch.getVector(0);
-    VarCharVector labels = (VarCharVector) batch.getVector(1);
-    FieldVector time = batch.getVector(2);
-    Float8Vector doubles = (Float8Vector) batch.getVector(3);
-    BigIntVector longs = (BigIntVector) batch.getVector(4);
-    IntVector flags = (IntVector) batch.getVector(5);
-    BigIntVector familyCounts = (BigIntVector) batch.getVector(6);
+    int c = rowName == null ? 1 : 0;
+    VarCharVector names = rowName == null ? (VarCharVector) batch.getVector(0) : null;
+    VarCharVector labels = (VarCharVector) batch.getVector(c);
+    FieldVector time = batch.getVector(c + 1);
+    Float8Vector doubles = (Float8Vector) batch.getVector(c + 2);
+    BigIntVector longs = (BigIntVector) batch.getVector(c + 3);
+    IntVector flags = (IntVector) batch.getVector(c + 4);
+    BigIntVector familyCounts = (BigIntVector) batch.getVector(c + 5);
     boolean families = false;
     SeriesBuilder current = null;
+    if (rowName != null && name != null && !name.equals(rowName)) {
+      // The rows of the family a _bucket/_sum/_count name belongs to are read only to learn
+      // whether it has histogram or summary rows (read by their own plan); a number metric named
+      // like that family is not selected.
+      for (int i = 0; i < batch.getRowCount(); i++) {
+        if (!familyCounts.isNull(i)) {
+          return true;
+        }
+      }
+      return false;
+    }
     // Rows of one series follow each other: the name and labels are compared in place with the
     // previous row's and decoded only when they change.
-    ArrowBufPointer rowName = new ArrowBufPointer();
+    ArrowBufPointer nameAt = new ArrowBufPointer();
     ArrowBufPointer labelSet = new ArrowBufPointer();
     ArrowBufPointer previousName = new ArrowBufPointer();
     ArrowBufPointer previousLabels = new ArrowBufPointer();
     boolean started = false;
-    for (int i = 0; i < batch.getRowCount(); i++) {
+    TimeStampVector nanos = time instanceof TimeStampVector ts ? ts : null;
+    BigIntVector nanosAsLongs = nanos == null ? (BigIntVector) time : null;
+    int rows = batch.getRowCount();
+    for (int i = 0; i < rows; i++) {
       if (!familyCounts.isNull(i)) {
         families = true;
         continue;
@@ -248,13 +269,19 @@ public final class MetricsSeriesSource implements SeriesSource {
       if (!stale && doubles.isNull(i) && longs.isNull(i)) {
         continue;
       }
-      names.getDataPointer(i, rowName);
       labels.getDataPointer(i, labelSet);
-      if (!started || !rowName.equals(previousName) || !labelSet.equals(previousLabels)) {
+      boolean same = started && labelSet.equals(previousLabels);
+      if (names != null) {
+        names.getDataPointer(i, nameAt);
+        same = same && nameAt.equals(previousName);
+      }
+      if (!same) {
         started = true;
-        names.getDataPointer(i, previousName);
+        if (names != null) {
+          names.getDataPointer(i, previousName);
+        }
         labels.getDataPointer(i, previousLabels);
-        String text = text(names, i);
+        String text = names == null ? rowName : text(names, i);
         // The rows of the family a _bucket/_sum/_count name belongs to are read too (by their
         // own plan); a number metric named like that family is not selected.
         current = name != null && !name.equals(text)
@@ -272,7 +299,8 @@ public final class MetricsSeriesSource implements SeriesSource {
       } else {
         value = longs.get(i);
       }
-      current.add(millis(time, i), value);
+      long t = nanos != null ? nanos.get(i) : nanosAsLongs.get(i);
+      current.add(Math.floorDiv(t, NANOS_PER_MILLI), value);
     }
     return families;
   }
@@ -550,6 +578,16 @@ public final class MetricsSeriesSource implements SeriesSource {
 
     /** The series, sorted, one sample per millisecond, without samples before {@code from}. */
     Series build(Labels labels, long from) {
+      int first = 0;
+      while (first < size && times[first] < from) {
+        first++;
+      }
+      if (sorted && histograms == null) {
+        // The common case (rows of a series come in time order, one per millisecond): the
+        // arrays are the series, trimmed.
+        return new Series(labels, Arrays.copyOfRange(times, first, size),
+            Arrays.copyOfRange(values, first, size));
+      }
       Integer[] order = new Integer[size];
       for (int i = 0; i < size; i++) {
         order[i] = i;
@@ -590,7 +628,7 @@ public final class MetricsSeriesSource implements SeriesSource {
           }
         }
       }
-      int first = 0;
+      first = 0;
       while (first < n && t[first] < from) {
         first++;
       }

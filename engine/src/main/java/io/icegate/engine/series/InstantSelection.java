@@ -32,9 +32,19 @@ public final class InstantSelection {
       boolean[] present) {
     long[] ts = s.timestamps();
     double[] vs = s.values();
+    boolean walk = RangeWindows.walkable(times, ts.length);
+    int next = 0; // when walking: the first sample after the previous time
     for (int i = 0; i < times.length; i++) {
       long t = times[i];
-      int idx = lastAtOrBefore(ts, t);
+      int idx;
+      if (walk) {
+        while (next < ts.length && ts[next] <= t) {
+          next++;
+        }
+        idx = next - 1;
+      } else {
+        idx = lastAtOrBefore(ts, t);
+      }
       if (idx >= 0 && ts[idx] > t - lookback && !s.isStale(idx)) {
         outValues[i] = vs[idx];
         outTimes[i] = ts[idx];

@@ -203,10 +203,9 @@ public final class PromJson {
   }
 
   private static void floatPoint(JsonGenerator json, long t, double v) throws IOException {
-    json.writeStartArray();
-    json.writeRawValue(PromNumbers.sampleTimestamp(t));
-    json.writeString(PromNumbers.sampleValue(v));
-    json.writeEndArray();
+    // One raw value per point: the number texts never need escaping, and a matrix has many.
+    json.writeRawValue(
+        "[" + PromNumbers.sampleTimestamp(t) + ",\"" + PromNumbers.sampleValue(v) + "\"]");
   }
 
   private static void histogramPoint(JsonGenerator json, long t, Histogram h) throws IOException {

@@ -40,7 +40,136 @@ public final class PromNumbers {
     if (v == Math.rint(v) && Math.abs(v) < 1e15) {
       return Long.toString((long) v);
     }
+    long packed = shortestFast(Math.abs(v));
+    if (packed >= 0) {
+      return plainDigits(v < 0, packed >>> SCALE_BITS, (int) (packed & SCALE_MASK));
+    }
     return shortest(v).toPlainString();
+  }
+
+  /** {@code q × 10^-scale} written plainly, with a leading {@code -} when negative. */
+  private static String plainDigits(boolean negative, long q, int scale) {
+    long unit = POW10[scale];
+    long whole = q / unit;
+    long fraction = q % unit;
+    char[] out = new char[(negative ? 1 : 0) + 20 + 1 + scale];
+    int at = 0;
+    if (negative) {
+      out[at++] = '-';
+    }
+    at = appendLong(out, at, whole);
+    out[at++] = '.';
+    for (int i = at + scale - 1; i >= at; i--) {
+      out[i] = (char) ('0' + fraction % 10);
+      fraction /= 10;
+    }
+    return new String(out, 0, at + scale);
+  }
+
+  private static int appendLong(char[] out, int at, long value) {
+    if (value == 0) {
+      out[at] = '0';
+      return at + 1;
+    }
+    int digits = 0;
+    for (long x = value; x > 0; x /= 10) {
+      digits++;
+    }
+    for (int i = at + digits - 1; i >= at; i--) {
+      out[i] = (char) ('0' + value % 10);
+      value /= 10;
+    }
+    return at + digits;
+  }
+
+  private static final int SCALE_BITS = 5;
+  private static final long SCALE_MASK = (1L << SCALE_BITS) - 1;
+  private static final int MAX_FAST_SCALE = 18;
+
+  /**
+   * The shortest digits of a positive, normal, non-integer {@code v} in {@code [2^-10, 2^52)}
+   * whose mantissa is not a power of two, in 128-bit integer arithmetic: {@code q << 5 | s} for
+   * the decimal {@code q × 10^-s}; -1 for any other v (then {@link #shortest} decides).
+   *
+   * <p>With {@code v = m × 2^-E} (1 ≤ E ≤ 62), the multiple of {@code 10^-s} nearest v is {@code
+   * round(m × 10^s / 2^E)}, and the remainder of that division tells exactly how far it is from
+   * v: it reads back as v when that distance is at most half of v's ulp {@code 2^-E} (a tie reads
+   * back to the even mantissa). The fewest digits are the smallest s whose rounding reads back
+   * (a rounding to fewer digits is never nearer, so the test is monotone in s), and of the
+   * decimals with that many digits the rounding is the nearest one, as Go picks.
+   */
+  static long shortestFast(double v) {
+    long bits = Double.doubleToRawLongBits(v);
+    int biased = (int) (bits >>> 52) & 0x7ff;
+    long fraction = bits & 0x000F_FFFF_FFFF_FFFFL;
+    if (bits < 0 || biased == 0 || biased == 0x7ff || fraction == 0) {
+      return -1;
+    }
+    long m = fraction | (1L << 52);
+    int shift = 1075 - biased;
+    if (shift < 1 || shift > 62 || (m & ((1L << shift) - 1)) == 0) {
+      return -1;
+    }
+    boolean even = (m & 1) == 0;
+    // About 15 significant digits first, then down while shorter ones read back, else up.
+    int decimalExponent = (int) Math.floor(Math.getExponent(v) * 0.30102999566398120);
+    int s = Math.max(1, Math.min(MAX_FAST_SCALE, 14 - decimalExponent));
+    long q = roundScaled(m, shift, s, even);
+    if (q == OVERFLOW) {
+      return -1;
+    }
+    if (q >= 0) {
+      while (s > 1) {
+        long shorter = roundScaled(m, shift, s - 1, even);
+        if (shorter < 0) {
+          break;
+        }
+        q = shorter;
+        s--;
+      }
+    } else {
+      do {
+        if (++s > MAX_FAST_SCALE) {
+          return -1;
+        }
+        q = roundScaled(m, shift, s, even);
+        if (q == OVERFLOW) {
+          return -1;
+        }
+      } while (q < 0);
+    }
+    while (s > 0 && q % 10 == 0) {
+      q /= 10;
+      s--;
+    }
+    return q << SCALE_BITS | s;
+  }
+
+  private static final long NO_READ_BACK = -1;
+  private static final long OVERFLOW = -2;
+
+  /**
+   * {@code m × 10^s / 2^shift} rounded half-even when that reads back as {@code m × 2^-shift};
+   * {@link #NO_READ_BACK} when it does not, {@link #OVERFLOW} when it would not fit in 62 bits.
+   */
+  private static long roundScaled(long m, int shift, int s, boolean even) {
+    long p = POW10[s];
+    long hi = Math.multiplyHigh(m, p);
+    long lo = m * p;
+    if (shift >= 2 ? (hi >>> (shift - 2)) != 0 : (hi != 0 || lo < 0)) {
+      return OVERFLOW;
+    }
+    long q = (hi << (64 - shift)) | (lo >>> shift);
+    long r = lo & ((1L << shift) - 1);
+    long half = 1L << (shift - 1);
+    long distance = r;
+    if (r > half || (r == half && (q & 1) == 1)) {
+      q++;
+      distance = (1L << shift) - r;
+    }
+    // Distance and half an ulp in units of 2^-shift × 10^-s: d against 10^s / 2.
+    long twice = distance << 1;
+    return twice < p || (twice == p && even) ? q : NO_READ_BACK;
   }
 
   /** {@code strconv.FormatFloat(v, 'e', -1, 64)}: {@code 1.5e-07}, {@code 1e+21}. */
@@ -149,6 +278,16 @@ public final class PromNumbers {
    * decimals while v is not exactly that, which is checked (then v itself is rounded).
    */
   static BigDecimal shortest(double v) {
+    long packed = shortestFast(Math.abs(v));
+    if (packed >= 0) {
+      long q = packed >>> SCALE_BITS;
+      return BigDecimal.valueOf(v < 0 ? -q : q, (int) (packed & SCALE_MASK));
+    }
+    return shortestExact(v);
+  }
+
+  /** {@link #shortest} for every v, in {@code BigDecimal} arithmetic (slow). */
+  static BigDecimal shortestExact(double v) {
     BigDecimal exact = new BigDecimal(v);
     boolean powerOfTwo = (Double.doubleToRawLongBits(v) & 0x000F_FFFF_FFFF_FFFFL) == 0;
     if (!powerOfTwo) {

@@ -93,4 +93,34 @@ class PromNumbersTest {
     assertThat(PromNumbers.exponent(5e-324)).isEqualTo("5e-324");
     assertThat(PromNumbers.plain(0.1 + 0.2)).isEqualTo("0.30000000000000004");
   }
+
+  @Test
+  void fastPathRangeGivesTheDefinitionsDigitsInPlainForm() {
+    // [2^-10, 2^52) is where plain() uses 128-bit integer arithmetic instead of BigDecimal:
+    // random mantissas at every exponent there, short decimals and their neighbours.
+    SplittableRandom random = new SplittableRandom(11);
+    for (int i = 0; i < 100_000; i++) {
+      double v = Math.scalb(1 + random.nextDouble(), random.nextInt(-10, 52));
+      checkPlain(v);
+      checkPlain(-v);
+      double shortDecimal = Math.rint(v * 1000) / 1000;
+      checkPlain(shortDecimal);
+      checkPlain(Math.nextUp(shortDecimal));
+      checkPlain(Math.nextDown(shortDecimal));
+    }
+    assertThat(PromNumbers.plain(0.001)).isEqualTo("0.001");
+    assertThat(PromNumbers.plain(1.0 / 3)).isEqualTo("0.3333333333333333");
+    assertThat(PromNumbers.plain(2.0 / 3)).isEqualTo("0.6666666666666666");
+    assertThat(PromNumbers.plain(-12.5)).isEqualTo("-12.5");
+    assertThat(PromNumbers.plain(1e15 - 0.5)).isEqualTo("999999999999999.5");
+    assertThat(PromNumbers.sampleValue(123.456)).isEqualTo("123.456");
+  }
+
+  private static void checkPlain(double v) {
+    if (v == 0 || v == Math.rint(v)) {
+      return;
+    }
+    assertThat(PromNumbers.plain(v)).as("f form of %s", v)
+        .isEqualTo(byDefinition(v).toPlainString());
+  }
 }
