@@ -26,6 +26,7 @@ import org.apache.arrow.vector.complex.StructVector;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.parquet.ParquetSchemaUtil;
+import org.apache.parquet.column.ParquetProperties;
 import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.api.WriteSupport;
@@ -67,8 +68,45 @@ public final class ArrowParquetWriter {
    * Writes every row of {@code batches}, in order, to {@code out}. The batches' columns must be
    * named and typed as {@code schema}'s (see {@code ArrowSchemaUtil.convert}). The caller keeps
    * ownership of the batches.
+   *
+   * <p>Column at a time into parquet-java's column store ({@link ColumnBatchWriter}) when the
+   * codec is ZSTD (the WAL's); row by row through parquet-java's record writer otherwise.
    */
   public static void write(
+      Schema schema,
+      List<VectorSchemaRoot> batches,
+      OutputFile out,
+      Map<String, String> footerMetadata,
+      Options options)
+      throws IOException {
+    if (options.codec() != CompressionCodecName.ZSTD) {
+      writeRows(schema, batches, out, footerMetadata, options);
+      return;
+    }
+    MessageType type = ParquetSchemaUtil.convert(schema, "table");
+    ParquetProperties.Builder props =
+        ParquetProperties.builder()
+            .withPageSize(options.pageBytes())
+            .withDictionaryEncoding(true)
+            .withSizeStatisticsEnabled(false);
+    if (!batches.isEmpty()) {
+      for (String column : mostlyDistinctColumns(type, batches.get(0))) {
+        props.withDictionaryEncoding(column, false);
+        if (type.getType(column).asPrimitiveType().getPrimitiveTypeName()
+            == PrimitiveType.PrimitiveTypeName.BINARY) {
+          props.withStatisticsEnabled(column, false);
+        }
+      }
+    }
+    ColumnBatchWriter.write(type, props.build(), batches, out, footerMetadata, options);
+  }
+
+  /**
+   * As {@link #write}, row by row through parquet-java's record API ({@code ParquetWriter} and a
+   * {@code WriteSupport}): the plain way to write these batches with parquet-java, kept as the
+   * ingest benchmark's reference and for codecs other than ZSTD.
+   */
+  public static void writeRows(
       Schema schema,
       List<VectorSchemaRoot> batches,
       OutputFile out,
