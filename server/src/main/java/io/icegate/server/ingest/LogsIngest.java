@@ -49,6 +49,12 @@ public final class LogsIngest implements SignalIngest<ExportLogsServiceRequest> 
   @Override
   public CompletableFuture<Outcome> export(
       String tenant, ExportLogsServiceRequest request, String idempotencyKey) {
+    return export(tenant, request, idempotencyKey, null);
+  }
+
+  @Override
+  public CompletableFuture<Outcome> export(
+      String tenant, ExportLogsServiceRequest request, String idempotencyKey, byte[] protobuf) {
     Limits limits = limiter.limits(tenant);
     limiter.acquire(tenant, request.getSerializedSize());
     Filtered filtered = applyRecordLimits(request, limits);
@@ -68,7 +74,9 @@ public final class LogsIngest implements SignalIngest<ExportLogsServiceRequest> 
     }
     // A client's retry (same payload, or same Idempotency-Key) is acknowledged and stored once,
     // in each table: records with an event name go to `events` as well, under their own claim.
-    byte[] payload = request.toByteArray();
+    // The bytes as received when they were protobuf: encoding the request again cost as much as
+    // decoding it.
+    byte[] payload = protobuf != null ? protobuf : request.toByteArray();
     CompletableFuture<Void> logs =
         WalAppender.append(
             wal, tenant, "logs", built.batch(),
