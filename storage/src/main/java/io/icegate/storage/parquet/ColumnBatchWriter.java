@@ -76,25 +76,36 @@ final class ColumnBatchWriter {
       try {
         for (VectorSchemaRoot batch : batches) {
           if (group == null) {
-            group = new RowGroup(type, props, compressor);
+            group = new RowGroup(type, props, compressor, batch);
           }
           List<Leaf> leaves = plan(type, batch);
           int rows = batch.getRowCount();
           for (int from = 0; from < rows; from += SLICE) {
             int to = Math.min(rows, from + SLICE);
             for (int c = 0; c < leaves.size(); c++) {
-              ColumnWriter writer = group.writers[c];
               Node node = leaves.get(c).node;
+              ColumnFlatPages flat = group.flat[c];
+              if (flat != null) {
+                if (node == ABSENT) {
+                  flat.appendNulls(to - from);
+                } else {
+                  ((LeafNode) node).values.appendTo(flat, from, to);
+                }
+                continue;
+              }
+              ColumnWriter writer = group.writers[c];
               for (int row = from; row < to; row++) {
                 node.write(writer, row, 0, 0);
               }
             }
-            for (int row = from; row < to; row++) {
-              group.store.endRecord();
+            if (group.store != null) {
+              for (int row = from; row < to; row++) {
+                group.store.endRecord();
+              }
             }
             group.rows += to - from;
           }
-          if (group.store.getBufferedSize() >= options.rowGroupBytes()) {
+          if (group.bufferedBytes() >= options.rowGroupBytes()) {
             group.flush(file);
             group = null;
           }
@@ -112,30 +123,73 @@ final class ColumnBatchWriter {
     }
   }
 
-  /** One row group's column store, and the writer of each leaf column in schema order. */
+  /**
+   * One row group: top-level primitive columns encoded straight into pages ({@link
+   * ColumnFlatPages}), the nested ones (maps, lists, structs) through parquet-java's column store;
+   * both into one page store, which lays the chunks out in schema order.
+   */
   private static final class RowGroup {
     final ColumnChunkPageWriteStore pages;
-    final ColumnWriteStore store;
-    final ColumnWriter[] writers;
+    final ColumnWriteStore store; // null when every column is flat
+    final ColumnWriter[] writers; // by leaf column, null for flat ones
+    final ColumnFlatPages[] flat; // by leaf column, null for nested ones
     long rows;
 
-    RowGroup(MessageType type, ParquetProperties props, Zstd compressor) {
+    RowGroup(MessageType type, ParquetProperties props, Zstd compressor, VectorSchemaRoot first) {
       pages =
           new ColumnChunkPageWriteStore(
               compressor, type, props.getAllocator(), props.getColumnIndexTruncateLength(),
               props.getPageWriteChecksumEnabled());
-      store = props.newColumnWriteStore(type, pages, pages);
       List<ColumnDescriptor> columns = type.getColumns();
       writers = new ColumnWriter[columns.size()];
-      for (int i = 0; i < writers.length; i++) {
-        writers[i] = store.getColumnWriter(columns.get(i));
+      flat = new ColumnFlatPages[columns.size()];
+      List<Type> nested = new ArrayList<>();
+      int leaf = 0;
+      for (Type field : type.getFields()) {
+        ColumnFlatPages.Kind kind = field.isPrimitive() ? flatKind(first.getVector(field.getName()))
+            : null;
+        if (kind != null) {
+          ColumnDescriptor column = columns.get(leaf);
+          flat[leaf] = new ColumnFlatPages(column, pages.getPageWriter(column), props, kind);
+          leaf++;
+        } else {
+          nested.add(field);
+          leaf += field.isPrimitive() ? 1 : countLeaves(field.asGroupType());
+        }
       }
+      if (nested.isEmpty()) {
+        store = null;
+      } else {
+        store = props.newColumnWriteStore(new MessageType(type.getName(), nested), pages, pages);
+        for (int i = 0; i < writers.length; i++) {
+          if (flat[i] == null) {
+            writers[i] = store.getColumnWriter(columns.get(i));
+          }
+        }
+      }
+    }
+
+    long bufferedBytes() {
+      long bytes = store == null ? 0 : store.getBufferedSize();
+      for (ColumnFlatPages f : flat) {
+        if (f != null) {
+          bytes += f.bufferedBytes();
+        }
+      }
+      return bytes;
     }
 
     void flush(ParquetFileWriter file) throws IOException {
       try {
         file.startBlock(rows);
-        store.flush();
+        for (ColumnFlatPages f : flat) {
+          if (f != null) {
+            f.finish();
+          }
+        }
+        if (store != null) {
+          store.flush();
+        }
         pages.flushToFileWriter(file);
         file.endBlock();
       } finally {
@@ -144,9 +198,25 @@ final class ColumnBatchWriter {
     }
 
     void close() {
-      store.close();
+      if (store != null) {
+        store.close();
+      }
       pages.close();
     }
+  }
+
+  /** How a top-level column is encoded straight into pages, or null to go through the store. */
+  private static ColumnFlatPages.Kind flatKind(FieldVector vector) {
+    if (vector instanceof VarCharVector || vector instanceof VarBinaryVector) {
+      return ColumnFlatPages.Kind.BINARY;
+    } else if (vector instanceof TimeStampVector || vector instanceof BigIntVector) {
+      return ColumnFlatPages.Kind.INT64;
+    } else if (vector instanceof IntVector) {
+      return ColumnFlatPages.Kind.INT32;
+    } else if (vector instanceof FixedSizeBinaryVector) {
+      return ColumnFlatPages.Kind.FIXED;
+    }
+    return null;
   }
 
   /** ZSTD pages through zstd-jni, one context reused for every page of a file. */
@@ -293,7 +363,7 @@ final class ColumnBatchWriter {
       };
 
   private static final class LeafNode extends Node {
-    private final Values values;
+    final Values values;
     private final boolean optional;
     private final String name;
 
@@ -412,6 +482,12 @@ final class ColumnBatchWriter {
 
     abstract void write(ColumnWriter w, int index, int repetition, int definition);
 
+    /** Rows {@code from} to {@code to} into a column encoded straight into pages. */
+    void appendTo(ColumnFlatPages pages, int from, int to) throws IOException {
+      throw new IllegalArgumentException(
+          "a column of " + getClass().getSimpleName() + " values is not written flat");
+    }
+
     static Values of(FieldVector vector) {
       if (vector instanceof VarCharVector || vector instanceof VarBinaryVector) {
         return new VariableWidth((BaseVariableWidthVector) vector);
@@ -432,14 +508,21 @@ final class ColumnBatchWriter {
   }
 
   private static final class VariableWidth extends Values {
+    private final byte[] validity;
     private final int[] offsets;
     private final byte[] data;
 
     VariableWidth(BaseVariableWidthVector vector) {
       super(vector);
+      validity = validity(vector);
       int count = vector.getValueCount();
       offsets = offsets(vector.getOffsetBuffer(), count);
       data = bytes(vector.getDataBuffer(), offsets[count]);
+    }
+
+    @Override
+    void appendTo(ColumnFlatPages pages, int from, int to) throws IOException {
+      pages.appendBinary(validity, offsets, data, from, to);
     }
 
     @Override
@@ -451,13 +534,20 @@ final class ColumnBatchWriter {
   }
 
   private static final class FixedWidth extends Values {
+    private final byte[] validity;
     private final int width;
     private final byte[] data;
 
     FixedWidth(FixedSizeBinaryVector vector) {
       super(vector);
+      validity = validity(vector);
       width = vector.getByteWidth();
       data = bytes(vector.getDataBuffer(), (long) width * vector.getValueCount());
+    }
+
+    @Override
+    void appendTo(ColumnFlatPages pages, int from, int to) throws IOException {
+      pages.appendFixed(validity, data, from, to);
     }
 
     @Override
@@ -466,41 +556,46 @@ final class ColumnBatchWriter {
     }
   }
 
+  /** 64-bit values as their little-endian bytes, which is also Parquet's PLAIN layout. */
   private static final class Int64 extends Values {
-    private final long[] values;
+    private final byte[] validity;
+    private final byte[] data;
 
     Int64(BaseFixedWidthVector vector) {
       super(vector);
-      int count = vector.getValueCount();
-      values = new long[count];
-      if (count > 0) {
-        vector.getDataBuffer().nioBuffer(0, count * 8).order(ByteOrder.LITTLE_ENDIAN)
-            .asLongBuffer().get(values);
-      }
+      validity = validity(vector);
+      data = bytes(vector.getDataBuffer(), (long) vector.getValueCount() * 8);
     }
 
     @Override
     void write(ColumnWriter w, int index, int repetition, int definition) {
-      w.write(values[index], repetition, definition);
+      w.write(ColumnFlatPages.longAt(data, index * 8), repetition, definition);
+    }
+
+    @Override
+    void appendTo(ColumnFlatPages pages, int from, int to) throws IOException {
+      pages.appendFixed(validity, data, from, to);
     }
   }
 
   private static final class Int32 extends Values {
-    private final int[] values;
+    private final byte[] validity;
+    private final byte[] data;
 
     Int32(IntVector vector) {
       super(vector);
-      int count = vector.getValueCount();
-      values = new int[count];
-      if (count > 0) {
-        vector.getDataBuffer().nioBuffer(0, count * 4).order(ByteOrder.LITTLE_ENDIAN)
-            .asIntBuffer().get(values);
-      }
+      validity = validity(vector);
+      data = bytes(vector.getDataBuffer(), (long) vector.getValueCount() * 4);
     }
 
     @Override
     void write(ColumnWriter w, int index, int repetition, int definition) {
-      w.write(values[index], repetition, definition);
+      w.write(ColumnFlatPages.intAt(data, index * 4), repetition, definition);
+    }
+
+    @Override
+    void appendTo(ColumnFlatPages pages, int from, int to) throws IOException {
+      pages.appendFixed(validity, data, from, to);
     }
   }
 

@@ -113,6 +113,44 @@ class ColumnBatchWriterTest {
     }
   }
 
+  @Test
+  void aDictionaryThatOutgrowsItsPageFallsBackToPlainAndKeepsEveryValue() throws Exception {
+    // The first rows repeat one line, so the body column starts with a dictionary; then 4,000
+    // distinct lines of ~400 bytes (1.6 MB) outgrow the 1 MiB dictionary page.
+    ScopeLogs.Builder scope = ScopeLogs.newBuilder();
+    for (int i = 0; i < 4_200; i++) {
+      String line = i < 200 ? "the same line" : "distinct " + i + " " + "y".repeat(390);
+      scope.addLogRecords(LogRecord.newBuilder()
+          .setTimeUnixNano(T0 + i)
+          .setBody(AnyValue.newBuilder().setStringValue(line)));
+    }
+    ExportLogsServiceRequest request = ExportLogsServiceRequest.newBuilder()
+        .addResourceLogs(ResourceLogs.newBuilder()
+            .setResource(Resource.newBuilder().addAttributes(attr("service.name", "s")))
+            .addScopeLogs(scope))
+        .build();
+    try (RootAllocator allocator = new RootAllocator();
+        VectorSchemaRoot batch =
+            LogsBatchBuilder.build(request, "t", T0, allocator).batch()) {
+      Path columns = dir.resolve("fallback-columns.parquet");
+      Path rows = dir.resolve("fallback-rows.parquet");
+      ArrowParquetWriter.write(LogsTable.SCHEMA, List.of(batch), new LocalOutputFile(columns),
+          Map.of(), ArrowParquetWriter.Options.WAL);
+      ArrowParquetWriter.writeRows(LogsTable.SCHEMA, List.of(batch), new LocalOutputFile(rows),
+          Map.of(), ArrowParquetWriter.Options.WAL);
+      List<Object> read = read(LogsTable.SCHEMA, columns);
+      assertThat(read).hasSize(4_200).isEqualTo(read(LogsTable.SCHEMA, rows));
+      try (ParquetFileReader reader = ParquetFileReader.open(new LocalInputFile(columns))) {
+        ColumnChunkMetaData body = reader.getFooter().getBlocks().get(0).getColumns().stream()
+            .filter(c -> c.getPath().toDotString().equals(LogsTable.BODY))
+            .findFirst().orElseThrow();
+        assertThat(body.getEncodings())
+            .contains(org.apache.parquet.column.Encoding.PLAIN_DICTIONARY,
+                org.apache.parquet.column.Encoding.PLAIN);
+      }
+    }
+  }
+
   private void assertSameFiles(Schema schema, List<VectorSchemaRoot> batches, int rows)
       throws Exception {
     Path columns = dir.resolve("columns.parquet");
