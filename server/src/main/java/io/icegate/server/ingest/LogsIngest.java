@@ -56,7 +56,9 @@ public final class LogsIngest implements SignalIngest<ExportLogsServiceRequest> 
   public CompletableFuture<Outcome> export(
       String tenant, ExportLogsServiceRequest request, String idempotencyKey, byte[] protobuf) {
     Limits limits = limiter.limits(tenant);
-    limiter.acquire(tenant, request.getSerializedSize());
+    // The request's protobuf size: the body's, when it came as protobuf (computing it from the
+    // decoded request walks every string again).
+    limiter.acquire(tenant, protobuf != null ? protobuf.length : request.getSerializedSize());
     Filtered filtered = applyRecordLimits(request, limits);
     LogsBatchBuilder.Result built =
         LogsBatchBuilder.build(filtered.request(), tenant, now(), allocator);
@@ -81,7 +83,7 @@ public final class LogsIngest implements SignalIngest<ExportLogsServiceRequest> 
         WalAppender.append(
             wal, tenant, "logs", built.batch(),
             WalAppender.fingerprint(tenant, "logs", idempotencyKey, payload), metrics);
-    if (eventsWal == null || !EventsBatchBuilder.anyEvent(filtered.request())) {
+    if (eventsWal == null || !built.anyEvent()) {
       return logs.thenApply(done -> outcome);
     }
     BatchResult events =

@@ -35,7 +35,7 @@ public final class MetricsIngest implements SignalIngest<ExportMetricsServiceReq
   @Override
   public CompletableFuture<Outcome> export(
       String tenant, ExportMetricsServiceRequest request, String idempotencyKey, byte[] protobuf) {
-    limiter.acquire(tenant, request.getSerializedSize());
+    limiter.acquire(tenant, protobuf != null ? protobuf.length : request.getSerializedSize());
     BatchResult built = MetricsBatchBuilder.build(request, tenant, WalAppender.now(), allocator);
     Outcome outcome = outcome(built, "metrics", metrics);
     String fingerprint =

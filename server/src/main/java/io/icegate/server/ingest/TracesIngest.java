@@ -36,7 +36,7 @@ public final class TracesIngest implements SignalIngest<ExportTraceServiceReques
   @Override
   public CompletableFuture<Outcome> export(
       String tenant, ExportTraceServiceRequest request, String idempotencyKey, byte[] protobuf) {
-    limiter.acquire(tenant, request.getSerializedSize());
+    limiter.acquire(tenant, protobuf != null ? protobuf.length : request.getSerializedSize());
     BatchResult built = SpansBatchBuilder.build(request, tenant, WalAppender.now(), allocator);
     Outcome outcome = MetricsIngest.outcome(built, "traces", metrics);
     String fingerprint =

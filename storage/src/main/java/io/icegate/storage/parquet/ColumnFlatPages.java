@@ -49,6 +49,7 @@ final class ColumnFlatPages {
   private int plainSize;
   private int[] ids = new int[1024];
   private int idCount;
+  private long idsPlainBytes; // what the page's ids would take as PLAIN values
   private int lastId = -1;
   private byte[] defined = new byte[128]; // bit i: value i of the page is present
   private int values;
@@ -94,6 +95,7 @@ final class ColumnFlatPages {
       int start = offsets[i];
       int length = offsets[i + 1] - start;
       if (dictionary) {
+        idsPlainBytes += 4 + length;
         appendId(dict.idOf(data, start, length, true));
       } else {
         ensurePlain(4 + length);
@@ -120,6 +122,7 @@ final class ColumnFlatPages {
       }
       int start = i * width;
       if (dictionary) {
+        idsPlainBytes += width;
         appendId(dict.idOf(data, start, width, false));
       } else {
         ensurePlain(width);
@@ -215,9 +218,17 @@ final class ColumnFlatPages {
             BytesInput.from(encoder.toBytes().toByteArray()));
       }
       encoding = Encoding.PLAIN_DICTIONARY;
-      dictionaryUsed = true;
       if (statistics) {
         dict.statistics(stats, ids, idCount);
+      }
+      if (!dictionaryUsed && body.size() + dict.bytes >= idsPlainBytes) {
+        // As parquet-java decides at the first page: a dictionary that makes the column no
+        // smaller is dropped, and the column is plain from here (this page included).
+        body = BytesInput.from(dict.plainOf(kind, ids, idCount));
+        encoding = Encoding.PLAIN;
+        dictionary = false;
+      } else {
+        dictionaryUsed = true;
       }
     } else {
       body = BytesInput.from(Arrays.copyOf(plain, plainSize));
@@ -234,6 +245,7 @@ final class ColumnFlatPages {
         Encoding.BIT_PACKED, optional ? Encoding.RLE : Encoding.BIT_PACKED, encoding);
     plainSize = 0;
     idCount = 0;
+    idsPlainBytes = 0;
     Arrays.fill(defined, 0, Math.min(defined.length, (values >> 3) + 1), (byte) 0);
     values = 0;
     nulls = 0;
@@ -418,6 +430,26 @@ final class ColumnFlatPages {
               stats.updateStats(Binary.fromConstantByteArray(data, starts[id], lengths[id]));
         }
       }
+    }
+
+    /** The values {@code pageIds} name, PLAIN encoded. */
+    byte[] plainOf(Kind kind, int[] pageIds, int count) {
+      int total = 0;
+      for (int i = 0; i < count; i++) {
+        total += lengths[pageIds[i]] + (kind == Kind.BINARY ? 4 : 0);
+      }
+      byte[] out = new byte[total];
+      int at = 0;
+      for (int i = 0; i < count; i++) {
+        int id = pageIds[i];
+        if (kind == Kind.BINARY) {
+          putIntLittleEndian(out, at, lengths[id]);
+          at += 4;
+        }
+        System.arraycopy(data, starts[id], out, at, lengths[id]);
+        at += lengths[id];
+      }
+      return out;
     }
 
     /** The dictionary page's values, PLAIN encoded. */

@@ -53,6 +53,7 @@ class ColumnBatchWriterTest {
   private static final long T0 = 1_700_000_000_000_000_000L;
 
   @TempDir Path dir;
+  private int files;
 
   @Test
   void logsReadBackAsFromParquetJavasRecordWriter() throws Exception {
@@ -86,6 +87,40 @@ class ColumnBatchWriterTest {
   }
 
   @Test
+  void remoteWriteSamplesReadBackAsFromParquetJavasRecordWriter() throws Exception {
+    var labels = List.of(
+        new io.icegate.protocol.prometheus.RemoteWriteRequest.Label("__name__", "rw_requests_total"),
+        new io.icegate.protocol.prometheus.RemoteWriteRequest.Label("job", "agent"));
+    var series = new io.icegate.protocol.prometheus.RemoteWriteRequest.TimeSeries(
+        labels,
+        List.of(new io.icegate.protocol.prometheus.RemoteWriteRequest.Sample(5, 1_700_000_000_000L),
+            new io.icegate.protocol.prometheus.RemoteWriteRequest.Sample(7, 1_700_000_015_000L)),
+        List.of(), List.of());
+    var request = new io.icegate.protocol.prometheus.RemoteWriteRequest(List.of(series), List.of());
+    var other = new io.icegate.protocol.prometheus.RemoteWriteRequest(List.of(
+        new io.icegate.protocol.prometheus.RemoteWriteRequest.TimeSeries(
+            List.of(new io.icegate.protocol.prometheus.RemoteWriteRequest.Label(
+                    "__name__", "queue_depth"),
+                new io.icegate.protocol.prometheus.RemoteWriteRequest.Label("job", "shop")),
+            List.of(new io.icegate.protocol.prometheus.RemoteWriteRequest.Sample(
+                42, 1_700_000_001_000L)),
+            List.of(), List.of())), List.of());
+    try (RootAllocator allocator = new RootAllocator()) {
+      List<VectorSchemaRoot> batches = new ArrayList<>();
+      try {
+        batches.add(io.icegate.storage.ingest.MetricsBatchBuilder.build(other, "t", T0, allocator)
+            .batch());
+        batches.add(io.icegate.storage.ingest.MetricsBatchBuilder.build(request, "t", T0 + 1,
+            allocator).batch());
+        assertSameFiles(io.icegate.storage.table.MetricsTable.SCHEMA, batches.subList(1, 2), 2);
+        assertSameFiles(io.icegate.storage.table.MetricsTable.SCHEMA, batches, 3);
+      } finally {
+        batches.forEach(VectorSchemaRoot::close);
+      }
+    }
+  }
+
+  @Test
   void slicesAndRowGroupsKeepEveryRowInOrder() throws Exception {
     // Row groups of 64 KiB and pages of 4 KiB: many flushes, pages split inside batches.
     var small = new ArrowParquetWriter.Options(64 * 1024, 4 * 1024,
@@ -115,11 +150,12 @@ class ColumnBatchWriterTest {
 
   @Test
   void aDictionaryThatOutgrowsItsPageFallsBackToPlainAndKeepsEveryValue() throws Exception {
-    // The first rows repeat one line, so the body column starts with a dictionary; then 4,000
-    // distinct lines of ~400 bytes (1.6 MB) outgrow the 1 MiB dictionary page.
+    // The first page (20,000 rows, parquet-java's row limit) repeats one line, so the body
+    // column starts with a dictionary that pays; then 3,000 distinct lines of ~400 bytes (1.2 MB)
+    // outgrow the 1 MiB dictionary page.
     ScopeLogs.Builder scope = ScopeLogs.newBuilder();
-    for (int i = 0; i < 4_200; i++) {
-      String line = i < 200 ? "the same line" : "distinct " + i + " " + "y".repeat(390);
+    for (int i = 0; i < 23_000; i++) {
+      String line = i < 20_000 ? "the same line" : "distinct " + i + " " + "y".repeat(390);
       scope.addLogRecords(LogRecord.newBuilder()
           .setTimeUnixNano(T0 + i)
           .setBody(AnyValue.newBuilder().setStringValue(line)));
@@ -139,7 +175,7 @@ class ColumnBatchWriterTest {
       ArrowParquetWriter.writeRows(LogsTable.SCHEMA, List.of(batch), new LocalOutputFile(rows),
           Map.of(), ArrowParquetWriter.Options.WAL);
       List<Object> read = read(LogsTable.SCHEMA, columns);
-      assertThat(read).hasSize(4_200).isEqualTo(read(LogsTable.SCHEMA, rows));
+      assertThat(read).hasSize(23_000).isEqualTo(read(LogsTable.SCHEMA, rows));
       try (ParquetFileReader reader = ParquetFileReader.open(new LocalInputFile(columns))) {
         ColumnChunkMetaData body = reader.getFooter().getBlocks().get(0).getColumns().stream()
             .filter(c -> c.getPath().toDotString().equals(LogsTable.BODY))
@@ -153,8 +189,8 @@ class ColumnBatchWriterTest {
 
   private void assertSameFiles(Schema schema, List<VectorSchemaRoot> batches, int rows)
       throws Exception {
-    Path columns = dir.resolve("columns.parquet");
-    Path records = dir.resolve("records.parquet");
+    Path columns = dir.resolve("columns-" + files + ".parquet");
+    Path records = dir.resolve("records-" + files++ + ".parquet");
     Map<String, String> footer = Map.of("k", "v");
     ArrowParquetWriter.write(schema, batches, new LocalOutputFile(columns), footer,
         ArrowParquetWriter.Options.WAL);
@@ -162,6 +198,12 @@ class ColumnBatchWriterTest {
         ArrowParquetWriter.Options.WAL);
     List<Object> fromColumns = read(schema, columns);
     assertThat(fromColumns).hasSize(rows).isEqualTo(read(schema, records));
+    // The scans' own columnar reader (flat columns) reads the same from both.
+    List<String> flat = schema.columns().stream()
+        .filter(f -> f.type().isPrimitiveType()).map(f -> f.name()).toList();
+    Schema flatSchema = schema.select(flat);
+    assertThat(readColumnar(flatSchema, columns)).hasSize(rows)
+        .isEqualTo(readColumnar(flatSchema, records));
     try (ParquetFileReader c = ParquetFileReader.open(new LocalInputFile(columns));
         ParquetFileReader r = ParquetFileReader.open(new LocalInputFile(records))) {
       assertThat(c.getFooter().getFileMetaData().getKeyValueMetaData()).containsEntry("k", "v");
@@ -182,6 +224,31 @@ class ColumnBatchWriterTest {
         assertThat(cc.getStatistics()).as(path).isEqualTo(rc.getStatistics());
       }
     }
+  }
+
+  private static List<Object> readColumnar(Schema schema, Path file) throws Exception {
+    var input = Files.localInput(file.toFile());
+    var split = io.icegate.storage.scan.ScanSplit.whole(
+        new io.icegate.storage.scan.ScanFile(input, input.getLength(), false));
+    List<Object> rows = new ArrayList<>();
+    try (RootAllocator allocator = new RootAllocator();
+        ColumnarArrowReader reader = ColumnarArrowReader.open(
+            split, schema, org.apache.iceberg.expressions.Expressions.alwaysTrue(), allocator,
+            1000)) {
+      assertThat(reader).as("the columnar reader reads " + file).isNotNull();
+      while (reader.hasNext()) {
+        try (VectorSchemaRoot batch = reader.next()) {
+          for (int r = 0; r < batch.getRowCount(); r++) {
+            List<Object> row = new ArrayList<>();
+            for (var v : batch.getFieldVectors()) {
+              row.add(plain(v.getObject(r)));
+            }
+            rows.add(row);
+          }
+        }
+      }
+    }
+    return rows;
   }
 
   /** Every row as plain Java values, binary as hex, so two files' rows compare with equals. */
