@@ -49,6 +49,9 @@ import java.util.Map;
  * @param walMaxPendingRows backpressure: the rows the WAL writer may hold waiting for a commit
  * @param limits every tenant's ingest limits unless overridden
  * @param tenantLimits per-tenant overrides, complete (defaults already applied)
+ * @param maxInflightBodyBytes the request body bytes one HTTP listener holds at once (received
+ *     and not yet answered); beyond it requests are answered 429 before they are decoded. 0 = 4 x
+ *     {@code maxRequestBytes}; see {@link #inflightBodyBudget}
  */
 public record ServerConfig(
     Path dataDir,
@@ -72,10 +75,24 @@ public record ServerConfig(
     long walMaxPendingBytes,
     long walMaxPendingRows,
     Limits limits,
-    Map<String, Limits> tenantLimits) {
+    Map<String, Limits> tenantLimits,
+    long maxInflightBodyBytes) {
+
+  /** The in-flight body budget when {@code max_inflight_body_bytes} is 0: this many bodies. */
+  public static final int DEFAULT_INFLIGHT_BODIES = 4;
 
   public ServerConfig {
     tenantLimits = Map.copyOf(tenantLimits);
+  }
+
+  /**
+   * The request body bytes one HTTP listener may hold at once: {@code max_inflight_body_bytes},
+   * or {@value #DEFAULT_INFLIGHT_BODIES} bodies of {@code max_request_bytes} when that is 0.
+   */
+  public long inflightBodyBudget() {
+    return maxInflightBodyBytes > 0
+        ? maxInflightBodyBytes
+        : (long) DEFAULT_INFLIGHT_BODIES * maxRequestBytes;
   }
 
   /** The limits that apply to {@code tenant}. */
@@ -137,7 +154,8 @@ public record ServerConfig(
         256L * 1024 * 1024,
         1_000_000,
         Limits.DEFAULT,
-        Map.of());
+        Map.of(),
+        0);
   }
 
   /** The file's keys, all optional; durations in Go/Prometheus form ("5ms", "2m"). */
@@ -168,7 +186,8 @@ public record ServerConfig(
       @JsonProperty("wal_max_pending_bytes") Long walMaxPendingBytes,
       @JsonProperty("wal_max_pending_rows") Long walMaxPendingRows,
       @JsonProperty("limits") Limits.File limits,
-      @JsonProperty("tenant_limits") Map<String, Limits.File> tenantLimits) {}
+      @JsonProperty("tenant_limits") Map<String, Limits.File> tenantLimits,
+      @JsonProperty("max_inflight_body_bytes") Long maxInflightBodyBytes) {}
 
   /** The {@code prometheus_query:} block. */
   @JsonIgnoreProperties(ignoreUnknown = false)
@@ -278,7 +297,10 @@ public record ServerConfig(
         f.walMaxPendingBytes() != null ? f.walMaxPendingBytes() : d.walMaxPendingBytes(),
         f.walMaxPendingRows() != null ? f.walMaxPendingRows() : d.walMaxPendingRows(),
         limits,
-        tenants);
+        tenants,
+        f.maxInflightBodyBytes() != null
+            ? f.maxInflightBodyBytes()
+            : d.maxInflightBodyBytes());
   }
 
   /** The YAML key a mapping error is about, e.g. {@code storage.bucket}. */
@@ -411,6 +433,7 @@ public record ServerConfig(
     long walMaxPendingRows;
     Limits limits;
     Map<String, Limits> tenantLimits;
+    long maxInflightBodyBytes;
 
     Builder(ServerConfig c) {
       dataDir = c.dataDir;
@@ -435,13 +458,15 @@ public record ServerConfig(
       walMaxPendingRows = c.walMaxPendingRows;
       limits = c.limits;
       tenantLimits = c.tenantLimits;
+      maxInflightBodyBytes = c.maxInflightBodyBytes;
     }
 
     ServerConfig build() {
       return new ServerConfig(dataDir, host, otlpHttpPort, lokiPort, maxRequestBytes,
           walMaxDelay, queryMemoryBytes, queryTimeout, maxEntriesLimitPerQuery, shutdownGrace,
           compaction, catalog, storage, walListInterval, otlpGrpcPort, prometheusPort, promQuery,
-          grpcMaxMessageBytes, walMaxPendingBytes, walMaxPendingRows, limits, tenantLimits);
+          grpcMaxMessageBytes, walMaxPendingBytes, walMaxPendingRows, limits, tenantLimits,
+          maxInflightBodyBytes);
     }
   }
 
@@ -503,6 +528,11 @@ public record ServerConfig(
     return copy(b -> b.grpcMaxMessageBytes = bytes);
   }
 
+  /** The in-flight body budget per HTTP listener, in bytes (0 = the default). */
+  public ServerConfig withMaxInflightBodyBytes(long bytes) {
+    return copy(b -> b.maxInflightBodyBytes = bytes);
+  }
+
   /** Default limits and per-tenant overrides. */
   public ServerConfig withLimits(Limits defaults, Map<String, Limits> perTenant) {
     return copy(
@@ -529,6 +559,13 @@ public record ServerConfig(
     tenantLimits.forEach((tenant, l) -> l.validate("tenant_limits." + tenant));
     if (maxRequestBytes <= 0) {
       throw new ConfigException("max_request_bytes must be positive, got " + maxRequestBytes);
+    }
+    if (maxInflightBodyBytes < 0
+        || maxInflightBodyBytes > 0 && maxInflightBodyBytes < maxRequestBytes) {
+      throw new ConfigException(
+          "max_inflight_body_bytes must be 0 (default: " + DEFAULT_INFLIGHT_BODIES
+              + " x max_request_bytes) or at least max_request_bytes (" + maxRequestBytes
+              + "), got " + maxInflightBodyBytes);
     }
     if (queryMemoryBytes <= 0) {
       throw new ConfigException("query_memory_bytes must be positive, got " + queryMemoryBytes);

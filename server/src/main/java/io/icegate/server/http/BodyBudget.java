@@ -8,7 +8,10 @@ package io.icegate.server.http;
  * queued or decoded, so what overload costs the heap is bounded by configuration.
  */
 final class BodyBudget {
-  /** The budget in bodies of the largest size a listener accepts ({@code max_request_bytes}). */
+  /**
+   * The default budget in bodies of the largest size a listener accepts ({@code
+   * max_request_bytes}); {@code max_inflight_body_bytes} sets it in bytes.
+   */
   static final int LARGEST_BODIES = 4;
 
   private final long limit;

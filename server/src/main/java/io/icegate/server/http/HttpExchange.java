@@ -37,6 +37,8 @@ public final class HttpExchange {
   private final AtomicBoolean answered = new AtomicBoolean();
   private final Runnable onAnswered;
   private final java.util.function.BooleanSupplier closeAfter;
+  // Headers the answer carries unless it sets them itself; set before answering.
+  private volatile Map<String, String> defaultHeaders = Map.of();
   private volatile int status;
 
   HttpExchange(ChannelHandlerContext ctx, FullHttpRequest request, Runnable onAnswered) {
@@ -150,6 +152,16 @@ public final class HttpExchange {
     return channel;
   }
 
+  /**
+   * Adds a header the answer carries unless the answer sets it itself: how the listener puts
+   * {@code Retry-After} on refusals rendered by any protocol's {@link ErrorRenderer}.
+   */
+  void defaultHeader(String name, String value) {
+    Map<String, String> with = new java.util.LinkedHashMap<>(defaultHeaders);
+    with.put(name, value);
+    defaultHeaders = Map.copyOf(with);
+  }
+
   /** Sends the answer; later calls are ignored (the first answer wins). */
   public void respond(
       HttpResponseStatus status, String contentType, byte[] content, Map<String, String> extra) {
@@ -161,6 +173,7 @@ public final class HttpExchange {
         new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(content));
     response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
     response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, content.length);
+    defaultHeaders.forEach((k, v) -> response.headers().set(k, v));
     extra.forEach((k, v) -> response.headers().set(k, v));
     if (keepAlive && !closeAfter.getAsBoolean()) {
       response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);

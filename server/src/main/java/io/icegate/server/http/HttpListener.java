@@ -52,7 +52,31 @@ public final class HttpListener implements AutoCloseable {
       InFlight inFlight,
       RequestObserver observer)
       throws InterruptedException {
-    BodyBudget budget = new BodyBudget((long) BodyBudget.LARGEST_BODIES * maxBodyBytes);
+    return start(name, host, port, maxBodyBytes,
+        (long) BodyBudget.LARGEST_BODIES * maxBodyBytes, routes, errors, boss, io, workers,
+        inFlight, observer);
+  }
+
+  /**
+   * As above, with the request body bytes this listener holds at once ({@code
+   * max_inflight_body_bytes}, {@code ServerConfig.inflightBodyBudget()}): a request that would
+   * go beyond it is answered 429 on the event loop, unless nothing else is held.
+   */
+  public static HttpListener start(
+      String name,
+      String host,
+      int port,
+      int maxBodyBytes,
+      long inflightBodyBytes,
+      Map<String, Handler> routes,
+      ErrorRenderer errors,
+      EventLoopGroup boss,
+      EventLoopGroup io,
+      ExecutorService workers,
+      InFlight inFlight,
+      RequestObserver observer)
+      throws InterruptedException {
+    BodyBudget budget = new BodyBudget(inflightBodyBytes);
     ServerBootstrap bootstrap =
         new ServerBootstrap()
             .group(boss, io)
@@ -191,10 +215,12 @@ public final class HttpListener implements AutoCloseable {
         }
       }
       if (!admitted) {
+        // Every protocol's overload answer says when to retry (Loki's renderer, for one, adds
+        // Retry-After to its 503s only).
+        exchange.defaultHeader("Retry-After", "1");
         errors.render(exchange, HttpResponseStatus.TOO_MANY_REQUESTS,
             "the server is overloaded, retry later: request bodies of more than "
-                + budget.limit() + " bytes in flight (" + BodyBudget.LARGEST_BODIES
-                + " x max_request_bytes)");
+                + budget.limit() + " bytes in flight (max_inflight_body_bytes)");
         return;
       }
       if (!request.decoderResult().isSuccess()) {

@@ -49,8 +49,16 @@ public final class LogsIngest implements SignalIngest<ExportLogsServiceRequest> 
   @Override
   public CompletableFuture<Outcome> export(
       String tenant, ExportLogsServiceRequest request, String idempotencyKey) {
+    return export(tenant, request, idempotencyKey, null);
+  }
+
+  @Override
+  public CompletableFuture<Outcome> export(
+      String tenant, ExportLogsServiceRequest request, String idempotencyKey, byte[] protobuf) {
     Limits limits = limiter.limits(tenant);
-    limiter.acquire(tenant, request.getSerializedSize());
+    // The request's protobuf size: the body's, when it came as protobuf (computing it from the
+    // decoded request walks every string again).
+    limiter.acquire(tenant, protobuf != null ? protobuf.length : request.getSerializedSize());
     Filtered filtered = applyRecordLimits(request, limits);
     LogsBatchBuilder.Result built =
         LogsBatchBuilder.build(filtered.request(), tenant, now(), allocator);
@@ -68,12 +76,14 @@ public final class LogsIngest implements SignalIngest<ExportLogsServiceRequest> 
     }
     // A client's retry (same payload, or same Idempotency-Key) is acknowledged and stored once,
     // in each table: records with an event name go to `events` as well, under their own claim.
-    byte[] payload = request.toByteArray();
+    // The bytes as received when they were protobuf: encoding the request again cost as much as
+    // decoding it.
+    byte[] payload = protobuf != null ? protobuf : request.toByteArray();
     CompletableFuture<Void> logs =
         WalAppender.append(
             wal, tenant, "logs", built.batch(),
             WalAppender.fingerprint(tenant, "logs", idempotencyKey, payload), metrics);
-    if (eventsWal == null || !EventsBatchBuilder.anyEvent(filtered.request())) {
+    if (eventsWal == null || !built.anyEvent()) {
       return logs.thenApply(done -> outcome);
     }
     BatchResult events =

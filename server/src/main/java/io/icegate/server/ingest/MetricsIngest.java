@@ -29,11 +29,18 @@ public final class MetricsIngest implements SignalIngest<ExportMetricsServiceReq
   @Override
   public CompletableFuture<Outcome> export(
       String tenant, ExportMetricsServiceRequest request, String idempotencyKey) {
-    limiter.acquire(tenant, request.getSerializedSize());
+    return export(tenant, request, idempotencyKey, null);
+  }
+
+  @Override
+  public CompletableFuture<Outcome> export(
+      String tenant, ExportMetricsServiceRequest request, String idempotencyKey, byte[] protobuf) {
+    limiter.acquire(tenant, protobuf != null ? protobuf.length : request.getSerializedSize());
     BatchResult built = MetricsBatchBuilder.build(request, tenant, WalAppender.now(), allocator);
     Outcome outcome = outcome(built, "metrics", metrics);
     String fingerprint =
-        WalAppender.fingerprint(tenant, "metrics", idempotencyKey, request.toByteArray());
+        WalAppender.fingerprint(
+            tenant, "metrics", idempotencyKey, protobuf != null ? protobuf : request.toByteArray());
     return WalAppender.append(wal, tenant, "metrics", built.batch(), fingerprint, metrics)
         .thenApply(done -> outcome);
   }

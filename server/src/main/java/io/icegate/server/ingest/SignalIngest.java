@@ -22,6 +22,16 @@ public interface SignalIngest<R> {
    */
   CompletableFuture<Outcome> export(String tenant, R request, String idempotencyKey);
 
+  /**
+   * As {@link #export(String, Object, String)}, given also the request's protobuf bytes as they
+   * arrived (null when it came as JSON), from which the retry fingerprint can be taken instead of
+   * encoding the decoded request again.
+   */
+  default CompletableFuture<Outcome> export(
+      String tenant, R request, String idempotencyKey, byte[] protobuf) {
+    return export(tenant, request, idempotencyKey);
+  }
+
   /** What happened to a stored request: how many records were rejected, and why (or null). */
   record Outcome(long rejected, String message) {
     public static final Outcome ALL_ACCEPTED = new Outcome(0, null);

@@ -30,11 +30,18 @@ public final class TracesIngest implements SignalIngest<ExportTraceServiceReques
   @Override
   public CompletableFuture<Outcome> export(
       String tenant, ExportTraceServiceRequest request, String idempotencyKey) {
-    limiter.acquire(tenant, request.getSerializedSize());
+    return export(tenant, request, idempotencyKey, null);
+  }
+
+  @Override
+  public CompletableFuture<Outcome> export(
+      String tenant, ExportTraceServiceRequest request, String idempotencyKey, byte[] protobuf) {
+    limiter.acquire(tenant, protobuf != null ? protobuf.length : request.getSerializedSize());
     BatchResult built = SpansBatchBuilder.build(request, tenant, WalAppender.now(), allocator);
     Outcome outcome = MetricsIngest.outcome(built, "traces", metrics);
     String fingerprint =
-        WalAppender.fingerprint(tenant, "traces", idempotencyKey, request.toByteArray());
+        WalAppender.fingerprint(
+            tenant, "traces", idempotencyKey, protobuf != null ? protobuf : request.toByteArray());
     return WalAppender.append(wal, tenant, "traces", built.batch(), fingerprint, metrics)
         .thenApply(done -> outcome);
   }

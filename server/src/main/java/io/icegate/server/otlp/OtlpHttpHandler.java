@@ -80,15 +80,18 @@ public final class OtlpHttpHandler<R extends Message> implements Handler {
     int tenantMax = limiter.limits(tenant).maxRequestBytes();
     int limit = tenantMax > 0 ? Math.min(tenantMax, maxBodyBytes) : maxBodyBytes;
     R request;
+    byte[] protobuf = null;
     try {
       if (exchange.body().length > limit) {
         throw new PayloadTooLargeException(tooLarge(exchange.body().length, limit, tenantMax));
       }
       byte[] body = inflate(exchange, limit, tenantMax);
-      request =
-          encoding == OtlpEncoding.PROTOBUF
-              ? signal.decodeProtobuf().apply(body)
-              : signal.decodeJson().apply(body);
+      if (encoding == OtlpEncoding.PROTOBUF) {
+        request = signal.decodeProtobuf().apply(body);
+        protobuf = body;
+      } else {
+        request = signal.decodeJson().apply(body);
+      }
     } catch (PayloadTooLargeException e) {
       fail(exchange, encoding, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, RESOURCE_EXHAUSTED,
           e.getMessage(), null);
@@ -104,7 +107,7 @@ public final class OtlpHttpHandler<R extends Message> implements Handler {
     }
     CompletableFuture<SignalIngest.Outcome> stored;
     try {
-      stored = ingest.export(tenant, request, exchange.header("Idempotency-Key"));
+      stored = ingest.export(tenant, request, exchange.header("Idempotency-Key"), protobuf);
     } catch (IngestException e) {
       stored = CompletableFuture.failedFuture(e);
     }

@@ -49,6 +49,28 @@ class ServerConfigTest {
   }
 
   @Test
+  void theInflightBodyBudgetIsItsOwnKeyAndDefaultsToFourLargestBodies() throws Exception {
+    ServerConfig defaults = load("max_request_bytes: 1048576\n").validate();
+    assertThat(defaults.maxInflightBodyBytes()).isZero();
+    assertThat(defaults.inflightBodyBudget()).isEqualTo(4L * 1048576);
+
+    ServerConfig set =
+        load("max_request_bytes: 1048576\nmax_inflight_body_bytes: 10485760\n").validate();
+    assertThat(set.inflightBodyBudget()).isEqualTo(10485760L);
+    assertThat(set.maxRequestBytes()).isEqualTo(1048576);
+
+    // Less than one largest body could never admit a request of the allowed size.
+    assertThatThrownBy(
+            () -> load("max_request_bytes: 1048576\nmax_inflight_body_bytes: 1000\n").validate())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("max_inflight_body_bytes")
+        .hasMessageContaining("at least max_request_bytes (1048576)");
+    assertThatThrownBy(() -> load("max_inflight_body_bytes: -1\n").validate())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("max_inflight_body_bytes");
+  }
+
+  @Test
   void anEmptyFileMeansDefaults() throws Exception {
     assertThat(load("").validate()).isEqualTo(ServerConfig.defaults());
   }

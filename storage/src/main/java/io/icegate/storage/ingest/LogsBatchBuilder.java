@@ -35,8 +35,17 @@ public final class LogsBatchBuilder {
   /** The logs table as Arrow sees it; the WAL writes batches of exactly this shape. */
   public static final Schema ARROW_SCHEMA = ArrowSchemas.of(LogsTable.SCHEMA);
 
-  /** The batch (owned by the caller) and what was rejected from the request. */
-  public record Result(VectorSchemaRoot batch, int rejected, String rejectionMessage) {}
+  /**
+   * The batch (owned by the caller), what was rejected from the request, and whether some record
+   * is an event ({@link EventsBatchBuilder#eventName}), so a caller storing events too needs no
+   * second pass over the request to find out.
+   */
+  public record Result(
+      VectorSchemaRoot batch, int rejected, String rejectionMessage, boolean anyEvent) {
+    public Result(VectorSchemaRoot batch, int rejected, String rejectionMessage) {
+      this(batch, rejected, rejectionMessage, false);
+    }
+  }
 
   private LogsBatchBuilder() {}
 
@@ -51,6 +60,7 @@ public final class LogsBatchBuilder {
       int row = 0;
       int rejected = 0;
       String firstRejection = null;
+      boolean anyEvent = false;
       for (ResourceLogs resourceLogs : request.getResourceLogsList()) {
         List<KeyValue> resource = resourceLogs.getResource().getAttributesList();
         SortedMap<String, String> labels = LokiOtlpLabels.streamLabels(resource);
@@ -66,6 +76,9 @@ public final class LogsBatchBuilder {
           byte[] scopeName = emptyToNull(scope.getName());
           byte[] scopeVersion = emptyToNull(scope.getVersion());
           for (LogRecord record : scopeLogs.getLogRecordsList()) {
+            if (!anyEvent && EventsBatchBuilder.eventName(record) != null) {
+              anyEvent = true;
+            }
             String problem = validate(record);
             if (problem != null) {
               rejected++;
@@ -122,7 +135,7 @@ public final class LogsBatchBuilder {
         }
       }
       root.setRowCount(row);
-      return new Result(root, rejected, firstRejection);
+      return new Result(root, rejected, firstRejection, anyEvent);
     } catch (RuntimeException | Error e) {
       root.close();
       throw e;

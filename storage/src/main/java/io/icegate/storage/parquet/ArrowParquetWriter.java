@@ -26,6 +26,7 @@ import org.apache.arrow.vector.complex.StructVector;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.parquet.ParquetSchemaUtil;
+import org.apache.parquet.column.ParquetProperties;
 import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.api.WriteSupport;
@@ -67,8 +68,44 @@ public final class ArrowParquetWriter {
    * Writes every row of {@code batches}, in order, to {@code out}. The batches' columns must be
    * named and typed as {@code schema}'s (see {@code ArrowSchemaUtil.convert}). The caller keeps
    * ownership of the batches.
+   *
+   * <p>Column at a time into parquet-java's column store ({@link ColumnBatchWriter}) when the
+   * codec is ZSTD (the WAL's); row by row through parquet-java's record writer otherwise.
    */
   public static void write(
+      Schema schema,
+      List<VectorSchemaRoot> batches,
+      OutputFile out,
+      Map<String, String> footerMetadata,
+      Options options)
+      throws IOException {
+    if (options.codec() != CompressionCodecName.ZSTD) {
+      writeRows(schema, batches, out, footerMetadata, options);
+      return;
+    }
+    MessageType type = ParquetSchemaUtil.convert(schema, "table");
+    ParquetProperties.Builder props =
+        ParquetProperties.builder()
+            .withPageSize(options.pageBytes())
+            .withDictionaryEncoding(true)
+            .withSizeStatisticsEnabled(false);
+    if (!batches.isEmpty()) {
+      for (String column : mostlyDistinctColumns(type, batches.get(0))) {
+        props.withDictionaryEncoding(column, false);
+      }
+      for (String column : withoutStatistics(type, batches.get(0))) {
+        props.withStatisticsEnabled(column, false);
+      }
+    }
+    ColumnBatchWriter.write(type, props.build(), batches, out, footerMetadata, options);
+  }
+
+  /**
+   * As {@link #write}, row by row through parquet-java's record API ({@code ParquetWriter} and a
+   * {@code WriteSupport}): the plain way to write these batches with parquet-java, kept as the
+   * ingest benchmark's reference and for codecs other than ZSTD.
+   */
+  public static void writeRows(
       Schema schema,
       List<VectorSchemaRoot> batches,
       OutputFile out,
@@ -93,12 +130,9 @@ public final class ArrowParquetWriter {
     if (!batches.isEmpty()) {
       for (String column : mostlyDistinctColumns(type, batches.get(0))) {
         builder.withDictionaryEncoding(column, false);
-        if (type.getType(column).asPrimitiveType().getPrimitiveTypeName()
-            == PrimitiveType.PrimitiveTypeName.BINARY) {
-          // Min/max of log lines prune nothing (line filters search inside them) and cost a
-          // full comparison per value; timestamps keep theirs, they prune time ranges.
-          builder.withStatisticsEnabled(column, false);
-        }
+      }
+      for (String column : withoutStatistics(type, batches.get(0))) {
+        builder.withStatisticsEnabled(column, false);
       }
     }
     try (ParquetWriter<Object> writer = builder.build()) {
@@ -147,6 +181,54 @@ public final class ArrowParquetWriter {
       }
     }
     return plain;
+  }
+
+  /**
+   * The columns written without min/max statistics, which cost up to two full comparisons per
+   * value and would prune nothing: every leaf inside a map or list (Iceberg's row-group filters
+   * never test those), and top-level strings that are mostly distinct (log lines: line filters
+   * search inside them) or long (stream label sets, over {@value #LONG_VALUE} bytes on average in
+   * the first rows: compared whole on every row). Times, tenants and services keep theirs: they
+   * prune.
+   */
+  private static List<String> withoutStatistics(MessageType type, VectorSchemaRoot batch) {
+    List<String> off = new ArrayList<>();
+    List<String> plain = mostlyDistinctColumns(type, batch);
+    for (org.apache.parquet.column.ColumnDescriptor column : type.getColumns()) {
+      String[] path = column.getPath();
+      String dotted = String.join(".", path);
+      if (path.length > 1) {
+        off.add(dotted);
+        continue;
+      }
+      if (column.getPrimitiveType().getPrimitiveTypeName()
+          != PrimitiveType.PrimitiveTypeName.BINARY) {
+        continue;
+      }
+      if (plain.contains(dotted) || averageLength(batch.getVector(dotted)) > LONG_VALUE) {
+        off.add(dotted);
+      }
+    }
+    return off;
+  }
+
+  /** Beyond this average length (bytes) a top-level string column keeps no statistics. */
+  private static final int LONG_VALUE = 64;
+
+  private static double averageLength(FieldVector vector) {
+    if (!(vector instanceof BaseVariableWidthVector v)) {
+      return 0;
+    }
+    int rows = Math.min(v.getValueCount(), DICTIONARY_SAMPLE);
+    long bytes = 0;
+    int present = 0;
+    for (int i = 0; i < rows; i++) {
+      if (!v.isNull(i)) {
+        bytes += v.getValueLength(i);
+        present++;
+      }
+    }
+    return present == 0 ? 0 : (double) bytes / present;
   }
 
   private static final class Builder extends ParquetWriter.Builder<Object, Builder> {

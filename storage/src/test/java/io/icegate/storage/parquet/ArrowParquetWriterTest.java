@@ -66,6 +66,15 @@ class ArrowParquetWriterTest {
         assertThat(column(block.getColumns(), repeated).hasDictionaryPage())
             .as(repeated).isTrue();
       }
+      // Tenants keep min/max (they prune row groups); attribute keys and values inside maps
+      // never prune, and keep none.
+      assertThat(column(block.getColumns(), LogsTable.TENANT_ID).getStatistics().hasNonNullValue())
+          .isTrue();
+      for (String nested : List.of(LogsTable.LOG_ATTRIBUTES + ".key_value.key",
+          LogsTable.LOG_ATTRIBUTES + ".key_value.value")) {
+        assertThat(column(block.getColumns(), nested).getStatistics().hasNonNullValue())
+            .as(nested).isFalse();
+      }
     }
   }
 

@@ -1,0 +1,484 @@
+package io.icegate.storage.parquet;
+
+import java.io.IOException;
+import java.util.Arrays;
+import org.apache.parquet.bytes.BytesInput;
+import org.apache.parquet.bytes.BytesUtils;
+import org.apache.parquet.bytes.HeapByteBufferAllocator;
+import org.apache.parquet.column.ColumnDescriptor;
+import org.apache.parquet.column.Encoding;
+import org.apache.parquet.column.ParquetProperties;
+import org.apache.parquet.column.page.DictionaryPage;
+import org.apache.parquet.column.page.PageWriter;
+import org.apache.parquet.column.statistics.SizeStatistics;
+import org.apache.parquet.column.statistics.Statistics;
+import org.apache.parquet.column.statistics.geospatial.GeospatialStatistics;
+import org.apache.parquet.column.values.rle.RunLengthBitPackingHybridEncoder;
+import org.apache.parquet.io.api.Binary;
+import org.apache.parquet.schema.PrimitiveType;
+
+/**
+ * Encodes one top-level (unnested) Parquet column straight into data pages, as parquet-java's V1
+ * column writer would lay them out — definition levels RLE/bit-packed, values PLAIN or
+ * dictionary ids (PLAIN_DICTIONARY, one dictionary page per column chunk) — without its per-value
+ * machinery: a null-free page's levels are one run; a value equal to the one before reuses its
+ * dictionary id without hashing; min/max of a dictionary-encoded page come from the distinct
+ * values it used, not from comparing every row. Pages go to parquet-java's page store, which
+ * compresses them and keeps the column and offset indexes.
+ */
+final class ColumnFlatPages {
+  enum Kind { BINARY, FIXED, INT64, INT32 }
+
+  private final PageWriter pages;
+  private final PrimitiveType type;
+  private final Kind kind;
+  private final int width; // bytes per value for FIXED, INT64, INT32
+  private final boolean optional;
+  private final boolean statistics;
+  private final int pageBytes;
+  private final int pageRows;
+  private final int dictionaryBytes;
+  private final int maxDefinition;
+
+  private boolean dictionary;
+  private boolean dictionaryUsed;
+  private final Dictionary dict = new Dictionary();
+
+  // The page being filled.
+  private byte[] plain = new byte[4096];
+  private int plainSize;
+  private int[] ids = new int[1024];
+  private int idCount;
+  private long idsPlainBytes; // what the page's ids would take as PLAIN values
+  private int lastId = -1;
+  private byte[] defined = new byte[128]; // bit i: value i of the page is present
+  private int values;
+  private int nulls;
+  private Statistics<?> pageStats;
+  private long uncompressedBytes;
+
+  ColumnFlatPages(ColumnDescriptor column, PageWriter pages, ParquetProperties props, Kind kind) {
+    this.pages = pages;
+    this.type = column.getPrimitiveType();
+    this.kind = kind;
+    this.width =
+        switch (kind) {
+          case INT64 -> 8;
+          case INT32 -> 4;
+          case FIXED -> type.getTypeLength();
+          case BINARY -> -1;
+        };
+    this.maxDefinition = column.getMaxDefinitionLevel();
+    this.optional = maxDefinition > 0;
+    this.statistics = props.getStatisticsEnabled(column);
+    // As parquet-java's V1 writers: fixed-length binary (ids) is never dictionary-encoded.
+    this.dictionary = props.isDictionaryEnabled(column) && kind != Kind.FIXED;
+    this.pageBytes = props.getPageSizeThreshold();
+    this.pageRows = Math.min(props.getPageRowCountLimit(), props.getPageValueCountThreshold());
+    this.dictionaryBytes = props.getDictionaryPageSizeThreshold();
+    this.pageStats = newStats();
+  }
+
+  /** The bytes this column has produced so far, before compression. */
+  long bufferedBytes() {
+    return uncompressedBytes + plainSize + idCount * 4L + dict.bytes;
+  }
+
+  /** Appends rows {@code from} to {@code to} of a variable-width column. */
+  void appendBinary(byte[] validity, int[] offsets, byte[] data, int from, int to)
+      throws IOException {
+    for (int i = from; i < to; i++) {
+      if (isNull(validity, i)) {
+        appendNull();
+        continue;
+      }
+      int start = offsets[i];
+      int length = offsets[i + 1] - start;
+      if (dictionary) {
+        idsPlainBytes += 4 + length;
+        appendId(dict.idOf(data, start, length, true));
+      } else {
+        ensurePlain(4 + length);
+        putIntLittleEndian(plain, plainSize, length);
+        System.arraycopy(data, start, plain, plainSize + 4, length);
+        plainSize += 4 + length;
+        if (statistics) {
+          pageStats.updateStats(Binary.fromConstantByteArray(data, start, length));
+        }
+        present();
+      }
+    }
+  }
+
+  /**
+   * Appends rows of a fixed-width column whose values are {@code width} little-endian bytes each
+   * (fixed binary, or int64 / int32 as Parquet's PLAIN stores them).
+   */
+  void appendFixed(byte[] validity, byte[] data, int from, int to) throws IOException {
+    for (int i = from; i < to; i++) {
+      if (isNull(validity, i)) {
+        appendNull();
+        continue;
+      }
+      int start = i * width;
+      if (dictionary) {
+        idsPlainBytes += width;
+        appendId(dict.idOf(data, start, width, false));
+      } else {
+        ensurePlain(width);
+        System.arraycopy(data, start, plain, plainSize, width);
+        plainSize += width;
+        if (statistics) {
+          update(pageStats, data, start);
+        }
+        present();
+      }
+    }
+  }
+
+  private void update(Statistics<?> stats, byte[] data, int start) {
+    switch (kind) {
+      case INT64 -> stats.updateStats(longAt(data, start));
+      case INT32 -> stats.updateStats(intAt(data, start));
+      case FIXED -> stats.updateStats(Binary.fromConstantByteArray(data, start, width));
+      case BINARY -> throw new IllegalStateException();
+    }
+  }
+
+  private void appendNull() throws IOException {
+    if (!optional) {
+      throw new IllegalArgumentException("null in required column " + type.getName());
+    }
+    nulls++;
+    values++; // its bit stays 0
+    ensureDefined();
+    pageStats.incrementNumNulls();
+    endValue();
+  }
+
+  private void appendId(int id) throws IOException {
+    if (idCount == ids.length) {
+      ids = Arrays.copyOf(ids, ids.length * 2);
+    }
+    ids[idCount++] = id;
+    if (dict.bytes > dictionaryBytes) {
+      // Too many distinct values for a dictionary to pay: this page keeps its ids, the rest of
+      // the column chunk is plain.
+      present();
+      flushPage();
+      dictionary = false;
+      return;
+    }
+    present();
+  }
+
+  private void present() throws IOException {
+    ensureDefined();
+    defined[values >> 3] |= (byte) (1 << (values & 7));
+    values++;
+    endValue();
+  }
+
+  private void endValue() throws IOException {
+    if (values >= pageRows || plainSize >= pageBytes || idCount * 4L >= pageBytes) {
+      flushPage();
+    }
+  }
+
+  private void ensureDefined() {
+    if ((values >> 3) + 1 > defined.length) {
+      defined = Arrays.copyOf(defined, defined.length * 2);
+    }
+  }
+
+  private void ensurePlain(int more) {
+    if (plainSize + more > plain.length) {
+      plain = Arrays.copyOf(plain, Math.max(plain.length * 2, plainSize + more));
+    }
+  }
+
+  /** Writes the page being filled, if it has values. */
+  void flushPage() throws IOException {
+    if (values == 0) {
+      return;
+    }
+    BytesInput levels = optional ? definitionLevels() : BytesInput.empty();
+    BytesInput body;
+    Encoding encoding;
+    Statistics<?> stats = pageStats;
+    if (idCount > 0) {
+      int bitWidth = BytesUtils.getWidthFromMaxInt(dict.size - 1);
+      try (RunLengthBitPackingHybridEncoder encoder =
+          new RunLengthBitPackingHybridEncoder(bitWidth, 1024, pageBytes,
+              HeapByteBufferAllocator.getInstance())) {
+        for (int i = 0; i < idCount; i++) {
+          encoder.writeInt(ids[i]);
+        }
+        body = BytesInput.concat(BytesInput.from(new byte[] {(byte) bitWidth}),
+            BytesInput.from(encoder.toBytes().toByteArray()));
+      }
+      encoding = Encoding.PLAIN_DICTIONARY;
+      if (statistics) {
+        dict.statistics(stats, ids, idCount);
+      }
+      if (!dictionaryUsed && body.size() + dict.bytes >= idsPlainBytes) {
+        // As parquet-java decides at the first page: a dictionary that makes the column no
+        // smaller is dropped, and the column is plain from here (this page included).
+        body = BytesInput.from(dict.plainOf(kind, ids, idCount));
+        encoding = Encoding.PLAIN;
+        dictionary = false;
+      } else {
+        dictionaryUsed = true;
+      }
+    } else {
+      body = BytesInput.from(Arrays.copyOf(plain, plainSize));
+      encoding = Encoding.PLAIN;
+    }
+    BytesInput page = BytesInput.concat(levels, body);
+    uncompressedBytes += page.size();
+    pages.writePage(
+        page, values, values, stats,
+        SizeStatistics.noopBuilder(type, 0, maxDefinition).build(),
+        statistics
+            ? GeospatialStatistics.newBuilder(type).build()
+            : GeospatialStatistics.noopBuilder().build(),
+        Encoding.BIT_PACKED, optional ? Encoding.RLE : Encoding.BIT_PACKED, encoding);
+    plainSize = 0;
+    idCount = 0;
+    idsPlainBytes = 0;
+    Arrays.fill(defined, 0, Math.min(defined.length, (values >> 3) + 1), (byte) 0);
+    values = 0;
+    nulls = 0;
+    pageStats = newStats();
+  }
+
+  /** Ends the column chunk: the last page, then the dictionary page if a page used it. */
+  void finish() throws IOException {
+    flushPage();
+    if (dictionaryUsed) {
+      pages.writeDictionaryPage(
+          new DictionaryPage(BytesInput.from(dict.plain(kind)), dict.size,
+              Encoding.PLAIN_DICTIONARY));
+    }
+  }
+
+  /**
+   * Definition levels of the page (0 or 1 per value), as the V1 page's 4-byte length plus the
+   * RLE/bit-packed hybrid: one run when all are present, else bit-packed groups of 8 — which is
+   * exactly the presence bitmap, least significant bit first.
+   */
+  private BytesInput definitionLevels() {
+    byte[] out;
+    int at;
+    if (nulls == 0) {
+      out = new byte[4 + 5 + 1];
+      at = 4;
+      at = varint(out, at, values << 1);
+      out[at++] = 1;
+    } else {
+      int groups = (values + 7) / 8;
+      out = new byte[4 + 5 + groups];
+      at = varint(out, 4, (groups << 1) | 1);
+      System.arraycopy(defined, 0, out, at, groups);
+      at += groups;
+    }
+    putIntLittleEndian(out, 0, at - 4);
+    return BytesInput.from(out, 0, at);
+  }
+
+  private static void putIntLittleEndian(byte[] out, int at, int value) {
+    out[at] = (byte) value;
+    out[at + 1] = (byte) (value >>> 8);
+    out[at + 2] = (byte) (value >>> 16);
+    out[at + 3] = (byte) (value >>> 24);
+  }
+
+  /** Appends {@code count} nulls (a table column the batch does not have). */
+  void appendNulls(int count) throws IOException {
+    for (int i = 0; i < count; i++) {
+      appendNull();
+    }
+  }
+
+  private static int varint(byte[] out, int at, int value) {
+    while ((value & ~0x7F) != 0) {
+      out[at++] = (byte) ((value & 0x7F) | 0x80);
+      value >>>= 7;
+    }
+    out[at++] = (byte) value;
+    return at;
+  }
+
+  private Statistics<?> newStats() {
+    return statistics ? Statistics.createStats(type) : Statistics.noopStats(type);
+  }
+
+  private static boolean isNull(byte[] validity, int index) {
+    return (validity[index >> 3] & (1 << (index & 7))) == 0;
+  }
+
+  static long longAt(byte[] b, int at) {
+    return (b[at] & 0xFFL) | (b[at + 1] & 0xFFL) << 8 | (b[at + 2] & 0xFFL) << 16
+        | (b[at + 3] & 0xFFL) << 24 | (b[at + 4] & 0xFFL) << 32 | (b[at + 5] & 0xFFL) << 40
+        | (b[at + 6] & 0xFFL) << 48 | (b[at + 7] & 0xFFL) << 56;
+  }
+
+  static int intAt(byte[] b, int at) {
+    return (b[at] & 0xFF) | (b[at + 1] & 0xFF) << 8 | (b[at + 2] & 0xFF) << 16
+        | (b[at + 3] & 0xFF) << 24;
+  }
+
+  /**
+   * Distinct byte strings by id, in first-seen order: an open-addressing table over one byte
+   * array, so a lookup hashes and compares slices without an object per value.
+   */
+  private final class Dictionary {
+    private byte[] data = new byte[1024];
+    private int dataSize;
+    private int[] starts = new int[64];
+    private int[] lengths = new int[64];
+    private int[] table = newTable(128);
+    int size;
+    long bytes; // as PLAIN in the dictionary page
+    private byte[] lastData;
+    private int lastStart;
+    private int lastLength = -1;
+    private int[] seen = new int[64]; // page epoch a value was last used in
+    private int epoch = 1;
+
+    int idOf(byte[] value, int start, int length, boolean lengthPrefixed) {
+      // Runs of one value (a resource's attributes on each of its records) skip the hash.
+      if (length == lastLength && lastId >= 0
+          && Arrays.equals(value, start, start + length, lastData, lastStart, lastStart + length)) {
+        return lastId;
+      }
+      int hash = hash(value, start, length);
+      int mask = table.length - 1;
+      int slot = hash & mask;
+      while (true) {
+        int id = table[slot];
+        if (id < 0) {
+          id = add(value, start, length, lengthPrefixed);
+          table[slot] = id;
+          if (size * 2 > table.length) {
+            rehash();
+          }
+          break;
+        }
+        if (lengths[id] == length
+            && Arrays.equals(data, starts[id], starts[id] + length, value, start, start + length)) {
+          remember(value, start, length, id);
+          return id;
+        }
+        slot = (slot + 1) & mask;
+      }
+      int id = size - 1;
+      remember(value, start, length, id);
+      return id;
+    }
+
+    private void remember(byte[] value, int start, int length, int id) {
+      lastData = value;
+      lastStart = start;
+      lastLength = length;
+      lastId = id;
+    }
+
+    private int add(byte[] value, int start, int length, boolean lengthPrefixed) {
+      if (dataSize + length > data.length) {
+        data = Arrays.copyOf(data, Math.max(data.length * 2, dataSize + length));
+      }
+      if (size == starts.length) {
+        starts = Arrays.copyOf(starts, size * 2);
+        lengths = Arrays.copyOf(lengths, size * 2);
+        seen = Arrays.copyOf(seen, size * 2);
+      }
+      System.arraycopy(value, start, data, dataSize, length);
+      starts[size] = dataSize;
+      lengths[size] = length;
+      dataSize += length;
+      bytes += length + (lengthPrefixed ? 4 : 0);
+      return size++;
+    }
+
+    private void rehash() {
+      int[] bigger = newTable(table.length * 2);
+      int mask = bigger.length - 1;
+      for (int id = 0; id < size; id++) {
+        int slot = hash(data, starts[id], lengths[id]) & mask;
+        while (bigger[slot] >= 0) {
+          slot = (slot + 1) & mask;
+        }
+        bigger[slot] = id;
+      }
+      table = bigger;
+    }
+
+    /** Min and max of the distinct values the page's ids name. */
+    void statistics(Statistics<?> stats, int[] pageIds, int count) {
+      epoch++;
+      for (int i = 0; i < count; i++) {
+        int id = pageIds[i];
+        if (seen[id] == epoch) {
+          continue;
+        }
+        seen[id] = epoch;
+        switch (kind) {
+          case INT64 -> stats.updateStats(longAt(data, starts[id]));
+          case INT32 -> stats.updateStats(intAt(data, starts[id]));
+          case FIXED, BINARY ->
+              stats.updateStats(Binary.fromConstantByteArray(data, starts[id], lengths[id]));
+        }
+      }
+    }
+
+    /** The values {@code pageIds} name, PLAIN encoded. */
+    byte[] plainOf(Kind kind, int[] pageIds, int count) {
+      int total = 0;
+      for (int i = 0; i < count; i++) {
+        total += lengths[pageIds[i]] + (kind == Kind.BINARY ? 4 : 0);
+      }
+      byte[] out = new byte[total];
+      int at = 0;
+      for (int i = 0; i < count; i++) {
+        int id = pageIds[i];
+        if (kind == Kind.BINARY) {
+          putIntLittleEndian(out, at, lengths[id]);
+          at += 4;
+        }
+        System.arraycopy(data, starts[id], out, at, lengths[id]);
+        at += lengths[id];
+      }
+      return out;
+    }
+
+    /** The dictionary page's values, PLAIN encoded. */
+    byte[] plain(Kind kind) {
+      byte[] out = new byte[Math.toIntExact(bytes)];
+      int at = 0;
+      for (int id = 0; id < size; id++) {
+        if (kind == Kind.BINARY) {
+          putIntLittleEndian(out, at, lengths[id]);
+          at += 4;
+        }
+        System.arraycopy(data, starts[id], out, at, lengths[id]);
+        at += lengths[id];
+      }
+      return out;
+    }
+
+    private static int[] newTable(int capacity) {
+      int[] t = new int[capacity];
+      Arrays.fill(t, -1);
+      return t;
+    }
+
+    private static int hash(byte[] b, int start, int length) {
+      int h = 0x9E3779B9 ^ length;
+      for (int i = start, end = start + length; i < end; i++) {
+        h = 31 * h + b[i];
+      }
+      return h ^ (h >>> 16);
+    }
+  }
+}
