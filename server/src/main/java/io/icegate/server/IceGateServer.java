@@ -237,6 +237,7 @@ public final class IceGateServer implements AutoCloseable {
         config.host(),
         port,
         config.maxRequestBytes(),
+        config.inflightBodyBudget(),
         Map.copyOf(routes),
         errors,
         boss,
