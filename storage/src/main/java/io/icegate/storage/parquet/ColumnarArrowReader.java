@@ -77,6 +77,8 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
           Encoding.RLE_DICTIONARY,
           Encoding.RLE,
           Encoding.BIT_PACKED);
+  private static final VarHandle LONG_LE =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
   private static final VarHandle INT_LE =
       MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
 
@@ -676,6 +678,8 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
     // The dictionary of the current column chunk: fixed-width values back to back, or strings
     // back to back with their start offsets (count + 1 entries).
     private byte[] dictionary;
+    /** An 8-byte column's dictionary as longs: one array load and one store per value. */
+    private long[] dictionaryLongs;
     private int[] dictionaryOffsets;
 
     // The current page.
@@ -732,6 +736,7 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
       this.pageOrdinal = 0;
       this.rowAt = 0;
       this.dictionary = null;
+      this.dictionaryLongs = null;
       this.dictionaryOffsets = null;
       DictionaryPage page = pageReader.readDictionaryPage();
       if (page != null) {
@@ -778,6 +783,12 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
         dictionaryOffsets = offsets;
       } else {
         dictionary = bytes;
+        if (width == 8) {
+          dictionaryLongs = new long[count];
+          for (int i = 0; i < count; i++) {
+            dictionaryLongs[i] = (long) LONG_LE.get(bytes, i * 8);
+          }
+        }
       }
     }
 
@@ -1115,11 +1126,15 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
         }
         if (dictionaryEncoded) {
           int id = ids[idAt++];
-          if (kept) {
+          if (kept && width == 8) {
+            values.setLong((long) out * 8, dictionaryLongs[id]);
+          } else if (kept) {
             values.setBytes((long) out * width, dictionary, id * width, width);
           }
         } else {
-          if (kept) {
+          if (kept && width == 8) {
+            values.setLong((long) out * 8, (long) LONG_LE.get(data, dataAt));
+          } else if (kept) {
             values.setBytes((long) out * width, data, dataAt, width);
           }
           dataAt += width;
@@ -1275,6 +1290,24 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
         values.setBytes((long) at * width, data, dataAt, (long) n * width);
         dataAt += n * width;
         setBits(validity, at, n);
+        return;
+      }
+      if (width == 8) {
+        // Timestamps, longs and doubles: whole 8-byte loads and stores.
+        for (int i = 0; i < n; i++) {
+          if (!present(i)) {
+            continue;
+          }
+          long value;
+          if (dictionaryEncoded) {
+            value = dictionaryLongs[ids[idAt++]];
+          } else {
+            value = (long) LONG_LE.get(data, dataAt);
+            dataAt += 8;
+          }
+          values.setLong((long) (at + i) * 8, value);
+          BitVectorHelper.setBit(validity, at + i);
+        }
         return;
       }
       for (int i = 0; i < n; i++) {
