@@ -45,8 +45,14 @@ public final class LogPipelineOperator implements Operator {
   private final List<String> inputNames;
   private final LabelsBuilder labels = new LabelsBuilder();
 
-  private String lastStreamKey;
+  private byte[] lastStreamKey = new byte[0];
+  private int lastStreamLength = -1;
   private SortedMap<String, String> lastStream;
+  /** Attribute keys → their Loki label names ({@link #DROPPED} for keys Loki drops). */
+  private final Map<String, String> labelNames = new HashMap<>();
+  private static final String DROPPED = new String("(dropped)");
+  /** Reused for decoding strings out of Arrow buffers without a byte array per value. */
+  private byte[] scratch = new byte[256];
   private SortedMap<String, String> lastOutput;
   private byte[] lastOutputBytes;
 
@@ -85,6 +91,7 @@ public final class LogPipelineOperator implements Operator {
       fields.add(batch.getVector(c).getField());
     }
     int rows = batch.getRowCount();
+    FieldVector[] columns = batch.getFieldVectors().toArray(new FieldVector[0]);
     VectorSchemaRoot out = Batches.allocate(new Schema(fields), context.allocator(), rows);
     try {
       TimeStampVector outTime = (TimeStampVector) out.getVector(0);
@@ -92,9 +99,9 @@ public final class LogPipelineOperator implements Operator {
       VarCharVector outBody = (VarCharVector) out.getVector(2);
       int kept = 0;
       for (int r = 0; r < rows; r++) {
-        labels.reset(stream(streams, r), metadata(batch, r));
+        labels.reset(stream(streams, r), metadata(columns, r));
         long ts = time.get(r);
-        String line = body.isNull(r) ? "" : new String(body.get(r), StandardCharsets.UTF_8);
+        String line = body.isNull(r) ? "" : text(body, r);
         String result = pipeline.process(ts, line, labels);
         if (result == null) {
           continue;
@@ -116,12 +123,33 @@ public final class LogPipelineOperator implements Operator {
   }
 
   private SortedMap<String, String> stream(VarCharVector streams, int row) {
-    String key = new String(streams.get(row), StandardCharsets.UTF_8);
-    if (!key.equals(lastStreamKey)) {
-      lastStreamKey = key;
-      lastStream = LabelSetCodec.decode(key);
+    int start = streams.getStartOffset(row);
+    int length = streams.getEndOffset(row) - start;
+    if (lastStreamKey.length < length) {
+      lastStreamKey =
+          java.util.Arrays.copyOf(lastStreamKey, Math.max(length, 2 * lastStreamKey.length));
+    }
+    int capacity = scratch.length;
+    byte[] bytes = length <= capacity ? scratch : new byte[length];
+    streams.getDataBuffer().getBytes(start, bytes, 0, length);
+    if (length != lastStreamLength
+        || !java.util.Arrays.equals(bytes, 0, length, lastStreamKey, 0, length)) {
+      System.arraycopy(bytes, 0, lastStreamKey, 0, length);
+      lastStreamLength = length;
+      lastStream = LabelSetCodec.decode(new String(bytes, 0, length, StandardCharsets.UTF_8));
     }
     return lastStream;
+  }
+
+  /** Value {@code row} of a string vector, decoded through the reused buffer. */
+  private String text(VarCharVector vector, int row) {
+    int start = vector.getStartOffset(row);
+    int length = vector.getEndOffset(row) - start;
+    if (scratch.length < length) {
+      scratch = new byte[Math.max(length, 2 * scratch.length)];
+    }
+    vector.getDataBuffer().getBytes(start, scratch, 0, length);
+    return new String(scratch, 0, length, StandardCharsets.UTF_8);
   }
 
   private byte[] encode(SortedMap<String, String> output) {
@@ -132,10 +160,10 @@ public final class LogPipelineOperator implements Operator {
     return lastOutputBytes;
   }
 
-  private Map<String, String> metadata(VectorSchemaRoot batch, int row) {
+  private Map<String, String> metadata(FieldVector[] columns, int row) {
     Map<String, String> m = null;
     for (int c = 3; c < inputNames.size(); c++) {
-      FieldVector v = batch.getVector(c);
+      FieldVector v = columns[c];
       if (v.isNull(row)) {
         continue;
       }
@@ -146,7 +174,7 @@ public final class LogPipelineOperator implements Operator {
       if (v instanceof FixedSizeBinaryVector bin) {
         m.put(name, HexFormat.of().formatHex(bin.get(row)));
       } else if (v instanceof VarCharVector text) {
-        m.put(name, new String(text.get(row), StandardCharsets.UTF_8));
+        m.put(name, text(text, row));
       } else if (v instanceof BaseIntVector number) {
         m.put(name, Long.toString(number.getValueAsLong(row)));
       } else if (v instanceof MapVector map) {
@@ -160,7 +188,7 @@ public final class LogPipelineOperator implements Operator {
    * Log attributes as Loki's OTLP mapping exposes them: structured metadata named by the
    * attribute key with {@code .} and other invalid characters turned into {@code _}.
    */
-  private static void attributes(MapVector map, int row, Map<String, String> out) {
+  private void attributes(MapVector map, int row, Map<String, String> out) {
     StructVector entries = (StructVector) map.getDataVector();
     VarCharVector keys = (VarCharVector) entries.getChild(MapVector.KEY_NAME);
     VarCharVector values = (VarCharVector) entries.getChild(MapVector.VALUE_NAME);
@@ -168,13 +196,22 @@ public final class LogPipelineOperator implements Operator {
       if (keys.isNull(i) || values.isNull(i)) {
         continue;
       }
-      String name;
-      try {
-        name = LokiOtlpLabels.normalizeLabelName(new String(keys.get(i), StandardCharsets.UTF_8));
-      } catch (ProtocolException e) {
+      if (labelNames.size() > 10_000) {
+        labelNames.clear(); // keys of unbounded variety: keep the cache bounded
+      }
+      String name = labelNames.computeIfAbsent(text(keys, i), LogPipelineOperator::labelName);
+      if (name == DROPPED) {
         continue; // a key with no label name (empty, or only invalid characters): Loki drops it
       }
-      out.putIfAbsent(name, new String(values.get(i), StandardCharsets.UTF_8));
+      out.putIfAbsent(name, text(values, i));
+    }
+  }
+
+  private static String labelName(String key) {
+    try {
+      return LokiOtlpLabels.normalizeLabelName(key);
+    } catch (ProtocolException e) {
+      return DROPPED;
     }
   }
 

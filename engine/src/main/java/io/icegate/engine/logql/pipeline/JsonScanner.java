@@ -172,15 +172,22 @@ final class JsonScanner {
           if (i == start) {
             return -1;
           }
-          String lit = s.substring(start, i);
-          if (lit.equals("true") || lit.equals("false") || lit.equals("null")) {
+          if (s.startsWith("true", start) && i - start == 4
+              || s.startsWith("false", start) && i - start == 5
+              || s.startsWith("null", start) && i - start == 4) {
             return i;
           }
-          char f = lit.charAt(0);
-          return (f == '-' || (f >= '0' && f <= '9'))
-                  && lit.chars().noneMatch(ch -> ch >= 'a' && ch != 'e')
-              ? i
-              : -1;
+          char f = s.charAt(start);
+          if (f != '-' && (f < '0' || f > '9')) {
+            return -1;
+          }
+          for (int k = start; k < i; k++) {
+            char ch = s.charAt(k);
+            if (ch >= 'a' && ch != 'e') {
+              return -1; // letters of true/false/null inside a number
+            }
+          }
+          return i;
         }
     }
   }
