@@ -74,56 +74,21 @@ final class CompareKernels {
   }
 
   /**
-   * A string column against a constant. The batch's string bytes are copied once into an array so
-   * that each row compares with the JDK's vectorized array comparison; a row equal to the previous
-   * one (files are sorted by the promoted names) reuses its verdict; equality first tests lengths.
+   * A string column against a constant, as unsigned UTF-8 bytes (code point order), each distinct
+   * run of values compared once ({@link StringVerdicts}).
    */
   static VectorPredicate bytes(int column, SqlKind kind, byte[] constant) {
-    return new VectorPredicate() {
-      private byte[] scratch = new byte[0];
-
-      @Override
-      public void evaluate(org.apache.arrow.vector.VectorSchemaRoot batch, boolean[] out) {
-        VarCharVector vector = (VarCharVector) batch.getVector(column);
-        int rows = batch.getRowCount();
-        if (rows == 0) {
-          return;
-        }
-        ArrowBuf offsets = vector.getOffsetBuffer();
-        int base = offsets.getInt(0);
-        int total = offsets.getInt((long) rows * 4) - base;
-        if (scratch.length < total) {
-          scratch = new byte[Math.max(total, scratch.length * 2)];
-        }
-        vector.getDataBuffer().getBytes(base, scratch, 0, total);
-        boolean equality = kind == SqlKind.EQUALS || kind == SqlKind.NOT_EQUALS;
-        int previousStart = -1;
-        int previousEnd = -1;
-        boolean previous = false;
-        int start = 0;
-        for (int i = 0; i < rows; i++) {
-          int end = offsets.getInt((long) (i + 1) * 4) - base;
-          if (vector.isNull(i)) {
-            out[i] = false;
-          } else if (equality && end - start != constant.length) {
-            out[i] = kind == SqlKind.NOT_EQUALS;
-          } else if (previousStart >= 0
-              && java.util.Arrays.equals(scratch, start, end, scratch, previousStart, previousEnd)) {
-            out[i] = previous;
-          } else {
-            previous =
+    StringVerdicts verdicts = new StringVerdicts();
+    return (batch, out) ->
+        verdicts.evaluate(
+            (VarCharVector) batch.getVector(column),
+            batch.getRowCount(),
+            out,
+            (data, start, end) ->
                 test(
                     kind,
                     java.util.Arrays.compareUnsigned(
-                        scratch, start, end, constant, 0, constant.length));
-            out[i] = previous;
-            previousStart = start;
-            previousEnd = end;
-          }
-          start = end;
-        }
-      }
-    };
+                        data, start, end, constant, 0, constant.length)));
   }
 
   static boolean test(SqlKind kind, int comparison) {

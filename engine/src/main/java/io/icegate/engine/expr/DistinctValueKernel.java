@@ -2,7 +2,6 @@ package io.icegate.engine.expr;
 
 import java.nio.charset.StandardCharsets;
 import java.util.function.Predicate;
-import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.vector.VarCharVector;
 
 /**
@@ -18,6 +17,7 @@ final class DistinctValueKernel implements VectorPredicate {
   private byte[][] keys = new byte[64][];
   private boolean[] verdicts = new boolean[64];
   private int size;
+  private final StringVerdicts strings = new StringVerdicts();
 
   DistinctValueKernel(int column, Predicate<String> predicate) {
     this.column = column;
@@ -26,42 +26,12 @@ final class DistinctValueKernel implements VectorPredicate {
 
   @Override
   public void evaluate(org.apache.arrow.vector.VectorSchemaRoot batch, boolean[] out) {
-    VarCharVector vector = (VarCharVector) batch.getVector(column);
-    int rows = batch.getRowCount();
-    if (rows == 0) {
-      return;
-    }
-    ArrowBuf offsets = vector.getOffsetBuffer();
-    int base = offsets.getInt(0);
-    int total = offsets.getInt((long) rows * 4) - base;
-    if (scratch.length < total) {
-      scratch = new byte[Math.max(total, scratch.length * 2)];
-    }
-    vector.getDataBuffer().getBytes(base, scratch, 0, total);
-    // Files are sorted by stream, so neighbouring rows mostly repeat a value: compare with the
-    // previous row (an intrinsic array compare) before hashing.
-    int previousStart = -1;
-    int previousEnd = -1;
-    boolean previous = false;
-    int start = 0;
-    for (int i = 0; i < rows; i++) {
-      int end = offsets.getInt((long) (i + 1) * 4) - base;
-      if (vector.isNull(i)) {
-        out[i] = false;
-      } else if (previousStart >= 0
-          && java.util.Arrays.equals(scratch, start, end, scratch, previousStart, previousEnd)) {
-        out[i] = previous;
-      } else {
-        previous = verdict(scratch, start, end - start);
-        out[i] = previous;
-        previousStart = start;
-        previousEnd = end;
-      }
-      start = end;
-    }
+    strings.evaluate(
+        (VarCharVector) batch.getVector(column),
+        batch.getRowCount(),
+        out,
+        (data, start, end) -> verdict(data, start, end - start));
   }
-
-  private byte[] scratch = new byte[0];
 
   private boolean verdict(byte[] data, int start, int length) {
     int hash = hash(data, start, length);

@@ -288,7 +288,7 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
             fileSchema.getColumnDescription(new String[] {base[0], base[1], value.getName()})));
   }
 
-  /** True when the stored column holds {@code type}'s values as Iceberg's reader would read them. */
+  /** True when the stored column holds {@code type}'s values as Iceberg's reader reads them. */
   private static boolean readable(Type type, PrimitiveType stored) {
     PrimitiveTypeName physical = stored.getPrimitiveTypeName();
     LogicalTypeAnnotation logical = stored.getLogicalTypeAnnotation();
@@ -1023,10 +1023,6 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
 
     @Override
     public void read(FieldVector vector, int rows, boolean[] keep, int count) {
-      if (vector != null && keep == null) {
-        readAll(vector, rows);
-        return;
-      }
       if (vector instanceof BitVector bits) {
         bits.allocateNew(count);
       } else if (vector instanceof BaseFixedWidthVector fixed) {
@@ -1048,7 +1044,8 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
           pageOrdinal++;
           if (maxRepetition == 0
               && page.getValueCount() <= rows - done
-              && (vector == null || noneKept(keep, done, page.getValueCount()))) {
+              && (vector == null
+                  || (keep != null && noneKept(keep, done, page.getValueCount())))) {
             // A flat column's page holds one value (level) per row: a page all of whose rows
             // are skipped is passed over without inflating or decoding it.
             done += page.getValueCount();
@@ -1060,12 +1057,12 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
         if (vector == null) {
           skipValues(n);
         } else if (vector instanceof BitVector bits) {
-          out = readBooleansKept(bits, out, n, keep, done);
+          out = readBooleans(bits, out, n, keep, done);
         } else if (vector instanceof BaseFixedWidthVector fixed) {
-          out = readFixedKept(fixed, out, n, keep, done);
+          out = readFixed(fixed, out, n, keep, done);
         } else {
           long packed =
-              readStringsKept((BaseVariableWidthVector) vector, out, n, keep, done, stringEnd);
+              readStrings((BaseVariableWidthVector) vector, out, n, keep, done, stringEnd);
           out = (int) (packed >>> 32);
           stringEnd = (int) packed;
         }
@@ -1074,7 +1071,8 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
         done += n;
       }
       if (vector instanceof BaseVariableWidthVector strings) {
-        strings.getOffsetBuffer().setInt((long) count * BaseVariableWidthVector.OFFSET_WIDTH, stringEnd);
+        strings.getOffsetBuffer()
+            .setInt((long) count * BaseVariableWidthVector.OFFSET_WIDTH, stringEnd);
         strings.setLastSet(count - 1);
         if (count > 0) {
           lastBytes = (long) stringEnd * rows / count;
@@ -1106,8 +1104,12 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
       skipPresent(present);
     }
 
-    /** The kept of the next {@code n} values, written from index {@code out}; the next index. */
-    private int readFixedKept(
+    /**
+     * The kept (all when {@code keep} is null) of the next {@code n} values, written from index
+     * {@code out}; returns the next index. A run of plain values all present and all kept is one
+     * memory copy.
+     */
+    private int readFixed(
         BaseFixedWidthVector vector, int out, int n, boolean[] keep, int keepAt) {
       if (vector.getTypeWidth() != width) {
         throw new IllegalStateException(
@@ -1116,8 +1118,14 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
       }
       ArrowBuf values = vector.getDataBuffer();
       ArrowBuf validity = vector.getValidityBuffer();
+      if (keep == null && !dictionaryEncoded && allPresent(n)) {
+        values.setBytes((long) out * width, data, dataAt, (long) n * width);
+        dataAt += n * width;
+        setBits(validity, out, n);
+        return out + n;
+      }
       for (int i = 0; i < n; i++) {
-        boolean kept = keep[keepAt + i];
+        boolean kept = keep == null || keep[keepAt + i];
         if (!present(i)) {
           if (kept) {
             out++;
@@ -1146,14 +1154,15 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
       return out;
     }
 
-    private int readBooleansKept(BitVector vector, int out, int n, boolean[] keep, int keepAt) {
+    /** As {@link #readFixed}, for PLAIN booleans (one bit each). */
+    private int readBooleans(BitVector vector, int out, int n, boolean[] keep, int keepAt) {
       if (dictionaryEncoded) {
         throw new UnsupportedOperationException("dictionary-encoded booleans in " + descriptor);
       }
       ArrowBuf values = vector.getDataBuffer();
       ArrowBuf validity = vector.getValidityBuffer();
       for (int i = 0; i < n; i++) {
-        boolean kept = keep[keepAt + i];
+        boolean kept = keep == null || keep[keepAt + i];
         if (!present(i)) {
           if (kept) {
             out++;
@@ -1175,14 +1184,14 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
      * The kept of the next {@code n} strings, written from index {@code out} and data byte {@code
      * end}; returns the next index (high 32 bits) and the new end (low 32 bits).
      */
-    private long readStringsKept(
+    private long readStrings(
         BaseVariableWidthVector vector, int out, int n, boolean[] keep, int keepAt, int end) {
       ArrowBuf offsets = vector.getOffsetBuffer();
       ArrowBuf validity = vector.getValidityBuffer();
       ArrowBuf values = vector.getDataBuffer();
       long capacity = values.capacity();
       for (int i = 0; i < n; i++) {
-        boolean kept = keep[keepAt + i];
+        boolean kept = keep == null || keep[keepAt + i];
         if (kept) {
           offsets.setInt((long) out * BaseVariableWidthVector.OFFSET_WIDTH, end);
         }
@@ -1226,42 +1235,6 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
       return ((long) out << 32) | (end & 0xFFFFFFFFL);
     }
 
-    private void readAll(FieldVector vector, int rows) {
-      if (vector instanceof BitVector bits) {
-        bits.allocateNew(rows);
-      } else if (vector instanceof BaseFixedWidthVector fixed) {
-        fixed.allocateNew(rows);
-      } else {
-        // Sized from the previous batch's bytes per row, so long lines don't grow it 4 times.
-        long estimate = lastRows == 0 ? rows * 32L : lastBytes * rows / lastRows * 9 / 8;
-        ((BaseVariableWidthVector) vector).allocateNew(Math.max(64L, estimate), rows);
-      }
-      int filled = 0;
-      int stringEnd = 0;
-      while (filled < rows) {
-        if (pageValuesLeft == 0) {
-          nextPage();
-        }
-        int n = Math.min(rows - filled, pageValuesLeft);
-        if (vector instanceof BitVector bits) {
-          readBooleans(bits, filled, n);
-        } else if (vector instanceof BaseFixedWidthVector fixed) {
-          readFixed(fixed, filled, n);
-        } else {
-          stringEnd = readStrings((BaseVariableWidthVector) vector, filled, n, stringEnd);
-        }
-        definitionAt += n;
-        pageValuesLeft -= n;
-        filled += n;
-      }
-      if (vector instanceof BaseVariableWidthVector strings) {
-        strings.setLastSet(rows - 1);
-        lastBytes = stringEnd;
-        lastRows = rows;
-      }
-      vector.setValueCount(rows);
-    }
-
     private boolean present(int i) {
       return maxDefinition == 0 || definitions[definitionAt + i] == maxDefinition;
     }
@@ -1277,112 +1250,6 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
       }
       return true;
     }
-
-    private void readFixed(BaseFixedWidthVector vector, int at, int n) {
-      if (vector.getTypeWidth() != width) {
-        throw new IllegalStateException(
-            "column " + descriptor + " is " + width + " bytes wide, its vector "
-                + vector.getTypeWidth());
-      }
-      ArrowBuf values = vector.getDataBuffer();
-      ArrowBuf validity = vector.getValidityBuffer();
-      if (!dictionaryEncoded && allPresent(n)) {
-        values.setBytes((long) at * width, data, dataAt, (long) n * width);
-        dataAt += n * width;
-        setBits(validity, at, n);
-        return;
-      }
-      if (width == 8) {
-        // Timestamps, longs and doubles: whole 8-byte loads and stores.
-        for (int i = 0; i < n; i++) {
-          if (!present(i)) {
-            continue;
-          }
-          long value;
-          if (dictionaryEncoded) {
-            value = dictionaryLongs[ids[idAt++]];
-          } else {
-            value = (long) LONG_LE.get(data, dataAt);
-            dataAt += 8;
-          }
-          values.setLong((long) (at + i) * 8, value);
-          BitVectorHelper.setBit(validity, at + i);
-        }
-        return;
-      }
-      for (int i = 0; i < n; i++) {
-        if (!present(i)) {
-          continue;
-        }
-        if (dictionaryEncoded) {
-          values.setBytes((long) (at + i) * width, dictionary, ids[idAt++] * width, width);
-        } else {
-          values.setBytes((long) (at + i) * width, data, dataAt, width);
-          dataAt += width;
-        }
-        BitVectorHelper.setBit(validity, at + i);
-      }
-    }
-
-    private void readBooleans(BitVector vector, int at, int n) {
-      if (dictionaryEncoded) {
-        throw new UnsupportedOperationException("dictionary-encoded booleans in " + descriptor);
-      }
-      ArrowBuf values = vector.getDataBuffer();
-      ArrowBuf validity = vector.getValidityBuffer();
-      for (int i = 0; i < n; i++) {
-        if (!present(i)) {
-          continue;
-        }
-        if ((data[(int) (bitAt >>> 3)] & (1 << (bitAt & 7))) != 0) {
-          BitVectorHelper.setBit(values, at + i);
-        }
-        bitAt++;
-        BitVectorHelper.setBit(validity, at + i);
-      }
-    }
-
-    /** Returns the end of the written bytes in the vector's data buffer. */
-    private int readStrings(BaseVariableWidthVector vector, int at, int n, int end) {
-      ArrowBuf offsets = vector.getOffsetBuffer();
-      ArrowBuf validity = vector.getValidityBuffer();
-      ArrowBuf values = vector.getDataBuffer();
-      long capacity = values.capacity();
-      for (int i = 0; i < n; i++) {
-        int row = at + i;
-        offsets.setInt((long) row * BaseVariableWidthVector.OFFSET_WIDTH, end);
-        if (!present(i)) {
-          continue;
-        }
-        byte[] source;
-        int from;
-        int length;
-        if (dictionaryEncoded) {
-          int id = ids[idAt++];
-          source = dictionary;
-          from = dictionaryOffsets[id];
-          length = dictionaryOffsets[id + 1] - from;
-        } else {
-          source = data;
-          length = (int) INT_LE.get(data, dataAt);
-          from = dataAt + 4;
-          dataAt = from + length;
-        }
-        if (end + (long) length > capacity) {
-          while (end + (long) length > capacity) {
-            vector.reallocDataBuffer();
-            capacity = vector.getDataBuffer().capacity();
-          }
-          values = vector.getDataBuffer();
-        }
-        values.setBytes(end, source, from, length);
-        end += length;
-        BitVectorHelper.setBit(validity, row);
-      }
-      offsets.setInt((long) (at + n) * BaseVariableWidthVector.OFFSET_WIDTH, end);
-      return end;
-    }
-
     /** Sets validity bits {@code [from, from + n)}. */
     private static void setBits(ArrowBuf validity, int from, int n) {
       int i = from;
