@@ -54,34 +54,7 @@ final class LokiCategorizedStreams {
       json.writeString(FLAG);
       json.writeEndArray();
       json.writeArrayFieldStart("result");
-      for (Map.Entry<SortedMap<String, String>, List<LogQueryResult.Row>> stream :
-          streams.entrySet()) {
-        json.writeStartObject();
-        json.writeObjectFieldStart("stream");
-        writeLabels(json, stream.getKey());
-        json.writeEndObject();
-        json.writeArrayFieldStart("values");
-        for (LogQueryResult.Row e : stream.getValue()) {
-          json.writeStartArray();
-          json.writeString(Long.toString(e.entry().timestampNanos()));
-          json.writeString(e.entry().line());
-          json.writeStartObject();
-          if (!e.labels().structuredMetadata().isEmpty()) {
-            json.writeObjectFieldStart("structuredMetadata");
-            writeLabels(json, e.labels().structuredMetadata());
-            json.writeEndObject();
-          }
-          if (!e.labels().parsed().isEmpty()) {
-            json.writeObjectFieldStart("parsed");
-            writeLabels(json, e.labels().parsed());
-            json.writeEndObject();
-          }
-          json.writeEndObject();
-          json.writeEndArray();
-        }
-        json.writeEndArray();
-        json.writeEndObject();
-      }
+      writeStreams(json, streams);
       json.writeEndArray();
       json.writeObjectFieldStart("stats");
       json.writeObjectFieldStart("summary");
@@ -95,6 +68,44 @@ final class LokiCategorizedStreams {
       json.writeEndObject();
       json.writeEndObject();
       json.writeEndObject();
+      json.writeEndObject();
+    }
+  }
+
+  /**
+   * The streams of a categorized answer, each labelled with its stream labels only and each entry
+   * {@code ["<ns>","<line>",{"structuredMetadata":{…},"parsed":{…}}]} (empty maps left out): the
+   * elements of a query answer's {@code result} and of a tail frame's {@code streams}.
+   */
+  static void writeStreams(
+      JsonGenerator json, Map<SortedMap<String, String>, List<LogQueryResult.Row>> streams)
+      throws IOException {
+    for (Map.Entry<SortedMap<String, String>, List<LogQueryResult.Row>> stream :
+        streams.entrySet()) {
+      json.writeStartObject();
+      json.writeObjectFieldStart("stream");
+      writeLabels(json, stream.getKey());
+      json.writeEndObject();
+      json.writeArrayFieldStart("values");
+      for (LogQueryResult.Row e : stream.getValue()) {
+        json.writeStartArray();
+        json.writeString(Long.toString(e.entry().timestampNanos()));
+        json.writeString(e.entry().line());
+        json.writeStartObject();
+        if (!e.labels().structuredMetadata().isEmpty()) {
+          json.writeObjectFieldStart("structuredMetadata");
+          writeLabels(json, e.labels().structuredMetadata());
+          json.writeEndObject();
+        }
+        if (!e.labels().parsed().isEmpty()) {
+          json.writeObjectFieldStart("parsed");
+          writeLabels(json, e.labels().parsed());
+          json.writeEndObject();
+        }
+        json.writeEndObject();
+        json.writeEndArray();
+      }
+      json.writeEndArray();
       json.writeEndObject();
     }
   }

@@ -269,34 +269,7 @@ public final class LokiTailHandler implements Handler, AutoCloseable {
     try (JsonGenerator json = JSON.createGenerator(out)) {
       json.writeStartObject();
       json.writeArrayFieldStart("streams");
-      for (Map.Entry<SortedMap<String, String>, List<LogQueryResult.Row>> stream :
-          streams.entrySet()) {
-        json.writeStartObject();
-        json.writeObjectFieldStart("stream");
-        writeLabels(json, stream.getKey());
-        json.writeEndObject();
-        json.writeArrayFieldStart("values");
-        for (LogQueryResult.Row row : stream.getValue()) {
-          json.writeStartArray();
-          json.writeString(Long.toString(row.entry().timestampNanos()));
-          json.writeString(row.entry().line());
-          json.writeStartObject();
-          if (!row.labels().structuredMetadata().isEmpty()) {
-            json.writeObjectFieldStart("structuredMetadata");
-            writeLabels(json, row.labels().structuredMetadata());
-            json.writeEndObject();
-          }
-          if (!row.labels().parsed().isEmpty()) {
-            json.writeObjectFieldStart("parsed");
-            writeLabels(json, row.labels().parsed());
-            json.writeEndObject();
-          }
-          json.writeEndObject();
-          json.writeEndArray();
-        }
-        json.writeEndArray();
-        json.writeEndObject();
-      }
+      LokiCategorizedStreams.writeStreams(json, streams);
       json.writeEndArray();
       json.writeArrayFieldStart("encodingFlags");
       json.writeString(LokiCategorizedStreams.FLAG);
@@ -306,13 +279,6 @@ public final class LokiTailHandler implements Handler, AutoCloseable {
       throw new java.io.UncheckedIOException(e);
     }
     return out.toString(StandardCharsets.UTF_8);
-  }
-
-  private static void writeLabels(JsonGenerator json, Map<String, String> labels)
-      throws IOException {
-    for (Map.Entry<String, String> l : labels.entrySet()) {
-      json.writeStringField(l.getKey(), l.getValue());
-    }
   }
 
   static String frame(List<LokiStream> streams) {
