@@ -22,6 +22,7 @@ public final class ExecContext {
   private final BooleanSupplier cancelled;
   private final int parallelism;
   private final List<ScanSplit> assignedSplits;
+  private final TopNBound topNBound;
 
   public ExecContext(
       BufferAllocator allocator, TableScanner scanner, long deadlineNanos,
@@ -32,12 +33,14 @@ public final class ExecContext {
   public ExecContext(
       BufferAllocator allocator, TableScanner scanner, long deadlineNanos,
       BooleanSupplier cancelled, int parallelism) {
-    this(allocator, scanner, new QueryStats(), deadlineNanos, cancelled, parallelism, null);
+    this(
+        allocator, scanner, new QueryStats(), deadlineNanos, cancelled, parallelism, null, null);
   }
 
   private ExecContext(
       BufferAllocator allocator, TableScanner scanner, QueryStats stats, long deadlineNanos,
-      BooleanSupplier cancelled, int parallelism, List<ScanSplit> assignedSplits) {
+      BooleanSupplier cancelled, int parallelism, List<ScanSplit> assignedSplits,
+      TopNBound topNBound) {
     if (parallelism < 1) {
       throw new IllegalArgumentException("parallelism must be at least 1: " + parallelism);
     }
@@ -48,6 +51,7 @@ public final class ExecContext {
     this.cancelled = cancelled;
     this.parallelism = parallelism;
     this.assignedSplits = assignedSplits;
+    this.topNBound = topNBound;
   }
 
   /**
@@ -58,7 +62,21 @@ public final class ExecContext {
     BooleanSupplier parent = cancelled;
     return new ExecContext(
         allocator, scanner, stats, deadlineNanos,
-        () -> stopped.getAsBoolean() || parent.getAsBoolean(), 1, List.of(split));
+        () -> stopped.getAsBoolean() || parent.getAsBoolean(), 1, List.of(split), topNBound);
+  }
+
+  /**
+   * This context for the fragment under a parallel top-N: its per-split sort offers its cut-off
+   * to {@code bound}, and its scan drops (and its reader skips) what the cut-off rules out.
+   */
+  public ExecContext withTopNBound(TopNBound bound) {
+    return new ExecContext(
+        allocator, scanner, stats, deadlineNanos, cancelled, parallelism, assignedSplits, bound);
+  }
+
+  /** The shared cut-off of the top-N this context's fragment feeds, or null. */
+  public TopNBound topNBound() {
+    return topNBound;
   }
 
   /** {@code operator}, counting its batches, rows and time as plan node {@code node}'s. */

@@ -24,6 +24,9 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  * {@code parallelism} lanes are open at once (the one being drained and those read ahead), so
  * memory stays bounded by {@code parallelism × LANE_BATCHES} batches however large the scan.
  *
+ * <p>Under a parallel top-N ({@link ExecContext#topNBound}), a split whose file's recorded time
+ * range the cut-off already rules out is not read.
+ *
  * <p>Closing the operator — at the end, on an error, or early when a limit is reached — stops
  * every thread, waits for it, and frees the batches still queued, so the query's allocator ends
  * empty. An error in a split's thread fails the query with that error.
@@ -108,6 +111,12 @@ public final class GatherOperator implements Operator {
   /** One split's thread: runs the fragment and queues its batches, then END or the error. */
   private void fill(Lane lane, ScanSplit split) {
     Object last = END;
+    TopNBound bound = context.topNBound();
+    if (bound != null
+        && !bound.mayKeep(split.file().minTimestampNanos(), split.file().maxTimestampNanos())) {
+      put(lane, last); // the top-N's cut-off already rules out every row of this file
+      return;
+    }
     try (Operator operator = fragment.apply(context.forSplit(split, stopped::get))) {
       for (VectorSchemaRoot batch = operator.next(); batch != null; batch = operator.next()) {
         if (!put(lane, batch)) {

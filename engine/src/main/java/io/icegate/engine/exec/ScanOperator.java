@@ -7,6 +7,8 @@ import io.icegate.storage.scan.ScanPlan;
 import io.icegate.storage.scan.ScanRequest;
 import io.icegate.storage.scan.ScanSplit;
 import java.util.List;
+import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.vector.BaseFixedWidthVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.iceberg.io.CloseableIterator;
@@ -20,7 +22,7 @@ public final class ScanOperator implements Operator {
   private final java.util.Set<String> counted;
 
   public ScanOperator(ExecContext context, String table, ScanBounds bounds, List<String> columns) {
-    this(context, table, bounds, columns, null);
+    this(context, table, bounds, columns, boundOnly(context, columns));
   }
 
   /**
@@ -31,6 +33,29 @@ public final class ScanOperator implements Operator {
       ExecContext context, String table, ScanBounds bounds, List<String> columns,
       List<String> filterColumns, VectorPredicate predicate) {
     this(context, table, bounds, columns, rowFilter(context, filterColumns, predicate));
+  }
+
+  /**
+   * The top-N cut-off of this fragment ({@link ExecContext#topNBound}) when it bounds a column in
+   * {@code columns}, else null.
+   */
+  private static TopNBound applicableBound(ExecContext context, List<String> columns) {
+    TopNBound bound = context.topNBound();
+    return bound != null && columns.contains(bound.column()) ? bound : null;
+  }
+
+  /** Without a filter of its own, a scan under a top-N still drops what its cut-off rules out. */
+  private static RowFilter boundOnly(ExecContext context, List<String> columns) {
+    TopNBound bound = applicableBound(context, columns);
+    if (bound == null) {
+      return null;
+    }
+    return rowFilter(context, List.of(bound.column()), (batch, selected) -> {
+      int rows = batch.getRowCount();
+      for (int i = 0; i < rows; i++) {
+        selected[i] = true;
+      }
+    });
   }
 
   private ScanOperator(
@@ -57,10 +82,19 @@ public final class ScanOperator implements Operator {
   private static RowFilter rowFilter(
       ExecContext context, List<String> filterColumns, VectorPredicate predicate) {
     List<String> names = List.copyOf(filterColumns);
+    TopNBound bound = applicableBound(context, names);
+    int boundIndex = bound == null ? -1 : names.indexOf(bound.column());
     return new RowFilter() {
       @Override
       public List<String> columns() {
         return names;
+      }
+
+      private boolean[] candidates = new boolean[0];
+
+      @Override
+      public ColumnBound bound() {
+        return bound;
       }
 
       @Override
@@ -72,7 +106,18 @@ public final class ScanOperator implements Operator {
           bytes += v.getBufferSize();
         }
         context.stats().addBatch(rows, bytes);
-        predicate.evaluate(batch, selected);
+        if (boundIndex >= 0 && bound.cutoff() != bound.unbounded()) {
+          // The cut-off first: the filter's own terms then run only on the rows it leaves.
+          if (candidates.length < rows) {
+            candidates = new boolean[rows];
+          }
+          if (withinCutoff(bound, batch.getVector(boundIndex), rows, candidates) == 0) {
+            return 0;
+          }
+          predicate.evaluate(batch, selected, candidates);
+        } else {
+          predicate.evaluate(batch, selected);
+        }
         int count = 0;
         for (int i = 0; i < rows; i++) {
           if (selected[i]) {
@@ -82,6 +127,29 @@ public final class ScanOperator implements Operator {
         return count;
       }
     };
+  }
+
+  /**
+   * Sets {@code within[i]} to whether row {@code i}'s value may still be in the top-N's answer
+   * (a null, or a column not of 8-byte values, always may) and returns how many may.
+   */
+  private static int withinCutoff(
+      TopNBound bound, FieldVector values, int rows, boolean[] within) {
+    if (!(values instanceof BaseFixedWidthVector fixed) || fixed.getTypeWidth() != Long.BYTES) {
+      java.util.Arrays.fill(within, 0, rows, true);
+      return rows;
+    }
+    long cutoff = bound.cutoff();
+    boolean descending = bound.descending();
+    ArrowBuf data = fixed.getDataBuffer();
+    int count = 0;
+    for (int i = 0; i < rows; i++) {
+      long v = data.getLong((long) i * Long.BYTES);
+      boolean keep = (descending ? v >= cutoff : v <= cutoff) || fixed.isNull(i);
+      within[i] = keep;
+      count += keep ? 1 : 0;
+    }
+    return count;
   }
 
   /** What a scan with these bounds and columns asks of storage. */

@@ -3,6 +3,7 @@ package io.icegate.engine.exec;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.arrow.vector.BaseIntVector;
+import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.TimeStampVector;
 import org.apache.arrow.vector.VarCharVector;
@@ -14,6 +15,10 @@ import org.apache.calcite.rel.RelFieldCollation;
  * Sorts its input, then emits rows {@code [offset, offset + fetch)}. With a fetch, it compacts
  * what it holds to the best {@code offset + fetch} rows whenever it holds twice that, so memory
  * stays proportional to the limit, not to the input (a top-N).
+ *
+ * <p>A split's top-N under a parallel one ({@link TopNBound}) also offers, whenever it has taken
+ * in another {@code offset + fetch} rows, the value of its first key at its {@code offset +
+ * fetch}-th best row, so the scans of every split can drop rows beyond it.
  */
 public final class SortOperator implements Operator {
   private static final int OUTPUT_ROWS = 4096;
@@ -24,6 +29,8 @@ public final class SortOperator implements Operator {
   private final List<RelFieldCollation> keys;
   private final long offset;
   private final long fetch;
+  private final TopNBound bound;
+  private long offeredAt;
   private final List<VectorSchemaRoot> held = new ArrayList<>();
   private long heldRows;
   private Schema schema;
@@ -34,6 +41,21 @@ public final class SortOperator implements Operator {
 
   public SortOperator(
       ExecContext context, Operator input, List<RelFieldCollation> keys, long offset, long fetch) {
+    this(context, input, keys, offset, fetch, null);
+  }
+
+  /**
+   * @param bound where to offer this top-N's cut-off (its first key must be the bound's column,
+   *     in the bound's direction), or null
+   */
+  public SortOperator(
+      ExecContext context, Operator input, List<RelFieldCollation> keys, long offset, long fetch,
+      TopNBound bound) {
+    this.bound =
+        fetch == Long.MAX_VALUE || keys.isEmpty()
+                || keys.get(0).getDirection().isDescending() != (bound != null && bound.descending())
+            ? null
+            : bound;
     this.context = context;
     this.input = input;
     this.keys = List.copyOf(keys);
@@ -70,6 +92,8 @@ public final class SortOperator implements Operator {
       heldRows += batch.getRowCount();
       if (keep != Long.MAX_VALUE && heldRows > Math.max(2 * keep, MIN_COMPACT_ROWS)) {
         compact((int) keep);
+      } else if (bound != null && heldRows >= keep && heldRows - offeredAt >= keep) {
+        offerCutoff((int) keep);
       }
     }
     sortHeld();
@@ -97,6 +121,35 @@ public final class SortOperator implements Operator {
     held.add(best);
     heldRows = count;
     order = null;
+    if (bound != null && count == keep) {
+      offerCutoff(keep);
+    }
+  }
+
+  /** Offers the first key's value at the {@code keep}-th best row held to the shared bound. */
+  private void offerCutoff(int keep) {
+    offeredAt = heldRows;
+    int column = keys.get(0).getFieldIndex();
+    long[] values = new long[(int) heldRows];
+    int k = 0;
+    for (VectorSchemaRoot batch : held) {
+      FieldVector vector = batch.getVector(column);
+      int n = batch.getRowCount();
+      for (int r = 0; r < n; r++) {
+        if (vector.isNull(r)) {
+          return; // nulls sort by their own rule; offer nothing rather than reason about them
+        }
+        if (vector instanceof TimeStampVector ts) {
+          values[k++] = ts.get(r);
+        } else if (vector instanceof BigIntVector longs) {
+          values[k++] = longs.get(r);
+        } else {
+          return;
+        }
+      }
+    }
+    java.util.Arrays.sort(values);
+    bound.offer(bound.descending() ? values[values.length - keep] : values[keep - 1]);
   }
 
   private void copyRows(VectorSchemaRoot out, int from, int count) {

@@ -30,7 +30,7 @@ import org.apache.calcite.tools.RelBuilder;
  * LogQL log queries to Calcite logical plans over the {@code logs} table:
  *
  * <pre>
- * Sort(timestamp DESC|ASC, fetch=limit)
+ * Sort(timestamp DESC|ASC, labels, fetch=limit)
  *   [LogPipeline(stages that can't run in the scan)]
  *     Project(timestamp, stream_labels, body, structured metadata columns)
  *       Filter(tenant AND time range AND label matchers AND line filters)
@@ -94,7 +94,12 @@ public final class LogQueryPlanner {
       LogSelectorExpr query, LogQueryRange range, boolean allMetadata, RelBuilder b) {
     entriesOnStack(query, range.tenant(), range.startNanos(), range.endNanos(), allMetadata, b);
     RexNode time = b.field(LogsTable.TIMESTAMP);
-    b.sortLimit(0, range.limit(), range.direction() == Direction.BACKWARD ? b.desc(time) : time);
+    // Equal timestamps are ordered by the stream's labels, as Loki's merge of streams orders
+    // them: the answer (and which entries a limit cuts) then does not depend on the order the
+    // parallel scan read its files in.
+    RexNode labels = b.field(1);
+    b.sortLimit(
+        0, range.limit(), range.direction() == Direction.BACKWARD ? b.desc(time) : time, labels);
     return b.build();
   }
 

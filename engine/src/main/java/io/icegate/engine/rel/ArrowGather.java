@@ -3,16 +3,22 @@ package io.icegate.engine.rel;
 import io.icegate.engine.exec.ExecContext;
 import io.icegate.engine.exec.GatherOperator;
 import io.icegate.engine.exec.Operator;
+import io.icegate.engine.exec.TopNBound;
 import io.icegate.storage.scan.ScanPlan;
 import io.icegate.storage.scan.ScanRequest;
 import io.icegate.storage.scan.ScanSplit;
+import io.icegate.storage.table.TableDefinition;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import org.apache.calcite.plan.RelOptCluster;
 import org.apache.calcite.plan.RelTraitSet;
+import org.apache.calcite.rel.RelFieldCollation;
 import org.apache.calcite.rel.RelNode;
-import org.apache.calcite.util.ImmutableBitSet;
+import org.apache.calcite.rel.RelWriter;
 import org.apache.calcite.rel.SingleRel;
+import org.apache.calcite.rex.RexInputRef;
+import org.apache.calcite.util.ImmutableBitSet;
 
 /**
  * Reads its input — a scan with the filters, projections and LogQL pipelines above it — in
@@ -22,13 +28,37 @@ import org.apache.calcite.rel.SingleRel;
  * functions over a fragment into a per-split grouping below the gather and a final one above.
  */
 public final class ArrowGather extends SingleRel implements ArrowRel {
+  /** The top-N's first key when this gathers the splits' own top-Ns, else null. */
+  private final RelFieldCollation topN;
+
   public ArrowGather(RelOptCluster cluster, RelTraitSet traits, RelNode input) {
+    this(cluster, traits, input, null);
+  }
+
+  /**
+   * @param topN when the input is a per-split top-N whose first key is the scan's {@code
+   *     timestamp}: that key. The splits are then read newest (or oldest) file first and share
+   *     a cut-off ({@link TopNBound}) that lets each skip what can no longer make the answer.
+   */
+  public ArrowGather(
+      RelOptCluster cluster, RelTraitSet traits, RelNode input, RelFieldCollation topN) {
     super(cluster, traits, input);
+    this.topN = topN;
   }
 
   @Override
   public RelNode copy(RelTraitSet traitSet, List<RelNode> inputs) {
-    return new ArrowGather(getCluster(), traitSet, sole(inputs));
+    return new ArrowGather(getCluster(), traitSet, sole(inputs), topN);
+  }
+
+  @Override
+  public RelWriter explainTerms(RelWriter pw) {
+    return super.explainTerms(pw)
+        .itemIf(
+            "topN",
+            TableDefinition.TIMESTAMP + (topN == null || topN.direction.isDescending()
+                ? " DESC" : " ASC"),
+            topN != null);
   }
 
   /**
@@ -40,6 +70,10 @@ public final class ArrowGather extends SingleRel implements ArrowRel {
     ArrowRel topFirst = topNBeforePipeline(plan);
     if (topFirst != null) {
       return topFirst;
+    }
+    ArrowRel topN = perSplitTopN(plan);
+    if (topN != null) {
+      return topN;
     }
     if (isFragment(plan)) {
       return new ArrowGather(plan.getCluster(), plan.getTraitSet(), plan);
@@ -87,18 +121,76 @@ public final class ArrowGather extends SingleRel implements ArrowRel {
         || !isFragment(pipeline)
         || !pipeline.stages().stream().allMatch(ArrowGather::keepsEveryRow)
         || sort.getCollation().getFieldCollations().isEmpty()
+        || sort.getCollation().getFieldCollations().get(0).getFieldIndex() != 0
         || !sort.getCollation().getFieldCollations().stream()
-            .allMatch(c -> c.getFieldIndex() == 0)) {
+            .allMatch(c -> c.getFieldIndex() <= 1)) {
       return null;
     }
-    // The pipeline's first output column is its first input column, the timestamp, unchanged.
+    // The pipeline's first output column is its first input column, the timestamp, unchanged;
+    // its second, the entry's labels, is the stream's labels below it. Ties below the pipeline
+    // are thus broken by the stream's labels as stored — stages that rewrite labels (which
+    // never drop an entry) may order equal timestamps differently above it.
     RelNode below = pipeline.getInput();
     RelNode perSplit =
         sort.copy(sort.getTraitSet(), below, sort.getCollation(), null, sort.fetch);
-    ArrowGather gather = new ArrowGather(plan.getCluster(), plan.getTraitSet(), perSplit);
+    ArrowGather gather =
+        new ArrowGather(
+            plan.getCluster(), plan.getTraitSet(), perSplit, timestampKey(sort, below));
     RelNode merged = sort.copy(sort.getTraitSet(), gather, sort.getCollation(), null, sort.fetch);
     RelNode piped = pipeline.copy(pipeline.getTraitSet(), List.of(merged));
     return (ArrowRel) sort.copy(sort.getTraitSet(), List.of(piped));
+  }
+
+  /**
+   * A top-N over a fragment whose rows may be dropped anywhere in it: each split keeps its own
+   * top N of what its filters and pipeline pass, and the gather merges them to the top N. When
+   * the first key is the scan's timestamp, the splits also share a cut-off ({@link
+   * TopNBound}). Null when the plan is not a top-N over a fragment.
+   */
+  private static ArrowRel perSplitTopN(ArrowRel plan) {
+    if (!(plan instanceof ArrowSort sort)
+        || sort.fetch == null
+        || sort.offset != null
+        || sort.getCollation().getFieldCollations().isEmpty()
+        || !isFragment(sort.getInput())) {
+      return null;
+    }
+    RelNode perSplit =
+        sort.copy(sort.getTraitSet(), sort.getInput(), sort.getCollation(), null, sort.fetch);
+    ArrowGather gather =
+        new ArrowGather(
+            plan.getCluster(), plan.getTraitSet(), perSplit, timestampKey(sort, sort.getInput()));
+    return (ArrowRel)
+        sort.copy(sort.getTraitSet(), gather, sort.getCollation(), null, sort.fetch);
+  }
+
+  /** {@code sort}'s first key if it is {@code input}'s scan's timestamp column, else null. */
+  private static RelFieldCollation timestampKey(ArrowSort sort, RelNode input) {
+    RelFieldCollation first = sort.getCollation().getFieldCollations().get(0);
+    return TableDefinition.TIMESTAMP.equals(scanColumn(input, first.getFieldIndex()))
+        ? first : null;
+  }
+
+  /**
+   * The scan column that column {@code index} of {@code rel} passes on unchanged, through
+   * filters, plain column projections and pipelines (which pass their first column, the
+   * timestamp, as it is); null when it is computed.
+   */
+  private static String scanColumn(RelNode rel, int index) {
+    if (rel instanceof ArrowTableScan scan) {
+      return scan.getRowType().getFieldNames().get(index);
+    }
+    if (rel instanceof ArrowFilter filter) {
+      return scanColumn(filter.getInput(), index);
+    }
+    if (rel instanceof ArrowProject project
+        && project.getProjects().get(index) instanceof RexInputRef ref) {
+      return scanColumn(project.getInput(), ref.getIndex());
+    }
+    if (rel instanceof ArrowLogPipeline pipeline && index == 0) {
+      return scanColumn(pipeline.getInput(), 0);
+    }
+    return null;
   }
 
   /** Stages that never drop an entry: parsers, formatters, label drops and keeps. */
@@ -138,6 +230,17 @@ public final class ArrowGather extends SingleRel implements ArrowRel {
     ScanPlan plan = context.scanner().plan(request);
     context.stats().addFiles(plan.files().size(), plan.filesPruned());
     List<ScanSplit> splits = context.scanner().splits(plan);
-    return context.measure(this, new GatherOperator(context, splits, input::implement));
+    ExecContext fragments = context;
+    if (topN != null) {
+      boolean descending = topN.direction.isDescending();
+      // Newest files first (oldest for an oldest-first answer): the cut-off tightens soonest.
+      splits = new ArrayList<>(splits);
+      splits.sort(
+          descending
+              ? Comparator.comparingLong((ScanSplit s) -> s.file().maxTimestampNanos()).reversed()
+              : Comparator.comparingLong((ScanSplit s) -> s.file().minTimestampNanos()));
+      fragments = context.withTopNBound(new TopNBound(TableDefinition.TIMESTAMP, descending));
+    }
+    return context.measure(this, new GatherOperator(fragments, splits, input::implement));
   }
 }

@@ -35,6 +35,8 @@ public final class ArrowSort extends Sort implements ArrowRel {
     long limit = fetch == null ? Long.MAX_VALUE : RexLiteral.longValue(fetch);
     Operator input = ((ArrowRel) getInput()).implement(context);
     return context.measure(
-        this, new SortOperator(context, input, collation.getFieldCollations(), skip, limit));
+        this,
+        new SortOperator(
+            context, input, collation.getFieldCollations(), skip, limit, context.topNBound()));
   }
 }

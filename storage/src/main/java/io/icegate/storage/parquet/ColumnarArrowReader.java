@@ -41,6 +41,8 @@ import org.apache.parquet.column.page.DataPageV2;
 import org.apache.parquet.column.page.DictionaryPage;
 import org.apache.parquet.column.page.PageReadStore;
 import org.apache.parquet.column.page.PageReader;
+import org.apache.parquet.column.statistics.LongStatistics;
+import org.apache.parquet.column.statistics.Statistics;
 import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
@@ -390,7 +392,7 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
         return false;
       }
       int group = nextRowGroup++;
-      if (skip[group]) {
+      if (skip[group] || outsideBound(rowGroups.get(group))) {
         reader.skipNextRowGroup();
         continue;
       }
@@ -414,6 +416,39 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
       rowsLeftInGroup = pages.getRowCount();
     }
     return true;
+  }
+
+  /**
+   * Whether the row filter's bound, as it stands now, rules out every row of {@code group} by
+   * the bounded column's statistics. Only 8-byte integer columns in the reader's own unit
+   * (this reader refuses files whose time unit differs from the table's) are checked.
+   */
+  private boolean outsideBound(BlockMetaData group) {
+    RowFilter.ColumnBound bound = rowFilter == null ? null : rowFilter.bound();
+    if (bound == null) {
+      return false;
+    }
+    int index = -1;
+    for (int i = 0; i < fields.size(); i++) {
+      if (fields.get(i).getName().equals(bound.column())) {
+        index = i;
+      }
+    }
+    if (index < 0 || !(columns[index] instanceof Column column)
+        || column.physical != PrimitiveTypeName.INT64) {
+      return false;
+    }
+    for (ColumnChunkMetaData chunk : group.getColumns()) {
+      if (java.util.Arrays.equals(chunk.getPath().toArray(), column.descriptor.getPath())) {
+        Statistics<?> stats = chunk.getStatistics();
+        if (stats == null || stats.isEmpty() || !stats.hasNonNullValue()
+            || !(stats instanceof LongStatistics longs)) {
+          return false;
+        }
+        return !bound.mayKeep(longs.getMin(), longs.getMax());
+      }
+    }
+    return false;
   }
 
   @Override

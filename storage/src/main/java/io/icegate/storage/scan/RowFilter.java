@@ -19,4 +19,22 @@ public interface RowFilter {
    * how many are. The batch stays owned by the caller.
    */
   int select(VectorSchemaRoot batch, boolean[] selected);
+
+  /**
+   * A bound on one of {@link #columns()} that {@link #select} also applies and that may tighten
+   * while the scan runs (a top-N's cut-off), or {@code null}. A reader skips a row group unread
+   * when the column's statistics show no value within it.
+   */
+  default ColumnBound bound() {
+    return null;
+  }
+
+  /** A range of a long (or timestamp) column's values outside which no row is kept. */
+  interface ColumnBound {
+    /** The column bounded; one of the filter's columns. */
+    String column();
+
+    /** Whether a row whose value lies in {@code [min, max]} may be kept, as of now. */
+    boolean mayKeep(long min, long max);
+  }
 }

@@ -22,6 +22,9 @@ import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.io.CloseableIterator;
+import org.apache.iceberg.types.Conversions;
+import org.apache.iceberg.types.Type;
+import org.apache.iceberg.types.Types;
 
 /**
  * Reads a table for a query as Arrow batches: the committed Iceberg files of one snapshot, pruned
@@ -90,13 +93,16 @@ public final class TableScanner {
       try (CloseableIterable<FileScanTask> tasks =
           table.table().newScan().useSnapshot(view.snapshot().snapshotId()).filter(filter)
               .planFiles()) {
+        Types.NestedField time = table.table().schema().findField(TableDefinition.TIMESTAMP);
         for (FileScanTask task : tasks) {
           files.add(
               new ScanFile(
                   table.table().io().newInputFile(task.file().location()),
                   task.file().fileSizeInBytes(),
                   false,
-                  task.file().splitOffsets()));
+                  task.file().splitOffsets(),
+                  bound(task.file().lowerBounds(), time, Long.MIN_VALUE),
+                  bound(task.file().upperBounds(), time, Long.MAX_VALUE)));
         }
       } catch (IOException e) {
         throw new UncheckedIOException(e);
@@ -109,12 +115,32 @@ public final class TableScanner {
     for (WalSegment segment : view.segments()) {
       if (segment.tenant().equals(request.tenant())
           && segment.overlaps(request.startNanos(), request.endNanos())) {
-        files.add(new ScanFile(table.wal().newInputFile(segment), segment.bytes(), true));
+        files.add(
+            new ScanFile(
+                table.wal().newInputFile(segment), segment.bytes(), true, List.of(),
+                segment.minTimestampNanos(), segment.maxTimestampNanos()));
       } else if (segment.tenant().equals(request.tenant())) {
         pruned++;
       }
     }
     return new ScanPlan(files, pruned);
+  }
+
+  /**
+   * A data file's recorded bound of the nanosecond {@code timestamp} column, or {@code unknown}
+   * (no such column, no bound, or another unit).
+   */
+  private static long bound(
+      Map<Integer, java.nio.ByteBuffer> bounds, Types.NestedField time, long unknown) {
+    if (time == null || bounds == null || time.type().typeId() != Type.TypeID.TIMESTAMP_NANO) {
+      return unknown;
+    }
+    java.nio.ByteBuffer value = bounds.get(time.fieldId());
+    if (value == null) {
+      return unknown;
+    }
+    Object decoded = Conversions.fromByteBuffer(time.type(), value);
+    return decoded instanceof Long nanos ? nanos : unknown;
   }
 
   private static Expression projectedFilter(ScanRequest request) {

@@ -177,6 +177,63 @@ class ColumnarArrowReaderTest {
     assertThat(readFiltered(whole, SCHEMA, filter(List.of("ts"), (batch, r) -> false))).isEmpty();
   }
 
+  @Test
+  void aRowFilterBoundSkipsTheRowGroupsItsStatisticsRuleOut() throws Exception {
+    InputFile file = writeIceberg(dir.resolve("bound.parquet"));
+    ScanSplit whole = ScanSplit.whole(new ScanFile(file, file.getLength(), false));
+    // Ids ascend through the file: a row group's first id is the rows before it.
+    List<Long> firstIds = new ArrayList<>();
+    try (ParquetFileReader reader = ParquetFileReader.open(IcebergParquetFiles.input(file))) {
+      long rows = 0;
+      for (var group : reader.getRowGroups()) {
+        firstIds.add(rows);
+        rows += group.getRowCount();
+      }
+    }
+    assertThat(firstIds).as("several row groups").hasSizeGreaterThan(2);
+    long cutoff = firstIds.get(firstIds.size() - 1) + 1; // inside the last row group
+    java.util.Set<Long> seen = new java.util.HashSet<>();
+    RowFilter newestOnly = new RowFilter() {
+      @Override
+      public List<String> columns() {
+        return List.of("id");
+      }
+
+      @Override
+      public int select(VectorSchemaRoot batch, boolean[] selected) {
+        var ids = (org.apache.arrow.vector.BigIntVector) batch.getVector("id");
+        int count = 0;
+        for (int r = 0; r < batch.getRowCount(); r++) {
+          seen.add(ids.get(r));
+          selected[r] = ids.get(r) >= cutoff;
+          count += selected[r] ? 1 : 0;
+        }
+        return count;
+      }
+
+      @Override
+      public ColumnBound bound() {
+        return new ColumnBound() {
+          @Override
+          public String column() {
+            return "id";
+          }
+
+          @Override
+          public boolean mayKeep(long min, long max) {
+            return max >= cutoff;
+          }
+        };
+      }
+    };
+    List<List<Object>> kept = readFiltered(whole, SCHEMA, newestOnly);
+    assertThat(kept).hasSize((int) (ROWS - cutoff));
+    assertThat(kept.get(0).get(0)).isEqualTo(cutoff);
+    // Only the last row group reached the filter: the others were skipped unread.
+    assertThat(seen).hasSize((int) (ROWS - firstIds.get(firstIds.size() - 1)));
+    assertThat(java.util.Collections.min(seen)).isEqualTo(firstIds.get(firstIds.size() - 1));
+  }
+
   private interface RowRule {
     boolean keep(VectorSchemaRoot batch, int row);
   }

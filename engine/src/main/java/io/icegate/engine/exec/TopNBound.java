@@ -1,0 +1,71 @@
+package io.icegate.engine.exec;
+
+import io.icegate.storage.scan.RowFilter;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The cut-off of a parallel top-N by one timestamp column, shared by the splits' threads: once
+ * any split holds {@code N} rows (that passed every filter and pipeline stage), its {@code N}-th
+ * best timestamp is a value every row of the answer reaches, so a row strictly beyond it can't be
+ * in the answer and need not be read at all. Rows equal to it are kept: ties are settled by the
+ * sort. Splits {@linkplain #offer offer} their cut-offs, scans {@linkplain #keeps ask} per row,
+ * readers per row group ({@link #mayKeep}), the gather per file.
+ */
+public final class TopNBound implements RowFilter.ColumnBound {
+  private final String column;
+  private final boolean descending;
+  private final AtomicLong cutoff;
+
+  /**
+   * @param descending newest first (the answer keeps the greatest values), else oldest first
+   */
+  public TopNBound(String column, boolean descending) {
+    this.column = column;
+    this.descending = descending;
+    this.cutoff = new AtomicLong(unbounded());
+  }
+
+  @Override
+  public String column() {
+    return column;
+  }
+
+  public boolean descending() {
+    return descending;
+  }
+
+  /** Tightens the cut-off to {@code nthBest}, a split's N-th best value, if that is tighter. */
+  public void offer(long nthBest) {
+    if (descending) {
+      cutoff.accumulateAndGet(nthBest, Math::max);
+    } else {
+      cutoff.accumulateAndGet(nthBest, Math::min);
+    }
+  }
+
+  /** The current cut-off; {@link #unbounded()} until a split offers one. */
+  public long cutoff() {
+    return cutoff.get();
+  }
+
+  /** The cut-off that rules nothing out: the least value newest first, else the greatest. */
+  public long unbounded() {
+    return descending ? Long.MIN_VALUE : Long.MAX_VALUE;
+  }
+
+  /** Whether a row with {@code value} may still be in the answer. */
+  public boolean keeps(long value) {
+    long c = cutoff.get();
+    return descending ? value >= c : value <= c;
+  }
+
+  @Override
+  public boolean mayKeep(long min, long max) {
+    return descending ? keeps(max) : keeps(min);
+  }
+
+  @Override
+  public String toString() {
+    return column + (descending ? " >= " : " <= ") + cutoff.get();
+  }
+}
