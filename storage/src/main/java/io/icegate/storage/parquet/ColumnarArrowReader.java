@@ -99,6 +99,8 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
   private RowFilter rowFilter;
   private int[] early;
   private int[] late;
+  /** The projected column the filter's bound is on, read before the others; -1 without one. */
+  private int boundAt = -1;
   private boolean[] selected = new boolean[0];
   /** The next batch, read ahead by hasNext (a filter may reject whole batches). */
   private VectorSchemaRoot pending;
@@ -367,6 +369,8 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
     this.rowFilter = filter;
     this.early = first;
     this.late = rest.stream().mapToInt(Integer::intValue).toArray();
+    RowFilter.ColumnBound bound = filter.bound();
+    this.boundAt = bound == null ? -1 : names.indexOf(bound.column());
     return this;
   }
 
@@ -482,13 +486,31 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
   private VectorSchemaRoot readFiltered(int rows) {
     FieldVector[] vectors = new FieldVector[columns.length];
     try {
-      List<FieldVector> firstVectors = new ArrayList<>(early.length);
-      for (int i : early) {
-        vectors[i] = read(i, rows, null, rows);
-        firstVectors.add(vectors[i]);
-      }
       if (selected.length < rows) {
         selected = new boolean[rows];
+      }
+      if (boundAt >= 0) {
+        // The bound's column first: a batch it rules out whole (a top-N's cut-off passed by
+        // another thread meanwhile) is skipped before any other column is decoded.
+        vectors[boundAt] = read(boundAt, rows, null, rows);
+        if (!mayKeep(rowFilter.bound(), vectors[boundAt], rows)) {
+          java.util.Arrays.fill(selected, 0, rows, false);
+          for (int i = 0; i < columns.length; i++) {
+            if (i != boundAt && columns[i] != null) {
+              columns[i].read(null, rows, selected, 0);
+            }
+          }
+          closeAll(vectors);
+          rowsLeftInGroup -= rows;
+          return null;
+        }
+      }
+      List<FieldVector> firstVectors = new ArrayList<>(early.length);
+      for (int i : early) {
+        if (vectors[i] == null) {
+          vectors[i] = read(i, rows, null, rows);
+        }
+        firstVectors.add(vectors[i]);
       }
       int count;
       VectorSchemaRoot first = new VectorSchemaRoot(firstVectors);
@@ -527,6 +549,28 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
       closeAll(vectors);
       throw e;
     }
+  }
+
+  /**
+   * Whether {@code bound} may keep a row of this batch of its column: false only when every
+   * value is present and the range they span is ruled out.
+   */
+  private static boolean mayKeep(RowFilter.ColumnBound bound, FieldVector values, int rows) {
+    if (!(values instanceof org.apache.arrow.vector.BaseFixedWidthVector fixed)
+        || fixed.getTypeWidth() != Long.BYTES
+        || fixed.getNullCount() > 0
+        || rows == 0) {
+      return true;
+    }
+    org.apache.arrow.memory.ArrowBuf data = fixed.getDataBuffer();
+    long min = Long.MAX_VALUE;
+    long max = Long.MIN_VALUE;
+    for (int i = 0; i < rows; i++) {
+      long v = data.getLong((long) i * Long.BYTES);
+      min = Math.min(min, v);
+      max = Math.max(max, v);
+    }
+    return bound.mayKeep(min, max);
   }
 
   /**
@@ -719,6 +763,12 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
 
     // The current page.
     private int pageValuesLeft;
+    /**
+     * Rows of a flat column skipped whole and not yet stepped over: consecutive skipped batches
+     * add up here, so that the pages they cover entirely are passed over uninflated even when a
+     * page spans several batches.
+     */
+    private int deferredRows;
     private int[] definitions = new int[0];
     private int[] repetitions = new int[0];
     private int definitionAt;
@@ -767,6 +817,7 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
     void start(PageReader pageReader) {
       this.pages = pageReader;
       this.pageValuesLeft = 0;
+      this.deferredRows = 0;
       this.offsetIndex = null;
       this.pageOrdinal = 0;
       this.rowAt = 0;
@@ -1058,6 +1109,13 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
 
     @Override
     public void read(FieldVector vector, int rows, boolean[] keep, int count) {
+      if (vector == null && maxRepetition == 0) {
+        deferredRows += rows;
+        return;
+      }
+      if (deferredRows > 0) {
+        skipDeferred();
+      }
       if (vector instanceof BitVector bits) {
         bits.allocateNew(count);
       } else if (vector instanceof BaseFixedWidthVector fixed) {
@@ -1116,6 +1174,30 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
       }
       if (vector != null) {
         vector.setValueCount(count);
+      }
+    }
+
+    /** Steps over the rows skipped whole since the last read, whole pages without loading. */
+    private void skipDeferred() {
+      while (deferredRows > 0) {
+        if (pageValuesLeft == 0) {
+          DataPage page = pages.readPage();
+          if (page == null) {
+            throw new IllegalStateException(
+                "column " + descriptor + " ended before its row group");
+          }
+          pageOrdinal++;
+          if (page.getValueCount() <= deferredRows) {
+            deferredRows -= page.getValueCount();
+            continue;
+          }
+          load(page);
+        }
+        int n = Math.min(deferredRows, pageValuesLeft);
+        skipValues(n);
+        definitionAt += n;
+        pageValuesLeft -= n;
+        deferredRows -= n;
       }
     }
 

@@ -232,6 +232,50 @@ class ColumnarArrowReaderTest {
     // Only the last row group reached the filter: the others were skipped unread.
     assertThat(seen).hasSize((int) (ROWS - firstIds.get(firstIds.size() - 1)));
     assertThat(java.util.Collections.min(seen)).isEqualTo(firstIds.get(firstIds.size() - 1));
+
+    // A bound that tightens while the reader runs (oldest first: keep ids <= 500, known only
+    // after the first batch): every later batch is ruled out by its bound column alone, and
+    // never reaches the filter.
+    seen.clear();
+    long[] upTo = {Long.MAX_VALUE};
+    RowFilter oldestFirst = new RowFilter() {
+      @Override
+      public List<String> columns() {
+        return List.of("name", "id");
+      }
+
+      @Override
+      public int select(VectorSchemaRoot batch, boolean[] selected) {
+        var ids = (org.apache.arrow.vector.BigIntVector) batch.getVector("id");
+        int count = 0;
+        for (int r = 0; r < batch.getRowCount(); r++) {
+          seen.add(ids.get(r));
+          selected[r] = ids.get(r) <= 500;
+          count += selected[r] ? 1 : 0;
+        }
+        upTo[0] = 500;
+        return count;
+      }
+
+      @Override
+      public ColumnBound bound() {
+        return new ColumnBound() {
+          @Override
+          public String column() {
+            return "id";
+          }
+
+          @Override
+          public boolean mayKeep(long min, long max) {
+            return min <= upTo[0];
+          }
+        };
+      }
+    };
+    List<List<Object>> all = readOurs(whole, SCHEMA, Expressions.alwaysTrue());
+    assertThat(readFiltered(whole, SCHEMA, oldestFirst))
+        .isEqualTo(all.stream().filter(r -> (long) r.get(0) <= 500).toList());
+    assertThat(seen).hasSize(1000); // one batch of 1,000 rows
   }
 
   private interface RowRule {
