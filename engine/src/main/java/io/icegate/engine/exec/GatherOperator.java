@@ -18,7 +18,8 @@ import org.apache.arrow.vector.VectorSchemaRoot;
 /**
  * Runs a fragment of a plan — a scan and the filters, projections and pipelines above it — once
  * per split on up to {@code parallelism} threads, and hands its batches on in split order, so
- * the operators above see exactly what a serial scan would give them.
+ * the operators above see exactly what a serial scan would give them — or, for consumers that
+ * don't depend on order, as they come.
  *
  * <p>Each split has a lane: a small bounded queue its thread fills and the caller drains. Only
  * {@code parallelism} lanes are open at once (the one being drained and those read ahead), so
@@ -56,12 +57,19 @@ public final class GatherOperator implements Operator {
   private final int parallelism;
   private final AtomicBoolean stopped = new AtomicBoolean();
   private final List<Lane> lanes = new ArrayList<>();
+  /** In any order: the one queue every lane fills; else null (each lane has its own). */
+  private final BlockingQueue<Object> shared;
+  /** Lanes finished: in split order, the one being drained; in any order, how many ended. */
   private int draining;
   private boolean closed;
 
   private static final class Lane {
-    final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(LANE_BATCHES);
+    final BlockingQueue<Object> queue;
     Future<?> task;
+
+    Lane(BlockingQueue<Object> queue) {
+      this.queue = queue;
+    }
   }
 
   /**
@@ -69,10 +77,23 @@ public final class GatherOperator implements Operator {
    */
   public GatherOperator(
       ExecContext context, List<ScanSplit> splits, Function<ExecContext, Operator> fragment) {
+    this(context, splits, fragment, true);
+  }
+
+  /**
+   * @param inSplitOrder whether batches must come in split order; when not (the consumer
+   *     doesn't care, e.g. it aggregates), batches are handed on as any split's thread makes
+   *     them, so a slow split never holds up the others and every thread stays busy
+   */
+  public GatherOperator(
+      ExecContext context, List<ScanSplit> splits, Function<ExecContext, Operator> fragment,
+      boolean inSplitOrder) {
     this.context = context;
     this.splits = List.copyOf(splits);
     this.fragment = fragment;
     this.parallelism = context.parallelism();
+    this.shared =
+        inSplitOrder ? null : new ArrayBlockingQueue<>(LANE_BATCHES * Math.max(1, parallelism));
   }
 
   @Override
@@ -81,7 +102,8 @@ public final class GatherOperator implements Operator {
       openLanesUpTo(draining + parallelism);
       Object item;
       try {
-        item = lanes.get(draining).queue.poll(POLL_MILLIS, TimeUnit.MILLISECONDS);
+        BlockingQueue<Object> queue = shared != null ? shared : lanes.get(draining).queue;
+        item = queue.poll(POLL_MILLIS, TimeUnit.MILLISECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new QueryCancelledException("query interrupted", false);
@@ -101,7 +123,7 @@ public final class GatherOperator implements Operator {
 
   private void openLanesUpTo(int limit) {
     while (lanes.size() < Math.min(limit, splits.size())) {
-      Lane lane = new Lane();
+      Lane lane = new Lane(shared != null ? shared : new ArrayBlockingQueue<>(LANE_BATCHES));
       ScanSplit split = splits.get(lanes.size());
       lanes.add(lane);
       lane.task = POOL.submit(() -> fill(lane, split));

@@ -4,16 +4,16 @@ package io.icegate.engine.exec;
  * A stable merge sort of an {@code int[]} by a primitive comparator, so sorting row positions
  * boxes nothing. Stability keeps equal keys in input (commit) order.
  */
-final class IntMergeSort {
+public final class IntMergeSort {
   /** Compares two ints. */
   @FunctionalInterface
-  interface IntComparator {
+  public interface IntComparator {
     int compare(int a, int b);
   }
 
   private IntMergeSort() {}
 
-  static void sort(int[] values, IntComparator comparator) {
+  public static void sort(int[] values, IntComparator comparator) {
     int[] buffer = new int[values.length];
     sort(values, buffer, 0, values.length, comparator);
   }

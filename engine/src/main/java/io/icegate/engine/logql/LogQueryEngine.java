@@ -4,6 +4,7 @@ import io.icegate.engine.exec.PlanRunner;
 import io.icegate.engine.exec.QueryStats;
 import io.icegate.engine.plan.IceGateCatalog;
 import io.icegate.engine.plan.QueryOptimizer;
+import io.icegate.engine.rel.ArrowGather;
 import io.icegate.engine.rel.ArrowRel;
 import io.icegate.engine.promql.PromQLEngine;
 import io.icegate.engine.promql.QueryResult;
@@ -172,6 +173,9 @@ public final class LogQueryEngine {
                   needsMetadata(r, grouping),
                   builder),
               builder);
+      if (!dependsOnArrivalOrder(r)) {
+        plan = ArrowGather.inAnyOrder(plan);
+      }
       LogSampleCollector collector = new LogSampleCollector(r, grouping);
       QueryStats stats = runner.run("metric", plan, cancelled, collector::add);
       scanned[0] += stats.rowsScanned();
@@ -192,6 +196,22 @@ public final class LogQueryEngine {
                 Math.floorDiv(range.startNanos(), nanosPerMilli)
                     + (steps.length - 1) * (range.stepNanos() / nanosPerMilli),
                 range.stepNanos() / nanosPerMilli));
+  }
+
+  /**
+   * Whether a range aggregation's answer can depend on the order in which samples of equal
+   * timestamps arrive: which is first or last, counter resets between them, and floating-point
+   * sums (whose last bits depend on the order of addition; {@code rate} of an unwrapped label
+   * sums it). Counts, byte totals, extremes and quantiles don't, so their scans may hand batches
+   * on in any order.
+   */
+  private static boolean dependsOnArrivalOrder(RangeAggregationExpr r) {
+    return switch (r.op()) {
+      case COUNT_OVER_TIME, BYTES_OVER_TIME, BYTES_RATE, ABSENT_OVER_TIME, MIN_OVER_TIME,
+          MAX_OVER_TIME, QUANTILE_OVER_TIME -> false;
+      case RATE -> r.range().unwrap().isPresent();
+      default -> true;
+    };
   }
 
   /**

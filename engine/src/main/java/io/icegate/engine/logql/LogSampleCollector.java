@@ -73,11 +73,12 @@ final class LogSampleCollector {
       if (sorted) {
         return; // the usual case: a stream's entries come in time order
       }
-      Integer[] order = new Integer[size];
+      int[] order = new int[size];
       for (int i = 0; i < size; i++) {
         order[i] = i;
       }
-      java.util.Arrays.sort(order, (a, b) -> Long.compare(times[a], times[b]));
+      long[] at = times;
+      io.icegate.engine.exec.IntMergeSort.sort(order, (a, b) -> Long.compare(at[a], at[b]));
       long[] t = new long[size];
       double[] v = new double[size];
       for (int i = 0; i < size; i++) {

@@ -30,9 +30,16 @@ import org.apache.calcite.util.ImmutableBitSet;
 public final class ArrowGather extends SingleRel implements ArrowRel {
   /** The top-N's first key when this gathers the splits' own top-Ns, else null. */
   private final RelFieldCollation topN;
+  /** Whether batches are passed on in split order (else as they come). */
+  private final boolean inSplitOrder;
 
   public ArrowGather(RelOptCluster cluster, RelTraitSet traits, RelNode input) {
     this(cluster, traits, input, null);
+  }
+
+  public ArrowGather(
+      RelOptCluster cluster, RelTraitSet traits, RelNode input, RelFieldCollation topN) {
+    this(cluster, traits, input, topN, true);
   }
 
   /**
@@ -40,15 +47,31 @@ public final class ArrowGather extends SingleRel implements ArrowRel {
    *     timestamp}: that key. The splits are then read newest (or oldest) file first and share
    *     a cut-off ({@link TopNBound}) that lets each skip what can no longer make the answer.
    */
-  public ArrowGather(
-      RelOptCluster cluster, RelTraitSet traits, RelNode input, RelFieldCollation topN) {
+  private ArrowGather(
+      RelOptCluster cluster, RelTraitSet traits, RelNode input, RelFieldCollation topN,
+      boolean inSplitOrder) {
     super(cluster, traits, input);
     this.topN = topN;
+    this.inSplitOrder = inSplitOrder;
   }
 
   @Override
   public RelNode copy(RelTraitSet traitSet, List<RelNode> inputs) {
-    return new ArrowGather(getCluster(), traitSet, sole(inputs), topN);
+    return new ArrowGather(getCluster(), traitSet, sole(inputs), topN, inSplitOrder);
+  }
+
+  /**
+   * {@code plan} with its top gather, if it has one at the top, passing batches on as they come
+   * rather than in split order: for callers that don't depend on the order of rows (a LogQL
+   * range aggregation, which orders each series' samples by time itself). Split order would
+   * leave a thread idle whenever the split being drained is slower than those read ahead.
+   */
+  public static ArrowRel inAnyOrder(ArrowRel plan) {
+    if (plan instanceof ArrowGather gather && gather.inSplitOrder) {
+      return new ArrowGather(
+          gather.getCluster(), gather.getTraitSet(), gather.getInput(), gather.topN, false);
+    }
+    return plan;
   }
 
   @Override
@@ -58,7 +81,8 @@ public final class ArrowGather extends SingleRel implements ArrowRel {
             "topN",
             TableDefinition.TIMESTAMP + (topN == null || topN.direction.isDescending()
                 ? " DESC" : " ASC"),
-            topN != null);
+            topN != null)
+        .itemIf("order", "any", !inSplitOrder);
   }
 
   /**
@@ -241,6 +265,7 @@ public final class ArrowGather extends SingleRel implements ArrowRel {
               : Comparator.comparingLong((ScanSplit s) -> s.file().minTimestampNanos()));
       fragments = context.withTopNBound(new TopNBound(TableDefinition.TIMESTAMP, descending));
     }
-    return context.measure(this, new GatherOperator(fragments, splits, input::implement));
+    return context.measure(
+        this, new GatherOperator(fragments, splits, input::implement, inSplitOrder));
   }
 }

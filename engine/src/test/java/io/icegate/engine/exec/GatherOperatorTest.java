@@ -118,6 +118,83 @@ class GatherOperatorTest {
   }
 
   @Test
+  void inAnyOrderASlowSplitDoesNotHoldUpTheOthers() throws Exception {
+    // Split 0 produces nothing until the consumer has taken 20 batches of the other splits: in
+    // split order that would never happen (the consumer would wait for split 0 forever).
+    java.util.concurrent.CountDownLatch othersSeen = new java.util.concurrent.CountDownLatch(20);
+    List<Long> rows = new ArrayList<>();
+    try (GatherOperator gather =
+        new GatherOperator(context(2), splits(5), c -> {
+          Operator inner = numbers(c, 25, 3);
+          if (c.assignedSplits().get(0).start() != 0) {
+            return inner;
+          }
+          return new Operator() {
+            @Override
+            public VectorSchemaRoot next() {
+              try {
+                if (!othersSeen.await(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                  throw new IllegalStateException("the other splits never came through");
+                }
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+              }
+              return inner.next();
+            }
+
+            @Override
+            public void close() {}
+          };
+        }, false)) {
+      for (VectorSchemaRoot next = gather.next(); next != null; next = gather.next()) {
+        try (VectorSchemaRoot b = next) {
+          BigIntVector v = (BigIntVector) b.getVector(0);
+          for (int i = 0; i < b.getRowCount(); i++) {
+            rows.add(v.get(i));
+          }
+          if (v.get(0) >= 1_000_000) {
+            othersSeen.countDown();
+          }
+        }
+      }
+    }
+    List<Long> expected = new ArrayList<>();
+    for (long s = 0; s < 5; s++) {
+      for (int i = 0; i < 25 * 3; i++) {
+        expected.add(s * 1_000_000 + i);
+      }
+    }
+    assertThat(rows).containsExactlyInAnyOrderElementsOf(expected);
+    assertThat(rows).isNotEqualTo(expected); // split 0's rows came after others'
+    // Each split's own rows still come in its order.
+    for (long s = 0; s < 5; s++) {
+      long split = s;
+      assertThat(rows.stream().filter(n -> n / 1_000_000 == split).toList()).isSorted();
+    }
+  }
+
+  @Test
+  void inAnyOrderAnErrorOrAnEarlyCloseStillReleasesEverything() {
+    try (GatherOperator gather =
+        new GatherOperator(context(2), splits(6), c -> {
+          if (c.assignedSplits().get(0).start() == 3) {
+            throw new IllegalStateException("split 3 is broken");
+          }
+          return numbers(c, 40, 5);
+        }, false)) {
+      assertThatThrownBy(() -> drain(gather, Integer.MAX_VALUE))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessage("split 3 is broken");
+    }
+    GatherOperator gather =
+        new GatherOperator(context(2), splits(50), c -> numbers(c, 10_000, 64), false);
+    assertThat(drain(gather, 3)).hasSize(3 * 64);
+    gather.close();
+    // tearDown checks that the batches queued by every lane were freed
+  }
+
+  @Test
   void noSplitsMeansNoRows() {
     try (GatherOperator gather = new GatherOperator(context(2), splits(0), c -> numbers(c, 1, 1))) {
       assertThat(gather.next()).isNull();
