@@ -1,6 +1,7 @@
 package io.icegate.storage.parquet;
 
-import com.github.luben.zstd.Zstd;
+import com.github.luben.zstd.ZstdDecompressCtx;
+import com.github.luben.zstd.ZstdException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import org.apache.parquet.bytes.BytesInput;
@@ -66,6 +67,13 @@ final class PageDecompressors implements CompressionCodecFactory {
    * when it asks for the whole page at once, as {@code BytesInput.toByteArray} does.
    */
   private static final class LazyZstdPage extends java.io.InputStream {
+    /**
+     * One decoding context per reading thread: a context is about 100 KB of tables that the
+     * one-shot static call would allocate and set up again for every page.
+     */
+    private static final ThreadLocal<ZstdDecompressCtx> CONTEXT =
+        ThreadLocal.withInitial(ZstdDecompressCtx::new);
+
     private final byte[] compressed;
     private final int size;
     private byte[] inflated;
@@ -106,10 +114,13 @@ final class PageDecompressors implements CompressionCodecFactory {
     }
 
     private void inflate(byte[] into, int offset) throws IOException {
-      long written =
-          Zstd.decompressByteArray(into, offset, size, compressed, 0, compressed.length);
-      if (Zstd.isError(written)) {
-        throw new IOException("zstd page: " + Zstd.getErrorName(written));
+      long written;
+      try {
+        written =
+            CONTEXT.get().decompressByteArray(
+                into, offset, size, compressed, 0, compressed.length);
+      } catch (ZstdException e) {
+        throw new IOException("zstd page: " + e.getMessage(), e);
       }
       if (written != size) {
         throw new IOException(
