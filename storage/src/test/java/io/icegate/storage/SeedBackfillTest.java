@@ -4,6 +4,7 @@ import static io.icegate.storage.OtlpLogs.attr;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.icegate.storage.catalog.SeedTables;
+import io.icegate.storage.compaction.CompactionLease;
 import io.icegate.storage.compaction.Compactor;
 import io.icegate.storage.compaction.SeedBackfill;
 import io.icegate.storage.ingest.BatchResult;
@@ -310,6 +311,62 @@ class SeedBackfillTest {
       table.refresh();
       assertThat(table.currentSnapshot().snapshotId()).isEqualTo(snapshot);
       assertThat(LakeRows.bodies(lake, allocator, "acme")).containsExactlyInAnyOrderElementsOf(bodies);
+    }
+  }
+
+  @Test
+  void aRunIsBoundedAndALostLeaseCommitsNothingAndLeavesNoFiles() throws Exception {
+    List<Record> all = seedLogRows(logsRequest());
+    writeSeed("logs", List.of(all.subList(0, 2), all.subList(2, 3)));
+    try (Lake lake = open()) {
+      Table table = lake.table(LogsTable.NAME).table();
+      SeedBackfill backfill = new SeedBackfill(LogsTable.NAME, table);
+
+      // The lease runs out while the files are written: nothing lands, nothing is left behind.
+      CompactionLease.Held expired =
+          new CompactionLease.Held() {
+            private int asked;
+
+            @Override
+            public boolean stillHeld() {
+              return asked++ == 0; // held when the run starts, gone before its commit
+            }
+
+            @Override
+            public void close() {}
+          };
+      long snapshot = table.currentSnapshot().snapshotId();
+      assertThat(backfill.run(expired, 1, 8)).isEqualTo(new SeedBackfill.Result(0, 0, 0, false));
+      table.refresh();
+      assertThat(table.currentSnapshot().snapshotId()).isEqualTo(snapshot);
+      assertThat(backfillFiles()).isEmpty();
+
+      // One commit of one file (1 byte per commit), then the rest on the next run.
+      CompactionLease.Held held = CompactionLease.exclusiveProcess().tryAcquire();
+      SeedBackfill.Result first = backfill.run(held, 1, 1);
+      assertThat(first.commits()).isEqualTo(1);
+      assertThat(first.done()).isFalse();
+      table.refresh();
+      assertThat(table.properties()).containsKey(SeedTables.BACKFILL_PENDING);
+      SeedBackfill.Result second = backfill.run(held, 1, 1);
+      assertThat(second.done()).isTrue();
+      assertThat(first.rows() + second.rows()).isEqualTo(3);
+      table.refresh();
+      assertThat(table.properties()).doesNotContainKey(SeedTables.BACKFILL_PENDING);
+      assertThat(backfillFiles()).hasSize(2);
+      assertThat(ScannedRows.scan(lake, allocator, LogsTable.NAME, "acme"))
+          .extracting(r -> r.get(LogsTable.STREAM_LABELS))
+          .doesNotContainNull()
+          .hasSize(3);
+    }
+  }
+
+  /** The files backfills wrote anywhere under the lake, referenced or not. */
+  private List<Path> backfillFiles() throws Exception {
+    try (var walk = java.nio.file.Files.walk(dir)) {
+      return walk.filter(p -> p.getFileName().toString().startsWith("seed-backfill-"))
+          .filter(p -> p.toString().endsWith(".parquet"))
+          .toList();
     }
   }
 

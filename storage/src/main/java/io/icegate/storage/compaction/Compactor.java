@@ -165,14 +165,21 @@ public final class Compactor {
    * A table adopted from the seed with data gets its files rewritten with our derived columns
    * ({@link SeedBackfill}), a bounded part per run, before the WAL's turn; the rows rewritten.
    */
-  private long backfillSeed(CompactionLease.Held held) throws IOException {
+  private long backfillSeed(CompactionLease.Held held) {
     Table iceberg = table.table();
     if (!SeedBackfill.pending(iceberg)) {
       return 0;
     }
-    return new SeedBackfill(table.name(), iceberg)
-        .run(held, policy.maxInputBytes(), SEED_COMMITS_PER_RUN)
-        .rows();
+    try {
+      return new SeedBackfill(table.name(), iceberg)
+          .run(held, policy.maxInputBytes(), SEED_COMMITS_PER_RUN)
+          .rows();
+    } catch (IOException | RuntimeException e) {
+      // Logged, not thrown: a seed file that cannot be rewritten must not stop the WAL from
+      // being compacted. Nothing of the failed batch was committed; the next run tries again.
+      LOG.error("seed backfill table={} failed", table.name(), e);
+      return 0;
+    }
   }
 
   private static Map<StructLike, List<Record>> readByPartition(
