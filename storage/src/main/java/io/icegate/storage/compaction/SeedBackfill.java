@@ -164,12 +164,18 @@ public final class SeedBackfill {
       if (!commit(batch)) {
         return new Result(commits, files, rows, false);
       }
-      commits++;
+      // A batch of files that needed nothing (statistics that were merely missing) committed
+      // nothing and does not count against the run's budget.
+      boolean changed = false;
       for (Rewrite r : batch) {
         if (r.replacement() != null) {
+          changed = true;
           files++;
           rows += r.rows();
         }
+      }
+      if (changed) {
+        commits++;
       }
     }
     finish();
