@@ -204,7 +204,10 @@ class SeedBackfillTest {
 
       List<Map<String, Object>> rows = ScannedRows.scan(lake, allocator, LogsTable.NAME, "acme");
       Map<String, List<String>> ours = oursForLogs(request);
-      assertThat(rows).hasSize(3);
+      // Rewritten in our order (service_name, stream_labels, newest first), not the seed's.
+      assertThat(rows)
+          .extracting(r -> r.get(LogsTable.BODY))
+          .containsExactly("second line", "first line", "third line");
       for (Map<String, Object> row : rows) {
         assertThat(List.of(row.get(LogsTable.STREAM_LABELS), row.get(LogsTable.SERVICE_NAME)))
             .as("row %s", row.get(LogsTable.BODY))
@@ -240,6 +243,7 @@ class SeedBackfillTest {
       assertThat(table.properties()).doesNotContainKey(SeedTables.BACKFILL_PENDING);
       List<DataFile> files = files(table);
       assertThat(files).hasSize(1);
+      assertThat(files.get(0).sortOrderId()).isEqualTo(table.sortOrder().orderId());
       assertThat(
               (Long) Conversions.fromByteBuffer(
                   Types.LongType.get(), files.get(0).lowerBounds().get(3)))
@@ -271,10 +275,13 @@ class SeedBackfillTest {
       SeedBackfill backfill = new SeedBackfill(LogsTable.NAME, table);
       List<DataFile> candidates = backfill.candidates();
       assertThat(candidates).hasSize(2);
-      // Killed after writing a file, before committing it: nothing visible changes.
-      stale = backfill.rewrite(candidates.get(0));
+      // Killed after writing a file (the two-row one), before committing it: nothing visible
+      // changes.
+      DataFile twoRows =
+          candidates.stream().filter(f -> f.recordCount() == 2).findFirst().orElseThrow();
+      stale = backfill.rewrite(twoRows);
       assertThat(stale.replacement()).isNotNull();
-      assertThat(stale.rows()).isEqualTo(candidates.get(0).recordCount());
+      assertThat(stale.rows()).isEqualTo(2);
     }
     try (Lake lake = open()) {
       assertThat(LakeRows.bodies(lake, allocator, "acme")).containsExactlyInAnyOrderElementsOf(bodies);
@@ -282,8 +289,10 @@ class SeedBackfillTest {
       assertThat(files(table)).hasSize(2);
       // Killed after one file's commit, before the other's and before the mark is removed.
       SeedBackfill backfill = new SeedBackfill(LogsTable.NAME, table);
-      DataFile second = backfill.candidates().get(1);
-      assertThat(backfill.commit(List.of(backfill.rewrite(second)))).isTrue();
+      DataFile oneRow =
+          backfill.candidates().stream().filter(f -> f.recordCount() == 1).findFirst()
+              .orElseThrow();
+      assertThat(backfill.commit(List.of(backfill.rewrite(oneRow)))).isTrue();
       assertThat(backfill.candidates()).hasSize(1);
     }
     try (Lake lake = open()) {
@@ -591,6 +600,10 @@ class SeedBackfillTest {
 
       List<Map<String, Object>> rows = ScannedRows.scan(lake, allocator, MetricsTable.NAME, "acme");
       assertThat(rows).hasSize(5);
+      assertThat(rows)
+          .as("rewritten sorted by the Prometheus name, as our files are")
+          .extracting(r -> (String) r.get(MetricsTable.METRIC_NAME))
+          .isSorted();
       Map<String, List<Object>> ours = oursForMetrics(request);
       for (Map<String, Object> row : rows) {
         assertThat(

@@ -12,6 +12,7 @@ import java.io.UncheckedIOException;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +25,9 @@ import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.RewriteFiles;
 import org.apache.iceberg.Schema;
+import org.apache.iceberg.SortOrder;
+import org.apache.iceberg.SortOrderComparators;
+import org.apache.iceberg.StructLike;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.data.parquet.GenericParquetReaders;
@@ -53,7 +57,8 @@ import org.slf4j.LoggerFactory;
  * shrinks with every commit. Each file is read through Iceberg's row reader (which reads the
  * seed's microsecond timestamps as times; the new file stores them as nanoseconds) and written
  * anew, one row out per row in, only null derived values filled; a row that has them keeps
- * every value. A batch of rewrites lands as one Iceberg {@code RewriteFiles} commit, which
+ * every value. Files up to {@value #SORT_IN_MEMORY_BYTES} bytes are sorted by the table's order
+ * on the way (the compactor holds as much in memory); larger ones keep the seed's row order. A batch of rewrites lands as one Iceberg {@code RewriteFiles} commit, which
  * swaps the old files for the new ones atomically and fails if any old file is already gone.
  *
  * <p>Safe to kill anywhere: before a commit, the new files are unreferenced (orphans) and the old
@@ -64,6 +69,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class SeedBackfill {
   private static final Logger LOG = LoggerFactory.getLogger(SeedBackfill.class);
+
+  /** Files up to this size are sorted in memory (the compactor's default input bound). */
+  static final long SORT_IN_MEMORY_BYTES = 64L << 20;
 
   /** What a run did; {@code done} once the mark is gone. */
   public record Result(int commits, int files, long rows, boolean done) {
@@ -215,21 +223,25 @@ public final class SeedBackfill {
   public Rewrite rewrite(DataFile seed) throws IOException {
     Schema schema = table.schema();
     PartitionSpec spec = table.specs().get(seed.specId());
+    SortOrder order = table.sortOrder();
+    // Small files are sorted by our order (the derived columns lead it, so their statistics
+    // prune); a large one is streamed in the seed's order rather than held in memory.
+    boolean sort = !order.isUnsorted() && seed.fileSizeInBytes() <= SORT_IN_MEMORY_BYTES;
     String fileName = FileFormat.PARQUET.addExtension("seed-backfill-" + UUID.randomUUID());
     OutputFile out =
         table.io().newOutputFile(
             table.locationProvider().newDataLocation(spec, seed.partition(), fileName));
     long rows = 0;
     long filled = 0;
-    DataWriter<Record> writer =
+    Parquet.DataWriteBuilder builder =
         Parquet.writeData(out)
             .schema(schema)
             .withSpec(spec)
             .withPartition(seed.partition())
             .setAll(table.properties())
             .createWriterFunc(GenericParquetWriter::create)
-            .overwrite()
-            .build();
+            .overwrite();
+    DataWriter<Record> writer = sort ? builder.withSortOrder(order).build() : builder.build();
     boolean written = false;
     try {
       try (writer;
@@ -239,12 +251,24 @@ public final class SeedBackfill {
                   .createReaderFunc(
                       fileSchema -> GenericParquetReaders.buildReader(schema, fileSchema))
                   .build()) {
+        List<Record> held = new ArrayList<>();
         for (Record record : records) {
           if (filler.fill(record)) {
             filled++;
           }
-          writer.write(record);
+          if (sort) {
+            held.add(record.copy());
+          } else {
+            writer.write(record);
+          }
           rows++;
+        }
+        if (sort) {
+          Comparator<StructLike> byOrder = SortOrderComparators.forSchema(schema, order);
+          InternalRowView left = new InternalRowView();
+          InternalRowView right = new InternalRowView();
+          held.sort((a, b) -> byOrder.compare(left.wrap(a), right.wrap(b)));
+          held.forEach(writer::write);
         }
       }
       if (rows != seed.recordCount()) {
