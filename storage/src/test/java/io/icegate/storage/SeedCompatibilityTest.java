@@ -70,68 +70,6 @@ class SeedCompatibilityTest {
   private static final long T_MICROS = 1_700_000_000_123_456L;
   private static final long T_NANOS = 1_700_000_000_123_456_000L;
 
-  private static final Schema SEED_LOGS =
-      new Schema(
-          required(1, "tenant_id", Types.StringType.get()),
-          optional(2, "service_name", Types.StringType.get()),
-          required(3, "timestamp", Types.TimestampType.withoutZone()),
-          required(4, "observed_timestamp", Types.TimestampType.withoutZone()),
-          required(5, "ingested_timestamp", Types.TimestampType.withoutZone()),
-          optional(6, "trace_id", Types.FixedType.ofLength(16)),
-          optional(7, "span_id", Types.FixedType.ofLength(8)),
-          optional(8, "severity_text", Types.StringType.get()),
-          optional(9, "body", Types.StringType.get()),
-          required(13, "resource_attributes",
-              Types.MapType.ofRequired(14, 15, Types.StringType.get(), Types.StringType.get())),
-          required(16, "scope_attributes",
-              Types.MapType.ofRequired(17, 18, Types.StringType.get(), Types.StringType.get())),
-          required(19, "log_attributes",
-              Types.MapType.ofRequired(20, 21, Types.StringType.get(), Types.StringType.get())));
-
-
-  private static Types.MapType strings(int key, int value) {
-    return Types.MapType.ofRequired(key, value, Types.StringType.get(), Types.StringType.get());
-  }
-
-  /** The seed's spans table, NOTES.md §1.2 (events element 23, links element 31). */
-  private static final Schema SEED_SPANS =
-      new Schema(
-          required(1, "tenant_id", Types.StringType.get()),
-          optional(2, "service_name", Types.StringType.get()),
-          required(3, "trace_id", Types.FixedType.ofLength(16)),
-          required(4, "span_id", Types.FixedType.ofLength(8)),
-          optional(5, "parent_span_id", Types.FixedType.ofLength(8)),
-          required(6, "timestamp", Types.TimestampType.withoutZone()),
-          required(7, "end_timestamp", Types.TimestampType.withoutZone()),
-          required(8, "ingested_timestamp", Types.TimestampType.withoutZone()),
-          required(9, "duration_micros", Types.LongType.get()),
-          optional(10, "trace_state", Types.StringType.get()),
-          required(11, "name", Types.StringType.get()),
-          optional(12, "kind", Types.IntegerType.get()),
-          optional(13, "status_code", Types.IntegerType.get()),
-          optional(14, "status_message", Types.StringType.get()),
-          required(15, "resource_attributes", strings(16, 17)),
-          optional(18, "flags", Types.IntegerType.get()),
-          optional(19, "dropped_attributes_count", Types.IntegerType.get()),
-          optional(20, "dropped_events_count", Types.IntegerType.get()),
-          optional(21, "dropped_links_count", Types.IntegerType.get()),
-          optional(22, "events",
-              Types.ListType.ofRequired(23, Types.StructType.of(
-                  required(24, "timestamp", Types.TimestampType.withoutZone()),
-                  required(25, "name", Types.StringType.get()),
-                  required(26, "attributes", strings(27, 28)),
-                  required(29, "dropped_attributes_count", Types.IntegerType.get())))),
-          optional(30, "links",
-              Types.ListType.ofRequired(31, Types.StructType.of(
-                  required(32, "trace_id", Types.FixedType.ofLength(16)),
-                  required(33, "span_id", Types.FixedType.ofLength(8)),
-                  optional(34, "trace_state", Types.StringType.get()),
-                  required(35, "attributes", strings(36, 37)),
-                  required(38, "dropped_attributes_count", Types.IntegerType.get()),
-                  optional(39, "flags", Types.IntegerType.get())))),
-          required(40, "span_attributes", strings(41, 42)),
-          required(43, "scope_attributes", strings(44, 45)));
-
   @TempDir Path dir;
   private RootAllocator allocator;
 
@@ -243,12 +181,12 @@ class SeedCompatibilityTest {
 
   @Test
   void theSeedsSpansTableIsAdoptedWithItsIdsAndNestedTimesInNanoseconds() throws Exception {
-    JdbcCatalog catalog = seedCatalog();
+    JdbcCatalog catalog = SeedLake.catalog(dir);
     try {
-      createSeedTable(catalog, "spans", SEED_SPANS,
-          PartitionSpec.builderFor(SEED_SPANS).identity("tenant_id")
+      SeedLake.create(catalog, "spans", SeedLake.SPANS,
+          PartitionSpec.builderFor(SeedLake.SPANS).identity("tenant_id")
               .day("timestamp", "timestamp_day").build(),
-          SortOrder.builderFor(SEED_SPANS).asc("trace_id", NullOrder.NULLS_FIRST)
+          SortOrder.builderFor(SeedLake.SPANS).asc("trace_id", NullOrder.NULLS_FIRST)
               .desc("timestamp", NullOrder.NULLS_FIRST).build(),
           45);
     } finally {
@@ -266,53 +204,15 @@ class SeedCompatibilityTest {
     }
   }
 
-  private JdbcCatalog seedCatalog() throws Exception {
-    JdbcCatalog catalog = new JdbcCatalog();
-    catalog.setConf(new Configuration());
-    Map<String, String> props = new HashMap<>();
-    props.put(CatalogProperties.URI,
-        "jdbc:sqlite:" + dir.resolve("catalog.db").toAbsolutePath());
-    java.nio.file.Files.createDirectories(dir.resolve("warehouse"));
-    props.put(CatalogProperties.WAREHOUSE_LOCATION,
-        dir.resolve("warehouse").toAbsolutePath().toUri().toString());
-    props.put("jdbc.schema-version", "V1");
-    catalog.initialize("icegate", props);
-    if (!catalog.namespaceExists(NAMESPACE)) {
-      catalog.createNamespace(NAMESPACE);
-    }
-    return catalog;
-  }
-
-  /** As the seed creates a table: format v2, its ids (buildTable().create() would renumber). */
-  private static Table createSeedTable(
-      JdbcCatalog catalog, String name, Schema schema, PartitionSpec spec, SortOrder sort,
-      int lastColumnId) {
-    TableIdentifier id = TableIdentifier.of(NAMESPACE, name);
-    BaseTransaction create = (BaseTransaction) catalog.buildTable(id, schema).createTransaction();
-    TableMetadata metadata =
-        TableMetadata.buildFromEmpty(2)
-            .assignUUID()
-            .setLocation(create.currentMetadata().location())
-            .setCurrentSchema(schema, lastColumnId)
-            .setDefaultPartitionSpec(spec)
-            .setDefaultSortOrder(sort)
-            .setProperties(
-                Map.of("write.format.default", "parquet",
-                    "write.parquet.compression-codec", "zstd"))
-            .build();
-    create.underlyingOps().commit(null, metadata);
-    return catalog.loadTable(id);
-  }
-
   /** The seed's logs table, one file of two rows, in the embedded catalog our lake opens. */
   private void writeSeedLake() throws Exception {
-    JdbcCatalog catalog = seedCatalog();
+    JdbcCatalog catalog = SeedLake.catalog(dir);
     try {
       Table table =
-          createSeedTable(catalog, "logs", SEED_LOGS,
-              PartitionSpec.builderFor(SEED_LOGS).identity("tenant_id")
+          SeedLake.create(catalog, "logs", SeedLake.LOGS,
+              PartitionSpec.builderFor(SeedLake.LOGS).identity("tenant_id")
                   .day("timestamp", "timestamp_day").build(),
-              SortOrder.builderFor(SEED_LOGS).asc("service_name", NullOrder.NULLS_FIRST)
+              SortOrder.builderFor(SeedLake.LOGS).asc("service_name", NullOrder.NULLS_FIRST)
                   .desc("timestamp", NullOrder.NULLS_FIRST).build(),
               21);
       assertThat(table.schema().findField("log_attributes").fieldId()).isEqualTo(19);
@@ -350,12 +250,12 @@ class SeedCompatibilityTest {
 
   private static Record seedRow(
       long micros, String severity, String body, byte[] traceId, Map<String, String> attrs) {
-    Record r = GenericRecord.create(SEED_LOGS);
+    Record r = GenericRecord.create(SeedLake.LOGS);
     r.setField("tenant_id", "acme");
     r.setField("service_name", "checkout");
-    r.setField("timestamp", time(micros));
-    r.setField("observed_timestamp", time(micros + 1));
-    r.setField("ingested_timestamp", time(micros + 2));
+    r.setField("timestamp", SeedLake.time(micros));
+    r.setField("observed_timestamp", SeedLake.time(micros + 1));
+    r.setField("ingested_timestamp", SeedLake.time(micros + 2));
     r.setField("trace_id", traceId);
     r.setField("severity_text", severity);
     r.setField("body", body);
@@ -363,12 +263,6 @@ class SeedCompatibilityTest {
     r.setField("scope_attributes", Map.of());
     r.setField("log_attributes", attrs);
     return r;
-  }
-
-  private static LocalDateTime time(long micros) {
-    return LocalDateTime.ofEpochSecond(
-        Math.floorDiv(micros, 1_000_000L), (int) Math.floorMod(micros, 1_000_000L) * 1000,
-        ZoneOffset.UTC);
   }
 
   /** Each row's columns joined by {@code |}, in request order. */

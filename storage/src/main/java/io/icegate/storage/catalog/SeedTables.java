@@ -48,6 +48,10 @@ import org.slf4j.LoggerFactory;
  * finishes the second step. The files' contents are converted when read ({@code
  * ParquetArrowReader} scales a column Parquet annotates as microseconds; Iceberg's row reader
  * converts by annotation itself).
+ *
+ * <p>The first commit also sets {@value #BACKFILL_PENDING} on a table with data: the seed's
+ * files lack the columns our ingest derives, and compaction rewrites them once (see {@code
+ * compaction.SeedBackfill}).
  */
 public final class SeedTables {
   private static final Logger LOG = LoggerFactory.getLogger(SeedTables.class);
@@ -57,6 +61,14 @@ public final class SeedTables {
    * {@code <snapshot id at adoption or none>;<promoted field ids>}.
    */
   public static final String PENDING = "icegate.seed-adoption.pending";
+
+  /**
+   * Table property present while the seed's data files still lack the columns our ingest
+   * derives (logs' stream labels, metrics' Prometheus name and series, spans' nanosecond
+   * duration): {@code <snapshot id at adoption>}. Set by adoption when the table has data;
+   * {@code compaction.SeedBackfill} rewrites those files and removes it.
+   */
+  public static final String BACKFILL_PENDING = "icegate.seed-backfill.pending";
 
   private SeedTables() {}
 
@@ -181,6 +193,9 @@ public final class SeedTables {
         PENDING,
         (base.currentSnapshot() == null ? "none" : base.currentSnapshot().snapshotId()) + ";"
             + joinIds(promoted));
+    if (base.currentSnapshot() != null) {
+      properties.put(BACKFILL_PENDING, Long.toString(base.currentSnapshot().snapshotId()));
+    }
     TableMetadata.Builder next = TableMetadata.buildFrom(base);
     if (base.formatVersion() < 3) {
       next.upgradeFormatVersion(3);

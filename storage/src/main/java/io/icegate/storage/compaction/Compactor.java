@@ -58,10 +58,20 @@ import org.slf4j.LoggerFactory;
 public final class Compactor {
   private static final Logger LOG = LoggerFactory.getLogger(Compactor.class);
 
-  /** What one run did. */
-  public record Result(int segments, long rows, int files, long compactedThrough) {
-    public static final Result NOTHING = new Result(0, 0, 0, -1);
+  /**
+   * What one run did: WAL segments moved (their rows and the files written, the mark reached),
+   * and rows of the seed's files rewritten by {@link SeedBackfill}.
+   */
+  public record Result(int segments, long rows, int files, long compactedThrough, long seedRows) {
+    public static final Result NOTHING = new Result(0, 0, 0, -1, 0);
+
+    public Result(int segments, long rows, int files, long compactedThrough) {
+      this(segments, rows, files, compactedThrough, 0);
+    }
   }
+
+  /** Commits of seed files one run makes at most, before it turns to the WAL. */
+  static final int SEED_COMMITS_PER_RUN = 8;
 
   /** When segments are old or many enough to compact, and how much one run takes. */
   public record Policy(Duration minAge, long maxInputBytes, Duration retireGrace) {
@@ -112,12 +122,13 @@ public final class Compactor {
     if (wal instanceof ObjectStoreWal objects) {
       objects.sweep(table.compactedThroughAsOf(policy.retireGrace()));
     }
+    long seedRows = backfillSeed(held);
     Snapshot base = table.view().snapshot();
     // A prefix only: the snapshot's mark says "everything up to N", so N+1 can't be skipped.
     List<WalSegment> due =
         wal.compactable(clock.instant().minus(policy.minAge()), policy.maxInputBytes());
     if (due.isEmpty()) {
-      return Result.NOTHING;
+      return seedRows == 0 ? Result.NOTHING : new Result(0, 0, 0, -1, seedRows);
     }
     long through = due.get(due.size() - 1).sequence();
     Table iceberg = table.table();
@@ -130,23 +141,45 @@ public final class Compactor {
       files.add(write(iceberg, entry.getKey(), entry.getValue()));
       rows += entry.getValue().size();
     }
+    Result seedOnly = seedRows == 0 ? Result.NOTHING : new Result(0, 0, 0, -1, seedRows);
     if (!held.stillHeld()) {
       // Its files stay unreferenced (orphans); the segments keep serving.
       LOG.warn("compaction table={} abandoned: the lease ran out before the commit", table.name());
-      return Result.NOTHING;
+      return seedOnly;
     }
     List<WalSegment> done;
     try {
       done = table.commitCompaction(files, through, base);
     } catch (ValidationException | CommitFailedException e) {
       LOG.warn("compaction table={} not committed: {}", table.name(), e.getMessage());
-      return Result.NOTHING;
+      return seedOnly;
     }
     retired.add(new Retired(done, clock.instant()));
     LOG.info(
         "compaction table={} segments={} rows={} files={} compacted_through={}",
         table.name(), due.size(), rows, files.size(), through);
-    return new Result(due.size(), rows, files.size(), through);
+    return new Result(due.size(), rows, files.size(), through, seedRows);
+  }
+
+  /**
+   * A table adopted from the seed with data gets its files rewritten with our derived columns
+   * ({@link SeedBackfill}), a bounded part per run, before the WAL's turn; the rows rewritten.
+   */
+  private long backfillSeed(CompactionLease.Held held) {
+    Table iceberg = table.table();
+    if (!SeedBackfill.pending(iceberg)) {
+      return 0;
+    }
+    try {
+      return new SeedBackfill(table.name(), iceberg)
+          .run(held, policy.maxInputBytes(), SEED_COMMITS_PER_RUN)
+          .rows();
+    } catch (IOException | RuntimeException e) {
+      // Logged, not thrown: a seed file that cannot be rewritten must not stop the WAL from
+      // being compacted. Nothing of the failed batch was committed; the next run tries again.
+      LOG.error("seed backfill table={} failed", table.name(), e);
+      return 0;
+    }
   }
 
   private static Map<StructLike, List<Record>> readByPartition(
