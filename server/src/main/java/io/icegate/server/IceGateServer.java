@@ -185,6 +185,9 @@ public final class IceGateServer implements AutoCloseable {
       if (result.segments() > 0) {
         metrics.compactedSegments.inc(result.segments());
       }
+      if (result.seedRows() > 0) {
+        LOG.info("seed rows backfilled rows={}", result.seedRows());
+      }
     } catch (IOException | RuntimeException e) {
       // The segments stay in the WAL and keep serving; the next run tries again.
       LOG.error("compaction failed", e);

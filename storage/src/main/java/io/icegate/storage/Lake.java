@@ -60,22 +60,21 @@ public final class Lake implements AutoCloseable {
 
   /**
    * Moves the WAL segments that are due into the Iceberg tables, table by table. The result adds
-   * up the tables' results ({@link Compactor.Result#NOTHING} if no table had anything due); its
-   * mark is the highest any table reached — see {@link #compact(String)} for one table's.
+   * up the tables' results, seed rows backfilled included ({@link Compactor.Result#NOTHING} if
+   * no table had anything due); its mark is the highest any table reached — see {@link #compact(String)} for one table's.
    */
   public Compactor.Result compact() throws IOException {
     Compactor.Result total = Compactor.Result.NOTHING;
     for (String table : parts.keySet()) {
       Compactor.Result r = compact(table);
-      if (r.segments() > 0) {
+      if (r.segments() > 0 || r.seedRows() > 0) {
         total =
-            total.segments() == 0
-                ? r
-                : new Compactor.Result(
-                    total.segments() + r.segments(),
-                    total.rows() + r.rows(),
-                    total.files() + r.files(),
-                    Math.max(total.compactedThrough(), r.compactedThrough()));
+            new Compactor.Result(
+                total.segments() + r.segments(),
+                total.rows() + r.rows(),
+                total.files() + r.files(),
+                Math.max(total.compactedThrough(), r.compactedThrough()),
+                total.seedRows() + r.seedRows());
       }
     }
     return total;
