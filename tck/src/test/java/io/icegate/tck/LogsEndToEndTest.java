@@ -730,6 +730,43 @@ class LogsEndToEndTest {
   }
 
   @Test
+  void explainOfAMetricQueryShowsEachRangeAggregationsPlan() {
+    Map<String, String> params =
+        new java.util.HashMap<>(
+            Map.of(
+                "query",
+                "sum by (service_name) (count_over_time({service_name=\"checkout\"} |= \"GET\" [1m]))"
+                    + " / 2",
+                "start", Long.toString(T0),
+                "end", Long.toString(T0 + MINUTE),
+                "step", "15"));
+    params.put("explain", "plan");
+    LokiResponse plan = LOKI.get("/loki/api/v1/query_range", null, params);
+    assertThat(plan.status()).isEqualTo(200);
+    assertThat(plan.json().at("/data/resultType").asText()).isEqualTo("explain");
+    assertThat(plan.json().at("/data/explain").asText())
+        .startsWith("PromQL over the range aggregations: (sum by (service_name) (")
+        .contains("(2)")
+        .containsSubsequence(
+            "LogRangeAggregation(count_over_time, range=1m, by (service_name))",
+            "ArrowGather", "ArrowFilter", "ArrowTableScan")
+        .contains("pushed=[tenant=" + DEFAULT_TENANT)
+        .contains("{service_name=checkout}");
+
+    params.put("explain", "analyze");
+    LokiResponse analyze = LOKI.get("/loki/api/v1/query_range", null, params);
+    assertThat(analyze.status()).isEqualTo(200);
+    String text = analyze.json().at("/data/explain").asText();
+    assertThat(text)
+        .contains("LogRangeAggregation(count_over_time")
+        .containsPattern("(?m)^scanned: \\d+ files");
+    assertThat(text.lines().filter(l -> l.trim().startsWith("Arrow")))
+        .isNotEmpty()
+        .allMatch(l -> (l.contains("rows=") && l.contains("time="))
+            || l.contains("read by the filter above"));
+  }
+
+  @Test
   void metricsCountWhatQueriesScanned() {
     String before = LOKI.get("/metrics", null, Map.of()).rawBody();
     assertThat(LOKI.queryRange(window("{service_name=~\".+\"}")).status()).isEqualTo(200);

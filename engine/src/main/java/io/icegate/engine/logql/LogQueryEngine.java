@@ -136,6 +136,99 @@ public final class LogQueryEngine {
    */
   private QueryResult evaluate(
       SampleExpr expr, MetricQueryRange range, BooleanSupplier cancelled, long[] scanned) {
+    return evaluate(expr, range, cancelled, scanned, null);
+  }
+
+  /**
+   * The plan of a metric query, as EXPLAIN shows it: the PromQL the vector operations run as,
+   * then each range aggregation's log query plan, which feeds it samples. With {@code analyze},
+   * the query runs and each plan comes with what each of its nodes did.
+   */
+  public String explainMetric(
+      SampleExpr expr, MetricQueryRange range, boolean analyze, BooleanSupplier cancelled) {
+    List<String> parts = new ArrayList<>();
+    if (analyze) {
+      List<RangeAggregationExpr> ranges = new ArrayList<>();
+      String promql = SampleExprTranslator.translate(expr, ranges, new IdentityHashMap<>(), a -> 0);
+      parts.add("PromQL over the range aggregations: " + promql);
+      evaluate(expr, range, cancelled, new long[3], parts);
+    } else {
+      List<RangeAggregationExpr> ranges = new ArrayList<>();
+      Map<RangeAggregationExpr, Grouping> pushed = new IdentityHashMap<>();
+      String promql = SampleExprTranslator.translate(expr, ranges, pushed, a -> 0);
+      parts.add("PromQL over the range aggregations: " + promql);
+      for (RangeAggregationExpr r : ranges) {
+        parts.add(
+            describe(r, pushed.get(r)) + "\n"
+                + QueryOptimizer.explain(rangePlan(r, pushed.get(r), range)));
+      }
+    }
+    return String.join("\n", parts);
+  }
+
+  /** A range aggregation's heading in EXPLAIN: what it computes over the plan below. */
+  private static String describe(RangeAggregationExpr r, Grouping pushed) {
+    LogRangeExpr logRange = r.range();
+    StringBuilder text =
+        new StringBuilder("LogRangeAggregation(")
+            .append(r.op().function())
+            .append(", range=")
+            .append(shortDuration(logRange.range()));
+    if (!logRange.offset().isZero()) {
+      text.append(", offset=").append(shortDuration(logRange.offset()));
+    }
+    logRange.unwrap().ifPresent(u -> text.append(", unwrap=").append(u.label()));
+    Grouping grouping = r.grouping().orElse(pushed);
+    if (grouping != null) {
+      text.append(grouping.without() ? ", without (" : ", by (")
+          .append(String.join(", ", grouping.labels()))
+          .append(")");
+    }
+    return text.append(")").toString();
+  }
+
+  /** {@code d} in its largest whole unit, as LogQL writes it: 1h, 5m, 30s, 250ms. */
+  private static String shortDuration(java.time.Duration d) {
+    long ms = d.toMillis();
+    if (ms != 0 && ms % 3_600_000 == 0) {
+      return ms / 3_600_000 + "h";
+    }
+    if (ms != 0 && ms % 60_000 == 0) {
+      return ms / 60_000 + "m";
+    }
+    return ms % 1000 == 0 ? ms / 1000 + "s" : ms + "ms";
+  }
+
+  /**
+   * The physical plan of a range aggregation's log query over the span its windows cover: a
+   * log query's plan without sort or limit, gathered in any order when the answer allows it.
+   */
+  private ArrowRel rangePlan(
+      RangeAggregationExpr r, Grouping grouping, MetricQueryRange range) {
+    LogRangeExpr logRange = r.range();
+    long offset = logRange.offset().toNanos();
+    long from = range.startNanos() - offset - logRange.range().toNanos() + 1;
+    long to = range.endNanos() - offset + 1;
+    RelBuilder builder = catalog.relBuilder();
+    ArrowRel plan =
+        QueryOptimizer.optimize(
+            LogQueryPlanner.entries(
+                logRange.selector(),
+                range.tenant(),
+                from,
+                to,
+                needsMetadata(r, grouping),
+                builder),
+            builder);
+    return dependsOnArrivalOrder(r) ? plan : ArrowGather.inAnyOrder(plan);
+  }
+
+  /**
+   * @param analyzed where each range aggregation's analyzed plan is added, or null
+   */
+  private QueryResult evaluate(
+      SampleExpr expr, MetricQueryRange range, BooleanSupplier cancelled, long[] scanned,
+      List<String> analyzed) {
     long nanosPerMilli = 1_000_000L;
     List<RangeAggregationExpr> ranges = new ArrayList<>();
     Map<RangeAggregationExpr, Grouping> pushed = new IdentityHashMap<>();
@@ -157,30 +250,16 @@ public final class LogQueryEngine {
     long[] steps = range.times();
     List<List<Series>> computed = new ArrayList<>();
     for (RangeAggregationExpr r : ranges) {
-      LogRangeExpr logRange = r.range();
-      long offset = logRange.offset().toNanos();
-      long from = range.startNanos() - offset - logRange.range().toNanos() + 1;
-      long to = range.endNanos() - offset + 1;
       Grouping grouping = pushed.get(r);
-      RelBuilder builder = catalog.relBuilder();
-      ArrowRel plan =
-          QueryOptimizer.optimize(
-              LogQueryPlanner.entries(
-                  logRange.selector(),
-                  range.tenant(),
-                  from,
-                  to,
-                  needsMetadata(r, grouping),
-                  builder),
-              builder);
-      if (!dependsOnArrivalOrder(r)) {
-        plan = ArrowGather.inAnyOrder(plan);
-      }
+      ArrowRel plan = rangePlan(r, grouping, range);
       LogSampleCollector collector = new LogSampleCollector(r, grouping);
       QueryStats stats = runner.run("metric", plan, cancelled, collector::add);
       scanned[0] += stats.rowsScanned();
       scanned[1] += stats.bytesScanned();
       scanned[2] += stats.filesScanned();
+      if (analyzed != null) {
+        analyzed.add(describe(r, grouping) + "\n" + QueryOptimizer.explainAnalyze(plan, stats));
+      }
       computed.add(LogRangeAggregation.evaluate(r, collector.series(), steps));
     }
     PromQLEngine promEngine =

@@ -110,14 +110,28 @@ public final class LokiQueryHandler implements Handler {
             HttpResponseStatus.OK, LokiErrors.CONTENT_TYPE, flagged(exchange, out.toByteArray()));
         return;
       }
+      String explain = exchange.param("explain");
       if (expr instanceof SampleExpr sample) {
+        if (explain != null && !explain.isBlank()) {
+          MetricQueryRange range = metricRange(request);
+          explain(
+              exchange,
+              explain.trim(),
+              analyze -> engine.explainMetric(sample, range, analyze, exchange::clientGone));
+          return;
+        }
         metric(exchange, request, sample);
         return;
       }
       selector = (LogSelectorExpr) expr;
-      String explain = exchange.param("explain");
       if (explain != null && !explain.isBlank()) {
-        explain(exchange, selector, request, explain.trim());
+        LogSelectorExpr logQuery = selector;
+        explain(
+            exchange,
+            explain.trim(),
+            analyze -> analyze
+                ? engine.explainAnalyze(logQuery, request.range(), exchange::clientGone)
+                : engine.explain(logQuery, request.range()));
         return;
       }
       String intervalText = exchange.param("interval");
@@ -175,11 +189,7 @@ public final class LokiQueryHandler implements Handler {
   private void metric(HttpExchange exchange, LokiQueryRequest request, SampleExpr sample)
       throws Exception {
     String tenant = request.range().tenant();
-    MetricQueryRange range =
-        instant
-            ? MetricQueryRange.instant(tenant, request.startNanos())
-            : new MetricQueryRange(
-                tenant, request.startNanos(), request.endNanos(), request.stepNanos());
+    MetricQueryRange range = metricRange(request);
     LogMetricResult result;
     try {
       result = engine.metric(sample, range, exchange::clientGone);
@@ -328,21 +338,42 @@ public final class LokiQueryHandler implements Handler {
         + "or aggregating results with functions like sum(), count() or topk()";
   }
 
+  /** The step grid (or instant) a metric query of {@code request} is evaluated over. */
+  private MetricQueryRange metricRange(LokiQueryRequest request) {
+    String tenant = request.range().tenant();
+    return instant
+        ? MetricQueryRange.instant(tenant, request.startNanos())
+        : new MetricQueryRange(
+            tenant, request.startNanos(), request.endNanos(), request.stepNanos());
+  }
+
   /**
-   * Our debug parameter {@code explain} (not Loki's) on log queries: {@code plan} answers the
-   * physical plan with its pushed-down scan bounds; {@code analyze} runs the query and answers the
-   * plan with each node's batches, rows and time, and what the scan read.
+   * Our debug parameter {@code explain} (not Loki's) on log and metric queries: {@code plan}
+   * answers the physical plan with its pushed-down scan bounds (for a metric query, each range
+   * aggregation's); {@code analyze} runs the query and answers the plan with each node's
+   * batches, rows and time, and what the scan read.
    */
   private void explain(
-      HttpExchange exchange, LogSelectorExpr selector, LokiQueryRequest request, String mode)
+      HttpExchange exchange, String mode, java.util.function.Function<Boolean, String> explainer)
       throws IOException {
-    String text =
-        switch (mode) {
-          case "plan" -> engine.explain(selector, request.range());
-          case "analyze" -> engine.explainAnalyze(selector, request.range(), exchange::clientGone);
-          default -> throw new ProtocolException(
-              "explain must be \"plan\" or \"analyze\", not \"" + mode + "\"");
-        };
+    if (!mode.equals("plan") && !mode.equals("analyze")) {
+      throw new ProtocolException(
+          "explain must be \"plan\" or \"analyze\", not \"" + mode + "\"");
+    }
+    String text;
+    try {
+      text = explainer.apply(mode.equals("analyze"));
+    } catch (PromQLException e) {
+      LokiErrors.respond(exchange, HttpResponseStatus.BAD_REQUEST, e.getMessage());
+      return;
+    } catch (QueryCancelledException e) {
+      LokiErrors.cancelled(exchange, e);
+      return;
+    } catch (OutOfMemoryException e) {
+      LokiErrors.respond(exchange, HttpResponseStatus.BAD_REQUEST,
+          "query exceeded memory limit of " + queryMemoryBytes + " bytes");
+      return;
+    }
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (JsonGenerator json = new JsonFactory().createGenerator(out)) {
       json.writeStartObject();
