@@ -124,7 +124,7 @@ class LogsProtobufBatchBuilderTest {
   @Test
   void invalidUtf8IsLeftToProtobufWhichRefusesIt() throws IOException {
     byte[] bytes =
-        wrap(LogRecord.newBuilder().setSeverityText("ERRÖR").build(), Resource.getDefaultInstance())
+        wrap(LogRecord.newBuilder().setSeverityText("ERROR in module Ö, then more text").build(), Resource.getDefaultInstance())
             .toByteArray();
     int at = indexOf(bytes, "Ö".getBytes(java.nio.charset.StandardCharsets.UTF_8));
     bytes[at + 1] = (byte) 0x41; // a lead byte followed by ASCII
