@@ -1,6 +1,7 @@
 package io.icegate.bench;
 
 import io.icegate.storage.ingest.LogsBatchBuilder;
+import io.icegate.storage.ingest.LogsProtobufBatchBuilder;
 import io.icegate.storage.parquet.ArrowParquetWriter;
 import io.icegate.storage.table.LogsTable;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
@@ -10,6 +11,8 @@ import io.opentelemetry.proto.logs.v1.LogRecord;
 import io.opentelemetry.proto.logs.v1.ResourceLogs;
 import io.opentelemetry.proto.logs.v1.ScopeLogs;
 import io.opentelemetry.proto.resource.v1.Resource;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -68,6 +71,7 @@ public final class IngestBench {
     List<byte[]> bodies = requests.stream().map(ExportLogsServiceRequest::toByteArray).toList();
     List<String> report = new ArrayList<>();
 
+    report.add(batchBuildCpu(bodies));
     RawParquet raw = new RawParquet(requests, dir.resolve("raw"));
     raw.recordsPerSecond(Duration.ofSeconds(3), true); // warms the JIT
     raw.recordsPerSecond(Duration.ofSeconds(2), false);
@@ -142,6 +146,50 @@ public final class IngestBench {
       raw.close();
     }
     return report;
+  }
+
+  /**
+   * The step from request bytes to the WAL's Arrow batch alone, in this process, in CPU time of
+   * the measuring thread (what other load on a shared machine changes least): protobuf-java's
+   * decoding then {@link LogsBatchBuilder}, against {@link LogsProtobufBatchBuilder} reading the
+   * bytes directly, alternated over several rounds after a warm-up; the median round of each.
+   */
+  private static String batchBuildCpu(List<byte[]> bodies) throws Exception {
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    int rounds = 7;
+    double[][] micros = new double[2][rounds];
+    try (RootAllocator allocator = new RootAllocator()) {
+      for (int round = -3; round < rounds; round++) {
+        for (int path = 0; path < 2; path++) {
+          long records = 0;
+          long start = threads.getCurrentThreadCpuTime();
+          for (int rep = 0; rep < 4; rep++) {
+            for (byte[] body : bodies) {
+              VectorSchemaRoot batch =
+                  path == 0
+                      ? LogsBatchBuilder.build(
+                          ExportLogsServiceRequest.parseFrom(body), "fake", LogCorpus.T0,
+                          allocator).batch()
+                      : LogsProtobufBatchBuilder.build(
+                          body, "fake", LogCorpus.T0, LogsProtobufBatchBuilder.NO_LIMITS,
+                          allocator).batch();
+              records += batch.getRowCount();
+              batch.close();
+            }
+          }
+          if (round >= 0) {
+            micros[path][round] = (threads.getCurrentThreadCpuTime() - start) / 1e3 / records;
+          }
+        }
+      }
+    }
+    Arrays.sort(micros[0]);
+    Arrays.sort(micros[1]);
+    return String.format(Locale.ROOT,
+        "request bytes -> Arrow batch, one thread: protobuf-java + LogsBatchBuilder %.3f us CPU/record,"
+            + " LogsProtobufBatchBuilder %.3f us CPU/record (median of %d rounds); ratio %.2f",
+        micros[0][rounds / 2], micros[1][rounds / 2], rounds,
+        micros[1][rounds / 2] / micros[0][rounds / 2]);
   }
 
   /** Acked totals of one timed run. */

@@ -6,6 +6,7 @@ import io.icegate.server.config.Limits;
 import io.icegate.storage.ingest.BatchResult;
 import io.icegate.storage.ingest.EventsBatchBuilder;
 import io.icegate.storage.ingest.LogsBatchBuilder;
+import io.icegate.storage.ingest.LogsProtobufBatchBuilder;
 import io.icegate.storage.wal.WalWriter;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.logs.v1.LogRecord;
@@ -15,6 +16,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import org.apache.arrow.memory.BufferAllocator;
 
 /**
@@ -95,6 +97,68 @@ public final class LogsIngest implements SignalIngest<ExportLogsServiceRequest> 
     return CompletableFuture.allOf(logs, stored).thenApply(done -> outcome);
   }
 
+  /**
+   * The OTLP/HTTP and gRPC protobuf path: the batch is written straight from the bytes ({@link
+   * LogsProtobufBatchBuilder}), the same batch and rejections as {@link #export} would give, unless
+   * the builder leaves the request to the decoder (malformed, or a shape it does not read), or
+   * some record may be an event to store in `events` too; then the request takes that path.
+   */
+  @Override
+  public CompletableFuture<Outcome> exportProtobuf(
+      String tenant, byte[] protobuf, Function<byte[], ExportLogsServiceRequest> decoder,
+      String idempotencyKey) {
+    Limits limits = limiter.limits(tenant);
+    LogsProtobufBatchBuilder.Result built =
+        LogsProtobufBatchBuilder.build(protobuf, tenant, now(), recordLimits(limits), allocator);
+    if (built == null || (eventsWal != null && built.mayHaveEvents())) {
+      if (built != null) {
+        built.batch().close();
+      }
+      return export(tenant, decoder.apply(protobuf), idempotencyKey, protobuf);
+    }
+    try {
+      limiter.acquire(tenant, protobuf.length);
+    } catch (RuntimeException e) {
+      built.batch().close();
+      throw e;
+    }
+    long rejected = built.overLimits() + built.invalid();
+    String message =
+        built.overLimitsMessage() != null ? built.overLimitsMessage() : built.invalidMessage();
+    if (rejected > 0) {
+      metrics.rejectedRecords.labelValues("logs").inc(rejected);
+    }
+    Outcome outcome = rejected > 0 ? new Outcome(rejected, message) : Outcome.ALL_ACCEPTED;
+    if (built.batch().getRowCount() == 0) {
+      built.batch().close();
+      return CompletableFuture.completedFuture(outcome);
+    }
+    return WalAppender.append(
+            wal, tenant, "logs", built.batch(),
+            WalAppender.fingerprint(tenant, "logs", idempotencyKey, protobuf), metrics)
+        .thenApply(done -> outcome);
+  }
+
+  /** The tenant's per-record limits, worded as {@link #applyRecordLimits} words them. */
+  static LogsProtobufBatchBuilder.RecordLimits recordLimits(Limits limits) {
+    return new LogsProtobufBatchBuilder.RecordLimits() {
+      @Override
+      public int maxAttributesPerRecord() {
+        return limits.maxAttributesPerRecord();
+      }
+
+      @Override
+      public String labelProblem(SortedMap<String, String> streamLabels) {
+        return LogsIngest.labelProblem(streamLabels, limits);
+      }
+
+      @Override
+      public String attributesProblem(int attributes) {
+        return LogsIngest.attributesProblem(attributes, limits);
+      }
+    };
+  }
+
   /** The request without the records over the tenant's limits, and how many those were. */
   record Filtered(ExportLogsServiceRequest request, long rejected, String message) {}
 
@@ -152,8 +216,11 @@ public final class LogsIngest implements SignalIngest<ExportLogsServiceRequest> 
 
   /** The stream labels Loki's mapping derives from the resource, checked as Loki checks labels. */
   private static String labelBreach(ResourceLogs resourceLogs, Limits limits) {
-    SortedMap<String, String> labels =
-        LokiOtlpLabels.streamLabels(resourceLogs.getResource().getAttributesList());
+    return labelProblem(
+        LokiOtlpLabels.streamLabels(resourceLogs.getResource().getAttributesList()), limits);
+  }
+
+  private static String labelProblem(SortedMap<String, String> labels, Limits limits) {
     for (Map.Entry<String, String> label : labels.entrySet()) {
       String name = label.getKey();
       if (name.length() > limits.maxLabelNameLength()) {
@@ -173,11 +240,14 @@ public final class LogsIngest implements SignalIngest<ExportLogsServiceRequest> 
 
   private static String recordBreach(LogRecord record, Limits limits) {
     int attributes = record.getAttributesCount();
-    if (attributes > limits.maxAttributesPerRecord()) {
-      return "too many attributes on a log record (limit max_attributes_per_record="
-          + limits.maxAttributesPerRecord() + "): the record has " + attributes;
-    }
-    return null;
+    return attributes > limits.maxAttributesPerRecord()
+        ? attributesProblem(attributes, limits)
+        : null;
+  }
+
+  private static String attributesProblem(int attributes, Limits limits) {
+    return "too many attributes on a log record (limit max_attributes_per_record="
+        + limits.maxAttributesPerRecord() + "): the record has " + attributes;
   }
 
   private static long count(ResourceLogs resourceLogs) {

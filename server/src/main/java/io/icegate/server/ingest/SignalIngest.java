@@ -1,6 +1,7 @@
 package io.icegate.server.ingest;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 
 /**
  * Stores one decoded OTLP export request of one signal (logs, traces or metrics) for a tenant.
@@ -30,6 +31,17 @@ public interface SignalIngest<R> {
   default CompletableFuture<Outcome> export(
       String tenant, R request, String idempotencyKey, byte[] protobuf) {
     return export(tenant, request, idempotencyKey);
+  }
+
+  /**
+   * Stores a request that came as protobuf bytes, decoding it with {@code decoder} unless the
+   * implementation reads the bytes its own way to the same result. Either way a body that does not
+   * decode fails with the decoder's {@link io.icegate.protocol.ProtocolException}, thrown before
+   * anything is stored or counted.
+   */
+  default CompletableFuture<Outcome> exportProtobuf(
+      String tenant, byte[] protobuf, Function<byte[], R> decoder, String idempotencyKey) {
+    return export(tenant, decoder.apply(protobuf), idempotencyKey, protobuf);
   }
 
   /** What happened to a stored request: how many records were rejected, and why (or null). */

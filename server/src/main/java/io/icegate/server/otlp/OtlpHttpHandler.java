@@ -79,7 +79,7 @@ public final class OtlpHttpHandler<R extends Message> implements Handler {
     }
     int tenantMax = limiter.limits(tenant).maxRequestBytes();
     int limit = tenantMax > 0 ? Math.min(tenantMax, maxBodyBytes) : maxBodyBytes;
-    R request;
+    R request = null;
     byte[] protobuf = null;
     try {
       if (exchange.body().length > limit) {
@@ -87,8 +87,7 @@ public final class OtlpHttpHandler<R extends Message> implements Handler {
       }
       byte[] body = inflate(exchange, limit, tenantMax);
       if (encoding == OtlpEncoding.PROTOBUF) {
-        request = signal.decodeProtobuf().apply(body);
-        protobuf = body;
+        protobuf = body; // decoded by the ingest path, which may read the bytes directly
       } else {
         request = signal.decodeJson().apply(body);
       }
@@ -107,7 +106,15 @@ public final class OtlpHttpHandler<R extends Message> implements Handler {
     }
     CompletableFuture<SignalIngest.Outcome> stored;
     try {
-      stored = ingest.export(tenant, request, exchange.header("Idempotency-Key"), protobuf);
+      String idempotencyKey = exchange.header("Idempotency-Key");
+      stored =
+          protobuf != null
+              ? ingest.exportProtobuf(tenant, protobuf, signal.decodeProtobuf(), idempotencyKey)
+              : ingest.export(tenant, request, idempotencyKey, null);
+    } catch (ProtocolException e) {
+      fail(exchange, encoding, HttpResponseStatus.BAD_REQUEST, INVALID_ARGUMENT, e.getMessage(),
+          null);
+      return;
     } catch (IngestException e) {
       stored = CompletableFuture.failedFuture(e);
     }

@@ -143,11 +143,14 @@ public final class LogsBatchBuilder {
   }
 
   static String validate(LogRecord record) {
-    int traceId = record.getTraceId().size();
+    return idProblem(record.getTraceId().size(), record.getSpanId().size());
+  }
+
+  /** Why ids of these lengths make a record invalid, or null; shared with the wire reader. */
+  static String idProblem(int traceId, int spanId) {
     if (traceId != 0 && traceId != 16) {
       return "log record has a trace id of " + traceId + " bytes; OTLP requires 16";
     }
-    int spanId = record.getSpanId().size();
     if (spanId != 0 && spanId != 8) {
       return "log record has a span id of " + spanId + " bytes; OTLP requires 8";
     }

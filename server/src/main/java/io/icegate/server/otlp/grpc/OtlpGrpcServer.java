@@ -158,16 +158,12 @@ public final class OtlpGrpcServer implements AutoCloseable {
     }
     // Decoded here, not in a marshaller: grpc-java turns a marshaller's error into UNKNOWN, and
     // OTLP wants INVALID_ARGUMENT for a message that does not decode.
-    R request;
+    CompletableFuture<SignalIngest.Outcome> stored;
     try {
-      request = signal.decodeProtobuf().apply(body);
+      stored = ingest.exportProtobuf(tenant, body, signal.decodeProtobuf(), null);
     } catch (ProtocolException e) {
       observer.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
       return;
-    }
-    CompletableFuture<SignalIngest.Outcome> stored;
-    try {
-      stored = ingest.export(tenant, request, null);
     } catch (IngestException e) {
       stored = CompletableFuture.failedFuture(e);
     }
