@@ -15,6 +15,7 @@ import java.util.NoSuchElementException;
 import java.util.Set;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.util.MemoryUtil;
 import org.apache.arrow.vector.BaseFixedWidthVector;
 import org.apache.arrow.vector.BaseVariableWidthVector;
 import org.apache.arrow.vector.BitVector;
@@ -1303,6 +1304,9 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
      */
     private long readStrings(
         BaseVariableWidthVector vector, int out, int n, boolean[] keep, int keepAt, int end) {
+      if (keep == null && !dictionaryEncoded && allPresent(n)) {
+        return readPlainStrings(vector, out, n, end);
+      }
       ArrowBuf offsets = vector.getOffsetBuffer();
       ArrowBuf validity = vector.getValidityBuffer();
       ArrowBuf values = vector.getDataBuffer();
@@ -1350,6 +1354,43 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
         BitVectorHelper.setBit(validity, out++);
       }
       return ((long) out << 32) | (end & 0xFFFFFFFFL);
+    }
+
+    /**
+     * {@link #readStrings} for the common case of a log line column: every one of the {@code n}
+     * values present, plain-encoded and kept. The page's length-prefixed values are copied
+     * straight to the buffer's memory, offsets written without per-value bounds checks (the
+     * offset buffer holds the vector's {@code count + 1} offsets, allocated for them), and the
+     * validity bits set in one go.
+     */
+    private long readPlainStrings(BaseVariableWidthVector vector, int out, int n, int end) {
+      long offsets = vector.getOffsetBuffer().memoryAddress();
+      long capacity = vector.getDataBuffer().capacity();
+      long values = vector.getDataBuffer().memoryAddress();
+      byte[] page = data;
+      int at = dataAt;
+      for (int i = 0; i < n; i++) {
+        int length = (int) INT_LE.get(page, at);
+        at += 4;
+        if (at + length > page.length || length < 0) {
+          throw new IllegalStateException("string value past the end of its page in " + descriptor);
+        }
+        if (end + (long) length > capacity) {
+          while (end + (long) length > capacity) {
+            vector.reallocDataBuffer();
+            capacity = vector.getDataBuffer().capacity();
+          }
+          values = vector.getDataBuffer().memoryAddress();
+          offsets = vector.getOffsetBuffer().memoryAddress();
+        }
+        MemoryUtil.putInt(offsets + (long) (out + i) * BaseVariableWidthVector.OFFSET_WIDTH, end);
+        MemoryUtil.copyToMemory(page, at, values + end, length);
+        at += length;
+        end += length;
+      }
+      dataAt = at;
+      setBits(vector.getValidityBuffer(), out, n);
+      return ((long) (out + n) << 32) | (end & 0xFFFFFFFFL);
     }
 
     private boolean present(int i) {
