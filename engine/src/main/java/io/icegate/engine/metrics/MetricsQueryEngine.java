@@ -164,7 +164,6 @@ public final class MetricsQueryEngine {
   }
 
   private MetricsSeriesSource source(String tenant, BooleanSupplier cancelled) {
-    return new MetricsSeriesSource(
-        catalog, runner, scanner, root, queryMemoryBytes, tenant, cancelled);
+    return new MetricsSeriesSource(catalog, runner, tenant, cancelled);
   }
 }

@@ -12,16 +12,7 @@ import io.icegate.engine.series.SeriesSource;
 import io.icegate.engine.series.StaleMarker;
 import io.icegate.protocol.loki.LabelSetCodec;
 import io.icegate.storage.table.MetricsTable;
-import io.icegate.engine.exec.QueryCancelledException;
-import io.icegate.storage.scan.RowFilter;
-import io.icegate.storage.scan.ScanPlan;
-import io.icegate.storage.scan.ScanRequest;
-import io.icegate.storage.scan.ScanSplit;
-import io.icegate.storage.scan.TableScanner;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.math.BigDecimal;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -31,7 +22,6 @@ import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
-import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.util.ArrowBufPointer;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.FieldVector;
@@ -43,7 +33,6 @@ import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.complex.ListVector;
 import org.apache.calcite.rex.RexNode;
 import org.apache.calcite.tools.RelBuilder;
-import org.apache.iceberg.io.CloseableIterator;
 
 /**
  * The PromQL view of the {@code metrics} table for one tenant: selects series by label matchers
@@ -67,31 +56,11 @@ public final class MetricsSeriesSource implements SeriesSource {
   private final PlanRunner runner;
   private final String tenant;
   private final BooleanSupplier cancelled;
-  /** Null: every row's label text is read (see {@link #labelsById}). */
-  private final TableScanner scanner;
-  private final BufferAllocator root;
-  private final long queryMemoryBytes;
 
-  /** A source that reads every row's label text (no direct scan for the label sets). */
   public MetricsSeriesSource(
       IceGateCatalog catalog, PlanRunner runner, String tenant, BooleanSupplier cancelled) {
-    this(catalog, runner, null, null, 0, tenant, cancelled);
-  }
-
-  /**
-   * A source that reads the label text of each series once: the number points are read with
-   * their series ids, and the ids' label texts by a second scan that decodes the text only where
-   * the id changes ({@link #labelsById}), with a child of {@code root} limited to
-   * {@code queryMemoryBytes}.
-   */
-  public MetricsSeriesSource(
-      IceGateCatalog catalog, PlanRunner runner, TableScanner scanner, BufferAllocator root,
-      long queryMemoryBytes, String tenant, BooleanSupplier cancelled) {
     this.catalog = catalog;
     this.runner = runner;
-    this.scanner = scanner;
-    this.root = root;
-    this.queryMemoryBytes = queryMemoryBytes;
     this.tenant = tenant;
     this.cancelled = cancelled;
   }
@@ -121,12 +90,6 @@ public final class MetricsSeriesSource implements SeriesSource {
     List<String> rowNames = rowNames(name);
     boolean[] families = {false};
     for (String rowName : rowNames) {
-      if (rowName != null && scanner != null) {
-        // Every row carries rowName: its series are told apart by their ids, and each id's
-        // label text is read once rather than on every row.
-        runNumbersById(name, rowName, startNanos, endNanos, matchers, series, families);
-        continue;
-      }
       runNumbers(
           numbersPlan(rowName, startNanos, endNanos), name, rowName, matchers, series, families);
     }
@@ -151,16 +114,6 @@ public final class MetricsSeriesSource implements SeriesSource {
   }
 
   private ArrowRel numbersPlan(String rowName, long startNanos, long endNanos) {
-    return numbersPlan(rowName, startNanos, endNanos, MetricsTable.SERIES_LABELS);
-  }
-
-  /**
-   * The number points of {@code rowName} (any name when null) in {@code [startNanos,
-   * endNanos)}, each row with its {@code seriesColumn}: the label text, or the series id when
-   * every row is named rowName.
-   */
-  private ArrowRel numbersPlan(
-      String rowName, long startNanos, long endNanos, String seriesColumn) {
     RelBuilder b = catalog.relBuilder();
     b.scan(IceGateCatalog.SCHEMA, MetricsTable.NAME);
     List<RexNode> conditions = bounds(b, startNanos, endNanos);
@@ -176,7 +129,7 @@ public final class MetricsSeriesSource implements SeriesSource {
     if (rowName == null) {
       columns.add(b.field(MetricsTable.METRIC_NAME));
     }
-    columns.add(b.field(seriesColumn));
+    columns.add(b.field(MetricsTable.SERIES_LABELS));
     columns.add(b.field(MetricsTable.TIMESTAMP));
     columns.add(b.field(MetricsTable.VALUE_DOUBLE));
     columns.add(b.field(MetricsTable.VALUE_INT));
@@ -258,244 +211,6 @@ public final class MetricsSeriesSource implements SeriesSource {
     Map<String, Labels> decoded = new HashMap<>();
     runner.run("promql-select", plan, cancelled,
         batch -> families[0] |= addNumbers(batch, name, rowName, matchers, series, decoded));
-  }
-
-  /**
-   * The number points of the rows named {@code rowName}, read with their series ids instead of
-   * their label texts (an 8-byte column the reader decodes from its dictionary once per chunk,
-   * where a text is copied out on every row). The texts come from {@link #labelsById}, which
-   * decodes one per run of equal ids; a series is its {@code (metric_name, series_id)} (see
-   * {@link MetricsTable}), so the rows of an id are one series. If two different texts share an
-   * id (a 64-bit fingerprint collision), the rows are read again with their texts.
-   */
-  private void runNumbersById(
-      String name, String rowName, long startNanos, long endNanos, List<LabelMatcher> matchers,
-      Map<Labels, SeriesBuilder> series, boolean[] families) {
-    ArrowRel plan = numbersPlan(rowName, startNanos, endNanos, MetricsTable.SERIES_ID);
-    if (name != null && !name.equals(rowName)) {
-      // The family rowName is read only to learn whether it has histogram or summary rows.
-      runner.run("promql-select", plan, cancelled,
-          batch -> families[0] |= hasFamilyRows(batch));
-      return;
-    }
-    // The label sets first: the matchers then pick the ids whose rows are kept.
-    Map<Long, String> texts = labelsById(rowName, startNanos, endNanos);
-    if (texts == null) {
-      runNumbers(numbersPlan(rowName, startNanos, endNanos), name, rowName, matchers, series,
-          families);
-      return;
-    }
-    Map<String, Labels> decoded = new HashMap<>();
-    Map<Long, SeriesBuilder> byId = new HashMap<>();
-    for (Map.Entry<Long, String> e : texts.entrySet()) {
-      SeriesBuilder b =
-          builder(rowName + '\u0000' + e.getValue(), null, matchers, series, decoded);
-      if (b != null) {
-        byId.put(e.getKey(), b);
-      }
-    }
-    if (byId.isEmpty()) {
-      // No series matches; the rows are still read for whether the name has family rows.
-      runner.run("promql-select", plan, cancelled,
-          batch -> families[0] |= hasFamilyRows(batch));
-      return;
-    }
-    IdRows rows = new IdRows(byId);
-    runner.run("promql-select", plan, cancelled, batch -> families[0] |= rows.add(batch));
-  }
-
-  /** Whether a batch of {@link #numbersPlan} holds a histogram or summary row. */
-  private static boolean hasFamilyRows(VectorSchemaRoot batch) {
-    // Only those rows carry a count (the plan's last column).
-    FieldVector counts = batch.getVector(batch.getFieldVectors().size() - 1);
-    return counts.getNullCount() < batch.getRowCount();
-  }
-
-  /**
-   * The label text of each series id among the rows that may be named {@code rowName} in the
-   * time range (a superset: ids of other names in the same row groups too, and ids of rows just
-   * outside the range; the number rows pick theirs). Read directly from storage with a row
-   * filter over the ids alone that keeps a row only where the id differs from the previous row's,
-   * so the texts are decoded for those rows only: once per series in each sorted file. Null when
-   * two different texts share an id.
-   */
-  private Map<Long, String> labelsById(String rowName, long startNanos, long endNanos) {
-    ScanRequest request =
-        new ScanRequest(MetricsTable.NAME, tenant, startNanos, endNanos,
-            Map.of(MetricsTable.METRIC_NAME, rowName),
-            List.of(MetricsTable.SERIES_LABELS, MetricsTable.SERIES_ID));
-    Map<Long, String> texts = new HashMap<>();
-    long[] last = {0};
-    boolean[] started = {false};
-    RowFilter changes = new RowFilter() {
-      @Override
-      public List<String> columns() {
-        return List.of(MetricsTable.SERIES_ID);
-      }
-
-      @Override
-      public int select(VectorSchemaRoot batch, boolean[] selected) {
-        if (cancelled.getAsBoolean()) {
-          throw new QueryCancelledException("query cancelled", false);
-        }
-        BigIntVector ids = (BigIntVector) batch.getVector(0);
-        int rows = batch.getRowCount();
-        long[] values = longs(ids, rows);
-        int kept = 0;
-        long previous = last[0];
-        boolean any = started[0];
-        for (int i = 0; i < rows; i++) {
-          boolean change = !any || values[i] != previous;
-          selected[i] = change;
-          if (change) {
-            kept++;
-            any = true;
-            previous = values[i];
-          }
-        }
-        last[0] = previous;
-        started[0] = any;
-        return kept;
-      }
-    };
-    ScanPlan plan = scanner.plan(request);
-    List<ScanSplit> splits = plan.files().stream().map(ScanSplit::whole).toList();
-    try (BufferAllocator allocator =
-            root.newChildAllocator("promql-labels", 0, queryMemoryBytes);
-        CloseableIterator<VectorSchemaRoot> it =
-            scanner.open(request, splits, allocator, changes)) {
-      ArrowBufPointer at = new ArrowBufPointer();
-      while (it.hasNext()) {
-        try (VectorSchemaRoot batch = it.next()) {
-          VarCharVector labels = (VarCharVector) batch.getVector(MetricsTable.SERIES_LABELS);
-          BigIntVector ids = (BigIntVector) batch.getVector(MetricsTable.SERIES_ID);
-          for (int i = 0; i < batch.getRowCount(); i++) {
-            long id = ids.get(i);
-            String known = texts.get(id);
-            if (known == null) {
-              texts.put(id, text(labels, i));
-            } else {
-              labels.getDataPointer(i, at);
-              if (!sameText(known, at)) {
-                return null;
-              }
-            }
-          }
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return texts;
-  }
-
-  private static boolean sameText(String known, ArrowBufPointer at) {
-    byte[] bytes = known.getBytes(StandardCharsets.UTF_8);
-    if (bytes.length != at.getLength()) {
-      return false;
-    }
-    for (int k = 0; k < bytes.length; k++) {
-      if (at.getBuf().getByte(at.getOffset() + k) != bytes[k]) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  /** The first {@code rows} values of an 8-byte vector's data buffer, copied out in bulk. */
-  private static long[] longs(FieldVector v, int rows) {
-    long[] out = new long[rows];
-    v.getDataBuffer().nioBuffer(0, rows * 8).order(ByteOrder.LITTLE_ENDIAN).asLongBuffer()
-        .get(out);
-    return out;
-  }
-
-  /** As {@link #longs}, for an 8-byte floating-point vector. */
-  private static double[] doubles(FieldVector v, int rows) {
-    double[] out = new double[rows];
-    v.getDataBuffer().nioBuffer(0, rows * 8).order(ByteOrder.LITTLE_ENDIAN).asDoubleBuffer()
-        .get(out);
-    return out;
-  }
-
-  /**
-   * Adds the batches of a {@link #numbersPlan} by series id to the builders of the kept ids
-   * (others are skipped: their series did not match, or they are another name's).
-   */
-  private static final class IdRows {
-    private final Map<Long, SeriesBuilder> byId;
-    private long lastId;
-    private SeriesBuilder last;
-    private boolean started;
-
-    IdRows(Map<Long, SeriesBuilder> byId) {
-      this.byId = byId;
-    }
-
-    /** Adds one batch; whether it held a histogram or summary row. */
-    boolean add(VectorSchemaRoot batch) {
-      int rows = batch.getRowCount();
-      if (rows == 0) {
-        return false;
-      }
-      FieldVector idVector = batch.getVector(0);
-      FieldVector time = batch.getVector(1);
-      Float8Vector doubles = (Float8Vector) batch.getVector(2);
-      BigIntVector longs = (BigIntVector) batch.getVector(3);
-      IntVector flags = (IntVector) batch.getVector(4);
-      BigIntVector familyCounts = (BigIntVector) batch.getVector(5);
-      long[] ids = longs(idVector, rows);
-      long[] nanos = longs(time, rows);
-      boolean families = familyCounts.getNullCount() < rows;
-      // The usual batch (remote-write floats): every value a double, no flags, no family rows;
-      // validity is then not asked row by row.
-      boolean plain = !families && flags.getNullCount() == rows && doubles.getNullCount() == 0;
-      double[] values = plain ? doubles(doubles, rows) : null;
-      int i = 0;
-      while (i < rows) {
-        long id = ids[i];
-        int end = i + 1;
-        while (end < rows && ids[end] == id) {
-          end++;
-        }
-        SeriesBuilder b = builderOf(id);
-        if (b != null) {
-          if (plain) {
-            b.addNanos(nanos, values, i, end);
-          } else {
-            for (int k = i; k < end; k++) {
-              if (!familyCounts.isNull(k)) {
-                continue;
-              }
-              boolean stale =
-                  !flags.isNull(k) && (flags.get(k) & MetricsTable.FLAG_NO_RECORDED_VALUE) != 0;
-              double value;
-              if (stale) {
-                value = StaleMarker.STALE_NAN;
-              } else if (!doubles.isNull(k)) {
-                value = doubles.get(k);
-              } else if (!longs.isNull(k)) {
-                value = longs.get(k);
-              } else {
-                continue;
-              }
-              b.add(Math.floorDiv(nanos[k], NANOS_PER_MILLI), value);
-            }
-          }
-        }
-        i = end;
-      }
-      return families;
-    }
-
-    private SeriesBuilder builderOf(long id) {
-      if (!started || id != lastId) {
-        started = true;
-        lastId = id;
-        last = byId.get(id);
-      }
-      return last;
-    }
   }
 
   private void runFamilies(
@@ -844,29 +559,6 @@ public final class MetricsSeriesSource implements SeriesSource {
       }
       add(t, Double.NaN);
       histograms[size - 1] = h;
-    }
-
-    /** Adds {@code nanos[from..to)} (as milliseconds) with their values. */
-    void addNanos(long[] nanos, double[] v, int from, int to) {
-      int n = to - from;
-      if (size + n > times.length) {
-        int capacity = Math.max(times.length * 2, size + n);
-        times = Arrays.copyOf(times, capacity);
-        values = Arrays.copyOf(values, capacity);
-        if (histograms != null) {
-          histograms = Arrays.copyOf(histograms, capacity);
-        }
-      }
-      long previous = size > 0 ? times[size - 1] : Long.MIN_VALUE;
-      for (int k = from; k < to; k++) {
-        long t = Math.floorDiv(nanos[k], NANOS_PER_MILLI);
-        if (t <= previous) {
-          sorted = false;
-        }
-        previous = t;
-        times[size++] = t;
-      }
-      System.arraycopy(v, from, values, size - n, n);
     }
 
     void add(long t, double v) {

@@ -123,8 +123,7 @@ final class LakeSeriesStore implements PromQLScript.Store {
     if (minTime > maxTime) {
       return List.of();
     }
-    return new MetricsSeriesSource(
-            catalog, runner, lake.scanner(), allocator, 256L << 20, tenant(), () -> false)
+    return new MetricsSeriesSource(catalog, runner, tenant(), () -> false)
         .select(matchers, minTime, maxTime);
   }
 
