@@ -28,6 +28,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 
 /**
  * PromQL against a real Prometheus: the same generated series are sent to our server by
@@ -38,9 +42,12 @@ import java.util.TreeMap;
  * are faster) are printed. Not a test.
  *
  * <p>Run: {@code java -cp <bench classpath> io.icegate.bench.PromCompareBench [series] [hours]
- * [step seconds] [runs]}; defaults 1000 series × 2 h (at a 15 s scrape interval). The issue's
- * size is {@code 10000 24}. Needs {@code prometheus} and {@code promtool} on the PATH (Debian
- * package {@code prometheus}, 2.42).
+ * [step seconds] [runs] [dir]}; defaults 1000 series × 2 h (at a 15 s scrape interval) in a new
+ * temporary directory. The issue's size is {@code 10000 24}. A {@code dir} loaded before with
+ * the same size is queried as it is (loading 10k series × 6 h takes about 15 minutes on two
+ * shared cores, mostly our compaction); {@code -Dbench.cases=rate,topk} runs only those cases.
+ * Needs {@code prometheus} and {@code promtool} on the PATH (Debian package {@code prometheus},
+ * 2.42).
  *
  * <p>The data: half the series are counters {@code bench_requests_total{job, instance}}, a
  * quarter gauges {@code bench_up{job, instance}} (the join's other side), and a quarter classic
@@ -102,7 +109,9 @@ public final class PromCompareBench {
     double hours = args.length > 1 ? Double.parseDouble(args[1]) : 2;
     long stepSeconds = args.length > 2 ? Long.parseLong(args[2]) : 60;
     int runs = args.length > 3 ? Integer.parseInt(args[3]) : 7;
-    run(Files.createTempDirectory("icegate-prom-bench"), series, hours, stepSeconds, runs);
+    Path dir = args.length > 4 ? Files.createDirectories(Path.of(args[4]))
+        : Files.createTempDirectory("icegate-prom-bench");
+    run(dir, series, hours, stepSeconds, runs);
   }
 
   /** Generates, loads both sides, runs the cases; returns the report lines. */
@@ -116,47 +125,50 @@ public final class PromCompareBench {
         return super.add(line);
       }
     };
-    // Whole 2-hour blocks ending an hour ago: recent enough for Prometheus's retention.
-    long block = 2 * 3_600_000L;
-    long end = Math.floorDiv(System.currentTimeMillis() - 3_600_000L, block) * block;
-    long duration = (long) (hours * 3_600_000L) / INTERVAL_MS * INTERVAL_MS;
-    Data data = new Data(series, end - duration, end);
+    // A directory loaded before with the same size is queried again as it is: loading the
+    // issue's size takes many minutes, the queries seconds.
+    Path marker = dir.resolve(MARKER);
+    Data data = loaded(marker, series, hours);
+    boolean reuse = data != null;
+    if (!reuse) {
+      // Whole 2-hour blocks ending an hour ago: recent enough for Prometheus's retention.
+      long block = 2 * 3_600_000L;
+      long end = Math.floorDiv(System.currentTimeMillis() - 3_600_000L, block) * block;
+      long duration = (long) (hours * 3_600_000L) / INTERVAL_MS * INTERVAL_MS;
+      data = new Data(series, end - duration, end);
+    }
     report.add(String.format(Locale.ROOT,
-        "data: %d series (%d counters, %d gauges, %d histogram buckets) x %.1f h at 15 s = %,d"
-            + " samples", data.counters() + data.gauges() + data.histograms() * LE.length,
+        "data: %d series (%d counters, %d gauges, %d histogram buckets) x %.1f h at %d s = %,d"
+            + " samples%s", data.counters() + data.gauges() + data.histograms() * LE.length,
         data.counters(), data.gauges(), data.histograms() * LE.length, hours,
+        INTERVAL_MS / 1000,
         (long) (data.counters() + data.gauges() + data.histograms() * LE.length)
-            * data.points()));
+            * data.points(), reuse ? " (loaded before in " + dir + ")" : ""));
 
     ServerConfig config = ServerConfig.defaults()
         .withDataDir(dir.resolve("icegate"))
         .withPorts("127.0.0.1", 0, 0)
         .withMaxRequestBytes(64 << 20)
-        .withCompaction(new ServerConfig.Compaction(Duration.ZERO, Duration.ZERO, 1L << 30,
-            Duration.ZERO, Duration.ofMinutes(10)));
+        .withCompaction(new ServerConfig.Compaction(Duration.ZERO, Duration.ZERO,
+            COMPACTION_INPUT_BYTES, Duration.ZERO, Duration.ofMinutes(10)));
+    Path tsdb = dir.resolve("prometheus");
     Process prometheus = null;
     try (IceGateServer server = IceGateServer.start(config)) {
-      long t = System.nanoTime();
-      long sent = loadOurs(server, data);
-      long ingest = System.nanoTime() - t;
-      t = System.nanoTime();
-      while (server.lake().compact(MetricsTable.NAME).segments() > 0) {
-        // until every segment is in Iceberg
+      if (!reuse) {
+        // Both sides load at once (one core each on a two-core machine): Prometheus's blocks
+        // are written by promtool, a separate process, while our server ingests and compacts.
+        Data d = data;
+        ExecutorService side = Executors.newSingleThreadExecutor();
+        Future<Long> promLoad = side.submit(() -> loadPrometheus(dir, tsdb, d));
+        long[] phases = loadOurs(server, data);
+        report.add(String.format(Locale.ROOT,
+            "ours: remote-write %,d samples in %.1f s, compaction %.1f s", phases[0],
+            phases[1] / 1e9, phases[2] / 1e9));
+        long blocks = promLoad.get();
+        side.shutdown();
+        report.add(String.format(Locale.ROOT,
+            "prometheus 2.42: openmetrics + promtool blocks %.1f s", blocks / 1e9));
       }
-      long compact = System.nanoTime() - t;
-      report.add(String.format(Locale.ROOT,
-          "ours: remote-write %,d samples in %.1f s, compaction %.1f s", sent, ingest / 1e9,
-          compact / 1e9));
-
-      t = System.nanoTime();
-      Path om = dir.resolve("data.om");
-      writeOpenMetrics(om, data);
-      Path tsdb = dir.resolve("prometheus");
-      Files.createDirectories(tsdb);
-      exec(List.of("promtool", "tsdb", "create-blocks-from", "openmetrics", om.toString(),
-          tsdb.toString()), dir);
-      Files.delete(om);
-      long blocks = System.nanoTime() - t;
       int port = freePort();
       Path cfg = dir.resolve("prometheus.yml");
       Files.writeString(cfg, "global:\n  scrape_interval: 15s\n");
@@ -164,14 +176,25 @@ public final class PromCompareBench {
           "--storage.tsdb.path=" + tsdb, "--storage.tsdb.retention.time=30d",
           "--web.listen-address=127.0.0.1:" + port))
           .redirectErrorStream(true)
-          .redirectOutput(dir.resolve("prometheus.log").toFile())
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(
+              dir.resolve("prometheus.log").toFile()))
           .start();
       Process started = prometheus;
       Runtime.getRuntime().addShutdownHook(new Thread(started::destroy));
       String promBase = "http://127.0.0.1:" + port;
       waitReady(promBase + "/-/ready", prometheus);
-      report.add(String.format(Locale.ROOT,
-          "prometheus 2.42: openmetrics + promtool blocks %.1f s, port %d", blocks / 1e9, port));
+      if (!reuse) {
+        // promtool writes 2-hour blocks; Prometheus merges them into longer ones (6 h, 18 h) a
+        // minute after it starts, as a server that scraped this day would have them. Timing
+        // before that would measure the merge too.
+        long t = System.nanoTime();
+        int count = waitBlocksSettled(tsdb, prometheus);
+        report.add(String.format(Locale.ROOT, "prometheus: %d blocks after its compaction (%.0f s)",
+            count, (System.nanoTime() - t) / 1e9));
+        Files.writeString(marker, series + " " + hours + " " + data.startMs() + " "
+            + data.endMs() + "\n");
+      }
+      report.add("prometheus port " + port + ", blocks " + blockCount(tsdb));
 
       String ourBase = "http://127.0.0.1:" + server.prometheusPort();
       long startS = (data.startMs() + 3_600_000L) / 1000;
@@ -182,7 +205,11 @@ public final class PromCompareBench {
           "case", "ours ms", "prom ms", "ratio", "ours cpu ms", "prom cpu ms", "cpu ratio",
           "series", "equal"));
       long promPid = prometheus.pid();
+      String only = System.getProperty("bench.cases");
       for (Case c : cases()) {
+        if (only != null && !Arrays.asList(only.split(",")).contains(c.name())) {
+          continue;
+        }
         String form = "query=" + URLEncoder.encode(c.query(), StandardCharsets.UTF_8)
             + "&start=" + startS + "&end=" + endS + "&step=" + stepSeconds;
         String ours = query(ourBase, form);
@@ -203,6 +230,71 @@ public final class PromCompareBench {
     }
     return report;
   }
+
+  /** The file that says a directory holds both sides' data, and of which size and times. */
+  private static final String MARKER = "bench-data.txt";
+
+  /** No bound on what one compaction reads: the loader compacts every few requests. */
+  private static final long COMPACTION_INPUT_BYTES = 1L << 30;
+
+  /** The data a directory's marker describes if it is of this size, else null. */
+  private static Data loaded(Path marker, int series, double hours) throws IOException {
+    if (!Files.exists(marker)) {
+      return null;
+    }
+    String[] f = Files.readString(marker).trim().split(" ");
+    if (Integer.parseInt(f[0]) != series || Double.parseDouble(f[1]) != hours) {
+      throw new IllegalStateException(marker + " holds another size: " + Arrays.toString(f));
+    }
+    return new Data(series, Long.parseLong(f[2]), Long.parseLong(f[3]));
+  }
+
+  /** Writes the OpenMetrics text and runs promtool on it; returns the nanoseconds taken. */
+  private static long loadPrometheus(Path dir, Path tsdb, Data data) throws Exception {
+    long t = System.nanoTime();
+    Path om = dir.resolve("data.om");
+    writeOpenMetrics(om, data);
+    Files.createDirectories(tsdb);
+    exec(List.of("promtool", "tsdb", "create-blocks-from", "openmetrics", om.toString(),
+        tsdb.toString()), dir);
+    Files.delete(om);
+    return System.nanoTime() - t;
+  }
+
+  /** How many blocks (directories with a meta.json) the TSDB directory holds. */
+  private static int blockCount(Path tsdb) throws IOException {
+    try (var dirs = Files.list(tsdb)) {
+      return (int) dirs.filter(d -> Files.exists(d.resolve("meta.json"))).count();
+    }
+  }
+
+  /**
+   * Waits until Prometheus's block list stays the same (and no block is being written) for
+   * {@link #SETTLED}; returns the block count then.
+   */
+  private static int waitBlocksSettled(Path tsdb, Process p) throws Exception {
+    String last = null;
+    long since = System.nanoTime();
+    while (true) {
+      if (!p.isAlive()) {
+        throw new IllegalStateException("prometheus exited with " + p.exitValue());
+      }
+      String now;
+      try (var dirs = Files.list(tsdb)) {
+        now = dirs.map(d -> d.getFileName().toString()).sorted().toList().toString();
+      }
+      if (!now.equals(last) || now.contains(".tmp")) {
+        last = now;
+        since = System.nanoTime();
+      } else if (System.nanoTime() - since > SETTLED.toNanos()) {
+        return blockCount(tsdb);
+      }
+      Thread.sleep(2_000);
+    }
+  }
+
+  /** Prometheus compacts a minute after it starts, then each minute; a bit more than that. */
+  private static final Duration SETTLED = Duration.ofSeconds(75);
 
   // ---- data ----
 
@@ -280,9 +372,21 @@ public final class PromCompareBench {
         : String.valueOf(le));
   }
 
-  /** Sends everything by remote-write in requests of about 200k samples; returns the count. */
-  private static long loadOurs(IceGateServer server, Data data) throws Exception {
+  /**
+   * Sends everything by remote-write in requests of about 200k samples, {@link #SENDERS} at a
+   * time, and compacts into Iceberg after every {@link #COMPACT_EVERY} requests (the compactor
+   * holds all rows of what it compacts as records: this bounds its heap, and each file it writes
+   * holds a few hundred whole series); returns the sample count and the nanoseconds spent
+   * sending and compacting.
+   */
+  private static long[] loadOurs(IceGateServer server, Data data) throws Exception {
     URI uri = URI.create("http://127.0.0.1:" + server.prometheusPort() + "/api/v1/write");
+    ExecutorService senders = Executors.newFixedThreadPool(SENDERS);
+    // Bounded: at most a few request bodies wait for a sender.
+    Semaphore inFlight = new Semaphore(SENDERS * 2);
+    List<Future<?>> sent = new ArrayList<>();
+    long[] nanos = new long[2];
+    long t = System.nanoTime();
     ByteArrayOutputStream body = new ByteArrayOutputStream();
     CodedOutputStream out = CodedOutputStream.newInstance(body);
     long inRequest = 0;
@@ -299,19 +403,61 @@ public final class PromCompareBench {
         total += n;
         if (inRequest >= 200_000) {
           out.flush();
-          send(uri, body.toByteArray());
+          sent.add(submit(senders, inFlight, uri, body.toByteArray()));
           body.reset();
           out = CodedOutputStream.newInstance(body);
           inRequest = 0;
+          if (sent.size() == COMPACT_EVERY) {
+            t = compact(server, sent, nanos, t);
+          }
         }
       }
     }
     out.flush();
     if (body.size() > 0) {
-      send(uri, body.toByteArray());
+      sent.add(submit(senders, inFlight, uri, body.toByteArray()));
     }
-    return total;
+    compact(server, sent, nanos, t);
+    senders.shutdown();
+    return new long[] {total, nanos[0], nanos[1]};
   }
+
+  /**
+   * Waits for the requests sent, then compacts every segment; adds the time since {@code t} to
+   * the sending total and the compaction's to the other; returns the time it ended.
+   */
+  private static long compact(IceGateServer server, List<Future<?>> sent, long[] nanos, long t)
+      throws Exception {
+    for (Future<?> f : sent) {
+      f.get();
+    }
+    sent.clear();
+    long c = System.nanoTime();
+    nanos[0] += c - t;
+    while (server.lake().compact(MetricsTable.NAME).segments() > 0) {
+      // until every segment is in Iceberg
+    }
+    long end = System.nanoTime();
+    nanos[1] += end - c;
+    return end;
+  }
+
+  private static final int SENDERS = 2;
+  private static final int COMPACT_EVERY = 15;
+
+  private static Future<?> submit(
+      ExecutorService senders, Semaphore inFlight, URI uri, byte[] proto) throws Exception {
+    inFlight.acquire();
+    return senders.submit(() -> {
+      try {
+        send(uri, proto);
+      } finally {
+        inFlight.release();
+      }
+      return null;
+    });
+  }
+
 
   private static String[] append(String[] labels, String name, String value) {
     // Labels in name order, as remote-write senders give them.
@@ -372,7 +518,8 @@ public final class PromCompareBench {
   /** OpenMetrics text for promtool: untyped families, one series' samples after another. */
   private static void writeOpenMetrics(Path file, Data data) throws IOException {
     int n = data.points();
-    try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+    try (BufferedWriter w = new BufferedWriter(
+        Files.newBufferedWriter(file, StandardCharsets.UTF_8), 1 << 20)) {
       for (Iterator<GenSeries> it = generate(data); it.hasNext(); ) {
         GenSeries s = it.next();
         boolean histogram = s.values().length > n;
@@ -390,11 +537,15 @@ public final class PromCompareBench {
           }
           prefix.append("} ");
           int from = histogram ? b * n : 0;
+          StringBuilder line = new StringBuilder(128);
           for (int k = 0; k < n; k++) {
             long ts = data.time(k);
-            w.append(prefix).append(plain(s.values()[from + k])).append(' ')
-                .append(Long.toString(ts / 1000)).append('.')
-                .append(String.format(Locale.ROOT, "%03d", ts % 1000)).append('\n');
+            long ms = ts % 1000;
+            line.setLength(0);
+            line.append(prefix).append(plain(s.values()[from + k])).append(' ')
+                .append(ts / 1000).append('.')
+                .append(ms < 100 ? (ms < 10 ? "00" : "0") : "").append(ms).append('\n');
+            w.append(line);
           }
         }
       }

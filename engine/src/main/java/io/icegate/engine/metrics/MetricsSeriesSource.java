@@ -13,6 +13,7 @@ import io.icegate.engine.series.StaleMarker;
 import io.icegate.protocol.loki.LabelSetCodec;
 import io.icegate.storage.table.MetricsTable;
 import java.math.BigDecimal;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -22,7 +23,9 @@ import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
+import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.util.ArrowBufPointer;
+import org.apache.arrow.memory.util.ByteFunctionHelpers;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.Float8Vector;
@@ -249,6 +252,13 @@ public final class MetricsSeriesSource implements SeriesSource {
       }
       return false;
     }
+    int rowCount = batch.getRowCount();
+    if (names == null && rowCount > 0 && familyCounts.getNullCount() == rowCount
+        && doubles.getNullCount() == 0 && labels.getNullCount() == 0 && noneStale(flags)) {
+      // The usual batch (remote-write floats): every value a double, none stale, no family rows.
+      addPlainNumbers(batch, rowName, labels, time, doubles, matchers, series, decoded);
+      return false;
+    }
     // Rows of one series follow each other: the name and labels are compared in place with the
     // previous row's and decoded only when they change.
     ArrowBufPointer nameAt = new ArrowBufPointer();
@@ -303,6 +313,66 @@ public final class MetricsSeriesSource implements SeriesSource {
       current.add(Math.floorDiv(t, NANOS_PER_MILLI), value);
     }
     return families;
+  }
+
+  /** Whether no row of the batch is flagged as a staleness marker (the flags known in bulk). */
+  private static boolean noneStale(IntVector flags) {
+    int rows = flags.getValueCount();
+    if (flags.getNullCount() == rows) {
+      return true;
+    }
+    if (flags.getNullCount() != 0) {
+      return false;
+    }
+    int[] values = new int[rows];
+    flags.getDataBuffer().nioBuffer(0, rows * 4).order(ByteOrder.LITTLE_ENDIAN).asIntBuffer()
+        .get(values);
+    int any = 0;
+    for (int v : values) {
+      any |= v;
+    }
+    return (any & MetricsTable.FLAG_NO_RECORDED_VALUE) == 0;
+  }
+
+  /**
+   * {@link #addNumbers} for a batch of rows all named {@code rowName} whose values are all
+   * doubles, none flagged: the times and values are copied out of their vectors in bulk and each
+   * run of rows with the same label text is added to its series at once, without asking any
+   * row's validity.
+   */
+  private static void addPlainNumbers(
+      VectorSchemaRoot batch, String rowName, VarCharVector labels, FieldVector time,
+      Float8Vector doubles, List<LabelMatcher> matchers, Map<Labels, SeriesBuilder> series,
+      Map<String, Labels> decoded) {
+    int rows = batch.getRowCount();
+    long[] nanos = new long[rows];
+    time.getDataBuffer().nioBuffer(0, rows * 8).order(ByteOrder.LITTLE_ENDIAN).asLongBuffer()
+        .get(nanos);
+    double[] values = new double[rows];
+    doubles.getDataBuffer().nioBuffer(0, rows * 8).order(ByteOrder.LITTLE_ENDIAN)
+        .asDoubleBuffer().get(values);
+    int[] offsets = new int[rows + 1];
+    labels.getOffsetBuffer().nioBuffer(0, (rows + 1) * 4).order(ByteOrder.LITTLE_ENDIAN)
+        .asIntBuffer().get(offsets);
+    ArrowBuf text = labels.getDataBuffer();
+    int start = 0;
+    while (start < rows) {
+      int from = offsets[start];
+      int to = offsets[start + 1];
+      int end = start + 1;
+      while (end < rows
+          && offsets[end + 1] - offsets[end] == to - from
+          && ByteFunctionHelpers.equal(text, from, to, text, offsets[end], offsets[end + 1])
+              != 0) {
+        end++;
+      }
+      SeriesBuilder b =
+          builder(rowName + '\u0000' + text(labels, start), null, matchers, series, decoded);
+      if (b != null) {
+        b.addNanos(nanos, values, start, end);
+      }
+      start = end;
+    }
   }
 
   private static void addFamilies(
@@ -559,6 +629,29 @@ public final class MetricsSeriesSource implements SeriesSource {
       }
       add(t, Double.NaN);
       histograms[size - 1] = h;
+    }
+
+    /** Adds {@code nanos[from..to)} (as milliseconds) with their values. */
+    void addNanos(long[] nanos, double[] v, int from, int to) {
+      int n = to - from;
+      if (size + n > times.length) {
+        int capacity = Math.max(times.length * 2, size + n);
+        times = Arrays.copyOf(times, capacity);
+        values = Arrays.copyOf(values, capacity);
+        if (histograms != null) {
+          histograms = Arrays.copyOf(histograms, capacity);
+        }
+      }
+      long previous = size > 0 ? times[size - 1] : Long.MIN_VALUE;
+      boolean inOrder = true;
+      for (int k = from; k < to; k++) {
+        long t = Math.floorDiv(nanos[k], NANOS_PER_MILLI);
+        inOrder &= t > previous;
+        previous = t;
+        times[size++] = t;
+      }
+      sorted &= inOrder;
+      System.arraycopy(v, from, values, size - n, n);
     }
 
     void add(long t, double v) {

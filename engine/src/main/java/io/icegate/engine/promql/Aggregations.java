@@ -264,8 +264,17 @@ final class Aggregations {
         }
         final int step = i;
         switch (op) {
-          case TOPK -> order.sort((x, y) -> compareForTop(in.get(y).values[step], in.get(x).values[step]));
-          case BOTTOMK -> order.sort((x, y) -> compareForBottom(in.get(x).values[step], in.get(y).values[step]));
+          case TOPK, BOTTOMK -> {
+            if (k < order.size() && k <= PARTIAL_SELECT_MAX) {
+              // Only the first k of the stable order are taken: kept in a small sorted array
+              // while the members pass once, rather than sorting them all at every step.
+              firstK(order, (int) Math.max(0, k), in, step, op == AggregateOp.TOPK);
+            } else if (op == AggregateOp.TOPK) {
+              order.sort((x, y) -> compareForTop(in.get(y).values[step], in.get(x).values[step]));
+            } else {
+              order.sort((x, y) -> compareForBottom(in.get(x).values[step], in.get(y).values[step]));
+            }
+          }
           default -> order.sort((x, y) -> in.get(x).labels.compareTo(in.get(y).labels));
         }
         int take;
@@ -312,6 +321,47 @@ final class Aggregations {
   }
 
   /** Descending, NaN last. */
+  /** The largest k for which topk/bottomk select by insertion instead of sorting every member. */
+  private static final int PARTIAL_SELECT_MAX = 64;
+
+  /**
+   * Leaves in {@code order} its first {@code k} members in the order a stable sort by value
+   * (descending for topk, ascending for bottomk, NaN last) would give: each member is inserted
+   * after every kept one it does not beat, so ties keep the members' order.
+   */
+  private static void firstK(
+      List<Integer> order, int k, List<StepSeries> in, int step, boolean top) {
+    int[] kept = new int[k];
+    double[] keptValues = new double[k];
+    int size = 0;
+    for (int j : order) {
+      double v = in.get(j).values[step];
+      // Where v goes: after the last kept value it does not sort before.
+      int at = size;
+      while (at > 0 && before(v, keptValues[at - 1], top)) {
+        at--;
+      }
+      if (at >= k) {
+        continue;
+      }
+      int moved = Math.min(size, k - 1) - at;
+      System.arraycopy(kept, at, kept, at + 1, moved);
+      System.arraycopy(keptValues, at, keptValues, at + 1, moved);
+      kept[at] = j;
+      keptValues[at] = v;
+      size = Math.min(size + 1, k);
+    }
+    order.clear();
+    for (int t = 0; t < size; t++) {
+      order.add(kept[t]);
+    }
+  }
+
+  /** Whether {@code x} sorts strictly before {@code y} in topk's (or bottomk's) order. */
+  private static boolean before(double x, double y, boolean top) {
+    return top ? compareForTop(y, x) < 0 : compareForBottom(x, y) < 0;
+  }
+
   private static int compareForTop(double x, double y) {
     if (Double.isNaN(x)) {
       return Double.isNaN(y) ? 0 : -1;

@@ -7,6 +7,7 @@ import io.icegate.promql.ast.BinaryOp;
 import io.icegate.promql.ast.VectorMatching;
 import io.icegate.promql.ast.VectorMatching.Cardinality;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -254,20 +255,27 @@ final class BinaryOperators {
       oneSig[j] = signature(one.get(j).labels, m);
     }
     Pairing p = new Pairing(op, returnBool, m, oneToMany, n, info);
-    Map<Labels, Integer> oneAt = new HashMap<>();
-    Set<Labels> manyMatched = new HashSet<>();
+    // Each match group gets a number once; the steps then pair the sides through arrays indexed
+    // by it (stamped with the step that set them) instead of hashing label sets at every step.
+    Map<Labels, Integer> groupOf = new HashMap<>();
+    int[] oneGroup = groups(oneSig, groupOf);
+    int[] manyGroup = groups(manySig, groupOf);
+    int groups = groupOf.size();
+    int[] oneAt = new int[groups];
+    int[] oneAtStep = new int[groups];
+    int[] manyMatchedStep = new int[groups];
+    Arrays.fill(oneAtStep, -1);
+    Arrays.fill(manyMatchedStep, -1);
     for (int i = 0; i < n; i++) {
-      oneAt.clear();
       p.matched.clear();
-      manyMatched.clear();
       for (int j = 0; j < one.size(); j++) {
         if (!one.get(j).present[i]) {
           continue;
         }
-        Integer dup = oneAt.put(oneSig[j], j);
-        if (dup != null) {
+        int g = oneGroup[j];
+        if (oneAtStep[g] == i) {
           Labels a = one.get(j).labels;
-          Labels b = one.get(dup).labels;
+          Labels b = one.get(oneAt[g]).labels;
           if (a.compareTo(b) > 0) {
             Labels t = a;
             a = b;
@@ -284,29 +292,31 @@ final class BinaryOperators {
                   + b
                   + "];many-to-many matching not allowed: matching labels must be unique on one side");
         }
+        oneAtStep[g] = i;
+        oneAt[g] = j;
       }
       for (int j = 0; j < many.size(); j++) {
         StepSeries ms = many.get(j);
         if (!ms.present[i]) {
           continue;
         }
-        Integer k = oneAt.get(manySig[j]);
-        if (k == null) {
+        int g = manyGroup[j];
+        if (oneAtStep[g] != i) {
           if (fillOne != null) {
             p.emit(i, manySig[j], ms.labels, Labels.EMPTY, ms.values[i], ms.histogram(i), fillOne,
                 null, ms.dropName);
           }
           continue;
         }
-        manyMatched.add(manySig[j]);
-        StepSeries os = one.get(k);
+        manyMatchedStep[g] = i;
+        StepSeries os = one.get(oneAt[g]);
         p.emit(i, manySig[j], ms.labels, os.labels, ms.values[i], ms.histogram(i), os.values[i],
             os.histogram(i), ms.dropName);
       }
       if (fillMany != null) {
         for (int j = 0; j < one.size(); j++) {
           StepSeries os = one.get(j);
-          if (os.present[i] && !manyMatched.contains(oneSig[j])) {
+          if (os.present[i] && manyMatchedStep[oneGroup[j]] != i) {
             // No series on the many side: one with the match group's labels stands in.
             p.emit(i, oneSig[j], oneSig[j], os.labels, fillMany, null, os.values[i],
                 os.histogram(i), false);
@@ -315,6 +325,20 @@ final class BinaryOperators {
       }
     }
     return new Value.Vector(new ArrayList<>(p.out.values()));
+  }
+
+  /** The number of each signature's match group, numbering new groups in {@code groupOf}. */
+  private static int[] groups(Labels[] signatures, Map<Labels, Integer> groupOf) {
+    int[] out = new int[signatures.length];
+    for (int j = 0; j < signatures.length; j++) {
+      Integer g = groupOf.get(signatures[j]);
+      if (g == null) {
+        g = groupOf.size();
+        groupOf.put(signatures[j], g);
+      }
+      out[j] = g;
+    }
+    return out;
   }
 
   /** Pairs of matched samples turned into result samples, with Prometheus's matching checks. */

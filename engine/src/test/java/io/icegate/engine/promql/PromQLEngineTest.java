@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.icegate.engine.series.Labels;
 import io.icegate.engine.series.StepGrid;
 import io.icegate.promql.PromQLOptions;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -85,5 +86,35 @@ class PromQLEngineTest {
     assertThat(r.infos()).containsExactly(
         "PromQL info: metric might not be a counter, name does not end in "
             + "_total/_sum/_count/_bucket: \"up\" (1:6)");
+  }
+
+  @Test
+  void topkAndBottomkKeepTheFirstKOfAStableOrderNaNLast() {
+    // At t=0: v{i="1"}=3, v{i="2"}=NaN, v{i="3"}=5, v{i="4"}=3, v{i="5"}=1, v{i="6"}=5 (members
+    // in label order). topk(3): 5 (i=3), 5 (i=6), then the first 3 in member order (i=1).
+    // bottomk(2): 1 (i=5), then 3 (i=1); NaN sorts last both ways, so bottomk(6) ends with it.
+    double[] values = {3, Double.NaN, 5, 3, 1, 5};
+    for (int i = 0; i < values.length; i++) {
+      source.add(Labels.of("__name__", "v", "i", String.valueOf(i + 1)), 0, values[i]);
+    }
+    assertThat(labelsOf(engine(1000).instantQuery("topk(3, v)", 0)))
+        .containsExactly("{__name__=\"v\", i=\"3\"}", "{__name__=\"v\", i=\"6\"}",
+            "{__name__=\"v\", i=\"1\"}");
+    assertThat(labelsOf(engine(1000).instantQuery("bottomk(2, v)", 0)))
+        .containsExactly("{__name__=\"v\", i=\"5\"}", "{__name__=\"v\", i=\"1\"}");
+    assertThat(labelsOf(engine(1000).instantQuery("topk(5, v)", 0)))
+        .containsExactly("{__name__=\"v\", i=\"3\"}", "{__name__=\"v\", i=\"6\"}",
+            "{__name__=\"v\", i=\"1\"}", "{__name__=\"v\", i=\"4\"}",
+            "{__name__=\"v\", i=\"5\"}");
+    assertThat(labelsOf(engine(1000).instantQuery("bottomk(5, v)", 0)))
+        .containsExactly("{__name__=\"v\", i=\"5\"}", "{__name__=\"v\", i=\"1\"}",
+            "{__name__=\"v\", i=\"4\"}", "{__name__=\"v\", i=\"3\"}",
+            "{__name__=\"v\", i=\"6\"}");
+    assertThat(labelsOf(engine(1000).instantQuery("topk(0, v)", 0))).isEmpty();
+  }
+
+  private static List<String> labelsOf(QueryResult r) {
+    return ((QueryResult.VectorResult) r).samples().stream()
+        .map(s -> s.labels().toString()).toList();
   }
 }
