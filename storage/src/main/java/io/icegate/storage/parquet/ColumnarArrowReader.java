@@ -1242,6 +1242,9 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
         setBits(validity, out, n);
         return out + n;
       }
+      if (width == 8 && allPresent(n)) {
+        return readLongs(values, validity, out, n, keep, keepAt);
+      }
       for (int i = 0; i < n; i++) {
         boolean kept = keep == null || keep[keepAt + i];
         if (!present(i)) {
@@ -1269,6 +1272,55 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
           BitVectorHelper.setBit(validity, out++);
         }
       }
+      return out;
+    }
+
+    /**
+     * {@link #readFixed} for 8-byte values all present (timestamps, doubles, ids; plain or from a
+     * dictionary decoded to longs): stored straight to the buffer's memory, with the buffer's
+     * room for the kept values checked once instead of per value, and the validity bits set in
+     * one go.
+     */
+    private int readLongs(
+        ArrowBuf values, ArrowBuf validity, int out, int n, boolean[] keep, int keepAt) {
+      int kept = n;
+      if (keep != null) {
+        kept = 0;
+        for (int i = 0; i < n; i++) {
+          kept += keep[keepAt + i] ? 1 : 0;
+        }
+      }
+      if ((long) (out + kept) * 8 > values.capacity()) {
+        throw new IllegalStateException("vector too small for the values of " + descriptor);
+      }
+      long address = values.memoryAddress();
+      int start = out;
+      if (dictionaryEncoded) {
+        long[] dictionary = dictionaryLongs;
+        int[] id = ids;
+        int at = idAt;
+        for (int i = 0; i < n; i++) {
+          long value = dictionary[id[at++]];
+          if (keep == null || keep[keepAt + i]) {
+            MemoryUtil.putLong(address + (long) out++ * 8, value);
+          }
+        }
+        idAt = at;
+      } else {
+        byte[] page = data;
+        int at = dataAt;
+        if (at + (long) n * 8 > page.length) {
+          throw new IllegalStateException("values past the end of their page in " + descriptor);
+        }
+        for (int i = 0; i < n; i++) {
+          if (keep == null || keep[keepAt + i]) {
+            MemoryUtil.putLong(address + (long) out++ * 8, (long) LONG_LE.get(page, at));
+          }
+          at += 8;
+        }
+        dataAt = at;
+      }
+      setBits(validity, start, out - start);
       return out;
     }
 
