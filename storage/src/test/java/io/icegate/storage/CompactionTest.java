@@ -65,6 +65,10 @@ class CompactionTest {
       assertThat(plan.files()).noneMatch(f -> f.wal());
       assertThat(plan.files()).hasSize(2);
       assertThat(plan.filesPruned()).as("the other tenant's file is pruned").isEqualTo(1);
+      // Each committed file carries its rows' time bounds (a top-N reads newest files first).
+      assertThat(plan.files())
+          .extracting(f -> List.of(f.minTimestampNanos(), f.maxTimestampNanos()))
+          .containsExactlyInAnyOrder(List.of(T0, T0), List.of(T0 + DAY, T0 + DAY));
 
       append(lake, "fake", "a", T0 + 5, "four (after compaction)");
       assertThat(bodies(lake, "fake")).containsExactlyInAnyOrder(

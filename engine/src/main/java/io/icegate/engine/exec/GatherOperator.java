@@ -65,10 +65,14 @@ public final class GatherOperator implements Operator {
 
   private static final class Lane {
     final BlockingQueue<Object> queue;
+    final ScanSplit split;
     Future<?> task;
+    /** Set when the split's fragment has ended (rows, error or skip). */
+    volatile boolean finished;
 
-    Lane(BlockingQueue<Object> queue) {
+    Lane(BlockingQueue<Object> queue, ScanSplit split) {
       this.queue = queue;
+      this.split = split;
     }
   }
 
@@ -123,19 +127,26 @@ public final class GatherOperator implements Operator {
 
   private void openLanesUpTo(int limit) {
     while (lanes.size() < Math.min(limit, splits.size())) {
-      Lane lane = new Lane(shared != null ? shared : new ArrayBlockingQueue<>(LANE_BATCHES));
       ScanSplit split = splits.get(lanes.size());
+      Lane lane =
+          new Lane(shared != null ? shared : new ArrayBlockingQueue<>(LANE_BATCHES), split);
+      List<Lane> earlier = List.copyOf(lanes);
       lanes.add(lane);
-      lane.task = POOL.submit(() -> fill(lane, split));
+      lane.task = POOL.submit(() -> {
+        try {
+          fill(lane, split, earlier);
+        } finally {
+          lane.finished = true;
+        }
+      });
     }
   }
 
   /** One split's thread: runs the fragment and queues its batches, then END or the error. */
-  private void fill(Lane lane, ScanSplit split) {
+  private void fill(Lane lane, ScanSplit split, List<Lane> earlier) {
     Object last = END;
     TopNBound bound = context.topNBound();
-    if (bound != null
-        && !bound.mayKeep(split.file().minTimestampNanos(), split.file().maxTimestampNanos())) {
+    if (bound != null && !waitForNewer(bound, split, earlier)) {
       put(lane, last); // the top-N's cut-off already rules out every row of this file
       return;
     }
@@ -150,6 +161,43 @@ public final class GatherOperator implements Operator {
       last = t;
     }
     put(lane, last);
+  }
+
+  /**
+   * Under a top-N, a split whose file lies wholly beyond the time range of a file still being
+   * read by an earlier split (older than all of it, newest first) waits for that split to end:
+   * if the newer file holds N rows, its cut-off rules this one out unread. Returns whether the
+   * split may still hold rows of the answer.
+   */
+  private boolean waitForNewer(TopNBound bound, ScanSplit split, List<Lane> earlier) {
+    long min = split.file().minTimestampNanos();
+    long max = split.file().maxTimestampNanos();
+    while (bound.mayKeep(min, max)) {
+      boolean waiting = false;
+      for (Lane lane : earlier) {
+        if (!lane.finished && beyond(bound, lane.split, min, max)) {
+          waiting = true;
+          break;
+        }
+      }
+      if (!waiting || stopped.get()) {
+        return true;
+      }
+      try {
+        Thread.sleep(2);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether {@code [min, max]} lies wholly beyond {@code newer}'s file in the top-N's order. */
+  private static boolean beyond(TopNBound bound, ScanSplit newer, long min, long max) {
+    return bound.descending()
+        ? max < newer.file().minTimestampNanos()
+        : min > newer.file().maxTimestampNanos();
   }
 
   /** Queues {@code item}, waiting for room; false when the gather stopped meanwhile. */

@@ -92,6 +92,8 @@ public final class TableScanner {
       Expression filter = filter(request);
       try (CloseableIterable<FileScanTask> tasks =
           table.table().newScan().useSnapshot(view.snapshot().snapshotId()).filter(filter)
+              // The timestamp's bounds only: a top-N reads files newest (oldest) first by them.
+              .includeColumnStats(List.of(TableDefinition.TIMESTAMP))
               .planFiles()) {
         Types.NestedField time = table.table().schema().findField(TableDefinition.TIMESTAMP);
         for (FileScanTask task : tasks) {
