@@ -31,6 +31,10 @@ public final class SortOperator implements Operator {
   private final long fetch;
   private final TopNBound bound;
   private long offeredAt;
+  /** After a compaction: the first key of the last row kept, which later rows must reach. */
+  private boolean hasCutoff;
+  private long cutoff;
+  private boolean[] within = new boolean[0];
   private final List<VectorSchemaRoot> held = new ArrayList<>();
   private long heldRows;
   private Schema schema;
@@ -88,6 +92,10 @@ public final class SortOperator implements Operator {
     VectorSchemaRoot batch;
     while ((batch = input.next()) != null) {
       schema = batch.getSchema();
+      batch = withinCutoff(batch);
+      if (batch == null) {
+        continue;
+      }
       held.add(batch);
       heldRows += batch.getRowCount();
       if (keep != Long.MAX_VALUE && heldRows > Math.max(2 * keep, MIN_COMPACT_ROWS)) {
@@ -102,6 +110,45 @@ public final class SortOperator implements Operator {
     end = (int) Math.min((long) total, keep);
     if (schema == null) {
       end = 0;
+    }
+  }
+
+  /**
+   * {@code batch} without the rows that can't be among the best {@code offset + fetch}: once a
+   * compaction has kept that many, a row whose first key (an 8-byte value, not null) is strictly
+   * worse than the last kept row's can never enter, so it is dropped on arrival instead of being
+   * held and sorted. Null when no row is left (the batch is then closed).
+   */
+  private VectorSchemaRoot withinCutoff(VectorSchemaRoot batch) {
+    if (!hasCutoff) {
+      return batch;
+    }
+    FieldVector key = batch.getVector(keys.get(0).getFieldIndex());
+    if (!(key instanceof org.apache.arrow.vector.BaseFixedWidthVector fixed)
+        || fixed.getTypeWidth() != Long.BYTES) {
+      return batch;
+    }
+    int rows = batch.getRowCount();
+    if (within.length < rows) {
+      within = new boolean[rows];
+    }
+    boolean descending = keys.get(0).getDirection().isDescending();
+    org.apache.arrow.memory.ArrowBuf data = fixed.getDataBuffer();
+    int count = 0;
+    for (int i = 0; i < rows; i++) {
+      long v = data.getLong((long) i * Long.BYTES);
+      boolean reaches = (descending ? v >= cutoff : v <= cutoff) || fixed.isNull(i);
+      within[i] = reaches;
+      count += reaches ? 1 : 0;
+    }
+    if (count == rows) {
+      return batch;
+    }
+    try (VectorSchemaRoot owned = batch) {
+      return count == 0
+          ? null
+          : io.icegate.storage.table.ArrowSelection.select(
+              owned, within, count, context.allocator());
     }
   }
 
@@ -121,8 +168,25 @@ public final class SortOperator implements Operator {
     held.add(best);
     heldRows = count;
     order = null;
-    if (bound != null && count == keep) {
-      offerCutoff(keep);
+    if (count == keep) {
+      rememberCutoff(best, count - 1);
+      if (bound != null) {
+        offerCutoff(keep);
+      }
+    }
+  }
+
+  /**
+   * Notes the first key of {@code batch}'s row {@code row} — the last of the best rows kept — as
+   * the value later rows must reach, when that key is a non-null 8-byte value.
+   */
+  private void rememberCutoff(VectorSchemaRoot batch, int row) {
+    FieldVector key = batch.getVector(keys.get(0).getFieldIndex());
+    if (key instanceof org.apache.arrow.vector.BaseFixedWidthVector fixed
+        && fixed.getTypeWidth() == Long.BYTES
+        && !fixed.isNull(row)) {
+      cutoff = fixed.getDataBuffer().getLong((long) row * Long.BYTES);
+      hasCutoff = true;
     }
   }
 
