@@ -7,8 +7,6 @@ import io.icegate.storage.scan.ScanPlan;
 import io.icegate.storage.scan.ScanRequest;
 import io.icegate.storage.scan.ScanSplit;
 import java.util.List;
-import org.apache.arrow.memory.ArrowBuf;
-import org.apache.arrow.vector.BaseFixedWidthVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.iceberg.io.CloseableIterator;
@@ -135,19 +133,11 @@ public final class ScanOperator implements Operator {
    */
   private static int withinCutoff(
       TopNBound bound, FieldVector values, int rows, boolean[] within) {
-    if (!(values instanceof BaseFixedWidthVector fixed) || fixed.getTypeWidth() != Long.BYTES) {
+    int count =
+        TopNBound.markReaching(values, rows, bound.cutoff(), bound.descending(), within);
+    if (count < 0) {
       java.util.Arrays.fill(within, 0, rows, true);
       return rows;
-    }
-    long cutoff = bound.cutoff();
-    boolean descending = bound.descending();
-    ArrowBuf data = fixed.getDataBuffer();
-    int count = 0;
-    for (int i = 0; i < rows; i++) {
-      long v = data.getLong((long) i * Long.BYTES);
-      boolean keep = (descending ? v >= cutoff : v <= cutoff) || fixed.isNull(i);
-      within[i] = keep;
-      count += keep ? 1 : 0;
     }
     return count;
   }

@@ -123,25 +123,15 @@ public final class SortOperator implements Operator {
     if (!hasCutoff) {
       return batch;
     }
-    FieldVector key = batch.getVector(keys.get(0).getFieldIndex());
-    if (!(key instanceof org.apache.arrow.vector.BaseFixedWidthVector fixed)
-        || fixed.getTypeWidth() != Long.BYTES) {
-      return batch;
-    }
     int rows = batch.getRowCount();
     if (within.length < rows) {
       within = new boolean[rows];
     }
-    boolean descending = keys.get(0).getDirection().isDescending();
-    org.apache.arrow.memory.ArrowBuf data = fixed.getDataBuffer();
-    int count = 0;
-    for (int i = 0; i < rows; i++) {
-      long v = data.getLong((long) i * Long.BYTES);
-      boolean reaches = (descending ? v >= cutoff : v <= cutoff) || fixed.isNull(i);
-      within[i] = reaches;
-      count += reaches ? 1 : 0;
-    }
-    if (count == rows) {
+    int count =
+        TopNBound.markReaching(
+            batch.getVector(keys.get(0).getFieldIndex()), rows, cutoff,
+            keys.get(0).getDirection().isDescending(), within);
+    if (count < 0 || count == rows) {
       return batch;
     }
     try (VectorSchemaRoot owned = batch) {

@@ -1,6 +1,9 @@
 package io.icegate.engine.exec;
 
 import io.icegate.storage.scan.RowFilter;
+import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.vector.BaseFixedWidthVector;
+import org.apache.arrow.vector.FieldVector;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -62,6 +65,28 @@ public final class TopNBound implements RowFilter.ColumnBound {
   @Override
   public boolean mayKeep(long min, long max) {
     return descending ? keeps(max) : keeps(min);
+  }
+
+  /**
+   * Sets {@code within[i]}, for each of the first {@code rows} of {@code values}, to whether the
+   * value reaches {@code cutoff} in the top-N's order (is at least as good; nulls always do), and
+   * returns how many do; -1 (and nothing set) when {@code values} is not a column of 8-byte
+   * values.
+   */
+  static int markReaching(
+      FieldVector values, int rows, long cutoff, boolean descending, boolean[] within) {
+    if (!(values instanceof BaseFixedWidthVector fixed) || fixed.getTypeWidth() != Long.BYTES) {
+      return -1;
+    }
+    ArrowBuf data = fixed.getDataBuffer();
+    int count = 0;
+    for (int i = 0; i < rows; i++) {
+      long v = data.getLong((long) i * Long.BYTES);
+      boolean reaches = (descending ? v >= cutoff : v <= cutoff) || fixed.isNull(i);
+      within[i] = reaches;
+      count += reaches ? 1 : 0;
+    }
+    return count;
   }
 
   @Override

@@ -152,20 +152,14 @@ public final class LokiQueryHandler implements Handler {
               ? LokiIntervalSelect.select(
                   engine, selector, request.range(), interval, exchange::clientGone)
               : engine.select(selector, request.range(), exchange::clientGone);
-    } catch (IllegalArgumentException e) {
-      // A stage Loki refuses (bad template, malformed json path): the query's fault.
-      LokiErrors.respond(exchange, HttpResponseStatus.BAD_REQUEST, e.getMessage());
-      return;
-    } catch (QueryCancelledException e) {
-      LokiErrors.cancelled(exchange, e);
-      return;
     } catch (UnsupportedOperationException e) {
       LokiErrors.respond(exchange, HttpResponseStatus.NOT_IMPLEMENTED, e.getMessage());
       return;
-    } catch (OutOfMemoryException e) {
-      LokiErrors.respond(exchange, HttpResponseStatus.BAD_REQUEST,
-          "query exceeded memory limit of " + queryMemoryBytes + " bytes");
-      return;
+    } catch (RuntimeException e) {
+      if (answeredFailure(exchange, e)) {
+        return;
+      }
+      throw e;
     }
     metrics.queryDuration.labelValues(instant ? "loki_query" : "loki_query_range")
         .observe(result.execNanos() / 1e9);
@@ -193,16 +187,11 @@ public final class LokiQueryHandler implements Handler {
     LogMetricResult result;
     try {
       result = engine.metric(sample, range, exchange::clientGone);
-    } catch (IllegalArgumentException | PromQLException e) {
-      LokiErrors.respond(exchange, HttpResponseStatus.BAD_REQUEST, e.getMessage());
-      return;
-    } catch (QueryCancelledException e) {
-      LokiErrors.cancelled(exchange, e);
-      return;
-    } catch (OutOfMemoryException e) {
-      LokiErrors.respond(exchange, HttpResponseStatus.BAD_REQUEST,
-          "query exceeded memory limit of " + queryMemoryBytes + " bytes");
-      return;
+    } catch (RuntimeException e) {
+      if (answeredFailure(exchange, e)) {
+        return;
+      }
+      throw e;
     }
     metrics.queryDuration.labelValues(instant ? "loki_query" : "loki_query_range")
         .observe(result.execNanos() / 1e9);
@@ -338,6 +327,26 @@ public final class LokiQueryHandler implements Handler {
         + "or aggregating results with functions like sum(), count() or topk()";
   }
 
+  /**
+   * Answers a query that failed in one of the ways Loki answers: the query's own fault — a stage
+   * Loki refuses (bad template, malformed json path) or what the vector operations refuse — with
+   * 400, a cancelled or timed-out query as Loki does, a query over its memory limit with 400.
+   * False for any other failure, which the caller rethrows.
+   */
+  private boolean answeredFailure(HttpExchange exchange, RuntimeException e) throws IOException {
+    if (e instanceof IllegalArgumentException || e instanceof PromQLException) {
+      LokiErrors.respond(exchange, HttpResponseStatus.BAD_REQUEST, e.getMessage());
+    } else if (e instanceof QueryCancelledException cancelled) {
+      LokiErrors.cancelled(exchange, cancelled);
+    } else if (e instanceof OutOfMemoryException) {
+      LokiErrors.respond(exchange, HttpResponseStatus.BAD_REQUEST,
+          "query exceeded memory limit of " + queryMemoryBytes + " bytes");
+    } else {
+      return false;
+    }
+    return true;
+  }
+
   /** The step grid (or instant) a metric query of {@code request} is evaluated over. */
   private MetricQueryRange metricRange(LokiQueryRequest request) {
     String tenant = request.range().tenant();
@@ -363,16 +372,11 @@ public final class LokiQueryHandler implements Handler {
     String text;
     try {
       text = explainer.apply(mode.equals("analyze"));
-    } catch (PromQLException e) {
-      LokiErrors.respond(exchange, HttpResponseStatus.BAD_REQUEST, e.getMessage());
-      return;
-    } catch (QueryCancelledException e) {
-      LokiErrors.cancelled(exchange, e);
-      return;
-    } catch (OutOfMemoryException e) {
-      LokiErrors.respond(exchange, HttpResponseStatus.BAD_REQUEST,
-          "query exceeded memory limit of " + queryMemoryBytes + " bytes");
-      return;
+    } catch (RuntimeException e) {
+      if (answeredFailure(exchange, e)) {
+        return;
+      }
+      throw e;
     }
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (JsonGenerator json = new JsonFactory().createGenerator(out)) {

@@ -888,9 +888,17 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
     }
 
     private void nextPage() {
-      if (!loadPage()) {
+      load(nextDataPage());
+    }
+
+    /** The chunk's next page, counted; the row group's end here is an error in the file. */
+    private DataPage nextDataPage() {
+      DataPage page = pages.readPage();
+      if (page == null) {
         throw new IllegalStateException("column " + descriptor + " ended before its row group");
       }
+      pageOrdinal++;
+      return page;
     }
 
     /** Loads the next page of the chunk; false at its end. */
@@ -1130,12 +1138,7 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
       int stringEnd = 0;
       while (done < rows) {
         if (pageValuesLeft == 0) {
-          DataPage page = pages.readPage();
-          if (page == null) {
-            throw new IllegalStateException(
-                "column " + descriptor + " ended before its row group");
-          }
-          pageOrdinal++;
+          DataPage page = nextDataPage();
           if (maxRepetition == 0
               && page.getValueCount() <= rows - done
               && (vector == null
@@ -1182,12 +1185,7 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
     private void skipDeferred() {
       while (deferredRows > 0) {
         if (pageValuesLeft == 0) {
-          DataPage page = pages.readPage();
-          if (page == null) {
-            throw new IllegalStateException(
-                "column " + descriptor + " ended before its row group");
-          }
-          pageOrdinal++;
+          DataPage page = nextDataPage();
           if (page.getValueCount() <= deferredRows) {
             deferredRows -= page.getValueCount();
             continue;
