@@ -21,12 +21,14 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  * the operators above see exactly what a serial scan would give them — or, for consumers that
  * don't depend on order, as they come.
  *
- * <p>Each split has a lane: a small bounded queue its thread fills and the caller drains. Only
- * {@code parallelism} lanes are open at once (the one being drained and those read ahead), so
- * memory stays bounded by {@code parallelism × LANE_BATCHES} batches however large the scan.
+ * <p>Each split has a lane: a small bounded queue its thread fills and the caller drains (in any
+ * order, all lanes fill one shared queue). Only {@code parallelism} lanes are open at once (the
+ * one being drained and those read ahead), so memory stays bounded by {@code parallelism ×
+ * LANE_BATCHES} batches however large the scan.
  *
  * <p>Under a parallel top-N ({@link ExecContext#topNBound}), a split whose file's recorded time
- * range the cut-off already rules out is not read.
+ * range the cut-off already rules out is not read, and one whose file lies wholly beyond a file
+ * an earlier lane is still reading waits for that lane first.
  *
  * <p>Closing the operator — at the end, on an error, or early when a limit is reached — stops
  * every thread, waits for it, and frees the batches still queued, so the query's allocator ends
