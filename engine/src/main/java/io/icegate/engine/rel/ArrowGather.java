@@ -37,16 +37,16 @@ public final class ArrowGather extends SingleRel implements ArrowRel {
     this(cluster, traits, input, null);
   }
 
-  public ArrowGather(
-      RelOptCluster cluster, RelTraitSet traits, RelNode input, RelFieldCollation topN) {
-    this(cluster, traits, input, topN, true);
-  }
-
   /**
    * @param topN when the input is a per-split top-N whose first key is the scan's {@code
    *     timestamp}: that key. The splits are then read newest (or oldest) file first and share
    *     a cut-off ({@link TopNBound}) that lets each skip what can no longer make the answer.
    */
+  public ArrowGather(
+      RelOptCluster cluster, RelTraitSet traits, RelNode input, RelFieldCollation topN) {
+    this(cluster, traits, input, topN, true);
+  }
+
   private ArrowGather(
       RelOptCluster cluster, RelTraitSet traits, RelNode input, RelFieldCollation topN,
       boolean inSplitOrder) {
