@@ -404,6 +404,33 @@ class PrometheusQueryTest {
         .isEqualTo("{\"status\":\"success\",\"data\":{\"groups\":[]}}");
   }
 
+  // ---- explain (ours) ----
+
+  @Test
+  void explainPlanAnswersEachSelectionsScan() throws Exception {
+    HttpResponse<String> r = get("/api/v1/query?time=1240&explain=plan&query="
+        + enc("sum(rate(req_total{code=\"500\"}[2m]))"));
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    JsonNode data = JSON.readTree(r.body()).get("data");
+    assertThat(data.get("resultType").asText()).isEqualTo("explain");
+    // (1120, 1240] in inclusive milliseconds.
+    assertThat(data.get("explain").asText())
+        .contains("selection 1: {code=\"500\", __name__=\"req_total\"} from "
+            + "1970-01-01T00:18:40.001Z to 1970-01-01T00:20:40Z")
+        .contains("ArrowTableScan", "'req_total'");
+  }
+
+  @Test
+  void explainAnalyzeRunsARangeQuery() throws Exception {
+    HttpResponse<String> r = post("/api/v1/query_range?explain=analyze",
+        "query=req_total&start=1000&end=1240&step=120");
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    assertThat(JSON.readTree(r.body()).get("data").get("explain").asText())
+        .contains("result: matrix of 2 series, 6 points", "selected 2 series");
+    assertError(get("/api/v1/query?query=up&explain=why"), 400, "bad_data",
+        "invalid parameter \"explain\": must be \"plan\" or \"analyze\", not \"why\"");
+  }
+
   // ---- helpers ----
 
   static void assertError(HttpResponse<String> r, int status, String type, String message)

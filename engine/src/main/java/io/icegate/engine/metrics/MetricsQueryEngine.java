@@ -7,7 +7,9 @@ import io.icegate.engine.promql.QueryResult;
 import io.icegate.engine.series.LabelMatcher;
 import io.icegate.engine.series.Labels;
 import io.icegate.engine.series.Series;
+import io.icegate.engine.series.SeriesSource;
 import io.icegate.engine.series.StepGrid;
+import io.icegate.promql.PromQL;
 import io.icegate.storage.scan.TableScanner;
 import io.icegate.storage.table.MetricsTable;
 import java.time.Duration;
@@ -17,6 +19,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import org.apache.arrow.memory.BufferAllocator;
 
 /**
@@ -71,6 +74,42 @@ public final class MetricsQueryEngine {
       String tenant, String query, StepGrid grid, long lookbackDeltaMillis,
       BooleanSupplier cancelled) {
     return engine(tenant, lookbackDeltaMillis, cancelled).rangeQuery(query, grid);
+  }
+
+  /**
+   * EXPLAIN of an instant query: the query as parsed and each series selection its evaluation
+   * makes, with the physical plans that read it; with {@code analyze} the query runs and each
+   * plan shows what its nodes did ({@link MetricsExplain}).
+   */
+  public String explainInstant(
+      String tenant, String query, long timeMillis, long lookbackDeltaMillis, boolean analyze,
+      BooleanSupplier cancelled) {
+    return explain(tenant, query, lookbackDeltaMillis, analyze, cancelled,
+        e -> e.instantQuery(query, timeMillis));
+  }
+
+  /** EXPLAIN of a range query, as {@link #explainInstant}. */
+  public String explainRange(
+      String tenant, String query, StepGrid grid, long lookbackDeltaMillis, boolean analyze,
+      BooleanSupplier cancelled) {
+    return explain(tenant, query, lookbackDeltaMillis, analyze, cancelled,
+        e -> e.rangeQuery(query, grid));
+  }
+
+  private String explain(
+      String tenant, String query, long lookbackDeltaMillis, boolean analyze,
+      BooleanSupplier cancelled, Function<PromQLEngine, QueryResult> evaluation) {
+    PromQLEngine.Options settings = options.withLookbackDelta(lookbackDeltaMillis);
+    String parsed = PromQL.parse(query, settings.parserOptions()).toString();
+    Function<SeriesSource, PromQLEngine> engine =
+        source -> new PromQLEngine(source, settings, cancelled);
+    if (analyze) {
+      return MetricsExplain.analyze(
+          parsed,
+          observer -> new MetricsSeriesSource(catalog, runner, tenant, cancelled, observer),
+          evaluation, engine);
+    }
+    return MetricsExplain.plan(parsed, source(tenant, cancelled), evaluation, engine);
   }
 
   /** The engine settings queries run with unless they ask for another lookback. */

@@ -1,6 +1,7 @@
 package io.icegate.engine.metrics;
 
 import io.icegate.engine.exec.PlanRunner;
+import io.icegate.engine.exec.QueryStats;
 import io.icegate.engine.plan.IceGateCatalog;
 import io.icegate.engine.plan.QueryOptimizer;
 import io.icegate.engine.rel.ArrowRel;
@@ -23,6 +24,7 @@ import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.util.ArrowBufPointer;
 import org.apache.arrow.memory.util.ByteFunctionHelpers;
@@ -59,50 +61,61 @@ public final class MetricsSeriesSource implements SeriesSource {
   private final PlanRunner runner;
   private final String tenant;
   private final BooleanSupplier cancelled;
+  private final Consumer<PlanRun> observer;
+
+  /** A plan a selection runs ({@code role}: which rows it reads), and what it did when it ran. */
+  record PlanRun(String role, ArrowRel plan, QueryStats stats) {}
 
   public MetricsSeriesSource(
       IceGateCatalog catalog, PlanRunner runner, String tenant, BooleanSupplier cancelled) {
+    this(catalog, runner, tenant, cancelled, run -> {});
+  }
+
+  /** A source that tells {@code observer} of every plan it ran (EXPLAIN ANALYZE). */
+  MetricsSeriesSource(
+      IceGateCatalog catalog, PlanRunner runner, String tenant, BooleanSupplier cancelled,
+      Consumer<PlanRun> observer) {
     this.catalog = catalog;
     this.runner = runner;
     this.tenant = tenant;
     this.cancelled = cancelled;
+    this.observer = observer;
   }
+
+  /** The rows of the number points of series named {@code name} (null: any name). */
+  static final String NUMBERS = "number points";
+
+  /** The rows read only once a number scan has met a histogram or summary row. */
+  static final String FAMILIES =
+      "histogram and summary points, read only if the number scan meets one";
+
+  /**
+   * The time window (nanoseconds) and row names one selection reads: {@code start} to {@code
+   * end} for number points, from {@code familiesFrom} for histograms and summaries.
+   */
+  private record Window(
+      String name, List<String> rowNames, long start, long end, long familiesFrom) {}
 
   @Override
   public List<Series> select(List<LabelMatcher> matchers, long minTime, long maxTime) {
-    String name = null;
-    for (LabelMatcher m : matchers) {
-      if (m.name().equals(Labels.METRIC_NAME) && m.type() == LabelMatcher.Type.EQ) {
-        name = m.value();
-      }
-    }
-    Map<Labels, SeriesBuilder> series = new HashMap<>();
-    // Prometheus keeps milliseconds in an int64, so a query may ask about times the table's
-    // nanoseconds cannot hold; nothing is stored there, so the bounds saturate (an empty answer,
-    // as Prometheus gives) rather than overflow.
-    long startNanos = nanos(minTime);
-    long endNanos = nanos(maxTime == Long.MAX_VALUE ? maxTime : maxTime + 1);
-    if (startNanos >= endNanos) {
+    Window w = window(matchers, minTime, maxTime);
+    if (w == null) {
       return List.of();
     }
+    Map<Labels, SeriesBuilder> series = new HashMap<>();
     // One scan of flat columns only (the vectorized reader) reads the number points and tells
     // whether any histogram or summary row could belong to the selection; only then are those
     // read, with their list columns, by a second plan.
     // One plan per name a row may carry (an equality prunes files and row groups by the
     // name column's statistics, a list of names does not).
-    List<String> rowNames = rowNames(name);
     boolean[] families = {false};
-    for (String rowName : rowNames) {
+    for (String rowName : w.rowNames()) {
       runNumbers(
-          numbersPlan(rowName, startNanos, endNanos), name, rowName, matchers, series, families);
+          numbersPlan(rowName, w.start(), w.end()), w.name(), rowName, matchers, series, families);
     }
     if (families[0]) {
-      // Histograms are read from a little earlier: a histogram's counter-reset hint depends on
-      // the sample before it, as in Prometheus's TSDB, so that sample must be seen (then dropped).
-      long familiesStart = nanos(Math.max(saturatedSubtract(minTime, HINT_MARGIN_MILLIS), 0));
-      long from = Math.min(startNanos, familiesStart);
-      for (String rowName : rowNames) {
-        runFamilies(familiesPlan(rowName, from, endNanos), matchers, series);
+      for (String rowName : w.rowNames()) {
+        runFamilies(familiesPlan(rowName, w.familiesFrom(), w.end()), matchers, series);
       }
     }
     List<Series> out = new ArrayList<>(series.size());
@@ -114,6 +127,48 @@ public final class MetricsSeriesSource implements SeriesSource {
     }
     out.sort((a, b) -> a.labels().compareTo(b.labels()));
     return out;
+  }
+
+  /**
+   * The plans {@link #select} would run for the same arguments, without running them (EXPLAIN):
+   * the number-point plans, then the histogram and summary plans it runs only when needed.
+   */
+  List<PlanRun> plans(List<LabelMatcher> matchers, long minTime, long maxTime) {
+    Window w = window(matchers, minTime, maxTime);
+    List<PlanRun> plans = new ArrayList<>();
+    if (w == null) {
+      return plans;
+    }
+    for (String rowName : w.rowNames()) {
+      plans.add(new PlanRun(NUMBERS, numbersPlan(rowName, w.start(), w.end()), null));
+    }
+    for (String rowName : w.rowNames()) {
+      plans.add(new PlanRun(FAMILIES, familiesPlan(rowName, w.familiesFrom(), w.end()), null));
+    }
+    return plans;
+  }
+
+  /** What a selection reads; null when its time range holds nothing. */
+  private static Window window(List<LabelMatcher> matchers, long minTime, long maxTime) {
+    String name = null;
+    for (LabelMatcher m : matchers) {
+      if (m.name().equals(Labels.METRIC_NAME) && m.type() == LabelMatcher.Type.EQ) {
+        name = m.value();
+      }
+    }
+    // Prometheus keeps milliseconds in an int64, so a query may ask about times the table's
+    // nanoseconds cannot hold; nothing is stored there, so the bounds saturate (an empty answer,
+    // as Prometheus gives) rather than overflow.
+    long startNanos = nanos(minTime);
+    long endNanos = nanos(maxTime == Long.MAX_VALUE ? maxTime : maxTime + 1);
+    if (startNanos >= endNanos) {
+      return null;
+    }
+    // Histograms are read from a little earlier: a histogram's counter-reset hint depends on
+    // the sample before it, as in Prometheus's TSDB, so that sample must be seen (then dropped).
+    long familiesStart = nanos(Math.max(saturatedSubtract(minTime, HINT_MARGIN_MILLIS), 0));
+    return new Window(
+        name, rowNames(name), startNanos, endNanos, Math.min(startNanos, familiesStart));
   }
 
   private ArrowRel numbersPlan(String rowName, long startNanos, long endNanos) {
@@ -212,15 +267,17 @@ public final class MetricsSeriesSource implements SeriesSource {
     // Label sets repeat row after row (files are sorted by series), so each distinct
     // (name, labels) text is decoded and matched once.
     Map<String, Labels> decoded = new HashMap<>();
-    runner.run("promql-select", plan, cancelled,
+    QueryStats stats = runner.run("promql-select", plan, cancelled,
         batch -> families[0] |= addNumbers(batch, name, rowName, matchers, series, decoded));
+    observer.accept(new PlanRun(NUMBERS, plan, stats));
   }
 
   private void runFamilies(
       ArrowRel plan, List<LabelMatcher> matchers, Map<Labels, SeriesBuilder> series) {
     Map<String, Labels> decoded = new HashMap<>();
-    runner.run("promql-select", plan, cancelled,
+    QueryStats stats = runner.run("promql-select", plan, cancelled,
         batch -> addFamilies(batch, matchers, series, decoded));
+    observer.accept(new PlanRun(FAMILIES, plan, stats));
   }
 
   /**

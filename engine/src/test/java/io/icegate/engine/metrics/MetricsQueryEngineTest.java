@@ -31,6 +31,7 @@ import io.opentelemetry.proto.metrics.v1.SummaryDataPoint;
 import io.opentelemetry.proto.resource.v1.Resource;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.apache.arrow.memory.RootAllocator;
@@ -240,6 +241,51 @@ class MetricsQueryEngineTest {
                 "fake", "requests_total * 2", new StepGrid(T0, T0 + 60 * S, 30 * S), () -> false);
     assertThat(m.series()).hasSize(1);
     assertThat(m.series().get(0).values()).containsExactly(0, 40, 80);
+  }
+
+  @Test
+  void explainPlanShowsEachSelectionWithItsWindowAndPushedDownScan() {
+    String text =
+        engine.explainInstant(
+            "fake", "sum(rate(requests_total{method=\"GET\"}[1m] offset 30s)) + temperature",
+            T0 + 60 * S, 0, false, () -> false);
+    // The matrix selector at t − 30 s reads (t − 30 s − 1 m, t − 30 s]; the instant selector
+    // looks back the default 5 m: (t − 5 m, t]. Times are inclusive milliseconds.
+    long rateFrom = T0 + 60 * S - 30 * S - 60 * S + 1;
+    long rateTo = T0 + 30 * S;
+    long lookbackFrom = T0 + 60 * S - 300 * S + 1;
+    assertThat(text)
+        .startsWith("PromQL: ")
+        .contains("selection 1: {method=\"GET\", __name__=\"requests_total\"} from "
+            + Instant.ofEpochMilli(rateFrom) + " to " + Instant.ofEpochMilli(rateTo))
+        .contains("selection 2: {__name__=\"temperature\"} from "
+            + Instant.ofEpochMilli(lookbackFrom) + " to " + Instant.ofEpochMilli(T0 + 60 * S));
+    String first = text.substring(text.indexOf("selection 1"), text.indexOf("selection 2"));
+    // The scan carries the tenant, the metric name and the window in nanoseconds.
+    assertThat(first)
+        .contains("number points:", "ArrowTableScan", "'fake'", "'requests_total'",
+            Long.toString(rateFrom * 1_000_000), Long.toString((rateTo + 1) * 1_000_000));
+    assertThat(first).contains("histogram and summary points");
+  }
+
+  @Test
+  void explainAnalyzeRunsTheQueryAndCountsWhatItRead() {
+    String text =
+        engine.explainRange(
+            "fake", "requests_total", new StepGrid(T0, T0 + 60 * S, 30 * S), 0, true,
+            () -> false);
+    assertThat(text)
+        .contains("result: matrix of 1 series, 3 points")
+        .contains("selected 1 series")
+        .contains("number points:")
+        // No histogram or summary row is named requests_total, so that plan never ran.
+        .doesNotContain("histogram and summary points");
+  }
+
+  @Test
+  void explainOfAQueryWithoutSelectorsReadsNothing() {
+    assertThat(engine.explainInstant("fake", "1 + 1", T0, 0, false, () -> false))
+        .contains("no series selections");
   }
 
   @Test

@@ -148,6 +148,12 @@ public final class PromQueryHandlers {
       long lookback = lookbackDelta(exchange);
       String query = exchange.param("query");
       parse(query);
+      Boolean analyze = explainMode(exchange);
+      if (analyze != null) {
+        explain(exchange, timeout, cancelled ->
+            engine.explainInstant(tenant, query, time, lookback, analyze, cancelled));
+        return;
+      }
       run(exchange, limit, timeout,
           cancelled -> engine.instant(tenant, query, time, lookback, cancelled));
     });
@@ -185,6 +191,12 @@ public final class PromQueryHandlers {
       String query = exchange.param("query");
       parse(query);
       StepGrid grid = new StepGrid(start, end, step);
+      Boolean analyze = explainMode(exchange);
+      if (analyze != null) {
+        explain(exchange, timeout, cancelled ->
+            engine.explainRange(tenant, query, grid, lookback, analyze, cancelled));
+        return;
+      }
       run(exchange, limit, timeout,
           cancelled -> engine.range(tenant, query, grid, lookback, cancelled));
     });
@@ -461,9 +473,48 @@ public final class PromQueryHandlers {
     ok(exchange, out.toByteArray());
   }
 
+  /**
+   * Our debug parameter {@code explain} (not Prometheus's, which ignores unknown parameters):
+   * null when absent, false for {@code plan}, true for {@code analyze}.
+   */
+  private static Boolean explainMode(HttpExchange exchange) throws BadData {
+    String mode = exchange.param("explain");
+    if (mode == null || mode.isBlank()) {
+      return null;
+    }
+    return switch (mode.trim()) {
+      case "plan" -> false;
+      case "analyze" -> true;
+      default -> throw new BadData("invalid parameter \"explain\": must be \"plan\" or"
+          + " \"analyze\", not \"" + mode + "\"");
+    };
+  }
+
+  /**
+   * Answers a query's EXPLAIN: {@code {"status":"success","data":{"resultType":"explain",
+   * "explain":"<text>"}}}, the shape our Loki API uses for the same parameter; a failure is
+   * answered as the query's own would be.
+   */
+  private static void explain(
+      HttpExchange exchange, long timeoutMillis, Evaluation<String> explainer) {
+    String text = metadata(exchange, new Deadline(exchange, timeoutMillis), explainer);
+    if (text != null) {
+      ok(exchange, PromJson.success(json -> {
+        json.writeStartObject();
+        json.writeStringField("resultType", "explain");
+        json.writeStringField("explain", text);
+        json.writeEndObject();
+      }, List.of(), List.of()));
+    }
+  }
+
   /** Runs a series lookup; null after answering its error. */
   private static <T> T metadata(HttpExchange exchange, Evaluation<T> evaluation) {
-    Deadline deadline = new Deadline(exchange, -1);
+    return metadata(exchange, new Deadline(exchange, -1), evaluation);
+  }
+
+  private static <T> T metadata(
+      HttpExchange exchange, Deadline deadline, Evaluation<T> evaluation) {
     try {
       return evaluation.run(deadline);
     } catch (RuntimeException e) {
@@ -483,6 +534,9 @@ public final class PromQueryHandlers {
         PromErrors.respond(exchange, PromJson.ErrorType.CANCELED,
             "query was canceled in expression evaluation");
       }
+    } else if (e instanceof PromQLParseException) {
+      PromErrors.respond(exchange, PromJson.ErrorType.BAD_DATA,
+          "invalid parameter \"query\": " + e.getMessage());
     } else if (e instanceof PromQLException) {
       PromErrors.respond(exchange, PromJson.ErrorType.EXECUTION, e.getMessage());
     } else if (e instanceof OutOfMemoryException) {

@@ -1,0 +1,147 @@
+package io.icegate.engine.metrics;
+
+import io.icegate.engine.plan.QueryOptimizer;
+import io.icegate.engine.promql.PromQLEngine;
+import io.icegate.engine.promql.QueryResult;
+import io.icegate.engine.series.LabelMatcher;
+import io.icegate.engine.series.Series;
+import io.icegate.engine.series.SeriesSource;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * EXPLAIN for PromQL. The language's operators run in the PromQL evaluator over series; what
+ * reaches storage is each selection the evaluation makes — label matchers and a time range, after
+ * offsets, {@code @}, lookback, range windows and subquery steps are applied. So the explanation
+ * is the query as parsed, then every selection in the order the evaluation makes it, each with
+ * the physical plans that read it (tenant, time and metric-name bounds pushed into the scans).
+ *
+ * <p>Plan only: the query is evaluated over a source that records selections and returns no
+ * series, which costs no storage reads. Analyze: the query runs for real, and each plan that ran
+ * is shown with what each node did; a selection's histogram and summary plan is listed only if
+ * its number scan met such a row, as only then does it run.
+ */
+final class MetricsExplain {
+  private MetricsExplain() {}
+
+  /** One series selection the evaluation made. */
+  private record Selection(List<LabelMatcher> matchers, long minTime, long maxTime) {}
+
+  /**
+   * The plan of the query {@code evaluation} runs, without reading data: {@code source} builds
+   * the plans a selection would run.
+   */
+  static String plan(
+      String parsed, MetricsSeriesSource source, Function<PromQLEngine, QueryResult> evaluation,
+      Function<SeriesSource, PromQLEngine> engine) {
+    List<Selection> selections = new ArrayList<>();
+    evaluation.apply(engine.apply((matchers, min, max) -> {
+      selections.add(new Selection(List.copyOf(matchers), min, max));
+      return List.of();
+    }));
+    StringBuilder out = new StringBuilder("PromQL: ").append(parsed).append('\n');
+    if (selections.isEmpty()) {
+      out.append("no series selections: the query reads no storage\n");
+    }
+    int n = 0;
+    for (Selection s : selections) {
+      heading(out, ++n, s);
+      for (MetricsSeriesSource.PlanRun plan : source.plans(s.matchers(), s.minTime(), s.maxTime())) {
+        section(out, plan.role(), QueryOptimizer.explain(plan.plan()));
+      }
+    }
+    return out.toString();
+  }
+
+  /**
+   * Runs the query {@code evaluation} describes and explains it with each plan's statistics:
+   * {@code observed} makes a source that reports every plan it ran.
+   */
+  static String analyze(
+      String parsed,
+      Function<Consumer<MetricsSeriesSource.PlanRun>, MetricsSeriesSource> observed,
+      Function<PromQLEngine, QueryResult> evaluation,
+      Function<SeriesSource, PromQLEngine> engine) {
+    StringBuilder selections = new StringBuilder();
+    MetricsSeriesSource source =
+        observed.apply(run -> section(
+            selections, run.role(), QueryOptimizer.explainAnalyze(run.plan(), run.stats())));
+    int[] count = {0};
+    long[] readingNanos = {0};
+    SeriesSource timed = (matchers, min, max) -> {
+      heading(selections, ++count[0], new Selection(matchers, min, max));
+      long started = System.nanoTime();
+      List<Series> series = source.select(matchers, min, max);
+      long took = System.nanoTime() - started;
+      readingNanos[0] += took;
+      selections.append(String.format(
+          Locale.ROOT, "  selected %d series in %.3f ms%n", series.size(), took / 1e6));
+      return series;
+    };
+    long started = System.nanoTime();
+    QueryResult result = evaluation.apply(engine.apply(timed));
+    long total = System.nanoTime() - started;
+    StringBuilder out = new StringBuilder("PromQL: ").append(parsed).append('\n');
+    out.append(String.format(
+        Locale.ROOT,
+        "evaluation: %.3f ms in all, %.3f ms of it selecting series; result: %s%n",
+        total / 1e6, readingNanos[0] / 1e6, describe(result)));
+    if (count[0] == 0) {
+      out.append("no series selections: the query reads no storage\n");
+    }
+    return out.append(selections).toString();
+  }
+
+  private static String describe(QueryResult result) {
+    if (result instanceof QueryResult.VectorResult v) {
+      return "vector of " + v.samples().size() + " series";
+    }
+    if (result instanceof QueryResult.MatrixResult m) {
+      long points = 0;
+      for (Series s : m.series()) {
+        points += s.size();
+      }
+      return "matrix of " + m.series().size() + " series, " + points + " points";
+    }
+    return result instanceof QueryResult.ScalarResult ? "scalar" : "string";
+  }
+
+  private static void heading(StringBuilder out, int n, Selection s) {
+    out.append("selection ").append(n).append(": {");
+    for (int i = 0; i < s.matchers().size(); i++) {
+      LabelMatcher m = s.matchers().get(i);
+      if (i > 0) {
+        out.append(", ");
+      }
+      out.append(m.name())
+          .append(switch (m.type()) {
+            case EQ -> "=";
+            case NEQ -> "!=";
+            case RE -> "=~";
+            case NRE -> "!~";
+          })
+          .append('"')
+          .append(m.value().replace("\\", "\\\\").replace("\"", "\\\""))
+          .append('"');
+    }
+    out.append("} from ").append(time(s.minTime())).append(" to ").append(time(s.maxTime()))
+        .append('\n');
+  }
+
+  private static String time(long millis) {
+    return Instant.ofEpochMilli(millis).toString();
+  }
+
+  private static void section(StringBuilder out, String role, String plan) {
+    out.append("  ").append(role).append(":\n");
+    for (String line : plan.split("\n")) {
+      if (!line.isEmpty()) {
+        out.append("    ").append(line).append('\n');
+      }
+    }
+  }
+}
