@@ -30,7 +30,20 @@ public final class ScanOperator implements Operator {
   public ScanOperator(
       ExecContext context, String table, ScanBounds bounds, List<String> columns,
       List<String> filterColumns, VectorPredicate predicate) {
-    this(context, table, bounds, columns, rowFilter(context, filterColumns, predicate));
+    this(context, table, bounds, columns, filterColumns, predicate, 0, null);
+  }
+
+  /**
+   * As above, with a cheap first part of the predicate, {@code first}, over the first {@code
+   * firstColumns} of {@code filterColumns}: the reader skips a batch it rules out whole before
+   * decoding the predicate's other columns ({@link RowFilter#firstColumns}).
+   */
+  public ScanOperator(
+      ExecContext context, String table, ScanBounds bounds, List<String> columns,
+      List<String> filterColumns, VectorPredicate predicate, int firstColumns,
+      VectorPredicate first) {
+    this(context, table, bounds, columns,
+        rowFilter(context, filterColumns, predicate, firstColumns, first));
   }
 
   /**
@@ -53,7 +66,7 @@ public final class ScanOperator implements Operator {
       for (int i = 0; i < rows; i++) {
         selected[i] = true;
       }
-    });
+    }, 0, null);
   }
 
   private ScanOperator(
@@ -78,7 +91,8 @@ public final class ScanOperator implements Operator {
    * cancellation, since a filter that rejects everything keeps the reader in one call.
    */
   private static RowFilter rowFilter(
-      ExecContext context, List<String> filterColumns, VectorPredicate predicate) {
+      ExecContext context, List<String> filterColumns, VectorPredicate predicate,
+      int firstColumns, VectorPredicate first) {
     List<String> names = List.copyOf(filterColumns);
     TopNBound bound = applicableBound(context, names);
     int boundIndex = bound == null ? -1 : names.indexOf(bound.column());
@@ -89,6 +103,33 @@ public final class ScanOperator implements Operator {
       }
 
       private boolean[] candidates = new boolean[0];
+
+      @Override
+      public int firstColumns() {
+        return first == null ? 0 : firstColumns;
+      }
+
+      @Override
+      public boolean anyFirst(VectorSchemaRoot batch) {
+        context.checkContinue();
+        int rows = batch.getRowCount();
+        if (candidates.length < rows) {
+          candidates = new boolean[rows];
+        }
+        first.evaluate(batch, candidates);
+        for (int i = 0; i < rows; i++) {
+          if (candidates[i]) {
+            return true;
+          }
+        }
+        // Seen and ruled out here: select never sees this batch, so it is counted now.
+        long bytes = 0;
+        for (FieldVector v : batch.getFieldVectors()) {
+          bytes += v.getBufferSize();
+        }
+        context.stats().addBatch(rows, bytes);
+        return false;
+      }
 
       @Override
       public ColumnBound bound() {

@@ -5,6 +5,7 @@ import io.icegate.engine.exec.FilterOperator;
 import io.icegate.engine.exec.Operator;
 import io.icegate.engine.exec.ScanOperator;
 import io.icegate.engine.expr.PredicateCompiler;
+import io.icegate.storage.table.LogsTable;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.calcite.plan.RelOptCluster;
@@ -14,6 +15,7 @@ import org.apache.calcite.rel.RelNode;
 import org.apache.calcite.rel.core.Filter;
 import org.apache.calcite.rel.type.RelDataType;
 import org.apache.calcite.rel.type.RelDataTypeField;
+import org.apache.calcite.rex.RexBuilder;
 import org.apache.calcite.rex.RexCall;
 import org.apache.calcite.rex.RexInputRef;
 import org.apache.calcite.rex.RexLiteral;
@@ -21,6 +23,7 @@ import org.apache.calcite.rex.RexNode;
 import org.apache.calcite.rex.RexShuttle;
 import org.apache.calcite.rex.RexUtil;
 import org.apache.calcite.sql.SqlKind;
+import org.apache.calcite.sql.type.SqlTypeName;
 
 /** Keeps the rows of each batch for which the condition is true, as a vectorized kernel. */
 public final class ArrowFilter extends Filter implements ArrowRel {
@@ -58,26 +61,63 @@ public final class ArrowFilter extends Filter implements ArrowRel {
       throw new IllegalStateException("scan of " + scan.tableName() + " has no tenant bound");
     }
     List<RelDataTypeField> fields = scan.getRowType().getFieldList();
-    List<Integer> read = RelOptUtil.InputFinder.bits(rowCondition).asList();
-    var builder = getCluster().getTypeFactory().builder();
-    List<String> filterColumns = new ArrayList<>(read.size());
-    for (int index : read) {
-      builder.add(fields.get(index));
-      filterColumns.add(fields.get(index).getName());
+    // The terms that read no wide column form a first part, whose columns come first: the
+    // reader skips a batch that part rules out before decoding the wide columns.
+    List<RexNode> firstTerms = new ArrayList<>();
+    for (RexNode term : RelOptUtil.conjunctions(rowCondition)) {
+      if (RelOptUtil.InputFinder.bits(term).asList().stream()
+          .noneMatch(i -> wide(fields.get(i)))) {
+        firstTerms.add(term);
+      }
     }
-    RelDataType filterType = builder.build();
-    RexNode remapped =
-        rowCondition.accept(
-            new RexShuttle() {
-              @Override
-              public RexNode visitInputRef(RexInputRef ref) {
-                return new RexInputRef(read.indexOf(ref.getIndex()), ref.getType());
-              }
-            });
-    var predicate = PredicateCompiler.compile(remapped, filterType, getCluster().getRexBuilder());
+    RexBuilder rex = getCluster().getRexBuilder();
+    RexNode firstCondition = RexUtil.composeConjunction(rex, firstTerms);
+    List<Integer> read = new ArrayList<>(RelOptUtil.InputFinder.bits(firstCondition).asList());
+    int firstCount = read.size();
+    for (int index : RelOptUtil.InputFinder.bits(rowCondition)) {
+      if (!read.contains(index)) {
+        read.add(index);
+      }
+    }
+    boolean staged = firstCount > 0 && firstCount < read.size();
+    var builder = getCluster().getTypeFactory().builder();
+    var firstBuilder = getCluster().getTypeFactory().builder();
+    List<String> filterColumns = new ArrayList<>(read.size());
+    for (int k = 0; k < read.size(); k++) {
+      RelDataTypeField field = fields.get(read.get(k));
+      builder.add(field);
+      if (k < firstCount) {
+        firstBuilder.add(field);
+      }
+      filterColumns.add(field.getName());
+    }
+    RexShuttle remap =
+        new RexShuttle() {
+          @Override
+          public RexNode visitInputRef(RexInputRef ref) {
+            return new RexInputRef(read.indexOf(ref.getIndex()), ref.getType());
+          }
+        };
+    var predicate = PredicateCompiler.compile(rowCondition.accept(remap), builder.build(), rex);
+    var first =
+        staged
+            ? PredicateCompiler.compile(firstCondition.accept(remap), firstBuilder.build(), rex)
+            : null;
     return new ScanOperator(
         context, scan.tableName(), scan.bounds(), scan.getRowType().getFieldNames(),
-        filterColumns, predicate);
+        filterColumns, predicate, firstCount, first);
+  }
+
+  /**
+   * Whether a column is costly to decode per row: a log line (the widest column of the lake, and
+   * ZSTD-compressed) or a map or collection.
+   */
+  private static boolean wide(RelDataTypeField field) {
+    SqlTypeName type = field.getType().getSqlTypeName();
+    return field.getName().equals(LogsTable.BODY)
+        || type == SqlTypeName.MAP
+        || type == SqlTypeName.ARRAY
+        || type == SqlTypeName.MULTISET;
   }
 
   /**

@@ -495,15 +495,25 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
         // another thread meanwhile) is skipped before any other column is decoded.
         vectors[boundAt] = read(boundAt, rows, null, rows);
         if (!mayKeep(rowFilter.bound(), vectors[boundAt], rows)) {
-          java.util.Arrays.fill(selected, 0, rows, false);
-          for (int i = 0; i < columns.length; i++) {
-            if (i != boundAt && columns[i] != null) {
-              columns[i].read(null, rows, selected, 0);
-            }
+          return skipRest(vectors, rows);
+        }
+      }
+      int firstCount = rowFilter.firstColumns();
+      if (firstCount > 0) {
+        // The predicate's cheap part next: a batch it rules out whole is skipped before the
+        // filter's wide columns are decoded (or their pages inflated).
+        List<FieldVector> firstPart = new ArrayList<>(firstCount);
+        for (int k = 0; k < firstCount; k++) {
+          int i = early[k];
+          if (vectors[i] == null) {
+            vectors[i] = read(i, rows, null, rows);
           }
-          closeAll(vectors);
-          rowsLeftInGroup -= rows;
-          return null;
+          firstPart.add(vectors[i]);
+        }
+        VectorSchemaRoot part = new VectorSchemaRoot(firstPart);
+        part.setRowCount(rows);
+        if (!rowFilter.anyFirst(part)) {
+          return skipRest(vectors, rows);
         }
       }
       List<FieldVector> firstVectors = new ArrayList<>(early.length);
@@ -550,6 +560,23 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
       closeAll(vectors);
       throw e;
     }
+  }
+
+  /**
+   * Ends a batch ruled out before the whole filter ran: the columns not read yet are skipped
+   * (their values passed over in the page, a page covered by skips never inflated), those read
+   * are released; always null.
+   */
+  private VectorSchemaRoot skipRest(FieldVector[] vectors, int rows) {
+    java.util.Arrays.fill(selected, 0, rows, false);
+    for (int i = 0; i < columns.length; i++) {
+      if (vectors[i] == null && columns[i] != null) {
+        columns[i].read(null, rows, selected, 0);
+      }
+    }
+    closeAll(vectors);
+    rowsLeftInGroup -= rows;
+    return null;
   }
 
   /**

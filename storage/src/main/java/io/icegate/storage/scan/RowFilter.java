@@ -21,6 +21,25 @@ public interface RowFilter {
   int select(VectorSchemaRoot batch, boolean[] selected);
 
   /**
+   * How many of the first {@link #columns()} a cheap first part of the predicate reads; 0 when it
+   * has none. A reader decodes those first, and a batch in which {@link #anyFirst} keeps no row is
+   * skipped without decoding any other column: for a log query the stream matchers rule out a
+   * batch before its lines, the widest column, are inflated.
+   */
+  default int firstColumns() {
+    return 0;
+  }
+
+  /**
+   * Whether the predicate's first part may keep any row of {@code batch} — the first {@link
+   * #firstColumns()} columns only; false makes the reader skip the batch. {@link #select} still
+   * runs the whole predicate on the batches it lets through.
+   */
+  default boolean anyFirst(VectorSchemaRoot batch) {
+    return true;
+  }
+
+  /**
    * A bound on one of {@link #columns()} that {@link #select} also applies and that may tighten
    * while the scan runs (a top-N's cut-off), or {@code null}. A reader skips a row group unread
    * when the column's statistics show no value within it.
