@@ -313,6 +313,40 @@ class LogMetricQueryTest {
   }
 
   @Test
+  void groupingByStreamLabelsOrByMetadataCountsTheSameLines() {
+    // Every stream has service_name: each entry's labels are its stream's (readLabels in the plan).
+    String byService =
+        "sum by (service_name) (count_over_time({deployment_environment=\"prod\"} |= \"lat\" [10s]))";
+    assertThat(range(byService))
+        .isEqualTo(
+            Map.of(
+                "{service_name=\"api\"}", Map.of(0L, 1.0, 10L, 2.0, 30L, 1.0),
+                "{service_name=\"worker\"}", Map.of(20L, 1.0)));
+    assertThat(
+            engine.explainMetric(
+                (SampleExpr) LogQL.parse(byService),
+                new MetricQueryRange("fake", T0, T0 + 40 * SECOND, 10 * SECOND), false,
+                () -> false))
+        .contains("readLabels=[service_name]");
+    // No stream has http_method: it comes from each entry's structured metadata.
+    assertThat(
+            range("sum by (http_method) (count_over_time({deployment_environment=\"prod\"}[10s]))"))
+        .isEqualTo(
+            Map.of(
+                "{http_method=\"GET\"}", Map.of(0L, 1.0, 10L, 1.0, 30L, 1.0),
+                "{http_method=\"POST\"}", Map.of(10L, 1.0, 20L, 1.0)));
+    assertThat(
+            range("sum by (service_name, http_method) (count_over_time("
+                + "{deployment_environment=\"prod\"}[10s]))"))
+        .isEqualTo(
+            Map.of(
+                "{http_method=\"GET\", service_name=\"api\"}",
+                Map.of(0L, 1.0, 10L, 1.0, 30L, 1.0),
+                "{http_method=\"POST\", service_name=\"api\"}", Map.of(10L, 1.0),
+                "{http_method=\"POST\", service_name=\"worker\"}", Map.of(20L, 1.0)));
+  }
+
+  @Test
   void logAttributesAreStructuredMetadataForLabelFilters() {
     assertThat(range("count_over_time({deployment_environment=\"prod\"} | http_method=\"POST\" [10s])"))
         .isEqualTo(Map.of(API_POST, Map.of(10L, 1.0), WORKER_POST, Map.of(20L, 1.0)));

@@ -56,12 +56,31 @@ public final class LogPipelineOperator implements Operator {
   private SortedMap<String, String> lastOutput;
   private byte[] lastOutputBytes;
 
+  /** Whether the pipeline has no stages: lines pass as they are, only labels are merged. */
+  private final boolean passThrough;
+  /** The only output labels the consumer reads (null: all), see {@link #streamHoldsRead}. */
+  private final List<String> readLabels;
+  /**
+   * Whether the current stream's labels include every one of {@link #readLabels}: then, with no
+   * stages, the entry's output is its stored stream labels as they are, since structured
+   * metadata can't change a stream label (a metadata name equal to one is renamed).
+   */
+  private boolean streamHoldsRead;
+  private static final byte[] EMPTY = new byte[0];
+
+  /**
+   * @param passThrough whether {@code pipeline} has no stages
+   * @param readLabels the only output labels whose values the consumer reads, or null for all
+   */
   public LogPipelineOperator(
-      ExecContext context, Operator input, LogPipeline pipeline, List<String> inputNames) {
+      ExecContext context, Operator input, LogPipeline pipeline, List<String> inputNames,
+      boolean passThrough, List<String> readLabels) {
     this.context = context;
     this.input = input;
     this.pipeline = pipeline;
     this.inputNames = List.copyOf(inputNames);
+    this.passThrough = passThrough;
+    this.readLabels = readLabels;
   }
 
   @Override
@@ -99,8 +118,26 @@ public final class LogPipelineOperator implements Operator {
       VarCharVector outBody = (VarCharVector) out.getVector(2);
       int kept = 0;
       for (int r = 0; r < rows; r++) {
-        labels.reset(stream(streams, r), metadata(columns, r));
+        SortedMap<String, String> stream = stream(streams, r);
         long ts = time.get(r);
+        if (passThrough) {
+          // No stage reads or changes the line: its bytes are copied, never decoded.
+          outTime.setSafe(kept, ts);
+          if (streamHoldsRead) {
+            outLabels.copyFromSafe(r, kept, streams);
+          } else {
+            labels.reset(stream, metadata(columns, r));
+            outLabels.setSafe(kept, encode(labels.toStreamMap()));
+          }
+          if (body.isNull(r)) {
+            outBody.setSafe(kept, EMPTY);
+          } else {
+            outBody.copyFromSafe(r, kept, body);
+          }
+          kept++;
+          continue;
+        }
+        labels.reset(stream, metadata(columns, r));
         String line = body.isNull(r) ? "" : text(body, r);
         String result = pipeline.process(ts, line, labels);
         if (result == null) {
@@ -137,6 +174,7 @@ public final class LogPipelineOperator implements Operator {
       System.arraycopy(bytes, 0, lastStreamKey, 0, length);
       lastStreamLength = length;
       lastStream = LabelSetCodec.decode(new String(bytes, 0, length, StandardCharsets.UTF_8));
+      streamHoldsRead = readLabels != null && lastStream.keySet().containsAll(readLabels);
     }
     return lastStream;
   }

@@ -218,6 +218,7 @@ public final class LogQueryEngine {
                 from,
                 to,
                 needsMetadata(r, grouping),
+                readLabels(r, grouping),
                 builder),
             builder);
     return dependsOnArrivalOrder(r) ? plan : ArrowGather.inAnyOrder(plan);
@@ -307,6 +308,19 @@ public final class LogQueryEngine {
     }
     Grouping g = r.grouping().orElse(pushed);
     return g == null || g.without() || !g.labels().isEmpty();
+  }
+
+  /**
+   * The only labels a range aggregation reads of its entries, or null for all: its {@code by}
+   * grouping (its own or a {@code sum}'s above). An unwrap reads its label too (and may set
+   * errors), so it reads all.
+   */
+  private static List<String> readLabels(RangeAggregationExpr r, Grouping pushed) {
+    Grouping g = r.grouping().orElse(pushed);
+    if (g == null || g.without() || r.range().unwrap().isPresent()) {
+      return null;
+    }
+    return g.labels();
   }
 
   private static List<Series> select(

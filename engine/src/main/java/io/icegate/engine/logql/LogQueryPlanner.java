@@ -92,7 +92,8 @@ public final class LogQueryPlanner {
 
   private static RelNode sorted(
       LogSelectorExpr query, LogQueryRange range, boolean allMetadata, RelBuilder b) {
-    entriesOnStack(query, range.tenant(), range.startNanos(), range.endNanos(), allMetadata, b);
+    entriesOnStack(
+        query, range.tenant(), range.startNanos(), range.endNanos(), allMetadata, null, b);
     RexNode time = b.field(LogsTable.TIMESTAMP);
     // Equal timestamps are ordered by the stream's labels, as Loki's merge of streams orders
     // them: the answer (and which entries a limit cuts) then does not depend on the order the
@@ -109,14 +110,15 @@ public final class LogQueryPlanner {
    */
   public static RelNode entries(
       LogSelectorExpr query, String tenant, long startNanos, long endNanos, RelBuilder b) {
-    return entriesOnStack(query, tenant, startNanos, endNanos, false, b).build();
+    return entriesOnStack(query, tenant, startNanos, endNanos, false, null, b).build();
   }
 
   /**
    * Like {@link #entries(LogSelectorExpr, String, long, long, RelBuilder)}, and with {@code
    * allMetadata} every entry's structured metadata in its output labels (marked as such, see
    * {@link io.icegate.engine.logql.pipeline.CategorizedLabels}): what a metric query's series are
-   * split by, as in Loki.
+   * split by, as in Loki. {@code readLabels}, when not null, are the only labels the caller reads
+   * (a {@code by} grouping): see {@link io.icegate.engine.rel.ArrowLogPipeline}.
    */
   static RelNode entries(
       LogSelectorExpr query,
@@ -124,8 +126,10 @@ public final class LogQueryPlanner {
       long startNanos,
       long endNanos,
       boolean allMetadata,
+      List<String> readLabels,
       RelBuilder b) {
-    return entriesOnStack(query, tenant, startNanos, endNanos, allMetadata, b).build();
+    return entriesOnStack(query, tenant, startNanos, endNanos, allMetadata, readLabels, b)
+        .build();
   }
 
   /**
@@ -139,6 +143,7 @@ public final class LogQueryPlanner {
       long startNanos,
       long endNanos,
       boolean allMetadata,
+      List<String> readLabels,
       RelBuilder b) {
     List<LineFilter> pushed = new ArrayList<>();
     List<PipelineStage> rest = new ArrayList<>();
@@ -170,7 +175,7 @@ public final class LogQueryPlanner {
       // fails the query before any data is read; the operator compiles its own copy.
       LogPipeline.compile(rest);
       RelNode input = b.build();
-      b.push(LogicalLogPipeline.create(input, rest, stagesText(rest)));
+      b.push(LogicalLogPipeline.create(input, rest, stagesText(rest), readLabels));
     }
     return b;
   }

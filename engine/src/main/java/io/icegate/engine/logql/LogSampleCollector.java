@@ -127,14 +127,18 @@ final class LogSampleCollector {
         op == RangeAggregationExpr.RangeOp.BYTES_OVER_TIME
             || op == RangeAggregationExpr.RangeOp.BYTES_RATE;
     for (int i = 0; i < batch.getRowCount(); i++) {
-      String key = new String(labels.get(i), StandardCharsets.UTF_8);
-      Extracted e = byKey.get(key);
+      Extracted e = sameAsLast(labels, i) ? last : null;
       if (e == null) {
-        if (byKey.size() >= MEMO_LIMIT) {
-          byKey.clear();
+        String key = new String(lastKey, 0, lastKeyLength, StandardCharsets.UTF_8);
+        e = byKey.get(key);
+        if (e == null) {
+          if (byKey.size() >= MEMO_LIMIT) {
+            byKey.clear();
+          }
+          e = extract(key);
+          byKey.put(key, e);
         }
-        e = extract(key);
-        byKey.put(key, e);
+        last = e;
       }
       if (e.series() == null) {
         continue;
@@ -149,6 +153,36 @@ final class LogSampleCollector {
       }
       e.series().add(time.get(i), value);
     }
+  }
+
+  /** The label set of the previous entry, as bytes, and what it was extracted to. */
+  private byte[] lastKey = new byte[256];
+  private byte[] scratch = new byte[256];
+  private int lastKeyLength = -1;
+  private Extracted last;
+
+  /**
+   * Whether entry {@code i}'s labels equal the previous entry's (entries come in runs of one
+   * stream); if not, they become the previous ones ({@link #lastKey}) and {@link #last} is
+   * cleared.
+   */
+  private boolean sameAsLast(VarCharVector labels, int i) {
+    int start = labels.getStartOffset(i);
+    int length = labels.getEndOffset(i) - start;
+    if (scratch.length < length) {
+      scratch = new byte[Math.max(length, 2 * scratch.length)];
+    }
+    labels.getDataBuffer().getBytes(start, scratch, 0, length);
+    if (last != null && length == lastKeyLength
+        && java.util.Arrays.equals(scratch, 0, length, lastKey, 0, length)) {
+      return true;
+    }
+    byte[] swap = lastKey;
+    lastKey = scratch;
+    scratch = swap;
+    lastKeyLength = length;
+    last = null;
+    return false;
   }
 
   /** The series with their samples sorted by time. */

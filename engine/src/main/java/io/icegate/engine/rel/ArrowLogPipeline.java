@@ -21,16 +21,26 @@ import org.apache.calcite.rel.type.RelDataType;
 public final class ArrowLogPipeline extends SingleRel implements ArrowRel {
   private final List<PipelineStage> stages;
   private final String text;
+  private final List<String> readLabels;
 
+  /**
+   * @param readLabels the only output labels whose values the consumer reads, or null for all: a
+   *     metric query's {@code by} grouping. With no stages, an entry whose stream labels hold
+   *     them all keeps its stream labels as they are — structured metadata can't change them
+   *     (a metadata name equal to a stream label's is renamed) — so its metadata is not looked
+   *     at.
+   */
   public ArrowLogPipeline(
       RelOptCluster cluster,
       RelTraitSet traits,
       RelNode input,
       List<PipelineStage> stages,
-      String text) {
+      String text,
+      List<String> readLabels) {
     super(cluster, traits, input);
     this.stages = List.copyOf(stages);
     this.text = text;
+    this.readLabels = readLabels == null ? null : List.copyOf(readLabels);
   }
 
   static RelDataType outputType(RelOptCluster cluster, RelDataType input) {
@@ -47,7 +57,7 @@ public final class ArrowLogPipeline extends SingleRel implements ArrowRel {
 
   @Override
   public RelNode copy(RelTraitSet traitSet, List<RelNode> inputs) {
-    return new ArrowLogPipeline(getCluster(), traitSet, sole(inputs), stages, text);
+    return new ArrowLogPipeline(getCluster(), traitSet, sole(inputs), stages, text, readLabels);
   }
 
   @Override
@@ -57,7 +67,10 @@ public final class ArrowLogPipeline extends SingleRel implements ArrowRel {
 
   @Override
   public RelWriter explainTerms(RelWriter pw) {
-    return super.explainTerms(pw).item("stages", text);
+    return super.explainTerms(pw)
+        .item("stages", text)
+        .itemIf("readLabels", readLabels == null ? "" : String.join(", ", readLabels),
+            readLabels != null);
   }
 
   @Override
@@ -65,6 +78,7 @@ public final class ArrowLogPipeline extends SingleRel implements ArrowRel {
     LogPipeline pipeline = LogPipeline.compile(stages);
     List<String> inputNames = getInput().getRowType().getFieldNames();
     Operator input = ((ArrowRel) getInput()).implement(context);
-    return context.measure(this, new LogPipelineOperator(context, input, pipeline, inputNames));
+    return context.measure(this, new LogPipelineOperator(
+        context, input, pipeline, inputNames, stages.isEmpty(), readLabels));
   }
 }

@@ -159,7 +159,8 @@ public final class ArrowRules {
           pipeline.getTraitSet().replace(ArrowRel.CONVENTION),
           convert(pipeline.getInput(), ArrowRel.CONVENTION),
           pipeline.stages(),
-          pipeline.text());
+          pipeline.text(),
+          pipeline.readLabels());
     }
   }
 }

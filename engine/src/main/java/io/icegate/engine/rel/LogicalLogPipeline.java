@@ -19,22 +19,34 @@ import org.apache.calcite.rel.type.RelDataType;
 public final class LogicalLogPipeline extends SingleRel {
   private final List<PipelineStage> stages;
   private final String text;
+  private final List<String> readLabels;
 
-  /** {@code text} is the stages printed as LogQL, for EXPLAIN. */
+  /**
+   * {@code text} is the stages printed as LogQL, for EXPLAIN; {@code readLabels} the only output
+   * labels whose values the consumer reads (null: all of them), see {@link ArrowLogPipeline}.
+   */
   public LogicalLogPipeline(
       RelOptCluster cluster,
       RelTraitSet traits,
       RelNode input,
       List<PipelineStage> stages,
-      String text) {
+      String text,
+      List<String> readLabels) {
     super(cluster, traits, input);
     this.stages = List.copyOf(stages);
     this.text = text;
+    this.readLabels = readLabels == null ? null : List.copyOf(readLabels);
   }
 
-  public static LogicalLogPipeline create(RelNode input, List<PipelineStage> stages, String text) {
+  public static LogicalLogPipeline create(
+      RelNode input, List<PipelineStage> stages, String text, List<String> readLabels) {
     return new LogicalLogPipeline(
-        input.getCluster(), input.getCluster().traitSetOf(Convention.NONE), input, stages, text);
+        input.getCluster(), input.getCluster().traitSetOf(Convention.NONE), input, stages, text,
+        readLabels);
+  }
+
+  public List<String> readLabels() {
+    return readLabels;
   }
 
   public List<PipelineStage> stages() {
@@ -47,7 +59,7 @@ public final class LogicalLogPipeline extends SingleRel {
 
   @Override
   public RelNode copy(RelTraitSet traitSet, List<RelNode> inputs) {
-    return new LogicalLogPipeline(getCluster(), traitSet, sole(inputs), stages, text);
+    return new LogicalLogPipeline(getCluster(), traitSet, sole(inputs), stages, text, readLabels);
   }
 
   @Override
@@ -57,6 +69,9 @@ public final class LogicalLogPipeline extends SingleRel {
 
   @Override
   public RelWriter explainTerms(RelWriter pw) {
-    return super.explainTerms(pw).item("stages", text);
+    return super.explainTerms(pw)
+        .item("stages", text)
+        .itemIf("readLabels", readLabels == null ? "" : String.join(", ", readLabels),
+            readLabels != null);
   }
 }
