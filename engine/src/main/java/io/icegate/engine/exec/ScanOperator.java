@@ -7,6 +7,7 @@ import io.icegate.storage.scan.ScanPlan;
 import io.icegate.storage.scan.ScanRequest;
 import io.icegate.storage.scan.ScanSplit;
 import java.util.List;
+import java.util.Map;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.iceberg.io.CloseableIterator;
@@ -30,20 +31,22 @@ public final class ScanOperator implements Operator {
   public ScanOperator(
       ExecContext context, String table, ScanBounds bounds, List<String> columns,
       List<String> filterColumns, VectorPredicate predicate) {
-    this(context, table, bounds, columns, filterColumns, predicate, 0, null);
+    this(context, table, bounds, columns, filterColumns, predicate, 0, null, Map.of());
   }
 
   /**
    * As above, with a cheap first part of the predicate, {@code first}, over the first {@code
    * firstColumns} of {@code filterColumns}: the reader skips a batch it rules out whole before
-   * decoding the predicate's other columns ({@link RowFilter#firstColumns}).
+   * decoding the predicate's other columns ({@link RowFilter#firstColumns}); {@code required}
+   * holds, by filter column, bytes every kept row's value contains ({@link
+   * RowFilter#requiredBytes}).
    */
   public ScanOperator(
       ExecContext context, String table, ScanBounds bounds, List<String> columns,
       List<String> filterColumns, VectorPredicate predicate, int firstColumns,
-      VectorPredicate first) {
+      VectorPredicate first, Map<String, byte[]> required) {
     this(context, table, bounds, columns,
-        rowFilter(context, filterColumns, predicate, firstColumns, first));
+        rowFilter(context, filterColumns, predicate, firstColumns, first, required));
   }
 
   /**
@@ -66,7 +69,7 @@ public final class ScanOperator implements Operator {
       for (int i = 0; i < rows; i++) {
         selected[i] = true;
       }
-    }, 0, null);
+    }, 0, null, Map.of());
   }
 
   private ScanOperator(
@@ -92,7 +95,7 @@ public final class ScanOperator implements Operator {
    */
   private static RowFilter rowFilter(
       ExecContext context, List<String> filterColumns, VectorPredicate predicate,
-      int firstColumns, VectorPredicate first) {
+      int firstColumns, VectorPredicate first, Map<String, byte[]> required) {
     List<String> names = List.copyOf(filterColumns);
     TopNBound bound = applicableBound(context, names);
     int boundIndex = bound == null ? -1 : names.indexOf(bound.column());
@@ -103,6 +106,11 @@ public final class ScanOperator implements Operator {
       }
 
       private boolean[] candidates = new boolean[0];
+
+      @Override
+      public byte[] requiredBytes(String column) {
+        return required.get(column);
+      }
 
       @Override
       public int firstColumns() {

@@ -37,6 +37,37 @@ public final class PredicateCompiler {
     return new PredicateCompiler.Compiler(inputType, patterns).compile(expanded);
   }
 
+  /**
+   * For input columns of {@code condition}: bytes every row it keeps contains there — the needle
+   * of a top-level {@code CONTAINS_SUBSTRING} conjunct, or the literal every match of an {@code
+   * RE2_FIND} conjunct must contain ({@link RequiredLiteral}); the longest per column. A scan
+   * uses them to skip copying the values that lack them ({@code RowFilter.requiredBytes}).
+   */
+  public static Map<Integer, byte[]> requiredBytes(RexNode condition) {
+    Map<Integer, byte[]> out = new HashMap<>();
+    for (RexNode term : org.apache.calcite.plan.RelOptUtil.conjunctions(condition)) {
+      if (!(term instanceof RexCall call)
+          || (call.getOperator() != IceGateFunctions.CONTAINS_SUBSTRING
+              && call.getOperator() != IceGateFunctions.RE2_FIND)
+          || call.getOperands().size() != 2
+          || !(call.getOperands().get(0) instanceof RexInputRef ref)
+          || !(call.getOperands().get(1) instanceof RexLiteral literal)) {
+        continue;
+      }
+      String text = literal.getValueAs(String.class);
+      String needle =
+          call.getOperator() == IceGateFunctions.CONTAINS_SUBSTRING
+              ? text
+              : RequiredLiteral.of(text);
+      if (needle == null || needle.isEmpty()) {
+        continue;
+      }
+      byte[] bytes = needle.getBytes(StandardCharsets.UTF_8);
+      out.merge(ref.getIndex(), bytes, (a, b) -> a.length >= b.length ? a : b);
+    }
+    return out;
+  }
+
   private record Compiler(RelDataType inputType, Map<String, Pattern> patterns) {
     VectorPredicate compile(RexNode node) {
       if (node.isAlwaysTrue()) {

@@ -1,6 +1,7 @@
 package io.icegate.engine.expr;
 
 import com.google.re2j.Pattern;
+import io.icegate.storage.scan.ByteSearch;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.vector.VarCharVector;
 

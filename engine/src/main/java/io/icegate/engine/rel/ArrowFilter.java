@@ -103,9 +103,12 @@ public final class ArrowFilter extends Filter implements ArrowRel {
         staged
             ? PredicateCompiler.compile(firstCondition.accept(remap), firstBuilder.build(), rex)
             : null;
+    java.util.Map<String, byte[]> required = new java.util.HashMap<>();
+    PredicateCompiler.requiredBytes(rowCondition)
+        .forEach((index, bytes) -> required.put(fields.get(index).getName(), bytes));
     return new ScanOperator(
         context, scan.tableName(), scan.bounds(), scan.getRowType().getFieldNames(),
-        filterColumns, predicate, firstCount, first);
+        filterColumns, predicate, firstCount, first, required);
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.icegate.storage.parquet;
 
+import io.icegate.storage.scan.ByteSearch;
 import io.icegate.storage.scan.RowFilter;
 import io.icegate.storage.scan.ScanSplit;
 import io.icegate.storage.table.ArrowSelection;
@@ -372,6 +373,13 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
     this.late = rest.stream().mapToInt(Integer::intValue).toArray();
     RowFilter.ColumnBound bound = filter.bound();
     this.boundAt = bound == null ? -1 : names.indexOf(bound.column());
+    for (int i : first) {
+      byte[] needle = filter.requiredBytes(names.get(i));
+      if (needle != null && needle.length > 0 && columns[i] instanceof Column column
+          && column.physical == PrimitiveTypeName.BINARY) {
+        column.required = new ByteSearch(needle);
+      }
+    }
     return this;
   }
 
@@ -788,6 +796,12 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
     /** An 8-byte column's dictionary as longs: one array load and one store per value. */
     private long[] dictionaryLongs;
     private int[] dictionaryOffsets;
+
+    /**
+     * Bytes every value the filter keeps contains ({@link RowFilter#requiredBytes}), or null: a
+     * plain value without them is read as an empty string, and not copied.
+     */
+    ByteSearch required;
 
     // The current page.
     private int pageValuesLeft;
@@ -1382,7 +1396,9 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
     private long readStrings(
         BaseVariableWidthVector vector, int out, int n, boolean[] keep, int keepAt, int end) {
       if (keep == null && !dictionaryEncoded && allPresent(n)) {
-        return readPlainStrings(vector, out, n, end);
+        return required == null
+            ? readPlainStrings(vector, out, n, end)
+            : readPlainStringsContaining(vector, out, n, end);
       }
       ArrowBuf offsets = vector.getOffsetBuffer();
       ArrowBuf validity = vector.getValidityBuffer();
@@ -1417,6 +1433,9 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
           dataAt = from + length;
           if (!kept) {
             continue;
+          }
+          if (required != null && required.indexOf(data, from, from + length) < 0) {
+            length = 0; // the filter drops the row: an empty value fails it the same way
           }
         }
         if (end + (long) length > capacity) {
@@ -1464,6 +1483,52 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
         MemoryUtil.copyToMemory(page, at, values + end, length);
         at += length;
         end += length;
+      }
+      dataAt = at;
+      setBits(vector.getValidityBuffer(), out, n);
+      return ((long) (out + n) << 32) | (end & 0xFFFFFFFFL);
+    }
+
+    /**
+     * {@link #readPlainStrings} when the filter requires bytes in every value it keeps: the page
+     * is searched once from the first value on, and only a value holding a match is copied; the
+     * others become empty strings (present, so the filter drops them as it would the real ones).
+     * A match is the first at or after a value's start; one that starts before it (in an earlier
+     * value or a length prefix) is searched again from there, one that runs past the value's end
+     * means the value holds none, since any later one would run past it too.
+     */
+    private long readPlainStringsContaining(
+        BaseVariableWidthVector vector, int out, int n, int end) {
+      long offsets = vector.getOffsetBuffer().memoryAddress();
+      long capacity = vector.getDataBuffer().capacity();
+      long values = vector.getDataBuffer().memoryAddress();
+      byte[] page = data;
+      int at = dataAt;
+      int needle = required.length();
+      int hit = Integer.MIN_VALUE; // not searched yet; -1 once the page holds no more
+      for (int i = 0; i < n; i++) {
+        int length = (int) INT_LE.get(page, at);
+        at += 4;
+        if (at + length > page.length || length < 0) {
+          throw new IllegalStateException("string value past the end of its page in " + descriptor);
+        }
+        if (hit != -1 && hit < at) {
+          hit = required.indexOf(page, at, page.length);
+        }
+        MemoryUtil.putInt(offsets + (long) (out + i) * BaseVariableWidthVector.OFFSET_WIDTH, end);
+        if (hit >= 0 && hit + needle <= at + length) {
+          if (end + (long) length > capacity) {
+            while (end + (long) length > capacity) {
+              vector.reallocDataBuffer();
+              capacity = vector.getDataBuffer().capacity();
+            }
+            values = vector.getDataBuffer().memoryAddress();
+            offsets = vector.getOffsetBuffer().memoryAddress();
+          }
+          MemoryUtil.copyToMemory(page, at, values + end, length);
+          end += length;
+        }
+        at += length;
       }
       dataAt = at;
       setBits(vector.getValidityBuffer(), out, n);

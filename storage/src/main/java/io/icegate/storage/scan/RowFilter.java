@@ -40,6 +40,16 @@ public interface RowFilter {
   }
 
   /**
+   * Bytes that every kept row's value of {@code column} contains — a line filter's needle under
+   * the predicate's top-level AND — or null. A reader may then give {@link #select} an empty
+   * value for a row whose value lacks them, since the predicate drops that row either way: it
+   * searches each page of plain values once and copies only the values holding a match.
+   */
+  default byte[] requiredBytes(String column) {
+    return null;
+  }
+
+  /**
    * A bound on one of {@link #columns()} that {@link #select} also applies and that may tighten
    * while the scan runs (a top-N's cut-off), or {@code null}. A reader skips a row group unread
    * when the column's statistics show no value within it.

@@ -341,6 +341,83 @@ class ColumnarArrowReaderTest {
     assertThat(selectedBatches).isEqualTo(passed).hasSizeBetween(3, 5);
   }
 
+  @Test
+  void valuesWithoutTheRequiredBytesReachTheFilterEmptyAndUncopied() throws Exception {
+    Path path = dir.resolve("lines.parquet");
+    MessageType type =
+        org.apache.parquet.schema.Types.buildMessage()
+            .required(PrimitiveTypeName.INT64).id(1).named("n")
+            .required(PrimitiveTypeName.BINARY)
+            .as(LogicalTypeAnnotation.stringType()).id(2).named("line")
+            .named("lines");
+    // Rows ending in 'z' are followed by a row of 113 bytes, whose length prefix starts with
+    // 'q' (0x71): "zq" then spans a value's end, which must not count as a match of either.
+    java.util.function.IntFunction<String> line = i -> switch (i % 10) {
+      case 3 -> "row " + i + " has zq inside";
+      case 4 -> "zq";
+      case 5 -> "row " + i + " ends with z";
+      case 6 -> "x".repeat(113);
+      case 7 -> "row " + i + " ends with zq";
+      default -> "filler " + i;
+    };
+    int rows = 5_000;
+    SimpleGroupFactory groups = new SimpleGroupFactory(type);
+    try (ParquetWriter<Group> writer =
+        ExampleParquetWriter.builder(new LocalOutputFile(path))
+            .withType(type)
+            .withCompressionCodec(CompressionCodecName.ZSTD)
+            .withDictionaryEncoding(false)
+            .withPageSize(2048)
+            .build()) {
+      for (int i = 0; i < rows; i++) {
+        writer.write(groups.newGroup().append("n", (long) i).append("line", line.apply(i)));
+      }
+    }
+    Schema schema =
+        new Schema(
+            Types.NestedField.required(1, "n", Types.LongType.get()),
+            Types.NestedField.required(2, "line", Types.StringType.get()));
+    InputFile file = org.apache.iceberg.Files.localInput(path.toFile());
+    ScanSplit whole = ScanSplit.whole(new ScanFile(file, file.getLength(), false));
+    List<String> seen = new ArrayList<>();
+    RowFilter containsZq = new RowFilter() {
+      @Override
+      public List<String> columns() {
+        return List.of("line");
+      }
+
+      @Override
+      public byte[] requiredBytes(String column) {
+        return column.equals("line") ? "zq".getBytes(java.nio.charset.StandardCharsets.UTF_8) : null;
+      }
+
+      @Override
+      public int select(VectorSchemaRoot batch, boolean[] selected) {
+        var lines = (org.apache.arrow.vector.VarCharVector) batch.getVector("line");
+        int count = 0;
+        for (int r = 0; r < batch.getRowCount(); r++) {
+          String value = new String(lines.get(r), java.nio.charset.StandardCharsets.UTF_8);
+          seen.add(value);
+          selected[r] = value.contains("zq");
+          count += selected[r] ? 1 : 0;
+        }
+        return count;
+      }
+    };
+    List<List<Object>> expected = new ArrayList<>();
+    for (int i = 0; i < rows; i++) {
+      if (line.apply(i).contains("zq")) {
+        expected.add(List.of((long) i, line.apply(i)));
+      }
+    }
+    assertThat(readFiltered(whole, schema, containsZq)).isEqualTo(expected);
+    // Every row reached the filter; only the values holding the bytes were copied.
+    assertThat(seen).hasSize(rows);
+    assertThat(seen.stream().filter(v -> !v.isEmpty()).toList())
+        .hasSize(expected.size())
+        .allSatisfy(v -> assertThat(v).contains("zq"));
+  }
+
   private interface RowRule {
     boolean keep(VectorSchemaRoot batch, int row);
   }

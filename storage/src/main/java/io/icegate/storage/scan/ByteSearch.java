@@ -1,4 +1,4 @@
-package io.icegate.engine.expr;
+package io.icegate.storage.scan;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -14,8 +14,12 @@ import java.util.Arrays;
  * loads per step, XOR with the pair broadcast to every lane, and an exact zero-byte test give the
  * positions where both bytes match; only those are compared in full. For {@code "error"} the
  * pair "rr" is rarer than "er", so few candidates reach the full compare.
+ *
+ * <p>Here, beside the scan, because both the engine's line-filter kernels and the Parquet reader
+ * (which searches a whole page of log lines before copying any, see {@link RowFilter#requiredBytes})
+ * use it.
  */
-final class ByteSearch {
+public final class ByteSearch {
   private static final VarHandle LONGS =
       MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
   private static final long LOW7 = 0x7F7F7F7F7F7F7F7FL;
@@ -30,7 +34,7 @@ final class ByteSearch {
   private final long first;
   private final long second;
 
-  ByteSearch(byte[] needle) {
+  public ByteSearch(byte[] needle) {
     if (needle.length == 0) {
       throw new IllegalArgumentException("empty needle");
     }
@@ -49,12 +53,12 @@ final class ByteSearch {
     this.second = needle.length > 1 ? (needle[best + 1] & 0xffL) * ONES : 0;
   }
 
-  int length() {
+  public int length() {
     return needle.length;
   }
 
   /** The first index of the needle within {@code haystack[from, to)}, or -1. */
-  int indexOf(byte[] haystack, int from, int to) {
+  public int indexOf(byte[] haystack, int from, int to) {
     int n = needle.length;
     int lastStart = to - n;
     if (from < 0 || lastStart < from) {

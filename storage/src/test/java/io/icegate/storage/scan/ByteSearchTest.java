@@ -1,4 +1,4 @@
-package io.icegate.engine.expr;
+package io.icegate.storage.scan;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
