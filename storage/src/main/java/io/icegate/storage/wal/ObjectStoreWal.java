@@ -51,7 +51,12 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * number) is past them.
  *
  * <p>Other replicas' segments are found by listing the prefix from the mark ({@link #refresh});
- * their footers (tenant, time bounds, request fingerprints) are read once per segment.
+ * their footers (tenant, time bounds, request fingerprints and rows) are read once per segment.
+ * Rows that copy a request a lower-numbered segment holds are handed out as each segment's
+ * {@link WalSegment#excludedRows} ({@link CopiedRequests}). To decide that, the keys of
+ * compacted segments are remembered — those this replica saw live, and those it finds compacted
+ * but still stored (the grace period) when it lists: at open, or after another replica's
+ * compaction passed segments it had not listed yet.
  */
 public final class ObjectStoreWal implements WalStore {
   private static final Logger LOG = LoggerFactory.getLogger(ObjectStoreWal.class);
@@ -86,10 +91,11 @@ public final class ObjectStoreWal implements WalStore {
   static final Duration RETIRED_KEYS_RETENTION = Duration.ofMinutes(30);
   /**
    * How much earlier than its copy an original can have been written: the copy's writer listed
-   * the store at most {@link #LEARN_INTERVAL} before it wrote, without seeing the original. A
-   * compacted segment this replica never saw live is read only if it is that recent.
+   * the store at most {@link #LEARN_INTERVAL} before its commit, without seeing the original,
+   * and its PUT then landed (retries included) within this. A compacted segment this replica
+   * never saw live is read only if it is that much older than the oldest live one at most.
    */
-  static final Duration COPY_HORIZON = Duration.ofMinutes(1);
+  static final Duration COPY_HORIZON = Duration.ofSeconds(30);
   /** At open: how many numbers below the mark are listed for compacted segments still stored. */
   static final long RECOVERY_LOOKBACK = 10_000;
 

@@ -82,14 +82,18 @@ public sealed interface WalStore permits WalDirectory, ObjectStoreWal {
    */
   void refresh(long compactedThrough) throws IOException;
 
-  /** Every live segment in the index, in sequence order. */
+  /**
+   * Every live segment in the index, in sequence order, each with the rows scans must skip
+   * ({@link WalSegment#excludedRows}: copies of requests a lower-numbered segment holds).
+   */
   List<WalSegment> allSegments();
 
   /**
    * The segments compaction may take now: the oldest, in order, each written before {@code
-   * cutoff}, up to {@code maxBytes} (at least one). Compaction commits "everything up to the last
-   * one's number", so no number below it may still turn up later: see each store for how it
-   * ensures that.
+   * cutoff}, up to {@code maxBytes} (at least one), each with the rows compaction must leave
+   * out ({@link WalSegment#excludedRows}). Compaction commits "everything up to the last one's
+   * number", so no number below it may still turn up later: see each store for how it ensures
+   * that.
    */
   List<WalSegment> compactable(Instant cutoff, long maxBytes) throws IOException;
 
