@@ -119,13 +119,13 @@ final class CopiedRequests {
   static Map<Long, RowRanges> decide(Set<String> earlier, Collection<SegmentRequests> segments) {
     List<SegmentRequests> inOrder = new ArrayList<>(segments);
     inOrder.sort(Comparator.comparingLong(SegmentRequests::sequence));
-    Set<String> seen = new HashSet<>(earlier);
+    Set<String> seen = new HashSet<>(); // in the live segments; earlier is not copied
     Map<Long, RowRanges> copies = new HashMap<>();
     for (SegmentRequests segment : inOrder) {
       if (segment.requests() != null) {
         List<long[]> copied = new ArrayList<>();
         for (RequestRows r : segment.requests()) {
-          if (!seen.add(r.fingerprint())) {
+          if (earlier.contains(r.fingerprint()) || !seen.add(r.fingerprint())) {
             copied.add(new long[] {r.firstRow(), r.rowCount()});
           }
         }
@@ -134,7 +134,8 @@ final class CopiedRequests {
         }
       } else if (segment.allKeyed()
           && !segment.fingerprints().isEmpty()
-          && seen.containsAll(segment.fingerprints())) {
+          && segment.fingerprints().stream()
+              .allMatch(f -> earlier.contains(f) || seen.contains(f))) {
         copies.put(segment.sequence(), RowRanges.of(0, segment.rows()));
       } else {
         seen.addAll(segment.fingerprints());
