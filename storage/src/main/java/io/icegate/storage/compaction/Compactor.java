@@ -2,6 +2,7 @@ package io.icegate.storage.compaction;
 
 import io.icegate.storage.table.LakeTable;
 import io.icegate.storage.wal.ObjectStoreWal;
+import io.icegate.storage.wal.RowRanges;
 import io.icegate.storage.wal.WalSegment;
 import io.icegate.storage.wal.WalStore;
 import java.io.IOException;
@@ -189,12 +190,19 @@ public final class Compactor {
     PartitionKey key = new PartitionKey(spec, schema);
     InternalRowView wrapper = new InternalRowView();
     for (WalSegment segment : segments) {
+      // Rows that copy a request a lower-numbered segment holds (another replica took it too);
+      // positions count every row of the file, read in order with no filter.
+      RowRanges copied = segment.excludedRows();
+      long position = 0;
       try (CloseableIterable<Record> records =
           Parquet.read(wal.newInputFile(segment))
               .project(schema)
               .createReaderFunc(fileSchema -> GenericParquetReaders.buildReader(schema, fileSchema))
               .build()) {
         for (Record record : records) {
+          if (copied.contains(position++)) {
+            continue;
+          }
           key.partition(wrapper.wrap(record));
           partitions.computeIfAbsent(key.copy(), k -> new ArrayList<>()).add(record.copy());
         }

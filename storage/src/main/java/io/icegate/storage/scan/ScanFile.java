@@ -1,5 +1,6 @@
 package io.icegate.storage.scan;
 
+import io.icegate.storage.wal.RowRanges;
 import java.util.List;
 import org.apache.iceberg.io.InputFile;
 
@@ -10,13 +11,21 @@ import org.apache.iceberg.io.InputFile;
  * minTimestampNanos} and {@code maxTimestampNanos} bound its rows' {@code timestamp} as the
  * catalog or the WAL recorded it ({@link Long#MIN_VALUE} and {@link Long#MAX_VALUE} when
  * unknown): a top-N scan reads the newest (or oldest) files first and skips those its cut-off
- * rules out.
+ * rules out. {@code excludedRows}: row positions the scan must not return — a WAL segment's
+ * copies of requests another segment holds ({@link io.icegate.storage.wal.WalSegment#excludedRows}).
  */
 public record ScanFile(
     InputFile file, long bytes, boolean wal, List<Long> splitOffsets, long minTimestampNanos,
-    long maxTimestampNanos) {
+    long maxTimestampNanos, RowRanges excludedRows) {
   public ScanFile {
     splitOffsets = splitOffsets == null ? List.of() : List.copyOf(splitOffsets);
+    excludedRows = excludedRows == null ? RowRanges.NONE : excludedRows;
+  }
+
+  public ScanFile(
+      InputFile file, long bytes, boolean wal, List<Long> splitOffsets, long minTimestampNanos,
+      long maxTimestampNanos) {
+    this(file, bytes, wal, splitOffsets, minTimestampNanos, maxTimestampNanos, RowRanges.NONE);
   }
 
   public ScanFile(InputFile file, long bytes, boolean wal, List<Long> splitOffsets) {

@@ -6,6 +6,7 @@ import io.icegate.storage.parquet.RecordArrowReader;
 import io.icegate.storage.table.ArrowSelection;
 import io.icegate.storage.table.LakeTable;
 import io.icegate.storage.table.TableDefinition;
+import io.icegate.storage.wal.RowRanges;
 import io.icegate.storage.wal.WalSegment;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -120,7 +121,8 @@ public final class TableScanner {
         files.add(
             new ScanFile(
                 table.wal().newInputFile(segment), segment.bytes(), true, List.of(),
-                segment.minTimestampNanos(), segment.maxTimestampNanos()));
+                segment.minTimestampNanos(), segment.maxTimestampNanos(),
+                segment.excludedRows()));
       } else if (segment.tenant().equals(request.tenant())) {
         pruned++;
       }
@@ -200,13 +202,14 @@ public final class TableScanner {
 
   /**
    * The planned files cut at their row groups, in plan order: the units a parallel scan hands
-   * to its threads. A file without recorded row-group offsets (a WAL segment) is one split.
+   * to its threads. A file without recorded row-group offsets (a WAL segment) is one split, and
+   * so is a file with excluded rows (their positions count from its first row).
    */
   public List<ScanSplit> splits(ScanPlan plan) {
     List<ScanSplit> splits = new ArrayList<>();
     for (ScanFile file : plan.files()) {
       List<Long> offsets = file.splitOffsets();
-      if (offsets.size() < 2) {
+      if (offsets.size() < 2 || !file.excludedRows().isEmpty()) {
         splits.add(ScanSplit.whole(file));
         continue;
       }
@@ -239,6 +242,11 @@ public final class TableScanner {
    * rowFilter} keeps (all when it is null). Where our columnar reader reads the split, the columns
    * the filter does not read are decoded for the kept rows only ({@link
    * ColumnarArrowReader#filtered}); elsewhere whole batches are read and then cut.
+   *
+   * <p>A file's {@link ScanFile#excludedRows} are dropped before the row filter sees them. Such
+   * a file (a WAL segment holding another replica's copy of a request, which is rare) is read
+   * whole, without skipping row groups by statistics or bound, so that the readers return every
+   * row in file order and positions are counted as they come.
    */
   public CloseableIterator<VectorSchemaRoot> open(
       ScanRequest request, List<ScanSplit> splits, BufferAllocator allocator,
@@ -278,22 +286,30 @@ public final class TableScanner {
             return false;
           }
           ScanSplit split = remaining.next();
+          RowRanges excluded = split.file().excludedRows();
+          if (!excluded.isEmpty() && !split.isWholeFile()) {
+            throw new IllegalArgumentException("a file with excluded rows is read whole");
+          }
+          Expression rowGroups = excluded.isEmpty() ? filter : Expressions.alwaysTrue();
           ColumnarArrowReader whole =
               nestedColumns.isEmpty() || Boolean.getBoolean(ICEBERG_READER_PROPERTY)
                   ? null
-                  : ColumnarArrowReader.open(split, projection, filter, allocator, BATCH_ROWS);
+                  : ColumnarArrowReader.open(split, projection, rowGroups, allocator, BATCH_ROWS);
           if (whole != null) {
             current = whole; // string maps: our reader reads them too
           } else if (nestedColumns.isEmpty()) {
-            current = openFlat(split, projection, filter, allocator);
+            current = openFlat(split, projection, rowGroups, allocator);
           } else if (flatColumns.isEmpty()) {
-            current = RecordArrowReader.open(split, projection, filter, allocator, BATCH_ROWS);
+            current = RecordArrowReader.open(split, projection, rowGroups, allocator, BATCH_ROWS);
           } else {
             current =
                 new ZippedReader(
-                    openFlat(split, flat, filter, allocator),
-                    RecordArrowReader.open(split, nested, filter, allocator, BATCH_ROWS),
+                    openFlat(split, flat, rowGroups, allocator),
+                    RecordArrowReader.open(split, nested, rowGroups, allocator, BATCH_ROWS),
                     order);
+          }
+          if (!excluded.isEmpty()) {
+            current = new ExcludingReader(current, excluded, allocator);
           }
           if (rowFilter != null) {
             current =
@@ -406,6 +422,68 @@ public final class TableScanner {
       } finally {
         nested.close();
       }
+    }
+  }
+
+  /**
+   * Drops the rows at excluded positions from another reader's batches. The reader must return
+   * every row of the file in order (no row group skipped): positions are counted batch by batch.
+   */
+  private static final class ExcludingReader implements CloseableIterator<VectorSchemaRoot> {
+    private final CloseableIterator<VectorSchemaRoot> input;
+    private final RowRanges excluded;
+    private final BufferAllocator allocator;
+    private long position; // of the next batch's first row
+    private boolean[] keep = new boolean[0];
+    private VectorSchemaRoot pending;
+
+    ExcludingReader(
+        CloseableIterator<VectorSchemaRoot> input, RowRanges excluded, BufferAllocator allocator) {
+      this.input = input;
+      this.excluded = excluded;
+      this.allocator = allocator;
+    }
+
+    @Override
+    public boolean hasNext() {
+      while (pending == null && input.hasNext()) {
+        VectorSchemaRoot batch = input.next();
+        int rows = batch.getRowCount();
+        if (keep.length < rows) {
+          keep = new boolean[rows];
+        }
+        int kept = excluded.keep(position, rows, keep);
+        position += rows;
+        if (kept == rows) {
+          pending = batch;
+        } else {
+          try (batch) {
+            if (kept > 0) {
+              pending = ArrowSelection.select(batch, keep, kept, allocator);
+            }
+          }
+        }
+      }
+      return pending != null;
+    }
+
+    @Override
+    public VectorSchemaRoot next() {
+      if (!hasNext()) {
+        throw new NoSuchElementException();
+      }
+      VectorSchemaRoot batch = pending;
+      pending = null;
+      return batch;
+    }
+
+    @Override
+    public void close() throws IOException {
+      if (pending != null) {
+        pending.close();
+        pending = null;
+      }
+      input.close();
     }
   }
 

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -50,7 +51,12 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * number) is past them.
  *
  * <p>Other replicas' segments are found by listing the prefix from the mark ({@link #refresh});
- * their footers (tenant, time bounds, request fingerprints) are read once per segment.
+ * their footers (tenant, time bounds, request fingerprints and rows) are read once per segment.
+ * Rows that copy a request a lower-numbered segment holds are handed out as each segment's
+ * {@link WalSegment#excludedRows} ({@link CopiedRequests}). To decide that, the keys of
+ * compacted segments are remembered — those this replica saw live, and those it finds compacted
+ * but still stored (the grace period) when it lists: at open, or after another replica's
+ * compaction passed segments it had not listed yet.
  */
 public final class ObjectStoreWal implements WalStore {
   private static final Logger LOG = LoggerFactory.getLogger(ObjectStoreWal.class);
@@ -63,10 +69,19 @@ public final class ObjectStoreWal implements WalStore {
   /** How long a tombstone keeps its number taken. */
   static final Duration TOMBSTONE_RETENTION = Duration.ofHours(1);
 
-  /** A number that is taken: by a segment, or by a tombstone ({@code segment == null}). */
-  private record Taken(long sequence, WalSegment segment, long writtenAtMillis, Set<String> keys) {
-    Taken(long sequence, WalSegment segment, long writtenAtMillis) {
-      this(sequence, segment, writtenAtMillis, Set.of());
+  /**
+   * A number that is taken: by a segment, with what its footer says of its requests, or by a
+   * tombstone ({@code segment} and {@code requests} null).
+   */
+  private record Taken(
+      long sequence, WalSegment segment, long writtenAtMillis,
+      CopiedRequests.SegmentRequests requests) {
+    Taken(long sequence, long writtenAtMillis) {
+      this(sequence, null, writtenAtMillis, null);
+    }
+
+    boolean keyed() {
+      return requests != null && !requests.fingerprints().isEmpty();
     }
   }
 
@@ -74,6 +89,15 @@ public final class ObjectStoreWal implements WalStore {
   static final Duration LEARN_INTERVAL = Duration.ofSeconds(1);
   /** How long the fingerprints of compacted segments are remembered, to recognise late copies. */
   static final Duration RETIRED_KEYS_RETENTION = Duration.ofMinutes(30);
+  /**
+   * How much earlier than its copy an original can have been written: the copy's writer listed
+   * the store at most {@link #LEARN_INTERVAL} before its commit, without seeing the original,
+   * and its PUT then landed (retries included) within this. A compacted segment this replica
+   * never saw live is read only if it is that much older than the oldest live one at most.
+   */
+  static final Duration COPY_HORIZON = Duration.ofSeconds(30);
+  /** At open: how many numbers below the mark are listed for compacted segments still stored. */
+  static final long RECOVERY_LOOKBACK = 10_000;
 
   private final S3Client s3;
   private final String bucket;
@@ -92,6 +116,10 @@ public final class ObjectStoreWal implements WalStore {
   private long listedAtMillis;
   /** Request keys of segments at or below the mark, with their write times (ms). */
   private final Map<String, Long> retiredKeys = new HashMap<>();
+  /** Listings start after this number: every number up to it is accounted for. */
+  private long listedFrom;
+  /** Numbers above {@link #listedFrom} and at or below the mark whose keys are in retiredKeys. */
+  private final Set<Long> accounted = new HashSet<>();
 
   private ObjectStoreWal(
       S3Connection connection, String keyPrefix, FileIO io, LongSupplier markSource,
@@ -118,6 +146,9 @@ public final class ObjectStoreWal implements WalStore {
     wal.mark = compactedThrough;
     wal.highestSeen = compactedThrough;
     wal.markReadAtMillis = clock.millis();
+    // Compacted segments still in the store (the grace period) may hold the originals of live
+    // copies: the first listing reaches that far back.
+    wal.listedFrom = Math.max(0, compactedThrough - RECOVERY_LOOKBACK);
     wal.refresh(compactedThrough, wal.recoveredFingerprints);
     synchronized (wal) {
       wal.learning = true;
@@ -272,7 +303,9 @@ public final class ObjectStoreWal implements WalStore {
     highestSeen = Math.max(highestSeen, sequence);
     if (sequence > mark) {
       live.put(
-          sequence, new Taken(sequence, segment, segment.writtenAtMillis(), pending.requestKeys()));
+          sequence,
+          new Taken(sequence, segment, segment.writtenAtMillis(),
+              CopiedRequests.SegmentRequests.written(sequence, pending.rows(), pending.requests())));
     }
     LOG.debug("wal put {} tenant={} rows={}", key, pending.tenant(), pending.rows());
     return segment;
@@ -302,20 +335,34 @@ public final class ObjectStoreWal implements WalStore {
     listAboveMark(fingerprints);
   }
 
-  /** Lists the numbers above the mark this replica knows; new segments' footers are read. */
+  /**
+   * Lists the numbers above the mark this replica knows; new segments' footers are read. The
+   * listing starts where the last one did, so segments another replica compacted before this one
+   * saw them live are found too (their objects stay for the grace period): see {@link
+   * #rememberCompacted}.
+   */
   private void listAboveMark(Map<String, Long> fingerprints) throws IOException {
     long from;
+    long through;
     synchronized (this) {
-      from = mark;
+      from = listedFrom;
+      through = mark;
     }
     List<S3Object> listed = list(key(from), Long.MAX_VALUE, Integer.MAX_VALUE);
     synchronized (this) {
       listedAtMillis = clock.millis();
     }
     Map<Long, Taken> found = new HashMap<>();
+    List<S3Object> compacted = new ArrayList<>();
     for (S3Object object : listed) {
       long n = sequenceOf(object.key());
       if (n <= from) {
+        continue;
+      }
+      if (n <= through) {
+        if (object.size() > 0) {
+          compacted.add(object);
+        }
         continue;
       }
       Taken known;
@@ -328,7 +375,7 @@ public final class ObjectStoreWal implements WalStore {
       }
       long at = object.lastModified().toEpochMilli();
       if (object.size() == 0) {
-        found.put(n, new Taken(n, null, at));
+        found.put(n, new Taken(n, at));
       } else {
         found.put(n, readSegment(object, n, fingerprints, at));
       }
@@ -338,9 +385,73 @@ public final class ObjectStoreWal implements WalStore {
         highestSeen = Math.max(highestSeen, taken.sequence());
         if (taken.sequence() > mark) {
           live.putIfAbsent(taken.sequence(), taken);
+        } else if (!live.containsKey(taken.sequence())) {
+          retireKeys(taken); // compacted while this listing ran
         }
       }
     }
+    rememberCompacted(compacted, fingerprints);
+    synchronized (this) {
+      listedFrom = Math.max(listedFrom, through);
+      long done = listedFrom;
+      accounted.removeIf(n -> n <= done);
+    }
+  }
+
+  /**
+   * Reads the keys of compacted segments this replica never had live (it opened after their
+   * compaction, or did not list while another replica compacted them), so that a live copy of
+   * one of their requests is still recognised. Only segments written within {@link
+   * #COPY_HORIZON} before the oldest live fingerprinted segment can hold such an original; the
+   * others are not read.
+   */
+  private void rememberCompacted(List<S3Object> compacted, Map<String, Long> fingerprints)
+      throws IOException {
+    if (compacted.isEmpty()) {
+      return;
+    }
+    long oldest = clock.millis();
+    synchronized (this) {
+      for (Taken taken : live.values()) {
+        if (taken.keyed()) {
+          oldest = Math.min(oldest, taken.writtenAtMillis());
+        }
+      }
+    }
+    long horizon = oldest - COPY_HORIZON.toMillis();
+    for (S3Object object : compacted) {
+      long n = sequenceOf(object.key());
+      long at = object.lastModified().toEpochMilli();
+      synchronized (this) {
+        if (accounted.contains(n) || at < horizon) {
+          continue;
+        }
+      }
+      Taken taken;
+      try {
+        taken = readSegment(object, n, fingerprints, at);
+      } catch (IOException | RuntimeException e) {
+        // Usually tombstoned between the listing and this read: the grace period ended, and
+        // with it this segment's part in recognising copies.
+        LOG.info("compacted segment {} not read for its request keys: {}", object.key(),
+            e.toString());
+        continue;
+      }
+      synchronized (this) {
+        retireKeys(taken);
+      }
+      LOG.debug("wal read compacted segment {} for its request keys", object.key());
+    }
+  }
+
+  /** Remembers the request keys of a segment at or below the mark. */
+  private void retireKeys(Taken taken) {
+    if (taken.requests() != null) {
+      for (String k : taken.requests().fingerprints()) {
+        retiredKeys.merge(k, taken.writtenAtMillis(), Math::max);
+      }
+    }
+    accounted.add(taken.sequence());
   }
 
   private synchronized void advanceMark(long compactedThrough) {
@@ -349,9 +460,7 @@ public final class ObjectStoreWal implements WalStore {
       highestSeen = Math.max(highestSeen, mark);
       NavigableMap<Long, Taken> gone = live.headMap(mark, true);
       for (Taken taken : gone.values()) {
-        for (String k : taken.keys()) {
-          retiredKeys.merge(k, taken.writtenAtMillis(), Math::max);
-        }
+        retireKeys(taken);
       }
       gone.clear();
       long oldest = clock.millis() - RETIRED_KEYS_RETENTION.toMillis();
@@ -373,17 +482,17 @@ public final class ObjectStoreWal implements WalStore {
           found.forEach((k, v) -> learned.merge(k, v, Math::max));
         }
       }
-      Set<String> keys =
-          "true".equals(meta.get(WalDirectory.ALL_KEYED_KEY)) ? Set.copyOf(found.keySet()) : Set.of();
+      long rows = reader.getRecordCount();
       return new Taken(sequence, new WalSegment(
           location,
           meta.get(WalDirectory.TENANT_KEY),
           sequence,
           Long.parseLong(meta.get(WalDirectory.MIN_TS_KEY)),
           Long.parseLong(meta.get(WalDirectory.MAX_TS_KEY)),
-          reader.getRecordCount(),
+          rows,
           object.size(),
-          object.lastModified().toEpochMilli()), at, keys);
+          object.lastModified().toEpochMilli()), at,
+          CopiedRequests.SegmentRequests.fromFooter(sequence, rows, meta));
     }
   }
 
@@ -444,38 +553,51 @@ public final class ObjectStoreWal implements WalStore {
     return m.matches() ? Long.parseLong(m.group(1)) : -1;
   }
 
+  /**
+   * The live segments, each with its copied rows ({@link WalSegment#excludedRows}); a segment
+   * that is a copy as a whole is left out.
+   */
   @Override
   public synchronized List<WalSegment> allSegments() {
     List<WalSegment> result = new ArrayList<>();
-    Set<Long> copies = copies();
+    Map<Long, RowRanges> copies = copies();
     for (Taken taken : live.values()) {
-      if (taken.segment() != null && !copies.contains(taken.sequence())) {
-        result.add(taken.segment());
+      WalSegment segment = withCopies(taken, copies);
+      if (segment != null) {
+        result.add(segment);
       }
     }
     return result;
   }
 
   /**
-   * Numbers of segments that are copies: every request in them (all fingerprinted) is also in
-   * a lower-numbered segment, live or compacted — two replicas that each took the same client
-   * request before either could see the other's segment. Scans skip them and compaction leaves
-   * them out, so the rows are stored once; the lowest-numbered segment is the one kept.
+   * The rows of live segments that are copies: requests also in a lower-numbered segment, live
+   * or compacted — two replicas that each took the same client request before either could see
+   * the other's segment ({@link CopiedRequests#decide}: the lowest number keeps them). Scans and
+   * compaction skip them, so the rows are stored once.
    */
-  private Set<Long> copies() {
-    Set<String> seen = new java.util.HashSet<>(retiredKeys.keySet());
-    Set<Long> copies = new java.util.HashSet<>();
+  private Map<Long, RowRanges> copies() {
+    List<CopiedRequests.SegmentRequests> keyed = new ArrayList<>();
     for (Taken taken : live.values()) {
-      if (taken.segment() == null || taken.keys().isEmpty()) {
-        continue;
-      }
-      if (seen.containsAll(taken.keys())) {
-        copies.add(taken.sequence());
-      } else {
-        seen.addAll(taken.keys());
+      if (taken.segment() != null && taken.keyed()) {
+        keyed.add(taken.requests());
       }
     }
-    return copies;
+    return keyed.isEmpty() ? Map.of() : CopiedRequests.decide(retiredKeys.keySet(), keyed);
+  }
+
+  /** The segment with its copied rows; null for a tombstone or a segment copied whole. */
+  private static WalSegment withCopies(Taken taken, Map<Long, RowRanges> copies) {
+    if (taken.segment() == null) {
+      return null;
+    }
+    RowRanges copied = copies.get(taken.sequence());
+    if (copied == null) {
+      return taken.segment();
+    }
+    return copied.coversFirst(taken.segment().rows())
+        ? null
+        : taken.segment().withExcludedRows(copied);
   }
 
   // ---------------------------------------------------------------- compaction
@@ -491,7 +613,7 @@ public final class ObjectStoreWal implements WalStore {
     List<WalSegment> due = new ArrayList<>();
     long bytes = 0;
     long n;
-    Set<Long> copies;
+    Map<Long, RowRanges> copies;
     synchronized (this) {
       n = mark + 1;
       copies = copies();
@@ -516,8 +638,9 @@ public final class ObjectStoreWal implements WalStore {
             || (!due.isEmpty() && bytes + segment.bytes() > maxBytes)) {
           break;
         }
-        if (copies.contains(n)) {
-          // Left out: its rows are in a lower-numbered segment. It is retired with the run
+        segment = withCopies(taken, copies);
+        if (segment == null) {
+          // Left out: all its rows are in lower-numbered segments. It is retired with the run
           // only if a segment above it is due (the mark is the last due number).
           n++;
           continue;
@@ -535,7 +658,7 @@ public final class ObjectStoreWal implements WalStore {
     try {
       s3.putObject(b -> b.bucket(bucket).key(key(n)).ifNoneMatch("*"), RequestBody.empty());
       synchronized (this) {
-        live.put(n, new Taken(n, null, clock.millis()));
+        live.put(n, new Taken(n, clock.millis()));
       }
       LOG.info("wal gap closed with a tombstone: {}", key(n));
       return true;

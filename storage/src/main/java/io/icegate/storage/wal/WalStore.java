@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.apache.iceberg.io.InputFile;
 import org.apache.parquet.io.OutputFile;
 
@@ -25,19 +24,25 @@ public sealed interface WalStore permits WalDirectory, ObjectStoreWal {
   }
 
   /**
-   * What a new segment holds, known before it is written. {@code requestKeys}: the request
-   * fingerprints of its rows when every request in it has one (a segment another replica also
-   * wrote for the same requests is then recognised as a copy), else empty.
+   * One fingerprinted request's rows in its segment: {@code rowCount} rows from position {@code
+   * firstRow} (0 = the segment's first row).
+   */
+  record RequestRows(String fingerprint, long firstRow, long rowCount) {}
+
+  /**
+   * What a new segment holds, known before it is written. {@code requests}: its fingerprinted
+   * requests with their rows, in row order (a shared store recognises another replica's copy of
+   * one of them by its fingerprint, and skips exactly its rows).
    */
   record PendingSegment(
       String tenant, long minTimestampNanos, long maxTimestampNanos, long rows,
-      Set<String> requestKeys) {
+      List<RequestRows> requests) {
     public PendingSegment {
-      requestKeys = Set.copyOf(requestKeys);
+      requests = List.copyOf(requests);
     }
 
     public PendingSegment(String tenant, long minTimestampNanos, long maxTimestampNanos, long rows) {
-      this(tenant, minTimestampNanos, maxTimestampNanos, rows, Set.of());
+      this(tenant, minTimestampNanos, maxTimestampNanos, rows, List.of());
     }
   }
 
@@ -77,14 +82,18 @@ public sealed interface WalStore permits WalDirectory, ObjectStoreWal {
    */
   void refresh(long compactedThrough) throws IOException;
 
-  /** Every live segment in the index, in sequence order. */
+  /**
+   * Every live segment in the index, in sequence order, each with the rows scans must skip
+   * ({@link WalSegment#excludedRows}: copies of requests a lower-numbered segment holds).
+   */
   List<WalSegment> allSegments();
 
   /**
    * The segments compaction may take now: the oldest, in order, each written before {@code
-   * cutoff}, up to {@code maxBytes} (at least one). Compaction commits "everything up to the last
-   * one's number", so no number below it may still turn up later: see each store for how it
-   * ensures that.
+   * cutoff}, up to {@code maxBytes} (at least one), each with the rows compaction must leave
+   * out ({@link WalSegment#excludedRows}). Compaction commits "everything up to the last one's
+   * number", so no number below it may still turn up later: see each store for how it ensures
+   * that.
    */
   List<WalSegment> compactable(Instant cutoff, long maxBytes) throws IOException;
 

@@ -364,16 +364,20 @@ public final class WalWriter implements AutoCloseable {
       rows += batch.getRowCount();
       batches.add(batch);
     }
+    // Rows are written in append order: each fingerprinted request's rows are one range.
     StringBuilder fingerprints = new StringBuilder();
-    Set<String> keys = new HashSet<>();
+    List<WalStore.RequestRows> requests = new ArrayList<>();
     boolean allKeyed = true;
+    long firstRow = 0;
     for (Append append : appends) {
+      int count = append.batch().getRowCount();
       if (append.fingerprint() != null) {
         fingerprints.append(fingerprints.length() == 0 ? "" : ",").append(append.fingerprint());
-        keys.add(append.fingerprint());
+        requests.add(new WalStore.RequestRows(append.fingerprint(), firstRow, count));
       } else {
         allKeyed = false;
       }
+      firstRow += count;
     }
     Map<String, String> footer =
         Map.of(
@@ -381,10 +385,11 @@ public final class WalWriter implements AutoCloseable {
             WalDirectory.MAX_TS_KEY, Long.toString(max),
             WalDirectory.TENANT_KEY, tenant,
             WalDirectory.FINGERPRINTS_KEY, fingerprints.toString(),
-            WalDirectory.ALL_KEYED_KEY, Boolean.toString(allKeyed));
+            WalDirectory.ALL_KEYED_KEY, Boolean.toString(allKeyed),
+            CopiedRequests.REQUEST_ROWS_KEY, CopiedRequests.format(requests));
     WalSegment segment =
         store.write(
-            new WalStore.PendingSegment(tenant, min, max, rows, allKeyed ? keys : Set.of()),
+            new WalStore.PendingSegment(tenant, min, max, rows, requests),
             out -> ArrowParquetWriter.write(schema, batches, out, footer, ArrowParquetWriter.Options.WAL));
     LOG.debug(
         "wal commit tenant={} sequence={} rows={}", tenant, segment.sequence(), rows);
