@@ -182,6 +182,30 @@ class SqlQueryEngineTest {
   }
 
   @Test
+  void moreOfTheDialect() {
+    assertThat(column("SELECT body FROM logs WHERE severity_number BETWEEN 10 AND 15"))
+        .containsExactly("GET /cart 200 slow");
+    assertThat(rows("SELECT service_name, COUNT(*) AS n FROM logs GROUP BY service_name "
+        + "HAVING COUNT(*) > 2"))
+        .singleElement().satisfies(r -> assertThat(r).containsExactly("checkout", 3L));
+    assertThat(column("SELECT DISTINCT service_name FROM logs ORDER BY service_name"))
+        .containsExactly("checkout", "search");
+    assertThat(column("SELECT severity_number % 5 FROM logs WHERE service_name = 'checkout' "
+        + "ORDER BY \"timestamp\"")).containsExactly(4, 2, 3);
+    assertThat(column("SELECT NULLIF(severity_text, 'ERROR') FROM logs "
+        + "WHERE service_name = 'checkout' ORDER BY \"timestamp\""))
+        .containsExactly("INFO", null, "WARN");
+    assertThat(column("SELECT CAST(severity_number AS VARCHAR) || '!' FROM logs "
+        + "WHERE body = 'GET /cart 200'")).containsExactly("9!");
+    assertThat(column("SELECT b FROM (SELECT body AS b, severity_number AS s FROM logs) "
+        + "WHERE s = 13")).containsExactly("GET /cart 200 slow");
+    assertThat(column("SELECT body FROM logs WHERE (severity_number > 10) IS NOT TRUE "
+        + "ORDER BY \"timestamp\"")).containsExactly("GET /cart 200", "query ok");
+    assertThat(column("SELECT CAST(severity_number AS DOUBLE) / 2 FROM logs "
+        + "WHERE body = 'GET /cart 200 slow'")).containsExactly(6.5);
+  }
+
+  @Test
   void identifiersMatchCaseInsensitivelyQuotedOrNot() {
     assertThat(column("SELECT BODY FROM LOGS WHERE Service_Name = 'search' AND \"BODY\" = 'query ok'"))
         .containsExactly("query ok");

@@ -57,7 +57,28 @@ final class LakeMeta extends MetaImpl {
     this.engine = engine;
   }
 
-  private record Connection(String tenant, ConnectionPropertiesImpl properties) {}
+  /** Connections unused this long are forgotten (with their statements) when others open. */
+  static final java.time.Duration IDLE = java.time.Duration.ofHours(1);
+
+  /** A connection's tenant and properties, and when it was last used. */
+  private static final class Connection {
+    final String tenant;
+    final ConnectionPropertiesImpl properties;
+    volatile long lastUsedNanos = System.nanoTime();
+
+    Connection(String tenant, ConnectionPropertiesImpl properties) {
+      this.tenant = tenant;
+      this.properties = properties;
+    }
+
+    String tenant() {
+      return tenant;
+    }
+
+    ConnectionPropertiesImpl properties() {
+      return properties;
+    }
+  }
 
   /** A statement: its SQL and signature once prepared, its answer once executed. */
   private static final class Statement {
@@ -96,7 +117,18 @@ final class LakeMeta extends MetaImpl {
         new ConnectionPropertiesImpl(
             true, true, java.sql.Connection.TRANSACTION_NONE, null,
             io.icegate.engine.plan.IceGateCatalog.SCHEMA);
+    forgetIdle();
     connections.put(ch.id, new Connection(tenant, properties));
+  }
+
+  /** Drops connections (and their answers) a client opened and never closed. */
+  private void forgetIdle() {
+    long now = System.nanoTime();
+    for (Map.Entry<String, Connection> entry : connections.entrySet()) {
+      if (now - entry.getValue().lastUsedNanos > IDLE.toNanos()) {
+        closeConnection(new ConnectionHandle(entry.getKey()));
+      }
+    }
   }
 
   @Override
@@ -451,6 +483,7 @@ final class LakeMeta extends MetaImpl {
           org.apache.calcite.avatica.remote.Service.ErrorResponse.MISSING_CONNECTION_ERROR_CODE,
           "08003", AvaticaSeverity.ERROR);
     }
+    connection.lastUsedNanos = System.nanoTime();
     return connection;
   }
 
