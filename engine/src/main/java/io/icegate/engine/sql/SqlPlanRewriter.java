@@ -1,5 +1,6 @@
 package io.icegate.engine.sql;
 
+import io.icegate.engine.plan.IceGateFunctions;
 import io.icegate.engine.rel.ArrowFilter;
 import io.icegate.engine.rel.ArrowProject;
 import io.icegate.engine.rel.ArrowRel;
@@ -15,6 +16,9 @@ import org.apache.calcite.rex.RexInputRef;
 import org.apache.calcite.rex.RexLiteral;
 import org.apache.calcite.rex.RexNode;
 import org.apache.calcite.rex.RexUtil;
+import org.apache.calcite.sql.SqlKind;
+import org.apache.calcite.sql.fun.SqlLikeOperator;
+import org.apache.calcite.sql.fun.SqlStdOperatorTable;
 import org.apache.calcite.sql.type.SqlTypeFamily;
 
 /**
@@ -24,7 +28,7 @@ import org.apache.calcite.sql.type.SqlTypeFamily;
  * <ul>
  *   <li>Each filter keeps, in the {@code ArrowFilter} (which runs inside the scan), the
  *       conjuncts its kernels evaluate exactly as SQL does: comparisons of an integer or string
- *       column with a constant, under AND and OR. The rest move into an {@link ArrowSqlFilter}
+ *       column with a constant and substring LIKEs ({@link #likeAsKernels}), under AND and OR. The rest move into an {@link ArrowSqlFilter}
  *       above it — the LogQL kernels treat a NULL as FALSE, which NOT would turn into TRUE.
  *   <li>A projection that computes becomes an {@link ArrowCompute}.
  *   <li>Every scan is bound to the caller's tenant whatever the query's own conditions said; the
@@ -65,11 +69,14 @@ final class SqlPlanRewriter {
     List<RexNode> kernel = new ArrayList<>();
     List<RexNode> sql = new ArrayList<>();
     for (RexNode conjunct : RelOptUtil.conjunctions(filter.getCondition())) {
-      RexNode expanded = RexUtil.expandSearch(rex, null, conjunct);
+      RexNode expanded = likeAsKernels(RexUtil.expandSearch(rex, null, conjunct), rex);
       (kernelExact(expanded, inputType) ? kernel : sql).add(expanded);
     }
     if (sql.isEmpty()) {
-      return filter;
+      RexNode condition = RexUtil.composeConjunction(rex, kernel);
+      return condition.equals(filter.getCondition())
+          ? filter
+          : (ArrowRel) filter.copy(filter.getTraitSet(), filter.getInput(), condition);
     }
     RelNode below =
         kernel.isEmpty()
@@ -78,6 +85,48 @@ final class SqlPlanRewriter {
                 filter.getTraitSet(), filter.getInput(), RexUtil.composeConjunction(rex, kernel));
     return new ArrowSqlFilter(
         filter.getCluster(), filter.getTraitSet(), below, RexUtil.composeConjunction(rex, sql));
+  }
+
+  /**
+   * {@code column LIKE '%text%'} as the LogQL line filter's {@code CONTAINS_SUBSTRING(column,
+   * 'text')} and {@code column LIKE 'text'} (no wildcard) as {@code column = 'text'}, where
+   * they are terms of ANDs and ORs (a NULL is FALSE for both there, as for LIKE): the commonest
+   * log search then runs inside the scan, eight bytes at a time, before the other columns are
+   * read. Other patterns stay LIKE.
+   */
+  static RexNode likeAsKernels(RexNode node, RexBuilder rex) {
+    if (!(node instanceof RexCall call)) {
+      return node;
+    }
+    if (call.getKind() == SqlKind.AND || call.getKind() == SqlKind.OR) {
+      List<RexNode> operands = new ArrayList<>();
+      for (RexNode operand : call.getOperands()) {
+        operands.add(likeAsKernels(operand, rex));
+      }
+      return call.clone(call.getType(), operands);
+    }
+    if (call.getKind() != SqlKind.LIKE
+        || call.getOperands().size() != 2
+        || !(call.getOperator() instanceof SqlLikeOperator like)
+        || like.isNegated()
+        || !like.isCaseSensitive()
+        || !(call.getOperands().get(0) instanceof RexInputRef ref)
+        || ref.getType().getSqlTypeName().getFamily() != SqlTypeFamily.CHARACTER
+        || !(call.getOperands().get(1) instanceof RexLiteral literal)
+        || literal.getValueAs(String.class) == null) {
+      return node;
+    }
+    String pattern = literal.getValueAs(String.class);
+    if (pattern.indexOf('%') < 0 && pattern.indexOf('_') < 0) {
+      return rex.makeCall(SqlStdOperatorTable.EQUALS, ref, rex.makeLiteral(pattern));
+    }
+    if (pattern.length() > 2 && pattern.startsWith("%") && pattern.endsWith("%")) {
+      String middle = pattern.substring(1, pattern.length() - 1);
+      if (middle.indexOf('%') < 0 && middle.indexOf('_') < 0) {
+        return rex.makeCall(IceGateFunctions.CONTAINS_SUBSTRING, ref, rex.makeLiteral(middle));
+      }
+    }
+    return node;
   }
 
   /**
@@ -119,7 +168,9 @@ final class SqlPlanRewriter {
         };
       }
       default -> {
-        return false;
+        return call.getOperator() == IceGateFunctions.CONTAINS_SUBSTRING
+            && call.getOperands().get(0) instanceof RexInputRef
+            && call.getOperands().get(1) instanceof RexLiteral;
       }
     }
   }

@@ -254,7 +254,31 @@ class SqlQueryEngineTest {
     String analyzed =
         (String) rows("EXPLAIN ANALYZE SELECT body FROM logs WHERE body LIKE '%error%'")
             .get(0)[0];
-    assertThat(analyzed).contains("ArrowSqlFilter").contains("rows=2 ").contains("scanned:");
+    assertThat(analyzed).contains("rows=2 ").contains("scanned:");
+  }
+
+  @Test
+  void substringLikeRunsInsideTheScanAndTheRestAboveIt() {
+    ArrowRel plan =
+        engine.physicalPlan("SELECT body FROM logs WHERE body LIKE '%error%' "
+            + "AND severity_text IS NOT NULL AND service_name LIKE 'checkout'", "fake");
+    ArrowFilter kernel =
+        (ArrowFilter) descendants(plan).stream().filter(r -> r instanceof ArrowFilter)
+            .findFirst().orElseThrow();
+    assertThat(kernel.getInput()).isInstanceOf(ArrowTableScan.class);
+    assertThat(kernel.getCondition().toString())
+        .contains("CONTAINS_SUBSTRING").contains("'checkout'").doesNotContain("LIKE");
+    ArrowSqlFilter sql =
+        (ArrowSqlFilter) descendants(plan).stream().filter(r -> r instanceof ArrowSqlFilter)
+            .findFirst().orElseThrow();
+    assertThat(sql.getCondition().toString()).contains("IS NOT NULL");
+    assertThat(column("SELECT body FROM logs WHERE body LIKE '%error%' "
+        + "AND severity_text IS NOT NULL AND service_name LIKE 'checkout'"))
+        .containsExactly("POST /pay 500 error");
+    // Under NOT a NULL must stay UNKNOWN, so NOT LIKE is not turned into a kernel: the search
+    // line without severity is not kept (INFO is the only severity without an R).
+    assertThat(column("SELECT body FROM logs WHERE NOT (severity_text LIKE '%R%')"))
+        .containsExactly("GET /cart 200");
   }
 
   @Test
