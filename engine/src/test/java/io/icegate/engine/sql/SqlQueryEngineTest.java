@@ -159,6 +159,11 @@ class SqlQueryEngineTest {
             + "COALESCE(severity_text, 'none') AS t FROM logs ORDER BY \"timestamp\"");
     assertThat(rows.get(0)).containsExactly(19, "CHECKOUT", "INFO");
     assertThat(rows.get(3)).containsExactly(null, "SEARCH", "none");
+    // A computing projection passes a map column's buffers through, and may repeat a column.
+    assertThat(rows("SELECT log_attributes, UPPER(body), body, body FROM logs "
+        + "WHERE body = 'POST /pay 500 error'").get(0))
+        .containsExactly(Map.of("http.status", "500"), "POST /PAY 500 ERROR",
+            "POST /pay 500 error", "POST /pay 500 error");
     assertThat(rows("SELECT 1").get(0)).containsExactly(1);
     assertThat(rows("SELECT body FROM logs WHERE 1 = 0")).isEmpty();
     assertThat(rows("SELECT \"timestamp\" FROM logs WHERE body = 'query ok'").get(0))
