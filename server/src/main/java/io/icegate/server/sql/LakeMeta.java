@@ -185,7 +185,12 @@ final class LakeMeta extends MetaImpl {
   public StatementHandle prepare(ConnectionHandle ch, String sql, long maxRowCount) {
     StatementHandle handle = createStatement(ch);
     Statement statement = statements.get(handle.id);
-    prepare(statement, sql, maxRowCount);
+    try {
+      prepare(statement, sql, maxRowCount);
+    } catch (RuntimeException e) {
+      statements.remove(handle.id); // the client never learns this statement's id
+      throw e;
+    }
     return new StatementHandle(ch.id, handle.id, statement.signature);
   }
 

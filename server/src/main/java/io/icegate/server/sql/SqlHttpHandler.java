@@ -18,8 +18,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code POST /api/v1/sql}: one SQL statement — the body as text, or JSON {@code {"query": …}}
- * (or a {@code query} parameter) — for the tenant of {@code X-Scope-OrgID} (default {@code
+ * {@code POST /api/v1/sql}: one SQL statement — the body as text, JSON {@code {"query": …}}, a
+ * form's or the URL's {@code query} parameter — for the tenant of {@code X-Scope-OrgID} (default {@code
  * fake}). Answers {@link SqlJson}'s shape; a statement's own faults (parse, validation, a
  * construct not supported) are 400 {@code bad_data}, an answer too large or data an expression
  * can't take 422 {@code execution}, as is going over the query memory limit; a timeout 504, a
@@ -82,13 +82,20 @@ public final class SqlHttpHandler implements Handler {
     exchange.respond(HttpResponseStatus.OK, CONTENT_TYPE, SqlJson.result(result));
   }
 
-  /** The statement: a JSON body's {@code query}, a text body, or the {@code query} parameter. */
+  /**
+   * The statement: a form's or JSON body's {@code query}, else the body as text, else the
+   * {@code query} URL parameter.
+   */
   private static String statement(HttpExchange exchange) {
     String body = new String(exchange.body(), StandardCharsets.UTF_8);
     String contentType = exchange.header("Content-Type");
+    String lowerType = contentType == null ? "" : contentType.toLowerCase(java.util.Locale.ROOT);
+    if (lowerType.startsWith("application/x-www-form-urlencoded")
+        && exchange.param("query") != null) {
+      return exchange.param("query"); // a form: curl --data-urlencode 'query=SELECT …'
+    }
     boolean json =
-        (contentType != null && contentType.toLowerCase(java.util.Locale.ROOT).contains("json"))
-            || body.stripLeading().startsWith("{");
+        lowerType.contains("json") || body.stripLeading().startsWith("{");
     if (json) {
       JsonNode node;
       try {

@@ -106,6 +106,20 @@ class SqlEndpointsTest {
   }
 
   @Test
+  void httpTakesTheStatementAsAFormParameterOrAsText() throws Exception {
+    HttpResponse<String> form =
+        post("query=SELECT+body+FROM+logs+WHERE+severity_number+%3D+13",
+            "application/x-www-form-urlencoded", null);
+    assertThat(JSON.readTree(form.body()).get("rows").toString())
+        .isEqualTo("[[\"GET /cart 200 slow\"]]");
+    HttpResponse<String> raw =
+        post("SELECT body FROM logs WHERE body LIKE '%slow%'", "text/plain", null);
+    assertThat(raw.statusCode()).isEqualTo(200);
+    assertThat(JSON.readTree(raw.body()).get("rows").toString())
+        .isEqualTo("[[\"GET /cart 200 slow\"]]");
+  }
+
+  @Test
   void httpExplainShowsTheTenantBoundScan() throws Exception {
     HttpResponse<String> response =
         post("EXPLAIN PLAN FOR SELECT body FROM logs WHERE \"timestamp\" < " + (T0 + SECOND),
