@@ -154,6 +154,7 @@ public final class SqlQueryEngine {
     Statement statement = parse(sql);
     Converter converter = new Converter();
     SqlNode validated = converter.validate(statement.query());
+    SqlSupport.check(converter.convert(validated).project()); // refuse joins etc. when prepared
     List<SqlColumn> parameters = new ArrayList<>();
     for (RelDataTypeField field :
         converter.validator.getParameterRowType(validated).getFieldList()) {
@@ -315,13 +316,7 @@ public final class SqlQueryEngine {
   private Planned plan(SqlNode query, String tenant, List<Object> parameters, long limit) {
     Converter converter = new Converter();
     SqlNode validated = converter.validate(query);
-    RelRoot root;
-    try {
-      root = converter.toRel(validated);
-    } catch (UnsupportedOperationException | CalciteException e) {
-      throw new SqlQueryException(
-          SqlQueryException.Kind.UNSUPPORTED, "query not supported: " + e.getMessage(), e);
-    }
+    RelRoot root = converter.convert(validated);
     RelNode rel = root.project();
     SqlSupport.check(rel);
     RelBuilder builder = RelFactories.LOGICAL_BUILDER.create(rel.getCluster(), catalogReader);
@@ -425,7 +420,17 @@ public final class SqlQueryEngine {
       }
     }
 
-    RelRoot toRel(SqlNode validated) {
+    /** The logical plan of a validated statement; what Calcite can't convert is refused. */
+    RelRoot convert(SqlNode validated) {
+      try {
+        return toRel(validated);
+      } catch (UnsupportedOperationException | CalciteException e) {
+        throw new SqlQueryException(
+            SqlQueryException.Kind.UNSUPPORTED, "query not supported: " + e.getMessage(), e);
+      }
+    }
+
+    private RelRoot toRel(SqlNode validated) {
       VolcanoPlanner planner = new VolcanoPlanner();
       planner.addRelTraitDef(ConventionTraitDef.INSTANCE);
       RelOptCluster cluster = RelOptCluster.create(planner, new RexBuilder(typeFactory));

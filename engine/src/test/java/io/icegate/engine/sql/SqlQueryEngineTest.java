@@ -295,6 +295,9 @@ class SqlQueryEngineTest {
         "SELECT body FROM logs WHERE service_name IN (SELECT service_name FROM spans)",
         "subquer");
     assertRefused("INSERT INTO logs (body) VALUES ('x')", "INSERT");
+    assertThatThrownBy(() -> engine.prepare("SELECT body FROM logs UNION SELECT name FROM spans"))
+        .isInstanceOfSatisfying(SqlQueryException.class,
+            e -> assertThat(e.getMessage()).contains("UNION is not supported"));
     assertRefused("SELECT service_name, COUNT(*) FROM logs GROUP BY ROLLUP(service_name)",
         "ROLLUP");
     assertThatThrownBy(() -> rows("SELECT BIT_AND(severity_number) FROM logs"))
