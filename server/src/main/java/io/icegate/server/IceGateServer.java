@@ -29,6 +29,7 @@ import io.icegate.server.otlp.grpc.OtlpGrpcServer;
 import io.icegate.server.prom.PromErrors;
 import io.icegate.server.prom.PromQueryHandlers;
 import io.icegate.server.prom.PromStatusHandlers;
+import io.icegate.server.sql.SqlRoutes;
 import io.icegate.storage.Lake;
 import io.icegate.storage.LakeConfig;
 import io.icegate.storage.compaction.Compactor;
@@ -159,6 +160,7 @@ public final class IceGateServer implements AutoCloseable {
     lokiRoutes.put("/loki/api/v1/label/*", metadata);
     lokiRoutes.put("/loki/api/v1/format_query", new LokiFormatQueryHandler());
     this.lokiTail = LokiRoutes.addTo(lokiRoutes, lake.scanner(), rootAllocator, config, logs);
+    SqlRoutes.addTo(lokiRoutes, lake.scanner(), rootAllocator, config);
     this.loki = listen("loki", config.lokiPort(), lokiRoutes, LokiErrors.renderer());
 
     this.prometheus =

@@ -13,6 +13,7 @@ public final class IceGateCatalog {
   public static final String SCHEMA = "icegate";
 
   private final FrameworkConfig config;
+  private final SchemaPlus schema;
 
   public IceGateCatalog(TableScanner scanner, List<String> tables) {
     SchemaPlus root = Frameworks.createRootSchema(false);
@@ -21,6 +22,12 @@ public final class IceGateCatalog {
       icegate.add(table, new IcebergCalciteTable(table, scanner.schema(table)));
     }
     this.config = Frameworks.newConfigBuilder().defaultSchema(root).build();
+    this.schema = icegate;
+  }
+
+  /** The {@code icegate} schema itself: what SQL resolves unqualified table names in. */
+  public SchemaPlus schema() {
+    return schema;
   }
 
   /** A fresh builder (and planner cluster) for one query. */

@@ -10,6 +10,7 @@ import org.apache.calcite.rel.logical.LogicalFilter;
 import org.apache.calcite.rel.logical.LogicalProject;
 import org.apache.calcite.rel.logical.LogicalSort;
 import org.apache.calcite.rel.logical.LogicalTableScan;
+import org.apache.calcite.rel.logical.LogicalValues;
 
 /** The rules of the ARROW convention, grouped by planner phase. */
 public final class ArrowRules {
@@ -55,9 +56,17 @@ public final class ArrowRules {
           .withRuleFactory(LogPipelineRule::new)
           .toRule(LogPipelineRule.class);
 
+  /** Constant rows (SQL's {@code SELECT 1}, and the empty result of a condition never true). */
+  public static final ConverterRule VALUES =
+      ConverterRule.Config.INSTANCE
+          .withConversion(
+              LogicalValues.class, Convention.NONE, ArrowRel.CONVENTION, "ArrowValuesRule")
+          .withRuleFactory(ValuesRule::new)
+          .toRule(ValuesRule.class);
+
   /** Phase "physical": every logical node becomes an Arrow node. */
   public static final List<RelOptRule> PHYSICAL =
-      List.of(TABLE_SCAN, FILTER, PROJECT, SORT, AGGREGATE, LOG_PIPELINE);
+      List.of(TABLE_SCAN, FILTER, PROJECT, SORT, AGGREGATE, LOG_PIPELINE, VALUES);
 
   /** Phase "scan pushdown": projections and tenant/time bounds move into the scans. */
   public static final List<RelOptRule> SCAN_PUSHDOWN =
@@ -161,6 +170,22 @@ public final class ArrowRules {
           pipeline.stages(),
           pipeline.text(),
           pipeline.readLabels());
+    }
+  }
+
+  static final class ValuesRule extends ConverterRule {
+    ValuesRule(Config config) {
+      super(config);
+    }
+
+    @Override
+    public RelNode convert(RelNode rel) {
+      LogicalValues values = (LogicalValues) rel;
+      return new io.icegate.engine.sql.ArrowValues(
+          values.getCluster(),
+          values.getRowType(),
+          values.getTuples(),
+          values.getTraitSet().replace(ArrowRel.CONVENTION));
     }
   }
 }

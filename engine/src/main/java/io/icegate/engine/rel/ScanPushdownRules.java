@@ -108,10 +108,11 @@ public final class ScanPushdownRules {
       if (column.equals(TENANT_COLUMN) && kind == SqlKind.EQUALS) {
         return bounds.withTenant(literal.getValueAs(String.class));
       }
+      // The column's type is checked first: a number literal can't be read as a String.
       if (kind == SqlKind.EQUALS
-          && literal.getValueAs(String.class) != null
           && ref.getType().getSqlTypeName().getFamily()
-              == org.apache.calcite.sql.type.SqlTypeFamily.CHARACTER) {
+              == org.apache.calcite.sql.type.SqlTypeFamily.CHARACTER
+          && literal.getValueAs(String.class) != null) {
         String value = literal.getValueAs(String.class);
         String earlier = bounds.equalities().get(column);
         // Two different values for one column: leave it to the filter (it yields no rows).

@@ -1,0 +1,453 @@
+package io.icegate.engine.sql;
+
+import io.icegate.engine.exec.PlanRunner;
+import io.icegate.engine.exec.QueryStats;
+import io.icegate.engine.expr.SqlExpressions;
+import io.icegate.engine.plan.IceGateCatalog;
+import io.icegate.engine.plan.QueryOptimizer;
+import io.icegate.engine.rel.ArrowRel;
+import io.icegate.engine.rel.ScanPushdownRules;
+import io.icegate.storage.scan.TableScanner;
+import io.icegate.storage.table.LakeTables;
+import io.icegate.storage.table.TableDefinition;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.calcite.config.CalciteConnectionConfigImpl;
+import org.apache.calcite.config.CalciteConnectionProperty;
+import org.apache.calcite.jdbc.CalciteSchema;
+import org.apache.calcite.jdbc.JavaTypeFactoryImpl;
+import org.apache.calcite.plan.ConventionTraitDef;
+import org.apache.calcite.plan.RelOptCluster;
+import org.apache.calcite.plan.volcano.VolcanoPlanner;
+import org.apache.calcite.prepare.CalciteCatalogReader;
+import org.apache.calcite.rel.RelNode;
+import org.apache.calcite.rel.RelRoot;
+import org.apache.calcite.rel.RelShuttleImpl;
+import org.apache.calcite.rel.core.RelFactories;
+import org.apache.calcite.rel.core.TableScan;
+import org.apache.calcite.rel.type.RelDataType;
+import org.apache.calcite.rel.type.RelDataTypeField;
+import org.apache.calcite.rex.RexBuilder;
+import org.apache.calcite.rex.RexDynamicParam;
+import org.apache.calcite.rex.RexNode;
+import org.apache.calcite.rex.RexShuttle;
+import org.apache.calcite.runtime.CalciteContextException;
+import org.apache.calcite.runtime.CalciteException;
+import org.apache.calcite.schema.Table;
+import org.apache.calcite.sql.SqlExplain;
+import org.apache.calcite.sql.SqlKind;
+import org.apache.calcite.sql.SqlNode;
+import org.apache.calcite.sql.fun.SqlStdOperatorTable;
+import org.apache.calcite.sql.parser.SqlParseException;
+import org.apache.calcite.sql.parser.SqlParser;
+import org.apache.calcite.sql.type.SqlTypeName;
+import org.apache.calcite.sql.validate.SqlConformanceEnum;
+import org.apache.calcite.sql.validate.SqlValidator;
+import org.apache.calcite.sql.validate.SqlValidatorUtil;
+import org.apache.calcite.sql2rel.SqlToRelConverter;
+import org.apache.calcite.sql2rel.StandardConvertletTable;
+import org.apache.calcite.tools.RelBuilder;
+import org.apache.calcite.avatica.util.Casing;
+import org.apache.calcite.avatica.util.Quoting;
+
+/**
+ * SQL over the lake's tables ({@code logs}, {@code spans}, {@code metrics}, {@code events}):
+ * Calcite parses and validates the statement and converts it to a logical plan, which then goes
+ * through the same optimizer phases and Arrow operators as LogQL ({@link QueryOptimizer}, {@link
+ * PlanRunner}) — no row-at-a-time interpreter reads the data.
+ *
+ * <p>The dialect is what JDBC tools send: unquoted identifiers match case-insensitively, double
+ * quotes quote identifiers (needed for {@code "timestamp"}, a reserved word), and {@code LIMIT},
+ * {@code OFFSET} and {@code FETCH} all work. Nanosecond timestamps are BIGINT nanoseconds since
+ * the epoch, as in every plan of ours; {@code map<string,string>} columns are MAP and are read
+ * with {@code attributes['key']}.
+ *
+ * <p>Every table a query reads is filtered to the caller's tenant; that filter becomes each
+ * scan's tenant bound, and the scans are bound to the caller's tenant again after planning, so no
+ * condition in the query can widen what it sees. {@code EXPLAIN PLAN FOR q} answers the physical
+ * plan with what was pushed into the scans; {@code EXPLAIN ANALYZE q} runs {@code q} and answers
+ * the plan with what each node did.
+ *
+ * <p>Each query runs in its own allocator, limited to {@code queryMemoryBytes}, with the
+ * engine's timeout and the caller's cancellation; an answer with more than {@code maxRows} rows
+ * fails ({@link SqlQueryException.Kind#TOO_MANY_ROWS}).
+ */
+public final class SqlQueryEngine {
+  /** The one column of an EXPLAIN's answer. */
+  public static final String PLAN_COLUMN = "PLAN";
+
+  private static final java.util.regex.Pattern EXPLAIN_ANALYZE =
+      java.util.regex.Pattern.compile(
+          "^\\s*EXPLAIN\\s+ANALY[SZ]E\\s+(.*)$",
+          java.util.regex.Pattern.CASE_INSENSITIVE | java.util.regex.Pattern.DOTALL);
+
+  private static final SqlParser.Config PARSER =
+      SqlParser.config()
+          .withQuoting(Quoting.DOUBLE_QUOTE)
+          .withUnquotedCasing(Casing.UNCHANGED)
+          .withQuotedCasing(Casing.UNCHANGED)
+          .withCaseSensitive(false)
+          .withConformance(SqlConformanceEnum.LENIENT);
+
+  private final IceGateCatalog catalog;
+  private final PlanRunner runner;
+  private final int maxRows;
+  private final JavaTypeFactoryImpl typeFactory = new JavaTypeFactoryImpl();
+  private final CalciteCatalogReader catalogReader;
+
+  /**
+   * @param maxRows the most rows an answer may have; a query with more fails
+   */
+  public SqlQueryEngine(
+      TableScanner scanner, BufferAllocator root, long queryMemoryBytes, Duration timeout,
+      int maxRows) {
+    this(scanner, new PlanRunner(scanner, root, queryMemoryBytes, timeout), maxRows);
+  }
+
+  /** An engine over {@code runner} (tests choose its parallelism). */
+  public SqlQueryEngine(TableScanner scanner, PlanRunner runner, int maxRows) {
+    this.catalog =
+        new IceGateCatalog(scanner, LakeTables.ALL.stream().map(TableDefinition::name).toList());
+    this.runner = runner;
+    this.maxRows = maxRows;
+    Properties properties = new Properties();
+    properties.setProperty(CalciteConnectionProperty.CASE_SENSITIVE.camelName(), "false");
+    this.catalogReader =
+        new CalciteCatalogReader(
+            CalciteSchema.from(catalog.schema()).root(),
+            List.of(IceGateCatalog.SCHEMA),
+            typeFactory,
+            new CalciteConnectionConfigImpl(properties));
+  }
+
+  /** The tables SQL can read, with their columns, for clients that browse (JDBC metadata). */
+  public List<SqlTable> tables() {
+    List<SqlTable> tables = new ArrayList<>();
+    for (String name : catalog.schema().getTableNames()) {
+      Table table = catalog.schema().getTable(name);
+      List<SqlColumn> columns = new ArrayList<>();
+      for (RelDataTypeField field : table.getRowType(typeFactory).getFieldList()) {
+        columns.add(SqlColumn.of(field.getName(), field.getType()));
+      }
+      tables.add(new SqlTable(IceGateCatalog.SCHEMA, name, columns));
+    }
+    return tables;
+  }
+
+  /** What a statement would answer, without running it: its columns and its parameters. */
+  public record Prepared(List<SqlColumn> columns, List<SqlColumn> parameters) {}
+
+  /**
+   * Parses and validates {@code sql}: the columns it answers and the types of its {@code ?}
+   * parameters, in order.
+   *
+   * @throws SqlQueryException when the statement can't be run
+   */
+  public Prepared prepare(String sql) {
+    Statement statement = parse(sql);
+    Converter converter = new Converter();
+    SqlNode validated = converter.validate(statement.query());
+    SqlSupport.check(converter.convert(validated).project()); // refuse joins etc. when prepared
+    List<SqlColumn> parameters = new ArrayList<>();
+    for (RelDataTypeField field :
+        converter.validator.getParameterRowType(validated).getFieldList()) {
+      parameters.add(SqlColumn.of(field.getName(), field.getType()));
+    }
+    if (statement.explain() != Explain.NONE) {
+      return new Prepared(List.of(planColumn()), parameters);
+    }
+    return new Prepared(
+        columns(converter.validator.getValidatedNodeType(validated)), parameters);
+  }
+
+  /** Runs {@code sql} for {@code tenant} with no parameters and no row cap of the caller's. */
+  public SqlResult execute(String sql, String tenant, BooleanSupplier cancelled) {
+    return execute(sql, tenant, List.of(), 0, cancelled);
+  }
+
+  /**
+   * Runs {@code sql} (a query, {@code EXPLAIN PLAN FOR} one, or {@code EXPLAIN ANALYZE} one) for
+   * {@code tenant}.
+   *
+   * @param parameters the values of its {@code ?} parameters, in order
+   * @param limit when positive, at most this many rows are returned (a JDBC statement's max rows)
+   * @throws SqlQueryException when the statement can't be run or its answer is too large
+   * @throws io.icegate.engine.exec.QueryCancelledException on timeout or cancellation
+   * @throws org.apache.arrow.memory.OutOfMemoryException over the query's memory limit
+   */
+  public SqlResult execute(
+      String sql, String tenant, List<Object> parameters, long limit, BooleanSupplier cancelled) {
+    long started = System.nanoTime();
+    Statement statement = parse(sql);
+    Planned planned = plan(statement.query(), tenant, parameters, limit);
+    if (statement.explain() == Explain.PLAN) {
+      return explainResult(QueryOptimizer.explain(planned.plan()), new QueryStats(), started);
+    }
+    if (statement.explain() == Explain.ANALYZE) {
+      QueryStats stats = run(planned, cancelled, batch -> {});
+      return explainResult(
+          QueryOptimizer.explainAnalyze(planned.plan(), stats), stats, started);
+    }
+    List<Object[]> rows = new ArrayList<>();
+    int width = planned.columns().size();
+    QueryStats stats =
+        run(
+            planned,
+            cancelled,
+            batch -> {
+              int count = batch.getRowCount();
+              if (rows.size() + count > maxRows) {
+                throw new SqlQueryException(
+                    SqlQueryException.Kind.TOO_MANY_ROWS,
+                    "the answer has more than " + maxRows + " rows; add a LIMIT");
+              }
+              List<FieldVector> vectors = batch.getFieldVectors();
+              for (int r = 0; r < count; r++) {
+                Object[] row = new Object[width];
+                for (int c = 0; c < width; c++) {
+                  row[c] = SqlExpressions.javaValue(vectors.get(c), r);
+                }
+                rows.add(row);
+              }
+            });
+    return new SqlResult(planned.columns(), rows, stats, System.nanoTime() - started);
+  }
+
+  /** The optimized physical plan of a query (no EXPLAIN prefix), for tests and tools. */
+  public ArrowRel physicalPlan(String sql, String tenant) {
+    return plan(parse(sql).query(), tenant, List.of(), 0).plan();
+  }
+
+  private QueryStats run(
+      Planned planned, BooleanSupplier cancelled,
+      java.util.function.Consumer<VectorSchemaRoot> sink) {
+    try {
+      return runner.run("sql", planned.plan(), cancelled, sink);
+    } catch (UnsupportedOperationException e) {
+      throw new SqlQueryException(SqlQueryException.Kind.UNSUPPORTED, e.getMessage(), e);
+    } catch (IllegalArgumentException | ArithmeticException e) {
+      throw new SqlQueryException(SqlQueryException.Kind.EXECUTION, e.getMessage(), e);
+    }
+  }
+
+  private static SqlResult explainResult(String text, QueryStats stats, long started) {
+    List<Object[]> rows = new ArrayList<>();
+    rows.add(new Object[] {text});
+    return new SqlResult(List.of(planColumn()), rows, stats, System.nanoTime() - started);
+  }
+
+  private static SqlColumn planColumn() {
+    return new SqlColumn(PLAN_COLUMN, SqlTypeName.VARCHAR, "VARCHAR", false);
+  }
+
+  private static List<SqlColumn> columns(RelDataType rowType) {
+    List<SqlColumn> columns = new ArrayList<>();
+    for (RelDataTypeField field : rowType.getFieldList()) {
+      columns.add(SqlColumn.of(field.getName(), field.getType()));
+    }
+    return columns;
+  }
+
+  private enum Explain { NONE, PLAN, ANALYZE }
+
+  private record Statement(SqlNode query, Explain explain) {}
+
+  private record Planned(ArrowRel plan, List<SqlColumn> columns) {}
+
+  private static Statement parse(String sql) {
+    if (sql == null || sql.isBlank()) {
+      throw new SqlQueryException(SqlQueryException.Kind.PARSE, "empty SQL statement");
+    }
+    String text = sql.strip();
+    while (text.endsWith(";")) {
+      text = text.substring(0, text.length() - 1).strip();
+    }
+    Explain explain = Explain.NONE;
+    Matcher analyze = EXPLAIN_ANALYZE.matcher(text);
+    if (analyze.matches()) {
+      explain = Explain.ANALYZE;
+      text = analyze.group(1);
+    }
+    SqlNode node;
+    try {
+      node = SqlParser.create(text, PARSER).parseStmt();
+    } catch (SqlParseException e) {
+      throw new SqlQueryException(SqlQueryException.Kind.PARSE, parseMessage(e), e);
+    }
+    if (node instanceof SqlExplain sqlExplain) {
+      if (explain == Explain.ANALYZE) {
+        throw new SqlQueryException(
+            SqlQueryException.Kind.PARSE, "EXPLAIN ANALYZE takes a query, not another EXPLAIN");
+      }
+      explain = Explain.PLAN;
+      node = sqlExplain.getExplicandum();
+    }
+    if (!node.getKind().belongsTo(SqlKind.QUERY)) {
+      throw new SqlQueryException(
+          SqlQueryException.Kind.UNSUPPORTED,
+          node.getKind().sql + " is not supported: only queries (SELECT) and EXPLAIN of them");
+    }
+    return new Statement(node, explain);
+  }
+
+  /** Calcite's message up to its list of every token it would have accepted. */
+  private static String parseMessage(SqlParseException e) {
+    String message = e.getMessage();
+    int expecting = message.indexOf("Was expecting");
+    if (expecting > 0) {
+      message = message.substring(0, expecting).strip();
+    }
+    message = message.replace('\n', ' ').replace("\r", "");
+    if (e.getPos() != null && e.getPos().getLineNum() > 0 && !message.contains(" line ")) {
+      message =
+          "at line " + e.getPos().getLineNum() + ", column " + e.getPos().getColumnNum() + ": "
+              + message;
+    }
+    return message;
+  }
+
+  private Planned plan(SqlNode query, String tenant, List<Object> parameters, long limit) {
+    Converter converter = new Converter();
+    SqlNode validated = converter.validate(query);
+    RelRoot root = converter.convert(validated);
+    RelNode rel = root.project();
+    SqlSupport.check(rel);
+    RelBuilder builder = RelFactories.LOGICAL_BUILDER.create(rel.getCluster(), catalogReader);
+    rel = bind(rel, parameters, rel.getCluster().getRexBuilder());
+    rel = restrictToTenant(rel, tenant, builder);
+    if (limit > 0) {
+      rel = builder.push(rel).limit(0, (int) Math.min(limit, Integer.MAX_VALUE)).build();
+    }
+    ArrowRel physical;
+    try {
+      physical = QueryOptimizer.optimize(rel, builder);
+    } catch (UnsupportedOperationException e) {
+      throw new SqlQueryException(SqlQueryException.Kind.UNSUPPORTED, e.getMessage(), e);
+    } catch (IllegalStateException e) {
+      String first = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+      throw new SqlQueryException(
+          SqlQueryException.Kind.UNSUPPORTED, "this query's plan can't be run: " + first, e);
+    }
+    return new Planned(
+        SqlPlanRewriter.rewrite(physical, tenant), columns(root.validatedRowType));
+  }
+
+  /** Every table scan of {@code rel} under a filter to {@code tenant}'s rows. */
+  private static RelNode restrictToTenant(RelNode rel, String tenant, RelBuilder builder) {
+    return rel.accept(
+        new RelShuttleImpl() {
+          @Override
+          public RelNode visit(TableScan scan) {
+            return builder
+                .push(scan)
+                .filter(
+                    builder.equals(
+                        builder.field(ScanPushdownRules.TENANT_COLUMN), builder.literal(tenant)))
+                .build();
+          }
+        });
+  }
+
+  /** {@code rel} with each {@code ?} replaced by its value, typed as the validator inferred. */
+  private static RelNode bind(RelNode rel, List<Object> parameters, RexBuilder rexBuilder) {
+    RexShuttle values =
+        new RexShuttle() {
+          @Override
+          public RexNode visitDynamicParam(RexDynamicParam param) {
+            if (param.getIndex() >= parameters.size()) {
+              throw new SqlQueryException(
+                  SqlQueryException.Kind.VALIDATION,
+                  "no value for parameter " + (param.getIndex() + 1));
+            }
+            Object value = parameters.get(param.getIndex());
+            if (value == null) {
+              return rexBuilder.makeNullLiteral(param.getType());
+            }
+            if (value instanceof Number number
+                && !(value instanceof java.math.BigDecimal)) {
+              value =
+                  number instanceof Double || number instanceof Float
+                      ? java.math.BigDecimal.valueOf(number.doubleValue())
+                      : java.math.BigDecimal.valueOf(number.longValue());
+            }
+            try {
+              return rexBuilder.makeLiteral(value, param.getType(), true);
+            } catch (RuntimeException e) {
+              throw new SqlQueryException(
+                  SqlQueryException.Kind.VALIDATION,
+                  "parameter " + (param.getIndex() + 1) + " can't be "
+                      + param.getType().getSqlTypeName() + ": " + value,
+                  e);
+            }
+          }
+        };
+    return rel.accept(
+        new org.apache.calcite.rel.RelHomogeneousShuttle() {
+          @Override
+          public RelNode visit(RelNode other) {
+            return super.visit(other).accept(values);
+          }
+        });
+  }
+
+  /** One statement's validator and converter, over a fresh planner cluster. */
+  private final class Converter {
+    final SqlValidator validator =
+        SqlValidatorUtil.newValidator(
+            SqlStdOperatorTable.instance(),
+            catalogReader,
+            typeFactory,
+            SqlValidator.Config.DEFAULT
+                .withConformance(SqlConformanceEnum.LENIENT)
+                .withIdentifierExpansion(true));
+
+    SqlNode validate(SqlNode query) {
+      try {
+        return validator.validate(query);
+      } catch (CalciteContextException e) {
+        throw new SqlQueryException(SqlQueryException.Kind.VALIDATION, e.getMessage(), e);
+      } catch (CalciteException | UnsupportedOperationException e) {
+        throw new SqlQueryException(
+            SqlQueryException.Kind.VALIDATION,
+            e.getMessage() == null ? e.toString() : e.getMessage(), e);
+      }
+    }
+
+    /** The logical plan of a validated statement; what Calcite can't convert is refused. */
+    RelRoot convert(SqlNode validated) {
+      try {
+        return toRel(validated);
+      } catch (UnsupportedOperationException | CalciteException e) {
+        throw new SqlQueryException(
+            SqlQueryException.Kind.UNSUPPORTED, "query not supported: " + e.getMessage(), e);
+      }
+    }
+
+    private RelRoot toRel(SqlNode validated) {
+      VolcanoPlanner planner = new VolcanoPlanner();
+      planner.addRelTraitDef(ConventionTraitDef.INSTANCE);
+      RelOptCluster cluster = RelOptCluster.create(planner, new RexBuilder(typeFactory));
+      SqlToRelConverter converter =
+          new SqlToRelConverter(
+              (rowType, queryString, schemaPath, viewPath) -> {
+                throw new UnsupportedOperationException("views are not supported");
+              },
+              validator,
+              catalogReader,
+              cluster,
+              StandardConvertletTable.INSTANCE,
+              SqlToRelConverter.config()
+                  .withExpand(false)
+                  .withInSubQueryThreshold(Integer.MAX_VALUE)
+                  .withTrimUnusedFields(false));
+      return converter.convertQuery(validated, false, true);
+    }
+  }
+}

@@ -1,0 +1,93 @@
+package io.icegate.engine.sql;
+
+import org.apache.calcite.rel.RelNode;
+import org.apache.calcite.rel.core.Aggregate;
+import org.apache.calcite.rel.core.Correlate;
+import org.apache.calcite.rel.core.Filter;
+import org.apache.calcite.rel.core.Intersect;
+import org.apache.calcite.rel.core.Join;
+import org.apache.calcite.rel.core.Minus;
+import org.apache.calcite.rel.core.Project;
+import org.apache.calcite.rel.core.Sort;
+import org.apache.calcite.rel.core.TableFunctionScan;
+import org.apache.calcite.rel.core.TableScan;
+import org.apache.calcite.rel.core.Uncollect;
+import org.apache.calcite.rel.core.Union;
+import org.apache.calcite.rel.core.Values;
+import org.apache.calcite.rel.core.Window;
+import org.apache.calcite.rex.RexNode;
+import org.apache.calcite.rex.RexOver;
+import org.apache.calcite.rex.RexSubQuery;
+import org.apache.calcite.rex.RexUtil;
+
+/**
+ * What of a converted SQL query the engine can run: one table read through scans, filters,
+ * projections, one grouping level at a time, sorts and limits. Everything else is refused here,
+ * before planning, with the construct's SQL name — never a planner error or a 500.
+ */
+final class SqlSupport {
+  private SqlSupport() {}
+
+  /** Throws {@link SqlQueryException} (UNSUPPORTED) naming the first construct not supported. */
+  static void check(RelNode rel) {
+    String refused = refusal(rel);
+    if (refused != null) {
+      throw new SqlQueryException(SqlQueryException.Kind.UNSUPPORTED, refused + " not supported");
+    }
+    for (RelNode input : rel.getInputs()) {
+      check(input);
+    }
+  }
+
+  private static String refusal(RelNode rel) {
+    if (rel instanceof Join || rel instanceof Correlate) {
+      return "JOIN is";
+    }
+    if (rel instanceof Union) {
+      return "UNION is";
+    }
+    if (rel instanceof Intersect) {
+      return "INTERSECT is";
+    }
+    if (rel instanceof Minus) {
+      return "EXCEPT (MINUS) is";
+    }
+    if (rel instanceof Window) {
+      return "window functions (OVER) are";
+    }
+    if (rel instanceof Uncollect) {
+      return "UNNEST is";
+    }
+    if (rel instanceof TableFunctionScan) {
+      return "table functions are";
+    }
+    if (rel instanceof Aggregate aggregate) {
+      if (aggregate.getGroupType() != Aggregate.Group.SIMPLE) {
+        return "GROUPING SETS, ROLLUP and CUBE are";
+      }
+      return null;
+    }
+    if (rel instanceof Project project) {
+      return expressions(project.getProjects());
+    }
+    if (rel instanceof Filter filter) {
+      return expressions(java.util.List.of(filter.getCondition()));
+    }
+    if (rel instanceof Sort || rel instanceof TableScan || rel instanceof Values) {
+      return null;
+    }
+    return rel.getRelTypeName() + " is";
+  }
+
+  private static String expressions(java.util.List<RexNode> expressions) {
+    for (RexNode e : expressions) {
+      if (RexOver.containsOver(e)) {
+        return "window functions (OVER) are";
+      }
+      if (RexUtil.SubQueryFinder.find(java.util.List.of(e)) != null) {
+        return "subqueries in expressions (IN, EXISTS, scalar subqueries) are";
+      }
+    }
+    return null;
+  }
+}

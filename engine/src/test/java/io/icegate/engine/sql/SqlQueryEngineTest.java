@@ -1,0 +1,442 @@
+package io.icegate.engine.sql;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.protobuf.ByteString;
+import io.icegate.engine.exec.QueryCancelledException;
+import io.icegate.engine.rel.ArrowFilter;
+import io.icegate.engine.rel.ArrowRel;
+import io.icegate.engine.rel.ArrowTableScan;
+import io.icegate.storage.Lake;
+import io.icegate.storage.ingest.LogsBatchBuilder;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.logs.v1.LogRecord;
+import io.opentelemetry.proto.logs.v1.ResourceLogs;
+import io.opentelemetry.proto.logs.v1.ScopeLogs;
+import io.opentelemetry.proto.resource.v1.Resource;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.apache.arrow.memory.OutOfMemoryException;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.calcite.rel.RelNode;
+import org.apache.calcite.sql.type.SqlTypeName;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * SQL over a small lake of six log lines (five of tenant {@code fake}, one of {@code other}),
+ * through the real parser, optimizer, scans and Arrow operators. Every expected answer is worked
+ * out by hand from the rows below; every query leaves the allocator empty.
+ *
+ * <pre>
+ *   tenant  service   time    severity (number)  body                   http.status
+ *   fake    checkout  T0      INFO  (9)          GET /cart 200          200
+ *   fake    checkout  T0+1s   ERROR (17)         POST /pay 500 error    500
+ *   fake    checkout  T0+2s   WARN  (13)         GET /cart 200 slow     200
+ *   fake    search    T0+3s   -     (-)          query ok               -
+ *   fake    search    T0+4s   ERROR (17)         query error timeout    -
+ *   other   checkout  T0      ERROR (17)         other tenant's line    500
+ * </pre>
+ */
+class SqlQueryEngineTest {
+  private static final long T0 = 1_700_000_000_000_000_000L;
+  private static final long SECOND = 1_000_000_000L;
+
+  @TempDir static Path dir;
+  private static Lake lake;
+  private static RootAllocator root;
+  private static SqlQueryEngine engine;
+
+  @BeforeAll
+  static void loadData() throws Exception {
+    root = new RootAllocator();
+    lake = Lake.openLocal(dir, Duration.ofMillis(1));
+    engine = new SqlQueryEngine(lake.scanner(), root, 64L << 20, Duration.ofSeconds(30), 1000);
+    append("fake", request("checkout",
+        line(T0, "GET /cart 200", "INFO", 9, "200"),
+        line(T0 + SECOND, "POST /pay 500 error", "ERROR", 17, "500"),
+        line(T0 + 2 * SECOND, "GET /cart 200 slow", "WARN", 13, "200")));
+    append("fake", request("search",
+        line(T0 + 3 * SECOND, "query ok", null, 0, null),
+        line(T0 + 4 * SECOND, "query error timeout", "ERROR", 17, null)));
+    append("other", request("checkout", line(T0, "other tenant's line", "ERROR", 17, "500")));
+  }
+
+  @AfterAll
+  static void close() throws Exception {
+    lake.close();
+    root.close();
+  }
+
+  @AfterEach
+  void allocatorIsEmpty() {
+    assertThat(root.getAllocatedMemory()).as("Arrow memory left after the query").isZero();
+  }
+
+  @Test
+  void whereOrderByAndProjectionReturnOnlyTheCallersRows() {
+    assertThat(column("SELECT body FROM logs WHERE severity_text = 'ERROR' ORDER BY \"timestamp\""))
+        .containsExactly("POST /pay 500 error", "query error timeout");
+    assertThat(column("other", "SELECT body FROM logs")).containsExactly("other tenant's line");
+  }
+
+  @Test
+  void everyScanIsBoundToTheCallersTenantWhateverTheQuerySays() {
+    ArrowRel plan = engine.physicalPlan("SELECT body FROM logs", "fake");
+    assertThat(scans(plan)).singleElement()
+        .satisfies(scan -> assertThat(scan.bounds().tenant()).isEqualTo("fake"));
+    // The tenant filter planned above the table is still there: it is what pushdown bound.
+    assertThat(descendants(plan)).anyMatch(
+        r -> r instanceof ArrowFilter f && f.getCondition().toString().contains("'fake'"));
+    ArrowRel other =
+        engine.physicalPlan("SELECT body FROM logs WHERE tenant_id = 'other'", "fake");
+    assertThat(scans(other)).allSatisfy(s -> assertThat(s.bounds().tenant()).isEqualTo("fake"));
+    assertThat(rows("SELECT body FROM logs WHERE tenant_id = 'other'")).isEmpty();
+    assertThat(rows("SELECT body FROM logs WHERE tenant_id = 'other' OR tenant_id = 'fake'"))
+        .hasSize(5);
+  }
+
+  @Test
+  void limitOffsetAndFetch() {
+    assertThat(column("SELECT body FROM logs ORDER BY \"timestamp\" DESC LIMIT 2 OFFSET 1"))
+        .containsExactly("query ok", "GET /cart 200 slow");
+    assertThat(column("SELECT body FROM logs ORDER BY \"timestamp\" FETCH FIRST 1 ROWS ONLY"))
+        .containsExactly("GET /cart 200");
+    assertThat(column("SELECT body FROM logs ORDER BY \"timestamp\" OFFSET 4 ROWS"))
+        .containsExactly("query error timeout");
+    assertThat(rows("SELECT body FROM logs LIMIT 3")).hasSize(3);
+  }
+
+  @Test
+  void notIsNullLikeAndInFollowSqlNullRules() {
+    assertThat(column("SELECT body FROM logs WHERE body LIKE '%cart%' ORDER BY body"))
+        .containsExactly("GET /cart 200", "GET /cart 200 slow");
+    // The search line without severity is UNKNOWN under NOT, so it is not kept either.
+    assertThat(column(
+        "SELECT body FROM logs WHERE NOT (severity_text = 'ERROR') ORDER BY \"timestamp\""))
+        .containsExactly("GET /cart 200", "GET /cart 200 slow");
+    assertThat(column("SELECT body FROM logs WHERE severity_text IS NULL"))
+        .containsExactly("query ok");
+    assertThat(column("SELECT body FROM logs WHERE severity_text IS NOT NULL")).hasSize(4);
+    assertThat(column(
+        "SELECT body FROM logs WHERE severity_number IN (9, 13) ORDER BY \"timestamp\""))
+        .containsExactly("GET /cart 200", "GET /cart 200 slow");
+    assertThat(column("SELECT body FROM logs WHERE severity_number > 10 "
+        + "AND body NOT LIKE '%timeout%' ORDER BY \"timestamp\""))
+        .containsExactly("POST /pay 500 error", "GET /cart 200 slow");
+    assertThat(column("SELECT body FROM logs WHERE severity_text NOT IN ('ERROR', 'INFO')"))
+        .containsExactly("GET /cart 200 slow");
+    assertThat(column("SELECT body FROM logs WHERE body LIKE 'query _k'"))
+        .containsExactly("query ok");
+  }
+
+  @Test
+  void mapColumnsAreReadByKey() {
+    assertThat(column("SELECT log_attributes['http.status'] FROM logs "
+        + "WHERE service_name = 'checkout' ORDER BY \"timestamp\""))
+        .containsExactly("200", "500", "200");
+    assertThat(column("SELECT body FROM logs WHERE log_attributes['http.status'] = '500'"))
+        .containsExactly("POST /pay 500 error");
+    List<Object[]> whole =
+        rows("SELECT log_attributes FROM logs WHERE body = 'POST /pay 500 error'");
+    assertThat(whole.get(0)[0]).isEqualTo(Map.of("http.status", "500"));
+  }
+
+  @Test
+  void computedColumnsAndConstants() {
+    List<Object[]> rows =
+        rows("SELECT severity_number * 2 + 1 AS x, UPPER(service_name) AS s, "
+            + "COALESCE(severity_text, 'none') AS t FROM logs ORDER BY \"timestamp\"");
+    assertThat(rows.get(0)).containsExactly(19, "CHECKOUT", "INFO");
+    assertThat(rows.get(3)).containsExactly(null, "SEARCH", "none");
+    // A computing projection passes a map column's buffers through, and may repeat a column.
+    assertThat(rows("SELECT log_attributes, UPPER(body), body, body FROM logs "
+        + "WHERE body = 'POST /pay 500 error'").get(0))
+        .containsExactly(Map.of("http.status", "500"), "POST /PAY 500 ERROR",
+            "POST /pay 500 error", "POST /pay 500 error");
+    assertThat(rows("SELECT 1").get(0)).containsExactly(1);
+    assertThat(rows("SELECT body FROM logs WHERE 1 = 0")).isEmpty();
+    assertThat(rows("SELECT \"timestamp\" FROM logs WHERE body = 'query ok'").get(0))
+        .containsExactly(T0 + 3 * SECOND);
+    assertThat(column("SELECT body FROM logs WHERE \"timestamp\" / 1000000000 = "
+        + (T0 / SECOND + 4))).containsExactly("query error timeout");
+  }
+
+  @Test
+  void groupByCountsPerKey() {
+    List<Object[]> rows =
+        rows("SELECT service_name, COUNT(*) AS n FROM logs GROUP BY service_name "
+            + "ORDER BY service_name");
+    assertThat(rows).hasSize(2);
+    assertThat(rows.get(0)).containsExactly("checkout", 3L);
+    assertThat(rows.get(1)).containsExactly("search", 2L);
+    assertThat(rows("SELECT COUNT(*) FROM logs").get(0)).containsExactly(5L);
+    assertThat(rows("other", "SELECT COUNT(*) FROM logs").get(0)).containsExactly(1L);
+    assertThat(rows("SELECT COUNT(*) FROM logs WHERE severity_text = 'ERROR'").get(0))
+        .containsExactly(2L);
+  }
+
+  @Test
+  void moreOfTheDialect() {
+    assertThat(column("SELECT body FROM logs WHERE severity_number BETWEEN 10 AND 15"))
+        .containsExactly("GET /cart 200 slow");
+    assertThat(rows("SELECT service_name, COUNT(*) AS n FROM logs GROUP BY service_name "
+        + "HAVING COUNT(*) > 2"))
+        .singleElement().satisfies(r -> assertThat(r).containsExactly("checkout", 3L));
+    assertThat(column("SELECT DISTINCT service_name FROM logs ORDER BY service_name"))
+        .containsExactly("checkout", "search");
+    assertThat(column("SELECT severity_number % 5 FROM logs WHERE service_name = 'checkout' "
+        + "ORDER BY \"timestamp\"")).containsExactly(4, 2, 3);
+    assertThat(column("SELECT NULLIF(severity_text, 'ERROR') FROM logs "
+        + "WHERE service_name = 'checkout' ORDER BY \"timestamp\""))
+        .containsExactly("INFO", null, "WARN");
+    assertThat(column("SELECT CAST(severity_number AS VARCHAR) || '!' FROM logs "
+        + "WHERE body = 'GET /cart 200'")).containsExactly("9!");
+    assertThat(column("SELECT b FROM (SELECT body AS b, severity_number AS s FROM logs) "
+        + "WHERE s = 13")).containsExactly("GET /cart 200 slow");
+    assertThat(column("SELECT body FROM logs WHERE (severity_number > 10) IS NOT TRUE "
+        + "ORDER BY \"timestamp\"")).containsExactly("GET /cart 200", "query ok");
+    assertThat(column("SELECT CAST(severity_number AS DOUBLE) / 2 FROM logs "
+        + "WHERE body = 'GET /cart 200 slow'")).containsExactly(6.5);
+  }
+
+  @Test
+  void identifiersMatchCaseInsensitivelyQuotedOrNot() {
+    assertThat(column("SELECT BODY FROM LOGS WHERE Service_Name = 'search' AND \"BODY\" = 'query ok'"))
+        .containsExactly("query ok");
+    assertThat(column("SELECT l.body FROM icegate.logs AS l WHERE l.severity_number = 13"))
+        .containsExactly("GET /cart 200 slow");
+  }
+
+  @Test
+  void parametersAreBoundByPosition() {
+    SqlResult result =
+        engine.execute(
+            "SELECT body FROM logs WHERE severity_number = ? AND service_name = ?", "fake",
+            Arrays.asList(17, "checkout"), 0, () -> false);
+    assertThat(result.rows()).singleElement()
+        .satisfies(r -> assertThat(r).containsExactly("POST /pay 500 error"));
+    SqlQueryEngine.Prepared prepared =
+        engine.prepare("SELECT body, severity_number FROM logs WHERE service_name = ?");
+    assertThat(prepared.columns()).extracting(SqlColumn::name)
+        .containsExactly("body", "severity_number");
+    assertThat(prepared.columns()).extracting(SqlColumn::type)
+        .containsExactly(SqlTypeName.VARCHAR, SqlTypeName.INTEGER);
+    assertThat(prepared.parameters()).extracting(SqlColumn::type)
+        .containsExactly(SqlTypeName.VARCHAR);
+  }
+
+  @Test
+  void callersLimitCapsTheAnswer() {
+    SqlResult result =
+        engine.execute("SELECT body FROM logs ORDER BY \"timestamp\"", "fake", List.of(), 2,
+            () -> false);
+    assertThat(result.rows()).extracting(r -> r[0])
+        .containsExactly("GET /cart 200", "POST /pay 500 error");
+  }
+
+  @Test
+  void explainPlanShowsWhatWasPushedIntoTheScan() {
+    String plan =
+        (String) rows("EXPLAIN PLAN FOR SELECT body FROM logs WHERE \"timestamp\" >= "
+            + (T0 + SECOND) + " AND severity_text = 'ERROR'").get(0)[0];
+    assertThat(plan)
+        .contains("ArrowTableScan")
+        .contains("pushed=[tenant=fake, time=[" + (T0 + SECOND) + ", +inf), "
+            + "{severity_text=ERROR}]");
+    assertThat(engine.execute("EXPLAIN PLAN FOR SELECT 1", "fake", () -> false).columns())
+        .extracting(SqlColumn::name).containsExactly("PLAN");
+    String analyzed =
+        (String) rows("EXPLAIN ANALYZE SELECT body FROM logs WHERE body LIKE '%error%'")
+            .get(0)[0];
+    assertThat(analyzed).contains("rows=2 ").contains("scanned:");
+  }
+
+  @Test
+  void substringLikeRunsInsideTheScanAndTheRestAboveIt() {
+    ArrowRel plan =
+        engine.physicalPlan("SELECT body FROM logs WHERE body LIKE '%error%' "
+            + "AND severity_text IS NOT NULL AND service_name LIKE 'checkout'", "fake");
+    ArrowFilter kernel =
+        (ArrowFilter) descendants(plan).stream().filter(r -> r instanceof ArrowFilter)
+            .findFirst().orElseThrow();
+    assertThat(kernel.getInput()).isInstanceOf(ArrowTableScan.class);
+    assertThat(kernel.getCondition().toString())
+        .contains("CONTAINS_SUBSTRING").contains("'checkout'").doesNotContain("LIKE");
+    ArrowSqlFilter sql =
+        (ArrowSqlFilter) descendants(plan).stream().filter(r -> r instanceof ArrowSqlFilter)
+            .findFirst().orElseThrow();
+    assertThat(sql.getCondition().toString()).contains("IS NOT NULL");
+    assertThat(column("SELECT body FROM logs WHERE body LIKE '%error%' "
+        + "AND severity_text IS NOT NULL AND service_name LIKE 'checkout'"))
+        .containsExactly("POST /pay 500 error");
+    // Under NOT a NULL must stay UNKNOWN, so NOT LIKE is not turned into a kernel: the search
+    // line without severity is not kept (INFO is the only severity without an R).
+    assertThat(column("SELECT body FROM logs WHERE NOT (severity_text LIKE '%R%')"))
+        .containsExactly("GET /cart 200");
+  }
+
+  @Test
+  void unsupportedConstructsAreRefusedByName() {
+    assertRefused("SELECT a.body FROM logs a JOIN spans b ON a.trace_id = b.trace_id", "JOIN");
+    assertRefused("SELECT body FROM logs UNION SELECT name FROM spans", "UNION");
+    assertRefused("SELECT body, ROW_NUMBER() OVER (ORDER BY body) FROM logs", "window");
+    assertRefused(
+        "SELECT body FROM logs WHERE service_name IN (SELECT service_name FROM spans)",
+        "subquer");
+    assertRefused("INSERT INTO logs (body) VALUES ('x')", "INSERT");
+    assertThatThrownBy(() -> engine.prepare("SELECT body FROM logs UNION SELECT name FROM spans"))
+        .isInstanceOfSatisfying(SqlQueryException.class,
+            e -> assertThat(e.getMessage()).contains("UNION is not supported"));
+    assertRefused("SELECT service_name, COUNT(*) FROM logs GROUP BY ROLLUP(service_name)",
+        "ROLLUP");
+    assertThatThrownBy(() -> rows("SELECT BIT_AND(severity_number) FROM logs"))
+        .isInstanceOfSatisfying(SqlQueryException.class,
+            e -> assertThat(e.kind()).isEqualTo(SqlQueryException.Kind.UNSUPPORTED));
+  }
+
+  @Test
+  void badSqlIsAParseOrValidationError() {
+    assertThatThrownBy(() -> rows("SELEC body FROM logs"))
+        .isInstanceOfSatisfying(SqlQueryException.class, e -> {
+          assertThat(e.kind()).isEqualTo(SqlQueryException.Kind.PARSE);
+          assertThat(e.getMessage()).contains("line 1, column 1").doesNotContain("Was expecting");
+        });
+    assertThatThrownBy(() -> rows("SELECT nope FROM logs"))
+        .isInstanceOfSatisfying(SqlQueryException.class, e -> {
+          assertThat(e.kind()).isEqualTo(SqlQueryException.Kind.VALIDATION);
+          assertThat(e.getMessage()).contains("'nope'");
+        });
+    assertThatThrownBy(() -> rows("SELECT body FROM nowhere"))
+        .isInstanceOfSatisfying(SqlQueryException.class,
+            e -> assertThat(e.getMessage()).contains("nowhere"));
+  }
+
+  @Test
+  void limitsStopTheQueryAndReleaseItsMemory() {
+    SqlQueryEngine small =
+        new SqlQueryEngine(lake.scanner(), root, 64L << 20, Duration.ofSeconds(30), 3);
+    assertThatThrownBy(() -> small.execute("SELECT body FROM logs", "fake", () -> false))
+        .isInstanceOfSatisfying(SqlQueryException.class,
+            e -> assertThat(e.kind()).isEqualTo(SqlQueryException.Kind.TOO_MANY_ROWS));
+    assertThat(small.execute("SELECT body FROM logs LIMIT 3", "fake", () -> false).rows())
+        .hasSize(3);
+    assertThat(root.getAllocatedMemory()).isZero();
+    assertThatThrownBy(() -> engine.execute("SELECT body FROM logs", "fake", () -> true))
+        .isInstanceOf(QueryCancelledException.class);
+    assertThat(root.getAllocatedMemory()).isZero();
+    SqlQueryEngine tiny =
+        new SqlQueryEngine(lake.scanner(), root, 1024, Duration.ofSeconds(30), 1000);
+    assertThatThrownBy(() -> tiny.execute("SELECT * FROM logs", "fake", () -> false))
+        .isInstanceOf(OutOfMemoryException.class);
+    assertThat(root.getAllocatedMemory()).isZero();
+    assertThatThrownBy(() -> rows("SELECT CAST(body AS INTEGER) FROM logs"))
+        .isInstanceOfSatisfying(SqlQueryException.class,
+            e -> assertThat(e.kind()).isEqualTo(SqlQueryException.Kind.EXECUTION));
+  }
+
+  @Test
+  void tablesListTheLakesFourTablesWithTheirColumns() {
+    assertThat(engine.tables()).extracting(SqlTable::name)
+        .contains("logs", "spans", "metrics", "events");
+    SqlTable logs =
+        engine.tables().stream().filter(t -> t.name().equals("logs")).findFirst().orElseThrow();
+    assertThat(logs.columns()).extracting(SqlColumn::name)
+        .startsWith("tenant_id", "service_name", "timestamp");
+    assertThat(logs.columns().get(2).type()).isEqualTo(SqlTypeName.BIGINT);
+    SqlColumn attributes =
+        logs.columns().stream().filter(c -> c.name().equals("log_attributes")).findFirst()
+            .orElseThrow();
+    assertThat(attributes.typeName()).isEqualTo("MAP<VARCHAR, VARCHAR>");
+  }
+
+  private static void assertRefused(String sql, String construct) {
+    assertThatThrownBy(() -> rows(sql))
+        .isInstanceOfSatisfying(SqlQueryException.class, e -> {
+          assertThat(e.kind()).isEqualTo(SqlQueryException.Kind.UNSUPPORTED);
+          assertThat(e.getMessage()).containsIgnoringCase(construct);
+        });
+  }
+
+  private static List<Object[]> rows(String sql) {
+    return rows("fake", sql);
+  }
+
+  private static List<Object[]> rows(String tenant, String sql) {
+    return engine.execute(sql, tenant, () -> false).rows();
+  }
+
+  private static List<Object> column(String sql) {
+    return column("fake", sql);
+  }
+
+  private static List<Object> column(String tenant, String sql) {
+    return rows(tenant, sql).stream().map(r -> r[0]).toList();
+  }
+
+  private static List<ArrowTableScan> scans(RelNode rel) {
+    return descendants(rel).stream()
+        .filter(r -> r instanceof ArrowTableScan)
+        .map(r -> (ArrowTableScan) r)
+        .toList();
+  }
+
+  private static List<RelNode> descendants(RelNode rel) {
+    List<RelNode> out = new ArrayList<>();
+    out.add(rel);
+    for (RelNode input : rel.getInputs()) {
+      out.addAll(descendants(input));
+    }
+    return out;
+  }
+
+  private static void append(String tenant, ExportLogsServiceRequest request) throws Exception {
+    var built = LogsBatchBuilder.build(request, tenant, T0, root);
+    lake.logsWal().append(tenant, built.batch()).get();
+  }
+
+  private static LogRecord line(
+      long time, String body, String severity, int number, String status) {
+    LogRecord.Builder record =
+        LogRecord.newBuilder()
+            .setTimeUnixNano(time)
+            .setBody(AnyValue.newBuilder().setStringValue(body))
+            .setTraceId(ByteString.copyFrom(new byte[16]));
+    if (severity != null) {
+      record.setSeverityText(severity);
+    }
+    if (number != 0) {
+      record.setSeverityNumberValue(number);
+    }
+    if (status != null) {
+      record.addAttributes(kv("http.status", status));
+    }
+    return record.build();
+  }
+
+  private static ExportLogsServiceRequest request(String service, LogRecord... records) {
+    return ExportLogsServiceRequest.newBuilder()
+        .addResourceLogs(
+            ResourceLogs.newBuilder()
+                .setResource(Resource.newBuilder().addAttributes(kv("service.name", service)))
+                .addScopeLogs(ScopeLogs.newBuilder().addAllLogRecords(List.of(records))))
+        .build();
+  }
+
+  private static KeyValue kv(String key, String value) {
+    return KeyValue.newBuilder()
+        .setKey(key)
+        .setValue(AnyValue.newBuilder().setStringValue(value))
+        .build();
+  }
+}
