@@ -404,6 +404,15 @@ class PrometheusQueryTest {
         .isEqualTo("{\"status\":\"success\",\"data\":{\"groups\":[]}}");
   }
 
+  @Test
+  void malformedEscapesAreBadDataAndTheServerKeepsServing() throws Exception {
+    // What curl -d sends for a query holding a bare %: Go's form parser refuses it with 400.
+    HttpResponse<String> form = post("/api/v1/query", "query=up%zz&time=1240");
+    assertThat(form.statusCode()).as(form.body()).isEqualTo(400);
+    assertThat(JSON.readTree(form.body()).get("errorType").asText()).isEqualTo("bad_data");
+    assertThat(get("/api/v1/query?query=req_total&time=1240").statusCode()).isEqualTo(200);
+  }
+
   // ---- explain (ours) ----
 
   @Test

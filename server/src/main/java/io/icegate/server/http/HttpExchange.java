@@ -40,6 +40,7 @@ public final class HttpExchange {
   // Headers the answer carries unless it sets them itself; set before answering.
   private volatile Map<String, String> defaultHeaders = Map.of();
   private volatile int status;
+  private final String malformed;
 
   HttpExchange(ChannelHandlerContext ctx, FullHttpRequest request, Runnable onAnswered) {
     this(ctx, request, onAnswered, () -> false);
@@ -56,7 +57,16 @@ public final class HttpExchange {
     QueryStringDecoder decoder = new QueryStringDecoder(request.uri());
     this.path = decoder.path();
     this.uri = request.uri();
-    this.params = new HashMap<>(decoder.parameters());
+    String bad = null;
+    Map<String, List<String>> decoded;
+    try {
+      decoded = decoder.parameters();
+    } catch (IllegalArgumentException e) {
+      // A malformed %-escape: answered 400 by the listener, as Go's ParseForm refuses it.
+      decoded = Map.of();
+      bad = "invalid query string: " + e.getMessage();
+    }
+    this.params = new HashMap<>(decoded);
     this.headers = request.headers().copy();
     this.body = ByteBufUtil.getBytes(request.content());
     this.keepAlive = HttpUtil.isKeepAlive(request);
@@ -68,8 +78,13 @@ public final class HttpExchange {
       // Loki and Prometheus accept their query parameters as a POSTed form too. As Go's
       // ParseForm orders them, the body's values come before the URL's, so param() (FormValue)
       // prefers the body: Grafana puts extra parameters in the URL and the query in the body.
-      var form =
-          new QueryStringDecoder("?" + new String(body, StandardCharsets.UTF_8)).parameters();
+      Map<String, List<String>> form;
+      try {
+        form = new QueryStringDecoder("?" + new String(body, StandardCharsets.UTF_8)).parameters();
+      } catch (IllegalArgumentException e) {
+        form = Map.of();
+        bad = "invalid form body: " + e.getMessage();
+      }
       form.forEach(
           (k, v) -> {
             List<String> merged = new ArrayList<>(v);
@@ -77,6 +92,15 @@ public final class HttpExchange {
             params.put(k, merged);
           });
     }
+    this.malformed = bad;
+  }
+
+  /**
+   * Why the query string or form body could not be decoded (a malformed %-escape), or null; the
+   * listener answers such a request 400 before any handler runs.
+   */
+  public String malformed() {
+    return malformed;
   }
 
   public HttpMethod method() {

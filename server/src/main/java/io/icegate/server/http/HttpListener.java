@@ -236,6 +236,10 @@ public final class HttpListener implements AutoCloseable {
         }
         return;
       }
+      if (exchange.malformed() != null) {
+        errors.render(exchange, HttpResponseStatus.BAD_REQUEST, exchange.malformed());
+        return;
+      }
       if (inFlight.draining()) {
         // Shutting down: no new work; the client retries elsewhere (or after the restart).
         errors.render(exchange, HttpResponseStatus.SERVICE_UNAVAILABLE, "server is shutting down");
