@@ -1,5 +1,6 @@
 package io.icegate.bench;
 
+import io.icegate.engine.exec.AggregateFunction;
 import io.icegate.engine.exec.ExecContext;
 import io.icegate.engine.exec.HashAggregateOperator;
 import io.icegate.engine.exec.Operator;
@@ -20,6 +21,7 @@ import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.calcite.jdbc.JavaTypeFactoryImpl;
 import org.apache.calcite.rel.RelFieldCollation;
 import org.apache.calcite.rel.type.RelDataType;
@@ -71,6 +73,10 @@ public class OperatorBench {
     "request", "handled", "upstream", "cache", "miss", "hit", "retry", "latency", "db", "query",
     "user", "session", "token", "refresh", "queue", "consumer", "offset", "commit", "shard"
   };
+
+  private static final AggregateFunction COUNT_STAR =
+      new AggregateFunction(
+          AggregateFunction.Kind.COUNT, List.of(), new ArrowType.Int(64, true), false);
 
   @Param("1000000")
   public int rows;
@@ -223,7 +229,8 @@ public class OperatorBench {
   public long groupCountOurs() {
     long groups = 0;
     try (Operator aggregate =
-        new HashAggregateOperator(context(), input(), List.of(1), 1, List.of("labels", "n"))) {
+        new HashAggregateOperator(
+            context(), input(), List.of(1), List.of(COUNT_STAR), List.of("labels", "n"))) {
       for (VectorSchemaRoot out = aggregate.next(); out != null; out = aggregate.next()) {
         try (VectorSchemaRoot batch = out) {
           groups += batch.getRowCount();
