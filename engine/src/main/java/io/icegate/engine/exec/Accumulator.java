@@ -285,9 +285,8 @@ abstract class Accumulator implements AutoCloseable {
       FieldVector value = batch.getVector(arg);
       try (IntVector group = new IntVector("group", allocator)) {
         group.allocateNew(rows);
-        long data = group.getDataBuffer().memoryAddress();
         for (int r = 0; r < rows; r++) {
-          MemoryUtil.putInt(data + 4L * r, groups[r]);
+          group.set(r, groups[r]);
         }
         group.setValueCount(rows);
         int before = pairs.size();

@@ -531,8 +531,8 @@ final class GroupKeyTable implements AutoCloseable {
 
     @Override
     void append(int group, int row) {
-      if (group + 1 == offsets.length) {
-        offsets = Arrays.copyOf(offsets, offsets.length * 2);
+      if (group + 1 == nulls.length) {
+        offsets = Arrays.copyOf(offsets, nulls.length * 2 + 1);
         nulls = Arrays.copyOf(nulls, nulls.length * 2);
       }
       boolean isNull = rowIsNull(row);
