@@ -48,6 +48,18 @@ final class GroupKeyTable implements AutoCloseable {
   private int[] hashes = new int[0];
   private int[] groups = new int[0];
   private boolean[] same = new boolean[0];
+  /** Per row while probing: how its group was found (the constants below). */
+  private byte[] state = new byte[0];
+
+  /** Tables beyond this many slots (a few MiB) are prefetched a batch at a time. */
+  private static final int PREFETCH_SLOTS = 1 << 18;
+  @SuppressWarnings("unused")
+  private long prefetched;
+
+  private static final byte CANDIDATE = 0;
+  private static final byte NEW = 1;
+  private static final byte SAME = 2;
+  private static final byte WRONG = 3;
 
   /** A table for keys of these (input) fields; arena memory comes from {@code allocator}. */
   GroupKeyTable(List<Field> keyFields, BufferAllocator allocator) {
@@ -72,6 +84,7 @@ final class GroupKeyTable implements AutoCloseable {
       hashes = new int[rows];
       groups = new int[rows];
       same = new boolean[rows];
+      state = new byte[rows];
     }
     for (int k = 0; k < columns.length; k++) {
       columns[k].bind(keys[k], rows);
@@ -81,13 +94,24 @@ final class GroupKeyTable implements AutoCloseable {
     return groups;
   }
 
+  /**
+   * Finds every row's group in three passes, so that key comparisons run column by column in
+   * tight loops: first each row takes the first group of its hash (or, when its hash is not in
+   * the table, makes a new group — no equal key can exist then); then each column checks the
+   * rows' keys against their candidates' keys; then the rare rows whose candidate was another
+   * key of the same hash probe again, comparing as they go.
+   */
   private void probe(int rows) {
     int[] hashes = this.hashes;
     int[] groups = this.groups;
+    byte[] state = this.state;
     boolean[] same = this.same;
+    if (slots.length > PREFETCH_SLOTS) {
+      prefetch(rows);
+    }
     for (int r = 0; r < rows; r++) {
       if (same[r]) {
-        groups[r] = groups[r - 1];
+        state[r] = SAME;
         continue;
       }
       int h = hashes[r];
@@ -96,15 +120,54 @@ final class GroupKeyTable implements AutoCloseable {
         long entry = slots[slot];
         if (entry == 0) {
           groups[r] = insert(slot, h, r);
+          state[r] = NEW;
           break;
         }
         if ((int) (entry >>> 32) == h) {
-          int g = (int) entry - 1;
-          if (keysEqual(g, r)) {
-            groups[r] = g;
-            break;
-          }
+          groups[r] = (int) entry - 1;
+          state[r] = CANDIDATE;
+          break;
         }
+      }
+    }
+    for (KeyColumn column : columns) {
+      column.verify(rows, groups, state);
+    }
+    for (int r = 0; r < rows; r++) {
+      switch (state[r]) {
+        case SAME -> groups[r] = groups[r - 1];
+        case WRONG -> groups[r] = find(r);
+        default -> { }
+      }
+    }
+  }
+
+  /**
+   * Reads every row's first slot in a loop that does nothing else, so the processor overlaps the
+   * cache misses of a table larger than its caches (a million groups) instead of taking them one
+   * at a time in the probing loop. The sum only keeps the reads from being optimised away.
+   */
+  private void prefetch(int rows) {
+    long[] slots = this.slots;
+    int mask = slots.length - 1;
+    long sum = 0;
+    for (int r = 0; r < rows; r++) {
+      sum += slots[hashes[r] & mask];
+    }
+    prefetched = sum;
+  }
+
+  /** The group of row {@code r}, comparing every key of its hash; made if there is none. */
+  private int find(int r) {
+    int h = hashes[r];
+    int mask = slots.length - 1;
+    for (int slot = h & mask; ; slot = (slot + 1) & mask) {
+      long entry = slots[slot];
+      if (entry == 0) {
+        return insert(slot, h, r);
+      }
+      if ((int) (entry >>> 32) == h && keysEqual((int) entry - 1, r)) {
+        return (int) entry - 1;
       }
     }
   }
@@ -202,6 +265,9 @@ final class GroupKeyTable implements AutoCloseable {
     abstract void hash(int rows, int[] hashes, boolean[] same, boolean first);
 
     abstract boolean equalsRow(int group, int row);
+
+    /** Marks WRONG each CANDIDATE row whose key differs from its candidate group's. */
+    abstract void verify(int rows, int[] groups, byte[] state);
 
     /** Keeps the row's value as group {@code group}'s (the next group). */
     abstract void append(int group, int row);
@@ -372,6 +438,25 @@ final class GroupKeyTable implements AutoCloseable {
     }
 
     @Override
+    void verify(int rows, int[] groups, byte[] state) {
+      long[] in = batch;
+      long[] values = this.values;
+      boolean[] nulls = this.nulls;
+      boolean[] batchNulls = this.batchNulls;
+      boolean hasNulls = batchHasNulls;
+      for (int r = 0; r < rows; r++) {
+        if (state[r] == CANDIDATE) {
+          int g = groups[r];
+          boolean equal = values[g] == in[r]
+              && nulls[g] == (hasNulls && batchNulls[r]);
+          if (!equal) {
+            state[r] = WRONG;
+          }
+        }
+      }
+    }
+
+    @Override
     void append(int group, int row) {
       if (group == values.length) {
         values = Arrays.copyOf(values, group * 2);
@@ -527,6 +612,15 @@ final class GroupKeyTable implements AutoCloseable {
       long from = offsets[group];
       int length = (int) (offsets[group + 1] - from);
       return length == length(row) && bytesEqual(arenaAddress + from, data + start(row), length);
+    }
+
+    @Override
+    void verify(int rows, int[] groups, byte[] state) {
+      for (int r = 0; r < rows; r++) {
+        if (state[r] == CANDIDATE && !equalsRow(groups[r], r)) {
+          state[r] = WRONG;
+        }
+      }
     }
 
     @Override
