@@ -26,6 +26,12 @@ import org.apache.arrow.vector.types.pojo.Field;
  * is allocated per row, and no call is virtual inside a loop.
  */
 abstract class Accumulator implements AutoCloseable {
+  /**
+   * For a function with a filter, the rows of the batch being added that the filter drops (set
+   * before each {@link #add}); null when every row counts.
+   */
+  boolean[] excluded;
+
   /** Makes room for group ids below {@code groups}. */
   abstract void grow(int groups);
 
@@ -74,6 +80,21 @@ abstract class Accumulator implements AutoCloseable {
     double[] doubles = new double[0];
     boolean[] nulls = new boolean[0];
     boolean hasNulls;
+
+    /** Decodes the column, treating the {@code excluded} rows (if any) as nulls. */
+    void decode(FieldVector vector, int rows, boolean[] excluded) {
+      decode(vector, rows);
+      if (excluded != null) {
+        if (hasNulls) {
+          for (int r = 0; r < rows; r++) {
+            nulls[r] |= excluded[r];
+          }
+        } else {
+          System.arraycopy(excluded, 0, nulls, 0, rows);
+          hasNulls = true;
+        }
+      }
+    }
 
     void decode(FieldVector vector, int rows) {
       ArrowType type = vector.getField().getType();
@@ -233,6 +254,15 @@ abstract class Accumulator implements AutoCloseable {
     void add(VectorSchemaRoot batch, int[] groups, int rows) {
       long[] counts = this.counts;
       FieldVector v = arg < 0 ? null : batch.getVector(arg);
+      boolean[] excluded = this.excluded;
+      if (excluded != null) {
+        for (int r = 0; r < rows; r++) {
+          if (!excluded[r] && (v == null || !v.isNull(r))) {
+            counts[groups[r]]++;
+          }
+        }
+        return;
+      }
       if (v == null || v.getNullCount() == 0) {
         for (int r = 0; r < rows; r++) {
           counts[groups[r]]++;
@@ -339,7 +369,7 @@ abstract class Accumulator implements AutoCloseable {
 
     @Override
     void add(VectorSchemaRoot batch, int[] groups, int rows) {
-      in.decode(batch.getVector(arg), rows);
+      in.decode(batch.getVector(arg), rows, excluded);
       long[] v = in.longs;
       boolean[] nulls = in.nulls;
       boolean hasNulls = in.hasNulls;
@@ -389,7 +419,7 @@ abstract class Accumulator implements AutoCloseable {
 
     @Override
     void add(VectorSchemaRoot batch, int[] groups, int rows) {
-      in.decode(batch.getVector(arg), rows);
+      in.decode(batch.getVector(arg), rows, excluded);
       double[] v = in.asDoubles(rows);
       boolean[] nulls = in.nulls;
       if (!in.hasNulls) {
@@ -442,7 +472,7 @@ abstract class Accumulator implements AutoCloseable {
 
     @Override
     void add(VectorSchemaRoot batch, int[] groups, int rows) {
-      in.decode(batch.getVector(arg), rows);
+      in.decode(batch.getVector(arg), rows, excluded);
       long[] v = in.longs;
       boolean[] nulls = in.nulls;
       boolean hasNulls = in.hasNulls;
@@ -491,7 +521,7 @@ abstract class Accumulator implements AutoCloseable {
 
     @Override
     void add(VectorSchemaRoot batch, int[] groups, int rows) {
-      in.decode(batch.getVector(arg), rows);
+      in.decode(batch.getVector(arg), rows, excluded);
       double[] v = in.asDoubles(rows);
       boolean[] nulls = in.nulls;
       boolean hasNulls = in.hasNulls;
@@ -545,7 +575,7 @@ abstract class Accumulator implements AutoCloseable {
 
     @Override
     void add(VectorSchemaRoot batch, int[] groups, int rows) {
-      in.decode(batch.getVector(arg), rows);
+      in.decode(batch.getVector(arg), rows, excluded);
       double[] v = in.asDoubles(rows);
       boolean[] nulls = in.nulls;
       boolean hasNulls = in.hasNulls;
@@ -617,7 +647,7 @@ abstract class Accumulator implements AutoCloseable {
 
     @Override
     void add(VectorSchemaRoot batch, int[] groups, int rows) {
-      in.decode(batch.getVector(arg), rows);
+      in.decode(batch.getVector(arg), rows, excluded);
       if (meanArg >= 0) {
         merge(batch, groups, rows);
         return;

@@ -9,10 +9,18 @@ import org.apache.arrow.vector.types.pojo.ArrowType;
  *
  * @param args input column indexes: none for {@code COUNT(*)}; for the merge kinds, the state
  *     columns a partial aggregate made, in the order that kind's javadoc gives
+ * @param filter a boolean input column: only rows where it is true count ({@code FILTER (WHERE
+ *     …)}); -1 for every row
  */
-public record AggregateFunction(Kind kind, List<Integer> args, ArrowType type, boolean nullable) {
+public record AggregateFunction(
+    Kind kind, List<Integer> args, ArrowType type, boolean nullable, int filter) {
   public AggregateFunction {
     args = List.copyOf(args);
+  }
+
+  /** A function over every row. */
+  public AggregateFunction(Kind kind, List<Integer> args, ArrowType type, boolean nullable) {
+    this(kind, args, type, nullable, -1);
   }
 
   /**

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.BaseFixedWidthVector;
+import org.apache.arrow.vector.BitVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Field;
@@ -35,6 +36,7 @@ public final class HashAggregateOperator implements Operator {
   private GroupKeyTable table;
   private Accumulator[] accumulators;
   private int[] zeros = new int[0];
+  private boolean[] excludedScratch = new boolean[0];
   private boolean consumed;
   private int emitted;
   private boolean closed;
@@ -108,10 +110,25 @@ public final class HashAggregateOperator implements Operator {
       groups = table.groupsOf(keyVectors, rows);
       size = table.size();
     }
-    for (Accumulator accumulator : accumulators) {
+    for (int i = 0; i < accumulators.length; i++) {
+      Accumulator accumulator = accumulators[i];
+      int filter = functions.get(i).filter();
+      accumulator.excluded = filter < 0 ? null : excluded(batch.getVector(filter), rows);
       accumulator.grow(size);
       accumulator.add(batch, groups, rows);
     }
+  }
+
+  /** The rows where a {@code FILTER} column is not true (false or null). */
+  private boolean[] excluded(FieldVector filter, int rows) {
+    if (excludedScratch.length < rows) {
+      excludedScratch = new boolean[rows];
+    }
+    BitVector bits = (BitVector) filter;
+    for (int r = 0; r < rows; r++) {
+      excludedScratch[r] = bits.isNull(r) || bits.get(r) == 0;
+    }
+    return excludedScratch;
   }
 
   private Accumulator[] accumulators(VectorSchemaRoot batch) {

@@ -33,9 +33,10 @@ import org.apache.calcite.util.Optionality;
  * Hash aggregation over batches ({@link HashAggregateOperator}): grouping by columns of any
  * scalar type, with {@code COUNT(*)}, {@code COUNT(col)}, {@code COUNT(DISTINCT col)}, {@code
  * SUM}, {@code $SUM0}, {@code MIN}, {@code MAX}, {@code AVG}, {@code VAR_POP}, {@code
- * VAR_SAMP}, {@code STDDEV_POP} and {@code STDDEV_SAMP} over numeric columns. Any other call —
- * another function, {@code DISTINCT} on anything but {@code COUNT}, {@code FILTER}, {@code
- * WITHIN GROUP}, grouping sets — is refused when the node is made, with an {@link
+ * VAR_SAMP}, {@code STDDEV_POP} and {@code STDDEV_SAMP} over numeric columns, each also with
+ * {@code FILTER (WHERE …)} (but for {@code COUNT(DISTINCT …)}). Any other call — another
+ * function, {@code DISTINCT} on anything but {@code COUNT}, {@code WITHIN GROUP}, grouping sets —
+ * is refused when the node is made, with an {@link
  * UnsupportedOperationException} naming it, so a front end can tell its user what is missing.
  *
  * <p>Over a scan read split by split, {@link ArrowGather#parallelize} runs it in two phases: a
@@ -165,7 +166,8 @@ public final class ArrowAggregate extends Aggregate implements ArrowRel {
   private static AggregateCall state(
       SqlAggFunction function, AggregateCall call, RelDataType type, String name) {
     return AggregateCall.create(
-        function, false, false, false, call.getArgList(), -1, RelCollations.EMPTY, type, name);
+        function, false, false, false, call.getArgList(), call.filterArg, RelCollations.EMPTY,
+        type, name);
   }
 
   private static AggregateCall merge(
@@ -198,9 +200,9 @@ public final class ArrowAggregate extends Aggregate implements ArrowRel {
   static AggregateFunction function(AggregateCall call, RelDataType inputType) {
     SqlAggFunction aggregation = call.getAggregation();
     String name = aggregation.getName();
-    if (call.filterArg >= 0) {
+    if (call.filterArg >= 0 && call.isDistinct()) {
       throw new UnsupportedOperationException(
-          "aggregate function " + name + " with FILTER is not supported");
+          "aggregate function " + name + "(DISTINCT …) with FILTER is not supported");
     }
     if (!call.getCollation().getFieldCollations().isEmpty()) {
       throw new UnsupportedOperationException(
@@ -208,7 +210,8 @@ public final class ArrowAggregate extends Aggregate implements ArrowRel {
     }
     List<Integer> args = call.getArgList();
     if (aggregation instanceof StateFunction state) {
-      return new AggregateFunction(state.kind, args, arrowType(call, name), call.type.isNullable());
+      return new AggregateFunction(
+          state.kind, args, arrowType(call, name), call.type.isNullable(), call.filterArg);
     }
     SqlKind kind = aggregation.getKind();
     Kind mapped = switch (kind) {
@@ -249,7 +252,8 @@ public final class ArrowAggregate extends Aggregate implements ArrowRel {
                 + " is not supported");
       }
     }
-    return new AggregateFunction(mapped, args, arrowType(call, name), call.type.isNullable());
+    return new AggregateFunction(
+        mapped, args, arrowType(call, name), call.type.isNullable(), call.filterArg);
   }
 
   private static final List<SqlTypeName> NUMERIC =

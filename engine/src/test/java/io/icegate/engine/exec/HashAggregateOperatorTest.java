@@ -201,6 +201,30 @@ class HashAggregateOperatorTest {
   }
 
   @Test
+  void filteredFunctionsSeeOnlyRowsWhereTheFilterIsTrue() {
+    List<VectorSchemaRoot> input =
+        List.of(
+            batch(strings("k", "a", "a", "a", "b"), longs("v", 1L, 2L, 3L, 4L),
+                bits("f", true, false, false, false)),
+            batch(strings("k", "b", "c"), longs("v", 5L, 6L), bits("f", true, false)));
+    List<AggregateFunction> functions =
+        List.of(
+            COUNT_STAR,
+            new AggregateFunction(Kind.COUNT, List.of(), BIGINT, false, 2),
+            new AggregateFunction(Kind.SUM, List.of(1), BIGINT, true, 2),
+            new AggregateFunction(Kind.AVG, List.of(1), DOUBLE, true, 2),
+            new AggregateFunction(Kind.MAX, List.of(1), BIGINT, true, 2));
+
+    List<List<Object>> rows = run(input, List.of(0), functions);
+
+    assertThat(rows)
+        .containsExactly(
+            List.of("a", 3L, 1L, 1L, 1.0, 1L),
+            List.of("b", 2L, 1L, 5L, 5.0, 5L),
+            Arrays.asList("c", 1L, 0L, null, null, null));
+  }
+
+  @Test
   void countDistinctCountsNonNullValuesPerGroup() {
     List<VectorSchemaRoot> input =
         List.of(
