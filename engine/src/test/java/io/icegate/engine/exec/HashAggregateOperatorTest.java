@@ -225,6 +225,28 @@ class HashAggregateOperatorTest {
   }
 
   @Test
+  void keysWithTheSameHashStayApart() {
+    // Two integers whose 32-bit hashes are equal (found by a birthday search): the table must
+    // compare the keys themselves, also when a row's first candidate is the other key.
+    Map<Integer, Long> seen = new HashMap<>();
+    long a = -1;
+    long b = -1;
+    for (long v = 0; a < 0; v++) {
+      Long earlier = seen.putIfAbsent(GroupKeyTable.mix(v), v);
+      if (earlier != null) {
+        a = earlier;
+        b = v;
+      }
+    }
+    List<VectorSchemaRoot> input =
+        List.of(batch(longs("k", a, b, a, b)), batch(longs("k", b, 7L, b)));
+
+    List<List<Object>> rows = run(input, List.of(0), List.of(COUNT_STAR));
+
+    assertThat(rows).containsExactly(List.of(a, 2L), List.of(b, 4L), List.of(7L, 1L));
+  }
+
+  @Test
   void countDistinctCountsNonNullValuesPerGroup() {
     List<VectorSchemaRoot> input =
         List.of(
