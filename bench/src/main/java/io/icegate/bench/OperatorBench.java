@@ -1,5 +1,6 @@
 package io.icegate.bench;
 
+import io.icegate.engine.exec.AggregateFunction;
 import io.icegate.engine.exec.ExecContext;
 import io.icegate.engine.exec.HashAggregateOperator;
 import io.icegate.engine.exec.Operator;
@@ -18,8 +19,12 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.Float8Vector;
+import org.apache.arrow.vector.IntVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.FloatingPointPrecision;
+import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.calcite.jdbc.JavaTypeFactoryImpl;
 import org.apache.calcite.rel.RelFieldCollation;
 import org.apache.calcite.rel.type.RelDataType;
@@ -53,8 +58,11 @@ import org.openjdk.jmh.annotations.Warmup;
  *       {@code count(*) … WHERE contains(line, 'error')};
  *   <li>{@code topN*}: the newest 1,000 of the rows by timestamp ({@link SortOperator} with a
  *       fetch, as a log query's limit runs); DuckDB's {@code ORDER BY ts DESC LIMIT 1000};
- *   <li>{@code groupCount*}: rows counted per stream label set ({@link HashAggregateOperator});
- *       DuckDB's {@code GROUP BY labels}.
+ *   <li>{@code groupCount*}: rows counted per stream label set (50 groups) ({@link
+ *       HashAggregateOperator}); DuckDB's {@code GROUP BY labels};
+ *   <li>{@code groupTwoKeysSumAvg*}: {@code SUM} and {@code AVG} of a double column per label set
+ *       and an integer level (250 groups);
+ *   <li>{@code groupMillionKeys*}: rows counted per timestamp, nearly every row its own group.
  * </ul>
  *
  * Run: {@code java -cp … org.openjdk.jmh.Main OperatorBench [-p rows=N]}.
@@ -72,6 +80,12 @@ public class OperatorBench {
     "user", "session", "token", "refresh", "queue", "consumer", "offset", "commit", "shard"
   };
 
+  private static final AggregateFunction COUNT_STAR =
+      new AggregateFunction(
+          AggregateFunction.Kind.COUNT, List.of(), new ArrowType.Int(64, true), false);
+  private static final ArrowType DOUBLE =
+      new ArrowType.FloatingPoint(FloatingPointPrecision.DOUBLE);
+
   @Param("1000000")
   public int rows;
 
@@ -88,7 +102,8 @@ public class OperatorBench {
     duck = DriverManager.getConnection("jdbc:duckdb:");
     sql = duck.createStatement();
     sql.execute("SET threads TO 1");
-    sql.execute("CREATE TABLE t (ts BIGINT, labels VARCHAR, line VARCHAR)");
+    sql.execute(
+        "CREATE TABLE t (ts BIGINT, labels VARCHAR, line VARCHAR, level INTEGER, v DOUBLE)");
     SplittableRandom random = new SplittableRandom(7);
     try (DuckDBAppender appender = ((DuckDBConnection) duck).createAppender("main", "t")) {
       for (int from = 0; from < rows; from += BATCH) {
@@ -96,7 +111,11 @@ public class OperatorBench {
         BigIntVector ts = new BigIntVector("ts", root);
         VarCharVector labels = new VarCharVector("labels", root);
         VarCharVector line = new VarCharVector("line", root);
+        IntVector level = new IntVector("level", root);
+        Float8Vector value = new Float8Vector("v", root);
         ts.allocateNew(n);
+        level.allocateNew(n);
+        value.allocateNew(n);
         labels.allocateNew((long) n * 48, n);
         line.allocateNew((long) n * 200, n);
         for (int i = 0; i < n; i++) {
@@ -104,19 +123,27 @@ public class OperatorBench {
           String stream =
               "{service_name=\"svc-" + random.nextInt(50) + "\", env=\"prod\"}";
           String text = line(random);
+          int severity = random.nextInt(5);
+          double v = random.nextDouble() * 1000;
           ts.set(i, time);
+          level.set(i, severity);
+          value.set(i, v);
           labels.setSafe(i, stream.getBytes(StandardCharsets.UTF_8));
           line.setSafe(i, text.getBytes(StandardCharsets.UTF_8));
           appender.beginRow();
           appender.append(time);
           appender.append(stream);
           appender.append(text);
+          appender.append(severity);
+          appender.append(v);
           appender.endRow();
         }
         ts.setValueCount(n);
         labels.setValueCount(n);
         line.setValueCount(n);
-        VectorSchemaRoot batch = new VectorSchemaRoot(List.of(ts, labels, line));
+        level.setValueCount(n);
+        value.setValueCount(n);
+        VectorSchemaRoot batch = new VectorSchemaRoot(List.of(ts, labels, line, level, value));
         batch.setRowCount(n);
         batches.add(batch);
       }
@@ -221,9 +248,39 @@ public class OperatorBench {
 
   @Benchmark
   public long groupCountOurs() {
+    return groups(List.of(1), List.of(COUNT_STAR), List.of("labels", "n"));
+  }
+
+  @Benchmark
+  public long groupCountDuckDb() throws Exception {
+    return single("SELECT count(*) FROM (SELECT labels, count(*) FROM t GROUP BY labels)");
+  }
+
+  @Benchmark
+  public long groupTwoKeysSumAvgOurs() {
+    return groups(List.of(1, 3), List.of(sum(4), avg(4)), List.of("labels", "level", "s", "a"));
+  }
+
+  @Benchmark
+  public long groupTwoKeysSumAvgDuckDb() throws Exception {
+    return single(
+        "SELECT count(*) FROM (SELECT labels, level, sum(v), avg(v) FROM t GROUP BY labels, level)");
+  }
+
+  @Benchmark
+  public long groupMillionKeysOurs() {
+    return groups(List.of(0), List.of(COUNT_STAR), List.of("ts", "n"));
+  }
+
+  @Benchmark
+  public long groupMillionKeysDuckDb() throws Exception {
+    return single("SELECT count(*) FROM (SELECT ts, count(*) FROM t GROUP BY ts)");
+  }
+
+  private long groups(List<Integer> keys, List<AggregateFunction> functions, List<String> names) {
     long groups = 0;
     try (Operator aggregate =
-        new HashAggregateOperator(context(), input(), List.of(1), 1, List.of("labels", "n"))) {
+        new HashAggregateOperator(context(), input(), keys, functions, names)) {
       for (VectorSchemaRoot out = aggregate.next(); out != null; out = aggregate.next()) {
         try (VectorSchemaRoot batch = out) {
           groups += batch.getRowCount();
@@ -233,9 +290,12 @@ public class OperatorBench {
     return groups;
   }
 
-  @Benchmark
-  public long groupCountDuckDb() throws Exception {
-    return single("SELECT count(*) FROM (SELECT labels, count(*) FROM t GROUP BY labels)");
+  private static AggregateFunction sum(int column) {
+    return new AggregateFunction(AggregateFunction.Kind.SUM, List.of(column), DOUBLE, true);
+  }
+
+  private static AggregateFunction avg(int column) {
+    return new AggregateFunction(AggregateFunction.Kind.AVG, List.of(column), DOUBLE, true);
   }
 
   private long single(String query) throws Exception {

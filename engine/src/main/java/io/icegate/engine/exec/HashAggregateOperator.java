@@ -1,160 +1,198 @@
 package io.icegate.engine.exec;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.BaseFixedWidthVector;
+import org.apache.arrow.vector.BitVector;
 import org.apache.arrow.vector.FieldVector;
-import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
-import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.FieldType;
-import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
- * Groups its input by string key columns and counts rows per group (or only finds the distinct
- * keys). Keys are stored once per group as bytes; rows look their group up in an
- * open-addressing table by hash, comparing bytes, so no per-row objects are made. The result
- * is emitted when the input ends, in first-seen order.
+ * Groups its input by key columns of any scalar type and computes aggregate functions per group
+ * ({@link AggregateFunction}): a batch at a time, the {@link GroupKeyTable} gives every row its
+ * group id, then each function's {@link Accumulator} adds the batch's argument column into
+ * per-group arrays. Nothing is made per row.
+ *
+ * <p>The result comes when the input ends, one row per group in first-seen order, in batches of
+ * at most {@value #OUTPUT_BATCH} rows: the key columns (of the input's types) and then one
+ * column per function. Without keys there is exactly one row, even over no input ({@code COUNT}
+ * 0, {@code SUM} NULL); with keys, no input gives no rows.
+ *
+ * <p>Run below a parallel gather with the partial functions and above it with their merges, it
+ * is the two halves of a parallel aggregation (see {@code ArrowAggregate}).
  */
 public final class HashAggregateOperator implements Operator {
+  private static final int OUTPUT_BATCH = 1 << 16;
+
   private final ExecContext context;
   private final Operator input;
   private final int[] keys;
-  private final int counts;
+  private final List<AggregateFunction> functions;
   private final List<String> names;
-  private int[] table = new int[64];
-  private final List<byte[][]> groupKeys = new ArrayList<>();
-  private long[] groupCounts = new long[16];
-  private boolean done;
+  private List<Field> keyFields;
+  private GroupKeyTable table;
+  private Accumulator[] accumulators;
+  private int[] zeros = new int[0];
+  private boolean[] excludedScratch = new boolean[0];
+  private boolean consumed;
+  private int emitted;
+  private boolean closed;
 
+  /**
+   * @param keys input columns to group by
+   * @param names the output columns' names: keys', then functions'
+   */
   public HashAggregateOperator(
-      ExecContext context, Operator input, List<Integer> keys, int counts, List<String> names) {
+      ExecContext context, Operator input, List<Integer> keys, List<AggregateFunction> functions,
+      List<String> names) {
     this.context = context;
     this.input = input;
     this.keys = keys.stream().mapToInt(Integer::intValue).toArray();
-    this.counts = counts;
+    this.functions = List.copyOf(functions);
     this.names = List.copyOf(names);
-    Arrays.fill(table, -1);
   }
 
   @Override
   public VectorSchemaRoot next() {
-    if (done) {
+    if (!consumed) {
+      consume();
+      consumed = true;
+    }
+    int total = keys.length == 0 ? 1 : table == null ? 0 : table.size();
+    if (emitted >= total) {
       return null;
     }
+    context.checkContinue();
+    int count = Math.min(OUTPUT_BATCH, total - emitted);
+    VectorSchemaRoot out = emit(emitted, count);
+    emitted += count;
+    return out;
+  }
+
+  private void consume() {
     for (VectorSchemaRoot batch = input.next(); batch != null; batch = input.next()) {
       try (VectorSchemaRoot owned = batch) {
         context.checkContinue();
         accumulate(owned);
       }
     }
-    done = true;
-    return groupKeys.isEmpty() && keys.length > 0 ? null : emit();
+    if (accumulators == null) {
+      accumulators = accumulators(null);
+    }
   }
 
   private void accumulate(VectorSchemaRoot batch) {
-    VarCharVector[] columns = new VarCharVector[keys.length];
-    for (int k = 0; k < keys.length; k++) {
-      FieldVector v = batch.getVector(keys[k]);
-      if (!(v instanceof VarCharVector s)) {
-        throw new UnsupportedOperationException("grouping by " + v.getField().getType());
+    int rows = batch.getRowCount();
+    if (accumulators == null) {
+      keyFields = new ArrayList<>();
+      for (int key : keys) {
+        keyFields.add(batch.getVector(key).getField());
       }
-      columns[k] = s;
+      table = keys.length == 0 ? null : new GroupKeyTable(keyFields, context.allocator());
+      accumulators = accumulators(batch);
     }
-    byte[][] probe = new byte[keys.length][];
-    for (int row = 0; row < batch.getRowCount(); row++) {
+    int[] groups;
+    int size;
+    if (keys.length == 0) {
+      if (zeros.length < rows) {
+        zeros = new int[rows];
+      }
+      groups = zeros;
+      size = 1;
+    } else {
+      FieldVector[] keyVectors = new FieldVector[keys.length];
       for (int k = 0; k < keys.length; k++) {
-        probe[k] = columns[k].isNull(row) ? null : columns[k].get(row);
+        keyVectors[k] = batch.getVector(keys[k]);
       }
-      int group = find(probe);
-      groupCounts[group]++;
+      groups = table.groupsOf(keyVectors, rows);
+      size = table.size();
+    }
+    for (int i = 0; i < accumulators.length; i++) {
+      Accumulator accumulator = accumulators[i];
+      int filter = functions.get(i).filter();
+      accumulator.excluded = filter < 0 ? null : excluded(batch.getVector(filter), rows);
+      accumulator.grow(size);
+      accumulator.add(batch, groups, rows);
     }
   }
 
-  private int find(byte[][] probe) {
-    int hash = hash(probe);
-    int mask = table.length - 1;
-    for (int slot = hash & mask; ; slot = (slot + 1) & mask) {
-      int group = table[slot];
-      if (group < 0) {
-        group = groupKeys.size();
-        groupKeys.add(probe.clone());
-        if (group >= groupCounts.length) {
-          groupCounts = Arrays.copyOf(groupCounts, groupCounts.length * 2);
+  /** The rows where a {@code FILTER} column is not true (false or null). */
+  private boolean[] excluded(FieldVector filter, int rows) {
+    if (excludedScratch.length < rows) {
+      excludedScratch = new boolean[rows];
+    }
+    BitVector bits = (BitVector) filter;
+    for (int r = 0; r < rows; r++) {
+      excludedScratch[r] = bits.isNull(r) || bits.get(r) == 0;
+    }
+    return excludedScratch;
+  }
+
+  private Accumulator[] accumulators(VectorSchemaRoot batch) {
+    Accumulator[] made = new Accumulator[functions.size()];
+    for (int i = 0; i < made.length; i++) {
+      List<Field> argFields = null;
+      if (batch != null) {
+        argFields = new ArrayList<>();
+        for (int arg : functions.get(i).args()) {
+          argFields.add(batch.getVector(arg).getField());
         }
-        table[slot] = group;
-        if (groupKeys.size() * 2 > table.length) {
-          rehash();
-        }
-        return group;
       }
-      if (Arrays.deepEquals(groupKeys.get(group), probe)) {
-        return group;
-      }
+      made[i] = Accumulator.of(functions.get(i), argFields, context.allocator());
+      made[i].grow(1);
     }
+    return made;
   }
 
-  private void rehash() {
-    table = new int[table.length * 2];
-    Arrays.fill(table, -1);
-    int mask = table.length - 1;
-    for (int group = 0; group < groupKeys.size(); group++) {
-      int slot = hash(groupKeys.get(group)) & mask;
-      while (table[slot] >= 0) {
-        slot = (slot + 1) & mask;
-      }
-      table[slot] = group;
-    }
-  }
-
-  private static int hash(byte[][] key) {
-    int h = Arrays.deepHashCode(key);
-    h ^= h >>> 16;
-    h *= 0x85ebca6b;
-    return h ^ (h >>> 13);
-  }
-
-  private VectorSchemaRoot emit() {
-    List<Field> fields = new ArrayList<>();
-    for (int k = 0; k < keys.length; k++) {
-      fields.add(new Field(names.get(k), FieldType.nullable(ArrowType.Utf8.INSTANCE), null));
-    }
-    for (int c = 0; c < counts; c++) {
-      fields.add(
-          new Field(names.get(keys.length + c), FieldType.notNullable(new ArrowType.Int(64, true)),
-              null));
-    }
-    int groups = keys.length == 0 ? 1 : groupKeys.size();
-    VectorSchemaRoot out = Batches.allocate(new Schema(fields), context.allocator(), groups);
+  private VectorSchemaRoot emit(int from, int count) {
+    BufferAllocator allocator = context.allocator();
+    List<FieldVector> vectors = new ArrayList<>(keys.length + functions.size());
     try {
-      for (int g = 0; g < groups; g++) {
-        for (int k = 0; k < keys.length; k++) {
-          VarCharVector v = (VarCharVector) out.getVector(k);
-          byte[] value = groupKeys.get(g)[k];
-          if (value == null) {
-            v.setNull(g);
-          } else {
-            v.setSafe(g, value);
-          }
-        }
-        for (int c = 0; c < counts; c++) {
-          ((BigIntVector) out.getVector(keys.length + c))
-              .setSafe(g, keys.length == 0 ? groupCounts[0] : groupCounts[g]);
-        }
+      for (int k = 0; k < keys.length; k++) {
+        vectors.add(table.keys(k, names.get(k), allocator, from, count));
       }
-      out.getFieldVectors().forEach(v -> v.setValueCount(groups));
-      out.setRowCount(groups);
-      return out;
+      for (int i = 0; i < functions.size(); i++) {
+        AggregateFunction function = functions.get(i);
+        FieldVector out =
+            new Field(
+                    names.get(keys.length + i),
+                    new FieldType(function.nullable(), function.type(), null),
+                    null)
+                .createVector(allocator);
+        vectors.add(out);
+        ((BaseFixedWidthVector) out).allocateNew(count);
+        accumulators[i].write(out, from, count);
+        out.setValueCount(count);
+      }
     } catch (RuntimeException | Error e) {
-      out.close();
+      vectors.forEach(FieldVector::close);
       throw e;
     }
+    VectorSchemaRoot root = new VectorSchemaRoot(vectors);
+    root.setRowCount(count);
+    return root;
   }
 
   @Override
   public void close() {
-    input.close();
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      input.close();
+    } finally {
+      if (table != null) {
+        table.close();
+      }
+      if (accumulators != null) {
+        for (Accumulator accumulator : accumulators) {
+          accumulator.close();
+        }
+      }
+    }
   }
 }

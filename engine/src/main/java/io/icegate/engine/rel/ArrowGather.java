@@ -18,14 +18,13 @@ import org.apache.calcite.rel.RelNode;
 import org.apache.calcite.rel.RelWriter;
 import org.apache.calcite.rel.SingleRel;
 import org.apache.calcite.rex.RexInputRef;
-import org.apache.calcite.util.ImmutableBitSet;
 
 /**
  * Reads its input — a scan with the filters, projections and LogQL pipelines above it — in
  * parallel, one copy per split of the scan (a row group of an Iceberg file, or a WAL segment),
  * and passes the batches on in split order ({@link GatherOperator}). {@link #parallelize} puts
- * one above every such fragment of a physical plan, and splits a grouping without aggregate
- * functions over a fragment into a per-split grouping below the gather and a final one above.
+ * one above every such fragment of a physical plan, and splits an aggregate over a fragment whose
+ * calls all merge into a per-split partial aggregate below the gather and a final one above.
  */
 public final class ArrowGather extends SingleRel implements ArrowRel {
   /** The top-N's first key when this gathers the splits' own top-Ns, else null. */
@@ -102,22 +101,15 @@ public final class ArrowGather extends SingleRel implements ArrowRel {
     if (isFragment(plan)) {
       return new ArrowGather(plan.getCluster(), plan.getTraitSet(), plan);
     }
-    if (plan instanceof ArrowAggregate distinct
-        && distinct.getAggCallList().isEmpty()
-        && distinct.getGroupType() == org.apache.calcite.rel.core.Aggregate.Group.SIMPLE
-        && isFragment(distinct.getInput())) {
-      // A grouping without aggregate functions (distinct keys) merges partial states exactly:
-      // each split's thread reduces its rows to its distinct keys, and the same grouping over
-      // the gathered keys gives the distinct keys of all rows.
-      ArrowRel partial = (ArrowRel) distinct.copy(distinct.getTraitSet(), distinct.getInputs());
+    if (plan instanceof ArrowAggregate aggregate
+        && aggregate.splittable()
+        && isFragment(aggregate.getInput())) {
+      // Every call merges from per-split states (counts add up, sums add, minima take the
+      // minimum, variances combine count, mean and M2): each split's thread reduces its rows to
+      // one row of states per group, and the aggregate above merges the gathered states.
+      ArrowAggregate partial = aggregate.partial(aggregate.getInput());
       ArrowGather gather = new ArrowGather(plan.getCluster(), plan.getTraitSet(), partial);
-      return (ArrowRel)
-          distinct.copy(
-              distinct.getTraitSet(),
-              gather,
-              ImmutableBitSet.range(distinct.getGroupCount()),
-              null,
-              List.of());
+      return aggregate.merging(gather);
     }
     List<RelNode> inputs = new ArrayList<>();
     boolean changed = false;
