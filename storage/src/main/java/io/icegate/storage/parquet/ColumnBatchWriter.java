@@ -32,6 +32,7 @@ import org.apache.parquet.compression.CompressionCodecFactory;
 import org.apache.parquet.hadoop.ColumnChunkPageWriteStore;
 import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.hadoop.metadata.ParquetMetadata;
 import org.apache.parquet.io.OutputFile;
 import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.schema.GroupType;
@@ -66,60 +67,116 @@ final class ColumnBatchWriter {
       Map<String, String> footerMetadata,
       ArrowParquetWriter.Options options)
       throws IOException {
-    try (Zstd compressor = new Zstd(options.zstdLevel(), options.codec());
-        ParquetFileWriter file =
+    try (Session session = new Session(type, props, out, options)) {
+      for (VectorSchemaRoot batch : batches) {
+        session.add(batch);
+      }
+      session.finish(footerMetadata);
+    }
+  }
+
+  /**
+   * One file written batch by batch: {@link #add} encodes a batch into the open row group (and
+   * flushes the group once it reaches the row-group size), {@link #finish} writes the last group
+   * and the footer. {@link #write} is one session over a list of batches; compaction adds its
+   * sorted batches one at a time, so only one of them is in memory.
+   */
+  static final class Session implements AutoCloseable {
+    private final MessageType type;
+    private final ParquetProperties props;
+    private final ArrowParquetWriter.Options options;
+    private final Zstd compressor;
+    private final ParquetFileWriter file;
+    private RowGroup group;
+
+    Session(MessageType type, ParquetProperties props, OutputFile out,
+        ArrowParquetWriter.Options options) throws IOException {
+      this.type = type;
+      this.props = props;
+      this.options = options;
+      this.compressor = new Zstd(options.zstdLevel(), options.codec());
+      try {
+        this.file =
             new ParquetFileWriter(
                 out, type, ParquetFileWriter.Mode.CREATE, options.rowGroupBytes(), 0, null,
-                props)) {
-      file.start();
-      RowGroup group = null;
-      try {
-        for (VectorSchemaRoot batch : batches) {
-          if (group == null) {
-            group = new RowGroup(type, props, compressor, batch);
-          }
-          List<Leaf> leaves = plan(type, batch);
-          int rows = batch.getRowCount();
-          for (int from = 0; from < rows; from += SLICE) {
-            int to = Math.min(rows, from + SLICE);
-            for (int c = 0; c < leaves.size(); c++) {
-              Node node = leaves.get(c).node;
-              ColumnFlatPages flat = group.flat[c];
-              if (flat != null) {
-                if (node == ABSENT) {
-                  flat.appendNulls(to - from);
-                } else {
-                  ((LeafNode) node).values.appendTo(flat, from, to);
-                }
-                continue;
-              }
-              ColumnWriter writer = group.writers[c];
-              for (int row = from; row < to; row++) {
-                node.write(writer, row, 0, 0);
-              }
+                props);
+        file.start();
+      } catch (IOException | RuntimeException e) {
+        compressor.close();
+        throw e;
+      }
+    }
+
+    /** Encodes every row of {@code batch}, in order; the caller keeps the batch. */
+    void add(VectorSchemaRoot batch) throws IOException {
+      if (group == null) {
+        group = new RowGroup(type, props, compressor, batch);
+      }
+      List<Leaf> leaves = plan(type, batch);
+      int rows = batch.getRowCount();
+      for (int from = 0; from < rows; from += SLICE) {
+        int to = Math.min(rows, from + SLICE);
+        for (int c = 0; c < leaves.size(); c++) {
+          Node node = leaves.get(c).node;
+          ColumnFlatPages flat = group.flat[c];
+          if (flat != null) {
+            if (node == ABSENT) {
+              flat.appendNulls(to - from);
+            } else {
+              ((LeafNode) node).values.appendTo(flat, from, to);
             }
-            if (group.store != null) {
-              for (int row = from; row < to; row++) {
-                group.store.endRecord();
-              }
-            }
-            group.rows += to - from;
+            continue;
           }
-          if (group.bufferedBytes() >= options.rowGroupBytes()) {
-            group.flush(file);
-            group = null;
+          ColumnWriter writer = group.writers[c];
+          for (int row = from; row < to; row++) {
+            node.write(writer, row, 0, 0);
           }
         }
-        if (group != null && group.rows > 0) {
-          group.flush(file);
-          group = null;
+        if (group.store != null) {
+          for (int row = from; row < to; row++) {
+            group.store.endRecord();
+          }
         }
-      } finally {
-        if (group != null) {
-          group.close();
-        }
+        group.rows += to - from;
+      }
+      if (group.bufferedBytes() >= options.rowGroupBytes()) {
+        RowGroup full = group;
+        group = null;
+        full.flush(file);
+      }
+    }
+
+    /** Writes the open row group and the footer; the file's footer as written. */
+    ParquetMetadata finish(Map<String, String> footerMetadata) throws IOException {
+      if (group != null && group.rows > 0) {
+        RowGroup last = group;
+        group = null;
+        last.flush(file);
       }
       file.end(footerMetadata);
+      return file.getFooter();
+    }
+
+    /** The file's length so far: its final size once {@link #finish} returned. */
+    long position() throws IOException {
+      return file.getPos();
+    }
+
+    @Override
+    public void close() throws IOException {
+      try {
+        if (group != null) {
+          RowGroup open = group;
+          group = null;
+          open.close();
+        }
+      } finally {
+        try {
+          file.close();
+        } finally {
+          compressor.close();
+        }
+      }
     }
   }
 
