@@ -16,14 +16,9 @@ import java.util.Map;
 import java.util.UUID;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
-import org.apache.arrow.vector.BaseFixedWidthVector;
-import org.apache.arrow.vector.BaseVariableWidthVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.Float8Vector;
-import org.apache.arrow.vector.ValueVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
-import org.apache.arrow.vector.complex.ListVector;
-import org.apache.arrow.vector.complex.StructVector;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.DataFiles;
 import org.apache.iceberg.DoubleFieldMetrics;
@@ -325,7 +320,7 @@ public final class ColumnarCompaction {
             ArrowParquetWriter.FileSettings.forTable(iceberg.properties()))) {
       for (int from = 0; from < refs.length; from += WRITE_ROWS) {
         int to = Math.min(refs.length, from + WRITE_ROWS);
-        try (VectorSchemaRoot sorted = Gather.rows(arrow, batches, refs, from, to, allocator)) {
+        try (VectorSchemaRoot sorted = RowGather.rows(arrow, batches, refs, from, to, allocator)) {
           doubles.add(sorted);
           writer.write(sorted);
         }
@@ -396,91 +391,6 @@ public final class ColumnarCompaction {
                 values.lowerBound(), values.upperBound(), Types.DoubleType.get()));
       }
       return out.stream();
-    }
-  }
-
-  /** Copies rows, given as references into the input batches, into a new batch in order. */
-  static final class Gather {
-    private Gather() {}
-
-    static VectorSchemaRoot rows(
-        org.apache.arrow.vector.types.pojo.Schema arrow, List<VectorSchemaRoot> batches,
-        long[] refs, int from, int to, BufferAllocator allocator) {
-      int count = to - from;
-      VectorSchemaRoot out = VectorSchemaRoot.create(arrow, allocator);
-      try {
-        List<FieldVector> targets = out.getFieldVectors();
-        for (FieldVector target : targets) {
-          target.setInitialCapacity(count);
-          target.allocateNew();
-        }
-        FieldVector[][] sources = new FieldVector[batches.size()][];
-        for (int b = 0; b < sources.length; b++) {
-          sources[b] = batches.get(b).getFieldVectors().toArray(new FieldVector[0]);
-        }
-        for (int c = 0; c < targets.size(); c++) {
-          FieldVector target = targets.get(c);
-          if (target instanceof BaseFixedWidthVector fixed) {
-            for (int k = 0; k < count; k++) {
-              long ref = refs[from + k];
-              fixed.copyFromSafe((int) ref, k, sources[(int) (ref >>> 32)][c]);
-            }
-          } else if (target instanceof BaseVariableWidthVector variable) {
-            for (int k = 0; k < count; k++) {
-              long ref = refs[from + k];
-              variable.copyFromSafe((int) ref, k, sources[(int) (ref >>> 32)][c]);
-            }
-          } else {
-            for (int k = 0; k < count; k++) {
-              long ref = refs[from + k];
-              append(sources[(int) (ref >>> 32)][c], (int) ref, target, k);
-            }
-          }
-        }
-        out.setRowCount(count);
-        return out;
-      } catch (RuntimeException | Error e) {
-        out.close();
-        throw e;
-      }
-    }
-
-    /** Value {@code i} of {@code source} as value {@code j} of {@code target}, same type. */
-    private static void append(ValueVector source, int i, ValueVector target, int j) {
-      if (target instanceof ListVector list) { // maps too
-        ListVector from = (ListVector) source;
-        if (from.isNull(i)) {
-          list.setNull(j);
-          return;
-        }
-        int start = from.getElementStartIndex(i);
-        int end = from.getElementEndIndex(i);
-        int offset = list.startNewValue(j);
-        ValueVector elements = from.getDataVector();
-        ValueVector into = list.getDataVector();
-        for (int e = start; e < end; e++) {
-          append(elements, e, into, offset + e - start);
-        }
-        list.endValue(j, end - start);
-      } else if (target instanceof StructVector struct) {
-        StructVector from = (StructVector) source;
-        int children = struct.size();
-        for (int k = 0; k < children; k++) {
-          append(from.getChildByOrdinal(k), i, struct.getChildByOrdinal(k), j);
-        }
-        if (from.isNull(i)) {
-          struct.setNull(j);
-        } else {
-          struct.setIndexDefined(j);
-        }
-      } else if (target instanceof BaseFixedWidthVector fixed) {
-        fixed.copyFromSafe(i, j, source);
-      } else if (target instanceof BaseVariableWidthVector variable) {
-        variable.copyFromSafe(i, j, source);
-      } else {
-        throw new UnsupportedOperationException(
-            "no row copy for Arrow type " + target.getField().getType());
-      }
     }
   }
 

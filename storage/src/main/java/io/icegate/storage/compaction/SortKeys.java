@@ -179,62 +179,173 @@ final class SortKeys {
     abstract int compareValues(int batchA, int rowA, int batchB, int rowB);
   }
 
-  /** Strings, binary and fixed values: unsigned lexicographic bytes, shorter first on a tie. */
+  /**
+   * Strings, binary and fixed values: unsigned lexicographic bytes, shorter first on a tie. Each
+   * distinct value is compared with the others once, to give it a rank; rows then compare their
+   * values' ranks (a partition's rows repeat few values — services, metric names — and comparing
+   * them whole on every step of the sort cost more than the rest of it).
+   */
   private static final class Bytes extends Key {
-    private final byte[][] data;
-    private final int[][] offsets; // null for a fixed-width column
-    private final int[] widths;
+    private final int[][] ranks;
 
     Bytes(int column, List<VectorSchemaRoot> batches, boolean descending, boolean nullsFirst) {
       super(column, batches, descending, nullsFirst);
       int n = batches.size();
-      data = new byte[n][];
-      offsets = new int[n][];
-      widths = new int[n];
+      byte[][] data = new byte[n][];
+      int[][] offsets = new int[n][];
       for (int b = 0; b < n; b++) {
         FieldVector vector = batches.get(b).getVector(column);
         int count = vector.getValueCount();
+        int[] o = new int[count + 1];
         if (vector instanceof FixedSizeBinaryVector fixed) {
-          widths[b] = fixed.getByteWidth();
-          data[b] = bytes(fixed.getDataBuffer(), (long) widths[b] * count);
+          int width = fixed.getByteWidth();
+          for (int i = 0; i <= count; i++) {
+            o[i] = i * width;
+          }
+          data[b] = bytes(fixed.getDataBuffer(), (long) width * count);
         } else if (vector instanceof VarCharVector || vector instanceof VarBinaryVector) {
-          int[] o = new int[count + 1];
           if (count > 0) {
             vector.getOffsetBuffer().nioBuffer(0, (count + 1) * 4)
                 .order(ByteOrder.LITTLE_ENDIAN).asIntBuffer().get(o);
           }
-          offsets[b] = o;
           data[b] = bytes(((BaseVariableWidthVector) vector).getDataBuffer(), o[count]);
         } else {
           throw new IllegalArgumentException(
               "not a byte column: " + vector.getField().getType());
         }
+        offsets[b] = o;
+      }
+      ranks = rank(data, offsets);
+    }
+
+    /** Per batch and row, the rank of the row's value among the distinct values (nulls: 0). */
+    private int[][] rank(byte[][] data, int[][] offsets) {
+      int[][] ids = new int[data.length][];
+      long[] table = new long[1024]; // open addressing over (batch, row) + 1; 0 is empty
+      int[] tableIds = new int[table.length];
+      LongArray distinct = new LongArray();
+      for (int b = 0; b < data.length; b++) {
+        int[] o = offsets[b];
+        int count = o.length - 1;
+        int[] rowIds = new int[count];
+        byte[] bytes = data[b];
+        for (int i = 0; i < count; i++) {
+          if ((validity[b][i >> 3] & (1 << (i & 7))) == 0) {
+            continue;
+          }
+          int hash = 1;
+          for (int k = o[i]; k < o[i + 1]; k++) {
+            hash = 31 * hash + bytes[k];
+          }
+          hash ^= hash >>> 16;
+          int mask = table.length - 1;
+          int slot = hash & mask;
+          while (true) {
+            long entry = table[slot];
+            if (entry == 0) {
+              int id = distinct.size();
+              long ref = ((long) b << 32) | i;
+              distinct.add(ref);
+              table[slot] = ref + 1;
+              tableIds[slot] = id;
+              rowIds[i] = id;
+              if (distinct.size() * 2 > table.length) {
+                long[] bigger = new long[table.length * 2];
+                int[] biggerIds = new int[bigger.length];
+                rehash(table, tableIds, bigger, biggerIds, data, offsets);
+                table = bigger;
+                tableIds = biggerIds;
+              }
+              break;
+            }
+            long ref = entry - 1;
+            int eb = (int) (ref >>> 32);
+            int ei = (int) ref;
+            int[] eo = offsets[eb];
+            if (Arrays.equals(data[eb], eo[ei], eo[ei + 1], bytes, o[i], o[i + 1])) {
+              rowIds[i] = tableIds[slot];
+              break;
+            }
+            slot = (slot + 1) & mask;
+          }
+        }
+        ids[b] = rowIds;
+      }
+      // Order the distinct values once; an id's rank is its place in that order.
+      int size = distinct.size();
+      Integer[] order = new Integer[size];
+      for (int d = 0; d < size; d++) {
+        order[d] = d;
+      }
+      long[] refs = distinct.values;
+      Arrays.sort(order, (x, y) -> {
+        long a = refs[x];
+        long c = refs[y];
+        int[] oa = offsets[(int) (a >>> 32)];
+        int[] oc = offsets[(int) (c >>> 32)];
+        int ia = (int) a;
+        int ic = (int) c;
+        return Arrays.compareUnsigned(data[(int) (a >>> 32)], oa[ia], oa[ia + 1],
+            data[(int) (c >>> 32)], oc[ic], oc[ic + 1]);
+      });
+      int[] rankOf = new int[size];
+      for (int r = 0; r < size; r++) {
+        rankOf[order[r]] = r;
+      }
+      for (int[] rowIds : ids) {
+        for (int i = 0; i < rowIds.length; i++) {
+          rowIds[i] = rankOf[rowIds[i]];
+        }
+      }
+      return ids;
+    }
+
+    private static void rehash(long[] table, int[] tableIds, long[] bigger, int[] biggerIds,
+        byte[][] data, int[][] offsets) {
+      int mask = bigger.length - 1;
+      for (int s = 0; s < table.length; s++) {
+        long entry = table[s];
+        if (entry == 0) {
+          continue;
+        }
+        long ref = entry - 1;
+        int b = (int) (ref >>> 32);
+        int i = (int) ref;
+        byte[] bytes = data[b];
+        int hash = 1;
+        for (int k = offsets[b][i]; k < offsets[b][i + 1]; k++) {
+          hash = 31 * hash + bytes[k];
+        }
+        hash ^= hash >>> 16;
+        int slot = hash & mask;
+        while (bigger[slot] != 0) {
+          slot = (slot + 1) & mask;
+        }
+        bigger[slot] = entry;
+        biggerIds[slot] = tableIds[s];
       }
     }
 
     @Override
     int compareValues(int batchA, int rowA, int batchB, int rowB) {
-      int startA;
-      int endA;
-      int startB;
-      int endB;
-      int[] oa = offsets[batchA];
-      if (oa == null) {
-        startA = rowA * widths[batchA];
-        endA = startA + widths[batchA];
-      } else {
-        startA = oa[rowA];
-        endA = oa[rowA + 1];
+      return Integer.compare(ranks[batchA][rowA], ranks[batchB][rowB]);
+    }
+  }
+
+  /** A growable array of longs. */
+  private static final class LongArray {
+    long[] values = new long[64];
+    private int size;
+
+    void add(long value) {
+      if (size == values.length) {
+        values = Arrays.copyOf(values, size * 2);
       }
-      int[] ob = offsets[batchB];
-      if (ob == null) {
-        startB = rowB * widths[batchB];
-        endB = startB + widths[batchB];
-      } else {
-        startB = ob[rowB];
-        endB = ob[rowB + 1];
-      }
-      return Arrays.compareUnsigned(data[batchA], startA, endA, data[batchB], startB, endB);
+      values[size++] = value;
+    }
+
+    int size() {
+      return size;
     }
   }
 

@@ -1,0 +1,259 @@
+package io.icegate.storage.compaction;
+
+import java.nio.ByteOrder;
+import java.util.List;
+import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.BaseFixedWidthVector;
+import org.apache.arrow.vector.BaseVariableWidthVector;
+import org.apache.arrow.vector.BitVector;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.ValueVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.complex.ListVector;
+import org.apache.arrow.vector.complex.StructVector;
+import org.apache.arrow.vector.types.pojo.Schema;
+
+/**
+ * Copies rows, given as references into input batches (batch number in the high 32 bits, row in
+ * the low), into one new batch in the references' order.
+ *
+ * <p>Each column is built on the heap and set into its Arrow buffers with one copy per buffer.
+ * The unit of copying is a run — consecutive values of one source vector — not a value: a row of
+ * a top-level column is a run of one (adjacent rows of one batch merge into one run), and the
+ * elements of a list or the entries of a map are a run of the child vector, so a map's keys and
+ * values are copied with one read of their bytes per row, whatever the number of entries.
+ * Arrow's per-value copies ({@code copyFromSafe}) check capacity, holes and bounds per value and
+ * entry, which cost more than the copying.
+ */
+final class RowGather {
+  private RowGather() {}
+
+  /** Rows {@code refs[from, to)} of {@code batches} as a new batch of {@code schema}. */
+  static VectorSchemaRoot rows(
+      Schema schema, List<VectorSchemaRoot> batches, long[] refs, int from, int to,
+      BufferAllocator allocator) {
+    Runs runs = new Runs(to - from);
+    for (int k = from; k < to; k++) {
+      long ref = refs[k];
+      runs.add((int) (ref >>> 32), (int) ref, 1);
+    }
+    VectorSchemaRoot out = VectorSchemaRoot.create(schema, allocator);
+    try {
+      List<FieldVector> targets = out.getFieldVectors();
+      ValueVector[] sources = new ValueVector[batches.size()];
+      for (int c = 0; c < targets.size(); c++) {
+        for (int b = 0; b < sources.length; b++) {
+          sources[b] = batches.get(b).getVector(c);
+        }
+        copy(targets.get(c), sources, runs);
+      }
+      out.setRowCount(to - from);
+      return out;
+    } catch (RuntimeException | Error e) {
+      out.close();
+      throw e;
+    }
+  }
+
+  /** Runs of values to copy, in order: (source number, first value, count). */
+  private static final class Runs {
+    int[] source;
+    int[] start;
+    int[] length;
+    int size;
+    long values;
+
+    Runs(int capacity) {
+      source = new int[Math.max(4, capacity)];
+      start = new int[source.length];
+      length = new int[source.length];
+    }
+
+    void add(int from, int first, int count) {
+      if (count == 0) {
+        return;
+      }
+      values += count;
+      if (size > 0 && source[size - 1] == from && start[size - 1] + length[size - 1] == first) {
+        length[size - 1] += count;
+        return;
+      }
+      if (size == source.length) {
+        int grown = size * 2;
+        source = java.util.Arrays.copyOf(source, grown);
+        start = java.util.Arrays.copyOf(start, grown);
+        length = java.util.Arrays.copyOf(length, grown);
+      }
+      source[size] = from;
+      start[size] = first;
+      length[size] = count;
+      size++;
+    }
+  }
+
+  /** Copies the runs' values of {@code sources} into the empty {@code target}, in order. */
+  private static void copy(ValueVector target, ValueVector[] sources, Runs runs) {
+    int count = Math.toIntExact(runs.values);
+    if (target instanceof ListVector list) { // maps too
+      copyList(list, sources, runs, count);
+    } else if (target instanceof StructVector struct) {
+      copyStruct(struct, sources, runs, count);
+    } else if (target instanceof BitVector bits) {
+      bits.allocateNew(Math.max(1, count));
+      ArrowBuf data = bits.getDataBuffer();
+      byte[] validity = new byte[(count + 7) / 8];
+      byte[] values = new byte[(count + 7) / 8];
+      int at = 0;
+      for (int r = 0; r < runs.size; r++) {
+        BitVector source = (BitVector) sources[runs.source[r]];
+        for (int i = runs.start[r], end = i + runs.length[r]; i < end; i++, at++) {
+          if (!source.isNull(i)) {
+            validity[at >> 3] |= (byte) (1 << (at & 7));
+            if (source.get(i) == 1) {
+              values[at >> 3] |= (byte) (1 << (at & 7));
+            }
+          }
+        }
+      }
+      bits.getValidityBuffer().setBytes(0, validity);
+      data.setBytes(0, values);
+      bits.setValueCount(count);
+    } else if (target instanceof BaseFixedWidthVector fixed) {
+      copyFixed(fixed, sources, runs, count);
+    } else if (target instanceof BaseVariableWidthVector variable) {
+      copyVariable(variable, sources, runs, count);
+    } else {
+      throw new UnsupportedOperationException(
+          "no row copy for Arrow type " + target.getField().getType());
+    }
+  }
+
+  private static void copyFixed(
+      BaseFixedWidthVector target, ValueVector[] sources, Runs runs, int count) {
+    int width = target.getTypeWidth();
+    byte[] validity = new byte[(count + 7) / 8];
+    byte[] data = new byte[Math.multiplyExact(count, width)];
+    int at = 0;
+    for (int r = 0; r < runs.size; r++) {
+      BaseFixedWidthVector source = (BaseFixedWidthVector) sources[runs.source[r]];
+      int first = runs.start[r];
+      int n = runs.length[r];
+      source.getDataBuffer().getBytes((long) first * width, data, at * width, n * width);
+      copyValidity(source, first, n, validity, at);
+      at += n;
+    }
+    target.allocateNew(Math.max(1, count));
+    target.getValidityBuffer().setBytes(0, validity);
+    target.getDataBuffer().setBytes(0, data);
+    target.setValueCount(count);
+  }
+
+  private static void copyVariable(
+      BaseVariableWidthVector target, ValueVector[] sources, Runs runs, int count) {
+    int[] offsets = new int[count + 1];
+    byte[] validity = new byte[(count + 7) / 8];
+    int at = 0;
+    for (int r = 0; r < runs.size; r++) {
+      BaseVariableWidthVector source = (BaseVariableWidthVector) sources[runs.source[r]];
+      int first = runs.start[r];
+      int n = runs.length[r];
+      ArrowBuf sourceOffsets = source.getOffsetBuffer();
+      int base = sourceOffsets.getInt((long) first * 4);
+      for (int i = 1; i <= n; i++) {
+        int end = sourceOffsets.getInt((long) (first + i) * 4);
+        offsets[at + i] = Math.addExact(offsets[at], end - base);
+      }
+      copyValidity(source, first, n, validity, at);
+      at += n;
+    }
+    byte[] data = new byte[offsets[count]];
+    at = 0;
+    for (int r = 0; r < runs.size; r++) {
+      BaseVariableWidthVector source = (BaseVariableWidthVector) sources[runs.source[r]];
+      int first = runs.start[r];
+      int n = runs.length[r];
+      int bytes = offsets[at + n] - offsets[at];
+      if (bytes > 0) {
+        int base = source.getOffsetBuffer().getInt((long) first * 4);
+        source.getDataBuffer().getBytes(base, data, offsets[at], bytes);
+      }
+      at += n;
+    }
+    target.allocateNew(Math.max(1, data.length), Math.max(1, count));
+    target.getValidityBuffer().setBytes(0, validity);
+    if (count > 0) {
+      target.getOffsetBuffer().nioBuffer(0, (count + 1) * 4).order(ByteOrder.LITTLE_ENDIAN)
+          .asIntBuffer().put(offsets);
+    }
+    target.getDataBuffer().setBytes(0, data);
+    target.setLastSet(count - 1);
+    target.setValueCount(count);
+  }
+
+  /** Lists and maps: offsets and validity per value, then the elements as runs of the child. */
+  private static void copyList(ListVector target, ValueVector[] sources, Runs runs, int count) {
+    int[] offsets = new int[count + 1];
+    byte[] validity = new byte[(count + 7) / 8];
+    ValueVector[] children = new ValueVector[sources.length];
+    Runs elements = new Runs(runs.size);
+    int at = 0;
+    for (int r = 0; r < runs.size; r++) {
+      int s = runs.source[r];
+      ListVector source = (ListVector) sources[s];
+      children[s] = source.getDataVector();
+      int first = runs.start[r];
+      int n = runs.length[r];
+      ArrowBuf sourceOffsets = source.getOffsetBuffer();
+      int base = sourceOffsets.getInt((long) first * 4);
+      int end = base;
+      for (int i = 1; i <= n; i++) {
+        end = sourceOffsets.getInt((long) (first + i) * 4);
+        offsets[at + i] = Math.addExact(offsets[at], end - base);
+      }
+      elements.add(s, base, end - base);
+      copyValidity(source, first, n, validity, at);
+      at += n;
+    }
+    target.setInitialCapacity(Math.max(1, count));
+    target.allocateNew();
+    target.getValidityBuffer().setBytes(0, validity);
+    target.getOffsetBuffer().nioBuffer(0, (count + 1) * 4).order(ByteOrder.LITTLE_ENDIAN)
+        .asIntBuffer().put(offsets);
+    copy(target.getDataVector(), children, elements); // reallocates the child to its size
+    target.setLastSet(count - 1);
+    target.setValueCount(count);
+  }
+
+  /** Structs: validity per value, each child the same runs of its source child. */
+  private static void copyStruct(StructVector target, ValueVector[] sources, Runs runs, int count) {
+    byte[] validity = new byte[(count + 7) / 8];
+    int at = 0;
+    for (int r = 0; r < runs.size; r++) {
+      StructVector source = (StructVector) sources[runs.source[r]];
+      copyValidity(source, runs.start[r], runs.length[r], validity, at);
+      at += runs.length[r];
+    }
+    target.setInitialCapacity(Math.max(1, count));
+    target.allocateNew();
+    target.getValidityBuffer().setBytes(0, validity);
+    ValueVector[] children = new ValueVector[sources.length];
+    for (int c = 0; c < target.size(); c++) {
+      for (int s = 0; s < sources.length; s++) {
+        children[s] = sources[s] == null ? null : ((StructVector) sources[s]).getChildByOrdinal(c);
+      }
+      copy(target.getChildByOrdinal(c), children, runs); // reallocates the child to its size
+    }
+    target.setValueCount(count);
+  }
+
+  /** Validity bits {@code [first, first + n)} of {@code source} to bits from {@code at}. */
+  private static void copyValidity(ValueVector source, int first, int n, byte[] out, int at) {
+    for (int i = 0; i < n; i++) {
+      if (!source.isNull(first + i)) {
+        int k = at + i;
+        out[k >> 3] |= (byte) (1 << (k & 7));
+      }
+    }
+  }
+}
