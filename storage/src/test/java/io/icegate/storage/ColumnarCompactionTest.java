@@ -2,6 +2,7 @@ package io.icegate.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.icegate.storage.compaction.ColumnarCompaction;
 import io.icegate.storage.compaction.Compactor;
 import io.icegate.storage.table.EventsTable;
 import io.icegate.storage.table.LogsTable;
@@ -22,6 +23,7 @@ import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.TableProperties;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.data.parquet.GenericParquetReaders;
 import org.apache.iceberg.io.CloseableIterable;
@@ -86,6 +88,36 @@ class ColumnarCompactionTest {
     compare(LogsTable.NAME, LogsTable.SCHEMA, 2, 20_000);
   }
 
+  @Test
+  void tablesWithWriteSettingsTheColumnWriterLacksGoThroughIcebergsWriter() throws Exception {
+    try (Lake lake = Lake.openLocal(dir, Duration.ofMillis(1), NOW, Duration.ZERO)) {
+      for (String name : List.of(
+          LogsTable.NAME, SpansTable.NAME, MetricsTable.NAME, EventsTable.NAME)) {
+        assertThat(ColumnarCompaction.supports(lake.table(name).table())).as(name).isTrue();
+      }
+      Table logs = lake.table(LogsTable.NAME).table();
+      logs.updateProperties().set("write.parquet.bloom-filter-enabled.column.body", "true")
+          .commit();
+      assertThat(ColumnarCompaction.supports(logs)).isFalse();
+      logs.updateProperties().remove("write.parquet.bloom-filter-enabled.column.body").commit();
+      logs.updateProperties().set(TableProperties.PARQUET_COMPRESSION, "gzip").commit();
+      assertThat(ColumnarCompaction.supports(logs)).isFalse();
+
+      // Compaction still runs, through the record path, and writes what the table asks for.
+      lake.wal(LogsTable.NAME).append("acme",
+          RandomBatches.batch(LogsTable.SCHEMA, "acme", 50, new Random(1), allocator)).get();
+      assertThat(lake.compact(LogsTable.NAME).rows()).isEqualTo(50);
+      for (DataFile file : files(logs).values()) {
+        try (var reader = org.apache.parquet.hadoop.ParquetFileReader.open(
+            io.icegate.storage.parquet.IcebergParquetFiles.input(
+                logs.io().newInputFile(file.location())))) {
+          assertThat(reader.getRowGroups().get(0).getColumns().get(0).getCodec())
+              .isEqualTo(org.apache.parquet.hadoop.metadata.CompressionCodecName.GZIP);
+        }
+      }
+    }
+  }
+
   private void compare(String table, Schema schema, int segments, int rows) throws Exception {
     Map<String, List<List<Object>>> byRecords;
     Map<String, DataFile> recordFiles;
@@ -138,6 +170,10 @@ class ColumnarCompactionTest {
         assertThat(actual.get(i)).as("row %s of %s", i, partition).isEqualTo(expected.get(i));
       }
       assertSameMetrics(schema, partition, recordFiles.get(partition), columnFiles.get(partition));
+      DataFile written = columnFiles.get(partition);
+      assertThat(written.fileSizeInBytes()).as("size of %s", partition)
+          .isEqualTo(java.nio.file.Files.size(localPath(written.location())));
+      assertThat(written.splitOffsets()).as("row groups of %s", partition).isNotEmpty();
     }
     assertThat(total).isEqualTo((long) segments * rows);
 
@@ -179,6 +215,10 @@ class ColumnarCompactionTest {
         assertThat(actual.nanValueCounts()).as(what).containsKey(column.fieldId());
       }
     }
+  }
+
+  private static Path localPath(String location) {
+    return location.startsWith("file:") ? Path.of(java.net.URI.create(location)) : Path.of(location);
   }
 
   /** The table's data files by partition. */

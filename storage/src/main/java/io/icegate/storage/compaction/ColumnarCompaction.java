@@ -70,6 +70,22 @@ public final class ColumnarCompaction {
   /** Rows per sorted batch handed to the writer. */
   static final int WRITE_ROWS = 1 << 14;
 
+  /**
+   * The Parquet write properties this path follows ({@link ArrowParquetWriter.FileSettings});
+   * a table with any other {@code write.parquet.*} property is left to Iceberg's writer. The
+   * row-group check counts only tune when Iceberg's writer measures its buffer.
+   */
+  private static final java.util.Set<String> FOLLOWED =
+      java.util.Set.of(
+          org.apache.iceberg.TableProperties.PARQUET_COMPRESSION,
+          org.apache.iceberg.TableProperties.PARQUET_COMPRESSION_LEVEL,
+          org.apache.iceberg.TableProperties.PARQUET_ROW_GROUP_SIZE_BYTES,
+          org.apache.iceberg.TableProperties.PARQUET_PAGE_SIZE_BYTES,
+          org.apache.iceberg.TableProperties.PARQUET_PAGE_ROW_LIMIT,
+          org.apache.iceberg.TableProperties.PARQUET_DICT_SIZE_BYTES,
+          org.apache.iceberg.TableProperties.PARQUET_ROW_GROUP_CHECK_MIN_RECORD_COUNT,
+          org.apache.iceberg.TableProperties.PARQUET_ROW_GROUP_CHECK_MAX_RECORD_COUNT);
+
   private ColumnarCompaction() {}
 
   /**
@@ -78,8 +94,17 @@ public final class ColumnarCompaction {
    */
   public static boolean supports(Table iceberg) {
     Schema schema = iceberg.schema();
-    ArrowParquetWriter.FileSettings settings =
-        ArrowParquetWriter.FileSettings.forTable(iceberg.properties());
+    for (String property : iceberg.properties().keySet()) {
+      if (property.startsWith("write.parquet.") && !FOLLOWED.contains(property)) {
+        return false; // bloom filters, per-column settings, …: Iceberg's writer honours them
+      }
+    }
+    ArrowParquetWriter.FileSettings settings;
+    try {
+      settings = ArrowParquetWriter.FileSettings.forTable(iceberg.properties());
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
     if (settings.options().codec()
         != org.apache.parquet.hadoop.metadata.CompressionCodecName.ZSTD) {
       return false;
