@@ -59,8 +59,8 @@ import org.apache.parquet.hadoop.metadata.ParquetMetadata;
  * ids, codec, row-group, page and dictionary sizes, and statistics on every column.
  *
  * <p>Memory: the segments' rows as Arrow vectors (their uncompressed size; a run reads at most
- * {@code Policy.maxInputBytes} of compressed segments), plus one output batch and its heap copy
- * in the writer. Every buffer comes from one allocator and is released before {@link #write}
+ * {@code Policy.maxInputBytes} of compressed segments), heap copies of their offsets and validity
+ * and of the sort columns, plus one output batch and its heap copy in the writer. Every buffer comes from one allocator and is released before {@link #write}
  * returns.
  */
 public final class ColumnarCompaction {
@@ -160,11 +160,13 @@ public final class ColumnarCompaction {
         input.read(wal, segment, allocator);
       }
       SortKeys keys = new SortKeys(iceberg.schema(), iceberg.sortOrder(), input.batches);
+      RowGather gather = new RowGather();
       List<DataFile> files = new ArrayList<>(input.partitions.size());
       for (int p = 0; p < input.partitions.size(); p++) {
         long[] refs = input.rows.get(p).toArray();
         keys.sort(refs);
-        files.add(writeFile(iceberg, input.partitions.get(p), input.batches, refs, allocator));
+        files.add(
+            writeFile(iceberg, input.partitions.get(p), input.batches, refs, gather, allocator));
       }
       return files;
     }
@@ -328,7 +330,7 @@ public final class ColumnarCompaction {
 
   private static DataFile writeFile(
       Table iceberg, StructLike partition, List<VectorSchemaRoot> batches, long[] refs,
-      BufferAllocator allocator) throws IOException {
+      RowGather gather, BufferAllocator allocator) throws IOException {
     Schema schema = iceberg.schema();
     PartitionSpec spec = iceberg.spec();
     String name = FileFormat.PARQUET.addExtension("compacted-" + UUID.randomUUID());
@@ -345,7 +347,7 @@ public final class ColumnarCompaction {
             ArrowParquetWriter.FileSettings.forTable(iceberg.properties()))) {
       for (int from = 0; from < refs.length; from += WRITE_ROWS) {
         int to = Math.min(refs.length, from + WRITE_ROWS);
-        try (VectorSchemaRoot sorted = RowGather.rows(arrow, batches, refs, from, to, allocator)) {
+        try (VectorSchemaRoot sorted = gather.rows(arrow, batches, refs, from, to, allocator)) {
           doubles.add(sorted);
           writer.write(sorted);
         }

@@ -1,7 +1,9 @@
 package io.icegate.storage.compaction;
 
 import java.nio.ByteOrder;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.BaseFixedWidthVector;
@@ -27,10 +29,16 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * entry, which cost more than the copying.
  */
 final class RowGather {
-  private RowGather() {}
+  /**
+   * Heap copies of the input vectors' offsets and validity, made the first time a vector is
+   * copied from and kept for the run: the per-value reads are then array reads, not checked
+   * reads of Arrow memory. The value bytes stay in Arrow and are read once per run.
+   */
+  private final Map<ValueVector, int[]> offsets = new IdentityHashMap<>();
+  private final Map<ValueVector, byte[]> validity = new IdentityHashMap<>();
 
   /** Rows {@code refs[from, to)} of {@code batches} as a new batch of {@code schema}. */
-  static VectorSchemaRoot rows(
+  VectorSchemaRoot rows(
       Schema schema, List<VectorSchemaRoot> batches, long[] refs, int from, int to,
       BufferAllocator allocator) {
     Runs runs = new Runs(to - from);
@@ -93,7 +101,7 @@ final class RowGather {
   }
 
   /** Copies the runs' values of {@code sources} into the empty {@code target}, in order. */
-  private static void copy(ValueVector target, ValueVector[] sources, Runs runs) {
+  private void copy(ValueVector target, ValueVector[] sources, Runs runs) {
     int count = Math.toIntExact(runs.values);
     if (target instanceof ListVector list) { // maps too
       copyList(list, sources, runs, count);
@@ -129,7 +137,7 @@ final class RowGather {
     }
   }
 
-  private static void copyFixed(
+  private void copyFixed(
       BaseFixedWidthVector target, ValueVector[] sources, Runs runs, int count) {
     int width = target.getTypeWidth();
     byte[] validity = new byte[(count + 7) / 8];
@@ -149,7 +157,7 @@ final class RowGather {
     target.setValueCount(count);
   }
 
-  private static void copyVariable(
+  private void copyVariable(
       BaseVariableWidthVector target, ValueVector[] sources, Runs runs, int count) {
     int[] offsets = new int[count + 1];
     byte[] validity = new byte[(count + 7) / 8];
@@ -158,11 +166,10 @@ final class RowGather {
       BaseVariableWidthVector source = (BaseVariableWidthVector) sources[runs.source[r]];
       int first = runs.start[r];
       int n = runs.length[r];
-      ArrowBuf sourceOffsets = source.getOffsetBuffer();
-      int base = sourceOffsets.getInt((long) first * 4);
+      int[] sourceOffsets = offsetsOf(source);
+      int base = sourceOffsets[first];
       for (int i = 1; i <= n; i++) {
-        int end = sourceOffsets.getInt((long) (first + i) * 4);
-        offsets[at + i] = Math.addExact(offsets[at], end - base);
+        offsets[at + i] = Math.addExact(offsets[at], sourceOffsets[first + i] - base);
       }
       copyValidity(source, first, n, validity, at);
       at += n;
@@ -175,8 +182,7 @@ final class RowGather {
       int n = runs.length[r];
       int bytes = offsets[at + n] - offsets[at];
       if (bytes > 0) {
-        int base = source.getOffsetBuffer().getInt((long) first * 4);
-        source.getDataBuffer().getBytes(base, data, offsets[at], bytes);
+        source.getDataBuffer().getBytes(offsetsOf(source)[first], data, offsets[at], bytes);
       }
       at += n;
     }
@@ -192,7 +198,7 @@ final class RowGather {
   }
 
   /** Lists and maps: offsets and validity per value, then the elements as runs of the child. */
-  private static void copyList(ListVector target, ValueVector[] sources, Runs runs, int count) {
+  private void copyList(ListVector target, ValueVector[] sources, Runs runs, int count) {
     int[] offsets = new int[count + 1];
     byte[] validity = new byte[(count + 7) / 8];
     ValueVector[] children = new ValueVector[sources.length];
@@ -204,12 +210,11 @@ final class RowGather {
       children[s] = source.getDataVector();
       int first = runs.start[r];
       int n = runs.length[r];
-      ArrowBuf sourceOffsets = source.getOffsetBuffer();
-      int base = sourceOffsets.getInt((long) first * 4);
-      int end = base;
+      int[] sourceOffsets = offsetsOf(source);
+      int base = sourceOffsets[first];
+      int end = sourceOffsets[first + n];
       for (int i = 1; i <= n; i++) {
-        end = sourceOffsets.getInt((long) (first + i) * 4);
-        offsets[at + i] = Math.addExact(offsets[at], end - base);
+        offsets[at + i] = Math.addExact(offsets[at], sourceOffsets[first + i] - base);
       }
       elements.add(s, base, end - base);
       copyValidity(source, first, n, validity, at);
@@ -226,7 +231,7 @@ final class RowGather {
   }
 
   /** Structs: validity per value, each child the same runs of its source child. */
-  private static void copyStruct(StructVector target, ValueVector[] sources, Runs runs, int count) {
+  private void copyStruct(StructVector target, ValueVector[] sources, Runs runs, int count) {
     byte[] validity = new byte[(count + 7) / 8];
     int at = 0;
     for (int r = 0; r < runs.size; r++) {
@@ -248,12 +253,36 @@ final class RowGather {
   }
 
   /** Validity bits {@code [first, first + n)} of {@code source} to bits from {@code at}. */
-  private static void copyValidity(ValueVector source, int first, int n, byte[] out, int at) {
+  private void copyValidity(ValueVector source, int first, int n, byte[] out, int at) {
+    byte[] bits = validity.get(source);
+    if (bits == null) {
+      bits = new byte[(source.getValueCount() + 7) / 8];
+      if (bits.length > 0) {
+        source.getValidityBuffer().getBytes(0, bits);
+      }
+      validity.put(source, bits);
+    }
     for (int i = 0; i < n; i++) {
-      if (!source.isNull(first + i)) {
+      int j = first + i;
+      if ((bits[j >> 3] & (1 << (j & 7))) != 0) {
         int k = at + i;
         out[k >> 3] |= (byte) (1 << (k & 7));
       }
     }
+  }
+
+  /** The {@code count + 1} offsets of a variable-width or repeated vector, on the heap. */
+  private int[] offsetsOf(ValueVector source) {
+    int[] cached = offsets.get(source);
+    if (cached == null) {
+      int count = source.getValueCount();
+      cached = new int[count + 1];
+      if (count > 0) {
+        source.getOffsetBuffer().nioBuffer(0, (count + 1) * 4).order(ByteOrder.LITTLE_ENDIAN)
+            .asIntBuffer().get(cached);
+      }
+      offsets.put(source, cached);
+    }
+    return cached;
   }
 }
