@@ -142,13 +142,18 @@ final class RowGather {
     int width = target.getTypeWidth();
     byte[] validity = new byte[(count + 7) / 8];
     byte[] data = new byte[Math.multiplyExact(count, width)];
+    byte[][] bits = new byte[sources.length][];
     int at = 0;
     for (int r = 0; r < runs.size; r++) {
-      BaseFixedWidthVector source = (BaseFixedWidthVector) sources[runs.source[r]];
+      int s = runs.source[r];
+      BaseFixedWidthVector source = (BaseFixedWidthVector) sources[s];
       int first = runs.start[r];
       int n = runs.length[r];
       source.getDataBuffer().getBytes((long) first * width, data, at * width, n * width);
-      copyValidity(source, first, n, validity, at);
+      if (bits[s] == null) {
+        bits[s] = validityOf(source);
+      }
+      copyValidity(bits[s], first, n, validity, at);
       at += n;
     }
     target.allocateNew(Math.max(1, count));
@@ -161,17 +166,23 @@ final class RowGather {
       BaseVariableWidthVector target, ValueVector[] sources, Runs runs, int count) {
     int[] offsets = new int[count + 1];
     byte[] validity = new byte[(count + 7) / 8];
+    byte[][] bits = new byte[sources.length][];
+    int[][] starts = new int[sources.length][];
     int at = 0;
     for (int r = 0; r < runs.size; r++) {
-      BaseVariableWidthVector source = (BaseVariableWidthVector) sources[runs.source[r]];
+      int s = runs.source[r];
       int first = runs.start[r];
       int n = runs.length[r];
-      int[] sourceOffsets = offsetsOf(source);
+      if (bits[s] == null) {
+        bits[s] = validityOf(sources[s]);
+        starts[s] = offsetsOf(sources[s]);
+      }
+      int[] sourceOffsets = starts[s];
       int base = sourceOffsets[first];
       for (int i = 1; i <= n; i++) {
         offsets[at + i] = Math.addExact(offsets[at], sourceOffsets[first + i] - base);
       }
-      copyValidity(source, first, n, validity, at);
+      copyValidity(bits[s], first, n, validity, at);
       at += n;
     }
     byte[] data = new byte[offsets[count]];
@@ -182,7 +193,7 @@ final class RowGather {
       int n = runs.length[r];
       int bytes = offsets[at + n] - offsets[at];
       if (bytes > 0) {
-        source.getDataBuffer().getBytes(offsetsOf(source)[first], data, offsets[at], bytes);
+        source.getDataBuffer().getBytes(starts[runs.source[r]][first], data, offsets[at], bytes);
       }
       at += n;
     }
@@ -203,21 +214,27 @@ final class RowGather {
     byte[] validity = new byte[(count + 7) / 8];
     ValueVector[] children = new ValueVector[sources.length];
     Runs elements = new Runs(runs.size);
+    byte[][] bits = new byte[sources.length][];
+    int[][] starts = new int[sources.length][];
     int at = 0;
     for (int r = 0; r < runs.size; r++) {
       int s = runs.source[r];
       ListVector source = (ListVector) sources[s];
-      children[s] = source.getDataVector();
+      if (bits[s] == null) {
+        children[s] = source.getDataVector();
+        bits[s] = validityOf(source);
+        starts[s] = offsetsOf(source);
+      }
       int first = runs.start[r];
       int n = runs.length[r];
-      int[] sourceOffsets = offsetsOf(source);
+      int[] sourceOffsets = starts[s];
       int base = sourceOffsets[first];
       int end = sourceOffsets[first + n];
       for (int i = 1; i <= n; i++) {
         offsets[at + i] = Math.addExact(offsets[at], sourceOffsets[first + i] - base);
       }
       elements.add(s, base, end - base);
-      copyValidity(source, first, n, validity, at);
+      copyValidity(bits[s], first, n, validity, at);
       at += n;
     }
     target.setInitialCapacity(Math.max(1, count));
@@ -233,10 +250,14 @@ final class RowGather {
   /** Structs: validity per value, each child the same runs of its source child. */
   private void copyStruct(StructVector target, ValueVector[] sources, Runs runs, int count) {
     byte[] validity = new byte[(count + 7) / 8];
+    byte[][] bits = new byte[sources.length][];
     int at = 0;
     for (int r = 0; r < runs.size; r++) {
-      StructVector source = (StructVector) sources[runs.source[r]];
-      copyValidity(source, runs.start[r], runs.length[r], validity, at);
+      int s = runs.source[r];
+      if (bits[s] == null) {
+        bits[s] = validityOf(sources[s]);
+      }
+      copyValidity(bits[s], runs.start[r], runs.length[r], validity, at);
       at += runs.length[r];
     }
     target.setInitialCapacity(Math.max(1, count));
@@ -252,8 +273,8 @@ final class RowGather {
     target.setValueCount(count);
   }
 
-  /** Validity bits {@code [first, first + n)} of {@code source} to bits from {@code at}. */
-  private void copyValidity(ValueVector source, int first, int n, byte[] out, int at) {
+  /** The validity bits of {@code source}, on the heap. */
+  private byte[] validityOf(ValueVector source) {
     byte[] bits = validity.get(source);
     if (bits == null) {
       bits = new byte[(source.getValueCount() + 7) / 8];
@@ -262,6 +283,11 @@ final class RowGather {
       }
       validity.put(source, bits);
     }
+    return bits;
+  }
+
+  /** Validity bits {@code [first, first + n)} of {@code bits} to bits from {@code at}. */
+  private static void copyValidity(byte[] bits, int first, int n, byte[] out, int at) {
     for (int i = 0; i < n; i++) {
       int j = first + i;
       if ((bits[j >> 3] & (1 << (j & 7))) != 0) {
