@@ -255,7 +255,7 @@ public final class ArrowParquetWriter {
           }
         }
       }
-      return new ColumnBatchWriter.Session(type, props.build(), out, settings.options());
+      return new ColumnBatchWriter.Session(type, props.build(), out, settings.options(), true);
     }
 
     /** Ends the file: the footer as written. */

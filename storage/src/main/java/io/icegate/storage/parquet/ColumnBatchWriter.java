@@ -57,6 +57,9 @@ final class ColumnBatchWriter {
   /** Rows per column pass: bounds how far one column runs ahead of the page-size checks. */
   private static final int SLICE = 4096;
 
+  /** Fewest rows between two measurements of a row group (Iceberg's writer's minimum). */
+  private static final int MIN_SLICE = 100;
+
   private ColumnBatchWriter() {}
 
   static void write(
@@ -67,7 +70,7 @@ final class ColumnBatchWriter {
       Map<String, String> footerMetadata,
       ArrowParquetWriter.Options options)
       throws IOException {
-    try (Session session = new Session(type, props, out, options)) {
+    try (Session session = new Session(type, props, out, options, false)) {
       for (VectorSchemaRoot batch : batches) {
         session.add(batch);
       }
@@ -87,13 +90,21 @@ final class ColumnBatchWriter {
     private final ArrowParquetWriter.Options options;
     private final Zstd compressor;
     private final ParquetFileWriter file;
+    private final boolean withinBatches;
     private RowGroup group;
 
+    /**
+     * {@code withinBatches}: end a row group as soon as it reaches the row-group size, inside a
+     * batch if need be, measuring it after slices sized as Iceberg's writer spaces its checks
+     * (half the rows the group still has room for, 100 to {@value #SLICE}); otherwise (the WAL)
+     * a group ends only after a whole batch.
+     */
     Session(MessageType type, ParquetProperties props, OutputFile out,
-        ArrowParquetWriter.Options options) throws IOException {
+        ArrowParquetWriter.Options options, boolean withinBatches) throws IOException {
       this.type = type;
       this.props = props;
       this.options = options;
+      this.withinBatches = withinBatches;
       this.compressor = new Zstd(options.zstdLevel(), options.codec());
       try {
         this.file =
@@ -114,8 +125,12 @@ final class ColumnBatchWriter {
       }
       List<Leaf> leaves = plan(type, batch);
       int rows = batch.getRowCount();
-      for (int from = 0; from < rows; from += SLICE) {
-        int to = Math.min(rows, from + SLICE);
+      int from = 0;
+      while (from < rows) {
+        if (group == null) {
+          group = new RowGroup(type, props, compressor, batch);
+        }
+        int to = Math.min(rows, from + (withinBatches ? nextSlice() : SLICE));
         for (int c = 0; c < leaves.size(); c++) {
           Node node = leaves.get(c).node;
           ColumnFlatPages flat = group.flat[c];
@@ -138,12 +153,29 @@ final class ColumnBatchWriter {
           }
         }
         group.rows += to - from;
+        from = to;
+        if (withinBatches && group.bufferedBytes() >= options.rowGroupBytes()) {
+          RowGroup full = group;
+          group = null;
+          full.flush(file);
+        }
       }
-      if (group.bufferedBytes() >= options.rowGroupBytes()) {
+      if (group != null && group.bufferedBytes() >= options.rowGroupBytes()) {
         RowGroup full = group;
         group = null;
         full.flush(file);
       }
+    }
+
+    /** Rows to write before the open group's size is measured again. */
+    private int nextSlice() {
+      if (group.rows == 0) {
+        return MIN_SLICE;
+      }
+      double perRow = (double) group.bufferedBytes() / group.rows;
+      double room = options.rowGroupBytes() - group.bufferedBytes();
+      long half = perRow <= 0 ? SLICE : (long) (room / perRow / 2);
+      return (int) Math.max(MIN_SLICE, Math.min(SLICE, half));
     }
 
     /** Writes the open row group and the footer; the file's footer as written. */
