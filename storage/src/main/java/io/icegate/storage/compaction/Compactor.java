@@ -2,7 +2,6 @@ package io.icegate.storage.compaction;
 
 import io.icegate.storage.table.LakeTable;
 import io.icegate.storage.wal.ObjectStoreWal;
-import io.icegate.storage.wal.RowRanges;
 import io.icegate.storage.wal.WalSegment;
 import io.icegate.storage.wal.WalStore;
 import java.io.IOException;
@@ -10,31 +9,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
 import org.apache.iceberg.DataFile;
-import org.apache.iceberg.FileFormat;
-import org.apache.iceberg.PartitionKey;
-import org.apache.iceberg.PartitionSpec;
-import org.apache.iceberg.Schema;
 import org.apache.iceberg.Snapshot;
-import org.apache.iceberg.SortOrder;
-import org.apache.iceberg.SortOrderComparators;
-import org.apache.iceberg.StructLike;
 import org.apache.iceberg.Table;
-import org.apache.iceberg.data.Record;
-import org.apache.iceberg.data.parquet.GenericParquetReaders;
-import org.apache.iceberg.data.parquet.GenericParquetWriter;
 import org.apache.iceberg.exceptions.CommitFailedException;
 import org.apache.iceberg.exceptions.ValidationException;
-import org.apache.iceberg.io.CloseableIterable;
-import org.apache.iceberg.io.DataWriter;
-import org.apache.iceberg.io.OutputFile;
-import org.apache.iceberg.parquet.Parquet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,9 +33,8 @@ import org.slf4j.LoggerFactory;
  * (a process that cannot skips the run), and the commit is validated against the snapshot the
  * run started from, so a run whose lease ran out while another started never lands twice.
  *
- * <p>Rows go through Iceberg's generic reader and writer (row objects), because the vectorized
- * reader cannot read the attribute maps; this is background work, bounded by
- * {@code maxInputBytes} per run.
+ * <p>Rows are read, partitioned, sorted and written as Arrow columns ({@link
+ * ColumnarCompaction}); a run holds at most {@code maxInputBytes} of compressed segments.
  */
 public final class Compactor {
   private static final Logger LOG = LoggerFactory.getLogger(Compactor.class);
@@ -70,6 +50,12 @@ public final class Compactor {
       this(segments, rows, files, compactedThrough, 0);
     }
   }
+
+  /**
+   * Set to {@code true}, compaction writes through Iceberg's generic writer ({@link
+   * RecordCompaction}) instead of the column writer: to compare the two.
+   */
+  public static final String RECORD_PATH_PROPERTY = "icegate.compaction.records";
 
   /** Commits of seed files one run makes at most, before it turns to the WAL. */
   static final int SEED_COMMITS_PER_RUN = 8;
@@ -132,15 +118,10 @@ public final class Compactor {
       return seedRows == 0 ? Result.NOTHING : new Result(0, 0, 0, -1, seedRows);
     }
     long through = due.get(due.size() - 1).sequence();
-    Table iceberg = table.table();
-    Schema schema = iceberg.schema();
-    PartitionSpec spec = iceberg.spec();
-    Map<StructLike, List<Record>> partitions = readByPartition(wal, due, schema, spec);
-    List<DataFile> files = new ArrayList<>();
+    List<DataFile> files = writeFiles(table.table(), wal, due);
     long rows = 0;
-    for (var entry : partitions.entrySet()) {
-      files.add(write(iceberg, entry.getKey(), entry.getValue()));
-      rows += entry.getValue().size();
+    for (DataFile file : files) {
+      rows += file.recordCount();
     }
     Result seedOnly = seedRows == 0 ? Result.NOTHING : new Result(0, 0, 0, -1, seedRows);
     if (!held.stillHeld()) {
@@ -183,61 +164,17 @@ public final class Compactor {
     }
   }
 
-  private static Map<StructLike, List<Record>> readByPartition(
-      WalStore wal, List<WalSegment> segments, Schema schema, PartitionSpec spec)
+  /**
+   * The run's data files: through {@link ColumnarCompaction} where it writes the table (all of
+   * the lake's tables), else — or when the system property {@value #RECORD_PATH_PROPERTY} is
+   * {@code true}, to compare — through Iceberg's generic writer ({@link RecordCompaction}).
+   */
+  private static List<DataFile> writeFiles(Table iceberg, WalStore wal, List<WalSegment> due)
       throws IOException {
-    Map<StructLike, List<Record>> partitions = new LinkedHashMap<>();
-    PartitionKey key = new PartitionKey(spec, schema);
-    InternalRowView wrapper = new InternalRowView();
-    for (WalSegment segment : segments) {
-      // Rows that copy a request a lower-numbered segment holds (another replica took it too);
-      // positions count every row of the file, read in order with no filter.
-      RowRanges copied = segment.excludedRows();
-      long position = 0;
-      try (CloseableIterable<Record> records =
-          Parquet.read(wal.newInputFile(segment))
-              .project(schema)
-              .createReaderFunc(fileSchema -> GenericParquetReaders.buildReader(schema, fileSchema))
-              .build()) {
-        for (Record record : records) {
-          if (copied.contains(position++)) {
-            continue;
-          }
-          key.partition(wrapper.wrap(record));
-          partitions.computeIfAbsent(key.copy(), k -> new ArrayList<>()).add(record.copy());
-        }
-      }
+    if (!Boolean.getBoolean(RECORD_PATH_PROPERTY) && ColumnarCompaction.supports(iceberg)) {
+      return ColumnarCompaction.write(iceberg, wal, due);
     }
-    return partitions;
-  }
-
-  private static DataFile write(Table iceberg, StructLike partition, List<Record> records)
-      throws IOException {
-    Schema schema = iceberg.schema();
-    SortOrder order = iceberg.sortOrder();
-    Comparator<StructLike> byOrder = SortOrderComparators.forSchema(schema, order);
-    InternalRowView left = new InternalRowView();
-    InternalRowView right = new InternalRowView();
-    records.sort((a, b) -> byOrder.compare(left.wrap(a), right.wrap(b)));
-    String name = FileFormat.PARQUET.addExtension("compacted-" + UUID.randomUUID());
-    OutputFile out =
-        iceberg.io().newOutputFile(iceberg.locationProvider().newDataLocation(iceberg.spec(), partition, name));
-    DataWriter<Record> writer =
-        Parquet.writeData(out)
-            .schema(schema)
-            .withSpec(iceberg.spec())
-            .withPartition(partition)
-            .withSortOrder(order)
-            .setAll(iceberg.properties())
-            .createWriterFunc(GenericParquetWriter::create)
-            .overwrite()
-            .build();
-    try (writer) {
-      for (Record record : records) {
-        writer.write(record);
-      }
-    }
-    return writer.toDataFile();
+    return RecordCompaction.write(iceberg, wal, due);
   }
 
   /** Deletes the files of segments retired longer ago than any query can run. */

@@ -5,6 +5,7 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.apache.arrow.memory.ArrowBuf;
@@ -25,13 +26,16 @@ import org.apache.arrow.vector.complex.MapVector;
 import org.apache.arrow.vector.complex.StructVector;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.iceberg.Schema;
+import org.apache.iceberg.TableProperties;
 import org.apache.iceberg.parquet.ParquetSchemaUtil;
 import org.apache.parquet.column.ParquetProperties;
 import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.api.WriteSupport;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.hadoop.metadata.ParquetMetadata;
 import org.apache.parquet.io.OutputFile;
+import org.apache.parquet.io.PositionOutputStream;
 import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.io.api.RecordConsumer;
 import org.apache.parquet.schema.MessageType;
@@ -98,6 +102,247 @@ public final class ArrowParquetWriter {
       }
     }
     ColumnBatchWriter.write(type, props.build(), batches, out, footerMetadata, options);
+  }
+
+  /**
+   * What a data file of a table is written with, beyond {@link Options}: the dictionary page
+   * limit and page row limit of the table's write properties, and whether every column keeps
+   * min/max statistics (as Iceberg's own writer does; the WAL's segments leave them off where
+   * they would prune nothing, see {@link #write}).
+   */
+  public record FileSettings(
+      Options options, int dictionaryPageBytes, int pageRowLimit, boolean statisticsEverywhere) {
+
+    /**
+     * The settings Iceberg's Parquet writer takes from {@code properties} (a table's): codec and
+     * level, row-group, page and dictionary sizes, page row limit, each with Iceberg's default;
+     * ZSTD without a level is level 3, parquet-java's default.
+     */
+    public static FileSettings forTable(Map<String, String> properties) {
+      String codecName =
+          properties.getOrDefault(
+              TableProperties.PARQUET_COMPRESSION, TableProperties.PARQUET_COMPRESSION_DEFAULT);
+      CompressionCodecName codec = CompressionCodecName.fromConf(codecName.toUpperCase(Locale.ROOT));
+      String level = properties.get(TableProperties.PARQUET_COMPRESSION_LEVEL);
+      Options options =
+          new Options(
+              intProperty(properties, TableProperties.PARQUET_ROW_GROUP_SIZE_BYTES,
+                  TableProperties.PARQUET_ROW_GROUP_SIZE_BYTES_DEFAULT),
+              intProperty(properties, TableProperties.PARQUET_PAGE_SIZE_BYTES,
+                  TableProperties.PARQUET_PAGE_SIZE_BYTES_DEFAULT),
+              codec,
+              level == null ? DEFAULT_ZSTD_LEVEL : Integer.parseInt(level.trim()));
+      return new FileSettings(
+          options,
+          intProperty(properties, TableProperties.PARQUET_DICT_SIZE_BYTES,
+              TableProperties.PARQUET_DICT_SIZE_BYTES_DEFAULT),
+          intProperty(properties, TableProperties.PARQUET_PAGE_ROW_LIMIT,
+              TableProperties.PARQUET_PAGE_ROW_LIMIT_DEFAULT),
+          true);
+    }
+
+    private static int intProperty(Map<String, String> properties, String key, int fallback) {
+      String value = properties.get(key);
+      return value == null ? fallback : Integer.parseInt(value.trim());
+    }
+  }
+
+  /** parquet-java's ZSTD level when none is configured. */
+  private static final int DEFAULT_ZSTD_LEVEL = 3;
+
+  /**
+   * Opens a file to be written batch by batch ({@link FileWriter#write}), so that a caller with
+   * many rows holds only the batch it is writing. Column at a time, as {@link #write}; ZSTD only.
+   * The first batch decides which columns start without a dictionary.
+   */
+  public static FileWriter open(
+      Schema schema, OutputFile out, Map<String, String> footerMetadata, FileSettings settings) {
+    if (settings.options().codec() != CompressionCodecName.ZSTD) {
+      throw new IllegalArgumentException(
+          "the column writer writes ZSTD only, not " + settings.options().codec());
+    }
+    return new FileWriter(ParquetSchemaUtil.convert(schema, "table"), out, footerMetadata,
+        settings);
+  }
+
+  /** True when {@link #open} can write {@code schema}'s columns (every type the WAL uses). */
+  public static boolean canWrite(org.apache.arrow.vector.types.pojo.Schema arrow) {
+    for (org.apache.arrow.vector.types.pojo.Field field : arrow.getFields()) {
+      if (!writable(field)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean writable(org.apache.arrow.vector.types.pojo.Field field) {
+    org.apache.arrow.vector.types.pojo.ArrowType type = field.getType();
+    boolean leaf =
+        switch (type.getTypeID()) {
+          case Utf8, Binary, FixedSizeBinary, Bool -> true;
+          case Int -> {
+            var integer = (org.apache.arrow.vector.types.pojo.ArrowType.Int) type;
+            yield integer.getIsSigned() && (integer.getBitWidth() == 32
+                || integer.getBitWidth() == 64);
+          }
+          case FloatingPoint ->
+              ((org.apache.arrow.vector.types.pojo.ArrowType.FloatingPoint) type).getPrecision()
+                  == org.apache.arrow.vector.types.FloatingPointPrecision.DOUBLE;
+          case Timestamp -> true;
+          default -> false;
+        };
+    if (leaf) {
+      return true;
+    }
+    switch (type.getTypeID()) {
+      case Map, List, Struct:
+        for (org.apache.arrow.vector.types.pojo.Field child : field.getChildren()) {
+          if (!writable(child)) {
+            return false;
+          }
+        }
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  /**
+   * A Parquet file being written a batch at a time: {@link #write} each batch in order, then
+   * {@link #finish}, which answers the footer as written (what Iceberg's metrics are made of);
+   * {@link #close} always.
+   */
+  public static final class FileWriter implements AutoCloseable {
+    private final MessageType type;
+    private final OutputFile out;
+    private final Map<String, String> footerMetadata;
+    private final FileSettings settings;
+    private ColumnBatchWriter.Session session;
+    private long length = -1;
+
+    private FileWriter(
+        MessageType type, OutputFile out, Map<String, String> footerMetadata,
+        FileSettings settings) {
+      this.type = type;
+      this.out = out;
+      this.footerMetadata = footerMetadata;
+      this.settings = settings;
+    }
+
+    /** Writes every row of {@code batch} after the rows written before; the caller keeps it. */
+    public void write(VectorSchemaRoot batch) throws IOException {
+      if (session == null) {
+        session = start(batch);
+      }
+      session.add(batch);
+    }
+
+    private ColumnBatchWriter.Session start(VectorSchemaRoot sample) throws IOException {
+      ParquetProperties.Builder props =
+          ParquetProperties.builder()
+              .withPageSize(settings.options().pageBytes())
+              .withDictionaryPageSize(settings.dictionaryPageBytes())
+              .withPageRowCountLimit(settings.pageRowLimit())
+              .withDictionaryEncoding(true)
+              .withSizeStatisticsEnabled(false);
+      if (sample != null) {
+        for (String column : mostlyDistinctColumns(type, sample)) {
+          props.withDictionaryEncoding(column, false);
+        }
+        if (!settings.statisticsEverywhere()) {
+          for (String column : withoutStatistics(type, sample)) {
+            props.withStatisticsEnabled(column, false);
+          }
+        }
+      }
+      return new ColumnBatchWriter.Session(type, props.build(), out, settings.options(), true);
+    }
+
+    /** Ends the file: the footer as written. */
+    public ParquetMetadata finish() throws IOException {
+      if (session == null) {
+        session = start(null);
+      }
+      ParquetMetadata footer = session.finish(footerMetadata);
+      length = session.position();
+      return footer;
+    }
+
+    /** The file's size in bytes, once {@link #finish} returned. */
+    public long length() {
+      if (length < 0) {
+        throw new IllegalStateException("not finished");
+      }
+      return length;
+    }
+
+    @Override
+    public void close() throws IOException {
+      if (session != null) {
+        ColumnBatchWriter.Session open = session;
+        session = null;
+        open.close();
+      }
+    }
+  }
+
+  /** A parquet-java output file over an Iceberg one (local or object storage). */
+  public static OutputFile output(org.apache.iceberg.io.OutputFile file) {
+    return new OutputFile() {
+      @Override
+      public PositionOutputStream create(long blockSizeHint) {
+        return wrap(file.create());
+      }
+
+      @Override
+      public PositionOutputStream createOrOverwrite(long blockSizeHint) {
+        return wrap(file.createOrOverwrite());
+      }
+
+      @Override
+      public boolean supportsBlockSize() {
+        return false;
+      }
+
+      @Override
+      public long defaultBlockSize() {
+        return 0;
+      }
+
+      @Override
+      public String getPath() {
+        return file.location();
+      }
+    };
+  }
+
+  private static PositionOutputStream wrap(org.apache.iceberg.io.PositionOutputStream stream) {
+    return new PositionOutputStream() {
+      @Override
+      public long getPos() throws IOException {
+        return stream.getPos();
+      }
+
+      @Override
+      public void write(int b) throws IOException {
+        stream.write(b);
+      }
+
+      @Override
+      public void write(byte[] b, int off, int len) throws IOException {
+        stream.write(b, off, len);
+      }
+
+      @Override
+      public void flush() throws IOException {
+        stream.flush();
+      }
+
+      @Override
+      public void close() throws IOException {
+        stream.close();
+      }
+    };
   }
 
   /**

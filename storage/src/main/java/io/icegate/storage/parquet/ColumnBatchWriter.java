@@ -32,6 +32,7 @@ import org.apache.parquet.compression.CompressionCodecFactory;
 import org.apache.parquet.hadoop.ColumnChunkPageWriteStore;
 import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.hadoop.metadata.ParquetMetadata;
 import org.apache.parquet.io.OutputFile;
 import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.schema.GroupType;
@@ -56,6 +57,9 @@ final class ColumnBatchWriter {
   /** Rows per column pass: bounds how far one column runs ahead of the page-size checks. */
   private static final int SLICE = 4096;
 
+  /** Fewest rows between two measurements of a row group (Iceberg's writer's minimum). */
+  private static final int MIN_SLICE = 100;
+
   private ColumnBatchWriter() {}
 
   static void write(
@@ -66,60 +70,145 @@ final class ColumnBatchWriter {
       Map<String, String> footerMetadata,
       ArrowParquetWriter.Options options)
       throws IOException {
-    try (Zstd compressor = new Zstd(options.zstdLevel(), options.codec());
-        ParquetFileWriter file =
+    try (Session session = new Session(type, props, out, options, false)) {
+      for (VectorSchemaRoot batch : batches) {
+        session.add(batch);
+      }
+      session.finish(footerMetadata);
+    }
+  }
+
+  /**
+   * One file written batch by batch: {@link #add} encodes a batch into the open row group (and
+   * flushes the group once it reaches the row-group size), {@link #finish} writes the last group
+   * and the footer. {@link #write} is one session over a list of batches; compaction adds its
+   * sorted batches one at a time, so only one of them is in memory.
+   */
+  static final class Session implements AutoCloseable {
+    private final MessageType type;
+    private final ParquetProperties props;
+    private final ArrowParquetWriter.Options options;
+    private final Zstd compressor;
+    private final ParquetFileWriter file;
+    private final boolean withinBatches;
+    private RowGroup group;
+
+    /**
+     * {@code withinBatches}: end a row group as soon as it reaches the row-group size, inside a
+     * batch if need be, measuring it after slices sized as Iceberg's writer spaces its checks
+     * (half the rows the group still has room for, 100 to {@value #SLICE}); otherwise (the WAL)
+     * a group ends only after a whole batch.
+     */
+    Session(MessageType type, ParquetProperties props, OutputFile out,
+        ArrowParquetWriter.Options options, boolean withinBatches) throws IOException {
+      this.type = type;
+      this.props = props;
+      this.options = options;
+      this.withinBatches = withinBatches;
+      this.compressor = new Zstd(options.zstdLevel(), options.codec());
+      try {
+        this.file =
             new ParquetFileWriter(
                 out, type, ParquetFileWriter.Mode.CREATE, options.rowGroupBytes(), 0, null,
-                props)) {
-      file.start();
-      RowGroup group = null;
-      try {
-        for (VectorSchemaRoot batch : batches) {
-          if (group == null) {
-            group = new RowGroup(type, props, compressor, batch);
-          }
-          List<Leaf> leaves = plan(type, batch);
-          int rows = batch.getRowCount();
-          for (int from = 0; from < rows; from += SLICE) {
-            int to = Math.min(rows, from + SLICE);
-            for (int c = 0; c < leaves.size(); c++) {
-              Node node = leaves.get(c).node;
-              ColumnFlatPages flat = group.flat[c];
-              if (flat != null) {
-                if (node == ABSENT) {
-                  flat.appendNulls(to - from);
-                } else {
-                  ((LeafNode) node).values.appendTo(flat, from, to);
-                }
-                continue;
-              }
-              ColumnWriter writer = group.writers[c];
-              for (int row = from; row < to; row++) {
-                node.write(writer, row, 0, 0);
-              }
+                props);
+        file.start();
+      } catch (IOException | RuntimeException e) {
+        compressor.close();
+        throw e;
+      }
+    }
+
+    /** Encodes every row of {@code batch}, in order; the caller keeps the batch. */
+    void add(VectorSchemaRoot batch) throws IOException {
+      if (group == null) {
+        group = new RowGroup(type, props, compressor, batch);
+      }
+      List<Leaf> leaves = plan(type, batch);
+      int rows = batch.getRowCount();
+      int from = 0;
+      while (from < rows) {
+        if (group == null) {
+          group = new RowGroup(type, props, compressor, batch);
+        }
+        int to = Math.min(rows, from + (withinBatches ? nextSlice() : SLICE));
+        for (int c = 0; c < leaves.size(); c++) {
+          Node node = leaves.get(c).node;
+          ColumnFlatPages flat = group.flat[c];
+          if (flat != null) {
+            if (node == ABSENT) {
+              flat.appendNulls(to - from);
+            } else {
+              ((LeafNode) node).values.appendTo(flat, from, to);
             }
-            if (group.store != null) {
-              for (int row = from; row < to; row++) {
-                group.store.endRecord();
-              }
-            }
-            group.rows += to - from;
+            continue;
           }
-          if (group.bufferedBytes() >= options.rowGroupBytes()) {
-            group.flush(file);
-            group = null;
+          ColumnWriter writer = group.writers[c];
+          for (int row = from; row < to; row++) {
+            node.write(writer, row, 0, 0);
           }
         }
-        if (group != null && group.rows > 0) {
-          group.flush(file);
+        if (group.store != null) {
+          for (int row = from; row < to; row++) {
+            group.store.endRecord();
+          }
+        }
+        group.rows += to - from;
+        from = to;
+        if (withinBatches && group.bufferedBytes() >= options.rowGroupBytes()) {
+          RowGroup full = group;
           group = null;
-        }
-      } finally {
-        if (group != null) {
-          group.close();
+          full.flush(file);
         }
       }
+      if (group != null && group.bufferedBytes() >= options.rowGroupBytes()) {
+        RowGroup full = group;
+        group = null;
+        full.flush(file);
+      }
+    }
+
+    /** Rows to write before the open group's size is measured again. */
+    private int nextSlice() {
+      if (group.rows == 0) {
+        return MIN_SLICE;
+      }
+      double perRow = (double) group.bufferedBytes() / group.rows;
+      double room = options.rowGroupBytes() - group.bufferedBytes();
+      long half = perRow <= 0 ? SLICE : (long) (room / perRow / 2);
+      return (int) Math.max(MIN_SLICE, Math.min(SLICE, half));
+    }
+
+    /** Writes the open row group and the footer; the file's footer as written. */
+    ParquetMetadata finish(Map<String, String> footerMetadata) throws IOException {
+      if (group != null && group.rows > 0) {
+        RowGroup last = group;
+        group = null;
+        last.flush(file);
+      }
       file.end(footerMetadata);
+      return file.getFooter();
+    }
+
+    /** The file's length so far: its final size once {@link #finish} returned. */
+    long position() throws IOException {
+      return file.getPos();
+    }
+
+    @Override
+    public void close() throws IOException {
+      try {
+        if (group != null) {
+          RowGroup open = group;
+          group = null;
+          open.close();
+        }
+      } finally {
+        try {
+          file.close();
+        } finally {
+          compressor.close();
+        }
+      }
     }
   }
 
