@@ -5,6 +5,7 @@ import io.icegate.storage.parquet.ColumnarArrowReader;
 import io.icegate.storage.parquet.RecordArrowReader;
 import io.icegate.storage.scan.ScanFile;
 import io.icegate.storage.scan.ScanSplit;
+import io.icegate.storage.scan.TableScanner;
 import io.icegate.storage.table.ArrowSchemas;
 import io.icegate.storage.wal.RowRanges;
 import io.icegate.storage.wal.WalSegment;
@@ -17,7 +18,6 @@ import java.util.Map;
 import java.util.UUID;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
-import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.Float8Vector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.iceberg.DataFile;
@@ -33,7 +33,6 @@ import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.SchemaParser;
 import org.apache.iceberg.SortField;
-import org.apache.iceberg.SortOrder;
 import org.apache.iceberg.StructLike;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.expressions.Expressions;
@@ -258,9 +257,11 @@ public final class ColumnarCompaction {
             ColumnarArrowReader.open(
                 split, columnar, Expressions.alwaysTrue(), allocator, READ_ROWS);
         if (flat != null) {
-          return new Zipped(schema, flat,
+          // Both read every row group of the segment in order, so their batches line up.
+          return TableScanner.zip(flat,
               RecordArrowReader.open(split, nested, Expressions.alwaysTrue(), allocator,
-                  READ_ROWS));
+                  READ_ROWS),
+              schema.columns().stream().map(Types.NestedField::name).toList());
         }
       }
       // A segment our reader cannot read (another writer's encodings): Iceberg's row reader.
@@ -273,63 +274,6 @@ public final class ColumnarCompaction {
         batch.close();
       }
       batches.clear();
-    }
-  }
-
-  /**
-   * One segment read by both readers at once, batch for batch: both read every row group of the
-   * same file in order, so the row reader's batch is cut to the length of the column reader's.
-   */
-  private static final class Zipped implements CloseableIterator<VectorSchemaRoot> {
-    private final Schema schema;
-    private final ColumnarArrowReader flat;
-    private final RecordArrowReader nested;
-
-    Zipped(Schema schema, ColumnarArrowReader flat, RecordArrowReader nested) {
-      this.schema = schema;
-      this.flat = flat;
-      this.nested = nested;
-    }
-
-    @Override
-    public boolean hasNext() {
-      return flat.hasNext();
-    }
-
-    @Override
-    public VectorSchemaRoot next() {
-      VectorSchemaRoot left = flat.next();
-      VectorSchemaRoot right;
-      try {
-        right = nested.next(left.getRowCount());
-      } catch (RuntimeException | Error e) {
-        left.close();
-        throw e;
-      }
-      if (right.getRowCount() != left.getRowCount()) {
-        left.close();
-        right.close();
-        throw new IllegalStateException(
-            "row reader out of step with the column reader: " + right.getRowCount()
-                + " rows against " + left.getRowCount());
-      }
-      List<FieldVector> vectors = new ArrayList<>(schema.columns().size());
-      for (Types.NestedField column : schema.columns()) {
-        FieldVector vector = left.getVector(column.name());
-        vectors.add(vector != null ? vector : right.getVector(column.name()));
-      }
-      VectorSchemaRoot root = new VectorSchemaRoot(vectors);
-      root.setRowCount(left.getRowCount());
-      return root;
-    }
-
-    @Override
-    public void close() throws IOException {
-      try {
-        flat.close();
-      } finally {
-        nested.close();
-      }
     }
   }
 

@@ -361,6 +361,16 @@ public final class TableScanner {
   }
 
   /**
+   * One split read by two readers batch for batch, its columns in {@code order}: {@code flat}
+   * (its flat columns) sets each batch's length, {@code nested} (the rest) is cut to it. Both
+   * must read the same row groups in the same order.
+   */
+  public static CloseableIterator<VectorSchemaRoot> zip(
+      CloseableIterator<VectorSchemaRoot> flat, RecordArrowReader nested, List<String> order) {
+    return new ZippedReader(flat, nested, order);
+  }
+
+  /**
    * Reads one split's flat columns with the vectorized reader and its nested columns with the row
    * reader, batch for batch: both skip the same row groups (same split, same filter), and each
    * row batch is cut to the length of the vectorized batch it joins.
