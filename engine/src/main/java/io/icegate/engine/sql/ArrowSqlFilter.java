@@ -1,6 +1,7 @@
 package io.icegate.engine.sql;
 
 import io.icegate.engine.exec.ExecContext;
+import io.icegate.engine.exec.FilterOperator;
 import io.icegate.engine.exec.Operator;
 import io.icegate.engine.expr.SqlExpressions;
 import io.icegate.engine.rel.ArrowRel;
@@ -32,6 +33,10 @@ public final class ArrowSqlFilter extends Filter implements ArrowRel {
     SqlExpressions.Compiled compiled =
         SqlExpressions.compile(condition, getCluster().getRexBuilder());
     Operator input = ((ArrowRel) getInput()).implement(context);
-    return context.measure(this, new SqlFilterOperator(context, input, compiled));
+    // The batch-at-a-time filter LogQL uses, with SQL's three-valued condition as its predicate.
+    return context.measure(
+        this,
+        new FilterOperator(
+            context, input, (batch, selected) -> SqlExpressions.select(compiled, batch, selected)));
   }
 }
