@@ -293,6 +293,16 @@ public final class SortOperator implements Operator {
       }
       return Integer.compare(la, lb);
     }
+    if (a instanceof org.apache.arrow.vector.FloatingPointVector fa) {
+      // Double.compare's total order: -0.0 before 0.0, NaN after every number (as PostgreSQL
+      // sorts NaN).
+      return Double.compare(
+          fa.getValueAsDouble(rowA),
+          ((org.apache.arrow.vector.FloatingPointVector) b).getValueAsDouble(rowB));
+    }
+    if (a instanceof org.apache.arrow.vector.BitVector ba) {
+      return Integer.compare(ba.get(rowA), ((org.apache.arrow.vector.BitVector) b).get(rowB));
+    }
     throw new UnsupportedOperationException("cannot sort by " + a.getField().getType());
   }
 

@@ -111,6 +111,13 @@ class SqlMetricsTableTest {
     assertThat(column("SELECT value_double FROM metrics WHERE otel_metric_name = 'temperature' "
         + "AND value_double > 21.9 ORDER BY \"timestamp\""))
         .containsExactly(23.0, 22.0);
+    // 21.5, 23.0, 22.0 by value, largest first; then by a boolean, false first.
+    assertThat(column("SELECT value_double FROM metrics WHERE otel_metric_name = 'temperature' "
+        + "ORDER BY value_double DESC"))
+        .containsExactly(23.0, 22.0, 21.5);
+    assertThat(column("SELECT value_double FROM metrics WHERE otel_metric_name = 'temperature' "
+        + "ORDER BY value_double > 22.5, value_double"))
+        .containsExactly(21.5, 22.0, 23.0);
     assertThat(column("SELECT value_double * 2 FROM metrics "
         + "WHERE otel_metric_name = 'temperature' AND value_double = 21.5"))
         .containsExactly(43.0);
@@ -125,6 +132,24 @@ class SqlMetricsTableTest {
     assertThat(rows).hasSize(2);
     assertThat(rows.get(0)).containsExactly(5L, true);
     assertThat(rows.get(1)).containsExactly(7L, true);
+  }
+
+  @Test
+  void aggregatesOverDoublesAndNonStringKeys() {
+    List<Object[]> temperature =
+        engine.execute("SELECT otel_metric_name, COUNT(*), SUM(value_double), "
+            + "AVG(value_double), MAX(value_double) FROM metrics "
+            + "WHERE otel_metric_name = 'temperature' GROUP BY otel_metric_name", "fake",
+            () -> false).rows();
+    // 21.5 + 23.0 + 22.0 = 66.5 over 3 points.
+    assertThat(temperature).hasSize(1);
+    assertThat(temperature.get(0)).containsExactly("temperature", 3L, 66.5, 66.5 / 3, 23.0);
+    List<Object[]> requests =
+        engine.execute("SELECT is_monotonic, SUM(value_int) FROM metrics "
+            + "WHERE otel_metric_name = 'requests' GROUP BY is_monotonic", "fake",
+            () -> false).rows();
+    assertThat(requests).hasSize(1);
+    assertThat(requests.get(0)).containsExactly(true, 12L);
   }
 
   @Test
