@@ -67,6 +67,12 @@ public final class ColumnarCompaction {
   /** Rows per batch read from a segment. */
   static final int READ_ROWS = 1 << 16;
 
+  /**
+   * Table property naming the top-level string column whose trigrams compacted files index for
+   * line filters; empty for none (default: {@code body} where the table has it).
+   */
+  public static final String SUBSTRING_INDEX_PROPERTY = "icegate.substring-index.column";
+
   /** Rows per sorted batch handed to the writer. */
   static final int WRITE_ROWS = 1 << 14;
 
@@ -277,6 +283,28 @@ public final class ColumnarCompaction {
     }
   }
 
+  /**
+   * The column a compacted file carries a substring index of ({@link
+   * io.icegate.storage.parquet.SubstringIndex}): the table property {@value
+   * #SUBSTRING_INDEX_PROPERTY} (empty for none), by default the {@code body} column of a table
+   * that has a top-level string one (logs, events). Null for none.
+   */
+  static String substringIndexColumn(Table iceberg) {
+    String column = iceberg.properties().get(SUBSTRING_INDEX_PROPERTY);
+    if (column == null) {
+      column = "body";
+    }
+    if (column.isBlank()) {
+      return null;
+    }
+    org.apache.iceberg.types.Types.NestedField field = iceberg.schema().findField(column);
+    return field != null
+            && iceberg.schema().columns().contains(field)
+            && field.type().typeId() == org.apache.iceberg.types.Type.TypeID.STRING
+        ? column
+        : null;
+  }
+
   private static DataFile writeFile(
       Table iceberg, StructLike partition, List<VectorSchemaRoot> batches, long[] refs,
       RowGather gather, BufferAllocator allocator) throws IOException {
@@ -294,6 +322,10 @@ public final class ColumnarCompaction {
             schema, ArrowParquetWriter.output(out),
             Map.of("iceberg.schema", SchemaParser.toJson(schema)),
             ArrowParquetWriter.FileSettings.forTable(iceberg.properties()))) {
+      String indexed = substringIndexColumn(iceberg);
+      if (indexed != null) {
+        writer.indexSubstrings(indexed);
+      }
       for (int from = 0; from < refs.length; from += WRITE_ROWS) {
         int to = Math.min(refs.length, from + WRITE_ROWS);
         try (VectorSchemaRoot sorted = gather.rows(arrow, batches, refs, from, to, allocator)) {

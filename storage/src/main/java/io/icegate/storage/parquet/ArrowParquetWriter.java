@@ -219,6 +219,7 @@ public final class ArrowParquetWriter {
     private final FileSettings settings;
     private ColumnBatchWriter.Session session;
     private long length = -1;
+    private String substringColumn;
 
     private FileWriter(
         MessageType type, OutputFile out, Map<String, String> footerMetadata,
@@ -227,6 +228,19 @@ public final class ArrowParquetWriter {
       this.out = out;
       this.footerMetadata = footerMetadata;
       this.settings = settings;
+    }
+
+    /**
+     * Also writes a {@link SubstringIndex} of the top-level string column {@code column} into
+     * the file, so that scans with a line filter skip row groups that cannot match. Before the
+     * first {@link #write}.
+     */
+    public FileWriter indexSubstrings(String column) {
+      if (session != null) {
+        throw new IllegalStateException("rows already written");
+      }
+      this.substringColumn = column;
+      return this;
     }
 
     /** Writes every row of {@code batch} after the rows written before; the caller keeps it. */
@@ -255,7 +269,12 @@ public final class ArrowParquetWriter {
           }
         }
       }
-      return new ColumnBatchWriter.Session(type, props.build(), out, settings.options(), true);
+      ColumnBatchWriter.Session started =
+          new ColumnBatchWriter.Session(type, props.build(), out, settings.options(), true);
+      if (substringColumn != null) {
+        started.indexSubstrings(substringColumn);
+      }
+      return started;
     }
 
     /** Ends the file: the footer as written. */

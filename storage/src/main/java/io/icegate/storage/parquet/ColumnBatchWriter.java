@@ -34,6 +34,7 @@ import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.hadoop.metadata.ParquetMetadata;
 import org.apache.parquet.io.OutputFile;
+import org.apache.parquet.io.PositionOutputStream;
 import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.schema.GroupType;
 import org.apache.parquet.schema.LogicalTypeAnnotation;
@@ -91,7 +92,11 @@ final class ColumnBatchWriter {
     private final Zstd compressor;
     private final ParquetFileWriter file;
     private final boolean withinBatches;
+    private final CapturedOutput output;
     private RowGroup group;
+    /** The trigrams of one string column (see {@link #indexSubstrings}), or null. */
+    private SubstringIndex.Builder substrings;
+    private String substringColumn;
 
     /**
      * {@code withinBatches}: end a row group as soon as it reaches the row-group size, inside a
@@ -106,10 +111,11 @@ final class ColumnBatchWriter {
       this.options = options;
       this.withinBatches = withinBatches;
       this.compressor = new Zstd(options.zstdLevel(), options.codec());
+      this.output = new CapturedOutput(out);
       try {
         this.file =
             new ParquetFileWriter(
-                out, type, ParquetFileWriter.Mode.CREATE, options.rowGroupBytes(), 0, null,
+                output, type, ParquetFileWriter.Mode.CREATE, options.rowGroupBytes(), 0, null,
                 props);
         file.start();
       } catch (IOException | RuntimeException e) {
@@ -118,12 +124,29 @@ final class ColumnBatchWriter {
       }
     }
 
+    /**
+     * Keeps a {@link SubstringIndex} of the top-level string column {@code column}, written into
+     * the file by {@link #finish}. Before the first {@link #add}.
+     */
+    void indexSubstrings(String column) {
+      if (group != null) {
+        throw new IllegalStateException("rows already added");
+      }
+      this.substrings = new SubstringIndex.Builder();
+      this.substringColumn = column;
+    }
+
     /** Encodes every row of {@code batch}, in order; the caller keeps the batch. */
     void add(VectorSchemaRoot batch) throws IOException {
       if (group == null) {
         group = new RowGroup(type, props, compressor, batch);
       }
       List<Leaf> leaves = plan(type, batch);
+      BaseVariableWidthVector indexed =
+          substrings != null
+                  && batch.getVector(substringColumn) instanceof BaseVariableWidthVector strings
+              ? strings
+              : null;
       int rows = batch.getRowCount();
       int from = 0;
       while (from < rows) {
@@ -152,19 +175,28 @@ final class ColumnBatchWriter {
             group.store.endRecord();
           }
         }
+        if (indexed != null) {
+          substrings.add(indexed, from, to);
+        }
         group.rows += to - from;
         from = to;
         if (withinBatches && group.bufferedBytes() >= options.rowGroupBytes()) {
-          RowGroup full = group;
-          group = null;
-          full.flush(file);
+          flushGroup();
         }
       }
       if (group != null && group.bufferedBytes() >= options.rowGroupBytes()) {
-        RowGroup full = group;
-        group = null;
-        full.flush(file);
+        flushGroup();
       }
+    }
+
+    /** Writes the open row group (ending its substring index entry first). */
+    private void flushGroup() throws IOException {
+      RowGroup full = group;
+      group = null;
+      if (substrings != null) {
+        substrings.endRowGroup(file.getPos());
+      }
+      full.flush(file);
     }
 
     /** Rows to write before the open group's size is measured again. */
@@ -181,11 +213,20 @@ final class ColumnBatchWriter {
     /** Writes the open row group and the footer; the file's footer as written. */
     ParquetMetadata finish(Map<String, String> footerMetadata) throws IOException {
       if (group != null && group.rows > 0) {
-        RowGroup last = group;
-        group = null;
-        last.flush(file);
+        flushGroup();
       }
-      file.end(footerMetadata);
+      Map<String, String> metadata = footerMetadata;
+      if (substrings != null && substrings.hasRowGroups()) {
+        // After the last row group, before the page indexes and footer that end() writes: no
+        // Parquet reader looks at bytes the footer does not point to.
+        byte[] blob = substrings.toBytes();
+        long offset = file.getPos();
+        output.stream().write(blob);
+        metadata = new java.util.HashMap<>(footerMetadata);
+        metadata.put(SubstringIndex.KEY,
+            SubstringIndex.entry(substringColumn, offset, blob.length));
+      }
+      file.end(metadata);
       return file.getFooter();
     }
 
@@ -739,5 +780,49 @@ final class ColumnBatchWriter {
       buffer.nioBuffer(0, (count + 1) * 4).order(ByteOrder.LITTLE_ENDIAN).asIntBuffer().get(out);
     }
     return out;
+  }
+
+  /** An output file that keeps the stream it made, to write bytes between Parquet's own. */
+  private static final class CapturedOutput implements OutputFile {
+    private final OutputFile file;
+    private PositionOutputStream stream;
+
+    CapturedOutput(OutputFile file) {
+      this.file = file;
+    }
+
+    PositionOutputStream stream() {
+      if (stream == null) {
+        throw new IllegalStateException("not created");
+      }
+      return stream;
+    }
+
+    @Override
+    public PositionOutputStream create(long blockSizeHint) throws IOException {
+      stream = file.create(blockSizeHint);
+      return stream;
+    }
+
+    @Override
+    public PositionOutputStream createOrOverwrite(long blockSizeHint) throws IOException {
+      stream = file.createOrOverwrite(blockSizeHint);
+      return stream;
+    }
+
+    @Override
+    public boolean supportsBlockSize() {
+      return file.supportsBlockSize();
+    }
+
+    @Override
+    public long defaultBlockSize() {
+      return file.defaultBlockSize();
+    }
+
+    @Override
+    public String getPath() {
+      return file.getPath();
+    }
   }
 }

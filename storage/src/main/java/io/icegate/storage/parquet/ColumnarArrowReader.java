@@ -94,7 +94,10 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
   private final ColumnReader[] columns;
   private final BufferAllocator target;
   private final int batchRows;
+  /** The file, for reading its {@link SubstringIndex}; null where the reader was not opened. */
+  private org.apache.parquet.io.InputFile input;
   private int nextRowGroup;
+  private int substringSkipped;
   private long rowsLeftInGroup;
   private boolean closed;
   // Late materialization (see filtered): the filter, the projected columns it reads, the rest.
@@ -141,10 +144,9 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
       options.withRange(split.start(), split.start() + split.length());
     }
     ParquetFileReader reader;
+    org.apache.parquet.io.InputFile input = IcebergParquetFiles.input(split.file().file());
     try {
-      reader =
-          ParquetFileReader.open(
-              IcebergParquetFiles.input(split.file().file()), options.build());
+      reader = ParquetFileReader.open(input, options.build());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -152,6 +154,8 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
       ColumnarArrowReader result = resolve(reader, projection, filter, target, batchRows);
       if (result == null) {
         reader.close();
+      } else {
+        result.input = input;
       }
       return result;
     } catch (IOException e) {
@@ -378,9 +382,47 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
       if (needle != null && needle.length > 0 && columns[i] instanceof Column column
           && column.physical == PrimitiveTypeName.BINARY) {
         column.required = new ByteSearch(needle);
+        skipBySubstringIndex(column.descriptor.getPath()[0], needle);
       }
     }
     return this;
+  }
+
+  /**
+   * Marks the row groups not read yet that the file's {@link SubstringIndex} of {@code column}
+   * shows to hold no value containing {@code needle} (a row filter's required bytes) as skipped.
+   * A file without an index of that column, or an index that can't be read, skips nothing.
+   */
+  private void skipBySubstringIndex(String column, byte[] needle) {
+    if (input == null || needle.length < 3) {
+      return;
+    }
+    SubstringIndex.Location location =
+        SubstringIndex.Location.parse(
+            reader.getFooter().getFileMetaData().getKeyValueMetaData().get(SubstringIndex.KEY));
+    if (location == null || !location.column().equals(column)) {
+      return;
+    }
+    SubstringIndex index;
+    byte[] blob = new byte[location.length()];
+    try (org.apache.parquet.io.SeekableInputStream in = input.newStream()) {
+      in.seek(location.offset());
+      in.readFully(blob);
+      index = SubstringIndex.parse(blob);
+    } catch (IOException | IllegalArgumentException e) {
+      return; // an unreadable index only costs the pruning
+    }
+    for (int g = nextRowGroup; g < rowGroups.size(); g++) {
+      if (!skip[g] && !index.mayContain(rowGroups.get(g).getStartingPos(), needle)) {
+        skip[g] = true;
+        substringSkipped++;
+      }
+    }
+  }
+
+  /** Row groups {@link #filtered} skipped by the file's substring index. */
+  public int substringSkipped() {
+    return substringSkipped;
   }
 
   @Override
