@@ -143,6 +143,9 @@ public final class EndToEndBench {
     return report;
   }
 
+  /** Ten times the same corpus word: its trigrams are everywhere, the phrase nowhere. */
+  static final String UNPRUNABLE = "retry retry retry retry retry retry retry retry retry retry";
+
   static List<Case> cases() {
     return List.of(
         new Case(
@@ -166,6 +169,14 @@ public final class EndToEndBench {
             1000,
             "SELECT timestamp, body FROM logs WHERE tenant_id = 'fake'"
                 + " AND contains(body, 'zzz-never-there') ORDER BY timestamp DESC LIMIT 1000"),
+        // Every trigram of this needle occurs in every row group (its words are the corpus's),
+        // so the substring index rules nothing out: the scan inflates and searches every line.
+        new Case(
+            "substring scan, no match, unprunable",
+            "{service_name=~\".+\"} |= \"" + UNPRUNABLE + "\"",
+            1000,
+            "SELECT timestamp, body FROM logs WHERE tenant_id = 'fake'"
+                + " AND contains(body, '" + UNPRUNABLE + "') ORDER BY timestamp DESC LIMIT 1000"),
         new Case(
             "json label filter, limit 1000",
             "{deployment_environment=\"prod\"} | json | __error__=\"\" | status >= 500",

@@ -844,6 +844,12 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
      * plain value without them is read as an empty string, and not copied.
      */
     ByteSearch required;
+    /**
+     * Where {@link #required} next occurs in the current page, at or after where it was last
+     * searched from: -1 for nowhere, {@code Integer.MIN_VALUE} before the page's first search.
+     * Kept across batches, so a page is searched once however many batches it spans.
+     */
+    private int pageHit = Integer.MIN_VALUE;
 
     // The current page.
     private int pageValuesLeft;
@@ -1002,6 +1008,7 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
       int valuesFrom;
       if (page instanceof DataPageV1 v1) {
         data = bytes(v1.getBytes());
+        pageHit = Integer.MIN_VALUE;
         valuesFrom = 0;
         if (maxRepetition > 0) {
           if (v1.getRlEncoding() != Encoding.RLE) {
@@ -1035,6 +1042,7 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
           definitions = levels(definitions, levels, 0, levels.length, values, maxDefinition);
         }
         data = bytes(v2.getData());
+        pageHit = Integer.MIN_VALUE;
         valuesFrom = 0;
         encoding = v2.getDataEncoding();
       }
@@ -1547,7 +1555,7 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
       byte[] page = data;
       int at = dataAt;
       int needle = required.length();
-      int hit = Integer.MIN_VALUE; // not searched yet; -1 once the page holds no more
+      int hit = pageHit;
       for (int i = 0; i < n; i++) {
         int length = (int) INT_LE.get(page, at);
         at += 4;
@@ -1573,6 +1581,7 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
         at += length;
       }
       dataAt = at;
+      pageHit = hit;
       setBits(vector.getValidityBuffer(), out, n);
       return ((long) (out + n) << 32) | (end & 0xFFFFFFFFL);
     }

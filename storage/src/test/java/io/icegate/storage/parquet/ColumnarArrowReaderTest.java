@@ -416,6 +416,10 @@ class ColumnarArrowReaderTest {
     assertThat(seen.stream().filter(v -> !v.isEmpty()).toList())
         .hasSize(expected.size())
         .allSatisfy(v -> assertThat(v).contains("zq"));
+    // Batches far smaller than a page: each page's search result carries over batch to batch.
+    ColumnarArrowReader small =
+        ColumnarArrowReader.open(whole, schema, Expressions.alwaysTrue(), allocator, 7);
+    assertThat(rows(() -> small.filtered(containsZq))).isEqualTo(expected);
   }
 
   private interface RowRule {
