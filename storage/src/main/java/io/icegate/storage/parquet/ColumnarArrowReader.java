@@ -412,11 +412,15 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
     } catch (IOException | IllegalArgumentException e) {
       return; // an unreadable index only costs the pruning
     }
-    for (int g = nextRowGroup; g < rowGroups.size(); g++) {
-      if (!skip[g] && !index.mayContain(rowGroups.get(g).getStartingPos(), needle)) {
-        skip[g] = true;
-        substringSkipped++;
+    try {
+      for (int g = nextRowGroup; g < rowGroups.size(); g++) {
+        if (!skip[g] && !index.mayContain(rowGroups.get(g).getStartingPos(), needle)) {
+          skip[g] = true;
+          substringSkipped++;
+        }
       }
+    } catch (IllegalArgumentException e) {
+      // a corrupt bitmap: the row groups from there on are read
     }
   }
 

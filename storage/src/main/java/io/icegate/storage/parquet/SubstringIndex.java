@@ -42,12 +42,15 @@ public final class SubstringIndex {
   private static final int MIN_BITS = 12;
   private static final int ZSTD_LEVEL = 3;
 
-  private final Map<Long, long[]> bitmaps;
-  private final Map<Long, Integer> bits;
+  private final byte[] blob;
+  /** Per row group, by starting offset: where its compressed bitmap starts in the blob. */
+  private final Map<Long, int[]> entries;
+  /** The bitmaps inflated so far (a split needs only its own row groups'). */
+  private final Map<Long, long[]> bitmaps = new HashMap<>();
 
-  private SubstringIndex(Map<Long, long[]> bitmaps, Map<Long, Integer> bits) {
-    this.bitmaps = bitmaps;
-    this.bits = bits;
+  private SubstringIndex(byte[] blob, Map<Long, int[]> entries) {
+    this.blob = blob;
+    this.entries = entries;
   }
 
   /**
@@ -56,11 +59,12 @@ public final class SubstringIndex {
    * a row group the index does not cover.
    */
   public boolean mayContain(long rowGroupStart, byte[] needle) {
-    long[] bitmap = bitmaps.get(rowGroupStart);
-    if (bitmap == null || needle.length < 3) {
+    int[] entry = entries.get(rowGroupStart);
+    if (entry == null || needle.length < 3) {
       return true;
     }
-    int k = bits.get(rowGroupStart);
+    long[] bitmap = bitmaps.computeIfAbsent(rowGroupStart, start -> inflate(entry));
+    int k = entry[0];
     int trigram = ((needle[0] & 0xFF) << 8) | (needle[1] & 0xFF);
     for (int i = 2; i < needle.length; i++) {
       trigram = ((trigram << 8) | (needle[i] & 0xFF)) & 0xFFFFFF;
@@ -72,18 +76,39 @@ public final class SubstringIndex {
     return true;
   }
 
+  /** The bitmap of one row group's entry {k, offset, length}. */
+  private long[] inflate(int[] entry) {
+    int size = (1 << entry[0]) / 8;
+    byte[] raw = new byte[size];
+    long written;
+    try {
+      written = Zstd.decompressByteArray(raw, 0, size, blob, entry[1], entry[2]);
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("corrupt substring index bitmap", e);
+    }
+    if (written != size) {
+      throw new IllegalArgumentException("corrupt substring index bitmap");
+    }
+    long[] words = new long[size / 8];
+    java.nio.ByteBuffer.wrap(raw).order(java.nio.ByteOrder.LITTLE_ENDIAN).asLongBuffer().get(words);
+    return words;
+  }
+
   /** log2 of the bitmap size of the row group starting at {@code start} (24: exact), or -1. */
   int bits(long start) {
-    Integer k = bits.get(start);
-    return k == null ? -1 : k;
+    int[] entry = entries.get(start);
+    return entry == null ? -1 : entry[0];
   }
 
   /** The row groups this index covers. */
   public int rowGroups() {
-    return bitmaps.size();
+    return entries.size();
   }
 
-  /** Reads a blob {@link Builder#toBytes} wrote. */
+  /**
+   * Reads the header of a blob {@link Builder#toBytes} wrote; each row group's bitmap is
+   * inflated when first asked about.
+   */
   public static SubstringIndex parse(byte[] blob) {
     try {
       DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(blob));
@@ -91,34 +116,22 @@ public final class SubstringIndex {
         throw new IllegalArgumentException("not a substring index");
       }
       int groups = in.readInt();
-      long[] starts = new long[groups];
-      int[] ks = new int[groups];
-      int[] lengths = new int[groups];
+      if (groups < 0 || 8 + groups * 13L > blob.length) {
+        throw new IllegalArgumentException("corrupt substring index");
+      }
+      Map<Long, int[]> entries = new HashMap<>();
+      long at = 8 + groups * 13L;
       for (int g = 0; g < groups; g++) {
-        starts[g] = in.readLong();
-        ks[g] = in.readByte();
-        lengths[g] = in.readInt();
-        if (ks[g] < 6 || ks[g] > EXACT_BITS || lengths[g] < 0) {
+        long start = in.readLong();
+        int k = in.readByte();
+        int length = in.readInt();
+        if (k < MIN_BITS || k > EXACT_BITS || length < 0 || at + length > blob.length) {
           throw new IllegalArgumentException("corrupt substring index");
         }
+        entries.put(start, new int[] {k, (int) at, length});
+        at += length;
       }
-      Map<Long, long[]> bitmaps = new HashMap<>();
-      Map<Long, Integer> bits = new HashMap<>();
-      for (int g = 0; g < groups; g++) {
-        byte[] compressed = new byte[lengths[g]];
-        in.readFully(compressed);
-        int size = (1 << ks[g]) / 8;
-        byte[] raw = Zstd.decompress(compressed, size);
-        if (raw.length != size) {
-          throw new IllegalArgumentException("corrupt substring index bitmap");
-        }
-        long[] words = new long[size / 8];
-        java.nio.ByteBuffer.wrap(raw).order(java.nio.ByteOrder.LITTLE_ENDIAN).asLongBuffer()
-            .get(words);
-        bitmaps.put(starts[g], words);
-        bits.put(starts[g], ks[g]);
-      }
-      return new SubstringIndex(bitmaps, bits);
+      return new SubstringIndex(blob, entries);
     } catch (IOException e) {
       throw new IllegalArgumentException("corrupt substring index", e);
     }

@@ -94,6 +94,14 @@ class SubstringIndexTest {
     SubstringIndex boundary = SubstringIndex.parse(pair.toBytes());
     assertThat(boundary.mayContain(4, bytes("abcd"))).isFalse();
     assertThat(boundary.mayContain(4, bytes("xab"))).isTrue();
+    // A damaged blob is refused, not misread.
+    byte[] blob = pair.toBytes();
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> SubstringIndex.parse(java.util.Arrays.copyOf(blob, blob.length - 1)))
+        .isInstanceOf(IllegalArgumentException.class);
+    blob[0] ^= 1;
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> SubstringIndex.parse(blob))
+        .isInstanceOf(IllegalArgumentException.class);
     // Short needles and row groups the index does not cover answer "maybe".
     assertThat(index.mayContain(100, bytes("zz"))).isTrue();
     assertThat(index.mayContain(999, bytes("zzz"))).isTrue();
