@@ -1449,7 +1449,10 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
      */
     private long readStrings(
         BaseVariableWidthVector vector, int out, int n, boolean[] keep, int keepAt, int end) {
-      if (keep == null && !dictionaryEncoded && allPresent(n)) {
+      if (keep == null && allPresent(n)) {
+        if (dictionaryEncoded) {
+          return readDictionaryStrings(vector, out, n, end);
+        }
         return required == null
             ? readPlainStrings(vector, out, n, end)
             : readPlainStringsContaining(vector, out, n, end);
@@ -1539,6 +1542,42 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
         end += length;
       }
       dataAt = at;
+      setBits(vector.getValidityBuffer(), out, n);
+      return ((long) (out + n) << 32) | (end & 0xFFFFFFFFL);
+    }
+
+    /**
+     * {@link #readStrings} for a dictionary-encoded label column read whole (a stream's labels,
+     * the first part of a filter): every value present and kept. The data buffer is grown once
+     * for the batch, then each value is copied from the dictionary without per-value checks.
+     */
+    private long readDictionaryStrings(BaseVariableWidthVector vector, int out, int n, int end) {
+      int[] bounds = dictionaryOffsets;
+      int[] page = ids;
+      int first = idAt;
+      long total = end;
+      for (int i = 0; i < n; i++) {
+        int id = page[first + i];
+        total += bounds[id + 1] - bounds[id];
+      }
+      if (total > Integer.MAX_VALUE) {
+        throw new IllegalStateException("batch of strings over 2 GiB in " + descriptor);
+      }
+      while (total > vector.getDataBuffer().capacity()) {
+        vector.reallocDataBuffer();
+      }
+      long offsets = vector.getOffsetBuffer().memoryAddress();
+      long values = vector.getDataBuffer().memoryAddress();
+      byte[] source = dictionary;
+      for (int i = 0; i < n; i++) {
+        int id = page[first + i];
+        int from = bounds[id];
+        int length = bounds[id + 1] - from;
+        MemoryUtil.putInt(offsets + (long) (out + i) * BaseVariableWidthVector.OFFSET_WIDTH, end);
+        MemoryUtil.copyToMemory(source, from, values + end, length);
+        end += length;
+      }
+      idAt = first + n;
       setBits(vector.getValidityBuffer(), out, n);
       return ((long) (out + n) << 32) | (end & 0xFFFFFFFFL);
     }
