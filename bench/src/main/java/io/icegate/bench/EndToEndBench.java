@@ -134,6 +134,9 @@ public final class EndToEndBench {
             throw new IllegalStateException(c.name() + ": we found (points, total) "
                 + Arrays.toString(ourTotals) + ", DuckDB " + Arrays.toString(duckTotals));
           }
+          if (Boolean.getBoolean("icegate.bench.explain")) {
+            report.add(engine.explainMetric(expr, range, true, () -> false));
+          }
           Timing ours = median(warmup, runs, () -> engine.metric(expr, range, () -> false));
           Timing theirs = median(warmup, runs, () -> sqlTotals(st, c.sql()));
           report.add(row(c.name(), ours, theirs, ourTotals[0]));
