@@ -2,7 +2,6 @@ package io.icegate.engine.sql;
 
 import io.icegate.engine.exec.PlanRunner;
 import io.icegate.engine.exec.QueryStats;
-import io.icegate.engine.expr.SqlExpressions;
 import io.icegate.engine.plan.IceGateCatalog;
 import io.icegate.engine.plan.QueryOptimizer;
 import io.icegate.engine.rel.ArrowRel;
@@ -17,7 +16,6 @@ import java.util.Properties;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.calcite.config.CalciteConnectionConfigImpl;
 import org.apache.calcite.config.CalciteConnectionProperty;
@@ -99,7 +97,8 @@ public final class SqlQueryEngine {
   private final IceGateCatalog catalog;
   private final PlanRunner runner;
   private final int maxRows;
-  private final JavaTypeFactoryImpl typeFactory = new JavaTypeFactoryImpl();
+  private final JavaTypeFactoryImpl typeFactory =
+      new JavaTypeFactoryImpl(SqlTypeSystem.INSTANCE);
   private final CalciteCatalogReader catalogReader;
 
   /**
@@ -185,39 +184,38 @@ public final class SqlQueryEngine {
   public SqlResult execute(
       String sql, String tenant, List<Object> parameters, long limit, BooleanSupplier cancelled) {
     long started = System.nanoTime();
+    try (SqlCursor cursor = open(sql, tenant, parameters, limit, cancelled)) {
+      List<Object[]> rows = cursor.fetch(Integer.MAX_VALUE);
+      return new SqlResult(cursor.columns(), rows, cursor.stats(), System.nanoTime() - started);
+    }
+  }
+
+  /**
+   * Starts {@code sql} (as {@link #execute}) for a consumer that fetches its rows a piece at a
+   * time: the plan runs as far as the fetches ask, so the first rows can be served before the
+   * last are computed. The caller closes the cursor, which stops the query if it still runs.
+   * {@code EXPLAIN} statements are answered whole here.
+   *
+   * @throws SqlQueryException when the statement can't be run
+   */
+  public SqlCursor open(
+      String sql, String tenant, List<Object> parameters, long limit, BooleanSupplier cancelled) {
     Statement statement = parse(sql);
     Planned planned = plan(statement.query(), tenant, parameters, limit);
     if (statement.explain() == Explain.PLAN) {
-      return explainResult(QueryOptimizer.explain(planned.plan()), new QueryStats(), started);
+      return explainResult(QueryOptimizer.explain(planned.plan()), new QueryStats());
     }
     if (statement.explain() == Explain.ANALYZE) {
       QueryStats stats = run(planned, cancelled, batch -> {});
       return explainResult(
-          QueryOptimizer.explainAnalyze(planned.plan(), stats), stats, started);
+          QueryOptimizer.explainAnalyze(planned.plan(), stats), stats);
     }
-    List<Object[]> rows = new ArrayList<>();
-    int width = planned.columns().size();
-    QueryStats stats =
-        run(
-            planned,
-            cancelled,
-            batch -> {
-              int count = batch.getRowCount();
-              if (rows.size() + count > maxRows) {
-                throw new SqlQueryException(
-                    SqlQueryException.Kind.TOO_MANY_ROWS,
-                    "the answer has more than " + maxRows + " rows; add a LIMIT");
-              }
-              List<FieldVector> vectors = batch.getFieldVectors();
-              for (int r = 0; r < count; r++) {
-                Object[] row = new Object[width];
-                for (int c = 0; c < width; c++) {
-                  row[c] = SqlExpressions.javaValue(vectors.get(c), r);
-                }
-                rows.add(row);
-              }
-            });
-    return new SqlResult(planned.columns(), rows, stats, System.nanoTime() - started);
+    try {
+      return new SqlCursor(
+          planned.columns(), runner.open("sql", planned.plan(), cancelled), maxRows);
+    } catch (RuntimeException e) {
+      throw translate(e);
+    }
   }
 
   /** The optimized physical plan of a query (no EXPLAIN prefix), for tests and tools. */
@@ -230,17 +228,30 @@ public final class SqlQueryEngine {
       java.util.function.Consumer<VectorSchemaRoot> sink) {
     try {
       return runner.run("sql", planned.plan(), cancelled, sink);
-    } catch (UnsupportedOperationException e) {
-      throw new SqlQueryException(SqlQueryException.Kind.UNSUPPORTED, e.getMessage(), e);
-    } catch (IllegalArgumentException | ArithmeticException e) {
-      throw new SqlQueryException(SqlQueryException.Kind.EXECUTION, e.getMessage(), e);
+    } catch (RuntimeException e) {
+      throw translate(e);
     }
   }
 
-  private static SqlResult explainResult(String text, QueryStats stats, long started) {
+  /**
+   * A failure while running as a user should see it: what the operators refuse is
+   * UNSUPPORTED, what the data made fail (a bad cast, an overflow) is EXECUTION; cancellation,
+   * timeout and memory errors pass as they are.
+   */
+  static RuntimeException translate(RuntimeException e) {
+    if (e instanceof UnsupportedOperationException) {
+      return new SqlQueryException(SqlQueryException.Kind.UNSUPPORTED, e.getMessage(), e);
+    }
+    if (e instanceof IllegalArgumentException || e instanceof ArithmeticException) {
+      return new SqlQueryException(SqlQueryException.Kind.EXECUTION, e.getMessage(), e);
+    }
+    return e;
+  }
+
+  private static SqlCursor explainResult(String text, QueryStats stats) {
     List<Object[]> rows = new ArrayList<>();
     rows.add(new Object[] {text});
-    return new SqlResult(List.of(planColumn()), rows, stats, System.nanoTime() - started);
+    return new SqlCursor(List.of(planColumn()), rows, stats);
   }
 
   private static SqlColumn planColumn() {
