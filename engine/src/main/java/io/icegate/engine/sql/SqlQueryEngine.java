@@ -29,7 +29,17 @@ import org.apache.calcite.rel.RelNode;
 import org.apache.calcite.rel.RelRoot;
 import org.apache.calcite.rel.RelShuttleImpl;
 import org.apache.calcite.rel.core.RelFactories;
+import org.apache.calcite.rel.core.JoinInfo;
+import org.apache.calcite.rel.core.JoinRelType;
 import org.apache.calcite.rel.core.TableScan;
+import org.apache.calcite.rel.logical.LogicalFilter;
+import org.apache.calcite.rel.logical.LogicalJoin;
+import org.apache.calcite.rel.rules.CoreRules;
+import org.apache.calcite.plan.RelOptRule;
+import org.apache.calcite.plan.hep.HepMatchOrder;
+import org.apache.calcite.plan.hep.HepPlanner;
+import org.apache.calcite.plan.hep.HepProgramBuilder;
+import org.apache.calcite.sql2rel.RelFieldTrimmer;
 import org.apache.calcite.rel.type.RelDataType;
 import org.apache.calcite.rel.type.RelDataTypeField;
 import org.apache.calcite.rex.RexBuilder;
@@ -336,6 +346,9 @@ public final class SqlQueryEngine {
     if (limit > 0) {
       rel = builder.push(rel).limit(0, (int) Math.min(limit, Integer.MAX_VALUE)).build();
     }
+    if (containsJoin(rel)) {
+      rel = hashJoins(rel, builder);
+    }
     ArrowRel physical;
     try {
       physical = QueryOptimizer.optimize(rel, builder);
@@ -348,6 +361,62 @@ public final class SqlQueryEngine {
     }
     return new Planned(
         SqlPlanRewriter.rewrite(physical, tenant), columns(root.validatedRowType));
+  }
+
+  private static boolean containsJoin(RelNode rel) {
+    if (rel instanceof LogicalJoin) {
+      return true;
+    }
+    return rel.getInputs().stream().anyMatch(SqlQueryEngine::containsJoin);
+  }
+
+  /** Moves WHERE conditions of one side of a join below it, so its scan can use them. */
+  private static final List<RelOptRule> JOIN_PUSHDOWN =
+      List.of(CoreRules.FILTER_INTO_JOIN, CoreRules.JOIN_CONDITION_PUSH, CoreRules.FILTER_MERGE);
+
+  /**
+   * {@code rel} with each join as an {@link ArrowHashJoin}: conditions on one side pushed below
+   * it first, then the unused columns trimmed (the optimizer's trimmer doesn't look inside our
+   * join), then each join's column equalities as its keys and, for an inner join, the rest of
+   * its condition as a filter above it.
+   */
+  private static RelNode hashJoins(RelNode rel, RelBuilder builder) {
+    HepProgramBuilder program = new HepProgramBuilder().addMatchOrder(HepMatchOrder.BOTTOM_UP);
+    program.addRuleCollection(JOIN_PUSHDOWN);
+    HepPlanner planner = new HepPlanner(program.build());
+    planner.setRoot(rel);
+    RelNode pushed = planner.findBestExp();
+    RelNode trimmed = new RelFieldTrimmer(null, builder).trim(pushed);
+    return trimmed.accept(
+        new RelShuttleImpl() {
+          @Override
+          public RelNode visit(LogicalJoin join) {
+            LogicalJoin visited = (LogicalJoin) super.visit(join);
+            JoinInfo info = visited.analyzeCondition();
+            if (info.leftKeys.isEmpty()) {
+              throw new SqlQueryException(
+                  SqlQueryException.Kind.UNSUPPORTED,
+                  "JOIN needs an equality of a column of each side (ON a.x = b.y); "
+                      + "other join conditions are not supported");
+            }
+            if (!info.isEqui() && visited.getJoinType() != JoinRelType.INNER) {
+              throw new SqlQueryException(
+                  SqlQueryException.Kind.UNSUPPORTED,
+                  "LEFT JOIN conditions other than equalities of columns are not supported");
+            }
+            RelNode joined =
+                new ArrowHashJoin(
+                    visited.getCluster(), visited.getTraitSet().replace(ArrowRel.CONVENTION),
+                    visited.getLeft(), visited.getRight(), info.leftKeys, info.rightKeys,
+                    visited.getJoinType());
+            if (!info.isEqui()) {
+              joined =
+                  LogicalFilter.create(
+                      joined, info.getRemaining(visited.getCluster().getRexBuilder()));
+            }
+            return joined;
+          }
+        });
   }
 
   /** Every table scan of {@code rel} under a filter to {@code tenant}'s rows. */

@@ -294,7 +294,8 @@ class SqlQueryEngineTest {
 
   @Test
   void unsupportedConstructsAreRefusedByName() {
-    assertRefused("SELECT a.body FROM logs a JOIN spans b ON a.trace_id = b.trace_id", "JOIN");
+    assertRefused("SELECT a.body FROM logs a RIGHT JOIN spans b ON a.trace_id = b.trace_id",
+        "RIGHT JOIN");
     assertRefused("SELECT body FROM logs UNION SELECT name FROM spans", "UNION");
     assertRefused("SELECT body, ROW_NUMBER() OVER (ORDER BY body) FROM logs", "window");
     assertRefused(

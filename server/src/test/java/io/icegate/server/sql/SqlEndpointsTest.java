@@ -139,10 +139,11 @@ class SqlEndpointsTest {
     assertThat(error.get("error").asText()).contains("line 1, column 1");
 
     HttpResponse<String> join =
-        post("SELECT l.body FROM logs l JOIN spans s ON l.trace_id = s.trace_id", "text/plain",
-            null);
+        post("SELECT l.body FROM logs l FULL JOIN spans s ON l.trace_id = s.trace_id",
+            "text/plain", null);
     assertThat(join.statusCode()).isEqualTo(400);
-    assertThat(JSON.readTree(join.body()).get("error").asText()).contains("JOIN is not supported");
+    assertThat(JSON.readTree(join.body()).get("error").asText())
+        .contains("FULL JOIN is not supported");
 
     HttpResponse<String> unknown = post("SELECT nope FROM logs", "text/plain", null);
     assertThat(unknown.statusCode()).isEqualTo(400);
@@ -352,6 +353,30 @@ class SqlEndpointsTest {
       assertThat(rs.getDouble(1)).isEqualTo(11.0);
       assertThat(rs.getLong(2)).isEqualTo(22L);
       assertThat(rs.getDouble(3)).isEqualTo(2.0);
+    }
+  }
+
+  @Test
+  void jdbcJoinsTablesOnEqualColumns() throws Exception {
+    try (Connection connection = connect(null);
+        Statement statement = connection.createStatement()) {
+      // Lines of the same service: checkout 3 × 3, search 2 × 2.
+      try (ResultSet rs = statement.executeQuery("SELECT COUNT(*) FROM logs a "
+          + "JOIN logs b ON a.service_name = b.service_name")) {
+        assertThat(rs.next()).isTrue();
+        assertThat(rs.getLong(1)).isEqualTo(13);
+      }
+      // Tenant fake has no spans: a LEFT JOIN keeps its lines, with NULL span columns.
+      try (ResultSet rs = statement.executeQuery("SELECT l.body, s.name FROM logs l "
+          + "LEFT JOIN spans s ON l.trace_id = s.trace_id WHERE l.service_name = 'search' "
+          + "ORDER BY l.body")) {
+        assertThat(rs.getMetaData().getColumnType(2)).isEqualTo(Types.VARCHAR);
+        List<String> rows = new ArrayList<>();
+        while (rs.next()) {
+          rows.add(rs.getString(1) + "|" + rs.getString(2));
+        }
+        assertThat(rows).containsExactly("query error timeout|null", "query ok|null");
+      }
     }
   }
 
