@@ -210,6 +210,32 @@ class JdbcStreamingTest {
     }
   }
 
+  @Test
+  void aJoinOfManyBatchesMatchesEveryRowAndStopsWhenClosed() throws Exception {
+    try (Connection connection = connect();
+        Statement statement = connection.createStatement()) {
+      // Every line has its own body: 25 000 pairs, one per line, over builds and probes of
+      // several batches each.
+      try (ResultSet rs = statement.executeQuery(
+          "SELECT COUNT(*), SUM(b.\"timestamp\" - a.\"timestamp\") FROM logs a "
+              + "JOIN logs b ON a.body = b.body")) {
+        assertThat(rs.next()).isTrue();
+        assertThat(rs.getLong(1)).isEqualTo(25_000);
+        assertThat(rs.getLong(2)).isZero();
+      }
+      statement.setFetchSize(100);
+      ResultSet rs = statement.executeQuery(
+          "SELECT a.body, b.body FROM logs a JOIN logs b ON a.body = b.body");
+      for (int i = 0; i < 150; i++) {
+        assertThat(rs.next()).isTrue();
+        assertThat(rs.getString(1)).isEqualTo(rs.getString(2));
+      }
+      assertThat(root.getChildAllocators()).hasSize(1);
+      statement.close();
+      assertThat(root.getChildAllocators()).isEmpty();
+    }
+  }
+
   private static Connection connect() throws SQLException {
     Properties properties = new Properties();
     properties.setProperty("tenant", "bulk");
