@@ -39,6 +39,15 @@ public final class PlanRunner {
   }
 
   /**
+   * Starts {@code plan} for a consumer that pulls its batches when it wants them; the caller
+   * closes the cursor (the query's memory is held until then or until its last batch).
+   */
+  public PlanCursor open(String name, ArrowRel plan, BooleanSupplier cancelled) {
+    return new PlanCursor(
+        name, plan, scanner, root, queryMemoryBytes, timeout, parallelism, cancelled);
+  }
+
+  /**
    * Runs {@code plan}, giving each batch to {@code sink} (which must not keep it), and returns
    * what the query scanned.
    */

@@ -4,6 +4,7 @@ import io.icegate.engine.plan.IceGateFunctions;
 import io.icegate.engine.rel.ArrowFilter;
 import io.icegate.engine.rel.ArrowProject;
 import io.icegate.engine.rel.ArrowRel;
+import io.icegate.engine.rel.ArrowSort;
 import io.icegate.engine.rel.ArrowTableScan;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,6 +32,8 @@ import org.apache.calcite.sql.type.SqlTypeFamily;
  *       column with a constant and substring LIKEs ({@link #likeAsKernels}), under AND and OR. The rest move into an {@link ArrowSqlFilter}
  *       above it — the LogQL kernels treat a NULL as FALSE, which NOT would turn into TRUE.
  *   <li>A projection that computes becomes an {@link ArrowCompute}.
+ *   <li>A {@code LIMIT}/{@code OFFSET} without an order becomes an {@link ArrowLimit}, which
+ *       passes rows on as they come and stops its input at the limit.
  *   <li>Every scan is bound to the caller's tenant whatever the query's own conditions said; the
  *       tenant filter planned above every table stays in the plan.
  * </ul>
@@ -59,6 +62,10 @@ final class SqlPlanRewriter {
     }
     if (node instanceof ArrowFilter filter) {
       return split(filter);
+    }
+    if (node instanceof ArrowSort sort && sort.getCollation().getFieldCollations().isEmpty()) {
+      return new ArrowLimit(
+          sort.getCluster(), sort.getTraitSet(), sort.getInput(), sort.offset, sort.fetch);
     }
     return node;
   }

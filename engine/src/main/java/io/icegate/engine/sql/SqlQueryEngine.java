@@ -2,7 +2,6 @@ package io.icegate.engine.sql;
 
 import io.icegate.engine.exec.PlanRunner;
 import io.icegate.engine.exec.QueryStats;
-import io.icegate.engine.expr.SqlExpressions;
 import io.icegate.engine.plan.IceGateCatalog;
 import io.icegate.engine.plan.QueryOptimizer;
 import io.icegate.engine.rel.ArrowRel;
@@ -17,7 +16,6 @@ import java.util.Properties;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.calcite.config.CalciteConnectionConfigImpl;
 import org.apache.calcite.config.CalciteConnectionProperty;
@@ -31,7 +29,17 @@ import org.apache.calcite.rel.RelNode;
 import org.apache.calcite.rel.RelRoot;
 import org.apache.calcite.rel.RelShuttleImpl;
 import org.apache.calcite.rel.core.RelFactories;
+import org.apache.calcite.rel.core.JoinInfo;
+import org.apache.calcite.rel.core.JoinRelType;
 import org.apache.calcite.rel.core.TableScan;
+import org.apache.calcite.rel.logical.LogicalFilter;
+import org.apache.calcite.rel.logical.LogicalJoin;
+import org.apache.calcite.rel.rules.CoreRules;
+import org.apache.calcite.plan.RelOptRule;
+import org.apache.calcite.plan.hep.HepMatchOrder;
+import org.apache.calcite.plan.hep.HepPlanner;
+import org.apache.calcite.plan.hep.HepProgramBuilder;
+import org.apache.calcite.sql2rel.RelFieldTrimmer;
 import org.apache.calcite.rel.type.RelDataType;
 import org.apache.calcite.rel.type.RelDataTypeField;
 import org.apache.calcite.rex.RexBuilder;
@@ -99,7 +107,8 @@ public final class SqlQueryEngine {
   private final IceGateCatalog catalog;
   private final PlanRunner runner;
   private final int maxRows;
-  private final JavaTypeFactoryImpl typeFactory = new JavaTypeFactoryImpl();
+  private final JavaTypeFactoryImpl typeFactory =
+      new JavaTypeFactoryImpl(SqlTypeSystem.INSTANCE);
   private final CalciteCatalogReader catalogReader;
 
   /**
@@ -185,39 +194,38 @@ public final class SqlQueryEngine {
   public SqlResult execute(
       String sql, String tenant, List<Object> parameters, long limit, BooleanSupplier cancelled) {
     long started = System.nanoTime();
+    try (SqlCursor cursor = open(sql, tenant, parameters, limit, cancelled)) {
+      List<Object[]> rows = cursor.fetch(Integer.MAX_VALUE);
+      return new SqlResult(cursor.columns(), rows, cursor.stats(), System.nanoTime() - started);
+    }
+  }
+
+  /**
+   * Starts {@code sql} (as {@link #execute}) for a consumer that fetches its rows a piece at a
+   * time: the plan runs as far as the fetches ask, so the first rows can be served before the
+   * last are computed. The caller closes the cursor, which stops the query if it still runs.
+   * {@code EXPLAIN} statements are answered whole here.
+   *
+   * @throws SqlQueryException when the statement can't be run
+   */
+  public SqlCursor open(
+      String sql, String tenant, List<Object> parameters, long limit, BooleanSupplier cancelled) {
     Statement statement = parse(sql);
     Planned planned = plan(statement.query(), tenant, parameters, limit);
     if (statement.explain() == Explain.PLAN) {
-      return explainResult(QueryOptimizer.explain(planned.plan()), new QueryStats(), started);
+      return explainResult(QueryOptimizer.explain(planned.plan()), new QueryStats());
     }
     if (statement.explain() == Explain.ANALYZE) {
       QueryStats stats = run(planned, cancelled, batch -> {});
       return explainResult(
-          QueryOptimizer.explainAnalyze(planned.plan(), stats), stats, started);
+          QueryOptimizer.explainAnalyze(planned.plan(), stats), stats);
     }
-    List<Object[]> rows = new ArrayList<>();
-    int width = planned.columns().size();
-    QueryStats stats =
-        run(
-            planned,
-            cancelled,
-            batch -> {
-              int count = batch.getRowCount();
-              if (rows.size() + count > maxRows) {
-                throw new SqlQueryException(
-                    SqlQueryException.Kind.TOO_MANY_ROWS,
-                    "the answer has more than " + maxRows + " rows; add a LIMIT");
-              }
-              List<FieldVector> vectors = batch.getFieldVectors();
-              for (int r = 0; r < count; r++) {
-                Object[] row = new Object[width];
-                for (int c = 0; c < width; c++) {
-                  row[c] = SqlExpressions.javaValue(vectors.get(c), r);
-                }
-                rows.add(row);
-              }
-            });
-    return new SqlResult(planned.columns(), rows, stats, System.nanoTime() - started);
+    try {
+      return new SqlCursor(
+          planned.columns(), runner.open("sql", planned.plan(), cancelled), maxRows);
+    } catch (RuntimeException e) {
+      throw translate(e);
+    }
   }
 
   /** The optimized physical plan of a query (no EXPLAIN prefix), for tests and tools. */
@@ -230,17 +238,30 @@ public final class SqlQueryEngine {
       java.util.function.Consumer<VectorSchemaRoot> sink) {
     try {
       return runner.run("sql", planned.plan(), cancelled, sink);
-    } catch (UnsupportedOperationException e) {
-      throw new SqlQueryException(SqlQueryException.Kind.UNSUPPORTED, e.getMessage(), e);
-    } catch (IllegalArgumentException | ArithmeticException e) {
-      throw new SqlQueryException(SqlQueryException.Kind.EXECUTION, e.getMessage(), e);
+    } catch (RuntimeException e) {
+      throw translate(e);
     }
   }
 
-  private static SqlResult explainResult(String text, QueryStats stats, long started) {
+  /**
+   * A failure while running as a user should see it: what the operators refuse is
+   * UNSUPPORTED, what the data made fail (a bad cast, an overflow) is EXECUTION; cancellation,
+   * timeout and memory errors pass as they are.
+   */
+  static RuntimeException translate(RuntimeException e) {
+    if (e instanceof UnsupportedOperationException) {
+      return new SqlQueryException(SqlQueryException.Kind.UNSUPPORTED, e.getMessage(), e);
+    }
+    if (e instanceof IllegalArgumentException || e instanceof ArithmeticException) {
+      return new SqlQueryException(SqlQueryException.Kind.EXECUTION, e.getMessage(), e);
+    }
+    return e;
+  }
+
+  private static SqlCursor explainResult(String text, QueryStats stats) {
     List<Object[]> rows = new ArrayList<>();
     rows.add(new Object[] {text});
-    return new SqlResult(List.of(planColumn()), rows, stats, System.nanoTime() - started);
+    return new SqlCursor(List.of(planColumn()), rows, stats);
   }
 
   private static SqlColumn planColumn() {
@@ -325,6 +346,9 @@ public final class SqlQueryEngine {
     if (limit > 0) {
       rel = builder.push(rel).limit(0, (int) Math.min(limit, Integer.MAX_VALUE)).build();
     }
+    if (containsJoin(rel)) {
+      rel = hashJoins(rel, builder);
+    }
     ArrowRel physical;
     try {
       physical = QueryOptimizer.optimize(rel, builder);
@@ -337,6 +361,62 @@ public final class SqlQueryEngine {
     }
     return new Planned(
         SqlPlanRewriter.rewrite(physical, tenant), columns(root.validatedRowType));
+  }
+
+  private static boolean containsJoin(RelNode rel) {
+    if (rel instanceof LogicalJoin) {
+      return true;
+    }
+    return rel.getInputs().stream().anyMatch(SqlQueryEngine::containsJoin);
+  }
+
+  /** Moves WHERE conditions of one side of a join below it, so its scan can use them. */
+  private static final List<RelOptRule> JOIN_PUSHDOWN =
+      List.of(CoreRules.FILTER_INTO_JOIN, CoreRules.JOIN_CONDITION_PUSH, CoreRules.FILTER_MERGE);
+
+  /**
+   * {@code rel} with each join as an {@link ArrowHashJoin}: conditions on one side pushed below
+   * it first, then the unused columns trimmed (the optimizer's trimmer doesn't look inside our
+   * join), then each join's column equalities as its keys and, for an inner join, the rest of
+   * its condition as a filter above it.
+   */
+  private static RelNode hashJoins(RelNode rel, RelBuilder builder) {
+    HepProgramBuilder program = new HepProgramBuilder().addMatchOrder(HepMatchOrder.BOTTOM_UP);
+    program.addRuleCollection(JOIN_PUSHDOWN);
+    HepPlanner planner = new HepPlanner(program.build());
+    planner.setRoot(rel);
+    RelNode pushed = planner.findBestExp();
+    RelNode trimmed = new RelFieldTrimmer(null, builder).trim(pushed);
+    return trimmed.accept(
+        new RelShuttleImpl() {
+          @Override
+          public RelNode visit(LogicalJoin join) {
+            LogicalJoin visited = (LogicalJoin) super.visit(join);
+            JoinInfo info = visited.analyzeCondition();
+            if (info.leftKeys.isEmpty()) {
+              throw new SqlQueryException(
+                  SqlQueryException.Kind.UNSUPPORTED,
+                  "JOIN needs an equality of a column of each side (ON a.x = b.y); "
+                      + "other join conditions are not supported");
+            }
+            if (!info.isEqui() && visited.getJoinType() != JoinRelType.INNER) {
+              throw new SqlQueryException(
+                  SqlQueryException.Kind.UNSUPPORTED,
+                  "LEFT JOIN conditions other than equalities of columns are not supported");
+            }
+            RelNode joined =
+                new ArrowHashJoin(
+                    visited.getCluster(), visited.getTraitSet().replace(ArrowRel.CONVENTION),
+                    visited.getLeft(), visited.getRight(), info.leftKeys, info.rightKeys,
+                    visited.getJoinType());
+            if (!info.isEqui()) {
+              joined =
+                  LogicalFilter.create(
+                      joined, info.getRemaining(visited.getCluster().getRexBuilder()));
+            }
+            return joined;
+          }
+        });
   }
 
   /** Every table scan of {@code rel} under a filter to {@code tenant}'s rows. */

@@ -6,6 +6,7 @@ import org.apache.calcite.rel.core.Correlate;
 import org.apache.calcite.rel.core.Filter;
 import org.apache.calcite.rel.core.Intersect;
 import org.apache.calcite.rel.core.Join;
+import org.apache.calcite.rel.core.JoinRelType;
 import org.apache.calcite.rel.core.Minus;
 import org.apache.calcite.rel.core.Project;
 import org.apache.calcite.rel.core.Sort;
@@ -21,9 +22,11 @@ import org.apache.calcite.rex.RexSubQuery;
 import org.apache.calcite.rex.RexUtil;
 
 /**
- * What of a converted SQL query the engine can run: one table read through scans, filters,
- * projections, one grouping level at a time, sorts and limits. Everything else is refused here,
- * before planning, with the construct's SQL name — never a planner error or a 500.
+ * What of a converted SQL query the engine can run: tables read through scans, filters,
+ * projections, INNER and LEFT joins, one grouping level at a time, sorts and limits. Everything
+ * else is refused here, before planning, with the construct's SQL name — never a planner error
+ * or a 500. (Whether a join's condition has the column equalities a hash join needs is checked
+ * when it is planned.)
  */
 final class SqlSupport {
   private SqlSupport() {}
@@ -40,8 +43,15 @@ final class SqlSupport {
   }
 
   private static String refusal(RelNode rel) {
-    if (rel instanceof Join || rel instanceof Correlate) {
-      return "JOIN is";
+    if (rel instanceof Correlate) {
+      return "correlated subqueries (LATERAL, or a subquery that reads the outer row) are";
+    }
+    if (rel instanceof Join join) {
+      JoinRelType type = join.getJoinType();
+      if (type != JoinRelType.INNER && type != JoinRelType.LEFT) {
+        return type + " JOIN is";
+      }
+      return expressions(java.util.List.of(join.getCondition()));
     }
     if (rel instanceof Union) {
       return "UNION is";

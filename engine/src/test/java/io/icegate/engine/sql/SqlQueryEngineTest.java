@@ -2,6 +2,7 @@ package io.icegate.engine.sql;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import com.google.protobuf.ByteString;
 import io.icegate.engine.exec.QueryCancelledException;
@@ -115,6 +116,11 @@ class SqlQueryEngineTest {
     assertThat(column("SELECT body FROM logs ORDER BY \"timestamp\" OFFSET 4 ROWS"))
         .containsExactly("query error timeout");
     assertThat(rows("SELECT body FROM logs LIMIT 3")).hasSize(3);
+    // Without an order, a limit passes rows on as they come and stops the scan.
+    assertThat(engine.physicalPlan("SELECT body FROM logs LIMIT 3 OFFSET 1", "fake"))
+        .isInstanceOf(ArrowLimit.class);
+    assertThat(rows("SELECT body FROM logs LIMIT 3 OFFSET 4")).hasSize(1);
+    assertThat(rows("SELECT body FROM logs OFFSET 5 ROWS")).isEmpty();
   }
 
   @Test
@@ -288,7 +294,8 @@ class SqlQueryEngineTest {
 
   @Test
   void unsupportedConstructsAreRefusedByName() {
-    assertRefused("SELECT a.body FROM logs a JOIN spans b ON a.trace_id = b.trace_id", "JOIN");
+    assertRefused("SELECT a.body FROM logs a RIGHT JOIN spans b ON a.trace_id = b.trace_id",
+        "RIGHT JOIN");
     assertRefused("SELECT body FROM logs UNION SELECT name FROM spans", "UNION");
     assertRefused("SELECT body, ROW_NUMBER() OVER (ORDER BY body) FROM logs", "window");
     assertRefused(
@@ -343,6 +350,126 @@ class SqlQueryEngineTest {
     assertThatThrownBy(() -> rows("SELECT CAST(body AS INTEGER) FROM logs"))
         .isInstanceOfSatisfying(SqlQueryException.class,
             e -> assertThat(e.kind()).isEqualTo(SqlQueryException.Kind.EXECUTION));
+  }
+
+  @Test
+  void averagesAndVariancesOfIntegersAreDoubles() {
+    // Body lengths of checkout's lines: 13, 19, 18. Sum 50, mean 50/3; sum of squares 854,
+    // so M2 = 854 - 50²/3 = 62/3: VAR_POP = 62/9, VAR_SAMP = 31/3.
+    String lengths = "SELECT AVG(CHAR_LENGTH(body)), VAR_POP(CHAR_LENGTH(body)), "
+        + "VAR_SAMP(CHAR_LENGTH(body)), STDDEV_POP(CHAR_LENGTH(body)), "
+        + "STDDEV_SAMP(CHAR_LENGTH(body)) FROM logs WHERE service_name = 'checkout'";
+    SqlResult result = engine.execute(lengths, "fake", () -> false);
+    assertThat(result.columns()).extracting(SqlColumn::type).containsOnly(SqlTypeName.DOUBLE);
+    Object[] row = result.rows().get(0);
+    assertThat((Double) row[0]).isCloseTo(50.0 / 3, within(1e-12));
+    assertThat((Double) row[1]).isCloseTo(62.0 / 9, within(1e-12));
+    assertThat((Double) row[2]).isCloseTo(31.0 / 3, within(1e-12));
+    assertThat((Double) row[3]).isCloseTo(Math.sqrt(62.0 / 9), within(1e-12));
+    assertThat((Double) row[4]).isCloseTo(Math.sqrt(31.0 / 3), within(1e-12));
+    // A table's INTEGER column too, also when prepared (what a JDBC tool sees first).
+    assertThat(engine.prepare("SELECT AVG(severity_number) FROM logs").columns())
+        .extracting(SqlColumn::type).containsExactly(SqlTypeName.DOUBLE);
+    // Severities 9 and 13 average to 11; with 17 as well, (9 + 13 + 17) / 3 = 13.
+    assertThat(column("SELECT AVG(severity_number) FROM logs WHERE service_name = 'checkout' "
+        + "AND severity_number < 17")).containsExactly(11.0);
+    assertThat(rows("SELECT service_name, AVG(severity_number) FROM logs "
+        + "WHERE severity_number IN (9, 13) OR body = 'POST /pay 500 error' "
+        + "GROUP BY service_name")).singleElement()
+        .satisfies(r -> assertThat(r).containsExactly("checkout", 13.0));
+  }
+
+  @Test
+  void sumsOfIntegersAreBigintAndLeavingBigintIsAnError() {
+    SqlResult severities =
+        engine.execute("SELECT SUM(severity_number) FROM logs WHERE service_name = 'checkout'",
+            "fake", () -> false);
+    assertThat(severities.columns()).extracting(SqlColumn::type)
+        .containsExactly(SqlTypeName.BIGINT);
+    assertThat(severities.rows().get(0)).containsExactly(9L + 17 + 13);
+    // Five timestamps T0 … T0+4s: 5·T0 + 10 s = 8.5e18, just inside BIGINT.
+    assertThat(column("SELECT SUM(\"timestamp\") FROM logs"))
+        .containsExactly(5 * T0 + 10 * SECOND);
+    // Doubled they sum to 1.7e19, past BIGINT's 9.22e18: an error, not a wrapped number.
+    assertThatThrownBy(() -> rows("SELECT SUM(\"timestamp\" * 2) FROM logs"))
+        .isInstanceOfSatisfying(SqlQueryException.class, e -> {
+          assertThat(e.kind()).isEqualTo(SqlQueryException.Kind.EXECUTION);
+          assertThat(e.getMessage()).contains("out of range of BIGINT");
+        });
+  }
+
+  @Test
+  void aCursorComputesRowsAsTheyAreFetchedAndCloseReleasesThem() {
+    SqlQueryEngine serial =
+        new SqlQueryEngine(
+            lake.scanner(),
+            new io.icegate.engine.exec.PlanRunner(
+                lake.scanner(), root, 64L << 20, Duration.ofSeconds(30), 1),
+            1000);
+    try (SqlCursor cursor =
+        serial.open("SELECT body FROM logs", "fake", List.of(), 0, () -> false)) {
+      assertThat(cursor.fetch(1)).extracting(r -> r[0]).containsExactly("GET /cart 200");
+      assertThat(cursor.done()).isFalse();
+      // The query is still running in its own allocator; only checkout's segment (3 of
+      // tenant fake's 5 rows) has been read.
+      assertThat(root.getChildAllocators()).hasSize(1);
+      assertThat(cursor.stats().rowsScanned()).isEqualTo(3);
+      assertThat(cursor.fetch(10)).extracting(r -> r[0]).containsExactly(
+          "POST /pay 500 error", "GET /cart 200 slow", "query ok", "query error timeout");
+      assertThat(cursor.done()).isTrue();
+      assertThat(cursor.stats().rowsScanned()).isEqualTo(5);
+      assertThat(root.getChildAllocators()).isEmpty(); // the last row released the query
+    }
+    SqlCursor abandoned =
+        serial.open("SELECT body FROM logs ORDER BY \"timestamp\"", "fake", List.of(), 0,
+            () -> false);
+    assertThat(abandoned.fetch(2)).hasSize(2);
+    assertThat(root.getChildAllocators()).hasSize(1);
+    abandoned.close();
+    assertThat(root.getChildAllocators()).isEmpty();
+    assertThat(root.getAllocatedMemory()).isZero();
+    assertThatThrownBy(() -> abandoned.fetch(2))
+        .isInstanceOf(QueryCancelledException.class);
+  }
+
+  @Test
+  void aCursorFailsOnceTheAnswerPassesTheRowLimit() {
+    SqlQueryEngine small =
+        new SqlQueryEngine(
+            lake.scanner(),
+            new io.icegate.engine.exec.PlanRunner(
+                lake.scanner(), root, 64L << 20, Duration.ofSeconds(30), 1),
+            4);
+    try (SqlCursor cursor =
+        small.open("SELECT body FROM logs", "fake", List.of(), 0, () -> false)) {
+      // Checkout's 3 rows fit the limit of 4; search's 2 more don't.
+      assertThat(cursor.fetch(2)).hasSize(2);
+      assertThatThrownBy(() -> cursor.fetch(2))
+          .isInstanceOfSatisfying(SqlQueryException.class,
+              e -> assertThat(e.kind()).isEqualTo(SqlQueryException.Kind.TOO_MANY_ROWS));
+      assertThat(root.getChildAllocators()).isEmpty();
+    }
+  }
+
+  @Test
+  void theTimeoutCountsTheEnginesTimeNotTheClientsPauses() throws Exception {
+    SqlQueryEngine none = new SqlQueryEngine(lake.scanner(), root, 64L << 20, Duration.ZERO, 10);
+    assertThatThrownBy(() -> none.execute("SELECT body FROM logs", "fake", () -> false))
+        .isInstanceOfSatisfying(QueryCancelledException.class,
+            e -> assertThat(e.timeout()).isTrue());
+    assertThat(root.getAllocatedMemory()).isZero();
+    SqlQueryEngine patient =
+        new SqlQueryEngine(
+            lake.scanner(),
+            new io.icegate.engine.exec.PlanRunner(
+                lake.scanner(), root, 64L << 20, Duration.ofSeconds(4), 1),
+            1000);
+    try (SqlCursor cursor =
+        patient.open("SELECT body FROM logs", "fake", List.of(), 0, () -> false)) {
+      assertThat(cursor.fetch(1)).hasSize(1);
+      Thread.sleep(4_500); // a client reading slowly: longer than the timeout, idle
+      assertThat(cursor.fetch(10)).hasSize(4);
+    }
   }
 
   @Test

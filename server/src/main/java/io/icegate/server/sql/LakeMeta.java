@@ -2,9 +2,9 @@ package io.icegate.server.sql;
 
 import io.icegate.engine.exec.QueryCancelledException;
 import io.icegate.engine.sql.SqlColumn;
+import io.icegate.engine.sql.SqlCursor;
 import io.icegate.engine.sql.SqlQueryEngine;
 import io.icegate.engine.sql.SqlQueryException;
-import io.icegate.engine.sql.SqlResult;
 import io.icegate.engine.sql.SqlTable;
 import io.icegate.server.Tenants;
 import java.lang.reflect.Field;
@@ -39,8 +39,10 @@ import org.apache.calcite.avatica.remote.TypedValue;
  * or a connection property), else its {@code user}, else {@code fake} — so a JDBC tool's user
  * field picks the tenant as {@code X-Scope-OrgID} does over HTTP.
  *
- * <p>Answers are computed whole when a statement executes (at most the engine's row limit) and
- * held until the client has fetched the last frame or closes the statement.
+ * <p>Answers stream: executing a statement starts its query and computes only the first frame;
+ * each fetch runs the query on as far as its frame needs ({@link SqlCursor}). The query, with
+ * its memory, lives until the client has fetched the last frame or closes the statement or the
+ * connection — a close stops it even while a request of the same connection is computing.
  */
 final class LakeMeta extends MetaImpl {
   static final String TENANT_PROPERTY = "tenant";
@@ -86,10 +88,23 @@ final class LakeMeta extends MetaImpl {
     final int id;
     volatile String sql;
     volatile Signature signature;
-    volatile List<SqlColumn> columns;
     volatile long maxRowCount;
-    volatile List<Object[]> rows;
+    /** The running answer once executed; null before, and after its last frame or close. */
+    volatile SqlCursor cursor;
+    /** Whether the statement has been executed (and not re-prepared since). */
+    volatile boolean executed;
+    /** Rows served so far: the offset the next frame must start at. */
+    volatile long position;
     volatile boolean closed;
+
+    /** Stops the running answer, if any, and releases its memory. */
+    void release() {
+      SqlCursor running = cursor;
+      cursor = null;
+      if (running != null) {
+        running.close();
+      }
+    }
 
     Statement(String connectionId, int id) {
       this.connectionId = connectionId;
@@ -138,6 +153,7 @@ final class LakeMeta extends MetaImpl {
         s -> {
           if (s.connectionId.equals(ch.id)) {
             s.closed = true;
+            s.release();
             return true;
           }
           return false;
@@ -217,9 +233,9 @@ final class LakeMeta extends MetaImpl {
               parameter.name()));
     }
     statement.sql = sql;
-    statement.columns = prepared.columns();
     statement.maxRowCount = maxRowCount;
-    statement.rows = null;
+    statement.release();
+    statement.executed = false;
     statement.signature =
         new Signature(
             columns, sql, parameters, Map.of(), CursorFactory.LIST, StatementType.SELECT);
@@ -267,18 +283,28 @@ final class LakeMeta extends MetaImpl {
     return run(statement, parameters, maxRowsInFirstFrame);
   }
 
+  /**
+   * Starts the statement's query and answers its first frame; the rest stay in the running
+   * query until the client fetches them.
+   */
   private ExecuteResult run(Statement statement, List<Object> parameters, int firstFrameRows) {
     String tenant = connection(statement.connectionId).tenant();
-    SqlResult result;
+    statement.release(); // a statement executed again drops its previous answer
+    SqlCursor cursor;
     try {
-      result =
-          engine.execute(
+      cursor =
+          engine.open(
               statement.sql, tenant, parameters, Math.max(0, statement.maxRowCount),
               () -> statement.closed);
     } catch (RuntimeException e) {
       throw translate(e);
     }
-    statement.rows = result.rows();
+    statement.cursor = cursor;
+    statement.position = 0;
+    statement.executed = true;
+    if (statement.closed) { // closed while the query was planned
+      statement.release();
+    }
     Frame first = frame(statement, 0, firstFrameRows);
     return new ExecuteResult(
         List.of(
@@ -290,30 +316,51 @@ final class LakeMeta extends MetaImpl {
   public Frame fetch(StatementHandle h, long offset, int fetchMaxRowCount)
       throws NoSuchStatementException, MissingResultsException {
     Statement statement = statement(h);
-    if (statement.rows == null) {
+    if (!statement.executed) {
       throw new MissingResultsException(h);
     }
     return frame(statement, offset, fetchMaxRowCount);
   }
 
-  /** Rows {@code [offset, offset + count)} of the answer; the last frame releases the answer. */
+  /**
+   * The next {@code count} rows of the answer, which must start at {@code offset}: the rows
+   * are computed as they are fetched and can't be served twice. The last frame releases the
+   * query.
+   */
   private static Frame frame(Statement statement, long offset, int count) {
-    List<Object[]> rows = statement.rows;
-    int from = (int) Math.min(offset, rows.size());
-    int to = (int) Math.min(rows.size(), from + (long) (count > 0 ? count : DEFAULT_FRAME_ROWS));
-    List<Object> frameRows = new ArrayList<>(to - from);
-    List<SqlColumn> columns = statement.columns;
-    for (int r = from; r < to; r++) {
-      Object[] row = rows.get(r);
+    SqlCursor cursor = statement.cursor;
+    if (cursor == null) {
+      if (statement.closed) {
+        throw error("query cancelled: the statement was closed", "57014");
+      }
+      return Frame.create(offset, true, List.of()); // every row was served
+    }
+    if (offset != statement.position) {
+      throw error(
+          "rows are served in order, once: the next frame starts at row "
+              + statement.position + ", not " + offset, "HY109");
+    }
+    List<Object[]> rows;
+    boolean done;
+    try {
+      rows = cursor.fetch(count > 0 ? count : DEFAULT_FRAME_ROWS);
+      done = cursor.done();
+    } catch (RuntimeException e) {
+      statement.release();
+      throw translate(e);
+    }
+    List<Object> frameRows = new ArrayList<>(rows.size());
+    List<SqlColumn> columns = cursor.columns();
+    for (Object[] row : rows) {
       List<Object> values = new ArrayList<>(row.length);
       for (int c = 0; c < row.length; c++) {
         values.add(JdbcTypes.value(columns.get(c), row[c]));
       }
       frameRows.add(values);
     }
-    boolean done = to >= rows.size();
+    statement.position = offset + rows.size();
     if (done) {
-      statement.rows = List.of();
+      statement.release();
     }
     return Frame.create(offset, done, frameRows);
   }
@@ -333,7 +380,8 @@ final class LakeMeta extends MetaImpl {
   public boolean syncResults(StatementHandle sh, QueryState state, long offset)
       throws NoSuchStatementException {
     Statement statement = statement(sh);
-    return statement.rows != null && offset < statement.rows.size();
+    SqlCursor cursor = statement.cursor;
+    return cursor != null && offset == statement.position && !cursor.done();
   }
 
   @Override
@@ -341,7 +389,7 @@ final class LakeMeta extends MetaImpl {
     Statement statement = statements.remove(h.id);
     if (statement != null) {
       statement.closed = true;
-      statement.rows = null;
+      statement.release();
     }
   }
 
@@ -413,6 +461,31 @@ final class LakeMeta extends MetaImpl {
   @Override
   public MetaResultSet getTableTypes(ConnectionHandle ch) {
     return metadata(ch, MetaTableType.class, List.of(new MetaTableType("TABLE")));
+  }
+
+  /**
+   * The types a column or parameter can have, as {@link JdbcTypes} reports them, ordered by JDBC
+   * type code as {@link DatabaseMetaData#getTypeInfo} requires. Maps, lists, rows and binary
+   * values reach clients as VARCHAR (their JSON text or hex), so VARCHAR stands for them.
+   */
+  @Override
+  public MetaResultSet getTypeInfo(ConnectionHandle ch) {
+    short nullable = (short) DatabaseMetaData.typeNullable;
+    short comparable = (short) DatabaseMetaData.typePredBasic;
+    short searchable = (short) DatabaseMetaData.typeSearchable;
+    short zero = 0;
+    List<Object> rows = List.of(
+        new MetaTypeInfo("BIGINT", java.sql.Types.BIGINT, 19, null, null, nullable, false,
+            comparable, false, false, false, zero, zero, 10),
+        new MetaTypeInfo("INTEGER", java.sql.Types.INTEGER, 10, null, null, nullable, false,
+            comparable, false, false, false, zero, zero, 10),
+        new MetaTypeInfo("DOUBLE", java.sql.Types.DOUBLE, 15, null, null, nullable, false,
+            comparable, false, false, false, zero, zero, 10),
+        new MetaTypeInfo("VARCHAR", java.sql.Types.VARCHAR, Integer.MAX_VALUE, "'", "'",
+            nullable, true, searchable, false, false, false, zero, zero, 0),
+        new MetaTypeInfo("BOOLEAN", java.sql.Types.BOOLEAN, 1, null, null, nullable, false,
+            comparable, false, false, false, zero, zero, 0));
+    return metadata(ch, MetaTypeInfo.class, rows);
   }
 
   /** Every other metadata call answers empty, under a statement id of ours. */

@@ -139,10 +139,11 @@ class SqlEndpointsTest {
     assertThat(error.get("error").asText()).contains("line 1, column 1");
 
     HttpResponse<String> join =
-        post("SELECT l.body FROM logs l JOIN spans s ON l.trace_id = s.trace_id", "text/plain",
-            null);
+        post("SELECT l.body FROM logs l FULL JOIN spans s ON l.trace_id = s.trace_id",
+            "text/plain", null);
     assertThat(join.statusCode()).isEqualTo(400);
-    assertThat(JSON.readTree(join.body()).get("error").asText()).contains("JOIN is not supported");
+    assertThat(JSON.readTree(join.body()).get("error").asText())
+        .contains("FULL JOIN is not supported");
 
     HttpResponse<String> unknown = post("SELECT nope FROM logs", "text/plain", null);
     assertThat(unknown.statusCode()).isEqualTo(400);
@@ -276,6 +277,110 @@ class SqlEndpointsTest {
   }
 
   @Test
+  void jdbcTypeInfoListsTheTypesColumnsAndParametersCanHave() throws Exception {
+    try (Connection connection = connect(null);
+        ResultSet rs = connection.getMetaData().getTypeInfo()) {
+      List<String> types = new ArrayList<>();
+      while (rs.next()) {
+        types.add(rs.getString("TYPE_NAME") + ":" + rs.getInt("DATA_TYPE") + ":"
+            + rs.getInt("PRECISION") + ":" + rs.getString("LITERAL_PREFIX") + ":"
+            + rs.getShort("NULLABLE") + ":" + rs.getShort("SEARCHABLE") + ":"
+            + rs.getBoolean("CASE_SENSITIVE"));
+      }
+      // Ordered by JDBC type code (BIGINT -5, INTEGER 4, DOUBLE 8, VARCHAR 12, BOOLEAN 16).
+      assertThat(types).containsExactly(
+          "BIGINT:" + Types.BIGINT + ":19:null:1:2:false",
+          "INTEGER:" + Types.INTEGER + ":10:null:1:2:false",
+          "DOUBLE:" + Types.DOUBLE + ":15:null:1:2:false",
+          "VARCHAR:" + Types.VARCHAR + ":" + Integer.MAX_VALUE + ":':1:3:true",
+          "BOOLEAN:" + Types.BOOLEAN + ":1:null:1:2:false");
+    }
+  }
+
+  @Test
+  void jdbcMetadataToolsAskForOnConnectAnswersEmptyResultsNotErrors() throws Exception {
+    try (Connection connection = connect(null)) {
+      DatabaseMetaData meta = connection.getMetaData();
+      assertEmpty(meta.getCatalogs(), "TABLE_CAT");
+      assertEmpty(meta.getPrimaryKeys(null, "icegate", "logs"), "PK_NAME");
+      assertEmpty(meta.getImportedKeys(null, "icegate", "logs"), "FKCOLUMN_NAME");
+      assertEmpty(meta.getExportedKeys(null, "icegate", "logs"), "FKCOLUMN_NAME");
+      assertEmpty(meta.getCrossReference(null, "icegate", "logs", null, "icegate", "spans"),
+          "PKTABLE_NAME");
+      assertEmpty(meta.getIndexInfo(null, "icegate", "logs", false, true), "INDEX_NAME");
+      assertEmpty(meta.getFunctions(null, null, "%"), "FUNCTION_NAME");
+      assertEmpty(meta.getFunctionColumns(null, null, "%", "%"), "FUNCTION_NAME");
+      assertEmpty(meta.getProcedures(null, null, "%"), "PROCEDURE_NAME");
+      assertEmpty(meta.getProcedureColumns(null, null, "%", "%"), "PROCEDURE_NAME");
+      assertEmpty(meta.getUDTs(null, null, "%", null), "TYPE_NAME");
+      assertEmpty(meta.getSuperTables(null, null, "%"), "SUPERTABLE_NAME");
+      assertEmpty(meta.getSuperTypes(null, null, "%"), "SUPERTYPE_NAME");
+      assertEmpty(meta.getAttributes(null, null, "%", "%"), "ATTR_NAME");
+      assertEmpty(meta.getTablePrivileges(null, "icegate", "%"), "PRIVILEGE");
+      assertEmpty(meta.getColumnPrivileges(null, "icegate", "logs", "%"), "PRIVILEGE");
+      assertEmpty(meta.getBestRowIdentifier(null, "icegate", "logs", 0, true), "COLUMN_NAME");
+      assertEmpty(meta.getVersionColumns(null, "icegate", "logs"), "COLUMN_NAME");
+      assertEmpty(meta.getPseudoColumns(null, "icegate", "logs", "%"), "COLUMN_NAME");
+      assertEmpty(meta.getClientInfoProperties(), "NAME");
+      try (ResultSet rs = meta.getTableTypes()) {
+        assertThat(rs.next()).isTrue();
+        assertThat(rs.getString("TABLE_TYPE")).isEqualTo("TABLE");
+        assertThat(rs.next()).isFalse();
+      }
+      assertThat(meta.getIdentifierQuoteString()).isEqualTo("\"");
+      assertThat(meta.getDatabaseProductName()).isNotBlank();
+      assertThat(meta.getSQLKeywords()).isNotNull();
+      // The connection still answers queries after all of that.
+      try (Statement statement = connection.createStatement()) {
+        assertThat(strings(statement.executeQuery("SELECT 'ok'"))).containsExactly("ok");
+      }
+    }
+  }
+
+  @Test
+  void jdbcAggregatesHaveTheTypesPostgresUsersExpect() throws Exception {
+    try (Connection connection = connect(null);
+        Statement statement = connection.createStatement();
+        ResultSet rs = statement.executeQuery(
+            "SELECT AVG(severity_number), SUM(severity_number), STDDEV_POP(severity_number) "
+                + "FROM logs WHERE service_name = 'checkout' AND severity_number < 17")) {
+      ResultSetMetaData meta = rs.getMetaData();
+      assertThat(meta.getColumnType(1)).isEqualTo(Types.DOUBLE);
+      assertThat(meta.getColumnType(2)).isEqualTo(Types.BIGINT);
+      assertThat(meta.getColumnType(3)).isEqualTo(Types.DOUBLE);
+      assertThat(rs.next()).isTrue();
+      // Severities 9 and 13: mean 11, sum 22, population deviation 2.
+      assertThat(rs.getDouble(1)).isEqualTo(11.0);
+      assertThat(rs.getLong(2)).isEqualTo(22L);
+      assertThat(rs.getDouble(3)).isEqualTo(2.0);
+    }
+  }
+
+  @Test
+  void jdbcJoinsTablesOnEqualColumns() throws Exception {
+    try (Connection connection = connect(null);
+        Statement statement = connection.createStatement()) {
+      // Lines of the same service: checkout 3 × 3, search 2 × 2.
+      try (ResultSet rs = statement.executeQuery("SELECT COUNT(*) FROM logs a "
+          + "JOIN logs b ON a.service_name = b.service_name")) {
+        assertThat(rs.next()).isTrue();
+        assertThat(rs.getLong(1)).isEqualTo(13);
+      }
+      // Tenant fake has no spans: a LEFT JOIN keeps its lines, with NULL span columns.
+      try (ResultSet rs = statement.executeQuery("SELECT l.body, s.name FROM logs l "
+          + "LEFT JOIN spans s ON l.trace_id = s.trace_id WHERE l.service_name = 'search' "
+          + "ORDER BY l.body")) {
+        assertThat(rs.getMetaData().getColumnType(2)).isEqualTo(Types.VARCHAR);
+        List<String> rows = new ArrayList<>();
+        while (rs.next()) {
+          rows.add(rs.getString(1) + "|" + rs.getString(2));
+        }
+        assertThat(rows).containsExactly("query error timeout|null", "query ok|null");
+      }
+    }
+  }
+
+  @Test
   void jdbcErrorsCarryOurMessage() throws Exception {
     try (Connection connection = connect(null);
         Statement statement = connection.createStatement()) {
@@ -290,6 +395,14 @@ class SqlEndpointsTest {
           });
       // The connection still works after an error.
       assertThat(strings(statement.executeQuery("SELECT 'ok'"))).containsExactly("ok");
+    }
+  }
+
+  /** An answer with no rows that has column {@code column} (a JDBC-defined one). */
+  private static void assertEmpty(ResultSet rs, String column) throws SQLException {
+    try (rs) {
+      assertThat(rs.findColumn(column)).isPositive();
+      assertThat(rs.next()).isFalse();
     }
   }
 
