@@ -58,7 +58,8 @@ final class Aggregations {
     return switch (a.op()) {
       case TOPK, BOTTOMK, LIMITK, LIMIT_RATIO -> selectK(ev, a, param, in, groups, n);
       case COUNT_VALUES -> countValues(labelParam, in, groups, n);
-      default -> simple(ev, a.positionRange(), a.op(), param, in, groups, n);
+      // As in Prometheus, the annotations of these point at the aggregated expression.
+      default -> simple(ev, a.expr().positionRange(), a.op(), param, in, groups, n);
     };
   }
 

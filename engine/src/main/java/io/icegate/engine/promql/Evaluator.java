@@ -47,6 +47,8 @@ final class Evaluator {
   final Set<String> infos = new LinkedHashSet<>();
   private final BooleanSupplier cancelled;
   private long samplesLoaded;
+  /** Selectors read for their histograms' count and sum only (see {@link HistogramStats}). */
+  private Set<VectorSelector> statsSelectors = Set.of();
 
   Evaluator(
       SeriesSource source,
@@ -73,6 +75,25 @@ final class Evaluator {
     this.queryStart = queryStart;
     this.queryEnd = queryEnd;
     this.queryStep = queryStep;
+  }
+
+  /** Prepares the evaluation of the query {@code root}: which selectors need no buckets. */
+  Evaluator plan(Expr root) {
+    statsSelectors = HistogramStats.selectors(root);
+    return this;
+  }
+
+  /** The series of {@code vs} as the evaluation reads them. */
+  private List<Series> read(VectorSelector vs, long min, long max) {
+    List<Series> found = select(vs.matchers(), min, max);
+    if (statsSelectors.isEmpty() || !statsSelectors.contains(vs)) {
+      return found;
+    }
+    List<Series> out = new ArrayList<>(found.size());
+    for (Series s : found) {
+      out.add(HistogramStats.statsOnly(s));
+    }
+    return out;
   }
 
   /**
@@ -237,7 +258,7 @@ final class Evaluator {
     }
     long lookback = options.lookbackDeltaMillis();
     boolean smoothed = vs.rangeModifier() == RangeModifier.SMOOTHED;
-    List<Series> found = select(vs.matchers(), min - lookback + 1, max + (smoothed ? lookback : 0));
+    List<Series> found = read(vs, min - lookback + 1, max + (smoothed ? lookback : 0));
     List<StepSeries> out = new ArrayList<>(found.size());
     long[] sampleTs = new long[at.length];
     for (Series s : found) {
@@ -336,7 +357,7 @@ final class Evaluator {
     long lookback = options.lookbackDeltaMillis();
     long before = vs.rangeModifier() == RangeModifier.NONE ? 0 : lookback;
     long after = vs.rangeModifier() == RangeModifier.SMOOTHED ? lookback : 0;
-    for (Series s : select(vs.matchers(), min - range - before + 1, max + after)) {
+    for (Series s : read(vs, min - range - before + 1, max + after)) {
       checkContinue();
       Series clean = s.withoutStaleMarkers();
       if (held) {

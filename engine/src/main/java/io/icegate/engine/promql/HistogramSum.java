@@ -16,7 +16,8 @@ final class HistogramSum {
   private double count;
   private double sum;
   private double zero;
-  boolean hintCollision;
+  private boolean resetSeen;
+  private boolean notResetSeen;
   boolean reconciled;
   boolean incompatible;
 
@@ -24,6 +25,9 @@ final class HistogramSum {
     if (incompatible) {
       return;
     }
+    // A reset and a non-reset anywhere among the added ones conflict, whatever lies between.
+    resetSeen |= h.hint == FloatHistogram.CounterResetHint.COUNTER_RESET;
+    notResetSeen |= h.hint == FloatHistogram.CounterResetHint.NOT_COUNTER_RESET;
     if (acc == null) {
       acc = h;
       count = h.count;
@@ -31,7 +35,6 @@ final class HistogramSum {
       zero = h.zeroCount;
       return;
     }
-    hintCollision |= FloatHistogram.hintsCollide(acc.hint, h.hint);
     reconciled |= acc.customBoundsDiffer(h);
     FloatHistogram next = acc.add(h, 1);
     if (next == null) {
@@ -55,7 +58,7 @@ final class HistogramSum {
 
   /** Reports the warnings and infos of the additions on {@code ev}. */
   void annotate(Evaluator ev, io.icegate.promql.ast.PositionRange where, String metric, String what) {
-    if (hintCollision) {
+    if (resetSeen && notResetSeen) {
       ev.warn(where, "conflicting counter resets during histogram aggregation");
     }
     if (reconciled) {

@@ -76,7 +76,7 @@ public final class PromQLEngine {
   /** Parses {@code query} (throwing the parser's exception on bad syntax) and runs it at {@code time}. */
   public QueryResult instantQuery(String query, long time) {
     Expr expr = PromQL.parse(query, options.parserOptions());
-    Evaluator ev = new Evaluator(source, options, query, time, time, 0, cancelled);
+    Evaluator ev = new Evaluator(source, options, query, time, time, 0, cancelled).plan(expr);
     long[] times = {time};
     Value v = ev.eval(expr, times);
     List<String> warnings = List.copyOf(ev.warnings);
@@ -113,7 +113,7 @@ public final class PromQLEngine {
               + expr.type().documentedName()
               + "\" for range query, must be Scalar or instant Vector");
     }
-    Evaluator ev = new Evaluator(source, options, query, grid.start(), grid.end(), grid.step(), cancelled);
+    Evaluator ev = new Evaluator(source, options, query, grid.start(), grid.end(), grid.step(), cancelled).plan(expr);
     long[] times = grid.times();
     Value v = ev.eval(expr, times);
     List<Series> out;

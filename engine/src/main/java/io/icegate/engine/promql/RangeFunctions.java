@@ -195,7 +195,9 @@ final class RangeFunctions {
 
   /**
    * The histogram form of rate/increase/delta: last minus first (plus what was lost at counter
-   * resets), extrapolated like floats.
+   * resets), extrapolated like floats. As in Prometheus, a reset right after the first histogram
+   * makes the first one count as empty (so its bucket layout does not matter), and exponential
+   * and custom buckets that meet give no result and only that warning.
    */
   static FloatHistogram histogramRate(
       Evaluator ev, PositionRange where, String metric, long[] ts, FloatHistogram[] hs, int from,
@@ -203,39 +205,60 @@ final class RangeFunctions {
     if (to - from < 2) {
       return null;
     }
-    FloatHistogram first = hs[from];
+    Notes notes = new Notes(where);
+    FloatHistogram prev = hs[from];
     FloatHistogram last = hs[to - 1];
-    for (int i = from; i < to; i++) {
-      boolean gauge = hs[i].hint == FloatHistogram.CounterResetHint.GAUGE;
-      if (counter && gauge) {
-        ev.warn(where, "this native histogram metric is not a counter: \"" + metric + "\"");
-        break;
+    boolean custom = prev.usesCustomBuckets();
+    if (counter && (gauge(prev) || gauge(last))) {
+      notes.warn("this native histogram metric is not a counter: \"" + metric + "\"");
+    }
+    if (counter && hs[from + 1].detectReset(prev)) {
+      prev = FloatHistogram.empty(hs[from + 1].schema, hs[from + 1].customValues);
+      custom = prev.usesCustomBuckets();
+    }
+    if (last.usesCustomBuckets() != custom) {
+      notes.warn(mixedSchemas(metric));
+      notes.flush(ev);
+      return null;
+    }
+    int minSchema = Math.min(last.schema, prev.schema);
+    for (int i = from + 1; i < to - 1 && counter; i++) {
+      minSchema = Math.min(minSchema, hs[i].schema);
+      if (gauge(hs[i])) {
+        notes.warn("this native histogram metric is not a counter: \"" + metric + "\"");
       }
-      if (!counter && !gauge) {
-        ev.warn(where, "this native histogram metric is not a gauge: \"" + metric + "\"");
-        break;
+      if (hs[i].usesCustomBuckets() != custom) {
+        new Notes(where).warn(mixedSchemas(metric)).flush(ev);
+        return null;
       }
     }
-    if (last.customBoundsDiffer(first)) {
-      ev.info(where, "mismatched custom buckets were reconciled during subtraction");
+    if (last.customBoundsDiffer(prev)) {
+      notes.info("mismatched custom buckets were reconciled during subtraction");
     }
-    FloatHistogram result = last.add(first, -1);
+    FloatHistogram result = last.reduceTo(minSchema).add(prev, -1);
     if (result == null) {
-      ev.warn(where, "vector contains a mix of histograms with exponential and custom buckets schemas for metric name \"" + metric + "\"");
+      new Notes(where).warn(mixedSchemas(metric)).flush(ev);
       return null;
     }
     if (counter) {
-      FloatHistogram prev = first;
       for (int i = from + 1; i < to; i++) {
-        if (hs[i].detectReset(prev)) {
+        FloatHistogram cur = hs[i];
+        if (cur.detectReset(prev)) {
+          if (result.customBoundsDiffer(prev)) {
+            notes.info("mismatched custom buckets were reconciled during addition");
+          }
           result = result.add(prev, 1);
           if (result == null) {
+            new Notes(where).warn(mixedSchemas(metric)).flush(ev);
             return null;
           }
         }
-        prev = hs[i];
+        prev = cur;
       }
+    } else if (!gauge(hs[from]) || !gauge(last)) {
+      notes.warn("this native histogram metric is not a gauge: \"" + metric + "\"");
     }
+    notes.flush(ev);
     double durationToStart = (ts[from] - (t - range)) / 1000.0;
     double durationToEnd = (t - ts[to - 1]) / 1000.0;
     double sampled = (ts[to - 1] - ts[from]) / 1000.0;
@@ -244,9 +267,10 @@ final class RangeFunctions {
     if (durationToStart >= threshold) {
       durationToStart = avg / 2;
     }
-    // As for float counters, the observation count must not be extrapolated below zero.
-    if (counter && result.count > 0 && first.count >= 0) {
-      double durationToZero = sampled * (first.count / result.count);
+    // As for float counters, the observation count must not be extrapolated below zero; the
+    // first histogram is the one stored, even when a reset made it count as empty above.
+    if (counter && result.count > 0 && hs[from].count >= 0) {
+      double durationToZero = sampled * (hs[from].count / result.count);
       if (durationToZero < durationToStart) {
         durationToStart = durationToZero;
       }
@@ -258,10 +282,52 @@ final class RangeFunctions {
     if (rate) {
       factor /= range / 1000.0;
     }
-    return result.scale(factor).withHint(FloatHistogram.CounterResetHint.GAUGE);
+    return result.scale(factor).withHint(FloatHistogram.CounterResetHint.GAUGE).compact();
   }
 
-  /** irate/idelta over histograms. */
+  private static boolean gauge(FloatHistogram h) {
+    return h.hint == FloatHistogram.CounterResetHint.GAUGE;
+  }
+
+  static String mixedSchemas(String metric) {
+    return "vector contains a mix of histograms with exponential and custom buckets schemas for metric name \""
+        + metric + "\"";
+  }
+
+  /**
+   * Annotations of one function application, kept until it is known whether they stand: where
+   * Prometheus gives up on a window, only the reason it gives up is reported.
+   */
+  static final class Notes {
+    private final PositionRange where;
+    private final List<String> warnings = new ArrayList<>(2);
+    private final List<String> infos = new ArrayList<>(1);
+
+    Notes(PositionRange where) {
+      this.where = where;
+    }
+
+    Notes warn(String message) {
+      warnings.add(message);
+      return this;
+    }
+
+    Notes info(String message) {
+      infos.add(message);
+      return this;
+    }
+
+    void flush(Evaluator ev) {
+      for (String w : warnings) {
+        ev.warn(where, w);
+      }
+      for (String i : infos) {
+        ev.info(where, i);
+      }
+    }
+  }
+
+  /** irate/idelta over histograms: the last two samples, in Prometheus's order of checks. */
   static FloatHistogram histogramInstantDelta(
       Evaluator ev, PositionRange where, Labels labels, long[] ts, FloatHistogram[] hs, int from,
       int to, boolean rate) {
@@ -275,36 +341,29 @@ final class RangeFunctions {
     }
     FloatHistogram last = hs[to - 1];
     FloatHistogram prev = hs[to - 2];
-    boolean lastGauge = last.hint == FloatHistogram.CounterResetHint.GAUGE;
-    boolean prevGauge = prev.hint == FloatHistogram.CounterResetHint.GAUGE;
-    if (rate && (lastGauge || prevGauge)) {
+    long interval = ts[to - 1] - ts[to - 2];
+    if (interval == 0) {
+      return null;
+    }
+    if (rate && (gauge(last) || gauge(prev))) {
       ev.warn(where, "this native histogram metric is not a counter: \"" + metric + "\"");
-    } else if (!rate && lastGauge != prevGauge) {
-      // Histograms without a hint may be gauges; a gauge next to a counter is the mix-up.
+    }
+    if (!rate && (!gauge(last) || !gauge(prev))) {
       ev.warn(where, "this native histogram metric is not a gauge: \"" + metric + "\"");
     }
-    if (rate && last.detectReset(prev)) {
-      return last.withHint(FloatHistogram.CounterResetHint.GAUGE).scale(1000.0 / (ts[to - 1] - ts[to - 2]));
-    }
-    if (last.usesCustomBuckets() != prev.usesCustomBuckets()) {
-      ev.warn(where, "vector contains a mix of histograms with exponential and custom buckets schemas for metric name \"" + metric + "\"");
-      return null;
-    }
-    if (last.customBoundsDiffer(prev) && !(rate && last.detectReset(prev))) {
-      ev.info(where, "mismatched custom buckets were reconciled during subtraction");
-    }
-    FloatHistogram d = rate && last.detectReset(prev) ? last : last.add(prev, -1);
-    if (d == null) {
-      return null;
-    }
-    if (rate) {
-      long interval = ts[to - 1] - ts[to - 2];
-      if (interval == 0) {
+    FloatHistogram d = last;
+    if (!rate || !last.detectReset(prev)) {
+      d = last.add(prev, -1);
+      if (d == null) {
+        ev.warn(where, mixedSchemas(metric));
         return null;
       }
-      d = d.scale(1000.0 / interval);
+      if (last.customBoundsDiffer(prev)) {
+        ev.info(where, "mismatched custom buckets were reconciled during subtraction");
+      }
     }
-    return d.withHint(FloatHistogram.CounterResetHint.GAUGE);
+    d = d.withHint(FloatHistogram.CounterResetHint.GAUGE).compact();
+    return rate ? d.scale(1000.0 / interval) : d;
   }
 
   static FloatHistogram histogramSum(

@@ -59,6 +59,12 @@ public final class FloatHistogram {
     this.hint = hint;
   }
 
+  /** A histogram without observations in the given layout (what a counter restarts from). */
+  public static FloatHistogram empty(int schema, double[] customValues) {
+    return new FloatHistogram(schema, 0, 0, 0, 0, new int[0], new double[0], new int[0],
+        new double[0], customValues, CounterResetHint.UNKNOWN);
+  }
+
   public boolean usesCustomBuckets() {
     return schema == CUSTOM_BUCKETS_SCHEMA;
   }
@@ -292,17 +298,25 @@ public final class FloatHistogram {
     if (hint == CounterResetHint.COUNTER_RESET) {
       return true;
     }
-    if (hint == CounterResetHint.NOT_COUNTER_RESET || hint == CounterResetHint.GAUGE) {
+    // A gauge is looked at like a counter without a hint: functions meant for counters may be
+    // applied to gauges (they warn), and then they need the resets all the same.
+    if (hint == CounterResetHint.NOT_COUNTER_RESET) {
       return false;
     }
     if (count < previous.count) {
       return true;
     }
-    if (usesCustomBuckets() != previous.usesCustomBuckets()) {
-      return true;
-    }
-    if (usesCustomBuckets() && !Arrays.equals(customValues, previous.customValues)) {
-      return true;
+    if (usesCustomBuckets()) {
+      if (!previous.usesCustomBuckets()) {
+        return true;
+      }
+      if (!Arrays.equals(customValues, previous.customValues)) {
+        // Compared on the bounds both share: a drop in any merged bucket is a reset.
+        double[] common = commonBounds(customValues, previous.customValues);
+        FloatHistogram cur = toBounds(common);
+        FloatHistogram prev = previous.toBounds(common);
+        return dropped(prev.positiveIndexes, prev.positiveCounts, cur.positiveIndexes, cur.positiveCounts);
+      }
     }
     if (schema > previous.schema) {
       return true;
