@@ -100,7 +100,7 @@ final class Aggregations {
           if (h != null) {
             hists++;
             if (hsum == null) {
-              hsum = new HistogramSum();
+              hsum = new HistogramSum(op == AggregateOp.AVG);
             }
             hsum.add(h);
             metric = s.labels.get(Labels.METRIC_NAME);
@@ -119,9 +119,9 @@ final class Aggregations {
             ev.warn(pos, "encountered a mix of histograms and floats for aggregation");
           } else {
             hsum.annotate(ev, pos, metric, "aggregation");
-            FloatHistogram total = hsum.result();
+            FloatHistogram total = op == AggregateOp.AVG ? hsum.mean() : hsum.result();
             if (total != null) {
-              r.setHistogram(i, op == AggregateOp.AVG ? total.scale(1.0 / hists) : total);
+              r.setHistogram(i, total);
             }
           }
           continue;

@@ -271,15 +271,14 @@ final class Functions {
       case "sum_over_time" -> RangeFunctions.apply(matrix(ev, args.get(0), times), n, true,
           (ts, vs, hs, from, to, t, range, i) -> KahanSum.sum(vs, from, to),
           (labels, ts, hs, from, to, t, range, i) ->
-              RangeFunctions.histogramSum(ev, args.get(0).positionRange(), labels, hs, from, to),
+              RangeFunctions.histogramSum(ev, args.get(0).positionRange(), labels, hs, from, to,
+                  false),
           RangeFunctions.Mode.EITHER, ev, c.positionRange());
       case "avg_over_time" -> RangeFunctions.apply(matrix(ev, args.get(0), times), n, true,
           (ts, vs, hs, from, to, t, range, i) -> KahanSum.mean(vs, from, to),
-          (labels, ts, hs, from, to, t, range, i) -> {
-            FloatHistogram sum =
-                RangeFunctions.histogramSum(ev, args.get(0).positionRange(), labels, hs, from, to);
-            return sum == null ? null : sum.scale(1.0 / (to - from));
-          },
+          (labels, ts, hs, from, to, t, range, i) ->
+              RangeFunctions.histogramSum(ev, args.get(0).positionRange(), labels, hs, from, to,
+                  true),
           RangeFunctions.Mode.EITHER, ev, c.positionRange());
       case "count_over_time" -> RangeFunctions.apply(matrix(ev, args.get(0), times), n, true,
           (ts, vs, hs, from, to, t, range, i) -> to - from, null, RangeFunctions.Mode.ALL, ev,

@@ -366,14 +366,16 @@ final class RangeFunctions {
     return rate ? d.scale(1000.0 / interval) : d;
   }
 
+  /** sum_over_time, or with {@code mean} avg_over_time, of histograms. */
   static FloatHistogram histogramSum(
-      Evaluator ev, PositionRange where, Labels labels, FloatHistogram[] hs, int from, int to) {
-    HistogramSum sum = new HistogramSum();
+      Evaluator ev, PositionRange where, Labels labels, FloatHistogram[] hs, int from, int to,
+      boolean mean) {
+    HistogramSum sum = new HistogramSum(mean);
     for (int i = from; i < to; i++) {
       sum.add(hs[i]);
     }
     sum.annotate(ev, where, labels.get(Labels.METRIC_NAME), "aggregation");
-    return sum.result();
+    return mean ? sum.mean() : sum.result();
   }
 
   /**

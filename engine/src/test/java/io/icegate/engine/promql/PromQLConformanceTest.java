@@ -108,9 +108,6 @@ class PromQLConformanceTest {
         && (query.contains("hist") || query.contains("mixed") || query.contains("reset"))) {
       return "[anchored/smoothed over native histograms: mixed-type and reset edge cases not handled yet] ";
     }
-    if (query.contains("incremental")) {
-      return "[incremental histogram mean near float overflow not reproduced] ";
-    }
     return "";
   }
 
