@@ -86,12 +86,14 @@ final class Evaluator {
   /** The series of {@code vs} as the evaluation reads them. */
   private List<Series> read(VectorSelector vs, long min, long max) {
     List<Series> found = select(vs.matchers(), min, max);
-    if (statsSelectors.isEmpty() || !statsSelectors.contains(vs)) {
+    boolean stats = !statsSelectors.isEmpty() && statsSelectors.contains(vs);
+    if (!stats && options.useStartTimestamps()) {
       return found;
     }
     List<Series> out = new ArrayList<>(found.size());
     for (Series s : found) {
-      out.add(HistogramStats.statsOnly(s));
+      Series r = options.useStartTimestamps() ? s : s.withoutStartTimestamps();
+      out.add(stats ? HistogramStats.statsOnly(r) : r);
     }
     return out;
   }
@@ -249,6 +251,16 @@ final class Evaluator {
    * the samples picked, which is what {@code timestamp(selector)} returns.
    */
   Value.Vector selectVector(VectorSelector vs, long[] times, boolean sampleTimes) {
+    return selectVector(vs, times, sampleTimes, false);
+  }
+
+  /**
+   * An instant vector selector; with {@code startTimes} the values are the start timestamps (in
+   * seconds, 0 where unknown) of the samples picked, which is what {@code start_timestamp}
+   * returns.
+   */
+  Value.Vector selectVector(
+      VectorSelector vs, long[] times, boolean sampleTimes, boolean startTimes) {
     long[] at = adjustTimes(times, vs.at(), offsetOf(vs));
     long min = Long.MAX_VALUE;
     long max = Long.MIN_VALUE;
@@ -274,6 +286,15 @@ final class Evaluator {
       if (sampleTimes) {
         for (int i = 0; i < at.length; i++) {
           r.values[i] = sampleTs[i] / 1000.0;
+        }
+        r.histograms = null;
+      } else if (startTimes) {
+        long[] st = s.startTimestamps();
+        for (int i = 0; i < at.length; i++) {
+          if (r.present[i]) {
+            int k = Arrays.binarySearch(s.timestamps(), sampleTs[i]);
+            r.values[i] = st == null || k < 0 ? 0 : st[k] / 1000.0;
+          }
         }
         r.histograms = null;
       }

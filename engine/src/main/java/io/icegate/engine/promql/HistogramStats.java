@@ -107,6 +107,6 @@ final class HistogramStats {
       hs[i] = new FloatHistogram(h.schema, 0, 0, h.count, h.sum, new int[0], new double[0],
           new int[0], new double[0], new double[0], hint);
     }
-    return new Series(s.labels(), s.timestamps(), s.values(), hs);
+    return new Series(s.labels(), s.timestamps(), s.values(), hs, s.startTimestamps());
   }
 }

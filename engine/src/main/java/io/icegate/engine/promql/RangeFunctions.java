@@ -50,6 +50,22 @@ final class RangeFunctions {
     ALL
   }
 
+  /**
+   * The start timestamps of the samples a kernel is given (parallel to its arrays; null when
+   * there are none): set by {@link #apply} before each series' kernels run, for the functions
+   * that use them.
+   */
+  static final class Sts {
+    long[] values;
+    /** The labels of the series the kernels are given. */
+    Labels labels;
+
+    /** The start timestamp of sample {@code i}, 0 when unknown. */
+    long at(int i) {
+      return values == null ? 0 : values[i];
+    }
+  }
+
   static Value.Vector apply(
       Value.Matrix m,
       int n,
@@ -59,6 +75,19 @@ final class RangeFunctions {
       Mode mode,
       Evaluator ev,
       PositionRange where) {
+    return apply(m, n, dropName, k, hk, mode, ev, where, new Sts());
+  }
+
+  static Value.Vector apply(
+      Value.Matrix m,
+      int n,
+      boolean dropName,
+      Kernel k,
+      HistogramKernel hk,
+      Mode mode,
+      Evaluator ev,
+      PositionRange where,
+      Sts sts) {
     List<StepSeries> out = new ArrayList<>();
     int[] from = new int[n];
     int[] to = new int[n];
@@ -69,7 +98,9 @@ final class RangeFunctions {
         ev.checkContinue();
       }
       StepSeries r = new StepSeries(s.labels(), n, dropName);
+      sts.labels = s.labels();
       if (s.histograms() == null || mode == Mode.ALL) {
+        sts.values = s.startTimestamps();
         RangeWindows.bounds(s, m.times(), m.range(), from, to);
         // A smoothed window may be empty and still lie between two samples it interpolates.
         boolean smoothed = m.modifier() == io.icegate.promql.ast.RangeModifier.SMOOTHED;
@@ -111,6 +142,7 @@ final class RangeFunctions {
               continue;
             }
             if (hk != null) {
+              sts.values = hi.startTimestamps();
               FloatHistogram h = hk.apply(s.labels(), hi.timestamps(), hi.histograms(), hfrom[i], hto[i], m.times()[i], m.range(), i);
               if (h != null) {
                 r.setHistogram(i, h);
@@ -125,6 +157,7 @@ final class RangeFunctions {
           if (!floats) {
             continue;
           }
+          sts.values = fl.startTimestamps();
           double v = k.apply(fl.timestamps(), fl.values(), null, from[i], to[i], m.times()[i], m.range(), i);
           if (!isNone(v)) {
             r.set(i, v);
@@ -151,19 +184,29 @@ final class RangeFunctions {
     double[] fv = new double[f];
     long[] ht = new long[h];
     FloatHistogram[] hv = new FloatHistogram[h];
+    long[] st = s.startTimestamps();
+    long[] fst = st == null ? null : new long[f];
+    long[] hst = st == null ? null : new long[h];
     int a = 0;
     int b = 0;
     for (int i = 0; i < s.size(); i++) {
       if (s.histogram(i) != null) {
+        if (hst != null) {
+          hst[b] = st[i];
+        }
         ht[b] = s.timestamps()[i];
         hv[b++] = s.histogram(i);
       } else {
+        if (fst != null) {
+          fst[a] = st[i];
+        }
         ft[a] = s.timestamps()[i];
         fv[a++] = s.values()[i];
       }
     }
     return new Series[] {
-      new Series(s.labels(), ft, fv), new Series(s.labels(), ht, new double[h], hv)
+      new Series(s.labels(), ft, fv, null, fst),
+      new Series(s.labels(), ht, new double[h], hv, hst)
     };
   }
 
@@ -201,88 +244,124 @@ final class RangeFunctions {
    */
   static FloatHistogram histogramRate(
       Evaluator ev, PositionRange where, String metric, long[] ts, FloatHistogram[] hs, int from,
-      int to, long t, long range, boolean counter, boolean rate) {
-    if (to - from < 2) {
+      int to, long t, long range, boolean counter, boolean rate, Sts sts) {
+    int n = to - from;
+    if (n < 1) {
       return null;
     }
+    boolean withSts = sts != null && sts.values != null;
     Notes notes = new Notes(where);
-    FloatHistogram prev = hs[from];
-    FloatHistogram last = hs[to - 1];
-    boolean custom = prev.usesCustomBuckets();
-    if (counter && (gauge(prev) || gauge(last))) {
-      notes.warn("this native histogram metric is not a counter: \"" + metric + "\"");
-    }
-    if (counter && hs[from + 1].detectReset(prev)) {
-      prev = FloatHistogram.empty(hs[from + 1].schema, hs[from + 1].customValues);
-      custom = prev.usesCustomBuckets();
-    }
-    if (last.usesCustomBuckets() != custom) {
-      notes.warn(mixedSchemas(metric));
-      notes.flush(ev);
-      return null;
-    }
-    int minSchema = Math.min(last.schema, prev.schema);
-    for (int i = from + 1; i < to - 1 && counter; i++) {
-      minSchema = Math.min(minSchema, hs[i].schema);
-      if (gauge(hs[i])) {
+    FloatHistogram result = null;
+    if (n > 1) {
+      FloatHistogram prev = hs[from];
+      FloatHistogram last = hs[to - 1];
+      boolean custom = prev.usesCustomBuckets();
+      if (counter && (gauge(prev) || gauge(last))) {
         notes.warn("this native histogram metric is not a counter: \"" + metric + "\"");
       }
-      if (hs[i].usesCustomBuckets() != custom) {
+      if (counter
+          && ((withSts && startReset(sts.at(from), ts[from], sts.at(from + 1), ts[from + 1]))
+              || hs[from + 1].detectReset(prev))) {
+        prev = FloatHistogram.empty(hs[from + 1].schema, hs[from + 1].customValues);
+        custom = prev.usesCustomBuckets();
+      }
+      if (last.usesCustomBuckets() != custom) {
+        notes.warn(mixedSchemas(metric)).flush(ev);
+        return null;
+      }
+      int minSchema = Math.min(last.schema, prev.schema);
+      for (int i = from + 1; i < to - 1 && counter; i++) {
+        minSchema = Math.min(minSchema, hs[i].schema);
+        if (gauge(hs[i])) {
+          notes.warn("this native histogram metric is not a counter: \"" + metric + "\"");
+        }
+        if (hs[i].usesCustomBuckets() != custom) {
+          new Notes(where).warn(mixedSchemas(metric)).flush(ev);
+          return null;
+        }
+      }
+      if (last.customBoundsDiffer(prev)) {
+        notes.info("mismatched custom buckets were reconciled during subtraction");
+      }
+      result = last.reduceTo(minSchema).add(prev, -1);
+      if (result == null) {
         new Notes(where).warn(mixedSchemas(metric)).flush(ev);
         return null;
       }
-    }
-    if (last.customBoundsDiffer(prev)) {
-      notes.info("mismatched custom buckets were reconciled during subtraction");
-    }
-    FloatHistogram result = last.reduceTo(minSchema).add(prev, -1);
-    if (result == null) {
-      new Notes(where).warn(mixedSchemas(metric)).flush(ev);
-      return null;
-    }
-    if (counter) {
-      for (int i = from + 1; i < to; i++) {
-        FloatHistogram cur = hs[i];
-        if (cur.detectReset(prev)) {
-          if (result.customBoundsDiffer(prev)) {
-            notes.info("mismatched custom buckets were reconciled during addition");
+      if (counter) {
+        boolean overlapSeen = false;
+        for (int i = from + 1; i < to; i++) {
+          FloatHistogram cur = hs[i];
+          if (withSts && !overlapSeen && startOverlaps(sts.at(i - 1), ts[i - 1], sts.at(i))) {
+            notes.warn(overlapWarning(metric));
+            overlapSeen = true;
           }
-          result = result.add(prev, 1);
-          if (result == null) {
-            new Notes(where).warn(mixedSchemas(metric)).flush(ev);
-            return null;
+          if ((withSts && startReset(sts.at(i - 1), ts[i - 1], sts.at(i), ts[i]))
+              || cur.detectReset(prev)) {
+            if (result.customBoundsDiffer(prev)) {
+              notes.info("mismatched custom buckets were reconciled during addition");
+            }
+            result = result.add(prev, 1);
+            if (result == null) {
+              new Notes(where).warn(mixedSchemas(metric)).flush(ev);
+              return null;
+            }
           }
+          prev = cur;
         }
-        prev = cur;
+      } else if (!gauge(hs[from]) || !gauge(last)) {
+        notes.warn("this native histogram metric is not a gauge: \"" + metric + "\"");
       }
-    } else if (!gauge(hs[from]) || !gauge(last)) {
-      notes.warn("this native histogram metric is not a gauge: \"" + metric + "\"");
+      result = result.withHint(FloatHistogram.CounterResetHint.GAUGE).compact();
     }
-    notes.flush(ev);
-    double durationToStart = (ts[from] - (t - range)) / 1000.0;
+    long rangeStart = t - range;
+    double durationToStart = (ts[from] - rangeStart) / 1000.0;
     double durationToEnd = (t - ts[to - 1]) / 1000.0;
     double sampled = (ts[to - 1] - ts[from]) / 1000.0;
-    double avg = sampled / (to - from - 1);
+    double avg = n > 1 ? sampled / (n - 1) : 0;
     double threshold = avg * 1.1;
-    if (durationToStart >= threshold) {
-      durationToStart = avg / 2;
-    }
-    // As for float counters, the observation count must not be extrapolated below zero; the
-    // first histogram is the one stored, even when a reset made it count as empty above.
-    if (counter && result.count > 0 && hs[from].count >= 0) {
-      double durationToZero = sampled * (hs[from].count / result.count);
-      if (durationToZero < durationToStart) {
-        durationToStart = durationToZero;
+    long firstStart = withSts ? sts.at(from) : 0;
+    if (counter && firstStart != 0 && firstStart > rangeStart && firstStart < ts[from]) {
+      // As for floats: the counter was empty at its start, inside the window.
+      durationToStart = 0;
+      sampled = (ts[to - 1] - firstStart) / 1000.0;
+      if (result == null) {
+        result = hs[from];
+      } else {
+        if (result.customBoundsDiffer(hs[from])) {
+          notes.info("mismatched custom buckets were reconciled during addition");
+        }
+        result = result.add(hs[from], 1);
+        if (result == null) {
+          new Notes(where).warn(mixedSchemas(metric)).flush(ev);
+          return null;
+        }
+      }
+    } else if (n == 1) {
+      notes.flush(ev);
+      return null;
+    } else {
+      if (durationToStart >= threshold) {
+        durationToStart = avg / 2;
+      }
+      // As for float counters, the observation count must not be extrapolated below zero; the
+      // first histogram is the one stored, even when a reset made it count as empty above.
+      if (counter && result.count > 0 && hs[from].count >= 0) {
+        double durationToZero = sampled * (hs[from].count / result.count);
+        if (durationToZero < durationToStart) {
+          durationToStart = durationToZero;
+        }
       }
     }
+    notes.flush(ev);
     if (durationToEnd >= threshold) {
       durationToEnd = avg / 2;
     }
-    double factor = (sampled + durationToStart + durationToEnd) / sampled;
+    double factor = sampled != 0 ? (sampled + durationToStart + durationToEnd) / sampled : 1;
     if (rate) {
       factor /= range / 1000.0;
     }
-    return result.scale(factor).withHint(FloatHistogram.CounterResetHint.GAUGE).compact();
+    return result.scale(factor);
   }
 
   private static boolean gauge(FloatHistogram h) {
@@ -330,7 +409,7 @@ final class RangeFunctions {
   /** irate/idelta over histograms: the last two samples, in Prometheus's order of checks. */
   static FloatHistogram histogramInstantDelta(
       Evaluator ev, PositionRange where, Labels labels, long[] ts, FloatHistogram[] hs, int from,
-      int to, boolean rate) {
+      int to, boolean rate, Sts sts) {
     if (to - from < 2 || (hs[to - 1] == null && hs[to - 2] == null)) {
       return null;
     }
@@ -352,7 +431,8 @@ final class RangeFunctions {
       ev.warn(where, "this native histogram metric is not a gauge: \"" + metric + "\"");
     }
     FloatHistogram d = last;
-    if (!rate || !last.detectReset(prev)) {
+    boolean startReset = startReset(sts.at(to - 2), ts[to - 2], sts.at(to - 1), ts[to - 1]);
+    if (!rate || (!startReset && !last.detectReset(prev))) {
       d = last.add(prev, -1);
       if (d == null) {
         ev.warn(where, mixedSchemas(metric));
@@ -382,45 +462,97 @@ final class RangeFunctions {
    * rate/increase/delta: the change over the window, extrapolated to the window's edges unless
    * the first or last sample is further from the edge than 1.1 average intervals (then only half
    * an interval), and for counters not below zero.
+   *
+   * <p>With start timestamps, a counter also resets where a sample's start timestamp says it
+   * started after the previous sample (see {@link #startReset}); and where the first sample's
+   * start lies inside the window, the counter is taken to be zero there instead of extrapolating
+   * to the left (which also gives a rate from a single sample).
    */
   static double extrapolatedRate(
-      long[] ts, double[] vs, int from, int to, long t, long range, boolean counter, boolean rate) {
-    if (to - from < 2) {
+      long[] ts, double[] vs, int from, int to, long t, long range, boolean counter, boolean rate,
+      Sts sts, Runnable overlap) {
+    int n = to - from;
+    if (n < 1) {
       return NONE;
     }
     long rangeStart = t - range;
     double result = vs[to - 1] - vs[from];
+    boolean withSts = sts != null && sts.values != null;
     if (counter) {
-      double prev = vs[from];
+      boolean overlapSeen = false;
       for (int i = from + 1; i < to; i++) {
-        if (vs[i] < prev) {
-          result += prev;
+        if (withSts && !overlapSeen && startOverlaps(sts.at(i - 1), ts[i - 1], sts.at(i))) {
+          overlap.run();
+          overlapSeen = true;
         }
-        prev = vs[i];
+        if (vs[i] < vs[i - 1]
+            || (withSts && startReset(sts.at(i - 1), ts[i - 1], sts.at(i), ts[i]))) {
+          result += vs[i - 1];
+        }
       }
     }
     double durationToStart = (ts[from] - rangeStart) / 1000.0;
     double durationToEnd = (t - ts[to - 1]) / 1000.0;
     double sampled = (ts[to - 1] - ts[from]) / 1000.0;
-    double avg = sampled / (to - from - 1);
+    double avg = n > 1 ? sampled / (n - 1) : 0;
     double threshold = avg * 1.1;
-    if (durationToStart >= threshold) {
-      durationToStart = avg / 2;
-    }
-    if (counter && result > 0 && vs[from] >= 0) {
-      double durationToZero = sampled * (vs[from] / result);
-      if (durationToZero < durationToStart) {
-        durationToStart = durationToZero;
+    long firstStart = withSts ? sts.at(from) : 0;
+    if (counter && firstStart != 0 && firstStart > rangeStart && firstStart < ts[from]) {
+      // The counter was zero at its start, inside the window: measure from there.
+      durationToStart = 0;
+      sampled = (ts[to - 1] - firstStart) / 1000.0;
+      result += vs[from];
+    } else if (n == 1) {
+      return NONE;
+    } else {
+      if (durationToStart >= threshold) {
+        durationToStart = avg / 2;
+      }
+      if (counter && result > 0 && vs[from] >= 0) {
+        double durationToZero = sampled * (vs[from] / result);
+        if (durationToZero < durationToStart) {
+          durationToStart = durationToZero;
+        }
       }
     }
     if (durationToEnd >= threshold) {
       durationToEnd = avg / 2;
     }
-    double factor = (sampled + durationToStart + durationToEnd) / sampled;
+    double factor = sampled != 0 ? (sampled + durationToStart + durationToEnd) / sampled : 1;
     if (rate) {
       factor /= range / 1000.0;
     }
     return result * factor;
+  }
+
+  /**
+   * Whether a sample's start timestamp says its counter restarted since the previous sample:
+   * it started after the previous sample was taken, or exactly at it when the previous sample
+   * had a start of its own (a delta; without one it is a cumulative counter whose start was
+   * unknown). A start that is unset, not before the sample, or before the previous sample says
+   * nothing.
+   */
+  static boolean startReset(long prevStart, long prevT, long start, long t) {
+    if (start == 0 || start >= t || start < prevT) {
+      return false;
+    }
+    if (start > prevT) {
+      return true;
+    }
+    if (prevStart > prevT) {
+      return false; // an invalid previous start counts as unknown
+    }
+    return prevStart != 0 && prevStart != prevT;
+  }
+
+  /** Whether a start timestamp reaches back over the previous sample without being its start. */
+  static boolean startOverlaps(long prevStart, long prevT, long start) {
+    return start != 0 && start < prevT && start != prevStart;
+  }
+
+  static String overlapWarning(String metric) {
+    return "sample has start time that overlaps with previous sample timestamp for metric \""
+        + metric + "\"";
   }
 
   /**
@@ -591,13 +723,15 @@ final class RangeFunctions {
   }
 
   static double instantDelta(
-      double[] vs, FloatHistogram[] hs, long[] ts, int from, int to, boolean rate) {
+      double[] vs, FloatHistogram[] hs, long[] ts, int from, int to, boolean rate, Sts sts) {
     if (to - from < 2 || (hs != null && (hs[to - 1] != null || hs[to - 2] != null))) {
       return NONE; // histograms, or a mix of a float and a histogram
     }
     double last = vs[to - 1];
     double prev = vs[to - 2];
-    double d = rate && last < prev ? last : last - prev;
+    boolean reset = last < prev
+        || startReset(sts.at(to - 2), ts[to - 2], sts.at(to - 1), ts[to - 1]);
+    double d = rate && reset ? last : last - prev;
     if (!rate) {
       return d;
     }
@@ -706,16 +840,17 @@ final class RangeFunctions {
     return Aggregations.quantile(0.5, w);
   }
 
-  static double resets(double[] vs, FloatHistogram[] hs, int from, int to) {
+  static double resets(double[] vs, FloatHistogram[] hs, long[] ts, int from, int to, Sts sts) {
     int r = 0;
     for (int i = from + 1; i < to; i++) {
       FloatHistogram h = hs == null ? null : hs[i];
       FloatHistogram p = hs == null ? null : hs[i - 1];
+      boolean startReset = startReset(sts.at(i - 1), ts[i - 1], sts.at(i), ts[i]);
       if (h != null && p != null) {
-        if (h.detectReset(p)) {
+        if (startReset || h.detectReset(p)) {
           r++;
         }
-      } else if (h == null && p == null && vs[i] < vs[i - 1]) {
+      } else if (h == null && p == null && (vs[i] < vs[i - 1] || startReset)) {
         r++;
       } else if (h == null != (p == null)) {
         r++;

@@ -101,9 +101,6 @@ class PromQLConformanceTest {
 
   /** The root cause of known gaps, where one is known, before the failure message itself. */
   private static String cause(String file, String query) {
-    if (file.equals("start_timestamps.test")) {
-      return "[start timestamps (@st lines) are not loaded or used yet] ";
-    }
     if ((query.contains("smoothed") || query.contains("anchored"))
         && (query.contains("hist") || query.contains("mixed") || query.contains("reset"))) {
       return "[anchored/smoothed over native histograms: mixed-type and reset edge cases not handled yet] ";
