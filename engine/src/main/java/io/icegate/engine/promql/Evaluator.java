@@ -281,7 +281,7 @@ final class Evaluator {
       }
       InstantSelection.select(s, at, lookback, r.values, r.histograms, sampleTs, r.present);
       if (smoothed) {
-        smooth(s, at, lookback, r, sampleTs);
+        smooth(s, at, lookback, r, sampleTs, vs.positionRange());
       }
       if (sampleTimes) {
         for (int i = 0; i < at.length; i++) {
@@ -310,10 +310,22 @@ final class Evaluator {
    * The {@code smoothed} modifier on an instant selector: the value at t interpolated between
    * the samples around it (each within the lookback), instead of the last one before it.
    */
-  private static void smooth(Series s, long[] at, long lookback, StepSeries r, long[] sampleTs) {
+  private void smooth(
+      Series s, long[] at, long lookback, StepSeries r, long[] sampleTs, PositionRange where) {
     long[] ts = s.timestamps();
+    String metric = s.labels().get(Labels.METRIC_NAME);
     for (int i = 0; i < at.length; i++) {
-      if (!r.present[i] || sampleTs[i] == at[i]) {
+      if (!r.present[i]) {
+        continue;
+      }
+      if (s.histograms() != null && mixesKinds(s, at[i] - lookback, at[i] + lookback)) {
+        // As Prometheus: floats and histograms within a lookback either side give no value.
+        warn(where, "encountered a mix of histograms and floats for metric name \"" + metric + "\"");
+        r.present[i] = false;
+        r.histograms[i] = null;
+        continue;
+      }
+      if (sampleTs[i] == at[i]) {
         continue;
       }
       int prev = InstantSelection.lastAtOrBefore(ts, at[i]);
@@ -322,11 +334,19 @@ final class Evaluator {
       if (h != null) {
         if (next < ts.length && ts[next] - at[i] <= lookback && s.histogram(next) != null) {
           FloatHistogram n = s.histogram(next);
-          double f = (double) (at[i] - ts[prev]) / (ts[next] - ts[prev]);
-          // A counter that reset in between is taken to restart from zero.
-          boolean reset = h.hint != FloatHistogram.CounterResetHint.GAUGE && n.detectReset(h);
-          FloatHistogram d = n.add(h, -1);
-          FloatHistogram v = reset ? n.scale(f) : d == null ? null : h.add(d.scale(f), 1);
+          if (n.usesCustomBuckets() != h.usesCustomBuckets()) {
+            warn(where, RangeFunctions.mixedSchemas(metric));
+            r.present[i] = false;
+            r.histograms[i] = null;
+            continue;
+          }
+          // Counted as a counter unless both are gauges: one that reset in between restarts
+          // from zero.
+          boolean counter = h.hint != FloatHistogram.CounterResetHint.GAUGE
+              || n.hint != FloatHistogram.CounterResetHint.GAUGE;
+          RangeFunctions.Notes notes = new RangeFunctions.Notes(where);
+          FloatHistogram v = RangeFunctions.interpolate(ts[prev], h, ts[next], n, at[i], counter, notes);
+          notes.flush(this);
           if (v != null) {
             r.setHistogram(i, v);
           }
@@ -339,6 +359,26 @@ final class Evaluator {
         r.values[i] = s.values()[prev] + (s.values()[next] - s.values()[prev]) * f;
       }
     }
+  }
+
+  /** Whether the series has both floats (not stale markers) and histograms in (lo, hi]. */
+  private static boolean mixesKinds(Series s, long lo, long hi) {
+    long[] ts = s.timestamps();
+    int i = Arrays.binarySearch(ts, lo);
+    i = i < 0 ? -i - 1 : i + 1;
+    boolean floats = false;
+    boolean hists = false;
+    for (; i < ts.length && ts[i] <= hi; i++) {
+      if (s.histogram(i) != null) {
+        hists = true;
+      } else if (!s.isStale(i)) {
+        floats = true;
+      }
+      if (floats && hists) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

@@ -180,16 +180,10 @@ final class Functions {
                   anchored
                       ? RangeFunctions.anchoredRate(ts, vs, from, to, t, range, lookback, counter, rate)
                       : RangeFunctions.smoothedRate(ts, vs, from, to, t, range, lookback, counter, rate),
-              (labels, ts, hs, from, to, t, range, i) -> {
-                String metric = labels.get(Labels.METRIC_NAME);
-                int lo = RangeFunctions.anchor(ts, from, t, range, lookback);
-                if (anchored) {
-                  return RangeFunctions.anchoredHistogramRate(ev, args.get(0).positionRange(),
-                      metric, ts, hs, lo, to, range, counter, rate);
-                }
-                return RangeFunctions.smoothedHistogramRate(ev, args.get(0).positionRange(),
-                    metric, ts, hs, from, to, t, range, lookback, counter, rate);
-              },
+              (labels, ts, hs, from, to, t, range, i) ->
+                  RangeFunctions.extendedHistogramRate(ev, args.get(0).positionRange(),
+                      labels.get(Labels.METRIC_NAME), ts, hs, from, to, t, range, lookback,
+                      !anchored, counter, rate),
               RangeFunctions.Mode.EITHER, ev, args.get(0).positionRange());
         }
         if (counter) {

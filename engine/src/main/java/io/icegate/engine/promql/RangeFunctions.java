@@ -130,9 +130,19 @@ final class RangeFunctions {
         Series hi = parts[1];
         RangeWindows.bounds(fl, m.times(), m.range(), from, to);
         RangeWindows.bounds(hi, m.times(), m.range(), hfrom, hto);
+        // anchored and smoothed windows reach a lookback before (and smoothed after) the range.
+        io.icegate.promql.ast.RangeModifier mod = m.modifier();
+        boolean extended = mod != null && mod != io.icegate.promql.ast.RangeModifier.NONE;
+        long lookback = ev == null ? 0 : ev.options.lookbackDeltaMillis();
         for (int i = 0; i < n; i++) {
           boolean floats = from[i] < to[i];
           boolean hists = hfrom[i] < hto[i];
+          if (extended) {
+            long t = m.times()[i];
+            long after = mod == io.icegate.promql.ast.RangeModifier.SMOOTHED ? t + lookback : t;
+            floats = any(fl.timestamps(), t - m.range() - lookback, after);
+            hists = any(hi.timestamps(), t - m.range() - lookback, after);
+          }
           if (hists && mode == Mode.EITHER) {
             if (floats) {
               if (ev != null) {
@@ -169,6 +179,13 @@ final class RangeFunctions {
       }
     }
     return new Value.Vector(out);
+  }
+
+  /** Whether some time in ascending {@code ts} lies in (lo, hi]. */
+  private static boolean any(long[] ts, long lo, long hi) {
+    int i = java.util.Arrays.binarySearch(ts, lo);
+    i = i < 0 ? -i - 1 : i + 1;
+    return i < ts.length && ts[i] <= hi;
   }
 
   /** The float samples and the histogram samples of a series, as two series. */
@@ -575,109 +592,146 @@ final class RangeFunctions {
   }
 
   /**
-   * Anchored rate/increase/delta over histograms: the last histogram minus the anchor (plus what
-   * counter resets lost), not extrapolated. Null, with a warning, when exponential and custom
-   * buckets meet.
+   * Anchored or smoothed rate/increase/delta over histograms, as Prometheus computes them: the
+   * histogram at each edge of the window (anchored: the last sample at or before its start and
+   * the last in it; smoothed: both edges interpolated between the samples around them, a counter
+   * that reset in between taken to restart from zero), their difference, plus for counters what
+   * resets between the edges lost. Null, with a warning, when exponential and custom buckets meet.
+   *
+   * @param from the first sample in the window (t − range, t]
+   * @param to one past its last sample
    */
-  static FloatHistogram anchoredHistogramRate(
-      Evaluator ev, PositionRange where, String metric, long[] ts, FloatHistogram[] hs, int lo,
-      int to, long range, boolean counter, boolean rate) {
-    for (int i = lo; i < to; i++) {
-      boolean gauge = hs[i].hint == FloatHistogram.CounterResetHint.GAUGE;
-      if (counter == gauge) {
-        ev.warn(where, counter
-            ? "this native histogram metric is not a counter: \"" + metric + "\""
-            : "this native histogram metric is not a gauge: \"" + metric + "\"");
-        break;
-      }
-    }
-    for (int i = lo + 1; i < to; i++) {
-      if (hs[i].usesCustomBuckets() != hs[lo].usesCustomBuckets()) {
-        ev.warn(where, "vector contains a mix of histograms with exponential and custom buckets schemas for metric name \"" + metric + "\"");
-        return null;
-      }
-    }
-    FloatHistogram result = hs[to - 1].add(hs[lo], -1);
-    if (counter) {
-      for (int i = lo + 1; i < to && result != null; i++) {
-        if (hs[i].detectReset(hs[i - 1])) {
-          result = result.add(hs[i - 1], 1);
-        }
-      }
-    }
-    if (result == null) {
-      return null;
-    }
-    if (rate) {
-      result = result.scale(1000.0 / range);
-    }
-    return result.withHint(FloatHistogram.CounterResetHint.GAUGE);
-  }
-
-  /**
-   * Smoothed rate/increase/delta over histograms: the histograms at both window edges
-   * interpolated between their neighbours, counter resets corrected first for counters.
-   */
-  static FloatHistogram smoothedHistogramRate(
+  static FloatHistogram extendedHistogramRate(
       Evaluator ev, PositionRange where, String metric, long[] ts, FloatHistogram[] hs, int from,
-      int to, long t, long range, long lookback, boolean counter, boolean rate) {
-    long left = t - range;
-    if (from == to && (from == 0 || to == ts.length)) {
+      int to, long t, long range, long lookback, boolean smoothed, boolean counter, boolean rate) {
+    long rangeStart = t - range;
+    int lo = from > 0 && ts[from - 1] > rangeStart - lookback ? from - 1 : from;
+    int end = smoothed && to < ts.length && ts[to] <= t + lookback ? to + 1 : to;
+    if (lo >= end) {
       return null;
     }
-    int lo = from > 0 && left - ts[from - 1] < lookback ? from - 1 : from;
-    int hi = to < ts.length && ts[to] - t < lookback ? to : to - 1;
-    if (hi < lo || (from == to && (lo == from || hi < to))) {
+    int first = lo;
+    int last = !smoothed || (to - 1 >= lo && ts[to - 1] == t) ? Math.max(lo, to - 1) : end - 1;
+    if (ts[last] <= rangeStart || (smoothed && ts[first] > t)) {
       return null;
     }
-    for (int i = lo + 1; i <= hi; i++) {
-      if (hs[i].usesCustomBuckets() != hs[lo].usesCustomBuckets()) {
-        ev.warn(where, "vector contains a mix of histograms with exponential and custom buckets schemas for metric name \"" + metric + "\"");
+    Notes notes = new Notes(where);
+    for (int i = first; i <= last; i++) {
+      if (hs[i].usesCustomBuckets() != hs[first].usesCustomBuckets()) {
+        notes.warn(mixedSchemas(metric)).flush(ev);
         return null;
       }
-    }
-    if (!counter) {
-      for (int i = lo; i <= hi; i++) {
-        if (hs[i].hint != FloatHistogram.CounterResetHint.GAUGE) {
-          ev.warn(where, "this native histogram metric is not a gauge: \"" + metric + "\"");
-          break;
-        }
+      if (counter && gauge(hs[i])) {
+        notes.warn("this native histogram metric is not a counter: \"" + metric + "\"");
       }
     }
-    FloatHistogram[] c = new FloatHistogram[hi - lo + 1];
-    FloatHistogram offset = null;
-    for (int i = lo; i <= hi; i++) {
-      if (counter && i > lo && hs[i].detectReset(hs[i - 1])) {
-        offset = offset == null ? c[i - 1 - lo] : offset.add(hs[i - 1], 1);
-        if (offset == null) {
+    FloatHistogram left = smoothed && ts[first] < rangeStart
+        ? interpolate(ts[first], hs[first], ts[first + 1], hs[first + 1], rangeStart, counter, notes)
+        : hs[first];
+    FloatHistogram right = smoothed && last > lo && ts[last] > t
+        ? interpolate(ts[last - 1], hs[last - 1], ts[last], hs[last], t, counter, notes)
+        : hs[last];
+    if (left == null || right == null) {
+      notes.warn(mixedSchemas(metric)).flush(ev);
+      return null;
+    }
+    if (!counter && (!gauge(left) || !gauge(right))) {
+      notes.warn("this native histogram metric is not a gauge: \"" + metric + "\"");
+    }
+    if (right.customBoundsDiffer(left)) {
+      notes.info("mismatched custom buckets were reconciled during subtraction");
+    }
+    FloatHistogram result = right.add(left, -1);
+    if (result == null) {
+      notes.warn(mixedSchemas(metric)).flush(ev);
+      return null;
+    }
+    if (counter) {
+      // Resets strictly between the edges; the edges themselves already account for theirs.
+      int k = first + 1;
+      FloatHistogram prev = left;
+      if (smoothed && ts[first] < rangeStart && hs[first + 1].detectReset(hs[first])) {
+        prev = hs[first + 1];
+        k++;
+      }
+      FloatHistogram correction = null;
+      if (k <= last) {
+        for (; k < last; k++) {
+          if (hs[k].detectReset(prev)) {
+            correction = addCorrection(correction, prev, notes);
+            if (correction == null) {
+              notes.warn(mixedSchemas(metric)).flush(ev);
+              return null;
+            }
+          }
+          prev = hs[k];
+        }
+        if (right.detectReset(prev)) {
+          correction = addCorrection(correction, prev, notes);
+          if (correction == null) {
+            notes.warn(mixedSchemas(metric)).flush(ev);
+            return null;
+          }
+        }
+      }
+      if (correction != null) {
+        if (result.customBoundsDiffer(correction)) {
+          notes.info("mismatched custom buckets were reconciled during addition");
+        }
+        result = result.add(correction, 1);
+        if (result == null) {
+          notes.warn(mixedSchemas(metric)).flush(ev);
           return null;
         }
       }
-      c[i - lo] = offset == null ? hs[i] : hs[i].add(offset, 1);
-      if (c[i - lo] == null) {
-        return null;
-      }
     }
-    FloatHistogram vl = lo < from ? interpolate(ts[lo], c[0], ts[lo + 1], c[1], left) : c[0];
-    int last = to - 1 - lo;
-    FloatHistogram vr = hi >= to && ts[to - 1] < t
-        ? interpolate(ts[to - 1], c[last], ts[to], c[last + 1], t)
-        : c[last];
-    if (vl == null || vr == null) {
-      return null;
+    notes.flush(ev);
+    if (rate) {
+      result = result.scale(1000.0 / range);
     }
-    FloatHistogram result = vr.add(vl, -1);
-    if (result == null) {
-      return null;
-    }
-    return (rate ? result.scale(1000.0 / range) : result)
-        .withHint(FloatHistogram.CounterResetHint.GAUGE);
+    return result.withHint(FloatHistogram.CounterResetHint.GAUGE).compact();
   }
 
-  private static FloatHistogram interpolate(
-      long t0, FloatHistogram h0, long t1, FloatHistogram h1, long t) {
+  private static FloatHistogram addCorrection(FloatHistogram sum, FloatHistogram h, Notes notes) {
+    if (sum == null) {
+      return h;
+    }
+    if (sum.customBoundsDiffer(h)) {
+      notes.info("mismatched custom buckets were reconciled during addition");
+    }
+    return sum.add(h, 1);
+  }
+
+  /**
+   * The histogram at {@code t} between two samples: a counter that reset in between restarts
+   * from zero; otherwise the straight line between them. Its reset hint is what Prometheus's
+   * arithmetic leaves: the two samples' hints combined. Null when the buckets cannot be mixed.
+   */
+  static FloatHistogram interpolate(
+      long t0, FloatHistogram h0, long t1, FloatHistogram h1, long t, boolean counter,
+      Notes notes) {
+    if (t == t0) {
+      return h0;
+    }
+    if (t == t1) {
+      return h1;
+    }
+    double f = (t - t0) / (double) (t1 - t0);
+    if (counter && h1.detectReset(h0)) {
+      return h1.scale(f);
+    }
+    if (h1.customBoundsDiffer(h0)) {
+      notes.info("mismatched custom buckets were reconciled during subtraction");
+    }
     FloatHistogram d = h1.add(h0, -1);
-    return d == null ? null : h0.add(d.scale((t - t0) / (double) (t1 - t0)), 1);
+    if (d == null) {
+      return null;
+    }
+    if (d.customBoundsDiffer(h0)) {
+      notes.info("mismatched custom buckets were reconciled during addition");
+    }
+    FloatHistogram r = d.scale(f).add(h0, 1);
+    return r == null ? null : r.withHint(FloatHistogram.sumHint(h1.hint, h0.hint));
   }
 
   /** The index anchored windows start at: the sample before the window when within lookback. */
