@@ -87,7 +87,7 @@ final class Evaluator {
   private List<Series> read(VectorSelector vs, long min, long max) {
     List<Series> found = select(vs.matchers(), min, max);
     boolean stats = !statsSelectors.isEmpty() && statsSelectors.contains(vs);
-    if (!stats && options.useStartTimestamps()) {
+    if (!stats && (options.useStartTimestamps() || !anyStartTimestamps(found))) {
       return found;
     }
     List<Series> out = new ArrayList<>(found.size());
@@ -96,6 +96,15 @@ final class Evaluator {
       out.add(stats ? HistogramStats.statsOnly(r) : r);
     }
     return out;
+  }
+
+  private static boolean anyStartTimestamps(List<Series> series) {
+    for (Series s : series) {
+      if (s.startTimestamps() != null) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

@@ -102,7 +102,7 @@ public final class FloatHistogram {
   /**
    * The reset hint of a sum of two histograms, as Prometheus combines them: equal hints stay, a
    * gauge makes a gauge, an unknown makes unknown, and a reset meeting a non-reset (a collision,
-   * see {@link #hintsCollide}) gives unknown.
+   * which aggregations warn of) gives unknown.
    */
   public static CounterResetHint sumHint(CounterResetHint a, CounterResetHint b) {
     if (a == b) {
@@ -112,12 +112,6 @@ public final class FloatHistogram {
       return CounterResetHint.GAUGE;
     }
     return CounterResetHint.UNKNOWN;
-  }
-
-  /** Whether adding the two mixes a counter reset with a counter known not to have reset. */
-  public static boolean hintsCollide(CounterResetHint a, CounterResetHint b) {
-    return (a == CounterResetHint.COUNTER_RESET && b == CounterResetHint.NOT_COUNTER_RESET)
-        || (a == CounterResetHint.NOT_COUNTER_RESET && b == CounterResetHint.COUNTER_RESET);
   }
 
   private static double[] times(double[] a, double f) {
