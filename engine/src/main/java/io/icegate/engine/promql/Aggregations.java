@@ -58,7 +58,8 @@ final class Aggregations {
     return switch (a.op()) {
       case TOPK, BOTTOMK, LIMITK, LIMIT_RATIO -> selectK(ev, a, param, in, groups, n);
       case COUNT_VALUES -> countValues(labelParam, in, groups, n);
-      default -> simple(ev, a.positionRange(), a.op(), param, in, groups, n);
+      // As in Prometheus, the annotations of these point at the aggregated expression.
+      default -> simple(ev, a.expr().positionRange(), a.op(), param, in, groups, n);
     };
   }
 
@@ -99,7 +100,7 @@ final class Aggregations {
           if (h != null) {
             hists++;
             if (hsum == null) {
-              hsum = new HistogramSum();
+              hsum = new HistogramSum(op == AggregateOp.AVG);
             }
             hsum.add(h);
             metric = s.labels.get(Labels.METRIC_NAME);
@@ -118,9 +119,9 @@ final class Aggregations {
             ev.warn(pos, "encountered a mix of histograms and floats for aggregation");
           } else {
             hsum.annotate(ev, pos, metric, "aggregation");
-            FloatHistogram total = hsum.result();
+            FloatHistogram total = op == AggregateOp.AVG ? hsum.mean() : hsum.result();
             if (total != null) {
-              r.setHistogram(i, op == AggregateOp.AVG ? total.scale(1.0 / hists) : total);
+              r.setHistogram(i, total);
             }
           }
           continue;
@@ -232,6 +233,9 @@ final class Aggregations {
     List<Integer> order = new ArrayList<>();
     // Per-step output order for a single instant step (topk sorts its result).
     List<Integer> instantOrder = new ArrayList<>();
+    // limit_ratio's place of each input series in [0, 1), from its label hash (-1: not yet).
+    double[] offsets = new double[in.size()];
+    java.util.Arrays.fill(offsets, -1);
     for (int i = 0; i < n; i++) {
       ev.checkContinue();
       double p = param[i];
@@ -280,7 +284,10 @@ final class Aggregations {
         int take;
         if (op == AggregateOp.LIMIT_RATIO) {
           for (int j : order) {
-            double offset = ratioOffset(in.get(j).labels);
+            if (offsets[j] < 0) {
+              offsets[j] = LabelHash.offset(in.get(j).labels);
+            }
+            double offset = offsets[j];
             boolean keep = (p >= 0 && offset < p) || (p < 0 && offset >= 1 + p);
             if (keep) {
               copySample(in.get(j), out.get(j), i);
@@ -383,12 +390,6 @@ final class Aggregations {
     return Double.compare(x, y);
   }
 
-  /** A stable pseudo-random position of a series in [0, 1), for limit_ratio. */
-  private static double ratioOffset(Labels l) {
-    long h = l.toString().hashCode() * 0x9E3779B97F4A7C15L;
-    h ^= h >>> 31;
-    return (double) (h >>> 11) / (double) (1L << 53);
-  }
 
   private static Value.Vector countValues(
       String label, List<StepSeries> in, Map<Labels, List<Integer>> groups, int n) {

@@ -47,6 +47,8 @@ final class Evaluator {
   final Set<String> infos = new LinkedHashSet<>();
   private final BooleanSupplier cancelled;
   private long samplesLoaded;
+  /** Selectors read for their histograms' count and sum only (see {@link HistogramStats}). */
+  private Set<VectorSelector> statsSelectors = Set.of();
 
   Evaluator(
       SeriesSource source,
@@ -73,6 +75,36 @@ final class Evaluator {
     this.queryStart = queryStart;
     this.queryEnd = queryEnd;
     this.queryStep = queryStep;
+  }
+
+  /** Prepares the evaluation of the query {@code root}: which selectors need no buckets. */
+  Evaluator plan(Expr root) {
+    statsSelectors = HistogramStats.selectors(root);
+    return this;
+  }
+
+  /** The series of {@code vs} as the evaluation reads them. */
+  private List<Series> read(VectorSelector vs, long min, long max) {
+    List<Series> found = select(vs.matchers(), min, max);
+    boolean stats = !statsSelectors.isEmpty() && statsSelectors.contains(vs);
+    if (!stats && (options.useStartTimestamps() || !anyStartTimestamps(found))) {
+      return found;
+    }
+    List<Series> out = new ArrayList<>(found.size());
+    for (Series s : found) {
+      Series r = options.useStartTimestamps() ? s : s.withoutStartTimestamps();
+      out.add(stats ? HistogramStats.statsOnly(r) : r);
+    }
+    return out;
+  }
+
+  private static boolean anyStartTimestamps(List<Series> series) {
+    for (Series s : series) {
+      if (s.startTimestamps() != null) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
@@ -228,6 +260,16 @@ final class Evaluator {
    * the samples picked, which is what {@code timestamp(selector)} returns.
    */
   Value.Vector selectVector(VectorSelector vs, long[] times, boolean sampleTimes) {
+    return selectVector(vs, times, sampleTimes, false);
+  }
+
+  /**
+   * An instant vector selector; with {@code startTimes} the values are the start timestamps (in
+   * seconds, 0 where unknown) of the samples picked, which is what {@code start_timestamp}
+   * returns.
+   */
+  Value.Vector selectVector(
+      VectorSelector vs, long[] times, boolean sampleTimes, boolean startTimes) {
     long[] at = adjustTimes(times, vs.at(), offsetOf(vs));
     long min = Long.MAX_VALUE;
     long max = Long.MIN_VALUE;
@@ -237,7 +279,7 @@ final class Evaluator {
     }
     long lookback = options.lookbackDeltaMillis();
     boolean smoothed = vs.rangeModifier() == RangeModifier.SMOOTHED;
-    List<Series> found = select(vs.matchers(), min - lookback + 1, max + (smoothed ? lookback : 0));
+    List<Series> found = read(vs, min - lookback + 1, max + (smoothed ? lookback : 0));
     List<StepSeries> out = new ArrayList<>(found.size());
     long[] sampleTs = new long[at.length];
     for (Series s : found) {
@@ -248,11 +290,20 @@ final class Evaluator {
       }
       InstantSelection.select(s, at, lookback, r.values, r.histograms, sampleTs, r.present);
       if (smoothed) {
-        smooth(s, at, lookback, r, sampleTs);
+        smooth(s, at, lookback, r, sampleTs, vs.positionRange());
       }
       if (sampleTimes) {
         for (int i = 0; i < at.length; i++) {
           r.values[i] = sampleTs[i] / 1000.0;
+        }
+        r.histograms = null;
+      } else if (startTimes) {
+        long[] st = s.startTimestamps();
+        for (int i = 0; i < at.length; i++) {
+          if (r.present[i]) {
+            int k = Arrays.binarySearch(s.timestamps(), sampleTs[i]);
+            r.values[i] = st == null || k < 0 ? 0 : st[k] / 1000.0;
+          }
         }
         r.histograms = null;
       }
@@ -268,10 +319,22 @@ final class Evaluator {
    * The {@code smoothed} modifier on an instant selector: the value at t interpolated between
    * the samples around it (each within the lookback), instead of the last one before it.
    */
-  private static void smooth(Series s, long[] at, long lookback, StepSeries r, long[] sampleTs) {
+  private void smooth(
+      Series s, long[] at, long lookback, StepSeries r, long[] sampleTs, PositionRange where) {
     long[] ts = s.timestamps();
+    String metric = s.labels().get(Labels.METRIC_NAME);
     for (int i = 0; i < at.length; i++) {
-      if (!r.present[i] || sampleTs[i] == at[i]) {
+      if (!r.present[i]) {
+        continue;
+      }
+      if (s.histograms() != null && mixesKinds(s, at[i] - lookback, at[i] + lookback)) {
+        // As Prometheus: floats and histograms within a lookback either side give no value.
+        warn(where, "encountered a mix of histograms and floats for metric name \"" + metric + "\"");
+        r.present[i] = false;
+        r.histograms[i] = null;
+        continue;
+      }
+      if (sampleTs[i] == at[i]) {
         continue;
       }
       int prev = InstantSelection.lastAtOrBefore(ts, at[i]);
@@ -280,11 +343,19 @@ final class Evaluator {
       if (h != null) {
         if (next < ts.length && ts[next] - at[i] <= lookback && s.histogram(next) != null) {
           FloatHistogram n = s.histogram(next);
-          double f = (double) (at[i] - ts[prev]) / (ts[next] - ts[prev]);
-          // A counter that reset in between is taken to restart from zero.
-          boolean reset = h.hint != FloatHistogram.CounterResetHint.GAUGE && n.detectReset(h);
-          FloatHistogram d = n.add(h, -1);
-          FloatHistogram v = reset ? n.scale(f) : d == null ? null : h.add(d.scale(f), 1);
+          if (n.usesCustomBuckets() != h.usesCustomBuckets()) {
+            warn(where, RangeFunctions.mixedSchemas(metric));
+            r.present[i] = false;
+            r.histograms[i] = null;
+            continue;
+          }
+          // Counted as a counter unless both are gauges: one that reset in between restarts
+          // from zero.
+          boolean counter = h.hint != FloatHistogram.CounterResetHint.GAUGE
+              || n.hint != FloatHistogram.CounterResetHint.GAUGE;
+          RangeFunctions.Notes notes = new RangeFunctions.Notes(where);
+          FloatHistogram v = RangeFunctions.interpolate(ts[prev], h, ts[next], n, at[i], counter, notes);
+          notes.flush(this);
           if (v != null) {
             r.setHistogram(i, v);
           }
@@ -297,6 +368,26 @@ final class Evaluator {
         r.values[i] = s.values()[prev] + (s.values()[next] - s.values()[prev]) * f;
       }
     }
+  }
+
+  /** Whether the series has both floats (not stale markers) and histograms in (lo, hi]. */
+  private static boolean mixesKinds(Series s, long lo, long hi) {
+    long[] ts = s.timestamps();
+    int i = Arrays.binarySearch(ts, lo);
+    i = i < 0 ? -i - 1 : i + 1;
+    boolean floats = false;
+    boolean hists = false;
+    for (; i < ts.length && ts[i] <= hi; i++) {
+      if (s.histogram(i) != null) {
+        hists = true;
+      } else if (!s.isStale(i)) {
+        floats = true;
+      }
+      if (floats && hists) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
@@ -336,7 +427,7 @@ final class Evaluator {
     long lookback = options.lookbackDeltaMillis();
     long before = vs.rangeModifier() == RangeModifier.NONE ? 0 : lookback;
     long after = vs.rangeModifier() == RangeModifier.SMOOTHED ? lookback : 0;
-    for (Series s : select(vs.matchers(), min - range - before + 1, max + after)) {
+    for (Series s : read(vs, min - range - before + 1, max + after)) {
       checkContinue();
       Series clean = s.withoutStaleMarkers();
       if (held) {

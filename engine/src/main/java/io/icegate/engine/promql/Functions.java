@@ -105,6 +105,7 @@ final class Functions {
       case "round" -> round(ev, args, times);
       case "clamp", "clamp_min", "clamp_max" -> clamp(ev, name, args, times);
       case "timestamp" -> timestamp(ev, args.get(0), times);
+      case "start_timestamp" -> startTimestamp(ev, args.get(0), times);
       case "year", "month", "day_of_month", "day_of_week", "day_of_year", "hour", "minute",
           "days_in_month" -> date(ev, name, args, times);
       case "label_replace" -> labelReplace(ev, args, times);
@@ -179,30 +180,28 @@ final class Functions {
                   anchored
                       ? RangeFunctions.anchoredRate(ts, vs, from, to, t, range, lookback, counter, rate)
                       : RangeFunctions.smoothedRate(ts, vs, from, to, t, range, lookback, counter, rate),
-              (labels, ts, hs, from, to, t, range, i) -> {
-                String metric = labels.get(Labels.METRIC_NAME);
-                int lo = RangeFunctions.anchor(ts, from, t, range, lookback);
-                if (anchored) {
-                  return RangeFunctions.anchoredHistogramRate(ev, args.get(0).positionRange(),
-                      metric, ts, hs, lo, to, range, counter, rate);
-                }
-                return RangeFunctions.smoothedHistogramRate(ev, args.get(0).positionRange(),
-                    metric, ts, hs, from, to, t, range, lookback, counter, rate);
-              },
+              (labels, ts, hs, from, to, t, range, i) ->
+                  RangeFunctions.extendedHistogramRate(ev, args.get(0).positionRange(),
+                      labels.get(Labels.METRIC_NAME), ts, hs, from, to, t, range, lookback,
+                      !anchored, counter, rate),
               RangeFunctions.Mode.EITHER, ev, args.get(0).positionRange());
         }
         if (counter) {
           warnIfNotCounter(ev, args.get(0), m);
         }
         PositionRange where = args.get(0).positionRange();
+        RangeFunctions.Sts sts = new RangeFunctions.Sts();
+        Runnable overlap = () -> ev.warn(where,
+            RangeFunctions.overlapWarning(sts.labels.get(Labels.METRIC_NAME)));
         yield RangeFunctions.apply(
             m, n, true,
             (ts, vs, hs, from, to, t, range, i) ->
-                RangeFunctions.extrapolatedRate(ts, vs, from, to, t, range, counter, rate),
+                RangeFunctions.extrapolatedRate(ts, vs, from, to, t, range, counter, rate, sts,
+                    overlap),
             (labels, ts, hs, from, to, t, range, i) ->
                 RangeFunctions.histogramRate(ev, where, labels.get(Labels.METRIC_NAME), ts, hs,
-                    from, to, t, range, counter, rate),
-            RangeFunctions.Mode.EITHER, ev, where);
+                    from, to, t, range, counter, rate, sts),
+            RangeFunctions.Mode.EITHER, ev, where, sts);
       }
       case "irate", "idelta" -> {
         Value.Matrix m = matrix(ev, args.get(0), times);
@@ -210,13 +209,15 @@ final class Functions {
         if (rate) {
           warnIfNotCounter(ev, args.get(0), m);
         }
+        RangeFunctions.Sts sts = new RangeFunctions.Sts();
         yield RangeFunctions.apply(
             m, n, true,
-            (ts, vs, hs, from, to, t, range, i) -> RangeFunctions.instantDelta(vs, hs, ts, from, to, rate),
+            (ts, vs, hs, from, to, t, range, i) ->
+                RangeFunctions.instantDelta(vs, hs, ts, from, to, rate, sts),
             (labels, ts, hs, from, to, t, range, i) ->
                 RangeFunctions.histogramInstantDelta(ev, args.get(0).positionRange(), labels, ts,
-                    hs, from, to, rate),
-            RangeFunctions.Mode.ALL, ev, args.get(0).positionRange());
+                    hs, from, to, rate, sts),
+            RangeFunctions.Mode.ALL, ev, args.get(0).positionRange(), sts);
       }
       case "deriv" -> RangeFunctions.apply(
           matrix(ev, args.get(0), times), n, true,
@@ -258,11 +259,14 @@ final class Functions {
                 RangeFunctions.doubleExponentialSmoothing(vs, from, to, sf[i], tf[i]),
             null, RangeFunctions.Mode.FLOATS, ev, c.positionRange());
       }
-      case "resets" -> RangeFunctions.apply(
-          matrix(ev, args.get(0), times), n, true,
-          (ts, vs, hs, from, to, t, range, i) -> RangeFunctions.resets(vs, hs,
-              anchoredFrom(args.get(0), ts, from, t, range, lookback), to),
-          null, RangeFunctions.Mode.ALL, ev, c.positionRange());
+      case "resets" -> {
+        RangeFunctions.Sts sts = new RangeFunctions.Sts();
+        yield RangeFunctions.apply(
+            matrix(ev, args.get(0), times), n, true,
+            (ts, vs, hs, from, to, t, range, i) -> RangeFunctions.resets(vs, hs, ts,
+                anchoredFrom(args.get(0), ts, from, t, range, lookback), to, sts),
+            null, RangeFunctions.Mode.ALL, ev, c.positionRange(), sts);
+      }
       case "changes" -> RangeFunctions.apply(
           matrix(ev, args.get(0), times), n, true,
           (ts, vs, hs, from, to, t, range, i) -> RangeFunctions.changes(vs, hs,
@@ -271,15 +275,14 @@ final class Functions {
       case "sum_over_time" -> RangeFunctions.apply(matrix(ev, args.get(0), times), n, true,
           (ts, vs, hs, from, to, t, range, i) -> KahanSum.sum(vs, from, to),
           (labels, ts, hs, from, to, t, range, i) ->
-              RangeFunctions.histogramSum(ev, args.get(0).positionRange(), labels, hs, from, to),
+              RangeFunctions.histogramSum(ev, args.get(0).positionRange(), labels, hs, from, to,
+                  false),
           RangeFunctions.Mode.EITHER, ev, c.positionRange());
       case "avg_over_time" -> RangeFunctions.apply(matrix(ev, args.get(0), times), n, true,
           (ts, vs, hs, from, to, t, range, i) -> KahanSum.mean(vs, from, to),
-          (labels, ts, hs, from, to, t, range, i) -> {
-            FloatHistogram sum =
-                RangeFunctions.histogramSum(ev, args.get(0).positionRange(), labels, hs, from, to);
-            return sum == null ? null : sum.scale(1.0 / (to - from));
-          },
+          (labels, ts, hs, from, to, t, range, i) ->
+              RangeFunctions.histogramSum(ev, args.get(0).positionRange(), labels, hs, from, to,
+                  true),
           RangeFunctions.Mode.EITHER, ev, c.positionRange());
       case "count_over_time" -> RangeFunctions.apply(matrix(ev, args.get(0), times), n, true,
           (ts, vs, hs, from, to, t, range, i) -> to - from, null, RangeFunctions.Mode.ALL, ev,
@@ -498,6 +501,27 @@ final class Functions {
       }
     }
     return new Value.Vector(out);
+  }
+
+  /**
+   * start_timestamp(selector): the start timestamps of the samples a selector picks. As in
+   * Prometheus, only a selector has them: over any other expression (or with start timestamps
+   * not used) the result is empty.
+   */
+  private static Value.Vector startTimestamp(Evaluator ev, Expr arg, long[] times) {
+    Expr inner = arg;
+    while (inner instanceof ParenExpr p) {
+      inner = p.expr();
+    }
+    if (!(inner instanceof VectorSelector vs) || !ev.options.useStartTimestamps()) {
+      vector(ev, arg, times);
+      return new Value.Vector(List.of());
+    }
+    Value.Vector v = ev.selectVector(vs, times, false, true);
+    for (StepSeries s : v.series()) {
+      s.dropName = true;
+    }
+    return v;
   }
 
   private static Value.Vector timestamp(Evaluator ev, Expr arg, long[] times) {

@@ -28,11 +28,23 @@ public final class PromQLEngine {
    * @param maxSamples the most samples a query may hold (Prometheus's {@code --query.max-samples})
    * @param subqueryStepMillis the step of a subquery written without one ({@code [1h:]})
    * @param parserOptions the experimental PromQL features accepted
+   * @param useStartTimestamps whether samples' start timestamps count in rate, increase, irate
+   *     and resets, and {@code start_timestamp()} returns them (Prometheus's experimental
+   *     {@code UseStartTimestamps}; off by default, as there)
    */
   public record Options(
-      long lookbackDeltaMillis, long maxSamples, long subqueryStepMillis, PromQLOptions parserOptions) {
+      long lookbackDeltaMillis,
+      long maxSamples,
+      long subqueryStepMillis,
+      PromQLOptions parserOptions,
+      boolean useStartTimestamps) {
     public static final Options DEFAULT =
-        new Options(5 * 60_000, 50_000_000, 60_000, PromQLOptions.DEFAULT);
+        new Options(5 * 60_000, 50_000_000, 60_000, PromQLOptions.DEFAULT, false);
+
+    public Options(
+        long lookbackDeltaMillis, long maxSamples, long subqueryStepMillis, PromQLOptions parserOptions) {
+      this(lookbackDeltaMillis, maxSamples, subqueryStepMillis, parserOptions, false);
+    }
 
     /**
      * These options with another lookback, as a query's {@code lookback_delta} asks; zero or
@@ -41,16 +53,22 @@ public final class PromQLEngine {
     public Options withLookbackDelta(long millis) {
       return millis <= 0
           ? this
-          : new Options(millis, maxSamples, subqueryStepMillis, parserOptions);
+          : new Options(millis, maxSamples, subqueryStepMillis, parserOptions, useStartTimestamps);
     }
 
     public Options withMaxSamples(long samples) {
-      return new Options(lookbackDeltaMillis, samples, subqueryStepMillis, parserOptions);
+      return new Options(
+          lookbackDeltaMillis, samples, subqueryStepMillis, parserOptions, useStartTimestamps);
     }
 
     /** These options accepting the experimental PromQL features {@code parser} enables. */
     public Options withParserOptions(PromQLOptions parser) {
-      return new Options(lookbackDeltaMillis, maxSamples, subqueryStepMillis, parser);
+      return new Options(lookbackDeltaMillis, maxSamples, subqueryStepMillis, parser, useStartTimestamps);
+    }
+
+    /** These options with start timestamps used (or not). */
+    public Options withStartTimestamps(boolean use) {
+      return new Options(lookbackDeltaMillis, maxSamples, subqueryStepMillis, parserOptions, use);
     }
   }
 
@@ -76,7 +94,7 @@ public final class PromQLEngine {
   /** Parses {@code query} (throwing the parser's exception on bad syntax) and runs it at {@code time}. */
   public QueryResult instantQuery(String query, long time) {
     Expr expr = PromQL.parse(query, options.parserOptions());
-    Evaluator ev = new Evaluator(source, options, query, time, time, 0, cancelled);
+    Evaluator ev = new Evaluator(source, options, query, time, time, 0, cancelled).plan(expr);
     long[] times = {time};
     Value v = ev.eval(expr, times);
     List<String> warnings = List.copyOf(ev.warnings);
@@ -113,7 +131,7 @@ public final class PromQLEngine {
               + expr.type().documentedName()
               + "\" for range query, must be Scalar or instant Vector");
     }
-    Evaluator ev = new Evaluator(source, options, query, grid.start(), grid.end(), grid.step(), cancelled);
+    Evaluator ev = new Evaluator(source, options, query, grid.start(), grid.end(), grid.step(), cancelled).plan(expr);
     long[] times = grid.times();
     Value v = ev.eval(expr, times);
     List<Series> out;

@@ -50,6 +50,22 @@ final class RangeFunctions {
     ALL
   }
 
+  /**
+   * The start timestamps of the samples a kernel is given (parallel to its arrays; null when
+   * there are none): set by {@link #apply} before each series' kernels run, for the functions
+   * that use them.
+   */
+  static final class Sts {
+    long[] values;
+    /** The labels of the series the kernels are given. */
+    Labels labels;
+
+    /** The start timestamp of sample {@code i}, 0 when unknown. */
+    long at(int i) {
+      return values == null ? 0 : values[i];
+    }
+  }
+
   static Value.Vector apply(
       Value.Matrix m,
       int n,
@@ -59,6 +75,19 @@ final class RangeFunctions {
       Mode mode,
       Evaluator ev,
       PositionRange where) {
+    return apply(m, n, dropName, k, hk, mode, ev, where, new Sts());
+  }
+
+  static Value.Vector apply(
+      Value.Matrix m,
+      int n,
+      boolean dropName,
+      Kernel k,
+      HistogramKernel hk,
+      Mode mode,
+      Evaluator ev,
+      PositionRange where,
+      Sts sts) {
     List<StepSeries> out = new ArrayList<>();
     int[] from = new int[n];
     int[] to = new int[n];
@@ -69,7 +98,9 @@ final class RangeFunctions {
         ev.checkContinue();
       }
       StepSeries r = new StepSeries(s.labels(), n, dropName);
+      sts.labels = s.labels();
       if (s.histograms() == null || mode == Mode.ALL) {
+        sts.values = s.startTimestamps();
         RangeWindows.bounds(s, m.times(), m.range(), from, to);
         // A smoothed window may be empty and still lie between two samples it interpolates.
         boolean smoothed = m.modifier() == io.icegate.promql.ast.RangeModifier.SMOOTHED;
@@ -99,9 +130,19 @@ final class RangeFunctions {
         Series hi = parts[1];
         RangeWindows.bounds(fl, m.times(), m.range(), from, to);
         RangeWindows.bounds(hi, m.times(), m.range(), hfrom, hto);
+        // anchored and smoothed windows reach a lookback before (and smoothed after) the range.
+        io.icegate.promql.ast.RangeModifier mod = m.modifier();
+        boolean extended = mod != null && mod != io.icegate.promql.ast.RangeModifier.NONE;
+        long lookback = ev == null ? 0 : ev.options.lookbackDeltaMillis();
         for (int i = 0; i < n; i++) {
           boolean floats = from[i] < to[i];
           boolean hists = hfrom[i] < hto[i];
+          if (extended) {
+            long t = m.times()[i];
+            long after = mod == io.icegate.promql.ast.RangeModifier.SMOOTHED ? t + lookback : t;
+            floats = any(fl.timestamps(), t - m.range() - lookback, after);
+            hists = any(hi.timestamps(), t - m.range() - lookback, after);
+          }
           if (hists && mode == Mode.EITHER) {
             if (floats) {
               if (ev != null) {
@@ -111,6 +152,7 @@ final class RangeFunctions {
               continue;
             }
             if (hk != null) {
+              sts.values = hi.startTimestamps();
               FloatHistogram h = hk.apply(s.labels(), hi.timestamps(), hi.histograms(), hfrom[i], hto[i], m.times()[i], m.range(), i);
               if (h != null) {
                 r.setHistogram(i, h);
@@ -125,6 +167,7 @@ final class RangeFunctions {
           if (!floats) {
             continue;
           }
+          sts.values = fl.startTimestamps();
           double v = k.apply(fl.timestamps(), fl.values(), null, from[i], to[i], m.times()[i], m.range(), i);
           if (!isNone(v)) {
             r.set(i, v);
@@ -136,6 +179,13 @@ final class RangeFunctions {
       }
     }
     return new Value.Vector(out);
+  }
+
+  /** Whether some time in ascending {@code ts} lies in (lo, hi]. */
+  private static boolean any(long[] ts, long lo, long hi) {
+    int i = java.util.Arrays.binarySearch(ts, lo);
+    i = i < 0 ? -i - 1 : i + 1;
+    return i < ts.length && ts[i] <= hi;
   }
 
   /** The float samples and the histogram samples of a series, as two series. */
@@ -151,19 +201,29 @@ final class RangeFunctions {
     double[] fv = new double[f];
     long[] ht = new long[h];
     FloatHistogram[] hv = new FloatHistogram[h];
+    long[] st = s.startTimestamps();
+    long[] fst = st == null ? null : new long[f];
+    long[] hst = st == null ? null : new long[h];
     int a = 0;
     int b = 0;
     for (int i = 0; i < s.size(); i++) {
       if (s.histogram(i) != null) {
+        if (hst != null) {
+          hst[b] = st[i];
+        }
         ht[b] = s.timestamps()[i];
         hv[b++] = s.histogram(i);
       } else {
+        if (fst != null) {
+          fst[a] = st[i];
+        }
         ft[a] = s.timestamps()[i];
         fv[a++] = s.values()[i];
       }
     }
     return new Series[] {
-      new Series(s.labels(), ft, fv), new Series(s.labels(), ht, new double[h], hv)
+      new Series(s.labels(), ft, fv, null, fst),
+      new Series(s.labels(), ht, new double[h], hv, hst)
     };
   }
 
@@ -195,76 +255,178 @@ final class RangeFunctions {
 
   /**
    * The histogram form of rate/increase/delta: last minus first (plus what was lost at counter
-   * resets), extrapolated like floats.
+   * resets), extrapolated like floats. As in Prometheus, a reset right after the first histogram
+   * makes the first one count as empty (so its bucket layout does not matter), and exponential
+   * and custom buckets that meet give no result and only that warning.
    */
   static FloatHistogram histogramRate(
       Evaluator ev, PositionRange where, String metric, long[] ts, FloatHistogram[] hs, int from,
-      int to, long t, long range, boolean counter, boolean rate) {
-    if (to - from < 2) {
+      int to, long t, long range, boolean counter, boolean rate, Sts sts) {
+    int n = to - from;
+    if (n < 1) {
       return null;
     }
-    FloatHistogram first = hs[from];
-    FloatHistogram last = hs[to - 1];
-    for (int i = from; i < to; i++) {
-      boolean gauge = hs[i].hint == FloatHistogram.CounterResetHint.GAUGE;
-      if (counter && gauge) {
-        ev.warn(where, "this native histogram metric is not a counter: \"" + metric + "\"");
-        break;
+    boolean withSts = sts != null && sts.values != null;
+    Notes notes = new Notes(where);
+    FloatHistogram result = null;
+    if (n > 1) {
+      FloatHistogram prev = hs[from];
+      FloatHistogram last = hs[to - 1];
+      boolean custom = prev.usesCustomBuckets();
+      if (counter && (gauge(prev) || gauge(last))) {
+        notes.warn("this native histogram metric is not a counter: \"" + metric + "\"");
       }
-      if (!counter && !gauge) {
-        ev.warn(where, "this native histogram metric is not a gauge: \"" + metric + "\"");
-        break;
+      if (counter
+          && ((withSts && startReset(sts.at(from), ts[from], sts.at(from + 1), ts[from + 1]))
+              || hs[from + 1].detectReset(prev))) {
+        prev = FloatHistogram.empty(hs[from + 1].schema, hs[from + 1].customValues);
+        custom = prev.usesCustomBuckets();
       }
-    }
-    if (last.customBoundsDiffer(first)) {
-      ev.info(where, "mismatched custom buckets were reconciled during subtraction");
-    }
-    FloatHistogram result = last.add(first, -1);
-    if (result == null) {
-      ev.warn(where, "vector contains a mix of histograms with exponential and custom buckets schemas for metric name \"" + metric + "\"");
-      return null;
-    }
-    if (counter) {
-      FloatHistogram prev = first;
-      for (int i = from + 1; i < to; i++) {
-        if (hs[i].detectReset(prev)) {
-          result = result.add(prev, 1);
-          if (result == null) {
-            return null;
-          }
+      if (last.usesCustomBuckets() != custom) {
+        notes.warn(mixedSchemas(metric)).flush(ev);
+        return null;
+      }
+      int minSchema = Math.min(last.schema, prev.schema);
+      for (int i = from + 1; i < to - 1 && counter; i++) {
+        minSchema = Math.min(minSchema, hs[i].schema);
+        if (gauge(hs[i])) {
+          notes.warn("this native histogram metric is not a counter: \"" + metric + "\"");
         }
-        prev = hs[i];
+        if (hs[i].usesCustomBuckets() != custom) {
+          new Notes(where).warn(mixedSchemas(metric)).flush(ev);
+          return null;
+        }
       }
+      if (last.customBoundsDiffer(prev)) {
+        notes.info("mismatched custom buckets were reconciled during subtraction");
+      }
+      result = last.reduceTo(minSchema).add(prev, -1);
+      if (result == null) {
+        new Notes(where).warn(mixedSchemas(metric)).flush(ev);
+        return null;
+      }
+      if (counter) {
+        boolean overlapSeen = false;
+        for (int i = from + 1; i < to; i++) {
+          FloatHistogram cur = hs[i];
+          if (withSts && !overlapSeen && startOverlaps(sts.at(i - 1), ts[i - 1], sts.at(i))) {
+            notes.warn(overlapWarning(metric));
+            overlapSeen = true;
+          }
+          if ((withSts && startReset(sts.at(i - 1), ts[i - 1], sts.at(i), ts[i]))
+              || cur.detectReset(prev)) {
+            if (result.customBoundsDiffer(prev)) {
+              notes.info("mismatched custom buckets were reconciled during addition");
+            }
+            result = result.add(prev, 1);
+            if (result == null) {
+              new Notes(where).warn(mixedSchemas(metric)).flush(ev);
+              return null;
+            }
+          }
+          prev = cur;
+        }
+      } else if (!gauge(hs[from]) || !gauge(last)) {
+        notes.warn("this native histogram metric is not a gauge: \"" + metric + "\"");
+      }
+      result = result.withHint(FloatHistogram.CounterResetHint.GAUGE).compact();
     }
-    double durationToStart = (ts[from] - (t - range)) / 1000.0;
+    long rangeStart = t - range;
+    double durationToStart = (ts[from] - rangeStart) / 1000.0;
     double durationToEnd = (t - ts[to - 1]) / 1000.0;
     double sampled = (ts[to - 1] - ts[from]) / 1000.0;
-    double avg = sampled / (to - from - 1);
+    double avg = n > 1 ? sampled / (n - 1) : 0;
     double threshold = avg * 1.1;
-    if (durationToStart >= threshold) {
-      durationToStart = avg / 2;
-    }
-    // As for float counters, the observation count must not be extrapolated below zero.
-    if (counter && result.count > 0 && first.count >= 0) {
-      double durationToZero = sampled * (first.count / result.count);
-      if (durationToZero < durationToStart) {
-        durationToStart = durationToZero;
+    long firstStart = withSts ? sts.at(from) : 0;
+    if (counter && firstStart != 0 && firstStart > rangeStart && firstStart < ts[from]) {
+      // As for floats: the counter was empty at its start, inside the window.
+      durationToStart = 0;
+      sampled = (ts[to - 1] - firstStart) / 1000.0;
+      if (result == null) {
+        result = hs[from];
+      } else {
+        if (result.customBoundsDiffer(hs[from])) {
+          notes.info("mismatched custom buckets were reconciled during addition");
+        }
+        result = result.add(hs[from], 1);
+        if (result == null) {
+          new Notes(where).warn(mixedSchemas(metric)).flush(ev);
+          return null;
+        }
+      }
+    } else if (n == 1) {
+      notes.flush(ev);
+      return null;
+    } else {
+      if (durationToStart >= threshold) {
+        durationToStart = avg / 2;
+      }
+      // As for float counters, the observation count must not be extrapolated below zero; the
+      // first histogram is the one stored, even when a reset made it count as empty above.
+      if (counter && result.count > 0 && hs[from].count >= 0) {
+        double durationToZero = sampled * (hs[from].count / result.count);
+        if (durationToZero < durationToStart) {
+          durationToStart = durationToZero;
+        }
       }
     }
+    notes.flush(ev);
     if (durationToEnd >= threshold) {
       durationToEnd = avg / 2;
     }
-    double factor = (sampled + durationToStart + durationToEnd) / sampled;
+    double factor = sampled != 0 ? (sampled + durationToStart + durationToEnd) / sampled : 1;
     if (rate) {
       factor /= range / 1000.0;
     }
-    return result.scale(factor).withHint(FloatHistogram.CounterResetHint.GAUGE);
+    return result.scale(factor);
   }
 
-  /** irate/idelta over histograms. */
+  private static boolean gauge(FloatHistogram h) {
+    return h.hint == FloatHistogram.CounterResetHint.GAUGE;
+  }
+
+  static String mixedSchemas(String metric) {
+    return "vector contains a mix of histograms with exponential and custom buckets schemas for metric name \""
+        + metric + "\"";
+  }
+
+  /**
+   * Annotations of one function application, kept until it is known whether they stand: where
+   * Prometheus gives up on a window, only the reason it gives up is reported.
+   */
+  static final class Notes {
+    private final PositionRange where;
+    private final List<String> warnings = new ArrayList<>(2);
+    private final List<String> infos = new ArrayList<>(1);
+
+    Notes(PositionRange where) {
+      this.where = where;
+    }
+
+    Notes warn(String message) {
+      warnings.add(message);
+      return this;
+    }
+
+    Notes info(String message) {
+      infos.add(message);
+      return this;
+    }
+
+    void flush(Evaluator ev) {
+      for (String w : warnings) {
+        ev.warn(where, w);
+      }
+      for (String i : infos) {
+        ev.info(where, i);
+      }
+    }
+  }
+
+  /** irate/idelta over histograms: the last two samples, in Prometheus's order of checks. */
   static FloatHistogram histogramInstantDelta(
       Evaluator ev, PositionRange where, Labels labels, long[] ts, FloatHistogram[] hs, int from,
-      int to, boolean rate) {
+      int to, boolean rate, Sts sts) {
     if (to - from < 2 || (hs[to - 1] == null && hs[to - 2] == null)) {
       return null;
     }
@@ -275,91 +437,139 @@ final class RangeFunctions {
     }
     FloatHistogram last = hs[to - 1];
     FloatHistogram prev = hs[to - 2];
-    boolean lastGauge = last.hint == FloatHistogram.CounterResetHint.GAUGE;
-    boolean prevGauge = prev.hint == FloatHistogram.CounterResetHint.GAUGE;
-    if (rate && (lastGauge || prevGauge)) {
+    long interval = ts[to - 1] - ts[to - 2];
+    if (interval == 0) {
+      return null;
+    }
+    if (rate && (gauge(last) || gauge(prev))) {
       ev.warn(where, "this native histogram metric is not a counter: \"" + metric + "\"");
-    } else if (!rate && lastGauge != prevGauge) {
-      // Histograms without a hint may be gauges; a gauge next to a counter is the mix-up.
+    }
+    if (!rate && (!gauge(last) || !gauge(prev))) {
       ev.warn(where, "this native histogram metric is not a gauge: \"" + metric + "\"");
     }
-    if (rate && last.detectReset(prev)) {
-      return last.withHint(FloatHistogram.CounterResetHint.GAUGE).scale(1000.0 / (ts[to - 1] - ts[to - 2]));
-    }
-    if (last.usesCustomBuckets() != prev.usesCustomBuckets()) {
-      ev.warn(where, "vector contains a mix of histograms with exponential and custom buckets schemas for metric name \"" + metric + "\"");
-      return null;
-    }
-    if (last.customBoundsDiffer(prev) && !(rate && last.detectReset(prev))) {
-      ev.info(where, "mismatched custom buckets were reconciled during subtraction");
-    }
-    FloatHistogram d = rate && last.detectReset(prev) ? last : last.add(prev, -1);
-    if (d == null) {
-      return null;
-    }
-    if (rate) {
-      long interval = ts[to - 1] - ts[to - 2];
-      if (interval == 0) {
+    FloatHistogram d = last;
+    boolean startReset = startReset(sts.at(to - 2), ts[to - 2], sts.at(to - 1), ts[to - 1]);
+    if (!rate || (!startReset && !last.detectReset(prev))) {
+      d = last.add(prev, -1);
+      if (d == null) {
+        ev.warn(where, mixedSchemas(metric));
         return null;
       }
-      d = d.scale(1000.0 / interval);
+      if (last.customBoundsDiffer(prev)) {
+        ev.info(where, "mismatched custom buckets were reconciled during subtraction");
+      }
     }
-    return d.withHint(FloatHistogram.CounterResetHint.GAUGE);
+    d = d.withHint(FloatHistogram.CounterResetHint.GAUGE).compact();
+    return rate ? d.scale(1000.0 / interval) : d;
   }
 
+  /** sum_over_time, or with {@code mean} avg_over_time, of histograms. */
   static FloatHistogram histogramSum(
-      Evaluator ev, PositionRange where, Labels labels, FloatHistogram[] hs, int from, int to) {
-    HistogramSum sum = new HistogramSum();
+      Evaluator ev, PositionRange where, Labels labels, FloatHistogram[] hs, int from, int to,
+      boolean mean) {
+    HistogramSum sum = new HistogramSum(mean);
     for (int i = from; i < to; i++) {
       sum.add(hs[i]);
     }
     sum.annotate(ev, where, labels.get(Labels.METRIC_NAME), "aggregation");
-    return sum.result();
+    return mean ? sum.mean() : sum.result();
   }
 
   /**
    * rate/increase/delta: the change over the window, extrapolated to the window's edges unless
    * the first or last sample is further from the edge than 1.1 average intervals (then only half
    * an interval), and for counters not below zero.
+   *
+   * <p>With start timestamps, a counter also resets where a sample's start timestamp says it
+   * started after the previous sample (see {@link #startReset}); and where the first sample's
+   * start lies inside the window, the counter is taken to be zero there instead of extrapolating
+   * to the left (which also gives a rate from a single sample).
    */
   static double extrapolatedRate(
-      long[] ts, double[] vs, int from, int to, long t, long range, boolean counter, boolean rate) {
-    if (to - from < 2) {
+      long[] ts, double[] vs, int from, int to, long t, long range, boolean counter, boolean rate,
+      Sts sts, Runnable overlap) {
+    int n = to - from;
+    if (n < 1) {
       return NONE;
     }
     long rangeStart = t - range;
     double result = vs[to - 1] - vs[from];
+    boolean withSts = sts != null && sts.values != null;
     if (counter) {
-      double prev = vs[from];
+      boolean overlapSeen = false;
       for (int i = from + 1; i < to; i++) {
-        if (vs[i] < prev) {
-          result += prev;
+        if (withSts && !overlapSeen && startOverlaps(sts.at(i - 1), ts[i - 1], sts.at(i))) {
+          overlap.run();
+          overlapSeen = true;
         }
-        prev = vs[i];
+        if (vs[i] < vs[i - 1]
+            || (withSts && startReset(sts.at(i - 1), ts[i - 1], sts.at(i), ts[i]))) {
+          result += vs[i - 1];
+        }
       }
     }
     double durationToStart = (ts[from] - rangeStart) / 1000.0;
     double durationToEnd = (t - ts[to - 1]) / 1000.0;
     double sampled = (ts[to - 1] - ts[from]) / 1000.0;
-    double avg = sampled / (to - from - 1);
+    double avg = n > 1 ? sampled / (n - 1) : 0;
     double threshold = avg * 1.1;
-    if (durationToStart >= threshold) {
-      durationToStart = avg / 2;
-    }
-    if (counter && result > 0 && vs[from] >= 0) {
-      double durationToZero = sampled * (vs[from] / result);
-      if (durationToZero < durationToStart) {
-        durationToStart = durationToZero;
+    long firstStart = withSts ? sts.at(from) : 0;
+    if (counter && firstStart != 0 && firstStart > rangeStart && firstStart < ts[from]) {
+      // The counter was zero at its start, inside the window: measure from there.
+      durationToStart = 0;
+      sampled = (ts[to - 1] - firstStart) / 1000.0;
+      result += vs[from];
+    } else if (n == 1) {
+      return NONE;
+    } else {
+      if (durationToStart >= threshold) {
+        durationToStart = avg / 2;
+      }
+      if (counter && result > 0 && vs[from] >= 0) {
+        double durationToZero = sampled * (vs[from] / result);
+        if (durationToZero < durationToStart) {
+          durationToStart = durationToZero;
+        }
       }
     }
     if (durationToEnd >= threshold) {
       durationToEnd = avg / 2;
     }
-    double factor = (sampled + durationToStart + durationToEnd) / sampled;
+    double factor = sampled != 0 ? (sampled + durationToStart + durationToEnd) / sampled : 1;
     if (rate) {
       factor /= range / 1000.0;
     }
     return result * factor;
+  }
+
+  /**
+   * Whether a sample's start timestamp says its counter restarted since the previous sample:
+   * it started after the previous sample was taken, or exactly at it when the previous sample
+   * had a start of its own (a delta; without one it is a cumulative counter whose start was
+   * unknown). A start that is unset, not before the sample, or before the previous sample says
+   * nothing.
+   */
+  static boolean startReset(long prevStart, long prevT, long start, long t) {
+    if (start == 0 || start >= t || start < prevT) {
+      return false;
+    }
+    if (start > prevT) {
+      return true;
+    }
+    if (prevStart > prevT) {
+      return false; // an invalid previous start counts as unknown
+    }
+    return prevStart != 0 && prevStart != prevT;
+  }
+
+  /** Whether a start timestamp reaches back over the previous sample without being its start. */
+  static boolean startOverlaps(long prevStart, long prevT, long start) {
+    return start != 0 && start < prevT && start != prevStart;
+  }
+
+  static String overlapWarning(String metric) {
+    return "sample has start time that overlaps with previous sample timestamp for metric \""
+        + metric + "\"";
   }
 
   /**
@@ -382,109 +592,146 @@ final class RangeFunctions {
   }
 
   /**
-   * Anchored rate/increase/delta over histograms: the last histogram minus the anchor (plus what
-   * counter resets lost), not extrapolated. Null, with a warning, when exponential and custom
-   * buckets meet.
+   * Anchored or smoothed rate/increase/delta over histograms, as Prometheus computes them: the
+   * histogram at each edge of the window (anchored: the last sample at or before its start and
+   * the last in it; smoothed: both edges interpolated between the samples around them, a counter
+   * that reset in between taken to restart from zero), their difference, plus for counters what
+   * resets between the edges lost. Null, with a warning, when exponential and custom buckets meet.
+   *
+   * @param from the first sample in the window (t − range, t]
+   * @param to one past its last sample
    */
-  static FloatHistogram anchoredHistogramRate(
-      Evaluator ev, PositionRange where, String metric, long[] ts, FloatHistogram[] hs, int lo,
-      int to, long range, boolean counter, boolean rate) {
-    for (int i = lo; i < to; i++) {
-      boolean gauge = hs[i].hint == FloatHistogram.CounterResetHint.GAUGE;
-      if (counter == gauge) {
-        ev.warn(where, counter
-            ? "this native histogram metric is not a counter: \"" + metric + "\""
-            : "this native histogram metric is not a gauge: \"" + metric + "\"");
-        break;
-      }
-    }
-    for (int i = lo + 1; i < to; i++) {
-      if (hs[i].usesCustomBuckets() != hs[lo].usesCustomBuckets()) {
-        ev.warn(where, "vector contains a mix of histograms with exponential and custom buckets schemas for metric name \"" + metric + "\"");
-        return null;
-      }
-    }
-    FloatHistogram result = hs[to - 1].add(hs[lo], -1);
-    if (counter) {
-      for (int i = lo + 1; i < to && result != null; i++) {
-        if (hs[i].detectReset(hs[i - 1])) {
-          result = result.add(hs[i - 1], 1);
-        }
-      }
-    }
-    if (result == null) {
-      return null;
-    }
-    if (rate) {
-      result = result.scale(1000.0 / range);
-    }
-    return result.withHint(FloatHistogram.CounterResetHint.GAUGE);
-  }
-
-  /**
-   * Smoothed rate/increase/delta over histograms: the histograms at both window edges
-   * interpolated between their neighbours, counter resets corrected first for counters.
-   */
-  static FloatHistogram smoothedHistogramRate(
+  static FloatHistogram extendedHistogramRate(
       Evaluator ev, PositionRange where, String metric, long[] ts, FloatHistogram[] hs, int from,
-      int to, long t, long range, long lookback, boolean counter, boolean rate) {
-    long left = t - range;
-    if (from == to && (from == 0 || to == ts.length)) {
+      int to, long t, long range, long lookback, boolean smoothed, boolean counter, boolean rate) {
+    long rangeStart = t - range;
+    int lo = from > 0 && ts[from - 1] > rangeStart - lookback ? from - 1 : from;
+    int end = smoothed && to < ts.length && ts[to] <= t + lookback ? to + 1 : to;
+    if (lo >= end) {
       return null;
     }
-    int lo = from > 0 && left - ts[from - 1] < lookback ? from - 1 : from;
-    int hi = to < ts.length && ts[to] - t < lookback ? to : to - 1;
-    if (hi < lo || (from == to && (lo == from || hi < to))) {
+    int first = lo;
+    int last = !smoothed || (to - 1 >= lo && ts[to - 1] == t) ? Math.max(lo, to - 1) : end - 1;
+    if (ts[last] <= rangeStart || (smoothed && ts[first] > t)) {
       return null;
     }
-    for (int i = lo + 1; i <= hi; i++) {
-      if (hs[i].usesCustomBuckets() != hs[lo].usesCustomBuckets()) {
-        ev.warn(where, "vector contains a mix of histograms with exponential and custom buckets schemas for metric name \"" + metric + "\"");
+    Notes notes = new Notes(where);
+    for (int i = first; i <= last; i++) {
+      if (hs[i].usesCustomBuckets() != hs[first].usesCustomBuckets()) {
+        notes.warn(mixedSchemas(metric)).flush(ev);
         return null;
       }
-    }
-    if (!counter) {
-      for (int i = lo; i <= hi; i++) {
-        if (hs[i].hint != FloatHistogram.CounterResetHint.GAUGE) {
-          ev.warn(where, "this native histogram metric is not a gauge: \"" + metric + "\"");
-          break;
-        }
+      if (counter && gauge(hs[i])) {
+        notes.warn("this native histogram metric is not a counter: \"" + metric + "\"");
       }
     }
-    FloatHistogram[] c = new FloatHistogram[hi - lo + 1];
-    FloatHistogram offset = null;
-    for (int i = lo; i <= hi; i++) {
-      if (counter && i > lo && hs[i].detectReset(hs[i - 1])) {
-        offset = offset == null ? c[i - 1 - lo] : offset.add(hs[i - 1], 1);
-        if (offset == null) {
+    FloatHistogram left = smoothed && ts[first] < rangeStart
+        ? interpolate(ts[first], hs[first], ts[first + 1], hs[first + 1], rangeStart, counter, notes)
+        : hs[first];
+    FloatHistogram right = smoothed && last > lo && ts[last] > t
+        ? interpolate(ts[last - 1], hs[last - 1], ts[last], hs[last], t, counter, notes)
+        : hs[last];
+    if (left == null || right == null) {
+      notes.warn(mixedSchemas(metric)).flush(ev);
+      return null;
+    }
+    if (!counter && (!gauge(left) || !gauge(right))) {
+      notes.warn("this native histogram metric is not a gauge: \"" + metric + "\"");
+    }
+    if (right.customBoundsDiffer(left)) {
+      notes.info("mismatched custom buckets were reconciled during subtraction");
+    }
+    FloatHistogram result = right.add(left, -1);
+    if (result == null) {
+      notes.warn(mixedSchemas(metric)).flush(ev);
+      return null;
+    }
+    if (counter) {
+      // Resets strictly between the edges; the edges themselves already account for theirs.
+      int k = first + 1;
+      FloatHistogram prev = left;
+      if (smoothed && ts[first] < rangeStart && hs[first + 1].detectReset(hs[first])) {
+        prev = hs[first + 1];
+        k++;
+      }
+      FloatHistogram correction = null;
+      if (k <= last) {
+        for (; k < last; k++) {
+          if (hs[k].detectReset(prev)) {
+            correction = addCorrection(correction, prev, notes);
+            if (correction == null) {
+              notes.warn(mixedSchemas(metric)).flush(ev);
+              return null;
+            }
+          }
+          prev = hs[k];
+        }
+        if (right.detectReset(prev)) {
+          correction = addCorrection(correction, prev, notes);
+          if (correction == null) {
+            notes.warn(mixedSchemas(metric)).flush(ev);
+            return null;
+          }
+        }
+      }
+      if (correction != null) {
+        if (result.customBoundsDiffer(correction)) {
+          notes.info("mismatched custom buckets were reconciled during addition");
+        }
+        result = result.add(correction, 1);
+        if (result == null) {
+          notes.warn(mixedSchemas(metric)).flush(ev);
           return null;
         }
       }
-      c[i - lo] = offset == null ? hs[i] : hs[i].add(offset, 1);
-      if (c[i - lo] == null) {
-        return null;
-      }
     }
-    FloatHistogram vl = lo < from ? interpolate(ts[lo], c[0], ts[lo + 1], c[1], left) : c[0];
-    int last = to - 1 - lo;
-    FloatHistogram vr = hi >= to && ts[to - 1] < t
-        ? interpolate(ts[to - 1], c[last], ts[to], c[last + 1], t)
-        : c[last];
-    if (vl == null || vr == null) {
-      return null;
+    notes.flush(ev);
+    if (rate) {
+      result = result.scale(1000.0 / range);
     }
-    FloatHistogram result = vr.add(vl, -1);
-    if (result == null) {
-      return null;
-    }
-    return (rate ? result.scale(1000.0 / range) : result)
-        .withHint(FloatHistogram.CounterResetHint.GAUGE);
+    return result.withHint(FloatHistogram.CounterResetHint.GAUGE).compact();
   }
 
-  private static FloatHistogram interpolate(
-      long t0, FloatHistogram h0, long t1, FloatHistogram h1, long t) {
+  private static FloatHistogram addCorrection(FloatHistogram sum, FloatHistogram h, Notes notes) {
+    if (sum == null) {
+      return h;
+    }
+    if (sum.customBoundsDiffer(h)) {
+      notes.info("mismatched custom buckets were reconciled during addition");
+    }
+    return sum.add(h, 1);
+  }
+
+  /**
+   * The histogram at {@code t} between two samples: a counter that reset in between restarts
+   * from zero; otherwise the straight line between them. Its reset hint is what Prometheus's
+   * arithmetic leaves: the two samples' hints combined. Null when the buckets cannot be mixed.
+   */
+  static FloatHistogram interpolate(
+      long t0, FloatHistogram h0, long t1, FloatHistogram h1, long t, boolean counter,
+      Notes notes) {
+    if (t == t0) {
+      return h0;
+    }
+    if (t == t1) {
+      return h1;
+    }
+    double f = (t - t0) / (double) (t1 - t0);
+    if (counter && h1.detectReset(h0)) {
+      return h1.scale(f);
+    }
+    if (h1.customBoundsDiffer(h0)) {
+      notes.info("mismatched custom buckets were reconciled during subtraction");
+    }
     FloatHistogram d = h1.add(h0, -1);
-    return d == null ? null : h0.add(d.scale((t - t0) / (double) (t1 - t0)), 1);
+    if (d == null) {
+      return null;
+    }
+    if (d.customBoundsDiffer(h0)) {
+      notes.info("mismatched custom buckets were reconciled during addition");
+    }
+    FloatHistogram r = d.scale(f).add(h0, 1);
+    return r == null ? null : r.withHint(FloatHistogram.sumHint(h1.hint, h0.hint));
   }
 
   /** The index anchored windows start at: the sample before the window when within lookback. */
@@ -530,13 +777,15 @@ final class RangeFunctions {
   }
 
   static double instantDelta(
-      double[] vs, FloatHistogram[] hs, long[] ts, int from, int to, boolean rate) {
+      double[] vs, FloatHistogram[] hs, long[] ts, int from, int to, boolean rate, Sts sts) {
     if (to - from < 2 || (hs != null && (hs[to - 1] != null || hs[to - 2] != null))) {
       return NONE; // histograms, or a mix of a float and a histogram
     }
     double last = vs[to - 1];
     double prev = vs[to - 2];
-    double d = rate && last < prev ? last : last - prev;
+    boolean reset = last < prev
+        || startReset(sts.at(to - 2), ts[to - 2], sts.at(to - 1), ts[to - 1]);
+    double d = rate && reset ? last : last - prev;
     if (!rate) {
       return d;
     }
@@ -645,16 +894,17 @@ final class RangeFunctions {
     return Aggregations.quantile(0.5, w);
   }
 
-  static double resets(double[] vs, FloatHistogram[] hs, int from, int to) {
+  static double resets(double[] vs, FloatHistogram[] hs, long[] ts, int from, int to, Sts sts) {
     int r = 0;
     for (int i = from + 1; i < to; i++) {
       FloatHistogram h = hs == null ? null : hs[i];
       FloatHistogram p = hs == null ? null : hs[i - 1];
+      boolean startReset = startReset(sts.at(i - 1), ts[i - 1], sts.at(i), ts[i]);
       if (h != null && p != null) {
-        if (h.detectReset(p)) {
+        if (startReset || h.detectReset(p)) {
           r++;
         }
-      } else if (h == null && p == null && vs[i] < vs[i - 1]) {
+      } else if (h == null && p == null && (vs[i] < vs[i - 1] || startReset)) {
         r++;
       } else if (h == null != (p == null)) {
         r++;

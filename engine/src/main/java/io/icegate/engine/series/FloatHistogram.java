@@ -59,6 +59,12 @@ public final class FloatHistogram {
     this.hint = hint;
   }
 
+  /** A histogram without observations in the given layout (what a counter restarts from). */
+  public static FloatHistogram empty(int schema, double[] customValues) {
+    return new FloatHistogram(schema, 0, 0, 0, 0, new int[0], new double[0], new int[0],
+        new double[0], customValues, CounterResetHint.UNKNOWN);
+  }
+
   public boolean usesCustomBuckets() {
     return schema == CUSTOM_BUCKETS_SCHEMA;
   }
@@ -96,7 +102,7 @@ public final class FloatHistogram {
   /**
    * The reset hint of a sum of two histograms, as Prometheus combines them: equal hints stay, a
    * gauge makes a gauge, an unknown makes unknown, and a reset meeting a non-reset (a collision,
-   * see {@link #hintsCollide}) gives unknown.
+   * which aggregations warn of) gives unknown.
    */
   public static CounterResetHint sumHint(CounterResetHint a, CounterResetHint b) {
     if (a == b) {
@@ -106,12 +112,6 @@ public final class FloatHistogram {
       return CounterResetHint.GAUGE;
     }
     return CounterResetHint.UNKNOWN;
-  }
-
-  /** Whether adding the two mixes a counter reset with a counter known not to have reset. */
-  public static boolean hintsCollide(CounterResetHint a, CounterResetHint b) {
-    return (a == CounterResetHint.COUNTER_RESET && b == CounterResetHint.NOT_COUNTER_RESET)
-        || (a == CounterResetHint.NOT_COUNTER_RESET && b == CounterResetHint.COUNTER_RESET);
   }
 
   private static double[] times(double[] a, double f) {
@@ -292,17 +292,25 @@ public final class FloatHistogram {
     if (hint == CounterResetHint.COUNTER_RESET) {
       return true;
     }
-    if (hint == CounterResetHint.NOT_COUNTER_RESET || hint == CounterResetHint.GAUGE) {
+    // A gauge is looked at like a counter without a hint: functions meant for counters may be
+    // applied to gauges (they warn), and then they need the resets all the same.
+    if (hint == CounterResetHint.NOT_COUNTER_RESET) {
       return false;
     }
     if (count < previous.count) {
       return true;
     }
-    if (usesCustomBuckets() != previous.usesCustomBuckets()) {
-      return true;
-    }
-    if (usesCustomBuckets() && !Arrays.equals(customValues, previous.customValues)) {
-      return true;
+    if (usesCustomBuckets()) {
+      if (!previous.usesCustomBuckets()) {
+        return true;
+      }
+      if (!Arrays.equals(customValues, previous.customValues)) {
+        // Compared on the bounds both share: a drop in any merged bucket is a reset.
+        double[] common = commonBounds(customValues, previous.customValues);
+        FloatHistogram cur = toBounds(common);
+        FloatHistogram prev = previous.toBounds(common);
+        return dropped(prev.positiveIndexes, prev.positiveCounts, cur.positiveIndexes, cur.positiveCounts);
+      }
     }
     if (schema > previous.schema) {
       return true;

@@ -18,6 +18,8 @@ import java.util.TreeMap;
  */
 final class InMemorySeriesSource implements PromQLScript.Store {
   private final Map<Labels, TreeMap<Long, Object>> series = new LinkedHashMap<>();
+  /** Start timestamps of samples that have one, by series and sample time. */
+  private final Map<Labels, Map<Long, Long>> starts = new java.util.HashMap<>();
 
   @Override
   public void add(Labels labels, long time, double value) {
@@ -30,8 +32,14 @@ final class InMemorySeriesSource implements PromQLScript.Store {
   }
 
   @Override
+  public void startTimestamp(Labels labels, long time, long start) {
+    starts.computeIfAbsent(labels, l -> new java.util.HashMap<>()).put(time, start);
+  }
+
+  @Override
   public void clear() {
     series.clear();
+    starts.clear();
   }
 
   /**
@@ -84,7 +92,15 @@ final class InMemorySeriesSource implements PromQLScript.Store {
           vs[i++] = (Double) s.getValue();
         }
       }
-      out.add(new Series(e.getKey(), ts, vs, hs));
+      Map<Long, Long> st = starts.get(e.getKey());
+      long[] sts = null;
+      if (st != null) {
+        sts = new long[ts.length];
+        for (int k = 0; k < ts.length; k++) {
+          sts[k] = st.getOrDefault(ts[k], 0L);
+        }
+      }
+      out.add(new Series(e.getKey(), ts, vs, hs, sts));
     }
     return out;
   }

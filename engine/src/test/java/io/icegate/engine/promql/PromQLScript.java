@@ -55,6 +55,11 @@ final class PromQLScript {
 
     void addHistogram(Labels labels, long time, FloatHistogram h);
 
+    /** Gives the sample at {@code time} a start timestamp ({@code @st} lines). */
+    default void startTimestamp(Labels labels, long time, long start) {
+      throw new UnsupportedOperationException("start timestamps (@st lines) are not stored");
+    }
+
     void clear();
   }
 
@@ -72,7 +77,8 @@ final class PromQLScript {
             store,
             PromQLEngine.Options.DEFAULT
                 .withMaxSamples(10_000)
-                .withParserOptions(PromQLOptions.ALL_ENABLED));
+                .withParserOptions(PromQLOptions.ALL_ENABLED)
+                .withStartTimestamps(true));
   }
 
   /** Runs every command of the script in order; one outcome per eval. */
@@ -131,15 +137,34 @@ final class PromQLScript {
     long interval = duration(m.group(2));
     boolean nhcb = m.group(1) != null;
     nhcbParts.clear();
+    // The start timestamp offsets of an @st line, for the sample line that follows it.
+    List<Long> pendingStarts = null;
+    Labels pendingLabels = null;
     for (String line : body) {
       String[] parts = splitSeries(line);
       if (parts[0].endsWith("@st") || parts[1].startsWith("@st")) {
-        continue; // start timestamps: not supported yet
+        String series = parts[0].endsWith("@st")
+            ? parts[0].substring(0, parts[0].length() - 3) : parts[0];
+        String items = parts[1].startsWith("@st") ? parts[1].substring(3).trim() : parts[1];
+        pendingLabels = labels(series);
+        pendingStarts = startOffsets(items);
+        continue;
       }
       Labels labels = labels(parts[0]);
       List<Object> values = expand(parts[1]);
+      List<Long> starts = pendingStarts;
+      if (starts != null && (!labels.equals(pendingLabels) || starts.size() != values.size())) {
+        throw new IllegalArgumentException("@st line does not match the line after it: " + line);
+      }
+      pendingStarts = null;
       for (int k = 0; k < values.size(); k++) {
         Object v = values.get(k);
+        if (starts != null && starts.get(k) != null
+            && (v instanceof Double || v instanceof HistogramLiteral)) {
+          // The start is the sample's time plus the offset (0, as at t=0 with offset 0, is
+          // "unknown", as in Prometheus).
+          store.startTimestamp(labels, k * interval, k * interval + starts.get(k));
+        }
         if (v instanceof Double d) {
           store.add(labels, k * interval, d);
           if (nhcb) {
@@ -390,6 +415,73 @@ final class PromQLScript {
       return neg ? -v : v;
     }
     return Double.parseDouble(s);
+  }
+
+  /**
+   * The items of an {@code @st} line: {@code _} (no start), {@code _xN}, a signed duration,
+   * {@code <dur>xN} (N+1 equal offsets) or {@code <dur>+<dur>xN} / {@code <dur>-<dur>xN} (N+1
+   * offsets changing by the second duration). Null entries have no start.
+   */
+  static List<Long> startOffsets(String items) {
+    List<Long> out = new ArrayList<>();
+    for (String item : items.trim().split("\\s+")) {
+      if (item.equals("_")) {
+        out.add(null);
+        continue;
+      }
+      if (item.startsWith("_x")) {
+        for (int k = Integer.parseInt(item.substring(2)); k > 0; k--) {
+          out.add(null);
+        }
+        continue;
+      }
+      int[] pos = {0};
+      long base = signedDuration(item, pos);
+      if (pos[0] == item.length()) {
+        out.add(base);
+        continue;
+      }
+      char c = item.charAt(pos[0]);
+      long step = 0;
+      if (c == '+' || c == '-') {
+        pos[0]++;
+        step = signedDuration(item, pos);
+        if (c == '-') {
+          step = -step;
+        }
+        c = pos[0] < item.length() ? item.charAt(pos[0]) : ' ';
+      }
+      if (c != 'x') {
+        throw new IllegalArgumentException("bad @st item " + item);
+      }
+      int n = Integer.parseInt(item.substring(pos[0] + 1));
+      long offset = base;
+      for (int k = 0; k <= n; k++) {
+        out.add(offset);
+        offset += step;
+      }
+    }
+    return out;
+  }
+
+  /** A duration with an optional sign at {@code pos[0]}: digits, then unit letters up to 'x'. */
+  private static long signedDuration(String s, int[] pos) {
+    int i = pos[0];
+    boolean negative = false;
+    if (i < s.length() && (s.charAt(i) == '-' || s.charAt(i) == '+')) {
+      negative = s.charAt(i) == '-';
+      i++;
+    }
+    int start = i;
+    while (i < s.length() && Character.isDigit(s.charAt(i))) {
+      i++;
+    }
+    while (i < s.length() && Character.isLetter(s.charAt(i)) && s.charAt(i) != 'x') {
+      i++;
+    }
+    pos[0] = i;
+    long d = duration(s.substring(start, i));
+    return negative ? -d : d;
   }
 
   static long duration(String s) {
