@@ -158,7 +158,7 @@ public final class SortOperator implements Operator {
     held.add(best);
     heldRows = count;
     order = null;
-    if (count == keep) {
+    if (count == keep && !keys.isEmpty()) {
       rememberCutoff(best, count - 1);
       if (bound != null) {
         offerCutoff(keep);

@@ -70,6 +70,15 @@ class SortOperatorTest {
     assertThat(run(List.of(), newest, 0, 3)).isEmpty();
   }
 
+  @Test
+  void aLimitWithoutKeysKeepsThatManyOfTheRowsOverManyCompactions() {
+    // No keys: any `fetch` rows after `offset` will do, over inputs many times the limit.
+    List<Row> rows = rows(40_000, 100);
+    List<String> kept = run(rows, List.of(), 5, 8_192);
+    assertThat(kept).hasSize(8_192).doesNotHaveDuplicates();
+    assertThat(rows.stream().map(Row::name).toList()).containsAll(kept);
+  }
+
   /** {@code count} rows with keys in {@code [0, distinct)}, every 997th null. */
   private static List<Row> rows(int count, int distinct) {
     SplittableRandom random = new SplittableRandom(11);
