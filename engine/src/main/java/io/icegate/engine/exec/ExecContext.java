@@ -23,6 +23,23 @@ public final class ExecContext {
   private final int parallelism;
   private final List<ScanSplit> assignedSplits;
   private final TopNBound topNBound;
+  private final OptionalLate optionalLate;
+
+  /**
+   * Columns a scan's consumer needs only for rows whose stream lacks some labels: a LogQL metric
+   * query without stages reads only {@code labels} of each entry, and an entry whose stream
+   * holds them all keeps its stream's labels as they are, so its structured metadata ({@code
+   * columns}) goes unread. The scan tells its reader so per batch ({@code
+   * RowFilter.unneededLate}), and the reader steps over those columns unread.
+   *
+   * @param streamColumn the scan column of the stream's labels (Loki's label-set text)
+   */
+  public record OptionalLate(List<String> columns, String streamColumn, List<String> labels) {
+    public OptionalLate {
+      columns = List.copyOf(columns);
+      labels = List.copyOf(labels);
+    }
+  }
 
   public ExecContext(
       BufferAllocator allocator, TableScanner scanner, long deadlineNanos,
@@ -34,13 +51,14 @@ public final class ExecContext {
       BufferAllocator allocator, TableScanner scanner, long deadlineNanos,
       BooleanSupplier cancelled, int parallelism) {
     this(
-        allocator, scanner, new QueryStats(), deadlineNanos, cancelled, parallelism, null, null);
+        allocator, scanner, new QueryStats(), deadlineNanos, cancelled, parallelism, null, null,
+        null);
   }
 
   private ExecContext(
       BufferAllocator allocator, TableScanner scanner, QueryStats stats, long deadlineNanos,
       BooleanSupplier cancelled, int parallelism, List<ScanSplit> assignedSplits,
-      TopNBound topNBound) {
+      TopNBound topNBound, OptionalLate optionalLate) {
     if (parallelism < 1) {
       throw new IllegalArgumentException("parallelism must be at least 1: " + parallelism);
     }
@@ -52,6 +70,7 @@ public final class ExecContext {
     this.parallelism = parallelism;
     this.assignedSplits = assignedSplits;
     this.topNBound = topNBound;
+    this.optionalLate = optionalLate;
   }
 
   /**
@@ -62,7 +81,8 @@ public final class ExecContext {
     BooleanSupplier parent = cancelled;
     return new ExecContext(
         allocator, scanner, stats, deadlineNanos,
-        () -> stopped.getAsBoolean() || parent.getAsBoolean(), 1, List.of(split), topNBound);
+        () -> stopped.getAsBoolean() || parent.getAsBoolean(), 1, List.of(split), topNBound,
+        optionalLate);
   }
 
   /**
@@ -71,7 +91,20 @@ public final class ExecContext {
    */
   public ExecContext withTopNBound(TopNBound bound) {
     return new ExecContext(
-        allocator, scanner, stats, deadlineNanos, cancelled, parallelism, assignedSplits, bound);
+        allocator, scanner, stats, deadlineNanos, cancelled, parallelism, assignedSplits, bound,
+        optionalLate);
+  }
+
+  /** This context for the operators below a consumer that declares {@code late} optional. */
+  public ExecContext withOptionalLate(OptionalLate late) {
+    return new ExecContext(
+        allocator, scanner, stats, deadlineNanos, cancelled, parallelism, assignedSplits,
+        topNBound, late);
+  }
+
+  /** What the consumer above this context's scan may go without, or null. */
+  public OptionalLate optionalLate() {
+    return optionalLate;
   }
 
   /** The shared cut-off of the top-N this context's fragment feeds, or null. */

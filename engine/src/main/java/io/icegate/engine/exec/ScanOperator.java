@@ -9,6 +9,7 @@ import io.icegate.storage.scan.ScanSplit;
 import java.util.List;
 import java.util.Map;
 import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.iceberg.io.CloseableIterator;
 
@@ -45,8 +46,22 @@ public final class ScanOperator implements Operator {
       ExecContext context, String table, ScanBounds bounds, List<String> columns,
       List<String> filterColumns, VectorPredicate predicate, int firstColumns,
       VectorPredicate first, Map<String, byte[]> required) {
+    this(context, table, bounds, columns, filterColumns, predicate, firstColumns, first, required,
+        null);
+  }
+
+  /**
+   * As above; {@code late}, if not null, names columns the consumer needs only for rows whose
+   * stream lacks some labels ({@link ExecContext.OptionalLate}; its stream column is one of
+   * {@code filterColumns}): the reader steps over them, as nulls, in batches whose kept rows'
+   * streams all hold those labels.
+   */
+  public ScanOperator(
+      ExecContext context, String table, ScanBounds bounds, List<String> columns,
+      List<String> filterColumns, VectorPredicate predicate, int firstColumns,
+      VectorPredicate first, Map<String, byte[]> required, ExecContext.OptionalLate late) {
     this(context, table, bounds, columns,
-        rowFilter(context, filterColumns, predicate, firstColumns, first, required));
+        rowFilter(context, filterColumns, predicate, firstColumns, first, required, late));
   }
 
   /**
@@ -69,7 +84,7 @@ public final class ScanOperator implements Operator {
       for (int i = 0; i < rows; i++) {
         selected[i] = true;
       }
-    }, 0, null, Map.of());
+    }, 0, null, Map.of(), null);
   }
 
   private ScanOperator(
@@ -95,8 +110,10 @@ public final class ScanOperator implements Operator {
    */
   private static RowFilter rowFilter(
       ExecContext context, List<String> filterColumns, VectorPredicate predicate,
-      int firstColumns, VectorPredicate first, Map<String, byte[]> required) {
+      int firstColumns, VectorPredicate first, Map<String, byte[]> required,
+      ExecContext.OptionalLate late) {
     List<String> names = List.copyOf(filterColumns);
+    StreamsHolding holding = late == null ? null : new StreamsHolding(late);
     TopNBound bound = applicableBound(context, names);
     int boundIndex = bound == null ? -1 : names.indexOf(bound.column());
     return new RowFilter() {
@@ -110,6 +127,12 @@ public final class ScanOperator implements Operator {
       @Override
       public byte[] requiredBytes(String column) {
         return required.get(column);
+      }
+
+      @Override
+      public java.util.Set<String> unneededLate(
+          VectorSchemaRoot batch, boolean[] selected, int count) {
+        return holding == null ? java.util.Set.of() : holding.unneeded(batch, selected);
       }
 
       @Override
@@ -242,6 +265,68 @@ public final class ScanOperator implements Operator {
       batches.close();
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Decides {@link RowFilter#unneededLate} for an {@link ExecContext.OptionalLate}: the optional
+   * columns are unneeded when every kept row's stream holds all the labels. Runs of equal stream
+   * label texts (files are sorted by stream) are judged once.
+   */
+  private static final class StreamsHolding {
+    private final ExecContext.OptionalLate late;
+    private final java.util.Set<String> columns;
+    private byte[] last = new byte[0];
+    private int lastLength = -1;
+    private boolean lastHolds;
+    private byte[] scratch = new byte[256];
+
+    StreamsHolding(ExecContext.OptionalLate late) {
+      this.late = late;
+      this.columns = java.util.Set.copyOf(late.columns());
+    }
+
+    java.util.Set<String> unneeded(VectorSchemaRoot batch, boolean[] selected) {
+      if (!(batch.getVector(late.streamColumn()) instanceof VarCharVector streams)) {
+        return java.util.Set.of();
+      }
+      int rows = batch.getRowCount();
+      for (int r = 0; r < rows; r++) {
+        if (!selected[r]) {
+          continue;
+        }
+        if (streams.isNull(r) || !holds(streams, r)) {
+          return java.util.Set.of();
+        }
+      }
+      return columns;
+    }
+
+    private boolean holds(VarCharVector streams, int r) {
+      int start = streams.getStartOffset(r);
+      int length = streams.getEndOffset(r) - start;
+      if (scratch.length < length) {
+        scratch = new byte[Math.max(length, scratch.length * 2)];
+      }
+      streams.getDataBuffer().getBytes(start, scratch, 0, length);
+      if (length == lastLength && java.util.Arrays.equals(scratch, 0, length, last, 0, length)) {
+        return lastHolds;
+      }
+      if (last.length < length) {
+        last = new byte[Math.max(length, last.length * 2)];
+      }
+      System.arraycopy(scratch, 0, last, 0, length);
+      lastLength = length;
+      try {
+        lastHolds =
+            io.icegate.protocol.loki.LabelSetCodec.decode(
+                    new String(scratch, 0, length, java.nio.charset.StandardCharsets.UTF_8))
+                .keySet()
+                .containsAll(late.labels());
+      } catch (RuntimeException e) {
+        lastHolds = false; // unreadable: let the consumer see everything
+      }
+      return lastHolds;
     }
   }
 }

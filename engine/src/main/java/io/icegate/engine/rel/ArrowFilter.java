@@ -106,9 +106,15 @@ public final class ArrowFilter extends Filter implements ArrowRel {
     java.util.Map<String, byte[]> required = new java.util.HashMap<>();
     PredicateCompiler.requiredBytes(rowCondition)
         .forEach((index, bytes) -> required.put(fields.get(index).getName(), bytes));
+    ExecContext.OptionalLate late = context.optionalLate();
+    if (late != null
+        && (!filterColumns.contains(late.streamColumn())
+            || late.columns().stream().anyMatch(filterColumns::contains))) {
+      late = null; // judged from the stream labels the filter reads; never a filter column
+    }
     return new ScanOperator(
         context, scan.tableName(), scan.bounds(), scan.getRowType().getFieldNames(),
-        filterColumns, predicate, firstCount, first, required);
+        filterColumns, predicate, firstCount, first, required, late);
   }
 
   /**

@@ -73,11 +73,43 @@ public final class ArrowLogPipeline extends SingleRel implements ArrowRel {
             readLabels != null);
   }
 
+  /**
+   * With no stages and only {@code readLabels} read, an entry whose stream holds those labels
+   * needs none of its structured metadata ({@link LogPipelineOperator} keeps its stream labels):
+   * over a filtered scan ({@code Project(Filter(Scan))}, the planner's shape), the metadata
+   * columns are then optional for the scan's reader. Null otherwise.
+   */
+  private ExecContext.OptionalLate optionalLate() {
+    if (!stages.isEmpty() || readLabels == null
+        || !(getInput() instanceof ArrowProject project)
+        || !(project.getInput() instanceof ArrowFilter filter)
+        || !(filter.getInput() instanceof ArrowTableScan scan)) {
+      return null;
+    }
+    List<String> scanNames = scan.getRowType().getFieldNames();
+    List<org.apache.calcite.rex.RexNode> projects = project.getProjects();
+    if (projects.size() <= 3
+        || !(projects.get(1) instanceof org.apache.calcite.rex.RexInputRef streams)) {
+      return null;
+    }
+    List<String> metadata = new java.util.ArrayList<>();
+    for (int k = 3; k < projects.size(); k++) {
+      if (!(projects.get(k) instanceof org.apache.calcite.rex.RexInputRef ref)) {
+        return null;
+      }
+      metadata.add(scanNames.get(ref.getIndex()));
+    }
+    return new ExecContext.OptionalLate(
+        metadata, scanNames.get(streams.getIndex()), readLabels);
+  }
+
   @Override
   public Operator implement(ExecContext context) {
     LogPipeline pipeline = LogPipeline.compile(stages);
     List<String> inputNames = getInput().getRowType().getFieldNames();
-    Operator input = ((ArrowRel) getInput()).implement(context);
+    ExecContext.OptionalLate late = optionalLate();
+    Operator input =
+        ((ArrowRel) getInput()).implement(late == null ? context : context.withOptionalLate(late));
     return context.measure(this, new LogPipelineOperator(
         context, input, pipeline, inputNames, stages.isEmpty(), readLabels));
   }

@@ -592,8 +592,17 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
         return null;
       }
       boolean all = count == rows;
+      java.util.Set<String> unneeded = rowFilter.unneededLate(first, selected, count);
       for (int i : late) {
-        vectors[i] = read(i, rows, all ? null : selected, count);
+        if (!unneeded.isEmpty() && unneeded.contains(fields.get(i).getName())) {
+          // Not needed for these rows: stepped over unread, given as nulls.
+          if (columns[i] != null) {
+            columns[i].read(null, rows, null, 0);
+          }
+          vectors[i] = nulls(i, count);
+        } else {
+          vectors[i] = read(i, rows, all ? null : selected, count);
+        }
       }
       if (!all) {
         for (int i : early) {
@@ -667,6 +676,18 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
       } else {
         columns[i].read(vector, rows, keep, count);
       }
+      return vector;
+    } catch (RuntimeException | Error e) {
+      vector.close();
+      throw e;
+    }
+  }
+
+  /** Column {@code i} as {@code count} nulls. */
+  private FieldVector nulls(int i, int count) {
+    FieldVector vector = fields.get(i).createVector(target);
+    try {
+      vector.setValueCount(count);
       return vector;
     } catch (RuntimeException | Error e) {
       vector.close();

@@ -50,6 +50,17 @@ public interface RowFilter {
   }
 
   /**
+   * Columns read after the filter (not among {@link #columns()}) whose values the consumer does
+   * not need for this batch's kept rows — {@code count} of them, marked in {@code selected} —
+   * judged from the filter's columns ({@code filtered}, every row of the batch). A reader may
+   * step over those columns unread and give them as nulls. None by default.
+   */
+  default java.util.Set<String> unneededLate(
+      VectorSchemaRoot filtered, boolean[] selected, int count) {
+    return java.util.Set.of();
+  }
+
+  /**
    * A bound on one of {@link #columns()} that {@link #select} also applies and that may tighten
    * while the scan runs (a top-N's cut-off), or {@code null}. A reader skips a row group unread
    * when the column's statistics show no value within it.

@@ -178,6 +178,58 @@ class ColumnarArrowReaderTest {
   }
 
   @Test
+  void lateColumnsTheFilterCallsUnneededAreSteppedOverAsNulls() throws Exception {
+    InputFile file = writeIceberg(dir.resolve("unneeded.parquet"));
+    ScanSplit whole = ScanSplit.whole(new ScanFile(file, file.getLength(), false));
+    List<List<Object>> all = readOurs(whole, SCHEMA, Expressions.alwaysTrue());
+    java.util.Set<Long> nulled = new java.util.HashSet<>();
+    RowFilter evenIds = new RowFilter() {
+      @Override
+      public List<String> columns() {
+        return List.of("id");
+      }
+
+      @Override
+      public int select(VectorSchemaRoot batch, boolean[] selected) {
+        var ids = (org.apache.arrow.vector.BigIntVector) batch.getVector("id");
+        int count = 0;
+        for (int r = 0; r < batch.getRowCount(); r++) {
+          selected[r] = ids.get(r) % 2 == 0;
+          count += selected[r] ? 1 : 0;
+        }
+        return count;
+      }
+
+      @Override
+      public java.util.Set<String> unneededLate(
+          VectorSchemaRoot batch, boolean[] selected, int count) {
+        var ids = (org.apache.arrow.vector.BigIntVector) batch.getVector("id");
+        if (ids.get(0) / 1000 % 2 != 0) {
+          return java.util.Set.of();
+        }
+        for (int r = 0; r < batch.getRowCount(); r++) {
+          nulled.add(ids.get(r));
+        }
+        return java.util.Set.of("attrs", "name");
+      }
+    };
+    List<List<Object>> kept = readFiltered(whole, SCHEMA, evenIds);
+    List<List<Object>> expected = new ArrayList<>();
+    for (List<Object> row : all) {
+      if ((Long) row.get(0) % 2 == 0) {
+        List<Object> copy = new ArrayList<>(row);
+        if (nulled.contains((Long) row.get(0))) {
+          copy.set(1, null); // name
+          copy.set(13, null); // attrs
+        }
+        expected.add(copy);
+      }
+    }
+    assertThat(nulled).isNotEmpty().hasSizeLessThan(ROWS);
+    assertThat(kept).isEqualTo(expected);
+  }
+
+  @Test
   void aRowFilterBoundSkipsTheRowGroupsItsStatisticsRuleOut() throws Exception {
     InputFile file = writeIceberg(dir.resolve("bound.parquet"));
     ScanSplit whole = ScanSplit.whole(new ScanFile(file, file.getLength(), false));
