@@ -79,9 +79,14 @@ final class ColumnFlatPages {
     this.pageStats = newStats();
   }
 
-  /** The bytes this column has produced so far, before compression. */
+  /**
+   * The bytes this column holds so far as parquet-java's writers count them for a row group's
+   * size: its finished pages compressed, plus the open page and dictionary as encoded. (Counting
+   * finished pages uncompressed made row groups several times smaller than the table's {@code
+   * write.parquet.row-group-size-bytes} asks, against Iceberg's writer.)
+   */
   long bufferedBytes() {
-    return uncompressedBytes + plainSize + idCount * 4L + dict.bytes;
+    return pages.getMemSize() + plainSize + idCount * 4L + dict.bytes;
   }
 
   /** Appends rows {@code from} to {@code to} of a variable-width column. */
