@@ -92,12 +92,27 @@ public final class Lake implements AutoCloseable {
   }
 
   /**
-   * Maintains every table in turn ({@link #maintain(String)}); the results added up.
+   * Maintains every table in turn ({@link #maintain(String)}); the results added up. A table
+   * that fails does not keep the others from being maintained; its failure is thrown after.
    */
   public TableMaintenance.Result maintain() throws IOException {
     TableMaintenance.Result total = TableMaintenance.Result.NOTHING;
+    IOException failure = null;
     for (String table : parts.keySet()) {
-      total = total.plus(maintain(table));
+      try {
+        total = total.plus(maintain(table));
+      } catch (IOException | RuntimeException e) {
+        IOException wrapped =
+            e instanceof IOException io ? io : new IOException("maintenance of " + table, e);
+        if (failure == null) {
+          failure = wrapped;
+        } else {
+          failure.addSuppressed(wrapped);
+        }
+      }
+    }
+    if (failure != null) {
+      throw failure;
     }
     return total;
   }
@@ -105,7 +120,7 @@ public final class Lake implements AutoCloseable {
   /**
    * Expires the table's old snapshots, deletes its orphan files and its WAL segments compacted
    * longer ago than the grace period ({@link TableMaintenance}), holding the table's compaction
-   * lease; {@link TableMaintenance.Result#NOTHING} if another replica holds it.
+   * lease; nothing done (and {@code skipped} says why) if another replica holds it.
    */
   public TableMaintenance.Result maintain(String table) throws IOException {
     return maintain(table, Clock.systemUTC());
@@ -124,7 +139,10 @@ public final class Lake implements AutoCloseable {
                 new TableMaintenance(
                         part.table(), maintenance, compactor.policy().retireGrace(), clock)
                     .run(held));
-    return result == null ? TableMaintenance.Result.NOTHING : result;
+    return result != null
+        ? result
+        : new TableMaintenance.Result(
+            0, 0, 0, 0, 0, "another replica holds the table's compaction lease");
   }
 
   /** The maintenance policy in force (after {@link #open}'s floors). */

@@ -75,7 +75,8 @@ final class SnapshotExpiry {
 
   /**
    * Expires what {@code policy} lets go (a table's own {@code history.expire.*} properties win
-   * over it). Commits nothing when nothing would be expired, so an idle table gets no new
+   * over it, but a snapshot is never expired younger than {@code walGrace}: a query planned on
+   * it may still be reading its files). Commits nothing when nothing would be expired, so an idle table gets no new
    * metadata file per run.
    */
   static Outcome run(
@@ -85,10 +86,10 @@ final class SnapshotExpiry {
       return Outcome.NOTHING;
     }
     Map<String, String> props = table.properties();
-    Duration maxAge =
-        Duration.ofMillis(
-            PropertyUtil.propertyAsLong(
-                props, TableProperties.MAX_SNAPSHOT_AGE_MS, policy.maxSnapshotAge().toMillis()));
+    long maxAgeMillis =
+        PropertyUtil.propertyAsLong(
+            props, TableProperties.MAX_SNAPSHOT_AGE_MS, policy.maxSnapshotAge().toMillis());
+    Duration maxAge = Duration.ofMillis(Math.max(maxAgeMillis, walGrace.toMillis()));
     int minKeep =
         PropertyUtil.propertyAsInt(
             props, TableProperties.MIN_SNAPSHOTS_TO_KEEP, policy.minSnapshotsToKeep());
