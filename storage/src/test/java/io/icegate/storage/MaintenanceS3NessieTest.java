@@ -172,4 +172,102 @@ class MaintenanceS3NessieTest {
       assertThat(bodies(lake, allocator, "fake")).containsExactlyInAnyOrder("one", "two");
     }
   }
+
+  /**
+   * A real SIGKILL: a child process maintains a table with an expiry due and many old orphans
+   * (each a DELETE request on S3, so the run lasts a while) and is killed among its orphan
+   * deletes. The table reads right, and a rerun, once the dead process's lease expired, finishes
+   * the job: the orphans and the expired file are gone, the committed files stay. (Kills before
+   * or inside the expiry's commit leave the states the tests above build directly.)
+   */
+  @Test
+  void maintenanceKilledWithSigkillAndRerunLeavesTheTableReadable() throws Exception {
+    List<String> orphans = new java.util.ArrayList<>();
+    DataFile one;
+    List<DataFile> live;
+    try (Lake lake = Lake.open(config())) {
+      Table table = lake.table(LogsTable.NAME).table();
+      append(lake, allocator, "fake", "a", T0, "one", null);
+      lake.compact();
+      one = currentFiles(table).get(0);
+      rewriteAsCopy(table, one);
+      append(lake, allocator, "fake", "a", T0 + 1, "two", null);
+      lake.compact();
+      append(lake, allocator, "fake", "a", T0 + 2, "three", null);
+      lake.compact();
+      live = currentFiles(table);
+      String data = table.location() + "/data/killed-runs/";
+      for (int i = 0; i < 600; i++) {
+        String location = data + "orphan-" + i + ".parquet";
+        try (var out = table.io().newOutputFile(location).create()) {
+          out.write(new byte[] {'P', 'A', 'R', '1'});
+        }
+        orphans.add(location);
+      }
+    }
+
+    // The killed child holds the table's lease until it expires; a short one (its holder stops
+    // 30 s before the end, so this leaves it 30 s of work) keeps the test short.
+    Duration leaseTtl = Duration.ofSeconds(60);
+    Process child =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"),
+                MaintenanceChild.class.getName(),
+                dir.resolve("child").toString(), servers.nessieApiV2().toString(), branch,
+                servers.s3().toString(), storage.bucket(), storage.prefix(),
+                Long.toString(Duration.ofDays(3).toSeconds()),
+                Long.toString(leaseTtl.toSeconds()))
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("child.log").toFile())
+            .start();
+    long started = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (child.isAlive() && System.nanoTime() < started
+        && !java.nio.file.Files.readString(dir.resolve("child.log")).contains("maintaining")) {
+      Thread.sleep(20);
+    }
+    assertThat(java.nio.file.Files.readString(dir.resolve("child.log")))
+        .as("the child started maintaining").contains("maintaining");
+    // Killed among its deletes: once the first orphan (in listing order) is gone, within
+    // a random fraction of a second. The expiry committed and deleted before that.
+    String first = orphans.stream().sorted().findFirst().orElseThrow();
+    try (Lake watcher = Lake.open(config())) {
+      Table table = watcher.table(LogsTable.NAME).table();
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (exists(table, first) && child.isAlive() && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+    }
+    Thread.sleep(new java.util.Random().nextInt(200));
+    child.destroyForcibly(); // SIGKILL
+    child.waitFor();
+    System.out.println("child: " + java.nio.file.Files.readString(dir.resolve("child.log")));
+
+    var afterKill = config().withCompaction(NOW, Duration.ZERO, leaseTtl);
+    try (Lake lake = Lake.open(afterKill)) {
+      Table table = lake.table(LogsTable.NAME).table();
+      long left = orphans.stream().filter(o -> exists(table, o)).count();
+      System.out.printf(
+          "maintenance kill test: %d of %d orphans left by the killed run, expired file %s%n",
+          left, orphans.size(), exists(table, one.location()) ? "still there" : "deleted");
+      assertThat(left).as("the kill came after the first delete").isLessThan(orphans.size());
+      assertThat(bodies(lake, allocator, "fake"))
+          .as("after the kill").containsExactlyInAnyOrder("one", "two", "three");
+
+      // The rerun, once the dead process's lease has expired.
+      TableMaintenance.Result rerun;
+      long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+      do {
+        rerun = lake.maintain(LogsTable.NAME, ahead(Duration.ofDays(3)));
+        if (rerun.skipped() != null) {
+          Thread.sleep(1000);
+        }
+      } while (rerun.skipped() != null && System.nanoTime() < deadline);
+      assertThat(rerun.skipped()).isNull();
+      assertThat(orphans).noneMatch(o -> exists(table, o));
+      assertThat(exists(table, one.location())).isFalse();
+      assertThat(live).allMatch(f -> exists(table, f.location()));
+      assertThat(bodies(lake, allocator, "fake")).containsExactlyInAnyOrder("one", "two", "three");
+    }
+  }
 }

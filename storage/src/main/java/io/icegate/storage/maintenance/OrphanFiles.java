@@ -105,10 +105,12 @@ final class OrphanFiles {
       }
     }
     int deleted = 0;
+    String stopped = null;
     int limit = Math.min(orphans.size(), maxDeletes);
     for (int i = 0; i < limit; i++) {
       if (i % DELETE_BATCH == 0 && !leaseHeld.getAsBoolean()) {
-        LOG.warn("orphan removal table={} stopped: the lease ran out", name);
+        stopped = "the compaction lease ran out after " + deleted + " orphan deletes";
+        LOG.warn("orphan removal table={} stopped: {}", name, stopped);
         break;
       }
       try {
@@ -123,7 +125,7 @@ final class OrphanFiles {
           "orphan files table={} deleted={} left={} kept_younger_than_guard={}",
           name, deleted, orphans.size() - deleted, young);
     }
-    return new Outcome(deleted, young, null);
+    return new Outcome(deleted, young, stopped);
   }
 
   /**

@@ -103,7 +103,7 @@ public final class TableMaintenance {
             table.name(), iceberg, table.wal().location(),
             now - policy.orphanMinAge().toMillis(), policy.maxDeletesPerRun(), held::stillHeld);
     if (orphans.skipped() != null) {
-      LOG.warn("orphan removal table={} skipped: {}", table.name(), orphans.skipped());
+      LOG.warn("orphan removal table={} incomplete: {}", table.name(), orphans.skipped());
     }
     int wal = 0;
     if (held.stillHeld()) {
