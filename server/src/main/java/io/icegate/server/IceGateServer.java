@@ -33,6 +33,8 @@ import io.icegate.server.sql.SqlRoutes;
 import io.icegate.storage.Lake;
 import io.icegate.storage.LakeConfig;
 import io.icegate.storage.compaction.Compactor;
+import io.icegate.storage.maintenance.MaintenancePolicy;
+import io.icegate.storage.maintenance.TableMaintenance;
 import io.icegate.storage.table.LakeTables;
 import io.icegate.storage.table.TableDefinition;
 import io.netty.channel.EventLoopGroup;
@@ -75,6 +77,8 @@ public final class IceGateServer implements AutoCloseable {
   private final HttpListener prometheus;
   private final TenantLimiter limiter;
   private final ScheduledExecutorService maintenance;
+  /** When table maintenance last ran; starts at the server's start (see maintainIfDue). */
+  private volatile long lastMaintenanceMillis = System.currentTimeMillis();
   private final AutoCloseable lokiTail;
   private boolean closed;
 
@@ -194,6 +198,31 @@ public final class IceGateServer implements AutoCloseable {
       // The segments stay in the WAL and keep serving; the next run tries again.
       LOG.error("compaction failed", e);
     }
+    maintainIfDue();
+  }
+
+  /**
+   * Table maintenance after a compaction run, once per {@code maintenance_interval} (the first
+   * one interval after start). Each table is maintained under its compaction lease, so on S3
+   * only the replica that holds it does the work; the others skip that table.
+   */
+  private void maintainIfDue() {
+    long every = config.maintenance().interval().toMillis();
+    long now = System.currentTimeMillis();
+    if (every <= 0 || now - lastMaintenanceMillis < every) {
+      return;
+    }
+    lastMaintenanceMillis = now;
+    try {
+      TableMaintenance.Result result = lake.maintain();
+      metrics.expiredSnapshots.inc(result.expiredSnapshots());
+      metrics.maintenanceDeletedFiles.labelValues("expired").inc(result.expiredFiles());
+      metrics.maintenanceDeletedFiles.labelValues("orphan").inc(result.orphanFiles());
+      metrics.maintenanceDeletedFiles.labelValues("wal_segment").inc(result.walSegments());
+    } catch (IOException | RuntimeException e) {
+      // Nothing is lost: what was not deleted is deleted by the next run.
+      LOG.error("table maintenance failed", e);
+    }
   }
 
   /**
@@ -202,6 +231,7 @@ public final class IceGateServer implements AutoCloseable {
    */
   public static Lake openLake(ServerConfig config) throws IOException {
     var c = config.compaction();
+    var m = config.maintenance();
     return Lake.open(
         new LakeConfig(
             config.dataDir(),
@@ -214,7 +244,10 @@ public final class IceGateServer implements AutoCloseable {
                 c.minAge(), c.maxInputBytes(), config.queryTimeout().plus(Duration.ofMinutes(1))),
             c.dedupeWindow(),
             config.walListInterval(),
-            c.leaseTtl()));
+            c.leaseTtl(),
+            new MaintenancePolicy(
+                m.snapshotMaxAge(), m.minSnapshotsToKeep(), m.orphanMinAge(),
+                MaintenancePolicy.DEFAULT.maxDeletesPerRun())));
   }
 
   /**

@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     version = "IceGate 0.1.0",
     description = "Observability data lake: OTLP in, Loki/Prometheus/Tempo APIs out.",
-    subcommands = {Main.Serve.class, Main.Compact.class})
+    subcommands = {Main.Serve.class, Main.Compact.class, Main.Maintain.class})
 public final class Main implements Runnable {
   public static void main(String[] args) {
     int code = new CommandLine(new Main()).execute(args);
@@ -99,6 +99,83 @@ public final class Main implements Runnable {
             seedRows);
       }
       return 0;
+    }
+  }
+
+  /**
+   * Expires old snapshots and deletes orphan files and compacted WAL segments once, table by
+   * table, then exits: what {@code serve} does every {@code maintenance_interval}.
+   */
+  @Command(
+      name = "maintain",
+      description = "Expire Iceberg snapshots older than snapshot_max_age (keeping "
+          + "min_snapshots_to_keep) and delete the files only they referenced; delete files "
+          + "no snapshot references that are older than orphan_min_age, and WAL segments "
+          + "compacted longer ago than the query timeout. Like compact: with the embedded catalog "
+          + "or local storage only while serve is not running on the same data; with S3 beside "
+          + "serve replicas (through the compaction lease). Run compact first to include the WAL.")
+  static final class Maintain implements Callable<Integer> {
+    @picocli.CommandLine.Mixin DataOptions data = new DataOptions();
+
+    @Option(
+        names = "--snapshot-max-age",
+        description = "expire snapshots older than this (e.g. 5d; default: the config's)")
+    String snapshotMaxAge;
+
+    @Option(
+        names = "--min-snapshots-to-keep",
+        description = "keep at least this many snapshots (default: the config's)")
+    Integer minSnapshotsToKeep;
+
+    @Option(
+        names = "--orphan-min-age",
+        description = "delete unreferenced files older than this, at least 1d (default: the "
+            + "config's)")
+    String orphanMinAge;
+
+    @Override
+    public Integer call() throws Exception {
+      ServerConfig config;
+      try {
+        config = data.load();
+        ServerConfig.Maintenance m = config.maintenance();
+        config =
+            config.withMaintenance(
+                new ServerConfig.Maintenance(
+                    m.interval(),
+                    snapshotMaxAge != null
+                        ? ServerConfig.parseDuration("--snapshot-max-age", snapshotMaxAge)
+                        : m.snapshotMaxAge(),
+                    minSnapshotsToKeep != null ? minSnapshotsToKeep : m.minSnapshotsToKeep(),
+                    orphanMinAge != null
+                        ? ServerConfig.parseDuration("--orphan-min-age", orphanMinAge)
+                        : m.orphanMinAge()))
+                .validate();
+      } catch (ConfigException e) {
+        System.err.println("invalid configuration: " + e.getMessage());
+        return 2;
+      }
+      int failed = 0;
+      try (var lake = IceGateServer.openLake(config)) {
+        for (TableDefinition table : LakeTables.ALL) {
+          try {
+            var r = lake.maintain(table.name());
+            if (r.skipped() != null) {
+              System.out.printf("%s: skipped, %s%n", table.name(), r.skipped());
+            }
+            System.out.printf(
+                "%s: %d snapshots expired, %d files deleted with them, %d orphan files deleted"
+                    + " (%d younger than the guard kept), %d WAL segments deleted%n",
+                table.name(), r.expiredSnapshots(), r.expiredFiles(), r.orphanFiles(),
+                r.youngOrphans(), r.walSegments());
+          } catch (java.io.IOException | RuntimeException e) {
+            // The other tables are still maintained; this one is tried again next time.
+            System.err.printf("%s: maintenance failed: %s%n", table.name(), e);
+            failed++;
+          }
+        }
+      }
+      return failed == 0 ? 0 : 1;
     }
   }
 

@@ -21,6 +21,8 @@ public final class ServerMetrics {
   public final Histogram queryDuration;
   public final Counter compactedSegments;
   public final Counter overloadedRequests;
+  public final Counter expiredSnapshots;
+  public final Counter maintenanceDeletedFiles;
 
   public ServerMetrics() {
     JvmMetrics.builder().register(registry);
@@ -58,6 +60,18 @@ public final class ServerMetrics {
             .name("icegate_overloaded_requests_total")
             .help("Ingest requests refused because the WAL was behind (backpressure), by signal")
             .labelNames("signal")
+            .register(registry);
+    expiredSnapshots =
+        Counter.builder()
+            .name("icegate_expired_snapshots_total")
+            .help("Iceberg snapshots removed by table maintenance")
+            .register(registry);
+    maintenanceDeletedFiles =
+        Counter.builder()
+            .name("icegate_maintenance_deleted_files_total")
+            .help("Files table maintenance deleted, by kind: expired (only expired snapshots"
+                + " referenced them), orphan (no snapshot did), wal_segment (compacted WAL)")
+            .labelNames("kind")
             .register(registry);
     registerScanTotals();
   }

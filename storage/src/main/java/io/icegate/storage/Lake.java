@@ -4,6 +4,8 @@ import io.icegate.storage.catalog.LakeCatalog;
 import io.icegate.storage.compaction.CompactionLease;
 import io.icegate.storage.compaction.Compactor;
 import io.icegate.storage.compaction.ObjectStoreLease;
+import io.icegate.storage.maintenance.MaintenancePolicy;
+import io.icegate.storage.maintenance.TableMaintenance;
 import io.icegate.storage.objectstore.S3Connection;
 import io.icegate.storage.scan.TableScanner;
 import io.icegate.storage.table.LakeTable;
@@ -48,11 +50,15 @@ public final class Lake implements AutoCloseable {
   private final S3Connection s3;
   private final Map<String, Part> parts;
   private final TableScanner scanner;
+  private final MaintenancePolicy maintenance;
 
-  private Lake(LakeCatalog catalog, S3Connection s3, Map<String, Part> parts) {
+  private Lake(
+      LakeCatalog catalog, S3Connection s3, Map<String, Part> parts,
+      MaintenancePolicy maintenance) {
     this.catalog = catalog;
     this.s3 = s3;
     this.parts = parts;
+    this.maintenance = maintenance;
     Map<String, LakeTable> tables = new LinkedHashMap<>();
     parts.forEach((name, part) -> tables.put(name, part.table()));
     this.scanner = new TableScanner(tables);
@@ -83,6 +89,65 @@ public final class Lake implements AutoCloseable {
   /** Compacts one table's due segments. */
   public Compactor.Result compact(String table) throws IOException {
     return part(table).compactor().compact();
+  }
+
+  /**
+   * Maintains every table in turn ({@link #maintain(String)}); the results added up. A table
+   * that fails does not keep the others from being maintained; its failure is thrown after.
+   */
+  public TableMaintenance.Result maintain() throws IOException {
+    TableMaintenance.Result total = TableMaintenance.Result.NOTHING;
+    IOException failure = null;
+    for (String table : parts.keySet()) {
+      try {
+        total = total.plus(maintain(table));
+      } catch (IOException | RuntimeException e) {
+        IOException wrapped =
+            e instanceof IOException io ? io : new IOException("maintenance of " + table, e);
+        if (failure == null) {
+          failure = wrapped;
+        } else {
+          failure.addSuppressed(wrapped);
+        }
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
+    return total;
+  }
+
+  /**
+   * Expires the table's old snapshots, deletes its orphan files and its WAL segments compacted
+   * longer ago than the grace period ({@link TableMaintenance}), holding the table's compaction
+   * lease; nothing done (and {@code skipped} says why) if another replica holds it.
+   */
+  public TableMaintenance.Result maintain(String table) throws IOException {
+    return maintain(table, Clock.systemUTC());
+  }
+
+  /**
+   * As {@link #maintain(String)}, with every age measured from {@code clock}'s now (a later
+   * clock ages files and snapshots without waiting).
+   */
+  public TableMaintenance.Result maintain(String table, Clock clock) throws IOException {
+    Part part = part(table);
+    Compactor compactor = part.compactor();
+    TableMaintenance.Result result =
+        compactor.underLease(
+            held ->
+                new TableMaintenance(
+                        part.table(), maintenance, compactor.policy().retireGrace(), clock)
+                    .run(held));
+    return result != null
+        ? result
+        : new TableMaintenance.Result(
+            0, 0, 0, 0, 0, "another replica holds the table's compaction lease");
+  }
+
+  /** The maintenance policy in force (after {@link #open}'s floors). */
+  public MaintenancePolicy maintenancePolicy() {
+    return maintenance;
   }
 
   /**
@@ -126,6 +191,7 @@ public final class Lake implements AutoCloseable {
           new Compactor.Policy(
               config.dedupeWindow(), compaction.maxInputBytes(), compaction.retireGrace());
     }
+    MaintenancePolicy maintenance = maintenanceFloors(config, compaction);
     S3Connection s3 =
         config.storage() instanceof LakeConfig.Storage.S3 settings
             ? S3Connection.open(settings)
@@ -143,7 +209,7 @@ public final class Lake implements AutoCloseable {
       LOG.info(
           "lake open catalog={} storage={} tables={}",
           config.catalog(), config.storage(), parts.keySet());
-      return new Lake(catalog, s3, parts);
+      return new Lake(catalog, s3, parts, maintenance);
     } catch (IOException | RuntimeException e) {
       parts.values().forEach(p -> p.wal().close());
       if (catalog != null) {
@@ -154,6 +220,30 @@ public final class Lake implements AutoCloseable {
       }
       throw e;
     }
+  }
+
+  /**
+   * The maintenance policy with its two floors: snapshots are kept at least as long as retired
+   * WAL segments (the query timeout and a margin: a query planned on a snapshot reads its files),
+   * and an unreferenced file is young for at least a lease's length (a compaction writes its
+   * files and commits them within one lease).
+   */
+  private static MaintenancePolicy maintenanceFloors(
+      LakeConfig config, Compactor.Policy compaction) {
+    MaintenancePolicy p = config.maintenance();
+    Duration maxAge = max(p.maxSnapshotAge(), compaction.retireGrace());
+    Duration orphanAge = max(p.orphanMinAge(), config.compactionLeaseTtl());
+    if (!maxAge.equals(p.maxSnapshotAge()) || !orphanAge.equals(p.orphanMinAge())) {
+      LOG.warn(
+          "maintenance ages raised to their floors: snapshot max age {} (retire grace), orphan"
+              + " min age {} (compaction lease)", maxAge, orphanAge);
+    }
+    return new MaintenancePolicy(
+        maxAge, p.minSnapshotsToKeep(), orphanAge, p.maxDeletesPerRun());
+  }
+
+  private static Duration max(Duration a, Duration b) {
+    return a.compareTo(b) >= 0 ? a : b;
   }
 
   /**

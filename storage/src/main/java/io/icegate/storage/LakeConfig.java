@@ -1,6 +1,7 @@
 package io.icegate.storage;
 
 import io.icegate.storage.compaction.Compactor;
+import io.icegate.storage.maintenance.MaintenancePolicy;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,6 +25,9 @@ import java.util.Objects;
  *     other replicas, and the catalog's snapshot, may be when a query plans its scan
  * @param compactionLeaseTtl with shared storage: how long one replica's claim to run compaction
  *     lasts; a run that would outlive it does not commit
+ * @param maintenance snapshot retention and orphan clean-up ({@link Lake#maintain()}); its
+ *     snapshot age is raised to the compaction's retire grace and its orphan age to the lease
+ *     TTL, so no query's snapshot and no running compaction's files are removed
  */
 public record LakeConfig(
     Path dataDir,
@@ -33,7 +37,8 @@ public record LakeConfig(
     Compactor.Policy compaction,
     Duration dedupeWindow,
     Duration walListInterval,
-    Duration compactionLeaseTtl) {
+    Duration compactionLeaseTtl,
+    MaintenancePolicy maintenance) {
 
   public LakeConfig {
     Objects.requireNonNull(dataDir, "dataDir");
@@ -44,6 +49,16 @@ public record LakeConfig(
     Objects.requireNonNull(dedupeWindow, "dedupeWindow");
     Objects.requireNonNull(walListInterval, "walListInterval");
     Objects.requireNonNull(compactionLeaseTtl, "compactionLeaseTtl");
+    Objects.requireNonNull(maintenance, "maintenance");
+  }
+
+  /** With the default maintenance policy ({@link MaintenancePolicy#DEFAULT}). */
+  public LakeConfig(
+      Path dataDir, Catalog catalog, Storage storage, Duration walMaxDelay,
+      Compactor.Policy compaction, Duration dedupeWindow, Duration walListInterval,
+      Duration compactionLeaseTtl) {
+    this(dataDir, catalog, storage, walMaxDelay, compaction, dedupeWindow, walListInterval,
+        compactionLeaseTtl, MaintenancePolicy.DEFAULT);
   }
 
   /** Local disk and the embedded catalog in {@code dataDir}: the zero-set-up defaults. */
@@ -56,28 +71,34 @@ public record LakeConfig(
         Compactor.Policy.DEFAULT,
         Duration.ofMinutes(5),
         Duration.ofSeconds(1),
-        Duration.ofMinutes(10));
+        Duration.ofMinutes(10),
+        MaintenancePolicy.DEFAULT);
   }
 
   public LakeConfig withCatalog(Catalog newCatalog) {
     return new LakeConfig(dataDir, newCatalog, storage, walMaxDelay, compaction, dedupeWindow,
-        walListInterval, compactionLeaseTtl);
+        walListInterval, compactionLeaseTtl, maintenance);
   }
 
   public LakeConfig withStorage(Storage newStorage) {
     return new LakeConfig(dataDir, catalog, newStorage, walMaxDelay, compaction, dedupeWindow,
-        walListInterval, compactionLeaseTtl);
+        walListInterval, compactionLeaseTtl, maintenance);
   }
 
   public LakeConfig withWal(Duration maxDelay, Duration listInterval) {
     return new LakeConfig(dataDir, catalog, storage, maxDelay, compaction, dedupeWindow,
-        listInterval, compactionLeaseTtl);
+        listInterval, compactionLeaseTtl, maintenance);
   }
 
   public LakeConfig withCompaction(
       Compactor.Policy policy, Duration newDedupeWindow, Duration leaseTtl) {
     return new LakeConfig(dataDir, catalog, storage, walMaxDelay, policy, newDedupeWindow,
-        walListInterval, leaseTtl);
+        walListInterval, leaseTtl, maintenance);
+  }
+
+  public LakeConfig withMaintenance(MaintenancePolicy policy) {
+    return new LakeConfig(dataDir, catalog, storage, walMaxDelay, compaction, dedupeWindow,
+        walListInterval, compactionLeaseTtl, policy);
   }
 
   /** The Iceberg catalog that holds the table pointers. */

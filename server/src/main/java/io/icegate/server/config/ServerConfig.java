@@ -52,6 +52,7 @@ import java.util.Map;
  * @param maxInflightBodyBytes the request body bytes one HTTP listener holds at once (received
  *     and not yet answered); beyond it requests are answered 429 before they are decoded. 0 = 4 x
  *     {@code maxRequestBytes}; see {@link #inflightBodyBudget}
+ * @param maintenance snapshot expiry and orphan-file removal (interval, retention, age guard)
  */
 public record ServerConfig(
     Path dataDir,
@@ -76,7 +77,8 @@ public record ServerConfig(
     long walMaxPendingRows,
     Limits limits,
     Map<String, Limits> tenantLimits,
-    long maxInflightBodyBytes) {
+    long maxInflightBodyBytes,
+    Maintenance maintenance) {
 
   /** The in-flight body budget when {@code max_inflight_body_bytes} is 0: this many bodies. */
   public static final int DEFAULT_INFLIGHT_BODIES = 4;
@@ -118,6 +120,27 @@ public record ServerConfig(
   }
 
   /**
+   * Table maintenance, Iceberg's two clean-ups: snapshot expiry and orphan-file removal (plus
+   * WAL segments compacted longer ago than the query timeout). Run by the compaction leader,
+   * after a compaction run, at most once per {@code interval}.
+   *
+   * @param interval how often maintenance runs (0 = never); it runs after a compaction run, so
+   *     not at all when {@code compaction_interval} is 0
+   * @param snapshotMaxAge snapshots older than this are expired (Iceberg's {@code
+   *     history.expire.max-snapshot-age-ms}, 5 days); time travel reaches this far back
+   * @param minSnapshotsToKeep snapshots kept whatever their age (Iceberg's {@code
+   *     history.expire.min-snapshots-to-keep}, 1)
+   * @param orphanMinAge an unreferenced file is deleted only once older than this (Iceberg's
+   *     orphan-file default, 3 days; at least 1 day, as Iceberg's procedure requires)
+   */
+  public record Maintenance(
+      Duration interval, Duration snapshotMaxAge, int minSnapshotsToKeep,
+      Duration orphanMinAge) {
+    public static final Maintenance DEFAULT =
+        new Maintenance(Duration.ofHours(1), Duration.ofDays(5), 1, Duration.ofDays(3));
+  }
+
+  /**
    * PromQL settings, as Prometheus's flags of the same names.
    *
    * @param lookbackDelta how far back an instant selector looks for a sample ({@code
@@ -155,7 +178,8 @@ public record ServerConfig(
         1_000_000,
         Limits.DEFAULT,
         Map.of(),
-        0);
+        0,
+        Maintenance.DEFAULT);
   }
 
   /** The file's keys, all optional; durations in Go/Prometheus form ("5ms", "2m"). */
@@ -187,7 +211,11 @@ public record ServerConfig(
       @JsonProperty("wal_max_pending_rows") Long walMaxPendingRows,
       @JsonProperty("limits") Limits.File limits,
       @JsonProperty("tenant_limits") Map<String, Limits.File> tenantLimits,
-      @JsonProperty("max_inflight_body_bytes") Long maxInflightBodyBytes) {}
+      @JsonProperty("max_inflight_body_bytes") Long maxInflightBodyBytes,
+      @JsonProperty("maintenance_interval") String maintenanceInterval,
+      @JsonProperty("snapshot_max_age") String snapshotMaxAge,
+      @JsonProperty("min_snapshots_to_keep") Integer minSnapshotsToKeep,
+      @JsonProperty("orphan_min_age") String orphanMinAge) {}
 
   /** The {@code prometheus_query:} block. */
   @JsonIgnoreProperties(ignoreUnknown = false)
@@ -300,7 +328,20 @@ public record ServerConfig(
         tenants,
         f.maxInflightBodyBytes() != null
             ? f.maxInflightBodyBytes()
-            : d.maxInflightBodyBytes());
+            : d.maxInflightBodyBytes(),
+        new Maintenance(
+            f.maintenanceInterval() != null
+                ? duration("maintenance_interval", f.maintenanceInterval())
+                : d.maintenance().interval(),
+            f.snapshotMaxAge() != null
+                ? duration("snapshot_max_age", f.snapshotMaxAge())
+                : d.maintenance().snapshotMaxAge(),
+            f.minSnapshotsToKeep() != null
+                ? f.minSnapshotsToKeep()
+                : d.maintenance().minSnapshotsToKeep(),
+            f.orphanMinAge() != null
+                ? duration("orphan_min_age", f.orphanMinAge())
+                : d.maintenance().orphanMinAge()));
   }
 
   /** The YAML key a mapping error is about, e.g. {@code storage.bucket}. */
@@ -434,6 +475,7 @@ public record ServerConfig(
     Limits limits;
     Map<String, Limits> tenantLimits;
     long maxInflightBodyBytes;
+    Maintenance maintenance;
 
     Builder(ServerConfig c) {
       dataDir = c.dataDir;
@@ -459,6 +501,7 @@ public record ServerConfig(
       limits = c.limits;
       tenantLimits = c.tenantLimits;
       maxInflightBodyBytes = c.maxInflightBodyBytes;
+      maintenance = c.maintenance;
     }
 
     ServerConfig build() {
@@ -466,7 +509,7 @@ public record ServerConfig(
           walMaxDelay, queryMemoryBytes, queryTimeout, maxEntriesLimitPerQuery, shutdownGrace,
           compaction, catalog, storage, walListInterval, otlpGrpcPort, prometheusPort, promQuery,
           grpcMaxMessageBytes, walMaxPendingBytes, walMaxPendingRows, limits, tenantLimits,
-          maxInflightBodyBytes);
+          maxInflightBodyBytes, maintenance);
     }
   }
 
@@ -505,6 +548,10 @@ public record ServerConfig(
 
   public ServerConfig withCompaction(Compaction newCompaction) {
     return copy(b -> b.compaction = newCompaction);
+  }
+
+  public ServerConfig withMaintenance(Maintenance newMaintenance) {
+    return copy(b -> b.maintenance = newMaintenance);
   }
 
   public ServerConfig withWalMaxDelay(Duration delay) {
@@ -604,7 +651,53 @@ public record ServerConfig(
       throw new ConfigException(
           "compaction_lease_ttl must be at least 1m, got " + compaction.leaseTtl());
     }
+    validateMaintenance();
     return this;
+  }
+
+  /**
+   * Maintenance may not delete what a query or a compaction still needs: snapshots live at
+   * least as long as a query (plus the minute retired WAL segments are kept), and an
+   * unreferenced file is young for at least a day — Iceberg's orphan procedure refuses less,
+   * since a writer's files exist before its commit — and longer than a compaction lease.
+   */
+  private void validateMaintenance() {
+    if (maintenance.interval().isNegative()) {
+      throw new ConfigException("maintenance_interval must not be negative");
+    }
+    if (maintenance.minSnapshotsToKeep() < 1) {
+      throw new ConfigException(
+          "min_snapshots_to_keep must be at least 1, got " + maintenance.minSnapshotsToKeep());
+    }
+    Duration grace = queryTimeout.plus(Duration.ofMinutes(1));
+    if (maintenance.snapshotMaxAge().compareTo(grace) < 0) {
+      throw new ConfigException(
+          "snapshot_max_age must be at least query_timeout + 1m (" + words(grace)
+              + "): a running query reads its snapshot's files, got "
+              + words(maintenance.snapshotMaxAge()));
+    }
+    Duration floor = compaction.leaseTtl().compareTo(Duration.ofDays(1)) > 0
+        ? compaction.leaseTtl()
+        : Duration.ofDays(1);
+    if (maintenance.orphanMinAge().compareTo(floor) < 0) {
+      throw new ConfigException(
+          "orphan_min_age must be at least " + words(floor)
+              + " (1d and compaction_lease_ttl): younger unreferenced files may be a running"
+              + " compaction's, got " + words(maintenance.orphanMinAge()));
+    }
+  }
+
+  /** A duration as the config file would spell it, in its largest whole unit: 1d, 2m, 150ms. */
+  private static String words(Duration d) {
+    long ms = d.toMillis();
+    long[] units = {86_400_000L, 3_600_000L, 60_000L, 1_000L};
+    String[] names = {"d", "h", "m", "s"};
+    for (int i = 0; i < units.length; i++) {
+      if (ms != 0 && ms % units[i] == 0) {
+        return ms / units[i] + names[i];
+      }
+    }
+    return ms + "ms";
   }
 
   private static void port(String key, int value) {
@@ -618,6 +711,11 @@ public record ServerConfig(
       throw new ConfigException(
           key + " must be a port number 0-65535, or -1 for no listener, got " + value);
     }
+  }
+
+  /** A duration in the config file's form ("90s", "5d"); a bad one names {@code key}. */
+  public static Duration parseDuration(String key, String text) {
+    return duration(key, text);
   }
 
   private static Duration duration(String key, String text) {

@@ -75,6 +75,40 @@ class ServerConfigTest {
     assertThat(load("").validate()).isEqualTo(ServerConfig.defaults());
   }
 
+  @Test
+  void maintenanceKeysDefaultToIcebergsAndAreChecked() throws Exception {
+    ServerConfig.Maintenance defaults = load("loki_port: 3100\n").validate().maintenance();
+    assertThat(defaults.interval()).isEqualTo(Duration.ofHours(1));
+    assertThat(defaults.snapshotMaxAge()).isEqualTo(Duration.ofDays(5));
+    assertThat(defaults.minSnapshotsToKeep()).isEqualTo(1);
+    assertThat(defaults.orphanMinAge()).isEqualTo(Duration.ofDays(3));
+
+    ServerConfig.Maintenance set =
+        load("""
+            maintenance_interval: 30m
+            snapshot_max_age: 2d
+            min_snapshots_to_keep: 10
+            orphan_min_age: 36h
+            """).validate().maintenance();
+    assertThat(set)
+        .isEqualTo(
+            new ServerConfig.Maintenance(
+                Duration.ofMinutes(30), Duration.ofDays(2), 10, Duration.ofHours(36)));
+
+    assertThatThrownBy(() -> load("orphan_min_age: 12h\n").validate())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("orphan_min_age must be at least 1d");
+    assertThatThrownBy(() -> load("query_timeout: 10m\nsnapshot_max_age: 5m\n").validate())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("snapshot_max_age must be at least query_timeout + 1m (11m)");
+    assertThatThrownBy(() -> load("min_snapshots_to_keep: 0\n").validate())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("min_snapshots_to_keep");
+    assertThatThrownBy(() -> load("maintenance_interval: soon\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("maintenance_interval");
+  }
+
   private ServerConfig load(String yaml) throws Exception {
     Path file = dir.resolve("icegate.yaml");
     Files.writeString(file, yaml);

@@ -86,6 +86,33 @@ public final class Compactor {
     this.clock = clock;
   }
 
+  /** Work done while holding the lease (see {@link #underLease}). */
+  @FunctionalInterface
+  public interface LeaseWork<T> {
+    T run(CompactionLease.Held held) throws IOException;
+  }
+
+  /** When segments are due and how long retired ones stay readable. */
+  public Policy policy() {
+    return policy;
+  }
+
+  /**
+   * Runs {@code work} holding this table's compaction lease, never beside this process's own
+   * compaction of the table: table maintenance goes through here, so one replica at a time
+   * maintains a table and never while it is being compacted. Returns null, without running it,
+   * if another replica holds the lease.
+   */
+  public synchronized <T> T underLease(LeaseWork<T> work) throws IOException {
+    try (CompactionLease.Held held = lease.tryAcquire()) {
+      if (held == null) {
+        LOG.debug("table={}: another replica holds the compaction lease", table.name());
+        return null;
+      }
+      return work.run(held);
+    }
+  }
+
   /**
    * Compacts what is due now; returns {@link Result#NOTHING} if nothing was, or if another
    * replica holds the lease or committed first.
