@@ -39,6 +39,9 @@ final class ColumnFlatPages {
   private final int pageRows;
   private final int dictionaryBytes;
   private final int maxDefinition;
+  // A map's key or value column (repetition level 1): levels per entry, pages end on rows.
+  private final boolean repeated;
+  private final boolean leafRequired;
 
   private boolean dictionary;
   private boolean dictionaryUsed;
@@ -52,6 +55,10 @@ final class ColumnFlatPages {
   private long idsPlainBytes; // what the page's ids would take as PLAIN values
   private int lastId = -1;
   private byte[] defined = new byte[128]; // bit i: value i of the page is present
+  private byte[] repeats = new byte[128]; // bit i: entry i continues its row's map
+  private boolean anyRepeat;
+  private int rows; // rows the page holds (repeated columns; otherwise values)
+  private boolean plainAtRowEnd; // the dictionary filled up within a row
   private int values;
   private int nulls;
   private Statistics<?> pageStats;
@@ -70,6 +77,13 @@ final class ColumnFlatPages {
         };
     this.maxDefinition = column.getMaxDefinitionLevel();
     this.optional = maxDefinition > 0;
+    this.repeated = column.getMaxRepetitionLevel() > 0;
+    this.leafRequired = type.isRepetition(org.apache.parquet.schema.Type.Repetition.REQUIRED);
+    if (repeated && (column.getMaxRepetitionLevel() != 1 || maxDefinition != 1
+        || !leafRequired)) {
+      throw new IllegalArgumentException(
+          "only a required map's required keys and values are written flat: " + column);
+    }
     this.statistics = props.getStatisticsEnabled(column);
     // As parquet-java's V1 writers: fixed-length binary (ids) is never dictionary-encoded.
     this.dictionary = props.isDictionaryEnabled(column) && kind != Kind.FIXED;
@@ -93,20 +107,58 @@ final class ColumnFlatPages {
         continue;
       }
       int start = offsets[i];
-      int length = offsets[i + 1] - start;
-      if (dictionary) {
-        idsPlainBytes += 4 + length;
-        appendId(dict.idOf(data, start, length, true));
-      } else {
-        ensurePlain(4 + length);
-        putIntLittleEndian(plain, plainSize, length);
-        System.arraycopy(data, start, plain, plainSize + 4, length);
-        plainSize += 4 + length;
-        if (statistics) {
-          pageStats.updateStats(Binary.fromConstantByteArray(data, start, length));
-        }
-        present();
+      appendBinaryValue(data, start, offsets[i + 1] - start);
+    }
+  }
+
+  /**
+   * Appends rows {@code from} to {@code to} of a required map's key or value column: row
+   * {@code r}'s entries are {@code mapOffsets[r]} to {@code mapOffsets[r + 1]} of the entry
+   * column ({@code validity}, {@code offsets}, {@code data}). An empty map is one level entry
+   * without a value (definition level 0), as Parquet's map layout has it; each entry after a
+   * row's first repeats (repetition level 1).
+   */
+  void appendRepeatedBinary(
+      byte[] mapValidity, int[] mapOffsets, byte[] validity, int[] offsets, byte[] data,
+      int from, int to) throws IOException {
+    for (int r = from; r < to; r++) {
+      if (isNull(mapValidity, r)) {
+        throw new IllegalArgumentException("null map in required column " + type.getName());
       }
+      int first = mapOffsets[r];
+      int last = mapOffsets[r + 1];
+      if (first == last) {
+        appendNull();
+      }
+      for (int i = first; i < last; i++) {
+        if (isNull(validity, i)) {
+          throw new IllegalArgumentException("null in required column " + type.getName());
+        }
+        if (i > first) {
+          ensureDefined();
+          repeats[values >> 3] |= (byte) (1 << (values & 7));
+          anyRepeat = true;
+        }
+        int start = offsets[i];
+        appendBinaryValue(data, start, offsets[i + 1] - start);
+      }
+      endRow();
+    }
+  }
+
+  private void appendBinaryValue(byte[] data, int start, int length) throws IOException {
+    if (dictionary) {
+      idsPlainBytes += 4 + length;
+      appendId(dict.idOf(data, start, length, true));
+    } else {
+      ensurePlain(4 + length);
+      putIntLittleEndian(plain, plainSize, length);
+      System.arraycopy(data, start, plain, plainSize + 4, length);
+      plainSize += 4 + length;
+      if (statistics) {
+        pageStats.updateStats(Binary.fromConstantByteArray(data, start, length));
+      }
+      present();
     }
   }
 
@@ -163,8 +215,12 @@ final class ColumnFlatPages {
     ids[idCount++] = id;
     if (dict.bytes > dictionaryBytes) {
       // Too many distinct values for a dictionary to pay: this page keeps its ids, the rest of
-      // the column chunk is plain.
+      // the column chunk is plain. A map column's page ends with its row.
       present();
+      if (repeated) {
+        plainAtRowEnd = true;
+        return;
+      }
       flushPage();
       dictionary = false;
       return;
@@ -180,14 +236,31 @@ final class ColumnFlatPages {
   }
 
   private void endValue() throws IOException {
-    if (values >= pageRows || plainSize >= pageBytes || idCount * 4L >= pageBytes) {
+    if (!repeated && full()) {
       flushPage();
     }
+  }
+
+  /** A map column's page is measured, and ended, only between rows. */
+  private void endRow() throws IOException {
+    rows++;
+    if (plainAtRowEnd) {
+      plainAtRowEnd = false;
+      flushPage();
+      dictionary = false;
+    } else if (full()) {
+      flushPage();
+    }
+  }
+
+  private boolean full() {
+    return values >= pageRows || plainSize >= pageBytes || idCount * 4L >= pageBytes;
   }
 
   private void ensureDefined() {
     if ((values >> 3) + 1 > defined.length) {
       defined = Arrays.copyOf(defined, defined.length * 2);
+      repeats = Arrays.copyOf(repeats, defined.length);
     }
   }
 
@@ -203,6 +276,9 @@ final class ColumnFlatPages {
       return;
     }
     BytesInput levels = optional ? definitionLevels() : BytesInput.empty();
+    if (repeated) {
+      levels = BytesInput.concat(repetitionLevels(), levels);
+    }
     BytesInput body;
     Encoding encoding;
     Statistics<?> stats = pageStats;
@@ -237,12 +313,18 @@ final class ColumnFlatPages {
     BytesInput page = BytesInput.concat(levels, body);
     uncompressedBytes += page.size();
     pages.writePage(
-        page, values, values, stats,
+        page, values, repeated ? rows : values, stats,
         SizeStatistics.noopBuilder(type, 0, maxDefinition).build(),
         statistics
             ? GeospatialStatistics.newBuilder(type).build()
             : GeospatialStatistics.noopBuilder().build(),
-        Encoding.BIT_PACKED, optional ? Encoding.RLE : Encoding.BIT_PACKED, encoding);
+        repeated ? Encoding.RLE : Encoding.BIT_PACKED,
+        optional ? Encoding.RLE : Encoding.BIT_PACKED, encoding);
+    if (anyRepeat) {
+      Arrays.fill(repeats, 0, Math.min(repeats.length, (values >> 3) + 1), (byte) 0);
+      anyRepeat = false;
+    }
+    rows = 0;
     plainSize = 0;
     idCount = 0;
     idsPlainBytes = 0;
@@ -286,6 +368,28 @@ final class ColumnFlatPages {
     return BytesInput.from(out, 0, at);
   }
 
+  /**
+   * Repetition levels of a map column's page (0 at a row's first entry, 1 after), laid out as
+   * {@link #definitionLevels}: one run of zeros when no map has two entries, else the bitmap.
+   */
+  private BytesInput repetitionLevels() {
+    byte[] out;
+    int at;
+    if (!anyRepeat) {
+      out = new byte[4 + 5 + 1];
+      at = varint(out, 4, values << 1);
+      out[at++] = 0;
+    } else {
+      int groups = (values + 7) / 8;
+      out = new byte[4 + 5 + groups];
+      at = varint(out, 4, (groups << 1) | 1);
+      System.arraycopy(repeats, 0, out, at, groups);
+      at += groups;
+    }
+    putIntLittleEndian(out, 0, at - 4);
+    return BytesInput.from(out, 0, at);
+  }
+
   private static void putIntLittleEndian(byte[] out, int at, int value) {
     out[at] = (byte) value;
     out[at + 1] = (byte) (value >>> 8);
@@ -295,6 +399,9 @@ final class ColumnFlatPages {
 
   /** Appends {@code count} nulls (a table column the batch does not have). */
   void appendNulls(int count) throws IOException {
+    if (repeated) {
+      throw new IllegalArgumentException("a required map column cannot be absent");
+    }
     for (int i = 0; i < count; i++) {
       appendNull();
     }
