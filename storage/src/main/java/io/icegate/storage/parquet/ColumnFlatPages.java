@@ -59,6 +59,12 @@ final class ColumnFlatPages {
   private boolean anyRepeat;
   private int rows; // rows the page holds (repeated columns; otherwise values)
   private boolean plainAtRowEnd; // the dictionary filled up within a row
+  // A map column's previous row, by position in its map: each entry's bytes and dictionary id.
+  private static final int ROW_MEMORY = 16;
+  private final byte[][] rowData = new byte[ROW_MEMORY][];
+  private final int[] rowStarts = new int[ROW_MEMORY];
+  private final int[] rowLengths = new int[ROW_MEMORY];
+  private final int[] rowIds = new int[ROW_MEMORY];
   private int values;
   private int nulls;
   private Statistics<?> pageStats;
@@ -140,10 +146,39 @@ final class ColumnFlatPages {
           anyRepeat = true;
         }
         int start = offsets[i];
-        appendBinaryValue(data, start, offsets[i + 1] - start);
+        int length = offsets[i + 1] - start;
+        int k = i - first;
+        if (dictionary && k < ROW_MEMORY) {
+          appendMapEntry(k, data, start, length);
+        } else {
+          appendBinaryValue(data, start, length);
+        }
       }
       endRow();
     }
+  }
+
+  /**
+   * A dictionary-encoded map entry at position {@code k} of its row. A resource's attributes
+   * repeat on every record, key after key: the entry equal to the previous row's at the same
+   * position reuses its id without hashing.
+   */
+  private void appendMapEntry(int k, byte[] data, int start, int length) throws IOException {
+    int id;
+    byte[] before = rowData[k];
+    if (before != null && rowLengths[k] == length
+        && Arrays.equals(data, start, start + length, before, rowStarts[k],
+            rowStarts[k] + length)) {
+      id = rowIds[k];
+    } else {
+      id = dict.idOf(data, start, length, true);
+      rowIds[k] = id;
+    }
+    rowData[k] = data;
+    rowStarts[k] = start;
+    rowLengths[k] = length;
+    idsPlainBytes += 4 + length;
+    appendId(id);
   }
 
   private void appendBinaryValue(byte[] data, int start, int length) throws IOException {
