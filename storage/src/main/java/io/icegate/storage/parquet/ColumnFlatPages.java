@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.util.Arrays;
 import org.apache.parquet.bytes.BytesInput;
 import org.apache.parquet.bytes.BytesUtils;
-import org.apache.parquet.bytes.HeapByteBufferAllocator;
 import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.column.Encoding;
 import org.apache.parquet.column.ParquetProperties;
@@ -13,7 +12,8 @@ import org.apache.parquet.column.page.PageWriter;
 import org.apache.parquet.column.statistics.SizeStatistics;
 import org.apache.parquet.column.statistics.Statistics;
 import org.apache.parquet.column.statistics.geospatial.GeospatialStatistics;
-import org.apache.parquet.column.values.rle.RunLengthBitPackingHybridEncoder;
+import org.apache.parquet.column.values.bitpacking.BytePacker;
+import org.apache.parquet.column.values.bitpacking.Packer;
 import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.schema.PrimitiveType;
 
@@ -319,15 +319,8 @@ final class ColumnFlatPages {
     Statistics<?> stats = pageStats;
     if (idCount > 0) {
       int bitWidth = BytesUtils.getWidthFromMaxInt(dict.size - 1);
-      try (RunLengthBitPackingHybridEncoder encoder =
-          new RunLengthBitPackingHybridEncoder(bitWidth, 1024, pageBytes,
-              HeapByteBufferAllocator.getInstance())) {
-        for (int i = 0; i < idCount; i++) {
-          encoder.writeInt(ids[i]);
-        }
-        body = BytesInput.concat(BytesInput.from(new byte[] {(byte) bitWidth}),
-            BytesInput.from(encoder.toBytes().toByteArray()));
-      }
+      body = BytesInput.concat(BytesInput.from(new byte[] {(byte) bitWidth}),
+          hybrid(ids, idCount, bitWidth));
       encoding = Encoding.PLAIN_DICTIONARY;
       if (statistics) {
         dict.statistics(stats, ids, idCount);
@@ -401,6 +394,71 @@ final class ColumnFlatPages {
     }
     putIntLittleEndian(out, 0, at - 4);
     return BytesInput.from(out, 0, at);
+  }
+
+  /**
+   * {@code count} values of {@code bitWidth} bits in Parquet's RLE / bit-packing hybrid: eight or
+   * more equal values in a row as one run, the rest bit-packed in groups of eight (the last group
+   * padded with zeros). Parquet-java's encoder takes a call per value and buffers; the page's ids
+   * are all here at once.
+   */
+  static BytesInput hybrid(int[] values, int count, int bitWidth) {
+    int valueBytes = (bitWidth + 7) / 8;
+    byte[] out = new byte[(count / 8 + 1) * (bitWidth + 10) + 16];
+    int at = 0;
+    BytePacker packer = bitWidth == 0 ? null : Packer.LITTLE_ENDIAN.newBytePacker(bitWidth);
+    int[] last = new int[8];
+    int i = 0;
+    while (i < count) {
+      int run = 1;
+      while (i + run < count && values[i + run] == values[i]) {
+        run++;
+      }
+      if (run >= 8 || bitWidth == 0) {
+        if (bitWidth == 0) {
+          run = count - i; // every value is 0
+        }
+        at = varint(out, at, run << 1);
+        int value = values[i];
+        for (int b = 0; b < valueBytes; b++) {
+          out[at++] = (byte) (value >>> (8 * b));
+        }
+        i += run;
+        continue;
+      }
+      // Groups of eight until the input ends or a run of eight starts after a group.
+      int groups = 0;
+      int end = i;
+      do {
+        end += 8;
+        groups++;
+      } while (end < count && !runOfEight(values, end, count));
+      at = varint(out, at, groups << 1 | 1);
+      for (int g = i; g < end; g += 8) {
+        if (g + 8 <= count) {
+          packer.pack8Values(values, g, out, at);
+        } else {
+          java.util.Arrays.fill(last, 0);
+          System.arraycopy(values, g, last, 0, count - g);
+          packer.pack8Values(last, 0, out, at);
+        }
+        at += bitWidth;
+      }
+      i = Math.min(end, count);
+    }
+    return BytesInput.from(out, 0, at);
+  }
+
+  private static boolean runOfEight(int[] values, int from, int count) {
+    if (from + 8 > count) {
+      return false;
+    }
+    for (int i = from + 1; i < from + 8; i++) {
+      if (values[i] != values[from]) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
