@@ -215,9 +215,10 @@ final class ColumnBatchWriter {
   }
 
   /**
-   * One row group: top-level primitive columns encoded straight into pages ({@link
-   * ColumnFlatPages}), the nested ones (maps, lists, structs) through parquet-java's column store;
-   * both into one page store, which lays the chunks out in schema order.
+   * One row group: top-level primitive columns and required string maps encoded straight into
+   * pages ({@link ColumnFlatPages}), the other nested ones (lists, structs, other maps) through
+   * parquet-java's column store; both into one page store, which lays the chunks out in schema
+   * order.
    */
   private static final class RowGroup {
     final ColumnChunkPageWriteStore pages;

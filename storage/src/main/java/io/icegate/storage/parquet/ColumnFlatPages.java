@@ -18,8 +18,9 @@ import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.schema.PrimitiveType;
 
 /**
- * Encodes one top-level (unnested) Parquet column straight into data pages, as parquet-java's V1
- * column writer would lay them out — definition levels RLE/bit-packed, values PLAIN or
+ * Encodes one top-level (unnested) Parquet column, or the key or value column of a required
+ * top-level map of strings, straight into data pages, as parquet-java's V1 column writer would
+ * lay them out — repetition (maps) and definition levels RLE/bit-packed, values PLAIN or
  * dictionary ids (PLAIN_DICTIONARY, one dictionary page per column chunk) — without its per-value
  * machinery: a null-free page's levels are one run; a value equal to the one before reuses its
  * dictionary id without hashing; min/max of a dictionary-encoded page come from the distinct
