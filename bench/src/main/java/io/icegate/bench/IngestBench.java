@@ -11,8 +11,14 @@ import io.opentelemetry.proto.logs.v1.LogRecord;
 import io.opentelemetry.proto.logs.v1.ResourceLogs;
 import io.opentelemetry.proto.logs.v1.ScopeLogs;
 import io.opentelemetry.proto.resource.v1.Resource;
+import java.io.BufferedOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -47,7 +53,8 @@ import org.apache.parquet.io.LocalOutputFile;
  * records as Arrow batches through parquet-java's record writer (WAL settings, ZSTD) to local
  * disk, the anchor the goal is stated against, and the ratio of the two; and, for comparison, the
  * rate of the column-at-a-time writer the WAL itself uses. Not a test: {@code java -cp … io.icegate.bench.IngestBench [seconds]
- * [threads] [server jar]}.
+ * [threads] [server jar]}; 0 seconds runs only the in-process CPU measurements (batch building,
+ * the WAL's writer), no server.
  */
 public final class IngestBench {
   private static final int BATCH = 1_000;
@@ -73,6 +80,11 @@ public final class IngestBench {
 
     report.add(batchBuildCpu(bodies));
     RawParquet raw = new RawParquet(requests, dir.resolve("raw"));
+    report.add(raw.segmentCpu());
+    if (seconds == 0) {
+      raw.close();
+      return report;
+    }
     raw.recordsPerSecond(Duration.ofSeconds(3), true); // warms the JIT
     raw.recordsPerSecond(Duration.ofSeconds(2), false);
     double rawBefore = raw.recordsPerSecond(Duration.ofSeconds(5), true);
@@ -225,7 +237,6 @@ public final class IngestBench {
     AtomicLong bytes = new AtomicLong();
     AtomicLong errors = new AtomicLong();
     AtomicLong sequence = new AtomicLong();
-    URI uri = URI.create("http://127.0.0.1:" + port + "/v1/logs");
     long deadline = System.nanoTime() + duration.toNanos();
     ExecutorService pool = Executors.newFixedThreadPool(threads + 1);
     long started = System.nanoTime();
@@ -233,26 +244,29 @@ public final class IngestBench {
       List<Future<?>> clients = new ArrayList<>();
       for (int t = 0; t < threads; t++) {
         clients.add(pool.submit(() -> {
-          while (System.nanoTime() < deadline) {
-            long seq = sequence.getAndIncrement();
-            byte[] body = unique(bodies.get((int) (seq % bodies.size())), seq);
-            long sent = System.nanoTime();
-            HttpResponse<byte[]> response =
-                http.send(
-                    HttpRequest.newBuilder(uri)
-                        .header("Content-Type", "application/x-protobuf")
-                        .timeout(Duration.ofSeconds(60))
-                        .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-                        .build(),
-                    HttpResponse.BodyHandlers.ofByteArray());
-            long micros = (System.nanoTime() - sent) / 1000;
-            if (response.statusCode() == 200) {
-              records.addAndGet(BATCH);
-              bytes.addAndGet(body.length);
-              int bucket = (int) Math.min(micros / 100, result.latencyMicrosHistogram.length() - 1);
-              result.latencyMicrosHistogram.incrementAndGet(bucket);
-            } else {
-              errors.incrementAndGet();
+          try (Connection connection = new Connection(port)) {
+            while (System.nanoTime() < deadline) {
+              long seq = sequence.getAndIncrement();
+              byte[] body = bodies.get((int) (seq % bodies.size()));
+              byte[] tail = uniqueTail(seq);
+              long sent = System.nanoTime();
+              int status;
+              try {
+                status = connection.post("/v1/logs", body, tail);
+              } catch (IOException e) {
+                connection.close(); // the next send opens a new connection
+                status = -1;
+              }
+              long micros = (System.nanoTime() - sent) / 1000;
+              if (status == 200) {
+                records.addAndGet(BATCH);
+                bytes.addAndGet(body.length + tail.length);
+                int bucket =
+                    (int) Math.min(micros / 100, result.latencyMicrosHistogram.length() - 1);
+                result.latencyMicrosHistogram.incrementAndGet(bucket);
+              } else {
+                errors.incrementAndGet();
+              }
             }
           }
           return null;
@@ -285,22 +299,116 @@ public final class IngestBench {
   }
 
   /**
-   * The prepared body plus one more {@code resource_logs} entry holding only a sequence number:
-   * protobuf allows appending a repeated field's element to the serialised message, so every
-   * request differs (the server would otherwise acknowledge a repeated body as a retry, once)
-   * without re-encoding 1,000 records per send. It adds no record.
+   * What follows the prepared body on the wire: one more {@code resource_logs} entry holding only
+   * a sequence number. Protobuf allows appending a repeated field's element to the serialised
+   * message, so every request differs (the server would otherwise acknowledge a repeated body as
+   * a retry, once) without re-encoding 1,000 records per send. It adds no record.
    */
-  private static byte[] unique(byte[] body, long seq) {
-    byte[] extra =
-        ExportLogsServiceRequest.newBuilder()
-            .addResourceLogs(
-                ResourceLogs.newBuilder()
-                    .setResource(Resource.newBuilder().addAttributes(kv("bench.seq", Long.toString(seq)))))
-            .build()
-            .toByteArray();
-    byte[] out = Arrays.copyOf(body, body.length + extra.length);
-    System.arraycopy(extra, 0, out, body.length, extra.length);
-    return out;
+  private static byte[] uniqueTail(long seq) {
+    return ExportLogsServiceRequest.newBuilder()
+        .addResourceLogs(
+            ResourceLogs.newBuilder()
+                .setResource(
+                    Resource.newBuilder().addAttributes(kv("bench.seq", Long.toString(seq)))))
+        .build()
+        .toByteArray();
+  }
+
+  /**
+   * One keep-alive HTTP/1.1 connection, used by one sender at a time: a blocking socket that
+   * writes the request head and the protobuf body and reads the answer, as a Collector's exporter
+   * does (Go's net/http), without the JDK client's selector thread and per-request futures,
+   * whose CPU took the cores the server shares with the senders.
+   */
+  private static final class Connection implements AutoCloseable {
+    private final int port;
+    private Socket socket;
+    private OutputStream out;
+    private InputStream in;
+    private final byte[] buffer = new byte[8192];
+    private int start;
+    private int end;
+
+    Connection(int port) {
+      this.port = port;
+    }
+
+    int post(String path, byte[] body, byte[] tail) throws IOException {
+      if (socket == null) {
+        socket = new Socket("127.0.0.1", port);
+        socket.setTcpNoDelay(true);
+        out = new BufferedOutputStream(socket.getOutputStream(), 1 << 16);
+        in = socket.getInputStream();
+        start = 0;
+        end = 0;
+      }
+      String head =
+          "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port
+              + "\r\nContent-Type: application/x-protobuf\r\nContent-Length: "
+              + (body.length + tail.length) + "\r\n\r\n";
+      out.write(head.getBytes(StandardCharsets.US_ASCII));
+      out.write(body);
+      out.write(tail);
+      out.flush();
+      String status = line();
+      int code = Integer.parseInt(status.substring(9, 12));
+      int length = 0;
+      boolean close = false;
+      for (String header = line(); !header.isEmpty(); header = line()) {
+        int colon = header.indexOf(':');
+        String name = header.substring(0, colon).trim();
+        String value = header.substring(colon + 1).trim();
+        if (name.equalsIgnoreCase("Content-Length")) {
+          length = Integer.parseInt(value);
+        } else if (name.equalsIgnoreCase("Connection") && value.equalsIgnoreCase("close")) {
+          close = true;
+        }
+      }
+      for (int left = length; left > 0; ) {
+        if (start == end) {
+          fill();
+        }
+        int n = Math.min(left, end - start);
+        start += n;
+        left -= n;
+      }
+      if (close) {
+        close();
+      }
+      return code;
+    }
+
+    private String line() throws IOException {
+      StringBuilder line = new StringBuilder();
+      while (true) {
+        if (start == end) {
+          fill();
+        }
+        byte c = buffer[start++];
+        if (c == '\n') {
+          int n = line.length();
+          return n > 0 && line.charAt(n - 1) == '\r' ? line.substring(0, n - 1) : line.toString();
+        }
+        line.append((char) c);
+      }
+    }
+
+    private void fill() throws IOException {
+      int n = in.read(buffer);
+      if (n < 0) {
+        throw new EOFException("the server closed the connection");
+      }
+      start = 0;
+      end = n;
+    }
+
+    @Override
+    public void close() throws IOException {
+      if (socket != null) {
+        socket.close();
+        socket = null;
+      }
+    }
   }
 
   private static final Pattern HEAP =
@@ -418,6 +526,43 @@ public final class IngestBench {
         }
       }
       return records / ((System.nanoTime() - start) / 1e9);
+    }
+
+    /**
+     * The WAL's writer alone in CPU time of this thread, on files of as few requests as the
+     * server's segments hold under load (3) and of 16: what a segment's own costs (footer,
+     * sampling, setup) weigh per record, measured as other load on a shared machine changes
+     * least. Median of several rounds after a warm-up.
+     */
+    String segmentCpu() throws Exception {
+      ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+      int rounds = 5;
+      int[] groups = {3, 16};
+      double[][] micros = new double[groups.length][rounds];
+      for (int round = -3; round < rounds; round++) {
+        for (int g = 0; g < groups.length; g++) {
+          long records = 0;
+          long start = threads.getCurrentThreadCpuTime();
+          for (int from = 0; from + groups[g] <= batches.size(); from += groups[g]) {
+            List<VectorSchemaRoot> part = batches.subList(from, from + groups[g]);
+            Path file = dir.resolve("c" + files++ + ".parquet");
+            ArrowParquetWriter.write(
+                LogsTable.SCHEMA, part, new LocalOutputFile(file), Map.of(),
+                ArrowParquetWriter.Options.WAL);
+            Files.delete(file);
+            records += (long) part.size() * BATCH;
+          }
+          if (round >= 0) {
+            micros[g][round] = (threads.getCurrentThreadCpuTime() - start) / 1e3 / records;
+          }
+        }
+      }
+      Arrays.sort(micros[0]);
+      Arrays.sort(micros[1]);
+      return String.format(Locale.ROOT,
+          "the WAL's writer, one thread: %.3f us CPU/record in files of %d requests, %.3f in"
+              + " files of %d (median of %d rounds)",
+          micros[0][rounds / 2], groups[0], micros[1][rounds / 2], groups[1], rounds);
     }
 
     @Override

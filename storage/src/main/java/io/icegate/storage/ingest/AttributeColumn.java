@@ -17,6 +17,8 @@ import org.apache.arrow.vector.complex.StructVector;
  * AttributeFlattener#flatten} would map them (sorted by key, the last of equal keys kept, nested
  * lists as dotted keys), without the sorted map per record: the ingest hot path writes each
  * record's attributes this way, and each resource's and scope's once encoded for all its records.
+ * Rows are written in order, entries appended to the keys and values as {@link Utf8Appender}s
+ * do, without {@code setSafe}'s bookkeeping per key and value; {@link #finish} ends the column.
  */
 final class AttributeColumn {
   /** Above this many attributes a record is sorted through the general flattening. */
@@ -24,14 +26,42 @@ final class AttributeColumn {
 
   private final MapVector map;
   private final StructVector entries;
-  private final VarCharVector keys;
-  private final VarCharVector values;
+  private final Utf8Appender keys;
+  private final Utf8Appender values;
+  private int next; // entries written so far
+  private int rowStart; // the first entry of the row being written
 
   AttributeColumn(MapVector map) {
     this.map = map;
     this.entries = (StructVector) map.getDataVector();
-    this.keys = (VarCharVector) entries.getChildByOrdinal(0);
-    this.values = (VarCharVector) entries.getChildByOrdinal(1);
+    this.keys = new Utf8Appender((VarCharVector) entries.getChildByOrdinal(0));
+    this.values = new Utf8Appender((VarCharVector) entries.getChildByOrdinal(1));
+  }
+
+  /** Starts row {@code row}'s map; rows come in order. */
+  void begin(int row) {
+    rowStart = map.startNewValue(row);
+    next = rowStart;
+  }
+
+  /** Appends one entry (key and value UTF-8 bytes) to the map begun last. */
+  void entry(byte[] key, int keyFrom, int keyLength, byte[] value, int valueFrom,
+      int valueLength) {
+    entries.setIndexDefined(next);
+    keys.set(next, key, keyFrom, keyLength);
+    values.set(next, value, valueFrom, valueLength);
+    next++;
+  }
+
+  /** Ends row {@code row}'s map. */
+  void end(int row) {
+    map.endValue(row, next - rowStart);
+  }
+
+  /** Declares every entry written, before the root's row count is set. */
+  void finish() {
+    keys.finish(next);
+    values.finish(next);
   }
 
   /** Flattened attributes encoded once, to be written for many rows. */
@@ -51,13 +81,13 @@ final class AttributeColumn {
   }
 
   void write(int row, Encoded encoded) {
-    int i = map.startNewValue(row);
-    for (int e = 0; e < encoded.keys.length; e++, i++) {
-      entries.setIndexDefined(i);
-      keys.setSafe(i, encoded.keys[e]);
-      values.setSafe(i, encoded.values[e]);
+    begin(row);
+    for (int e = 0; e < encoded.keys.length; e++) {
+      byte[] k = encoded.keys[e];
+      byte[] v = encoded.values[e];
+      entry(k, 0, k.length, v, 0, v.length);
     }
-    map.endValue(row, encoded.keys.length);
+    end(row);
   }
 
   /** Writes {@code attributes} of one record in row {@code row}. */
@@ -80,35 +110,34 @@ final class AttributeColumn {
       }
       order[j] = i;
     }
-    int start = map.startNewValue(row);
-    int at = start;
+    begin(row);
     for (int i = 0; i < n; i++) {
       KeyValue kv = attributes.get(order[i]);
       if (i + 1 < n && attributes.get(order[i + 1]).getKey().equals(kv.getKey())) {
         continue;
       }
-      entries.setIndexDefined(at);
-      set(keys, at, kv.getKeyBytes());
+      entries.setIndexDefined(next);
+      keys.set(next, kv.getKeyBytes());
       AnyValue value = kv.getValue();
       if (value.getValueCase() == AnyValue.ValueCase.STRING_VALUE) {
-        set(values, at, value.getStringValueBytes());
+        values.set(next, value.getStringValueBytes());
       } else {
-        values.setSafe(at, AttributeFlattener.text(value).getBytes(UTF_8));
+        byte[] text = AttributeFlattener.text(value).getBytes(UTF_8);
+        values.set(next, text, 0, text.length);
       }
-      at++;
+      next++;
     }
-    map.endValue(row, at - start);
+    end(row);
   }
 
   private void write(int row, SortedMap<String, String> flat) {
-    int i = map.startNewValue(row);
+    begin(row);
     for (Map.Entry<String, String> e : flat.entrySet()) {
-      entries.setIndexDefined(i);
-      keys.setSafe(i, e.getKey().getBytes(UTF_8));
-      values.setSafe(i, e.getValue().getBytes(UTF_8));
-      i++;
+      byte[] k = e.getKey().getBytes(UTF_8);
+      byte[] v = e.getValue().getBytes(UTF_8);
+      entry(k, 0, k.length, v, 0, v.length);
     }
-    map.endValue(row, flat.size());
+    end(row);
   }
 
   /** No nested lists (which flatten to several keys) and no unset values (which are dropped). */

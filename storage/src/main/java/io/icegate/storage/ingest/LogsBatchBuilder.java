@@ -134,6 +134,9 @@ public final class LogsBatchBuilder {
           }
         }
       }
+      c.resourceAttributes.finish();
+      c.scopeAttributes.finish();
+      c.logAttributes.finish();
       root.setRowCount(row);
       return new Result(root, rejected, firstRejection, anyEvent);
     } catch (RuntimeException | Error e) {

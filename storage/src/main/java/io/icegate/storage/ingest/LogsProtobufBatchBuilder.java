@@ -20,17 +20,13 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SortedMap;
-import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.vector.BaseVariableWidthVector;
-import org.apache.arrow.vector.BitVectorHelper;
 import org.apache.arrow.vector.FixedSizeBinaryVector;
 import org.apache.arrow.vector.IntVector;
 import org.apache.arrow.vector.TimeStampVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.complex.MapVector;
-import org.apache.arrow.vector.complex.StructVector;
 
 /**
  * Builds the {@code logs} batch straight from the protobuf bytes of an OTLP {@code
@@ -615,24 +611,18 @@ public final class LogsProtobufBatchBuilder {
         }
         order[j] = i;
       }
-      MapVector map = c.logMap;
-      StructVector entries = c.logEntries;
-      VarCharVector keys = c.logKeys;
-      VarCharVector values = c.logValues;
-      int start = map.startNewValue(r);
-      int at = start;
+      AttributeColumn map = c.logAttributes;
+      map.begin(r);
       for (int i = 0; i < n; i++) {
         int a = order[i];
         if (i + 1 < n && compareKeys(order[i + 1], a) == 0) {
           continue;
         }
-        entries.setIndexDefined(at);
-        keys.setSafe(at, b, keyStart[a], keyLength[a]);
         byte[] text = valueText[a];
-        values.setSafe(at, text != null ? text : b, valueStart[a], valueLength[a]);
-        at++;
+        map.entry(b, keyStart[a], keyLength[a], text != null ? text : b, valueStart[a],
+            valueLength[a]);
       }
-      map.endValue(r, at - start);
+      map.end(r);
     }
 
     private int compareKeys(int x, int y) {
@@ -787,62 +777,6 @@ public final class LogsProtobufBatchBuilder {
     }
   }
 
-  /**
-   * Writes a string column row after row, every row in order (null or not): one capacity check
-   * per value and none of {@code setSafe}'s bookkeeping for skipped rows, which the 8 string
-   * columns paid on every record.
-   */
-  private static final class Utf8Appender {
-    private final VarCharVector vector;
-    private ArrowBuf offsets;
-    private ArrowBuf validity;
-    private ArrowBuf data;
-    private int rows;
-    private long end;
-
-    Utf8Appender(VarCharVector vector) {
-      this.vector = vector;
-      buffers();
-    }
-
-    private void buffers() {
-      offsets = vector.getOffsetBuffer();
-      validity = vector.getValidityBuffer();
-      data = vector.getDataBuffer();
-      rows = vector.getValueCapacity();
-    }
-
-    void set(int row, byte[] src, int from, int length) {
-      ensureRow(row);
-      if (end + length > data.capacity()) {
-        vector.reallocDataBuffer(Math.max(2 * data.capacity(), end + length));
-        buffers();
-      }
-      data.setBytes(end, src, from, length);
-      end += length;
-      offsets.setInt((long) (row + 1) * BaseVariableWidthVector.OFFSET_WIDTH, (int) end);
-      BitVectorHelper.setBit(validity, row);
-    }
-
-    void setNull(int row) {
-      ensureRow(row);
-      offsets.setInt((long) (row + 1) * BaseVariableWidthVector.OFFSET_WIDTH, (int) end);
-      BitVectorHelper.unsetBit(validity, row);
-    }
-
-    private void ensureRow(int row) {
-      while (row >= rows) {
-        vector.reallocValidityAndOffsetBuffers();
-        buffers();
-      }
-    }
-
-    /** Declares rows 0 .. {@code count - 1} written, before the root's row count is set. */
-    void finish(int count) {
-      vector.setLastSet(count - 1);
-    }
-  }
-
   /** Typed handles on the batch's columns, looked up once per request. */
   private static final class Columns {
     final Utf8Appender tenant;
@@ -857,10 +791,6 @@ public final class LogsProtobufBatchBuilder {
     final AttributeColumn resourceAttributes;
     final AttributeColumn scopeAttributes;
     final AttributeColumn logAttributes;
-    final MapVector logMap;
-    final StructVector logEntries;
-    final VarCharVector logKeys;
-    final VarCharVector logValues;
     final IntVector severityNumber;
     final IntVector flags;
     final Utf8Appender scopeName;
@@ -876,6 +806,9 @@ public final class LogsProtobufBatchBuilder {
           }) {
         column.finish(rows);
       }
+      resourceAttributes.finish();
+      scopeAttributes.finish();
+      logAttributes.finish();
     }
 
     Columns(VectorSchemaRoot root) {
@@ -891,11 +824,7 @@ public final class LogsProtobufBatchBuilder {
       resourceAttributes =
           new AttributeColumn((MapVector) root.getVector(LogsTable.RESOURCE_ATTRIBUTES));
       scopeAttributes = new AttributeColumn((MapVector) root.getVector(LogsTable.SCOPE_ATTRIBUTES));
-      logMap = (MapVector) root.getVector(LogsTable.LOG_ATTRIBUTES);
-      logAttributes = new AttributeColumn(logMap);
-      logEntries = (StructVector) logMap.getDataVector();
-      logKeys = (VarCharVector) logEntries.getChildByOrdinal(0);
-      logValues = (VarCharVector) logEntries.getChildByOrdinal(1);
+      logAttributes = new AttributeColumn((MapVector) root.getVector(LogsTable.LOG_ATTRIBUTES));
       severityNumber = (IntVector) root.getVector(LogsTable.SEVERITY_NUMBER);
       flags = (IntVector) root.getVector(LogsTable.FLAGS);
       scopeName = new Utf8Appender((VarCharVector) root.getVector(LogsTable.SCOPE_NAME));

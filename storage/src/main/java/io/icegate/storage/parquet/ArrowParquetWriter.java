@@ -94,10 +94,12 @@ public final class ArrowParquetWriter {
             .withDictionaryEncoding(true)
             .withSizeStatisticsEnabled(false);
     if (!batches.isEmpty()) {
-      for (String column : mostlyDistinctColumns(type, batches.get(0))) {
+      // Sampled once per file: on the WAL's small segments the sampling weighed.
+      List<String> plain = mostlyDistinctColumns(type, batches.get(0));
+      for (String column : plain) {
         props.withDictionaryEncoding(column, false);
       }
-      for (String column : withoutStatistics(type, batches.get(0))) {
+      for (String column : withoutStatistics(type, batches.get(0), plain)) {
         props.withStatisticsEnabled(column, false);
       }
     }
@@ -456,8 +458,13 @@ public final class ArrowParquetWriter {
    * prune.
    */
   private static List<String> withoutStatistics(MessageType type, VectorSchemaRoot batch) {
+    return withoutStatistics(type, batch, mostlyDistinctColumns(type, batch));
+  }
+
+  /** As above, given the batch's {@link #mostlyDistinctColumns}. */
+  private static List<String> withoutStatistics(
+      MessageType type, VectorSchemaRoot batch, List<String> plain) {
     List<String> off = new ArrayList<>();
-    List<String> plain = mostlyDistinctColumns(type, batch);
     for (org.apache.parquet.column.ColumnDescriptor column : type.getColumns()) {
       String[] path = column.getPath();
       String dotted = String.join(".", path);

@@ -160,6 +160,8 @@ final class ColumnBatchWriter {
           if (flat != null) {
             if (node == ABSENT) {
               flat.appendNulls(to - from);
+            } else if (node instanceof RepeatedNode map) {
+              map.appendTo(flat, from, to);
             } else {
               ((LeafNode) node).values.appendTo(flat, from, to);
             }
@@ -254,9 +256,10 @@ final class ColumnBatchWriter {
   }
 
   /**
-   * One row group: top-level primitive columns encoded straight into pages ({@link
-   * ColumnFlatPages}), the nested ones (maps, lists, structs) through parquet-java's column store;
-   * both into one page store, which lays the chunks out in schema order.
+   * One row group: top-level primitive columns and required string maps encoded straight into
+   * pages ({@link ColumnFlatPages}), the other nested ones (lists, structs, other maps) through
+   * parquet-java's column store; both into one page store, which lays the chunks out in schema
+   * order.
    */
   private static final class RowGroup {
     final ColumnChunkPageWriteStore pages;
@@ -282,6 +285,13 @@ final class ColumnBatchWriter {
           ColumnDescriptor column = columns.get(leaf);
           flat[leaf] = new ColumnFlatPages(column, pages.getPageWriter(column), props, kind);
           leaf++;
+        } else if (flatMap(field, first.getVector(field.getName()))) {
+          for (int i = 0; i < 2; i++, leaf++) {
+            ColumnDescriptor column = columns.get(leaf);
+            flat[leaf] =
+                new ColumnFlatPages(
+                    column, pages.getPageWriter(column), props, ColumnFlatPages.Kind.BINARY);
+          }
         } else {
           nested.add(field);
           leaf += field.isPrimitive() ? 1 : countLeaves(field.asGroupType());
@@ -347,6 +357,38 @@ final class ColumnBatchWriter {
       return ColumnFlatPages.Kind.FIXED;
     }
     return null;
+  }
+
+  /**
+   * True for a required top-level map of required string (or binary) keys and values, such as
+   * the attribute columns: its two leaf columns are encoded straight into pages too, which the
+   * column store did one level pair and one value at a time.
+   */
+  private static boolean flatMap(Type field, FieldVector vector) {
+    if (field.isPrimitive()
+        || !field.isRepetition(Type.Repetition.REQUIRED)
+        || !(field.getLogicalTypeAnnotation()
+            instanceof LogicalTypeAnnotation.MapLogicalTypeAnnotation)
+        || !(vector instanceof MapVector map)) {
+      return false;
+    }
+    GroupType keyValue = field.asGroupType().getType(0).asGroupType();
+    if (keyValue.getFieldCount() != 2) {
+      return false;
+    }
+    StructVector entries = (StructVector) map.getDataVector();
+    for (int i = 0; i < 2; i++) {
+      Type leaf = keyValue.getType(i);
+      if (!leaf.isPrimitive()
+          || !leaf.isRepetition(Type.Repetition.REQUIRED)
+          || leaf.asPrimitiveType().getPrimitiveTypeName()
+              != org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName.BINARY
+          || flatKind((FieldVector) entries.getChildByOrdinal(i))
+              != ColumnFlatPages.Kind.BINARY) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** ZSTD pages through zstd-jni, one context reused for every page of a file. */
@@ -595,6 +637,15 @@ final class ColumnBatchWriter {
       for (int e = start + 1; e < end; e++) {
         child.write(w, e, level, present + 1);
       }
+    }
+
+    /** Rows {@code from} to {@code to} of a map column chosen by {@link #flatMap}. */
+    void appendTo(ColumnFlatPages pages, int from, int to) throws IOException {
+      if (!(child instanceof LeafNode leaf) || !(leaf.values instanceof VariableWidth values)) {
+        throw new IllegalStateException("a flat map column needs string keys and values");
+      }
+      pages.appendRepeatedBinary(
+          validity, offsets, values.validity, values.offsets, values.data, from, to);
     }
   }
 

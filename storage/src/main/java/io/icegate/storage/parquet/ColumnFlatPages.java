@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.util.Arrays;
 import org.apache.parquet.bytes.BytesInput;
 import org.apache.parquet.bytes.BytesUtils;
-import org.apache.parquet.bytes.HeapByteBufferAllocator;
 import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.column.Encoding;
 import org.apache.parquet.column.ParquetProperties;
@@ -13,13 +12,15 @@ import org.apache.parquet.column.page.PageWriter;
 import org.apache.parquet.column.statistics.SizeStatistics;
 import org.apache.parquet.column.statistics.Statistics;
 import org.apache.parquet.column.statistics.geospatial.GeospatialStatistics;
-import org.apache.parquet.column.values.rle.RunLengthBitPackingHybridEncoder;
+import org.apache.parquet.column.values.bitpacking.BytePacker;
+import org.apache.parquet.column.values.bitpacking.Packer;
 import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.schema.PrimitiveType;
 
 /**
- * Encodes one top-level (unnested) Parquet column straight into data pages, as parquet-java's V1
- * column writer would lay them out — definition levels RLE/bit-packed, values PLAIN or
+ * Encodes one top-level (unnested) Parquet column, or the key or value column of a required
+ * top-level map of strings, straight into data pages, as parquet-java's V1 column writer would
+ * lay them out — repetition (maps) and definition levels RLE/bit-packed, values PLAIN or
  * dictionary ids (PLAIN_DICTIONARY, one dictionary page per column chunk) — without its per-value
  * machinery: a null-free page's levels are one run; a value equal to the one before reuses its
  * dictionary id without hashing; min/max of a dictionary-encoded page come from the distinct
@@ -39,6 +40,9 @@ final class ColumnFlatPages {
   private final int pageRows;
   private final int dictionaryBytes;
   private final int maxDefinition;
+  // A map's key or value column (repetition level 1): levels per entry, pages end on rows.
+  private final boolean repeated;
+  private final boolean leafRequired;
 
   private boolean dictionary;
   private boolean dictionaryUsed;
@@ -52,6 +56,16 @@ final class ColumnFlatPages {
   private long idsPlainBytes; // what the page's ids would take as PLAIN values
   private int lastId = -1;
   private byte[] defined = new byte[128]; // bit i: value i of the page is present
+  private byte[] repeats = new byte[128]; // bit i: entry i continues its row's map
+  private boolean anyRepeat;
+  private int rows; // rows the page holds (repeated columns; otherwise values)
+  private boolean plainAtRowEnd; // the dictionary filled up within a row
+  // A map column's previous row, by position in its map: each entry's bytes and dictionary id.
+  private static final int ROW_MEMORY = 16;
+  private final byte[][] rowData = new byte[ROW_MEMORY][];
+  private final int[] rowStarts = new int[ROW_MEMORY];
+  private final int[] rowLengths = new int[ROW_MEMORY];
+  private final int[] rowIds = new int[ROW_MEMORY];
   private int values;
   private int nulls;
   private Statistics<?> pageStats;
@@ -70,6 +84,13 @@ final class ColumnFlatPages {
         };
     this.maxDefinition = column.getMaxDefinitionLevel();
     this.optional = maxDefinition > 0;
+    this.repeated = column.getMaxRepetitionLevel() > 0;
+    this.leafRequired = type.isRepetition(org.apache.parquet.schema.Type.Repetition.REQUIRED);
+    if (repeated && (column.getMaxRepetitionLevel() != 1 || maxDefinition != 1
+        || !leafRequired)) {
+      throw new IllegalArgumentException(
+          "only a required map's required keys and values are written flat: " + column);
+    }
     this.statistics = props.getStatisticsEnabled(column);
     // As parquet-java's V1 writers: fixed-length binary (ids) is never dictionary-encoded.
     this.dictionary = props.isDictionaryEnabled(column) && kind != Kind.FIXED;
@@ -98,20 +119,87 @@ final class ColumnFlatPages {
         continue;
       }
       int start = offsets[i];
-      int length = offsets[i + 1] - start;
-      if (dictionary) {
-        idsPlainBytes += 4 + length;
-        appendId(dict.idOf(data, start, length, true));
-      } else {
-        ensurePlain(4 + length);
-        putIntLittleEndian(plain, plainSize, length);
-        System.arraycopy(data, start, plain, plainSize + 4, length);
-        plainSize += 4 + length;
-        if (statistics) {
-          pageStats.updateStats(Binary.fromConstantByteArray(data, start, length));
-        }
-        present();
+      appendBinaryValue(data, start, offsets[i + 1] - start);
+    }
+  }
+
+  /**
+   * Appends rows {@code from} to {@code to} of a required map's key or value column: row
+   * {@code r}'s entries are {@code mapOffsets[r]} to {@code mapOffsets[r + 1]} of the entry
+   * column ({@code validity}, {@code offsets}, {@code data}). An empty map is one level entry
+   * without a value (definition level 0), as Parquet's map layout has it; each entry after a
+   * row's first repeats (repetition level 1).
+   */
+  void appendRepeatedBinary(
+      byte[] mapValidity, int[] mapOffsets, byte[] validity, int[] offsets, byte[] data,
+      int from, int to) throws IOException {
+    for (int r = from; r < to; r++) {
+      if (isNull(mapValidity, r)) {
+        throw new IllegalArgumentException("null map in required column " + type.getName());
       }
+      int first = mapOffsets[r];
+      int last = mapOffsets[r + 1];
+      if (first == last) {
+        appendNull();
+      }
+      for (int i = first; i < last; i++) {
+        if (isNull(validity, i)) {
+          throw new IllegalArgumentException("null in required column " + type.getName());
+        }
+        if (i > first) {
+          ensureDefined();
+          repeats[values >> 3] |= (byte) (1 << (values & 7));
+          anyRepeat = true;
+        }
+        int start = offsets[i];
+        int length = offsets[i + 1] - start;
+        int k = i - first;
+        if (dictionary && k < ROW_MEMORY) {
+          appendMapEntry(k, data, start, length);
+        } else {
+          appendBinaryValue(data, start, length);
+        }
+      }
+      endRow();
+    }
+  }
+
+  /**
+   * A dictionary-encoded map entry at position {@code k} of its row. A resource's attributes
+   * repeat on every record, key after key: the entry equal to the previous row's at the same
+   * position reuses its id without hashing.
+   */
+  private void appendMapEntry(int k, byte[] data, int start, int length) throws IOException {
+    int id;
+    byte[] before = rowData[k];
+    if (before != null && rowLengths[k] == length
+        && Arrays.equals(data, start, start + length, before, rowStarts[k],
+            rowStarts[k] + length)) {
+      id = rowIds[k];
+    } else {
+      id = dict.idOf(data, start, length, true);
+      rowIds[k] = id;
+    }
+    rowData[k] = data;
+    rowStarts[k] = start;
+    rowLengths[k] = length;
+    idsPlainBytes += 4 + length;
+    appendId(id);
+  }
+
+  private void appendBinaryValue(byte[] data, int start, int length) throws IOException {
+    if (dictionary) {
+      idsPlainBytes += 4 + length;
+      appendId(dict.idOf(data, start, length, true));
+    } else {
+      ensurePlain(4 + length);
+      putIntLittleEndian(plain, plainSize, length);
+      System.arraycopy(data, start, plain, plainSize + 4, length);
+      plainSize += 4 + length;
+      if (statistics) {
+        pageStats.updateStats(Binary.fromConstantByteArray(data, start, length));
+      }
+      present();
     }
   }
 
@@ -168,8 +256,12 @@ final class ColumnFlatPages {
     ids[idCount++] = id;
     if (dict.bytes > dictionaryBytes) {
       // Too many distinct values for a dictionary to pay: this page keeps its ids, the rest of
-      // the column chunk is plain.
+      // the column chunk is plain. A map column's page ends with its row.
       present();
+      if (repeated) {
+        plainAtRowEnd = true;
+        return;
+      }
       flushPage();
       dictionary = false;
       return;
@@ -185,14 +277,31 @@ final class ColumnFlatPages {
   }
 
   private void endValue() throws IOException {
-    if (values >= pageRows || plainSize >= pageBytes || idCount * 4L >= pageBytes) {
+    if (!repeated && full()) {
       flushPage();
     }
+  }
+
+  /** A map column's page is measured, and ended, only between rows. */
+  private void endRow() throws IOException {
+    rows++;
+    if (plainAtRowEnd) {
+      plainAtRowEnd = false;
+      flushPage();
+      dictionary = false;
+    } else if (full()) {
+      flushPage();
+    }
+  }
+
+  private boolean full() {
+    return values >= pageRows || plainSize >= pageBytes || idCount * 4L >= pageBytes;
   }
 
   private void ensureDefined() {
     if ((values >> 3) + 1 > defined.length) {
       defined = Arrays.copyOf(defined, defined.length * 2);
+      repeats = Arrays.copyOf(repeats, defined.length);
     }
   }
 
@@ -208,20 +317,16 @@ final class ColumnFlatPages {
       return;
     }
     BytesInput levels = optional ? definitionLevels() : BytesInput.empty();
+    if (repeated) {
+      levels = BytesInput.concat(repetitionLevels(), levels);
+    }
     BytesInput body;
     Encoding encoding;
     Statistics<?> stats = pageStats;
     if (idCount > 0) {
       int bitWidth = BytesUtils.getWidthFromMaxInt(dict.size - 1);
-      try (RunLengthBitPackingHybridEncoder encoder =
-          new RunLengthBitPackingHybridEncoder(bitWidth, 1024, pageBytes,
-              HeapByteBufferAllocator.getInstance())) {
-        for (int i = 0; i < idCount; i++) {
-          encoder.writeInt(ids[i]);
-        }
-        body = BytesInput.concat(BytesInput.from(new byte[] {(byte) bitWidth}),
-            BytesInput.from(encoder.toBytes().toByteArray()));
-      }
+      body = BytesInput.concat(BytesInput.from(new byte[] {(byte) bitWidth}),
+          hybrid(ids, idCount, bitWidth));
       encoding = Encoding.PLAIN_DICTIONARY;
       if (statistics) {
         dict.statistics(stats, ids, idCount);
@@ -242,12 +347,18 @@ final class ColumnFlatPages {
     BytesInput page = BytesInput.concat(levels, body);
     uncompressedBytes += page.size();
     pages.writePage(
-        page, values, values, stats,
+        page, values, repeated ? rows : values, stats,
         SizeStatistics.noopBuilder(type, 0, maxDefinition).build(),
         statistics
             ? GeospatialStatistics.newBuilder(type).build()
             : GeospatialStatistics.noopBuilder().build(),
-        Encoding.BIT_PACKED, optional ? Encoding.RLE : Encoding.BIT_PACKED, encoding);
+        repeated ? Encoding.RLE : Encoding.BIT_PACKED,
+        optional ? Encoding.RLE : Encoding.BIT_PACKED, encoding);
+    if (anyRepeat) {
+      Arrays.fill(repeats, 0, Math.min(repeats.length, (values >> 3) + 1), (byte) 0);
+      anyRepeat = false;
+    }
+    rows = 0;
     plainSize = 0;
     idCount = 0;
     idsPlainBytes = 0;
@@ -291,6 +402,93 @@ final class ColumnFlatPages {
     return BytesInput.from(out, 0, at);
   }
 
+  /**
+   * {@code count} values of {@code bitWidth} bits in Parquet's RLE / bit-packing hybrid: eight or
+   * more equal values in a row as one run, the rest bit-packed in groups of eight (the last group
+   * padded with zeros). Parquet-java's encoder takes a call per value and buffers; the page's ids
+   * are all here at once.
+   */
+  static BytesInput hybrid(int[] values, int count, int bitWidth) {
+    int valueBytes = (bitWidth + 7) / 8;
+    byte[] out = new byte[(count / 8 + 1) * (bitWidth + 10) + 16];
+    int at = 0;
+    BytePacker packer = bitWidth == 0 ? null : Packer.LITTLE_ENDIAN.newBytePacker(bitWidth);
+    int[] last = new int[8];
+    int i = 0;
+    while (i < count) {
+      int run = 1;
+      while (i + run < count && values[i + run] == values[i]) {
+        run++;
+      }
+      if (run >= 8 || bitWidth == 0) {
+        if (bitWidth == 0) {
+          run = count - i; // every value is 0
+        }
+        at = varint(out, at, run << 1);
+        int value = values[i];
+        for (int b = 0; b < valueBytes; b++) {
+          out[at++] = (byte) (value >>> (8 * b));
+        }
+        i += run;
+        continue;
+      }
+      // Groups of eight until the input ends or a run of eight starts after a group.
+      int groups = 0;
+      int end = i;
+      do {
+        end += 8;
+        groups++;
+      } while (end < count && !runOfEight(values, end, count));
+      at = varint(out, at, groups << 1 | 1);
+      for (int g = i; g < end; g += 8) {
+        if (g + 8 <= count) {
+          packer.pack8Values(values, g, out, at);
+        } else {
+          java.util.Arrays.fill(last, 0);
+          System.arraycopy(values, g, last, 0, count - g);
+          packer.pack8Values(last, 0, out, at);
+        }
+        at += bitWidth;
+      }
+      i = Math.min(end, count);
+    }
+    return BytesInput.from(out, 0, at);
+  }
+
+  private static boolean runOfEight(int[] values, int from, int count) {
+    if (from + 8 > count) {
+      return false;
+    }
+    for (int i = from + 1; i < from + 8; i++) {
+      if (values[i] != values[from]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Repetition levels of a map column's page (0 at a row's first entry, 1 after), laid out as
+   * {@link #definitionLevels}: one run of zeros when no map has two entries, else the bitmap.
+   */
+  private BytesInput repetitionLevels() {
+    byte[] out;
+    int at;
+    if (!anyRepeat) {
+      out = new byte[4 + 5 + 1];
+      at = varint(out, 4, values << 1);
+      out[at++] = 0;
+    } else {
+      int groups = (values + 7) / 8;
+      out = new byte[4 + 5 + groups];
+      at = varint(out, 4, (groups << 1) | 1);
+      System.arraycopy(repeats, 0, out, at, groups);
+      at += groups;
+    }
+    putIntLittleEndian(out, 0, at - 4);
+    return BytesInput.from(out, 0, at);
+  }
+
   private static void putIntLittleEndian(byte[] out, int at, int value) {
     out[at] = (byte) value;
     out[at + 1] = (byte) (value >>> 8);
@@ -300,6 +498,9 @@ final class ColumnFlatPages {
 
   /** Appends {@code count} nulls (a table column the batch does not have). */
   void appendNulls(int count) throws IOException {
+    if (repeated) {
+      throw new IllegalArgumentException("a required map column cannot be absent");
+    }
     for (int i = 0; i < count; i++) {
       appendNull();
     }

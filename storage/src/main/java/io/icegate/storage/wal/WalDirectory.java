@@ -48,7 +48,13 @@ public final class WalDirectory implements WalStore {
   private final Path root;
   private final Map<String, List<WalSegment>> byTenant = new ConcurrentHashMap<>();
   private final Map<String, Long> recoveredFingerprints = new java.util.HashMap<>();
-  private long maxSequence; // guarded by this
+  private long maxSequence; // guarded by this: the highest number given to a segment
+  // Numbers up to this one are registered, or were abandoned (gaps); guarded by this.
+  private long registeredThrough;
+  // Numbered segments whose writes ended (durable, or empty if abandoned) while a lower number
+  // was still being written; guarded by this.
+  private final java.util.TreeMap<Long, java.util.Optional<WalSegment>> settled =
+      new java.util.TreeMap<>();
   private final java.util.concurrent.atomic.AtomicLong temporaryNames =
       new java.util.concurrent.atomic.AtomicLong();
 
@@ -72,6 +78,9 @@ public final class WalDirectory implements WalStore {
     WalDirectory wal = new WalDirectory(root);
     wal.maxSequence = compactedThrough;
     wal.recover(compactedThrough);
+    synchronized (wal) {
+      wal.registeredThrough = wal.maxSequence;
+    }
     return wal;
   }
 
@@ -158,10 +167,13 @@ public final class WalDirectory implements WalStore {
 
   /**
    * Written under a temporary name and fsync'd, then numbered, renamed into place and the
-   * directory fsync'd. Several writes may run at once (see {@link #concurrentWrites}): the
-   * number is taken only when a segment is complete, under the same lock as the rename and the
-   * index, so segments enter the index in number order and a prefix of the index is always a
-   * prefix of the WAL, whichever write finishes first.
+   * directory fsync'd, then added to the index. Several writes may run at once (see {@link
+   * #concurrentWrites}): the number is taken only when a segment is complete, under the same
+   * lock as the rename; the directory fsync runs outside that lock, so the renames of segments
+   * completing together share the file system's journal commit instead of queueing for one
+   * commit each; and segments enter the index strictly in number order (a write waits for the
+   * lower numbers to be registered or abandoned), so a prefix of the index is always a prefix of
+   * the WAL, whichever write finishes first.
    */
   @Override
   public WalSegment write(PendingSegment pending, SegmentContent content) throws IOException {
@@ -171,10 +183,84 @@ public final class WalDirectory implements WalStore {
       try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
         channel.force(true);
       }
-      return publish(temporary, pending);
     } catch (IOException | RuntimeException e) {
       deleteQuietly(temporary);
       throw e;
+    }
+    long sequence;
+    Path target;
+    synchronized (this) {
+      sequence = ++maxSequence;
+      target = temporary.resolveSibling(String.format("%020d%s", sequence, SUFFIX));
+      try {
+        Files.move(temporary, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      } catch (IOException | RuntimeException e) {
+        settle(sequence, null);
+        deleteQuietly(temporary);
+        throw e;
+      }
+    }
+    WalSegment segment = null;
+    try {
+      try (FileChannel dir = FileChannel.open(target.getParent(), StandardOpenOption.READ)) {
+        dir.force(true);
+      }
+      segment =
+          new WalSegment(
+              target.toString(),
+              pending.tenant(),
+              sequence,
+              pending.minTimestampNanos(),
+              pending.maxTimestampNanos(),
+              pending.rows(),
+              Files.size(target),
+              Files.getLastModifiedTime(target).toMillis());
+    } finally {
+      if (segment == null) {
+        // Not acknowledged: the number stays a gap, and the file goes so that recovery does not
+        // bring back rows the client will send again.
+        synchronized (this) {
+          settle(sequence, null);
+        }
+        try {
+          deleteQuietly(target);
+        } catch (UncheckedIOException e) {
+          LOG.warn("could not delete unacknowledged segment {}", target, e);
+        }
+      }
+    }
+    synchronized (this) {
+      settle(sequence, segment);
+      boolean interrupted = false;
+      while (registeredThrough < sequence) {
+        try {
+          wait();
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    return segment;
+  }
+
+  /**
+   * Records that numbered segment {@code sequence} is durable ({@code segment}) or abandoned
+   * (null), and registers every settled segment that no lower number waits for any more.
+   */
+  private void settle(long sequence, WalSegment segment) {
+    settled.put(sequence, java.util.Optional.ofNullable(segment));
+    boolean advanced = false;
+    while (!settled.isEmpty() && settled.firstKey() == registeredThrough + 1) {
+      java.util.Optional<WalSegment> next = settled.remove(settled.firstKey());
+      next.ifPresent(this::register);
+      registeredThrough++;
+      advanced = true;
+    }
+    if (advanced) {
+      notifyAll();
     }
   }
 
@@ -189,32 +275,6 @@ public final class WalDirectory implements WalStore {
     Path dir = root.resolve(URLEncoder.encode(tenant, StandardCharsets.UTF_8));
     Files.createDirectories(dir);
     return dir.resolve(String.format("w%d%s%s", temporaryNames.incrementAndGet(), SUFFIX, TMP_SUFFIX));
-  }
-
-  /**
-   * Makes a fully written, fsync'd temporary segment visible: number, rename, fsync directory,
-   * add to the index.
-   */
-  private synchronized WalSegment publish(Path temporary, PendingSegment pending)
-      throws IOException {
-    long sequence = maxSequence + 1;
-    Path target = temporary.resolveSibling(String.format("%020d%s", sequence, SUFFIX));
-    Files.move(temporary, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-    try (FileChannel dir = FileChannel.open(target.getParent(), StandardOpenOption.READ)) {
-      dir.force(true);
-    }
-    WalSegment segment =
-        new WalSegment(
-            target.toString(),
-            pending.tenant(),
-            sequence,
-            pending.minTimestampNanos(),
-            pending.maxTimestampNanos(),
-            pending.rows(),
-            Files.size(target),
-            Files.getLastModifiedTime(target).toMillis());
-    register(segment);
-    return segment;
   }
 
   private synchronized void register(WalSegment segment) {

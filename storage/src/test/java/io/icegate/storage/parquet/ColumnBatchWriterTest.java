@@ -187,6 +187,62 @@ class ColumnBatchWriterTest {
     }
   }
 
+  @Test
+  void mapColumnsOverManyPagesAndADictionaryFallbackWithinARowReadBackWhole() throws Exception {
+    // 4,000 records with 0 to 39 attributes each (78,000 entries: more than one page of level
+    // entries). The first 1,000 records' values repeat, so the value column starts with a
+    // dictionary that pays; the rest are distinct and ~45 bytes (2.6 MB, past the 1 MiB
+    // dictionary page), so it leaves the dictionary in the middle of some record's map.
+    ScopeLogs.Builder scope = ScopeLogs.newBuilder();
+    for (int i = 0; i < 4_000; i++) {
+      LogRecord.Builder r = LogRecord.newBuilder()
+          .setTimeUnixNano(T0 + i)
+          .setBody(AnyValue.newBuilder().setStringValue("line " + i));
+      for (int a = 0; a < i % 40; a++) {
+        r.addAttributes(attr("key." + a,
+            i < 1_000 ? "common " + a : "value " + i + "/" + a + " " + "z".repeat(30)));
+      }
+      scope.addLogRecords(r);
+    }
+    ExportLogsServiceRequest request = ExportLogsServiceRequest.newBuilder()
+        .addResourceLogs(ResourceLogs.newBuilder()
+            .setResource(Resource.newBuilder().addAttributes(attr("service.name", "s")))
+            .addScopeLogs(scope))
+        .build();
+    try (RootAllocator allocator = new RootAllocator()) {
+      try (VectorSchemaRoot batch = LogsBatchBuilder.build(request, "t", T0, allocator).batch()) {
+        Path columns = dir.resolve("maps-columns.parquet");
+        Path rows = dir.resolve("maps-rows.parquet");
+        ArrowParquetWriter.write(LogsTable.SCHEMA, List.of(batch), new LocalOutputFile(columns),
+            Map.of(), ArrowParquetWriter.Options.WAL);
+        ArrowParquetWriter.writeRows(LogsTable.SCHEMA, List.of(batch), new LocalOutputFile(rows),
+            Map.of(), ArrowParquetWriter.Options.WAL);
+        List<Object> read = read(LogsTable.SCHEMA, columns);
+        assertThat(read).hasSize(4_000).isEqualTo(read(LogsTable.SCHEMA, rows));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> last = (Map<String, Object>) read.get(3_999);
+        @SuppressWarnings("unchecked")
+        Map<Object, Object> lastAttributes = (Map<Object, Object>) last.get(LogsTable.LOG_ATTRIBUTES);
+        assertThat(lastAttributes).hasSize(3_999 % 40)
+            .containsEntry("key.38", "value 3999/38 " + "z".repeat(30));
+        // The scans' columnar reader, maps included.
+        assertThat(readColumnar(LogsTable.SCHEMA, columns)).hasSize(4_000)
+            .isEqualTo(readColumnar(LogsTable.SCHEMA, rows));
+        try (ParquetFileReader reader = ParquetFileReader.open(new LocalInputFile(columns))) {
+          ColumnChunkMetaData values = reader.getFooter().getBlocks().get(0).getColumns().stream()
+              .filter(c -> c.getPath().toDotString().startsWith(LogsTable.LOG_ATTRIBUTES)
+                  && c.getPath().toDotString().endsWith("value"))
+              .findFirst().orElseThrow();
+          assertThat(values.getEncodings())
+              .contains(org.apache.parquet.column.Encoding.PLAIN_DICTIONARY,
+                  org.apache.parquet.column.Encoding.PLAIN);
+          assertThat(values.getValueCount()).isEqualTo(78_000 + 100); // 100 empty maps
+        }
+      }
+      assertThat(allocator.getAllocatedMemory()).isZero();
+    }
+  }
+
   private void assertSameFiles(Schema schema, List<VectorSchemaRoot> batches, int rows)
       throws Exception {
     Path columns = dir.resolve("columns-" + files + ".parquet");
