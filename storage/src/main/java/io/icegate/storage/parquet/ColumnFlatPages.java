@@ -69,7 +69,6 @@ final class ColumnFlatPages {
   private int values;
   private int nulls;
   private Statistics<?> pageStats;
-  private long uncompressedBytes;
 
   ColumnFlatPages(ColumnDescriptor column, PageWriter pages, ParquetProperties props, Kind kind) {
     this.pages = pages;
@@ -345,7 +344,6 @@ final class ColumnFlatPages {
       encoding = Encoding.PLAIN;
     }
     BytesInput page = BytesInput.concat(levels, body);
-    uncompressedBytes += page.size();
     pages.writePage(
         page, values, repeated ? rows : values, stats,
         SizeStatistics.noopBuilder(type, 0, maxDefinition).build(),
