@@ -77,6 +77,8 @@ class PrometheusApiTest {
         .contains("wal_max_delay: 5ms\n")
         .contains("query_timeout: 2m\n")
         .contains("max_label_value_length: 2048\n")
+        .contains("maintenance_interval: 1h\n")
+        .contains("orphan_min_age: 3d\n")
         .contains("type: embedded\n");
   }
 

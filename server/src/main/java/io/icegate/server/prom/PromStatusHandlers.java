@@ -184,6 +184,10 @@ public final class PromStatusHandlers {
     root.put("compaction_max_input_bytes", c.compaction().maxInputBytes());
     root.put("dedupe_window", goDuration(c.compaction().dedupeWindow()));
     root.put("compaction_lease_ttl", goDuration(c.compaction().leaseTtl()));
+    root.put("maintenance_interval", goDuration(c.maintenance().interval()));
+    root.put("snapshot_max_age", goDuration(c.maintenance().snapshotMaxAge()));
+    root.put("min_snapshots_to_keep", c.maintenance().minSnapshotsToKeep());
+    root.put("orphan_min_age", goDuration(c.maintenance().orphanMinAge()));
     ObjectNode catalog = root.putObject("catalog");
     if (c.catalog() instanceof LakeConfig.Catalog.Nessie n) {
       catalog.put("type", "nessie");
