@@ -122,8 +122,9 @@ class ColumnBatchWriterTest {
 
   @Test
   void slicesAndRowGroupsKeepEveryRowInOrder() throws Exception {
-    // Row groups of 64 KiB and pages of 4 KiB: many flushes, pages split inside batches.
-    var small = new ArrowParquetWriter.Options(64 * 1024, 4 * 1024,
+    // Row groups of 8 KiB (compressed, as parquet-java counts them) and pages of 4 KiB: many
+    // flushes, pages split inside batches.
+    var small = new ArrowParquetWriter.Options(8 * 1024, 4 * 1024,
         ArrowParquetWriter.Options.WAL.codec(), 1);
     try (RootAllocator allocator = new RootAllocator()) {
       List<VectorSchemaRoot> batches = new ArrayList<>();
