@@ -45,9 +45,7 @@ public final class LogPipelineOperator implements Operator {
   private final List<String> inputNames;
   private final LabelsBuilder labels = new LabelsBuilder();
 
-  private byte[] lastStreamKey = new byte[0];
-  private int lastStreamLength = -1;
-  private SortedMap<String, String> lastStream;
+  private final StreamLabelRuns streamRuns = new StreamLabelRuns();
   /** Attribute keys → their Loki label names ({@link #DROPPED} for keys Loki drops). */
   private final Map<String, String> labelNames = new HashMap<>();
   private static final String DROPPED = new String("(dropped)");
@@ -160,23 +158,11 @@ public final class LogPipelineOperator implements Operator {
   }
 
   private SortedMap<String, String> stream(VarCharVector streams, int row) {
-    int start = streams.getStartOffset(row);
-    int length = streams.getEndOffset(row) - start;
-    if (lastStreamKey.length < length) {
-      lastStreamKey =
-          java.util.Arrays.copyOf(lastStreamKey, Math.max(length, 2 * lastStreamKey.length));
+    if (streamRuns.move(streams, row)) {
+      streamHoldsRead =
+          readLabels != null && streamRuns.labels().keySet().containsAll(readLabels);
     }
-    int capacity = scratch.length;
-    byte[] bytes = length <= capacity ? scratch : new byte[length];
-    streams.getDataBuffer().getBytes(start, bytes, 0, length);
-    if (length != lastStreamLength
-        || !java.util.Arrays.equals(bytes, 0, length, lastStreamKey, 0, length)) {
-      System.arraycopy(bytes, 0, lastStreamKey, 0, length);
-      lastStreamLength = length;
-      lastStream = LabelSetCodec.decode(new String(bytes, 0, length, StandardCharsets.UTF_8));
-      streamHoldsRead = readLabels != null && lastStream.keySet().containsAll(readLabels);
-    }
-    return lastStream;
+    return streamRuns.labels();
   }
 
   /** Value {@code row} of a string vector, decoded through the reused buffer. */

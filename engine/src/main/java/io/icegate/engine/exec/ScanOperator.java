@@ -276,10 +276,8 @@ public final class ScanOperator implements Operator {
   private static final class StreamsHolding {
     private final ExecContext.OptionalLate late;
     private final java.util.Set<String> columns;
-    private byte[] last = new byte[0];
-    private int lastLength = -1;
-    private boolean lastHolds;
-    private byte[] scratch = new byte[256];
+    private final StreamLabelRuns runs = new StreamLabelRuns();
+    private boolean holds;
 
     StreamsHolding(ExecContext.OptionalLate late) {
       this.late = late;
@@ -303,30 +301,14 @@ public final class ScanOperator implements Operator {
     }
 
     private boolean holds(VarCharVector streams, int r) {
-      int start = streams.getStartOffset(r);
-      int length = streams.getEndOffset(r) - start;
-      if (scratch.length < length) {
-        scratch = new byte[Math.max(length, scratch.length * 2)];
-      }
-      streams.getDataBuffer().getBytes(start, scratch, 0, length);
-      if (length == lastLength && java.util.Arrays.equals(scratch, 0, length, last, 0, length)) {
-        return lastHolds;
-      }
-      if (last.length < length) {
-        last = new byte[Math.max(length, last.length * 2)];
-      }
-      System.arraycopy(scratch, 0, last, 0, length);
-      lastLength = length;
       try {
-        lastHolds =
-            io.icegate.protocol.loki.LabelSetCodec.decode(
-                    new String(scratch, 0, length, java.nio.charset.StandardCharsets.UTF_8))
-                .keySet()
-                .containsAll(late.labels());
+        if (runs.move(streams, r)) {
+          holds = runs.labels().keySet().containsAll(late.labels());
+        }
       } catch (RuntimeException e) {
-        lastHolds = false; // unreadable: let the consumer see everything
+        return false; // unreadable: let the consumer see everything
       }
-      return lastHolds;
+      return holds;
     }
   }
 }
