@@ -436,20 +436,50 @@ public final class TableScanner {
   }
 
   /**
+   * A reader that makes its batches from another's, holding the next one ({@link #pending})
+   * that {@link #hasNext} prepares; it hands that batch on and closes what it still holds.
+   */
+  private abstract static class LookaheadReader implements CloseableIterator<VectorSchemaRoot> {
+    final CloseableIterator<VectorSchemaRoot> input;
+    VectorSchemaRoot pending;
+
+    LookaheadReader(CloseableIterator<VectorSchemaRoot> input) {
+      this.input = input;
+    }
+
+    @Override
+    public VectorSchemaRoot next() {
+      if (!hasNext()) {
+        throw new NoSuchElementException();
+      }
+      VectorSchemaRoot batch = pending;
+      pending = null;
+      return batch;
+    }
+
+    @Override
+    public void close() throws IOException {
+      if (pending != null) {
+        pending.close();
+        pending = null;
+      }
+      input.close();
+    }
+  }
+
+  /**
    * Drops the rows at excluded positions from another reader's batches. The reader must return
    * every row of the file in order (no row group skipped): positions are counted batch by batch.
    */
-  private static final class ExcludingReader implements CloseableIterator<VectorSchemaRoot> {
-    private final CloseableIterator<VectorSchemaRoot> input;
+  private static final class ExcludingReader extends LookaheadReader {
     private final RowRanges excluded;
     private final BufferAllocator allocator;
     private long position; // of the next batch's first row
     private boolean[] keep = new boolean[0];
-    private VectorSchemaRoot pending;
 
     ExcludingReader(
         CloseableIterator<VectorSchemaRoot> input, RowRanges excluded, BufferAllocator allocator) {
-      this.input = input;
+      super(input);
       this.excluded = excluded;
       this.allocator = allocator;
     }
@@ -476,39 +506,18 @@ public final class TableScanner {
       }
       return pending != null;
     }
-
-    @Override
-    public VectorSchemaRoot next() {
-      if (!hasNext()) {
-        throw new NoSuchElementException();
-      }
-      VectorSchemaRoot batch = pending;
-      pending = null;
-      return batch;
-    }
-
-    @Override
-    public void close() throws IOException {
-      if (pending != null) {
-        pending.close();
-        pending = null;
-      }
-      input.close();
-    }
   }
 
   /** Cuts each batch of another reader to the rows a {@link RowFilter} keeps. */
-  private static final class FilteringReader implements CloseableIterator<VectorSchemaRoot> {
-    private final CloseableIterator<VectorSchemaRoot> input;
+  private static final class FilteringReader extends LookaheadReader {
     private final RowFilter rowFilter;
     private final BufferAllocator allocator;
     private boolean[] selected = new boolean[0];
-    private VectorSchemaRoot pending;
 
     FilteringReader(
         CloseableIterator<VectorSchemaRoot> input, RowFilter rowFilter,
         BufferAllocator allocator) {
-      this.input = input;
+      super(input);
       this.rowFilter = rowFilter;
       this.allocator = allocator;
     }
@@ -548,25 +557,6 @@ public final class TableScanner {
       VectorSchemaRoot root = new VectorSchemaRoot(moved);
       root.setRowCount(rows);
       return root;
-    }
-
-    @Override
-    public VectorSchemaRoot next() {
-      if (!hasNext()) {
-        throw new NoSuchElementException();
-      }
-      VectorSchemaRoot batch = pending;
-      pending = null;
-      return batch;
-    }
-
-    @Override
-    public void close() throws IOException {
-      if (pending != null) {
-        pending.close();
-        pending = null;
-      }
-      input.close();
     }
   }
 
