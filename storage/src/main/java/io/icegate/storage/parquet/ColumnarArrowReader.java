@@ -87,6 +87,8 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
       MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
 
   private final ParquetFileReader reader;
+  /** The row group being read, whose chunk buffers go back to the pool when it is done. */
+  private PageReadStore currentGroup;
   private final List<BlockMetaData> rowGroups;
   private final boolean[] skip;
   private final List<Field> fields;
@@ -137,6 +139,7 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
     PlainParquetConfiguration configuration = new PlainParquetConfiguration();
     ParquetReadOptions.Builder options =
         ParquetReadOptions.builder(configuration)
+            .withAllocator(ChunkBufferPool.SHARED)
             .withCodecFactory(
                 new PageDecompressors(
                     () -> ParquetReadOptions.builder(configuration).build().getCodecFactory()));
@@ -441,6 +444,18 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
     return true;
   }
 
+  /**
+   * Hands the current row group's chunk buffers back to {@link ChunkBufferPool}. Every page of it
+   * that was read has been inflated or copied by then; its unread pages are never read.
+   */
+  private void releaseRowGroup() {
+    if (currentGroup != null) {
+      PageReadStore done = currentGroup;
+      currentGroup = null;
+      done.close();
+    }
+  }
+
   /** Moves to the next row group to read when the current one is done; false at the end. */
   private boolean nextRowGroupIfNeeded() {
     if (closed) {
@@ -451,6 +466,7 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
         return false;
       }
       int group = nextRowGroup++;
+      releaseRowGroup();
       if (skip[group] || outsideBound(rowGroups.get(group))) {
         reader.skipNextRowGroup();
         continue;
@@ -464,6 +480,7 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
       if (pages == null) {
         return false;
       }
+      currentGroup = pages;
       for (ColumnReader column : columns) {
         if (column != null) {
           column.start(pages);
@@ -719,6 +736,7 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
       pending.close();
       pending = null;
     }
+    releaseRowGroup();
     try {
       reader.close();
     } catch (IOException e) {

@@ -5,6 +5,7 @@ import com.github.luben.zstd.ZstdException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import org.apache.parquet.bytes.BytesInput;
+import org.apache.parquet.bytes.HeapByteBufferAllocator;
 import org.apache.parquet.compression.CompressionCodecFactory;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 
@@ -45,7 +46,18 @@ final class PageDecompressors implements CompressionCodecFactory {
       @Override
       public BytesInput decompress(BytesInput bytes, int uncompressedSize) throws IOException {
         // Lazily: a page the reader skips whole (its rows all filtered out) is never inflated.
-        return BytesInput.from(new LazyZstdPage(bytes.toByteArray(), uncompressedSize),
+        // The compressed bytes stay where parquet-java read them — a slice of the row group's
+        // chunk buffer, which lives until the reader moves past the row group — unless they
+        // span two buffers, when they are gathered into one array.
+        ByteBuffer source =
+            bytes.toByteBuffer(HeapByteBufferAllocator.getInstance(), ignored -> {});
+        if (!source.hasArray()) {
+          source = ByteBuffer.wrap(bytes.toByteArray());
+        }
+        return BytesInput.from(
+            new LazyZstdPage(
+                source.array(), source.arrayOffset() + source.position(), source.remaining(),
+                uncompressedSize),
             uncompressedSize);
       }
 
@@ -75,12 +87,16 @@ final class PageDecompressors implements CompressionCodecFactory {
         ThreadLocal.withInitial(ZstdDecompressCtx::new);
 
     private final byte[] compressed;
+    private final int compressedFrom;
+    private final int compressedLength;
     private final int size;
     private byte[] inflated;
     private int position;
 
-    LazyZstdPage(byte[] compressed, int size) {
+    LazyZstdPage(byte[] compressed, int compressedFrom, int compressedLength, int size) {
       this.compressed = compressed;
+      this.compressedFrom = compressedFrom;
+      this.compressedLength = compressedLength;
       this.size = size;
     }
 
@@ -118,7 +134,7 @@ final class PageDecompressors implements CompressionCodecFactory {
       try {
         written =
             CONTEXT.get().decompressByteArray(
-                into, offset, size, compressed, 0, compressed.length);
+                into, offset, size, compressed, compressedFrom, compressedLength);
       } catch (ZstdException e) {
         throw new IOException("zstd page: " + e.getMessage(), e);
       }

@@ -117,6 +117,30 @@ class ColumnarArrowReaderTest {
   }
 
   @Test
+  void rowGroupBuffersLentAgainAcrossReadersOnTwoThreadsNeverMixTheirPages() throws Exception {
+    InputFile file = writeIceberg(dir.resolve("pooled.parquet"));
+    assertThat(rowGroupStarts(file)).as("several row groups").hasSizeGreaterThan(2);
+    ScanSplit whole = ScanSplit.whole(new ScanFile(file, file.getLength(), false));
+    List<List<Object>> iceberg = readIceberg(whole, FLAT, Expressions.alwaysTrue());
+    long reusedBefore = ChunkBufferPool.SHARED.reused();
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+    try {
+      List<java.util.concurrent.Future<List<List<Object>>>> reads = new java.util.ArrayList<>();
+      for (int i = 0; i < 6; i++) {
+        reads.add(pool.submit(() -> readOurs(whole, FLAT, Expressions.alwaysTrue())));
+      }
+      for (var read : reads) {
+        assertThat(read.get()).isEqualTo(iceberg);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(ChunkBufferPool.SHARED.reused() - reusedBefore)
+        .as("chunk buffers handed back by one row group are lent to the next")
+        .isGreaterThan(0);
+  }
+
+  @Test
   void readsStringMapsAsIcebergsRowReaderDoes() throws Exception {
     InputFile file = writeIceberg(dir.resolve("maps.parquet"));
     ScanSplit whole = ScanSplit.whole(new ScanFile(file, file.getLength(), false));
