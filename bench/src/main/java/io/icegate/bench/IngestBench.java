@@ -96,7 +96,11 @@ public final class IngestBench {
         "data_dir: " + dir.resolve("data") + "\n"
             + "host: 127.0.0.1\notlp_http_port: 0\nloki_port: 0\notlp_grpc_port: -1\n"
             + "prometheus_port: -1\ncompaction_interval: 0s\n"
-            + "limits:\n  ingestion_rate_bytes: 0\n");
+            + "limits:\n  ingestion_rate_bytes: 0\n"
+            // More top-level server settings, e.g. -Dingest.bench.server.config="wal_max_delay: 10ms"
+            // (several separated by ';').
+            + System.getProperty("ingest.bench.server.config", "").replace(';', '\n').strip()
+            + "\n");
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx1g");
