@@ -19,8 +19,8 @@ import org.apache.parquet.bytes.ByteBufferAllocator;
  * objects.
  *
  * <p>Shared by every reader: it holds at most {@link #retainedLimit} bytes of free buffers, and
- * lends a free buffer only when it is at most twice the size asked for (or 64 KiB over it), so a small chunk doesn't
- * pin a large array. A buffer handed back twice is kept once.
+ * lends a free buffer only when it is at most twice the size asked for (or 64 KiB over it), so a
+ * small chunk doesn't pin a large array. A buffer handed back twice is kept once.
  */
 final class ChunkBufferPool implements ByteBufferAllocator {
   /** The pool every {@link ColumnarArrowReader} reads through. */

@@ -1,0 +1,870 @@
+package io.icegate.storage.parquet;
+
+import io.icegate.storage.scan.ByteSearch;
+import io.icegate.storage.scan.RowFilter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.util.List;
+import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.memory.util.MemoryUtil;
+import org.apache.arrow.vector.BaseFixedWidthVector;
+import org.apache.arrow.vector.BaseVariableWidthVector;
+import org.apache.arrow.vector.BitVector;
+import org.apache.arrow.vector.BitVectorHelper;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.parquet.column.ColumnDescriptor;
+import org.apache.parquet.column.Encoding;
+import org.apache.parquet.column.page.DataPage;
+import org.apache.parquet.column.page.DataPageV1;
+import org.apache.parquet.column.page.DataPageV2;
+import org.apache.parquet.column.page.DictionaryPage;
+import org.apache.parquet.column.page.PageReadStore;
+import org.apache.parquet.column.page.PageReader;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.metadata.BlockMetaData;
+import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
+import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
+
+/** One column's cursor through the pages of the current row group. */
+final class LeafColumn implements ColumnReader {
+  private static final VarHandle LONG_LE =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final VarHandle INT_LE =
+      MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+
+  final ColumnDescriptor descriptor;
+  final PrimitiveTypeName physical;
+  /** Bytes per value for fixed-width physical types; 0 for BYTE_ARRAY and BOOLEAN. */
+  final int width;
+  final int maxDefinition;
+  final int maxRepetition;
+
+  private PageReader pages;
+  // The dictionary of the current column chunk: fixed-width values back to back, or strings
+  // back to back with their start offsets (count + 1 entries).
+  private byte[] dictionary;
+  /** An 8-byte column's dictionary as longs: one array load and one store per value. */
+  private long[] dictionaryLongs;
+  private int[] dictionaryOffsets;
+
+  /**
+   * Bytes every value the filter keeps contains ({@link RowFilter#requiredBytes}), or null: a
+   * plain value without them is read as an empty string, and not copied.
+   */
+  ByteSearch required;
+  /**
+   * Where {@link #required} next occurs in the current page, at or after where it was last
+   * searched from: -1 for nowhere, {@code Integer.MIN_VALUE} before the page's first search.
+   * Kept across batches, so a page is searched once however many batches it spans.
+   */
+  private int pageHit = Integer.MIN_VALUE;
+
+  // The current page.
+  private int pageValuesLeft;
+  /**
+   * Rows of a flat column skipped whole and not yet stepped over: consecutive skipped batches
+   * add up here, so that the pages they cover entirely are passed over uninflated even when a
+   * page spans several batches.
+   */
+  private int deferredRows;
+  private int[] definitions = new int[0];
+  private int[] repetitions = new int[0];
+  private int definitionAt;
+  private boolean dictionaryEncoded;
+  private int[] ids = new int[0];
+  private int idAt;
+  private byte[] data;
+  private int dataAt;
+  /** Bit position of the next PLAIN boolean. */
+  private long bitAt;
+  // The string bytes and rows of the previous batch, to size the next one's buffer.
+  private long lastBytes;
+  private int lastRows;
+  // For a repeated leaf: the chunk's offset index (null if none), the data pages read so far,
+  // the rows passed so far, and the row group's row count.
+  private org.apache.parquet.internal.column.columnindex.OffsetIndex offsetIndex;
+  private int pageOrdinal;
+  long rowAt;
+  private long groupRows;
+
+  LeafColumn(ColumnDescriptor descriptor) {
+    this.descriptor = descriptor;
+    this.physical = descriptor.getPrimitiveType().getPrimitiveTypeName();
+    this.width =
+        switch (physical) {
+          case INT32, FLOAT -> 4;
+          case INT64, DOUBLE -> 8;
+          case INT96 -> 12;
+          case FIXED_LEN_BYTE_ARRAY -> descriptor.getPrimitiveType().getTypeLength();
+          default -> 0;
+        };
+    this.maxDefinition = descriptor.getMaxDefinitionLevel();
+    this.maxRepetition = descriptor.getMaxRepetitionLevel();
+  }
+
+  @Override
+  public List<LeafColumn> leaves() {
+    return List.of(this);
+  }
+
+  @Override
+  public void start(PageReadStore store) {
+    start(store.getPageReader(descriptor));
+  }
+
+  void start(PageReader pageReader) {
+    this.pages = pageReader;
+    this.pageValuesLeft = 0;
+    this.deferredRows = 0;
+    this.offsetIndex = null;
+    this.pageOrdinal = 0;
+    this.rowAt = 0;
+    this.dictionary = null;
+    this.dictionaryLongs = null;
+    this.dictionaryOffsets = null;
+    DictionaryPage page = pageReader.readDictionaryPage();
+    if (page != null) {
+      loadDictionary(page);
+    }
+  }
+
+  void indexPages(ParquetFileReader reader, BlockMetaData group) {
+    groupRows = group.getRowCount();
+    for (ColumnChunkMetaData chunk : group.getColumns()) {
+      if (java.util.Arrays.equals(chunk.getPath().toArray(), descriptor.getPath())) {
+        try {
+          offsetIndex = reader.readOffsetIndex(chunk);
+        } catch (IOException | RuntimeException e) {
+          offsetIndex = null; // no index: skip level by level
+        }
+        return;
+      }
+    }
+  }
+
+  private void loadDictionary(DictionaryPage page) {
+    if (page.getEncoding() != Encoding.PLAIN && page.getEncoding() != Encoding.PLAIN_DICTIONARY) {
+      throw new UnsupportedOperationException(
+          "dictionary page encoding " + page.getEncoding() + " in " + descriptor);
+    }
+    byte[] bytes = bytes(page.getBytes());
+    int count = page.getDictionarySize();
+    if (physical == PrimitiveTypeName.BINARY) {
+      // Strip the length prefixes: values back to back, with offsets.
+      int[] offsets = new int[count + 1];
+      byte[] values = new byte[Math.max(0, bytes.length - 4 * count)];
+      int in = 0;
+      int out = 0;
+      for (int i = 0; i < count; i++) {
+        int length = (int) INT_LE.get(bytes, in);
+        offsets[i] = out;
+        System.arraycopy(bytes, in + 4, values, out, length);
+        in += 4 + length;
+        out += length;
+      }
+      offsets[count] = out;
+      dictionary = values;
+      dictionaryOffsets = offsets;
+    } else {
+      dictionary = bytes;
+      if (width == 8) {
+        dictionaryLongs = new long[count];
+        for (int i = 0; i < count; i++) {
+          dictionaryLongs[i] = (long) LONG_LE.get(bytes, i * 8);
+        }
+      }
+    }
+  }
+
+  private static byte[] bytes(org.apache.parquet.bytes.BytesInput input) {
+    try {
+      return input.toByteArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private void nextPage() {
+    load(nextDataPage());
+  }
+
+  /** The chunk's next page, counted; the row group's end here is an error in the file. */
+  private DataPage nextDataPage() {
+    DataPage page = pages.readPage();
+    if (page == null) {
+      throw new IllegalStateException("column " + descriptor + " ended before its row group");
+    }
+    pageOrdinal++;
+    return page;
+  }
+
+  /** Loads the next page of the chunk; false at its end. */
+  private boolean loadPage() {
+    DataPage page = pages.readPage();
+    if (page == null) {
+      return false;
+    }
+    pageOrdinal++;
+    load(page);
+    return true;
+  }
+
+  /** Makes {@code page} the current page: its levels decoded, its values ready to read. */
+  private void load(DataPage page) {
+    int values = page.getValueCount();
+    Encoding encoding;
+    int valuesFrom;
+    if (page instanceof DataPageV1 v1) {
+      data = bytes(v1.getBytes());
+      pageHit = Integer.MIN_VALUE;
+      valuesFrom = 0;
+      if (maxRepetition > 0) {
+        if (v1.getRlEncoding() != Encoding.RLE) {
+          throw new UnsupportedOperationException(
+              "repetition level encoding " + v1.getRlEncoding() + " in " + descriptor);
+        }
+        int length = (int) INT_LE.get(data, 0);
+        repetitions = levels(repetitions, data, 4, 4 + length, values, maxRepetition);
+        valuesFrom = 4 + length;
+      }
+      if (maxDefinition > 0) {
+        if (v1.getDlEncoding() != Encoding.RLE) {
+          throw new UnsupportedOperationException(
+              "definition level encoding " + v1.getDlEncoding() + " in " + descriptor);
+        }
+        int length = (int) INT_LE.get(data, valuesFrom);
+        definitions =
+            levels(definitions, data, valuesFrom + 4, valuesFrom + 4 + length, values,
+                maxDefinition);
+        valuesFrom += 4 + length;
+      }
+      encoding = v1.getValueEncoding();
+    } else {
+      DataPageV2 v2 = (DataPageV2) page;
+      if (maxRepetition > 0) {
+        byte[] levels = bytes(v2.getRepetitionLevels());
+        repetitions = levels(repetitions, levels, 0, levels.length, values, maxRepetition);
+      }
+      if (maxDefinition > 0) {
+        byte[] levels = bytes(v2.getDefinitionLevels());
+        definitions = levels(definitions, levels, 0, levels.length, values, maxDefinition);
+      }
+      data = bytes(v2.getData());
+      pageHit = Integer.MIN_VALUE;
+      valuesFrom = 0;
+      encoding = v2.getDataEncoding();
+    }
+    definitionAt = 0;
+    pageValuesLeft = values;
+    switch (encoding) {
+      case PLAIN -> {
+        dictionaryEncoded = false;
+        dataAt = valuesFrom;
+        bitAt = (long) valuesFrom * 8;
+      }
+      case PLAIN_DICTIONARY, RLE_DICTIONARY -> {
+        if (dictionary == null) {
+          throw new IllegalStateException("dictionary-encoded page without a dictionary");
+        }
+        dictionaryEncoded = true;
+        int present = maxDefinition > 0 ? countPresent(values) : values;
+        ids = grow(ids, present + 8);
+        int bitWidth = data[valuesFrom] & 0xFF;
+        HybridDecoder.decode(data, valuesFrom + 1, data.length, bitWidth, ids, present);
+        idAt = 0;
+      }
+      default ->
+          throw new UnsupportedOperationException(
+              "value encoding " + encoding + " in " + descriptor);
+    }
+  }
+
+  private static int[] levels(
+      int[] into, byte[] in, int from, int to, int values, int maxLevel) {
+    int[] out = grow(into, values + 8);
+    HybridDecoder.decode(
+        in, from, to, 32 - Integer.numberOfLeadingZeros(maxLevel), out, values);
+    return out;
+  }
+
+  // Level by level, for the leaves of a map.
+
+  /** Loads a page if the current one is used up; the row group must have more levels. */
+  void ensureLevel() {
+    if (pageValuesLeft == 0) {
+      nextPage();
+    }
+  }
+
+  /** True while the chunk has levels left (loading the next page when needed). */
+  boolean hasLevel() {
+    return pageValuesLeft > 0 || loadPage();
+  }
+
+  int repetition() {
+    return maxRepetition == 0 ? 0 : repetitions[definitionAt];
+  }
+
+  int definition() {
+    return maxDefinition == 0 ? 0 : definitions[definitionAt];
+  }
+
+  void advanceLevel() {
+    definitionAt++;
+    pageValuesLeft--;
+  }
+
+  /** Writes the current level's string value at {@code index} of {@code vector}. */
+  void appendString(BaseVariableWidthVector vector, int index) {
+    if (dictionaryEncoded) {
+      int id = ids[idAt++];
+      int from = dictionaryOffsets[id];
+      vector.setSafe(index, dictionary, from, dictionaryOffsets[id + 1] - from);
+    } else {
+      int length = (int) INT_LE.get(data, dataAt);
+      vector.setSafe(index, data, dataAt + 4, length);
+      dataAt += 4 + length;
+    }
+  }
+
+  /**
+   * Steps over the next {@code rows} whole rows of a repeated leaf: their levels counted in
+   * bulk, their present values skipped in one go (dictionary ids) or by their lengths (plain
+   * strings). Stops at the first level of the row after them, or at the chunk's end.
+   */
+  void skipRows(int rows) {
+    int left = rows;
+    while (true) {
+      if (pageValuesLeft == 0
+          && offsetIndex != null
+          && pageOrdinal < offsetIndex.getPageCount()
+          && offsetIndex.getFirstRowIndex(pageOrdinal) == rowAt) {
+        // At a page boundary that is a row boundary, as the index says.
+        if (left == 0) {
+          return; // the next row starts the next page: leave it unread
+        }
+        long next =
+            pageOrdinal + 1 < offsetIndex.getPageCount()
+                ? offsetIndex.getFirstRowIndex(pageOrdinal + 1)
+                : groupRows;
+        if (next - rowAt <= left) {
+          pages.readPage(); // every row of it skipped: never inflated nor decoded
+          pageOrdinal++;
+          left -= (int) (next - rowAt);
+          rowAt = next;
+          continue;
+        }
+      }
+      if (pageValuesLeft == 0 && !loadPage()) {
+        if (left > 0) {
+          throw new IllegalStateException(
+              "column " + descriptor + " ended before its row group");
+        }
+        return;
+      }
+      int i = definitionAt;
+      int end = definitionAt + pageValuesLeft;
+      int present = 0;
+      while (i < end) {
+        if (repetitions[i] == 0) {
+          if (left == 0) {
+            break;
+          }
+          left--;
+          rowAt++;
+        }
+        if (definitions[i] == maxDefinition) {
+          present++;
+        }
+        i++;
+      }
+      skipPresent(present);
+      pageValuesLeft -= i - definitionAt;
+      definitionAt = i;
+      if (i < end) {
+        return; // at the first level of the next row
+      }
+    }
+  }
+
+  private void skipPresent(int present) {
+    if (dictionaryEncoded) {
+      idAt += present;
+    } else if (physical == PrimitiveTypeName.BOOLEAN) {
+      bitAt += present;
+    } else if (width > 0) {
+      dataAt += present * width;
+    } else {
+      for (int i = 0; i < present; i++) {
+        dataAt += 4 + (int) INT_LE.get(data, dataAt);
+      }
+    }
+  }
+
+  private int countPresent(int values) {
+    int present = 0;
+    for (int i = 0; i < values; i++) {
+      if (definitions[i] == maxDefinition) {
+        present++;
+      }
+    }
+    return present;
+  }
+
+  private static int[] grow(int[] array, int size) {
+    return array.length >= size ? array : new int[Math.max(size, array.length * 2)];
+  }
+
+  @Override
+  public void read(FieldVector vector, int rows, boolean[] keep, int count) {
+    if (vector == null && maxRepetition == 0) {
+      deferredRows += rows;
+      return;
+    }
+    if (deferredRows > 0) {
+      skipDeferred();
+    }
+    if (vector instanceof BitVector bits) {
+      bits.allocateNew(count);
+    } else if (vector instanceof BaseFixedWidthVector fixed) {
+      fixed.allocateNew(count);
+    } else if (vector != null) {
+      long estimate = lastRows == 0 ? count * 32L : lastBytes * count / lastRows * 9 / 8;
+      ((BaseVariableWidthVector) vector).allocateNew(Math.max(64L, estimate), count);
+    }
+    int done = 0;
+    int out = 0;
+    int stringEnd = 0;
+    while (done < rows) {
+      if (pageValuesLeft == 0) {
+        DataPage page = nextDataPage();
+        if (maxRepetition == 0
+            && page.getValueCount() <= rows - done
+            && (vector == null
+                || (keep != null && noneKept(keep, done, page.getValueCount())))) {
+          // A flat column's page holds one value (level) per row: a page all of whose rows
+          // are skipped is passed over without inflating or decoding it.
+          done += page.getValueCount();
+          continue;
+        }
+        load(page);
+      }
+      int n = Math.min(rows - done, pageValuesLeft);
+      if (vector == null) {
+        skipValues(n);
+      } else if (vector instanceof BitVector bits) {
+        out = readBooleans(bits, out, n, keep, done);
+      } else if (vector instanceof BaseFixedWidthVector fixed) {
+        out = readFixed(fixed, out, n, keep, done);
+      } else {
+        long packed =
+            readStrings((BaseVariableWidthVector) vector, out, n, keep, done, stringEnd);
+        out = (int) (packed >>> 32);
+        stringEnd = (int) packed;
+      }
+      definitionAt += n;
+      pageValuesLeft -= n;
+      done += n;
+    }
+    if (vector instanceof BaseVariableWidthVector strings) {
+      strings.getOffsetBuffer()
+          .setInt((long) count * BaseVariableWidthVector.OFFSET_WIDTH, stringEnd);
+      strings.setLastSet(count - 1);
+      if (count > 0) {
+        lastBytes = (long) stringEnd * rows / count;
+        lastRows = rows;
+      }
+    }
+    if (vector != null) {
+      vector.setValueCount(count);
+    }
+  }
+
+  /** Steps over the rows skipped whole since the last read, whole pages without loading. */
+  private void skipDeferred() {
+    while (deferredRows > 0) {
+      if (pageValuesLeft == 0) {
+        DataPage page = nextDataPage();
+        if (page.getValueCount() <= deferredRows) {
+          deferredRows -= page.getValueCount();
+          continue;
+        }
+        load(page);
+      }
+      int n = Math.min(deferredRows, pageValuesLeft);
+      skipValues(n);
+      definitionAt += n;
+      pageValuesLeft -= n;
+      deferredRows -= n;
+    }
+  }
+
+  private static boolean noneKept(boolean[] keep, int from, int n) {
+    for (int i = from; i < from + n; i++) {
+      if (keep[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Steps over the next {@code n} levels' values of the current page. */
+  private void skipValues(int n) {
+    int present = 0;
+    for (int i = 0; i < n; i++) {
+      if (present(i)) {
+        present++;
+      }
+    }
+    skipPresent(present);
+  }
+
+  /**
+   * The kept (all when {@code keep} is null) of the next {@code n} values, written from index
+   * {@code out}; returns the next index. A run of plain values all present and all kept is one
+   * memory copy.
+   */
+  private int readFixed(
+      BaseFixedWidthVector vector, int out, int n, boolean[] keep, int keepAt) {
+    if (vector.getTypeWidth() != width) {
+      throw new IllegalStateException(
+          "column " + descriptor + " is " + width + " bytes wide, its vector "
+              + vector.getTypeWidth());
+    }
+    ArrowBuf values = vector.getDataBuffer();
+    ArrowBuf validity = vector.getValidityBuffer();
+    if (keep == null && !dictionaryEncoded && allPresent(n)) {
+      values.setBytes((long) out * width, data, dataAt, (long) n * width);
+      dataAt += n * width;
+      setBits(validity, out, n);
+      return out + n;
+    }
+    if (width == 8 && allPresent(n)) {
+      return readLongs(values, validity, out, n, keep, keepAt);
+    }
+    for (int i = 0; i < n; i++) {
+      boolean kept = keep == null || keep[keepAt + i];
+      if (!present(i)) {
+        if (kept) {
+          out++;
+        }
+        continue;
+      }
+      if (dictionaryEncoded) {
+        int id = ids[idAt++];
+        if (kept && width == 8) {
+          values.setLong((long) out * 8, dictionaryLongs[id]);
+        } else if (kept) {
+          values.setBytes((long) out * width, dictionary, id * width, width);
+        }
+      } else {
+        if (kept && width == 8) {
+          values.setLong((long) out * 8, (long) LONG_LE.get(data, dataAt));
+        } else if (kept) {
+          values.setBytes((long) out * width, data, dataAt, width);
+        }
+        dataAt += width;
+      }
+      if (kept) {
+        BitVectorHelper.setBit(validity, out++);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * {@link #readFixed} for 8-byte values all present (timestamps, doubles, ids; plain or from a
+   * dictionary decoded to longs): stored straight to the buffer's memory, with the buffer's
+   * room for the kept values checked once instead of per value, and the validity bits set in
+   * one go.
+   */
+  private int readLongs(
+      ArrowBuf values, ArrowBuf validity, int out, int n, boolean[] keep, int keepAt) {
+    int kept = n;
+    if (keep != null) {
+      kept = 0;
+      for (int i = 0; i < n; i++) {
+        kept += keep[keepAt + i] ? 1 : 0;
+      }
+    }
+    if ((long) (out + kept) * 8 > values.capacity()) {
+      throw new IllegalStateException("vector too small for the values of " + descriptor);
+    }
+    long address = values.memoryAddress();
+    int start = out;
+    if (dictionaryEncoded) {
+      long[] dictionary = dictionaryLongs;
+      int[] id = ids;
+      int at = idAt;
+      for (int i = 0; i < n; i++) {
+        long value = dictionary[id[at++]];
+        if (keep == null || keep[keepAt + i]) {
+          MemoryUtil.putLong(address + (long) out++ * 8, value);
+        }
+      }
+      idAt = at;
+    } else {
+      byte[] page = data;
+      int at = dataAt;
+      if (at + (long) n * 8 > page.length) {
+        throw new IllegalStateException("values past the end of their page in " + descriptor);
+      }
+      for (int i = 0; i < n; i++) {
+        if (keep == null || keep[keepAt + i]) {
+          MemoryUtil.putLong(address + (long) out++ * 8, (long) LONG_LE.get(page, at));
+        }
+        at += 8;
+      }
+      dataAt = at;
+    }
+    setBits(validity, start, out - start);
+    return out;
+  }
+
+  /** As {@link #readFixed}, for PLAIN booleans (one bit each). */
+  private int readBooleans(BitVector vector, int out, int n, boolean[] keep, int keepAt) {
+    if (dictionaryEncoded) {
+      throw new UnsupportedOperationException("dictionary-encoded booleans in " + descriptor);
+    }
+    ArrowBuf values = vector.getDataBuffer();
+    ArrowBuf validity = vector.getValidityBuffer();
+    for (int i = 0; i < n; i++) {
+      boolean kept = keep == null || keep[keepAt + i];
+      if (!present(i)) {
+        if (kept) {
+          out++;
+        }
+        continue;
+      }
+      if (kept) {
+        if ((data[(int) (bitAt >>> 3)] & (1 << (bitAt & 7))) != 0) {
+          BitVectorHelper.setBit(values, out);
+        }
+        BitVectorHelper.setBit(validity, out++);
+      }
+      bitAt++;
+    }
+    return out;
+  }
+
+  /**
+   * The kept of the next {@code n} strings, written from index {@code out} and data byte {@code
+   * end}; returns the next index (high 32 bits) and the new end (low 32 bits).
+   */
+  private long readStrings(
+      BaseVariableWidthVector vector, int out, int n, boolean[] keep, int keepAt, int end) {
+    if (keep == null && allPresent(n)) {
+      if (dictionaryEncoded) {
+        return readDictionaryStrings(vector, out, n, end);
+      }
+      return required == null
+          ? readPlainStrings(vector, out, n, end)
+          : readPlainStringsContaining(vector, out, n, end);
+    }
+    ArrowBuf offsets = vector.getOffsetBuffer();
+    ArrowBuf validity = vector.getValidityBuffer();
+    ArrowBuf values = vector.getDataBuffer();
+    long capacity = values.capacity();
+    for (int i = 0; i < n; i++) {
+      boolean kept = keep == null || keep[keepAt + i];
+      if (kept) {
+        offsets.setInt((long) out * BaseVariableWidthVector.OFFSET_WIDTH, end);
+      }
+      if (!present(i)) {
+        if (kept) {
+          out++;
+        }
+        continue;
+      }
+      byte[] source;
+      int from;
+      int length;
+      if (dictionaryEncoded) {
+        int id = ids[idAt++];
+        if (!kept) {
+          continue;
+        }
+        source = dictionary;
+        from = dictionaryOffsets[id];
+        length = dictionaryOffsets[id + 1] - from;
+      } else {
+        source = data;
+        length = (int) INT_LE.get(data, dataAt);
+        from = dataAt + 4;
+        dataAt = from + length;
+        if (!kept) {
+          continue;
+        }
+        if (required != null && required.indexOf(data, from, from + length) < 0) {
+          length = 0; // the filter drops the row: an empty value fails it the same way
+        }
+      }
+      if (end + (long) length > capacity) {
+        while (end + (long) length > capacity) {
+          vector.reallocDataBuffer();
+          capacity = vector.getDataBuffer().capacity();
+        }
+        values = vector.getDataBuffer();
+      }
+      values.setBytes(end, source, from, length);
+      end += length;
+      BitVectorHelper.setBit(validity, out++);
+    }
+    return ((long) out << 32) | (end & 0xFFFFFFFFL);
+  }
+
+  /**
+   * {@link #readStrings} for the common case of a log line column: every one of the {@code n}
+   * values present, plain-encoded and kept. The page's length-prefixed values are copied
+   * straight to the buffer's memory, offsets written without per-value bounds checks (the
+   * offset buffer holds the vector's {@code count + 1} offsets, allocated for them), and the
+   * validity bits set in one go.
+   */
+  private long readPlainStrings(BaseVariableWidthVector vector, int out, int n, int end) {
+    long offsets = vector.getOffsetBuffer().memoryAddress();
+    long capacity = vector.getDataBuffer().capacity();
+    long values = vector.getDataBuffer().memoryAddress();
+    byte[] page = data;
+    int at = dataAt;
+    for (int i = 0; i < n; i++) {
+      int length = (int) INT_LE.get(page, at);
+      at += 4;
+      if (at + length > page.length || length < 0) {
+        throw new IllegalStateException("string value past the end of its page in " + descriptor);
+      }
+      if (end + (long) length > capacity) {
+        while (end + (long) length > capacity) {
+          vector.reallocDataBuffer();
+          capacity = vector.getDataBuffer().capacity();
+        }
+        values = vector.getDataBuffer().memoryAddress();
+        offsets = vector.getOffsetBuffer().memoryAddress();
+      }
+      MemoryUtil.putInt(offsets + (long) (out + i) * BaseVariableWidthVector.OFFSET_WIDTH, end);
+      MemoryUtil.copyToMemory(page, at, values + end, length);
+      at += length;
+      end += length;
+    }
+    dataAt = at;
+    setBits(vector.getValidityBuffer(), out, n);
+    return ((long) (out + n) << 32) | (end & 0xFFFFFFFFL);
+  }
+
+  /**
+   * {@link #readStrings} for a dictionary-encoded label column read whole (a stream's labels,
+   * the first part of a filter): every value present and kept. The data buffer is grown once
+   * for the batch, then each value is copied from the dictionary without per-value checks.
+   */
+  private long readDictionaryStrings(BaseVariableWidthVector vector, int out, int n, int end) {
+    int[] bounds = dictionaryOffsets;
+    int[] page = ids;
+    int first = idAt;
+    long total = end;
+    for (int i = 0; i < n; i++) {
+      int id = page[first + i];
+      total += bounds[id + 1] - bounds[id];
+    }
+    if (total > Integer.MAX_VALUE) {
+      throw new IllegalStateException("batch of strings over 2 GiB in " + descriptor);
+    }
+    while (total > vector.getDataBuffer().capacity()) {
+      vector.reallocDataBuffer();
+    }
+    long offsets = vector.getOffsetBuffer().memoryAddress();
+    long values = vector.getDataBuffer().memoryAddress();
+    byte[] source = dictionary;
+    for (int i = 0; i < n; i++) {
+      int id = page[first + i];
+      int from = bounds[id];
+      int length = bounds[id + 1] - from;
+      MemoryUtil.putInt(offsets + (long) (out + i) * BaseVariableWidthVector.OFFSET_WIDTH, end);
+      MemoryUtil.copyToMemory(source, from, values + end, length);
+      end += length;
+    }
+    idAt = first + n;
+    setBits(vector.getValidityBuffer(), out, n);
+    return ((long) (out + n) << 32) | (end & 0xFFFFFFFFL);
+  }
+
+  /**
+   * {@link #readPlainStrings} when the filter requires bytes in every value it keeps: the page
+   * is searched once from the first value on, and only a value holding a match is copied; the
+   * others become empty strings (present, so the filter drops them as it would the real ones).
+   * A match is the first at or after a value's start; one that starts before it (in an earlier
+   * value or a length prefix) is searched again from there, one that runs past the value's end
+   * means the value holds none, since any later one would run past it too.
+   */
+  private long readPlainStringsContaining(
+      BaseVariableWidthVector vector, int out, int n, int end) {
+    long offsets = vector.getOffsetBuffer().memoryAddress();
+    long capacity = vector.getDataBuffer().capacity();
+    long values = vector.getDataBuffer().memoryAddress();
+    byte[] page = data;
+    int at = dataAt;
+    int needle = required.length();
+    int hit = pageHit;
+    for (int i = 0; i < n; i++) {
+      int length = (int) INT_LE.get(page, at);
+      at += 4;
+      if (at + length > page.length || length < 0) {
+        throw new IllegalStateException("string value past the end of its page in " + descriptor);
+      }
+      if (hit != -1 && hit < at) {
+        hit = required.indexOf(page, at, page.length);
+      }
+      MemoryUtil.putInt(offsets + (long) (out + i) * BaseVariableWidthVector.OFFSET_WIDTH, end);
+      if (hit >= 0 && hit + needle <= at + length) {
+        if (end + (long) length > capacity) {
+          while (end + (long) length > capacity) {
+            vector.reallocDataBuffer();
+            capacity = vector.getDataBuffer().capacity();
+          }
+          values = vector.getDataBuffer().memoryAddress();
+          offsets = vector.getOffsetBuffer().memoryAddress();
+        }
+        MemoryUtil.copyToMemory(page, at, values + end, length);
+        end += length;
+      }
+      at += length;
+    }
+    dataAt = at;
+    pageHit = hit;
+    setBits(vector.getValidityBuffer(), out, n);
+    return ((long) (out + n) << 32) | (end & 0xFFFFFFFFL);
+  }
+
+  private boolean present(int i) {
+    return maxDefinition == 0 || definitions[definitionAt + i] == maxDefinition;
+  }
+
+  private boolean allPresent(int n) {
+    if (maxDefinition == 0) {
+      return true;
+    }
+    for (int i = 0; i < n; i++) {
+      if (definitions[definitionAt + i] != maxDefinition) {
+        return false;
+      }
+    }
+    return true;
+  }
+  /** Sets validity bits {@code [from, from + n)}. */
+  private static void setBits(ArrowBuf validity, int from, int n) {
+    int i = from;
+    int end = from + n;
+    while (i < end && (i & 7) != 0) {
+      BitVectorHelper.setBit(validity, i++);
+    }
+    int wholeBytes = (end - i) >>> 3;
+    if (wholeBytes > 0) {
+      validity.setOne(i >>> 3, wholeBytes);
+      i += wholeBytes << 3;
+    }
+    while (i < end) {
+      BitVectorHelper.setBit(validity, i++);
+    }
+  }
+}
