@@ -57,6 +57,9 @@ import org.apache.parquet.io.LocalOutputFile;
  * the WAL's writer), no server.
  */
 public final class IngestBench {
+  /** Requests acknowledged so far, warm-up included (to count requests per WAL segment). */
+  private static final AtomicLong requestsSent = new AtomicLong();
+
   private static final int BATCH = 1_000;
   /** Distinct request bodies prepared up front (cycled; each send is made unique, see below). */
   private static final int BODIES = 64;
@@ -137,6 +140,14 @@ public final class IngestBench {
           threads, seconds, BATCH, recordsPerSecond, r.bytes / elapsed / 1e6,
           r.percentileMillis(0.50), r.percentileMillis(0.99), r.errors,
           peakHeap.get() / 1048576.0, cpuMicrosPerRecord));
+      // Compaction is off, so every segment the run wrote (warm-up included) is still there.
+      long segments;
+      try (var files = Files.walk(dir.resolve("data").resolve("wal").resolve("logs"))) {
+        segments = files.filter(f -> f.getFileName().toString().endsWith(".parquet")).count();
+      }
+      report.add(String.format(Locale.ROOT,
+          "WAL segments written: %,d, %.1f requests each", segments,
+          segments == 0 ? 0.0 : (double) requestsSent.get() / segments));
       server.destroy();
       server.waitFor(60, TimeUnit.SECONDS);
       double rawAfter = raw.recordsPerSecond(Duration.ofSeconds(5), true);
@@ -263,6 +274,7 @@ public final class IngestBench {
               }
               long micros = (System.nanoTime() - sent) / 1000;
               if (status == 200) {
+                requestsSent.incrementAndGet();
                 records.addAndGet(BATCH);
                 bytes.addAndGet(body.length + tail.length);
                 int bucket =

@@ -39,13 +39,13 @@ public final class ScanOperator implements Operator {
    * As above, with a cheap first part of the predicate, {@code first}, over the first {@code
    * firstColumns} of {@code filterColumns}: the reader skips a batch it rules out whole before
    * decoding the predicate's other columns ({@link RowFilter#firstColumns}); {@code required}
-   * holds, by filter column, bytes every kept row's value contains ({@link
-   * RowFilter#requiredBytes}).
+   * holds, by filter column, the byte strings every kept row's value contains, longest first
+   * ({@link RowFilter#allRequiredBytes}).
    */
   public ScanOperator(
       ExecContext context, String table, ScanBounds bounds, List<String> columns,
       List<String> filterColumns, VectorPredicate predicate, int firstColumns,
-      VectorPredicate first, Map<String, byte[]> required) {
+      VectorPredicate first, Map<String, List<byte[]>> required) {
     this(context, table, bounds, columns, filterColumns, predicate, firstColumns, first, required,
         null);
   }
@@ -59,7 +59,7 @@ public final class ScanOperator implements Operator {
   public ScanOperator(
       ExecContext context, String table, ScanBounds bounds, List<String> columns,
       List<String> filterColumns, VectorPredicate predicate, int firstColumns,
-      VectorPredicate first, Map<String, byte[]> required, ExecContext.OptionalLate late) {
+      VectorPredicate first, Map<String, List<byte[]>> required, ExecContext.OptionalLate late) {
     this(context, table, bounds, columns,
         rowFilter(context, filterColumns, predicate, firstColumns, first, required, late));
   }
@@ -110,7 +110,7 @@ public final class ScanOperator implements Operator {
    */
   private static RowFilter rowFilter(
       ExecContext context, List<String> filterColumns, VectorPredicate predicate,
-      int firstColumns, VectorPredicate first, Map<String, byte[]> required,
+      int firstColumns, VectorPredicate first, Map<String, List<byte[]>> required,
       ExecContext.OptionalLate late) {
     List<String> names = List.copyOf(filterColumns);
     StreamsHolding holding = late == null ? null : new StreamsHolding(late);
@@ -126,7 +126,13 @@ public final class ScanOperator implements Operator {
 
       @Override
       public byte[] requiredBytes(String column) {
-        return required.get(column);
+        List<byte[]> needles = required.get(column);
+        return needles == null || needles.isEmpty() ? null : needles.get(0);
+      }
+
+      @Override
+      public List<byte[]> allRequiredBytes(String column) {
+        return required.getOrDefault(column, List.of());
       }
 
       @Override

@@ -45,6 +45,17 @@ public final class PredicateCompiler {
    */
   public static Map<Integer, byte[]> requiredBytes(RexNode condition) {
     Map<Integer, byte[]> out = new HashMap<>();
+    allRequiredBytes(condition)
+        .forEach((column, needles) -> out.put(column, needles.get(0)));
+    return out;
+  }
+
+  /**
+   * As {@link #requiredBytes}, every needle per column (longest first) rather than the longest
+   * only: a row group whose substring index lacks any of them holds no kept row.
+   */
+  public static Map<Integer, List<byte[]>> allRequiredBytes(RexNode condition) {
+    Map<Integer, List<byte[]>> out = new HashMap<>();
     for (RexNode term : org.apache.calcite.plan.RelOptUtil.conjunctions(condition)) {
       if (!(term instanceof RexCall call)
           || (call.getOperator() != IceGateFunctions.CONTAINS_SUBSTRING
@@ -63,8 +74,10 @@ public final class PredicateCompiler {
         continue;
       }
       byte[] bytes = needle.getBytes(StandardCharsets.UTF_8);
-      out.merge(ref.getIndex(), bytes, (a, b) -> a.length >= b.length ? a : b);
+      out.computeIfAbsent(ref.getIndex(), i -> new java.util.ArrayList<>()).add(bytes);
     }
+    // Longest first, the first of equals kept first (a stable sort).
+    out.values().forEach(needles -> needles.sort((a, b) -> Integer.compare(b.length, a.length)));
     return out;
   }
 

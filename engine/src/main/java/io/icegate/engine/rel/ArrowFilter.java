@@ -103,8 +103,8 @@ public final class ArrowFilter extends Filter implements ArrowRel {
         staged
             ? PredicateCompiler.compile(firstCondition.accept(remap), firstBuilder.build(), rex)
             : null;
-    java.util.Map<String, byte[]> required = new java.util.HashMap<>();
-    PredicateCompiler.requiredBytes(rowCondition)
+    java.util.Map<String, List<byte[]>> required = new java.util.HashMap<>();
+    PredicateCompiler.allRequiredBytes(rowCondition)
         .forEach((index, bytes) -> required.put(fields.get(index).getName(), bytes));
     ExecContext.OptionalLate late = context.optionalLate();
     if (late != null

@@ -370,7 +370,9 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
       if (needle != null && needle.length > 0 && columns[i] instanceof LeafColumn column
           && column.physical == PrimitiveTypeName.BINARY) {
         column.required = new ByteSearch(needle);
-        skipBySubstringIndex(column.descriptor.getPath()[0], needle);
+        List<byte[]> needles = new ArrayList<>(filter.allRequiredBytes(names.get(i)));
+        needles.add(needle);
+        skipBySubstringIndex(column.descriptor.getPath()[0], needles);
       }
     }
     return this;
@@ -378,11 +380,13 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
 
   /**
    * Marks the row groups not read yet that the file's {@link SubstringIndex} of {@code column}
-   * shows to hold no value containing {@code needle} (a row filter's required bytes) as skipped.
-   * A file without an index of that column, or an index that can't be read, skips nothing.
+   * shows to hold no value containing one of {@code needles} (a row filter's required bytes, every
+   * one of which a kept value contains) as skipped. A file without an index of that column, or an
+   * index that can't be read, skips nothing.
    */
-  private void skipBySubstringIndex(String column, byte[] needle) {
-    if (input == null || needle.length < 3) {
+  private void skipBySubstringIndex(String column, List<byte[]> needles) {
+    needles = needles.stream().filter(n -> n.length >= 3).toList();
+    if (input == null || needles.isEmpty()) {
       return;
     }
     SubstringIndex.Location location =
@@ -402,9 +406,11 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
     }
     try {
       for (int g = nextRowGroup; g < rowGroups.size(); g++) {
-        if (!skip[g] && !index.mayContain(rowGroups.get(g).getStartingPos(), needle)) {
-          skip[g] = true;
-          substringSkipped++;
+        for (byte[] needle : needles) {
+          if (!skip[g] && !index.mayContain(rowGroups.get(g).getStartingPos(), needle)) {
+            skip[g] = true;
+            substringSkipped++;
+          }
         }
       }
     } catch (IllegalArgumentException e) {

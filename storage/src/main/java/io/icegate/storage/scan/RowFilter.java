@@ -50,6 +50,17 @@ public interface RowFilter {
   }
 
   /**
+   * Every byte string that every kept row's value of {@code column} contains — one per line
+   * filter under the predicate's top-level AND, so {@code |= "a" |= "b"} gives both — of which
+   * {@link #requiredBytes} is one. A reader may skip a row group whose index shows any of them
+   * absent. By default just {@link #requiredBytes}.
+   */
+  default java.util.List<byte[]> allRequiredBytes(String column) {
+    byte[] one = requiredBytes(column);
+    return one == null ? java.util.List.of() : java.util.List.of(one);
+  }
+
+  /**
    * Columns read after the filter (not among {@link #columns()}) whose values the consumer does
    * not need for this batch's kept rows — {@code count} of them, marked in {@code selected} —
    * judged from the filter's columns ({@code filtered}, every row of the batch). A reader may

@@ -185,6 +185,14 @@ class SubstringIndexTest {
     assertThat(rowsOf(none)).isEmpty();
     assertThat(none.substringSkipped()).isEqualTo(groups.size());
 
+    // Two line filters: the page search takes the longer needle, which is in every group; the
+    // shorter one, in one group only, still rules out the others.
+    ColumnarArrowReader both =
+        ColumnarArrowReader.open(whole, SCHEMA, Expressions.alwaysTrue(), allocator, 1000)
+            .filtered(containsAll("level=info msg=handled", "needle-xyz"));
+    assertThat(rowsOf(both)).containsExactly((long) needleRow);
+    assertThat(both.substringSkipped()).isEqualTo(groups.size() - 1);
+
     // A split of the row groups after the first finds its own entries by their offsets.
     long splitStart = groups.get(1).getStartingPos();
     ScanSplit rest =
@@ -214,6 +222,44 @@ class SubstringIndexTest {
       }
     }
     return kept;
+  }
+
+  /**
+   * Keeps the rows whose line contains every one of {@code needles}; requiredBytes gives the
+   * first, allRequiredBytes all of them.
+   */
+  private static RowFilter containsAll(String... needles) {
+    return new RowFilter() {
+      @Override
+      public List<String> columns() {
+        return List.of("line");
+      }
+
+      @Override
+      public byte[] requiredBytes(String column) {
+        return column.equals("line") ? bytes(needles[0]) : null;
+      }
+
+      @Override
+      public List<byte[]> allRequiredBytes(String column) {
+        return column.equals("line")
+            ? java.util.Arrays.stream(needles).map(SubstringIndexTest::bytes).toList()
+            : List.of();
+      }
+
+      @Override
+      public int select(VectorSchemaRoot batch, boolean[] selected) {
+        VarCharVector lines = (VarCharVector) batch.getVector("line");
+        int count = 0;
+        for (int r = 0; r < batch.getRowCount(); r++) {
+          String line = lines.isNull(r) ? null : new String(lines.get(r), StandardCharsets.UTF_8);
+          selected[r] =
+              line != null && java.util.Arrays.stream(needles).allMatch(line::contains);
+          count += selected[r] ? 1 : 0;
+        }
+        return count;
+      }
+    };
   }
 
   /** Keeps the rows whose line contains {@code needle}, and says so through requiredBytes. */
