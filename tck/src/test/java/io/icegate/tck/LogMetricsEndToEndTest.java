@@ -124,17 +124,20 @@ class LogMetricsEndToEndTest {
         LOKI.queryRange(grid("count_over_time({service_name=\"shop\"}[2s])"));
 
     // As in Loki, the structured metadata splits the series: the ERROR lines (1.5 s, 4 s) and
-    // the INFO lines (0, 1.5 s) are two series.
+    // the INFO lines (0, 1.5 s) are two series. Each carries the detected_level Loki stores,
+    // from severity_text (one of its level fields), in lower case.
     assertThat(response.status()).isEqualTo(200);
     assertThat(response.json().path("status").asText()).isEqualTo("success");
     assertThat(response.json().path("data").path("resultType").asText()).isEqualTo("matrix");
     assertThat(response.json().path("data").path("result"))
         .isEqualTo(
             JSON.readTree(
-                "[{\"metric\":{\"scope_name\":\"io.icegate.tck\",\"service_name\":\"shop\","
+                "[{\"metric\":{\"detected_level\":\"error\","
+                    + "\"scope_name\":\"io.icegate.tck\",\"service_name\":\"shop\","
                     + "\"severity_number\":\"17\",\"severity_text\":\"ERROR\"},"
                     + "\"values\":[[1700000002,\"1\"],[1700000004,\"1\"]]},"
-                    + "{\"metric\":{\"scope_name\":\"io.icegate.tck\",\"service_name\":\"shop\","
+                    + "{\"metric\":{\"detected_level\":\"info\","
+                    + "\"scope_name\":\"io.icegate.tck\",\"service_name\":\"shop\","
                     + "\"severity_number\":\"9\",\"severity_text\":\"INFO\"},"
                     + "\"values\":[[1700000000,\"1\"],[1700000002,\"1\"]]}]"));
     assertThat(response.json().path("data").path("stats").path("summary").has("execTime"))
@@ -173,7 +176,8 @@ class LogMetricsEndToEndTest {
   @Test
   void grafanaLogsVolumeRequestAsSent() throws Exception {
     // REQUESTS.md's Explore logs-volume request: start aligned down to the step, end not,
-    // step in ms, direction but no limit. Only the status=500 lines match: t2 (1.5s), t4 (4s).
+    // step in ms, direction but no limit. Only the status=500 lines match: t2 (1.5s), t4 (4s),
+    // both ERROR records, so one series of detected_level "error" (no record has a "level").
     LokiResponse response =
         LOKI.get(
             LokiClient.QUERY_RANGE,
@@ -191,7 +195,8 @@ class LogMetricsEndToEndTest {
     assertThat(response.json().path("data").path("result"))
         .isEqualTo(
             JSON.readTree(
-                "[{\"metric\":{},\"values\":[[1700000002,\"1\"],[1700000004,\"1\"]]}]"));
+                "[{\"metric\":{\"detected_level\":\"error\"},"
+                    + "\"values\":[[1700000002,\"1\"],[1700000004,\"1\"]]}]"));
   }
 
   @Test
@@ -342,7 +347,7 @@ class LogMetricsEndToEndTest {
     assertThat(response.json().path("data").path("result"))
         .isEqualTo(
             JSON.readTree(
-                "[{\"metric\":{\"event_name\":\"refund.issued\","
+                "[{\"metric\":{\"detected_level\":\"info\",\"event_name\":\"refund.issued\","
                     + "\"scope_name\":\"io.icegate.tck\",\"service_name\":\"pay\","
                     + "\"severity_number\":\"9\",\"severity_text\":\"INFO\",\"user\":\"ann\"},"
                     + "\"value\":[1700000004,\"1\"]}]"));
@@ -359,7 +364,8 @@ class LogMetricsEndToEndTest {
     assertThat(response.json().path("data").path("result"))
         .isEqualTo(
             JSON.readTree(
-                "[{\"metric\":{\"flags\":\"1\",\"service_name\":\"pay\","
+                "[{\"metric\":{\"detected_level\":\"info\",\"flags\":\"1\","
+                    + "\"service_name\":\"pay\","
                     + "\"severity_text\":\"INFO\",\"span_id\":\"" + SPAN_2 + "\","
                     + "\"trace_id\":\"" + TRACE_2 + "\",\"user\":\"bob\"},"
                     + "\"value\":[1700000001,\"1\"]}]"));

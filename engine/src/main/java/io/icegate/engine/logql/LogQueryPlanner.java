@@ -175,9 +175,26 @@ public final class LogQueryPlanner {
       // fails the query before any data is read; the operator compiles its own copy.
       LogPipeline.compile(rest);
       RelNode input = b.build();
-      b.push(LogicalLogPipeline.create(input, rest, stagesText(rest), readLabels));
+      String text = stagesText(rest);
+      b.push(LogicalLogPipeline.create(input, rest, text, withLevelIfNamed(readLabels, text)));
     }
     return b;
+  }
+
+  /**
+   * The labels the pipeline node must produce: {@code readLabels}, plus {@code detected_level}
+   * when a stage may read it (its name is in the stages' text), since the node derives that label
+   * only for entries whose labels someone reads ({@link
+   * io.icegate.engine.logql.pipeline.LogLevelDetector#withDetectedLevel}).
+   */
+  private static List<String> withLevelIfNamed(List<String> readLabels, String stagesText) {
+    String level = io.icegate.engine.logql.pipeline.LogLevelDetector.DETECTED_LEVEL;
+    if (readLabels == null || readLabels.contains(level) || !stagesText.contains(level)) {
+      return readLabels;
+    }
+    List<String> more = new ArrayList<>(readLabels);
+    more.add(level);
+    return more;
   }
 
   /**
