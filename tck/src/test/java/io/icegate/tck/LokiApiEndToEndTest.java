@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * lines, as Loki counts a chunk's uncompressed line bytes.
  */
 class LokiApiEndToEndTest {
-  private static final long T0 = 1_700_000_000_000_000_000L; // a multiple of 10 s
+  static final long T0 = 1_700_000_000_000_000_000L; // a multiple of 10 s
   private static final long SECOND = 1_000_000_000L;
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -41,7 +41,27 @@ class LokiApiEndToEndTest {
     long bytes() {
       return line.getBytes(StandardCharsets.UTF_8).length;
     }
+
+    /** The pushed metadata plus the {@code detected_level} Loki stores with it. */
+    Map<String, String> storedMeta() {
+      return with(meta, "detected_level", DETECTED_LEVEL.get(line));
+    }
   }
+
+  /**
+   * The {@code detected_level} Loki's distributor stores for each of {@link #LINES} (none names a
+   * level in its labels or metadata, so the line decides): a logfmt or JSON line's {@code level}
+   * field, normalised; a line naming no level is {@code unknown}. Worked out by hand.
+   */
+  private static final Map<String, String> DETECTED_LEVEL =
+      Map.of(
+          "level=info status=200 duration=12ms size=1.5KB msg=\"GET /cart\"", "info",
+          "level=warn status=404 duration=1.5s size=20B msg=\"GET /nope\"", "warn",
+          "level=error status=500 duration=250ms size=3MB msg=\"POST /pay\"", "error",
+          "level=debug status=200 duration=3ms size=10B msg=\"GET /health\"", "debug",
+          "{\"level\":\"info\",\"latency\":0.25,\"ok\":true,\"user\":{\"id\":42}}", "info",
+          "{\"level\":\"error\",\"latency\":1.75,\"ok\":false,\"user\":{\"id\":7}}", "error",
+          "plain text without fields", "unknown");
 
   private static final Map<String, String> API_PROD =
       Map.of("app", "api", "env", "prod", "team", "alpha");
@@ -600,9 +620,40 @@ class LokiApiEndToEndTest {
                 + "cardinality by adding more specific stream selectors, reducing the time "
                 + "range, or aggregating results with functions like sum(), count() or topk()");
     // The default tenant has the default 500. As in Loki the structured metadata splits series:
-    // api/prod's lines with user ann, user bob and none, api/dev's, web/prod's.
+    // api/prod's lines with user ann, user bob and none, api/dev's, and web/prod's three, whose
+    // detected levels differ (info, error, unknown).
     assertThat(roomy.statusCode()).isEqualTo(200);
-    assertThat(MAPPER.readTree(roomy.body()).get("data").get("result")).hasSize(5);
+    assertThat(MAPPER.readTree(roomy.body()).get("data").get("result")).hasSize(7);
+  }
+
+  @Test
+  void maxQuerySeriesCountsARangeAggregationUnderTopkAsLokiDoes() throws Exception {
+    // An instant query at T0+60s over [1m]: the 7 lines' series (see above) feed topk(1), which
+    // answers one. Loki counts the range aggregation's series too (its frontend runs it as a query
+    // of its own under topk), so tenant "tight" (max 1) is refused; a sum is pushed into the
+    // range aggregation and counts one series.
+    String at = Long.toString(T0 + 60 * SECOND);
+    HttpResponse<String> top =
+        get(server.lokiPort(), "/loki/api/v1/query",
+            Map.of("query", "topk(1, count_over_time({app=~\".+\"}[1m]))", "time", at),
+            Map.of("X-Scope-OrgID", TIGHT));
+    HttpResponse<String> sum =
+        get(server.lokiPort(), "/loki/api/v1/query",
+            Map.of("query", "sum(count_over_time({app=~\".+\"}[1m]))", "time", at),
+            Map.of("X-Scope-OrgID", TIGHT));
+    HttpResponse<String> roomy =
+        get("/loki/api/v1/query",
+            Map.of("query", "topk(1, count_over_time({app=~\".+\"}[1m]))", "time", at));
+
+    assertThat(top.statusCode()).as(top.body()).isEqualTo(400);
+    assertThat(MAPPER.readTree(top.body()).get("message").asText())
+        .startsWith("maximum number of series (1) reached for a single query;");
+    assertThat(sum.statusCode()).as(sum.body()).isEqualTo(200);
+    assertThat(MAPPER.readTree(sum.body()).get("data").get("result").get(0).get("value").get(1)
+            .asText())
+        .isEqualTo("7");
+    assertThat(roomy.statusCode()).isEqualTo(200);
+    assertThat(MAPPER.readTree(roomy.body()).get("data").get("result")).hasSize(1);
   }
 
   // ---- max_query_length (per tenant) ----
@@ -664,7 +715,7 @@ class LokiApiEndToEndTest {
     assertThat(streams)
         .containsExactlyInAnyOrder(withService(API_PROD, "api"), withService(API_DEV, "api"));
     for (Line l : select(line -> line.stream().get("app").equals("api"))) {
-      assertThat(metadataByLine.get(l.line())).as(l.line()).isEqualTo(l.meta());
+      assertThat(metadataByLine.get(l.line())).as(l.line()).isEqualTo(l.storedMeta());
     }
   }
 
@@ -708,8 +759,10 @@ class LokiApiEndToEndTest {
     Map<String, String> prod = withService(API_PROD, "api");
     assertThat(streams)
         .containsExactlyInAnyOrder(
-            with(prod, "user", "ann"), with(prod, "user", "bob"), prod,
-            withService(API_DEV, "api"));
+            with(with(prod, "user", "ann"), "detected_level", "info"),
+            with(with(prod, "user", "bob"), "detected_level", "warn"),
+            with(prod, "detected_level", "error"),
+            with(withService(API_DEV, "api"), "detected_level", "debug"));
 
     // A label filter reads the metadata, and only bob's line has user="bob".
     JsonNode bob =
@@ -749,10 +802,12 @@ class LokiApiEndToEndTest {
     assertThat(streams).containsExactlyInAnyOrder(prod, dev);
     assertThat(parsedByLine.get(LINES.get(0).line()))
         .isEqualTo(Map.of("user_extracted", "GET", "team", "prod"));
-    assertThat(metadataByLine.get(LINES.get(0).line())).isEqualTo(Map.of("user", "ann"));
+    assertThat(metadataByLine.get(LINES.get(0).line()))
+        .isEqualTo(Map.of("user", "ann", "detected_level", "info"));
     assertThat(parsedByLine.get(LINES.get(2).line()))
         .isEqualTo(Map.of("user", "POST", "team", "prod"));
-    assertThat(metadataByLine.get(LINES.get(2).line())).isEmpty();
+    assertThat(metadataByLine.get(LINES.get(2).line()))
+        .isEqualTo(Map.of("detected_level", "error"));
     assertThat(parsedByLine.get(LINES.get(3).line()))
         .isEqualTo(Map.of("user", "GET", "team", "dev"));
   }
