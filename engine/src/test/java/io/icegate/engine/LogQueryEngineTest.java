@@ -231,6 +231,17 @@ class LogQueryEngineTest {
   }
 
   @Test
+  void matchersAndFiltersOutsideLatin1AreAnsweredNotRefused() {
+    // Calcite's default literal charset is ISO-8859-1; these must still plan and run.
+    assertThat(select("{service_name=\"日本\"}", 10, Direction.FORWARD)).isEmpty();
+    assertThat(select("{service_name=~\"ч.*|\uFFFD\"}", 10, Direction.FORWARD)).isEmpty();
+    assertThat(lines(select("{service_name=\"checkout\"} != \"🙂\"", 10, Direction.FORWARD)))
+        .hasSize(3);
+    assertThat(select("{service_name=\"checkout\"} |= \"日本\"", 10, Direction.FORWARD))
+        .isEmpty();
+  }
+
+  @Test
   void startIsInclusiveAndEndExclusive() {
     var range = new LogQueryRange("fake", T0 + SECOND, T0 + 2 * SECOND, 10, Direction.FORWARD);
     var result = engine.select(parse("{service_name=\"checkout\"}"), range, () -> false);

@@ -275,7 +275,7 @@ public final class LogQueryPlanner {
   private static List<RexNode> conditions(
       RelBuilder b, StreamSelector selector, String tenant, long startNanos, long endNanos) {
     List<RexNode> conditions = new ArrayList<>();
-    conditions.add(b.equals(b.field(LogsTable.TENANT_ID), b.literal(tenant)));
+    conditions.add(b.equals(b.field(LogsTable.TENANT_ID), text(b, tenant)));
     conditions.add(b.greaterThanOrEqual(b.field(LogsTable.TIMESTAMP), b.literal(startNanos)));
     conditions.add(b.lessThan(b.field(LogsTable.TIMESTAMP), b.literal(endNanos)));
     if (selector == null) {
@@ -287,10 +287,22 @@ public final class LogQueryPlanner {
           && matcher.name().equals(LogsTable.SERVICE_NAME)) {
         // The promoted column always holds the stream's service_name label, so the same test
         // on it lets Iceberg and Parquet statistics prune files and row groups.
-        conditions.add(b.equals(b.field(LogsTable.SERVICE_NAME), b.literal(matcher.value())));
+        conditions.add(b.equals(b.field(LogsTable.SERVICE_NAME), text(b, matcher.value())));
       }
     }
     return conditions;
+  }
+
+  /**
+   * A string literal in UTF-8. {@code RelBuilder.literal} makes it in Calcite's default character
+   * set, ISO-8859-1, and fails on any other character — a label value or filter text in Cyrillic,
+   * CJK or an emoji, or the U+FFFD that invalid UTF-8 in a request decodes to.
+   */
+  private static RexNode text(RelBuilder b, String value) {
+    return b.getRexBuilder()
+        .makeCharLiteral(
+            new org.apache.calcite.util.NlsString(
+                value, "UTF-8", org.apache.calcite.sql.SqlCollation.IMPLICIT));
   }
 
   private static RexNode labelMatcher(RelBuilder b, LabelMatcher matcher) {
@@ -298,8 +310,8 @@ public final class LogQueryPlanner {
         b.call(
             IceGateFunctions.LABEL_VALUE,
             b.field(LogsTable.STREAM_LABELS),
-            b.literal(matcher.name()));
-    RexNode expected = b.literal(matcher.value());
+            text(b, matcher.name()));
+    RexNode expected = text(b, matcher.value());
     return switch (matcher.type()) {
       case EQ -> b.equals(value, expected);
       case NEQ -> b.notEquals(value, expected);
@@ -316,7 +328,7 @@ public final class LogQueryPlanner {
         };
     List<RexNode> alternatives = new ArrayList<>();
     for (String value : filter.values()) {
-      alternatives.add(b.call(test, b.field(LogsTable.BODY), b.literal(value)));
+      alternatives.add(b.call(test, b.field(LogsTable.BODY), text(b, value)));
     }
     RexNode any = b.or(alternatives);
     return filter.op().negated() ? b.not(any) : any;
