@@ -656,6 +656,89 @@ class LokiApiEndToEndTest {
     assertThat(MAPPER.readTree(roomy.body()).get("data").get("result")).hasSize(1);
   }
 
+  // ---- Grafana's Explore log query (REQUESTS.md 1.6), as its backend sends it ----
+
+  @Test
+  void grafanaExploreLogsQueryAsSent() throws Exception {
+    // Keys sorted, spaces as +, step in ms even for a log query, the categorize-labels header.
+    String uri =
+        "/loki/api/v1/query_range?direction=backward&end=" + (T0 + 60 * SECOND)
+            + "&limit=1000&query=%7Bapp%3D%22api%22%7D+%7C%3D+%22status%3D%22&start=" + T0
+            + "&step=2000ms";
+    HttpResponse<String> r =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.lokiPort() + uri))
+                .header("X-Loki-Response-Encoding-Flags", "categorize-labels")
+                .header("X-Query-Tags", "Source=grafana")
+                .GET()
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    String raw = r.body();
+    assertThat(raw.indexOf("\"encodingFlags\"")).isPositive().isLessThan(raw.indexOf("\"result\""));
+    JsonNode data = MAPPER.readTree(raw).get("data");
+    assertThat(data.get("resultType").asText()).isEqualTo("streams");
+    List<Long> times = new ArrayList<>();
+    for (JsonNode stream : data.get("result")) {
+      for (JsonNode value : stream.get("values")) {
+        assertThat(value).hasSize(3);
+        assertThat(value.get(0).asText()).hasSize(19);
+        times.add(Long.parseLong(value.get(0).asText()));
+      }
+    }
+    // api's four lines (each holds "status="), every one within the window.
+    assertThat(times)
+        .containsExactlyInAnyOrder(
+            select(l -> l.stream().get("app").equals("api")).stream()
+                .map(l -> T0 + l.offsetNanos())
+                .toArray(Long[]::new));
+  }
+
+  // ---- the label browser (REQUESTS.md 1.3, as the browser encodes them) ----
+
+  @Test
+  void labelBrowserCallsAnswerTheStreamLabelsOnly() throws Exception {
+    String range = "start=" + T0 + "&end=" + (T0 + 60 * SECOND);
+    // Index labels only: structured metadata (user, detected_level) is no label name here, as in
+    // Loki; service_name is the one Loki derives from app.
+    assertThat(raw("/loki/api/v1/labels?" + range))
+        .isEqualTo("{\"status\":\"success\",\"data\":[\"app\",\"env\",\"service_name\","
+            + "\"team\"]}");
+    assertThat(raw("/loki/api/v1/label/env/values?" + range + "&query=%7Bapp%3D%22web%22%7D"))
+        .isEqualTo("{\"status\":\"success\",\"data\":[\"prod\"]}");
+    assertThat(raw("/loki/api/v1/label/app/values?" + range))
+        .isEqualTo("{\"status\":\"success\",\"data\":[\"api\",\"web\"]}");
+    assertThat(raw("/loki/api/v1/label/user/values?" + range))
+        .isEqualTo("{\"status\":\"success\",\"data\":[]}");
+    // The browser sends match[] as match%5B%5D; a space may come as %20 or +.
+    JsonNode series =
+        MAPPER.readTree(
+            raw("/loki/api/v1/series?match%5B%5D=%7Bapp%3D%22api%22%2C%20env%3D%22dev%22%7D&"
+                + range + "&match%5B%5D=%7Bapp%3D%22web%22%7D"));
+    List<Map<String, String>> sets = new ArrayList<>();
+    series.get("data").forEach(n -> sets.add(labels(n)));
+    assertThat(series.get("status").asText()).isEqualTo("success");
+    assertThat(sets)
+        .containsExactlyInAnyOrder(withService(API_DEV, "api"), withService(WEB_PROD, "web"));
+    // Outside the range (before every line any test pushes): nothing.
+    assertThat(raw("/loki/api/v1/label/app/values?start=" + (T0 - 7_200 * SECOND) + "&end="
+            + (T0 - 3_600 * SECOND)))
+        .isEqualTo("{\"status\":\"success\",\"data\":[]}");
+  }
+
+  private static String raw(String pathAndQuery) throws Exception {
+    HttpResponse<String> r =
+        HTTP.send(
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + server.lokiPort() + pathAndQuery))
+                .GET()
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(pathAndQuery + ": " + r.body()).isEqualTo(200);
+    return r.body();
+  }
+
   // ---- max_query_length (per tenant) ----
 
   @Test
