@@ -395,8 +395,9 @@ class LokiApiEndToEndTest {
     params.put("line_limit", "1");
     JsonNode body = getJson("/loki/api/v1/detected_fields", params);
 
-    // The newest web line is plain text: no fields, so neither "fields" nor "limit", as Loki.
-    assertThat(fieldNames(body)).isEmpty();
+    // The newest web line is plain text: nothing parses from it, and its only field is the
+    // detected_level Loki stores with every entry ("unknown": it names no level).
+    assertThat(fields(body)).isEqualTo(Map.of("detected_level", "string|1|null"));
   }
 
   @Test
@@ -461,10 +462,12 @@ class LokiApiEndToEndTest {
                 "end", Long.toString(t3 + 10 * SECOND)));
 
     // severity_text and severity_number are structured metadata (Loki's OTLP mapping); order
-    // is parsed from the logfmt-looking lines. The SDK's severity text is the enum's name.
+    // is parsed from the logfmt-looking lines. The SDK's severity text is the enum's name. The
+    // detected_level Loki stores from it (info, error) is structured metadata too.
     assertThat(fields(body))
         .containsEntry("severity_text", "string|2|null")
         .containsEntry("severity_number", "int|2|null")
+        .containsEntry("detected_level", "string|2|null")
         .containsEntry("order", "int|2|[\"logfmt\"]");
   }
 
