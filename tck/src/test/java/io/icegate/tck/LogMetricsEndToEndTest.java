@@ -504,6 +504,59 @@ class LogMetricsEndToEndTest {
   }
 
   /**
+   * Vector aggregations, comparisons, set operators and vector matching over X = {@code sum by
+   * (service_name) (count_over_time(…[2s]))} at T0+2s, whose window (0s, 2s] holds shop's two
+   * 1.5 s lines and auth's line at 2 s: X is shop 2, auth 1. Each answer worked out by hand.
+   */
+  @Test
+  void vectorOperationsAsLokiEvaluatesThem() throws Exception {
+    String x = "sum by (service_name) (count_over_time({service_name=~\"shop|auth\"}[2s]))";
+    String shopOnly = "sum by (service_name) (count_over_time({service_name=\"shop\"}[2s]))";
+    Map<String, List<String>> expected = new java.util.LinkedHashMap<>();
+    expected.put("count(" + x + ")", List.of("{}=2"));
+    expected.put("avg(" + x + ")", List.of("{}=1.5"));
+    expected.put("min(" + x + ")", List.of("{}=1"));
+    expected.put("max(" + x + ")", List.of("{}=2"));
+    expected.put("stddev(" + x + ")", List.of("{}=0.5"));
+    expected.put("stdvar(" + x + ")", List.of("{}=0.25"));
+    expected.put("bottomk(1, " + x + ")", List.of("{service_name=auth}=1"));
+    expected.put("topk(1, " + x + ")", List.of("{service_name=shop}=2"));
+    // Loki orders an instant vector by labels unless the query sorts it.
+    expected.put("sort(" + x + ")", List.of("{service_name=auth}=1", "{service_name=shop}=2"));
+    expected.put(
+        "sort_desc(" + x + ")", List.of("{service_name=shop}=2", "{service_name=auth}=1"));
+    expected.put(x + " > 1", List.of("{service_name=shop}=2"));
+    expected.put(x + " > bool 1", List.of("{service_name=auth}=0", "{service_name=shop}=1"));
+    expected.put(x + " and on (service_name) " + shopOnly, List.of("{service_name=shop}=2"));
+    expected.put(x + " unless on (service_name) " + shopOnly, List.of("{service_name=auth}=1"));
+    // By labels, as Prometheus compares label sets: the empty set first.
+    expected.put(
+        x + " or vector(0)", List.of("{}=0", "{service_name=auth}=1", "{service_name=shop}=2"));
+    // sum(X) = 3 over each series of X, the labels of the "many" side (the right one).
+    expected.put(
+        "sum(" + x + ") / on () group_right " + x,
+        List.of("{service_name=auth}=3", "{service_name=shop}=1.5"));
+
+    for (Map.Entry<String, List<String>> e : expected.entrySet()) {
+      LokiResponse response =
+          LOKI.get(
+              LokiClient.QUERY,
+              null,
+              Map.of("query", e.getKey(), "time", Long.toString(T0 + 2 * SECOND)));
+      assertThat(response.status()).as(e.getKey() + ": " + response.json()).isEqualTo(200);
+      List<String> actual = new java.util.ArrayList<>();
+      for (JsonNode sample : response.json().path("data").path("result")) {
+        Map<String, String> labels = new java.util.TreeMap<>();
+        sample.path("metric").fields().forEachRemaining(f -> labels.put(f.getKey(),
+            f.getValue().asText()));
+        double v = Double.parseDouble(sample.path("value").get(1).asText());
+        actual.add(labels + "=" + (v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v)));
+      }
+      assertThat(actual).as(e.getKey()).containsExactlyElementsOf(e.getValue());
+    }
+  }
+
+  /**
    * Every range function over the shop lines, on the grid t = 0, 2, 4, 6 s with {@code [2s]}
    * windows (t−2s, t]: t0 holds "took=5ms" (19 bytes), t2 "took=20ms" (20 bytes) and "took=7ms"
    * (19 bytes), both at 1.5 s, t4 "took=1s" (18 bytes), t6 nothing. Each grouped by
