@@ -22,5 +22,8 @@ class EndToEndBenchTest {
     assertThat(report).anyMatch(line -> line.startsWith("regex filter, limit 1000"));
     assertThat(report).anyMatch(line -> line.startsWith("json label filter, limit 1000"));
     assertThat(report).anyMatch(line -> line.startsWith("sum by count_over_time 1m"));
+    assertThat(report).anyMatch(line -> line.startsWith("json parser, sum by status"));
+    assertThat(report).anyMatch(line -> line.startsWith("json then label filter"));
+    assertThat(report).anyMatch(line -> line.startsWith("  json stage throughput"));
   }
 }

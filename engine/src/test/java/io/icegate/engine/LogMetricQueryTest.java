@@ -62,12 +62,18 @@ class LogMetricQueryTest {
   private static final String API = "{deployment_environment=\"prod\", service_name=\"api\"}";
   private static final String WORKER =
       "{deployment_environment=\"prod\", service_name=\"worker\"}";
+  /** The api and worker series once {@code drop http_method} merged them (metadata left). */
+  private static final String API_DROPPED =
+      "{deployment_environment=\"prod\", detected_level=\"unknown\", service_name=\"api\"}";
+  private static final String WORKER_DROPPED =
+      "{deployment_environment=\"prod\", detected_level=\"unknown\","
+          + " service_name=\"worker\"}";
   private static final String API_GET =
-      "{deployment_environment=\"prod\", http_method=\"GET\", service_name=\"api\"}";
+      "{deployment_environment=\"prod\", detected_level=\"unknown\", http_method=\"GET\", service_name=\"api\"}";
   private static final String API_POST =
-      "{deployment_environment=\"prod\", http_method=\"POST\", service_name=\"api\"}";
+      "{deployment_environment=\"prod\", detected_level=\"unknown\", http_method=\"POST\", service_name=\"api\"}";
   private static final String WORKER_POST =
-      "{deployment_environment=\"prod\", http_method=\"POST\", service_name=\"worker\"}";
+      "{deployment_environment=\"prod\", detected_level=\"unknown\", http_method=\"POST\", service_name=\"worker\"}";
 
   @TempDir static Path dir;
   private static Lake lake;
@@ -113,8 +119,8 @@ class LogMetricQueryTest {
             range("count_over_time({deployment_environment=\"prod\"} | drop http_method [10s])"))
         .isEqualTo(
             Map.of(
-                API, Map.of(0L, 1.0, 10L, 2.0, 30L, 1.0),
-                WORKER, Map.of(20L, 1.0)));
+                API_DROPPED, Map.of(0L, 1.0, 10L, 2.0, 30L, 1.0),
+                WORKER_DROPPED, Map.of(20L, 1.0)));
   }
 
   @Test
@@ -175,7 +181,7 @@ class LogMetricQueryTest {
     assertThat(range("sum_over_time({service_name=\"api\"} | logfmt | unwrap lat [5s])", 20))
         .isEqualTo(
             Map.of(
-                "{deployment_environment=\"prod\", dur=\"1s\", http_method=\"GET\","
+                "{deployment_environment=\"prod\", detected_level=\"unknown\", dur=\"1s\", http_method=\"GET\","
                     + " service_name=\"api\"}",
                 Map.of(0L, 1.0)));
   }
@@ -236,7 +242,7 @@ class LogMetricQueryTest {
                     + " \"svc\", \"$1\", \"service_name\", \"(.*)\")"))
         .isEqualTo(
             Map.of(
-                "{deployment_environment=\"prod\", http_method=\"POST\","
+                "{deployment_environment=\"prod\", detected_level=\"unknown\", http_method=\"POST\","
                     + " service_name=\"worker\", svc=\"worker\"}",
                 Map.of(20L, 1.0)));
   }
@@ -254,7 +260,7 @@ class LogMetricQueryTest {
         // t0: 1/0 → NaN; t10: 2/1; t30: 1/0 → NaN. One-to-one matching drops ignored labels.
         .isEqualTo(
             Map.of(
-                "{deployment_environment=\"prod\"}",
+                "{deployment_environment=\"prod\", detected_level=\"unknown\"}",
                 Map.of(0L, Double.NaN, 10L, 2.0, 30L, Double.NaN)));
   }
 
@@ -307,7 +313,7 @@ class LogMetricQueryTest {
     assertThat(range(q))
         .isEqualTo(
             Map.of(
-                "{deployment_environment=\"prod\", dur=\"500ms\", http_method=\"POST\","
+                "{deployment_environment=\"prod\", detected_level=\"unknown\", dur=\"500ms\", http_method=\"POST\","
                     + " service_name=\"worker\"}",
                 Map.of(20L, 0.0)));
   }
@@ -360,6 +366,47 @@ class LogMetricQueryTest {
     log.streams().forEach(s -> s.entries().forEach(e -> lines.add(e.line())));
     // line_format reads labels, so the attributes are there; lat isn't (no parser ran).
     assertThat(lines).containsExactlyInAnyOrder("GET ", "POST ", "GET ", "GET ");
+  }
+
+  @Test
+  void maxQuerySeriesCountsTheAnswerAndEachRangeAggregation() {
+    String all = "count_over_time({deployment_environment=\"prod\"}[10s])";
+    String message =
+        "maximum number of series (2) reached for a single query; consider reducing query"
+            + " cardinality by adding more specific stream selectors, reducing the time range,"
+            + " or aggregating results with functions like sum(), count() or topk()";
+    MetricQueryRange grid = new MetricQueryRange("fake", T0, T0 + 40 * SECOND, 10 * SECOND);
+    // Three series over the grid (api GET, api POST, worker POST): at most 3 passes, 2 fails.
+    assertThat(engine.metric((SampleExpr) LogQL.parse(all), grid, 3, () -> false).value())
+        .isInstanceOf(QueryResult.MatrixResult.class);
+    assertThatThrownBy(() -> engine.metric((SampleExpr) LogQL.parse(all), grid, 2, () -> false))
+        .isInstanceOf(io.icegate.engine.logql.SeriesLimitException.class)
+        .hasMessage(message);
+    // At T0+10s the window (0s, 10s] holds a2 (POST) and a3 (GET): two inner series, one answer.
+    MetricQueryRange at10 = MetricQueryRange.instant("fake", T0 + 10 * SECOND);
+    SampleExpr top = (SampleExpr) LogQL.parse("topk(1, " + all + ")");
+    assertThat(
+            ((QueryResult.VectorResult) engine.metric(top, at10, 0, () -> false).value())
+                .samples())
+        .hasSize(1);
+    assertThatThrownBy(() -> engine.metric(top, at10, 1, () -> false))
+        .isInstanceOf(io.icegate.engine.logql.SeriesLimitException.class)
+        .hasMessageStartingWith("maximum number of series (1) reached for a single query;");
+    // sum's grouping is pushed into the range aggregation (Loki shards it as a sum of sums), and
+    // approx_topk's inner vector is a sketch in Loki, not series: neither counts two.
+    assertThat(
+            ((QueryResult.VectorResult)
+                    engine.metric((SampleExpr) LogQL.parse("sum(" + all + ")"), at10, 1,
+                        () -> false).value())
+                .samples())
+        .extracting(QueryResult.Sample::value)
+        .containsExactly(2.0);
+    assertThat(
+            ((QueryResult.VectorResult)
+                    engine.metric((SampleExpr) LogQL.parse("approx_topk(1, " + all + ")"), at10, 1,
+                        () -> false).value())
+                .samples())
+        .hasSize(1);
   }
 
   private static QueryResult.VectorResult instant(String query, long timeNanos) {

@@ -299,8 +299,9 @@ class LogPipelineQueryTest {
     assertThat(dropped)
         .extracting(LokiStream::labels)
         .containsExactly(
-            labels(WORKER, "severity_text", "INFO", "http_method", "RUN"),
-            labels(WORKER, "severity_text", "ERROR", "http_method", "RUN"));
+            labels(WORKER, "severity_text", "INFO", "http_method", "RUN", "detected_level", "info"),
+            labels(
+                WORKER, "severity_text", "ERROR", "http_method", "RUN", "detected_level", "error"));
 
     LogQueryResult kept =
         engine.select(
@@ -358,12 +359,62 @@ class LogPipelineQueryTest {
             "{\"level\":\"error\",\"status\":500,\"latency\":\"1.5s\",\"path\":\"/pay\",\"user\":{\"id\":\"u2\"}}");
   }
 
+  @Test
+  void detectedLevelIsMetadataThatFiltersAndGroupsAsInLoki() {
+    // Each record's detected_level comes from its severity_text: api INFO, ERROR, WARN, INFO;
+    // worker INFO, ERROR; conflict DEBUG.
+    assertThat(
+            timestamps(
+                select("{deployment_environment=\"prod\"} | detected_level=\"error\"", 10,
+                    Direction.FORWARD)))
+        .containsExactly(T0 + SECOND, T0 + 5 * SECOND);
+    // Grafana's logs volume query: one series per level (no record has a "level" label).
+    io.icegate.engine.logql.LogMetricResult volume =
+        engine.metric(
+            (io.icegate.logql.ast.SampleExpr)
+                LogQL.parse(
+                    "sum by (level, detected_level) (count_over_time("
+                        + "{deployment_environment=\"prod\"} | drop __error__ [1m]))"),
+            io.icegate.engine.logql.MetricQueryRange.instant("fake", T0 + 30 * SECOND),
+            () -> false);
+    Map<String, Double> byLevel = new TreeMap<>();
+    for (io.icegate.engine.promql.QueryResult.Sample s :
+        ((io.icegate.engine.promql.QueryResult.VectorResult) volume.value()).samples()) {
+      byLevel.put(s.labels().toString(), s.value());
+    }
+    assertThat(byLevel)
+        .isEqualTo(
+            Map.of(
+                "{detected_level=\"debug\"}", 1.0,
+                "{detected_level=\"error\"}", 2.0,
+                "{detected_level=\"info\"}", 3.0,
+                "{detected_level=\"warn\"}", 1.0));
+    // A filter on it under a grouping without it: the node still derives it.
+    io.icegate.engine.logql.LogMetricResult errors =
+        engine.metric(
+            (io.icegate.logql.ast.SampleExpr)
+                LogQL.parse(
+                    "sum by (service_name) (count_over_time("
+                        + "{deployment_environment=\"prod\"} | detected_level=\"error\" [1m]))"),
+            io.icegate.engine.logql.MetricQueryRange.instant("fake", T0 + 30 * SECOND),
+            () -> false);
+    Map<String, Double> byService = new TreeMap<>();
+    for (io.icegate.engine.promql.QueryResult.Sample s :
+        ((io.icegate.engine.promql.QueryResult.VectorResult) errors.value()).samples()) {
+      byService.put(s.labels().toString(), s.value());
+    }
+    assertThat(byService)
+        .isEqualTo(Map.of("{service_name=\"api\"}", 1.0, "{service_name=\"worker\"}", 1.0));
+  }
+
   // ------------------------------------------------------------------ fixtures
 
   /**
    * {@code base} plus the structured metadata Loki's OTLP mapping gives a {@link #record} made
    * with this id, severity and method: trace and span id in lower-case hex, {@code
-   * severity_text}, and the attribute {@code http.method} as {@code http_method}.
+   * severity_text}, and the attribute {@code http.method} as {@code http_method}; and the {@code
+   * detected_level} Loki's distributor derives from {@code severity_text} (one of its level
+   * fields), normalised to lower case.
    */
   private static TreeMap<String, String> meta(
       Map<String, String> base, int id, String severity, String method) {
@@ -373,7 +424,8 @@ class LogPipelineQueryTest {
         "trace_id", b.repeat(16),
         "span_id", b + "00" + b.repeat(6),
         "severity_text", severity,
-        "http_method", method);
+        "http_method", method,
+        "detected_level", severity.toLowerCase(java.util.Locale.ROOT));
   }
 
   private static TreeMap<String, String> labels(Map<String, String> base, String... pairs) {

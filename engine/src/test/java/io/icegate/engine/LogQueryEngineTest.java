@@ -174,10 +174,19 @@ class LogQueryEngineTest {
 
   @Test
   void backwardReturnsNewestFirstAndForwardOldestFirst() {
-    var backward = select("{service_name=\"checkout\"}", 10, Direction.BACKWARD);
-    assertThat(lines(backward)).containsExactly("GET /cart 200 slow", "POST /pay 500 error", "GET /cart 200");
-    var forward = select("{service_name=\"checkout\"}", 2, Direction.FORWARD);
-    assertThat(lines(forward)).containsExactly("GET /cart 200", "POST /pay 500 error");
+    // The entries in the query's order (the error line is a stream of its own: its
+    // detected_level, from the word "error", is not the others' "unknown").
+    assertThat(rowLines("{service_name=\"checkout\"}", 10, Direction.BACKWARD))
+        .containsExactly("GET /cart 200 slow", "POST /pay 500 error", "GET /cart 200");
+    assertThat(rowLines("{service_name=\"checkout\"}", 2, Direction.FORWARD))
+        .containsExactly("GET /cart 200", "POST /pay 500 error");
+  }
+
+  private static List<String> rowLines(String query, int limit, Direction direction) {
+    var range = new LogQueryRange("fake", T0, T0 + 60 * SECOND, limit, direction);
+    return engine.select(parse(query), range, () -> false).rows().stream()
+        .map(r -> r.entry().line())
+        .toList();
   }
 
   @Test
@@ -210,14 +219,26 @@ class LogQueryEngineTest {
     var result = select("{service_name=\"checkout\"} |= \"pay\"", 10, Direction.BACKWARD);
     assertThat(result).hasSize(1);
     // host.arch is not one of Loki's index-label resource attributes: structured metadata. The
-    // all-zero trace id is no trace id to Loki's OTLP mapping.
+    // all-zero trace id is no trace id to Loki's OTLP mapping. The line's word "error" is its
+    // detected_level, as Loki's distributor finds it when nothing else names a level.
     assertThat(result.get(0).labels())
         .containsExactlyInAnyOrderEntriesOf(
             Map.of(
                 "service_name", "checkout", "deployment_environment", "prod", "host_arch",
-                "amd64"));
+                "amd64", "detected_level", "error"));
     assertThat(result.get(0).entries())
         .containsExactly(new LokiEntry(T0 + SECOND, "POST /pay 500 error"));
+  }
+
+  @Test
+  void matchersAndFiltersOutsideLatin1AreAnsweredNotRefused() {
+    // Calcite's default literal charset is ISO-8859-1; these must still plan and run.
+    assertThat(select("{service_name=\"日本\"}", 10, Direction.FORWARD)).isEmpty();
+    assertThat(select("{service_name=~\"ч.*|\uFFFD\"}", 10, Direction.FORWARD)).isEmpty();
+    assertThat(lines(select("{service_name=\"checkout\"} != \"🙂\"", 10, Direction.FORWARD)))
+        .hasSize(3);
+    assertThat(select("{service_name=\"checkout\"} |= \"日本\"", 10, Direction.FORWARD))
+        .isEmpty();
   }
 
   @Test

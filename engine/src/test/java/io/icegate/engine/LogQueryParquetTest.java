@@ -87,7 +87,9 @@ class LogQueryParquetTest {
   void allNullMetadataColumnsReadFromParquetAddNoLabels() {
     List<LokiStream> streams = select("{service_name=\"plain\"}");
     assertThat(streams).hasSize(1);
-    assertThat(streams.get(0).labels()).isEqualTo(labels("service_name", "plain", "k", "v"));
+    // Only the detected_level Loki derives for every entry ("unknown": nothing names a level).
+    assertThat(streams.get(0).labels())
+        .isEqualTo(labels("service_name", "plain", "k", "v", "detected_level", "unknown"));
     assertThat(streams.get(0).entries()).hasSize(2);
 
     // logfmt: a bare word is a key with an empty value, which Loki drops. The scoped record's
@@ -96,8 +98,10 @@ class LogQueryParquetTest {
     assertThat(parsed)
         .extracting(LokiStream::labels)
         .containsExactlyInAnyOrder(
-            labels("service_name", "plain", "k", "v"),
-            labels("service_name", "scoped", "k", "v", "scope_name", "my.scope"));
+            labels("service_name", "plain", "k", "v", "detected_level", "unknown"),
+            labels(
+                "service_name", "scoped", "k", "v", "scope_name", "my.scope",
+                "detected_level", "unknown"));
 
     // Many rows, so many pages and batches of the all-null columns.
     LogQueryResult bulk =
@@ -107,7 +111,8 @@ class LogQueryParquetTest {
             () -> false);
     assertThat(bulk.entries()).isEqualTo(5000);
     assertThat(bulk.streams()).extracting(LokiStream::labels)
-        .containsExactly(labels("service_name", "bulk", "severity_text", "INFO"));
+        .containsExactly(
+            labels("service_name", "bulk", "severity_text", "INFO", "detected_level", "info"));
   }
 
   private static List<LokiStream> select(String query) {

@@ -124,17 +124,20 @@ class LogMetricsEndToEndTest {
         LOKI.queryRange(grid("count_over_time({service_name=\"shop\"}[2s])"));
 
     // As in Loki, the structured metadata splits the series: the ERROR lines (1.5 s, 4 s) and
-    // the INFO lines (0, 1.5 s) are two series.
+    // the INFO lines (0, 1.5 s) are two series. Each carries the detected_level Loki stores,
+    // from severity_text (one of its level fields), in lower case.
     assertThat(response.status()).isEqualTo(200);
     assertThat(response.json().path("status").asText()).isEqualTo("success");
     assertThat(response.json().path("data").path("resultType").asText()).isEqualTo("matrix");
     assertThat(response.json().path("data").path("result"))
         .isEqualTo(
             JSON.readTree(
-                "[{\"metric\":{\"scope_name\":\"io.icegate.tck\",\"service_name\":\"shop\","
+                "[{\"metric\":{\"detected_level\":\"error\","
+                    + "\"scope_name\":\"io.icegate.tck\",\"service_name\":\"shop\","
                     + "\"severity_number\":\"17\",\"severity_text\":\"ERROR\"},"
                     + "\"values\":[[1700000002,\"1\"],[1700000004,\"1\"]]},"
-                    + "{\"metric\":{\"scope_name\":\"io.icegate.tck\",\"service_name\":\"shop\","
+                    + "{\"metric\":{\"detected_level\":\"info\","
+                    + "\"scope_name\":\"io.icegate.tck\",\"service_name\":\"shop\","
                     + "\"severity_number\":\"9\",\"severity_text\":\"INFO\"},"
                     + "\"values\":[[1700000000,\"1\"],[1700000002,\"1\"]]}]"));
     assertThat(response.json().path("data").path("stats").path("summary").has("execTime"))
@@ -173,7 +176,8 @@ class LogMetricsEndToEndTest {
   @Test
   void grafanaLogsVolumeRequestAsSent() throws Exception {
     // REQUESTS.md's Explore logs-volume request: start aligned down to the step, end not,
-    // step in ms, direction but no limit. Only the status=500 lines match: t2 (1.5s), t4 (4s).
+    // step in ms, direction but no limit. Only the status=500 lines match: t2 (1.5s), t4 (4s),
+    // both ERROR records, so one series of detected_level "error" (no record has a "level").
     LokiResponse response =
         LOKI.get(
             LokiClient.QUERY_RANGE,
@@ -191,7 +195,55 @@ class LogMetricsEndToEndTest {
     assertThat(response.json().path("data").path("result"))
         .isEqualTo(
             JSON.readTree(
-                "[{\"metric\":{},\"values\":[[1700000002,\"1\"],[1700000004,\"1\"]]}]"));
+                "[{\"metric\":{\"detected_level\":\"error\"},"
+                    + "\"values\":[[1700000002,\"1\"],[1700000004,\"1\"]]}]"));
+  }
+
+  @Test
+  void defaultStepAndTimesInEveryFormLokiReads() throws Exception {
+    // No step: Loki's default, max(1, ⌊(end − start) / 250 s⌋) seconds. start in RFC 3339
+    // (T0 is 2023-11-14T22:13:20Z), end in float seconds: 4.5 s → 1 s steps T0 … T0+4s;
+    // [1s] windows (t−1s, t] hold 1 (t0), 2 (t2, both 1.5 s lines) and 1 (t4) lines.
+    LokiResponse seconds =
+        LOKI.get(
+            LokiClient.QUERY_RANGE,
+            null,
+            Map.of(
+                "query", "sum(count_over_time({service_name=\"shop\"}[1s]))",
+                "start", "2023-11-14T22:13:20Z",
+                "end", "1700000004.5"));
+    assertThat(seconds.status()).isEqualTo(200);
+    assertThat(seconds.json().path("data").path("result"))
+        .isEqualTo(
+            JSON.readTree(
+                "[{\"metric\":{},\"values\":[[1700000000,\"1\"],[1700000002,\"2\"],"
+                    + "[1700000004,\"1\"]]}]"));
+    // 1000 s → 4 s steps; [4s] windows: t0 holds the line at 0, t4 the three in (0, 4].
+    LokiResponse fourSeconds =
+        LOKI.get(
+            LokiClient.QUERY_RANGE,
+            null,
+            Map.of(
+                "query", "sum(count_over_time({service_name=\"shop\"}[4s]))",
+                "start", Long.toString(T0),
+                "end", Long.toString(T0 + 1000 * SECOND)));
+    assertThat(fourSeconds.json().path("data").path("result"))
+        .isEqualTo(
+            JSON.readTree(
+                "[{\"metric\":{},\"values\":[[1700000000,\"1\"],[1700000004,\"3\"]]}]"));
+    // No start: end − since. end T0+4s (ns), since 2s → start T0+2s, 1 s steps.
+    LokiResponse since =
+        LOKI.get(
+            LokiClient.QUERY_RANGE,
+            null,
+            Map.of(
+                "query", "sum(count_over_time({service_name=\"shop\"}[1s]))",
+                "end", Long.toString(T0 + 4 * SECOND),
+                "since", "2s"));
+    assertThat(since.json().path("data").path("result"))
+        .isEqualTo(
+            JSON.readTree(
+                "[{\"metric\":{},\"values\":[[1700000002,\"2\"],[1700000004,\"1\"]]}]"));
   }
 
   @Test
@@ -342,7 +394,7 @@ class LogMetricsEndToEndTest {
     assertThat(response.json().path("data").path("result"))
         .isEqualTo(
             JSON.readTree(
-                "[{\"metric\":{\"event_name\":\"refund.issued\","
+                "[{\"metric\":{\"detected_level\":\"info\",\"event_name\":\"refund.issued\","
                     + "\"scope_name\":\"io.icegate.tck\",\"service_name\":\"pay\","
                     + "\"severity_number\":\"9\",\"severity_text\":\"INFO\",\"user\":\"ann\"},"
                     + "\"value\":[1700000004,\"1\"]}]"));
@@ -359,7 +411,8 @@ class LogMetricsEndToEndTest {
     assertThat(response.json().path("data").path("result"))
         .isEqualTo(
             JSON.readTree(
-                "[{\"metric\":{\"flags\":\"1\",\"service_name\":\"pay\","
+                "[{\"metric\":{\"detected_level\":\"info\",\"flags\":\"1\","
+                    + "\"service_name\":\"pay\","
                     + "\"severity_text\":\"INFO\",\"span_id\":\"" + SPAN_2 + "\","
                     + "\"trace_id\":\"" + TRACE_2 + "\",\"user\":\"bob\"},"
                     + "\"value\":[1700000001,\"1\"]}]"));
@@ -448,6 +501,129 @@ class LogMetricsEndToEndTest {
   private static LokiResponse metaInstant(String logql, long timeNanos) {
     return LOKI.get(
         LokiClient.QUERY, META, Map.of("query", logql, "time", Long.toString(timeNanos)));
+  }
+
+  /**
+   * Vector aggregations, comparisons, set operators and vector matching over X = {@code sum by
+   * (service_name) (count_over_time(…[2s]))} at T0+2s, whose window (0s, 2s] holds shop's two
+   * 1.5 s lines and auth's line at 2 s: X is shop 2, auth 1. Each answer worked out by hand.
+   */
+  @Test
+  void vectorOperationsAsLokiEvaluatesThem() throws Exception {
+    String x = "sum by (service_name) (count_over_time({service_name=~\"shop|auth\"}[2s]))";
+    String shopOnly = "sum by (service_name) (count_over_time({service_name=\"shop\"}[2s]))";
+    Map<String, List<String>> expected = new java.util.LinkedHashMap<>();
+    expected.put("count(" + x + ")", List.of("{}=2"));
+    expected.put("avg(" + x + ")", List.of("{}=1.5"));
+    expected.put("min(" + x + ")", List.of("{}=1"));
+    expected.put("max(" + x + ")", List.of("{}=2"));
+    expected.put("stddev(" + x + ")", List.of("{}=0.5"));
+    expected.put("stdvar(" + x + ")", List.of("{}=0.25"));
+    expected.put("bottomk(1, " + x + ")", List.of("{service_name=auth}=1"));
+    expected.put("topk(1, " + x + ")", List.of("{service_name=shop}=2"));
+    // Loki orders an instant vector by labels unless the query sorts it.
+    expected.put("sort(" + x + ")", List.of("{service_name=auth}=1", "{service_name=shop}=2"));
+    expected.put(
+        "sort_desc(" + x + ")", List.of("{service_name=shop}=2", "{service_name=auth}=1"));
+    expected.put(x + " > 1", List.of("{service_name=shop}=2"));
+    expected.put(x + " > bool 1", List.of("{service_name=auth}=0", "{service_name=shop}=1"));
+    expected.put(x + " and on (service_name) " + shopOnly, List.of("{service_name=shop}=2"));
+    expected.put(x + " unless on (service_name) " + shopOnly, List.of("{service_name=auth}=1"));
+    // By labels, as Prometheus compares label sets: the empty set first.
+    expected.put(
+        x + " or vector(0)", List.of("{}=0", "{service_name=auth}=1", "{service_name=shop}=2"));
+    // sum(X) = 3 over each series of X, the labels of the "many" side (the right one).
+    expected.put(
+        "sum(" + x + ") / on () group_right " + x,
+        List.of("{service_name=auth}=3", "{service_name=shop}=1.5"));
+
+    for (Map.Entry<String, List<String>> e : expected.entrySet()) {
+      LokiResponse response =
+          LOKI.get(
+              LokiClient.QUERY,
+              null,
+              Map.of("query", e.getKey(), "time", Long.toString(T0 + 2 * SECOND)));
+      assertThat(response.status()).as(e.getKey() + ": " + response.json()).isEqualTo(200);
+      List<String> actual = new java.util.ArrayList<>();
+      for (JsonNode sample : response.json().path("data").path("result")) {
+        Map<String, String> labels = new java.util.TreeMap<>();
+        sample.path("metric").fields().forEachRemaining(f -> labels.put(f.getKey(),
+            f.getValue().asText()));
+        double v = Double.parseDouble(sample.path("value").get(1).asText());
+        actual.add(labels + "=" + (v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v)));
+      }
+      assertThat(actual).as(e.getKey()).containsExactlyElementsOf(e.getValue());
+    }
+  }
+
+  /**
+   * Every range function over the shop lines, on the grid t = 0, 2, 4, 6 s with {@code [2s]}
+   * windows (t−2s, t]: t0 holds "took=5ms" (19 bytes), t2 "took=20ms" (20 bytes) and "took=7ms"
+   * (19 bytes), both at 1.5 s, t4 "took=1s" (18 bytes), t6 nothing. Each grouped by
+   * service_name, so one series; the values (unwrapped durations in seconds) worked out by hand.
+   */
+  @Test
+  void everyRangeFunctionOverTheStepGrid() throws Exception {
+    String lines = "{service_name=\"shop\"}";
+    String took = "{service_name=\"shop\"} | logfmt | unwrap duration(took)";
+    Map<String, Map<Long, Double>> expected = new java.util.LinkedHashMap<>();
+    expected.put("sum by (service_name) (count_over_time(" + lines + "[2s]))",
+        Map.of(0L, 1.0, 2L, 2.0, 4L, 1.0));
+    expected.put("sum by (service_name) (rate(" + lines + "[2s]))",
+        Map.of(0L, 0.5, 2L, 1.0, 4L, 0.5));
+    expected.put("sum by (service_name) (bytes_over_time(" + lines + "[2s]))",
+        Map.of(0L, 19.0, 2L, 39.0, 4L, 18.0));
+    expected.put("sum by (service_name) (bytes_rate(" + lines + "[2s]))",
+        Map.of(0L, 9.5, 2L, 19.5, 4L, 9.0));
+    // Only t6's window is empty; the series is named by the selector's equality matchers.
+    expected.put("absent_over_time(" + lines + "[2s])", Map.of(6L, 1.0));
+    expected.put("sum by (service_name) (count_over_time(" + lines + "[2s] offset 2s))",
+        Map.of(2L, 1.0, 4L, 2.0, 6L, 1.0));
+    // Loki allows no grouping inside sum_over_time: a sum above (pushed into it) groups.
+    expected.put("sum by (service_name) (sum_over_time(" + took + " [2s]))",
+        Map.of(0L, 0.005, 2L, 0.027, 4L, 1.0));
+    expected.put("avg_over_time(" + took + " [2s]) by (service_name)",
+        Map.of(0L, 0.005, 2L, 0.0135, 4L, 1.0));
+    expected.put("min_over_time(" + took + " [2s]) by (service_name)",
+        Map.of(0L, 0.005, 2L, 0.007, 4L, 1.0));
+    expected.put("max_over_time(" + took + " [2s]) by (service_name)",
+        Map.of(0L, 0.005, 2L, 0.02, 4L, 1.0));
+    // t2: mean 0.0135, each value 0.0065 away.
+    expected.put("stdvar_over_time(" + took + " [2s]) by (service_name)",
+        Map.of(0L, 0.0, 2L, 0.0065 * 0.0065, 4L, 0.0));
+    expected.put("stddev_over_time(" + took + " [2s]) by (service_name)",
+        Map.of(0L, 0.0, 2L, 0.0065, 4L, 0.0));
+    // Prometheus's quantile: rank 0.5 · (2 − 1) between 0.007 and 0.02.
+    expected.put("quantile_over_time(0.5, " + took + " [2s]) by (service_name)",
+        Map.of(0L, 0.005, 2L, 0.0135, 4L, 1.0));
+    // The status=200 lines only (0 s: 5ms, 1.5 s: 7ms), over [4s] windows (t−4s, t].
+    String ok = "{service_name=\"shop\"} | logfmt | status=\"200\" | unwrap duration(took)";
+    expected.put("first_over_time(" + ok + " [4s]) by (service_name)",
+        Map.of(0L, 0.005, 2L, 0.005, 4L, 0.007));
+    expected.put("last_over_time(" + ok + " [4s]) by (service_name)",
+        Map.of(0L, 0.005, 2L, 0.007, 4L, 0.007));
+
+    for (Map.Entry<String, Map<Long, Double>> e : expected.entrySet()) {
+      LokiResponse response = LOKI.queryRange(grid(e.getKey()));
+      assertThat(response.status()).as(e.getKey() + ": " + response.json()).isEqualTo(200);
+      JsonNode result = response.json().path("data").path("result");
+      assertThat(result).as(e.getKey()).hasSize(1);
+      assertThat(result.get(0).path("metric").path("service_name").asText())
+          .as(e.getKey())
+          .isEqualTo("shop");
+      Map<Long, Double> actual = new java.util.TreeMap<>();
+      for (JsonNode point : result.get(0).path("values")) {
+        actual.put(
+            point.get(0).asLong() - T0 / SECOND, Double.parseDouble(point.get(1).asText()));
+      }
+      assertThat(actual.keySet()).as(e.getKey()).isEqualTo(new java.util.TreeSet<>(e.getValue().keySet()));
+      e.getValue()
+          .forEach(
+              (t, v) ->
+                  assertThat(actual.get(t))
+                      .as(e.getKey() + " at t" + t)
+                      .isCloseTo(v, org.assertj.core.api.Assertions.within(1e-12)));
+    }
   }
 
   private static LokiQuery grid(String logql) {

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * lines, as Loki counts a chunk's uncompressed line bytes.
  */
 class LokiApiEndToEndTest {
-  private static final long T0 = 1_700_000_000_000_000_000L; // a multiple of 10 s
+  static final long T0 = 1_700_000_000_000_000_000L; // a multiple of 10 s
   private static final long SECOND = 1_000_000_000L;
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -41,7 +41,27 @@ class LokiApiEndToEndTest {
     long bytes() {
       return line.getBytes(StandardCharsets.UTF_8).length;
     }
+
+    /** The pushed metadata plus the {@code detected_level} Loki stores with it. */
+    Map<String, String> storedMeta() {
+      return with(meta, "detected_level", DETECTED_LEVEL.get(line));
+    }
   }
+
+  /**
+   * The {@code detected_level} Loki's distributor stores for each of {@link #LINES} (none names a
+   * level in its labels or metadata, so the line decides): a logfmt or JSON line's {@code level}
+   * field, normalised; a line naming no level is {@code unknown}. Worked out by hand.
+   */
+  private static final Map<String, String> DETECTED_LEVEL =
+      Map.of(
+          "level=info status=200 duration=12ms size=1.5KB msg=\"GET /cart\"", "info",
+          "level=warn status=404 duration=1.5s size=20B msg=\"GET /nope\"", "warn",
+          "level=error status=500 duration=250ms size=3MB msg=\"POST /pay\"", "error",
+          "level=debug status=200 duration=3ms size=10B msg=\"GET /health\"", "debug",
+          "{\"level\":\"info\",\"latency\":0.25,\"ok\":true,\"user\":{\"id\":42}}", "info",
+          "{\"level\":\"error\",\"latency\":1.75,\"ok\":false,\"user\":{\"id\":7}}", "error",
+          "plain text without fields", "unknown");
 
   private static final Map<String, String> API_PROD =
       Map.of("app", "api", "env", "prod", "team", "alpha");
@@ -375,8 +395,9 @@ class LokiApiEndToEndTest {
     params.put("line_limit", "1");
     JsonNode body = getJson("/loki/api/v1/detected_fields", params);
 
-    // The newest web line is plain text: no fields, so neither "fields" nor "limit", as Loki.
-    assertThat(fieldNames(body)).isEmpty();
+    // The newest web line is plain text: nothing parses from it, and its only field is the
+    // detected_level Loki stores with every entry ("unknown": it names no level).
+    assertThat(fields(body)).isEqualTo(Map.of("detected_level", "string|1|null"));
   }
 
   @Test
@@ -441,10 +462,12 @@ class LokiApiEndToEndTest {
                 "end", Long.toString(t3 + 10 * SECOND)));
 
     // severity_text and severity_number are structured metadata (Loki's OTLP mapping); order
-    // is parsed from the logfmt-looking lines. The SDK's severity text is the enum's name.
+    // is parsed from the logfmt-looking lines. The SDK's severity text is the enum's name. The
+    // detected_level Loki stores from it (info, error) is structured metadata too.
     assertThat(fields(body))
         .containsEntry("severity_text", "string|2|null")
         .containsEntry("severity_number", "int|2|null")
+        .containsEntry("detected_level", "string|2|null")
         .containsEntry("order", "int|2|[\"logfmt\"]");
   }
 
@@ -600,9 +623,123 @@ class LokiApiEndToEndTest {
                 + "cardinality by adding more specific stream selectors, reducing the time "
                 + "range, or aggregating results with functions like sum(), count() or topk()");
     // The default tenant has the default 500. As in Loki the structured metadata splits series:
-    // api/prod's lines with user ann, user bob and none, api/dev's, web/prod's.
+    // api/prod's lines with user ann, user bob and none, api/dev's, and web/prod's three, whose
+    // detected levels differ (info, error, unknown).
     assertThat(roomy.statusCode()).isEqualTo(200);
-    assertThat(MAPPER.readTree(roomy.body()).get("data").get("result")).hasSize(5);
+    assertThat(MAPPER.readTree(roomy.body()).get("data").get("result")).hasSize(7);
+  }
+
+  @Test
+  void maxQuerySeriesCountsARangeAggregationUnderTopkAsLokiDoes() throws Exception {
+    // An instant query at T0+60s over [1m]: the 7 lines' series (see above) feed topk(1), which
+    // answers one. Loki counts the range aggregation's series too (its frontend runs it as a query
+    // of its own under topk), so tenant "tight" (max 1) is refused; a sum is pushed into the
+    // range aggregation and counts one series.
+    String at = Long.toString(T0 + 60 * SECOND);
+    HttpResponse<String> top =
+        get(server.lokiPort(), "/loki/api/v1/query",
+            Map.of("query", "topk(1, count_over_time({app=~\".+\"}[1m]))", "time", at),
+            Map.of("X-Scope-OrgID", TIGHT));
+    HttpResponse<String> sum =
+        get(server.lokiPort(), "/loki/api/v1/query",
+            Map.of("query", "sum(count_over_time({app=~\".+\"}[1m]))", "time", at),
+            Map.of("X-Scope-OrgID", TIGHT));
+    HttpResponse<String> roomy =
+        get("/loki/api/v1/query",
+            Map.of("query", "topk(1, count_over_time({app=~\".+\"}[1m]))", "time", at));
+
+    assertThat(top.statusCode()).as(top.body()).isEqualTo(400);
+    assertThat(MAPPER.readTree(top.body()).get("message").asText())
+        .startsWith("maximum number of series (1) reached for a single query;");
+    assertThat(sum.statusCode()).as(sum.body()).isEqualTo(200);
+    assertThat(MAPPER.readTree(sum.body()).get("data").get("result").get(0).get("value").get(1)
+            .asText())
+        .isEqualTo("7");
+    assertThat(roomy.statusCode()).isEqualTo(200);
+    assertThat(MAPPER.readTree(roomy.body()).get("data").get("result")).hasSize(1);
+  }
+
+  // ---- Grafana's Explore log query (REQUESTS.md 1.6), as its backend sends it ----
+
+  @Test
+  void grafanaExploreLogsQueryAsSent() throws Exception {
+    // Keys sorted, spaces as +, step in ms even for a log query, the categorize-labels header.
+    String uri =
+        "/loki/api/v1/query_range?direction=backward&end=" + (T0 + 60 * SECOND)
+            + "&limit=1000&query=%7Bapp%3D%22api%22%7D+%7C%3D+%22status%3D%22&start=" + T0
+            + "&step=2000ms";
+    HttpResponse<String> r =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.lokiPort() + uri))
+                .header("X-Loki-Response-Encoding-Flags", "categorize-labels")
+                .header("X-Query-Tags", "Source=grafana")
+                .GET()
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    String raw = r.body();
+    assertThat(raw.indexOf("\"encodingFlags\"")).isPositive().isLessThan(raw.indexOf("\"result\""));
+    JsonNode data = MAPPER.readTree(raw).get("data");
+    assertThat(data.get("resultType").asText()).isEqualTo("streams");
+    List<Long> times = new ArrayList<>();
+    for (JsonNode stream : data.get("result")) {
+      for (JsonNode value : stream.get("values")) {
+        assertThat(value).hasSize(3);
+        assertThat(value.get(0).asText()).hasSize(19);
+        times.add(Long.parseLong(value.get(0).asText()));
+      }
+    }
+    // api's four lines (each holds "status="), every one within the window.
+    assertThat(times)
+        .containsExactlyInAnyOrder(
+            select(l -> l.stream().get("app").equals("api")).stream()
+                .map(l -> T0 + l.offsetNanos())
+                .toArray(Long[]::new));
+  }
+
+  // ---- the label browser (REQUESTS.md 1.3, as the browser encodes them) ----
+
+  @Test
+  void labelBrowserCallsAnswerTheStreamLabelsOnly() throws Exception {
+    String range = "start=" + T0 + "&end=" + (T0 + 60 * SECOND);
+    // Index labels only: structured metadata (user, detected_level) is no label name here, as in
+    // Loki; service_name is the one Loki derives from app.
+    assertThat(raw("/loki/api/v1/labels?" + range))
+        .isEqualTo("{\"status\":\"success\",\"data\":[\"app\",\"env\",\"service_name\","
+            + "\"team\"]}");
+    assertThat(raw("/loki/api/v1/label/env/values?" + range + "&query=%7Bapp%3D%22web%22%7D"))
+        .isEqualTo("{\"status\":\"success\",\"data\":[\"prod\"]}");
+    assertThat(raw("/loki/api/v1/label/app/values?" + range))
+        .isEqualTo("{\"status\":\"success\",\"data\":[\"api\",\"web\"]}");
+    assertThat(raw("/loki/api/v1/label/user/values?" + range))
+        .isEqualTo("{\"status\":\"success\",\"data\":[]}");
+    // The browser sends match[] as match%5B%5D; a space may come as %20 or +.
+    JsonNode series =
+        MAPPER.readTree(
+            raw("/loki/api/v1/series?match%5B%5D=%7Bapp%3D%22api%22%2C%20env%3D%22dev%22%7D&"
+                + range + "&match%5B%5D=%7Bapp%3D%22web%22%7D"));
+    List<Map<String, String>> sets = new ArrayList<>();
+    series.get("data").forEach(n -> sets.add(labels(n)));
+    assertThat(series.get("status").asText()).isEqualTo("success");
+    assertThat(sets)
+        .containsExactlyInAnyOrder(withService(API_DEV, "api"), withService(WEB_PROD, "web"));
+    // Outside the range (before every line any test pushes): nothing.
+    assertThat(raw("/loki/api/v1/label/app/values?start=" + (T0 - 7_200 * SECOND) + "&end="
+            + (T0 - 3_600 * SECOND)))
+        .isEqualTo("{\"status\":\"success\",\"data\":[]}");
+  }
+
+  private static String raw(String pathAndQuery) throws Exception {
+    HttpResponse<String> r =
+        HTTP.send(
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + server.lokiPort() + pathAndQuery))
+                .GET()
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(pathAndQuery + ": " + r.body()).isEqualTo(200);
+    return r.body();
   }
 
   // ---- max_query_length (per tenant) ----
@@ -664,7 +801,7 @@ class LokiApiEndToEndTest {
     assertThat(streams)
         .containsExactlyInAnyOrder(withService(API_PROD, "api"), withService(API_DEV, "api"));
     for (Line l : select(line -> line.stream().get("app").equals("api"))) {
-      assertThat(metadataByLine.get(l.line())).as(l.line()).isEqualTo(l.meta());
+      assertThat(metadataByLine.get(l.line())).as(l.line()).isEqualTo(l.storedMeta());
     }
   }
 
@@ -708,8 +845,10 @@ class LokiApiEndToEndTest {
     Map<String, String> prod = withService(API_PROD, "api");
     assertThat(streams)
         .containsExactlyInAnyOrder(
-            with(prod, "user", "ann"), with(prod, "user", "bob"), prod,
-            withService(API_DEV, "api"));
+            with(with(prod, "user", "ann"), "detected_level", "info"),
+            with(with(prod, "user", "bob"), "detected_level", "warn"),
+            with(prod, "detected_level", "error"),
+            with(withService(API_DEV, "api"), "detected_level", "debug"));
 
     // A label filter reads the metadata, and only bob's line has user="bob".
     JsonNode bob =
@@ -749,10 +888,12 @@ class LokiApiEndToEndTest {
     assertThat(streams).containsExactlyInAnyOrder(prod, dev);
     assertThat(parsedByLine.get(LINES.get(0).line()))
         .isEqualTo(Map.of("user_extracted", "GET", "team", "prod"));
-    assertThat(metadataByLine.get(LINES.get(0).line())).isEqualTo(Map.of("user", "ann"));
+    assertThat(metadataByLine.get(LINES.get(0).line()))
+        .isEqualTo(Map.of("user", "ann", "detected_level", "info"));
     assertThat(parsedByLine.get(LINES.get(2).line()))
         .isEqualTo(Map.of("user", "POST", "team", "prod"));
-    assertThat(metadataByLine.get(LINES.get(2).line())).isEmpty();
+    assertThat(metadataByLine.get(LINES.get(2).line()))
+        .isEqualTo(Map.of("detected_level", "error"));
     assertThat(parsedByLine.get(LINES.get(3).line()))
         .isEqualTo(Map.of("user", "GET", "team", "dev"));
   }

@@ -136,13 +136,15 @@ class LokiTailTest {
             .join();
     try {
       // As Loki's tail encoder writes it: the stream's labels (with the service_name Loki
-      // derives from app), the entry's metadata and parsed labels beside it, the flag last.
+      // derives from app), the entry's metadata (with the detected_level Loki stores, from the
+      // line's logfmt level) and parsed labels beside it, the flag last.
       assertThat(MAPPER.readTree(frames.next()))
           .isEqualTo(
               MAPPER.readTree(
                   "{\"streams\":[{\"stream\":{\"app\":\"cat\",\"env\":\"test\","
                       + "\"service_name\":\"cat\"},\"values\":[[\"" + (now - 60 * SECOND)
-                      + "\",\"level=info msg=hi\",{\"structuredMetadata\":{\"user\":\"ann\"},"
+                      + "\",\"level=info msg=hi\",{\"structuredMetadata\":{"
+                      + "\"detected_level\":\"info\",\"user\":\"ann\"},"
                       + "\"parsed\":{\"level\":\"info\",\"msg\":\"hi\"}}]]}],"
                       + "\"encodingFlags\":[\"categorize-labels\"]}"));
     } finally {

@@ -137,11 +137,11 @@ class OtlpGrpcTest {
                 .tenant(tenant));
     // Loki's OTLP mapping keeps the severity number (INFO: 9; no severity text was set) and the
     // logger's instrumentation scope name as structured metadata, which the answer's labels
-    // include.
+    // include, with the detected_level Loki derives from that number (9–12: info).
     Map<String, String> labels =
         Map.of(
             "service_name", "grpc-checkout", "severity_number", "9",
-            "scope_name", "io.icegate.tck.grpc");
+            "scope_name", "io.icegate.tck.grpc", "detected_level", "info");
     assertThat(response.entries())
         .containsExactly(
             new LokiResponse.Entry(labels, T0, lines.get(0)),

@@ -1,6 +1,7 @@
 package io.icegate.engine.exec;
 
 import io.icegate.engine.logql.pipeline.LabelsBuilder;
+import io.icegate.engine.logql.pipeline.LogLevelDetector;
 import io.icegate.engine.logql.pipeline.LogPipeline;
 import io.icegate.protocol.ProtocolException;
 import io.icegate.protocol.loki.LabelSetCodec;
@@ -65,6 +66,13 @@ public final class LogPipelineOperator implements Operator {
    */
   private boolean streamHoldsRead;
   private static final byte[] EMPTY = new byte[0];
+  /**
+   * Whether entries get Loki's {@code detected_level} structured metadata ({@link
+   * LogLevelDetector#withDetectedLevel}): when all their metadata is read (the attribute map is
+   * projected) and the consumer reads all labels or that one (the planner names it among {@code
+   * readLabels} when a stage may read it).
+   */
+  private final boolean detectLevel;
 
   /**
    * @param passThrough whether {@code pipeline} has no stages
@@ -79,6 +87,9 @@ public final class LogPipelineOperator implements Operator {
     this.inputNames = List.copyOf(inputNames);
     this.passThrough = passThrough;
     this.readLabels = readLabels;
+    this.detectLevel =
+        inputNames.contains(LogsTable.LOG_ATTRIBUTES)
+            && (readLabels == null || readLabels.contains(LogLevelDetector.DETECTED_LEVEL));
   }
 
   @Override
@@ -124,7 +135,7 @@ public final class LogPipelineOperator implements Operator {
           if (streamHoldsRead) {
             outLabels.copyFromSafe(r, kept, streams);
           } else {
-            labels.reset(stream, metadata(columns, r));
+            labels.reset(stream, metadata(columns, r, stream, body));
             outLabels.setSafe(kept, encode(labels.toStreamMap()));
           }
           if (body.isNull(r)) {
@@ -135,8 +146,12 @@ public final class LogPipelineOperator implements Operator {
           kept++;
           continue;
         }
-        labels.reset(stream, metadata(columns, r));
         String line = body.isNull(r) ? "" : text(body, r);
+        Map<String, String> metadata = metadata(columns, r);
+        if (detectLevel) {
+          metadata = LogLevelDetector.withDetectedLevel(stream, metadata, () -> line);
+        }
+        labels.reset(stream, metadata);
         String result = pipeline.process(ts, line, labels);
         if (result == null) {
           continue;
@@ -182,6 +197,17 @@ public final class LogPipelineOperator implements Operator {
       lastOutputBytes = LabelSetCodec.encode(output).getBytes(StandardCharsets.UTF_8);
     }
     return lastOutputBytes;
+  }
+
+  /** The row's metadata, with {@code detected_level} when it is wanted (line decoded lazily). */
+  private Map<String, String> metadata(
+      FieldVector[] columns, int row, SortedMap<String, String> stream, VarCharVector body) {
+    Map<String, String> metadata = metadata(columns, row);
+    if (!detectLevel) {
+      return metadata;
+    }
+    return LogLevelDetector.withDetectedLevel(
+        stream, metadata, () -> body.isNull(row) ? "" : text(body, row));
   }
 
   private Map<String, String> metadata(FieldVector[] columns, int row) {

@@ -7,6 +7,7 @@ import io.icegate.engine.exec.PlanRunner;
 import io.icegate.engine.logql.pipeline.GoValues.ConversionException;
 import io.icegate.engine.logql.pipeline.GoValues;
 import io.icegate.engine.logql.pipeline.LabelsBuilder;
+import io.icegate.engine.logql.pipeline.LogLevelDetector;
 import io.icegate.engine.logql.pipeline.LogPipeline;
 import io.icegate.engine.plan.IceGateCatalog;
 import io.icegate.engine.plan.QueryOptimizer;
@@ -157,13 +158,18 @@ public final class LogFieldDetector {
           VarCharVector labels = (VarCharVector) batch.getVector(1);
           VarCharVector body = (VarCharVector) batch.getVector(2);
           for (int i = 0; i < batch.getRowCount(); i++) {
-            Map<String, String> meta = new TreeMap<>();
+            Map<String, String> stored = new TreeMap<>();
             for (int c = 3; c < names.size(); c++) {
-              MetadataColumns.read(batch.getVector(c), names.get(c), i, meta);
+              MetadataColumns.read(batch.getVector(c), names.get(c), i, stored);
             }
             SortedMap<String, String> stream =
                 LabelSetCodec.decode(new String(labels.get(i), StandardCharsets.UTF_8));
-            String line = body.isNull(i) ? "" : new String(body.get(i), StandardCharsets.UTF_8);
+            String original =
+                body.isNull(i) ? "" : new String(body.get(i), StandardCharsets.UTF_8);
+            // With the detected_level Loki stores as metadata, a field as any other.
+            Map<String, String> meta =
+                new TreeMap<>(LogLevelDetector.withDetectedLevel(stream, stored, () -> original));
+            String line = original;
             Map<String, String> parsed = Map.of();
             if (pipeline != null) {
               builder.reset(stream, meta);

@@ -2,6 +2,7 @@ package io.icegate.engine.logql;
 
 import io.icegate.engine.exec.PlanRunner;
 import io.icegate.engine.logql.pipeline.CategorizedLabels;
+import io.icegate.engine.logql.pipeline.LogLevelDetector;
 import io.icegate.engine.plan.IceGateCatalog;
 import io.icegate.engine.plan.QueryOptimizer;
 import io.icegate.engine.rel.ArrowRel;

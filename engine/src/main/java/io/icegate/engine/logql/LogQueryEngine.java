@@ -93,6 +93,24 @@ public final class LogQueryEngine {
    */
   public LogMetricResult metric(
       SampleExpr expr, MetricQueryRange range, BooleanSupplier cancelled) {
+    return metric(expr, range, 0, cancelled);
+  }
+
+  /**
+   * Runs a LogQL metric query under Loki's {@code max_query_series}: the query fails with {@link
+   * SeriesLimitException} when its answer — or any of its range aggregations, before the vector
+   * operations above reduce it — has more than {@code maxSeries} series over all its steps. That
+   * is where Loki's engines count: its query engine counts the series of every query it runs,
+   * and its query frontend runs a range aggregation under an operation it can't split by shard
+   * ({@code topk}, {@code sort}, {@code stddev}, {@code max}/{@code min}/{@code count} of fewer
+   * labels, binary operations…) as a query of its own, whose series are counted; its newer engine
+   * counts each range and vector aggregation's series. The inner vector of an {@code approx_topk}
+   * is not counted: Loki keeps it in a sketch, never as series.
+   *
+   * @param maxSeries the limit, 0 for none
+   */
+  public LogMetricResult metric(
+      SampleExpr expr, MetricQueryRange range, int maxSeries, BooleanSupplier cancelled) {
     long started = System.nanoTime();
     if (!range.isInstant() && SampleExprTranslator.containsApproxTopK(expr)) {
       throw new IllegalArgumentException(ApproxTopK.INSTANT_ONLY);
@@ -102,7 +120,8 @@ public final class LogQueryEngine {
         expr instanceof VectorAggregationExpr a
                 && a.op() == VectorAggregationExpr.VectorOp.APPROX_TOPK
             ? approxTopK(a, range, cancelled, scanned)
-            : evaluate(expr, range, cancelled, scanned);
+            : evaluate(expr, range, cancelled, scanned, null, maxSeries);
+    checkSeries(value, maxSeries);
     if (value instanceof QueryResult.VectorResult vector
         && !SampleExprTranslator.containsSort(expr)) {
       // Loki orders an instant vector by label set unless the query sorts it.
@@ -136,7 +155,23 @@ public final class LogQueryEngine {
    */
   private QueryResult evaluate(
       SampleExpr expr, MetricQueryRange range, BooleanSupplier cancelled, long[] scanned) {
-    return evaluate(expr, range, cancelled, scanned, null);
+    return evaluate(expr, range, cancelled, scanned, null, 0);
+  }
+
+  /** Fails when the answer has more than {@code maxSeries} (0: no limit) series. */
+  private static void checkSeries(QueryResult value, int maxSeries) {
+    if (maxSeries <= 0) {
+      return;
+    }
+    int series = 0;
+    if (value instanceof QueryResult.MatrixResult m) {
+      series = m.series().size();
+    } else if (value instanceof QueryResult.VectorResult v) {
+      series = v.samples().size();
+    }
+    if (series > maxSeries) {
+      throw new SeriesLimitException(maxSeries);
+    }
   }
 
   /**
@@ -151,7 +186,7 @@ public final class LogQueryEngine {
       List<RangeAggregationExpr> ranges = new ArrayList<>();
       String promql = SampleExprTranslator.translate(expr, ranges, new IdentityHashMap<>(), a -> 0);
       parts.add("PromQL over the range aggregations: " + promql);
-      evaluate(expr, range, cancelled, new long[3], parts);
+      evaluate(expr, range, cancelled, new long[3], parts, 0);
     } else {
       List<RangeAggregationExpr> ranges = new ArrayList<>();
       Map<RangeAggregationExpr, Grouping> pushed = new IdentityHashMap<>();
@@ -226,10 +261,11 @@ public final class LogQueryEngine {
 
   /**
    * @param analyzed where each range aggregation's analyzed plan is added, or null
+   * @param maxSeries the most series a range aggregation may have over all steps (0: no limit)
    */
   private QueryResult evaluate(
       SampleExpr expr, MetricQueryRange range, BooleanSupplier cancelled, long[] scanned,
-      List<String> analyzed) {
+      List<String> analyzed, int maxSeries) {
     long nanosPerMilli = 1_000_000L;
     List<RangeAggregationExpr> ranges = new ArrayList<>();
     Map<RangeAggregationExpr, Grouping> pushed = new IdentityHashMap<>();
@@ -261,7 +297,11 @@ public final class LogQueryEngine {
       if (analyzed != null) {
         analyzed.add(describe(r, grouping) + "\n" + QueryOptimizer.explainAnalyze(plan, stats));
       }
-      computed.add(LogRangeAggregation.evaluate(r, collector.series(), steps));
+      List<Series> series = LogRangeAggregation.evaluate(r, collector.series(), steps);
+      if (maxSeries > 0 && withPoints(series) > maxSeries) {
+        throw new SeriesLimitException(maxSeries);
+      }
+      computed.add(series);
     }
     PromQLEngine promEngine =
         new PromQLEngine(
@@ -276,6 +316,20 @@ public final class LogQueryEngine {
                 Math.floorDiv(range.startNanos(), nanosPerMilli)
                     + (steps.length - 1) * (range.stepNanos() / nanosPerMilli),
                 range.stepNanos() / nanosPerMilli));
+  }
+
+  /** How many of the series have a value (not a stale marker) at some step. */
+  private static int withPoints(List<Series> series) {
+    int n = 0;
+    for (Series s : series) {
+      for (double v : s.values()) {
+        if (!io.icegate.engine.series.StaleMarker.isStale(v)) {
+          n++;
+          break;
+        }
+      }
+    }
+    return n;
   }
 
   /**

@@ -175,9 +175,26 @@ public final class LogQueryPlanner {
       // fails the query before any data is read; the operator compiles its own copy.
       LogPipeline.compile(rest);
       RelNode input = b.build();
-      b.push(LogicalLogPipeline.create(input, rest, stagesText(rest), readLabels));
+      String text = stagesText(rest);
+      b.push(LogicalLogPipeline.create(input, rest, text, withLevelIfNamed(readLabels, text)));
     }
     return b;
+  }
+
+  /**
+   * The labels the pipeline node must produce: {@code readLabels}, plus {@code detected_level}
+   * when a stage may read it (its name is in the stages' text), since the node derives that label
+   * only for entries whose labels someone reads ({@link
+   * io.icegate.engine.logql.pipeline.LogLevelDetector#withDetectedLevel}).
+   */
+  private static List<String> withLevelIfNamed(List<String> readLabels, String stagesText) {
+    String level = io.icegate.engine.logql.pipeline.LogLevelDetector.DETECTED_LEVEL;
+    if (readLabels == null || readLabels.contains(level) || !stagesText.contains(level)) {
+      return readLabels;
+    }
+    List<String> more = new ArrayList<>(readLabels);
+    more.add(level);
+    return more;
   }
 
   /**
@@ -258,7 +275,7 @@ public final class LogQueryPlanner {
   private static List<RexNode> conditions(
       RelBuilder b, StreamSelector selector, String tenant, long startNanos, long endNanos) {
     List<RexNode> conditions = new ArrayList<>();
-    conditions.add(b.equals(b.field(LogsTable.TENANT_ID), b.literal(tenant)));
+    conditions.add(b.equals(b.field(LogsTable.TENANT_ID), text(b, tenant)));
     conditions.add(b.greaterThanOrEqual(b.field(LogsTable.TIMESTAMP), b.literal(startNanos)));
     conditions.add(b.lessThan(b.field(LogsTable.TIMESTAMP), b.literal(endNanos)));
     if (selector == null) {
@@ -270,10 +287,22 @@ public final class LogQueryPlanner {
           && matcher.name().equals(LogsTable.SERVICE_NAME)) {
         // The promoted column always holds the stream's service_name label, so the same test
         // on it lets Iceberg and Parquet statistics prune files and row groups.
-        conditions.add(b.equals(b.field(LogsTable.SERVICE_NAME), b.literal(matcher.value())));
+        conditions.add(b.equals(b.field(LogsTable.SERVICE_NAME), text(b, matcher.value())));
       }
     }
     return conditions;
+  }
+
+  /**
+   * A string literal in UTF-8. {@code RelBuilder.literal} makes it in Calcite's default character
+   * set, ISO-8859-1, and fails on any other character — a label value or filter text in Cyrillic,
+   * CJK or an emoji, or the U+FFFD that invalid UTF-8 in a request decodes to.
+   */
+  private static RexNode text(RelBuilder b, String value) {
+    return b.getRexBuilder()
+        .makeCharLiteral(
+            new org.apache.calcite.util.NlsString(
+                value, "UTF-8", org.apache.calcite.sql.SqlCollation.IMPLICIT));
   }
 
   private static RexNode labelMatcher(RelBuilder b, LabelMatcher matcher) {
@@ -281,8 +310,8 @@ public final class LogQueryPlanner {
         b.call(
             IceGateFunctions.LABEL_VALUE,
             b.field(LogsTable.STREAM_LABELS),
-            b.literal(matcher.name()));
-    RexNode expected = b.literal(matcher.value());
+            text(b, matcher.name()));
+    RexNode expected = text(b, matcher.value());
     return switch (matcher.type()) {
       case EQ -> b.equals(value, expected);
       case NEQ -> b.notEquals(value, expected);
@@ -299,7 +328,7 @@ public final class LogQueryPlanner {
         };
     List<RexNode> alternatives = new ArrayList<>();
     for (String value : filter.values()) {
-      alternatives.add(b.call(test, b.field(LogsTable.BODY), b.literal(value)));
+      alternatives.add(b.call(test, b.field(LogsTable.BODY), text(b, value)));
     }
     RexNode any = b.or(alternatives);
     return filter.op().negated() ? b.not(any) : any;

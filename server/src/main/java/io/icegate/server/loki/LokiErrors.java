@@ -34,8 +34,8 @@ public final class LokiErrors {
     if (e.timeout()) {
       respond(exchange, HttpResponseStatus.GATEWAY_TIMEOUT, LokiQueryHandler.TIMEOUT_MESSAGE);
     } else {
-      respond(exchange, HttpResponseStatus.valueOf(499),
-          "The request was cancelled by the client.");
+      // Loki's ErrClientCanceled.
+      respond(exchange, HttpResponseStatus.valueOf(499), "the request was cancelled by the client");
     }
   }
 

@@ -47,9 +47,10 @@ import org.apache.arrow.memory.OutOfMemoryException;
  * bad queries and parameters, 504 for timeouts, 499 when the client went away.
  */
 public final class LokiQueryHandler implements Handler {
+  /** Loki's {@code ErrDeadlineExceeded} ({@code pkg/util/server/error.go}), word for word. */
   static final String TIMEOUT_MESSAGE =
-      "Request timed out, decrease the duration of the request or add more label matchers "
-          + "(prefer exact match over regex match) to reduce the amount of data processed.";
+      "request timed out, decrease the duration of the request or add more label matchers "
+          + "(prefer exact match over regex match) to reduce the amount of data processed";
 
   private final LogQueryEngine engine;
   private final boolean instant;
@@ -186,7 +187,9 @@ public final class LokiQueryHandler implements Handler {
     MetricQueryRange range = metricRange(request);
     LogMetricResult result;
     try {
-      result = engine.metric(sample, range, exchange::clientGone);
+      result =
+          engine.metric(
+              sample, range, limits.apply(tenant).maxQuerySeries(), exchange::clientGone);
     } catch (RuntimeException e) {
       if (answeredFailure(exchange, e)) {
         return;
@@ -214,11 +217,6 @@ public final class LokiQueryHandler implements Handler {
               new LokiSeries(
                   labels(s.labels()), new long[] {s.timestamp()}, new double[] {s.value()}));
         }
-      }
-      int max = limits.apply(tenant).maxQuerySeries();
-      if (series.size() > max) {
-        LokiErrors.respond(exchange, HttpResponseStatus.BAD_REQUEST, seriesLimitMessage(max));
-        return;
       }
       LokiJson.writeSamples(out, matrix, series, stats);
     }
@@ -318,13 +316,6 @@ public final class LokiQueryHandler implements Handler {
             + ",\"encodingFlags\":[\"" + LokiCategorizedStreams.FLAG + "\"]"
             + json.substring(end))
         .getBytes(java.nio.charset.StandardCharsets.UTF_8);
-  }
-
-  /** Loki's error when a metric query returns more than {@code max_query_series} series. */
-  static String seriesLimitMessage(int max) {
-    return "maximum number of series (" + max + ") reached for a single query; consider reducing "
-        + "query cardinality by adding more specific stream selectors, reducing the time range, "
-        + "or aggregating results with functions like sum(), count() or topk()";
   }
 
   /**

@@ -70,7 +70,7 @@ public final class LabelsBuilder {
    * Loki's OTLP mapping leaves out an all-zero trace or span id, an unspecified severity number,
    * zero flags and dropped-attribute counts, and empty values.
    */
-  private static boolean unset(String name, String value) {
+  static boolean unset(String name, String value) {
     if (value.isEmpty()) {
       return true;
     }

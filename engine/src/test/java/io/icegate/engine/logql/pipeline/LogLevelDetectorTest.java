@@ -1,4 +1,4 @@
-package io.icegate.engine.logql;
+package io.icegate.engine.logql.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -87,5 +87,46 @@ class LogLevelDetectorTest {
     assertThat(line("misc:error happened")).isEqualTo("unknown");
     assertThat(line("debug: starting")).isEqualTo("debug");
     assertThat(line("user 17 logged in")).isEqualTo("unknown");
+  }
+
+  @Test
+  void withDetectedLevelAddsTheLevelAsMetadataAndKeepsTheRest() {
+    java.util.TreeMap<String, String> stream = new java.util.TreeMap<>(Map.of("app", "a"));
+    assertThat(
+            LogLevelDetector.withDetectedLevel(
+                stream, Map.of("severity_text", "WARNING", "trace_id", "ab"), () -> "x"))
+        .isEqualTo(
+            Map.of("severity_text", "WARNING", "trace_id", "ab", "detected_level", "warn"));
+    // A pushed detected_level is kept, normalised.
+    assertThat(
+            LogLevelDetector.withDetectedLevel(stream, Map.of("detected_level", "ERR"), () -> ""))
+        .isEqualTo(Map.of("detected_level", "error"));
+  }
+
+  @Test
+  void unsetMetadataIsNotLookedAtAndTheLineOnlyWhenNothingElseNamesALevel() {
+    java.util.TreeMap<String, String> stream = new java.util.TreeMap<>();
+    // Severity number 0 and an empty severity text are "not set" (Loki's OTLP mapping stores
+    // neither), so the line decides — not the number's "unknown".
+    assertThat(
+            LogLevelDetector.withDetectedLevel(
+                    stream, Map.of("severity_number", "0", "severity_text", ""), () -> "a warning")
+                .get("detected_level"))
+        .isEqualTo("warn");
+    // A level from the metadata: the line is never asked for.
+    assertThat(
+            LogLevelDetector.withDetectedLevel(
+                    stream,
+                    Map.of("severity_number", "17"),
+                    () -> {
+                      throw new AssertionError("line decoded");
+                    })
+                .get("detected_level"))
+        .isEqualTo("error");
+    // Nothing anywhere: Loki stores "unknown".
+    assertThat(
+            LogLevelDetector.withDetectedLevel(stream, Map.of(), () -> "user 17 logged in")
+                .get("detected_level"))
+        .isEqualTo("unknown");
   }
 }

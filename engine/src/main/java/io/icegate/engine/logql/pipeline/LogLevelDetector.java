@@ -1,19 +1,23 @@
-package io.icegate.engine.logql;
+package io.icegate.engine.logql.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.icegate.engine.logql.pipeline.LogfmtReader;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The level of a log entry as Loki's distributor detects it ({@code detected_level}, with {@code
- * discover_log_levels} on, its default), for the pattern miner, which keeps one Drain per stream
- * and level as Loki's pattern ingester does. Loki stores the level at ingestion; we detect it when
- * patterns are asked for, from what is stored:
+ * discover_log_levels} on, its default). Loki stores the level as structured metadata at
+ * ingestion; we derive it when a query reads the entry ({@link #withDetectedLevel}, called by the
+ * pipeline node for every entry whose labels the query reads), from what is stored — the same
+ * inputs Loki's distributor had, so the value is the one Loki would have stored. The pattern miner
+ * keeps one Drain per stream and level with it, as Loki's pattern ingester does. The rules:
  *
  * <ol>
  *   <li>a {@code detected_level} the entry already has (pushed as structured metadata);
@@ -30,9 +34,9 @@ import java.util.Set;
  * Level names are normalised as Loki does ({@code INF}, {@code Information} → {@code info},
  * {@code wrn}, {@code Warning} → {@code warn}, …); a value that is no level stays as it is.
  */
-final class LogLevelDetector {
-  static final String UNKNOWN = "unknown";
-  static final String DETECTED_LEVEL = "detected_level";
+public final class LogLevelDetector {
+  public static final String UNKNOWN = "unknown";
+  public static final String DETECTED_LEVEL = "detected_level";
 
   /** Loki's levels: a Drain is kept for each; any other value trains the unknown one. */
   static final Set<String> LEVELS =
@@ -70,7 +74,7 @@ final class LogLevelDetector {
    * The Drain an entry trains, as Loki's pattern ingester picks it: the detected level in lower
    * case, or {@code unknown} when that is none of Loki's levels.
    */
-  static String drainLevel(
+  public static String drainLevel(
       Map<String, String> stream, Map<String, String> metadata, String line) {
     String level = detect(stream, metadata, line).toLowerCase(Locale.ROOT);
     return LEVELS.contains(level) ? level : UNKNOWN;
@@ -78,7 +82,34 @@ final class LogLevelDetector {
 
   /** The entry's {@code detected_level} as Loki's distributor would set it. */
   static String detect(Map<String, String> stream, Map<String, String> metadata, String line) {
-    String stored = metadata.get(DETECTED_LEVEL);
+    return detect(stream::get, metadata::get, () -> line);
+  }
+
+  /**
+   * The entry's structured metadata with {@code detected_level} as Loki's distributor stores it:
+   * a {@code detected_level} the entry was pushed with, normalised, or else the detected level.
+   * Metadata values that stand for "not set" ({@link LabelsBuilder#unset}: an empty value, OTLP's
+   * severity number 0, …), which Loki's OTLP mapping never stores, are not looked at. The line is
+   * only decoded when neither the labels nor the metadata name a level.
+   *
+   * @param metadata the entry's metadata as read (not changed; a new map is returned)
+   */
+  public static Map<String, String> withDetectedLevel(
+      SortedMap<String, String> stream, Map<String, String> metadata, Supplier<String> line) {
+    Function<String, String> stored =
+        name -> {
+          String v = metadata.get(name);
+          return v == null || LabelsBuilder.unset(name, v) ? null : v;
+        };
+    String level = detect(stream::get, stored, line);
+    Map<String, String> out = new java.util.HashMap<>(metadata);
+    out.put(DETECTED_LEVEL, level);
+    return out;
+  }
+
+  private static String detect(
+      Function<String, String> stream, Function<String, String> metadata, Supplier<String> line) {
+    String stored = metadata.apply(DETECTED_LEVEL);
     if (stored != null) {
       return normalize(stored);
     }
@@ -89,16 +120,16 @@ final class LogLevelDetector {
     if (field != null) {
       return normalize(field);
     }
-    String severity = metadata.get("severity_number");
+    String severity = metadata.apply("severity_number");
     if (severity != null && !severity.isEmpty()) {
       return fromSeverityNumber(severity);
     }
-    return fromLine(line);
+    return fromLine(line.get());
   }
 
-  private static String firstLevelField(Map<String, String> labels) {
+  private static String firstLevelField(Function<String, String> labels) {
     for (String name : LEVEL_FIELDS) {
-      String value = labels.get(name);
+      String value = labels.apply(name);
       if (value != null) {
         return value;
       }
