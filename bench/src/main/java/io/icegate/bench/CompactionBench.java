@@ -47,6 +47,8 @@ public final class CompactionBench {
   private CompactionBench() {}
 
   public static void main(String[] args) throws Exception {
+    // As the server runs: without Arrow's per-access bounds checks.
+    io.icegate.server.Main.arrowWithoutBoundsChecks();
     int rows = args.length > 0 ? Integer.parseInt(args[0]) : 500_000;
     Path dir = Files.createTempDirectory("icegate-compaction-bench");
     try (RootAllocator allocator = new RootAllocator()) {

@@ -44,6 +44,8 @@ public final class EndToEndBench {
   private static final int RUNS = Integer.getInteger("icegate.bench.runs", 7);
 
   public static void main(String[] args) throws Exception {
+    // As the server runs: without Arrow's per-access bounds checks.
+    io.icegate.server.Main.arrowWithoutBoundsChecks();
     int records = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
     // A second argument names a directory to keep the corpus in and reuse on the next run.
     Path dir = args.length > 1 ? Path.of(args[1]) : Files.createTempDirectory("icegate-bench");

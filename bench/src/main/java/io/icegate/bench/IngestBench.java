@@ -65,6 +65,8 @@ public final class IngestBench {
   private static final int BODIES = 64;
 
   public static void main(String[] args) throws Exception {
+    // As the server runs: without Arrow's per-access bounds checks.
+    io.icegate.server.Main.arrowWithoutBoundsChecks();
     int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 40;
     // Eight senders, as a Collector's exporter runs several consumers: with fewer, each waiting
     // for its durable ack, decoding the next requests and writing the WAL take turns instead of

@@ -105,6 +105,8 @@ public final class PromCompareBench {
   }
 
   public static void main(String[] args) throws Exception {
+    // As the server runs: without Arrow's per-access bounds checks.
+    io.icegate.server.Main.arrowWithoutBoundsChecks();
     int series = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
     double hours = args.length > 1 ? Double.parseDouble(args[1]) : 2;
     long stepSeconds = args.length > 2 ? Long.parseLong(args[2]) : 60;

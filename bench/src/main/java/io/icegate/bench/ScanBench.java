@@ -133,6 +133,8 @@ public class ScanBench {
    * honest. Args: corpus dir, rounds.
    */
   public static void main(String[] args) throws Exception {
+    // As the server runs: without Arrow's per-access bounds checks.
+    io.icegate.server.Main.arrowWithoutBoundsChecks();
     ScanBench bench = new ScanBench();
     bench.dir = args.length > 0 ? args[0] : "";
     int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 8;
