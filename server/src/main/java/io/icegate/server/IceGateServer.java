@@ -241,7 +241,9 @@ public final class IceGateServer implements AutoCloseable {
             // Retired segments are deleted only after any query that planned before the
             // compaction has certainly ended.
             new Compactor.Policy(
-                c.minAge(), c.maxInputBytes(), config.queryTimeout().plus(Duration.ofMinutes(1))),
+                    c.minAge(), c.maxInputBytes(), config.queryTimeout().plus(Duration.ofMinutes(1)))
+                // Never younger than the dedupe window: Lake.open raises it to that floor.
+                .withWalBytesTrigger(c.walBytes(), Duration.ZERO),
             c.dedupeWindow(),
             config.walListInterval(),
             c.leaseTtl(),

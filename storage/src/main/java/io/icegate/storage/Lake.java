@@ -185,12 +185,7 @@ public final class Lake implements AutoCloseable {
    * policy says.
    */
   public static Lake open(LakeConfig config) throws IOException {
-    Compactor.Policy compaction = config.compaction();
-    if (compaction.minAge().compareTo(config.dedupeWindow()) < 0) {
-      compaction =
-          new Compactor.Policy(
-              config.dedupeWindow(), compaction.maxInputBytes(), compaction.retireGrace());
-    }
+    Compactor.Policy compaction = config.compaction().withAgeFloor(config.dedupeWindow());
     MaintenancePolicy maintenance = maintenanceFloors(config, compaction);
     S3Connection s3 =
         config.storage() instanceof LakeConfig.Storage.S3 settings

@@ -19,7 +19,8 @@ import java.util.Objects;
  * @param catalog the Iceberg catalog
  * @param storage where data files and WAL segments are written
  * @param walMaxDelay how long an append waits for others to share its segment
- * @param compaction when segments are compacted; its minimum age is raised to the dedupe window
+ * @param compaction when segments are compacted; its minimum ages (by age and by WAL bytes) are
+ *     raised to the dedupe window
  * @param dedupeWindow how long after its ack a client's retry is recognised
  * @param walListInterval with shared (object) storage: how stale the list of segments written by
  *     other replicas, and the catalog's snapshot, may be when a query plans its scan

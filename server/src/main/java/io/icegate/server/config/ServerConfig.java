@@ -32,8 +32,8 @@ import java.util.Map;
  * @param maxEntriesLimitPerQuery the largest {@code limit} a log query may ask for (Loki's
  *     {@code max_entries_limit_per_query})
  * @param shutdownGrace how long SIGTERM waits for in-flight requests
- * @param compaction when WAL segments move into the Iceberg tables (interval, minimum age, input
- *     bound per run)
+ * @param compaction when WAL segments move into the Iceberg tables (interval, minimum age, WAL
+ *     bytes that make younger segments due, input bound per run)
  * @param catalog the Iceberg catalog: embedded (default), Nessie or REST ({@code catalog:} block)
  * @param storage where data files and WAL segments go: local disk (default) or S3 ({@code
  *     storage:} block)
@@ -109,14 +109,27 @@ public record ServerConfig(
    * @param dedupeWindow how long after its ack a client's retry of a request is recognised and
    *     not stored again; segments are compacted only once older than this
    * @param leaseTtl with S3: how long one replica's claim to run compaction lasts
+   * @param walBytes when a table's live (not yet compacted) WAL segments hold at least this many
+   *     bytes, the next run compacts them even if younger than {@code minAge} (but never younger
+   *     than {@code dedupeWindow}); 0 = age only
    */
   public record Compaction(
       Duration interval, Duration minAge, long maxInputBytes, Duration dedupeWindow,
-      Duration leaseTtl) {
+      Duration leaseTtl, long walBytes) {
+    /** The default of {@code compaction_wal_bytes}: 512 MiB. */
+    public static final long DEFAULT_WAL_BYTES = 512L << 20;
+
     public static final Compaction DEFAULT =
         new Compaction(
             Duration.ofMinutes(1), Duration.ofSeconds(30), 64L << 20, Duration.ofMinutes(5),
-            Duration.ofMinutes(10));
+            Duration.ofMinutes(10), DEFAULT_WAL_BYTES);
+
+    /** With the default WAL-bytes trigger ({@link #DEFAULT_WAL_BYTES}). */
+    public Compaction(
+        Duration interval, Duration minAge, long maxInputBytes, Duration dedupeWindow,
+        Duration leaseTtl) {
+      this(interval, minAge, maxInputBytes, dedupeWindow, leaseTtl, DEFAULT_WAL_BYTES);
+    }
   }
 
   /**
@@ -200,6 +213,7 @@ public record ServerConfig(
       @JsonProperty("compaction_max_input_bytes") Long compactionMaxInputBytes,
       @JsonProperty("dedupe_window") String dedupeWindow,
       @JsonProperty("compaction_lease_ttl") String compactionLeaseTtl,
+      @JsonProperty("compaction_wal_bytes") Long compactionWalBytes,
       @JsonProperty("wal_list_interval") String walListInterval,
       @JsonProperty("catalog") CatalogFile catalog,
       @JsonProperty("storage") StorageFile storage,
@@ -312,7 +326,10 @@ public record ServerConfig(
                 : d.compaction().dedupeWindow(),
             f.compactionLeaseTtl() != null
                 ? duration("compaction_lease_ttl", f.compactionLeaseTtl())
-                : d.compaction().leaseTtl()),
+                : d.compaction().leaseTtl(),
+            f.compactionWalBytes() != null
+                ? f.compactionWalBytes()
+                : d.compaction().walBytes()),
         f.catalog() != null ? catalog(f.catalog()) : d.catalog(),
         f.storage() != null ? storage(f.storage()) : d.storage(),
         f.walListInterval() != null
@@ -626,6 +643,10 @@ public record ServerConfig(
         || compaction.dedupeWindow().isNegative()) {
       throw new ConfigException(
           "compaction_interval, compaction_min_age and dedupe_window must not be negative");
+    }
+    if (compaction.walBytes() < 0) {
+      throw new ConfigException(
+          "compaction_wal_bytes must not be negative (0 = off), got " + compaction.walBytes());
     }
     if (compaction.maxInputBytes() <= 0) {
       throw new ConfigException(

@@ -182,6 +182,7 @@ public final class PromStatusHandlers {
     root.put("compaction_interval", goDuration(c.compaction().interval()));
     root.put("compaction_min_age", goDuration(c.compaction().minAge()));
     root.put("compaction_max_input_bytes", c.compaction().maxInputBytes());
+    root.put("compaction_wal_bytes", c.compaction().walBytes());
     root.put("dedupe_window", goDuration(c.compaction().dedupeWindow()));
     root.put("compaction_lease_ttl", goDuration(c.compaction().leaseTtl()));
     root.put("maintenance_interval", goDuration(c.maintenance().interval()));

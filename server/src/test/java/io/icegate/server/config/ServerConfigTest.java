@@ -109,6 +109,18 @@ class ServerConfigTest {
         .hasMessageContaining("maintenance_interval");
   }
 
+  @Test
+  void theWalBytesTriggerDefaultsTo512MiBAndZeroTurnsItOff() throws Exception {
+    assertThat(load("loki_port: 3100\n").validate().compaction().walBytes())
+        .isEqualTo(512L * 1024 * 1024);
+    assertThat(load("compaction_wal_bytes: 0\n").validate().compaction().walBytes()).isZero();
+    assertThat(load("compaction_wal_bytes: 1048576\n").validate().compaction().walBytes())
+        .isEqualTo(1048576L);
+    assertThatThrownBy(() -> load("compaction_wal_bytes: -1\n").validate())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("compaction_wal_bytes");
+  }
+
   private ServerConfig load(String yaml) throws Exception {
     Path file = dir.resolve("icegate.yaml");
     Files.writeString(file, yaml);
