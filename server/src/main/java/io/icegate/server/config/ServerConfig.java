@@ -53,6 +53,11 @@ import java.util.Map;
  *     and not yet answered); beyond it requests are answered 429 before they are decoded. 0 = 4 x
  *     {@code maxRequestBytes}; see {@link #inflightBodyBudget}
  * @param maintenance snapshot expiry and orphan-file removal (interval, retention, age guard)
+ * @param ingestRequiresCatalog while the catalog is known to be down, ingest answers 503 /
+ *     UNAVAILABLE with a retry delay (true, the default); false acknowledges as long as the object
+ *     store takes the WAL (what the lake can do without a catalog)
+ * @param catalogProbeInterval how often the catalog's health is probed: how soon an outage, and
+ *     its end, is noticed
  */
 public record ServerConfig(
     Path dataDir,
@@ -78,7 +83,9 @@ public record ServerConfig(
     Limits limits,
     Map<String, Limits> tenantLimits,
     long maxInflightBodyBytes,
-    Maintenance maintenance) {
+    Maintenance maintenance,
+    boolean ingestRequiresCatalog,
+    Duration catalogProbeInterval) {
 
   /** The in-flight body budget when {@code max_inflight_body_bytes} is 0: this many bodies. */
   public static final int DEFAULT_INFLIGHT_BODIES = 4;
@@ -192,7 +199,9 @@ public record ServerConfig(
         Limits.DEFAULT,
         Map.of(),
         0,
-        Maintenance.DEFAULT);
+        Maintenance.DEFAULT,
+        true,
+        Duration.ofSeconds(2));
   }
 
   /** The file's keys, all optional; durations in Go/Prometheus form ("5ms", "2m"). */
@@ -229,7 +238,9 @@ public record ServerConfig(
       @JsonProperty("maintenance_interval") String maintenanceInterval,
       @JsonProperty("snapshot_max_age") String snapshotMaxAge,
       @JsonProperty("min_snapshots_to_keep") Integer minSnapshotsToKeep,
-      @JsonProperty("orphan_min_age") String orphanMinAge) {}
+      @JsonProperty("orphan_min_age") String orphanMinAge,
+      @JsonProperty("ingest_requires_catalog") Boolean ingestRequiresCatalog,
+      @JsonProperty("catalog_probe_interval") String catalogProbeInterval) {}
 
   /** The {@code prometheus_query:} block. */
   @JsonIgnoreProperties(ignoreUnknown = false)
@@ -358,7 +369,13 @@ public record ServerConfig(
                 : d.maintenance().minSnapshotsToKeep(),
             f.orphanMinAge() != null
                 ? duration("orphan_min_age", f.orphanMinAge())
-                : d.maintenance().orphanMinAge()));
+                : d.maintenance().orphanMinAge()),
+        f.ingestRequiresCatalog() != null
+            ? f.ingestRequiresCatalog()
+            : d.ingestRequiresCatalog(),
+        f.catalogProbeInterval() != null
+            ? duration("catalog_probe_interval", f.catalogProbeInterval())
+            : d.catalogProbeInterval());
   }
 
   /** The YAML key a mapping error is about, e.g. {@code storage.bucket}. */
@@ -493,6 +510,8 @@ public record ServerConfig(
     Map<String, Limits> tenantLimits;
     long maxInflightBodyBytes;
     Maintenance maintenance;
+    boolean ingestRequiresCatalog;
+    Duration catalogProbeInterval;
 
     Builder(ServerConfig c) {
       dataDir = c.dataDir;
@@ -519,6 +538,8 @@ public record ServerConfig(
       tenantLimits = c.tenantLimits;
       maxInflightBodyBytes = c.maxInflightBodyBytes;
       maintenance = c.maintenance;
+      ingestRequiresCatalog = c.ingestRequiresCatalog;
+      catalogProbeInterval = c.catalogProbeInterval;
     }
 
     ServerConfig build() {
@@ -526,7 +547,7 @@ public record ServerConfig(
           walMaxDelay, queryMemoryBytes, queryTimeout, maxEntriesLimitPerQuery, shutdownGrace,
           compaction, catalog, storage, walListInterval, otlpGrpcPort, prometheusPort, promQuery,
           grpcMaxMessageBytes, walMaxPendingBytes, walMaxPendingRows, limits, tenantLimits,
-          maxInflightBodyBytes, maintenance);
+          maxInflightBodyBytes, maintenance, ingestRequiresCatalog, catalogProbeInterval);
     }
   }
 
@@ -565,6 +586,15 @@ public record ServerConfig(
 
   public ServerConfig withCompaction(Compaction newCompaction) {
     return copy(b -> b.compaction = newCompaction);
+  }
+
+  /** Whether ingest is refused while the catalog is down, and how often it is probed. */
+  public ServerConfig withCatalogGate(boolean requiresCatalog, Duration probeInterval) {
+    return copy(
+        b -> {
+          b.ingestRequiresCatalog = requiresCatalog;
+          b.catalogProbeInterval = probeInterval;
+        });
   }
 
   public ServerConfig withMaintenance(Maintenance newMaintenance) {
@@ -663,6 +693,10 @@ public record ServerConfig(
     if (promQuery.maxSamples() <= 0) {
       throw new ConfigException(
           "prometheus_query.max_samples must be positive, got " + promQuery.maxSamples());
+    }
+    if (catalogProbeInterval.compareTo(Duration.ofMillis(100)) < 0) {
+      throw new ConfigException(
+          "catalog_probe_interval must be at least 100ms, got " + catalogProbeInterval);
     }
     if (walListInterval.isNegative()) {
       throw new ConfigException("wal_list_interval must not be negative");

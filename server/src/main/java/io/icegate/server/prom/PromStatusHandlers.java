@@ -189,6 +189,8 @@ public final class PromStatusHandlers {
     root.put("snapshot_max_age", goDuration(c.maintenance().snapshotMaxAge()));
     root.put("min_snapshots_to_keep", c.maintenance().minSnapshotsToKeep());
     root.put("orphan_min_age", goDuration(c.maintenance().orphanMinAge()));
+    root.put("ingest_requires_catalog", c.ingestRequiresCatalog());
+    root.put("catalog_probe_interval", goDuration(c.catalogProbeInterval()));
     ObjectNode catalog = root.putObject("catalog");
     if (c.catalog() instanceof LakeConfig.Catalog.Nessie n) {
       catalog.put("type", "nessie");

@@ -121,6 +121,22 @@ class ServerConfigTest {
         .hasMessageContaining("compaction_wal_bytes");
   }
 
+  @Test
+  void ingestRequiresTheCatalogByDefaultAndProbesEveryTwoSeconds() throws Exception {
+    ServerConfig defaults = load("loki_port: 3100\n").validate();
+    assertThat(defaults.ingestRequiresCatalog()).isTrue();
+    assertThat(defaults.catalogProbeInterval()).isEqualTo(Duration.ofSeconds(2));
+
+    ServerConfig set =
+        load("ingest_requires_catalog: false\ncatalog_probe_interval: 500ms\n").validate();
+    assertThat(set.ingestRequiresCatalog()).isFalse();
+    assertThat(set.catalogProbeInterval()).isEqualTo(Duration.ofMillis(500));
+
+    assertThatThrownBy(() -> load("catalog_probe_interval: 10ms\n").validate())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("catalog_probe_interval must be at least 100ms");
+  }
+
   private ServerConfig load(String yaml) throws Exception {
     Path file = dir.resolve("icegate.yaml");
     Files.writeString(file, yaml);

@@ -142,6 +142,19 @@ public final class LakeCatalog implements AutoCloseable {
     }
   }
 
+  /**
+   * One cheap call the catalog must answer, touching no object storage: does the lake's
+   * namespace exist (Nessie: one content lookup; JDBC: one query; REST: one HEAD). Throws if the
+   * catalog cannot be reached. The answer itself does not matter, only that there was one.
+   */
+  public void probe() {
+    if (catalog instanceof SupportsNamespaces namespaces) {
+      namespaces.namespaceExists(NAMESPACE);
+    } else {
+      catalog.listTables(NAMESPACE);
+    }
+  }
+
   /** The {@code logs} table. */
   public Table logs() {
     return table(LogsTable.NAME);
