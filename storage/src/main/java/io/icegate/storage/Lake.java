@@ -158,7 +158,8 @@ public final class Lake implements AutoCloseable {
         compactor.underLease(
             held ->
                 new TableMaintenance(
-                        part.table(), maintenance, compactor.policy().retireGrace(), clock)
+                        part.table(), maintenance, compactor.policy().retireGrace(), clock,
+                        () -> catalog.otherReferenceHeads(table))
                     .run(held));
     return result != null
         ? result
