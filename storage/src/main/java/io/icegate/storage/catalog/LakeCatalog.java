@@ -167,10 +167,15 @@ public final class LakeCatalog implements AutoCloseable {
 
   /**
    * One cheap call the catalog must answer, touching no object storage: does the lake's
-   * namespace exist (Nessie: one content lookup; JDBC: one query; REST: one HEAD). Throws if the
-   * catalog cannot be reached. The answer itself does not matter, only that there was one.
+   * namespace exist (Nessie: one content lookup; REST: one HEAD). Throws if the catalog cannot
+   * be reached. The answer itself does not matter, only that there was one. The embedded
+   * catalog is a file in the data directory, not a service that can be down apart from the
+   * disk (which fails the WAL first): it is not asked, so its SQLite locks never see a probe.
    */
   public void probe() {
+    if (catalog instanceof JdbcCatalog) {
+      return;
+    }
     if (catalog instanceof SupportsNamespaces namespaces) {
       namespaces.namespaceExists(NAMESPACE);
     } else {
