@@ -18,6 +18,7 @@ import io.icegate.server.loki.LokiMetadataHandler;
 import io.icegate.server.loki.LokiQueryHandler;
 import io.icegate.server.loki.LokiRoutes;
 import io.icegate.server.otlp.OtlpErrors;
+import io.icegate.server.ingest.IngestGate;
 import io.icegate.server.ingest.LogsIngest;
 import io.icegate.server.ingest.MetricsIngest;
 import io.icegate.server.ingest.TracesIngest;
@@ -76,6 +77,7 @@ public final class IceGateServer implements AutoCloseable {
   private final OtlpGrpcServer otlpGrpc;
   private final HttpListener prometheus;
   private final TenantLimiter limiter;
+  private final IngestGate gate;
   private final ScheduledExecutorService maintenance;
   /** When table maintenance last ran; starts at the server's start (see maintainIfDue). */
   private volatile long lastMaintenanceMillis = System.currentTimeMillis();
@@ -106,12 +108,15 @@ public final class IceGateServer implements AutoCloseable {
       lake.wal(table.name()).limitPending(config.walMaxPendingBytes(), config.walMaxPendingRows());
     }
     this.limiter = new TenantLimiter(config::limitsFor);
+    this.gate =
+        config.ingestRequiresCatalog() ? new IngestGate(lake.catalogHealth()) : IngestGate.OPEN;
     LogsIngest logsIngest =
-        new LogsIngest(lake.logsWal(), lake.eventsWal(), ingestAllocator, limiter, metrics);
+        new LogsIngest(
+            lake.logsWal(), lake.eventsWal(), ingestAllocator, limiter, metrics, gate);
     TracesIngest tracesIngest =
-        new TracesIngest(lake.spansWal(), ingestAllocator, limiter, metrics);
+        new TracesIngest(lake.spansWal(), ingestAllocator, limiter, metrics, gate);
     MetricsIngest metricsIngest =
-        new MetricsIngest(lake.metricsWal(), ingestAllocator, limiter, metrics);
+        new MetricsIngest(lake.metricsWal(), ingestAllocator, limiter, metrics, gate);
 
     Map<String, Handler> otlpRoutes = common();
     otlpRoutes.put(
@@ -158,7 +163,7 @@ public final class IceGateServer implements AutoCloseable {
         "/loki/api/v1/push",
         new PushHandler(
             "logs", lake.logsWal(), PushHandler.lokiPush(ingestAllocator), limiter, metrics,
-            config.maxRequestBytes()));
+            config.maxRequestBytes(), gate));
     lokiRoutes.put("/loki/api/v1/labels", metadata);
     lokiRoutes.put("/loki/api/v1/series", metadata);
     lokiRoutes.put("/loki/api/v1/label/*", metadata);
@@ -241,13 +246,16 @@ public final class IceGateServer implements AutoCloseable {
             // Retired segments are deleted only after any query that planned before the
             // compaction has certainly ended.
             new Compactor.Policy(
-                c.minAge(), c.maxInputBytes(), config.queryTimeout().plus(Duration.ofMinutes(1))),
+                    c.minAge(), c.maxInputBytes(), config.queryTimeout().plus(Duration.ofMinutes(1)))
+                // Never younger than the dedupe window: Lake.open raises it to that floor.
+                .withWalBytesTrigger(c.walBytes(), Duration.ZERO),
             c.dedupeWindow(),
             config.walListInterval(),
             c.leaseTtl(),
             new MaintenancePolicy(
                 m.snapshotMaxAge(), m.minSnapshotsToKeep(), m.orphanMinAge(),
-                MaintenancePolicy.DEFAULT.maxDeletesPerRun())));
+                MaintenancePolicy.DEFAULT.maxDeletesPerRun()),
+            config.catalogProbeInterval()));
   }
 
   /**
@@ -295,7 +303,7 @@ public final class IceGateServer implements AutoCloseable {
         "/api/v1/write",
         new PushHandler(
             "metrics", lake.metricsWal(), PushHandler.remoteWrite(ingestAllocator), limiter,
-            metrics, config.maxRequestBytes()));
+            metrics, config.maxRequestBytes(), gate));
     return routes;
   }
 

@@ -89,7 +89,8 @@ public final class Main implements Runnable {
                   config.compaction().maxInputBytes(),
                   // Offline: no client can be retrying against this process.
                   java.time.Duration.ZERO,
-                  config.compaction().leaseTtl()));
+                  config.compaction().leaseTtl(),
+                  config.compaction().walBytes()));
       int segments = 0;
       long rows = 0;
       long seedRows = 0;

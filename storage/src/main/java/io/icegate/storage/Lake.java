@@ -1,5 +1,6 @@
 package io.icegate.storage;
 
+import io.icegate.storage.catalog.CatalogHealth;
 import io.icegate.storage.catalog.LakeCatalog;
 import io.icegate.storage.compaction.CompactionLease;
 import io.icegate.storage.compaction.Compactor;
@@ -51,11 +52,13 @@ public final class Lake implements AutoCloseable {
   private final Map<String, Part> parts;
   private final TableScanner scanner;
   private final MaintenancePolicy maintenance;
+  private final CatalogHealth catalogHealth;
 
   private Lake(
       LakeCatalog catalog, S3Connection s3, Map<String, Part> parts,
-      MaintenancePolicy maintenance) {
+      MaintenancePolicy maintenance, CatalogHealth catalogHealth) {
     this.catalog = catalog;
+    this.catalogHealth = catalogHealth;
     this.s3 = s3;
     this.parts = parts;
     this.maintenance = maintenance;
@@ -88,7 +91,25 @@ public final class Lake implements AutoCloseable {
 
   /** Compacts one table's due segments. */
   public Compactor.Result compact(String table) throws IOException {
-    return part(table).compactor().compact();
+    Compactor.Result result;
+    try {
+      result = part(table).compactor().compact();
+    } catch (IOException | RuntimeException e) {
+      catalogHealth.failed(e);
+      throw e;
+    }
+    if (result.segments() > 0) {
+      catalogHealth.succeeded(); // it committed through the catalog
+    }
+    return result;
+  }
+
+  /**
+   * Whether the catalog answers, as last probed (every {@link LakeConfig#catalogProbeInterval},
+   * and at once after a failed catalog operation): ingest consults it instead of the catalog.
+   */
+  public CatalogHealth catalogHealth() {
+    return catalogHealth;
   }
 
   /**
@@ -137,7 +158,8 @@ public final class Lake implements AutoCloseable {
         compactor.underLease(
             held ->
                 new TableMaintenance(
-                        part.table(), maintenance, compactor.policy().retireGrace(), clock)
+                        part.table(), maintenance, compactor.policy().retireGrace(), clock,
+                        () -> catalog.otherReferenceHeads(table))
                     .run(held));
     return result != null
         ? result
@@ -185,33 +207,37 @@ public final class Lake implements AutoCloseable {
    * policy says.
    */
   public static Lake open(LakeConfig config) throws IOException {
-    Compactor.Policy compaction = config.compaction();
-    if (compaction.minAge().compareTo(config.dedupeWindow()) < 0) {
-      compaction =
-          new Compactor.Policy(
-              config.dedupeWindow(), compaction.maxInputBytes(), compaction.retireGrace());
-    }
+    Compactor.Policy compaction = config.compaction().withAgeFloor(config.dedupeWindow());
     MaintenancePolicy maintenance = maintenanceFloors(config, compaction);
     S3Connection s3 =
         config.storage() instanceof LakeConfig.Storage.S3 settings
             ? S3Connection.open(settings)
             : null;
     LakeCatalog catalog = null;
+    CatalogHealth health = null;
     Map<String, Part> parts = new LinkedHashMap<>();
     try {
       catalog = LakeCatalog.open(config, s3);
+      health =
+          CatalogHealth.start(
+              catalog::probe, config.catalogProbeInterval(), String.valueOf(config.catalog()));
       Clock clock = Clock.systemUTC();
       for (TableDefinition definition : LakeTables.ALL) {
         parts.put(
             definition.name(),
-            openPart(config, s3, catalog.table(definition.name()), definition, compaction, clock));
+            openPart(
+                config, s3, catalog.table(definition.name()), definition, compaction, clock,
+                health));
       }
       LOG.info(
           "lake open catalog={} storage={} tables={}",
           config.catalog(), config.storage(), parts.keySet());
-      return new Lake(catalog, s3, parts, maintenance);
+      return new Lake(catalog, s3, parts, maintenance, health);
     } catch (IOException | RuntimeException e) {
       parts.values().forEach(p -> p.wal().close());
+      if (health != null) {
+        health.close();
+      }
       if (catalog != null) {
         catalog.close();
       }
@@ -253,7 +279,7 @@ public final class Lake implements AutoCloseable {
    */
   private static Part openPart(
       LakeConfig config, S3Connection s3, Table table, TableDefinition definition,
-      Compactor.Policy compaction, Clock clock) throws IOException {
+      Compactor.Policy compaction, Clock clock, CatalogHealth health) throws IOException {
     String name = definition.name();
     // Segments the last compaction committed but did not get to delete are dropped on open.
     long compactedThrough = LakeTable.compactedThrough(table, table.currentSnapshot());
@@ -271,7 +297,12 @@ public final class Lake implements AutoCloseable {
               table.io(),
               compactedThrough,
               () -> {
-                table.refresh();
+                try {
+                  table.refresh();
+                } catch (RuntimeException e) {
+                  health.failed(e);
+                  throw e;
+                }
                 return LakeTable.compactedThrough(table, table.currentSnapshot());
               },
               clock);
@@ -279,7 +310,8 @@ public final class Lake implements AutoCloseable {
           new ObjectStoreLease(
               s3, walPrefix + "_compaction.lease", config.compactionLeaseTtl(), clock);
     }
-    LakeTable lakeTable = new LakeTable(name, table, store, config.walListInterval(), clock);
+    LakeTable lakeTable =
+        new LakeTable(name, table, store, config.walListInterval(), clock, health::failed);
     Schema schema = table.schema();
     WalWriter wal =
         new WalWriter(
@@ -335,6 +367,7 @@ public final class Lake implements AutoCloseable {
   /** Flushes everything accepted into the WAL, then closes the catalog. */
   @Override
   public void close() throws IOException {
+    catalogHealth.close();
     try {
       // Every WAL drains even if another's retired-segment clean-up fails.
       IOException failure = null;

@@ -19,7 +19,8 @@ import java.util.Objects;
  * @param catalog the Iceberg catalog
  * @param storage where data files and WAL segments are written
  * @param walMaxDelay how long an append waits for others to share its segment
- * @param compaction when segments are compacted; its minimum age is raised to the dedupe window
+ * @param compaction when segments are compacted; its minimum ages (by age and by WAL bytes) are
+ *     raised to the dedupe window
  * @param dedupeWindow how long after its ack a client's retry is recognised
  * @param walListInterval with shared (object) storage: how stale the list of segments written by
  *     other replicas, and the catalog's snapshot, may be when a query plans its scan
@@ -28,6 +29,9 @@ import java.util.Objects;
  * @param maintenance snapshot retention and orphan clean-up ({@link Lake#maintain()}); its
  *     snapshot age is raised to the compaction's retire grace and its orphan age to the lease
  *     TTL, so no query's snapshot and no running compaction's files are removed
+ * @param catalogProbeInterval how often the catalog's health is probed ({@link
+ *     io.icegate.storage.catalog.CatalogHealth}), and so how soon an outage (and the end of one)
+ *     is noticed
  */
 public record LakeConfig(
     Path dataDir,
@@ -38,7 +42,11 @@ public record LakeConfig(
     Duration dedupeWindow,
     Duration walListInterval,
     Duration compactionLeaseTtl,
-    MaintenancePolicy maintenance) {
+    MaintenancePolicy maintenance,
+    Duration catalogProbeInterval) {
+
+  /** The default of {@code catalogProbeInterval}. */
+  public static final Duration DEFAULT_CATALOG_PROBE_INTERVAL = Duration.ofSeconds(2);
 
   public LakeConfig {
     Objects.requireNonNull(dataDir, "dataDir");
@@ -50,6 +58,19 @@ public record LakeConfig(
     Objects.requireNonNull(walListInterval, "walListInterval");
     Objects.requireNonNull(compactionLeaseTtl, "compactionLeaseTtl");
     Objects.requireNonNull(maintenance, "maintenance");
+    Objects.requireNonNull(catalogProbeInterval, "catalogProbeInterval");
+    if (catalogProbeInterval.isNegative() || catalogProbeInterval.isZero()) {
+      throw new IllegalArgumentException("catalogProbeInterval must be positive");
+    }
+  }
+
+  /** With the default catalog probe interval. */
+  public LakeConfig(
+      Path dataDir, Catalog catalog, Storage storage, Duration walMaxDelay,
+      Compactor.Policy compaction, Duration dedupeWindow, Duration walListInterval,
+      Duration compactionLeaseTtl, MaintenancePolicy maintenance) {
+    this(dataDir, catalog, storage, walMaxDelay, compaction, dedupeWindow, walListInterval,
+        compactionLeaseTtl, maintenance, DEFAULT_CATALOG_PROBE_INTERVAL);
   }
 
   /** With the default maintenance policy ({@link MaintenancePolicy#DEFAULT}). */
@@ -77,28 +98,33 @@ public record LakeConfig(
 
   public LakeConfig withCatalog(Catalog newCatalog) {
     return new LakeConfig(dataDir, newCatalog, storage, walMaxDelay, compaction, dedupeWindow,
-        walListInterval, compactionLeaseTtl, maintenance);
+        walListInterval, compactionLeaseTtl, maintenance, catalogProbeInterval);
   }
 
   public LakeConfig withStorage(Storage newStorage) {
     return new LakeConfig(dataDir, catalog, newStorage, walMaxDelay, compaction, dedupeWindow,
-        walListInterval, compactionLeaseTtl, maintenance);
+        walListInterval, compactionLeaseTtl, maintenance, catalogProbeInterval);
   }
 
   public LakeConfig withWal(Duration maxDelay, Duration listInterval) {
     return new LakeConfig(dataDir, catalog, storage, maxDelay, compaction, dedupeWindow,
-        listInterval, compactionLeaseTtl, maintenance);
+        listInterval, compactionLeaseTtl, maintenance, catalogProbeInterval);
   }
 
   public LakeConfig withCompaction(
       Compactor.Policy policy, Duration newDedupeWindow, Duration leaseTtl) {
     return new LakeConfig(dataDir, catalog, storage, walMaxDelay, policy, newDedupeWindow,
-        walListInterval, leaseTtl, maintenance);
+        walListInterval, leaseTtl, maintenance, catalogProbeInterval);
+  }
+
+  public LakeConfig withCatalogProbeInterval(Duration interval) {
+    return new LakeConfig(dataDir, catalog, storage, walMaxDelay, compaction, dedupeWindow,
+        walListInterval, compactionLeaseTtl, maintenance, interval);
   }
 
   public LakeConfig withMaintenance(MaintenancePolicy policy) {
     return new LakeConfig(dataDir, catalog, storage, walMaxDelay, compaction, dedupeWindow,
-        walListInterval, compactionLeaseTtl, policy);
+        walListInterval, compactionLeaseTtl, policy, catalogProbeInterval);
   }
 
   /** The Iceberg catalog that holds the table pointers. */

@@ -32,8 +32,8 @@ import java.util.Map;
  * @param maxEntriesLimitPerQuery the largest {@code limit} a log query may ask for (Loki's
  *     {@code max_entries_limit_per_query})
  * @param shutdownGrace how long SIGTERM waits for in-flight requests
- * @param compaction when WAL segments move into the Iceberg tables (interval, minimum age, input
- *     bound per run)
+ * @param compaction when WAL segments move into the Iceberg tables (interval, minimum age, WAL
+ *     bytes that make younger segments due, input bound per run)
  * @param catalog the Iceberg catalog: embedded (default), Nessie or REST ({@code catalog:} block)
  * @param storage where data files and WAL segments go: local disk (default) or S3 ({@code
  *     storage:} block)
@@ -53,6 +53,11 @@ import java.util.Map;
  *     and not yet answered); beyond it requests are answered 429 before they are decoded. 0 = 4 x
  *     {@code maxRequestBytes}; see {@link #inflightBodyBudget}
  * @param maintenance snapshot expiry and orphan-file removal (interval, retention, age guard)
+ * @param ingestRequiresCatalog while the catalog is known to be down, ingest answers 503 /
+ *     UNAVAILABLE with a retry delay (true, the default); false acknowledges as long as the object
+ *     store takes the WAL (what the lake can do without a catalog)
+ * @param catalogProbeInterval how often the catalog's health is probed: how soon an outage, and
+ *     its end, is noticed
  */
 public record ServerConfig(
     Path dataDir,
@@ -78,7 +83,9 @@ public record ServerConfig(
     Limits limits,
     Map<String, Limits> tenantLimits,
     long maxInflightBodyBytes,
-    Maintenance maintenance) {
+    Maintenance maintenance,
+    boolean ingestRequiresCatalog,
+    Duration catalogProbeInterval) {
 
   /** The in-flight body budget when {@code max_inflight_body_bytes} is 0: this many bodies. */
   public static final int DEFAULT_INFLIGHT_BODIES = 4;
@@ -109,14 +116,27 @@ public record ServerConfig(
    * @param dedupeWindow how long after its ack a client's retry of a request is recognised and
    *     not stored again; segments are compacted only once older than this
    * @param leaseTtl with S3: how long one replica's claim to run compaction lasts
+   * @param walBytes when a table's live (not yet compacted) WAL segments hold at least this many
+   *     bytes, the next run compacts them even if younger than {@code minAge} (but never younger
+   *     than {@code dedupeWindow}); 0 = age only
    */
   public record Compaction(
       Duration interval, Duration minAge, long maxInputBytes, Duration dedupeWindow,
-      Duration leaseTtl) {
+      Duration leaseTtl, long walBytes) {
+    /** The default of {@code compaction_wal_bytes}: 512 MiB. */
+    public static final long DEFAULT_WAL_BYTES = 512L << 20;
+
     public static final Compaction DEFAULT =
         new Compaction(
             Duration.ofMinutes(1), Duration.ofSeconds(30), 64L << 20, Duration.ofMinutes(5),
-            Duration.ofMinutes(10));
+            Duration.ofMinutes(10), DEFAULT_WAL_BYTES);
+
+    /** With the default WAL-bytes trigger ({@link #DEFAULT_WAL_BYTES}). */
+    public Compaction(
+        Duration interval, Duration minAge, long maxInputBytes, Duration dedupeWindow,
+        Duration leaseTtl) {
+      this(interval, minAge, maxInputBytes, dedupeWindow, leaseTtl, DEFAULT_WAL_BYTES);
+    }
   }
 
   /**
@@ -179,7 +199,9 @@ public record ServerConfig(
         Limits.DEFAULT,
         Map.of(),
         0,
-        Maintenance.DEFAULT);
+        Maintenance.DEFAULT,
+        true,
+        Duration.ofSeconds(2));
   }
 
   /** The file's keys, all optional; durations in Go/Prometheus form ("5ms", "2m"). */
@@ -200,6 +222,7 @@ public record ServerConfig(
       @JsonProperty("compaction_max_input_bytes") Long compactionMaxInputBytes,
       @JsonProperty("dedupe_window") String dedupeWindow,
       @JsonProperty("compaction_lease_ttl") String compactionLeaseTtl,
+      @JsonProperty("compaction_wal_bytes") Long compactionWalBytes,
       @JsonProperty("wal_list_interval") String walListInterval,
       @JsonProperty("catalog") CatalogFile catalog,
       @JsonProperty("storage") StorageFile storage,
@@ -215,7 +238,9 @@ public record ServerConfig(
       @JsonProperty("maintenance_interval") String maintenanceInterval,
       @JsonProperty("snapshot_max_age") String snapshotMaxAge,
       @JsonProperty("min_snapshots_to_keep") Integer minSnapshotsToKeep,
-      @JsonProperty("orphan_min_age") String orphanMinAge) {}
+      @JsonProperty("orphan_min_age") String orphanMinAge,
+      @JsonProperty("ingest_requires_catalog") Boolean ingestRequiresCatalog,
+      @JsonProperty("catalog_probe_interval") String catalogProbeInterval) {}
 
   /** The {@code prometheus_query:} block. */
   @JsonIgnoreProperties(ignoreUnknown = false)
@@ -312,7 +337,10 @@ public record ServerConfig(
                 : d.compaction().dedupeWindow(),
             f.compactionLeaseTtl() != null
                 ? duration("compaction_lease_ttl", f.compactionLeaseTtl())
-                : d.compaction().leaseTtl()),
+                : d.compaction().leaseTtl(),
+            f.compactionWalBytes() != null
+                ? f.compactionWalBytes()
+                : d.compaction().walBytes()),
         f.catalog() != null ? catalog(f.catalog()) : d.catalog(),
         f.storage() != null ? storage(f.storage()) : d.storage(),
         f.walListInterval() != null
@@ -341,7 +369,13 @@ public record ServerConfig(
                 : d.maintenance().minSnapshotsToKeep(),
             f.orphanMinAge() != null
                 ? duration("orphan_min_age", f.orphanMinAge())
-                : d.maintenance().orphanMinAge()));
+                : d.maintenance().orphanMinAge()),
+        f.ingestRequiresCatalog() != null
+            ? f.ingestRequiresCatalog()
+            : d.ingestRequiresCatalog(),
+        f.catalogProbeInterval() != null
+            ? duration("catalog_probe_interval", f.catalogProbeInterval())
+            : d.catalogProbeInterval());
   }
 
   /** The YAML key a mapping error is about, e.g. {@code storage.bucket}. */
@@ -476,6 +510,8 @@ public record ServerConfig(
     Map<String, Limits> tenantLimits;
     long maxInflightBodyBytes;
     Maintenance maintenance;
+    boolean ingestRequiresCatalog;
+    Duration catalogProbeInterval;
 
     Builder(ServerConfig c) {
       dataDir = c.dataDir;
@@ -502,6 +538,8 @@ public record ServerConfig(
       tenantLimits = c.tenantLimits;
       maxInflightBodyBytes = c.maxInflightBodyBytes;
       maintenance = c.maintenance;
+      ingestRequiresCatalog = c.ingestRequiresCatalog;
+      catalogProbeInterval = c.catalogProbeInterval;
     }
 
     ServerConfig build() {
@@ -509,7 +547,7 @@ public record ServerConfig(
           walMaxDelay, queryMemoryBytes, queryTimeout, maxEntriesLimitPerQuery, shutdownGrace,
           compaction, catalog, storage, walListInterval, otlpGrpcPort, prometheusPort, promQuery,
           grpcMaxMessageBytes, walMaxPendingBytes, walMaxPendingRows, limits, tenantLimits,
-          maxInflightBodyBytes, maintenance);
+          maxInflightBodyBytes, maintenance, ingestRequiresCatalog, catalogProbeInterval);
     }
   }
 
@@ -548,6 +586,15 @@ public record ServerConfig(
 
   public ServerConfig withCompaction(Compaction newCompaction) {
     return copy(b -> b.compaction = newCompaction);
+  }
+
+  /** Whether ingest is refused while the catalog is down, and how often it is probed. */
+  public ServerConfig withCatalogGate(boolean requiresCatalog, Duration probeInterval) {
+    return copy(
+        b -> {
+          b.ingestRequiresCatalog = requiresCatalog;
+          b.catalogProbeInterval = probeInterval;
+        });
   }
 
   public ServerConfig withMaintenance(Maintenance newMaintenance) {
@@ -627,6 +674,10 @@ public record ServerConfig(
       throw new ConfigException(
           "compaction_interval, compaction_min_age and dedupe_window must not be negative");
     }
+    if (compaction.walBytes() < 0) {
+      throw new ConfigException(
+          "compaction_wal_bytes must not be negative (0 = off), got " + compaction.walBytes());
+    }
     if (compaction.maxInputBytes() <= 0) {
       throw new ConfigException(
           "compaction_max_input_bytes must be positive, got " + compaction.maxInputBytes());
@@ -642,6 +693,10 @@ public record ServerConfig(
     if (promQuery.maxSamples() <= 0) {
       throw new ConfigException(
           "prometheus_query.max_samples must be positive, got " + promQuery.maxSamples());
+    }
+    if (catalogProbeInterval.compareTo(Duration.ofMillis(100)) < 0) {
+      throw new ConfigException(
+          "catalog_probe_interval must be at least 100ms, got " + catalogProbeInterval);
     }
     if (walListInterval.isNegative()) {
       throw new ConfigException("wal_list_interval must not be negative");

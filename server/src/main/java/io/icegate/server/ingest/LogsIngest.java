@@ -31,6 +31,7 @@ public final class LogsIngest implements SignalIngest<ExportLogsServiceRequest> 
   private final BufferAllocator allocator;
   private final TenantLimiter limiter;
   private final ServerMetrics metrics;
+  private final IngestGate gate;
 
   public LogsIngest(
       WalWriter wal, BufferAllocator allocator, TenantLimiter limiter, ServerMetrics metrics) {
@@ -41,6 +42,14 @@ public final class LogsIngest implements SignalIngest<ExportLogsServiceRequest> 
   public LogsIngest(
       WalWriter wal, WalWriter eventsWal, BufferAllocator allocator, TenantLimiter limiter,
       ServerMetrics metrics) {
+    this(wal, eventsWal, allocator, limiter, metrics, IngestGate.OPEN);
+  }
+
+  /** As above; {@code gate} refuses every request while storage is known down. */
+  public LogsIngest(
+      WalWriter wal, WalWriter eventsWal, BufferAllocator allocator, TenantLimiter limiter,
+      ServerMetrics metrics, IngestGate gate) {
+    this.gate = gate;
     this.wal = wal;
     this.eventsWal = eventsWal;
     this.allocator = allocator;
@@ -57,6 +66,7 @@ public final class LogsIngest implements SignalIngest<ExportLogsServiceRequest> 
   @Override
   public CompletableFuture<Outcome> export(
       String tenant, ExportLogsServiceRequest request, String idempotencyKey, byte[] protobuf) {
+    gate.check();
     Limits limits = limiter.limits(tenant);
     // The request's protobuf size: the body's, when it came as protobuf (computing it from the
     // decoded request walks every string again).
@@ -107,6 +117,7 @@ public final class LogsIngest implements SignalIngest<ExportLogsServiceRequest> 
   public CompletableFuture<Outcome> exportProtobuf(
       String tenant, byte[] protobuf, Function<byte[], ExportLogsServiceRequest> decoder,
       String idempotencyKey) {
+    gate.check();
     Limits limits = limiter.limits(tenant);
     LogsProtobufBatchBuilder.Result built =
         LogsProtobufBatchBuilder.build(protobuf, tenant, now(), recordLimits(limits), allocator);

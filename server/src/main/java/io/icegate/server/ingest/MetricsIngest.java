@@ -17,9 +17,18 @@ public final class MetricsIngest implements SignalIngest<ExportMetricsServiceReq
   private final BufferAllocator allocator;
   private final TenantLimiter limiter;
   private final ServerMetrics metrics;
+  private final IngestGate gate;
 
   public MetricsIngest(
       WalWriter wal, BufferAllocator allocator, TenantLimiter limiter, ServerMetrics metrics) {
+    this(wal, allocator, limiter, metrics, IngestGate.OPEN);
+  }
+
+  /** As above; {@code gate} refuses every request while storage is known down. */
+  public MetricsIngest(
+      WalWriter wal, BufferAllocator allocator, TenantLimiter limiter, ServerMetrics metrics,
+      IngestGate gate) {
+    this.gate = gate;
     this.wal = wal;
     this.allocator = allocator;
     this.limiter = limiter;
@@ -35,6 +44,7 @@ public final class MetricsIngest implements SignalIngest<ExportMetricsServiceReq
   @Override
   public CompletableFuture<Outcome> export(
       String tenant, ExportMetricsServiceRequest request, String idempotencyKey, byte[] protobuf) {
+    gate.check();
     limiter.acquire(tenant, protobuf != null ? protobuf.length : request.getSerializedSize());
     BatchResult built = MetricsBatchBuilder.build(request, tenant, WalAppender.now(), allocator);
     Outcome outcome = outcome(built, "metrics", metrics);

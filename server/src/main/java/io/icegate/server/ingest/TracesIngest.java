@@ -18,9 +18,18 @@ public final class TracesIngest implements SignalIngest<ExportTraceServiceReques
   private final BufferAllocator allocator;
   private final TenantLimiter limiter;
   private final ServerMetrics metrics;
+  private final IngestGate gate;
 
   public TracesIngest(
       WalWriter wal, BufferAllocator allocator, TenantLimiter limiter, ServerMetrics metrics) {
+    this(wal, allocator, limiter, metrics, IngestGate.OPEN);
+  }
+
+  /** As above; {@code gate} refuses every request while storage is known down. */
+  public TracesIngest(
+      WalWriter wal, BufferAllocator allocator, TenantLimiter limiter, ServerMetrics metrics,
+      IngestGate gate) {
+    this.gate = gate;
     this.wal = wal;
     this.allocator = allocator;
     this.limiter = limiter;
@@ -36,6 +45,7 @@ public final class TracesIngest implements SignalIngest<ExportTraceServiceReques
   @Override
   public CompletableFuture<Outcome> export(
       String tenant, ExportTraceServiceRequest request, String idempotencyKey, byte[] protobuf) {
+    gate.check();
     limiter.acquire(tenant, protobuf != null ? protobuf.length : request.getSerializedSize());
     BatchResult built = SpansBatchBuilder.build(request, tenant, WalAppender.now(), allocator);
     Outcome outcome = MetricsIngest.outcome(built, "traces", metrics);

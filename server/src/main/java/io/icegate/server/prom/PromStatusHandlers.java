@@ -182,12 +182,15 @@ public final class PromStatusHandlers {
     root.put("compaction_interval", goDuration(c.compaction().interval()));
     root.put("compaction_min_age", goDuration(c.compaction().minAge()));
     root.put("compaction_max_input_bytes", c.compaction().maxInputBytes());
+    root.put("compaction_wal_bytes", c.compaction().walBytes());
     root.put("dedupe_window", goDuration(c.compaction().dedupeWindow()));
     root.put("compaction_lease_ttl", goDuration(c.compaction().leaseTtl()));
     root.put("maintenance_interval", goDuration(c.maintenance().interval()));
     root.put("snapshot_max_age", goDuration(c.maintenance().snapshotMaxAge()));
     root.put("min_snapshots_to_keep", c.maintenance().minSnapshotsToKeep());
     root.put("orphan_min_age", goDuration(c.maintenance().orphanMinAge()));
+    root.put("ingest_requires_catalog", c.ingestRequiresCatalog());
+    root.put("catalog_probe_interval", goDuration(c.catalogProbeInterval()));
     ObjectNode catalog = root.putObject("catalog");
     if (c.catalog() instanceof LakeConfig.Catalog.Nessie n) {
       catalog.put("type", "nessie");

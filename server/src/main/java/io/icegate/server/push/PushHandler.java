@@ -8,6 +8,7 @@ import io.icegate.server.http.Handler;
 import io.icegate.server.http.HttpExchange;
 import io.icegate.server.ingest.IngestException;
 import io.icegate.server.ingest.TenantLimiter;
+import io.icegate.server.ingest.IngestGate;
 import io.icegate.server.ingest.WalAppender;
 import io.icegate.storage.ingest.BatchResult;
 import io.icegate.storage.wal.WalWriter;
@@ -43,10 +44,19 @@ public final class PushHandler implements Handler {
   private final TenantLimiter limiter;
   private final ServerMetrics metrics;
   private final int maxBodyBytes;
+  private final IngestGate gate;
 
   public PushHandler(
       String signal, WalWriter wal, Builder builder, TenantLimiter limiter, ServerMetrics metrics,
       int maxBodyBytes) {
+    this(signal, wal, builder, limiter, metrics, maxBodyBytes, IngestGate.OPEN);
+  }
+
+  /** As above; {@code gate} refuses every request while storage is known down. */
+  public PushHandler(
+      String signal, WalWriter wal, Builder builder, TenantLimiter limiter, ServerMetrics metrics,
+      int maxBodyBytes, IngestGate gate) {
+    this.gate = gate;
     this.signal = signal;
     this.wal = wal;
     this.builder = builder;
@@ -116,6 +126,7 @@ public final class PushHandler implements Handler {
             "request body of " + exchange.body().length + " bytes is larger than the limit of "
                 + limit + " bytes");
       }
+      gate.check();
       limiter.acquire(tenant, exchange.body().length);
       built = builder.build(exchange, tenant, limit, WalAppender.now());
     } catch (PayloadTooLargeException e) {

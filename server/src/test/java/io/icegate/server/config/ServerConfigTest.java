@@ -109,6 +109,34 @@ class ServerConfigTest {
         .hasMessageContaining("maintenance_interval");
   }
 
+  @Test
+  void theWalBytesTriggerDefaultsTo512MiBAndZeroTurnsItOff() throws Exception {
+    assertThat(load("loki_port: 3100\n").validate().compaction().walBytes())
+        .isEqualTo(512L * 1024 * 1024);
+    assertThat(load("compaction_wal_bytes: 0\n").validate().compaction().walBytes()).isZero();
+    assertThat(load("compaction_wal_bytes: 1048576\n").validate().compaction().walBytes())
+        .isEqualTo(1048576L);
+    assertThatThrownBy(() -> load("compaction_wal_bytes: -1\n").validate())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("compaction_wal_bytes");
+  }
+
+  @Test
+  void ingestRequiresTheCatalogByDefaultAndProbesEveryTwoSeconds() throws Exception {
+    ServerConfig defaults = load("loki_port: 3100\n").validate();
+    assertThat(defaults.ingestRequiresCatalog()).isTrue();
+    assertThat(defaults.catalogProbeInterval()).isEqualTo(Duration.ofSeconds(2));
+
+    ServerConfig set =
+        load("ingest_requires_catalog: false\ncatalog_probe_interval: 500ms\n").validate();
+    assertThat(set.ingestRequiresCatalog()).isFalse();
+    assertThat(set.catalogProbeInterval()).isEqualTo(Duration.ofMillis(500));
+
+    assertThatThrownBy(() -> load("catalog_probe_interval: 10ms\n").validate())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("catalog_probe_interval must be at least 100ms");
+  }
+
   private ServerConfig load(String yaml) throws Exception {
     Path file = dir.resolve("icegate.yaml");
     Files.writeString(file, yaml);

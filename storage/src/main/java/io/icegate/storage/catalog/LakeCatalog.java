@@ -5,21 +5,36 @@ import io.icegate.storage.objectstore.S3Connection;
 import io.icegate.storage.table.LakeTables;
 import io.icegate.storage.table.LogsTable;
 import io.icegate.storage.table.TableDefinition;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.iceberg.BaseTable;
 import org.apache.iceberg.CatalogProperties;
+import org.apache.iceberg.StaticTableOperations;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.Namespace;
 import org.apache.iceberg.catalog.SupportsNamespaces;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.exceptions.AlreadyExistsException;
+import org.apache.iceberg.exceptions.NotFoundException;
 import org.apache.iceberg.jdbc.JdbcCatalog;
 import org.apache.iceberg.nessie.NessieCatalog;
 import org.apache.iceberg.rest.RESTCatalog;
@@ -38,13 +53,19 @@ import org.slf4j.LoggerFactory;
 public final class LakeCatalog implements AutoCloseable {
   public static final Namespace NAMESPACE = Namespace.of("icegate");
   private static final Logger LOG = LoggerFactory.getLogger(LakeCatalog.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient NESSIE_HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
   private final Catalog catalog;
   private final Map<String, Table> tables;
+  private final LakeConfig.Catalog.Nessie nessie; // null for the other catalogs
 
-  private LakeCatalog(Catalog catalog, Map<String, Table> tables) {
+  private LakeCatalog(
+      Catalog catalog, Map<String, Table> tables, LakeConfig.Catalog.Nessie nessie) {
     this.catalog = catalog;
     this.tables = Map.copyOf(tables);
+    this.nessie = nessie;
   }
 
   /** The embedded catalog in {@code dataDir} with a local warehouse. */
@@ -96,7 +117,9 @@ public final class LakeCatalog implements AutoCloseable {
       catalog = jdbc;
     }
     try {
-      return new LakeCatalog(catalog, ensureTables(catalog));
+      return new LakeCatalog(
+          catalog, ensureTables(catalog),
+          config.catalog() instanceof LakeConfig.Catalog.Nessie n ? n : null);
     } catch (RuntimeException e) {
       closeQuietly(catalog);
       throw e;
@@ -140,6 +163,123 @@ public final class LakeCatalog implements AutoCloseable {
     } catch (AlreadyExistsException e) {
       return SeedTables.adopt(catalog.loadTable(id), definition);
     }
+  }
+
+  /**
+   * One cheap call the catalog must answer, touching no object storage: does the lake's
+   * namespace exist (Nessie: one content lookup; REST: one HEAD). Throws if the catalog cannot
+   * be reached. The answer itself does not matter, only that there was one. The embedded
+   * catalog is a file in the data directory, not a service that can be down apart from the
+   * disk (which fails the WAL first): it is not asked, so its SQLite locks never see a probe.
+   */
+  public void probe() {
+    if (catalog instanceof JdbcCatalog) {
+      return;
+    }
+    if (catalog instanceof SupportsNamespaces namespaces) {
+      namespaces.namespaceExists(NAMESPACE);
+    } else {
+      catalog.listTables(NAMESPACE);
+    }
+  }
+
+  /**
+   * The lake's table {@code name} as each <em>other</em> Nessie branch and tag has it at its
+   * head — the files of those tables are not in our branch's metadata, and maintenance must not
+   * take them for orphans — or an empty list for the other catalogs (they have one state of a
+   * table). A reference whose table lives elsewhere (another location, so none of its files are
+   * under ours) is left out without reading its manifests; one whose table metadata file is gone
+   * cannot be read by anyone and is left out with a warning.
+   *
+   * <p>Read through Nessie's REST API v2 ({@code GET /trees}, {@code GET
+   * /trees/{ref}@{hash}/contents/{key}}), the API the catalog speaks. Cost: one listing of
+   * references, one content lookup per reference, one metadata read per reference that has the
+   * table.
+   */
+  public List<Table> otherReferenceHeads(String name) {
+    if (nessie == null) {
+      return List.of();
+    }
+    Table ours = table(name);
+    String key = NAMESPACE.level(0) + "." + name;
+    List<Table> heads = new ArrayList<>();
+    for (JsonNode ref : nessieReferences()) {
+      String refName = ref.path("name").asText();
+      String hash = ref.path("hash").asText();
+      if (ref.path("type").asText().equals("BRANCH") && refName.equals(nessie.ref())) {
+        continue; // our own branch: that is the table itself
+      }
+      JsonNode content =
+          nessieGet(
+              "trees/" + encode(refName) + "@" + hash + "/contents/" + encode(key), true);
+      if (content == null || !content.path("content").path("type").asText().equals(
+          "ICEBERG_TABLE")) {
+        continue; // the reference went away since the listing, or has no such table
+      }
+      String metadata = content.path("content").path("metadataLocation").asText();
+      Table head;
+      try {
+        head =
+            new BaseTable(
+                new StaticTableOperations(metadata, ours.io()),
+                NAMESPACE + "." + name + "@" + refName);
+        head.properties(); // reads the metadata file
+      } catch (NotFoundException e) {
+        LOG.warn(
+            "table {} on Nessie reference {}: metadata file {} is gone; not protecting its files",
+            name, refName, metadata);
+        continue;
+      }
+      heads.add(head);
+    }
+    return heads;
+  }
+
+  /** Every branch and tag (Nessie API v2 {@code GET /trees}, page by page). */
+  private List<JsonNode> nessieReferences() {
+    List<JsonNode> references = new ArrayList<>();
+    String token = null;
+    do {
+      JsonNode page =
+          nessieGet("trees" + (token == null ? "" : "?page-token=" + encode(token)), false);
+      page.path("references").forEach(references::add);
+      token = page.path("hasMore").asBoolean() ? page.path("token").asText(null) : null;
+    } while (token != null);
+    return references;
+  }
+
+  /** A Nessie API v2 GET; null for a 404 when {@code notFoundIsNull}. */
+  private JsonNode nessieGet(String path, boolean notFoundIsNull) {
+    String base = nessie.uri().toString();
+    URI uri = URI.create(base.endsWith("/") ? base + path : base + "/" + path);
+    try {
+      HttpResponse<byte[]> answer =
+          NESSIE_HTTP.send(
+              HttpRequest.newBuilder(uri)
+                  .timeout(Duration.ofSeconds(30))
+                  .header("Accept", "application/json")
+                  .GET()
+                  .build(),
+              HttpResponse.BodyHandlers.ofByteArray());
+      if (answer.statusCode() == 404 && notFoundIsNull) {
+        return null;
+      }
+      if (answer.statusCode() != 200) {
+        throw new IllegalStateException(
+            "Nessie answered " + answer.statusCode() + " to GET " + uri + ": "
+                + new String(answer.body(), StandardCharsets.UTF_8));
+      }
+      return JSON.readTree(answer.body());
+    } catch (IOException e) {
+      throw new UncheckedIOException("Nessie GET " + uri + " failed", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted during Nessie GET " + uri, e);
+    }
+  }
+
+  private static String encode(String pathPart) {
+    return URLEncoder.encode(pathPart, StandardCharsets.UTF_8).replace("+", "%20");
   }
 
   /** The {@code logs} table. */

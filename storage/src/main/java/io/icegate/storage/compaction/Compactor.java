@@ -60,10 +60,47 @@ public final class Compactor {
   /** Commits of seed files one run makes at most, before it turns to the WAL. */
   static final int SEED_COMMITS_PER_RUN = 8;
 
-  /** When segments are old or many enough to compact, and how much one run takes. */
-  public record Policy(Duration minAge, long maxInputBytes, Duration retireGrace) {
+  /**
+   * When segments are old or many enough to compact, and how much one run takes.
+   *
+   * @param minAge segments older than this are due
+   * @param maxInputBytes how many segment bytes one run takes at most (at least one segment)
+   * @param retireGrace how long compacted segments stay readable for queries planned before
+   * @param walBytesTrigger when the table's live WAL segments hold at least this many bytes,
+   *     segments younger than {@code minAge} are due too (down to {@code bytesMinAge}): a busy
+   *     table's WAL is bounded by size, not only by age; 0 = off
+   * @param bytesMinAge the youngest a segment may be to be compacted because of {@code
+   *     walBytesTrigger} (the lake raises it to the dedupe window: a segment's footer must keep
+   *     its request fingerprints for a restart to recognise a retry)
+   */
+  public record Policy(
+      Duration minAge, long maxInputBytes, Duration retireGrace, long walBytesTrigger,
+      Duration bytesMinAge) {
     public static final Policy DEFAULT =
         new Policy(Duration.ofSeconds(30), 64L << 20, Duration.ofMinutes(5));
+
+    /** Age only: no WAL-bytes trigger. */
+    public Policy(Duration minAge, long maxInputBytes, Duration retireGrace) {
+      this(minAge, maxInputBytes, retireGrace, 0, Duration.ZERO);
+    }
+
+    public Policy {
+      if (walBytesTrigger < 0) {
+        throw new IllegalArgumentException("walBytesTrigger must not be negative");
+      }
+    }
+
+    /** This policy with the WAL-bytes trigger set. */
+    public Policy withWalBytesTrigger(long bytes, Duration youngest) {
+      return new Policy(minAge, maxInputBytes, retireGrace, bytes, youngest);
+    }
+
+    /** This policy with both minimum ages at least {@code floor}. */
+    public Policy withAgeFloor(Duration floor) {
+      return new Policy(
+          minAge.compareTo(floor) >= 0 ? minAge : floor, maxInputBytes, retireGrace,
+          walBytesTrigger, bytesMinAge.compareTo(floor) >= 0 ? bytesMinAge : floor);
+    }
   }
 
   private record Retired(List<WalSegment> segments, Instant at) {}
@@ -139,8 +176,7 @@ public final class Compactor {
     long seedRows = backfillSeed(held);
     Snapshot base = table.view().snapshot();
     // A prefix only: the snapshot's mark says "everything up to N", so N+1 can't be skipped.
-    List<WalSegment> due =
-        wal.compactable(clock.instant().minus(policy.minAge()), policy.maxInputBytes());
+    List<WalSegment> due = wal.compactable(cutoff(wal), policy.maxInputBytes());
     if (due.isEmpty()) {
       return seedRows == 0 ? Result.NOTHING : new Result(0, 0, 0, -1, seedRows);
     }
@@ -168,6 +204,34 @@ public final class Compactor {
         "compaction table={} segments={} rows={} files={} compacted_through={}",
         table.name(), due.size(), rows, files.size(), through);
     return new Result(due.size(), rows, files.size(), through, seedRows);
+  }
+
+  /**
+   * Segments written before the returned instant are due: {@code minAge} ago, or, once the live
+   * segments hold {@code walBytesTrigger} bytes or more, {@code bytesMinAge} ago.
+   */
+  private Instant cutoff(WalStore wal) {
+    Instant now = clock.instant();
+    if (policy.walBytesTrigger() > 0 && policy.bytesMinAge().compareTo(policy.minAge()) < 0) {
+      long bytes = liveBytes(wal);
+      if (bytes >= policy.walBytesTrigger()) {
+        LOG.info(
+            "compaction table={}: {} WAL bytes reach the trigger of {}, segments older than {}"
+                + " are due",
+            table.name(), bytes, policy.walBytesTrigger(), policy.bytesMinAge());
+        return now.minus(policy.bytesMinAge());
+      }
+    }
+    return now.minus(policy.minAge());
+  }
+
+  /** The bytes of the table's live (not yet compacted) WAL segments. */
+  static long liveBytes(WalStore wal) {
+    long bytes = 0;
+    for (WalSegment segment : wal.allSegments()) {
+      bytes += segment.bytes();
+    }
+    return bytes;
   }
 
   /**

@@ -67,15 +67,18 @@ final class OrphanFiles {
    * most {@code maxDeletes}, checking {@code leaseHeld} before each batch.
    *
    * @param walLocation where the table's WAL is; nothing under it is touched
+   * @param alsoReachable files other states of the table reference ({@link #reachable(List)} of
+   *     the table at the heads of other Nessie branches and tags): never orphans
    */
   static Outcome run(
       String name, Table table, String walLocation, long olderThanMillis, int maxDeletes,
-      BooleanSupplier leaseHeld) {
+      BooleanSupplier leaseHeld, Map<String, String> alsoReachable) {
     FileIO io = table.io();
     if (!(io instanceof SupportsPrefixOperations lister)) {
       return Outcome.skipped("the table's FileIO cannot list (" + io.getClass().getName() + ")");
     }
-    Map<String, String> reachable = reachable(table);
+    Map<String, String> reachable = new HashMap<>(alsoReachable);
+    reachable.putAll(reachable(table));
     Location wal = walLocation == null ? null : Location.of(walLocation);
     List<String> orphans = new ArrayList<>();
     int young = 0;
@@ -134,8 +137,30 @@ final class OrphanFiles {
    * data and delete files, statistics and partition statistics files.
    */
   static Map<String, String> reachable(Table table) {
+    return reachable(List.of(table));
+  }
+
+  /**
+   * As {@link #reachable(Table)}, for several states of one table (its heads on several Nessie
+   * references) at once; a manifest they share is read once.
+   */
+  static Map<String, String> reachable(List<Table> tables) {
+    Set<String> files = new LinkedHashSet<>();
+    Set<String> manifestsRead = new HashSet<>();
+    for (Table table : tables) {
+      addReachable(table, files, manifestsRead);
+    }
+    Map<String, String> byPath = new HashMap<>();
+    for (String file : files) {
+      Location at = Location.of(file);
+      byPath.put(at.path(), at.origin());
+    }
+    return byPath;
+  }
+
+  private static void addReachable(Table table, Set<String> files, Set<String> manifestsRead) {
     FileIO io = table.io();
-    Set<String> files = new LinkedHashSet<>(ReachableFileUtil.metadataFileLocations(table, false));
+    files.addAll(ReachableFileUtil.metadataFileLocations(table, false));
     files.addAll(ReachableFileUtil.statisticsFilesLocations(table));
     for (StatisticsFile stats : table.statisticsFiles()) {
       files.add(stats.path());
@@ -143,7 +168,6 @@ final class OrphanFiles {
     for (PartitionStatisticsFile stats : table.partitionStatisticsFiles()) {
       files.add(stats.path());
     }
-    Set<String> manifestsRead = new HashSet<>();
     for (Snapshot snapshot : table.snapshots()) {
       if (snapshot.manifestListLocation() != null) {
         files.add(snapshot.manifestListLocation());
@@ -170,12 +194,21 @@ final class OrphanFiles {
         }
       }
     }
-    Map<String, String> byPath = new HashMap<>();
-    for (String file : files) {
-      Location at = Location.of(file);
-      byPath.put(at.path(), at.origin());
+  }
+
+  /** Whether some file of {@code other} may lie under {@code table}'s data or metadata roots. */
+  static boolean overlaps(Table table, Table other) {
+    for (String mine : roots(table)) {
+      Location a = Location.of(mine);
+      for (String theirs : roots(other)) {
+        Location b = Location.of(theirs);
+        if (a.origin().equals(b.origin())
+            && (a.path().startsWith(b.path()) || b.path().startsWith(a.path()))) {
+          return true;
+        }
+      }
     }
-    return byPath;
+    return false;
   }
 
   /**

@@ -82,6 +82,18 @@ final class SnapshotExpiry {
   static Outcome run(
       String name, Table table, MaintenancePolicy policy, Duration walGrace, long nowMillis,
       BooleanSupplier leaseHeld) {
+    return run(name, table, policy, walGrace, nowMillis, leaseHeld, Map.of());
+  }
+
+  /**
+   * As above, never deleting a file in {@code stillReferenced} (by path, as {@link
+   * OrphanFiles#reachable(List)} gives them: the files other Nessie branches and tags hold):
+   * the snapshots go from this branch's metadata, their files stay while another reference
+   * needs them, and become orphans (deleted by orphan removal) once none does.
+   */
+  static Outcome run(
+      String name, Table table, MaintenancePolicy policy, Duration walGrace, long nowMillis,
+      BooleanSupplier leaseHeld, Map<String, String> stillReferenced) {
     if (table.currentSnapshot() == null) {
       return Outcome.NOTHING;
     }
@@ -109,6 +121,9 @@ final class SnapshotExpiry {
             .retainLast(Math.max(1, minKeep))
             .deleteWith(
                 path -> {
+                  if (stillReferenced.containsKey(OrphanFiles.Location.of(path).path())) {
+                    return; // another Nessie reference's table reads it
+                  }
                   try {
                     table.io().deleteFile(path);
                     deleted.incrementAndGet();

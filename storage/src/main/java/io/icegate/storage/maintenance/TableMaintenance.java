@@ -5,6 +5,10 @@ import io.icegate.storage.table.LakeTable;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.TableProperties;
 import org.apache.iceberg.util.PropertyUtil;
@@ -64,6 +68,7 @@ public final class TableMaintenance {
   private final MaintenancePolicy policy;
   private final Duration walGrace;
   private final Clock clock;
+  private final Supplier<List<Table>> otherHeads;
 
   /**
    * @param walGrace how long after a compaction its retired segments may still be read (the
@@ -72,6 +77,18 @@ public final class TableMaintenance {
    */
   public TableMaintenance(
       LakeTable table, MaintenancePolicy policy, Duration walGrace, Clock clock) {
+    this(table, policy, walGrace, clock, List::of);
+  }
+
+  /**
+   * As above, with the other states of the table that share its files: with Nessie, the table at
+   * the head of every other branch and tag ({@code LakeCatalog.otherReferenceHeads}). Their
+   * files are never deleted, neither by expiry nor as orphans.
+   */
+  public TableMaintenance(
+      LakeTable table, MaintenancePolicy policy, Duration walGrace, Clock clock,
+      Supplier<List<Table>> otherHeads) {
+    this.otherHeads = otherHeads;
     this.table = table;
     this.policy = policy;
     this.walGrace = walGrace;
@@ -93,15 +110,19 @@ public final class TableMaintenance {
       return new Result(0, 0, 0, 0, 0, why);
     }
     long now = clock.millis();
+    // Read before expiry commits: a file another reference holds is kept by both steps.
+    Map<String, String> shared = sharedFiles(iceberg);
     SnapshotExpiry.Outcome expiry =
-        SnapshotExpiry.run(table.name(), iceberg, policy, walGrace, now, held::stillHeld);
+        SnapshotExpiry.run(
+            table.name(), iceberg, policy, walGrace, now, held::stillHeld, shared);
     if (expiry.snapshots() > 0) {
       iceberg.refresh();
     }
     OrphanFiles.Outcome orphans =
         OrphanFiles.run(
             table.name(), iceberg, table.wal().location(),
-            now - policy.orphanMinAge().toMillis(), policy.maxDeletesPerRun(), held::stillHeld);
+            now - policy.orphanMinAge().toMillis(), policy.maxDeletesPerRun(), held::stillHeld,
+            shared);
     if (orphans.skipped() != null) {
       LOG.warn("orphan removal table={} incomplete: {}", table.name(), orphans.skipped());
     }
@@ -119,5 +140,26 @@ public final class TableMaintenance {
         table.name(), result.expiredSnapshots(), result.expiredFiles(), result.orphanFiles(),
         result.youngOrphans(), result.walSegments());
     return result;
+  }
+
+  /**
+   * The files the table's other states reference (other Nessie branches and tags), by path;
+   * those whose table lies elsewhere are left out unread.
+   */
+  private Map<String, String> sharedFiles(Table iceberg) {
+    List<Table> others = new ArrayList<>();
+    for (Table other : otherHeads.get()) {
+      if (OrphanFiles.overlaps(iceberg, other)) {
+        others.add(other);
+      }
+    }
+    if (others.isEmpty()) {
+      return Map.of();
+    }
+    Map<String, String> files = OrphanFiles.reachable(others);
+    LOG.info(
+        "maintenance table={}: {} other references hold {} files of it", table.name(),
+        others.size(), files.size());
+    return files;
   }
 }

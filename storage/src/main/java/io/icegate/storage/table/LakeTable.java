@@ -38,6 +38,7 @@ public final class LakeTable {
   private final WalStore wal;
   private final Duration refreshInterval;
   private final Clock clock;
+  private final java.util.function.Consumer<Throwable> catalogFailed;
   private long refreshedAtMillis; // 0: the first view refreshes
 
   public LakeTable(String name, Table table, WalStore wal) {
@@ -46,6 +47,17 @@ public final class LakeTable {
 
   public LakeTable(
       String name, Table table, WalStore wal, Duration refreshInterval, Clock clock) {
+    this(name, table, wal, refreshInterval, clock, e -> { });
+  }
+
+  /**
+   * As above; {@code catalogFailed} hears of every failed catalog read of the query path (the
+   * lake's {@link io.icegate.storage.catalog.CatalogHealth} then probes the catalog).
+   */
+  public LakeTable(
+      String name, Table table, WalStore wal, Duration refreshInterval, Clock clock,
+      java.util.function.Consumer<Throwable> catalogFailed) {
+    this.catalogFailed = catalogFailed;
     this.name = name;
     this.table = table;
     this.wal = wal;
@@ -101,6 +113,7 @@ public final class LakeTable {
       table.refresh();
     } catch (RuntimeException e) {
       LOG.warn("catalog unreachable, table {} served as last read: {}", name, e.toString());
+      catalogFailed.accept(e);
     }
     try {
       wal.refresh(compactedThrough(table, table.currentSnapshot()));
