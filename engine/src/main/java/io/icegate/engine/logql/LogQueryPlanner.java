@@ -4,6 +4,7 @@ import io.icegate.engine.exec.LogPipelineOperator;
 import io.icegate.engine.logql.pipeline.LogPipeline;
 import io.icegate.engine.plan.IceGateCatalog;
 import io.icegate.engine.plan.IceGateFunctions;
+import io.icegate.engine.plan.Utf8Literals;
 import io.icegate.engine.rel.LogicalLogPipeline;
 import io.icegate.logql.ast.Decolorize;
 import io.icegate.logql.ast.DropLabels;
@@ -275,7 +276,7 @@ public final class LogQueryPlanner {
   private static List<RexNode> conditions(
       RelBuilder b, StreamSelector selector, String tenant, long startNanos, long endNanos) {
     List<RexNode> conditions = new ArrayList<>();
-    conditions.add(b.equals(b.field(LogsTable.TENANT_ID), text(b, tenant)));
+    conditions.add(b.equals(b.field(LogsTable.TENANT_ID), Utf8Literals.of(b, tenant)));
     conditions.add(b.greaterThanOrEqual(b.field(LogsTable.TIMESTAMP), b.literal(startNanos)));
     conditions.add(b.lessThan(b.field(LogsTable.TIMESTAMP), b.literal(endNanos)));
     if (selector == null) {
@@ -287,31 +288,21 @@ public final class LogQueryPlanner {
           && matcher.name().equals(LogsTable.SERVICE_NAME)) {
         // The promoted column always holds the stream's service_name label, so the same test
         // on it lets Iceberg and Parquet statistics prune files and row groups.
-        conditions.add(b.equals(b.field(LogsTable.SERVICE_NAME), text(b, matcher.value())));
+        conditions.add(
+            b.equals(b.field(LogsTable.SERVICE_NAME), Utf8Literals.of(b, matcher.value())));
       }
     }
     return conditions;
   }
 
-  /**
-   * A string literal in UTF-8. {@code RelBuilder.literal} makes it in Calcite's default character
-   * set, ISO-8859-1, and fails on any other character — a label value or filter text in Cyrillic,
-   * CJK or an emoji, or the U+FFFD that invalid UTF-8 in a request decodes to.
-   */
-  private static RexNode text(RelBuilder b, String value) {
-    return b.getRexBuilder()
-        .makeCharLiteral(
-            new org.apache.calcite.util.NlsString(
-                value, "UTF-8", org.apache.calcite.sql.SqlCollation.IMPLICIT));
-  }
 
   private static RexNode labelMatcher(RelBuilder b, LabelMatcher matcher) {
     RexNode value =
         b.call(
             IceGateFunctions.LABEL_VALUE,
             b.field(LogsTable.STREAM_LABELS),
-            text(b, matcher.name()));
-    RexNode expected = text(b, matcher.value());
+            Utf8Literals.of(b, matcher.name()));
+    RexNode expected = Utf8Literals.of(b, matcher.value());
     return switch (matcher.type()) {
       case EQ -> b.equals(value, expected);
       case NEQ -> b.notEquals(value, expected);
@@ -328,7 +319,7 @@ public final class LogQueryPlanner {
         };
     List<RexNode> alternatives = new ArrayList<>();
     for (String value : filter.values()) {
-      alternatives.add(b.call(test, b.field(LogsTable.BODY), text(b, value)));
+      alternatives.add(b.call(test, b.field(LogsTable.BODY), Utf8Literals.of(b, value)));
     }
     RexNode any = b.or(alternatives);
     return filter.op().negated() ? b.not(any) : any;

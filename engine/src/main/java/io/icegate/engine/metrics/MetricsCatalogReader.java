@@ -4,6 +4,7 @@ import io.icegate.engine.exec.PlanRunner;
 import io.icegate.engine.exec.QueryCancelledException;
 import io.icegate.engine.plan.IceGateCatalog;
 import io.icegate.engine.plan.QueryOptimizer;
+import io.icegate.engine.plan.Utf8Literals;
 import io.icegate.engine.rel.ArrowRel;
 import io.icegate.engine.series.LabelMatcher;
 import io.icegate.engine.series.Labels;
@@ -103,9 +104,9 @@ public final class MetricsCatalogReader {
     RelBuilder b = catalog.relBuilder();
     b.scan(IceGateCatalog.SCHEMA, MetricsTable.NAME);
     List<RexNode> conditions = new ArrayList<>();
-    conditions.add(b.equals(b.field(MetricsTable.TENANT_ID), b.literal(tenant)));
+    conditions.add(b.equals(b.field(MetricsTable.TENANT_ID), Utf8Literals.of(b, tenant)));
     if (rowName != null) {
-      conditions.add(b.equals(b.field(MetricsTable.METRIC_NAME), b.literal(rowName)));
+      conditions.add(b.equals(b.field(MetricsTable.METRIC_NAME), Utf8Literals.of(b, rowName)));
     }
     b.filter(conditions);
     b.project(

@@ -429,7 +429,8 @@ public final class SqlQueryEngine {
                 .push(scan)
                 .filter(
                     builder.equals(
-                        builder.field(ScanPushdownRules.TENANT_COLUMN), builder.literal(tenant)))
+                        builder.field(ScanPushdownRules.TENANT_COLUMN),
+                        io.icegate.engine.plan.Utf8Literals.of(builder, tenant)))
                 .build();
           }
         });
