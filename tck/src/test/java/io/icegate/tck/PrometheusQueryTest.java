@@ -413,6 +413,25 @@ class PrometheusQueryTest {
     assertThat(get("/api/v1/query?query=req_total&time=1240").statusCode()).isEqualTo(200);
   }
 
+  @Test
+  void invalidUtf8InAParameterIsBadDataButAnEncodedReplacementCharacterIsNot() throws Exception {
+    // %A0%A1 is no UTF-8: Prometheus's parser refuses it; the decoded U+FFFD must not slip by.
+    HttpResponse<String> raw =
+        get("/api/v1/query?time=1240&query=req_total%7Bcode%3D%22%A0%A1%22%7D");
+    assertThat(raw.statusCode()).as(raw.body()).isEqualTo(400);
+    assertThat(JSON.readTree(raw.body()).get("errorType").asText()).isEqualTo("bad_data");
+    HttpResponse<String> form =
+        post("/api/v1/query", "time=1240&query=req_total%7Bcode%3D%22%FF%22%7D");
+    assertThat(form.statusCode()).as(form.body()).isEqualTo(400);
+    // The check is on the raw bytes: U+FFFD sent as its UTF-8 bytes is valid (an unused
+    // parameter holding it changes nothing), the same parameter holding a bare byte is not.
+    HttpResponse<String> real = get("/api/v1/query?time=1240&query=req_total&note=%EF%BF%BD");
+    assertThat(real.statusCode()).as(real.body()).isEqualTo(200);
+    HttpResponse<String> bare = get("/api/v1/query?time=1240&query=req_total&note=%BD");
+    assertThat(bare.statusCode()).as(bare.body()).isEqualTo(400);
+    assertThat(get("/api/v1/query?query=req_total&time=1240").statusCode()).isEqualTo(200);
+  }
+
   // ---- explain (ours) ----
 
   @Test

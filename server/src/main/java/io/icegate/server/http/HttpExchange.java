@@ -72,9 +72,11 @@ public final class HttpExchange {
     this.keepAlive = HttpUtil.isKeepAlive(request);
     this.onAnswered = onAnswered;
     String contentType = header(HttpHeaderNames.CONTENT_TYPE.toString());
-    if (method == HttpMethod.POST
-        && contentType != null
-        && contentType.toLowerCase().startsWith("application/x-www-form-urlencoded")) {
+    boolean formBody =
+        method == HttpMethod.POST
+            && contentType != null
+            && contentType.toLowerCase().startsWith("application/x-www-form-urlencoded");
+    if (formBody) {
       // Loki and Prometheus accept their query parameters as a POSTed form too. As Go's
       // ParseForm orders them, the body's values come before the URL's, so param() (FormValue)
       // prefers the body: Grafana puts extra parameters in the URL and the query in the body.
@@ -92,7 +94,63 @@ public final class HttpExchange {
             params.put(k, merged);
           });
     }
+    if (bad == null && holdsReplacementCharacter(params)) {
+      // Netty decodes %-escapes as UTF-8 with U+FFFD for bytes that are none; Loki's and
+      // Prometheus's parsers see the raw bytes and refuse invalid UTF-8, so we do too (a U+FFFD
+      // the client really sent, as %EF%BF%BD, is valid and passes).
+      int query = uri.indexOf('?');
+      if (query >= 0 && !validUtf8(percentDecoded(uri.substring(query + 1)))) {
+        bad = "invalid UTF-8 in the query string";
+      } else if (formBody
+          && !validUtf8(percentDecoded(new String(body, StandardCharsets.ISO_8859_1)))) {
+        bad = "invalid UTF-8 in the form body";
+      }
+    }
     this.malformed = bad;
+  }
+
+  private static boolean holdsReplacementCharacter(Map<String, List<String>> params) {
+    for (var entry : params.entrySet()) {
+      if (entry.getKey().indexOf('\uFFFD') >= 0) {
+        return true;
+      }
+      for (String value : entry.getValue()) {
+        if (value.indexOf('\uFFFD') >= 0) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** The bytes {@code text} (one byte per char, as it came off the wire) stands for. */
+  private static byte[] percentDecoded(String text) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(text.length());
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c == '%' && i + 2 < text.length()
+          && Character.digit(text.charAt(i + 1), 16) >= 0
+          && Character.digit(text.charAt(i + 2), 16) >= 0) {
+        out.write(Character.digit(text.charAt(i + 1), 16) << 4
+            | Character.digit(text.charAt(i + 2), 16));
+        i += 2;
+      } else {
+        out.write(c & 0xFF);
+      }
+    }
+    return out.toByteArray();
+  }
+
+  private static boolean validUtf8(byte[] bytes) {
+    try {
+      StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+          .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+          .decode(java.nio.ByteBuffer.wrap(bytes));
+      return true;
+    } catch (java.nio.charset.CharacterCodingException e) {
+      return false;
+    }
   }
 
   /**
