@@ -110,6 +110,7 @@ public final class IceGateServer implements AutoCloseable {
     this.limiter = new TenantLimiter(config::limitsFor);
     this.gate =
         config.ingestRequiresCatalog() ? new IngestGate(lake.catalogHealth()) : IngestGate.OPEN;
+    metrics.registerCatalogUp(lake.catalogHealth()::up);
     LogsIngest logsIngest =
         new LogsIngest(
             lake.logsWal(), lake.eventsWal(), ingestAllocator, limiter, metrics, gate);

@@ -3,6 +3,7 @@ package io.icegate.server;
 import io.icegate.engine.exec.ScanTotals;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.ExpositionFormats;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
@@ -102,6 +103,18 @@ public final class ServerMetrics {
         .name("icegate_query_bytes_scanned_total")
         .help("Bytes of Arrow column data queries read from storage")
         .callback(c -> c.call(ScanTotals.bytesScanned()))
+        .register(registry);
+  }
+
+  /**
+   * {@code icegate_catalog_up}: 1 while the catalog answers as last probed, else 0 — while it
+   * is 0 and {@code ingest_requires_catalog} holds, ingest answers 503.
+   */
+  public void registerCatalogUp(java.util.function.BooleanSupplier up) {
+    GaugeWithCallback.builder()
+        .name("icegate_catalog_up")
+        .help("1 if the catalog answered its last probe or operation, 0 if it is known down")
+        .callback(g -> g.call(up.getAsBoolean() ? 1 : 0))
         .register(registry);
   }
 

@@ -195,6 +195,8 @@ class CatalogOutageIngestTest {
           assertThat(writeRefused.statusCode()).isEqualTo(503);
           assertThat(writeRefused.headers().firstValue("Retry-After")).isPresent();
           assertThat(get(strict.lokiPort(), "/ready").statusCode()).isEqualTo(200);
+          assertThat(get(strict.lokiPort(), "/metrics").body())
+              .contains("icegate_catalog_up 0.0");
 
           // ingest_requires_catalog: false — the WAL needs no catalog, so this is acknowledged.
           assertThat(otlpHttp(lenient, "lenient-2", t0 + 8).statusCode()).isEqualTo(200);
@@ -203,6 +205,8 @@ class CatalogOutageIngestTest {
           // 3. Nessie back on the same port: the probe sees it, the clients' retries go in.
           nessie = Child.start(nessieCommand, logs, api);
           await(() -> strict.lake().catalogHealth().up(), "the strict server to see Nessie back");
+          assertThat(get(strict.lokiPort(), "/metrics").body())
+              .contains("icegate_catalog_up 1.0");
           assertThat(otlpHttp(strict, "http-2", t0 + 5).statusCode()).isEqualTo(200);
           acked.add("http-2");
           grpc(channel, "grpc-2", t0 + 6);
