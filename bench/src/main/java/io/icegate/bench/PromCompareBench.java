@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.CodedOutputStream;
 import io.icegate.server.IceGateServer;
+import io.icegate.server.Tenants;
 import io.icegate.server.config.ServerConfig;
 import io.icegate.storage.compaction.Compactor;
 import io.icegate.storage.table.MetricsTable;
@@ -34,18 +35,19 @@ import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 
 /**
- * PromQL against a real Prometheus: the same generated series are sent to our server by
- * remote-write (then compacted into Iceberg) and built into TSDB blocks for Prometheus with
- * {@code promtool tsdb create-blocks-from openmetrics}; then each range query runs through both
- * HTTP APIs, the answers are compared (same series, same timestamps, values within 1e-9
- * relative), and the median latency of each side and the ratio ours/Prometheus (below 1.0 we
- * are faster) are printed. Not a test.
+ * PromQL against a real Prometheus: the same generated series are written into our server's
+ * metrics table (as compacted data files, see {@link MetricsBulkLoad}; with {@code
+ * -Dbench.load=http} sent by remote-write and compacted instead) and built into TSDB blocks for
+ * Prometheus with {@code promtool tsdb create-blocks-from openmetrics}; then each range query
+ * runs through both HTTP APIs, the answers are compared (same series, same timestamps, values
+ * within 1e-9 relative), and the median latency of each side and the ratio ours/Prometheus
+ * (below 1.0 we are faster) are printed. Not a test.
  *
  * <p>Run: {@code java -cp <bench classpath> io.icegate.bench.PromCompareBench [series] [hours]
  * [step seconds] [runs] [dir]}; defaults 1000 series × 2 h (at a 15 s scrape interval) in a new
  * temporary directory. The issue's size is {@code 10000 24}. A {@code dir} loaded before with
- * the same size is queried as it is (loading 10k series × 6 h takes about 15 minutes on two
- * shared cores, mostly our compaction); {@code -Dbench.cases=rate,topk} runs only those cases.
+ * the same size is queried as it is (loading 10k series × 6 h takes about 4 minutes on two
+ * shared cores, most of it promtool); {@code -Dbench.cases=rate,topk} runs only those cases.
  * Needs {@code prometheus} and {@code promtool} on the PATH (Debian package {@code prometheus},
  * 2.42).
  *
@@ -162,10 +164,19 @@ public final class PromCompareBench {
         Data d = data;
         ExecutorService side = Executors.newSingleThreadExecutor();
         Future<Long> promLoad = side.submit(() -> loadPrometheus(dir, tsdb, d));
-        long[] phases = loadOurs(server, data);
-        report.add(String.format(Locale.ROOT,
-            "ours: remote-write %,d samples in %.1f s, compaction %.1f s", phases[0],
-            phases[1] / 1e9, phases[2] / 1e9));
+        if ("http".equals(System.getProperty("bench.load"))) {
+          long[] phases = loadOurs(server, data);
+          report.add(String.format(Locale.ROOT,
+              "ours: remote-write %,d samples in %.1f s, compaction %.1f s", phases[0],
+              phases[1] / 1e9, phases[2] / 1e9));
+        } else {
+          long t = System.nanoTime();
+          long rows = MetricsBulkLoad.load(server.lake().table(MetricsTable.NAME),
+              Tenants.DEFAULT, supplier(data));
+          report.add(String.format(Locale.ROOT,
+              "ours: %,d samples written as compacted data files in %.1f s", rows,
+              (System.nanoTime() - t) / 1e9));
+        }
         long blocks = promLoad.get();
         side.shutdown();
         report.add(String.format(Locale.ROOT,
@@ -251,15 +262,20 @@ public final class PromCompareBench {
     return new Data(series, Long.parseLong(f[2]), Long.parseLong(f[3]));
   }
 
-  /** Writes the OpenMetrics text and runs promtool on it; returns the nanoseconds taken. */
+  /**
+   * Writes the OpenMetrics text, one file per 2-hour block, and runs promtool on each; returns
+   * the nanoseconds taken. promtool parses its whole input once for every block it makes, so one
+   * file of a day would be parsed twelve times over: a file per block is parsed once.
+   */
   private static long loadPrometheus(Path dir, Path tsdb, Data data) throws Exception {
     long t = System.nanoTime();
-    Path om = dir.resolve("data.om");
-    writeOpenMetrics(om, data);
+    List<Path> files = writeOpenMetrics(dir, data);
     Files.createDirectories(tsdb);
-    exec(List.of("promtool", "tsdb", "create-blocks-from", "openmetrics", om.toString(),
-        tsdb.toString()), dir);
-    Files.delete(om);
+    for (Path om : files) {
+      exec(List.of("promtool", "tsdb", "create-blocks-from", "openmetrics", om.toString(),
+          tsdb.toString()), dir);
+      Files.delete(om);
+    }
     return System.nanoTime() - t;
   }
 
@@ -366,6 +382,53 @@ public final class PromCompareBench {
 
   private static String[] labels(String name, int i) {
     return new String[] {"__name__", name, "instance", "inst-" + i, "job", "job-" + (i % JOBS)};
+  }
+
+  /**
+   * Every series {@link #generate} makes, histogram buckets as series of their own, for {@link
+   * MetricsBulkLoad}; the values are generated up front (8 bytes a sample).
+   */
+  private static MetricsBulkLoad.SeriesSupplier supplier(Data data) {
+    int n = data.points();
+    List<String[]> labels = new ArrayList<>();
+    List<double[]> values = new ArrayList<>();
+    for (Iterator<GenSeries> it = generate(data); it.hasNext(); ) {
+      GenSeries s = it.next();
+      if (s.values().length == n) {
+        labels.add(s.labels());
+        values.add(s.values());
+        continue;
+      }
+      for (int b = 0; b < LE.length; b++) {
+        labels.add(append(s.labels(), "le", le(b)));
+        values.add(Arrays.copyOfRange(s.values(), b * n, (b + 1) * n));
+      }
+    }
+    long[] times = new long[n];
+    for (int k = 0; k < n; k++) {
+      times[k] = data.time(k);
+    }
+    return new MetricsBulkLoad.SeriesSupplier() {
+      @Override
+      public int count() {
+        return labels.size();
+      }
+
+      @Override
+      public String[] labels(int i) {
+        return labels.get(i);
+      }
+
+      @Override
+      public long[] times() {
+        return times;
+      }
+
+      @Override
+      public double[] values(int i) {
+        return values.get(i);
+      }
+    };
   }
 
   private static String le(int b) {
@@ -517,11 +580,24 @@ public final class PromCompareBench {
     }
   }
 
-  /** OpenMetrics text for promtool: untyped families, one series' samples after another. */
-  private static void writeOpenMetrics(Path file, Data data) throws IOException {
+  /**
+   * OpenMetrics text for promtool, one file per 2-hour block (promtool's block length) that holds
+   * samples: untyped families, one series' samples after another; returns the files.
+   */
+  private static List<Path> writeOpenMetrics(Path dir, Data data) throws IOException {
     int n = data.points();
-    try (BufferedWriter w = new BufferedWriter(
-        Files.newBufferedWriter(file, StandardCharsets.UTF_8), 1 << 20)) {
+    TreeMap<Long, BufferedWriter> writers = new TreeMap<>();
+    List<Path> files = new ArrayList<>();
+    try {
+      for (int k = 0; k < n; k++) {
+        long block = Math.floorDiv(data.time(k), BLOCK_MS);
+        if (!writers.containsKey(block)) {
+          Path file = dir.resolve("data-" + block + ".om");
+          files.add(file);
+          writers.put(block, new BufferedWriter(
+              Files.newBufferedWriter(file, StandardCharsets.UTF_8), 1 << 20));
+        }
+      }
       for (Iterator<GenSeries> it = generate(data); it.hasNext(); ) {
         GenSeries s = it.next();
         boolean histogram = s.values().length > n;
@@ -547,13 +623,23 @@ public final class PromCompareBench {
             line.append(prefix).append(plain(s.values()[from + k])).append(' ')
                 .append(ts / 1000).append('.')
                 .append(ms < 100 ? (ms < 10 ? "00" : "0") : "").append(ms).append('\n');
-            w.append(line);
+            writers.get(Math.floorDiv(ts, BLOCK_MS)).append(line);
           }
         }
       }
-      w.write("# EOF\n");
+      for (BufferedWriter w : writers.values()) {
+        w.write("# EOF\n");
+      }
+    } finally {
+      for (BufferedWriter w : writers.values()) {
+        w.close();
+      }
     }
+    return files;
   }
+
+  /** promtool's block length: 2 hours, aligned to the epoch. */
+  private static final long BLOCK_MS = 2 * 3_600_000L;
 
   private static String plain(double v) {
     return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);

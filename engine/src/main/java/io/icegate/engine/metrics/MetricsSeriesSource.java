@@ -630,6 +630,9 @@ public final class MetricsSeriesSource implements SeriesSource {
 
   private static final Labels REJECTED = Labels.of("__rejected__", "");
 
+  private static final long[] EMPTY_TIMES = new long[0];
+  private static final double[] EMPTY_VALUES = new double[0];
+
   /** {@code millis} in nanoseconds, saturated at the ends of the long range. */
   static long nanos(long millis) {
     long hi = Math.multiplyHigh(millis, NANOS_PER_MILLI);
@@ -672,27 +675,56 @@ public final class MetricsSeriesSource implements SeriesSource {
     return new BigDecimal(Double.toString(v)).stripTrailingZeros().toPlainString();
   }
 
-  /** Samples of one series as they arrive, in any order; sorted and de-duplicated at the end. */
+  /**
+   * Samples of one series as they arrive, in any order; sorted and de-duplicated at the end.
+   * Runs of plain rows ({@link #addNanos}) are kept as references to the batch's own arrays
+   * until the series is built, then copied once into arrays of the exact size: a series of many
+   * runs is not copied again each time its arrays double, nor trimmed at the end.
+   */
   private static final class SeriesBuilder {
-    private long[] times = new long[16];
-    private double[] values = new double[16];
+    private long[] times = EMPTY_TIMES;
+    private double[] values = EMPTY_VALUES;
     private FloatHistogram[] histograms;
     private int size;
     private boolean sorted = true;
+    /** Runs not yet copied: the batches' nanosecond times and values, and their bounds. */
+    private final List<long[]> runNanos = new ArrayList<>(2);
+    private final List<double[]> runValues = new ArrayList<>(2);
+    private int[] runBounds = new int[4];
+    private int pending;
 
     void addHistogram(long t, FloatHistogram h) {
       if (histograms == null) {
+        flushRuns();
         histograms = new FloatHistogram[times.length];
       }
       add(t, Double.NaN);
       histograms[size - 1] = h;
     }
 
-    /** Adds {@code nanos[from..to)} (as milliseconds) with their values. */
+    /**
+     * Adds {@code nanos[from..to)} (as milliseconds) with their values; the arrays are read
+     * again when the series is built, so the caller must not change them.
+     */
     void addNanos(long[] nanos, double[] v, int from, int to) {
-      int n = to - from;
-      if (size + n > times.length) {
-        int capacity = Math.max(times.length * 2, size + n);
+      int r = runNanos.size();
+      if (2 * r + 2 > runBounds.length) {
+        runBounds = Arrays.copyOf(runBounds, runBounds.length * 2);
+      }
+      runNanos.add(nanos);
+      runValues.add(v);
+      runBounds[2 * r] = from;
+      runBounds[2 * r + 1] = to;
+      pending += to - from;
+    }
+
+    /** Copies the runs not yet copied into the arrays, as milliseconds. */
+    private void flushRuns() {
+      if (pending == 0) {
+        return;
+      }
+      if (size + pending > times.length) {
+        int capacity = size == 0 ? pending : Math.max(times.length * 2, size + pending);
         times = Arrays.copyOf(times, capacity);
         values = Arrays.copyOf(values, capacity);
         if (histograms != null) {
@@ -701,22 +733,33 @@ public final class MetricsSeriesSource implements SeriesSource {
       }
       long previous = size > 0 ? times[size - 1] : Long.MIN_VALUE;
       boolean inOrder = true;
-      for (int k = from; k < to; k++) {
-        long t = Math.floorDiv(nanos[k], NANOS_PER_MILLI);
-        inOrder &= t > previous;
-        previous = t;
-        times[size++] = t;
+      for (int r = 0; r < runNanos.size(); r++) {
+        long[] nanos = runNanos.get(r);
+        int from = runBounds[2 * r];
+        int to = runBounds[2 * r + 1];
+        int at = size;
+        for (int k = from; k < to; k++) {
+          long t = Math.floorDiv(nanos[k], NANOS_PER_MILLI);
+          inOrder &= t > previous;
+          previous = t;
+          times[size++] = t;
+        }
+        System.arraycopy(runValues.get(r), from, values, at, to - from);
       }
       sorted &= inOrder;
-      System.arraycopy(v, from, values, size - n, n);
+      runNanos.clear();
+      runValues.clear();
+      pending = 0;
     }
 
     void add(long t, double v) {
+      flushRuns();
       if (size == times.length) {
-        times = Arrays.copyOf(times, size * 2);
-        values = Arrays.copyOf(values, size * 2);
+        int capacity = Math.max(16, size * 2);
+        times = Arrays.copyOf(times, capacity);
+        values = Arrays.copyOf(values, capacity);
         if (histograms != null) {
-          histograms = Arrays.copyOf(histograms, size * 2);
+          histograms = Arrays.copyOf(histograms, capacity);
         }
       }
       if (size > 0 && t <= times[size - 1]) {
@@ -728,13 +771,17 @@ public final class MetricsSeriesSource implements SeriesSource {
 
     /** The series, sorted, one sample per millisecond, without samples before {@code from}. */
     Series build(Labels labels, long from) {
+      flushRuns();
       int first = 0;
       while (first < size && times[first] < from) {
         first++;
       }
       if (sorted && histograms == null) {
         // The common case (rows of a series come in time order, one per millisecond): the
-        // arrays are the series, trimmed.
+        // arrays are the series, trimmed when they hold more.
+        if (first == 0 && size == times.length) {
+          return new Series(labels, times, values);
+        }
         return new Series(labels, Arrays.copyOfRange(times, first, size),
             Arrays.copyOfRange(values, first, size));
       }

@@ -502,11 +502,23 @@ final class Evaluator {
   }
 
   static Series toSeries(Labels labels, StepSeries s, long[] times) {
+    return toSeries(labels, s, times, false);
+  }
+
+  /**
+   * The samples of {@code s} at its steps {@code times} as a series. With {@code share} (a
+   * query's result, which nothing changes any more) a float series present at every step takes
+   * both arrays as they are.
+   */
+  static Series toSeries(Labels labels, StepSeries s, long[] times, boolean share) {
     int count = 0;
     for (boolean p : s.present) {
       if (p) {
         count++;
       }
+    }
+    if (share && count == times.length && s.histograms == null) {
+      return new Series(labels, times, s.values);
     }
     long[] ts = new long[count];
     double[] vs = new double[count];

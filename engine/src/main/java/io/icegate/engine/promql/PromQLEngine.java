@@ -150,19 +150,28 @@ public final class PromQLEngine {
    * of them with a sample at the same step is Prometheus's duplicate-labelset error.
    */
   private static List<Series> cleanup(Value.Vector v, long[] times) {
+    // The evaluation is over, so a series is taken as it is; it is copied only when another
+    // with the same labels is merged into it.
     Map<Labels, StepSeries> merged = new LinkedHashMap<>();
+    java.util.Set<StepSeries> copies = java.util.Collections.newSetFromMap(
+        new java.util.IdentityHashMap<>());
     for (StepSeries s : v.series()) {
       Labels l = s.finalLabels();
       StepSeries m = merged.get(l);
       if (m == null) {
-        StepSeries copy = new StepSeries(l, times.length, false);
-        System.arraycopy(s.values, 0, copy.values, 0, times.length);
-        System.arraycopy(s.present, 0, copy.present, 0, times.length);
-        if (s.histograms != null) {
-          copy.histograms = s.histograms.clone();
-        }
-        merged.put(l, copy);
+        merged.put(l, s);
         continue;
+      }
+      if (!copies.contains(m)) {
+        StepSeries copy = new StepSeries(l, times.length, false);
+        System.arraycopy(m.values, 0, copy.values, 0, times.length);
+        System.arraycopy(m.present, 0, copy.present, 0, times.length);
+        if (m.histograms != null) {
+          copy.histograms = m.histograms.clone();
+        }
+        copies.add(copy);
+        merged.put(l, copy);
+        m = copy;
       }
       for (int i = 0; i < times.length; i++) {
         if (s.present[i]) {
@@ -178,9 +187,9 @@ public final class PromQLEngine {
       }
     }
     List<Series> out = new ArrayList<>();
-    for (StepSeries s : merged.values()) {
-      if (!s.isEmpty()) {
-        out.add(Evaluator.toSeries(s.labels, s, times));
+    for (Map.Entry<Labels, StepSeries> e : merged.entrySet()) {
+      if (!e.getValue().isEmpty()) {
+        out.add(Evaluator.toSeries(e.getKey(), e.getValue(), times, true));
       }
     }
     return out;

@@ -141,7 +141,21 @@ class MetricsQueryEngineTest {
         Metric.newBuilder().setName("rpc").setUnit("s").setSummary(rpc).build()));
     append("other", request("api",
         Metric.newBuilder().setName("temperature").setGauge(temperature).build()));
+    // A series longer than one scan batch, flagged stale once in the middle: its rows reach the
+    // series builder in several batches, plain ones and one with a stale marker.
+    Gauge.Builder longGauge = Gauge.newBuilder();
+    for (int i = 0; i < LONG_POINTS; i++) {
+      NumberDataPoint.Builder p =
+          NumberDataPoint.newBuilder().setTimeUnixNano((LONG_T0 + i * S) * 1_000_000);
+      longGauge.addDataPoints(i == LONG_STALE ? p.setFlags(1) : p.setAsDouble(i));
+    }
+    append("fake", request("api",
+        Metric.newBuilder().setName("long_gauge").setGauge(longGauge).build()));
   }
+
+  private static final long LONG_T0 = T0 + 100_000 * S;
+  private static final int LONG_POINTS = 10_000;
+  private static final int LONG_STALE = 5_000;
 
   @AfterAll
   static void close() throws Exception {
@@ -231,6 +245,25 @@ class MetricsQueryEngineTest {
         .containsExactlyInAnyOrder("0.5=0.25", "0.99=2.0");
     assertThat(instant("rpc_seconds_count", t).samples().get(0).value()).isEqualTo(10);
     assertThat(instant("rpc_seconds_sum", t).samples().get(0).value()).isEqualTo(7.5);
+  }
+
+  @Test
+  void seriesReadInManyBatchesKeepsEverySampleInOrder() {
+    long last = LONG_T0 + (LONG_POINTS - 1) * S;
+    // Every sample in (LONG_T0 - 1 s, last] but the stale marker: 0 + 1 + ... + 9999 - 5000.
+    assertThat(instant("count_over_time(long_gauge[10000s])", last).samples())
+        .singleElement()
+        .satisfies(s -> assertThat(s.value()).isEqualTo(LONG_POINTS - 1));
+    assertThat(instant("sum_over_time(long_gauge[10000s])", last).samples())
+        .singleElement()
+        .satisfies(s -> assertThat(s.value()).isEqualTo(49_995_000 - 5_000));
+    // Each step sees the sample at its own time; at +5000 s that is the stale marker.
+    QueryResult.MatrixResult m =
+        (QueryResult.MatrixResult)
+            engine.range("fake", "long_gauge", new StepGrid(LONG_T0, last, 1000 * S),
+                () -> false);
+    assertThat(m.series()).singleElement().satisfies(s -> assertThat(s.values())
+        .containsExactly(0, 1000, 2000, 3000, 4000, 6000, 7000, 8000, 9000));
   }
 
   @Test
