@@ -4,6 +4,7 @@ import io.icegate.engine.exec.PlanRunner;
 import io.icegate.engine.exec.QueryStats;
 import io.icegate.engine.plan.IceGateCatalog;
 import io.icegate.engine.plan.QueryOptimizer;
+import io.icegate.engine.plan.Utf8Literals;
 import io.icegate.engine.rel.ArrowRel;
 import io.icegate.engine.series.FloatHistogram;
 import io.icegate.engine.series.LabelMatcher;
@@ -176,7 +177,7 @@ public final class MetricsSeriesSource implements SeriesSource {
     b.scan(IceGateCatalog.SCHEMA, MetricsTable.NAME);
     List<RexNode> conditions = bounds(b, startNanos, endNanos);
     if (rowName != null) {
-      conditions.add(b.equals(b.field(MetricsTable.METRIC_NAME), b.literal(rowName)));
+      conditions.add(b.equals(b.field(MetricsTable.METRIC_NAME), Utf8Literals.of(b, rowName)));
     }
     // No condition on the type: a string comparison per row costs more than telling the
     // histogram and summary rows apart while reading. Those, and only those, carry a count
@@ -220,7 +221,7 @@ public final class MetricsSeriesSource implements SeriesSource {
     b.scan(IceGateCatalog.SCHEMA, MetricsTable.NAME);
     List<RexNode> conditions = bounds(b, startNanos, endNanos);
     if (rowName != null) {
-      conditions.add(b.equals(b.field(MetricsTable.METRIC_NAME), b.literal(rowName)));
+      conditions.add(b.equals(b.field(MetricsTable.METRIC_NAME), Utf8Literals.of(b, rowName)));
     }
     conditions.add(
         b.in(
@@ -254,7 +255,7 @@ public final class MetricsSeriesSource implements SeriesSource {
 
   private List<RexNode> bounds(RelBuilder b, long startNanos, long endNanos) {
     List<RexNode> conditions = new ArrayList<>();
-    conditions.add(b.equals(b.field(MetricsTable.TENANT_ID), b.literal(tenant)));
+    conditions.add(b.equals(b.field(MetricsTable.TENANT_ID), Utf8Literals.of(b, tenant)));
     conditions.add(
         b.greaterThanOrEqual(b.field(MetricsTable.TIMESTAMP), b.literal(startNanos)));
     conditions.add(b.lessThan(b.field(MetricsTable.TIMESTAMP), b.literal(endNanos)));
@@ -468,7 +469,8 @@ public final class MetricsSeriesSource implements SeriesSource {
       // row; an OTLP histogram is a classic one, served as _bucket/_sum/_count series.
       boolean customBuckets = MetricsTable.HISTOGRAM.equals(type) && otelNames.isNull(i);
       if (exponential || customBuckets) {
-        SeriesBuilder builder = builder(name + '\u0000' + labelText, null, matchers, series, decoded);
+        SeriesBuilder builder =
+            builder(name + '\u0000' + labelText, null, matchers, series, decoded);
         if (builder == null) {
           continue;
         }

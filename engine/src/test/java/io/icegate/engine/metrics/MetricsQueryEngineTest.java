@@ -179,6 +179,15 @@ class MetricsQueryEngineTest {
   }
 
   @Test
+  void aMetricNameOrTenantOutsideLatin1SelectsNothingRatherThanFailing() {
+    // Prometheus 3's quoted UTF-8 names; Calcite's default literals are ISO-8859-1.
+    assertThat(instant("{\"запросы_total\"}", T0 + 60 * S).samples()).isEmpty();
+    assertThat(((QueryResult.VectorResult) engine.instant(
+            "租户", "requests_total", T0 + 60 * S, () -> false)).samples())
+        .isEmpty();
+  }
+
+  @Test
   void rateExtrapolatesAsPrometheusDoes() {
     // Samples 10,20,30,40 at +15..+60 s in (0, 60]: delta 30 over 45 s, extrapolated by 15 s to
     // the window start (less than 1.1 × the 15 s average gap; the zero point is 15 s back too).
