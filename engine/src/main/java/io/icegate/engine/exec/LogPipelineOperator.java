@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SortedMap;
 import org.apache.arrow.vector.BaseIntVector;
 import org.apache.arrow.vector.FieldVector;
@@ -73,6 +74,13 @@ public final class LogPipelineOperator implements Operator {
    * readLabels} when a stage may read it).
    */
   private final boolean detectLevel;
+  /**
+   * The pipeline cut to {@link #readLabels} ({@link LogPipeline#restrictedTo}), null when there
+   * are none or no cut is exact: an entry that comes out of it without an error has exactly the
+   * whole pipeline's values of the read labels; one with an error runs through the whole
+   * pipeline again, so that its labels (which a series' error message lists) are all there.
+   */
+  private final LogPipeline.Restricted restricted;
 
   /**
    * @param passThrough whether {@code pipeline} has no stages
@@ -90,6 +98,10 @@ public final class LogPipelineOperator implements Operator {
     this.detectLevel =
         inputNames.contains(LogsTable.LOG_ATTRIBUTES)
             && (readLabels == null || readLabels.contains(LogLevelDetector.DETECTED_LEVEL));
+    this.restricted =
+        readLabels == null || passThrough || detectLevel
+            ? null
+            : pipeline.restrictedTo(readLabels);
   }
 
   @Override
@@ -147,17 +159,36 @@ public final class LogPipelineOperator implements Operator {
           continue;
         }
         String line = body.isNull(r) ? "" : text(body, r);
-        Map<String, String> metadata = metadata(columns, r);
+        String result;
+        if (restricted != null) {
+          labels.reset(stream, metadata(columns, r, restricted.labels()));
+          result = restricted.pipeline().process(ts, line, labels);
+          if (result == null) {
+            continue; // the whole pipeline drops it too: drops depend only on the labels read
+          }
+          if (!labels.hasError()) {
+            outTime.setSafe(kept, ts);
+            outLabels.setSafe(kept, encode(labels.toStreamMap(readLabels)));
+            outBody.setSafe(kept, result.getBytes(StandardCharsets.UTF_8));
+            kept++;
+            continue;
+          }
+        }
+        Map<String, String> metadata = metadata(columns, r, null);
         if (detectLevel) {
           metadata = LogLevelDetector.withDetectedLevel(stream, metadata, () -> line);
         }
         labels.reset(stream, metadata);
-        String result = pipeline.process(ts, line, labels);
+        result = pipeline.process(ts, line, labels);
         if (result == null) {
           continue;
         }
         outTime.setSafe(kept, ts);
-        outLabels.setSafe(kept, encode(labels.toStreamMap()));
+        outLabels.setSafe(
+            kept,
+            encode(readLabels != null && !labels.hasError()
+                ? labels.toStreamMap(readLabels)
+                : labels.toStreamMap()));
         outBody.setSafe(kept, result.getBytes(StandardCharsets.UTF_8));
         kept++;
       }
@@ -202,7 +233,7 @@ public final class LogPipelineOperator implements Operator {
   /** The row's metadata, with {@code detected_level} when it is wanted (line decoded lazily). */
   private Map<String, String> metadata(
       FieldVector[] columns, int row, SortedMap<String, String> stream, VarCharVector body) {
-    Map<String, String> metadata = metadata(columns, row);
+    Map<String, String> metadata = metadata(columns, row, null);
     if (!detectLevel) {
       return metadata;
     }
@@ -210,17 +241,18 @@ public final class LogPipelineOperator implements Operator {
         stream, metadata, () -> body.isNull(row) ? "" : text(body, row));
   }
 
-  private Map<String, String> metadata(FieldVector[] columns, int row) {
+  /** {@code only}: the only metadata names wanted (null: all). */
+  private Map<String, String> metadata(FieldVector[] columns, int row, Set<String> only) {
     Map<String, String> m = null;
     for (int c = 3; c < inputNames.size(); c++) {
       FieldVector v = columns[c];
-      if (v.isNull(row)) {
+      String name = inputNames.get(c);
+      if (v.isNull(row) || only != null && !(v instanceof MapVector) && !only.contains(name)) {
         continue;
       }
       if (m == null) {
         m = new HashMap<>();
       }
-      String name = inputNames.get(c);
       if (v instanceof FixedSizeBinaryVector bin) {
         m.put(name, HexFormat.of().formatHex(bin.get(row)));
       } else if (v instanceof VarCharVector text) {
@@ -228,7 +260,7 @@ public final class LogPipelineOperator implements Operator {
       } else if (v instanceof BaseIntVector number) {
         m.put(name, Long.toString(number.getValueAsLong(row)));
       } else if (v instanceof MapVector map) {
-        attributes(map, row, m);
+        attributes(map, row, m, only);
       }
     }
     return m == null ? Map.of() : m;
@@ -238,7 +270,7 @@ public final class LogPipelineOperator implements Operator {
    * Log attributes as Loki's OTLP mapping exposes them: structured metadata named by the
    * attribute key with {@code .} and other invalid characters turned into {@code _}.
    */
-  private void attributes(MapVector map, int row, Map<String, String> out) {
+  private void attributes(MapVector map, int row, Map<String, String> out, Set<String> only) {
     StructVector entries = (StructVector) map.getDataVector();
     VarCharVector keys = (VarCharVector) entries.getChild(MapVector.KEY_NAME);
     VarCharVector values = (VarCharVector) entries.getChild(MapVector.VALUE_NAME);
@@ -252,6 +284,9 @@ public final class LogPipelineOperator implements Operator {
       String name = labelNames.computeIfAbsent(text(keys, i), LogPipelineOperator::labelName);
       if (name == DROPPED) {
         continue; // a key with no label name (empty, or only invalid characters): Loki drops it
+      }
+      if (only != null && !only.contains(name)) {
+        continue;
       }
       out.putIfAbsent(name, text(values, i));
     }

@@ -197,6 +197,18 @@ final class JsonScanner {
    * arrays skipped); returns the index after the object or -1 when it is malformed.
    */
   int flatten(int i, String prefix, LeafVisitor visitor) {
+    return flatten(i, prefix, null, null, visitor);
+  }
+
+  /**
+   * Like {@link #flatten(int, String, LeafVisitor)}, visiting only the leaves whose flat key is in
+   * {@code wanted} (null: all): the others are only checked for well-formedness, so the result
+   * (and whether the line is valid JSON) is the same as a full walk's. {@code names} caches each
+   * raw key's sanitised form (null: none).
+   */
+  int flatten(
+      int i, String prefix, java.util.Set<String> wanted, java.util.Map<String, String> names,
+      LeafVisitor visitor) {
     i = skipWs(i);
     if (i >= n || s.charAt(i) != '{') {
       return -1;
@@ -210,7 +222,7 @@ final class JsonScanner {
       if (i < 0) {
         return -1;
       }
-      String key = LabelNames.sanitize(lastString, false);
+      String key = sanitized(lastString, names);
       String flat = prefix.isEmpty() ? key : key.isEmpty() ? prefix : prefix + "_" + key;
       i = skipWs(i);
       if (i >= n || s.charAt(i) != ':') {
@@ -222,8 +234,10 @@ final class JsonScanner {
       }
       char c = s.charAt(i);
       if (c == '{') {
-        i = flatten(i, flat, visitor);
-      } else if (c == '[') {
+        i = wanted == null || wantsUnder(wanted, flat)
+            ? flatten(i, flat, wanted, names, visitor)
+            : skipValue(i);
+      } else if (c == '[' || wanted != null && !wanted.contains(flat)) {
         i = skipValue(i);
       } else if (c == '"') {
         i = readString(i);
@@ -253,6 +267,36 @@ final class JsonScanner {
       }
       i++;
     }
+  }
+
+  private static String sanitized(String raw, java.util.Map<String, String> names) {
+    if (names == null) {
+      return LabelNames.sanitize(raw, false);
+    }
+    String name = names.get(raw);
+    if (name == null) {
+      if (names.size() >= 4096) {
+        names.clear(); // keys of unbounded variety: keep the cache bounded
+      }
+      name = LabelNames.sanitize(raw, false);
+      names.put(raw, name);
+    }
+    return name;
+  }
+
+  /** Whether some wanted flat key lies inside the object whose flat key is {@code prefix}. */
+  private static boolean wantsUnder(java.util.Set<String> wanted, String prefix) {
+    if (prefix.isEmpty()) {
+      return true; // the members of an object under an empty key are flat keys of their own
+    }
+    for (String w : wanted) {
+      // An empty nested key keeps the prefix itself as the flat key.
+      if (w.startsWith(prefix)
+          && (w.length() == prefix.length() || w.charAt(prefix.length()) == '_')) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

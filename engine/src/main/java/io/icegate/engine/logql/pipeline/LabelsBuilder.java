@@ -217,4 +217,24 @@ public final class LabelsBuilder {
   public SortedMap<String, String> toStreamMap() {
     return categorized().marked();
   }
+
+  /**
+   * {@link #toStreamMap} cut to the labels named in {@code only} (those present): what a
+   * consumer that reads only them needs, and far fewer distinct label sets than the whole.
+   */
+  public SortedMap<String, String> toStreamMap(java.util.Collection<String> only) {
+    TreeMap<String, String> out = new TreeMap<>();
+    for (String name : only) {
+      String value = get(name);
+      if (value == null) {
+        continue;
+      }
+      LabelOrigin from =
+          ERROR.equals(name) || ERROR_DETAILS.equals(name)
+              ? LabelOrigin.PARSED
+              : origin.getOrDefault(name, LabelOrigin.STREAM);
+      out.put(CategorizedLabels.markedName(name, from), value);
+    }
+    return out;
+  }
 }
