@@ -9,6 +9,7 @@ import io.icegate.protocol.loki.LokiOtlpLabels;
 import io.icegate.storage.table.LogsTable;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -48,8 +49,15 @@ public final class LogPipelineOperator implements Operator {
   private final LabelsBuilder labels = new LabelsBuilder();
 
   private final StreamLabelRuns streamRuns = new StreamLabelRuns();
-  /** Attribute keys → their Loki label names ({@link #DROPPED} for keys Loki drops). */
-  private final Map<String, String> labelNames = new HashMap<>();
+  /** Attribute keys (bytes) → their Loki label names ({@link #DROPPED} for keys Loki drops). */
+  private final byte[][] cachedKeys = new byte[256][];
+  private final String[] cachedNames = new String[256];
+  /** The attribute map last read, and its key and value vectors. */
+  private MapVector lastMap;
+  private VarCharVector mapKeys;
+  private VarCharVector mapValues;
+  /** Which input columns hold metadata that {@link #restricted} may read. */
+  private final boolean[] restrictedColumns;
   private static final String DROPPED = new String("(dropped)");
   /** Reused for decoding strings out of Arrow buffers without a byte array per value. */
   private byte[] scratch = new byte[256];
@@ -102,6 +110,12 @@ public final class LogPipelineOperator implements Operator {
         readLabels == null || passThrough || detectLevel
             ? null
             : pipeline.restrictedTo(readLabels);
+    this.restrictedColumns = new boolean[inputNames.size()];
+    for (int c = 3; c < inputNames.size() && restricted != null; c++) {
+      String name = inputNames.get(c);
+      restrictedColumns[c] =
+          name.equals(LogsTable.LOG_ATTRIBUTES) || restricted.labels().contains(name);
+    }
   }
 
   @Override
@@ -131,6 +145,7 @@ public final class LogPipelineOperator implements Operator {
       fields.add(batch.getVector(c).getField());
     }
     int rows = batch.getRowCount();
+    lastMap = null; // a batch's vectors may be new objects
     FieldVector[] columns = batch.getFieldVectors().toArray(new FieldVector[0]);
     VectorSchemaRoot out = Batches.allocate(new Schema(fields), context.allocator(), rows);
     try {
@@ -245,9 +260,12 @@ public final class LogPipelineOperator implements Operator {
   private Map<String, String> metadata(FieldVector[] columns, int row, Set<String> only) {
     Map<String, String> m = null;
     for (int c = 3; c < inputNames.size(); c++) {
+      if (only != null && !restrictedColumns[c]) {
+        continue;
+      }
       FieldVector v = columns[c];
       String name = inputNames.get(c);
-      if (v.isNull(row) || only != null && !(v instanceof MapVector) && !only.contains(name)) {
+      if (v.isNull(row)) {
         continue;
       }
       if (m == null) {
@@ -271,17 +289,24 @@ public final class LogPipelineOperator implements Operator {
    * attribute key with {@code .} and other invalid characters turned into {@code _}.
    */
   private void attributes(MapVector map, int row, Map<String, String> out, Set<String> only) {
-    StructVector entries = (StructVector) map.getDataVector();
-    VarCharVector keys = (VarCharVector) entries.getChild(MapVector.KEY_NAME);
-    VarCharVector values = (VarCharVector) entries.getChild(MapVector.VALUE_NAME);
-    for (int i = map.getElementStartIndex(row); i < map.getElementEndIndex(row); i++) {
+    int end = map.getElementEndIndex(row);
+    int i = map.getElementStartIndex(row);
+    if (i >= end) {
+      return;
+    }
+    if (map != lastMap) {
+      StructVector entries = (StructVector) map.getDataVector();
+      lastMap = map;
+      mapKeys = (VarCharVector) entries.getChild(MapVector.KEY_NAME);
+      mapValues = (VarCharVector) entries.getChild(MapVector.VALUE_NAME);
+    }
+    VarCharVector keys = mapKeys;
+    VarCharVector values = mapValues;
+    for (; i < end; i++) {
       if (keys.isNull(i) || values.isNull(i)) {
         continue;
       }
-      if (labelNames.size() > 10_000) {
-        labelNames.clear(); // keys of unbounded variety: keep the cache bounded
-      }
-      String name = labelNames.computeIfAbsent(text(keys, i), LogPipelineOperator::labelName);
+      String name = attributeName(keys, i);
       if (name == DROPPED) {
         continue; // a key with no label name (empty, or only invalid characters): Loki drops it
       }
@@ -290,6 +315,32 @@ public final class LogPipelineOperator implements Operator {
       }
       out.putIfAbsent(name, text(values, i));
     }
+  }
+
+  /**
+   * The label name of attribute key {@code i}, through a small cache keyed by the key's bytes
+   * (attribute keys repeat from row to row; a collision only costs a decode).
+   */
+  private String attributeName(VarCharVector keys, int i) {
+    int start = keys.getStartOffset(i);
+    int length = keys.getEndOffset(i) - start;
+    if (scratch.length < length) {
+      scratch = new byte[Math.max(length, 2 * scratch.length)];
+    }
+    keys.getDataBuffer().getBytes(start, scratch, 0, length);
+    int h = length;
+    for (int k = 0; k < length; k++) {
+      h = 31 * h + scratch[k];
+    }
+    int slot = (h ^ (h >>> 16)) & (cachedKeys.length - 1);
+    byte[] cached = cachedKeys[slot];
+    if (cached != null && Arrays.equals(cached, 0, cached.length, scratch, 0, length)) {
+      return cachedNames[slot];
+    }
+    String name = labelName(new String(scratch, 0, length, StandardCharsets.UTF_8));
+    cachedKeys[slot] = Arrays.copyOf(scratch, length);
+    cachedNames[slot] = name;
+    return name;
   }
 
   private static String labelName(String key) {

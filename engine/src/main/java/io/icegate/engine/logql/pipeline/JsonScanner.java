@@ -97,6 +97,70 @@ final class JsonScanner {
     return -1;
   }
 
+  /**
+   * Skips the string starting at the quote at {@code i} without decoding it; returns what {@link
+   * #readString} would (a string with escapes is read by it, so they are checked alike).
+   */
+  int skipString(int i) {
+    if (i >= n || s.charAt(i) != '"') {
+      return -1;
+    }
+    for (int j = i + 1; j < n; j++) {
+      char c = s.charAt(j);
+      if (c == '"') {
+        return j + 1;
+      }
+      if (c == '\\') {
+        return readString(i);
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * Sanitised object keys by their position in the walk: lines of one shape have the same keys in
+   * the same order, so a key is mostly recognised by comparing it in place, without a string.
+   */
+  static final class KeyCache {
+    private final String[] raw = new String[64];
+    private final String[] names = new String[64];
+    private final java.util.Map<String, String> byRaw = new java.util.HashMap<>();
+    private int ordinal;
+  }
+
+  /** The sanitised name of the key last read by {@link #readKey}. */
+  private String lastKey;
+
+  /**
+   * Reads the object key starting at the quote at {@code i} and sanitises it ({@link #lastKey});
+   * returns the index after it or -1.
+   */
+  private int readKey(int i, KeyCache cache) {
+    int ordinal = cache == null ? -1 : cache.ordinal++;
+    if (cache != null && ordinal < cache.raw.length && i < n && s.charAt(i) == '"') {
+      int j = i + 1;
+      while (j < n && s.charAt(j) != '"' && s.charAt(j) != '\\') {
+        j++;
+      }
+      if (j < n && s.charAt(j) == '"') {
+        int length = j - i - 1;
+        String raw = cache.raw[ordinal];
+        if (raw == null || raw.length() != length || !s.regionMatches(i + 1, raw, 0, length)) {
+          raw = s.substring(i + 1, j);
+          cache.raw[ordinal] = raw;
+          cache.names[ordinal] = LabelNames.sanitize(raw, false);
+        }
+        lastKey = cache.names[ordinal];
+        return j + 1;
+      }
+    }
+    i = readString(i);
+    if (i >= 0) {
+      lastKey = sanitized(lastString, cache == null ? null : cache.byRaw);
+    }
+    return i;
+  }
+
   /** Skips the value at {@code i}; returns the index after it or -1 when it is malformed. */
   int skipValue(int i) {
     i = skipWs(i);
@@ -106,7 +170,7 @@ final class JsonScanner {
     char c = s.charAt(i);
     switch (c) {
       case '"':
-        return readString(i);
+        return skipString(i);
       case '{':
         {
           i = skipWs(i + 1);
@@ -203,12 +267,19 @@ final class JsonScanner {
   /**
    * Like {@link #flatten(int, String, LeafVisitor)}, visiting only the leaves whose flat key is in
    * {@code wanted} (null: all): the others are only checked for well-formedness, so the result
-   * (and whether the line is valid JSON) is the same as a full walk's. {@code names} caches each
-   * raw key's sanitised form (null: none).
+   * (and whether the line is valid JSON) is the same as a full walk's. {@code names} caches the
+   * keys' sanitised forms (null: none).
    */
   int flatten(
-      int i, String prefix, java.util.Set<String> wanted, java.util.Map<String, String> names,
-      LeafVisitor visitor) {
+      int i, String prefix, java.util.Set<String> wanted, KeyCache names, LeafVisitor visitor) {
+    if (names != null && prefix.isEmpty()) {
+      names.ordinal = 0;
+    }
+    return walk(i, prefix, wanted, names, visitor);
+  }
+
+  private int walk(
+      int i, String prefix, java.util.Set<String> wanted, KeyCache names, LeafVisitor visitor) {
     i = skipWs(i);
     if (i >= n || s.charAt(i) != '{') {
       return -1;
@@ -218,11 +289,11 @@ final class JsonScanner {
       return i + 1;
     }
     while (true) {
-      i = readString(skipWs(i));
+      i = readKey(skipWs(i), names);
       if (i < 0) {
         return -1;
       }
-      String key = sanitized(lastString, names);
+      String key = lastKey;
       String flat = prefix.isEmpty() ? key : key.isEmpty() ? prefix : prefix + "_" + key;
       i = skipWs(i);
       if (i >= n || s.charAt(i) != ':') {
@@ -235,7 +306,7 @@ final class JsonScanner {
       char c = s.charAt(i);
       if (c == '{') {
         i = wanted == null || wantsUnder(wanted, flat)
-            ? flatten(i, flat, wanted, names, visitor)
+            ? walk(i, flat, wanted, names, visitor)
             : skipValue(i);
       } else if (c == '[' || wanted != null && !wanted.contains(flat)) {
         i = skipValue(i);

@@ -262,7 +262,7 @@ public final class LogPipeline {
    * flat key is one of those; a line that is not a JSON object gets the error and no label.
    */
   private static Stage json(Set<String> wanted) {
-    Map<String, String> names = new HashMap<>();
+    JsonScanner.KeyCache names = new JsonScanner.KeyCache();
     Set<String> seen = new HashSet<>();
     List<String> found = new ArrayList<>();
     JsonScanner.LeafVisitor collect =
