@@ -184,7 +184,7 @@ public final class LogPipelineOperator implements Operator {
           if (!labels.hasError()) {
             outTime.setSafe(kept, ts);
             outLabels.setSafe(kept, encode(labels.toStreamMap(readLabels)));
-            outBody.setSafe(kept, result.getBytes(StandardCharsets.UTF_8));
+            setBody(outBody, kept, result, line, body, r);
             kept++;
             continue;
           }
@@ -204,7 +204,7 @@ public final class LogPipelineOperator implements Operator {
             encode(readLabels != null && !labels.hasError()
                 ? labels.toStreamMap(readLabels)
                 : labels.toStreamMap()));
-        outBody.setSafe(kept, result.getBytes(StandardCharsets.UTF_8));
+        setBody(outBody, kept, result, line, body, r);
         kept++;
       }
       for (FieldVector v : out.getFieldVectors()) {
@@ -215,6 +215,19 @@ public final class LogPipelineOperator implements Operator {
     } catch (RuntimeException | Error e) {
       out.close();
       throw e;
+    }
+  }
+
+  /**
+   * The output line: the input's bytes when the pipeline left the line as it was and they were
+   * valid UTF-8 (decoding left no U+FFFD, so encoding gives them back).
+   */
+  private static void setBody(
+      VarCharVector out, int index, String result, String line, VarCharVector body, int row) {
+    if (result == line && !body.isNull(row) && line.indexOf('\uFFFD') < 0) {
+      out.copyFromSafe(row, index, body);
+    } else {
+      out.setSafe(index, result.getBytes(StandardCharsets.UTF_8));
     }
   }
 

@@ -105,17 +105,30 @@ final class JsonScanner {
     if (i >= n || s.charAt(i) != '"') {
       return -1;
     }
-    for (int j = i + 1; j < n; j++) {
-      char c = s.charAt(j);
-      if (c == '"') {
-        return j + 1;
-      }
-      if (c == '\\') {
-        return readString(i);
-      }
+    int quote = s.indexOf('"', i + 1);
+    if (quote < 0) {
+      return -1;
     }
-    return -1;
+    if (backslashFrom(i + 1) < quote) {
+      return readString(i);
+    }
+    return quote + 1;
   }
+
+  /** The first backslash at or after {@code from}, or {@code n}; found once per stretch. */
+  private int backslashFrom(int from) {
+    if (from < searchedFrom || backslash < from) {
+      int b = s.indexOf('\\', from);
+      backslash = b < 0 ? n : b;
+      searchedFrom = from;
+    }
+    return backslash;
+  }
+
+  /** The first backslash at or after {@link #searchedFrom} ({@code n}: none). */
+  private int backslash = -1;
+
+  private int searchedFrom = Integer.MAX_VALUE;
 
   /**
    * Sanitised object keys by their position in the walk: lines of one shape have the same keys in
@@ -138,11 +151,8 @@ final class JsonScanner {
   private int readKey(int i, KeyCache cache) {
     int ordinal = cache == null ? -1 : cache.ordinal++;
     if (cache != null && ordinal < cache.raw.length && i < n && s.charAt(i) == '"') {
-      int j = i + 1;
-      while (j < n && s.charAt(j) != '"' && s.charAt(j) != '\\') {
-        j++;
-      }
-      if (j < n && s.charAt(j) == '"') {
+      int j = s.indexOf('"', i + 1);
+      if (j >= 0 && backslashFrom(i + 1) > j) {
         int length = j - i - 1;
         String raw = cache.raw[ordinal];
         if (raw == null || raw.length() != length || !s.regionMatches(i + 1, raw, 0, length)) {
