@@ -87,8 +87,19 @@ public final class LogPipelineOperator implements Operator {
    * are none or no cut is exact: an entry that comes out of it without an error has exactly the
    * whole pipeline's values of the read labels; one with an error runs through the whole
    * pipeline again, so that its labels (which a series' error message lists) are all there.
+   *
+   * <p>When the consumer reads every label ({@link #readLabels} null), the pipeline cut to the
+   * labels its filters read, as a prefilter ({@link #prefilterOnly}): it drops exactly the
+   * entries the whole pipeline drops, more cheaply, and the others run the whole pipeline. It is
+   * turned off ({@link #restrictedOn}) when most entries pass it, as then it is extra work.
    */
   private final LogPipeline.Restricted restricted;
+
+  private final boolean prefilterOnly;
+  private boolean restrictedOn = true;
+  private int prefilterSeen;
+  private int prefilterPassed;
+  private static final int PREFILTER_TRIAL = 4096;
 
   /**
    * @param passThrough whether {@code pipeline} has no stages
@@ -106,10 +117,19 @@ public final class LogPipelineOperator implements Operator {
     this.detectLevel =
         inputNames.contains(LogsTable.LOG_ATTRIBUTES)
             && (readLabels == null || readLabels.contains(LogLevelDetector.DETECTED_LEVEL));
-    this.restricted =
-        readLabels == null || passThrough || detectLevel
-            ? null
-            : pipeline.restrictedTo(readLabels);
+    LogPipeline.Restricted cut = null;
+    if (!passThrough && readLabels != null && !detectLevel) {
+      cut = pipeline.restrictedTo(readLabels);
+    } else if (!passThrough && readLabels == null) {
+      cut = pipeline.restrictedTo(List.of());
+      if (cut != null
+          && (cut.pipeline() == pipeline
+              || cut.labels().contains(LogLevelDetector.DETECTED_LEVEL))) {
+        cut = null; // nothing cheaper to run, or the filters read the derived level
+      }
+    }
+    this.restricted = cut;
+    this.prefilterOnly = readLabels == null;
     this.restrictedColumns = new boolean[inputNames.size()];
     for (int c = 3; c < inputNames.size() && restricted != null; c++) {
       String name = inputNames.get(c);
@@ -175,13 +195,17 @@ public final class LogPipelineOperator implements Operator {
         }
         String line = body.isNull(r) ? "" : text(body, r);
         String result;
-        if (restricted != null) {
+        if (restricted != null && restrictedOn) {
           labels.reset(stream, metadata(columns, r, restricted.labels()));
           result = restricted.pipeline().process(ts, line, labels);
+          if (prefilterOnly && ++prefilterSeen == PREFILTER_TRIAL) {
+            restrictedOn = prefilterPassed < PREFILTER_TRIAL / 2;
+          }
           if (result == null) {
             continue; // the whole pipeline drops it too: drops depend only on the labels read
           }
-          if (!labels.hasError()) {
+          prefilterPassed++;
+          if (!prefilterOnly && !labels.hasError()) {
             outTime.setSafe(kept, ts);
             outLabels.setSafe(kept, encode(labels.toStreamMap(readLabels)));
             setBody(outBody, kept, result, line, body, r);
