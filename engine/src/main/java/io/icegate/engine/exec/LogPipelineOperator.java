@@ -9,10 +9,12 @@ import io.icegate.protocol.loki.LokiOtlpLabels;
 import io.icegate.storage.table.LogsTable;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SortedMap;
 import org.apache.arrow.vector.BaseIntVector;
 import org.apache.arrow.vector.FieldVector;
@@ -47,8 +49,15 @@ public final class LogPipelineOperator implements Operator {
   private final LabelsBuilder labels = new LabelsBuilder();
 
   private final StreamLabelRuns streamRuns = new StreamLabelRuns();
-  /** Attribute keys → their Loki label names ({@link #DROPPED} for keys Loki drops). */
-  private final Map<String, String> labelNames = new HashMap<>();
+  /** Attribute keys (bytes) → their Loki label names ({@link #DROPPED} for keys Loki drops). */
+  private final byte[][] cachedKeys = new byte[256][];
+  private final String[] cachedNames = new String[256];
+  /** The attribute map last read, and its key and value vectors. */
+  private MapVector lastMap;
+  private VarCharVector mapKeys;
+  private VarCharVector mapValues;
+  /** Which input columns hold metadata that {@link #restricted} may read. */
+  private final boolean[] restrictedColumns;
   private static final String DROPPED = new String("(dropped)");
   /** Reused for decoding strings out of Arrow buffers without a byte array per value. */
   private byte[] scratch = new byte[256];
@@ -73,6 +82,24 @@ public final class LogPipelineOperator implements Operator {
    * readLabels} when a stage may read it).
    */
   private final boolean detectLevel;
+  /**
+   * The pipeline cut to {@link #readLabels} ({@link LogPipeline#restrictedTo}), null when there
+   * are none or no cut is exact: an entry that comes out of it without an error has exactly the
+   * whole pipeline's values of the read labels; one with an error runs through the whole
+   * pipeline again, so that its labels (which a series' error message lists) are all there.
+   *
+   * <p>When the consumer reads every label ({@link #readLabels} null), the pipeline cut to the
+   * labels its filters read, as a prefilter ({@link #prefilterOnly}): it drops exactly the
+   * entries the whole pipeline drops, more cheaply, and the others run the whole pipeline. It is
+   * turned off ({@link #restrictedOn}) when most entries pass it, as then it is extra work.
+   */
+  private final LogPipeline.Restricted restricted;
+
+  private final boolean prefilterOnly;
+  private boolean restrictedOn = true;
+  private int prefilterSeen;
+  private int prefilterPassed;
+  private static final int PREFILTER_TRIAL = 4096;
 
   /**
    * @param passThrough whether {@code pipeline} has no stages
@@ -90,6 +117,25 @@ public final class LogPipelineOperator implements Operator {
     this.detectLevel =
         inputNames.contains(LogsTable.LOG_ATTRIBUTES)
             && (readLabels == null || readLabels.contains(LogLevelDetector.DETECTED_LEVEL));
+    LogPipeline.Restricted cut = null;
+    if (!passThrough && readLabels != null && !detectLevel) {
+      cut = pipeline.restrictedTo(readLabels);
+    } else if (!passThrough && readLabels == null) {
+      cut = pipeline.restrictedTo(List.of());
+      if (cut != null
+          && (cut.pipeline() == pipeline
+              || cut.labels().contains(LogLevelDetector.DETECTED_LEVEL))) {
+        cut = null; // nothing cheaper to run, or the filters read the derived level
+      }
+    }
+    this.restricted = cut;
+    this.prefilterOnly = readLabels == null;
+    this.restrictedColumns = new boolean[inputNames.size()];
+    for (int c = 3; c < inputNames.size() && restricted != null; c++) {
+      String name = inputNames.get(c);
+      restrictedColumns[c] =
+          name.equals(LogsTable.LOG_ATTRIBUTES) || restricted.labels().contains(name);
+    }
   }
 
   @Override
@@ -119,6 +165,7 @@ public final class LogPipelineOperator implements Operator {
       fields.add(batch.getVector(c).getField());
     }
     int rows = batch.getRowCount();
+    lastMap = null; // a batch's vectors may be new objects
     FieldVector[] columns = batch.getFieldVectors().toArray(new FieldVector[0]);
     VectorSchemaRoot out = Batches.allocate(new Schema(fields), context.allocator(), rows);
     try {
@@ -147,18 +194,41 @@ public final class LogPipelineOperator implements Operator {
           continue;
         }
         String line = body.isNull(r) ? "" : text(body, r);
-        Map<String, String> metadata = metadata(columns, r);
+        String result;
+        if (restricted != null && restrictedOn) {
+          labels.reset(stream, metadata(columns, r, restricted.labels()));
+          result = restricted.pipeline().process(ts, line, labels);
+          if (prefilterOnly && ++prefilterSeen == PREFILTER_TRIAL) {
+            restrictedOn = prefilterPassed < PREFILTER_TRIAL / 2;
+          }
+          if (result == null) {
+            continue; // the whole pipeline drops it too: drops depend only on the labels read
+          }
+          prefilterPassed++;
+          if (!prefilterOnly && !labels.hasError()) {
+            outTime.setSafe(kept, ts);
+            outLabels.setSafe(kept, encode(labels.toStreamMap(readLabels)));
+            setBody(outBody, kept, result, line, body, r);
+            kept++;
+            continue;
+          }
+        }
+        Map<String, String> metadata = metadata(columns, r, null);
         if (detectLevel) {
           metadata = LogLevelDetector.withDetectedLevel(stream, metadata, () -> line);
         }
         labels.reset(stream, metadata);
-        String result = pipeline.process(ts, line, labels);
+        result = pipeline.process(ts, line, labels);
         if (result == null) {
           continue;
         }
         outTime.setSafe(kept, ts);
-        outLabels.setSafe(kept, encode(labels.toStreamMap()));
-        outBody.setSafe(kept, result.getBytes(StandardCharsets.UTF_8));
+        outLabels.setSafe(
+            kept,
+            encode(readLabels != null && !labels.hasError()
+                ? labels.toStreamMap(readLabels)
+                : labels.toStreamMap()));
+        setBody(outBody, kept, result, line, body, r);
         kept++;
       }
       for (FieldVector v : out.getFieldVectors()) {
@@ -169,6 +239,19 @@ public final class LogPipelineOperator implements Operator {
     } catch (RuntimeException | Error e) {
       out.close();
       throw e;
+    }
+  }
+
+  /**
+   * The output line: the input's bytes when the pipeline left the line as it was and they were
+   * valid UTF-8 (decoding left no U+FFFD, so encoding gives them back).
+   */
+  private static void setBody(
+      VarCharVector out, int index, String result, String line, VarCharVector body, int row) {
+    if (result == line && !body.isNull(row) && line.indexOf('\uFFFD') < 0) {
+      out.copyFromSafe(row, index, body);
+    } else {
+      out.setSafe(index, result.getBytes(StandardCharsets.UTF_8));
     }
   }
 
@@ -202,7 +285,7 @@ public final class LogPipelineOperator implements Operator {
   /** The row's metadata, with {@code detected_level} when it is wanted (line decoded lazily). */
   private Map<String, String> metadata(
       FieldVector[] columns, int row, SortedMap<String, String> stream, VarCharVector body) {
-    Map<String, String> metadata = metadata(columns, row);
+    Map<String, String> metadata = metadata(columns, row, null);
     if (!detectLevel) {
       return metadata;
     }
@@ -210,17 +293,21 @@ public final class LogPipelineOperator implements Operator {
         stream, metadata, () -> body.isNull(row) ? "" : text(body, row));
   }
 
-  private Map<String, String> metadata(FieldVector[] columns, int row) {
+  /** {@code only}: the only metadata names wanted (null: all). */
+  private Map<String, String> metadata(FieldVector[] columns, int row, Set<String> only) {
     Map<String, String> m = null;
     for (int c = 3; c < inputNames.size(); c++) {
+      if (only != null && !restrictedColumns[c]) {
+        continue;
+      }
       FieldVector v = columns[c];
+      String name = inputNames.get(c);
       if (v.isNull(row)) {
         continue;
       }
       if (m == null) {
         m = new HashMap<>();
       }
-      String name = inputNames.get(c);
       if (v instanceof FixedSizeBinaryVector bin) {
         m.put(name, HexFormat.of().formatHex(bin.get(row)));
       } else if (v instanceof VarCharVector text) {
@@ -228,7 +315,7 @@ public final class LogPipelineOperator implements Operator {
       } else if (v instanceof BaseIntVector number) {
         m.put(name, Long.toString(number.getValueAsLong(row)));
       } else if (v instanceof MapVector map) {
-        attributes(map, row, m);
+        attributes(map, row, m, only);
       }
     }
     return m == null ? Map.of() : m;
@@ -238,23 +325,59 @@ public final class LogPipelineOperator implements Operator {
    * Log attributes as Loki's OTLP mapping exposes them: structured metadata named by the
    * attribute key with {@code .} and other invalid characters turned into {@code _}.
    */
-  private void attributes(MapVector map, int row, Map<String, String> out) {
-    StructVector entries = (StructVector) map.getDataVector();
-    VarCharVector keys = (VarCharVector) entries.getChild(MapVector.KEY_NAME);
-    VarCharVector values = (VarCharVector) entries.getChild(MapVector.VALUE_NAME);
-    for (int i = map.getElementStartIndex(row); i < map.getElementEndIndex(row); i++) {
+  private void attributes(MapVector map, int row, Map<String, String> out, Set<String> only) {
+    int end = map.getElementEndIndex(row);
+    int i = map.getElementStartIndex(row);
+    if (i >= end) {
+      return;
+    }
+    if (map != lastMap) {
+      StructVector entries = (StructVector) map.getDataVector();
+      lastMap = map;
+      mapKeys = (VarCharVector) entries.getChild(MapVector.KEY_NAME);
+      mapValues = (VarCharVector) entries.getChild(MapVector.VALUE_NAME);
+    }
+    VarCharVector keys = mapKeys;
+    VarCharVector values = mapValues;
+    for (; i < end; i++) {
       if (keys.isNull(i) || values.isNull(i)) {
         continue;
       }
-      if (labelNames.size() > 10_000) {
-        labelNames.clear(); // keys of unbounded variety: keep the cache bounded
-      }
-      String name = labelNames.computeIfAbsent(text(keys, i), LogPipelineOperator::labelName);
+      String name = attributeName(keys, i);
       if (name == DROPPED) {
         continue; // a key with no label name (empty, or only invalid characters): Loki drops it
       }
+      if (only != null && !only.contains(name)) {
+        continue;
+      }
       out.putIfAbsent(name, text(values, i));
     }
+  }
+
+  /**
+   * The label name of attribute key {@code i}, through a small cache keyed by the key's bytes
+   * (attribute keys repeat from row to row; a collision only costs a decode).
+   */
+  private String attributeName(VarCharVector keys, int i) {
+    int start = keys.getStartOffset(i);
+    int length = keys.getEndOffset(i) - start;
+    if (scratch.length < length) {
+      scratch = new byte[Math.max(length, 2 * scratch.length)];
+    }
+    keys.getDataBuffer().getBytes(start, scratch, 0, length);
+    int h = length;
+    for (int k = 0; k < length; k++) {
+      h = 31 * h + scratch[k];
+    }
+    int slot = (h ^ (h >>> 16)) & (cachedKeys.length - 1);
+    byte[] cached = cachedKeys[slot];
+    if (cached != null && Arrays.equals(cached, 0, cached.length, scratch, 0, length)) {
+      return cachedNames[slot];
+    }
+    String name = labelName(new String(scratch, 0, length, StandardCharsets.UTF_8));
+    cachedKeys[slot] = Arrays.copyOf(scratch, length);
+    cachedNames[slot] = name;
+    return name;
   }
 
   private static String labelName(String key) {

@@ -54,6 +54,15 @@ public record CategorizedLabels(
     return out;
   }
 
+  /** A label's name as {@link #marked} spells it for a label of this origin. */
+  static String markedName(String name, LabelOrigin origin) {
+    return switch (origin) {
+      case STREAM -> name;
+      case STRUCTURED_METADATA -> METADATA_MARK + name;
+      case PARSED -> PARSED_MARK + name;
+    };
+  }
+
   /** The inverse of {@link #marked}; a map without marks is all stream labels. */
   public static CategorizedLabels fromMarked(Map<String, String> marked) {
     TreeMap<String, String> stream = new TreeMap<>();

@@ -97,6 +97,80 @@ final class JsonScanner {
     return -1;
   }
 
+  /**
+   * Skips the string starting at the quote at {@code i} without decoding it; returns what {@link
+   * #readString} would (a string with escapes is read by it, so they are checked alike).
+   */
+  int skipString(int i) {
+    if (i >= n || s.charAt(i) != '"') {
+      return -1;
+    }
+    int quote = s.indexOf('"', i + 1);
+    if (quote < 0) {
+      return -1;
+    }
+    if (backslashFrom(i + 1) < quote) {
+      return readString(i);
+    }
+    return quote + 1;
+  }
+
+  /** The first backslash at or after {@code from}, or {@code n}; found once per stretch. */
+  private int backslashFrom(int from) {
+    if (from < searchedFrom || backslash < from) {
+      int b = s.indexOf('\\', from);
+      backslash = b < 0 ? n : b;
+      searchedFrom = from;
+    }
+    return backslash;
+  }
+
+  /** The first backslash at or after {@link #searchedFrom} ({@code n}: none). */
+  private int backslash = -1;
+
+  private int searchedFrom = Integer.MAX_VALUE;
+
+  /**
+   * Sanitised object keys by their position in the walk: lines of one shape have the same keys in
+   * the same order, so a key is mostly recognised by comparing it in place, without a string.
+   */
+  static final class KeyCache {
+    private final String[] raw = new String[64];
+    private final String[] names = new String[64];
+    private final java.util.Map<String, String> byRaw = new java.util.HashMap<>();
+    private int ordinal;
+  }
+
+  /** The sanitised name of the key last read by {@link #readKey}. */
+  private String lastKey;
+
+  /**
+   * Reads the object key starting at the quote at {@code i} and sanitises it ({@link #lastKey});
+   * returns the index after it or -1.
+   */
+  private int readKey(int i, KeyCache cache) {
+    int ordinal = cache == null ? -1 : cache.ordinal++;
+    if (cache != null && ordinal < cache.raw.length && i < n && s.charAt(i) == '"') {
+      int j = s.indexOf('"', i + 1);
+      if (j >= 0 && backslashFrom(i + 1) > j) {
+        int length = j - i - 1;
+        String raw = cache.raw[ordinal];
+        if (raw == null || raw.length() != length || !s.regionMatches(i + 1, raw, 0, length)) {
+          raw = s.substring(i + 1, j);
+          cache.raw[ordinal] = raw;
+          cache.names[ordinal] = LabelNames.sanitize(raw, false);
+        }
+        lastKey = cache.names[ordinal];
+        return j + 1;
+      }
+    }
+    i = readString(i);
+    if (i >= 0) {
+      lastKey = sanitized(lastString, cache == null ? null : cache.byRaw);
+    }
+    return i;
+  }
+
   /** Skips the value at {@code i}; returns the index after it or -1 when it is malformed. */
   int skipValue(int i) {
     i = skipWs(i);
@@ -106,7 +180,7 @@ final class JsonScanner {
     char c = s.charAt(i);
     switch (c) {
       case '"':
-        return readString(i);
+        return skipString(i);
       case '{':
         {
           i = skipWs(i + 1);
@@ -197,6 +271,25 @@ final class JsonScanner {
    * arrays skipped); returns the index after the object or -1 when it is malformed.
    */
   int flatten(int i, String prefix, LeafVisitor visitor) {
+    return flatten(i, prefix, null, null, visitor);
+  }
+
+  /**
+   * Like {@link #flatten(int, String, LeafVisitor)}, visiting only the leaves whose flat key is in
+   * {@code wanted} (null: all): the others are only checked for well-formedness, so the result
+   * (and whether the line is valid JSON) is the same as a full walk's. {@code names} caches the
+   * keys' sanitised forms (null: none).
+   */
+  int flatten(
+      int i, String prefix, java.util.Set<String> wanted, KeyCache names, LeafVisitor visitor) {
+    if (names != null && prefix.isEmpty()) {
+      names.ordinal = 0;
+    }
+    return walk(i, prefix, wanted, names, visitor);
+  }
+
+  private int walk(
+      int i, String prefix, java.util.Set<String> wanted, KeyCache names, LeafVisitor visitor) {
     i = skipWs(i);
     if (i >= n || s.charAt(i) != '{') {
       return -1;
@@ -206,11 +299,11 @@ final class JsonScanner {
       return i + 1;
     }
     while (true) {
-      i = readString(skipWs(i));
+      i = readKey(skipWs(i), names);
       if (i < 0) {
         return -1;
       }
-      String key = LabelNames.sanitize(lastString, false);
+      String key = lastKey;
       String flat = prefix.isEmpty() ? key : key.isEmpty() ? prefix : prefix + "_" + key;
       i = skipWs(i);
       if (i >= n || s.charAt(i) != ':') {
@@ -222,8 +315,10 @@ final class JsonScanner {
       }
       char c = s.charAt(i);
       if (c == '{') {
-        i = flatten(i, flat, visitor);
-      } else if (c == '[') {
+        i = wanted == null || wantsUnder(wanted, flat)
+            ? walk(i, flat, wanted, names, visitor)
+            : skipValue(i);
+      } else if (c == '[' || wanted != null && !wanted.contains(flat)) {
         i = skipValue(i);
       } else if (c == '"') {
         i = readString(i);
@@ -253,6 +348,36 @@ final class JsonScanner {
       }
       i++;
     }
+  }
+
+  private static String sanitized(String raw, java.util.Map<String, String> names) {
+    if (names == null) {
+      return LabelNames.sanitize(raw, false);
+    }
+    String name = names.get(raw);
+    if (name == null) {
+      if (names.size() >= 4096) {
+        names.clear(); // keys of unbounded variety: keep the cache bounded
+      }
+      name = LabelNames.sanitize(raw, false);
+      names.put(raw, name);
+    }
+    return name;
+  }
+
+  /** Whether some wanted flat key lies inside the object whose flat key is {@code prefix}. */
+  private static boolean wantsUnder(java.util.Set<String> wanted, String prefix) {
+    if (prefix.isEmpty()) {
+      return true; // the members of an object under an empty key are flat keys of their own
+    }
+    for (String w : wanted) {
+      // An empty nested key keeps the prefix itself as the flat key.
+      if (w.startsWith(prefix)
+          && (w.length() == prefix.length() || w.charAt(prefix.length()) == '_')) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

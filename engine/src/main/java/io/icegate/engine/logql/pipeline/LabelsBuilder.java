@@ -40,14 +40,31 @@ public final class LabelsBuilder {
   private final Map<String, LabelOrigin> origin = new HashMap<>();
   private String error;
   private String errorDetails;
+  /** The ordinary labels changed since the last {@link #reset} (with repeats). */
+  private final List<String> touched = new ArrayList<>();
 
   /** Starts a new entry with these stream labels and structured metadata (neither is copied). */
   public void reset(
       SortedMap<String, String> streamLabels, Map<String, String> structuredMetadata) {
-    this.stream = streamLabels;
-    current.clear();
-    origin.clear();
-    current.putAll(streamLabels);
+    if (streamLabels == stream && touched.size() <= 16) {
+      // The same stream as the last entry's (entries come in runs of one stream): undo what the
+      // last entry changed rather than copying the stream labels again.
+      for (String name : touched) {
+        String value = stream.get(name);
+        if (value == null) {
+          current.remove(name);
+        } else {
+          current.put(name, value);
+        }
+        origin.remove(name);
+      }
+    } else {
+      this.stream = streamLabels;
+      current.clear();
+      origin.clear();
+      current.putAll(streamLabels);
+    }
+    touched.clear();
     for (Map.Entry<String, String> m : structuredMetadata.entrySet()) {
       if (unset(m.getKey(), m.getValue())
           || m.getValue().equals(streamLabels.get(m.getKey()))) {
@@ -60,6 +77,7 @@ public final class LabelsBuilder {
       }
       current.put(name, m.getValue());
       origin.put(name, LabelOrigin.STRUCTURED_METADATA);
+      touched.add(name);
     }
     error = null;
     errorDetails = null;
@@ -109,6 +127,7 @@ public final class LabelsBuilder {
     } else {
       current.put(name, value);
       origin.put(name, LabelOrigin.PARSED);
+      touched.add(name);
     }
   }
 
@@ -133,6 +152,7 @@ public final class LabelsBuilder {
     } else {
       current.remove(name);
       origin.remove(name);
+      touched.add(name);
     }
   }
 
@@ -216,5 +236,25 @@ public final class LabelsBuilder {
    */
   public SortedMap<String, String> toStreamMap() {
     return categorized().marked();
+  }
+
+  /**
+   * {@link #toStreamMap} cut to the labels named in {@code only} (those present): what a
+   * consumer that reads only them needs, and far fewer distinct label sets than the whole.
+   */
+  public SortedMap<String, String> toStreamMap(java.util.Collection<String> only) {
+    TreeMap<String, String> out = new TreeMap<>();
+    for (String name : only) {
+      String value = get(name);
+      if (value == null) {
+        continue;
+      }
+      LabelOrigin from =
+          ERROR.equals(name) || ERROR_DETAILS.equals(name)
+              ? LabelOrigin.PARSED
+              : origin.getOrDefault(name, LabelOrigin.STREAM);
+      out.put(CategorizedLabels.markedName(name, from), value);
+    }
+    return out;
   }
 }

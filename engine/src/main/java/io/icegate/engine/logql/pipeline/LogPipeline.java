@@ -48,18 +48,88 @@ import java.util.function.Predicate;
  */
 public final class LogPipeline {
   private final List<Stage> stages;
+  private final List<PipelineStage> source;
 
-  private LogPipeline(List<Stage> stages) {
+  private LogPipeline(List<Stage> stages, List<PipelineStage> source) {
     this.stages = stages;
+    this.source = source;
   }
 
   /** Compiles {@code stages}; throws {@link IllegalArgumentException} for a stage Loki refuses. */
   public static LogPipeline compile(List<PipelineStage> stages) {
+    return compile(stages, null);
+  }
+
+  /** {@code wanted}: the only flat keys the json stages extract (null: all). */
+  private static LogPipeline compile(List<PipelineStage> stages, Set<String> wanted) {
     List<Stage> out = new ArrayList<>(stages.size());
     for (PipelineStage s : stages) {
-      out.add(compile(s));
+      out.add(compile(s, wanted));
     }
-    return new LogPipeline(out);
+    return new LogPipeline(out, List.copyOf(stages));
+  }
+
+  /**
+   * This pipeline for a consumer that reads only some labels of the entries that come out
+   * without an error (a metric query's {@code by} grouping), and the label names whose values can
+   * matter to it; the entries that end with an error must run through the whole pipeline again.
+   *
+   * @param pipeline the stages compiled so that the json parsers extract only the keys that can
+   *     become one of {@code labels}: the rest of each line is still checked to be JSON, so
+   *     which entries pass, their errors, and the values of {@code labels} are the whole
+   *     pipeline's
+   * @param labels the labels read (the consumer's and the label filters'), plus the names a json
+   *     key takes before Loki's {@code _extracted} suffix: what the entry's structured metadata
+   *     is needed for
+   */
+  public record Restricted(LogPipeline pipeline, Set<String> labels) {}
+
+  /**
+   * The pipeline restricted to a consumer that reads {@code readLabels}, or null when a stage may
+   * read or rewrite any label (formatters, {@code drop}/{@code keep}, {@code logfmt}, {@code
+   * unpack}), so only the whole pipeline is exact.
+   */
+  public Restricted restrictedTo(java.util.Collection<String> readLabels) {
+    Set<String> needed = new HashSet<>(readLabels);
+    boolean hasJson = false;
+    for (PipelineStage s : source) {
+      if (s instanceof LabelFilterStage f) {
+        filterLabels(f.filter(), needed);
+      } else if (s instanceof JsonParser) {
+        hasJson = true;
+      } else if (!(s instanceof LineFilter
+          || s instanceof PatternLineFilter
+          || s instanceof IpLineFilter)) {
+        return null;
+      }
+    }
+    Set<String> labels = new HashSet<>(needed);
+    for (String name : needed) {
+      if (name.endsWith(LabelsBuilder.DUPLICATE_SUFFIX)) {
+        labels.add(name.substring(0, name.length() - LabelsBuilder.DUPLICATE_SUFFIX.length()));
+      }
+    }
+    labels = Set.copyOf(labels);
+    return new Restricted(hasJson ? compile(source, labels) : this, labels);
+  }
+
+  private static void filterLabels(LabelFilter filter, Set<String> out) {
+    if (filter instanceof BinaryLabelFilter b) {
+      filterLabels(b.left(), out);
+      filterLabels(b.right(), out);
+    } else if (filter instanceof StringLabelFilter f) {
+      out.add(f.matcher().name());
+    } else if (filter instanceof NumericLabelFilter f) {
+      out.add(f.label());
+    } else if (filter instanceof DurationLabelFilter f) {
+      out.add(f.label());
+    } else if (filter instanceof BytesLabelFilter f) {
+      out.add(f.label());
+    } else if (filter instanceof IpLabelFilter f) {
+      out.add(f.label());
+    } else {
+      throw new IllegalArgumentException("unknown label filter " + filter);
+    }
   }
 
   /**
@@ -77,7 +147,7 @@ public final class LogPipeline {
     return current;
   }
 
-  private static Stage compile(PipelineStage stage) {
+  private static Stage compile(PipelineStage stage, Set<String> wanted) {
     if (stage instanceof LineFilter f) {
       return lineFilter(f);
     }
@@ -89,7 +159,7 @@ public final class LogPipeline {
       return ipLineFilter(f);
     }
     if (stage instanceof JsonParser p) {
-      return p.extractions().isEmpty() ? LogPipeline::json : jsonExpressions(p.extractions());
+      return p.extractions().isEmpty() ? json(wanted) : jsonExpressions(p.extractions());
     }
     if (stage instanceof LogfmtParser p) {
       return logfmt(p);
@@ -186,27 +256,35 @@ public final class LogPipeline {
   static final String LABEL_FILTER_ERROR = "LabelFilterErr";
   static final String TEMPLATE_ERROR = "TemplateFormatErr";
 
-  private static String json(long ts, String line, LabelsBuilder lbs) {
-    JsonScanner scanner = new JsonScanner(line);
+  /**
+   * The json parser without parameters: every scalar leaf becomes a label (nested keys joined by
+   * {@code _}, the first of a repeated key wins), or with {@code wanted} only the leaves whose
+   * flat key is one of those; a line that is not a JSON object gets the error and no label.
+   */
+  private static Stage json(Set<String> wanted) {
+    JsonScanner.KeyCache names = new JsonScanner.KeyCache();
     Set<String> seen = new HashSet<>();
-    List<String[]> found = new ArrayList<>();
-    int end =
-        scanner.flatten(
-            0,
-            "",
-            (key, value) -> {
-              if (seen.add(key)) {
-                found.add(new String[] {key, value});
-              }
-            });
-    if (end < 0) {
-      lbs.setError(JSON_ERROR, "Value looks like object, but can't find closing '}' symbol");
+    List<String> found = new ArrayList<>();
+    JsonScanner.LeafVisitor collect =
+        (key, value) -> {
+          if (seen.add(key)) {
+            found.add(key);
+            found.add(value);
+          }
+        };
+    return (ts, line, lbs) -> {
+      seen.clear();
+      found.clear();
+      int end = new JsonScanner(line).flatten(0, "", wanted, names, collect);
+      if (end < 0) {
+        lbs.setError(JSON_ERROR, "Value looks like object, but can't find closing '}' symbol");
+        return line;
+      }
+      for (int i = 0; i < found.size(); i += 2) {
+        lbs.setParsed(found.get(i), LabelNames.cleanValue(found.get(i + 1)));
+      }
       return line;
-    }
-    for (String[] kv : found) {
-      lbs.setParsed(kv[0], LabelNames.cleanValue(kv[1]));
-    }
-    return line;
+    };
   }
 
   private static Stage jsonExpressions(List<LabelExtraction> extractions) {
