@@ -21,7 +21,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
-import java.util.UUID;
+
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import org.apache.arrow.memory.RootAllocator;
@@ -68,10 +68,7 @@ class CrossReplicaDedupeTest {
   void setUp() {
     allocator = new RootAllocator();
     branch = servers.newBranch("dedupe");
-    storage =
-        new LakeConfig.Storage.S3(
-            ObjectStoreServers.BUCKET, "lake-" + UUID.randomUUID(), servers.s3(), "us-east-1",
-            true, ObjectStoreServers.ACCESS_KEY, ObjectStoreServers.SECRET_KEY);
+    storage = servers.freshStorage();
   }
 
   @AfterEach

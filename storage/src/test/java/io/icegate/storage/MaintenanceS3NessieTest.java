@@ -21,7 +21,7 @@ import io.icegate.storage.wal.WalSegment;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.UUID;
+
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.Snapshot;
@@ -62,10 +62,7 @@ class MaintenanceS3NessieTest {
   void setUp() {
     allocator = new RootAllocator();
     branch = servers.newBranch("maintenance");
-    storage =
-        new LakeConfig.Storage.S3(
-            ObjectStoreServers.BUCKET, "lake-" + UUID.randomUUID(), servers.s3(), "us-east-1",
-            true, ObjectStoreServers.ACCESS_KEY, ObjectStoreServers.SECRET_KEY);
+    storage = servers.freshStorage();
   }
 
   @AfterEach

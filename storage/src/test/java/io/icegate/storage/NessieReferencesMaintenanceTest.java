@@ -76,10 +76,7 @@ class NessieReferencesMaintenanceTest {
   void setUp() {
     allocator = new RootAllocator();
     branch = servers.newBranch("references");
-    storage =
-        new LakeConfig.Storage.S3(
-            ObjectStoreServers.BUCKET, "lake-" + UUID.randomUUID(), servers.s3(), "us-east-1",
-            true, ObjectStoreServers.ACCESS_KEY, ObjectStoreServers.SECRET_KEY);
+    storage = servers.freshStorage();
     nessie =
         NessieClientBuilder.createClientBuilderFromSystemSettings()
             .withUri(servers.nessieApiV2())

@@ -16,7 +16,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.UUID;
+
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.iceberg.Snapshot;
 import org.junit.jupiter.api.AfterEach;
@@ -54,10 +54,7 @@ class S3NessieLakeTest {
   void setUp() {
     allocator = new RootAllocator();
     branch = servers.newBranch("test");
-    storage =
-        new LakeConfig.Storage.S3(
-            ObjectStoreServers.BUCKET, "lake-" + UUID.randomUUID(), servers.s3(), "us-east-1",
-            true, ObjectStoreServers.ACCESS_KEY, ObjectStoreServers.SECRET_KEY);
+    storage = servers.freshStorage();
   }
 
   @AfterEach

@@ -61,10 +61,7 @@ class SeedBackfillS3NessieTest {
   void setUp() {
     allocator = new RootAllocator();
     branch = servers.newBranch("seed");
-    storage =
-        new LakeConfig.Storage.S3(
-            ObjectStoreServers.BUCKET, "lake-" + UUID.randomUUID(), servers.s3(), "us-east-1",
-            true, ObjectStoreServers.ACCESS_KEY, ObjectStoreServers.SECRET_KEY);
+    storage = servers.freshStorage();
   }
 
   @AfterEach

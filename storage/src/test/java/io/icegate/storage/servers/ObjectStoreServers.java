@@ -52,6 +52,12 @@ public final class ObjectStoreServers
 
   /** Where the running servers answer. */
   public record Endpoints(URI s3, URI nessieApiV2, URI icebergRest, String restWarehouse) {
+    /** S3 storage in the shared bucket under a prefix of its own, so tests never meet. */
+    public io.icegate.storage.LakeConfig.Storage.S3 freshStorage() {
+      return new io.icegate.storage.LakeConfig.Storage.S3(
+          BUCKET, "lake-" + UUID.randomUUID(), s3, "us-east-1", true, ACCESS_KEY, SECRET_KEY);
+    }
+
     /** Creates a Nessie branch from main, so a test class has a catalog of its own. */
     public String newBranch(String prefix) {
       String name = prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
