@@ -159,7 +159,8 @@ public final class IceGateServer implements AutoCloseable {
             logs, streams, true, config.maxEntriesLimitPerQuery(),
             config::limitsFor, config.queryMemoryBytes(),
             metrics));
-    LokiMetadataHandler metadata = new LokiMetadataHandler(streams);
+    LokiMetadataHandler metadata =
+        new LokiMetadataHandler(streams, tenant -> config.limitsFor(tenant).queryTimeout());
     lokiRoutes.put(
         "/loki/api/v1/push",
         new PushHandler(

@@ -23,6 +23,9 @@ import java.time.Duration;
  *     max_query_series}, default 500); more fail the query with Loki's series-limit error
  * @param maxQueryLength the longest time range a Loki range query may span (Loki's {@code
  *     max_query_length}, default 721h); zero for no limit
+ * @param queryTimeout how long this tenant's Loki queries may run (Loki's per-tenant {@code
+ *     query_timeout}); zero for the server's {@code query_timeout}, which is also the ceiling:
+ *     snapshot expiry keeps files for that long, so no query may outlive it
  */
 public record Limits(
     long ingestionRateBytes,
@@ -32,7 +35,8 @@ public record Limits(
     int maxLabelNameLength,
     int maxLabelValueLength,
     int maxQuerySeries,
-    Duration maxQueryLength) {
+    Duration maxQueryLength,
+    Duration queryTimeout) {
 
   /** Loki's default {@code max_query_series}. */
   public static final int DEFAULT_MAX_QUERY_SERIES = 500;
@@ -50,7 +54,7 @@ public record Limits(
       int maxLabelValueLength) {
     this(ingestionRateBytes, ingestionBurstBytes, maxRequestBytes, maxAttributesPerRecord,
         maxLabelNameLength, maxLabelValueLength, DEFAULT_MAX_QUERY_SERIES,
-        DEFAULT_MAX_QUERY_LENGTH);
+        DEFAULT_MAX_QUERY_LENGTH, Duration.ZERO);
   }
 
   /** Generous for one node (Loki's 4 MB/s default is per distributor replica); Loki's lengths. */
@@ -66,7 +70,8 @@ public record Limits(
       @JsonProperty("max_label_name_length") Integer maxLabelNameLength,
       @JsonProperty("max_label_value_length") Integer maxLabelValueLength,
       @JsonProperty("max_query_series") Integer maxQuerySeries,
-      @JsonProperty("max_query_length") String maxQueryLength) {
+      @JsonProperty("max_query_length") String maxQueryLength,
+      @JsonProperty("query_timeout") String queryTimeout) {
 
     Limits over(Limits base) {
       return new Limits(
@@ -77,14 +82,16 @@ public record Limits(
           maxLabelNameLength != null ? maxLabelNameLength : base.maxLabelNameLength(),
           maxLabelValueLength != null ? maxLabelValueLength : base.maxLabelValueLength(),
           maxQuerySeries != null ? maxQuerySeries : base.maxQuerySeries(),
-          maxQueryLength != null ? queryLength(maxQueryLength) : base.maxQueryLength());
+          maxQueryLength != null ? duration("max_query_length", maxQueryLength)
+              : base.maxQueryLength(),
+          queryTimeout != null ? duration("query_timeout", queryTimeout) : base.queryTimeout());
     }
 
-    private static Duration queryLength(String text) {
+    private static Duration duration(String key, String text) {
       try {
         return GoDuration.parse(text);
       } catch (IllegalArgumentException e) {
-        throw new ConfigException("max_query_length: " + e.getMessage());
+        throw new ConfigException(key + ": " + e.getMessage());
       }
     }
   }
@@ -111,31 +118,42 @@ public record Limits(
     if (maxQueryLength == null || maxQueryLength.isNegative()) {
       throw new ConfigException(where + ".max_query_length must not be negative");
     }
+    if (queryTimeout == null || queryTimeout.isNegative()) {
+      throw new ConfigException(where + ".query_timeout must not be negative");
+    }
     return this;
   }
 
   public Limits withIngestionRate(long rateBytes, long burstBytes) {
     return new Limits(rateBytes, burstBytes, maxRequestBytes, maxAttributesPerRecord,
-        maxLabelNameLength, maxLabelValueLength, maxQuerySeries, maxQueryLength);
+        maxLabelNameLength, maxLabelValueLength, maxQuerySeries, maxQueryLength, queryTimeout);
   }
 
   public Limits withMaxRequestBytes(int bytes) {
     return new Limits(ingestionRateBytes, ingestionBurstBytes, bytes, maxAttributesPerRecord,
-        maxLabelNameLength, maxLabelValueLength, maxQuerySeries, maxQueryLength);
+        maxLabelNameLength, maxLabelValueLength, maxQuerySeries, maxQueryLength, queryTimeout);
   }
 
   public Limits withRecordLimits(int attributes, int labelName, int labelValue) {
     return new Limits(ingestionRateBytes, ingestionBurstBytes, maxRequestBytes, attributes,
-        labelName, labelValue, maxQuerySeries, maxQueryLength);
+        labelName, labelValue, maxQuerySeries, maxQueryLength, queryTimeout);
   }
 
   public Limits withMaxQuerySeries(int series) {
     return new Limits(ingestionRateBytes, ingestionBurstBytes, maxRequestBytes,
-        maxAttributesPerRecord, maxLabelNameLength, maxLabelValueLength, series, maxQueryLength);
+        maxAttributesPerRecord, maxLabelNameLength, maxLabelValueLength, series, maxQueryLength,
+        queryTimeout);
+  }
+
+  public Limits withQueryTimeout(Duration timeout) {
+    return new Limits(ingestionRateBytes, ingestionBurstBytes, maxRequestBytes,
+        maxAttributesPerRecord, maxLabelNameLength, maxLabelValueLength, maxQuerySeries,
+        maxQueryLength, timeout);
   }
 
   public Limits withMaxQueryLength(Duration length) {
     return new Limits(ingestionRateBytes, ingestionBurstBytes, maxRequestBytes,
-        maxAttributesPerRecord, maxLabelNameLength, maxLabelValueLength, maxQuerySeries, length);
+        maxAttributesPerRecord, maxLabelNameLength, maxLabelValueLength, maxQuerySeries, length,
+        queryTimeout);
   }
 }

@@ -685,6 +685,8 @@ public record ServerConfig(
     if (walMaxDelay.isNegative() || queryTimeout.isNegative() || queryTimeout.isZero()) {
       throw new ConfigException("wal_max_delay and query_timeout must be positive durations");
     }
+    checkQueryTimeoutCeiling("limits", limits);
+    tenantLimits.forEach((tenant, l) -> checkQueryTimeoutCeiling("tenant_limits." + tenant, l));
     if (promQuery.lookbackDelta().compareTo(Duration.ofMillis(1)) < 0
         || promQuery.timeout().compareTo(Duration.ofMillis(1)) < 0) {
       throw new ConfigException(
@@ -780,4 +782,17 @@ public record ServerConfig(
       throw new ConfigException(key + ": " + e.getMessage());
     }
   }
+
+  /**
+   * A tenant's {@code query_timeout} may only shorten the server's: snapshot expiry keeps the
+   * files a query reads for the server's {@code query_timeout} and a minute.
+   */
+  private void checkQueryTimeoutCeiling(String where, Limits l) {
+    if (l.queryTimeout().compareTo(queryTimeout) > 0) {
+      throw new ConfigException(
+          where + ".query_timeout (" + words(l.queryTimeout()) + ") must not exceed"
+              + " query_timeout (" + words(queryTimeout) + "), the longest any query may run");
+    }
+  }
+
 }

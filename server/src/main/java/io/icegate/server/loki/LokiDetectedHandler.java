@@ -18,12 +18,14 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import java.io.ByteArrayOutputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.apache.arrow.memory.OutOfMemoryException;
 
@@ -60,14 +62,17 @@ public final class LokiDetectedHandler implements Handler {
               + "[0-9a-f]{12}\\}?");
 
   private final LogMetadataEngine metadata;
+  /** Each tenant's own {@code query_timeout}, zero when it has none. */
+  private final Function<String, Duration> timeouts;
   private final LogFieldDetector detector;
   private final LogPatternMiner miner;
   private final int maxLineLimit;
 
   public LokiDetectedHandler(
       LogMetadataEngine metadata, LogFieldDetector detector, LogPatternMiner miner,
-      int maxLineLimit) {
+      int maxLineLimit, Function<String, Duration> timeouts) {
     this.metadata = metadata;
+    this.timeouts = timeouts;
     this.detector = detector;
     this.miner = miner;
     this.maxLineLimit = maxLineLimit;
@@ -80,21 +85,23 @@ public final class LokiDetectedHandler implements Handler {
       return;
     }
     byte[] body;
+    QueryDeadline stop = null;
     try {
       String tenant = Tenants.resolve(exchange.header(Tenants.HEADER));
+      stop = QueryDeadline.start(exchange, timeouts.apply(tenant));
       String path = exchange.path();
       if (path.equals("/loki/api/v1/detected_labels")) {
-        body = detectedLabels(exchange, tenant);
+        body = detectedLabels(exchange, tenant, stop);
       } else if (path.equals("/loki/api/v1/detected_fields")) {
-        body = detectedFields(exchange, tenant, null);
+        body = detectedFields(exchange, tenant, stop, null);
       } else if (path.startsWith(VALUES_PREFIX) && path.endsWith("/values")) {
         String name =
             URLDecoder.decode(
                 path.substring(VALUES_PREFIX.length(), path.length() - "/values".length()),
                 StandardCharsets.UTF_8);
-        body = detectedFields(exchange, tenant, name);
+        body = detectedFields(exchange, tenant, stop, name);
       } else if (path.equals("/loki/api/v1/patterns")) {
-        body = patterns(exchange, tenant);
+        body = patterns(exchange, tenant, stop);
       } else {
         LokiErrors.respond(exchange, HttpResponseStatus.NOT_FOUND, "404 page not found");
         return;
@@ -103,7 +110,7 @@ public final class LokiDetectedHandler implements Handler {
       LokiErrors.respond(exchange, HttpResponseStatus.BAD_REQUEST, e.getMessage());
       return;
     } catch (QueryCancelledException e) {
-      LokiErrors.cancelled(exchange, e);
+      LokiErrors.cancelled(exchange, e, stop != null && stop.passed());
       return;
     } catch (OutOfMemoryException e) {
       LokiErrors.respond(exchange, HttpResponseStatus.BAD_REQUEST, "query exceeded its memory limit");
@@ -112,7 +119,8 @@ public final class LokiDetectedHandler implements Handler {
     exchange.respond(HttpResponseStatus.OK, LokiErrors.CONTENT_TYPE, body);
   }
 
-  private byte[] detectedLabels(HttpExchange exchange, String tenant) throws Exception {
+  private byte[] detectedLabels(HttpExchange exchange, String tenant, QueryDeadline stop)
+      throws Exception {
     String query = exchange.param("query");
     LogSelectorExpr selector =
         query == null || query.isBlank() ? null : LokiParamsSupport.selector(query);
@@ -123,7 +131,7 @@ public final class LokiDetectedHandler implements Handler {
             selector == null
                 ? List.of()
                 : List.of(new LogSelectorExpr(selector.selector(), List.of())),
-            exchange::clientGone);
+            stop);
     SortedMap<String, Set<String>> values = new TreeMap<>();
     for (SortedMap<String, String> stream : streams) {
       stream.forEach((k, v) -> values.computeIfAbsent(k, x -> new HashSet<>()).add(v));
@@ -167,7 +175,8 @@ public final class LokiDetectedHandler implements Handler {
     return LogFieldDetector.typeOf(v).equals("int") || LogFieldDetector.typeOf(v).equals("float");
   }
 
-  private byte[] detectedFields(HttpExchange exchange, String tenant, String valuesOf)
+  private byte[] detectedFields(
+      HttpExchange exchange, String tenant, QueryDeadline stop, String valuesOf)
       throws Exception {
     LogSelectorExpr selector = LokiParamsSupport.selector(LokiParamsSupport.query(exchange));
     LokiParamsSupport.Range range = LokiParamsSupport.range(exchange, LokiParamsSupport.HOUR_NANOS);
@@ -182,7 +191,7 @@ public final class LokiDetectedHandler implements Handler {
     List<LogFieldDetector.Sample> samples =
         detector.sample(
             tenant, range.startNanos(), range.endNanos(), selector, lineLimit,
-            exchange::clientGone);
+            stop);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (JsonGenerator json = JSON.createGenerator(out)) {
       json.writeStartObject();
@@ -233,7 +242,7 @@ public final class LokiDetectedHandler implements Handler {
     return out.toByteArray();
   }
 
-  private byte[] patterns(HttpExchange exchange, String tenant) throws Exception {
+  private byte[] patterns(HttpExchange exchange, String tenant, QueryDeadline stop) throws Exception {
     LogSelectorExpr selector = LokiParamsSupport.selector(LokiParamsSupport.query(exchange));
     LokiParamsSupport.Range range = LokiParamsSupport.range(exchange, LokiParamsSupport.HOUR_NANOS);
     String stepText = exchange.param("step");
@@ -250,7 +259,7 @@ public final class LokiDetectedHandler implements Handler {
     List<LogPatternMiner.Pattern> patterns =
         miner.mine(
             tenant, range.startNanos(), range.endNanos() + 1, selector, step, PATTERN_LINES,
-            exchange::clientGone);
+            stop);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (JsonGenerator json = JSON.createGenerator(out)) {
       json.writeStartObject();

@@ -31,7 +31,12 @@ public final class LokiErrors {
 
   /** A query that stopped: 504 with Loki's timeout text, or 499 when the client went away. */
   static void cancelled(HttpExchange exchange, QueryCancelledException e) {
-    if (e.timeout()) {
+    cancelled(exchange, e, false);
+  }
+
+  /** As above; {@code tenantTimeout} when the tenant's own {@code query_timeout} stopped it. */
+  static void cancelled(HttpExchange exchange, QueryCancelledException e, boolean tenantTimeout) {
+    if (e.timeout() || tenantTimeout) {
       respond(exchange, HttpResponseStatus.GATEWAY_TIMEOUT, LokiQueryHandler.TIMEOUT_MESSAGE);
     } else {
       // Loki's ErrClientCanceled.

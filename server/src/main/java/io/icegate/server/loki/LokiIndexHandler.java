@@ -19,6 +19,7 @@ import io.icegate.server.http.HttpExchange;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.io.ByteArrayOutputStream;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -28,6 +29,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.function.Function;
 import org.apache.arrow.memory.OutOfMemoryException;
 
 /**
@@ -50,9 +52,12 @@ public final class LokiIndexHandler implements Handler {
   private static final long MILLI = 1_000_000L;
 
   private final LogIndexEngine engine;
+  /** Each tenant's own {@code query_timeout}, zero when it has none. */
+  private final Function<String, Duration> timeouts;
 
-  public LokiIndexHandler(LogIndexEngine engine) {
+  public LokiIndexHandler(LogIndexEngine engine, Function<String, Duration> timeouts) {
     this.engine = engine;
+    this.timeouts = timeouts;
   }
 
   @Override
@@ -62,20 +67,22 @@ public final class LokiIndexHandler implements Handler {
       return;
     }
     byte[] body;
+    QueryDeadline stop = null;
     try {
       String tenant = Tenants.resolve(exchange.header(Tenants.HEADER));
+      stop = QueryDeadline.start(exchange, timeouts.apply(tenant));
       body =
           switch (exchange.path()) {
-            case "/loki/api/v1/index/stats" -> stats(exchange, tenant);
-            case "/loki/api/v1/index/volume" -> volume(exchange, tenant, false);
-            case "/loki/api/v1/index/volume_range" -> volume(exchange, tenant, true);
+            case "/loki/api/v1/index/stats" -> stats(exchange, tenant, stop);
+            case "/loki/api/v1/index/volume" -> volume(exchange, tenant, stop, false);
+            case "/loki/api/v1/index/volume_range" -> volume(exchange, tenant, stop, true);
             default -> null;
           };
     } catch (LogQLParseException | ProtocolException | IllegalArgumentException e) {
       LokiErrors.respond(exchange, HttpResponseStatus.BAD_REQUEST, e.getMessage());
       return;
     } catch (QueryCancelledException e) {
-      LokiErrors.cancelled(exchange, e);
+      LokiErrors.cancelled(exchange, e, stop != null && stop.passed());
       return;
     } catch (OutOfMemoryException e) {
       LokiErrors.respond(exchange, HttpResponseStatus.BAD_REQUEST, "query exceeded its memory limit");
@@ -88,13 +95,13 @@ public final class LokiIndexHandler implements Handler {
     exchange.respond(HttpResponseStatus.OK, LokiErrors.CONTENT_TYPE, body);
   }
 
-  private byte[] stats(HttpExchange exchange, String tenant) throws Exception {
+  private byte[] stats(HttpExchange exchange, String tenant, QueryDeadline stop) throws Exception {
     LogSelectorExpr selector = LokiParamsSupport.selector(LokiParamsSupport.query(exchange));
     LokiParamsSupport.Range range = LokiParamsSupport.range(exchange, LokiParamsSupport.HOUR_NANOS);
     LogIndexEngine.Volumes v =
         engine.volumes(
             tenant, range.startNanos(), range.endNanos() + 1, selector, null,
-            exchange::clientGone);
+            stop);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (JsonGenerator json = JSON.createGenerator(out)) {
       json.writeStartObject();
@@ -109,7 +116,8 @@ public final class LokiIndexHandler implements Handler {
     return out.toByteArray();
   }
 
-  private byte[] volume(HttpExchange exchange, String tenant, boolean ranged) throws Exception {
+  private byte[] volume(
+      HttpExchange exchange, String tenant, QueryDeadline stop, boolean ranged) throws Exception {
     int limit = LokiParamsSupport.positiveInt(exchange, "limit", DEFAULT_VOLUME_LIMIT);
     String query = LokiParamsSupport.query(exchange);
     LogSelectorExpr parsed = LokiParamsSupport.selector(query);
@@ -176,7 +184,7 @@ public final class LokiIndexHandler implements Handler {
       bucketEnds = new long[] {end};
     }
     LogIndexEngine.Volumes volumes =
-        engine.volumes(tenant, start, end + 1, selector, bucketStarts, exchange::clientGone);
+        engine.volumes(tenant, start, end + 1, selector, bucketStarts, stop);
 
     // Per bucket: volume per name, then Loki's cut to the top `limit` of that bucket.
     Map<String, SortedMap<String, String>> labelsByName = new HashMap<>();

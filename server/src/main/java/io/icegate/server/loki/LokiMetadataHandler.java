@@ -1,5 +1,6 @@
 package io.icegate.server.loki;
 
+import io.icegate.engine.exec.QueryCancelledException;
 import io.icegate.engine.logql.LogMetadataEngine;
 import io.icegate.logql.LogQL;
 import io.icegate.logql.LogQLParseException;
@@ -16,9 +17,11 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import java.io.ByteArrayOutputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * Loki's metadata endpoints, which Grafana's label browser and query editor call:
@@ -32,9 +35,12 @@ public final class LokiMetadataHandler implements Handler {
   private static final String VALUES_PREFIX = "/loki/api/v1/label/";
 
   private final LogMetadataEngine engine;
+  /** Each tenant's own {@code query_timeout}, zero when it has none. */
+  private final Function<String, Duration> timeouts;
 
-  public LokiMetadataHandler(LogMetadataEngine engine) {
+  public LokiMetadataHandler(LogMetadataEngine engine, Function<String, Duration> timeouts) {
     this.engine = engine;
+    this.timeouts = timeouts;
   }
 
   @Override
@@ -44,8 +50,10 @@ public final class LokiMetadataHandler implements Handler {
       return;
     }
     ByteArrayOutputStream out = new ByteArrayOutputStream();
+    QueryDeadline stop = null;
     try {
       String tenant = Tenants.resolve(exchange.header(Tenants.HEADER));
+      stop = QueryDeadline.start(exchange, timeouts.apply(tenant));
       long end =
           exchange.param("end") == null
               ? now()
@@ -63,14 +71,14 @@ public final class LokiMetadataHandler implements Handler {
         LokiMetadataJson.writeStrings(
             out,
             engine.labelNames(tenant, start, end + 1, selector(exchange.param("query")),
-                exchange::clientGone));
+                stop));
       } else if (path.equals("/loki/api/v1/series")) {
         List<LogSelectorExpr> selectors = new ArrayList<>();
         for (String match : exchange.params("match[]")) {
           selectors.add(selector(match));
         }
         LokiMetadataJson.writeSeries(
-            out, engine.series(tenant, start, end + 1, selectors, exchange::clientGone));
+            out, engine.series(tenant, start, end + 1, selectors, stop));
       } else if (path.startsWith(VALUES_PREFIX) && path.endsWith("/values")) {
         String name =
             URLDecoder.decode(
@@ -79,13 +87,16 @@ public final class LokiMetadataHandler implements Handler {
         LokiMetadataJson.writeStrings(
             out,
             engine.labelValues(name, tenant, start, end + 1, selector(exchange.param("query")),
-                exchange::clientGone));
+                stop));
       } else {
         LokiErrors.respond(exchange, HttpResponseStatus.NOT_FOUND, "404 page not found");
         return;
       }
     } catch (LogQLParseException | ProtocolException | IllegalArgumentException e) {
       LokiErrors.respond(exchange, HttpResponseStatus.BAD_REQUEST, e.getMessage());
+      return;
+    } catch (QueryCancelledException e) {
+      LokiErrors.cancelled(exchange, e, stop != null && stop.passed());
       return;
     }
     exchange.respond(HttpResponseStatus.OK, LokiErrors.CONTENT_TYPE, out.toByteArray());

@@ -89,8 +89,10 @@ public final class LokiQueryHandler implements Handler {
     LokiQueryRequest request;
     LogSelectorExpr selector;
     long interval = 0;
+    QueryDeadline stop;
     try {
       String tenant = Tenants.resolve(exchange.header(Tenants.HEADER));
+      stop = QueryDeadline.start(exchange, limits.apply(tenant).queryTimeout());
       request =
           instant
               ? LokiQueryRequest.instantQuery(exchange, tenant, maxLimit)
@@ -118,10 +120,11 @@ public final class LokiQueryHandler implements Handler {
           explain(
               exchange,
               explain.trim(),
-              analyze -> engine.explainMetric(sample, range, analyze, exchange::clientGone));
+              stop,
+              analyze -> engine.explainMetric(sample, range, analyze, stop));
           return;
         }
-        metric(exchange, request, sample);
+        metric(exchange, request, sample, stop);
         return;
       }
       selector = (LogSelectorExpr) expr;
@@ -130,8 +133,9 @@ public final class LokiQueryHandler implements Handler {
         explain(
             exchange,
             explain.trim(),
+            stop,
             analyze -> analyze
-                ? engine.explainAnalyze(logQuery, request.range(), exchange::clientGone)
+                ? engine.explainAnalyze(logQuery, request.range(), stop)
                 : engine.explain(logQuery, request.range()));
         return;
       }
@@ -151,13 +155,13 @@ public final class LokiQueryHandler implements Handler {
       result =
           interval > 0
               ? LokiIntervalSelect.select(
-                  engine, selector, request.range(), interval, exchange::clientGone)
-              : engine.select(selector, request.range(), exchange::clientGone);
+                  engine, selector, request.range(), interval, stop)
+              : engine.select(selector, request.range(), stop);
     } catch (UnsupportedOperationException e) {
       LokiErrors.respond(exchange, HttpResponseStatus.NOT_IMPLEMENTED, e.getMessage());
       return;
     } catch (RuntimeException e) {
-      if (answeredFailure(exchange, e)) {
+      if (answeredFailure(exchange, e, stop)) {
         return;
       }
       throw e;
@@ -181,7 +185,8 @@ public final class LokiQueryHandler implements Handler {
    * stage Loki refuses, an entry with {@code __error__}, or a vector operation Prometheus's rules
    * refuse (many-to-many matching) is the query's fault: 400 with the message.
    */
-  private void metric(HttpExchange exchange, LokiQueryRequest request, SampleExpr sample)
+  private void metric(
+      HttpExchange exchange, LokiQueryRequest request, SampleExpr sample, QueryDeadline stop)
       throws Exception {
     String tenant = request.range().tenant();
     MetricQueryRange range = metricRange(request);
@@ -189,9 +194,9 @@ public final class LokiQueryHandler implements Handler {
     try {
       result =
           engine.metric(
-              sample, range, limits.apply(tenant).maxQuerySeries(), exchange::clientGone);
+              sample, range, limits.apply(tenant).maxQuerySeries(), stop);
     } catch (RuntimeException e) {
-      if (answeredFailure(exchange, e)) {
+      if (answeredFailure(exchange, e, stop)) {
         return;
       }
       throw e;
@@ -324,11 +329,12 @@ public final class LokiQueryHandler implements Handler {
    * 400, a cancelled or timed-out query as Loki does, a query over its memory limit with 400.
    * False for any other failure, which the caller rethrows.
    */
-  private boolean answeredFailure(HttpExchange exchange, RuntimeException e) throws IOException {
+  private boolean answeredFailure(HttpExchange exchange, RuntimeException e, QueryDeadline stop)
+      throws IOException {
     if (e instanceof IllegalArgumentException || e instanceof PromQLException) {
       LokiErrors.respond(exchange, HttpResponseStatus.BAD_REQUEST, e.getMessage());
     } else if (e instanceof QueryCancelledException cancelled) {
-      LokiErrors.cancelled(exchange, cancelled);
+      LokiErrors.cancelled(exchange, cancelled, stop.passed());
     } else if (e instanceof OutOfMemoryException) {
       LokiErrors.respond(exchange, HttpResponseStatus.BAD_REQUEST,
           "query exceeded memory limit of " + queryMemoryBytes + " bytes");
@@ -354,7 +360,8 @@ public final class LokiQueryHandler implements Handler {
    * batches, rows and time, and what the scan read.
    */
   private void explain(
-      HttpExchange exchange, String mode, java.util.function.Function<Boolean, String> explainer)
+      HttpExchange exchange, String mode, QueryDeadline stop,
+      java.util.function.Function<Boolean, String> explainer)
       throws IOException {
     if (!mode.equals("plan") && !mode.equals("analyze")) {
       throw new ProtocolException(
@@ -364,7 +371,7 @@ public final class LokiQueryHandler implements Handler {
     try {
       text = explainer.apply(mode.equals("analyze"));
     } catch (RuntimeException e) {
-      if (answeredFailure(exchange, e)) {
+      if (answeredFailure(exchange, e, stop)) {
         return;
       }
       throw e;

@@ -54,7 +54,8 @@ public final class LokiRoutes {
       LogQueryEngine logs) {
     LokiIndexHandler index =
         new LokiIndexHandler(
-            new LogIndexEngine(scanner, root, config.queryMemoryBytes(), config.queryTimeout()));
+            new LogIndexEngine(scanner, root, config.queryMemoryBytes(), config.queryTimeout()),
+            tenant -> config.limitsFor(tenant).queryTimeout());
     routes.put("/loki/api/v1/index/stats", index);
     routes.put("/loki/api/v1/index/volume", index);
     routes.put("/loki/api/v1/index/volume_range", index);
@@ -63,7 +64,8 @@ public final class LokiRoutes {
             new LogMetadataEngine(scanner, root, config.queryMemoryBytes(), config.queryTimeout()),
             new LogFieldDetector(scanner, root, config.queryMemoryBytes(), config.queryTimeout()),
             new LogPatternMiner(scanner, root, config.queryMemoryBytes(), config.queryTimeout()),
-            config.maxEntriesLimitPerQuery());
+            config.maxEntriesLimitPerQuery(),
+            tenant -> config.limitsFor(tenant).queryTimeout());
     routes.put("/loki/api/v1/detected_labels", detected);
     routes.put("/loki/api/v1/detected_fields", detected);
     routes.put("/loki/api/v1/detected_field/*", detected);
