@@ -131,6 +131,32 @@ class SqlJoinTest {
         .containsExactly("GET /cart|5", "db query|6");
   }
 
+  /**
+   * Keys of different types meet in the wider one: {@code kind} is an INTEGER column (each span's
+   * kind is its span id here: GET /cart 1, db query 2, POST /pay 3, orphan 4), {@code COUNT(*)}
+   * a BIGINT (lines per trace id: A 2, B 1, C 1, no trace 1).
+   */
+  @Test
+  void keysOfDifferentNumericTypesAreComparedAsTheWiderType() {
+    String counts = "(SELECT trace_id, COUNT(*) AS n FROM logs GROUP BY trace_id) c";
+    assertThat(pairs("SELECT s.name, c.n FROM spans s JOIN " + counts + " ON s.kind = c.n"
+            + " ORDER BY s.name, c.n"))
+        .containsExactly("GET /cart|1", "GET /cart|1", "GET /cart|1", "db query|2");
+    assertThat(pairs("SELECT c.n, s.name FROM " + counts + " LEFT JOIN spans s ON c.n = s.kind"
+            + " ORDER BY c.n, s.name"))
+        .containsExactly("1|GET /cart", "1|GET /cart", "1|GET /cart", "2|db query");
+    assertThat(pairs("SELECT s.name FROM spans s JOIN " + counts
+            + " ON s.kind = c.n AND s.trace_id = c.trace_id"))
+        .containsExactly("db query");
+    assertThat(pairs("SELECT s.name FROM spans s JOIN (SELECT trace_id, AVG(CAST(2 AS DOUBLE))"
+            + " AS d FROM logs GROUP BY trace_id) c ON s.kind = c.d ORDER BY s.name"))
+        .containsExactly("db query", "db query", "db query", "db query");
+    assertThat(pairs("SELECT s.name FROM spans s JOIN (SELECT trace_id, CAST(COUNT(*) AS VARCHAR)"
+            + " AS t FROM logs GROUP BY trace_id) c ON CAST(s.kind AS VARCHAR) = c.t"
+            + " ORDER BY s.name"))
+        .containsExactly("GET /cart", "GET /cart", "GET /cart", "db query");
+  }
+
   @Test
   void anInnerJoinsOtherConditionsFilterThePairs() {
     // Lines logged before the span started: a1 (T0) before both of trace A's spans; a2
@@ -225,6 +251,7 @@ class SqlJoinTest {
         .setSpanId(ByteString.copyFrom(id(8, spanId)))
         .setStartTimeUnixNano(start)
         .setEndTimeUnixNano(start + SECOND)
+        .setKindValue(spanId) // 1..5: every value a SpanKind
         .build();
   }
 
