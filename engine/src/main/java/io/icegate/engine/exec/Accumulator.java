@@ -348,12 +348,18 @@ abstract class Accumulator implements AutoCloseable {
     }
   }
 
-  /** {@code SUM}/{@code SUM0} of integers: exact; overflow of a long is an error. */
+  /**
+   * {@code SUM}/{@code SUM0} of integers: exact. The sum is kept in 128 bits (the wrapped long
+   * and a count of wraps), so a run of values that leaves BIGINT's range and comes back — {@code
+   * MAX, 1, -2} — sums right whatever the row order; only a result outside BIGINT is an error.
+   */
   static final class SumLong extends Accumulator {
     private final int arg;
     private final boolean nullWhenEmpty;
     private final Numbers in = new Numbers();
     private long[] sums = new long[16];
+    /** Per group: how many times its long sum wrapped upwards, minus downwards. */
+    private long[] wraps = new long[16];
     private boolean[] seen = new boolean[16];
 
     SumLong(int arg, boolean nullWhenEmpty) {
@@ -364,6 +370,7 @@ abstract class Accumulator implements AutoCloseable {
     @Override
     void grow(int groups) {
       sums = grown(sums, groups);
+      wraps = grown(wraps, groups);
       seen = grown(seen, groups);
     }
 
@@ -373,16 +380,19 @@ abstract class Accumulator implements AutoCloseable {
       long[] v = in.longs;
       boolean[] nulls = in.nulls;
       boolean hasNulls = in.hasNulls;
-      try {
-        for (int r = 0; r < rows; r++) {
-          if (!hasNulls || !nulls[r]) {
-            int g = groups[r];
-            sums[g] = Math.addExact(sums[g], v[r]);
-            seen[g] = true;
+      for (int r = 0; r < rows; r++) {
+        if (!hasNulls || !nulls[r]) {
+          int g = groups[r];
+          long a = sums[g];
+          long x = v[r];
+          long s = a + x;
+          // Both addends of one sign and the sum of the other: it wrapped.
+          if (((a ^ s) & (x ^ s)) < 0) {
+            wraps[g] += x < 0 ? -1 : 1;
           }
+          sums[g] = s;
+          seen[g] = true;
         }
-      } catch (ArithmeticException e) {
-        throw new ArithmeticException("SUM out of range of BIGINT");
       }
     }
 
@@ -391,6 +401,8 @@ abstract class Accumulator implements AutoCloseable {
       for (int i = 0; i < count; i++) {
         if (nullWhenEmpty && !seen[from + i]) {
           out.setNull(i);
+        } else if (wraps[from + i] != 0) {
+          throw new ArithmeticException("SUM out of range of BIGINT");
         } else {
           putLong(out, i, sums[from + i]);
         }
