@@ -150,13 +150,13 @@ public final class IceGateServer implements AutoCloseable {
     lokiRoutes.put(
         "/loki/api/v1/query_range",
         new LokiQueryHandler(
-            logs, streams, false, config.maxEntriesLimitPerQuery(),
+            logs, false, config.maxEntriesLimitPerQuery(),
             config::limitsFor, config.queryMemoryBytes(),
             metrics));
     lokiRoutes.put(
         "/loki/api/v1/query",
         new LokiQueryHandler(
-            logs, streams, true, config.maxEntriesLimitPerQuery(),
+            logs, true, config.maxEntriesLimitPerQuery(),
             config::limitsFor, config.queryMemoryBytes(),
             metrics));
     LokiMetadataHandler metadata =

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.icegate.engine.exec.QueryCancelledException;
 import io.icegate.engine.logql.ConstantEvaluator;
-import io.icegate.engine.logql.LogMetadataEngine;
 import io.icegate.engine.logql.LogMetricResult;
 import io.icegate.engine.logql.LogQueryEngine;
 import io.icegate.engine.logql.MetricQueryRange;
@@ -60,13 +59,11 @@ public final class LokiQueryHandler implements Handler {
   private final ServerMetrics metrics;
 
   /**
-   * @param streams unused: the engine now tells each output label's origin itself (kept only
-   *     because {@code IceGateServer}, outside this package's work, still passes it)
-   * @param limits each tenant's limits ({@code max_query_series}, {@code max_query_length})
+   * @param limits each tenant's limits ({@code max_query_series}, {@code max_query_length},
+   *     {@code query_timeout})
    */
   public LokiQueryHandler(
       LogQueryEngine engine,
-      LogMetadataEngine streams,
       boolean instant,
       int maxLimit,
       Function<String, Limits> limits,
