@@ -34,11 +34,12 @@ class ByteSearchTest {
     int checks = 0;
     for (int round = 0; round < 20_000; round++) {
       byte[] alphabet = alphabets[round % alphabets.length];
-      byte[] h = new byte[random.nextInt(0, 80)];
+      byte[] h = new byte[random.nextInt(0, 120)];
       for (int i = 0; i < h.length; i++) {
         h[i] = alphabet[random.nextInt(alphabet.length)];
       }
-      byte[] needle = new byte[random.nextInt(1, 10)];
+      // Up to 24 bytes: short needles compare byte by byte, long ones eight at a time.
+      byte[] needle = new byte[random.nextInt(1, 25)];
       for (int i = 0; i < needle.length; i++) {
         needle[i] = alphabet[random.nextInt(alphabet.length)];
       }
@@ -63,6 +64,26 @@ class ByteSearchTest {
       System.arraycopy(needle, 0, h, at, needle.length);
       assertThat(search.indexOf(h, 0, h.length)).as("at %d", at).isEqualTo(at);
       assertThat(search.indexOf(h, 0, at + needle.length - 1)).isEqualTo(-1);
+    }
+  }
+
+  @Test
+  void findsLongNeedlesAmongNearMisses() {
+    // Near misses in every byte of the needle, each alone, at every offset of a long haystack.
+    byte[] needle = "user_99999 failed login".getBytes(StandardCharsets.UTF_8);
+    ByteSearch search = new ByteSearch(needle);
+    for (int miss = 0; miss < needle.length; miss++) {
+      byte[] near = needle.clone();
+      near[miss] ^= 0x01;
+      for (int at = 0; at + needle.length <= 64; at++) {
+        byte[] h = "user_9999 user_99999 user_999999 ".repeat(3).getBytes(StandardCharsets.UTF_8);
+        System.arraycopy(near, 0, h, at, near.length);
+        assertThat(search.indexOf(h, 0, h.length)).as("miss %d at %d", miss, at)
+            .isEqualTo(naive(h, 0, h.length, needle));
+        System.arraycopy(needle, 0, h, at, needle.length);
+        assertThat(search.indexOf(h, 0, h.length)).as("at %d", at)
+            .isEqualTo(naive(h, 0, h.length, needle));
+      }
     }
   }
 
