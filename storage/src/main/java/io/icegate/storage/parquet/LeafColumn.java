@@ -43,6 +43,8 @@ final class LeafColumn implements ColumnReader {
   final int maxRepetition;
 
   private PageReader pages;
+  /** The current row group's chunk holds no value (see {@link #valueless()}). */
+  private boolean valueless;
   // The dictionary of the current column chunk: fixed-width values back to back, or strings
   // back to back with their start offsets (count + 1 entries).
   private byte[] dictionary;
@@ -111,8 +113,41 @@ final class LeafColumn implements ColumnReader {
   }
 
   @Override
-  public void start(PageReadStore store) {
+  public void start(PageReadStore store, BlockMetaData group, ParquetFileReader reader) {
+    ColumnChunkMetaData chunk = chunk(group);
+    valueless = chunk != null && holdsNoValue(chunk, group.getRowCount());
     start(store.getPageReader(descriptor));
+    if (maxRepetition > 0 && !valueless) {
+      indexPages(reader, group, chunk);
+    }
+  }
+
+  @Override
+  public boolean valueless() {
+    return valueless;
+  }
+
+  /**
+   * Whether {@code chunk}'s statistics show it holds no value: one level a row, each without a
+   * value (a null, or a map's empty or null map). Without a null count nothing is shown; writers
+   * count, as Parquet's format has it, a null for every level without a value.
+   */
+  private static boolean holdsNoValue(ColumnChunkMetaData chunk, long rows) {
+    org.apache.parquet.column.statistics.Statistics<?> stats = chunk.getStatistics();
+    return stats != null
+        && stats.isNumNullsSet()
+        && !stats.hasNonNullValue()
+        && chunk.getValueCount() == rows
+        && stats.getNumNulls() == rows;
+  }
+
+  private ColumnChunkMetaData chunk(BlockMetaData group) {
+    for (ColumnChunkMetaData chunk : group.getColumns()) {
+      if (java.util.Arrays.equals(chunk.getPath().toArray(), descriptor.getPath())) {
+        return chunk;
+      }
+    }
+    return null;
   }
 
   void start(PageReader pageReader) {
@@ -131,17 +166,21 @@ final class LeafColumn implements ColumnReader {
     }
   }
 
-  void indexPages(ParquetFileReader reader, BlockMetaData group) {
+  /**
+   * Reads a repeated leaf's offset index (where the file has one), so that runs of skipped rows
+   * pass over whole pages without inflating them: a repeated leaf's page header counts levels,
+   * not rows, but the index gives each page's first row.
+   */
+  private void indexPages(
+      ParquetFileReader reader, BlockMetaData group, ColumnChunkMetaData chunk) {
     groupRows = group.getRowCount();
-    for (ColumnChunkMetaData chunk : group.getColumns()) {
-      if (java.util.Arrays.equals(chunk.getPath().toArray(), descriptor.getPath())) {
-        try {
-          offsetIndex = reader.readOffsetIndex(chunk);
-        } catch (IOException | RuntimeException e) {
-          offsetIndex = null; // no index: skip level by level
-        }
-        return;
-      }
+    if (chunk == null) {
+      return;
+    }
+    try {
+      offsetIndex = reader.readOffsetIndex(chunk);
+    } catch (IOException | RuntimeException e) {
+      offsetIndex = null; // no index: skip level by level
     }
   }
 
@@ -317,6 +356,49 @@ final class LeafColumn implements ColumnReader {
     pageValuesLeft--;
   }
 
+  /**
+   * How many rows from the current level on, up to {@code max} and within the current page, hold
+   * no map entry: each is one level (repetition 0) whose definition is below {@code
+   * entryDefinition}, an empty or a null map.
+   */
+  int entrylessRows(int max, int entryDefinition) {
+    int[] defs = definitions;
+    int[] reps = repetitions;
+    int at = definitionAt;
+    int end = at + Math.min(max, pageValuesLeft);
+    int i = at;
+    while (i < end && defs[i] < entryDefinition && reps[i] == 0) {
+      i++;
+    }
+    return i - at;
+  }
+
+  /** The definition level {@code ahead} levels after the current one, in the current page. */
+  int definitionAhead(int ahead) {
+    return definitions[definitionAt + ahead];
+  }
+
+  /**
+   * Passes {@code rows} whole rows that hold no map entry (one level each, see {@link
+   * #entrylessRows}), over page ends; a level that does not fit is an error in the file.
+   */
+  void passEntrylessRows(int rows, int entryDefinition) {
+    int left = rows;
+    while (left > 0) {
+      ensureLevel();
+      int n = Math.min(left, pageValuesLeft);
+      for (int i = definitionAt, end = definitionAt + n; i < end; i++) {
+        if (definitions[i] >= entryDefinition || repetitions[i] != 0) {
+          throw new IllegalStateException("map " + descriptor + " out of record step");
+        }
+      }
+      definitionAt += n;
+      pageValuesLeft -= n;
+      left -= n;
+    }
+    rowAt += rows;
+  }
+
   /** Writes the current level's string value at {@code index} of {@code vector}. */
   void appendString(BaseVariableWidthVector vector, int index) {
     if (dictionaryEncoded) {
@@ -420,6 +502,19 @@ final class LeafColumn implements ColumnReader {
 
   @Override
   public void read(FieldVector vector, int rows, boolean[] keep, int count) {
+    if (valueless) {
+      // Nulls only: the freshly allocated vector's validity is all clear, its offsets zero.
+      if (vector instanceof BaseVariableWidthVector strings) {
+        strings.allocateNew(64L, count);
+        strings.setLastSet(count - 1);
+      } else if (vector instanceof BaseFixedWidthVector fixed) {
+        fixed.allocateNew(count);
+      }
+      if (vector != null) {
+        vector.setValueCount(count);
+      }
+      return;
+    }
     if (vector == null && maxRepetition == 0) {
       deferredRows += rows;
       return;
@@ -852,7 +947,7 @@ final class LeafColumn implements ColumnReader {
     return true;
   }
   /** Sets validity bits {@code [from, from + n)}. */
-  private static void setBits(ArrowBuf validity, int from, int n) {
+  static void setBits(ArrowBuf validity, int from, int n) {
     int i = from;
     int end = from + n;
     while (i < end && (i & 7) != 0) {
