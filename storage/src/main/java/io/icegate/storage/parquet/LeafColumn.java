@@ -89,7 +89,7 @@ final class LeafColumn implements ColumnReader {
   // the rows passed so far, and the row group's row count.
   private org.apache.parquet.internal.column.columnindex.OffsetIndex offsetIndex;
   private int pageOrdinal;
-  long rowAt;
+  private long rowAt;
   private long groupRows;
 
   LeafColumn(ColumnDescriptor descriptor) {
@@ -226,10 +226,6 @@ final class LeafColumn implements ColumnReader {
     }
   }
 
-  private void nextPage() {
-    load(nextDataPage());
-  }
-
   /** The chunk's next page, counted; the row group's end here is an error in the file. */
   private DataPage nextDataPage() {
     DataPage page = pages.readPage();
@@ -329,85 +325,117 @@ final class LeafColumn implements ColumnReader {
     return out;
   }
 
-  // Level by level, for the leaves of a map.
-
-  /** Loads a page if the current one is used up; the row group must have more levels. */
-  void ensureLevel() {
-    if (pageValuesLeft == 0) {
-      nextPage();
-    }
-  }
-
-  /** True while the chunk has levels left (loading the next page when needed). */
-  boolean hasLevel() {
-    return pageValuesLeft > 0 || loadPage();
-  }
-
-  int repetition() {
-    return maxRepetition == 0 ? 0 : repetitions[definitionAt];
-  }
-
-  int definition() {
-    return maxDefinition == 0 ? 0 : definitions[definitionAt];
-  }
-
-  void advanceLevel() {
-    definitionAt++;
-    pageValuesLeft--;
-  }
-
   /**
-   * How many rows from the current level on, up to {@code max} and within the current page, hold
-   * no map entry: each is one level (repetition 0) whose definition is below {@code
-   * entryDefinition}, an empty or a null map.
+   * Reads the next {@code rows} rows of a map's key or value leaf: the entries of the rows
+   * {@code keep} keeps (all when null) appended to {@code entries} — a value whose definition
+   * is below the leaf's maximum as null — the others' levels and values stepped over (see {@link
+   * #skipRows}). With a {@code map} (the key leaf) each kept row's start offset and validity (a
+   * present map: definition from {@code entryDefinition - 1} on) are written to it, from row 0.
    */
-  int entrylessRows(int max, int entryDefinition) {
-    int[] defs = definitions;
-    int[] reps = repetitions;
-    int at = definitionAt;
-    int end = at + Math.min(max, pageValuesLeft);
-    int i = at;
-    while (i < end && defs[i] < entryDefinition && reps[i] == 0) {
-      i++;
-    }
-    return i - at;
-  }
-
-  /** The definition level {@code ahead} levels after the current one, in the current page. */
-  int definitionAhead(int ahead) {
-    return definitions[definitionAt + ahead];
-  }
-
-  /**
-   * Passes {@code rows} whole rows that hold no map entry (one level each, see {@link
-   * #entrylessRows}), over page ends; a level that does not fit is an error in the file.
-   */
-  void passEntrylessRows(int rows, int entryDefinition) {
-    int left = rows;
-    while (left > 0) {
-      ensureLevel();
-      int n = Math.min(left, pageValuesLeft);
-      for (int i = definitionAt, end = definitionAt + n; i < end; i++) {
-        if (definitions[i] >= entryDefinition || repetitions[i] != 0) {
-          throw new IllegalStateException("map " + descriptor + " out of record step");
+  void readEntries(
+      int rows, boolean[] keep, StringSink entries, ArrowBuf mapOffsets, ArrowBuf mapValidity,
+      int entryDefinition) {
+    int out = 0;
+    int row = 0;
+    while (row < rows) {
+      int stop = row + 1;
+      if (keep != null && !keep[row]) {
+        while (stop < rows && !keep[stop]) {
+          stop++;
+        }
+        skipRows(stop - row);
+        row = stop;
+        continue;
+      }
+      if (keep == null) {
+        stop = rows;
+      } else {
+        while (stop < rows && keep[stop]) {
+          stop++;
         }
       }
-      definitionAt += n;
-      pageValuesLeft -= n;
-      left -= n;
+      out = readKeptEntries(stop - row, entries, mapOffsets, mapValidity, entryDefinition, out);
+      row = stop;
     }
-    rowAt += rows;
+    if (mapOffsets != null) {
+      mapOffsets.setInt((long) out * 4, entries.count());
+    }
   }
 
-  /** Writes the current level's string value at {@code index} of {@code vector}. */
-  void appendString(BaseVariableWidthVector vector, int index) {
+  /** {@link #readEntries} for {@code rows} rows all kept; returns the next map row. */
+  private int readKeptEntries(
+      int rows, StringSink entries, ArrowBuf mapOffsets, ArrowBuf mapValidity,
+      int entryDefinition, int out) {
+    int left = rows;
+    while (true) {
+      if (pageValuesLeft == 0) {
+        if (left == 0 && nextPageStartsARow()) {
+          return out; // the last row ended with the page: the next one stays unread
+        }
+        if (!loadPage()) {
+          if (left > 0) {
+            throw new IllegalStateException(
+                "column " + descriptor + " ended before its row group");
+          }
+          return out;
+        }
+      }
+      int[] defs = definitions;
+      int[] reps = repetitions;
+      int i = definitionAt;
+      int end = i + pageValuesLeft;
+      for (; i < end; i++) {
+        int definition = defs[i];
+        if (reps[i] == 0) {
+          if (left == 0) {
+            break;
+          }
+          left--;
+          rowAt++;
+          if (mapOffsets != null) {
+            mapOffsets.setInt((long) out * 4, entries.count());
+            if (definition >= entryDefinition - 1) {
+              BitVectorHelper.setBit(mapValidity, out);
+            }
+          }
+          out++;
+        }
+        if (definition == maxDefinition) {
+          appendValue(entries);
+        } else if (definition >= entryDefinition) {
+          entries.appendNull();
+        }
+      }
+      pageValuesLeft -= i - definitionAt;
+      definitionAt = i;
+      if (i < end) {
+        return out; // at the first level of the row after them
+      }
+    }
+  }
+
+  /**
+   * True when the offset index shows the chunk's next page starts a row: then the row read last
+   * ended with the page before it.
+   */
+  private boolean nextPageStartsARow() {
+    return offsetIndex != null
+        && pageOrdinal < offsetIndex.getPageCount()
+        && offsetIndex.getFirstRowIndex(pageOrdinal) == rowAt;
+  }
+
+  /** Appends the current page's next string value to {@code entries}. */
+  private void appendValue(StringSink entries) {
     if (dictionaryEncoded) {
       int id = ids[idAt++];
       int from = dictionaryOffsets[id];
-      vector.setSafe(index, dictionary, from, dictionaryOffsets[id + 1] - from);
+      entries.append(dictionary, from, dictionaryOffsets[id + 1] - from);
     } else {
       int length = (int) INT_LE.get(data, dataAt);
-      vector.setSafe(index, data, dataAt + 4, length);
+      if (length < 0 || dataAt + 4 + length > data.length) {
+        throw new IllegalStateException("string value past the end of its page in " + descriptor);
+      }
+      entries.append(data, dataAt + 4, length);
       dataAt += 4 + length;
     }
   }
