@@ -12,6 +12,9 @@ import org.apache.arrow.vector.BitVectorHelper;
  * level by level, are appended here one at a time.
  */
 final class StringSink {
+  /** Values up to this many bytes are copied byte by byte. */
+  private static final int SHORT = 24;
+
   private BaseVariableWidthVector vector;
   private long offsets;
   private long data;
@@ -59,7 +62,16 @@ final class StringSink {
       refresh();
     }
     MemoryUtil.putInt(offsets + (long) count * BaseVariableWidthVector.OFFSET_WIDTH, end);
-    MemoryUtil.copyToMemory(source, from, data + end, length);
+    long to = data + end;
+    if (length <= SHORT) {
+      // Attribute keys and values are mostly short: a byte loop costs less than the checks
+      // and call of a bulk copy.
+      for (int i = 0; i < length; i++) {
+        MemoryUtil.putByte(to + i, source[from + i]);
+      }
+    } else {
+      MemoryUtil.copyToMemory(source, from, to, length);
+    }
     BitVectorHelper.setBit(validity, count);
     end += length;
     count++;
