@@ -378,17 +378,18 @@ final class ColumnFlatPages {
 
   /**
    * Definition levels of the page (0 or 1 per value), as the V1 page's 4-byte length plus the
-   * RLE/bit-packed hybrid: one run when all are present, else bit-packed groups of 8 — which is
-   * exactly the presence bitmap, least significant bit first.
+   * RLE/bit-packed hybrid: one run when all are present or all absent (an all-null column, a
+   * page of empty maps), else bit-packed groups of 8 — which is exactly the presence bitmap,
+   * least significant bit first.
    */
   private BytesInput definitionLevels() {
     byte[] out;
     int at;
-    if (nulls == 0) {
+    if (nulls == 0 || nulls == values) {
       out = new byte[4 + 5 + 1];
       at = 4;
       at = varint(out, at, values << 1);
-      out[at++] = 1;
+      out[at++] = (byte) (nulls == 0 ? 1 : 0);
     } else {
       int groups = (values + 7) / 8;
       out = new byte[4 + 5 + groups];

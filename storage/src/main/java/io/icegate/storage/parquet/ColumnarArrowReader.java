@@ -83,6 +83,7 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
   private org.apache.parquet.io.InputFile input;
   private int nextRowGroup;
   private int substringSkipped;
+  private int valuelessChunks;
   private long rowsLeftInGroup;
   private boolean closed;
   // Late materialization (see filtered): the filter, the projected columns it reads, the rest.
@@ -418,6 +419,14 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
     }
   }
 
+  /**
+   * Column chunks read so far whose statistics showed no value (see {@link
+   * ColumnReader#valueless}): answered as nulls or empty maps, their pages never read.
+   */
+  public int valuelessChunks() {
+    return valuelessChunks;
+  }
+
   /** Row groups {@link #filtered} skipped by the file's substring index. */
   public int substringSkipped() {
     return substringSkipped;
@@ -474,9 +483,9 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
       currentGroup = pages;
       for (ColumnReader column : columns) {
         if (column != null) {
-          column.start(pages);
-          if (column instanceof MapColumn map) {
-            map.indexPages(reader, rowGroups.get(group));
+          column.start(pages, rowGroups.get(group), reader);
+          if (column.valueless()) {
+            valuelessChunks++;
           }
         }
       }

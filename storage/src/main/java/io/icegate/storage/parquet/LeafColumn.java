@@ -43,6 +43,8 @@ final class LeafColumn implements ColumnReader {
   final int maxRepetition;
 
   private PageReader pages;
+  /** The current row group's chunk holds no value (see {@link #valueless()}). */
+  private boolean valueless;
   // The dictionary of the current column chunk: fixed-width values back to back, or strings
   // back to back with their start offsets (count + 1 entries).
   private byte[] dictionary;
@@ -87,7 +89,7 @@ final class LeafColumn implements ColumnReader {
   // the rows passed so far, and the row group's row count.
   private org.apache.parquet.internal.column.columnindex.OffsetIndex offsetIndex;
   private int pageOrdinal;
-  long rowAt;
+  private long rowAt;
   private long groupRows;
 
   LeafColumn(ColumnDescriptor descriptor) {
@@ -111,8 +113,41 @@ final class LeafColumn implements ColumnReader {
   }
 
   @Override
-  public void start(PageReadStore store) {
+  public void start(PageReadStore store, BlockMetaData group, ParquetFileReader reader) {
+    ColumnChunkMetaData chunk = chunk(group);
+    valueless = chunk != null && holdsNoValue(chunk, group.getRowCount());
     start(store.getPageReader(descriptor));
+    if (maxRepetition > 0 && !valueless) {
+      indexPages(reader, group, chunk);
+    }
+  }
+
+  @Override
+  public boolean valueless() {
+    return valueless;
+  }
+
+  /**
+   * Whether {@code chunk}'s statistics show it holds no value: one level a row, each without a
+   * value (a null, or a map's empty or null map). Without a null count nothing is shown; writers
+   * count, as Parquet's format has it, a null for every level without a value.
+   */
+  private static boolean holdsNoValue(ColumnChunkMetaData chunk, long rows) {
+    org.apache.parquet.column.statistics.Statistics<?> stats = chunk.getStatistics();
+    return stats != null
+        && stats.isNumNullsSet()
+        && !stats.hasNonNullValue()
+        && chunk.getValueCount() == rows
+        && stats.getNumNulls() == rows;
+  }
+
+  private ColumnChunkMetaData chunk(BlockMetaData group) {
+    for (ColumnChunkMetaData chunk : group.getColumns()) {
+      if (java.util.Arrays.equals(chunk.getPath().toArray(), descriptor.getPath())) {
+        return chunk;
+      }
+    }
+    return null;
   }
 
   void start(PageReader pageReader) {
@@ -131,17 +166,21 @@ final class LeafColumn implements ColumnReader {
     }
   }
 
-  void indexPages(ParquetFileReader reader, BlockMetaData group) {
+  /**
+   * Reads a repeated leaf's offset index (where the file has one), so that runs of skipped rows
+   * pass over whole pages without inflating them: a repeated leaf's page header counts levels,
+   * not rows, but the index gives each page's first row.
+   */
+  private void indexPages(
+      ParquetFileReader reader, BlockMetaData group, ColumnChunkMetaData chunk) {
     groupRows = group.getRowCount();
-    for (ColumnChunkMetaData chunk : group.getColumns()) {
-      if (java.util.Arrays.equals(chunk.getPath().toArray(), descriptor.getPath())) {
-        try {
-          offsetIndex = reader.readOffsetIndex(chunk);
-        } catch (IOException | RuntimeException e) {
-          offsetIndex = null; // no index: skip level by level
-        }
-        return;
-      }
+    if (chunk == null) {
+      return;
+    }
+    try {
+      offsetIndex = reader.readOffsetIndex(chunk);
+    } catch (IOException | RuntimeException e) {
+      offsetIndex = null; // no index: skip level by level
     }
   }
 
@@ -185,10 +224,6 @@ final class LeafColumn implements ColumnReader {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-  }
-
-  private void nextPage() {
-    load(nextDataPage());
   }
 
   /** The chunk's next page, counted; the row group's end here is an error in the file. */
@@ -290,42 +325,117 @@ final class LeafColumn implements ColumnReader {
     return out;
   }
 
-  // Level by level, for the leaves of a map.
-
-  /** Loads a page if the current one is used up; the row group must have more levels. */
-  void ensureLevel() {
-    if (pageValuesLeft == 0) {
-      nextPage();
+  /**
+   * Reads the next {@code rows} rows of a map's key or value leaf: the entries of the rows
+   * {@code keep} keeps (all when null) appended to {@code entries} — a value whose definition
+   * is below the leaf's maximum as null — the others' levels and values stepped over (see {@link
+   * #skipRows}). With a {@code map} (the key leaf) each kept row's start offset and validity (a
+   * present map: definition from {@code entryDefinition - 1} on) are written to it, from row 0.
+   */
+  void readEntries(
+      int rows, boolean[] keep, StringSink entries, ArrowBuf mapOffsets, ArrowBuf mapValidity,
+      int entryDefinition) {
+    int out = 0;
+    int row = 0;
+    while (row < rows) {
+      int stop = row + 1;
+      if (keep != null && !keep[row]) {
+        while (stop < rows && !keep[stop]) {
+          stop++;
+        }
+        skipRows(stop - row);
+        row = stop;
+        continue;
+      }
+      if (keep == null) {
+        stop = rows;
+      } else {
+        while (stop < rows && keep[stop]) {
+          stop++;
+        }
+      }
+      out = readKeptEntries(stop - row, entries, mapOffsets, mapValidity, entryDefinition, out);
+      row = stop;
+    }
+    if (mapOffsets != null) {
+      mapOffsets.setInt((long) out * 4, entries.count());
     }
   }
 
-  /** True while the chunk has levels left (loading the next page when needed). */
-  boolean hasLevel() {
-    return pageValuesLeft > 0 || loadPage();
+  /** {@link #readEntries} for {@code rows} rows all kept; returns the next map row. */
+  private int readKeptEntries(
+      int rows, StringSink entries, ArrowBuf mapOffsets, ArrowBuf mapValidity,
+      int entryDefinition, int out) {
+    int left = rows;
+    while (true) {
+      if (pageValuesLeft == 0) {
+        if (left == 0 && nextPageStartsARow()) {
+          return out; // the last row ended with the page: the next one stays unread
+        }
+        if (!loadPage()) {
+          if (left > 0) {
+            throw new IllegalStateException(
+                "column " + descriptor + " ended before its row group");
+          }
+          return out;
+        }
+      }
+      int[] defs = definitions;
+      int[] reps = repetitions;
+      int i = definitionAt;
+      int end = i + pageValuesLeft;
+      for (; i < end; i++) {
+        int definition = defs[i];
+        if (reps[i] == 0) {
+          if (left == 0) {
+            break;
+          }
+          left--;
+          rowAt++;
+          if (mapOffsets != null) {
+            mapOffsets.setInt((long) out * 4, entries.count());
+            if (definition >= entryDefinition - 1) {
+              BitVectorHelper.setBit(mapValidity, out);
+            }
+          }
+          out++;
+        }
+        if (definition == maxDefinition) {
+          appendValue(entries);
+        } else if (definition >= entryDefinition) {
+          entries.appendNull();
+        }
+      }
+      pageValuesLeft -= i - definitionAt;
+      definitionAt = i;
+      if (i < end) {
+        return out; // at the first level of the row after them
+      }
+    }
   }
 
-  int repetition() {
-    return maxRepetition == 0 ? 0 : repetitions[definitionAt];
+  /**
+   * True when the offset index shows the chunk's next page starts a row: then the row read last
+   * ended with the page before it.
+   */
+  private boolean nextPageStartsARow() {
+    return offsetIndex != null
+        && pageOrdinal < offsetIndex.getPageCount()
+        && offsetIndex.getFirstRowIndex(pageOrdinal) == rowAt;
   }
 
-  int definition() {
-    return maxDefinition == 0 ? 0 : definitions[definitionAt];
-  }
-
-  void advanceLevel() {
-    definitionAt++;
-    pageValuesLeft--;
-  }
-
-  /** Writes the current level's string value at {@code index} of {@code vector}. */
-  void appendString(BaseVariableWidthVector vector, int index) {
+  /** Appends the current page's next string value to {@code entries}. */
+  private void appendValue(StringSink entries) {
     if (dictionaryEncoded) {
       int id = ids[idAt++];
       int from = dictionaryOffsets[id];
-      vector.setSafe(index, dictionary, from, dictionaryOffsets[id + 1] - from);
+      entries.append(dictionary, from, dictionaryOffsets[id + 1] - from);
     } else {
       int length = (int) INT_LE.get(data, dataAt);
-      vector.setSafe(index, data, dataAt + 4, length);
+      if (length < 0 || dataAt + 4 + length > data.length) {
+        throw new IllegalStateException("string value past the end of its page in " + descriptor);
+      }
+      entries.append(data, dataAt + 4, length);
       dataAt += 4 + length;
     }
   }
@@ -420,6 +530,19 @@ final class LeafColumn implements ColumnReader {
 
   @Override
   public void read(FieldVector vector, int rows, boolean[] keep, int count) {
+    if (valueless) {
+      // Nulls only: the freshly allocated vector's validity is all clear, its offsets zero.
+      if (vector instanceof BaseVariableWidthVector strings) {
+        strings.allocateNew(64L, count);
+        strings.setLastSet(count - 1);
+      } else if (vector instanceof BaseFixedWidthVector fixed) {
+        fixed.allocateNew(count);
+      }
+      if (vector != null) {
+        vector.setValueCount(count);
+      }
+      return;
+    }
     if (vector == null && maxRepetition == 0) {
       deferredRows += rows;
       return;
@@ -852,7 +975,7 @@ final class LeafColumn implements ColumnReader {
     return true;
   }
   /** Sets validity bits {@code [from, from + n)}. */
-  private static void setBits(ArrowBuf validity, int from, int n) {
+  static void setBits(ArrowBuf validity, int from, int n) {
     int i = from;
     int end = from + n;
     while (i < end && (i & 7) != 0) {

@@ -3,18 +3,28 @@ package io.icegate.storage.parquet;
 import java.util.List;
 import org.apache.arrow.vector.BaseVariableWidthVector;
 import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.complex.MapVector;
+import org.apache.arrow.vector.complex.StructVector;
 import org.apache.parquet.column.page.PageReadStore;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
 
 /**
- * A {@code map<string, string>}: its key and value leaves read level by level in step (they
- * share repetition levels; their pages may end at different places), straight into the map's
- * offsets and the entries' key and value vectors.
+ * A {@code map<string, string>}: its key and value leaves (they share repetition levels; their
+ * pages may end at different places) each read through the batch's rows on its own, straight
+ * into the map's offsets and validity and the entries' key and value vectors.
+ *
+ * <p>Attribute maps are often empty in every row (a log record's attributes where the sender
+ * sets none): a row group whose statistics show a required map's leaves hold no value is
+ * answered without reading a page, its maps' buffers filled in bulk.
  */
 final class MapColumn implements ColumnReader {
   private final LeafColumn keys;
   private final LeafColumn values;
+  private final StringSink keySink = new StringSink();
+  private final StringSink valueSink = new StringSink();
+  /** Entries per kept row in the last batch, to size the next batch's entry vectors. */
+  private double density = 1;
 
   MapColumn(LeafColumn keys, LeafColumn values) {
     this.keys = keys;
@@ -27,87 +37,71 @@ final class MapColumn implements ColumnReader {
   }
 
   @Override
-  public void start(PageReadStore pages) {
-    keys.start(pages);
-    values.start(pages);
+  public void start(PageReadStore pages, BlockMetaData group, ParquetFileReader reader) {
+    keys.start(pages, group, reader);
+    values.start(pages, group, reader);
   }
 
   /**
-   * Reads the leaves' offset indexes (where the file has them), so that runs of skipped rows
-   * pass over whole pages without inflating them: a repeated leaf's page header counts levels,
-   * not rows, but the index gives each page's first row.
+   * True when every row of the current row group is an empty map: a required map (the key's
+   * definition level counts only the repeated entry) whose leaves hold no value.
    */
-  void indexPages(ParquetFileReader reader, BlockMetaData group) {
-    keys.indexPages(reader, group);
-    values.indexPages(reader, group);
+  @Override
+  public boolean valueless() {
+    return keys.maxDefinition == 1 && keys.valueless() && values.valueless();
   }
 
   @Override
   public void read(FieldVector vector, int rows, boolean[] keep, int count) {
-    org.apache.arrow.vector.complex.MapVector map =
-        (org.apache.arrow.vector.complex.MapVector) vector;
-    org.apache.arrow.vector.complex.StructVector entries = null;
-    BaseVariableWidthVector keyVector = null;
-    BaseVariableWidthVector valueVector = null;
-    if (map != null) {
-      map.setInitialCapacity(count);
-      map.allocateNew();
-      entries = (org.apache.arrow.vector.complex.StructVector) map.getDataVector();
-      keyVector = (BaseVariableWidthVector) entries.getChildByOrdinal(0);
-      valueVector = (BaseVariableWidthVector) entries.getChildByOrdinal(1);
-    }
-    int entryDefinition = keys.maxDefinition;
-    int entry = 0;
-    int out = 0;
-    for (int row = 0; row < rows; row++) {
-      if (map == null || (keep != null && !keep[row])) {
-        // A run of rows not written: each leaf steps over them on its own, level runs at once.
-        int end = row + 1;
-        while (end < rows && (map == null || !keep[end])) {
-          end++;
-        }
-        keys.skipRows(end - row);
-        values.skipRows(end - row);
-        row = end - 1;
-        continue;
+    MapVector map = (MapVector) vector;
+    if (valueless()) {
+      if (map != null) {
+        allEmpty(map, count);
       }
-      keys.ensureLevel();
-      values.ensureLevel();
-      if (keys.repetition() != 0) {
-        throw new IllegalStateException("map " + keys.descriptor + " out of record step");
-      }
-      int start = entry;
-      boolean present = keys.definition() >= entryDefinition - 1;
-      do {
-        values.ensureLevel();
-        if (keys.definition() == entryDefinition) {
-          entries.setIndexDefined(entry);
-          keys.appendString(keyVector, entry);
-          if (values.definition() == values.maxDefinition) {
-            values.appendString(valueVector, entry);
-          } else {
-            valueVector.setNull(entry);
-          }
-          entry++;
-        }
-        keys.advanceLevel();
-        values.advanceLevel();
-      } while (keys.hasLevel() && keys.repetition() != 0);
-      if (present) {
-        map.startNewValue(out);
-        map.endValue(out, entry - start);
-      } else {
-        map.setNull(out);
-      }
-      out++;
-      keys.rowAt++;
-      values.rowAt++;
+      return;
     }
-    if (map != null) {
-      keyVector.setValueCount(entry);
-      valueVector.setValueCount(entry);
-      entries.setValueCount(entry);
-      map.setValueCount(count);
+    if (map == null) {
+      // Each leaf steps over the rows on its own, level runs at once.
+      keys.skipRows(rows);
+      values.skipRows(rows);
+      return;
     }
+    map.setInitialCapacity(count, Math.max(0.25, density * 1.25));
+    map.allocateNew();
+    StructVector entries = (StructVector) map.getDataVector();
+    // Each leaf reads its own pages through the rows: the key leaf the maps' offsets, validity
+    // and keys; the value leaf, whose pages may end elsewhere, the values.
+    keySink.start((BaseVariableWidthVector) entries.getChildByOrdinal(0));
+    keys.readEntries(rows, keep, keySink, map.getOffsetBuffer(), map.getValidityBuffer(),
+        keys.maxDefinition);
+    valueSink.start((BaseVariableWidthVector) entries.getChildByOrdinal(1));
+    values.readEntries(rows, keep, valueSink, null, null, keys.maxDefinition);
+    int entry = keySink.count();
+    if (valueSink.count() != entry) {
+      throw new IllegalStateException(
+          "map " + keys.descriptor + " out of record step: " + entry + " keys, "
+              + valueSink.count() + " values");
+    }
+    keySink.finish();
+    valueSink.finish();
+    if (entry > 0) {
+      entries.setIndexDefined(entry - 1); // grows its validity to hold them all
+      LeafColumn.setBits(entries.getValidityBuffer(), 0, entry);
+    }
+    entries.setValueCount(entry);
+    if (count > 0) {
+      density = (double) entry / count;
+    }
+    map.setLastSet(count - 1);
+    map.setValueCount(count);
+  }
+
+  /** {@code count} empty maps: offsets all zero (as allocated), every row valid, no entries. */
+  private static void allEmpty(MapVector map, int count) {
+    map.setInitialTotalCapacity(count, 0);
+    map.allocateNew();
+    LeafColumn.setBits(map.getValidityBuffer(), 0, count);
+    map.setLastSet(count - 1);
+    map.setValueCount(count);
   }
 }

@@ -244,6 +244,61 @@ class ColumnBatchWriterTest {
     }
   }
 
+  @Test
+  void attributeMapsEmptyInATableFilesRowGroupsAreReadWithoutTheirPages() throws Exception {
+    // 6,000 records, record attributes on the first 60 only: as compaction writes a table file
+    // (statistics on every column), small row groups, most of them without one attribute.
+    ScopeLogs.Builder scope = ScopeLogs.newBuilder();
+    for (int i = 0; i < 6_000; i++) {
+      LogRecord.Builder r = LogRecord.newBuilder()
+          .setTimeUnixNano(T0 + i)
+          .setBody(AnyValue.newBuilder().setStringValue("line " + i + " " + Long.toHexString(
+              new java.util.SplittableRandom(i).nextLong())));
+      if (i < 60) {
+        r.addAttributes(attr("k" + i % 3, "v" + i));
+      }
+      scope.addLogRecords(r);
+    }
+    ExportLogsServiceRequest request = ExportLogsServiceRequest.newBuilder()
+        .addResourceLogs(ResourceLogs.newBuilder()
+            .setResource(Resource.newBuilder().addAttributes(attr("service.name", "s")))
+            .addScopeLogs(scope))
+        .build();
+    Path file = dir.resolve("table-file.parquet");
+    var settings = new ArrowParquetWriter.FileSettings(
+        new ArrowParquetWriter.Options(16 * 1024, 4 * 1024,
+            org.apache.parquet.hadoop.metadata.CompressionCodecName.ZSTD, 1),
+        64 * 1024, 500, true);
+    try (RootAllocator allocator = new RootAllocator()) {
+      try (VectorSchemaRoot batch = LogsBatchBuilder.build(request, "t", T0, allocator).batch();
+          ArrowParquetWriter.FileWriter writer = ArrowParquetWriter.open(
+              LogsTable.SCHEMA, new LocalOutputFile(file), Map.of(), settings)) {
+        writer.write(batch);
+        writer.finish();
+      }
+      int groups;
+      try (ParquetFileReader reader = ParquetFileReader.open(new LocalInputFile(file))) {
+        groups = reader.getFooter().getBlocks().size();
+      }
+      assertThat(groups).as("several row groups").isGreaterThan(3);
+      var input = Files.localInput(file.toFile());
+      var split = io.icegate.storage.scan.ScanSplit.whole(
+          new io.icegate.storage.scan.ScanFile(input, input.getLength(), false));
+      Schema maps = LogsTable.SCHEMA.select(LogsTable.RESOURCE_ATTRIBUTES,
+          LogsTable.SCOPE_ATTRIBUTES, LogsTable.LOG_ATTRIBUTES);
+      var always = org.apache.iceberg.expressions.Expressions.alwaysTrue();
+      ColumnarArrowReader ours = ColumnarArrowReader.open(split, maps, always, allocator, 1000);
+      List<List<Object>> read = ColumnarArrowReaderTest.rows(() -> ours);
+      assertThat(read).hasSize(6_000).isEqualTo(ColumnarArrowReaderTest.rows(
+          () -> RecordArrowReader.open(split, maps, always, allocator, 1000)));
+      assertThat(read.get(59).get(2)).isEqualTo(List.of(Map.of("key", "k2", "value", "v59")));
+      assertThat(read.get(60).get(2)).isEqualTo(List.of());
+      // Scope attributes are empty in every row group, record attributes in all but the first.
+      assertThat(ours.valuelessChunks()).isEqualTo(2 * groups - 1);
+      assertThat(allocator.getAllocatedMemory()).isZero();
+    }
+  }
+
   private void assertSameFiles(Schema schema, List<VectorSchemaRoot> batches, int rows)
       throws Exception {
     Path columns = dir.resolve("columns-" + files + ".parquet");

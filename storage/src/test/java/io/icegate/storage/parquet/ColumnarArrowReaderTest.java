@@ -498,11 +498,11 @@ class ColumnarArrowReaderTest {
     assertThat(rows(() -> small.filtered(containsZq))).isEqualTo(expected);
   }
 
-  private interface RowRule {
+  interface RowRule {
     boolean keep(VectorSchemaRoot batch, int row);
   }
 
-  private static RowFilter filter(List<String> columns, RowRule rule) {
+  static RowFilter filter(List<String> columns, RowRule rule) {
     return new RowFilter() {
       @Override
       public List<String> columns() {
@@ -741,7 +741,7 @@ class ColumnarArrowReaderTest {
     return rows(() -> ParquetArrowReader.open(split, schema, filter, allocator, 1000));
   }
 
-  private static List<List<Object>> rows(Supplier<CloseableIterator<VectorSchemaRoot>> open)
+  static List<List<Object>> rows(Supplier<CloseableIterator<VectorSchemaRoot>> open)
       throws Exception {
     List<List<Object>> rows = new ArrayList<>();
     try (CloseableIterator<VectorSchemaRoot> it = open.get()) {
@@ -760,7 +760,7 @@ class ColumnarArrowReaderTest {
     return rows;
   }
 
-  private static Object plain(Object value) {
+  static Object plain(Object value) {
     if (value instanceof List<?> list) {
       return list.stream().map(ColumnarArrowReaderTest::plain).toList();
     }
