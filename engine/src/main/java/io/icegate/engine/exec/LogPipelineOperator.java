@@ -1,8 +1,10 @@
 package io.icegate.engine.exec;
 
+import io.icegate.engine.logql.pipeline.LabelOrigin;
 import io.icegate.engine.logql.pipeline.LabelsBuilder;
 import io.icegate.engine.logql.pipeline.LogLevelDetector;
 import io.icegate.engine.logql.pipeline.LogPipeline;
+import io.icegate.engine.logql.pipeline.Utf8Line;
 import io.icegate.protocol.ProtocolException;
 import io.icegate.protocol.loki.LabelSetCodec;
 import io.icegate.protocol.loki.LokiOtlpLabels;
@@ -56,13 +58,25 @@ public final class LogPipelineOperator implements Operator {
   private MapVector lastMap;
   private VarCharVector mapKeys;
   private VarCharVector mapValues;
-  /** Which input columns hold metadata that {@link #restricted} may read. */
-  private final boolean[] restrictedColumns;
+  /** The input columns that hold metadata, and those of them that {@link #restricted} reads. */
+  private final int[] metadataColumns;
+
+  private final int[] restrictedColumns;
   private static final String DROPPED = new String("(dropped)");
   /** Reused for decoding strings out of Arrow buffers without a byte array per value. */
   private byte[] scratch = new byte[256];
   private SortedMap<String, String> lastOutput;
   private byte[] lastOutputBytes;
+  /** What {@link #encodeRead} last encoded: the read labels' values and origins, and bytes. */
+  private final String[] readValues;
+  private final LabelOrigin[] readOrigins;
+  private byte[] readBytes;
+  /** For one read label: its encodings by value, one map per origin (index 0: absent). */
+  @SuppressWarnings("unchecked")
+  private final Map<String, byte[]>[] oneLabel = new Map[LabelOrigin.values().length + 1];
+  /** The current entry's line, as bytes copied into {@link #lineBytes}. */
+  private final Utf8Line line = new Utf8Line();
+  private byte[] lineBytes = new byte[256];
 
   /** Whether the pipeline has no stages: lines pass as they are, only labels are merged. */
   private final boolean passThrough;
@@ -114,6 +128,11 @@ public final class LogPipelineOperator implements Operator {
     this.inputNames = List.copyOf(inputNames);
     this.passThrough = passThrough;
     this.readLabels = readLabels;
+    this.readValues = new String[readLabels == null ? 0 : readLabels.size()];
+    this.readOrigins = new LabelOrigin[readValues.length];
+    for (int k = 0; k < oneLabel.length; k++) {
+      oneLabel[k] = new HashMap<>();
+    }
     this.detectLevel =
         inputNames.contains(LogsTable.LOG_ATTRIBUTES)
             && (readLabels == null || readLabels.contains(LogLevelDetector.DETECTED_LEVEL));
@@ -130,12 +149,22 @@ public final class LogPipelineOperator implements Operator {
     }
     this.restricted = cut;
     this.prefilterOnly = readLabels == null;
-    this.restrictedColumns = new boolean[inputNames.size()];
-    for (int c = 3; c < inputNames.size() && restricted != null; c++) {
+    List<Integer> all = new ArrayList<>();
+    List<Integer> cutColumns = new ArrayList<>();
+    for (int c = 3; c < inputNames.size(); c++) {
+      all.add(c);
       String name = inputNames.get(c);
-      restrictedColumns[c] =
-          name.equals(LogsTable.LOG_ATTRIBUTES) || restricted.labels().contains(name);
+      // Every attribute map: a key of any may be structured metadata of a read name.
+      if (restricted != null
+          && (name.equals(LogsTable.LOG_ATTRIBUTES)
+              || name.equals(LogsTable.SCOPE_ATTRIBUTES)
+              || name.equals(LogsTable.RESOURCE_ATTRIBUTES)
+              || restricted.labels().contains(name))) {
+        cutColumns.add(c);
+      }
     }
+    this.metadataColumns = all.stream().mapToInt(Integer::intValue).toArray();
+    this.restrictedColumns = cutColumns.stream().mapToInt(Integer::intValue).toArray();
   }
 
   @Override
@@ -193,7 +222,7 @@ public final class LogPipelineOperator implements Operator {
           kept++;
           continue;
         }
-        String line = body.isNull(r) ? "" : text(body, r);
+        line(body, r);
         String result;
         if (restricted != null && restrictedOn) {
           labels.reset(stream, metadata(columns, r, restricted.labels()));
@@ -207,28 +236,29 @@ public final class LogPipelineOperator implements Operator {
           prefilterPassed++;
           if (!prefilterOnly && !labels.hasError()) {
             outTime.setSafe(kept, ts);
-            outLabels.setSafe(kept, encode(labels.toStreamMap(readLabels)));
-            setBody(outBody, kept, result, line, body, r);
+            outLabels.setSafe(kept, encodeRead());
+            setBody(outBody, kept, result, body, r);
             kept++;
             continue;
           }
         }
+        String text = line.text();
         Map<String, String> metadata = metadata(columns, r, null);
         if (detectLevel) {
-          metadata = LogLevelDetector.withDetectedLevel(stream, metadata, () -> line);
+          metadata = LogLevelDetector.withDetectedLevel(stream, metadata, () -> text);
         }
         labels.reset(stream, metadata);
-        result = pipeline.process(ts, line, labels);
+        result = pipeline.process(ts, text, labels);
         if (result == null) {
           continue;
         }
         outTime.setSafe(kept, ts);
         outLabels.setSafe(
             kept,
-            encode(readLabels != null && !labels.hasError()
-                ? labels.toStreamMap(readLabels)
-                : labels.toStreamMap()));
-        setBody(outBody, kept, result, line, body, r);
+            readLabels != null && !labels.hasError()
+                ? encodeRead()
+                : encode(labels.toStreamMap()));
+        setBody(outBody, kept, result, body, r);
         kept++;
       }
       for (FieldVector v : out.getFieldVectors()) {
@@ -246,13 +276,30 @@ public final class LogPipelineOperator implements Operator {
    * The output line: the input's bytes when the pipeline left the line as it was and they were
    * valid UTF-8 (decoding left no U+FFFD, so encoding gives them back).
    */
-  private static void setBody(
-      VarCharVector out, int index, String result, String line, VarCharVector body, int row) {
-    if (result == line && !body.isNull(row) && line.indexOf('\uFFFD') < 0) {
+  private void setBody(VarCharVector out, int index, String result, VarCharVector body, int row) {
+    if (result == LogPipeline.UNDECODED) {
+      result = line.text();
+    }
+    if (result == line.textIfDecoded() && !body.isNull(row) && result.indexOf('\uFFFD') < 0) {
       out.copyFromSafe(row, index, body);
     } else {
       out.setSafe(index, result.getBytes(StandardCharsets.UTF_8));
     }
+  }
+
+  /** Points {@link #line} at row {@code row}'s bytes (a null line is empty). */
+  private void line(VarCharVector body, int row) {
+    if (body.isNull(row)) {
+      line.set(lineBytes, 0);
+      return;
+    }
+    int start = body.getStartOffset(row);
+    int length = body.getEndOffset(row) - start;
+    if (lineBytes.length < length) {
+      lineBytes = new byte[Math.max(length, 2 * lineBytes.length)];
+    }
+    body.getDataBuffer().getBytes(start, lineBytes, 0, length);
+    line.set(lineBytes, length);
   }
 
   private SortedMap<String, String> stream(VarCharVector streams, int row) {
@@ -272,6 +319,50 @@ public final class LogPipelineOperator implements Operator {
     }
     vector.getDataBuffer().getBytes(start, scratch, 0, length);
     return new String(scratch, 0, length, StandardCharsets.UTF_8);
+  }
+
+  /**
+   * The entry's output labels cut to {@link #readLabels} ({@link LabelsBuilder#toStreamMap(
+   * java.util.Collection)}), encoded: they depend only on those labels' values and origins, so
+   * while these repeat (runs of one stream, few distinct values), the last encoding is reused
+   * without building a map.
+   */
+  private byte[] encodeRead() {
+    int n = readLabels.size();
+    if (n == 1) {
+      // The usual `by (label)`: one encoding per distinct value and origin, as the values of
+      // consecutive entries alternate (status 200, 500, 200…).
+      String name = readLabels.get(0);
+      String value = labels.get(name);
+      LabelOrigin origin = value == null ? null : labels.markedOrigin(name);
+      Map<String, byte[]> byValue = oneLabel[origin == null ? 0 : origin.ordinal() + 1];
+      byte[] bytes = byValue.get(value == null ? "" : value);
+      if (bytes == null) {
+        if (byValue.size() >= 4096) {
+          byValue.clear();
+        }
+        bytes =
+            LabelSetCodec.encode(labels.toStreamMap(readLabels)).getBytes(StandardCharsets.UTF_8);
+        byValue.put(value == null ? "" : value, bytes);
+      }
+      return bytes;
+    }
+    boolean same = readBytes != null;
+    for (int k = 0; k < n; k++) {
+      String name = readLabels.get(k);
+      String value = labels.get(name);
+      LabelOrigin origin = value == null ? null : labels.markedOrigin(name);
+      if (same && (origin != readOrigins[k] || !java.util.Objects.equals(value, readValues[k]))) {
+        same = false;
+      }
+      readValues[k] = value;
+      readOrigins[k] = origin;
+    }
+    if (!same) {
+      readBytes =
+          LabelSetCodec.encode(labels.toStreamMap(readLabels)).getBytes(StandardCharsets.UTF_8);
+    }
+    return readBytes;
   }
 
   private byte[] encode(SortedMap<String, String> output) {
@@ -296,13 +387,19 @@ public final class LogPipelineOperator implements Operator {
   /** {@code only}: the only metadata names wanted (null: all). */
   private Map<String, String> metadata(FieldVector[] columns, int row, Set<String> only) {
     Map<String, String> m = null;
-    for (int c = 3; c < inputNames.size(); c++) {
-      if (only != null && !restrictedColumns[c]) {
+    for (int c : only == null ? metadataColumns : restrictedColumns) {
+      FieldVector v = columns[c];
+      if (v.isNull(row)) {
         continue;
       }
-      FieldVector v = columns[c];
       String name = inputNames.get(c);
-      if (v.isNull(row)) {
+      if (v instanceof MapVector map) {
+        if (map.getElementStartIndex(row) < map.getElementEndIndex(row)) {
+          if (m == null) {
+            m = new HashMap<>();
+          }
+          attributes(map, row, m, only);
+        }
         continue;
       }
       if (m == null) {
@@ -314,8 +411,6 @@ public final class LogPipelineOperator implements Operator {
         m.put(name, text(text, row));
       } else if (v instanceof BaseIntVector number) {
         m.put(name, Long.toString(number.getValueAsLong(row)));
-      } else if (v instanceof MapVector map) {
-        attributes(map, row, m, only);
       }
     }
     return m == null ? Map.of() : m;
