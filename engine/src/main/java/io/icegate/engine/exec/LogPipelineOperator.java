@@ -77,6 +77,7 @@ public final class LogPipelineOperator implements Operator {
   /** The current entry's line, as bytes copied into {@link #lineBytes}. */
   private final Utf8Line line = new Utf8Line();
   private byte[] lineBytes = new byte[256];
+  private int lineLength;
 
   /** Whether the pipeline has no stages: lines pass as they are, only labels are merged. */
   private final boolean passThrough;
@@ -278,6 +279,10 @@ public final class LogPipelineOperator implements Operator {
    */
   private void setBody(VarCharVector out, int index, String result, VarCharVector body, int row) {
     if (result == LogPipeline.UNDECODED) {
+      if (!body.isNull(row) && isAscii()) {
+        out.copyFromSafe(row, index, body); // valid UTF-8, so the decoded line encodes back to it
+        return;
+      }
       result = line.text();
     }
     if (result == line.textIfDecoded() && !body.isNull(row) && result.indexOf('\uFFFD') < 0) {
@@ -287,10 +292,29 @@ public final class LogPipelineOperator implements Operator {
     }
   }
 
+  /** Whether every byte of the current line is ASCII; eight at a time. */
+  private boolean isAscii() {
+    int n = lineLength;
+    int i = 0;
+    long any = 0;
+    for (; i + 8 <= n; i += 8) {
+      any |= (long) LONGS.get(lineBytes, i);
+    }
+    for (; i < n; i++) {
+      any |= lineBytes[i];
+    }
+    return (any & 0x8080808080808080L) == 0;
+  }
+
+  private static final java.lang.invoke.VarHandle LONGS =
+      java.lang.invoke.MethodHandles.byteArrayViewVarHandle(
+          long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+
   /** Points {@link #line} at row {@code row}'s bytes (a null line is empty). */
   private void line(VarCharVector body, int row) {
     if (body.isNull(row)) {
       line.set(lineBytes, 0);
+      lineLength = 0;
       return;
     }
     int start = body.getStartOffset(row);
@@ -300,6 +324,7 @@ public final class LogPipelineOperator implements Operator {
     }
     body.getDataBuffer().getBytes(start, lineBytes, 0, length);
     line.set(lineBytes, length);
+    lineLength = length;
   }
 
   private SortedMap<String, String> stream(VarCharVector streams, int row) {
