@@ -112,6 +112,26 @@ class LogMetricJsonQueryTest {
             "{service_name=\"web\"}", Map.of(0L, 1.0)));
   }
 
+  @Test
+  void recordColumnsAreReadOnlyWhenAKeptEntryMayCarryAnError() {
+    // Every kept entry is error-free: the plan reads no record column but the attribute maps.
+    String clean = explain("sum by (status) (count_over_time("
+        + "{deployment_environment=\"prod\"} | json | __error__=\"\" [10s]))");
+    assertThat(clean).contains("log_attributes", "scope_attributes", "resource_attributes")
+        .doesNotContain("trace_id", "severity_text", "flags");
+    // A comparison after the error filter may set LabelFilterErr: such an entry's series error
+    // lists all its labels, so every metadata column is read.
+    String mayErr = explain("sum by (service_name) (count_over_time("
+        + "{deployment_environment=\"prod\"} | json | __error__=\"\" | status >= 500 [10s]))");
+    assertThat(mayErr).contains("trace_id", "severity_text", "flags", "resource_attributes");
+  }
+
+  private static String explain(String query) {
+    return engine.explainMetric(
+        (SampleExpr) LogQL.parse(query),
+        new MetricQueryRange("fake", T0, T0 + 10 * SECOND, 10 * SECOND), false, () -> false);
+  }
+
   private static Map<String, Map<Long, Double>> range(String query) {
     SampleExpr expr = (SampleExpr) LogQL.parse(query);
     LogMetricResult result =

@@ -54,10 +54,9 @@ public final class LogPipelineOperator implements Operator {
   /** Attribute keys (bytes) → their Loki label names ({@link #DROPPED} for keys Loki drops). */
   private final byte[][] cachedKeys = new byte[256][];
   private final String[] cachedNames = new String[256];
-  /** The attribute map last read, and its key and value vectors. */
-  private MapVector lastMap;
-  private VarCharVector mapKeys;
-  private VarCharVector mapValues;
+  /** The key and value vectors of the current batch's attribute maps, by input column. */
+  private final VarCharVector[] mapKeys;
+  private final VarCharVector[] mapValues;
   /** The input columns that hold metadata, and those of them that {@link #restricted} reads. */
   private final int[] metadataColumns;
 
@@ -164,6 +163,8 @@ public final class LogPipelineOperator implements Operator {
         cutColumns.add(c);
       }
     }
+    this.mapKeys = new VarCharVector[inputNames.size()];
+    this.mapValues = new VarCharVector[inputNames.size()];
     this.metadataColumns = all.stream().mapToInt(Integer::intValue).toArray();
     this.restrictedColumns = cutColumns.stream().mapToInt(Integer::intValue).toArray();
   }
@@ -195,7 +196,8 @@ public final class LogPipelineOperator implements Operator {
       fields.add(batch.getVector(c).getField());
     }
     int rows = batch.getRowCount();
-    lastMap = null; // a batch's vectors may be new objects
+    Arrays.fill(mapKeys, null); // a batch's vectors may be new objects
+    Arrays.fill(mapValues, null);
     FieldVector[] columns = batch.getFieldVectors().toArray(new FieldVector[0]);
     VectorSchemaRoot out = Batches.allocate(new Schema(fields), context.allocator(), rows);
     try {
@@ -419,12 +421,7 @@ public final class LogPipelineOperator implements Operator {
       }
       String name = inputNames.get(c);
       if (v instanceof MapVector map) {
-        if (map.getElementStartIndex(row) < map.getElementEndIndex(row)) {
-          if (m == null) {
-            m = new HashMap<>();
-          }
-          attributes(map, row, m, only);
-        }
+        m = attributes(c, map, row, m, only);
         continue;
       }
       if (m == null) {
@@ -445,20 +442,20 @@ public final class LogPipelineOperator implements Operator {
    * Log attributes as Loki's OTLP mapping exposes them: structured metadata named by the
    * attribute key with {@code .} and other invalid characters turned into {@code _}.
    */
-  private void attributes(MapVector map, int row, Map<String, String> out, Set<String> only) {
+  private Map<String, String> attributes(
+      int column, MapVector map, int row, Map<String, String> out, Set<String> only) {
     int end = map.getElementEndIndex(row);
     int i = map.getElementStartIndex(row);
     if (i >= end) {
-      return;
+      return out;
     }
-    if (map != lastMap) {
+    if (mapKeys[column] == null) {
       StructVector entries = (StructVector) map.getDataVector();
-      lastMap = map;
-      mapKeys = (VarCharVector) entries.getChild(MapVector.KEY_NAME);
-      mapValues = (VarCharVector) entries.getChild(MapVector.VALUE_NAME);
+      mapKeys[column] = (VarCharVector) entries.getChild(MapVector.KEY_NAME);
+      mapValues[column] = (VarCharVector) entries.getChild(MapVector.VALUE_NAME);
     }
-    VarCharVector keys = mapKeys;
-    VarCharVector values = mapValues;
+    VarCharVector keys = mapKeys[column];
+    VarCharVector values = mapValues[column];
     for (; i < end; i++) {
       if (keys.isNull(i) || values.isNull(i)) {
         continue;
@@ -470,8 +467,12 @@ public final class LogPipelineOperator implements Operator {
       if (only != null && !only.contains(name)) {
         continue;
       }
+      if (out == null) {
+        out = new HashMap<>();
+      }
       out.putIfAbsent(name, text(values, i));
     }
+    return out;
   }
 
   /**

@@ -122,6 +122,42 @@ public final class LogPipeline {
     return new Restricted(hasJson ? compile(source, labels) : this, labels);
   }
 
+  /**
+   * Whether every entry this pipeline keeps comes out without {@code __error__}: no stage that
+   * can set an error (a parser, a formatter, a numeric, duration or bytes comparison) comes after
+   * the last {@code | __error__=""}.
+   */
+  public boolean keepsNoErrors() {
+    boolean mayHaveError = false;
+    for (PipelineStage s : source) {
+      if (s instanceof LabelFilterStage f) {
+        if (f.filter() instanceof StringLabelFilter sf
+            && sf.matcher().name().equals(LabelsBuilder.ERROR)
+            && sf.matcher().type() == LabelMatcher.MatchType.EQ
+            && sf.matcher().value().isEmpty()) {
+          mayHaveError = false;
+        } else if (setsErrors(f.filter())) {
+          mayHaveError = true;
+        }
+      } else if (!(s instanceof LineFilter
+          || s instanceof PatternLineFilter
+          || s instanceof IpLineFilter)) {
+        mayHaveError = true;
+      }
+    }
+    return !mayHaveError;
+  }
+
+  /** Whether a label filter may set {@code LabelFilterErr} (a value that doesn't convert). */
+  private static boolean setsErrors(LabelFilter filter) {
+    if (filter instanceof BinaryLabelFilter b) {
+      return setsErrors(b.left()) || setsErrors(b.right());
+    }
+    return filter instanceof NumericLabelFilter
+        || filter instanceof DurationLabelFilter
+        || filter instanceof BytesLabelFilter;
+  }
+
   private static void filterLabels(LabelFilter filter, Set<String> out) {
     if (filter instanceof BinaryLabelFilter b) {
       filterLabels(b.left(), out);
