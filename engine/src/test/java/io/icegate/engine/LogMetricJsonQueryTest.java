@@ -67,6 +67,17 @@ class LogMetricJsonQueryTest {
     append(request("worker", null, null,
         record(T0, "{\"status\":200}"),
         record(T0 + 10 * SECOND, "{\"status\":\"a\\u0062c\"}")));
+    // Another environment: log attributes of one length that differ from row to row.
+    ExportLogsServiceRequest dev = request("batch", null, null,
+        record(T0, "{\"status\":1}").toBuilder().addAttributes(kv("status", "aaa")).build(),
+        record(T0 + 10 * SECOND, "{\"status\":1}").toBuilder()
+            .addAttributes(kv("status", "bbb")).build(),
+        record(T0 + 10 * SECOND, "{\"status\":1}").toBuilder()
+            .addAttributes(kv("status", "aaa")).build());
+    ExportLogsServiceRequest.Builder devEnv = dev.toBuilder();
+    devEnv.getResourceLogsBuilder(0).getResourceBuilder()
+        .setAttributes(1, kv("deployment.environment", "dev"));
+    append(devEnv.build());
   }
 
   @AfterAll
@@ -96,6 +107,15 @@ class LogMetricJsonQueryTest {
             "{status_extracted=\"200\"}", Map.of(0L, 1.0),
             "{status_extracted=\"500\"}", Map.of(0L, 1.0, 10L, 1.0),
             "{}", Map.of(0L, 1.0, 10L, 1.0)));
+  }
+
+  @Test
+  void logAttributesThatDifferFromRowToRowSplitTheSeries() {
+    assertThat(range("sum by (status) (count_over_time("
+            + "{deployment_environment=\"dev\"} | json | __error__=\"\" [10s]))"))
+        .isEqualTo(Map.of(
+            "{status=\"aaa\"}", Map.of(0L, 1.0, 10L, 1.0),
+            "{status=\"bbb\"}", Map.of(10L, 1.0)));
   }
 
   @Test

@@ -18,6 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
+import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.memory.util.ByteFunctionHelpers;
 import org.apache.arrow.vector.BaseIntVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.FixedSizeBinaryVector;
@@ -57,6 +59,14 @@ public final class LogPipelineOperator implements Operator {
   /** The key and value vectors of the current batch's attribute maps, by input column. */
   private final VarCharVector[] mapKeys;
   private final VarCharVector[] mapValues;
+  /**
+   * By input column: the attribute map row last read in this batch (-1: none), the wanted
+   * names it was read for, and what it gave (name, value, name, value…).
+   */
+  private final int[] mapLastRow;
+
+  private final Set<?>[] mapLastOnly;
+  private final List<String>[] mapLastPairs;
   /** The input columns that hold metadata, and those of them that {@link #restricted} reads. */
   private final int[] metadataColumns;
 
@@ -165,6 +175,14 @@ public final class LogPipelineOperator implements Operator {
     }
     this.mapKeys = new VarCharVector[inputNames.size()];
     this.mapValues = new VarCharVector[inputNames.size()];
+    this.mapLastRow = new int[inputNames.size()];
+    this.mapLastOnly = new Set<?>[inputNames.size()];
+    @SuppressWarnings("unchecked")
+    List<String>[] pairs = new List[inputNames.size()];
+    for (int c = 0; c < pairs.length; c++) {
+      pairs[c] = new ArrayList<>();
+    }
+    this.mapLastPairs = pairs;
     this.metadataColumns = all.stream().mapToInt(Integer::intValue).toArray();
     this.restrictedColumns = cutColumns.stream().mapToInt(Integer::intValue).toArray();
   }
@@ -453,26 +471,70 @@ public final class LogPipelineOperator implements Operator {
       StructVector entries = (StructVector) map.getDataVector();
       mapKeys[column] = (VarCharVector) entries.getChild(MapVector.KEY_NAME);
       mapValues[column] = (VarCharVector) entries.getChild(MapVector.VALUE_NAME);
+      mapLastRow[column] = -1;
     }
     VarCharVector keys = mapKeys[column];
     VarCharVector values = mapValues[column];
-    for (; i < end; i++) {
-      if (keys.isNull(i) || values.isNull(i)) {
-        continue;
+    List<String> pairs = mapLastPairs[column];
+    int last = mapLastRow[column];
+    if (last < 0 || mapLastOnly[column] != only || !sameEntries(map, keys, values, last, row)) {
+      // Resource and scope attributes repeat from row to row: a row whose entries are the last
+      // read row's bytes for bytes has the same metadata, which is reused.
+      pairs.clear();
+      for (; i < end; i++) {
+        if (keys.isNull(i) || values.isNull(i)) {
+          continue;
+        }
+        String name = attributeName(keys, i);
+        if (name == DROPPED) {
+          continue; // a key with no label name (empty, or only invalid characters): Loki drops it
+        }
+        if (only != null && !only.contains(name)) {
+          continue;
+        }
+        pairs.add(name);
+        pairs.add(text(values, i));
       }
-      String name = attributeName(keys, i);
-      if (name == DROPPED) {
-        continue; // a key with no label name (empty, or only invalid characters): Loki drops it
-      }
-      if (only != null && !only.contains(name)) {
-        continue;
-      }
+      mapLastRow[column] = row;
+      mapLastOnly[column] = only;
+    }
+    for (int k = 0; k < pairs.size(); k += 2) {
       if (out == null) {
         out = new HashMap<>();
       }
-      out.putIfAbsent(name, text(values, i));
+      out.putIfAbsent(pairs.get(k), pairs.get(k + 1));
     }
     return out;
+  }
+
+  /** Whether rows {@code a} and {@code b} of {@code map} hold the same entries (bytes, nulls). */
+  private static boolean sameEntries(
+      MapVector map, VarCharVector keys, VarCharVector values, int a, int b) {
+    int sa = map.getElementStartIndex(a);
+    int ea = map.getElementEndIndex(a);
+    int sb = map.getElementStartIndex(b);
+    int eb = map.getElementEndIndex(b);
+    if (ea - sa != eb - sb) {
+      return false;
+    }
+    for (int k = 0; k < ea - sa; k++) {
+      if (keys.isNull(sa + k) != keys.isNull(sb + k)
+          || values.isNull(sa + k) != values.isNull(sb + k)
+          || keys.getValueLength(sa + k) != keys.getValueLength(sb + k)
+          || values.getValueLength(sa + k) != values.getValueLength(sb + k)) {
+        return false;
+      }
+    }
+    return sameBytes(keys, sa, ea, sb, eb) && sameBytes(values, sa, ea, sb, eb);
+  }
+
+  /** Whether elements {@code [sa, ea)} and {@code [sb, eb)} have the same bytes, all told. */
+  private static boolean sameBytes(VarCharVector v, int sa, int ea, int sb, int eb) {
+    ArrowBuf data = v.getDataBuffer();
+    return ByteFunctionHelpers.equal(
+            data, v.getStartOffset(sa), v.getStartOffset(ea - 1) + v.getValueLength(ea - 1),
+            data, v.getStartOffset(sb), v.getStartOffset(eb - 1) + v.getValueLength(eb - 1))
+        == 1;
   }
 
   /**
