@@ -1,8 +1,10 @@
 package io.icegate.engine.exec;
 
+import io.icegate.engine.logql.pipeline.LabelOrigin;
 import io.icegate.engine.logql.pipeline.LabelsBuilder;
 import io.icegate.engine.logql.pipeline.LogLevelDetector;
 import io.icegate.engine.logql.pipeline.LogPipeline;
+import io.icegate.engine.logql.pipeline.Utf8Line;
 import io.icegate.protocol.ProtocolException;
 import io.icegate.protocol.loki.LabelSetCodec;
 import io.icegate.protocol.loki.LokiOtlpLabels;
@@ -16,6 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
+import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.memory.util.ByteFunctionHelpers;
 import org.apache.arrow.vector.BaseIntVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.FixedSizeBinaryVector;
@@ -52,17 +56,37 @@ public final class LogPipelineOperator implements Operator {
   /** Attribute keys (bytes) → their Loki label names ({@link #DROPPED} for keys Loki drops). */
   private final byte[][] cachedKeys = new byte[256][];
   private final String[] cachedNames = new String[256];
-  /** The attribute map last read, and its key and value vectors. */
-  private MapVector lastMap;
-  private VarCharVector mapKeys;
-  private VarCharVector mapValues;
-  /** Which input columns hold metadata that {@link #restricted} may read. */
-  private final boolean[] restrictedColumns;
+  /** The key and value vectors of the current batch's attribute maps, by input column. */
+  private final VarCharVector[] mapKeys;
+  private final VarCharVector[] mapValues;
+  /**
+   * By input column: the attribute map row last read in this batch (-1: none), the wanted
+   * names it was read for, and what it gave (name, value, name, value…).
+   */
+  private final int[] mapLastRow;
+
+  private final Set<?>[] mapLastOnly;
+  private final List<String>[] mapLastPairs;
+  /** The input columns that hold metadata, and those of them that {@link #restricted} reads. */
+  private final int[] metadataColumns;
+
+  private final int[] restrictedColumns;
   private static final String DROPPED = new String("(dropped)");
   /** Reused for decoding strings out of Arrow buffers without a byte array per value. */
   private byte[] scratch = new byte[256];
   private SortedMap<String, String> lastOutput;
   private byte[] lastOutputBytes;
+  /** What {@link #encodeRead} last encoded: the read labels' values and origins, and bytes. */
+  private final String[] readValues;
+  private final LabelOrigin[] readOrigins;
+  private byte[] readBytes;
+  /** For one read label: its encodings by value, one map per origin (index 0: absent). */
+  @SuppressWarnings("unchecked")
+  private final Map<String, byte[]>[] oneLabel = new Map[LabelOrigin.values().length + 1];
+  /** The current entry's line, as bytes copied into {@link #lineBytes}. */
+  private final Utf8Line line = new Utf8Line();
+  private byte[] lineBytes = new byte[256];
+  private int lineLength;
 
   /** Whether the pipeline has no stages: lines pass as they are, only labels are merged. */
   private final boolean passThrough;
@@ -114,6 +138,11 @@ public final class LogPipelineOperator implements Operator {
     this.inputNames = List.copyOf(inputNames);
     this.passThrough = passThrough;
     this.readLabels = readLabels;
+    this.readValues = new String[readLabels == null ? 0 : readLabels.size()];
+    this.readOrigins = new LabelOrigin[readValues.length];
+    for (int k = 0; k < oneLabel.length; k++) {
+      oneLabel[k] = new HashMap<>();
+    }
     this.detectLevel =
         inputNames.contains(LogsTable.LOG_ATTRIBUTES)
             && (readLabels == null || readLabels.contains(LogLevelDetector.DETECTED_LEVEL));
@@ -130,12 +159,32 @@ public final class LogPipelineOperator implements Operator {
     }
     this.restricted = cut;
     this.prefilterOnly = readLabels == null;
-    this.restrictedColumns = new boolean[inputNames.size()];
-    for (int c = 3; c < inputNames.size() && restricted != null; c++) {
+    List<Integer> all = new ArrayList<>();
+    List<Integer> cutColumns = new ArrayList<>();
+    for (int c = 3; c < inputNames.size(); c++) {
+      all.add(c);
       String name = inputNames.get(c);
-      restrictedColumns[c] =
-          name.equals(LogsTable.LOG_ATTRIBUTES) || restricted.labels().contains(name);
+      // Every attribute map: a key of any may be structured metadata of a read name.
+      if (restricted != null
+          && (name.equals(LogsTable.LOG_ATTRIBUTES)
+              || name.equals(LogsTable.SCOPE_ATTRIBUTES)
+              || name.equals(LogsTable.RESOURCE_ATTRIBUTES)
+              || restricted.labels().contains(name))) {
+        cutColumns.add(c);
+      }
     }
+    this.mapKeys = new VarCharVector[inputNames.size()];
+    this.mapValues = new VarCharVector[inputNames.size()];
+    this.mapLastRow = new int[inputNames.size()];
+    this.mapLastOnly = new Set<?>[inputNames.size()];
+    @SuppressWarnings("unchecked")
+    List<String>[] pairs = new List[inputNames.size()];
+    for (int c = 0; c < pairs.length; c++) {
+      pairs[c] = new ArrayList<>();
+    }
+    this.mapLastPairs = pairs;
+    this.metadataColumns = all.stream().mapToInt(Integer::intValue).toArray();
+    this.restrictedColumns = cutColumns.stream().mapToInt(Integer::intValue).toArray();
   }
 
   @Override
@@ -165,7 +214,8 @@ public final class LogPipelineOperator implements Operator {
       fields.add(batch.getVector(c).getField());
     }
     int rows = batch.getRowCount();
-    lastMap = null; // a batch's vectors may be new objects
+    Arrays.fill(mapKeys, null); // a batch's vectors may be new objects
+    Arrays.fill(mapValues, null);
     FieldVector[] columns = batch.getFieldVectors().toArray(new FieldVector[0]);
     VectorSchemaRoot out = Batches.allocate(new Schema(fields), context.allocator(), rows);
     try {
@@ -193,7 +243,7 @@ public final class LogPipelineOperator implements Operator {
           kept++;
           continue;
         }
-        String line = body.isNull(r) ? "" : text(body, r);
+        line(body, r);
         String result;
         if (restricted != null && restrictedOn) {
           labels.reset(stream, metadata(columns, r, restricted.labels()));
@@ -207,28 +257,29 @@ public final class LogPipelineOperator implements Operator {
           prefilterPassed++;
           if (!prefilterOnly && !labels.hasError()) {
             outTime.setSafe(kept, ts);
-            outLabels.setSafe(kept, encode(labels.toStreamMap(readLabels)));
-            setBody(outBody, kept, result, line, body, r);
+            outLabels.setSafe(kept, encodeRead());
+            setBody(outBody, kept, result, body, r);
             kept++;
             continue;
           }
         }
+        String text = line.text();
         Map<String, String> metadata = metadata(columns, r, null);
         if (detectLevel) {
-          metadata = LogLevelDetector.withDetectedLevel(stream, metadata, () -> line);
+          metadata = LogLevelDetector.withDetectedLevel(stream, metadata, () -> text);
         }
         labels.reset(stream, metadata);
-        result = pipeline.process(ts, line, labels);
+        result = pipeline.process(ts, text, labels);
         if (result == null) {
           continue;
         }
         outTime.setSafe(kept, ts);
         outLabels.setSafe(
             kept,
-            encode(readLabels != null && !labels.hasError()
-                ? labels.toStreamMap(readLabels)
-                : labels.toStreamMap()));
-        setBody(outBody, kept, result, line, body, r);
+            readLabels != null && !labels.hasError()
+                ? encodeRead()
+                : encode(labels.toStreamMap()));
+        setBody(outBody, kept, result, body, r);
         kept++;
       }
       for (FieldVector v : out.getFieldVectors()) {
@@ -246,13 +297,54 @@ public final class LogPipelineOperator implements Operator {
    * The output line: the input's bytes when the pipeline left the line as it was and they were
    * valid UTF-8 (decoding left no U+FFFD, so encoding gives them back).
    */
-  private static void setBody(
-      VarCharVector out, int index, String result, String line, VarCharVector body, int row) {
-    if (result == line && !body.isNull(row) && line.indexOf('\uFFFD') < 0) {
+  private void setBody(VarCharVector out, int index, String result, VarCharVector body, int row) {
+    if (result == LogPipeline.UNDECODED) {
+      if (!body.isNull(row) && isAscii()) {
+        out.copyFromSafe(row, index, body); // valid UTF-8, so the decoded line encodes back to it
+        return;
+      }
+      result = line.text();
+    }
+    if (result == line.textIfDecoded() && !body.isNull(row) && result.indexOf('\uFFFD') < 0) {
       out.copyFromSafe(row, index, body);
     } else {
       out.setSafe(index, result.getBytes(StandardCharsets.UTF_8));
     }
+  }
+
+  /** Whether every byte of the current line is ASCII; eight at a time. */
+  private boolean isAscii() {
+    int n = lineLength;
+    int i = 0;
+    long any = 0;
+    for (; i + 8 <= n; i += 8) {
+      any |= (long) LONGS.get(lineBytes, i);
+    }
+    for (; i < n; i++) {
+      any |= lineBytes[i];
+    }
+    return (any & 0x8080808080808080L) == 0;
+  }
+
+  private static final java.lang.invoke.VarHandle LONGS =
+      java.lang.invoke.MethodHandles.byteArrayViewVarHandle(
+          long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+
+  /** Points {@link #line} at row {@code row}'s bytes (a null line is empty). */
+  private void line(VarCharVector body, int row) {
+    if (body.isNull(row)) {
+      line.set(lineBytes, 0);
+      lineLength = 0;
+      return;
+    }
+    int start = body.getStartOffset(row);
+    int length = body.getEndOffset(row) - start;
+    if (lineBytes.length < length) {
+      lineBytes = new byte[Math.max(length, 2 * lineBytes.length)];
+    }
+    body.getDataBuffer().getBytes(start, lineBytes, 0, length);
+    line.set(lineBytes, length);
+    lineLength = length;
   }
 
   private SortedMap<String, String> stream(VarCharVector streams, int row) {
@@ -272,6 +364,50 @@ public final class LogPipelineOperator implements Operator {
     }
     vector.getDataBuffer().getBytes(start, scratch, 0, length);
     return new String(scratch, 0, length, StandardCharsets.UTF_8);
+  }
+
+  /**
+   * The entry's output labels cut to {@link #readLabels} ({@link LabelsBuilder#toStreamMap(
+   * java.util.Collection)}), encoded: they depend only on those labels' values and origins, so
+   * while these repeat (runs of one stream, few distinct values), the last encoding is reused
+   * without building a map.
+   */
+  private byte[] encodeRead() {
+    int n = readLabels.size();
+    if (n == 1) {
+      // The usual `by (label)`: one encoding per distinct value and origin, as the values of
+      // consecutive entries alternate (status 200, 500, 200…).
+      String name = readLabels.get(0);
+      String value = labels.get(name);
+      LabelOrigin origin = value == null ? null : labels.markedOrigin(name);
+      Map<String, byte[]> byValue = oneLabel[origin == null ? 0 : origin.ordinal() + 1];
+      byte[] bytes = byValue.get(value == null ? "" : value);
+      if (bytes == null) {
+        if (byValue.size() >= 4096) {
+          byValue.clear();
+        }
+        bytes =
+            LabelSetCodec.encode(labels.toStreamMap(readLabels)).getBytes(StandardCharsets.UTF_8);
+        byValue.put(value == null ? "" : value, bytes);
+      }
+      return bytes;
+    }
+    boolean same = readBytes != null;
+    for (int k = 0; k < n; k++) {
+      String name = readLabels.get(k);
+      String value = labels.get(name);
+      LabelOrigin origin = value == null ? null : labels.markedOrigin(name);
+      if (same && (origin != readOrigins[k] || !java.util.Objects.equals(value, readValues[k]))) {
+        same = false;
+      }
+      readValues[k] = value;
+      readOrigins[k] = origin;
+    }
+    if (!same) {
+      readBytes =
+          LabelSetCodec.encode(labels.toStreamMap(readLabels)).getBytes(StandardCharsets.UTF_8);
+    }
+    return readBytes;
   }
 
   private byte[] encode(SortedMap<String, String> output) {
@@ -296,13 +432,14 @@ public final class LogPipelineOperator implements Operator {
   /** {@code only}: the only metadata names wanted (null: all). */
   private Map<String, String> metadata(FieldVector[] columns, int row, Set<String> only) {
     Map<String, String> m = null;
-    for (int c = 3; c < inputNames.size(); c++) {
-      if (only != null && !restrictedColumns[c]) {
+    for (int c : only == null ? metadataColumns : restrictedColumns) {
+      FieldVector v = columns[c];
+      if (v.isNull(row)) {
         continue;
       }
-      FieldVector v = columns[c];
       String name = inputNames.get(c);
-      if (v.isNull(row)) {
+      if (v instanceof MapVector map) {
+        m = attributes(c, map, row, m, only);
         continue;
       }
       if (m == null) {
@@ -314,8 +451,6 @@ public final class LogPipelineOperator implements Operator {
         m.put(name, text(text, row));
       } else if (v instanceof BaseIntVector number) {
         m.put(name, Long.toString(number.getValueAsLong(row)));
-      } else if (v instanceof MapVector map) {
-        attributes(map, row, m, only);
       }
     }
     return m == null ? Map.of() : m;
@@ -325,33 +460,81 @@ public final class LogPipelineOperator implements Operator {
    * Log attributes as Loki's OTLP mapping exposes them: structured metadata named by the
    * attribute key with {@code .} and other invalid characters turned into {@code _}.
    */
-  private void attributes(MapVector map, int row, Map<String, String> out, Set<String> only) {
+  private Map<String, String> attributes(
+      int column, MapVector map, int row, Map<String, String> out, Set<String> only) {
     int end = map.getElementEndIndex(row);
     int i = map.getElementStartIndex(row);
     if (i >= end) {
-      return;
+      return out;
     }
-    if (map != lastMap) {
+    if (mapKeys[column] == null) {
       StructVector entries = (StructVector) map.getDataVector();
-      lastMap = map;
-      mapKeys = (VarCharVector) entries.getChild(MapVector.KEY_NAME);
-      mapValues = (VarCharVector) entries.getChild(MapVector.VALUE_NAME);
+      mapKeys[column] = (VarCharVector) entries.getChild(MapVector.KEY_NAME);
+      mapValues[column] = (VarCharVector) entries.getChild(MapVector.VALUE_NAME);
+      mapLastRow[column] = -1;
     }
-    VarCharVector keys = mapKeys;
-    VarCharVector values = mapValues;
-    for (; i < end; i++) {
-      if (keys.isNull(i) || values.isNull(i)) {
-        continue;
+    VarCharVector keys = mapKeys[column];
+    VarCharVector values = mapValues[column];
+    List<String> pairs = mapLastPairs[column];
+    int last = mapLastRow[column];
+    if (last < 0 || mapLastOnly[column] != only || !sameEntries(map, keys, values, last, row)) {
+      // Resource and scope attributes repeat from row to row: a row whose entries are the last
+      // read row's bytes for bytes has the same metadata, which is reused.
+      pairs.clear();
+      for (; i < end; i++) {
+        if (keys.isNull(i) || values.isNull(i)) {
+          continue;
+        }
+        String name = attributeName(keys, i);
+        if (name == DROPPED) {
+          continue; // a key with no label name (empty, or only invalid characters): Loki drops it
+        }
+        if (only != null && !only.contains(name)) {
+          continue;
+        }
+        pairs.add(name);
+        pairs.add(text(values, i));
       }
-      String name = attributeName(keys, i);
-      if (name == DROPPED) {
-        continue; // a key with no label name (empty, or only invalid characters): Loki drops it
-      }
-      if (only != null && !only.contains(name)) {
-        continue;
-      }
-      out.putIfAbsent(name, text(values, i));
+      mapLastRow[column] = row;
+      mapLastOnly[column] = only;
     }
+    for (int k = 0; k < pairs.size(); k += 2) {
+      if (out == null) {
+        out = new HashMap<>();
+      }
+      out.putIfAbsent(pairs.get(k), pairs.get(k + 1));
+    }
+    return out;
+  }
+
+  /** Whether rows {@code a} and {@code b} of {@code map} hold the same entries (bytes, nulls). */
+  private static boolean sameEntries(
+      MapVector map, VarCharVector keys, VarCharVector values, int a, int b) {
+    int sa = map.getElementStartIndex(a);
+    int ea = map.getElementEndIndex(a);
+    int sb = map.getElementStartIndex(b);
+    int eb = map.getElementEndIndex(b);
+    if (ea - sa != eb - sb) {
+      return false;
+    }
+    for (int k = 0; k < ea - sa; k++) {
+      if (keys.isNull(sa + k) != keys.isNull(sb + k)
+          || values.isNull(sa + k) != values.isNull(sb + k)
+          || keys.getValueLength(sa + k) != keys.getValueLength(sb + k)
+          || values.getValueLength(sa + k) != values.getValueLength(sb + k)) {
+        return false;
+      }
+    }
+    return sameBytes(keys, sa, ea, sb, eb) && sameBytes(values, sa, ea, sb, eb);
+  }
+
+  /** Whether elements {@code [sa, ea)} and {@code [sb, eb)} have the same bytes, all told. */
+  private static boolean sameBytes(VarCharVector v, int sa, int ea, int sb, int eb) {
+    ArrowBuf data = v.getDataBuffer();
+    return ByteFunctionHelpers.equal(
+            data, v.getStartOffset(sa), v.getStartOffset(ea - 1) + v.getValueLength(ea - 1),
+            data, v.getStartOffset(sb), v.getStartOffset(eb - 1) + v.getValueLength(eb - 1))
+        == 1;
   }
 
   /**

@@ -162,24 +162,58 @@ public final class LogQueryPlanner {
       // A log query runs the pipeline node even without stages: it merges each entry's
       // structured metadata into its labels, so that only (timestamp, labels, line) travel on to
       // the sort, which holds many batches.
+      // Compile once here so that a stage Loki refuses (a bad template, a malformed json path)
+      // fails the query before any data is read; the operator compiles its own copy.
+      LogPipeline compiled = LogPipeline.compile(rest);
+      String text = stagesText(rest);
+      List<String> read = withLevelIfNamed(readLabels, text);
+      java.util.Set<String> cut =
+          allMetadata && !rest.isEmpty() ? metadataRead(compiled, read) : null;
       List<RexNode> columns = new ArrayList<>();
       OUTPUT.forEach(name -> columns.add(b.field(name)));
-      LogPipelineOperator.METADATA_COLUMNS.forEach(name -> columns.add(b.field(name)));
+      LogPipelineOperator.METADATA_COLUMNS.forEach(name -> {
+        if (cut == null || cut.contains(name)) {
+          columns.add(b.field(name));
+        }
+      });
       if (allMetadata || readsLabels(rest)) {
         columns.add(b.field(LogsTable.LOG_ATTRIBUTES));
       }
       if (allMetadata) {
-        OTHER_METADATA.forEach(name -> columns.add(b.field(name)));
+        OTHER_METADATA.forEach(name -> {
+          if (cut == null || cut.contains(name) || isAttributeMap(name)) {
+            columns.add(b.field(name));
+          }
+        });
       }
       b.project(columns);
-      // Compile once here so that a stage Loki refuses (a bad template, a malformed json path)
-      // fails the query before any data is read; the operator compiles its own copy.
-      LogPipeline.compile(rest);
       RelNode input = b.build();
-      String text = stagesText(rest);
-      b.push(LogicalLogPipeline.create(input, rest, text, withLevelIfNamed(readLabels, text)));
+      b.push(LogicalLogPipeline.create(input, rest, text, read));
     }
     return b;
+  }
+
+  /**
+   * The only structured-metadata names the pipeline node can read of a consumer that reads
+   * {@code readLabels}, or null for all: when the pipeline cut to them ({@link
+   * LogPipeline#restrictedTo}) is exact for every entry it keeps — none keeps an error, which
+   * would send it through the whole pipeline for its full label set — the node reads only the
+   * metadata of those names, so the other record columns need not be read at all (the attribute
+   * maps still are: any of their keys may be one of the names).
+   */
+  private static java.util.Set<String> metadataRead(LogPipeline pipeline, List<String> readLabels) {
+    String level = io.icegate.engine.logql.pipeline.LogLevelDetector.DETECTED_LEVEL;
+    if (readLabels == null || readLabels.contains(level) || !pipeline.keepsNoErrors()) {
+      return null;
+    }
+    LogPipeline.Restricted cut = pipeline.restrictedTo(readLabels);
+    return cut == null ? null : cut.labels();
+  }
+
+  private static boolean isAttributeMap(String column) {
+    return column.equals(LogsTable.LOG_ATTRIBUTES)
+        || column.equals(LogsTable.SCOPE_ATTRIBUTES)
+        || column.equals(LogsTable.RESOURCE_ATTRIBUTES);
   }
 
   /**

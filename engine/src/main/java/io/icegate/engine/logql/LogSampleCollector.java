@@ -13,6 +13,7 @@ import io.icegate.logql.ast.Unwrap;
 import io.icegate.protocol.loki.LabelSetCodec;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -72,6 +73,16 @@ final class LogSampleCollector {
       }
       if (sorted) {
         return; // the usual case: a stream's entries come in time order
+      }
+      boolean oneValue = true;
+      for (int i = 1; i < size && oneValue; i++) {
+        oneValue = Double.doubleToRawLongBits(values[i]) == Double.doubleToRawLongBits(values[0]);
+      }
+      if (oneValue) {
+        // Counts and rates (every value 1), as batches of a parallel scan interleave: the times
+        // alone are sorted, a primitive sort that merges the batches' ordered runs.
+        Arrays.sort(times, 0, size);
+        return;
       }
       int[] order = new int[size];
       for (int i = 0; i < size; i++) {

@@ -366,7 +366,7 @@ final class JsonScanner {
   }
 
   /** Whether some wanted flat key lies inside the object whose flat key is {@code prefix}. */
-  private static boolean wantsUnder(java.util.Set<String> wanted, String prefix) {
+  static boolean wantsUnder(java.util.Set<String> wanted, String prefix) {
     if (prefix.isEmpty()) {
       return true; // the members of an object under an empty key are flat keys of their own
     }

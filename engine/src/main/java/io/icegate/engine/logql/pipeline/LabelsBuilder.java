@@ -238,6 +238,13 @@ public final class LabelsBuilder {
     return categorized().marked();
   }
 
+  /** The origin {@link #toStreamMap(java.util.Collection)} marks a present label with. */
+  public LabelOrigin markedOrigin(String name) {
+    return ERROR.equals(name) || ERROR_DETAILS.equals(name)
+        ? LabelOrigin.PARSED
+        : origin.getOrDefault(name, LabelOrigin.STREAM);
+  }
+
   /**
    * {@link #toStreamMap} cut to the labels named in {@code only} (those present): what a
    * consumer that reads only them needs, and far fewer distinct label sets than the whole.
@@ -249,11 +256,7 @@ public final class LabelsBuilder {
       if (value == null) {
         continue;
       }
-      LabelOrigin from =
-          ERROR.equals(name) || ERROR_DETAILS.equals(name)
-              ? LabelOrigin.PARSED
-              : origin.getOrDefault(name, LabelOrigin.STREAM);
-      out.put(CategorizedLabels.markedName(name, from), value);
+      out.put(CategorizedLabels.markedName(name, markedOrigin(name)), value);
     }
     return out;
   }

@@ -49,10 +49,19 @@ import java.util.function.Predicate;
 public final class LogPipeline {
   private final List<Stage> stages;
   private final List<PipelineStage> source;
+  /**
+   * Whether each stage may read the line's text; a label filter only reads labels and hands the
+   * line it got back unread.
+   */
+  private final boolean[] readsLine;
 
   private LogPipeline(List<Stage> stages, List<PipelineStage> source) {
     this.stages = stages;
     this.source = source;
+    this.readsLine = new boolean[source.size()];
+    for (int k = 0; k < source.size(); k++) {
+      readsLine[k] = !(source.get(k) instanceof LabelFilterStage);
+    }
   }
 
   /** Compiles {@code stages}; throws {@link IllegalArgumentException} for a stage Loki refuses. */
@@ -113,6 +122,42 @@ public final class LogPipeline {
     return new Restricted(hasJson ? compile(source, labels) : this, labels);
   }
 
+  /**
+   * Whether every entry this pipeline keeps comes out without {@code __error__}: no stage that
+   * can set an error (a parser, a formatter, a numeric, duration or bytes comparison) comes after
+   * the last {@code | __error__=""}.
+   */
+  public boolean keepsNoErrors() {
+    boolean mayHaveError = false;
+    for (PipelineStage s : source) {
+      if (s instanceof LabelFilterStage f) {
+        if (f.filter() instanceof StringLabelFilter sf
+            && sf.matcher().name().equals(LabelsBuilder.ERROR)
+            && sf.matcher().type() == LabelMatcher.MatchType.EQ
+            && sf.matcher().value().isEmpty()) {
+          mayHaveError = false;
+        } else if (setsErrors(f.filter())) {
+          mayHaveError = true;
+        }
+      } else if (!(s instanceof LineFilter
+          || s instanceof PatternLineFilter
+          || s instanceof IpLineFilter)) {
+        mayHaveError = true;
+      }
+    }
+    return !mayHaveError;
+  }
+
+  /** Whether a label filter may set {@code LabelFilterErr} (a value that doesn't convert). */
+  private static boolean setsErrors(LabelFilter filter) {
+    if (filter instanceof BinaryLabelFilter b) {
+      return setsErrors(b.left()) || setsErrors(b.right());
+    }
+    return filter instanceof NumericLabelFilter
+        || filter instanceof DurationLabelFilter
+        || filter instanceof BytesLabelFilter;
+  }
+
   private static void filterLabels(LabelFilter filter, Set<String> out) {
     if (filter instanceof BinaryLabelFilter b) {
       filterLabels(b.left(), out);
@@ -139,6 +184,44 @@ public final class LogPipeline {
   public String process(long timestampNanos, String line, LabelsBuilder labels) {
     String current = line;
     for (Stage s : stages) {
+      current = s.process(timestampNanos, current, labels);
+      if (current == null) {
+        return null;
+      }
+    }
+    return current;
+  }
+
+  /**
+   * What {@link #process(long, Utf8Line, LabelsBuilder)} returns for an entry it keeps whose line
+   * no stage changed or decoded: the line is the input's bytes as they are.
+   */
+  public static final String UNDECODED = new String("(undecoded line)");
+
+  /**
+   * Runs the entry whose line is given as UTF-8 bytes: {@code json} stages walk the bytes and
+   * label filters don't read the line, so it is decoded only for the first stage that reads its
+   * text. Returns {@code null} when dropped, {@link #UNDECODED} when kept with the line as it
+   * was and never decoded, else the final line (the decoded text itself, {@link
+   * Utf8Line#textIfDecoded}, when no stage changed it).
+   */
+  public String process(long timestampNanos, Utf8Line line, LabelsBuilder labels) {
+    String current = UNDECODED;
+    for (int k = 0; k < stages.size(); k++) {
+      Stage s = stages.get(k);
+      if (current == UNDECODED) {
+        if (s instanceof JsonStage json) {
+          json.process(line, labels);
+          continue;
+        }
+        if (!readsLine[k]) {
+          if (s.process(timestampNanos, UNDECODED, labels) == null) {
+            return null;
+          }
+          continue;
+        }
+        current = line.text();
+      }
       current = s.process(timestampNanos, current, labels);
       if (current == null) {
         return null;
@@ -262,20 +345,55 @@ public final class LogPipeline {
    * flat key is one of those; a line that is not a JSON object gets the error and no label.
    */
   private static Stage json(Set<String> wanted) {
-    JsonScanner.KeyCache names = new JsonScanner.KeyCache();
-    Set<String> seen = new HashSet<>();
-    List<String> found = new ArrayList<>();
-    JsonScanner.LeafVisitor collect =
+    return new JsonStage(wanted);
+  }
+
+  /**
+   * The json parser without parameters: every scalar leaf becomes a label (nested keys joined by
+   * {@code _}, the first of a repeated key wins), or with {@code wanted} only the leaves whose
+   * flat key is one of those; a line that is not a JSON object gets the error and no label. It
+   * walks a line's UTF-8 bytes when it has them ({@link JsonBytes}), its text otherwise.
+   */
+  private static final class JsonStage implements Stage {
+    private final Set<String> wanted;
+    private final JsonScanner.KeyCache names = new JsonScanner.KeyCache();
+    private final JsonBytes bytes = new JsonBytes();
+    private final JsonBytes.KeyCache byteNames = new JsonBytes.KeyCache();
+    private final Set<String> seen = new HashSet<>();
+    private final List<String> found = new ArrayList<>();
+    private final JsonScanner.LeafVisitor collect =
         (key, value) -> {
           if (seen.add(key)) {
             found.add(key);
             found.add(value);
           }
         };
-    return (ts, line, lbs) -> {
+
+    JsonStage(Set<String> wanted) {
+      this.wanted = wanted;
+    }
+
+    @Override
+    public String process(long ts, String line, LabelsBuilder lbs) {
       seen.clear();
       found.clear();
       int end = new JsonScanner(line).flatten(0, "", wanted, names, collect);
+      return finish(end, line, lbs);
+    }
+
+    /** The stage over the line's bytes; the text is decoded only when they can't decide. */
+    void process(Utf8Line line, LabelsBuilder lbs) {
+      seen.clear();
+      found.clear();
+      int end = bytes.flatten(line.bytes, line.length, wanted, byteNames, collect);
+      if (end == JsonBytes.UNDECIDED) {
+        process(0, line.text(), lbs);
+        return;
+      }
+      finish(end, null, lbs);
+    }
+
+    private String finish(int end, String line, LabelsBuilder lbs) {
       if (end < 0) {
         lbs.setError(JSON_ERROR, "Value looks like object, but can't find closing '}' symbol");
         return line;
@@ -284,7 +402,7 @@ public final class LogPipeline {
         lbs.setParsed(found.get(i), LabelNames.cleanValue(found.get(i + 1)));
       }
       return line;
-    };
+    }
   }
 
   private static Stage jsonExpressions(List<LabelExtraction> extractions) {

@@ -112,4 +112,21 @@ class LogPipelineRestrictedTest {
   private static List<io.icegate.logql.ast.PipelineStage> stagesOf(String stages) {
     return ((LogSelectorExpr) LogQL.parse("{app=\"a\"} " + stages)).pipeline();
   }
+
+  @Test
+  void keepsNoErrorsOnlyWhenNothingAfterTheLastErrorFilterCanSetOne() {
+    assertThat(LogPipeline.compile(stagesOf("| json | __error__=\"\"")).keepsNoErrors()).isTrue();
+    assertThat(LogPipeline.compile(stagesOf("|= \"a\" | json | __error__=\"\" | level=\"x\""))
+            .keepsNoErrors())
+        .isTrue();
+    assertThat(LogPipeline.compile(stagesOf("| json")).keepsNoErrors()).isFalse();
+    assertThat(LogPipeline.compile(stagesOf("| json | __error__=\"\" | status >= 500"))
+            .keepsNoErrors())
+        .isFalse();
+    // Both sides of an `and` run, so the comparison may set an error after the test passed.
+    assertThat(LogPipeline.compile(stagesOf("| json | __error__=\"\" and status >= 500"))
+            .keepsNoErrors())
+        .isFalse();
+    assertThat(LogPipeline.compile(stagesOf("| level=\"x\"")).keepsNoErrors()).isTrue();
+  }
 }
