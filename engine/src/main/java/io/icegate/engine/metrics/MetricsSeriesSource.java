@@ -15,7 +15,6 @@ import io.icegate.engine.series.StaleMarker;
 import io.icegate.protocol.loki.LabelSetCodec;
 import io.icegate.storage.table.MetricsTable;
 import java.math.BigDecimal;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -382,12 +381,11 @@ public final class MetricsSeriesSource implements SeriesSource {
     if (flags.getNullCount() != 0) {
       return false;
     }
-    int[] values = new int[rows];
-    flags.getDataBuffer().nioBuffer(0, rows * 4).order(ByteOrder.LITTLE_ENDIAN).asIntBuffer()
-        .get(values);
+    // Read in place (a ByteBuffer view of the vector costs a reflective construction each).
+    ArrowBuf data = flags.getDataBuffer();
     int any = 0;
-    for (int v : values) {
-      any |= v;
+    for (int i = 0; i < rows; i++) {
+      any |= data.getInt(4L * i);
     }
     return (any & MetricsTable.FLAG_NO_RECORDED_VALUE) == 0;
   }
@@ -403,15 +401,22 @@ public final class MetricsSeriesSource implements SeriesSource {
       Float8Vector doubles, List<LabelMatcher> matchers, Map<Labels, SeriesBuilder> series,
       Map<String, Labels> decoded) {
     int rows = batch.getRowCount();
+    // Copied out in place (a ByteBuffer view of a vector costs a reflective construction each).
     long[] nanos = new long[rows];
-    time.getDataBuffer().nioBuffer(0, rows * 8).order(ByteOrder.LITTLE_ENDIAN).asLongBuffer()
-        .get(nanos);
+    ArrowBuf timeData = time.getDataBuffer();
+    for (int i = 0; i < rows; i++) {
+      nanos[i] = timeData.getLong(8L * i);
+    }
     double[] values = new double[rows];
-    doubles.getDataBuffer().nioBuffer(0, rows * 8).order(ByteOrder.LITTLE_ENDIAN)
-        .asDoubleBuffer().get(values);
+    ArrowBuf valueData = doubles.getDataBuffer();
+    for (int i = 0; i < rows; i++) {
+      values[i] = valueData.getDouble(8L * i);
+    }
     int[] offsets = new int[rows + 1];
-    labels.getOffsetBuffer().nioBuffer(0, (rows + 1) * 4).order(ByteOrder.LITTLE_ENDIAN)
-        .asIntBuffer().get(offsets);
+    ArrowBuf offsetData = labels.getOffsetBuffer();
+    for (int i = 0; i <= rows; i++) {
+      offsets[i] = offsetData.getInt(4L * i);
+    }
     ArrowBuf text = labels.getDataBuffer();
     int start = 0;
     while (start < rows) {
