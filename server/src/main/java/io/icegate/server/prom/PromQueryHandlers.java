@@ -494,7 +494,7 @@ public final class PromQueryHandlers {
     if (result instanceof PromResult.Matrix m) {
       for (PromResult.Series s : m.series()) {
         bytes += 32L * s.metric().size()
-            + 24L * (s.floats() == null ? 0 : s.floats().size())
+            + 40L * (s.floats() == null ? 0 : s.floats().size())
             + 256L * (s.histograms() == null ? 0 : s.histograms().size());
       }
     } else if (result instanceof PromResult.Vector v) {
