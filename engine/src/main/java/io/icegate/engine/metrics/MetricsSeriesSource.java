@@ -62,24 +62,39 @@ public final class MetricsSeriesSource implements SeriesSource {
   private final String tenant;
   private final BooleanSupplier cancelled;
   private final Consumer<PlanRun> observer;
+  private final SelectionPlans plans;
 
   /** A plan a selection runs ({@code role}: which rows it reads), and what it did when it ran. */
   record PlanRun(String role, ArrowRel plan, QueryStats stats) {}
 
   public MetricsSeriesSource(
       IceGateCatalog catalog, PlanRunner runner, String tenant, BooleanSupplier cancelled) {
-    this(catalog, runner, tenant, cancelled, run -> {});
+    this(catalog, runner, tenant, cancelled, run -> {}, null);
   }
 
-  /** A source that tells {@code observer} of every plan it ran (EXPLAIN ANALYZE). */
+  /**
+   * A source that tells {@code observer} of every plan it ran (EXPLAIN ANALYZE), and takes the
+   * plans of selections made before from {@code plans} (null: each selection is planned).
+   */
   MetricsSeriesSource(
       IceGateCatalog catalog, PlanRunner runner, String tenant, BooleanSupplier cancelled,
-      Consumer<PlanRun> observer) {
+      Consumer<PlanRun> observer, SelectionPlans plans) {
     this.catalog = catalog;
     this.runner = runner;
     this.tenant = tenant;
     this.cancelled = cancelled;
     this.observer = observer;
+    this.plans = plans;
+  }
+
+  private ArrowRel plan(
+      String role, String rowName, long startNanos, long endNanos,
+      java.util.function.Supplier<ArrowRel> build) {
+    if (plans == null) {
+      return build.get();
+    }
+    return plans.get(
+        new SelectionPlans.Key(role, tenant, rowName, startNanos, endNanos), build);
   }
 
   /** The rows of the number points of series named {@code name} (null: any name). */
@@ -172,6 +187,16 @@ public final class MetricsSeriesSource implements SeriesSource {
   }
 
   private ArrowRel numbersPlan(String rowName, long startNanos, long endNanos) {
+    return plan(NUMBERS, rowName, startNanos, endNanos,
+        () -> buildNumbersPlan(rowName, startNanos, endNanos));
+  }
+
+  private ArrowRel familiesPlan(String rowName, long startNanos, long endNanos) {
+    return plan(FAMILIES, rowName, startNanos, endNanos,
+        () -> buildFamiliesPlan(rowName, startNanos, endNanos));
+  }
+
+  private ArrowRel buildNumbersPlan(String rowName, long startNanos, long endNanos) {
     RelBuilder b = catalog.relBuilder();
     b.scan(IceGateCatalog.SCHEMA, MetricsTable.NAME);
     List<RexNode> conditions = bounds(b, startNanos, endNanos);
@@ -215,7 +240,7 @@ public final class MetricsSeriesSource implements SeriesSource {
     return names;
   }
 
-  private ArrowRel familiesPlan(String rowName, long startNanos, long endNanos) {
+  private ArrowRel buildFamiliesPlan(String rowName, long startNanos, long endNanos) {
     RelBuilder b = catalog.relBuilder();
     b.scan(IceGateCatalog.SCHEMA, MetricsTable.NAME);
     List<RexNode> conditions = bounds(b, startNanos, endNanos);
