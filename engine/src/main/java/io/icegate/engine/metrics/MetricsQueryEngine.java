@@ -35,6 +35,7 @@ public final class MetricsQueryEngine {
   private final TableScanner scanner;
   private final BufferAllocator root;
   private final long queryMemoryBytes;
+  private final SelectionPlans plans = new SelectionPlans();
 
   public MetricsQueryEngine(
       TableScanner scanner, BufferAllocator root, long queryMemoryBytes, Duration timeout,
@@ -106,10 +107,16 @@ public final class MetricsQueryEngine {
     if (analyze) {
       return MetricsExplain.analyze(
           parsed,
-          observer -> new MetricsSeriesSource(catalog, runner, tenant, cancelled, observer),
+          observer ->
+              new MetricsSeriesSource(catalog, runner, tenant, cancelled, observer, plans),
           evaluation, engine);
     }
     return MetricsExplain.plan(parsed, source(tenant, cancelled), evaluation, engine);
+  }
+
+  /** How many selection plans are kept for selections asked again (tests). */
+  int cachedPlans() {
+    return plans.size();
   }
 
   /** The engine settings queries run with unless they ask for another lookback. */
@@ -203,6 +210,6 @@ public final class MetricsQueryEngine {
   }
 
   private MetricsSeriesSource source(String tenant, BooleanSupplier cancelled) {
-    return new MetricsSeriesSource(catalog, runner, tenant, cancelled);
+    return new MetricsSeriesSource(catalog, runner, tenant, cancelled, run -> {}, plans);
   }
 }

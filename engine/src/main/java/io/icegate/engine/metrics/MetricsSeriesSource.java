@@ -15,7 +15,6 @@ import io.icegate.engine.series.StaleMarker;
 import io.icegate.protocol.loki.LabelSetCodec;
 import io.icegate.storage.table.MetricsTable;
 import java.math.BigDecimal;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -63,24 +62,39 @@ public final class MetricsSeriesSource implements SeriesSource {
   private final String tenant;
   private final BooleanSupplier cancelled;
   private final Consumer<PlanRun> observer;
+  private final SelectionPlans plans;
 
   /** A plan a selection runs ({@code role}: which rows it reads), and what it did when it ran. */
   record PlanRun(String role, ArrowRel plan, QueryStats stats) {}
 
   public MetricsSeriesSource(
       IceGateCatalog catalog, PlanRunner runner, String tenant, BooleanSupplier cancelled) {
-    this(catalog, runner, tenant, cancelled, run -> {});
+    this(catalog, runner, tenant, cancelled, run -> {}, null);
   }
 
-  /** A source that tells {@code observer} of every plan it ran (EXPLAIN ANALYZE). */
+  /**
+   * A source that tells {@code observer} of every plan it ran (EXPLAIN ANALYZE), and takes the
+   * plans of selections made before from {@code plans} (null: each selection is planned).
+   */
   MetricsSeriesSource(
       IceGateCatalog catalog, PlanRunner runner, String tenant, BooleanSupplier cancelled,
-      Consumer<PlanRun> observer) {
+      Consumer<PlanRun> observer, SelectionPlans plans) {
     this.catalog = catalog;
     this.runner = runner;
     this.tenant = tenant;
     this.cancelled = cancelled;
     this.observer = observer;
+    this.plans = plans;
+  }
+
+  private ArrowRel plan(
+      String role, String rowName, long startNanos, long endNanos,
+      java.util.function.Supplier<ArrowRel> build) {
+    if (plans == null) {
+      return build.get();
+    }
+    return plans.get(
+        new SelectionPlans.Key(role, tenant, rowName, startNanos, endNanos), build);
   }
 
   /** The rows of the number points of series named {@code name} (null: any name). */
@@ -173,6 +187,16 @@ public final class MetricsSeriesSource implements SeriesSource {
   }
 
   private ArrowRel numbersPlan(String rowName, long startNanos, long endNanos) {
+    return plan(NUMBERS, rowName, startNanos, endNanos,
+        () -> buildNumbersPlan(rowName, startNanos, endNanos));
+  }
+
+  private ArrowRel familiesPlan(String rowName, long startNanos, long endNanos) {
+    return plan(FAMILIES, rowName, startNanos, endNanos,
+        () -> buildFamiliesPlan(rowName, startNanos, endNanos));
+  }
+
+  private ArrowRel buildNumbersPlan(String rowName, long startNanos, long endNanos) {
     RelBuilder b = catalog.relBuilder();
     b.scan(IceGateCatalog.SCHEMA, MetricsTable.NAME);
     List<RexNode> conditions = bounds(b, startNanos, endNanos);
@@ -216,7 +240,7 @@ public final class MetricsSeriesSource implements SeriesSource {
     return names;
   }
 
-  private ArrowRel familiesPlan(String rowName, long startNanos, long endNanos) {
+  private ArrowRel buildFamiliesPlan(String rowName, long startNanos, long endNanos) {
     RelBuilder b = catalog.relBuilder();
     b.scan(IceGateCatalog.SCHEMA, MetricsTable.NAME);
     List<RexNode> conditions = bounds(b, startNanos, endNanos);
@@ -382,12 +406,11 @@ public final class MetricsSeriesSource implements SeriesSource {
     if (flags.getNullCount() != 0) {
       return false;
     }
-    int[] values = new int[rows];
-    flags.getDataBuffer().nioBuffer(0, rows * 4).order(ByteOrder.LITTLE_ENDIAN).asIntBuffer()
-        .get(values);
+    // Read in place (a ByteBuffer view of the vector costs a reflective construction each).
+    ArrowBuf data = flags.getDataBuffer();
     int any = 0;
-    for (int v : values) {
-      any |= v;
+    for (int i = 0; i < rows; i++) {
+      any |= data.getInt(4L * i);
     }
     return (any & MetricsTable.FLAG_NO_RECORDED_VALUE) == 0;
   }
@@ -403,15 +426,22 @@ public final class MetricsSeriesSource implements SeriesSource {
       Float8Vector doubles, List<LabelMatcher> matchers, Map<Labels, SeriesBuilder> series,
       Map<String, Labels> decoded) {
     int rows = batch.getRowCount();
+    // Copied out in place (a ByteBuffer view of a vector costs a reflective construction each).
     long[] nanos = new long[rows];
-    time.getDataBuffer().nioBuffer(0, rows * 8).order(ByteOrder.LITTLE_ENDIAN).asLongBuffer()
-        .get(nanos);
+    ArrowBuf timeData = time.getDataBuffer();
+    for (int i = 0; i < rows; i++) {
+      nanos[i] = timeData.getLong(8L * i);
+    }
     double[] values = new double[rows];
-    doubles.getDataBuffer().nioBuffer(0, rows * 8).order(ByteOrder.LITTLE_ENDIAN)
-        .asDoubleBuffer().get(values);
+    ArrowBuf valueData = doubles.getDataBuffer();
+    for (int i = 0; i < rows; i++) {
+      values[i] = valueData.getDouble(8L * i);
+    }
     int[] offsets = new int[rows + 1];
-    labels.getOffsetBuffer().nioBuffer(0, (rows + 1) * 4).order(ByteOrder.LITTLE_ENDIAN)
-        .asIntBuffer().get(offsets);
+    ArrowBuf offsetData = labels.getOffsetBuffer();
+    for (int i = 0; i <= rows; i++) {
+      offsets[i] = offsetData.getInt(4L * i);
+    }
     ArrowBuf text = labels.getDataBuffer();
     int start = 0;
     while (start < rows) {

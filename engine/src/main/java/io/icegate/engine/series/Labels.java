@@ -150,6 +150,9 @@ public final class Labels implements Comparable<Labels> {
 
   /** Orders names (and values) by code points, as Go orders strings. */
   public static int compareNames(String a, String b) {
+    if (a.equals(b)) {
+      return 0; // the usual case between label sets of one metric: the same names (intrinsic)
+    }
     int n = Math.min(a.length(), b.length());
     for (int i = 0; i < n; i++) {
       char x = a.charAt(i);

@@ -366,6 +366,35 @@ class MetricsQueryEngineTest {
     assertThat(instant("count_over_time(temperature[100y])", farFuture).samples()).isEmpty();
   }
 
+  @Test
+  void aSelectionAskedAgainRunsItsKeptPlanAndSeesRowsWrittenSince() throws Exception {
+    long t = T0 + 300_000 * S;
+    append("fake", request("api", gauge("replanned", t - 20 * S, 1)));
+    int before = engine.cachedPlans();
+    assertThat(instant("replanned", t).samples()).extracting(QueryResult.Sample::value)
+        .containsExactly(1.0);
+    int planned = engine.cachedPlans();
+    assertThat(planned).as("the selection's plan is kept").isGreaterThan(before);
+
+    // A later point; the same query again takes the kept plan, which still plans its files
+    // when it runs, so the new row is read.
+    append("fake", request("api", gauge("replanned", t - 10 * S, 2)));
+    assertThat(instant("replanned", t).samples()).extracting(QueryResult.Sample::value)
+        .containsExactly(2.0);
+    assertThat(engine.cachedPlans()).as("no second plan for the same selection")
+        .isEqualTo(planned);
+    // Another tenant's same selection is planned (and answered) on its own.
+    assertThat(((QueryResult.VectorResult) engine.instant("other", "replanned", t, () -> false))
+        .samples()).isEmpty();
+    assertThat(engine.cachedPlans()).isGreaterThan(planned);
+  }
+
+  private static Metric gauge(String name, long timeMillis, double value) {
+    return Metric.newBuilder().setName(name).setGauge(Gauge.newBuilder().addDataPoints(
+        NumberDataPoint.newBuilder().setTimeUnixNano(timeMillis * 1_000_000).setAsDouble(value)))
+        .build();
+  }
+
   private static QueryResult.VectorResult instant(String query, long t) {
     return (QueryResult.VectorResult) engine.instant("fake", query, t, () -> false);
   }

@@ -179,16 +179,14 @@ public final class PromJson {
 
   private static void matrix(JsonGenerator json, List<Series> series) throws IOException {
     json.writeStartArray();
+    byte[][] buffer = {new byte[0]};
     for (Series s : series) {
       json.writeStartObject();
       json.writeFieldName("metric");
       labels(json, s.metric());
       if (s.floats() != null && !s.floats().isEmpty()) {
-        json.writeArrayFieldStart("values");
-        for (FloatPoint p : s.floats()) {
-          floatPoint(json, p.timestampMillis(), p.value());
-        }
-        json.writeEndArray();
+        json.writeFieldName("values");
+        floatPoints(json, s.floats(), buffer);
       }
       if (s.histograms() != null && !s.histograms().isEmpty()) {
         json.writeArrayFieldStart("histograms");
@@ -202,10 +200,68 @@ public final class PromJson {
     json.writeEndArray();
   }
 
+  /** The most bytes one point takes in {@link #floatPoints}, separator included. */
+  private static final int MAX_POINT_BYTES = 64;
+
+  /**
+   * A series' float points as one raw JSON array, {@code [[t,"v"],…]}, formatted as ASCII into
+   * {@code buffer[0]} (grown when too small, kept for the next series) and written past the
+   * generator straight into its output stream: the number texts never need escaping, and a
+   * matrix may have millions of points.
+   */
+  private static void floatPoints(JsonGenerator json, List<FloatPoint> points, byte[][] buffer)
+      throws IOException {
+    int n = points.size();
+    int need = 2 + n * MAX_POINT_BYTES;
+    if (buffer[0].length < need) {
+      buffer[0] = new byte[need];
+    }
+    byte[] out = buffer[0];
+    int at = 0;
+    out[at++] = '[';
+    PromResult.FloatPoints columns = points instanceof PromResult.FloatPoints c ? c : null;
+    for (int i = 0; i < n; i++) {
+      long t;
+      double v;
+      if (columns != null) {
+        t = columns.timestampMillis(i);
+        v = columns.value(i);
+      } else {
+        FloatPoint p = points.get(i);
+        t = p.timestampMillis();
+        v = p.value();
+      }
+      if (i > 0) {
+        out[at++] = ',';
+      }
+      at = point(out, at, t, v);
+    }
+    out[at++] = ']';
+    if (json.getOutputTarget() instanceof OutputStream target) {
+      // An empty raw value writes only what separates it from the field name; the bytes follow.
+      json.writeRawValue("");
+      json.flush();
+      target.write(out, 0, at);
+    } else {
+      json.writeRawValue(new String(out, 0, at, StandardCharsets.US_ASCII));
+    }
+  }
+
+  /** {@code [t,"v"]} into {@code out} at {@code at}; the position after it. */
+  private static int point(byte[] out, int at, long t, double v) {
+    out[at++] = '[';
+    at = PromNumbers.appendSampleTimestamp(out, at, t);
+    out[at++] = ',';
+    out[at++] = '"';
+    at = PromNumbers.appendSampleValue(out, at, v);
+    out[at++] = '"';
+    out[at++] = ']';
+    return at;
+  }
+
   private static void floatPoint(JsonGenerator json, long t, double v) throws IOException {
-    // One raw value per point: the number texts never need escaping, and a matrix has many.
-    json.writeRawValue(
-        "[" + PromNumbers.sampleTimestamp(t) + ",\"" + PromNumbers.sampleValue(v) + "\"]");
+    byte[] out = new byte[MAX_POINT_BYTES];
+    json.writeRawValue(new String(out, 0, point(out, 0, t, v), StandardCharsets.US_ASCII));
   }
 
   private static void histogramPoint(JsonGenerator json, long t, Histogram h) throws IOException {

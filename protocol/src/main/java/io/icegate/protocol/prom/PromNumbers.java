@@ -47,6 +47,86 @@ public final class PromNumbers {
     return shortest(v).toPlainString();
   }
 
+  /**
+   * Writes {@link #sampleValue}{@code (v)} as ASCII into {@code out} at {@code at} (room for 32
+   * bytes needed); returns the position after it. The common values (integers, and the numbers
+   * the fast shortest-digits search handles) are written without a String.
+   */
+  public static int appendSampleValue(byte[] out, int at, double v) {
+    if (v != 0 && !Double.isNaN(v) && !Double.isInfinite(v)) {
+      double abs = Math.abs(v);
+      if (v == Math.rint(v) && abs < 1e15) {
+        long whole = (long) v;
+        if (whole < 0) {
+          out[at++] = '-';
+        }
+        return appendLong(out, at, Math.abs(whole));
+      }
+      long packed = shortestFast(abs);
+      if (packed >= 0) {
+        if (v < 0) {
+          out[at++] = '-';
+        }
+        return appendPlainDigits(out, at, packed >>> SCALE_BITS, (int) (packed & SCALE_MASK));
+      }
+    }
+    return appendAscii(out, at, sampleValue(v));
+  }
+
+  /** Writes {@link #sampleTimestamp}{@code (millis)} as ASCII into {@code out} (room for 25). */
+  public static int appendSampleTimestamp(byte[] out, int at, long millis) {
+    if (millis < 0) {
+      return appendAscii(out, at, sampleTimestamp(millis));
+    }
+    at = appendLong(out, at, millis / 1000);
+    int ms = (int) (millis % 1000);
+    if (ms != 0) {
+      out[at] = '.';
+      out[at + 1] = (byte) ('0' + ms / 100);
+      out[at + 2] = (byte) ('0' + ms / 10 % 10);
+      out[at + 3] = (byte) ('0' + ms % 10);
+      at += 4;
+    }
+    return at;
+  }
+
+  private static int appendAscii(byte[] out, int at, String text) {
+    for (int i = 0; i < text.length(); i++) {
+      out[at + i] = (byte) text.charAt(i);
+    }
+    return at + text.length();
+  }
+
+  /** {@code q × 10^-scale} (scale at least 1) written plainly into {@code out} at {@code at}. */
+  private static int appendPlainDigits(byte[] out, int at, long q, int scale) {
+    long unit = POW10[scale];
+    long fraction = q % unit;
+    at = appendLong(out, at, q / unit);
+    out[at++] = '.';
+    for (int i = at + scale - 1; i >= at; i--) {
+      out[i] = (byte) ('0' + fraction % 10);
+      fraction /= 10;
+    }
+    return at + scale;
+  }
+
+  /** A non-negative {@code value} in decimal into {@code out} at {@code at}. */
+  private static int appendLong(byte[] out, int at, long value) {
+    if (value == 0) {
+      out[at] = '0';
+      return at + 1;
+    }
+    int digits = 0;
+    for (long x = value; x > 0; x /= 10) {
+      digits++;
+    }
+    for (int i = at + digits - 1; i >= at; i--) {
+      out[i] = (byte) ('0' + value % 10);
+      value /= 10;
+    }
+    return at + digits;
+  }
+
   /** {@code q × 10^-scale} written plainly, with a leading {@code -} when negative. */
   private static String plainDigits(boolean negative, long q, int scale) {
     long unit = POW10[scale];

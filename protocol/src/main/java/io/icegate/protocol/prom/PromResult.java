@@ -58,6 +58,45 @@ public sealed interface PromResult {
 
   record FloatPoint(long timestampMillis, double value) {}
 
+  /**
+   * Float points held as two arrays ({@code timestamps[i]}, {@code values[i]} for {@code i <
+   * size}), so a large matrix needs no object per point; the JSON writer reads the arrays.
+   */
+  final class FloatPoints extends java.util.AbstractList<FloatPoint>
+      implements java.util.RandomAccess {
+    private final long[] timestamps;
+    private final double[] values;
+    private final int size;
+
+    public FloatPoints(long[] timestamps, double[] values, int size) {
+      if (size > timestamps.length || size > values.length) {
+        throw new IllegalArgumentException("size " + size + " beyond the arrays");
+      }
+      this.timestamps = timestamps;
+      this.values = values;
+      this.size = size;
+    }
+
+    public long timestampMillis(int i) {
+      return timestamps[i];
+    }
+
+    public double value(int i) {
+      return values[i];
+    }
+
+    @Override
+    public FloatPoint get(int i) {
+      java.util.Objects.checkIndex(i, size);
+      return new FloatPoint(timestamps[i], values[i]);
+    }
+
+    @Override
+    public int size() {
+      return size;
+    }
+  }
+
   record HistogramPoint(long timestampMillis, Histogram histogram) {}
 
   /**

@@ -51,6 +51,36 @@ class PromJsonTest {
           default -> throw new IllegalArgumentException(function);
         };
     assertThat(actual).isEqualTo(expected);
+    // The matrix writer's byte formatting gives the same text.
+    byte[] out = new byte[40];
+    if (function.equals("sampleTimestamp")) {
+      int end = PromNumbers.appendSampleTimestamp(out, 3, Long.parseLong(input));
+      assertThat(new String(out, 3, end - 3, StandardCharsets.US_ASCII)).isEqualTo(expected);
+    } else if (function.equals("sampleValue")) {
+      int end = PromNumbers.appendSampleValue(out, 3, Double.parseDouble(input));
+      assertThat(new String(out, 3, end - 3, StandardCharsets.US_ASCII)).isEqualTo(expected);
+    }
+  }
+
+  @Test
+  void matrixOfColumnarPointsWritesEachSeriesAsPrometheusDoes() {
+    // Two series through one reused buffer, the second longer than the first; values in each
+    // of the writer's paths (integer, fast shortest digits, exponent, special, negative zero).
+    Series first = new Series(Map.of("__name__", "a"),
+        new PromResult.FloatPoints(new long[] {1000, 99}, new double[] {-3, 0.1}, 2), List.of());
+    Series second = new Series(Map.of("__name__", "b"),
+        new PromResult.FloatPoints(
+            new long[] {-1, 1_700_000_000_123L, 5000, 6000, 7000, 8000, 0},
+            new double[] {2.5e-7, 1234.5678, Double.POSITIVE_INFINITY, -0.0, 1e21, -0.75, 7},
+            6),
+        List.of());
+    assertThat(text(body(new PromResult.Matrix(List.of(first, second)))))
+        .isEqualTo(
+            "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":["
+                + "{\"metric\":{\"__name__\":\"a\"},\"values\":[[1,\"-3\"],[0.099,\"0.1\"]]},"
+                + "{\"metric\":{\"__name__\":\"b\"},\"values\":[[-0.001,\"2.5e-07\"],"
+                + "[1700000000.123,\"1234.5678\"],[5,\"+Inf\"],[6,\"-0\"],[7,\"1e+21\"],"
+                + "[8,\"-0.75\"]]}]}}");
   }
 
   @Test

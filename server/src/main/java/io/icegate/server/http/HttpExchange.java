@@ -247,14 +247,24 @@ public final class HttpExchange {
   /** Sends the answer; later calls are ignored (the first answer wins). */
   public void respond(
       HttpResponseStatus status, String contentType, byte[] content, Map<String, String> extra) {
+    respond(status, contentType, content, content.length, extra);
+  }
+
+  /**
+   * Sends the first {@code length} bytes of {@code content} (not copied: the caller must not
+   * change them); later calls are ignored.
+   */
+  public void respond(
+      HttpResponseStatus status, String contentType, byte[] content, int length,
+      Map<String, String> extra) {
     if (!answered.compareAndSet(false, true)) {
       return;
     }
     this.status = status.code();
-    FullHttpResponse response =
-        new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(content));
+    FullHttpResponse response = new DefaultFullHttpResponse(
+        HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(content, 0, length));
     response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
-    response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, content.length);
+    response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, length);
     defaultHeaders.forEach((k, v) -> response.headers().set(k, v));
     extra.forEach((k, v) -> response.headers().set(k, v));
     if (keepAlive && !closeAfter.getAsBoolean()) {

@@ -468,9 +468,39 @@ public final class PromQueryHandlers {
       stats = new PromStats(
           new PromStats.Timings(seconds, 0, 0, seconds, 0, seconds), null);
     }
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    AnswerBytes out = new AnswerBytes(estimatedBytes(body));
     PromJson.writeQueryResult(out, body, stats, warnings, result.infos());
-    ok(exchange, out.toByteArray());
+    exchange.respond(HttpResponseStatus.OK, PromJson.CONTENT_TYPE, out.array(), out.size(),
+        Map.of());
+  }
+
+  /**
+   * A query answer's bytes, handed to the response without a copy: a large matrix is tens of
+   * megabytes, and growing and copying its buffer cost as much as formatting it.
+   */
+  private static final class AnswerBytes extends ByteArrayOutputStream {
+    AnswerBytes(int capacity) {
+      super(capacity);
+    }
+
+    byte[] array() {
+      return buf;
+    }
+  }
+
+  /** About how many bytes {@code result}'s JSON takes, so its buffer rarely grows. */
+  private static int estimatedBytes(PromResult result) {
+    long bytes = 256;
+    if (result instanceof PromResult.Matrix m) {
+      for (PromResult.Series s : m.series()) {
+        bytes += 32L * s.metric().size()
+            + 40L * (s.floats() == null ? 0 : s.floats().size())
+            + 256L * (s.histograms() == null ? 0 : s.histograms().size());
+      }
+    } else if (result instanceof PromResult.Vector v) {
+      bytes += 96L * v.samples().size();
+    }
+    return (int) Math.min(bytes, 1 << 30);
   }
 
   /**

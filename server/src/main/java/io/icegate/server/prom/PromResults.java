@@ -36,6 +36,12 @@ final class PromResults {
     QueryResult.MatrixResult m = (QueryResult.MatrixResult) result;
     List<PromResult.Series> series = new ArrayList<>(m.series().size());
     for (Series s : m.series()) {
+      if (s.histograms() == null) {
+        // Floats only (the usual series): the points stay in the series' arrays.
+        series.add(new PromResult.Series(s.labels().toMap(),
+            new PromResult.FloatPoints(s.timestamps(), s.values(), s.size()), List.of()));
+        continue;
+      }
       List<PromResult.FloatPoint> floats = new ArrayList<>();
       List<PromResult.HistogramPoint> histograms = new ArrayList<>();
       for (int i = 0; i < s.size(); i++) {

@@ -15,12 +15,15 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.expressions.Expressions;
+import org.apache.iceberg.expressions.InclusiveMetricsEvaluator;
 import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.io.CloseableIterator;
 import org.apache.iceberg.types.Conversions;
@@ -90,25 +93,25 @@ public final class TableScanner {
     List<ScanFile> files = new ArrayList<>();
     long pruned = 0;
     if (view.snapshot() != null) {
-      Expression filter = filter(request);
-      try (CloseableIterable<FileScanTask> tasks =
-          table.table().newScan().useSnapshot(view.snapshot().snapshotId()).filter(filter)
-              // The timestamp's bounds only: a top-N reads files newest (oldest) first by them.
-              .includeColumnStats(List.of(TableDefinition.TIMESTAMP))
-              .planFiles()) {
-        Types.NestedField time = table.table().schema().findField(TableDefinition.TIMESTAMP);
-        for (FileScanTask task : tasks) {
-          files.add(
-              new ScanFile(
-                  table.table().io().newInputFile(task.file().location()),
-                  task.file().fileSizeInBytes(),
-                  false,
-                  task.file().splitOffsets(),
-                  bound(task.file().lowerBounds(), time, Long.MIN_VALUE),
-                  bound(task.file().upperBounds(), time, Long.MAX_VALUE)));
+      // The tenant's files of this snapshot are listed once (manifests read, with their column
+      // statistics) and kept until the snapshot changes; each request keeps those its bounds and
+      // equalities may match, by the same statistics test Iceberg's planning applies.
+      InclusiveMetricsEvaluator matches =
+          new InclusiveMetricsEvaluator(table.table().schema(), filter(request));
+      Types.NestedField time = table.table().schema().findField(TableDefinition.TIMESTAMP);
+      for (DataFile file : tenantFiles(request.table(), table, view.snapshot().snapshotId(),
+          request.tenant())) {
+        if (!matches.eval(file)) {
+          continue;
         }
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
+        files.add(
+            new ScanFile(
+                table.table().io().newInputFile(file.location()),
+                file.fileSizeInBytes(),
+                false,
+                file.splitOffsets(),
+                bound(file.lowerBounds(), time, Long.MIN_VALUE),
+                bound(file.upperBounds(), time, Long.MAX_VALUE)));
       }
       String total = view.snapshot().summary().get("total-data-files");
       if (total != null) {
@@ -128,6 +131,45 @@ public final class TableScanner {
       }
     }
     return new ScanPlan(files, pruned);
+  }
+
+  /** A table's data files of one tenant in one snapshot, with their column statistics. */
+  private record TenantFiles(long snapshotId, List<DataFile> files) {}
+
+  /** Per table and tenant: the files of the snapshot last planned. */
+  private final Map<String, TenantFiles> tenantFiles = new ConcurrentHashMap<>();
+
+  /** The data files of {@code tenant} in {@code snapshotId}, listed once per snapshot. */
+  private List<DataFile> tenantFiles(
+      String tableName, LakeTable table, long snapshotId, String tenant) {
+    String key = tableName + '\u0000' + tenant;
+    TenantFiles known = tenantFiles.get(key);
+    if (known != null && known.snapshotId() == snapshotId) {
+      return known.files();
+    }
+    List<DataFile> files = new ArrayList<>();
+    try (CloseableIterable<FileScanTask> tasks =
+        table.table().newScan().useSnapshot(snapshotId)
+            .filter(Expressions.equal(TableDefinition.TENANT_ID, tenant))
+            .includeColumnStats()
+            .planFiles()) {
+      for (FileScanTask task : tasks) {
+        files.add(task.file());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    List<DataFile> listed = List.copyOf(files);
+    // A newer snapshot's list replaces an older one's, never the other way round.
+    tenantFiles.merge(key, new TenantFiles(snapshotId, listed),
+        (old, fresh) -> isNewer(table, fresh.snapshotId(), old.snapshotId()) ? fresh : old);
+    return listed;
+  }
+
+  private static boolean isNewer(LakeTable table, long candidate, long current) {
+    org.apache.iceberg.Snapshot a = table.table().snapshot(candidate);
+    org.apache.iceberg.Snapshot b = table.table().snapshot(current);
+    return a == null || b == null || a.sequenceNumber() >= b.sequenceNumber();
   }
 
   /**
