@@ -36,6 +36,7 @@ import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
+import org.apache.parquet.hadoop.metadata.ParquetMetadata;
 import org.apache.parquet.schema.LogicalTypeAnnotation;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.PrimitiveType;
@@ -133,7 +134,7 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
     ParquetFileReader reader;
     org.apache.parquet.io.InputFile input = IcebergParquetFiles.input(split.file().file());
     try {
-      reader = ParquetFileReader.open(input, options.build());
+      reader = openReader(split, input, options.build());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -150,6 +151,31 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
       throw new UncheckedIOException(e);
     } catch (RuntimeException | Error e) {
       closeQuietly(reader, e);
+      throw e;
+    }
+  }
+
+  /** A reader of {@code split}; a data file's footer comes from {@link FooterCache}. */
+  private static ParquetFileReader openReader(
+      ScanSplit split, org.apache.parquet.io.InputFile input, ParquetReadOptions options)
+      throws IOException {
+    if (split.file().wal()) {
+      return ParquetFileReader.open(input, options);
+    }
+    FooterCache.Key key =
+        new FooterCache.Key(
+            split.file().file().location(), split.file().bytes(), split.start(), split.length());
+    ParquetMetadata footer = FooterCache.get(key);
+    if (footer == null) {
+      ParquetFileReader reader = ParquetFileReader.open(input, options);
+      FooterCache.put(key, reader.getFooter());
+      return reader;
+    }
+    org.apache.parquet.io.SeekableInputStream stream = input.newStream();
+    try {
+      return new ParquetFileReader(input, footer, options, stream);
+    } catch (IOException | RuntimeException e) {
+      stream.close();
       throw e;
     }
   }

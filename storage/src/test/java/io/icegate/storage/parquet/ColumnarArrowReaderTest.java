@@ -117,6 +117,35 @@ class ColumnarArrowReaderTest {
   }
 
   @Test
+  void aDataFilesFooterIsReadOncePerSplitAndSharedByLaterReads() throws Exception {
+    InputFile file = writeIceberg(dir.resolve("footer.parquet"));
+    List<Long> starts = rowGroupStarts(file);
+    assertThat(starts).as("several row groups").hasSizeGreaterThan(2);
+    ScanFile data = new ScanFile(file, file.getLength(), false, starts);
+    ScanSplit whole = ScanSplit.whole(data);
+    ScanSplit second = new ScanSplit(data, starts.get(1), starts.get(2) - starts.get(1));
+
+    long before = FooterCache.reads();
+    List<List<Object>> first = readOurs(whole, FLAT, Expressions.alwaysTrue());
+    assertThat(readOurs(whole, FLAT, Expressions.alwaysTrue())).isEqualTo(first);
+    assertThat(first).isEqualTo(readIceberg(whole, FLAT, Expressions.alwaysTrue()));
+    assertThat(FooterCache.reads() - before).as("one footer read for two reads").isEqualTo(1);
+
+    // A split keeps a footer of its own row groups only: its rows are the second group's.
+    List<List<Object>> part = readOurs(second, FLAT, Expressions.alwaysTrue());
+    assertThat(readOurs(second, FLAT, Expressions.alwaysTrue())).isEqualTo(part);
+    assertThat(part).isEqualTo(readIceberg(second, FLAT, Expressions.alwaysTrue()));
+    assertThat(part).isNotEmpty().hasSizeLessThan(first.size());
+    assertThat(first).containsSubsequence(part);
+    assertThat(FooterCache.reads() - before).isEqualTo(2);
+
+    // A WAL segment's footer is read every time and never kept.
+    ScanSplit wal = ScanSplit.whole(new ScanFile(file, file.getLength(), true));
+    assertThat(readOurs(wal, FLAT, Expressions.alwaysTrue())).isEqualTo(first);
+    assertThat(FooterCache.reads() - before).isEqualTo(2);
+  }
+
+  @Test
   void rowGroupBuffersLentAgainAcrossReadersOnTwoThreadsNeverMixTheirPages() throws Exception {
     InputFile file = writeIceberg(dir.resolve("pooled.parquet"));
     assertThat(rowGroupStarts(file)).as("several row groups").hasSizeGreaterThan(2);
