@@ -110,7 +110,7 @@ public final class LokiDetectedHandler implements Handler {
       LokiErrors.respond(exchange, HttpResponseStatus.BAD_REQUEST, e.getMessage());
       return;
     } catch (QueryCancelledException e) {
-      LokiErrors.cancelled(exchange, e, stop != null && stop.passed());
+      LokiErrors.cancelled(exchange, e, stop);
       return;
     } catch (OutOfMemoryException e) {
       LokiErrors.respond(exchange, HttpResponseStatus.BAD_REQUEST, "query exceeded its memory limit");

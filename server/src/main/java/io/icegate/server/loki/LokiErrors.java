@@ -29,14 +29,13 @@ public final class LokiErrors {
     exchange.respond(status, CONTENT_TYPE, body(status.code(), message));
   }
 
-  /** A query that stopped: 504 with Loki's timeout text, or 499 when the client went away. */
-  static void cancelled(HttpExchange exchange, QueryCancelledException e) {
-    cancelled(exchange, e, false);
-  }
-
-  /** As above; {@code tenantTimeout} when the tenant's own {@code query_timeout} stopped it. */
-  static void cancelled(HttpExchange exchange, QueryCancelledException e, boolean tenantTimeout) {
-    if (e.timeout() || tenantTimeout) {
+  /**
+   * A query that stopped: 504 with Loki's timeout text when the engine's deadline or the tenant's
+   * own {@code query_timeout} ({@code stop}, null before the tenant was known) passed, or 499 when
+   * the client went away.
+   */
+  static void cancelled(HttpExchange exchange, QueryCancelledException e, QueryDeadline stop) {
+    if (e.timeout() || stop != null && stop.passed()) {
       respond(exchange, HttpResponseStatus.GATEWAY_TIMEOUT, LokiQueryHandler.TIMEOUT_MESSAGE);
     } else {
       // Loki's ErrClientCanceled.

@@ -96,7 +96,7 @@ public final class LokiMetadataHandler implements Handler {
       LokiErrors.respond(exchange, HttpResponseStatus.BAD_REQUEST, e.getMessage());
       return;
     } catch (QueryCancelledException e) {
-      LokiErrors.cancelled(exchange, e, stop != null && stop.passed());
+      LokiErrors.cancelled(exchange, e, stop);
       return;
     }
     exchange.respond(HttpResponseStatus.OK, LokiErrors.CONTENT_TYPE, out.toByteArray());

@@ -331,7 +331,7 @@ public final class LokiQueryHandler implements Handler {
     if (e instanceof IllegalArgumentException || e instanceof PromQLException) {
       LokiErrors.respond(exchange, HttpResponseStatus.BAD_REQUEST, e.getMessage());
     } else if (e instanceof QueryCancelledException cancelled) {
-      LokiErrors.cancelled(exchange, cancelled, stop.passed());
+      LokiErrors.cancelled(exchange, cancelled, stop);
     } else if (e instanceof OutOfMemoryException) {
       LokiErrors.respond(exchange, HttpResponseStatus.BAD_REQUEST,
           "query exceeded memory limit of " + queryMemoryBytes + " bytes");
