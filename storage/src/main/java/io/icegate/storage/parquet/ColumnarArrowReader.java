@@ -82,6 +82,8 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
   private final int batchRows;
   /** The file, for reading its {@link SubstringIndex}; null where the reader was not opened. */
   private org.apache.parquet.io.InputFile input;
+  /** The data file, where its substring index may be kept ({@link FooterCache}); null for WAL. */
+  private FooterCache.FileKey fileKey;
   private int nextRowGroup;
   private int substringSkipped;
   private int valuelessChunks;
@@ -144,6 +146,10 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
         reader.close();
       } else {
         result.input = input;
+        if (!split.file().wal()) {
+          result.fileKey =
+              new FooterCache.FileKey(split.file().file().location(), split.file().bytes());
+        }
       }
       return result;
     } catch (IOException e) {
@@ -423,11 +429,8 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
       return;
     }
     SubstringIndex index;
-    byte[] blob = new byte[location.length()];
-    try (org.apache.parquet.io.SeekableInputStream in = input.newStream()) {
-      in.seek(location.offset());
-      in.readFully(blob);
-      index = SubstringIndex.parse(blob);
+    try {
+      index = SubstringIndex.parse(substringIndexBlob(location));
     } catch (IOException | IllegalArgumentException e) {
       return; // an unreadable index only costs the pruning
     }
@@ -443,6 +446,23 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
     } catch (IllegalArgumentException e) {
       // a corrupt bitmap: the row groups from there on are read
     }
+  }
+
+  /** The file's index blob: kept by {@link FooterCache} for a data file, read for a segment. */
+  private byte[] substringIndexBlob(SubstringIndex.Location location) throws IOException {
+    byte[] blob = fileKey == null ? null : FooterCache.substringIndex(fileKey);
+    if (blob != null && blob.length == location.length()) {
+      return blob;
+    }
+    blob = new byte[location.length()];
+    try (org.apache.parquet.io.SeekableInputStream in = input.newStream()) {
+      in.seek(location.offset());
+      in.readFully(blob);
+    }
+    if (fileKey != null) {
+      FooterCache.putSubstringIndex(fileKey, blob);
+    }
+    return blob;
   }
 
   /**

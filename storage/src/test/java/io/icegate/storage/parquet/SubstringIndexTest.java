@@ -167,6 +167,7 @@ class SubstringIndexTest {
     assertThat(read).isEqualTo(rows);
 
     // The whole file: one row group is read, the rest skipped by the index.
+    long indexReads = FooterCache.substringIndexReads();
     ScanSplit whole = ScanSplit.whole(new ScanFile(file, file.getLength(), false));
     ColumnarArrowReader reader =
         ColumnarArrowReader.open(whole, SCHEMA, Expressions.alwaysTrue(), allocator, 1000)
@@ -203,6 +204,8 @@ class SubstringIndexTest {
             .filtered(contains("needle-xyz"));
     assertThat(rowsOf(split)).containsExactly((long) needleRow);
     assertThat(split.substringSkipped()).isEqualTo(groups.size() - 2);
+    // Five readers of the file, its index blob read from it once (FooterCache keeps it).
+    assertThat(FooterCache.substringIndexReads() - indexReads).isEqualTo(1);
   }
 
   private static String line(int i, int needleRow) {
