@@ -78,6 +78,19 @@ class LogMetricJsonQueryTest {
     devEnv.getResourceLogsBuilder(0).getResourceBuilder()
         .setAttributes(1, kv("deployment.environment", "dev"));
     append(devEnv.build());
+    // A third: consecutive rows whose attribute keys and values have the same bytes all told
+    // ("status" "x"; "ab" "c" against "a" "bc"), split differently.
+    ExportLogsServiceRequest stage = request("split", null, null,
+        record(T0, "{\"status\":1}").toBuilder()
+            .addAttributes(kv("status", "ab")).addAttributes(kv("x", "c")).build(),
+        record(T0 + 10 * SECOND, "{\"status\":1}").toBuilder()
+            .addAttributes(kv("status", "a")).addAttributes(kv("x", "bc")).build(),
+        record(T0 + 10 * SECOND, "{\"status\":1}").toBuilder()
+            .addAttributes(kv("status", "ab")).addAttributes(kv("x", "c")).build());
+    ExportLogsServiceRequest.Builder stageEnv = stage.toBuilder();
+    stageEnv.getResourceLogsBuilder(0).getResourceBuilder()
+        .setAttributes(1, kv("deployment.environment", "stage"));
+    append(stageEnv.build());
   }
 
   @AfterAll
@@ -116,6 +129,15 @@ class LogMetricJsonQueryTest {
         .isEqualTo(Map.of(
             "{status=\"aaa\"}", Map.of(0L, 1.0, 10L, 1.0),
             "{status=\"bbb\"}", Map.of(10L, 1.0)));
+  }
+
+  @Test
+  void attributesOfEqualBytesSplitDifferentlyAreDifferentRows() {
+    assertThat(range("sum by (status) (count_over_time("
+            + "{deployment_environment=\"stage\"} | json | __error__=\"\" [10s]))"))
+        .isEqualTo(Map.of(
+            "{status=\"ab\"}", Map.of(0L, 1.0, 10L, 1.0),
+            "{status=\"a\"}", Map.of(10L, 1.0)));
   }
 
   @Test

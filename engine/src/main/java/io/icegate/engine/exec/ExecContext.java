@@ -24,6 +24,7 @@ public final class ExecContext {
   private final List<ScanSplit> assignedSplits;
   private final TopNBound topNBound;
   private final OptionalLate optionalLate;
+  private final java.util.function.Predicate<String> mapKeys;
 
   /**
    * Columns a scan's consumer needs only for rows whose stream lacks some labels: a LogQL metric
@@ -52,13 +53,14 @@ public final class ExecContext {
       BooleanSupplier cancelled, int parallelism) {
     this(
         allocator, scanner, new QueryStats(), deadlineNanos, cancelled, parallelism, null, null,
-        null);
+        null, null);
   }
 
   private ExecContext(
       BufferAllocator allocator, TableScanner scanner, QueryStats stats, long deadlineNanos,
       BooleanSupplier cancelled, int parallelism, List<ScanSplit> assignedSplits,
-      TopNBound topNBound, OptionalLate optionalLate) {
+      TopNBound topNBound, OptionalLate optionalLate,
+      java.util.function.Predicate<String> mapKeys) {
     if (parallelism < 1) {
       throw new IllegalArgumentException("parallelism must be at least 1: " + parallelism);
     }
@@ -71,6 +73,7 @@ public final class ExecContext {
     this.assignedSplits = assignedSplits;
     this.topNBound = topNBound;
     this.optionalLate = optionalLate;
+    this.mapKeys = mapKeys;
   }
 
   /**
@@ -82,7 +85,7 @@ public final class ExecContext {
     return new ExecContext(
         allocator, scanner, stats, deadlineNanos,
         () -> stopped.getAsBoolean() || parent.getAsBoolean(), 1, List.of(split), topNBound,
-        optionalLate);
+        optionalLate, mapKeys);
   }
 
   /**
@@ -92,14 +95,30 @@ public final class ExecContext {
   public ExecContext withTopNBound(TopNBound bound) {
     return new ExecContext(
         allocator, scanner, stats, deadlineNanos, cancelled, parallelism, assignedSplits, bound,
-        optionalLate);
+        optionalLate, mapKeys);
   }
 
   /** This context for the operators below a consumer that declares {@code late} optional. */
   public ExecContext withOptionalLate(OptionalLate late) {
     return new ExecContext(
         allocator, scanner, stats, deadlineNanos, cancelled, parallelism, assignedSplits,
-        topNBound, late);
+        topNBound, late, mapKeys);
+  }
+
+  /**
+   * This context for the operators below a consumer that reads, of the attribute maps its scan
+   * reads after the filter, only the entries whose key {@code keys} accepts: the scan tells its
+   * reader so ({@code RowFilter.mapKeys}), which leaves the other entries out of the maps.
+   */
+  public ExecContext withMapKeys(java.util.function.Predicate<String> keys) {
+    return new ExecContext(
+        allocator, scanner, stats, deadlineNanos, cancelled, parallelism, assignedSplits,
+        topNBound, optionalLate, keys);
+  }
+
+  /** The only map keys the consumer above this context's scan reads, or null for all. */
+  public java.util.function.Predicate<String> mapKeys() {
+    return mapKeys;
   }
 
   /** What the consumer above this context's scan may go without, or null. */

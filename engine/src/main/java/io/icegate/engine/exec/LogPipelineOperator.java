@@ -21,6 +21,7 @@ import java.util.SortedMap;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.util.ByteFunctionHelpers;
 import org.apache.arrow.vector.BaseIntVector;
+import org.apache.arrow.vector.BaseVariableWidthVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.FixedSizeBinaryVector;
 import org.apache.arrow.vector.TimeStampVector;
@@ -118,6 +119,11 @@ public final class LogPipelineOperator implements Operator {
    * turned off ({@link #restrictedOn}) when most entries pass it, as then it is extra work.
    */
   private final LogPipeline.Restricted restricted;
+  /**
+   * Whether only the attribute entries {@link #mapKeysRead} names are needed: then the whole
+   * pipeline, which reads all of them, never runs.
+   */
+  private final boolean mapKeysCut;
 
   private final boolean prefilterOnly;
   private boolean restrictedOn = true;
@@ -143,9 +149,8 @@ public final class LogPipelineOperator implements Operator {
     for (int k = 0; k < oneLabel.length; k++) {
       oneLabel[k] = new HashMap<>();
     }
-    this.detectLevel =
-        inputNames.contains(LogsTable.LOG_ATTRIBUTES)
-            && (readLabels == null || readLabels.contains(LogLevelDetector.DETECTED_LEVEL));
+    this.detectLevel = detectsLevel(inputNames, readLabels);
+    this.mapKeysCut = mapKeysRead(pipeline, inputNames, passThrough, readLabels) != null;
     LogPipeline.Restricted cut = null;
     if (!passThrough && readLabels != null && !detectLevel) {
       cut = pipeline.restrictedTo(readLabels);
@@ -262,6 +267,10 @@ public final class LogPipelineOperator implements Operator {
             kept++;
             continue;
           }
+        }
+        if (mapKeysCut) {
+          throw new IllegalStateException(
+              "an entry of a pipeline cut to " + readLabels + " needs all of its metadata");
         }
         String text = line.text();
         Map<String, String> metadata = metadata(columns, r, null);
@@ -511,29 +520,52 @@ public final class LogPipelineOperator implements Operator {
   private static boolean sameEntries(
       MapVector map, VarCharVector keys, VarCharVector values, int a, int b) {
     int sa = map.getElementStartIndex(a);
-    int ea = map.getElementEndIndex(a);
     int sb = map.getElementStartIndex(b);
-    int eb = map.getElementEndIndex(b);
-    if (ea - sa != eb - sb) {
+    int n = map.getElementEndIndex(a) - sa;
+    if (n != map.getElementEndIndex(b) - sb) {
       return false;
     }
-    for (int k = 0; k < ea - sa; k++) {
-      if (keys.isNull(sa + k) != keys.isNull(sb + k)
-          || values.isNull(sa + k) != values.isNull(sb + k)
-          || keys.getValueLength(sa + k) != keys.getValueLength(sb + k)
-          || values.getValueLength(sa + k) != values.getValueLength(sb + k)) {
+    return n == 0
+        || (sameShape(keys, sa, sb, n)
+            && sameShape(values, sa, sb, n)
+            && sameBytes(keys, sa, sb, n)
+            && sameBytes(values, sa, sb, n));
+  }
+
+  /**
+   * Whether elements {@code [sa, sa + n)} and {@code [sb, sb + n)} of {@code v} have the same
+   * lengths and nulls, read straight from the offset and validity buffers.
+   */
+  private static boolean sameShape(VarCharVector v, int sa, int sb, int n) {
+    ArrowBuf offsets = v.getOffsetBuffer();
+    long oa = (long) sa * BaseVariableWidthVector.OFFSET_WIDTH;
+    long ob = (long) sb * BaseVariableWidthVector.OFFSET_WIDTH;
+    int a0 = offsets.getInt(oa);
+    int b0 = offsets.getInt(ob);
+    for (int k = 1; k <= n; k++) {
+      long step = (long) k * BaseVariableWidthVector.OFFSET_WIDTH;
+      if (offsets.getInt(oa + step) - a0 != offsets.getInt(ob + step) - b0) {
         return false;
       }
     }
-    return sameBytes(keys, sa, ea, sb, eb) && sameBytes(values, sa, ea, sb, eb);
+    ArrowBuf validity = v.getValidityBuffer();
+    for (int k = 0; k < n; k++) {
+      int ia = sa + k;
+      int ib = sb + k;
+      if (((validity.getByte(ia >>> 3) >>> (ia & 7)) & 1)
+          != ((validity.getByte(ib >>> 3) >>> (ib & 7)) & 1)) {
+        return false;
+      }
+    }
+    return true;
   }
 
-  /** Whether elements {@code [sa, ea)} and {@code [sb, eb)} have the same bytes, all told. */
-  private static boolean sameBytes(VarCharVector v, int sa, int ea, int sb, int eb) {
+  /** Whether elements {@code [sa, sa + n)} and {@code [sb, sb + n)} have the same bytes, all told. */
+  private static boolean sameBytes(VarCharVector v, int sa, int sb, int n) {
     ArrowBuf data = v.getDataBuffer();
     return ByteFunctionHelpers.equal(
-            data, v.getStartOffset(sa), v.getStartOffset(ea - 1) + v.getValueLength(ea - 1),
-            data, v.getStartOffset(sb), v.getStartOffset(eb - 1) + v.getValueLength(eb - 1))
+            data, v.getStartOffset(sa), v.getStartOffset(sa + n),
+            data, v.getStartOffset(sb), v.getStartOffset(sb + n))
         == 1;
   }
 
@@ -569,6 +601,36 @@ public final class LogPipelineOperator implements Operator {
     } catch (ProtocolException e) {
       return DROPPED;
     }
+  }
+
+  private static boolean detectsLevel(List<String> inputNames, List<String> readLabels) {
+    return inputNames.contains(LogsTable.LOG_ATTRIBUTES)
+        && (readLabels == null || readLabels.contains(LogLevelDetector.DETECTED_LEVEL));
+  }
+
+  /**
+   * The attribute-map keys whose entries an operator built with these arguments reads, or null
+   * when it may read any: when its pipeline cut to {@code readLabels} ({@link
+   * LogPipeline#restrictedTo}) decides every entry it keeps — none keeps an error, which would
+   * send the entry through the whole pipeline for its full label set — only the attributes whose
+   * label name is one of the cut pipeline's labels matter. The scan below may then leave the other
+   * entries out of the maps ({@link ExecContext#withMapKeys}); resource attributes, the same
+   * dozen keys on every row, are most of a map column's bytes and of the comparison that reuses a
+   * row's metadata.
+   */
+  public static java.util.function.Predicate<String> mapKeysRead(
+      LogPipeline pipeline, List<String> inputNames, boolean passThrough,
+      List<String> readLabels) {
+    if (passThrough || readLabels == null || detectsLevel(inputNames, readLabels)
+        || !pipeline.keepsNoErrors()) {
+      return null;
+    }
+    LogPipeline.Restricted cut = pipeline.restrictedTo(readLabels);
+    if (cut == null) {
+      return null;
+    }
+    Set<String> names = cut.labels();
+    return key -> !key.isEmpty() && names.contains(labelName(key));
   }
 
   /** The logs columns a pipeline reads as structured metadata, in input order after the first 3. */

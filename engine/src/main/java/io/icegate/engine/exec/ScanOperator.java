@@ -142,6 +142,11 @@ public final class ScanOperator implements Operator {
       }
 
       @Override
+      public java.util.function.Predicate<String> mapKeys(String column) {
+        return context.mapKeys();
+      }
+
+      @Override
       public int firstColumns() {
         return first == null ? 0 : firstColumns;
       }

@@ -108,8 +108,13 @@ public final class ArrowLogPipeline extends SingleRel implements ArrowRel {
     LogPipeline pipeline = LogPipeline.compile(stages);
     List<String> inputNames = getInput().getRowType().getFieldNames();
     ExecContext.OptionalLate late = optionalLate();
-    Operator input =
-        ((ArrowRel) getInput()).implement(late == null ? context : context.withOptionalLate(late));
+    ExecContext below = late == null ? context : context.withOptionalLate(late);
+    java.util.function.Predicate<String> keys =
+        LogPipelineOperator.mapKeysRead(pipeline, inputNames, stages.isEmpty(), readLabels);
+    if (keys != null) {
+      below = below.withMapKeys(keys);
+    }
+    Operator input = ((ArrowRel) getInput()).implement(below);
     return context.measure(this, new LogPipelineOperator(
         context, input, pipeline, inputNames, stages.isEmpty(), readLabels));
   }

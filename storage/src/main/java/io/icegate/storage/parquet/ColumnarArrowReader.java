@@ -396,6 +396,11 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
     this.rowFilter = filter;
     this.early = first;
     this.late = rest.stream().mapToInt(Integer::intValue).toArray();
+    for (int i : late) {
+      if (columns[i] instanceof MapColumn map) {
+        map.keepKeys(filter.mapKeys(names.get(i)));
+      }
+    }
     RowFilter.ColumnBound bound = filter.bound();
     this.boundAt = bound == null ? -1 : names.indexOf(bound.column());
     for (int i : first) {

@@ -334,7 +334,7 @@ final class LeafColumn implements ColumnReader {
    */
   void readEntries(
       int rows, boolean[] keep, StringSink entries, ArrowBuf mapOffsets, ArrowBuf mapValidity,
-      int entryDefinition) {
+      int entryDefinition, EntryMask mask) {
     int out = 0;
     int row = 0;
     while (row < rows) {
@@ -354,7 +354,8 @@ final class LeafColumn implements ColumnReader {
           stop++;
         }
       }
-      out = readKeptEntries(stop - row, entries, mapOffsets, mapValidity, entryDefinition, out);
+      out = readKeptEntries(
+          stop - row, entries, mapOffsets, mapValidity, entryDefinition, mask, out);
       row = stop;
     }
     if (mapOffsets != null) {
@@ -362,10 +363,13 @@ final class LeafColumn implements ColumnReader {
     }
   }
 
-  /** {@link #readEntries} for {@code rows} rows all kept; returns the next map row. */
+  /**
+   * {@link #readEntries} for {@code rows} rows all kept; returns the next map row. With a {@code
+   * mask}, only the entries it keeps are appended (the key leaf judges, the value leaf follows).
+   */
   private int readKeptEntries(
       int rows, StringSink entries, ArrowBuf mapOffsets, ArrowBuf mapValidity,
-      int entryDefinition, int out) {
+      int entryDefinition, EntryMask mask, int out) {
     int left = rows;
     while (true) {
       if (pageValuesLeft == 0) {
@@ -400,9 +404,18 @@ final class LeafColumn implements ColumnReader {
           }
           out++;
         }
+        if (definition < entryDefinition) {
+          continue; // an empty or absent map: no entry
+        }
+        if (mask != null && !maskKeeps(mask, definition == maxDefinition)) {
+          if (definition == maxDefinition) {
+            skipValue();
+          }
+          continue;
+        }
         if (definition == maxDefinition) {
           appendValue(entries);
-        } else if (definition >= entryDefinition) {
+        } else {
           entries.appendNull();
         }
       }
@@ -422,6 +435,39 @@ final class LeafColumn implements ColumnReader {
     return offsetIndex != null
         && pageOrdinal < offsetIndex.getPageCount()
         && offsetIndex.getFirstRowIndex(pageOrdinal) == rowAt;
+  }
+
+  /**
+   * Whether {@code mask} keeps the next entry: the key leaf judges its key (a null key is kept)
+   * and records the verdict, the value leaf follows it.
+   */
+  private boolean maskKeeps(EntryMask mask, boolean present) {
+    if (!mask.readingKeys()) {
+      return mask.next();
+    }
+    boolean keep;
+    if (!present) {
+      keep = true;
+    } else if (dictionaryEncoded) {
+      keep = mask.keepsId(dictionary, dictionaryOffsets, ids[idAt]);
+    } else {
+      int length = (int) INT_LE.get(data, dataAt);
+      if (length < 0 || dataAt + 4 + length > data.length) {
+        throw new IllegalStateException("string value past the end of its page in " + descriptor);
+      }
+      keep = mask.keepsBytes(data, dataAt + 4, length);
+    }
+    mask.record(keep);
+    return keep;
+  }
+
+  /** Steps over the current page's next string value. */
+  private void skipValue() {
+    if (dictionaryEncoded) {
+      idAt++;
+    } else {
+      dataAt += 4 + (int) INT_LE.get(data, dataAt);
+    }
   }
 
   /** Appends the current page's next string value to {@code entries}. */

@@ -25,10 +25,20 @@ final class MapColumn implements ColumnReader {
   private final StringSink valueSink = new StringSink();
   /** Entries per kept row in the last batch, to size the next batch's entry vectors. */
   private double density = 1;
+  /** The keys whose entries are read ({@link #keepKeys}), null for all. */
+  private EntryMask mask;
 
   MapColumn(LeafColumn keys, LeafColumn values) {
     this.keys = keys;
     this.values = values;
+  }
+
+  /**
+   * Reads only the entries whose key {@code wanted} accepts (null: all); the others' values are
+   * stepped over unread. Each distinct key of a dictionary is judged once.
+   */
+  void keepKeys(java.util.function.Predicate<String> wanted) {
+    mask = wanted == null ? null : new EntryMask(wanted);
   }
 
   @Override
@@ -72,10 +82,16 @@ final class MapColumn implements ColumnReader {
     // Each leaf reads its own pages through the rows: the key leaf the maps' offsets, validity
     // and keys; the value leaf, whose pages may end elsewhere, the values.
     keySink.start((BaseVariableWidthVector) entries.getChildByOrdinal(0));
+    if (mask != null) {
+      mask.startKeys();
+    }
     keys.readEntries(rows, keep, keySink, map.getOffsetBuffer(), map.getValidityBuffer(),
-        keys.maxDefinition);
+        keys.maxDefinition, mask);
     valueSink.start((BaseVariableWidthVector) entries.getChildByOrdinal(1));
-    values.readEntries(rows, keep, valueSink, null, null, keys.maxDefinition);
+    if (mask != null) {
+      mask.startValues();
+    }
+    values.readEntries(rows, keep, valueSink, null, null, keys.maxDefinition, mask);
     int entry = keySink.count();
     if (valueSink.count() != entry) {
       throw new IllegalStateException(

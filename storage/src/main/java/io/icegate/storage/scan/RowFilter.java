@@ -72,6 +72,15 @@ public interface RowFilter {
   }
 
   /**
+   * For a {@code map<string,string>} column read after the filter (not among {@link #columns()}):
+   * the only keys whose entries the consumer reads, or null for all. A reader may leave the other
+   * entries out of the maps it returns, unread past their keys. Null by default.
+   */
+  default java.util.function.Predicate<String> mapKeys(String column) {
+    return null;
+  }
+
+  /**
    * A bound on one of {@link #columns()} that {@link #select} also applies and that may tighten
    * while the scan runs (a top-N's cut-off), or {@code null}. A reader skips a row group unread
    * when the column's statistics show no value within it.

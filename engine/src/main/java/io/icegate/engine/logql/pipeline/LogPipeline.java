@@ -359,15 +359,20 @@ public final class LogPipeline {
     private final JsonScanner.KeyCache names = new JsonScanner.KeyCache();
     private final JsonBytes bytes = new JsonBytes();
     private final JsonBytes.KeyCache byteNames = new JsonBytes.KeyCache();
+    /** The keys found, once there are more than {@link #FEW} (fewer are searched in order). */
     private final Set<String> seen = new HashSet<>();
+    private boolean seenFilled;
     private final List<String> found = new ArrayList<>();
     private final JsonScanner.LeafVisitor collect =
         (key, value) -> {
-          if (seen.add(key)) {
+          if (firstTime(key)) {
             found.add(key);
             found.add(value);
           }
         };
+
+    /** Up to this many keys a line's duplicates are found by a search of {@link #found}. */
+    private static final int FEW = 8;
 
     JsonStage(Set<String> wanted) {
       this.wanted = wanted;
@@ -375,16 +380,45 @@ public final class LogPipeline {
 
     @Override
     public String process(long ts, String line, LabelsBuilder lbs) {
-      seen.clear();
-      found.clear();
+      clear();
       int end = new JsonScanner(line).flatten(0, "", wanted, names, collect);
       return finish(end, line, lbs);
     }
 
+    /**
+     * Whether {@code key} is the line's first leaf of that name (the first one wins). A line's
+     * few keys are searched in order: clearing a hash set per line cost more than the search.
+     */
+    private boolean firstTime(String key) {
+      int n = found.size();
+      if (n < 2 * FEW) {
+        for (int i = 0; i < n; i += 2) {
+          if (found.get(i).equals(key)) {
+            return false;
+          }
+        }
+        return true;
+      }
+      if (!seenFilled) {
+        for (int i = 0; i < n; i += 2) {
+          seen.add(found.get(i));
+        }
+        seenFilled = true;
+      }
+      return seen.add(key);
+    }
+
+    private void clear() {
+      found.clear();
+      if (seenFilled) {
+        seen.clear();
+        seenFilled = false;
+      }
+    }
+
     /** The stage over the line's bytes; the text is decoded only when they can't decide. */
     void process(Utf8Line line, LabelsBuilder lbs) {
-      seen.clear();
-      found.clear();
+      clear();
       int end = bytes.flatten(line.bytes, line.length, wanted, byteNames, collect);
       if (end == JsonBytes.UNDECIDED) {
         process(0, line.text(), lbs);

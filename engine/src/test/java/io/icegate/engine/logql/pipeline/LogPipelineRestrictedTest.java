@@ -67,6 +67,27 @@ class LogPipelineRestrictedTest {
   }
 
   @Test
+  void keepsTheFirstOfRepeatedKeysInALineOfManyKeys() {
+    // Twelve keys, then k1 and k11 again: the first of each wins. A line of many keys and one of
+    // few through the same stage, in turn, so nothing of one line's keys carries to the next.
+    StringBuilder many = new StringBuilder("{");
+    for (int k = 0; k < 12; k++) {
+      many.append("\"k").append(k).append("\":\"v").append(k).append("\",");
+    }
+    many.append("\"k1\":\"again\",\"k11\":\"again\"}");
+    SortedMap<String, String> expected = stream("app", "a");
+    for (int k = 0; k < 12; k++) {
+      expected.put("k" + k, "v" + k);
+    }
+    LogPipeline whole = LogPipeline.compile(stagesOf("| json"));
+    for (int round = 0; round < 3; round++) {
+      assertThat(run(whole, stream("app", "a"), Map.of(), many.toString())).isEqualTo(expected);
+      assertThat(run(whole, stream("app", "a"), Map.of(), "{\"k1\":\"x\",\"k1\":\"y\"}"))
+          .isEqualTo(stream("app", "a", "k1", "x"));
+    }
+  }
+
+  @Test
   void aKeyNamedLikeAStreamLabelOrMetadataTakesTheSuffix() {
     LogPipeline.Restricted r = restricted("| json", "app_extracted", "trace_extracted");
     assertThat(r.labels()).contains("app", "trace");
