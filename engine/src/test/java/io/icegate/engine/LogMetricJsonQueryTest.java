@@ -168,6 +168,46 @@ class LogMetricJsonQueryTest {
     assertThat(mayErr).contains("trace_id", "severity_text", "flags", "resource_attributes");
   }
 
+  @Test
+  void theLineIsReadOnlyWhereSomethingReadsIt() {
+    // Counting reads no line: not with the metadata a grouping needs, nor without.
+    assertThat(scanColumns("sum by (service_name) (count_over_time("
+            + "{deployment_environment=\"prod\"} [10s]))"))
+        .contains("stream_labels", "resource_attributes").doesNotContain("body");
+    assertThat(scanColumns("sum(count_over_time({deployment_environment=\"prod\"} [10s]))"))
+        .doesNotContain("body");
+    // The bytes aggregations read its length, line filters and stages the line itself.
+    assertThat(scanColumns("sum(bytes_over_time({deployment_environment=\"prod\"} [10s]))"))
+        .contains("body");
+    assertThat(scanColumns("sum(count_over_time({deployment_environment=\"prod\"}"
+            + " |= \"status\" [10s]))"))
+        .contains("body");
+    assertThat(scanColumns("sum(count_over_time({deployment_environment=\"prod\"}"
+            + " | json [10s]))"))
+        .contains("body");
+    // And the counts are the lines': api 3 (one at 0 s, two at 10 s), web 1, worker 2.
+    assertThat(range("sum by (service_name) (count_over_time("
+            + "{deployment_environment=\"prod\"} [10s]))"))
+        .isEqualTo(Map.of(
+            "{service_name=\"api\"}", Map.of(0L, 1.0, 10L, 2.0),
+            "{service_name=\"web\"}", Map.of(0L, 1.0),
+            "{service_name=\"worker\"}", Map.of(0L, 1.0, 10L, 1.0)));
+    assertThat(range("sum(bytes_over_time({deployment_environment=\"prod\"} [10s]))"))
+        .isEqualTo(Map.of("{}", Map.of(
+            0L, (double) ("{\"status\":200}".length() * 2 + "{\"status\":500}".length()),
+            10L, (double) ("{\"status\":500}".length() + "level=info status=500".length()
+                + "{\"status\":\"a\\u0062c\"}".length()))));
+  }
+
+  /** The columns the plan's scan reads: its explain line's {@code columns=[[…]]}. */
+  private static String scanColumns(String query) {
+    String plan = explain(query);
+    int scan = plan.indexOf("ArrowTableScan(");
+    assertThat(scan).as(plan).isPositive();
+    int from = plan.indexOf("columns=[[", scan);
+    return plan.substring(from, plan.indexOf("]]", from));
+  }
+
   private static String explain(String query) {
     return engine.explainMetric(
         (SampleExpr) LogQL.parse(query),

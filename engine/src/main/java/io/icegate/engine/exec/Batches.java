@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Schema;
 
@@ -32,11 +33,21 @@ public final class Batches {
   }
 
   /** Moves {@code columns} of {@code source} (by index) into a new batch named {@code names}. */
+  /** A column index for {@link #take}: a string column null in every row, read from nothing. */
+  public static final int NULL_STRINGS = -1;
+
   public static VectorSchemaRoot take(
       VectorSchemaRoot source, List<Integer> columns, List<String> names,
       BufferAllocator allocator) {
     List<FieldVector> out = new ArrayList<>(columns.size());
     for (int i = 0; i < columns.size(); i++) {
+      if (columns.get(i) == NULL_STRINGS) {
+        VarCharVector nulls = new VarCharVector(names.get(i), allocator);
+        nulls.allocateNew(0, Math.max(1, source.getRowCount())); // validity zeroed: all null
+        nulls.setValueCount(source.getRowCount());
+        out.add(nulls);
+        continue;
+      }
       FieldVector src = source.getVector(columns.get(i));
       var field =
           new org.apache.arrow.vector.types.pojo.Field(

@@ -254,6 +254,7 @@ public final class LogQueryEngine {
                 to,
                 needsMetadata(r, grouping),
                 readLabels(r, grouping),
+                readsLine(r),
                 builder),
             builder);
     return dependsOnArrivalOrder(r) ? plan : ArrowGather.inAnyOrder(plan);
@@ -339,6 +340,12 @@ public final class LogQueryEngine {
    * sums it). Counts, byte totals, extremes and quantiles don't, so their scans may hand batches
    * on in any order.
    */
+  /** Whether the range aggregation reads the line itself: only its length, for the bytes ones. */
+  private static boolean readsLine(RangeAggregationExpr r) {
+    return r.op() == RangeAggregationExpr.RangeOp.BYTES_OVER_TIME
+        || r.op() == RangeAggregationExpr.RangeOp.BYTES_RATE;
+  }
+
   private static boolean dependsOnArrivalOrder(RangeAggregationExpr r) {
     return switch (r.op()) {
       case COUNT_OVER_TIME, BYTES_OVER_TIME, BYTES_RATE, ABSENT_OVER_TIME, MIN_OVER_TIME,

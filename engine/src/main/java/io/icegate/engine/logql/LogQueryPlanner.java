@@ -94,7 +94,7 @@ public final class LogQueryPlanner {
   private static RelNode sorted(
       LogSelectorExpr query, LogQueryRange range, boolean allMetadata, RelBuilder b) {
     entriesOnStack(
-        query, range.tenant(), range.startNanos(), range.endNanos(), allMetadata, null, b);
+        query, range.tenant(), range.startNanos(), range.endNanos(), allMetadata, null, true, b);
     RexNode time = b.field(LogsTable.TIMESTAMP);
     // Equal timestamps are ordered by the stream's labels, as Loki's merge of streams orders
     // them: the answer (and which entries a limit cuts) then does not depend on the order the
@@ -111,7 +111,7 @@ public final class LogQueryPlanner {
    */
   public static RelNode entries(
       LogSelectorExpr query, String tenant, long startNanos, long endNanos, RelBuilder b) {
-    return entriesOnStack(query, tenant, startNanos, endNanos, false, null, b).build();
+    return entriesOnStack(query, tenant, startNanos, endNanos, false, null, true, b).build();
   }
 
   /**
@@ -119,7 +119,9 @@ public final class LogQueryPlanner {
    * allMetadata} every entry's structured metadata in its output labels (marked as such, see
    * {@link io.icegate.engine.logql.pipeline.CategorizedLabels}): what a metric query's series are
    * split by, as in Loki. {@code readLabels}, when not null, are the only labels the caller reads
-   * (a {@code by} grouping): see {@link io.icegate.engine.rel.ArrowLogPipeline}.
+   * (a {@code by} grouping): see {@link io.icegate.engine.rel.ArrowLogPipeline}. Without {@code
+   * lineRead} the caller never reads the line: when no stage reads it either, the output's line
+   * column is null, and the line is read only for the line filters, if any.
    */
   static RelNode entries(
       LogSelectorExpr query,
@@ -128,8 +130,10 @@ public final class LogQueryPlanner {
       long endNanos,
       boolean allMetadata,
       List<String> readLabels,
+      boolean lineRead,
       RelBuilder b) {
-    return entriesOnStack(query, tenant, startNanos, endNanos, allMetadata, readLabels, b)
+    return entriesOnStack(
+            query, tenant, startNanos, endNanos, allMetadata, readLabels, lineRead, b)
         .build();
   }
 
@@ -145,6 +149,7 @@ public final class LogQueryPlanner {
       long endNanos,
       boolean allMetadata,
       List<String> readLabels,
+      boolean lineRead,
       RelBuilder b) {
     List<LineFilter> pushed = new ArrayList<>();
     List<PipelineStage> rest = new ArrayList<>();
@@ -156,8 +161,17 @@ public final class LogQueryPlanner {
       conditions.add(lineFilter(b, filter));
     }
     b.filter(conditions);
+    // The line itself, or in its place a null column read from nothing when no one reads it.
+    java.util.function.Supplier<RexNode> line =
+        lineRead || !rest.isEmpty()
+            ? () -> b.field(LogsTable.BODY)
+            : () -> b.alias(
+                b.getRexBuilder().makeNullLiteral(
+                    b.getTypeFactory().createTypeWithNullability(
+                        b.field(LogsTable.BODY).getType(), true)),
+                LogsTable.BODY);
     if (rest.isEmpty() && !allMetadata) {
-      b.project(OUTPUT.stream().map(b::field).toList());
+      b.project(List.of(b.field(LogsTable.TIMESTAMP), b.field(LogsTable.STREAM_LABELS), line.get()));
     } else {
       // A log query runs the pipeline node even without stages: it merges each entry's
       // structured metadata into its labels, so that only (timestamp, labels, line) travel on to
@@ -170,7 +184,9 @@ public final class LogQueryPlanner {
       java.util.Set<String> cut =
           allMetadata && !rest.isEmpty() ? metadataRead(compiled, read) : null;
       List<RexNode> columns = new ArrayList<>();
-      OUTPUT.forEach(name -> columns.add(b.field(name)));
+      columns.add(b.field(LogsTable.TIMESTAMP));
+      columns.add(b.field(LogsTable.STREAM_LABELS));
+      columns.add(line.get());
       LogPipelineOperator.METADATA_COLUMNS.forEach(name -> {
         if (cut == null || cut.contains(name)) {
           columns.add(b.field(name));

@@ -33,6 +33,17 @@ public final class ArrowProject extends Project implements ArrowRel {
     return new ArrowProject(getCluster(), traitSet, input, projects, rowType);
   }
 
+  /**
+   * A string column null in every row, read from nothing: what a LogQL metric plan gives in place
+   * of the line when nothing above reads it (see {@code LogQueryPlanner.entries}).
+   */
+  static boolean isNullString(RexNode project) {
+    return project instanceof org.apache.calcite.rex.RexLiteral literal
+        && literal.isNull()
+        && org.apache.calcite.sql.type.SqlTypeName.CHAR_TYPES.contains(
+            literal.getType().getSqlTypeName());
+  }
+
   /** True if every output is a plain column reference. */
   public boolean isColumnSelection() {
     return getProjects().stream().allMatch(p -> p instanceof RexInputRef);
@@ -42,6 +53,10 @@ public final class ArrowProject extends Project implements ArrowRel {
   public Operator implement(ExecContext context) {
     List<Integer> columns = new ArrayList<>();
     for (RexNode project : getProjects()) {
+      if (isNullString(project)) {
+        columns.add(io.icegate.engine.exec.Batches.NULL_STRINGS);
+        continue;
+      }
       if (!(project instanceof RexInputRef ref)) {
         throw new UnsupportedOperationException("computed projection not supported: " + project);
       }
