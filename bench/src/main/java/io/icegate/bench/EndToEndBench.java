@@ -247,7 +247,14 @@ public final class EndToEndBench {
                 + ") // " + minute + " AS step, count(*) AS n FROM logs"
                 + " WHERE tenant_id = 'fake'"
                 + " AND contains(stream_labels, 'deployment_environment=\"prod\"')"
-                + " AND contains(body, 'error') GROUP BY 1, 2"));
+                + " AND contains(body, 'error') GROUP BY 1, 2"),
+        // Grafana's log volume: counts per stream label, no line filter, so no line is read.
+        new MetricCase(
+            "log volume, no line filter",
+            "sum by (service_name) (count_over_time({deployment_environment=\"prod\"} [1m]))",
+            minute,
+            "SELECT service_name, " + step + " AS step, count(*) AS n FROM logs" + prod
+                + " GROUP BY 1, 2"));
   }
 
   /** (points, sum of values) of a matrix. */
