@@ -43,8 +43,14 @@ public final class Batches {
     for (int i = 0; i < columns.size(); i++) {
       if (columns.get(i) == NULL_STRINGS) {
         VarCharVector nulls = new VarCharVector(names.get(i), allocator);
-        nulls.allocateNew(0, Math.max(1, source.getRowCount())); // validity zeroed: all null
-        nulls.setValueCount(source.getRowCount());
+        int rows = source.getRowCount();
+        nulls.allocateNew(0, Math.max(1, rows));
+        // Validity and offsets all zero: every row null and empty. Marked as set, so that
+        // setValueCount doesn't write each row's offset again.
+        nulls.getValidityBuffer().setZero(0, nulls.getValidityBuffer().capacity());
+        nulls.getOffsetBuffer().setZero(0, nulls.getOffsetBuffer().capacity());
+        nulls.setLastSet(rows - 1);
+        nulls.setValueCount(rows);
         out.add(nulls);
         continue;
       }
