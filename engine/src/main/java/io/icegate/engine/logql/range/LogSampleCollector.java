@@ -1,5 +1,6 @@
-package io.icegate.engine.logql;
+package io.icegate.engine.logql.range;
 
+import io.icegate.engine.logql.LogQueryPlanner;
 import io.icegate.engine.logql.pipeline.CategorizedLabels;
 import io.icegate.engine.logql.pipeline.GoValues;
 import io.icegate.engine.logql.pipeline.LabelsBuilder;
@@ -39,8 +40,8 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  * <p>Everything per entry that depends only on its labels (value, series, error) is computed once
  * per distinct label set, so the per-row work is a map lookup and an append.
  */
-final class LogSampleCollector {
-  static final String SAMPLE_EXTRACTION_ERROR = "SampleExtractionErr";
+public final class LogSampleCollector {
+  public static final String SAMPLE_EXTRACTION_ERROR = "SampleExtractionErr";
   private static final int MEMO_LIMIT = 16_384;
 
   /** Samples of one series, appended in arrival order and sorted by time when read. */
@@ -112,15 +113,11 @@ final class LogSampleCollector {
   private final Map<String, Extracted> byKey = new HashMap<>();
   private final Map<Labels, SampleSeries> series = new LinkedHashMap<>();
 
-  LogSampleCollector(RangeAggregationExpr expr) {
-    this(expr, null);
-  }
-
   /**
    * @param pushed the grouping of a {@code sum} directly above, used when the aggregation has none
    *     of its own (null: none)
    */
-  LogSampleCollector(RangeAggregationExpr expr, Grouping pushed) {
+  public LogSampleCollector(RangeAggregationExpr expr, Grouping pushed) {
     this.op = expr.op();
     this.unwrap = expr.range().unwrap();
     this.grouping = expr.grouping().isPresent() ? expr.grouping() : Optional.ofNullable(pushed);
@@ -130,7 +127,7 @@ final class LogSampleCollector {
   }
 
   /** Adds the entries of one batch; doesn't close it. */
-  void add(VectorSchemaRoot batch) {
+  public void add(VectorSchemaRoot batch) {
     TimeStampVector time = (TimeStampVector) batch.getVector(0);
     VarCharVector labels = (VarCharVector) batch.getVector(1);
     VarCharVector body = (VarCharVector) batch.getVector(2);
