@@ -1,6 +1,5 @@
 package io.icegate.engine.logql.range;
 
-import io.icegate.engine.logql.LogQueryPlanner;
 import io.icegate.engine.logql.pipeline.CategorizedLabels;
 import io.icegate.engine.logql.pipeline.GoValues;
 import io.icegate.engine.logql.pipeline.LabelsBuilder;
@@ -27,21 +26,21 @@ import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 
 /**
- * Turns the entries of a range aggregation's log query (columns {@link LogQueryPlanner#OUTPUT},
- * after the pipeline) into samples, grouped into the series the aggregation keeps apart, as
- * Loki's sample extractors do: the value is 1 per line (counts and rates), the line's byte length
- * ({@code bytes_*}), or the {@code unwrap}ped label converted to a number (an entry without
- * the label has no sample). The unwrapped label leaves the series' labels (unless the
- * aggregation groups {@code by} labels); a value that doesn't convert sets {@code
- * __error__="SampleExtractionErr"}, which the label filters after
- * {@code unwrap} may drop. A series still carrying {@code __error__} fails the query when one of
- * its samples lands in a window, as in Loki.
+ * Turns the entries of a range aggregation's log query (columns {@link
+ * io.icegate.engine.logql.LogQueryPlanner#OUTPUT}, after the pipeline) into samples, grouped into
+ * the series the aggregation keeps apart, as Loki's sample extractors do: the value is 1 per line
+ * (counts and rates), the line's byte length ({@code bytes_*}), or the {@code unwrap}ped label
+ * converted to a number (an entry without the label has no sample). The unwrapped label leaves
+ * the series' labels (unless the aggregation groups {@code by} labels); a value that doesn't
+ * convert sets {@code __error__="SampleExtractionErr"}, which the label filters after {@code
+ * unwrap} may drop. A series still carrying {@code __error__} fails the query when one of its
+ * samples lands in a window, as in Loki.
  *
  * <p>Everything per entry that depends only on its labels (value, series, error) is computed once
  * per distinct label set, so the per-row work is a map lookup and an append.
  */
 public final class LogSampleCollector {
-  public static final String SAMPLE_EXTRACTION_ERROR = "SampleExtractionErr";
+  private static final String SAMPLE_EXTRACTION_ERROR = "SampleExtractionErr";
   private static final int MEMO_LIMIT = 16_384;
 
   /** Samples of one series, appended in arrival order and sorted by time when read. */
