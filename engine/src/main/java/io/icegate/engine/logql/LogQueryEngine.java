@@ -4,8 +4,11 @@ import io.icegate.engine.exec.PlanRunner;
 import io.icegate.engine.exec.QueryStats;
 import io.icegate.engine.plan.IceGateCatalog;
 import io.icegate.engine.plan.QueryOptimizer;
+import io.icegate.engine.logql.range.RangeAggregateSpec;
 import io.icegate.engine.rel.ArrowGather;
+import io.icegate.engine.rel.ArrowRangeAggregate;
 import io.icegate.engine.rel.ArrowRel;
+import io.icegate.engine.rel.LogicalRangeAggregate;
 import io.icegate.engine.promql.PromQLEngine;
 import io.icegate.engine.promql.QueryResult;
 import io.icegate.engine.series.LabelMatcher;
@@ -27,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.calcite.rel.RelNode;
 import org.apache.calcite.tools.RelBuilder;
 
 /**
@@ -84,7 +88,8 @@ public final class LogQueryEngine {
   /**
    * Runs a LogQL metric query. Each range aggregation's log query goes through the same plan as a
    * log query (scan, line filters, pipeline node), without sort or limit, over the span its windows
-   * cover; its entries become samples and then one value per step ({@link LogRangeAggregation}).
+   * cover; its entries become samples and then one value per step (the plan's {@link
+   * ArrowRangeAggregate} node).
    * What lies above the range aggregations runs in the PromQL evaluator, over a series source that
    * answers each range aggregation's synthetic selector with those per-step series.
    *
@@ -193,71 +198,74 @@ public final class LogQueryEngine {
       String promql = SampleExprTranslator.translate(expr, ranges, pushed, a -> 0);
       parts.add("PromQL over the range aggregations: " + promql);
       for (RangeAggregationExpr r : ranges) {
+        RangeAggregateSpec spec = spec(r, pushed.get(r), range);
         parts.add(
-            describe(r, pushed.get(r)) + "\n"
-                + QueryOptimizer.explain(rangePlan(r, pushed.get(r), range)));
+            describe(spec) + "\n" + QueryOptimizer.explain(rangePlan(spec, range)));
       }
     }
     return String.join("\n", parts);
   }
 
-  /** A range aggregation's heading in EXPLAIN: what it computes over the plan below. */
-  private static String describe(RangeAggregationExpr r, Grouping pushed) {
-    LogRangeExpr logRange = r.range();
+  /**
+   * A range aggregation's heading in EXPLAIN, in LogQL's words, above its plan (whose top node,
+   * the {@link ArrowRangeAggregate}, computes it): which of the PromQL text's selectors the plan
+   * answers.
+   */
+  private static String describe(RangeAggregateSpec spec) {
     StringBuilder text =
         new StringBuilder("LogRangeAggregation(")
-            .append(r.op().function())
+            .append(spec.expr().op().function())
             .append(", range=")
-            .append(shortDuration(logRange.range()));
-    if (!logRange.offset().isZero()) {
-      text.append(", offset=").append(shortDuration(logRange.offset()));
+            .append(spec.rangeText());
+    if (spec.offsetText() != null) {
+      text.append(", offset=").append(spec.offsetText());
     }
-    logRange.unwrap().ifPresent(u -> text.append(", unwrap=").append(u.label()));
-    Grouping grouping = r.grouping().orElse(pushed);
-    if (grouping != null) {
-      text.append(grouping.without() ? ", without (" : ", by (")
-          .append(String.join(", ", grouping.labels()))
-          .append(")");
+    spec.expr().range().unwrap().ifPresent(u -> text.append(", unwrap=").append(u.label()));
+    if (spec.groupingText() != null) {
+      text.append(", ").append(spec.groupingText());
     }
     return text.append(")").toString();
   }
 
-  /** {@code d} in its largest whole unit, as LogQL writes it: 1h, 5m, 30s, 250ms. */
-  private static String shortDuration(java.time.Duration d) {
-    long ms = d.toMillis();
-    if (ms != 0 && ms % 3_600_000 == 0) {
-      return ms / 3_600_000 + "h";
-    }
-    if (ms != 0 && ms % 60_000 == 0) {
-      return ms / 60_000 + "m";
-    }
-    return ms % 1000 == 0 ? ms / 1000 + "s" : ms + "ms";
+  /** What range aggregation {@code r} computes over the query's steps. */
+  private static RangeAggregateSpec spec(
+      RangeAggregationExpr r, Grouping pushed, MetricQueryRange range) {
+    return new RangeAggregateSpec(
+        r, pushed, range.startNanos(), range.stepNanos(), range.times().length);
   }
 
   /**
-   * The physical plan of a range aggregation's log query over the span its windows cover: a
-   * log query's plan without sort or limit, gathered in any order when the answer allows it.
+   * The physical plan of a range aggregation: its node over its log query's plan (without sort
+   * or limit) over the span its windows cover, the query's scan gathered in any order when the
+   * answer allows it.
    */
-  private ArrowRel rangePlan(
-      RangeAggregationExpr r, Grouping grouping, MetricQueryRange range) {
+  ArrowRel rangePlan(RangeAggregateSpec spec, MetricQueryRange range) {
+    RangeAggregationExpr r = spec.expr();
     LogRangeExpr logRange = r.range();
     long offset = logRange.offset().toNanos();
     long from = range.startNanos() - offset - logRange.range().toNanos() + 1;
     long to = range.endNanos() - offset + 1;
     RelBuilder builder = catalog.relBuilder();
-    ArrowRel plan =
-        QueryOptimizer.optimize(
-            LogQueryPlanner.entries(
-                logRange.selector(),
-                range.tenant(),
-                from,
-                to,
-                needsMetadata(r, grouping),
-                readLabels(r, grouping),
-                readsLine(r),
-                builder),
+    RelNode entries =
+        LogQueryPlanner.entries(
+            logRange.selector(),
+            range.tenant(),
+            from,
+            to,
+            needsMetadata(r, spec.pushed()),
+            readLabels(r, spec.pushed()),
+            readsLine(r),
             builder);
-    return dependsOnArrivalOrder(r) ? plan : ArrowGather.inAnyOrder(plan);
+    ArrowRel plan =
+        QueryOptimizer.optimize(LogicalRangeAggregate.create(entries, spec), builder);
+    if (!spec.dependsOnArrivalOrder() && plan instanceof ArrowRangeAggregate aggregate) {
+      // The kernel orders each series' samples by time itself: split order would only leave a
+      // thread idle whenever the split being drained is slower than those read ahead.
+      plan = (ArrowRel) aggregate.copy(
+          aggregate.getTraitSet(),
+          List.of(ArrowGather.inAnyOrder((ArrowRel) aggregate.getInput())));
+    }
+    return plan;
   }
 
   /**
@@ -285,24 +293,21 @@ public final class LogQueryEngine {
               approximated.add(top);
               return approximated.size() - 1;
             });
-    long[] steps = range.times();
+    int steps = range.times().length;
     List<List<Series>> computed = new ArrayList<>();
     for (RangeAggregationExpr r : ranges) {
-      Grouping grouping = pushed.get(r);
-      ArrowRel plan = rangePlan(r, grouping, range);
-      LogSampleCollector collector = new LogSampleCollector(r, grouping);
-      QueryStats stats = runner.run("metric", plan, cancelled, collector::add);
+      RangeAggregateSpec spec = spec(r, pushed.get(r), range);
+      ArrowRel plan = rangePlan(spec, range);
+      RangeSeriesAssembler assembler = new RangeSeriesAssembler(spec, maxSeries);
+      QueryStats stats = runner.run("metric", plan, cancelled, assembler::add);
       scanned[0] += stats.rowsScanned();
       scanned[1] += stats.bytesScanned();
       scanned[2] += stats.filesScanned();
       if (analyzed != null) {
-        analyzed.add(describe(r, grouping) + "\n" + QueryOptimizer.explainAnalyze(plan, stats));
+        analyzed.add(describe(spec) + "\n"
+            + QueryOptimizer.explainAnalyze(plan, stats));
       }
-      List<Series> series = LogRangeAggregation.evaluate(r, collector.series(), steps);
-      if (maxSeries > 0 && withPoints(series) > maxSeries) {
-        throw new SeriesLimitException(maxSeries);
-      }
-      computed.add(series);
+      computed.add(assembler.series());
     }
     PromQLEngine promEngine =
         new PromQLEngine(
@@ -315,44 +320,14 @@ public final class LogQueryEngine {
             new StepGrid(
                 Math.floorDiv(range.startNanos(), nanosPerMilli),
                 Math.floorDiv(range.startNanos(), nanosPerMilli)
-                    + (steps.length - 1) * (range.stepNanos() / nanosPerMilli),
+                    + (steps - 1) * (range.stepNanos() / nanosPerMilli),
                 range.stepNanos() / nanosPerMilli));
   }
 
-  /** How many of the series have a value (not a stale marker) at some step. */
-  private static int withPoints(List<Series> series) {
-    int n = 0;
-    for (Series s : series) {
-      for (double v : s.values()) {
-        if (!io.icegate.engine.series.StaleMarker.isStale(v)) {
-          n++;
-          break;
-        }
-      }
-    }
-    return n;
-  }
-
-  /**
-   * Whether a range aggregation's answer can depend on the order in which samples of equal
-   * timestamps arrive: which is first or last, counter resets between them, and floating-point
-   * sums (whose last bits depend on the order of addition; {@code rate} of an unwrapped label
-   * sums it). Counts, byte totals, extremes and quantiles don't, so their scans may hand batches
-   * on in any order.
-   */
   /** Whether the range aggregation reads the line itself: only its length, for the bytes ones. */
   private static boolean readsLine(RangeAggregationExpr r) {
     return r.op() == RangeAggregationExpr.RangeOp.BYTES_OVER_TIME
         || r.op() == RangeAggregationExpr.RangeOp.BYTES_RATE;
-  }
-
-  private static boolean dependsOnArrivalOrder(RangeAggregationExpr r) {
-    return switch (r.op()) {
-      case COUNT_OVER_TIME, BYTES_OVER_TIME, BYTES_RATE, ABSENT_OVER_TIME, MIN_OVER_TIME,
-          MAX_OVER_TIME, QUANTILE_OVER_TIME -> false;
-      case RATE -> r.range().unwrap().isPresent();
-      default -> true;
-    };
   }
 
   /**

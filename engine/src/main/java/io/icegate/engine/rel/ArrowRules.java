@@ -56,6 +56,15 @@ public final class ArrowRules {
           .withRuleFactory(LogPipelineRule::new)
           .toRule(LogPipelineRule.class);
 
+  /** A LogQL range aggregation over a metric query's entries. */
+  public static final ConverterRule RANGE_AGGREGATE =
+      ConverterRule.Config.INSTANCE
+          .withConversion(
+              LogicalRangeAggregate.class, Convention.NONE, ArrowRel.CONVENTION,
+              "ArrowRangeAggregateRule")
+          .withRuleFactory(RangeAggregateRule::new)
+          .toRule(RangeAggregateRule.class);
+
   /** Constant rows (SQL's {@code SELECT 1}, and the empty result of a condition never true). */
   public static final ConverterRule VALUES =
       ConverterRule.Config.INSTANCE
@@ -66,7 +75,8 @@ public final class ArrowRules {
 
   /** Phase "physical": every logical node becomes an Arrow node. */
   public static final List<RelOptRule> PHYSICAL =
-      List.of(TABLE_SCAN, FILTER, PROJECT, SORT, AGGREGATE, LOG_PIPELINE, VALUES);
+      List.of(
+          TABLE_SCAN, FILTER, PROJECT, SORT, AGGREGATE, LOG_PIPELINE, RANGE_AGGREGATE, VALUES);
 
   /** Phase "scan pushdown": projections and tenant/time bounds move into the scans. */
   public static final List<RelOptRule> SCAN_PUSHDOWN =
@@ -170,6 +180,22 @@ public final class ArrowRules {
           pipeline.stages(),
           pipeline.text(),
           pipeline.readLabels());
+    }
+  }
+
+  static final class RangeAggregateRule extends ConverterRule {
+    RangeAggregateRule(Config config) {
+      super(config);
+    }
+
+    @Override
+    public RelNode convert(RelNode rel) {
+      LogicalRangeAggregate range = (LogicalRangeAggregate) rel;
+      return new ArrowRangeAggregate(
+          range.getCluster(),
+          range.getTraitSet().replace(ArrowRel.CONVENTION),
+          convert(range.getInput(), ArrowRel.CONVENTION),
+          range.spec());
     }
   }
 

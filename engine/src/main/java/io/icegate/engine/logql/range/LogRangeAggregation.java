@@ -1,68 +1,102 @@
-package io.icegate.engine.logql;
+package io.icegate.engine.logql.range;
 
 import io.icegate.engine.series.Labels;
-import io.icegate.engine.series.Series;
-import io.icegate.engine.series.StaleMarker;
 import io.icegate.logql.ast.LabelMatcher;
 import io.icegate.logql.ast.RangeAggregationExpr;
 import io.icegate.logql.ast.RangeAggregationExpr.RangeOp;
-import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.TreeMap;
+import org.apache.arrow.vector.VectorSchemaRoot;
 
 /**
  * Evaluates a LogQL range aggregation at every step with Loki's semantics: the window of step
  * {@code t} is {@code (t − offset − range, t − offset]} (open at the start, so a line exactly at
  * the window's start belongs to the previous window), a series has a value at a step only when its
  * window holds a sample, and {@code rate}/{@code bytes_rate} divide by the range without
- * extrapolation. The result is one series per label set with a sample at every step whose window
- * holds one of its samples, and a stale marker at the first step after each run of those, so that
- * the PromQL evaluator's instant selection finds exactly these values and nothing looked back to.
+ * extrapolation. The kernel of {@link io.icegate.engine.exec.RangeAggregateOperator}: entries go
+ * in batch by batch ({@link #add}, through {@link LogSampleCollector}), and at the end each series
+ * comes out with its values at the steps whose window holds one of its samples ({@link #finish}),
+ * and nothing at the other steps: a consumer that looks back from a step (PromQL's instant
+ * selection) must close each run of values itself.
  */
-final class LogRangeAggregation {
-  private static final long NANOS_PER_MILLI = 1_000_000L;
+public final class LogRangeAggregation {
+  private final RangeAggregationExpr expr;
+  private final LogSampleCollector collector;
+  private final long[] stepsNanos;
+  private final long range;
+  private final long offset;
 
-  private LogRangeAggregation() {}
+  public LogRangeAggregation(RangeAggregateSpec spec) {
+    this.expr = spec.expr();
+    this.collector = new LogSampleCollector(spec.expr(), spec.pushed());
+    this.stepsNanos = spec.times();
+    this.range = expr.range().range().toNanos();
+    this.offset = expr.range().offset().toNanos();
+  }
 
-  static List<Series> evaluate(
-      RangeAggregationExpr expr, List<LogSampleCollector.SampleSeries> input, long[] stepsNanos) {
-    long range = expr.range().range().toNanos();
-    long offset = expr.range().offset().toNanos();
-    long[] stepsMillis = new long[stepsNanos.length];
-    for (int i = 0; i < stepsNanos.length; i++) {
-      stepsMillis[i] = Math.floorDiv(stepsNanos[i], NANOS_PER_MILLI);
-    }
-    List<Series> out = new ArrayList<>();
-    if (expr.op() == RangeOp.ABSENT_OVER_TIME) {
-      out.add(absent(expr, input, stepsNanos, stepsMillis, range, offset));
-      return out;
-    }
-    for (LogSampleCollector.SampleSeries s : input) {
-      Series series = evaluate(expr, s, stepsNanos, stepsMillis, range, offset);
-      if (series != null) {
-        out.add(series);
-      }
-    }
-    return out;
+  /** The values of one series at some steps (indices into the step grid, ascending). */
+  public record StepValues(Labels labels, int[] steps, double[] values, int size) {}
+
+  /** Adds the entries of one batch (columns time, labels, line); doesn't close it. */
+  public void add(VectorSchemaRoot batch) {
+    collector.add(batch);
   }
 
   /**
-   * One series' values at the steps whose window holds one of its samples, each run of such steps
-   * followed by a stale marker at the next step, so an instant selection at a later step finds
-   * nothing. Only the steps near samples are visited: a series of a few lines (one per trace id,
-   * say) costs a few points, whatever the number of steps. Null when no window holds a sample.
+   * After the last {@link #add}: every series that has a value at some step, evaluated one at a
+   * time as the iterator is advanced, in the order the series first appeared; for {@code
+   * absent_over_time}, the one series of the steps where no series has a sample.
+   *
+   * @throws IllegalArgumentException (from {@code next}) when a window holds a sample of a series
+   *     that carries a pipeline error, as Loki fails such a query
    */
-  private static Series evaluate(
+  public Iterator<StepValues> finish() {
+    List<LogSampleCollector.SampleSeries> input = collector.series();
+    if (expr.op() == RangeOp.ABSENT_OVER_TIME) {
+      StepValues absent = absent(expr, input, stepsNanos, range, offset);
+      return (absent == null ? List.<StepValues>of() : List.of(absent)).iterator();
+    }
+    Iterator<LogSampleCollector.SampleSeries> series = input.iterator();
+    return new Iterator<>() {
+      private StepValues next;
+
+      @Override
+      public boolean hasNext() {
+        while (next == null && series.hasNext()) {
+          next = evaluate(expr, series.next(), stepsNanos, range, offset);
+        }
+        return next != null;
+      }
+
+      @Override
+      public StepValues next() {
+        if (!hasNext()) {
+          throw new NoSuchElementException();
+        }
+        StepValues out = next;
+        next = null;
+        return out;
+      }
+    };
+  }
+
+  /**
+   * One series' values at the steps whose window holds one of its samples. Only the steps near
+   * samples are visited: a series of a few lines (one per trace id, say) costs a few points,
+   * whatever the number of steps. Null when no window holds a sample.
+   */
+  static StepValues evaluate(
       RangeAggregationExpr expr,
       LogSampleCollector.SampleSeries s,
       long[] stepsNanos,
-      long[] stepsMillis,
       long range,
       long offset) {
     int n = stepsNanos.length;
-    long[] times = new long[8];
+    int[] steps = new int[8];
     double[] values = new double[8];
     int points = 0;
     int lo = 0;
@@ -79,16 +113,8 @@ final class LogRangeAggregation {
       while (hi < s.size && s.times[hi] <= end) {
         hi++;
       }
-      double value;
-      if (hi > lo) {
-        if (s.error != null) {
-          throw new IllegalArgumentException(s.error);
-        }
-        value = aggregate(expr, s.times, s.values, lo, hi);
-      } else if (points > 0 && !StaleMarker.isStale(values[points - 1])) {
-        value = StaleMarker.STALE_NAN;
-      } else {
-        // Nothing in this window and the run already ended: skip to the next sample's steps.
+      if (hi == lo) {
+        // Nothing in this window: skip to the steps of the next sample.
         if (lo >= s.size) {
           break;
         }
@@ -96,25 +122,18 @@ final class LogRangeAggregation {
         k = Math.max(next, k + 1);
         continue;
       }
-      if (points == times.length) {
-        times = java.util.Arrays.copyOf(times, points * 2);
-        values = java.util.Arrays.copyOf(values, points * 2);
+      if (s.error != null) {
+        throw new IllegalArgumentException(s.error);
       }
-      times[points] = stepsMillis[k];
-      values[points++] = value;
+      if (points == steps.length) {
+        steps = Arrays.copyOf(steps, points * 2);
+        values = Arrays.copyOf(values, points * 2);
+      }
+      steps[points] = k;
+      values[points++] = aggregate(expr, s.times, s.values, lo, hi);
       k++;
     }
-    int valued = 0;
-    for (int i = 0; i < points; i++) {
-      if (!StaleMarker.isStale(values[i])) {
-        valued++;
-      }
-    }
-    if (valued == 0) {
-      return null;
-    }
-    return new Series(
-        s.labels, java.util.Arrays.copyOf(times, points), java.util.Arrays.copyOf(values, points));
+    return points == 0 ? null : new StepValues(s.labels, steps, values, points);
   }
 
   /** The first step index whose window end ({@code step − offset}) is at or after {@code t}. */
@@ -134,16 +153,17 @@ final class LogRangeAggregation {
 
   /**
    * {@code absent_over_time}: 1 at the steps where no series has a sample in the window, with the
-   * labels of the selector's equality matchers (as Prometheus's {@code absent} builds them).
+   * labels of the selector's equality matchers (as Prometheus's {@code absent} builds them); null
+   * when every step's window holds a sample.
    */
-  private static Series absent(
+  static StepValues absent(
       RangeAggregationExpr expr,
       List<LogSampleCollector.SampleSeries> input,
       long[] stepsNanos,
-      long[] stepsMillis,
       long range,
       long offset) {
-    double[] values = new double[stepsNanos.length];
+    int[] steps = new int[stepsNanos.length];
+    int points = 0;
     for (int k = 0; k < stepsNanos.length; k++) {
       long end = stepsNanos[k] - offset;
       long start = end - range;
@@ -155,7 +175,12 @@ final class LogRangeAggregation {
           break;
         }
       }
-      values[k] = found ? StaleMarker.STALE_NAN : 1;
+      if (!found) {
+        steps[points++] = k;
+      }
+    }
+    if (points == 0) {
+      return null;
     }
     Map<String, String> labels = new TreeMap<>();
     Map<String, Integer> seen = new TreeMap<>();
@@ -171,7 +196,9 @@ final class LogRangeAggregation {
         labels.remove(name);
       }
     });
-    return new Series(Labels.of(labels), stepsMillis, values);
+    double[] ones = new double[points];
+    Arrays.fill(ones, 1);
+    return new StepValues(Labels.of(labels), steps, ones, points);
   }
 
   /** The first index whose time is after {@code start}. */
@@ -299,7 +326,7 @@ final class LogRangeAggregation {
     if (hi - lo < 2) {
       return 0;
     }
-    long rangeMillis = rangeNanos / NANOS_PER_MILLI;
+    long rangeMillis = rangeNanos / 1_000_000L;
     long first = t[lo];
     long last = t[hi - 1];
     long rangeStart = first - rangeMillis;

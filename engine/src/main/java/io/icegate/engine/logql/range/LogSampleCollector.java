@@ -1,4 +1,4 @@
-package io.icegate.engine.logql;
+package io.icegate.engine.logql.range;
 
 import io.icegate.engine.logql.pipeline.CategorizedLabels;
 import io.icegate.engine.logql.pipeline.GoValues;
@@ -26,21 +26,21 @@ import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 
 /**
- * Turns the entries of a range aggregation's log query (columns {@link LogQueryPlanner#OUTPUT},
- * after the pipeline) into samples, grouped into the series the aggregation keeps apart, as
- * Loki's sample extractors do: the value is 1 per line (counts and rates), the line's byte length
- * ({@code bytes_*}), or the {@code unwrap}ped label converted to a number (an entry without
- * the label has no sample). The unwrapped label leaves the series' labels (unless the
- * aggregation groups {@code by} labels); a value that doesn't convert sets {@code
- * __error__="SampleExtractionErr"}, which the label filters after
- * {@code unwrap} may drop. A series still carrying {@code __error__} fails the query when one of
- * its samples lands in a window, as in Loki.
+ * Turns the entries of a range aggregation's log query (columns {@link
+ * io.icegate.engine.logql.LogQueryPlanner#OUTPUT}, after the pipeline) into samples, grouped into
+ * the series the aggregation keeps apart, as Loki's sample extractors do: the value is 1 per line
+ * (counts and rates), the line's byte length ({@code bytes_*}), or the {@code unwrap}ped label
+ * converted to a number (an entry without the label has no sample). The unwrapped label leaves
+ * the series' labels (unless the aggregation groups {@code by} labels); a value that doesn't
+ * convert sets {@code __error__="SampleExtractionErr"}, which the label filters after {@code
+ * unwrap} may drop. A series still carrying {@code __error__} fails the query when one of its
+ * samples lands in a window, as in Loki.
  *
  * <p>Everything per entry that depends only on its labels (value, series, error) is computed once
  * per distinct label set, so the per-row work is a map lookup and an append.
  */
-final class LogSampleCollector {
-  static final String SAMPLE_EXTRACTION_ERROR = "SampleExtractionErr";
+public final class LogSampleCollector {
+  private static final String SAMPLE_EXTRACTION_ERROR = "SampleExtractionErr";
   private static final int MEMO_LIMIT = 16_384;
 
   /** Samples of one series, appended in arrival order and sorted by time when read. */
@@ -112,15 +112,11 @@ final class LogSampleCollector {
   private final Map<String, Extracted> byKey = new HashMap<>();
   private final Map<Labels, SampleSeries> series = new LinkedHashMap<>();
 
-  LogSampleCollector(RangeAggregationExpr expr) {
-    this(expr, null);
-  }
-
   /**
    * @param pushed the grouping of a {@code sum} directly above, used when the aggregation has none
    *     of its own (null: none)
    */
-  LogSampleCollector(RangeAggregationExpr expr, Grouping pushed) {
+  public LogSampleCollector(RangeAggregationExpr expr, Grouping pushed) {
     this.op = expr.op();
     this.unwrap = expr.range().unwrap();
     this.grouping = expr.grouping().isPresent() ? expr.grouping() : Optional.ofNullable(pushed);
@@ -130,7 +126,7 @@ final class LogSampleCollector {
   }
 
   /** Adds the entries of one batch; doesn't close it. */
-  void add(VectorSchemaRoot batch) {
+  public void add(VectorSchemaRoot batch) {
     TimeStampVector time = (TimeStampVector) batch.getVector(0);
     VarCharVector labels = (VarCharVector) batch.getVector(1);
     VarCharVector body = (VarCharVector) batch.getVector(2);
