@@ -219,6 +219,12 @@ public final class LogPipelineOperator implements Operator {
       fields.add(batch.getVector(c).getField());
     }
     int rows = batch.getRowCount();
+    if (passThrough && readLabels != null && streamsHoldRead(streams, rows)) {
+      // Every entry keeps its stream's labels as they are, and its line: the batch's first
+      // three columns are handed on whole, nothing copied.
+      return Batches.take(batch, List.of(0, 1, 2),
+          fields.stream().map(Field::getName).toList(), time.getAllocator());
+    }
     Arrays.fill(mapKeys, null); // a batch's vectors may be new objects
     Arrays.fill(mapValues, null);
     FieldVector[] columns = batch.getFieldVectors().toArray(new FieldVector[0]);
@@ -354,6 +360,23 @@ public final class LogPipelineOperator implements Operator {
     body.getDataBuffer().getBytes(start, lineBytes, 0, length);
     line.set(lineBytes, length);
     lineLength = length;
+  }
+
+  /**
+   * Whether the stream of every one of the batch's {@code rows} holds all of {@link #readLabels}:
+   * then no entry's structured metadata can change what is read of its labels.
+   */
+  private boolean streamsHoldRead(VarCharVector streams, int rows) {
+    for (int r = 0; r < rows; r++) {
+      if (streams.isNull(r)) {
+        return false;
+      }
+      stream(streams, r);
+      if (!streamHoldsRead) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private SortedMap<String, String> stream(VarCharVector streams, int row) {
