@@ -36,6 +36,10 @@ public final class LogRangeAggregation {
     this.stepsNanos = spec.times();
     this.range = expr.range().range().toNanos();
     this.offset = expr.range().offset().toNanos();
+    if (spec.steps() > 1) {
+      collector.sumPerStep(
+          new StepSums(spec.firstStepNanos(), spec.stepNanos(), spec.steps(), range, offset));
+    }
   }
 
   /** The values of one series at some steps (indices into the step grid, ascending). */
@@ -95,6 +99,9 @@ public final class LogRangeAggregation {
       long[] stepsNanos,
       long range,
       long offset) {
+    if (s.countChange != null) {
+      return evaluateSums(expr, s, stepsNanos.length);
+    }
     int n = stepsNanos.length;
     int[] steps = new int[8];
     double[] values = new double[8];
@@ -132,6 +139,41 @@ public final class LogRangeAggregation {
       steps[points] = k;
       values[points++] = aggregate(expr, s.times, s.values, lo, hi);
       k++;
+    }
+    return points == 0 ? null : new StepValues(s.labels, steps, values, points);
+  }
+
+  /**
+   * {@link #evaluate} for a series summed per step ({@link StepSums}): each window's count and
+   * total are the running sums of the changes; a window with a sample gets the aggregation's
+   * value, as {@link #aggregate} gives it from the same count and total.
+   */
+  private static StepValues evaluateSums(
+      RangeAggregationExpr expr, LogSampleCollector.SampleSeries s, int n) {
+    double rangeSeconds = expr.range().range().toNanos() / 1e9;
+    int[] steps = new int[n];
+    double[] values = new double[n];
+    int points = 0;
+    double count = 0;
+    double sum = 0;
+    for (int k = 0; k < n; k++) {
+      count += s.countChange[k];
+      sum += s.sumChange[k];
+      if (count <= 0) {
+        continue;
+      }
+      if (s.error != null) {
+        throw new IllegalArgumentException(s.error);
+      }
+      steps[points] = k;
+      values[points++] =
+          switch (expr.op()) {
+            case COUNT_OVER_TIME -> count;
+            case RATE -> count / rangeSeconds;
+            case BYTES_OVER_TIME -> sum;
+            case BYTES_RATE -> sum / rangeSeconds;
+            default -> throw new IllegalStateException("not summed per step: " + expr.op());
+          };
     }
     return points == 0 ? null : new StepValues(s.labels, steps, values, points);
   }

@@ -52,12 +52,44 @@ public final class LogSampleCollector {
     double[] values = new double[16];
     int size;
 
+    /** The grid the samples may be summed into per window, or null (see {@link StepSums}). */
+    private final StepSums grid;
+    /**
+     * Once the samples outnumber the steps (with a {@link #grid}): per step, the change in the
+     * count and in the sum of the samples its window holds against the step before (difference
+     * arrays, one longer than the grid); the samples then stop being kept.
+     */
+    double[] countChange;
+    double[] sumChange;
+
     SampleSeries(Labels labels) {
+      this(labels, null);
+    }
+
+    SampleSeries(Labels labels, StepSums grid) {
       this.labels = labels;
+      this.grid = grid;
     }
 
     void add(long time, double value) {
+      if (countChange != null) {
+        grid.add(countChange, sumChange, time, value);
+        return;
+      }
       if (size == times.length) {
+        if (grid != null && size >= grid.steps()) {
+          // Summing into the steps now costs less than keeping the samples.
+          countChange = new double[grid.steps() + 1];
+          sumChange = new double[grid.steps() + 1];
+          for (int i = 0; i < size; i++) {
+            grid.add(countChange, sumChange, times[i], values[i]);
+          }
+          times = null;
+          values = null;
+          size = 0;
+          grid.add(countChange, sumChange, time, value);
+          return;
+        }
         times = java.util.Arrays.copyOf(times, size * 2);
         values = java.util.Arrays.copyOf(values, size * 2);
       }
@@ -67,6 +99,9 @@ public final class LogSampleCollector {
 
     /** Sorts by time; entries at the same time keep their order and each counts. */
     void sort() {
+      if (countChange != null) {
+        return; // summed per step: no samples kept
+      }
       boolean sorted = true;
       for (int i = 1; i < size && sorted; i++) {
         sorted = times[i - 1] <= times[i];
@@ -111,6 +146,8 @@ public final class LogSampleCollector {
   private final LabelsBuilder builder = new LabelsBuilder();
   private final Map<String, Extracted> byKey = new HashMap<>();
   private final Map<Labels, SampleSeries> series = new LinkedHashMap<>();
+  /** The grid a series' samples may be summed into (see {@link #sumPerStep}), or null. */
+  private StepSums stepSums;
 
   /**
    * @param pushed the grouping of a {@code sum} directly above, used when the aggregation has none
@@ -192,6 +229,23 @@ public final class LogSampleCollector {
     return false;
   }
 
+  /**
+   * Lets a series whose samples come to outnumber the steps sum them into the windows of
+   * {@code grid} instead of keeping them; only for the aggregations that are sums of exact
+   * integers — counts and rates of lines, byte totals and rates — whose value in a window doesn't
+   * depend on which samples it holds beyond their count and total. Call before the first {@link
+   * #add}.
+   */
+  void sumPerStep(StepSums grid) {
+    boolean summable =
+        switch (op) {
+          case COUNT_OVER_TIME, BYTES_OVER_TIME, BYTES_RATE -> true;
+          case RATE -> unwrap.isEmpty();
+          default -> false;
+        };
+    this.stepSums = summable ? grid : null;
+  }
+
   /** The series with their samples sorted by time. */
   List<SampleSeries> series() {
     List<SampleSeries> out = new ArrayList<>(series.values());
@@ -242,7 +296,7 @@ public final class LogSampleCollector {
       Grouping g = grouping.get();
       out = g.without() ? out.without(g.labels()) : out.keep(g.labels());
     }
-    SampleSeries target = series.computeIfAbsent(out, SampleSeries::new);
+    SampleSeries target = series.computeIfAbsent(out, l -> new SampleSeries(l, stepSums));
     if (error != null && !error.isEmpty() && target.error == null) {
       target.error = pipelineError(error, labels);
     }

@@ -71,6 +71,66 @@ class LogRangeAggregationTest {
     assertThat(Arrays.copyOf(s.values(), s.size())).containsExactly(1.0, 1.0, 1.0);
   }
 
+  @Test
+  void samplesSummedPerStepGiveEachWindowsCountAndTotal() {
+    // Many samples (more than steps, so the series sums them per step) against a direct count of
+    // each window (t − offset − range, t − offset]: ranges equal to the step, a multiple of it and
+    // neither, with and without offset; samples on window edges and outside the grid.
+    long step = 10 * SECOND;
+    int n = 12;
+    long[] steps = grid(n, step);
+    long[] times = new long[200];
+    for (int i = 0; i < times.length; i++) {
+      // −20 s … 160 s: before the first window and after the last; every 10th on an edge.
+      times[i] = i % 10 == 0 ? (i / 10) * step - 20 * SECOND : -20 * SECOND + i * 911_000_000L;
+    }
+    for (String query : List.of(
+        "count_over_time({a=\"b\"}[10s])",
+        "count_over_time({a=\"b\"}[50s])",
+        "rate({a=\"b\"}[25s] offset 10s)",
+        "bytes_over_time({a=\"b\"}[15s])",
+        "bytes_rate({a=\"b\"}[30s] offset 5s)")) {
+      RangeAggregationExpr expr = (RangeAggregationExpr) LogQL.parse(query);
+      long range = expr.range().range().toNanos();
+      long offset = expr.range().offset().toNanos();
+      LogSampleCollector.SampleSeries summed = new LogSampleCollector.SampleSeries(
+          Labels.of("a", "b"), new StepSums(0, step, n, range, offset));
+      for (int i = 0; i < times.length; i++) {
+        summed.add(times[i], 100 + i);
+      }
+      assertThat(summed.countChange).as("summed per step").isNotNull();
+
+      LogRangeAggregation.StepValues s =
+          LogRangeAggregation.evaluate(expr, summed, steps, range, offset);
+
+      double seconds = range / 1e9;
+      boolean bytes = query.startsWith("bytes");
+      List<Integer> expectedSteps = new java.util.ArrayList<>();
+      List<Double> expectedValues = new java.util.ArrayList<>();
+      for (int k = 0; k < n; k++) {
+        long end = steps[k] - offset;
+        int count = 0;
+        double total = 0;
+        for (int i = 0; i < times.length; i++) {
+          if (times[i] > end - range && times[i] <= end) {
+            count++;
+            total += 100 + i;
+          }
+        }
+        if (count > 0) {
+          expectedSteps.add(k);
+          double v = bytes ? total : count;
+          expectedValues.add(query.contains("rate") ? v / seconds : v);
+        }
+      }
+      assertThat(expectedSteps).as(query).hasSizeGreaterThan(n / 2);
+      assertThat(Arrays.stream(Arrays.copyOf(s.steps(), s.size())).boxed().toList())
+          .as(query).isEqualTo(expectedSteps);
+      assertThat(Arrays.stream(Arrays.copyOf(s.values(), s.size())).boxed().toList())
+          .as(query).isEqualTo(expectedValues);
+    }
+  }
+
   private static long[] grid(int n, long step) {
     long[] steps = new long[n];
     for (int i = 0; i < n; i++) {
