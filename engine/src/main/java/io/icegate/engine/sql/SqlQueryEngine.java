@@ -3,6 +3,7 @@ package io.icegate.engine.sql;
 import io.icegate.engine.exec.PlanRunner;
 import io.icegate.engine.exec.QueryStats;
 import io.icegate.engine.plan.IceGateCatalog;
+import io.icegate.engine.plan.IceGateFunctions;
 import io.icegate.engine.plan.QueryOptimizer;
 import io.icegate.engine.rel.ArrowRel;
 import io.icegate.engine.rel.ScanPushdownRules;
@@ -53,6 +54,7 @@ import org.apache.calcite.sql.SqlExplain;
 import org.apache.calcite.sql.SqlKind;
 import org.apache.calcite.sql.SqlNode;
 import org.apache.calcite.sql.fun.SqlStdOperatorTable;
+import org.apache.calcite.sql.util.SqlOperatorTables;
 import org.apache.calcite.sql.parser.SqlParseException;
 import org.apache.calcite.sql.parser.SqlParser;
 import org.apache.calcite.sql.type.SqlTypeName;
@@ -482,7 +484,9 @@ public final class SqlQueryEngine {
   private final class Converter {
     final SqlValidator validator =
         SqlValidatorUtil.newValidator(
-            SqlStdOperatorTable.instance(),
+            SqlOperatorTables.chain(
+                SqlStdOperatorTable.instance(),
+                SqlOperatorTables.of(IceGateFunctions.SQL_CALLABLE)),
             catalogReader,
             typeFactory,
             SqlValidator.Config.DEFAULT
