@@ -27,6 +27,7 @@ import org.apache.calcite.sql.SqlKind;
 import org.apache.calcite.sql.fun.SqlStdOperatorTable;
 import org.apache.calcite.sql.type.OperandTypes;
 import org.apache.calcite.sql.type.ReturnTypes;
+import org.apache.calcite.sql.type.SqlReturnTypeInference;
 import org.apache.calcite.sql.type.SqlTypeName;
 import org.apache.calcite.util.ImmutableBitSet;
 import org.apache.calcite.util.Optionality;
@@ -362,32 +363,34 @@ public final class ArrowAggregate extends Aggregate implements ArrowRel {
 
   private static final SqlAggFunction STATE_SUM = new StateFunction("PARTIAL_SUM", Kind.SUM_STATE);
   private static final SqlAggFunction STATE_SUM_LOW =
-      new StateFunction("PARTIAL_SUM_LOW", Kind.SUM_LOW_STATE, null);
+      new StateFunction("PARTIAL_SUM_LOW", Kind.SUM_LOW_STATE, ReturnTypes.BIGINT_NULLABLE);
   private static final SqlAggFunction STATE_SUM0_LOW =
-      new StateFunction("PARTIAL_SUM0_LOW", Kind.SUM0_LOW_STATE, null);
+      new StateFunction("PARTIAL_SUM0_LOW", Kind.SUM0_LOW_STATE, ReturnTypes.BIGINT);
   private static final SqlAggFunction STATE_SUM_WRAPS =
-      new StateFunction("PARTIAL_SUM_WRAPS", Kind.SUM_WRAPS_STATE, null);
+      new StateFunction("PARTIAL_SUM_WRAPS", Kind.SUM_WRAPS_STATE, ReturnTypes.BIGINT);
   private static final SqlAggFunction STATE_MEAN =
       new StateFunction("PARTIAL_MEAN", Kind.MEAN_STATE);
   private static final SqlAggFunction STATE_M2 = new StateFunction("PARTIAL_M2", Kind.M2_STATE);
 
   /**
-   * The functions only a two-phase aggregation uses: a partial state of {@code AVG} or the
-   * variances, typed {@code DOUBLE NOT NULL}; or a merge of such states, typed as the call it
+   * The functions only a two-phase aggregation uses: a partial state of {@code AVG}, the
+   * variances (typed {@code DOUBLE NOT NULL}) or an integer sum (BIGINT); or a merge of such states, typed as the call it
    * completes.
    */
   private static final class StateFunction extends SqlAggFunction {
     final Kind kind;
 
     StateFunction(String name, Kind kind) {
-      this(name, kind, null);
+      this(name, kind, ReturnTypes.DOUBLE);
     }
 
     StateFunction(String name, Kind kind, RelDataType type) {
+      this(name, kind, ReturnTypes.explicit(type));
+    }
+
+    StateFunction(String name, Kind kind, SqlReturnTypeInference type) {
       super(
-          name, null, SqlKind.OTHER_FUNCTION,
-          type == null ? ReturnTypes.DOUBLE : ReturnTypes.explicit(type),
-          null, OperandTypes.VARIADIC, SqlFunctionCategory.SYSTEM, false, false,
+          name, null, SqlKind.OTHER_FUNCTION, type, null, OperandTypes.VARIADIC, SqlFunctionCategory.SYSTEM, false, false,
           Optionality.FORBIDDEN);
       this.kind = kind;
     }
