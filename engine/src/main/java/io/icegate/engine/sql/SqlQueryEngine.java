@@ -46,6 +46,7 @@ import org.apache.calcite.rel.type.RelDataTypeField;
 import org.apache.calcite.rex.RexBuilder;
 import org.apache.calcite.rex.RexDynamicParam;
 import org.apache.calcite.rex.RexNode;
+import org.apache.calcite.rex.RexOver;
 import org.apache.calcite.rex.RexShuttle;
 import org.apache.calcite.runtime.CalciteContextException;
 import org.apache.calcite.runtime.CalciteException;
@@ -351,6 +352,10 @@ public final class SqlQueryEngine {
     if (containsJoin(rel)) {
       rel = hashJoins(rel, builder);
     }
+    if (containsOver(rel)) {
+      // Trimmed first: the optimizer's trimmer doesn't look below the top-N node.
+      rel = RowNumberTopN.rewrite(new RelFieldTrimmer(null, builder).trim(rel));
+    }
     ArrowRel physical;
     try {
       physical = QueryOptimizer.optimize(rel, builder);
@@ -363,6 +368,14 @@ public final class SqlQueryEngine {
     }
     return new Planned(
         SqlPlanRewriter.rewrite(physical, tenant), columns(root.validatedRowType));
+  }
+
+  private static boolean containsOver(RelNode rel) {
+    if (rel instanceof org.apache.calcite.rel.core.Project project
+        && project.getProjects().stream().anyMatch(RexOver::containsOver)) {
+      return true;
+    }
+    return rel.getInputs().stream().anyMatch(SqlQueryEngine::containsOver);
   }
 
   private static boolean containsJoin(RelNode rel) {

@@ -185,6 +185,55 @@ class SqlQuantileTopKTest {
         .hasMessageContaining("out of range");
   }
 
+  @Test
+  void rowNumberPerGroupKeepsTheTopRowsOfEachGroup() {
+    // Descending as SQL sorts: NaN first. api 4, 3; db NaN, +Inf; web 5.
+    String sql = "SELECT service_name, value_double, rn FROM (SELECT service_name, "
+        + "value_double, ROW_NUMBER() OVER (PARTITION BY service_name "
+        + "ORDER BY value_double DESC) AS rn FROM metrics WHERE otel_metric_name = 'g') "
+        + "WHERE rn <= 2 ORDER BY service_name, rn";
+    assertThat(rows(sql))
+        .containsExactly("api|4.0|1", "api|3.0|2", "db|NaN|1", "db|Infinity|2", "web|5.0|1");
+    assertThat(rows("EXPLAIN PLAN FOR " + sql).get(0)).contains("ArrowTopNPerGroup");
+    // Ascending, rn < 2, with another condition on the outer query and rn not selected.
+    assertThat(rows("SELECT service_name, value_double FROM (SELECT service_name, "
+        + "value_double, ROW_NUMBER() OVER (PARTITION BY service_name "
+        + "ORDER BY value_double) AS rn FROM metrics WHERE otel_metric_name = 'g') "
+        + "WHERE rn < 2 AND service_name <> 'web' ORDER BY service_name"))
+        .containsExactly("api|1.0", "db|10.0");
+  }
+
+  @Test
+  void otherWindowFunctionsAreStillRefused() {
+    assertThatThrownBy(() -> rows("SELECT service_name, RANK() OVER (PARTITION BY "
+        + "service_name ORDER BY value_double) FROM metrics"))
+        .isInstanceOf(SqlQueryException.class)
+        .hasMessageContaining("window functions");
+  }
+
+  @Test
+  void parallelPlansAnswerAsSerialOnes() {
+    SqlQueryEngine serial =
+        new SqlQueryEngine(
+            lake.scanner(),
+            new PlanRunner(lake.scanner(), root, 64L << 20, Duration.ofSeconds(30), 1),
+            1000);
+    for (String sql : List.of(
+        "SELECT service_name, PERCENTILE_CONT(0.9) WITHIN GROUP (ORDER BY value_double), "
+            + "QUANTILE(0.9, value_double), SUM(value_double), COUNT(*) FROM metrics "
+            + "WHERE otel_metric_name = 'g' GROUP BY service_name ORDER BY service_name",
+        "SELECT service_name, value_double, rn FROM (SELECT service_name, value_double, "
+            + "ROW_NUMBER() OVER (PARTITION BY service_name ORDER BY value_double) AS rn "
+            + "FROM metrics WHERE otel_metric_name = 'g') WHERE rn <= 3 "
+            + "ORDER BY service_name, rn")) {
+      List<String> expected = new ArrayList<>();
+      for (Object[] row : serial.execute(sql, "fake", () -> false).rows()) {
+        expected.add(String.join("|", Arrays.stream(row).map(String::valueOf).toList()));
+      }
+      assertThat(rows(sql)).as(sql).isEqualTo(expected).isNotEmpty();
+    }
+  }
+
   // ------------------------------------------------------------------ fixtures
 
   private static List<String> rows(String sql) {
