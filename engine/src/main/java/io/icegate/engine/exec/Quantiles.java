@@ -31,8 +31,8 @@ public final class Quantiles {
   }
 
   /**
-   * SQL's {@code PERCENTILE_CONT(φ)}: the same interpolation over values sorted as SQL sorts
-   * them, NaN after every number (PostgreSQL's and DuckDB's order). φ must lie in [0, 1] (the
+   * SQL's {@code PERCENTILE_CONT(φ)}: interpolation at rank φ·(n−1) over values sorted as SQL
+   * sorts them, NaN after every number (PostgreSQL's and DuckDB's order). φ must lie in [0, 1] (the
    * caller checks). Sorts {@code v[from, to)}; NaN over no value (the caller makes that NULL).
    */
   public static double continuous(double q, double[] v, int from, int to) {
@@ -40,7 +40,15 @@ public final class Quantiles {
       return Double.NaN;
     }
     Arrays.sort(v, from, to);
-    return interpolate(q, v, from, to);
+    // As PostgreSQL and DuckDB: a whole rank is that value (no 0 · NaN term), else lo + d·(hi −
+    // lo) — so between -Inf and a number it is NaN, where Prometheus's weighted sum gives -Inf.
+    double rank = q * (to - from - 1);
+    int lower = (int) Math.floor(rank);
+    double lo = v[from + lower];
+    if (rank == lower) {
+      return lo;
+    }
+    return lo + (rank - lower) * (v[from + lower + 1] - lo);
   }
 
   /**
