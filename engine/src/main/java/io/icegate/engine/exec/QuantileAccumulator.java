@@ -9,8 +9,8 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  * {@code PERCENTILE_CONT}, {@code PERCENTILE_DISC} and PromQL's {@code quantile} per group. A
  * quantile needs all of its group's values, so each non-null value is appended with its group
  * id to two flat arrays (no object per group or row); when the result is first asked for, one
- * counting sort by group lays every group's values out contiguously, and each group's range is
- * sorted and read by the shared kernel ({@link Quantiles}). φ is read from its own column (a
+ * counting sort by group lays every group's values out contiguously, and the shared kernel
+ * ({@link Quantiles}) selects the ranks it needs from each group's range. φ is read from its own column (a
  * constant the planner projected); each group takes the φ of its first row.
  *
  * <p>Integer values are kept as longs, so {@code PERCENTILE_DISC} of a BIGINT is exact.
@@ -120,13 +120,10 @@ final class QuantileAccumulator extends Accumulator {
         case QUANTILE -> putDouble(out, i, Quantiles.prometheus(q, asDoubles(lo, hi), lo, hi));
         case PERCENTILE_CONT -> putDouble(out, i, Quantiles.continuous(q, asDoubles(lo, hi), lo, hi));
         default -> {
-          int at = lo + Quantiles.discreteIndex(q, hi - lo);
           if (integers) {
-            Arrays.sort(longs, lo, hi);
-            putLong(out, i, longs[at]);
+            putLong(out, i, Quantiles.discrete(q, longs, lo, hi));
           } else {
-            Arrays.sort(doubles, lo, hi);
-            putDouble(out, i, doubles[at]);
+            putDouble(out, i, Quantiles.discrete(q, doubles, lo, hi));
           }
         }
       }

@@ -1,20 +1,19 @@
 package io.icegate.engine.exec;
 
-import java.util.Arrays;
-
 /**
  * The quantile kernels, shared by PromQL's {@code quantile} and {@code quantile_over_time} and
- * by the hash aggregate's {@code PERCENTILE_CONT}, {@code PERCENTILE_DISC} and {@code QUANTILE}:
- * each works on a range of a {@code double[]} that it sorts in place.
+ * by the hash aggregate's {@code PERCENTILE_CONT}, {@code PERCENTILE_DISC} and {@code QUANTILE}.
+ * Each works on a range of an array that it reorders in place: it doesn't sort the range but
+ * selects the one or two ranks it needs (quickselect, linear on average), NaNs set apart first.
  */
 public final class Quantiles {
   private Quantiles() {}
 
   /**
-   * Prometheus's {@code quantile(φ, …)}: values sorted ascending with NaNs first (Go's {@code
-   * sort.Float64s}), then linear interpolation at rank {@code φ·(n−1)} between the two closest
-   * values. No value or a NaN φ gives NaN; φ below 0 gives −Inf, above 1 +Inf. Sorts {@code
-   * v[from, to)}.
+   * Prometheus's {@code quantile(φ, …)}: the values in the order of Go's {@code sort.Float64s}
+   * (ascending, NaNs first), then {@code v[lo]·(1−d) + v[hi]·d} at rank {@code φ·(n−1)} between
+   * the two closest values. No value or a NaN φ gives NaN; φ below 0 gives −Inf, above 1 +Inf.
+   * Reorders {@code v[from, to)}.
    */
   public static double prometheus(double q, double[] v, int from, int to) {
     if (to == from || Double.isNaN(q)) {
@@ -26,29 +25,48 @@ public final class Quantiles {
     if (q > 1) {
       return Double.POSITIVE_INFINITY;
     }
-    sortNaNFirst(v, from, to);
-    return interpolate(q, v, from, to);
+    int numbers = nansFirst(v, from, to);
+    double rank = q * (to - from - 1);
+    int lower = (int) Math.max(0, Math.floor(rank));
+    int upper = Math.min(to - from - 1, lower + 1);
+    double weight = rank - Math.floor(rank);
+    double lo = rankAmongNumbersAfter(v, from + lower, numbers, to);
+    double hi = upper == lower ? lo : nextAfter(v, from + lower, numbers, to);
+    return lo * (1 - weight) + hi * weight;
   }
 
   /**
    * SQL's {@code PERCENTILE_CONT(φ)}: interpolation at rank φ·(n−1) over values sorted as SQL
-   * sorts them, NaN after every number (PostgreSQL's and DuckDB's order). φ must lie in [0, 1] (the
-   * caller checks). Sorts {@code v[from, to)}; NaN over no value (the caller makes that NULL).
+   * sorts them, NaN after every number (PostgreSQL's and DuckDB's order). φ must lie in [0, 1]
+   * (the caller checks). Reorders {@code v[from, to)}; NaN over no value (the caller makes that
+   * NULL).
    */
   public static double continuous(double q, double[] v, int from, int to) {
     if (to == from) {
       return Double.NaN;
     }
-    Arrays.sort(v, from, to);
+    int end = nansLast(v, from, to);
     // As PostgreSQL and DuckDB: a whole rank is that value (no 0 · NaN term), else lo + d·(hi −
     // lo) — so between -Inf and a number it is NaN, where Prometheus's weighted sum gives -Inf.
     double rank = q * (to - from - 1);
     int lower = (int) Math.floor(rank);
-    double lo = v[from + lower];
+    double lo = rankAmongNumbersBefore(v, from, end, from + lower);
     if (rank == lower) {
       return lo;
     }
-    return lo + (rank - lower) * (v[from + lower + 1] - lo);
+    double hi = from + lower + 1 >= end ? Double.NaN : min(v, from + lower + 1, end);
+    return lo + (rank - lower) * (hi - lo);
+  }
+
+  /** SQL's {@code PERCENTILE_DISC(φ)} of doubles: the value at {@link #discreteIndex}. */
+  public static double discrete(double q, double[] v, int from, int to) {
+    int end = nansLast(v, from, to);
+    return rankAmongNumbersBefore(v, from, end, from + discreteIndex(q, to - from));
+  }
+
+  /** SQL's {@code PERCENTILE_DISC(φ)} of integers, exactly. Reorders {@code v[from, to)}. */
+  public static long discrete(double q, long[] v, int from, int to) {
+    return select(v, from, to, from + discreteIndex(q, to - from));
   }
 
   /**
@@ -59,25 +77,149 @@ public final class Quantiles {
     return (int) Math.max(0, Math.min(n - 1, Math.ceil(q * n) - 1));
   }
 
-  private static double interpolate(double q, double[] v, int from, int to) {
-    int n = to - from;
-    double rank = q * (n - 1);
-    int lower = (int) Math.max(0, Math.floor(rank));
-    int upper = Math.min(n - 1, lower + 1);
-    double weight = rank - Math.floor(rank);
-    return v[from + lower] * (1 - weight) + v[from + upper] * weight;
+  /** The value at {@code at} with NaNs in [from, numbers) and numbers in [numbers, to). */
+  private static double rankAmongNumbersAfter(double[] v, int at, int numbers, int to) {
+    return at < numbers ? Double.NaN : select(v, numbers, to, at);
   }
 
-  /** Sorts {@code v[from, to)} ascending with NaNs first, the order Go's sort.Float64s gives. */
-  public static void sortNaNFirst(double[] v, int from, int to) {
-    Arrays.sort(v, from, to);
-    int nans = 0;
-    for (int i = to - 1; i >= from && Double.isNaN(v[i]); i--) {
-      nans++;
+  /** The value after {@code at} once {@code at} was selected (NaNs first). */
+  private static double nextAfter(double[] v, int at, int numbers, int to) {
+    if (at + 1 < numbers) {
+      return Double.NaN;
     }
-    if (nans > 0) {
-      System.arraycopy(v, from, v, from + nans, to - from - nans);
-      Arrays.fill(v, from, from + nans, Double.NaN);
+    return at < numbers ? min(v, numbers, to) : min(v, at + 1, to);
+  }
+
+  /** The value at {@code at} with numbers in [from, end) and NaNs from end on. */
+  private static double rankAmongNumbersBefore(double[] v, int from, int end, int at) {
+    return at >= end ? Double.NaN : select(v, from, end, at);
+  }
+
+  /** Moves the NaNs of {@code v[from, to)} to its front; returns where the numbers start. */
+  private static int nansFirst(double[] v, int from, int to) {
+    int numbers = from;
+    for (int i = from; i < to; i++) {
+      if (v[i] != v[i]) {
+        v[i] = v[numbers];
+        v[numbers++] = Double.NaN;
+      }
     }
+    return numbers;
+  }
+
+  /** Moves the NaNs of {@code v[from, to)} to its back; returns where they start. */
+  private static int nansLast(double[] v, int from, int to) {
+    int end = to;
+    for (int i = to - 1; i >= from; i--) {
+      if (v[i] != v[i]) {
+        v[i] = v[--end];
+        v[end] = Double.NaN;
+      }
+    }
+    return end;
+  }
+
+  private static double min(double[] v, int from, int to) {
+    double m = v[from];
+    for (int i = from + 1; i < to; i++) {
+      m = Math.min(m, v[i]);
+    }
+    return m;
+  }
+
+  /**
+   * Hoare's quickselect: reorders {@code v[from, to)} (no NaN in it) so that {@code v[k]} is
+   * the value a sort would put there, smaller ones before it and greater ones after.
+   */
+  static double select(double[] v, int from, int to, int k) {
+    int lo = from;
+    int hi = to - 1;
+    while (hi > lo) {
+      int mid = (lo + hi) >>> 1;
+      if (v[mid] < v[lo]) {
+        swap(v, lo, mid);
+      }
+      if (v[hi] < v[lo]) {
+        swap(v, lo, hi);
+      }
+      if (v[hi] < v[mid]) {
+        swap(v, mid, hi);
+      }
+      double pivot = v[mid];
+      int i = lo;
+      int j = hi;
+      while (i <= j) {
+        while (v[i] < pivot) {
+          i++;
+        }
+        while (v[j] > pivot) {
+          j--;
+        }
+        if (i <= j) {
+          swap(v, i++, j--);
+        }
+      }
+      if (k <= j) {
+        hi = j;
+      } else if (k >= i) {
+        lo = i;
+      } else {
+        return v[k];
+      }
+    }
+    return v[k];
+  }
+
+  static long select(long[] v, int from, int to, int k) {
+    int lo = from;
+    int hi = to - 1;
+    while (hi > lo) {
+      int mid = (lo + hi) >>> 1;
+      if (v[mid] < v[lo]) {
+        swap(v, lo, mid);
+      }
+      if (v[hi] < v[lo]) {
+        swap(v, lo, hi);
+      }
+      if (v[hi] < v[mid]) {
+        swap(v, mid, hi);
+      }
+      long pivot = v[mid];
+      int i = lo;
+      int j = hi;
+      while (i <= j) {
+        while (v[i] < pivot) {
+          i++;
+        }
+        while (v[j] > pivot) {
+          j--;
+        }
+        if (i <= j) {
+          long t = v[i];
+          v[i++] = v[j];
+          v[j--] = t;
+        }
+      }
+      if (k <= j) {
+        hi = j;
+      } else if (k >= i) {
+        lo = i;
+      } else {
+        return v[k];
+      }
+    }
+    return v[k];
+  }
+
+  private static void swap(double[] v, int i, int j) {
+    double t = v[i];
+    v[i] = v[j];
+    v[j] = t;
+  }
+
+  private static void swap(long[] v, int i, int j) {
+    long t = v[i];
+    v[i] = v[j];
+    v[j] = t;
   }
 }

@@ -26,7 +26,8 @@ import org.apache.arrow.vector.types.pojo.FieldType;
  * directions.
  *
  * <p>The output, when the input ends: every kept row, group by group in first-seen order, best
- * first, with the input's columns and then its 1-based row number within the group (BIGINT).
+ * first, with the input's columns and then (unless no name is given for it) its 1-based row
+ * number within the group (BIGINT).
  */
 public final class TopNPerGroupOperator implements Operator {
   /** Where NaNs of the order column go. */
@@ -67,6 +68,9 @@ public final class TopNPerGroupOperator implements Operator {
   /** Per group: its heap of store rows (worst at 0), and how many it holds. */
   private int[][] heaps = new int[16][];
   private int[] heapSize = new int[16];
+  /** Per full group: its worst kept row's tier and key, the bar a new row must beat. */
+  private byte[] worstTier = new byte[16];
+  private long[] worstKey = new long[16];
   private int groupCount;
   private long live;
 
@@ -80,7 +84,8 @@ public final class TopNPerGroupOperator implements Operator {
   /**
    * @param keys the grouping columns (none: one group)
    * @param orderColumn a numeric column to order by
-   * @param rowNumberName the name of the row-number column appended to the input's
+   * @param rowNumberName the name of the row-number column appended to the input's; null for
+   *     none (a per-split half, whose rows another top N above takes the first of)
    */
   public TopNPerGroupOperator(
       ExecContext context, Operator input, List<Integer> keys, int orderColumn,
@@ -155,6 +160,8 @@ public final class TopNPerGroupOperator implements Operator {
       int length = Math.max(groupCount, heaps.length * 2);
       heaps = Arrays.copyOf(heaps, length);
       heapSize = Arrays.copyOf(heapSize, length);
+      worstTier = Arrays.copyOf(worstTier, length);
+      worstKey = Arrays.copyOf(worstKey, length);
     }
     orderKeys(batch.getVector(orderColumn), rows);
     if (candidates.length < rows) {
@@ -166,14 +173,16 @@ public final class TopNPerGroupOperator implements Operator {
       int size = heapSize[g];
       byte tier = rowTier[r];
       long key = rowKey[r];
-      int[] heap = heaps[g];
       if (size == limit) {
-        int worst = heap[0];
-        // Strictly better than the worst kept row; an equal one arrived later and loses.
-        if (tier > storeTier[worst] || (tier == storeTier[worst] && key >= storeKey[worst])) {
+        // Strictly better than the worst kept row; an equal one arrived later and loses. (The
+        // bar is kept per group in flat arrays: most rows are rejected here, without reading
+        // the heap or the store.)
+        byte bar = worstTier[g];
+        if (tier > bar || (tier == bar && key >= worstKey[g])) {
           continue;
         }
       }
+      int[] heap = heaps[g];
       int s = stored + taken;
       if (s >= storeKey.length) {
         storeKey = Arrays.copyOf(storeKey, storeKey.length * 2);
@@ -194,6 +203,10 @@ public final class TopNPerGroupOperator implements Operator {
       } else {
         heap[0] = s;
         siftDown(heap, size, 0);
+      }
+      if (heapSize[g] == limit) {
+        worstTier[g] = storeTier[heap[0]];
+        worstKey[g] = storeKey[heap[0]];
       }
     }
     copyIntoStore(batch, taken);
@@ -372,6 +385,11 @@ public final class TopNPerGroupOperator implements Operator {
           out.copyFromSafe(output[from + i], i, source);
         }
         out.setValueCount(count);
+      }
+      if (rowNumberName == null) {
+        VectorSchemaRoot root = new VectorSchemaRoot(vectors);
+        root.setRowCount(count);
+        return root;
       }
       BigIntVector numbers =
           (BigIntVector)

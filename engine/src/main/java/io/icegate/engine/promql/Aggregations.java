@@ -187,7 +187,7 @@ final class Aggregations {
     }
   }
 
-  /** Prometheus's quantile (see {@link Quantiles#prometheus}). Sorts {@code v}. */
+  /** Prometheus's quantile (see {@link Quantiles#prometheus}). Reorders {@code v}. */
   static double quantile(double q, double[] v) {
     return Quantiles.prometheus(q, v, 0, v.length);
   }

@@ -24,13 +24,15 @@ import org.apache.calcite.sql.validate.SqlValidatorUtil;
  * ORDER BY v) <= limit}, and PromQL's {@code topk}/{@code bottomk} with {@link NaNOrder#LAST}.
  * Its rows are the input's columns and then the row number (BIGINT NOT NULL). It is a plain
  * {@link SingleRel}, so the optimizer passes it through its phases as it is; only its input is
- * converted and parallelized.
+ * converted and parallelized. Over a scan read split by split, each split's thread runs a
+ * {@link #perSplit} half and this node merges their rows above the gather.
  */
 public final class ArrowTopNPerGroup extends SingleRel implements ArrowRel {
   private final List<Integer> keys;
   private final RelFieldCollation order;
   private final long limit;
   private final NaNOrder nanOrder;
+  /** The row number column's name; null in the per-split half, which has none. */
   private final String rowNumberName;
 
   public ArrowTopNPerGroup(
@@ -50,8 +52,25 @@ public final class ArrowTopNPerGroup extends SingleRel implements ArrowRel {
         getCluster(), traitSet, inputs.get(0), keys, order, limit, nanOrder, rowNumberName);
   }
 
+  /** Whether this appends row numbers (it is not the per-split half of a parallel top N). */
+  public boolean numbered() {
+    return rowNumberName != null;
+  }
+
+  /**
+   * The per-split half over {@code input}: each split's first {@code limit} rows per group,
+   * without row numbers; this node above the gather takes the first {@code limit} of those.
+   */
+  public ArrowTopNPerGroup perSplit(RelNode input) {
+    return new ArrowTopNPerGroup(
+        getCluster(), getTraitSet(), input, keys, order, limit, nanOrder, null);
+  }
+
   @Override
   protected RelDataType deriveRowType() {
+    if (rowNumberName == null) {
+      return input.getRowType();
+    }
     RelDataTypeFactory types = getCluster().getTypeFactory();
     List<String> names = new ArrayList<>(input.getRowType().getFieldNames());
     names.add(rowNumberName);
@@ -70,7 +89,8 @@ public final class ArrowTopNPerGroup extends SingleRel implements ArrowRel {
         .item("keys", keys)
         .item("order", order)
         .item("limit", limit)
-        .itemIf("nan", nanOrder.name().toLowerCase(Locale.ROOT), nanOrder != NaNOrder.SQL);
+        .itemIf("nan", nanOrder.name().toLowerCase(Locale.ROOT), nanOrder != NaNOrder.SQL)
+        .itemIf("phase", "per split", rowNumberName == null);
   }
 
   @Override
@@ -87,6 +107,8 @@ public final class ArrowTopNPerGroup extends SingleRel implements ArrowRel {
         this,
         new TopNPerGroupOperator(
             context, in, keys, order.getFieldIndex(), descending, nullsFirst, nanOrder, limit,
-            getRowType().getFieldNames().get(getRowType().getFieldCount() - 1)));
+            rowNumberName == null
+                ? null
+                : getRowType().getFieldNames().get(getRowType().getFieldCount() - 1)));
   }
 }

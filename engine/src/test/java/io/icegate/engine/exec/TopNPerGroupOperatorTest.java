@@ -92,6 +92,25 @@ class TopNPerGroupOperatorTest {
   }
 
   @Test
+  void withoutARowNumberNameTheRowsComeAsTheyWere() {
+    List<String> rows = new ArrayList<>();
+    try (Operator top =
+        new TopNPerGroupOperator(
+            new ExecContext(allocator, null, System.nanoTime() + 60_000_000_000L, () -> false),
+            source(sample()), List.of(0), 2, true, false, NaNOrder.LAST, 1, null)) {
+      for (VectorSchemaRoot out = top.next(); out != null; out = top.next()) {
+        try (VectorSchemaRoot batch = out) {
+          assertThat(batch.getFieldVectors()).hasSize(3);
+          for (int r = 0; r < batch.getRowCount(); r++) {
+            rows.add(batch.getVector(1).getObject(r) + "");
+          }
+        }
+      }
+    }
+    assertThat(rows).containsExactly("2", "1"); // a's first 3.0, b's 5.0
+  }
+
+  @Test
   void emptyInputAndLimitZeroGiveNoRows() {
     assertThat(run(List.of(), List.of(0), true, false, NaNOrder.SQL, 3)).isEmpty();
     assertThat(run(sample(), List.of(0), true, false, NaNOrder.SQL, 0)).isEmpty();
