@@ -46,7 +46,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *       aggregate); DuckDB's {@code quantile_cont(v, 0.5) … GROUP BY g};
  *   <li>{@code topN*}: the 5 largest values per group ({@link TopNPerGroupOperator}); DuckDB's
  *       {@code ROW_NUMBER() OVER (PARTITION BY g ORDER BY v DESC) <= 5} and its top-N aggregate
- *       {@code max(v, 5) … GROUP BY g}.
+ *       {@code max(v, 5) … GROUP BY g};
+ *   <li>{@code groupCount*}: rows counted per group, the grouping both of the above pay for.
  * </ul>
  *
  * Run: {@code java -cp … org.openjdk.jmh.Main QuantileTopNBench [-p rows=N -p groups=G]}.
@@ -191,6 +192,33 @@ public class QuantileTopNBench {
   @Benchmark
   public double topNAggregateDuckDb() throws Exception {
     return single("SELECT sum(list_sum(m)) FROM (SELECT g, max(v, 5) AS m FROM t GROUP BY g)");
+  }
+
+  /** The floor both operators share: each row's group id from the key table (COUNT(*)). */
+  @Benchmark
+  public long groupCountOurs() {
+    AggregateFunction count =
+        new AggregateFunction(
+            AggregateFunction.Kind.COUNT, List.of(), new ArrowType.Int(64, true), false);
+    long total = 0;
+    try (Operator aggregate =
+        new HashAggregateOperator(
+            context(), input(), List.of(0), List.of(count), List.of("g", "n"))) {
+      for (VectorSchemaRoot out = aggregate.next(); out != null; out = aggregate.next()) {
+        try (VectorSchemaRoot batch = out) {
+          BigIntVector n = (BigIntVector) batch.getVector(1);
+          for (int i = 0; i < batch.getRowCount(); i++) {
+            total += n.get(i);
+          }
+        }
+      }
+    }
+    return total;
+  }
+
+  @Benchmark
+  public double groupCountDuckDb() throws Exception {
+    return single("SELECT sum(n) FROM (SELECT g, count(*) AS n FROM t GROUP BY g)");
   }
 
   private double single(String query) throws Exception {

@@ -56,8 +56,10 @@ final class QuantileAccumulator extends Accumulator {
 
   @Override
   void add(VectorSchemaRoot batch, int[] groups, int rows) {
-    double[] q = phiIn.decodeDoubles(batch.getVector(phiArg), rows);
-    boolean phiNulls = phiIn.hasNulls;
+    boolean phiWanted = false;
+    for (int r = 0; r < rows && !phiWanted; r++) {
+      phiWanted = !phiSeen[groups[r]];
+    }
     in.decode(batch.getVector(valueArg), rows, excluded);
     boolean[] nulls = in.nulls;
     boolean hasNulls = in.hasNulls;
@@ -88,11 +90,15 @@ final class QuantileAccumulator extends Accumulator {
         }
       }
     }
-    for (int r = 0; r < rows; r++) {
-      int g = groups[r];
-      if (!phiSeen[g] && (!phiNulls || !phiIn.nulls[r])) {
-        phi[g] = q[r];
-        phiSeen[g] = true;
+    if (phiWanted) {
+      // Only while some group of the batch has no φ yet: φ is a constant column.
+      double[] q = phiIn.decodeDoubles(batch.getVector(phiArg), rows);
+      for (int r = 0; r < rows; r++) {
+        int g = groups[r];
+        if (!phiSeen[g] && (!phiIn.hasNulls || !phiIn.nulls[r])) {
+          phi[g] = q[r];
+          phiSeen[g] = true;
+        }
       }
     }
     size = n;

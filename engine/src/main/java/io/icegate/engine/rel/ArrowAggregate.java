@@ -29,6 +29,7 @@ import org.apache.calcite.sql.type.OperandTypes;
 import org.apache.calcite.sql.type.ReturnTypes;
 import org.apache.calcite.sql.type.SqlReturnTypeInference;
 import org.apache.calcite.sql.type.SqlTypeName;
+import org.apache.calcite.sql.type.SqlTypeTransforms;
 import org.apache.calcite.util.ImmutableBitSet;
 import org.apache.calcite.util.Optionality;
 
@@ -363,7 +364,8 @@ public final class ArrowAggregate extends Aggregate implements ArrowRel {
 
   private static final SqlAggFunction STATE_SUM = new StateFunction("PARTIAL_SUM", Kind.SUM_STATE);
   private static final SqlAggFunction STATE_SUM_LOW =
-      new StateFunction("PARTIAL_SUM_LOW", Kind.SUM_LOW_STATE, ReturnTypes.BIGINT_NULLABLE);
+      new StateFunction("PARTIAL_SUM_LOW", Kind.SUM_LOW_STATE,
+          ReturnTypes.BIGINT.andThen(SqlTypeTransforms.FORCE_NULLABLE));
   private static final SqlAggFunction STATE_SUM0_LOW =
       new StateFunction("PARTIAL_SUM0_LOW", Kind.SUM0_LOW_STATE, ReturnTypes.BIGINT);
   private static final SqlAggFunction STATE_SUM_WRAPS =
