@@ -47,7 +47,8 @@ import org.apache.calcite.util.Optionality;
  *
  * <p>Over a scan read split by split, {@link ArrowGather#parallelize} runs it in two phases: a
  * {@link #partial} aggregate per split turns each call into mergeable state columns (a count, a
- * sum, a min, or count, mean and M2 for the variances), and a {@link #merging} aggregate above
+ * sum — for integers its wrapped 64-bit half and wrap count, so it is exact in 128 bits — a
+ * min, or count, mean and M2 for the variances), and a {@link #merging} aggregate above
  * the gather combines them. Both show their phase in EXPLAIN.
  */
 public final class ArrowAggregate extends Aggregate implements ArrowRel {

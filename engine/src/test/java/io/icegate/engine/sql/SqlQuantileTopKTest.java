@@ -207,6 +207,19 @@ class SqlQuantileTopKTest {
   }
 
   @Test
+  void rowNumberPutsNullsWhereSqlDoes() {
+    // One group (no PARTITION BY) over every row: value_double is NULL on big's three rows. By
+    // default NULLs sort as greater than every value (PostgreSQL's order): first when
+    // descending, last ascending; NaN is the greatest number.
+    String first = "SELECT value_double FROM (SELECT value_double, "
+        + "ROW_NUMBER() OVER (ORDER BY value_double %s) AS rn FROM metrics) WHERE rn <= 1";
+    assertThat(rows(String.format(first, "DESC"))).containsExactly("null");
+    assertThat(rows(String.format(first, "DESC NULLS LAST"))).containsExactly("NaN");
+    assertThat(rows(String.format(first, "ASC"))).containsExactly("1.0");
+    assertThat(rows(String.format(first, "ASC NULLS FIRST"))).containsExactly("null");
+  }
+
+  @Test
   void otherWindowFunctionsAreStillRefused() {
     assertThatThrownBy(() -> rows("SELECT service_name, RANK() OVER (PARTITION BY "
         + "service_name ORDER BY value_double) FROM metrics"))
