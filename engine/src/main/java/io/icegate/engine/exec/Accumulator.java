@@ -56,12 +56,22 @@ abstract class Accumulator implements AutoCloseable {
     return switch (function.kind()) {
       case COUNT -> new Count(arg);
       case COUNT_DISTINCT -> new CountDistinct(arg, argFields, allocator);
-      case SUM -> floating ? new SumDouble(arg, true) : new SumLong(arg, true);
-      case SUM0 -> floating ? new SumDouble(arg, false) : new SumLong(arg, false);
+      case SUM -> floating
+          ? new SumDouble(arg, true) : new SumLong(arg, true, SumLong.Output.RESULT, -1);
+      case SUM0 -> floating
+          ? new SumDouble(arg, false) : new SumLong(arg, false, SumLong.Output.RESULT, -1);
       case SUM_STATE -> new SumDouble(arg, false);
+      case SUM_LOW_STATE -> new SumLong(arg, true, SumLong.Output.LOW, -1);
+      case SUM0_LOW_STATE -> new SumLong(arg, false, SumLong.Output.LOW, -1);
+      case SUM_WRAPS_STATE -> new SumLong(arg, false, SumLong.Output.WRAPS, -1);
+      case SUM_MERGE -> new SumLong(arg, true, SumLong.Output.RESULT, args.get(1));
+      case SUM0_MERGE -> new SumLong(arg, false, SumLong.Output.RESULT, args.get(1));
       case MIN, MAX -> floating
           ? new MinMaxDouble(arg, function.kind() == Kind.MAX)
           : new MinMaxLong(arg, function.kind() == Kind.MAX);
+      case PERCENTILE_CONT, PERCENTILE_DISC, QUANTILE -> new QuantileAccumulator(
+          function.kind(), arg, args.get(1),
+          argFields != null && !(argFields.get(1).getType() instanceof ArrowType.FloatingPoint));
       case AVG -> new Avg(arg, -1);
       case AVG_MERGE -> new Avg(arg, args.get(1));
       case VAR_POP, VAR_SAMP, STDDEV_POP, STDDEV_SAMP, MEAN_STATE, M2_STATE ->
@@ -352,19 +362,28 @@ abstract class Accumulator implements AutoCloseable {
    * {@code SUM}/{@code SUM0} of integers: exact. The sum is kept in 128 bits (the wrapped long
    * and a count of wraps), so a run of values that leaves BIGINT's range and comes back — {@code
    * MAX, 1, -2} — sums right whatever the row order; only a result outside BIGINT is an error.
+   * Also the two halves of that state for a parallel plan ({@link Output#LOW}, {@link
+   * Output#WRAPS}) and their merge (lows at {@code arg}, wrap counts at {@code wrapsArg}).
    */
   static final class SumLong extends Accumulator {
+    enum Output { RESULT, LOW, WRAPS }
+
     private final int arg;
     private final boolean nullWhenEmpty;
+    private final Output output;
+    private final int wrapsArg;
     private final Numbers in = new Numbers();
+    private final Numbers wrapsIn = new Numbers();
     private long[] sums = new long[16];
     /** Per group: how many times its long sum wrapped upwards, minus downwards. */
     private long[] wraps = new long[16];
     private boolean[] seen = new boolean[16];
 
-    SumLong(int arg, boolean nullWhenEmpty) {
+    SumLong(int arg, boolean nullWhenEmpty, Output output, int wrapsArg) {
       this.arg = arg;
       this.nullWhenEmpty = nullWhenEmpty;
+      this.output = output;
+      this.wrapsArg = wrapsArg;
     }
 
     @Override
@@ -380,6 +399,11 @@ abstract class Accumulator implements AutoCloseable {
       long[] v = in.longs;
       boolean[] nulls = in.nulls;
       boolean hasNulls = in.hasNulls;
+      long[] w = null;
+      if (wrapsArg >= 0) {
+        wrapsIn.decode(batch.getVector(wrapsArg), rows);
+        w = wrapsIn.longs;
+      }
       for (int r = 0; r < rows; r++) {
         if (!hasNulls || !nulls[r]) {
           int g = groups[r];
@@ -390,6 +414,9 @@ abstract class Accumulator implements AutoCloseable {
           if (((a ^ s) & (x ^ s)) < 0) {
             wraps[g] += x < 0 ? -1 : 1;
           }
+          if (w != null) {
+            wraps[g] += w[r];
+          }
           sums[g] = s;
           seen[g] = true;
         }
@@ -399,12 +426,17 @@ abstract class Accumulator implements AutoCloseable {
     @Override
     void write(FieldVector out, int from, int count) {
       for (int i = 0; i < count; i++) {
-        if (nullWhenEmpty && !seen[from + i]) {
+        int g = from + i;
+        if (output == Output.WRAPS) {
+          putLong(out, i, wraps[g]);
+        } else if (nullWhenEmpty && !seen[g]) {
           out.setNull(i);
-        } else if (wraps[from + i] != 0) {
+        } else if (output == Output.LOW) {
+          putLong(out, i, sums[g]);
+        } else if (wraps[g] != 0) {
           throw new ArithmeticException("SUM out of range of BIGINT");
         } else {
-          putLong(out, i, sums[from + i]);
+          putLong(out, i, sums[g]);
         }
       }
     }

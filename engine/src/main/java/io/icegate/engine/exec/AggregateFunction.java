@@ -46,8 +46,34 @@ public record AggregateFunction(
     VAR_SAMP,
     STDDEV_POP,
     STDDEV_SAMP,
+    /**
+     * SQL's {@code PERCENTILE_CONT(φ) WITHIN GROUP (ORDER BY x)}: args (φ, x); interpolated at
+     * rank φ·(n−1) with NaN sorting after every number; an error for φ outside [0, 1]. Like the
+     * other quantiles, it holds every value of its group until the end, so it is not split
+     * into per-split states (as {@code COUNT_DISTINCT}).
+     */
+    PERCENTILE_CONT,
+    /** SQL's {@code PERCENTILE_DISC(φ)}: args (φ, x); the first value whose share reaches φ. */
+    PERCENTILE_DISC,
+    /**
+     * PromQL's {@code quantile(φ, x)}: args (φ, x); NaNs sort first, φ below 0 is −Inf, above 1
+     * +Inf, NaN φ NaN ({@link Quantiles#prometheus}).
+     */
+    QUANTILE,
     /** Partial state of {@code AVG}: the sum as a double, 0 over no value. */
     SUM_STATE,
+    /**
+     * Partial state of an integer {@code SUM} ({@code SUM0}): the sum wrapped to 64 bits, NULL
+     * (0) over no value. With {@link #SUM_WRAPS_STATE} it is the exact 128-bit sum, so a split
+     * whose own sum leaves BIGINT doesn't fail when the whole sum fits.
+     */
+    SUM_LOW_STATE,
+    SUM0_LOW_STATE,
+    /** Partial state of an integer {@code SUM}: how often the 64-bit sum wrapped (signed). */
+    SUM_WRAPS_STATE,
+    /** Integer {@code SUM} ({@code SUM0}) from partial states: args (SUM_LOW_STATE, WRAPS). */
+    SUM_MERGE,
+    SUM0_MERGE,
     /** Partial state of the variances: the running mean (Welford), 0 over no value. */
     MEAN_STATE,
     /** Partial state of the variances: the sum of squared deviations from the mean. */

@@ -229,6 +229,17 @@ public final class SqlExpressions {
           return new SqlValues.Longs(out, nulls);
         };
       }
+      case "PROMQL_FORMAT" -> {
+        Compiled operand = compileNode(operands.get(0));
+        return batch -> {
+          SqlValues.Doubles in = toDoubles(operand.evaluate(batch));
+          String[] out = new String[in.rows()];
+          for (int i = 0; i < out.length; i++) {
+            out[i] = in.nulls()[i] ? null : io.icegate.promql.ast.Printer.number(in.values()[i]);
+          }
+          return new SqlValues.Strings(out);
+        };
+      }
       case "||" -> {
         List<Compiled> parts = operands.stream().map(SqlExpressions::compileNode).toList();
         return batch -> {

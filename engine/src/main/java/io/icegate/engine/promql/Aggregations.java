@@ -1,5 +1,6 @@
 package io.icegate.engine.promql;
 
+import io.icegate.engine.exec.Quantiles;
 import io.icegate.engine.series.FloatHistogram;
 import io.icegate.engine.series.Labels;
 import io.icegate.promql.ast.AggregateExpr;
@@ -186,36 +187,9 @@ final class Aggregations {
     }
   }
 
-  /** Prometheus's quantile: linear interpolation between the closest ranks. Sorts {@code v}. */
+  /** Prometheus's quantile (see {@link Quantiles#prometheus}). Reorders {@code v}. */
   static double quantile(double q, double[] v) {
-    if (v.length == 0 || Double.isNaN(q)) {
-      return Double.NaN;
-    }
-    if (q < 0) {
-      return Double.NEGATIVE_INFINITY;
-    }
-    if (q > 1) {
-      return Double.POSITIVE_INFINITY;
-    }
-    sortNaNFirst(v);
-    double rank = q * (v.length - 1);
-    int lower = (int) Math.max(0, Math.floor(rank));
-    int upper = Math.min(v.length - 1, lower + 1);
-    double weight = rank - Math.floor(rank);
-    return v[lower] * (1 - weight) + v[upper] * weight;
-  }
-
-  /** Sorts ascending with NaNs first, the order Go's sort.Float64s gives. */
-  static void sortNaNFirst(double[] v) {
-    Arrays.sort(v);
-    int nans = 0;
-    for (int i = v.length - 1; i >= 0 && Double.isNaN(v[i]); i--) {
-      nans++;
-    }
-    if (nans > 0) {
-      System.arraycopy(v, 0, v, nans, v.length - nans);
-      Arrays.fill(v, 0, nans, Double.NaN);
-    }
+    return Quantiles.prometheus(q, v, 0, v.length);
   }
 
   private static Value.Vector selectK(

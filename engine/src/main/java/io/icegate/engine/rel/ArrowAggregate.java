@@ -5,6 +5,7 @@ import io.icegate.engine.exec.AggregateFunction.Kind;
 import io.icegate.engine.exec.ExecContext;
 import io.icegate.engine.exec.HashAggregateOperator;
 import io.icegate.engine.exec.Operator;
+import io.icegate.engine.plan.IceGateFunctions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -13,6 +14,7 @@ import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.calcite.plan.RelOptCluster;
 import org.apache.calcite.plan.RelTraitSet;
 import org.apache.calcite.rel.RelCollations;
+import org.apache.calcite.rel.RelFieldCollation;
 import org.apache.calcite.rel.RelNode;
 import org.apache.calcite.rel.RelWriter;
 import org.apache.calcite.rel.core.Aggregate;
@@ -25,7 +27,9 @@ import org.apache.calcite.sql.SqlKind;
 import org.apache.calcite.sql.fun.SqlStdOperatorTable;
 import org.apache.calcite.sql.type.OperandTypes;
 import org.apache.calcite.sql.type.ReturnTypes;
+import org.apache.calcite.sql.type.SqlReturnTypeInference;
 import org.apache.calcite.sql.type.SqlTypeName;
+import org.apache.calcite.sql.type.SqlTypeTransforms;
 import org.apache.calcite.util.ImmutableBitSet;
 import org.apache.calcite.util.Optionality;
 
@@ -34,14 +38,17 @@ import org.apache.calcite.util.Optionality;
  * scalar type, with {@code COUNT(*)}, {@code COUNT(col)}, {@code COUNT(DISTINCT col)}, {@code
  * SUM}, {@code $SUM0}, {@code MIN}, {@code MAX}, {@code AVG}, {@code VAR_POP}, {@code
  * VAR_SAMP}, {@code STDDEV_POP} and {@code STDDEV_SAMP} over numeric columns, each also with
- * {@code FILTER (WHERE …)} (but for {@code COUNT(DISTINCT …)}). Any other call — another
- * function, {@code DISTINCT} on anything but {@code COUNT}, {@code WITHIN GROUP}, grouping sets —
+ * {@code FILTER (WHERE …)} (but for {@code COUNT(DISTINCT …)}), and the quantiles {@code
+ * PERCENTILE_CONT}/{@code PERCENTILE_DISC(φ) WITHIN GROUP (ORDER BY x)} and PromQL's {@code
+ * QUANTILE(φ, x)}. Any other call — another function, {@code DISTINCT} on anything but {@code
+ * COUNT}, {@code WITHIN GROUP} elsewhere, grouping sets —
  * is refused when the node is made, with an {@link
  * UnsupportedOperationException} naming it, so a front end can tell its user what is missing.
  *
  * <p>Over a scan read split by split, {@link ArrowGather#parallelize} runs it in two phases: a
  * {@link #partial} aggregate per split turns each call into mergeable state columns (a count, a
- * sum, a min, or count, mean and M2 for the variances), and a {@link #merging} aggregate above
+ * sum — for integers its wrapped 64-bit half and wrap count, so it is exact in 128 bits — a
+ * min, or count, mean and M2 for the variances), and a {@link #merging} aggregate above
  * the gather combines them. Both show their phase in EXPLAIN.
  */
 public final class ArrowAggregate extends Aggregate implements ArrowRel {
@@ -105,7 +112,10 @@ public final class ArrowAggregate extends Aggregate implements ArrowRel {
 
   /** Whether this can run as a {@link #partial} per split and a {@link #merging} above. */
   public boolean splittable() {
-    return phase == Phase.SINGLE && aggCalls.stream().noneMatch(AggregateCall::isDistinct);
+    // Distinct counts and quantiles need every value of a group in one place: they run above
+    // the gather, whole.
+    return phase == Phase.SINGLE
+        && aggCalls.stream().noneMatch(c -> c.isDistinct() || holdsValues(c));
   }
 
   /**
@@ -120,7 +130,19 @@ public final class ArrowAggregate extends Aggregate implements ArrowRel {
     for (AggregateCall call : aggCalls) {
       String name = call.getName() == null ? "s" + states.size() : call.getName();
       switch (call.getAggregation().getKind()) {
-        case COUNT, SUM, SUM0, MIN, MAX -> states.add(call);
+        case COUNT, MIN, MAX -> states.add(call);
+        case SUM, SUM0 -> {
+          if (isExact(call)) {
+            // Exact sums travel as 128 bits (wrapped low half and wrap count): one split's sum
+            // may leave BIGINT although the whole sum fits.
+            boolean sum0 = call.getAggregation().getKind() == SqlKind.SUM0;
+            states.add(state(sum0 ? STATE_SUM0_LOW : STATE_SUM_LOW, call,
+                types.createTypeWithNullability(bigint, !sum0), name + "$low"));
+            states.add(state(STATE_SUM_WRAPS, call, bigint, name + "$wraps"));
+          } else {
+            states.add(call);
+          }
+        }
         case AVG -> {
           states.add(state(STATE_SUM, call, dbl, name + "$sum"));
           states.add(state(SqlStdOperatorTable.COUNT, call, bigint, name + "$count"));
@@ -143,8 +165,19 @@ public final class ArrowAggregate extends Aggregate implements ArrowRel {
     for (AggregateCall call : aggCalls) {
       SqlKind kind = call.getAggregation().getKind();
       switch (kind) {
-        case COUNT, SUM0 -> merges.add(merge(SqlStdOperatorTable.SUM0, call, column++, 1));
-        case SUM, MIN, MAX -> merges.add(merge(call.getAggregation(), call, column++, 1));
+        case COUNT -> merges.add(merge(SqlStdOperatorTable.SUM0, call, column++, 1));
+        case SUM, SUM0 -> {
+          if (isExact(call)) {
+            Kind merge = kind == SqlKind.SUM ? Kind.SUM_MERGE : Kind.SUM0_MERGE;
+            merges.add(merge(new StateFunction("MERGE_" + kind.name(), merge, call.type),
+                call, column, 2));
+            column += 2;
+          } else {
+            merges.add(merge(kind == SqlKind.SUM ? call.getAggregation() : SqlStdOperatorTable.SUM0,
+                call, column++, 1));
+          }
+        }
+        case MIN, MAX -> merges.add(merge(call.getAggregation(), call, column++, 1));
         case AVG -> {
           merges.add(merge(new StateFunction("MERGE_AVG", Kind.AVG_MERGE, call.type),
               call, column, 2));
@@ -162,6 +195,16 @@ public final class ArrowAggregate extends Aggregate implements ArrowRel {
         getCluster(), getTraitSet(), gathered, ImmutableBitSet.range(getGroupCount()), null,
         merges, Phase.FINAL);
   }
+
+  /** Whether {@code call} sums exact numbers (its argument is of an integer type). */
+  private boolean isExact(AggregateCall call) {
+    return !call.getArgList().isEmpty()
+        && EXACT.contains(getInput().getRowType().getFieldList().get(call.getArgList().get(0))
+            .getType().getSqlTypeName());
+  }
+
+  private static final List<SqlTypeName> EXACT =
+      List.of(SqlTypeName.TINYINT, SqlTypeName.SMALLINT, SqlTypeName.INTEGER, SqlTypeName.BIGINT);
 
   private static AggregateCall state(
       SqlAggFunction function, AggregateCall call, RelDataType type, String name) {
@@ -204,6 +247,15 @@ public final class ArrowAggregate extends Aggregate implements ArrowRel {
       throw new UnsupportedOperationException(
           "aggregate function " + name + "(DISTINCT …) with FILTER is not supported");
     }
+    SqlKind sqlKind = aggregation.getKind();
+    if (sqlKind == SqlKind.PERCENTILE_CONT || sqlKind == SqlKind.PERCENTILE_DISC) {
+      return percentile(call, inputType, name);
+    }
+    if (aggregation == IceGateFunctions.QUANTILE) {
+      numericArgument(call, inputType, call.getArgList().get(1), name);
+      return new AggregateFunction(
+          Kind.QUANTILE, call.getArgList(), arrowType(call, name), true, call.filterArg);
+    }
     if (!call.getCollation().getFieldCollations().isEmpty()) {
       throw new UnsupportedOperationException(
           "aggregate function " + name + " with WITHIN GROUP is not supported");
@@ -213,7 +265,7 @@ public final class ArrowAggregate extends Aggregate implements ArrowRel {
       return new AggregateFunction(
           state.kind, args, arrowType(call, name), call.type.isNullable(), call.filterArg);
     }
-    SqlKind kind = aggregation.getKind();
+    SqlKind kind = sqlKind;
     Kind mapped = switch (kind) {
       case COUNT -> call.isDistinct() ? Kind.COUNT_DISTINCT : Kind.COUNT;
       case SUM -> Kind.SUM;
@@ -245,15 +297,53 @@ public final class ArrowAggregate extends Aggregate implements ArrowRel {
         throw new UnsupportedOperationException(
             "aggregate function " + name + " takes one column");
       }
-      RelDataType argType = inputType.getFieldList().get(args.get(0)).getType();
-      if (!NUMERIC.contains(argType.getSqlTypeName())) {
-        throw new UnsupportedOperationException(
-            "aggregate function " + name + " over " + argType.getSqlTypeName()
-                + " is not supported");
-      }
+      numericArgument(call, inputType, args.get(0), name);
     }
     return new AggregateFunction(
         mapped, args, arrowType(call, name), call.type.isNullable(), call.filterArg);
+  }
+
+  /**
+   * {@code PERCENTILE_CONT(φ) WITHIN GROUP (ORDER BY x)} (or {@code _DISC}): Calcite gives φ as
+   * the call's argument (a constant column) and x as its collation; the operator takes (φ, x).
+   */
+  private static AggregateFunction percentile(
+      AggregateCall call, RelDataType inputType, String name) {
+    List<RelFieldCollation> order = call.getCollation().getFieldCollations();
+    if (order.size() != 1 || call.getArgList().size() != 1 || call.isDistinct()) {
+      throw new UnsupportedOperationException(
+          name + " takes one fraction and WITHIN GROUP (ORDER BY one column)");
+    }
+    if (order.get(0).getDirection().isDescending()) {
+      throw new UnsupportedOperationException(
+          name + " WITHIN GROUP (ORDER BY … DESC) is not supported; use 1 - φ with ASC");
+    }
+    int value = order.get(0).getFieldIndex();
+    numericArgument(call, inputType, value, name);
+    Kind kind =
+        call.getAggregation().getKind() == SqlKind.PERCENTILE_CONT
+            ? Kind.PERCENTILE_CONT
+            : Kind.PERCENTILE_DISC;
+    return new AggregateFunction(
+        kind, List.of(call.getArgList().get(0), value), arrowType(call, name), true,
+        call.filterArg);
+  }
+
+  private static void numericArgument(
+      AggregateCall call, RelDataType inputType, int column, String name) {
+    RelDataType argType = inputType.getFieldList().get(column).getType();
+    if (!NUMERIC.contains(argType.getSqlTypeName())) {
+      throw new UnsupportedOperationException(
+          "aggregate function " + name + " over " + argType.getSqlTypeName()
+              + " is not supported");
+    }
+  }
+
+  /** Whether {@code call} holds its group's values until the end (the quantiles). */
+  private static boolean holdsValues(AggregateCall call) {
+    SqlKind kind = call.getAggregation().getKind();
+    return kind == SqlKind.PERCENTILE_CONT || kind == SqlKind.PERCENTILE_DISC
+        || call.getAggregation() == IceGateFunctions.QUANTILE;
   }
 
   private static final List<SqlTypeName> NUMERIC =
@@ -274,27 +364,36 @@ public final class ArrowAggregate extends Aggregate implements ArrowRel {
   }
 
   private static final SqlAggFunction STATE_SUM = new StateFunction("PARTIAL_SUM", Kind.SUM_STATE);
+  private static final SqlAggFunction STATE_SUM_LOW =
+      new StateFunction("PARTIAL_SUM_LOW", Kind.SUM_LOW_STATE,
+          ReturnTypes.BIGINT.andThen(SqlTypeTransforms.FORCE_NULLABLE));
+  private static final SqlAggFunction STATE_SUM0_LOW =
+      new StateFunction("PARTIAL_SUM0_LOW", Kind.SUM0_LOW_STATE, ReturnTypes.BIGINT);
+  private static final SqlAggFunction STATE_SUM_WRAPS =
+      new StateFunction("PARTIAL_SUM_WRAPS", Kind.SUM_WRAPS_STATE, ReturnTypes.BIGINT);
   private static final SqlAggFunction STATE_MEAN =
       new StateFunction("PARTIAL_MEAN", Kind.MEAN_STATE);
   private static final SqlAggFunction STATE_M2 = new StateFunction("PARTIAL_M2", Kind.M2_STATE);
 
   /**
-   * The functions only a two-phase aggregation uses: a partial state of {@code AVG} or the
-   * variances, typed {@code DOUBLE NOT NULL}; or a merge of such states, typed as the call it
+   * The functions only a two-phase aggregation uses: a partial state of {@code AVG}, the
+   * variances (typed {@code DOUBLE NOT NULL}) or an integer sum (BIGINT); or a merge of such states, typed as the call it
    * completes.
    */
   private static final class StateFunction extends SqlAggFunction {
     final Kind kind;
 
     StateFunction(String name, Kind kind) {
-      this(name, kind, null);
+      this(name, kind, ReturnTypes.DOUBLE);
     }
 
     StateFunction(String name, Kind kind, RelDataType type) {
+      this(name, kind, ReturnTypes.explicit(type));
+    }
+
+    StateFunction(String name, Kind kind, SqlReturnTypeInference type) {
       super(
-          name, null, SqlKind.OTHER_FUNCTION,
-          type == null ? ReturnTypes.DOUBLE : ReturnTypes.explicit(type),
-          null, OperandTypes.VARIADIC, SqlFunctionCategory.SYSTEM, false, false,
+          name, null, SqlKind.OTHER_FUNCTION, type, null, OperandTypes.VARIADIC, SqlFunctionCategory.SYSTEM, false, false,
           Optionality.FORBIDDEN);
       this.kind = kind;
     }

@@ -111,6 +111,15 @@ public final class ArrowGather extends SingleRel implements ArrowRel {
       ArrowGather gather = new ArrowGather(plan.getCluster(), plan.getTraitSet(), partial);
       return aggregate.merging(gather);
     }
+    if (plan instanceof ArrowTopNPerGroup top
+        && top.numbered()
+        && isFragment(top.getInput())) {
+      // Each split's thread keeps its own first k rows per group; the top N above the gather
+      // picks the first k of those (which of equal rows wins is unspecified in SQL anyway).
+      ArrowGather gather =
+          new ArrowGather(plan.getCluster(), plan.getTraitSet(), top.perSplit(top.getInput()));
+      return (ArrowRel) top.copy(top.getTraitSet(), List.of(gather));
+    }
     List<RelNode> inputs = new ArrayList<>();
     boolean changed = false;
     for (RelNode input : plan.getInputs()) {

@@ -3,6 +3,7 @@ package io.icegate.engine.sql;
 import io.icegate.engine.exec.PlanRunner;
 import io.icegate.engine.exec.QueryStats;
 import io.icegate.engine.plan.IceGateCatalog;
+import io.icegate.engine.plan.IceGateFunctions;
 import io.icegate.engine.plan.QueryOptimizer;
 import io.icegate.engine.rel.ArrowRel;
 import io.icegate.engine.rel.ScanPushdownRules;
@@ -45,6 +46,7 @@ import org.apache.calcite.rel.type.RelDataTypeField;
 import org.apache.calcite.rex.RexBuilder;
 import org.apache.calcite.rex.RexDynamicParam;
 import org.apache.calcite.rex.RexNode;
+import org.apache.calcite.rex.RexOver;
 import org.apache.calcite.rex.RexShuttle;
 import org.apache.calcite.runtime.CalciteContextException;
 import org.apache.calcite.runtime.CalciteException;
@@ -53,6 +55,7 @@ import org.apache.calcite.sql.SqlExplain;
 import org.apache.calcite.sql.SqlKind;
 import org.apache.calcite.sql.SqlNode;
 import org.apache.calcite.sql.fun.SqlStdOperatorTable;
+import org.apache.calcite.sql.util.SqlOperatorTables;
 import org.apache.calcite.sql.parser.SqlParseException;
 import org.apache.calcite.sql.parser.SqlParser;
 import org.apache.calcite.sql.type.SqlTypeName;
@@ -349,6 +352,10 @@ public final class SqlQueryEngine {
     if (containsJoin(rel)) {
       rel = hashJoins(rel, builder);
     }
+    if (containsOver(rel)) {
+      // Trimmed first: the optimizer's trimmer doesn't look below the top-N node.
+      rel = RowNumberTopN.rewrite(new RelFieldTrimmer(null, builder).trim(rel));
+    }
     ArrowRel physical;
     try {
       physical = QueryOptimizer.optimize(rel, builder);
@@ -361,6 +368,14 @@ public final class SqlQueryEngine {
     }
     return new Planned(
         SqlPlanRewriter.rewrite(physical, tenant), columns(root.validatedRowType));
+  }
+
+  private static boolean containsOver(RelNode rel) {
+    if (rel instanceof org.apache.calcite.rel.core.Project project
+        && project.getProjects().stream().anyMatch(RexOver::containsOver)) {
+      return true;
+    }
+    return rel.getInputs().stream().anyMatch(SqlQueryEngine::containsOver);
   }
 
   private static boolean containsJoin(RelNode rel) {
@@ -482,7 +497,9 @@ public final class SqlQueryEngine {
   private final class Converter {
     final SqlValidator validator =
         SqlValidatorUtil.newValidator(
-            SqlStdOperatorTable.instance(),
+            SqlOperatorTables.chain(
+                SqlStdOperatorTable.instance(),
+                SqlOperatorTables.of(IceGateFunctions.SQL_CALLABLE)),
             catalogReader,
             typeFactory,
             SqlValidator.Config.DEFAULT

@@ -1,5 +1,7 @@
 package io.icegate.engine.sql;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.calcite.rel.RelNode;
 import org.apache.calcite.rel.core.Aggregate;
 import org.apache.calcite.rel.core.Correlate;
@@ -23,7 +25,8 @@ import org.apache.calcite.rex.RexUtil;
 
 /**
  * What of a converted SQL query the engine can run: tables read through scans, filters,
- * projections, INNER and LEFT joins, one grouping level at a time, sorts and limits. Everything
+ * projections, INNER and LEFT joins, one grouping level at a time, sorts and limits, and the
+ * per-group top N ({@code ROW_NUMBER() … <= k}, see {@link RowNumberTopN}). Everything
  * else is refused here, before planning, with the construct's SQL name — never a planner error
  * or a 500. (Whether a join's condition has the column equalities a hash join needs is checked
  * when it is planned.)
@@ -33,12 +36,27 @@ final class SqlSupport {
 
   /** Throws {@link SqlQueryException} (UNSUPPORTED) naming the first construct not supported. */
   static void check(RelNode rel) {
-    String refused = refusal(rel);
-    if (refused != null) {
-      throw new SqlQueryException(SqlQueryException.Kind.UNSUPPORTED, refused + " not supported");
+    if (rel instanceof Filter filter) {
+      RowNumberTopN.Match topN = RowNumberTopN.match(filter);
+      if (topN != null) {
+        // A per-group top N: ROW_NUMBER is the one window call that runs (RowNumberTopN).
+        List<RexNode> others = new ArrayList<>(topN.project().getProjects());
+        others.remove(topN.over());
+        others.add(filter.getCondition());
+        refuse(expressions(others));
+        check(topN.project().getInput());
+        return;
+      }
     }
+    refuse(refusal(rel));
     for (RelNode input : rel.getInputs()) {
       check(input);
+    }
+  }
+
+  private static void refuse(String refused) {
+    if (refused != null) {
+      throw new SqlQueryException(SqlQueryException.Kind.UNSUPPORTED, refused + " not supported");
     }
   }
 
