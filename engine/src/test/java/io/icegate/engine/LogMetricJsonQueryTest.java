@@ -176,6 +176,12 @@ class LogMetricJsonQueryTest {
         .contains("stream_labels", "resource_attributes").doesNotContain("body");
     assertThat(scanColumns("sum(count_over_time({deployment_environment=\"prod\"} [10s]))"))
         .doesNotContain("body");
+    // Every label, or detected_level, is read: the level may come from the line.
+    assertThat(scanColumns("count_over_time({deployment_environment=\"prod\"} [10s])"))
+        .contains("body");
+    assertThat(scanColumns("sum by (detected_level) (count_over_time("
+            + "{deployment_environment=\"prod\"} [10s]))"))
+        .contains("body");
     // The bytes aggregations read its length, line filters and stages the line itself.
     assertThat(scanColumns("sum(bytes_over_time({deployment_environment=\"prod\"} [10s]))"))
         .contains("body");

@@ -162,8 +162,15 @@ public final class LogQueryPlanner {
     }
     b.filter(conditions);
     // The line itself, or in its place a null column read from nothing when no one reads it.
+    // The pipeline node derives detected_level from the line where it puts every label in the
+    // output, or the caller reads that one (LogPipelineOperator).
+    boolean levelFromLine =
+        allMetadata
+            && (readLabels == null
+                || readLabels.contains(
+                    io.icegate.engine.logql.pipeline.LogLevelDetector.DETECTED_LEVEL));
     java.util.function.Supplier<RexNode> line =
-        lineRead || !rest.isEmpty()
+        lineRead || !rest.isEmpty() || levelFromLine
             ? () -> b.field(LogsTable.BODY)
             : () -> b.alias(
                 b.getRexBuilder().makeNullLiteral(
