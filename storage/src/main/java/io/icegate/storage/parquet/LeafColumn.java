@@ -50,6 +50,8 @@ final class LeafColumn implements ColumnReader {
   private byte[] dictionary;
   /** An 8-byte column's dictionary as longs: one array load and one store per value. */
   private long[] dictionaryLongs;
+  /** A 4-byte column's dictionary as ints. */
+  private int[] dictionaryInts;
   private int[] dictionaryOffsets;
 
   /**
@@ -159,6 +161,7 @@ final class LeafColumn implements ColumnReader {
     this.rowAt = 0;
     this.dictionary = null;
     this.dictionaryLongs = null;
+    this.dictionaryInts = null;
     this.dictionaryOffsets = null;
     DictionaryPage page = pageReader.readDictionaryPage();
     if (page != null) {
@@ -213,6 +216,11 @@ final class LeafColumn implements ColumnReader {
         dictionaryLongs = new long[count];
         for (int i = 0; i < count; i++) {
           dictionaryLongs[i] = (long) LONG_LE.get(bytes, i * 8);
+        }
+      } else if (width == 4) {
+        dictionaryInts = new int[count];
+        for (int i = 0; i < count; i++) {
+          dictionaryInts[i] = (int) INT_LE.get(bytes, i * 4);
         }
       }
     }
@@ -668,6 +676,14 @@ final class LeafColumn implements ColumnReader {
     if (width == 8 && allPresent(n)) {
       return readLongs(values, validity, out, n, keep, keepAt);
     }
+    if (width == 4 && dictionaryEncoded && allPresent(n)) {
+      return readDictionaryInts(values, validity, out, n, keep, keepAt);
+    }
+    if (nonePresent(n)) {
+      // A column without values here (a metric's unused value or count column): the kept rows
+      // are nulls, which a new vector already holds.
+      return out + kept(keep, keepAt, n);
+    }
     for (int i = 0; i < n; i++) {
       boolean kept = keep == null || keep[keepAt + i];
       if (!present(i)) {
@@ -747,6 +763,31 @@ final class LeafColumn implements ColumnReader {
     return out;
   }
 
+  /**
+   * {@link #readFixed} for a dictionary-encoded 4-byte column all present (a metric's flags):
+   * each kept value stored straight to the buffer, the room checked once.
+   */
+  private int readDictionaryInts(
+      ArrowBuf values, ArrowBuf validity, int out, int n, boolean[] keep, int keepAt) {
+    if ((long) (out + kept(keep, keepAt, n)) * 4 > values.capacity()) {
+      throw new IllegalStateException("vector too small for the values of " + descriptor);
+    }
+    long address = values.memoryAddress();
+    int[] dictionary = dictionaryInts;
+    int[] id = ids;
+    int at = idAt;
+    int start = out;
+    for (int i = 0; i < n; i++) {
+      int value = dictionary[id[at++]];
+      if (keep == null || keep[keepAt + i]) {
+        MemoryUtil.putInt(address + (long) out++ * 4, value);
+      }
+    }
+    idAt = at;
+    setBits(validity, start, out - start);
+    return out;
+  }
+
   /** As {@link #readFixed}, for PLAIN booleans (one bit each). */
   private int readBooleans(BitVector vector, int out, int n, boolean[] keep, int keepAt) {
     if (dictionaryEncoded) {
@@ -779,10 +820,10 @@ final class LeafColumn implements ColumnReader {
    */
   private long readStrings(
       BaseVariableWidthVector vector, int out, int n, boolean[] keep, int keepAt, int end) {
+    if (dictionaryEncoded && allPresent(n)) {
+      return readDictionaryStrings(vector, out, n, end, keep, keepAt);
+    }
     if (keep == null && allPresent(n)) {
-      if (dictionaryEncoded) {
-        return readDictionaryStrings(vector, out, n, end);
-      }
       return required == null
           ? readPlainStrings(vector, out, n, end)
           : readPlainStringsContaining(vector, out, n, end);
@@ -877,18 +918,24 @@ final class LeafColumn implements ColumnReader {
   }
 
   /**
-   * {@link #readStrings} for a dictionary-encoded label column read whole (a stream's labels,
-   * the first part of a filter): every value present and kept. The data buffer is grown once
-   * for the batch, then each value is copied from the dictionary without per-value checks.
+   * {@link #readStrings} for a dictionary-encoded label column (a stream's labels, a metric's
+   * series labels, the first part of a filter): every value present, the kept ones ({@code keep}
+   * from {@code keepAt}; all when null) copied. The data buffer is grown once for the batch,
+   * then each value is copied from the dictionary without per-value checks. A metric's rows are
+   * kept in long stretches cut by the time bounds, so this runs with a {@code keep} as often as
+   * without.
    */
-  private long readDictionaryStrings(BaseVariableWidthVector vector, int out, int n, int end) {
+  private long readDictionaryStrings(
+      BaseVariableWidthVector vector, int out, int n, int end, boolean[] keep, int keepAt) {
     int[] bounds = dictionaryOffsets;
     int[] page = ids;
     int first = idAt;
     long total = end;
     for (int i = 0; i < n; i++) {
-      int id = page[first + i];
-      total += bounds[id + 1] - bounds[id];
+      if (keep == null || keep[keepAt + i]) {
+        int id = page[first + i];
+        total += bounds[id + 1] - bounds[id];
+      }
     }
     if (total > Integer.MAX_VALUE) {
       throw new IllegalStateException("batch of strings over 2 GiB in " + descriptor);
@@ -899,17 +946,40 @@ final class LeafColumn implements ColumnReader {
     long offsets = vector.getOffsetBuffer().memoryAddress();
     long values = vector.getDataBuffer().memoryAddress();
     byte[] source = dictionary;
-    for (int i = 0; i < n; i++) {
+    int start = out;
+    int i = 0;
+    while (i < n) {
+      if (keep != null && !keep[keepAt + i]) {
+        i++;
+        continue;
+      }
+      // A run of kept rows with one value (a series' rows follow each other): the value is
+      // copied once, then the bytes written so far are copied after themselves, doubling.
       int id = page[first + i];
       int from = bounds[id];
       int length = bounds[id + 1] - from;
-      MemoryUtil.putInt(offsets + (long) (out + i) * BaseVariableWidthVector.OFFSET_WIDTH, end);
-      MemoryUtil.copyToMemory(source, from, values + end, length);
-      end += length;
+      int runStart = end;
+      int run = 0;
+      while (i < n && (keep == null || keep[keepAt + i]) && page[first + i] == id) {
+        MemoryUtil.putInt(offsets + (long) out++ * BaseVariableWidthVector.OFFSET_WIDTH, end);
+        end += length;
+        run++;
+        i++;
+      }
+      if (length > 0) {
+        MemoryUtil.copyToMemory(source, from, values + runStart, length);
+        long written = length;
+        long bytes = (long) length * run;
+        while (written < bytes) {
+          long chunk = Math.min(written, bytes - written);
+          MemoryUtil.copyMemory(values + runStart, values + runStart + written, chunk);
+          written += chunk;
+        }
+      }
     }
     idAt = first + n;
-    setBits(vector.getValidityBuffer(), out, n);
-    return ((long) (out + n) << 32) | (end & 0xFFFFFFFFL);
+    setBits(vector.getValidityBuffer(), start, out - start);
+    return ((long) out << 32) | (end & 0xFFFFFFFFL);
   }
 
   /**
@@ -961,6 +1031,30 @@ final class LeafColumn implements ColumnReader {
 
   private boolean present(int i) {
     return maxDefinition == 0 || definitions[definitionAt + i] == maxDefinition;
+  }
+
+  private boolean nonePresent(int n) {
+    if (maxDefinition == 0) {
+      return n == 0;
+    }
+    for (int i = 0; i < n; i++) {
+      if (definitions[definitionAt + i] == maxDefinition) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** How many of {@code keep[from..from + n)} are set; {@code n} when {@code keep} is null. */
+  private static int kept(boolean[] keep, int from, int n) {
+    if (keep == null) {
+      return n;
+    }
+    int count = 0;
+    for (int i = from; i < from + n; i++) {
+      count += keep[i] ? 1 : 0;
+    }
+    return count;
   }
 
   private boolean allPresent(int n) {
