@@ -80,7 +80,13 @@ final class LeafColumn implements ColumnReader {
   private boolean dictionaryEncoded;
   private int[] ids = new int[0];
   private int idAt;
+  /**
+   * The current page's bytes, up to {@link #dataEnd}: a ZSTD page is inflated into {@link
+   * #pageBuffer}, kept from page to page, rather than into a new array each.
+   */
   private byte[] data;
+  private int dataEnd;
+  private byte[] pageBuffer = new byte[0];
   private int dataAt;
   /** Bit position of the next PLAIN boolean. */
   private long bitAt;
@@ -234,6 +240,30 @@ final class LeafColumn implements ColumnReader {
     }
   }
 
+  /**
+   * Makes {@code input} the current page's bytes: inflated into the reused {@link #pageBuffer}
+   * when it is a ZSTD page of {@link PageDecompressors}, else read into an array of its own.
+   */
+  private void pageBytes(org.apache.parquet.bytes.BytesInput input) {
+    long size = input.size();
+    if (size <= Integer.MAX_VALUE - 8) {
+      if (pageBuffer.length < size) {
+        pageBuffer = new byte[(int) Math.min(Integer.MAX_VALUE - 8, Math.max(size, size * 5 / 4))];
+      }
+      try {
+        if (PageDecompressors.inflateInto(input, pageBuffer)) {
+          data = pageBuffer;
+          dataEnd = (int) size;
+          return;
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    data = bytes(input);
+    dataEnd = data.length;
+  }
+
   /** The chunk's next page, counted; the row group's end here is an error in the file. */
   private DataPage nextDataPage() {
     DataPage page = pages.readPage();
@@ -261,7 +291,7 @@ final class LeafColumn implements ColumnReader {
     Encoding encoding;
     int valuesFrom;
     if (page instanceof DataPageV1 v1) {
-      data = bytes(v1.getBytes());
+      pageBytes(v1.getBytes());
       pageHit = Integer.MIN_VALUE;
       valuesFrom = 0;
       if (maxRepetition > 0) {
@@ -295,7 +325,7 @@ final class LeafColumn implements ColumnReader {
         byte[] levels = bytes(v2.getDefinitionLevels());
         definitions = levels(definitions, levels, 0, levels.length, values, maxDefinition);
       }
-      data = bytes(v2.getData());
+      pageBytes(v2.getData());
       pageHit = Integer.MIN_VALUE;
       valuesFrom = 0;
       encoding = v2.getDataEncoding();
@@ -316,7 +346,7 @@ final class LeafColumn implements ColumnReader {
         int present = maxDefinition > 0 ? countPresent(values) : values;
         ids = grow(ids, present + 8);
         int bitWidth = data[valuesFrom] & 0xFF;
-        HybridDecoder.decode(data, valuesFrom + 1, data.length, bitWidth, ids, present);
+        HybridDecoder.decode(data, valuesFrom + 1, dataEnd, bitWidth, ids, present);
         idAt = 0;
       }
       default ->
@@ -440,7 +470,7 @@ final class LeafColumn implements ColumnReader {
       entries.append(dictionary, from, dictionaryOffsets[id + 1] - from);
     } else {
       int length = (int) INT_LE.get(data, dataAt);
-      if (length < 0 || dataAt + 4 + length > data.length) {
+      if (length < 0 || dataAt + 4 + length > dataEnd) {
         throw new IllegalStateException("string value past the end of its page in " + descriptor);
       }
       entries.append(data, dataAt + 4, length);
@@ -748,7 +778,7 @@ final class LeafColumn implements ColumnReader {
     } else {
       byte[] page = data;
       int at = dataAt;
-      if (at + (long) n * 8 > page.length) {
+      if (at + (long) n * 8 > dataEnd) {
         throw new IllegalStateException("values past the end of their page in " + descriptor);
       }
       for (int i = 0; i < n; i++) {
@@ -896,7 +926,7 @@ final class LeafColumn implements ColumnReader {
     for (int i = 0; i < n; i++) {
       int length = (int) INT_LE.get(page, at);
       at += 4;
-      if (at + length > page.length || length < 0) {
+      if (at + length > dataEnd || length < 0) {
         throw new IllegalStateException("string value past the end of its page in " + descriptor);
       }
       if (end + (long) length > capacity) {
@@ -1002,11 +1032,11 @@ final class LeafColumn implements ColumnReader {
     for (int i = 0; i < n; i++) {
       int length = (int) INT_LE.get(page, at);
       at += 4;
-      if (at + length > page.length || length < 0) {
+      if (at + length > dataEnd || length < 0) {
         throw new IllegalStateException("string value past the end of its page in " + descriptor);
       }
       if (hit != -1 && hit < at) {
-        hit = required.indexOf(page, at, page.length);
+        hit = required.indexOf(page, at, dataEnd);
       }
       MemoryUtil.putInt(offsets + (long) (out + i) * BaseVariableWidthVector.OFFSET_WIDTH, end);
       if (hit >= 0 && hit + needle <= at + length) {
