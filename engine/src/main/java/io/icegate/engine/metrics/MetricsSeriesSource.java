@@ -17,7 +17,6 @@ import io.icegate.storage.table.MetricsTable;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -417,49 +416,55 @@ public final class MetricsSeriesSource implements SeriesSource {
 
   /**
    * {@link #addNumbers} for a batch of rows all named {@code rowName} whose values are all
-   * doubles, none flagged: the times and values are copied out of their vectors in bulk and each
-   * run of rows with the same label text is added to its series at once, without asking any
-   * row's validity.
+   * doubles, none flagged: each run of rows with the same label text goes to its series as one
+   * pair of arrays of the run's size (times as milliseconds), read out of the vectors' memory
+   * without asking any row's validity.
    */
   private static void addPlainNumbers(
       VectorSchemaRoot batch, String rowName, VarCharVector labels, FieldVector time,
       Float8Vector doubles, List<LabelMatcher> matchers, Map<Labels, SeriesBuilder> series,
       Map<String, Labels> decoded) {
     int rows = batch.getRowCount();
-    // Copied out in place (a ByteBuffer view of a vector costs a reflective construction each).
-    long[] nanos = new long[rows];
+    // Read in place (a ByteBuffer view of a vector costs a reflective construction each).
     ArrowBuf timeData = time.getDataBuffer();
-    for (int i = 0; i < rows; i++) {
-      nanos[i] = timeData.getLong(8L * i);
-    }
-    double[] values = new double[rows];
     ArrowBuf valueData = doubles.getDataBuffer();
-    for (int i = 0; i < rows; i++) {
-      values[i] = valueData.getDouble(8L * i);
-    }
-    int[] offsets = new int[rows + 1];
-    ArrowBuf offsetData = labels.getOffsetBuffer();
-    for (int i = 0; i <= rows; i++) {
-      offsets[i] = offsetData.getInt(4L * i);
-    }
+    ArrowBuf offsets = labels.getOffsetBuffer();
     ArrowBuf text = labels.getDataBuffer();
     int start = 0;
+    int from = offsets.getInt(0);
     while (start < rows) {
-      int from = offsets[start];
-      int to = offsets[start + 1];
+      int to = offsets.getInt(4L * (start + 1));
+      int length = to - from;
       int end = start + 1;
-      while (end < rows
-          && offsets[end + 1] - offsets[end] == to - from
-          && ByteFunctionHelpers.equal(text, from, to, text, offsets[end], offsets[end + 1])
-              != 0) {
+      int next = to;
+      while (end < rows) {
+        int after = offsets.getInt(4L * (end + 1));
+        if (after - next != length
+            || ByteFunctionHelpers.equal(text, from, to, text, next, after) == 0) {
+          break;
+        }
+        next = after;
         end++;
       }
       SeriesBuilder b =
           builder(rowName + '\u0000' + text(labels, start), null, matchers, series, decoded);
       if (b != null) {
-        b.addNanos(nanos, values, start, end);
+        int n = end - start;
+        long[] millis = new long[n];
+        double[] values = new double[n];
+        long previous = Long.MIN_VALUE;
+        boolean inOrder = true;
+        for (int k = 0; k < n; k++) {
+          long t = Math.floorDiv(timeData.getLong(8L * (start + k)), NANOS_PER_MILLI);
+          inOrder &= t > previous;
+          previous = t;
+          millis[k] = t;
+          values[k] = valueData.getDouble(8L * (start + k));
+        }
+        b.addRun(millis, values, inOrder);
       }
       start = end;
+      from = next;
     }
   }
 
@@ -662,9 +667,6 @@ public final class MetricsSeriesSource implements SeriesSource {
 
   private static final Labels REJECTED = Labels.of("__rejected__", "");
 
-  private static final long[] EMPTY_TIMES = new long[0];
-  private static final double[] EMPTY_VALUES = new double[0];
-
   /** {@code millis} in nanoseconds, saturated at the ends of the long range. */
   static long nanos(long millis) {
     long hi = Math.multiplyHigh(millis, NANOS_PER_MILLI);
@@ -705,167 +707,5 @@ public final class MetricsSeriesSource implements SeriesSource {
       return "0";
     }
     return new BigDecimal(Double.toString(v)).stripTrailingZeros().toPlainString();
-  }
-
-  /**
-   * Samples of one series as they arrive, in any order; sorted and de-duplicated at the end.
-   * Runs of plain rows ({@link #addNanos}) are kept as references to the batch's own arrays
-   * until the series is built, then copied once into arrays of the exact size: a series of many
-   * runs is not copied again each time its arrays double, nor trimmed at the end.
-   */
-  private static final class SeriesBuilder {
-    private long[] times = EMPTY_TIMES;
-    private double[] values = EMPTY_VALUES;
-    private FloatHistogram[] histograms;
-    private int size;
-    private boolean sorted = true;
-    /** Runs not yet copied: the batches' nanosecond times and values, and their bounds. */
-    private final List<long[]> runNanos = new ArrayList<>(2);
-    private final List<double[]> runValues = new ArrayList<>(2);
-    private int[] runBounds = new int[4];
-    private int pending;
-
-    void addHistogram(long t, FloatHistogram h) {
-      if (histograms == null) {
-        flushRuns();
-        histograms = new FloatHistogram[times.length];
-      }
-      add(t, Double.NaN);
-      histograms[size - 1] = h;
-    }
-
-    /**
-     * Adds {@code nanos[from..to)} (as milliseconds) with their values; the arrays are read
-     * again when the series is built, so the caller must not change them.
-     */
-    void addNanos(long[] nanos, double[] v, int from, int to) {
-      int r = runNanos.size();
-      if (2 * r + 2 > runBounds.length) {
-        runBounds = Arrays.copyOf(runBounds, runBounds.length * 2);
-      }
-      runNanos.add(nanos);
-      runValues.add(v);
-      runBounds[2 * r] = from;
-      runBounds[2 * r + 1] = to;
-      pending += to - from;
-    }
-
-    /** Copies the runs not yet copied into the arrays, as milliseconds. */
-    private void flushRuns() {
-      if (pending == 0) {
-        return;
-      }
-      if (size + pending > times.length) {
-        int capacity = size == 0 ? pending : Math.max(times.length * 2, size + pending);
-        times = Arrays.copyOf(times, capacity);
-        values = Arrays.copyOf(values, capacity);
-        if (histograms != null) {
-          histograms = Arrays.copyOf(histograms, capacity);
-        }
-      }
-      long previous = size > 0 ? times[size - 1] : Long.MIN_VALUE;
-      boolean inOrder = true;
-      for (int r = 0; r < runNanos.size(); r++) {
-        long[] nanos = runNanos.get(r);
-        int from = runBounds[2 * r];
-        int to = runBounds[2 * r + 1];
-        int at = size;
-        for (int k = from; k < to; k++) {
-          long t = Math.floorDiv(nanos[k], NANOS_PER_MILLI);
-          inOrder &= t > previous;
-          previous = t;
-          times[size++] = t;
-        }
-        System.arraycopy(runValues.get(r), from, values, at, to - from);
-      }
-      sorted &= inOrder;
-      runNanos.clear();
-      runValues.clear();
-      pending = 0;
-    }
-
-    void add(long t, double v) {
-      flushRuns();
-      if (size == times.length) {
-        int capacity = Math.max(16, size * 2);
-        times = Arrays.copyOf(times, capacity);
-        values = Arrays.copyOf(values, capacity);
-        if (histograms != null) {
-          histograms = Arrays.copyOf(histograms, capacity);
-        }
-      }
-      if (size > 0 && t <= times[size - 1]) {
-        sorted = false;
-      }
-      times[size] = t;
-      values[size++] = v;
-    }
-
-    /** The series, sorted, one sample per millisecond, without samples before {@code from}. */
-    Series build(Labels labels, long from) {
-      flushRuns();
-      int first = 0;
-      while (first < size && times[first] < from) {
-        first++;
-      }
-      if (sorted && histograms == null) {
-        // The common case (rows of a series come in time order, one per millisecond): the
-        // arrays are the series, trimmed when they hold more.
-        if (first == 0 && size == times.length) {
-          return new Series(labels, times, values);
-        }
-        return new Series(labels, Arrays.copyOfRange(times, first, size),
-            Arrays.copyOfRange(values, first, size));
-      }
-      Integer[] order = new Integer[size];
-      for (int i = 0; i < size; i++) {
-        order[i] = i;
-      }
-      if (!sorted) {
-        // Stable: of two samples at the same millisecond, the later-read one wins below.
-        Arrays.sort(order, (a, b) -> Long.compare(times[a], times[b]));
-      }
-      long[] t = new long[size];
-      double[] v = new double[size];
-      FloatHistogram[] h = histograms == null ? null : new FloatHistogram[size];
-      int n = 0;
-      for (int k = 0; k < size; k++) {
-        int i = order[k];
-        if (n == 0 || t[n - 1] != times[i]) {
-          n++;
-        }
-        t[n - 1] = times[i];
-        v[n - 1] = values[i];
-        if (h != null) {
-          h[n - 1] = histograms[i];
-        }
-      }
-      if (h != null) {
-        // As Prometheus's TSDB does when it appends a histogram after another of the same bucket
-        // layout: "not a counter reset" unless some count dropped (a new layout, or a reset,
-        // starts a new chunk, whose first sample keeps no hint).
-        for (int i = 1; i < n; i++) {
-          FloatHistogram cur = h[i];
-          FloatHistogram prev = h[i - 1];
-          if (cur != null
-              && prev != null
-              && cur.hint == FloatHistogram.CounterResetHint.UNKNOWN
-              && prev.schema == cur.schema
-              && Arrays.equals(prev.customValues, cur.customValues)
-              && !cur.detectReset(prev)) {
-            h[i] = cur.withHint(FloatHistogram.CounterResetHint.NOT_COUNTER_RESET);
-          }
-        }
-      }
-      first = 0;
-      while (first < n && t[first] < from) {
-        first++;
-      }
-      return new Series(
-          labels,
-          Arrays.copyOfRange(t, first, n),
-          Arrays.copyOfRange(v, first, n),
-          h == null ? null : Arrays.copyOfRange(h, first, n));
-    }
   }
 }

@@ -50,6 +50,8 @@ final class LeafColumn implements ColumnReader {
   private byte[] dictionary;
   /** An 8-byte column's dictionary as longs: one array load and one store per value. */
   private long[] dictionaryLongs;
+  /** A 4-byte column's dictionary as ints. */
+  private int[] dictionaryInts;
   private int[] dictionaryOffsets;
 
   /**
@@ -78,7 +80,13 @@ final class LeafColumn implements ColumnReader {
   private boolean dictionaryEncoded;
   private int[] ids = new int[0];
   private int idAt;
+  /**
+   * The current page's bytes, up to {@link #dataEnd}: a ZSTD page is inflated into {@link
+   * #pageBuffer}, kept from page to page, rather than into a new array each.
+   */
   private byte[] data;
+  private int dataEnd;
+  private byte[] pageBuffer = new byte[0];
   private int dataAt;
   /** Bit position of the next PLAIN boolean. */
   private long bitAt;
@@ -159,6 +167,7 @@ final class LeafColumn implements ColumnReader {
     this.rowAt = 0;
     this.dictionary = null;
     this.dictionaryLongs = null;
+    this.dictionaryInts = null;
     this.dictionaryOffsets = null;
     DictionaryPage page = pageReader.readDictionaryPage();
     if (page != null) {
@@ -214,6 +223,11 @@ final class LeafColumn implements ColumnReader {
         for (int i = 0; i < count; i++) {
           dictionaryLongs[i] = (long) LONG_LE.get(bytes, i * 8);
         }
+      } else if (width == 4) {
+        dictionaryInts = new int[count];
+        for (int i = 0; i < count; i++) {
+          dictionaryInts[i] = (int) INT_LE.get(bytes, i * 4);
+        }
       }
     }
   }
@@ -224,6 +238,30 @@ final class LeafColumn implements ColumnReader {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * Makes {@code input} the current page's bytes: inflated into the reused {@link #pageBuffer}
+   * when it is a ZSTD page of {@link PageDecompressors}, else read into an array of its own.
+   */
+  private void pageBytes(org.apache.parquet.bytes.BytesInput input) {
+    long size = input.size();
+    if (size <= Integer.MAX_VALUE - 8) {
+      if (pageBuffer.length < size) {
+        pageBuffer = new byte[(int) Math.min(Integer.MAX_VALUE - 8, Math.max(size, size * 5 / 4))];
+      }
+      try {
+        if (PageDecompressors.inflateInto(input, pageBuffer)) {
+          data = pageBuffer;
+          dataEnd = (int) size;
+          return;
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    data = bytes(input);
+    dataEnd = data.length;
   }
 
   /** The chunk's next page, counted; the row group's end here is an error in the file. */
@@ -253,7 +291,7 @@ final class LeafColumn implements ColumnReader {
     Encoding encoding;
     int valuesFrom;
     if (page instanceof DataPageV1 v1) {
-      data = bytes(v1.getBytes());
+      pageBytes(v1.getBytes());
       pageHit = Integer.MIN_VALUE;
       valuesFrom = 0;
       if (maxRepetition > 0) {
@@ -287,7 +325,7 @@ final class LeafColumn implements ColumnReader {
         byte[] levels = bytes(v2.getDefinitionLevels());
         definitions = levels(definitions, levels, 0, levels.length, values, maxDefinition);
       }
-      data = bytes(v2.getData());
+      pageBytes(v2.getData());
       pageHit = Integer.MIN_VALUE;
       valuesFrom = 0;
       encoding = v2.getDataEncoding();
@@ -308,7 +346,7 @@ final class LeafColumn implements ColumnReader {
         int present = maxDefinition > 0 ? countPresent(values) : values;
         ids = grow(ids, present + 8);
         int bitWidth = data[valuesFrom] & 0xFF;
-        HybridDecoder.decode(data, valuesFrom + 1, data.length, bitWidth, ids, present);
+        HybridDecoder.decode(data, valuesFrom + 1, dataEnd, bitWidth, ids, present);
         idAt = 0;
       }
       default ->
@@ -478,7 +516,7 @@ final class LeafColumn implements ColumnReader {
       entries.append(dictionary, from, dictionaryOffsets[id + 1] - from);
     } else {
       int length = (int) INT_LE.get(data, dataAt);
-      if (length < 0 || dataAt + 4 + length > data.length) {
+      if (length < 0 || dataAt + 4 + length > dataEnd) {
         throw new IllegalStateException("string value past the end of its page in " + descriptor);
       }
       entries.append(data, dataAt + 4, length);
@@ -714,6 +752,14 @@ final class LeafColumn implements ColumnReader {
     if (width == 8 && allPresent(n)) {
       return readLongs(values, validity, out, n, keep, keepAt);
     }
+    if (width == 4 && dictionaryEncoded && allPresent(n)) {
+      return readDictionaryInts(values, validity, out, n, keep, keepAt);
+    }
+    if (nonePresent(n)) {
+      // A column without values here (a metric's unused value or count column): the kept rows
+      // are nulls, which a new vector already holds.
+      return out + kept(keep, keepAt, n);
+    }
     for (int i = 0; i < n; i++) {
       boolean kept = keep == null || keep[keepAt + i];
       if (!present(i)) {
@@ -778,7 +824,7 @@ final class LeafColumn implements ColumnReader {
     } else {
       byte[] page = data;
       int at = dataAt;
-      if (at + (long) n * 8 > page.length) {
+      if (at + (long) n * 8 > dataEnd) {
         throw new IllegalStateException("values past the end of their page in " + descriptor);
       }
       for (int i = 0; i < n; i++) {
@@ -789,6 +835,31 @@ final class LeafColumn implements ColumnReader {
       }
       dataAt = at;
     }
+    setBits(validity, start, out - start);
+    return out;
+  }
+
+  /**
+   * {@link #readFixed} for a dictionary-encoded 4-byte column all present (a metric's flags):
+   * each kept value stored straight to the buffer, the room checked once.
+   */
+  private int readDictionaryInts(
+      ArrowBuf values, ArrowBuf validity, int out, int n, boolean[] keep, int keepAt) {
+    if ((long) (out + kept(keep, keepAt, n)) * 4 > values.capacity()) {
+      throw new IllegalStateException("vector too small for the values of " + descriptor);
+    }
+    long address = values.memoryAddress();
+    int[] dictionary = dictionaryInts;
+    int[] id = ids;
+    int at = idAt;
+    int start = out;
+    for (int i = 0; i < n; i++) {
+      int value = dictionary[id[at++]];
+      if (keep == null || keep[keepAt + i]) {
+        MemoryUtil.putInt(address + (long) out++ * 4, value);
+      }
+    }
+    idAt = at;
     setBits(validity, start, out - start);
     return out;
   }
@@ -825,10 +896,10 @@ final class LeafColumn implements ColumnReader {
    */
   private long readStrings(
       BaseVariableWidthVector vector, int out, int n, boolean[] keep, int keepAt, int end) {
+    if (dictionaryEncoded && allPresent(n)) {
+      return readDictionaryStrings(vector, out, n, end, keep, keepAt);
+    }
     if (keep == null && allPresent(n)) {
-      if (dictionaryEncoded) {
-        return readDictionaryStrings(vector, out, n, end);
-      }
       return required == null
           ? readPlainStrings(vector, out, n, end)
           : readPlainStringsContaining(vector, out, n, end);
@@ -901,7 +972,7 @@ final class LeafColumn implements ColumnReader {
     for (int i = 0; i < n; i++) {
       int length = (int) INT_LE.get(page, at);
       at += 4;
-      if (at + length > page.length || length < 0) {
+      if (at + length > dataEnd || length < 0) {
         throw new IllegalStateException("string value past the end of its page in " + descriptor);
       }
       if (end + (long) length > capacity) {
@@ -923,18 +994,24 @@ final class LeafColumn implements ColumnReader {
   }
 
   /**
-   * {@link #readStrings} for a dictionary-encoded label column read whole (a stream's labels,
-   * the first part of a filter): every value present and kept. The data buffer is grown once
-   * for the batch, then each value is copied from the dictionary without per-value checks.
+   * {@link #readStrings} for a dictionary-encoded label column (a stream's labels, a metric's
+   * series labels, the first part of a filter): every value present, the kept ones ({@code keep}
+   * from {@code keepAt}; all when null) copied. The data buffer is grown once for the batch,
+   * then each value is copied from the dictionary without per-value checks. A metric's rows are
+   * kept in long stretches cut by the time bounds, so this runs with a {@code keep} as often as
+   * without.
    */
-  private long readDictionaryStrings(BaseVariableWidthVector vector, int out, int n, int end) {
+  private long readDictionaryStrings(
+      BaseVariableWidthVector vector, int out, int n, int end, boolean[] keep, int keepAt) {
     int[] bounds = dictionaryOffsets;
     int[] page = ids;
     int first = idAt;
     long total = end;
     for (int i = 0; i < n; i++) {
-      int id = page[first + i];
-      total += bounds[id + 1] - bounds[id];
+      if (keep == null || keep[keepAt + i]) {
+        int id = page[first + i];
+        total += bounds[id + 1] - bounds[id];
+      }
     }
     if (total > Integer.MAX_VALUE) {
       throw new IllegalStateException("batch of strings over 2 GiB in " + descriptor);
@@ -945,17 +1022,40 @@ final class LeafColumn implements ColumnReader {
     long offsets = vector.getOffsetBuffer().memoryAddress();
     long values = vector.getDataBuffer().memoryAddress();
     byte[] source = dictionary;
-    for (int i = 0; i < n; i++) {
+    int start = out;
+    int i = 0;
+    while (i < n) {
+      if (keep != null && !keep[keepAt + i]) {
+        i++;
+        continue;
+      }
+      // A run of kept rows with one value (a series' rows follow each other): the value is
+      // copied once, then the bytes written so far are copied after themselves, doubling.
       int id = page[first + i];
       int from = bounds[id];
       int length = bounds[id + 1] - from;
-      MemoryUtil.putInt(offsets + (long) (out + i) * BaseVariableWidthVector.OFFSET_WIDTH, end);
-      MemoryUtil.copyToMemory(source, from, values + end, length);
-      end += length;
+      int runStart = end;
+      int run = 0;
+      while (i < n && (keep == null || keep[keepAt + i]) && page[first + i] == id) {
+        MemoryUtil.putInt(offsets + (long) out++ * BaseVariableWidthVector.OFFSET_WIDTH, end);
+        end += length;
+        run++;
+        i++;
+      }
+      if (length > 0) {
+        MemoryUtil.copyToMemory(source, from, values + runStart, length);
+        long written = length;
+        long bytes = (long) length * run;
+        while (written < bytes) {
+          long chunk = Math.min(written, bytes - written);
+          MemoryUtil.copyMemory(values + runStart, values + runStart + written, chunk);
+          written += chunk;
+        }
+      }
     }
     idAt = first + n;
-    setBits(vector.getValidityBuffer(), out, n);
-    return ((long) (out + n) << 32) | (end & 0xFFFFFFFFL);
+    setBits(vector.getValidityBuffer(), start, out - start);
+    return ((long) out << 32) | (end & 0xFFFFFFFFL);
   }
 
   /**
@@ -978,11 +1078,11 @@ final class LeafColumn implements ColumnReader {
     for (int i = 0; i < n; i++) {
       int length = (int) INT_LE.get(page, at);
       at += 4;
-      if (at + length > page.length || length < 0) {
+      if (at + length > dataEnd || length < 0) {
         throw new IllegalStateException("string value past the end of its page in " + descriptor);
       }
       if (hit != -1 && hit < at) {
-        hit = required.indexOf(page, at, page.length);
+        hit = required.indexOf(page, at, dataEnd);
       }
       MemoryUtil.putInt(offsets + (long) (out + i) * BaseVariableWidthVector.OFFSET_WIDTH, end);
       if (hit >= 0 && hit + needle <= at + length) {
@@ -1007,6 +1107,30 @@ final class LeafColumn implements ColumnReader {
 
   private boolean present(int i) {
     return maxDefinition == 0 || definitions[definitionAt + i] == maxDefinition;
+  }
+
+  private boolean nonePresent(int n) {
+    if (maxDefinition == 0) {
+      return n == 0;
+    }
+    for (int i = 0; i < n; i++) {
+      if (definitions[definitionAt + i] == maxDefinition) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** How many of {@code keep[from..from + n)} are set; {@code n} when {@code keep} is null. */
+  private static int kept(boolean[] keep, int from, int n) {
+    if (keep == null) {
+      return n;
+    }
+    int count = 0;
+    for (int i = from; i < from + n; i++) {
+      count += keep[i] ? 1 : 0;
+    }
+    return count;
   }
 
   private boolean allPresent(int n) {

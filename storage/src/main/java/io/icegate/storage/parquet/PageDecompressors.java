@@ -75,6 +75,43 @@ final class PageDecompressors implements CompressionCodecFactory {
   }
 
   /**
+   * Parquet-java's page of a stream ({@code BytesInput.from(InputStream, int)}) keeps the stream
+   * in a private field; read through this handle, a page this factory made can be inflated
+   * straight into a caller's reused array. Null when the field isn't there (another parquet-java
+   * version): pages are then read as parquet-java reads them.
+   */
+  private static final java.lang.invoke.VarHandle STREAM = streamHandle();
+
+  private static java.lang.invoke.VarHandle streamHandle() {
+    try {
+      Class<?> type = Class.forName("org.apache.parquet.bytes.BytesInput$StreamBytesInput");
+      return java.lang.invoke.MethodHandles.privateLookupIn(
+              type, java.lang.invoke.MethodHandles.lookup())
+          .findVarHandle(type, "in", java.io.InputStream.class);
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  /**
+   * Inflates {@code page} into the start of {@code into} (at least {@code page.size()} long) when
+   * it is a ZSTD page of this factory not read yet, and says whether it did; false leaves the
+   * page untouched, to be read as usual.
+   */
+  static boolean inflateInto(BytesInput page, byte[] into) throws IOException {
+    if (STREAM == null || !page.getClass().getName().endsWith("$StreamBytesInput")) {
+      return false;
+    }
+    if (!(STREAM.get(page) instanceof LazyZstdPage lazy) || lazy.position != 0
+        || lazy.inflated != null || into.length < lazy.size) {
+      return false;
+    }
+    lazy.inflate(into, 0);
+    lazy.position = lazy.size;
+    return true;
+  }
+
+  /**
    * A ZSTD page as a stream that inflates on its first read — straight into the reader's array
    * when it asks for the whole page at once, as {@code BytesInput.toByteArray} does.
    */

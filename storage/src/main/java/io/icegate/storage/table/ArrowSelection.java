@@ -3,7 +3,9 @@ package io.icegate.storage.table;
 import java.util.List;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.BaseFixedWidthVector;
 import org.apache.arrow.vector.BaseVariableWidthVector;
+import org.apache.arrow.vector.BitVector;
 import org.apache.arrow.vector.BitVectorHelper;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
@@ -49,6 +51,11 @@ public final class ArrowSelection {
       FieldVector src, int rows, boolean[] selected, int count, FieldVector dst) {
     if (src instanceof BaseVariableWidthVector variable) {
       selectVariableWidth(variable, (BaseVariableWidthVector) dst, selected, rows, count);
+      return;
+    }
+    if (src instanceof BaseFixedWidthVector fixed && !(src instanceof BitVector)
+        && dst.getClass() == src.getClass()) {
+      selectFixedWidth(fixed, (BaseFixedWidthVector) dst, selected, rows, count);
       return;
     }
     int j = 0;
@@ -100,13 +107,77 @@ public final class ArrowSelection {
     }
   }
 
+  /**
+   * Copies the selected values of a fixed-width column a run of consecutive selected rows at a
+   * time (a time filter keeps long stretches of a metric's rows): one memory copy per run.
+   */
+  private static void selectFixedWidth(
+      BaseFixedWidthVector src, BaseFixedWidthVector dst, boolean[] selected, int rows,
+      int count) {
+    dst.allocateNew(count);
+    int width = src.getTypeWidth();
+    ArrowBuf data = src.getDataBuffer();
+    ArrowBuf outData = dst.getDataBuffer();
+    ArrowBuf validity = src.getValidityBuffer();
+    ArrowBuf outValidity = dst.getValidityBuffer();
+    boolean anyNull = src.getNullCount() > 0;
+    int j = 0;
+    int i = 0;
+    while (i < rows) {
+      if (!selected[i]) {
+        i++;
+        continue;
+      }
+      int start = i;
+      while (i < rows && selected[i]) {
+        i++;
+      }
+      int n = i - start;
+      outData.setBytes((long) j * width, data, (long) start * width, (long) n * width);
+      if (anyNull) {
+        for (int k = 0; k < n; k++) {
+          if (BitVectorHelper.get(validity, start + k) != 0) {
+            BitVectorHelper.setBit(outValidity, j + k);
+          }
+        }
+      } else {
+        setBits(outValidity, j, n);
+      }
+      j += n;
+    }
+    dst.setValueCount(count);
+  }
+
+  /** Sets validity bits {@code [from, from + n)}, whole bytes at once. */
+  private static void setBits(ArrowBuf validity, int from, int n) {
+    int i = from;
+    int end = from + n;
+    while (i < end && (i & 7) != 0) {
+      BitVectorHelper.setBit(validity, i++);
+    }
+    int wholeBytes = (end - i) >>> 3;
+    if (wholeBytes > 0) {
+      validity.setOne(i >>> 3, wholeBytes);
+      i += wholeBytes << 3;
+    }
+    while (i < end) {
+      BitVectorHelper.setBit(validity, i++);
+    }
+  }
+
+  /**
+   * Copies the selected values of a string or binary column: sizes summed and the buffer
+   * allocated once, then each run of consecutive selected non-null rows (whose bytes lie back to
+   * back) copied at once.
+   */
   private static void selectVariableWidth(
       BaseVariableWidthVector src, BaseVariableWidthVector dst, boolean[] selected, int rows,
       int count) {
     ArrowBuf offsets = src.getOffsetBuffer();
+    boolean anyNull = src.getNullCount() > 0;
     long total = 0;
     for (int i = 0; i < rows; i++) {
-      if (selected[i] && !src.isNull(i)) {
+      if (selected[i] && (!anyNull || !src.isNull(i))) {
         total += offsets.getInt((long) (i + 1) * 4) - offsets.getInt((long) i * 4);
       }
     }
@@ -117,19 +188,29 @@ public final class ArrowSelection {
     ArrowBuf outValidity = dst.getValidityBuffer();
     int position = 0;
     int j = 0;
-    for (int i = 0; i < rows; i++) {
+    int i = 0;
+    while (i < rows) {
       if (!selected[i]) {
+        i++;
         continue;
       }
-      outOffsets.setInt((long) j * 4, position);
-      if (!src.isNull(i)) {
-        int start = offsets.getInt((long) i * 4);
-        int length = offsets.getInt((long) (i + 1) * 4) - start;
-        outData.setBytes(position, data, start, length);
-        BitVectorHelper.setBit(outValidity, j);
-        position += length;
+      if (anyNull && src.isNull(i)) {
+        outOffsets.setInt((long) j * 4, position);
+        j++;
+        i++;
+        continue;
       }
-      j++;
+      int first = j;
+      int base = offsets.getInt((long) i * 4);
+      while (i < rows && selected[i] && (!anyNull || !src.isNull(i))) {
+        outOffsets.setInt((long) j * 4, position + offsets.getInt((long) i * 4) - base);
+        j++;
+        i++;
+      }
+      int length = offsets.getInt((long) i * 4) - base;
+      outData.setBytes(position, data, base, length);
+      setBits(outValidity, first, j - first);
+      position += length;
     }
     outOffsets.setInt((long) count * 4, position);
     dst.setLastSet(count - 1);
