@@ -191,6 +191,21 @@ class LogMetricJsonQueryTest {
     assertThat(scanColumns("sum(count_over_time({deployment_environment=\"prod\"}"
             + " | json [10s]))"))
         .contains("body");
+    // Without stages, a grouping reads only the record columns its labels may come from: the
+    // attribute maps, not trace ids, severities or flags.
+    assertThat(scanColumns("sum by (service_name) (count_over_time("
+            + "{deployment_environment=\"prod\"} [10s]))"))
+        .doesNotContain("trace_id", "severity_text", "flags");
+    assertThat(scanColumns("sum by (trace_id) (count_over_time("
+            + "{deployment_environment=\"prod\"} [10s]))"))
+        .contains("trace_id").doesNotContain("severity_text", "flags");
+    // status is structured metadata here: api's from its resource, web's from its scope.
+    assertThat(range("sum by (status) (count_over_time("
+            + "{deployment_environment=\"prod\"} [10s]))"))
+        .isEqualTo(Map.of(
+            "{status=\"res\"}", Map.of(0L, 1.0, 10L, 2.0),
+            "{status=\"scp\"}", Map.of(0L, 1.0),
+            "{}", Map.of(0L, 1.0, 10L, 1.0)));
     // And the counts are the lines': api 3 (one at 0 s, two at 10 s), web 1, worker 2.
     assertThat(range("sum by (service_name) (count_over_time("
             + "{deployment_environment=\"prod\"} [10s]))"))

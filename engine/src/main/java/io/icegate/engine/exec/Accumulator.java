@@ -71,7 +71,9 @@ abstract class Accumulator implements AutoCloseable {
           : new MinMaxLong(arg, function.kind() == Kind.MAX);
       case PERCENTILE_CONT, PERCENTILE_DISC, QUANTILE -> new QuantileAccumulator(
           function.kind(), arg, args.get(1),
-          argFields != null && !(argFields.get(1).getType() instanceof ArrowType.FloatingPoint));
+          argFields != null && !(argFields.get(1).getType() instanceof ArrowType.FloatingPoint),
+          allocator == null
+              ? HeapBudget.unlimited() : new HeapBudget(allocator, "quantile values"));
       case AVG -> new Avg(arg, -1);
       case AVG_MERGE -> new Avg(arg, args.get(1));
       case VAR_POP, VAR_SAMP, STDDEV_POP, STDDEV_SAMP, MEAN_STATE, M2_STATE ->

@@ -31,8 +31,13 @@ final class QuantileAccumulator extends Accumulator {
   private long[] longs;
   /** After {@link #layOut}: group g's values are at [start[g], start[g + 1]), sorted. */
   private int[] start;
+  /** The values kept, counted against the query's memory limit. */
+  private final HeapBudget budget;
 
-  QuantileAccumulator(Kind kind, int phiArg, int valueArg, boolean integers) {
+  QuantileAccumulator(
+      Kind kind, int phiArg, int valueArg, boolean integers, HeapBudget budget) {
+    this.budget = budget;
+    budget.grow(1024L * (Integer.BYTES + Long.BYTES));
     this.kind = kind;
     this.phiArg = phiArg;
     this.valueArg = valueArg;
@@ -65,6 +70,7 @@ final class QuantileAccumulator extends Accumulator {
     boolean hasNulls = in.hasNulls;
     if (size + rows > groupOf.length) {
       int length = Math.max(size + rows, groupOf.length * 2);
+      budget.grow((long) (length - groupOf.length) * (Integer.BYTES + Long.BYTES));
       groupOf = Arrays.copyOf(groupOf, length);
       if (integers) {
         longs = Arrays.copyOf(longs, length);
@@ -150,8 +156,15 @@ final class QuantileAccumulator extends Accumulator {
     return doubles;
   }
 
+  @Override
+  public void close() {
+    budget.close();
+  }
+
   /** Counting sort of the appended values by group: each group's values become contiguous. */
   private void layOut() {
+    // The values are copied once more, into group order (and integers once more, as doubles).
+    budget.grow((long) size * Long.BYTES * (integers ? 2 : 1) + 4L * groupCount);
     start = new int[groupCount + 2];
     for (int j = 0; j < size; j++) {
       start[groupOf[j] + 1]++;

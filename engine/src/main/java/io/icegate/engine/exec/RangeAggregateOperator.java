@@ -52,6 +52,8 @@ public final class RangeAggregateOperator implements Operator {
   private final Operator input;
   private final LogRangeAggregation kernel;
   private final long[] stepsNanos;
+  /** The kernel's series and samples, counted against the query's memory limit. */
+  private final HeapBudget budget;
   /** The series still to emit, null until the input is drained. */
   private Iterator<StepValues> results;
   /** The series being emitted, its encoded labels, and how many of its points are out. */
@@ -69,6 +71,8 @@ public final class RangeAggregateOperator implements Operator {
     this.input = input;
     this.kernel = kernel;
     this.stepsNanos = stepsNanos;
+    this.budget = new HeapBudget(context.allocator(), "range aggregation samples");
+    kernel.budget(budget);
   }
 
   @Override
@@ -139,6 +143,10 @@ public final class RangeAggregateOperator implements Operator {
 
   @Override
   public void close() {
-    input.close();
+    try {
+      input.close();
+    } finally {
+      budget.close();
+    }
   }
 }

@@ -189,7 +189,7 @@ public final class LogQueryPlanner {
       String text = stagesText(rest);
       List<String> read = withLevelIfNamed(readLabels, text);
       java.util.Set<String> cut =
-          allMetadata && !rest.isEmpty() ? metadataRead(compiled, read) : null;
+          allMetadata ? metadataRead(compiled, read) : null;
       List<RexNode> columns = new ArrayList<>();
       columns.add(b.field(LogsTable.TIMESTAMP));
       columns.add(b.field(LogsTable.STREAM_LABELS));

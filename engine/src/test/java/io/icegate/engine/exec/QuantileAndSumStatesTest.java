@@ -1,6 +1,7 @@
 package io.icegate.engine.exec;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.icegate.engine.exec.AggregateFunction.Kind;
 import java.nio.charset.StandardCharsets;
@@ -93,6 +94,34 @@ class QuantileAndSumStatesTest {
     assertThat(out).hasSize(100);
     for (int g = 0; g < 100; g++) {
       assertThat(out.get(g)).isEqualTo("g" + g + "|" + (g + 4950.0) + "|" + (g + 4900));
+    }
+  }
+
+  @Test
+  void quantileValuesCountAgainstTheQueryMemoryLimit() {
+    // 409,600 kept values (about 4.9 MB with their group ids) cannot fit a 2 MiB query limit.
+    List<VectorSchemaRoot> input = new ArrayList<>();
+    for (int b = 0; b < 100; b++) {
+      String[] k = new String[4096];
+      Double[] phi = new Double[4096];
+      Double[] v = new Double[4096];
+      for (int i = 0; i < 4096; i++) {
+        k[i] = "g";
+        phi[i] = 0.5;
+        v[i] = (double) i;
+      }
+      input.add(batch(strings(k), doubles(phi), doubles(v)));
+    }
+    try (BufferAllocator query = allocator.newChildAllocator("query", 0, 2L << 20)) {
+      try (Operator aggregate =
+          new HashAggregateOperator(
+              new ExecContext(query, null, System.nanoTime() + 60_000_000_000L, () -> false),
+              source(input), List.of(0), List.of(fn(Kind.QUANTILE, DOUBLE)), List.of("k", "q"))) {
+        assertThatThrownBy(aggregate::next)
+            .isInstanceOf(org.apache.arrow.memory.OutOfMemoryException.class)
+            .hasMessageContaining("quantile values");
+      }
+      assertThat(query.getAllocatedMemory()).isZero();
     }
   }
 

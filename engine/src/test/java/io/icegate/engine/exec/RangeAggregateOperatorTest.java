@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.OutOfMemoryException;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.FieldVector;
@@ -255,6 +256,49 @@ class RangeAggregateOperatorTest {
       }
       cancelled.set(true);
       assertThatThrownBy(op::next).isInstanceOf(QueryCancelledException.class);
+    }
+  }
+
+  @Test
+  void seriesHeldOnTheHeapCountAgainstTheQueryMemoryLimit() {
+    // 30,000 series of one line each hold some 15 MB of heap: past a 4 MiB limit the query
+    // fails as an allocation over it would, and gives back what it reserved; under 64 MiB it runs.
+    String query = "count_over_time({app=~\".+\"}[10s])";
+    for (long limit : new long[] {4L << 20, 64L << 20}) {
+      List<VectorSchemaRoot> input = new ArrayList<>();
+      for (int from = 0; from < 30_000; from += 3_000) {
+        List<Object[]> entries = new ArrayList<>();
+        for (int i = from; i < from + 3_000; i++) {
+          entries.add(entry(5, "{app=\"s" + i + "\"}"));
+        }
+        input.add(batch(entries.toArray(new Object[0][])));
+      }
+      RangeAggregateSpec spec = spec(query);
+      try (BufferAllocator queryMemory = allocator.newChildAllocator("query", 0, limit)) {
+        ExecContext context =
+            new ExecContext(queryMemory, null, System.nanoTime() + 60_000_000_000L, () -> false);
+        int rows = 0;
+        try (Operator op =
+            new RangeAggregateOperator(
+                context, source(input), new LogRangeAggregation(spec), spec.times())) {
+          if (limit == 4L << 20) {
+            assertThatThrownBy(op::next)
+                .isInstanceOf(OutOfMemoryException.class)
+                .hasMessageContaining("range aggregation samples")
+                .hasMessageContaining("memory limit");
+            assertThat(queryMemory.getAllocatedMemory()).isGreaterThanOrEqualTo(4L << 19);
+          } else {
+            for (VectorSchemaRoot b = op.next(); b != null; b = op.next()) {
+              rows += b.getRowCount();
+              b.close();
+            }
+            assertThat(rows).isEqualTo(30_000);
+            // Still reserved while the operator is open: the series are still held.
+            assertThat(queryMemory.getAllocatedMemory()).isGreaterThan(8L << 20);
+          }
+        }
+        assertThat(queryMemory.getAllocatedMemory()).isZero();
+      }
     }
   }
 

@@ -45,6 +45,14 @@ public final class LogRangeAggregation {
   /** The values of one series at some steps (indices into the step grid, ascending). */
   public record StepValues(Labels labels, int[] steps, double[] values, int size) {}
 
+  /**
+   * Counts the heap the kept series and samples hold in {@code budget} (the query's memory
+   * limit). Call before the first {@link #add}.
+   */
+  public void budget(io.icegate.engine.exec.HeapBudget budget) {
+    collector.budget(budget);
+  }
+
   /** Adds the entries of one batch (columns time, labels, line); doesn't close it. */
   public void add(VectorSchemaRoot batch) {
     collector.add(batch);

@@ -1,5 +1,6 @@
 package io.icegate.engine.logql.range;
 
+import io.icegate.engine.exec.HeapBudget;
 import io.icegate.engine.logql.pipeline.CategorizedLabels;
 import io.icegate.engine.logql.pipeline.GoValues;
 import io.icegate.engine.logql.pipeline.LabelsBuilder;
@@ -62,13 +63,21 @@ public final class LogSampleCollector {
     double[] countChange;
     double[] sumChange;
 
+    /** Where the heap this series holds is counted. */
+    private final HeapBudget budget;
+
     SampleSeries(Labels labels) {
       this(labels, null);
     }
 
     SampleSeries(Labels labels, StepSums grid) {
+      this(labels, grid, HeapBudget.unlimited());
+    }
+
+    SampleSeries(Labels labels, StepSums grid, HeapBudget budget) {
       this.labels = labels;
       this.grid = grid;
+      this.budget = budget;
     }
 
     void add(long time, double value) {
@@ -79,6 +88,7 @@ public final class LogSampleCollector {
       if (size == times.length) {
         if (grid != null && size >= grid.steps()) {
           // Summing into the steps now costs less than keeping the samples.
+          budget.grow(2L * Double.BYTES * (grid.steps() + 1));
           countChange = new double[grid.steps() + 1];
           sumChange = new double[grid.steps() + 1];
           for (int i = 0; i < size; i++) {
@@ -90,6 +100,7 @@ public final class LogSampleCollector {
           grid.add(countChange, sumChange, time, value);
           return;
         }
+        budget.grow((long) size * (Long.BYTES + Double.BYTES));
         times = java.util.Arrays.copyOf(times, size * 2);
         values = java.util.Arrays.copyOf(values, size * 2);
       }
@@ -148,6 +159,8 @@ public final class LogSampleCollector {
   private final Map<Labels, SampleSeries> series = new LinkedHashMap<>();
   /** The grid a series' samples may be summed into (see {@link #sumPerStep}), or null. */
   private StepSums stepSums;
+  /** Where the heap the series hold is counted (the query's limit, in a plan). */
+  private HeapBudget budget = HeapBudget.unlimited();
 
   /**
    * @param pushed the grouping of a {@code sum} directly above, used when the aggregation has none
@@ -246,6 +259,14 @@ public final class LogSampleCollector {
     this.stepSums = summable ? grid : null;
   }
 
+  /**
+   * Counts the heap the series hold (their labels and samples) in {@code budget}. Call before the
+   * first {@link #add}.
+   */
+  void budget(HeapBudget budget) {
+    this.budget = budget;
+  }
+
   /** The series with their samples sorted by time. */
   List<SampleSeries> series() {
     List<SampleSeries> out = new ArrayList<>(series.values());
@@ -296,11 +317,28 @@ public final class LogSampleCollector {
       Grouping g = grouping.get();
       out = g.without() ? out.without(g.labels()) : out.keep(g.labels());
     }
-    SampleSeries target = series.computeIfAbsent(out, l -> new SampleSeries(l, stepSums));
+    SampleSeries target = series.get(out);
+    if (target == null) {
+      budget.grow(seriesBytes(out));
+      target = new SampleSeries(out, stepSums, budget);
+      series.put(out, target);
+    }
     if (error != null && !error.isEmpty() && target.error == null) {
       target.error = pipelineError(error, labels);
     }
     return new Extracted(target, value);
+  }
+
+  /**
+   * About what a new series holds: its labels (two strings a label), map entry and first
+   * arrays of 16 samples.
+   */
+  private static long seriesBytes(Labels labels) {
+    long bytes = 160 + 16L * (Long.BYTES + Double.BYTES);
+    for (int i = 0; i < labels.size(); i++) {
+      bytes += 96 + labels.name(i).length() + labels.value(i).length();
+    }
+    return bytes;
   }
 
   private static double convert(Unwrap.Conversion conversion, String text)
