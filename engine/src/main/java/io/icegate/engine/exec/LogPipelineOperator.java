@@ -461,9 +461,21 @@ public final class LogPipelineOperator implements Operator {
         stream, metadata, () -> body.isNull(row) ? "" : text(body, row));
   }
 
-  /** {@code only}: the only metadata names wanted (null: all). */
+  /**
+   * The map {@link #metadata(FieldVector[], int, Set)} fills, cleared for each row: its callers
+   * only read it before the next row ({@link LabelsBuilder#reset} copies what it keeps).
+   */
+  private final Map<String, String> rowMetadata = new HashMap<>();
+
+  /**
+   * {@code only}: the only metadata names wanted (null: all). The map returned is valid until the
+   * next call.
+   */
   private Map<String, String> metadata(FieldVector[] columns, int row, Set<String> only) {
     Map<String, String> m = null;
+    if (!rowMetadata.isEmpty()) {
+      rowMetadata.clear();
+    }
     for (int c : only == null ? metadataColumns : restrictedColumns) {
       FieldVector v = columns[c];
       if (v.isNull(row)) {
@@ -475,7 +487,7 @@ public final class LogPipelineOperator implements Operator {
         continue;
       }
       if (m == null) {
-        m = new HashMap<>();
+        m = rowMetadata;
       }
       if (v instanceof FixedSizeBinaryVector bin) {
         m.put(name, HexFormat.of().formatHex(bin.get(row)));
@@ -532,7 +544,7 @@ public final class LogPipelineOperator implements Operator {
     }
     for (int k = 0; k < pairs.size(); k += 2) {
       if (out == null) {
-        out = new HashMap<>();
+        out = rowMetadata;
       }
       out.putIfAbsent(pairs.get(k), pairs.get(k + 1));
     }
