@@ -104,6 +104,19 @@ public final class ServerMetrics {
         .help("Bytes of Arrow column data queries read from storage")
         .callback(c -> c.call(ScanTotals.bytesScanned()))
         .register(registry);
+    CounterWithCallback.builder()
+        .name("icegate_query_operator_seconds_total")
+        .help("Time inside each type of query plan operator, inclusive of its inputs and summed"
+            + " over a parallel scan's threads")
+        .labelNames("operator")
+        .callback(c -> ScanTotals.operatorSeconds().forEach((node, s) -> c.call(s, node)))
+        .register(registry);
+    CounterWithCallback.builder()
+        .name("icegate_query_operator_rows_total")
+        .help("Rows each type of query plan operator produced")
+        .labelNames("operator")
+        .callback(c -> ScanTotals.operatorRows().forEach((node, n) -> c.call(n, node)))
+        .register(registry);
   }
 
   /**

@@ -795,6 +795,21 @@ class LogsEndToEndTest {
       assertThat(is).as(counter).isGreaterThan(was);
     }
     assertThat(PrometheusText.samples(after, "icegate_query_files_pruned_total")).hasSize(1);
+    // Per operator type: the plan's operators (a filter at least) produced rows and took time.
+    assertThat(operatorSample(after, "icegate_query_operator_rows_total", "ArrowFilter"))
+        .isGreaterThan(operatorSample(before, "icegate_query_operator_rows_total", "ArrowFilter"));
+    assertThat(operatorSample(after, "icegate_query_operator_seconds_total", "ArrowFilter"))
+        .isGreaterThan(
+            operatorSample(before, "icegate_query_operator_seconds_total", "ArrowFilter"));
+  }
+
+  /** The sample of a per-operator counter for {@code operator}, 0 when not yet exposed. */
+  private static double operatorSample(String exposition, String counter, String operator) {
+    return PrometheusText.samples(exposition, counter).stream()
+        .filter(s -> operator.equals(s.labels().get("operator")))
+        .mapToDouble(PrometheusText.Sample::value)
+        .findFirst()
+        .orElse(0);
   }
 
   /**

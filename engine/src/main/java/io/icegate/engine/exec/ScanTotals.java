@@ -1,5 +1,8 @@
 package io.icegate.engine.exec;
 
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -13,6 +16,9 @@ public final class ScanTotals {
   private static final LongAdder FILES_PRUNED = new LongAdder();
   private static final LongAdder ROWS_SCANNED = new LongAdder();
   private static final LongAdder BYTES_SCANNED = new LongAdder();
+  /** Per plan node type (e.g. {@code ArrowFilter}): time inside its operators, rows out. */
+  private static final Map<String, LongAdder> OPERATOR_NANOS = new ConcurrentHashMap<>();
+  private static final Map<String, LongAdder> OPERATOR_ROWS = new ConcurrentHashMap<>();
 
   private ScanTotals() {}
 
@@ -22,6 +28,27 @@ public final class ScanTotals {
     FILES_PRUNED.add(stats.filesPruned());
     ROWS_SCANNED.add(stats.rowsScanned());
     BYTES_SCANNED.add(stats.bytesScanned());
+    for (OperatorStats operator : stats.operators().values()) {
+      OPERATOR_NANOS.computeIfAbsent(operator.node(), k -> new LongAdder()).add(operator.nanos());
+      OPERATOR_ROWS.computeIfAbsent(operator.node(), k -> new LongAdder()).add(operator.rows());
+    }
+  }
+
+  /**
+   * Seconds spent inside each plan node type's operators, by type name: inclusive of their
+   * inputs (a filter's time holds the scan's below it) and summed over a parallel scan's threads.
+   */
+  public static Map<String, Double> operatorSeconds() {
+    Map<String, Double> out = new TreeMap<>();
+    OPERATOR_NANOS.forEach((node, nanos) -> out.put(node, nanos.sum() / 1e9));
+    return out;
+  }
+
+  /** Rows each plan node type's operators produced, by type name. */
+  public static Map<String, Long> operatorRows() {
+    Map<String, Long> out = new TreeMap<>();
+    OPERATOR_ROWS.forEach((node, rows) -> out.put(node, rows.sum()));
+    return out;
   }
 
   /** Physical plans run (a query may run several, e.g. one per range aggregation). */
