@@ -38,7 +38,11 @@ import org.apache.calcite.tools.RelBuilder;
  */
 public final class QueryOptimizer {
   private static final List<RelOptRule> LOGICAL =
-      List.of(CoreRules.FILTER_MERGE, CoreRules.PROJECT_MERGE, CoreRules.PROJECT_REMOVE);
+      List.of(
+          CoreRules.FILTER_MERGE, CoreRules.PROJECT_MERGE, CoreRules.PROJECT_REMOVE,
+          // UNION, INTERSECT and EXCEPT as aggregates over a UNION ALL (ArrowUnion).
+          CoreRules.UNION_TO_DISTINCT, CoreRules.INTERSECT_TO_DISTINCT,
+          CoreRules.MINUS_TO_DISTINCT);
 
   private QueryOptimizer() {}
 

@@ -10,6 +10,7 @@ import org.apache.calcite.rel.logical.LogicalFilter;
 import org.apache.calcite.rel.logical.LogicalProject;
 import org.apache.calcite.rel.logical.LogicalSort;
 import org.apache.calcite.rel.logical.LogicalTableScan;
+import org.apache.calcite.rel.logical.LogicalUnion;
 import org.apache.calcite.rel.logical.LogicalValues;
 
 /** The rules of the ARROW convention, grouped by planner phase. */
@@ -73,10 +74,19 @@ public final class ArrowRules {
           .withRuleFactory(ValuesRule::new)
           .toRule(ValuesRule.class);
 
+  /** {@code UNION ALL} (distinct unions are rewritten to aggregates over one first). */
+  public static final ConverterRule UNION =
+      ConverterRule.Config.INSTANCE
+          .withConversion(
+              LogicalUnion.class, Convention.NONE, ArrowRel.CONVENTION, "ArrowUnionRule")
+          .withRuleFactory(UnionRule::new)
+          .toRule(UnionRule.class);
+
   /** Phase "physical": every logical node becomes an Arrow node. */
   public static final List<RelOptRule> PHYSICAL =
       List.of(
-          TABLE_SCAN, FILTER, PROJECT, SORT, AGGREGATE, LOG_PIPELINE, RANGE_AGGREGATE, VALUES);
+          TABLE_SCAN, FILTER, PROJECT, SORT, AGGREGATE, LOG_PIPELINE, RANGE_AGGREGATE, VALUES,
+          UNION);
 
   /** Phase "scan pushdown": projections and tenant/time bounds move into the scans. */
   public static final List<RelOptRule> SCAN_PUSHDOWN =
@@ -93,6 +103,24 @@ public final class ArrowRules {
     public RelNode convert(RelNode rel) {
       LogicalTableScan scan = (LogicalTableScan) rel;
       return ArrowTableScan.all(scan.getCluster(), scan.getTable());
+    }
+  }
+
+  static final class UnionRule extends ConverterRule {
+    UnionRule(Config config) {
+      super(config);
+    }
+
+    @Override
+    public RelNode convert(RelNode rel) {
+      LogicalUnion union = (LogicalUnion) rel;
+      if (!union.all) {
+        return null; // a distinct union is rewritten before this phase
+      }
+      return new ArrowUnion(
+          union.getCluster(),
+          union.getTraitSet().replace(ArrowRel.CONVENTION),
+          union.getInputs().stream().map(i -> convert(i, ArrowRel.CONVENTION)).toList());
     }
   }
 

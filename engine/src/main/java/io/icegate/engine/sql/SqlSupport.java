@@ -6,16 +6,14 @@ import org.apache.calcite.rel.RelNode;
 import org.apache.calcite.rel.core.Aggregate;
 import org.apache.calcite.rel.core.Correlate;
 import org.apache.calcite.rel.core.Filter;
-import org.apache.calcite.rel.core.Intersect;
 import org.apache.calcite.rel.core.Join;
 import org.apache.calcite.rel.core.JoinRelType;
-import org.apache.calcite.rel.core.Minus;
 import org.apache.calcite.rel.core.Project;
+import org.apache.calcite.rel.core.SetOp;
 import org.apache.calcite.rel.core.Sort;
 import org.apache.calcite.rel.core.TableFunctionScan;
 import org.apache.calcite.rel.core.TableScan;
 import org.apache.calcite.rel.core.Uncollect;
-import org.apache.calcite.rel.core.Union;
 import org.apache.calcite.rel.core.Values;
 import org.apache.calcite.rel.core.Window;
 import org.apache.calcite.rex.RexNode;
@@ -25,7 +23,8 @@ import org.apache.calcite.rex.RexUtil;
 
 /**
  * What of a converted SQL query the engine can run: tables read through scans, filters,
- * projections, INNER and LEFT joins, one grouping level at a time, sorts and limits, and the
+ * projections, INNER and LEFT joins, one grouping level at a time, sorts and limits, UNION
+ * (ALL), INTERSECT and EXCEPT, and the
  * per-group top N ({@code ROW_NUMBER() … <= k}, see {@link RowNumberTopN}). Everything
  * else is refused here, before planning, with the construct's SQL name — never a planner error
  * or a 500. (Whether a join's condition has the column equalities a hash join needs is checked
@@ -71,15 +70,6 @@ final class SqlSupport {
       }
       return expressions(java.util.List.of(join.getCondition()));
     }
-    if (rel instanceof Union) {
-      return "UNION is";
-    }
-    if (rel instanceof Intersect) {
-      return "INTERSECT is";
-    }
-    if (rel instanceof Minus) {
-      return "EXCEPT (MINUS) is";
-    }
     if (rel instanceof Window) {
       return "window functions (OVER) are";
     }
@@ -101,7 +91,9 @@ final class SqlSupport {
     if (rel instanceof Filter filter) {
       return expressions(java.util.List.of(filter.getCondition()));
     }
-    if (rel instanceof Sort || rel instanceof TableScan || rel instanceof Values) {
+    if (rel instanceof Sort || rel instanceof TableScan || rel instanceof Values
+        || rel instanceof SetOp) {
+      // Set operations: UNION ALL runs as ArrowUnion, the distinct ones as aggregates over it.
       return null;
     }
     return rel.getRelTypeName() + " is";

@@ -304,20 +304,69 @@ class SqlQueryEngineTest {
   void unsupportedConstructsAreRefusedByName() {
     assertRefused("SELECT a.body FROM logs a RIGHT JOIN spans b ON a.trace_id = b.trace_id",
         "RIGHT JOIN");
-    assertRefused("SELECT body FROM logs UNION SELECT name FROM spans", "UNION");
     assertRefused("SELECT body, ROW_NUMBER() OVER (ORDER BY body) FROM logs", "window");
     assertRefused(
         "SELECT body FROM logs WHERE service_name IN (SELECT service_name FROM spans)",
         "subquer");
     assertRefused("INSERT INTO logs (body) VALUES ('x')", "INSERT");
-    assertThatThrownBy(() -> engine.prepare("SELECT body FROM logs UNION SELECT name FROM spans"))
+    assertThatThrownBy(() -> engine.prepare(
+            "SELECT service_name, COUNT(*) FROM logs GROUP BY CUBE(service_name)"))
         .isInstanceOfSatisfying(SqlQueryException.class,
-            e -> assertThat(e.getMessage()).contains("UNION is not supported"));
+            e -> assertThat(e.getMessage()).contains("CUBE are not supported"));
     assertRefused("SELECT service_name, COUNT(*) FROM logs GROUP BY ROLLUP(service_name)",
         "ROLLUP");
     assertThatThrownBy(() -> rows("SELECT BIT_AND(severity_number) FROM logs"))
         .isInstanceOfSatisfying(SqlQueryException.class,
             e -> assertThat(e.kind()).isEqualTo(SqlQueryException.Kind.UNSUPPORTED));
+  }
+
+  @Test
+  void unionAllKeepsEveryRowOfEveryInputAndItsTenantBound() {
+    // Errors (2 of fake's lines) and checkout's lines (3): one row twice.
+    assertThat(column("SELECT body FROM logs WHERE severity_text = 'ERROR' UNION ALL "
+            + "SELECT body FROM logs WHERE service_name = 'checkout'"))
+        .containsExactlyInAnyOrder("POST /pay 500 error", "query error timeout",
+            "GET /cart 200", "POST /pay 500 error", "GET /cart 200 slow");
+    // Each input's scan is bound to the caller's tenant: other's line never appears.
+    ArrowRel plan = engine.physicalPlan(
+        "SELECT body FROM logs UNION ALL SELECT name FROM spans", "fake");
+    assertThat(descendants(plan)).anyMatch(r -> r instanceof io.icegate.engine.rel.ArrowUnion);
+    assertThat(scans(plan)).hasSize(2)
+        .allSatisfy(scan -> assertThat(scan.bounds().tenant()).isEqualTo("fake"));
+    assertThat(column("SELECT body FROM logs WHERE service_name = 'search' UNION ALL "
+            + "SELECT body FROM logs WHERE tenant_id = 'other'"))
+        .containsExactlyInAnyOrder("query ok", "query error timeout");
+    // Columns of different types meet in the wider one; names are the first input's.
+    SqlResult r = engine.execute(
+        "SELECT severity_number AS n FROM logs WHERE service_name = 'search' "
+            + "UNION ALL SELECT COUNT(*) FROM logs ORDER BY 1 NULLS FIRST", "fake", () -> false);
+    assertThat(r.columns().get(0).name()).isEqualTo("n");
+    assertThat(r.rows().stream().map(row -> row[0] == null ? null : ((Number) row[0]).longValue())
+            .toList())
+        .containsExactly(null, 5L, 17L);
+    // An input without rows adds none; a union of empty inputs is empty.
+    assertThat(column("SELECT body FROM logs WHERE body = 'nothing' UNION ALL "
+            + "SELECT body FROM logs WHERE severity_number = 13"))
+        .containsExactly("GET /cart 200 slow");
+    assertThat(rows("SELECT body FROM logs WHERE body = 'x' UNION ALL "
+            + "SELECT body FROM logs WHERE body = 'y'")).isEmpty();
+  }
+
+  @Test
+  void unionIntersectAndExceptAreSetOperationsWithoutDuplicates() {
+    String errors = "SELECT service_name FROM logs WHERE severity_text = 'ERROR'";
+    String slow = "SELECT service_name FROM logs WHERE body LIKE '%slow%' OR body LIKE '%ok%'";
+    // errors: checkout, search; slow-or-ok: checkout, search. 200s: checkout only.
+    String ok200 = "SELECT service_name FROM logs WHERE body LIKE '%200%'";
+    assertThat(column(errors + " UNION " + slow)).containsExactlyInAnyOrder("checkout", "search");
+    assertThat(column(errors + " UNION ALL " + slow)).hasSize(4);
+    assertThat(column(errors + " INTERSECT " + ok200)).containsExactly("checkout");
+    assertThat(column(errors + " EXCEPT " + ok200)).containsExactly("search");
+    assertThat(column(ok200 + " EXCEPT " + errors)).isEmpty();
+    // Over two columns, NULLs equal: checkout 9, 17, 13; search NULL, 17.
+    assertThat(rows("SELECT service_name, severity_number FROM logs "
+            + "UNION SELECT service_name, severity_number FROM logs"))
+        .hasSize(5);
   }
 
   @Test

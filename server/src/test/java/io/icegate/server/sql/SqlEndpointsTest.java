@@ -388,9 +388,9 @@ class SqlEndpointsTest {
           .isInstanceOf(SQLException.class)
           .hasMessageContaining("'nope'");
       assertThatThrownBy(() -> statement.executeQuery(
-          "SELECT body FROM logs UNION SELECT name FROM spans"))
+          "SELECT service_name, COUNT(*) FROM logs GROUP BY ROLLUP(service_name)"))
           .isInstanceOfSatisfying(SQLException.class, e -> {
-            assertThat(e.getMessage()).contains("UNION is not supported");
+            assertThat(e.getMessage()).contains("ROLLUP and CUBE are not supported");
             assertThat(e.getSQLState()).isEqualTo("0A000");
           });
       // The connection still works after an error.
