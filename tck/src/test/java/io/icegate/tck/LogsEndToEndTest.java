@@ -764,7 +764,9 @@ class LogsEndToEndTest {
         .startsWith("PromQL over the range aggregations: (sum by (service_name) (")
         .contains("(2)")
         .containsSubsequence(
-            "LogRangeAggregation(count_over_time, range=1m, by (service_name))",
+            "{__logql_range__=\"0\"} is:",
+            "ArrowRangeAggregate(op=[count_over_time], range=[1m],"
+                + " grouping=[by (service_name)]",
             "ArrowGather", "ArrowFilter", "ArrowTableScan")
         .contains("pushed=[tenant=" + DEFAULT_TENANT)
         .contains("{service_name=checkout}");
@@ -774,7 +776,7 @@ class LogsEndToEndTest {
     assertThat(analyze.status()).isEqualTo(200);
     String text = analyze.json().at("/data/explain").asText();
     assertThat(text)
-        .contains("LogRangeAggregation(count_over_time")
+        .contains("ArrowRangeAggregate(op=[count_over_time]")
         .containsPattern("(?m)^scanned: \\d+ files");
     assertThat(text.lines().filter(l -> l.trim().startsWith("Arrow")))
         .isNotEmpty()

@@ -197,34 +197,21 @@ public final class LogQueryEngine {
       Map<RangeAggregationExpr, Grouping> pushed = new IdentityHashMap<>();
       String promql = SampleExprTranslator.translate(expr, ranges, pushed, a -> 0);
       parts.add("PromQL over the range aggregations: " + promql);
-      for (RangeAggregationExpr r : ranges) {
-        RangeAggregateSpec spec = spec(r, pushed.get(r), range);
+      for (int i = 0; i < ranges.size(); i++) {
+        RangeAggregateSpec spec = spec(ranges.get(i), pushed.get(ranges.get(i)), range);
         parts.add(
-            describe(spec) + "\n" + QueryOptimizer.explain(rangePlan(spec, range)));
+            heading(i) + "\n" + QueryOptimizer.explain(rangePlan(spec, range)));
       }
     }
     return String.join("\n", parts);
   }
 
   /**
-   * A range aggregation's heading in EXPLAIN, in LogQL's words, above its plan (whose top node,
-   * the {@link ArrowRangeAggregate}, computes it): which of the PromQL text's selectors the plan
-   * answers.
+   * A range aggregation's heading in EXPLAIN: which of the PromQL text's selectors its plan
+   * answers. The plan's top node, the {@link ArrowRangeAggregate}, says what it computes.
    */
-  private static String describe(RangeAggregateSpec spec) {
-    StringBuilder text =
-        new StringBuilder("LogRangeAggregation(")
-            .append(spec.expr().op().function())
-            .append(", range=")
-            .append(spec.rangeText());
-    if (spec.offsetText() != null) {
-      text.append(", offset=").append(spec.offsetText());
-    }
-    spec.expr().range().unwrap().ifPresent(u -> text.append(", unwrap=").append(u.label()));
-    if (spec.groupingText() != null) {
-      text.append(", ").append(spec.groupingText());
-    }
-    return text.append(")").toString();
+  private static String heading(int index) {
+    return "{" + SampleExprTranslator.RANGE_LABEL + "=\"" + index + "\"} is:";
   }
 
   /** What range aggregation {@code r} computes over the query's steps. */
@@ -304,7 +291,7 @@ public final class LogQueryEngine {
       scanned[1] += stats.bytesScanned();
       scanned[2] += stats.filesScanned();
       if (analyzed != null) {
-        analyzed.add(describe(spec) + "\n"
+        analyzed.add(heading(computed.size()) + "\n"
             + QueryOptimizer.explainAnalyze(plan, stats));
       }
       computed.add(assembler.series());
