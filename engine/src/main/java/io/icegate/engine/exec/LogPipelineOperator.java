@@ -150,7 +150,7 @@ public final class LogPipelineOperator implements Operator {
       oneLabel[k] = new HashMap<>();
     }
     this.detectLevel = detectsLevel(inputNames, readLabels);
-    this.mapKeysCut = mapKeysRead(pipeline, inputNames, passThrough, readLabels) != null;
+    this.mapKeysCut = mapKeysRead(pipeline, inputNames, readLabels) != null;
     LogPipeline.Restricted cut = null;
     if (!passThrough && readLabels != null && !detectLevel) {
       cut = pipeline.restrictedTo(readLabels);
@@ -654,9 +654,11 @@ public final class LogPipelineOperator implements Operator {
    * row's metadata.
    */
   public static java.util.function.Predicate<String> mapKeysRead(
-      LogPipeline pipeline, List<String> inputNames, boolean passThrough,
-      List<String> readLabels) {
-    if (passThrough || readLabels == null || detectsLevel(inputNames, readLabels)
+      LogPipeline pipeline, List<String> inputNames, List<String> readLabels) {
+    // A pass-through operator (no stages) puts an entry's metadata in its labels when its stream
+    // lacks a label read; with the maps cut, only entries that may be such a label are there,
+    // and the consumer reads no other.
+    if (readLabels == null || detectsLevel(inputNames, readLabels)
         || !pipeline.keepsNoErrors()) {
       return null;
     }

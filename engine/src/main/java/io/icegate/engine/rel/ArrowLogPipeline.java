@@ -110,7 +110,7 @@ public final class ArrowLogPipeline extends SingleRel implements ArrowRel {
     ExecContext.OptionalLate late = optionalLate();
     ExecContext below = late == null ? context : context.withOptionalLate(late);
     java.util.function.Predicate<String> keys =
-        LogPipelineOperator.mapKeysRead(pipeline, inputNames, stages.isEmpty(), readLabels);
+        LogPipelineOperator.mapKeysRead(pipeline, inputNames, readLabels);
     if (keys != null) {
       below = below.withMapKeys(keys);
     }
