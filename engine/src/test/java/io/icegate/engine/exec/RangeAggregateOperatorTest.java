@@ -323,20 +323,6 @@ class RangeAggregateOperatorTest {
   }
 
   private static Operator source(List<VectorSchemaRoot> batches) {
-    return new Operator() {
-      int next;
-
-      @Override
-      public VectorSchemaRoot next() {
-        return next < batches.size() ? batches.get(next++) : null;
-      }
-
-      @Override
-      public void close() {
-        while (next < batches.size()) {
-          batches.get(next++).close();
-        }
-      }
-    };
+    return new BatchSource(batches);
   }
 }

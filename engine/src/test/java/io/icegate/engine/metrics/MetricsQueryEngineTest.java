@@ -303,11 +303,18 @@ class MetricsQueryEngineTest {
         .contains("selection 2: {__name__=\"temperature\"} from "
             + Instant.ofEpochMilli(lookbackFrom) + " to " + Instant.ofEpochMilli(T0 + 60 * S));
     String first = text.substring(text.indexOf("selection 1"), text.indexOf("selection 2"));
-    // The scan carries the tenant, the metric name and the window in nanoseconds.
+    // The rate is a plan node over the scan, which carries the tenant, the metric name and the
+    // window in nanoseconds.
     assertThat(first)
-        .contains("number points:", "ArrowTableScan", "'fake'", "'requests_total'",
+        .contains("(rate evaluated in the plan)", "step selection:",
+            "ArrowPromSelect(op=[rate], range=[1m], offset=[30s], "
+                + "matchers=[{method=\"GET\", __name__=\"requests_total\"}], steps=["
+                + Instant.ofEpochMilli(rateTo) + "])",
+            "ArrowTableScan", "'fake'", "'requests_total'",
             Long.toString(rateFrom * 1_000_000), Long.toString((rateTo + 1) * 1_000_000));
-    assertThat(first).contains("histogram and summary points");
+    assertThat(first.indexOf("ArrowPromSelect")).isLessThan(first.indexOf("ArrowTableScan"));
+    assertThat(text.substring(text.indexOf("selection 2")))
+        .contains("(instant evaluated in the plan)", "ArrowPromSelect(op=[instant], lookback=[5m]");
   }
 
   @Test
@@ -318,8 +325,11 @@ class MetricsQueryEngineTest {
             () -> false);
     assertThat(text)
         .contains("result: matrix of 1 series, 3 points")
-        .contains("selected 1 series")
-        .contains("number points:")
+        .contains("evaluated 1 series")
+        .contains("step selection:")
+        .contains("ArrowPromSelect(op=[instant], lookback=[5m], "
+            + "matchers=[{__name__=\"requests_total\"}], steps=[" + Instant.ofEpochMilli(T0)
+            + ".." + Instant.ofEpochMilli(T0 + 60 * S) + " by 30s (3)]) [batches=1 rows=1")
         // No histogram or summary row is named requests_total, so that plan never ran.
         .doesNotContain("histogram and summary points");
   }
