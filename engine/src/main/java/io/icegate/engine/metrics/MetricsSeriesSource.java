@@ -58,6 +58,12 @@ public final class MetricsSeriesSource implements SeriesSource {
   private final BooleanSupplier cancelled;
   private final Consumer<PlanRun> observer;
   private final SelectionPlans plans;
+  /**
+   * Names whose selection met histogram or summary rows in this source's life (a query): their
+   * leaves are not offered to the plan again, and their selections read the family rows without
+   * scanning for them first.
+   */
+  private final java.util.Set<String> withFamilies = new java.util.HashSet<>();
 
   /** A plan a selection runs ({@code role}: which rows it reads), and what it did when it ran. */
   record PlanRun(String role, ArrowRel plan, QueryStats stats) {}
@@ -120,6 +126,12 @@ public final class MetricsSeriesSource implements SeriesSource {
     // name column's statistics, a list of names does not).
     boolean[] families = {false};
     for (String rowName : w.rowNames()) {
+      if (w.name() != null && !w.name().equals(rowName) && withFamilies.contains(w.name())) {
+        // A leaf of this query met the family's rows already (selectSteps): read them below
+        // without scanning for them again.
+        families[0] = true;
+        continue;
+      }
       runNumbers(
           numbersPlan(rowName, w.start(), w.end()), w.name(), rowName, matchers, series, families);
     }
@@ -166,7 +178,7 @@ public final class MetricsSeriesSource implements SeriesSource {
     String name = selection.metricName();
     Window w = name == null ? null : window(selection.matchers(), selection.minTime(),
         selection.maxTime());
-    if (w == null) {
+    if (w == null || withFamilies.contains(name)) {
       return null;
     }
     boolean[] families = {false};
@@ -175,6 +187,7 @@ public final class MetricsSeriesSource implements SeriesSource {
         runNumbers(numbersPlan(rowName, w.start(), w.end()), name, rowName,
             selection.matchers(), new HashMap<>(), families);
         if (families[0]) {
+          withFamilies.add(name);
           return null;
         }
       }
@@ -185,6 +198,7 @@ public final class MetricsSeriesSource implements SeriesSource {
       observer.accept(new PlanRun(STEPS, plan, stats));
       return new StepSelection.Held(stats.heldSamples());
     } catch (PromSelectOperator.NotFloats e) {
+      withFamilies.add(name);
       return null;
     }
   }

@@ -335,6 +335,31 @@ class MetricsQueryEngineTest {
   }
 
   @Test
+  void aLeafOverHistogramOrSummaryRowsIsLeftToTheSeriesWay() {
+    // latency_seconds_bucket: the family's rows (latency_seconds) are histogram rows; rpc_seconds:
+    // the name's own rows are summary rows. Neither leaf runs in the plan; the family rows the
+    // leaf's look found are not looked for again by the selection.
+    String text =
+        engine.explainInstant(
+            "fake", "max_over_time(latency_seconds_bucket[2m]) + max_over_time(rpc_seconds[2m])",
+            T0 + 60 * S, 0, true, () -> false);
+    assertThat(text).doesNotContain("evaluated in the plan").doesNotContain("ArrowPromSelect");
+    String first = text.substring(text.indexOf("selection 1"), text.indexOf("selection 2"));
+    assertThat(first.split("number points:", -1)).hasSize(2);
+    assertThat(first.split("histogram and summary points", -1)).hasSize(3);
+    assertThat(text.substring(text.indexOf("selection 2")))
+        .contains("number points:", "histogram and summary points");
+    // Each bucket series' one sample in the window is its maximum, each quantile's likewise;
+    // nothing matches across them, so the sum is empty — the leaves themselves answer:
+    assertThat(instant("max_over_time(latency_seconds_bucket[2m])", T0 + 60 * S).samples())
+        .extracting(x -> x.labels().get("le") + "=" + x.value())
+        .containsExactlyInAnyOrder("0.1=1.0", "1=3.0", "+Inf=6.0");
+    assertThat(instant("max_over_time(rpc_seconds[2m])", T0 + 60 * S).samples())
+        .extracting(x -> x.labels().get("quantile") + "=" + x.value())
+        .containsExactlyInAnyOrder("0.5=0.25", "0.99=2.0");
+  }
+
+  @Test
   void explainOfAQueryWithoutSelectorsReadsNothing() {
     assertThat(engine.explainInstant("fake", "1 + 1", T0, 0, false, () -> false))
         .contains("no series selections");
