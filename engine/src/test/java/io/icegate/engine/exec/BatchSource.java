@@ -23,4 +23,27 @@ final class BatchSource implements Operator {
       batches.get(next++).close();
     }
   }
+
+  /**
+   * An input that gives {@code first}, then fails with "storage failed"; {@code unread} (a batch
+   * it never gave) is closed with it.
+   */
+  static Operator failingAfter(VectorSchemaRoot first, VectorSchemaRoot unread) {
+    return new Operator() {
+      private int calls;
+
+      @Override
+      public VectorSchemaRoot next() {
+        if (calls++ == 0) {
+          return first;
+        }
+        throw new IllegalStateException("storage failed");
+      }
+
+      @Override
+      public void close() {
+        unread.close();
+      }
+    };
+  }
 }

@@ -249,23 +249,7 @@ class PromSelectOperatorTest {
   void aFailingInputFailsAndFreesEverything() {
     VectorSchemaRoot first = batch(row(A, 5, 1));
     VectorSchemaRoot unread = batch(row(A, 6, 1));
-    Operator failing =
-        new Operator() {
-          int calls;
-
-          @Override
-          public VectorSchemaRoot next() {
-            if (calls++ == 0) {
-              return first;
-            }
-            throw new IllegalStateException("storage failed");
-          }
-
-          @Override
-          public void close() {
-            unread.close();
-          }
-        };
+    Operator failing = BatchSource.failingAfter(first, unread);
     context = context(() -> false);
     try (Operator op = new PromSelectOperator(context, failing, instant(10 * S))) {
       assertThatThrownBy(op::next).hasMessage("storage failed");
