@@ -454,7 +454,8 @@ class PrometheusQueryTest {
         "query=req_total&start=1000&end=1240&step=120");
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     assertThat(JSON.readTree(r.body()).get("data").get("explain").asText())
-        .contains("result: matrix of 2 series, 6 points", "selected 2 series");
+        .contains("result: matrix of 2 series, 6 points", "evaluated 2 series",
+            "(instant evaluated in the plan)", "ArrowPromSelect(op=[instant], lookback=[5m]");
     assertError(get("/api/v1/query?query=up&explain=why"), 400, "bad_data",
         "invalid parameter \"explain\": must be \"plan\" or \"analyze\", not \"why\"");
   }

@@ -10,6 +10,7 @@ public final class QueryStats {
   private final AtomicLong filesPruned = new AtomicLong();
   private final AtomicLong rowsScanned = new AtomicLong();
   private final AtomicLong bytesScanned = new AtomicLong();
+  private final AtomicLong heldSamples = new AtomicLong();
   private final Map<Integer, OperatorStats> operators = new ConcurrentHashMap<>();
 
   /** The stats of plan node {@code id} (a Calcite rel id), created on first use. */
@@ -46,5 +47,18 @@ public final class QueryStats {
 
   public long bytesScanned() {
     return bytesScanned.get();
+  }
+
+  /**
+   * Adds the samples a PromQL plan node held, as the evaluator counts them (see {@link
+   * io.icegate.engine.series.StepSelection.Held}).
+   */
+  void addHeldSamples(long samples) {
+    heldSamples.addAndGet(samples);
+  }
+
+  /** The samples the query's PromQL plan nodes held, as the evaluator counts them. */
+  public long heldSamples() {
+    return heldSamples.get();
   }
 }

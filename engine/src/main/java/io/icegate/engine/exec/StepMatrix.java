@@ -165,4 +165,20 @@ public final class StepMatrix {
     Float8Vector data = values(root);
     return data.getDataBuffer().getDouble((long) (row * steps(root) + step) * Float8Vector.TYPE_WIDTH);
   }
+
+  /**
+   * Reads row {@code row} into {@code values} and {@code present} (one slot per step; a null
+   * element reads as absent), straight from the vectors' memory.
+   */
+  public static void readRow(VectorSchemaRoot root, int row, double[] values, boolean[] present) {
+    int steps = steps(root);
+    Float8Vector data = values(root);
+    org.apache.arrow.memory.ArrowBuf buffer = data.getDataBuffer();
+    org.apache.arrow.memory.ArrowBuf validity = data.getValidityBuffer();
+    int base = row * steps;
+    for (int s = 0; s < steps; s++) {
+      present[s] = org.apache.arrow.vector.BitVectorHelper.get(validity, base + s) != 0;
+      values[s] = buffer.getDouble((long) (base + s) * Float8Vector.TYPE_WIDTH);
+    }
+  }
 }

@@ -6,12 +6,14 @@ import io.icegate.engine.promql.QueryResult;
 import io.icegate.engine.series.LabelMatcher;
 import io.icegate.engine.series.Series;
 import io.icegate.engine.series.SeriesSource;
+import io.icegate.engine.series.StepSelection;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import org.apache.arrow.vector.VectorSchemaRoot;
 
 /**
  * EXPLAIN for PromQL. The language's operators run in the PromQL evaluator over series; what
@@ -28,8 +30,20 @@ import java.util.function.Function;
 final class MetricsExplain {
   private MetricsExplain() {}
 
-  /** One series selection the evaluation made. */
-  private record Selection(List<LabelMatcher> matchers, long minTime, long maxTime) {}
+  /**
+   * One series selection the evaluation made; {@code steps} set when it was a leaf evaluated in
+   * a plan ({@link MetricsSeriesSource#selectSteps}).
+   */
+  private record Selection(
+      List<LabelMatcher> matchers, long minTime, long maxTime, StepSelection steps) {
+    Selection(List<LabelMatcher> matchers, long minTime, long maxTime) {
+      this(matchers, minTime, maxTime, null);
+    }
+
+    Selection(StepSelection steps) {
+      this(steps.matchers(), steps.minTime(), steps.maxTime(), steps);
+    }
+  }
 
   /**
    * The plan of the query {@code evaluation} runs, without reading data: {@code source} builds
@@ -39,9 +53,22 @@ final class MetricsExplain {
       String parsed, MetricsSeriesSource source, Function<PromQLEngine, QueryResult> evaluation,
       Function<SeriesSource, PromQLEngine> engine) {
     List<Selection> selections = new ArrayList<>();
-    evaluation.apply(engine.apply((matchers, min, max) -> {
-      selections.add(new Selection(List.copyOf(matchers), min, max));
-      return List.of();
+    evaluation.apply(engine.apply(new SeriesSource() {
+      @Override
+      public List<Series> select(List<LabelMatcher> matchers, long min, long max) {
+        selections.add(new Selection(List.copyOf(matchers), min, max));
+        return List.of();
+      }
+
+      @Override
+      public StepSelection.Held selectSteps(
+          StepSelection selection, Consumer<VectorSchemaRoot> sink) {
+        if (source.stepPlans(selection).isEmpty()) {
+          return null;
+        }
+        selections.add(new Selection(selection));
+        return new StepSelection.Held(0);
+      }
     }));
     StringBuilder out = new StringBuilder("PromQL: ").append(parsed).append('\n');
     if (selections.isEmpty()) {
@@ -50,7 +77,10 @@ final class MetricsExplain {
     int n = 0;
     for (Selection s : selections) {
       heading(out, ++n, s);
-      for (MetricsSeriesSource.PlanRun plan : source.plans(s.matchers(), s.minTime(), s.maxTime())) {
+      List<MetricsSeriesSource.PlanRun> plans = s.steps() != null
+          ? source.stepPlans(s.steps())
+          : source.plans(s.matchers(), s.minTime(), s.maxTime());
+      for (MetricsSeriesSource.PlanRun plan : plans) {
         section(out, plan.role(), QueryOptimizer.explain(plan.plan()));
       }
     }
@@ -72,15 +102,43 @@ final class MetricsExplain {
             selections, run.role(), QueryOptimizer.explainAnalyze(run.plan(), run.stats())));
     int[] count = {0};
     long[] readingNanos = {0};
-    SeriesSource timed = (matchers, min, max) -> {
-      heading(selections, ++count[0], new Selection(matchers, min, max));
-      long started = System.nanoTime();
-      List<Series> series = source.select(matchers, min, max);
-      long took = System.nanoTime() - started;
-      readingNanos[0] += took;
-      selections.append(String.format(
-          Locale.ROOT, "  selected %d series in %.3f ms%n", series.size(), took / 1e6));
-      return series;
+    SeriesSource timed = new SeriesSource() {
+      @Override
+      public List<Series> select(List<LabelMatcher> matchers, long min, long max) {
+        heading(selections, ++count[0], new Selection(matchers, min, max));
+        long started = System.nanoTime();
+        List<Series> series = source.select(matchers, min, max);
+        long took = System.nanoTime() - started;
+        readingNanos[0] += took;
+        selections.append(String.format(
+            Locale.ROOT, "  selected %d series in %.3f ms%n", series.size(), took / 1e6));
+        return series;
+      }
+
+      @Override
+      public StepSelection.Held selectSteps(
+          StepSelection selection, Consumer<VectorSchemaRoot> sink) {
+        // The heading goes first, the plans' sections after it; a declined selection's partial
+        // output is taken back (its series are then selected and get their own heading).
+        int mark = selections.length();
+        heading(selections, ++count[0], new Selection(selection));
+        long started = System.nanoTime();
+        int[] rows = {0};
+        StepSelection.Held held = source.selectSteps(selection, batch -> {
+          rows[0] += batch.getRowCount();
+          sink.accept(batch);
+        });
+        long took = System.nanoTime() - started;
+        readingNanos[0] += took;
+        if (held == null) {
+          selections.setLength(mark);
+          count[0]--;
+          return null;
+        }
+        selections.append(String.format(
+            Locale.ROOT, "  evaluated %d series in %.3f ms%n", rows[0], took / 1e6));
+        return held;
+      }
     };
     long started = System.nanoTime();
     QueryResult result = evaluation.apply(engine.apply(timed));
@@ -111,25 +169,13 @@ final class MetricsExplain {
   }
 
   private static void heading(StringBuilder out, int n, Selection s) {
-    out.append("selection ").append(n).append(": {");
-    for (int i = 0; i < s.matchers().size(); i++) {
-      LabelMatcher m = s.matchers().get(i);
-      if (i > 0) {
-        out.append(", ");
-      }
-      out.append(m.name())
-          .append(switch (m.type()) {
-            case EQ -> "=";
-            case NEQ -> "!=";
-            case RE -> "=~";
-            case NRE -> "!~";
-          })
-          .append('"')
-          .append(m.value().replace("\\", "\\\\").replace("\"", "\\\""))
-          .append('"');
+    out.append("selection ").append(n).append(": ")
+        .append(StepSelection.matchersText(s.matchers()));
+    out.append(" from ").append(time(s.minTime())).append(" to ").append(time(s.maxTime()));
+    if (s.steps() != null) {
+      out.append(" (").append(s.steps().opText()).append(" evaluated in the plan)");
     }
-    out.append("} from ").append(time(s.minTime())).append(" to ").append(time(s.maxTime()))
-        .append('\n');
+    out.append('\n');
   }
 
   private static String time(long millis) {

@@ -1,32 +1,28 @@
 package io.icegate.engine.metrics;
 
 import io.icegate.engine.exec.PlanRunner;
+import io.icegate.engine.exec.PromSelectOperator;
 import io.icegate.engine.exec.QueryStats;
 import io.icegate.engine.plan.IceGateCatalog;
 import io.icegate.engine.plan.QueryOptimizer;
 import io.icegate.engine.plan.Utf8Literals;
 import io.icegate.engine.rel.ArrowRel;
+import io.icegate.engine.rel.LogicalPromSelect;
 import io.icegate.engine.series.FloatHistogram;
 import io.icegate.engine.series.LabelMatcher;
 import io.icegate.engine.series.Labels;
 import io.icegate.engine.series.Series;
 import io.icegate.engine.series.SeriesSource;
 import io.icegate.engine.series.StaleMarker;
-import io.icegate.protocol.loki.LabelSetCodec;
+import io.icegate.engine.series.StepSelection;
 import io.icegate.storage.table.MetricsTable;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SortedMap;
-import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
-import org.apache.arrow.memory.ArrowBuf;
-import org.apache.arrow.memory.util.ArrowBufPointer;
-import org.apache.arrow.memory.util.ByteFunctionHelpers;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.Float8Vector;
@@ -62,6 +58,12 @@ public final class MetricsSeriesSource implements SeriesSource {
   private final BooleanSupplier cancelled;
   private final Consumer<PlanRun> observer;
   private final SelectionPlans plans;
+  /**
+   * Names whose selection met histogram or summary rows in this source's life (a query): their
+   * leaves are not offered to the plan again, and their selections read the family rows without
+   * scanning for them first.
+   */
+  private final java.util.Set<String> withFamilies = new java.util.HashSet<>();
 
   /** A plan a selection runs ({@code role}: which rows it reads), and what it did when it ran. */
   record PlanRun(String role, ArrowRel plan, QueryStats stats) {}
@@ -124,6 +126,12 @@ public final class MetricsSeriesSource implements SeriesSource {
     // name column's statistics, a list of names does not).
     boolean[] families = {false};
     for (String rowName : w.rowNames()) {
+      if (w.name() != null && !w.name().equals(rowName) && withFamilies.contains(w.name())) {
+        // A leaf of this query met the family's rows already (selectSteps): read them below
+        // without scanning for them again.
+        families[0] = true;
+        continue;
+      }
       runNumbers(
           numbersPlan(rowName, w.start(), w.end()), w.name(), rowName, matchers, series, families);
     }
@@ -132,15 +140,7 @@ public final class MetricsSeriesSource implements SeriesSource {
         runFamilies(familiesPlan(rowName, w.familiesFrom(), w.end()), matchers, series);
       }
     }
-    List<Series> out = new ArrayList<>(series.size());
-    for (Map.Entry<Labels, SeriesBuilder> e : series.entrySet()) {
-      Series built = e.getValue().build(e.getKey(), minTime);
-      if (built.size() > 0) {
-        out.add(built);
-      }
-    }
-    out.sort((a, b) -> a.labels().compareTo(b.labels()));
-    return out;
+    return SeriesBuilder.buildAll(series, minTime);
   }
 
   /**
@@ -160,6 +160,81 @@ public final class MetricsSeriesSource implements SeriesSource {
       plans.add(new PlanRun(FAMILIES, familiesPlan(rowName, w.familiesFrom(), w.end()), null));
     }
     return plans;
+  }
+
+  /** The plan of a PromQL leaf evaluated over the scan ({@link #selectSteps}). */
+  static final String STEPS = "step selection";
+
+  /**
+   * Evaluates an instant selection or a range function of floats in a plan over the number
+   * points ({@link io.icegate.engine.rel.ArrowPromSelect}); null (for the series way) when the
+   * selector names no metric, or its series may include histogram or summary points: the rows
+   * of the family a {@code _bucket}/{@code _sum}/{@code _count} name belongs to hold such
+   * points, or the number scan meets one.
+   */
+  @Override
+  public StepSelection.Held selectSteps(
+      StepSelection selection, Consumer<VectorSchemaRoot> sink) {
+    String name = selection.metricName();
+    Window w = name == null ? null : window(selection.matchers(), selection.minTime(),
+        selection.maxTime());
+    if (w == null || withFamilies.contains(name)) {
+      return null;
+    }
+    boolean[] families = {false};
+    for (String rowName : w.rowNames()) {
+      if (!rowName.equals(name)) {
+        runNumbers(numbersPlan(rowName, w.start(), w.end()), name, rowName,
+            selection.matchers(), new HashMap<>(), families);
+        if (families[0]) {
+          withFamilies.add(name);
+          return null;
+        }
+      }
+    }
+    ArrowRel plan = stepsPlan(selection, w);
+    try {
+      QueryStats stats = runner.run("promql-steps", plan, cancelled, sink);
+      observer.accept(new PlanRun(STEPS, plan, stats));
+      return new StepSelection.Held(stats.heldSamples());
+    } catch (PromSelectOperator.NotFloats e) {
+      withFamilies.add(name);
+      return null;
+    }
+  }
+
+  /**
+   * The plans {@link #selectSteps} would run, without running them (EXPLAIN); empty when it
+   * would leave the selection to the series way whatever the data.
+   */
+  List<PlanRun> stepPlans(StepSelection selection) {
+    String name = selection.metricName();
+    Window w = name == null ? null : window(selection.matchers(), selection.minTime(),
+        selection.maxTime());
+    List<PlanRun> plans = new ArrayList<>();
+    if (w == null) {
+      return plans;
+    }
+    for (String rowName : w.rowNames()) {
+      if (!rowName.equals(name)) {
+        plans.add(new PlanRun(NUMBERS, numbersPlan(rowName, w.start(), w.end()), null));
+      }
+    }
+    plans.add(new PlanRun(STEPS, stepsPlan(selection, w), null));
+    return plans;
+  }
+
+  private ArrowRel stepsPlan(StepSelection selection, Window w) {
+    java.util.function.Supplier<ArrowRel> build = () -> {
+      RelBuilder b = catalog.relBuilder();
+      numbersScan(b, w.name(), w.start(), w.end());
+      return QueryOptimizer.optimize(LogicalPromSelect.create(b.build(), selection), b);
+    };
+    if (plans == null) {
+      return build.get();
+    }
+    return plans.get(new SelectionPlans.Key(
+        STEPS, tenant, w.name(), w.start(), w.end(), selection.planKey()), build);
   }
 
   /** What a selection reads; null when its time range holds nothing. */
@@ -197,6 +272,12 @@ public final class MetricsSeriesSource implements SeriesSource {
 
   private ArrowRel buildNumbersPlan(String rowName, long startNanos, long endNanos) {
     RelBuilder b = catalog.relBuilder();
+    numbersScan(b, rowName, startNanos, endNanos);
+    return QueryOptimizer.optimize(b.build(), b);
+  }
+
+  /** Pushes the logical scan of the number points onto {@code b}. */
+  private void numbersScan(RelBuilder b, String rowName, long startNanos, long endNanos) {
     b.scan(IceGateCatalog.SCHEMA, MetricsTable.NAME);
     List<RexNode> conditions = bounds(b, startNanos, endNanos);
     if (rowName != null) {
@@ -218,7 +299,6 @@ public final class MetricsSeriesSource implements SeriesSource {
     columns.add(b.field(MetricsTable.FLAGS));
     columns.add(b.field(MetricsTable.COUNT));
     b.project(columns);
-    return QueryOptimizer.optimize(b.build(), b);
   }
 
   /**
@@ -292,7 +372,7 @@ public final class MetricsSeriesSource implements SeriesSource {
     // (name, labels) text is decoded and matched once.
     Map<String, Labels> decoded = new HashMap<>();
     QueryStats stats = runner.run("promql-select", plan, cancelled,
-        batch -> families[0] |= addNumbers(batch, name, rowName, matchers, series, decoded));
+        batch -> families[0] |= NumberRows.add(batch, name, rowName, matchers, series, decoded));
     observer.accept(new PlanRun(NUMBERS, plan, stats));
   }
 
@@ -304,169 +384,6 @@ public final class MetricsSeriesSource implements SeriesSource {
     observer.accept(new PlanRun(FAMILIES, plan, stats));
   }
 
-  /**
-   * Adds the number points of {@code batch} named {@code name} (any name when null) to their
-   * series; whether the batch held a histogram or summary row. When {@code rowName} is set, every
-   * row is named so and the batch has no name column.
-   */
-  private static boolean addNumbers(
-      VectorSchemaRoot batch, String name, String rowName, List<LabelMatcher> matchers,
-      Map<Labels, SeriesBuilder> series, Map<String, Labels> decoded) {
-    int c = rowName == null ? 1 : 0;
-    VarCharVector names = rowName == null ? (VarCharVector) batch.getVector(0) : null;
-    VarCharVector labels = (VarCharVector) batch.getVector(c);
-    FieldVector time = batch.getVector(c + 1);
-    Float8Vector doubles = (Float8Vector) batch.getVector(c + 2);
-    BigIntVector longs = (BigIntVector) batch.getVector(c + 3);
-    IntVector flags = (IntVector) batch.getVector(c + 4);
-    BigIntVector familyCounts = (BigIntVector) batch.getVector(c + 5);
-    boolean families = false;
-    SeriesBuilder current = null;
-    if (rowName != null && name != null && !name.equals(rowName)) {
-      // The rows of the family a _bucket/_sum/_count name belongs to are read only to learn
-      // whether it has histogram or summary rows (read by their own plan); a number metric named
-      // like that family is not selected.
-      for (int i = 0; i < batch.getRowCount(); i++) {
-        if (!familyCounts.isNull(i)) {
-          return true;
-        }
-      }
-      return false;
-    }
-    int rowCount = batch.getRowCount();
-    if (names == null && rowCount > 0 && familyCounts.getNullCount() == rowCount
-        && doubles.getNullCount() == 0 && labels.getNullCount() == 0 && noneStale(flags)) {
-      // The usual batch (remote-write floats): every value a double, none stale, no family rows.
-      addPlainNumbers(batch, rowName, labels, time, doubles, matchers, series, decoded);
-      return false;
-    }
-    // Rows of one series follow each other: the name and labels are compared in place with the
-    // previous row's and decoded only when they change.
-    ArrowBufPointer nameAt = new ArrowBufPointer();
-    ArrowBufPointer labelSet = new ArrowBufPointer();
-    ArrowBufPointer previousName = new ArrowBufPointer();
-    ArrowBufPointer previousLabels = new ArrowBufPointer();
-    boolean started = false;
-    TimeStampVector nanos = time instanceof TimeStampVector ts ? ts : null;
-    BigIntVector nanosAsLongs = nanos == null ? (BigIntVector) time : null;
-    int rows = batch.getRowCount();
-    for (int i = 0; i < rows; i++) {
-      if (!familyCounts.isNull(i)) {
-        families = true;
-        continue;
-      }
-      boolean stale =
-          !flags.isNull(i) && (flags.get(i) & MetricsTable.FLAG_NO_RECORDED_VALUE) != 0;
-      if (!stale && doubles.isNull(i) && longs.isNull(i)) {
-        continue;
-      }
-      labels.getDataPointer(i, labelSet);
-      boolean same = started && labelSet.equals(previousLabels);
-      if (names != null) {
-        names.getDataPointer(i, nameAt);
-        same = same && nameAt.equals(previousName);
-      }
-      if (!same) {
-        started = true;
-        if (names != null) {
-          names.getDataPointer(i, previousName);
-        }
-        labels.getDataPointer(i, previousLabels);
-        String text = names == null ? rowName : text(names, i);
-        // The rows of the family a _bucket/_sum/_count name belongs to are read too (by their
-        // own plan); a number metric named like that family is not selected.
-        current = name != null && !name.equals(text)
-            ? null
-            : builder(text + '\u0000' + text(labels, i), null, matchers, series, decoded);
-      }
-      if (current == null) {
-        continue;
-      }
-      double value;
-      if (stale) {
-        value = StaleMarker.STALE_NAN;
-      } else if (!doubles.isNull(i)) {
-        value = doubles.get(i);
-      } else {
-        value = longs.get(i);
-      }
-      long t = nanos != null ? nanos.get(i) : nanosAsLongs.get(i);
-      current.add(Math.floorDiv(t, NANOS_PER_MILLI), value);
-    }
-    return families;
-  }
-
-  /** Whether no row of the batch is flagged as a staleness marker (the flags known in bulk). */
-  private static boolean noneStale(IntVector flags) {
-    int rows = flags.getValueCount();
-    if (flags.getNullCount() == rows) {
-      return true;
-    }
-    if (flags.getNullCount() != 0) {
-      return false;
-    }
-    // Read in place (a ByteBuffer view of the vector costs a reflective construction each).
-    ArrowBuf data = flags.getDataBuffer();
-    int any = 0;
-    for (int i = 0; i < rows; i++) {
-      any |= data.getInt(4L * i);
-    }
-    return (any & MetricsTable.FLAG_NO_RECORDED_VALUE) == 0;
-  }
-
-  /**
-   * {@link #addNumbers} for a batch of rows all named {@code rowName} whose values are all
-   * doubles, none flagged: each run of rows with the same label text goes to its series as one
-   * pair of arrays of the run's size (times as milliseconds), read out of the vectors' memory
-   * without asking any row's validity.
-   */
-  private static void addPlainNumbers(
-      VectorSchemaRoot batch, String rowName, VarCharVector labels, FieldVector time,
-      Float8Vector doubles, List<LabelMatcher> matchers, Map<Labels, SeriesBuilder> series,
-      Map<String, Labels> decoded) {
-    int rows = batch.getRowCount();
-    // Read in place (a ByteBuffer view of a vector costs a reflective construction each).
-    ArrowBuf timeData = time.getDataBuffer();
-    ArrowBuf valueData = doubles.getDataBuffer();
-    ArrowBuf offsets = labels.getOffsetBuffer();
-    ArrowBuf text = labels.getDataBuffer();
-    int start = 0;
-    int from = offsets.getInt(0);
-    while (start < rows) {
-      int to = offsets.getInt(4L * (start + 1));
-      int length = to - from;
-      int end = start + 1;
-      int next = to;
-      while (end < rows) {
-        int after = offsets.getInt(4L * (end + 1));
-        if (after - next != length
-            || ByteFunctionHelpers.equal(text, from, to, text, next, after) == 0) {
-          break;
-        }
-        next = after;
-        end++;
-      }
-      SeriesBuilder b =
-          builder(rowName + '\u0000' + text(labels, start), null, matchers, series, decoded);
-      if (b != null) {
-        int n = end - start;
-        long[] millis = new long[n];
-        double[] values = new double[n];
-        long previous = Long.MIN_VALUE;
-        boolean inOrder = true;
-        for (int k = 0; k < n; k++) {
-          long t = Math.floorDiv(timeData.getLong(8L * (start + k)), NANOS_PER_MILLI);
-          inOrder &= t > previous;
-          previous = t;
-          millis[k] = t;
-          values[k] = valueData.getDouble(8L * (start + k));
-        }
-        b.addRun(millis, values, inOrder);
-      }
-      start = end;
-      from = next;
-    }
-  }
 
   private static void addFamilies(
       VectorSchemaRoot batch, List<LabelMatcher> matchers, Map<Labels, SeriesBuilder> series,
@@ -491,21 +408,21 @@ public final class MetricsSeriesSource implements SeriesSource {
     ListVector negativeCounts = (ListVector) batch.getVector(17);
     FieldVector metadata = batch.getVector(18);
     for (int i = 0; i < batch.getRowCount(); i++) {
-      String name = text(names, i);
-      String labelText = text(labels, i);
+      String name = NumberRows.text(names, i);
+      String labelText = NumberRows.text(labels, i);
       long t = millis(time, i);
       boolean stale =
           !flags.isNull(i) && (flags.get(i) & MetricsTable.FLAG_NO_RECORDED_VALUE) != 0;
       double count = counts.isNull(i) ? Double.NaN : counts.get(i);
       double sum = sums.isNull(i) ? Double.NaN : sums.get(i);
-      String type = text(types, i);
+      String type = NumberRows.text(types, i);
       boolean exponential = MetricsTable.EXPONENTIAL_HISTOGRAM.equals(type);
       // A custom-bucket native histogram arrives by remote-write (no OTLP name) as a histogram
       // row; an OTLP histogram is a classic one, served as _bucket/_sum/_count series.
       boolean customBuckets = MetricsTable.HISTOGRAM.equals(type) && otelNames.isNull(i);
       if (exponential || customBuckets) {
         SeriesBuilder builder =
-            builder(name + '\u0000' + labelText, null, matchers, series, decoded);
+            NumberRows.builder(name + '\u0000' + labelText, null, matchers, series, decoded);
         if (builder == null) {
           continue;
         }
@@ -627,45 +544,12 @@ public final class MetricsSeriesSource implements SeriesSource {
       List<LabelMatcher> matchers, Map<Labels, SeriesBuilder> series,
       Map<String, Labels> decoded) {
     String key = name + '\u0000' + labelText + (extra == null ? "" : '\u0000' + extra);
-    SeriesBuilder builder = builder(key, extra, matchers, series, decoded);
+    SeriesBuilder builder = NumberRows.builder(key, extra, matchers, series, decoded);
     if (builder != null) {
       builder.add(t, value);
     }
   }
 
-  /** The builder of the series {@code key} names, or null when the matchers reject it. */
-  private static SeriesBuilder builder(
-      String key, String extra, List<LabelMatcher> matchers, Map<Labels, SeriesBuilder> series,
-      Map<String, Labels> decoded) {
-    Labels labels =
-        decoded.computeIfAbsent(
-            key,
-            k -> {
-              String[] parts = k.split("\u0000", -1);
-              SortedMap<String, String> map = new TreeMap<>(LabelSetCodec.decode(parts[1]));
-              map.put(Labels.METRIC_NAME, parts[0]);
-              if (extra != null) {
-                if (extra.startsWith("q")) {
-                  map.put("quantile", extra.substring(1));
-                } else {
-                  map.put("le", extra);
-                }
-              }
-              Labels l = Labels.of(map);
-              for (LabelMatcher m : matchers) {
-                if (!m.matches(l)) {
-                  return REJECTED;
-                }
-              }
-              return l;
-            });
-    if (labels == REJECTED) {
-      return null;
-    }
-    return series.computeIfAbsent(labels, l -> new SeriesBuilder());
-  }
-
-  private static final Labels REJECTED = Labels.of("__rejected__", "");
 
   /** {@code millis} in nanoseconds, saturated at the ends of the long range. */
   static long nanos(long millis) {
@@ -682,9 +566,6 @@ public final class MetricsSeriesSource implements SeriesSource {
     return ((a ^ b) & (a ^ r)) < 0 ? Long.MIN_VALUE : r;
   }
 
-  private static String text(VarCharVector v, int i) {
-    return v.isNull(i) ? "" : new String(v.get(i), StandardCharsets.UTF_8);
-  }
 
   private static long millis(FieldVector time, int i) {
     long nanos =

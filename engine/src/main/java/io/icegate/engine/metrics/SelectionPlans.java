@@ -15,8 +15,17 @@ final class SelectionPlans {
   /** Enough for the selections of a few busy dashboards; a plan is a few small objects. */
   static final int CAPACITY = 256;
 
-  /** What a plan selects. */
-  record Key(String role, String tenant, String rowName, long startNanos, long endNanos) {}
+  /**
+   * What a plan selects; {@code evaluation} is what a PromQL leaf evaluated in the plan does
+   * ({@link io.icegate.engine.series.StepSelection#planKey}), null for a plain selection.
+   */
+  record Key(
+      String role, String tenant, String rowName, long startNanos, long endNanos,
+      String evaluation) {
+    Key(String role, String tenant, String rowName, long startNanos, long endNanos) {
+      this(role, tenant, rowName, startNanos, endNanos, null);
+    }
+  }
 
   private final Map<Key, ArrowRel> plans =
       new LinkedHashMap<>(16, 0.75f, true) {

@@ -6,6 +6,7 @@ import io.icegate.engine.series.Series;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Samples of one series as {@link MetricsSeriesSource} reads them, in any order; sorted and
@@ -19,7 +20,7 @@ import java.util.List;
  * from the scan on, which halves what a selection allocates against copying each batch out and
  * then into the series.
  */
-final class SeriesBuilder {
+public final class SeriesBuilder {
   private static final long[] EMPTY_TIMES = new long[0];
   private static final double[] EMPTY_VALUES = new double[0];
 
@@ -109,8 +110,24 @@ final class SeriesBuilder {
     values[size++] = v;
   }
 
+  /**
+   * The series of {@code builders} that have a sample from {@code from} on ({@link #build}), in
+   * label order.
+   */
+  public static List<Series> buildAll(Map<Labels, SeriesBuilder> builders, long from) {
+    List<Series> out = new ArrayList<>(builders.size());
+    for (Map.Entry<Labels, SeriesBuilder> e : builders.entrySet()) {
+      Series built = e.getValue().build(e.getKey(), from);
+      if (built.size() > 0) {
+        out.add(built);
+      }
+    }
+    out.sort((a, b) -> a.labels().compareTo(b.labels()));
+    return out;
+  }
+
   /** The series, sorted, one sample per millisecond, without samples before {@code from}. */
-  Series build(Labels labels, long from) {
+  public Series build(Labels labels, long from) {
     flushRuns();
     int first = 0;
     while (first < size && times[first] < from) {

@@ -86,7 +86,7 @@ final class Evaluator {
   /** The series of {@code vs} as the evaluation reads them. */
   private List<Series> read(VectorSelector vs, long min, long max) {
     List<Series> found = select(vs.matchers(), min, max);
-    boolean stats = !statsSelectors.isEmpty() && statsSelectors.contains(vs);
+    boolean stats = statsOnly(vs);
     if (!stats && (options.useStartTimestamps() || !anyStartTimestamps(found))) {
       return found;
     }
@@ -96,6 +96,11 @@ final class Evaluator {
       out.add(stats ? HistogramStats.statsOnly(r) : r);
     }
     return out;
+  }
+
+  /** Whether {@code vs} is read for its histograms' count and sum only. */
+  boolean statsOnly(VectorSelector vs) {
+    return !statsSelectors.isEmpty() && statsSelectors.contains(vs);
   }
 
   private static boolean anyStartTimestamps(List<Series> series) {
@@ -127,10 +132,14 @@ final class Evaluator {
   private Value evalCounted(Expr expr, long[] times) {
     long before = currentSamples;
     Value.Matrix outerWindows = callWindows;
+    long outerPeak = callPeak;
     callWindows = null;
+    callPeak = -1;
     Value v = evalNode(expr, times);
     Value.Matrix windows = callWindows;
+    long planPeak = callPeak;
     callWindows = outerWindows;
+    callPeak = outerPeak;
     long out = samples(v);
     if (expr instanceof VectorSelector || expr instanceof MatrixSelector) {
       // Counted while loading.
@@ -139,6 +148,10 @@ final class Evaluator {
       holdOutput(before, out, true);
     } else if (windows != null) {
       windowPeak(windows, (Value.Vector) v);
+      holdOutput(before, out, true);
+    } else if (planPeak >= 0) {
+      // A range function evaluated in the source's plan, which counted the same peak.
+      check(currentSamples + planPeak);
       holdOutput(before, out, true);
     } else if (expr instanceof AggregateExpr || expr instanceof UnaryExpr
         || expr instanceof ParenExpr || expr instanceof SubqueryExpr
@@ -241,6 +254,11 @@ final class Evaluator {
   }
 
   List<Series> select(List<io.icegate.promql.ast.LabelMatcher> matchers, long min, long max) {
+    return source.select(matchers(matchers), min, max);
+  }
+
+  /** A selector's matchers as the sources take them. */
+  static List<LabelMatcher> matchers(List<io.icegate.promql.ast.LabelMatcher> matchers) {
     List<LabelMatcher> ms = new ArrayList<>(matchers.size());
     for (io.icegate.promql.ast.LabelMatcher m : matchers) {
       LabelMatcher.Type t =
@@ -252,7 +270,7 @@ final class Evaluator {
           };
       ms.add(LabelMatcher.of(m.name(), t, m.value()));
     }
-    return source.select(ms, min, max);
+    return ms;
   }
 
   /**
@@ -271,6 +289,12 @@ final class Evaluator {
   Value.Vector selectVector(
       VectorSelector vs, long[] times, boolean sampleTimes, boolean startTimes) {
     long[] at = adjustTimes(times, vs.at(), offsetOf(vs));
+    if (!sampleTimes && !startTimes) {
+      Value.Vector planned = PlannedLeaves.instant(this, vs, at);
+      if (planned != null) {
+        return planned;
+      }
+    }
     long min = Long.MAX_VALUE;
     long max = Long.MIN_VALUE;
     for (long t : at) {
@@ -565,6 +589,11 @@ final class Evaluator {
   private long peakSamples;
   /** The range vector argument of the function call being evaluated, if any. */
   private Value.Matrix callWindows;
+  /**
+   * For a range function the source evaluated ({@link PlannedLeaves}): the samples its windows
+   * held at their peak over those held before (see {@link #windowPeak}); -1 otherwise.
+   */
+  long callPeak = -1;
 
   /** The most samples the query held in memory at once (Prometheus's {@code peakSamples}). */
   long peakSamples() {

@@ -166,6 +166,10 @@ final class Functions {
     List<Expr> args = c.args();
     int n = times.length;
     checkRangeModifier(c);
+    Value.Vector planned = PlannedLeaves.range(ev, c, times);
+    if (planned != null) {
+      return planned;
+    }
     long lookback = ev.options.lookbackDeltaMillis();
     return switch (name) {
       case "rate", "increase", "delta" -> {
@@ -221,8 +225,7 @@ final class Functions {
       }
       case "deriv" -> RangeFunctions.apply(
           matrix(ev, args.get(0), times), n, true,
-          (ts, vs, hs, from, to, t, range, i) ->
-              to - from < 2 ? RangeFunctions.NONE : RangeFunctions.linearRegression(ts, vs, from, to, ts[from])[0],
+          (ts, vs, hs, from, to, t, range, i) -> RangeFunctions.slope(ts, vs, from, to),
           null, RangeFunctions.Mode.FLOATS, ev, c.positionRange());
       case "predict_linear" -> {
         Value.Matrix m = matrix(ev, args.get(0), times);
@@ -311,15 +314,8 @@ final class Functions {
       case "ts_of_max_over_time", "ts_of_min_over_time" -> {
         boolean max = name.equals("ts_of_max_over_time");
         yield overTime(ev, args, times, true,
-            (ts, vs, hs, from, to, t, range, i) -> {
-              double best = max ? RangeFunctions.max(vs, from, to) : RangeFunctions.min(vs, from, to);
-              for (int k = to - 1; k >= from; k--) {
-                if (vs[k] == best || (Double.isNaN(best) && Double.isNaN(vs[k]))) {
-                  return ts[k] / 1000.0;
-                }
-              }
-              return RangeFunctions.NONE;
-            });
+            (ts, vs, hs, from, to, t, range, i) ->
+                RangeFunctions.timeOfExtreme(ts, vs, from, to, max));
       }
       case "quantile_over_time" -> {
         double[] q = scalar(ev, args.get(0), times);
@@ -391,14 +387,18 @@ final class Functions {
         continue; // native histograms say themselves whether they are counters
       }
       String metric = s.labels().get(Labels.METRIC_NAME);
-      if (!metric.isEmpty()
-          && !(metric.endsWith("_total") || metric.endsWith("_sum") || metric.endsWith("_count")
-              || metric.endsWith("_bucket"))) {
+      if (!metric.isEmpty() && !counterName(metric)) {
         ev.info(arg.positionRange(),
             "metric might not be a counter, name does not end in _total/_sum/_count/_bucket: \""
                 + metric + "\"");
       }
     }
+  }
+
+  /** Whether a metric's name says it is a counter (or a histogram's or summary's part). */
+  static boolean counterName(String metric) {
+    return metric.endsWith("_total") || metric.endsWith("_sum") || metric.endsWith("_count")
+        || metric.endsWith("_bucket");
   }
 
   /** Go's {@code %f}: six decimals. */

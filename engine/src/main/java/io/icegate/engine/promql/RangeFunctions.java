@@ -796,6 +796,22 @@ final class RangeFunctions {
     return d / (interval / 1000.0);
   }
 
+  /** deriv: the least-squares slope of the window, none below two samples. */
+  static double slope(long[] ts, double[] vs, int from, int to) {
+    return to - from < 2 ? NONE : linearRegression(ts, vs, from, to, ts[from])[0];
+  }
+
+  /** ts_of_max/min_over_time: the time (seconds) of the newest sample holding the extreme. */
+  static double timeOfExtreme(long[] ts, double[] vs, int from, int to, boolean max) {
+    double best = max ? max(vs, from, to) : min(vs, from, to);
+    for (int k = to - 1; k >= from; k--) {
+      if (vs[k] == best || (Double.isNaN(best) && Double.isNaN(vs[k]))) {
+        return ts[k] / 1000.0;
+      }
+    }
+    return NONE;
+  }
+
   /** Least-squares slope and intercept at {@code interceptTime}; {slope, intercept}. */
   static double[] linearRegression(long[] ts, double[] vs, int from, int to, long interceptTime) {
     double n = 0;

@@ -66,6 +66,15 @@ public final class ArrowRules {
           .withRuleFactory(RangeAggregateRule::new)
           .toRule(RangeAggregateRule.class);
 
+  /** A PromQL leaf (instant selection, range function) over a scan of the metrics table. */
+  public static final ConverterRule PROM_SELECT =
+      ConverterRule.Config.INSTANCE
+          .withConversion(
+              LogicalPromSelect.class, Convention.NONE, ArrowRel.CONVENTION,
+              "ArrowPromSelectRule")
+          .withRuleFactory(PromSelectRule::new)
+          .toRule(PromSelectRule.class);
+
   /** Constant rows (SQL's {@code SELECT 1}, and the empty result of a condition never true). */
   public static final ConverterRule VALUES =
       ConverterRule.Config.INSTANCE
@@ -85,8 +94,8 @@ public final class ArrowRules {
   /** Phase "physical": every logical node becomes an Arrow node. */
   public static final List<RelOptRule> PHYSICAL =
       List.of(
-          TABLE_SCAN, FILTER, PROJECT, SORT, AGGREGATE, LOG_PIPELINE, RANGE_AGGREGATE, VALUES,
-          UNION);
+          TABLE_SCAN, FILTER, PROJECT, SORT, AGGREGATE, LOG_PIPELINE, RANGE_AGGREGATE, PROM_SELECT,
+          VALUES, UNION);
 
   /** Phase "scan pushdown": projections and tenant/time bounds move into the scans. */
   public static final List<RelOptRule> SCAN_PUSHDOWN =
@@ -224,6 +233,22 @@ public final class ArrowRules {
           range.getTraitSet().replace(ArrowRel.CONVENTION),
           convert(range.getInput(), ArrowRel.CONVENTION),
           range.spec());
+    }
+  }
+
+  static final class PromSelectRule extends ConverterRule {
+    PromSelectRule(Config config) {
+      super(config);
+    }
+
+    @Override
+    public RelNode convert(RelNode rel) {
+      LogicalPromSelect select = (LogicalPromSelect) rel;
+      return new ArrowPromSelect(
+          select.getCluster(),
+          select.getTraitSet().replace(ArrowRel.CONVENTION),
+          convert(select.getInput(), ArrowRel.CONVENTION),
+          select.selection());
     }
   }
 

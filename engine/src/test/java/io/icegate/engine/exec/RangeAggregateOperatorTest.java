@@ -182,23 +182,7 @@ class RangeAggregateOperatorTest {
     RangeAggregateSpec spec = spec("count_over_time({app=\"a\"}[10s])");
     VectorSchemaRoot first = batch(entry(5, "{app=\"a\"}"));
     VectorSchemaRoot unread = batch(entry(6, "{app=\"a\"}"));
-    Operator failing =
-        new Operator() {
-          int calls;
-
-          @Override
-          public VectorSchemaRoot next() {
-            if (calls++ == 0) {
-              return first;
-            }
-            throw new IllegalStateException("storage failed");
-          }
-
-          @Override
-          public void close() {
-            unread.close();
-          }
-        };
+    Operator failing = BatchSource.failingAfter(first, unread);
 
     try (Operator op =
         new RangeAggregateOperator(
@@ -367,20 +351,6 @@ class RangeAggregateOperatorTest {
   }
 
   private static Operator source(List<VectorSchemaRoot> batches) {
-    return new Operator() {
-      int next;
-
-      @Override
-      public VectorSchemaRoot next() {
-        return next < batches.size() ? batches.get(next++) : null;
-      }
-
-      @Override
-      public void close() {
-        while (next < batches.size()) {
-          batches.get(next++).close();
-        }
-      }
-    };
+    return new BatchSource(batches);
   }
 }

@@ -303,11 +303,18 @@ class MetricsQueryEngineTest {
         .contains("selection 2: {__name__=\"temperature\"} from "
             + Instant.ofEpochMilli(lookbackFrom) + " to " + Instant.ofEpochMilli(T0 + 60 * S));
     String first = text.substring(text.indexOf("selection 1"), text.indexOf("selection 2"));
-    // The scan carries the tenant, the metric name and the window in nanoseconds.
+    // The rate is a plan node over the scan, which carries the tenant, the metric name and the
+    // window in nanoseconds.
     assertThat(first)
-        .contains("number points:", "ArrowTableScan", "'fake'", "'requests_total'",
+        .contains("(rate evaluated in the plan)", "step selection:",
+            "ArrowPromSelect(op=[rate], range=[1m], offset=[30s], "
+                + "matchers=[{method=\"GET\", __name__=\"requests_total\"}], steps=["
+                + Instant.ofEpochMilli(rateTo) + "])",
+            "ArrowTableScan", "'fake'", "'requests_total'",
             Long.toString(rateFrom * 1_000_000), Long.toString((rateTo + 1) * 1_000_000));
-    assertThat(first).contains("histogram and summary points");
+    assertThat(first.indexOf("ArrowPromSelect")).isLessThan(first.indexOf("ArrowTableScan"));
+    assertThat(text.substring(text.indexOf("selection 2")))
+        .contains("(instant evaluated in the plan)", "ArrowPromSelect(op=[instant], lookback=[5m]");
   }
 
   @Test
@@ -318,10 +325,38 @@ class MetricsQueryEngineTest {
             () -> false);
     assertThat(text)
         .contains("result: matrix of 1 series, 3 points")
-        .contains("selected 1 series")
-        .contains("number points:")
+        .contains("evaluated 1 series")
+        .contains("step selection:")
+        .contains("ArrowPromSelect(op=[instant], lookback=[5m], "
+            + "matchers=[{__name__=\"requests_total\"}], steps=[" + Instant.ofEpochMilli(T0)
+            + ".." + Instant.ofEpochMilli(T0 + 60 * S) + " by 30s (3)]) [batches=1 rows=1")
         // No histogram or summary row is named requests_total, so that plan never ran.
         .doesNotContain("histogram and summary points");
+  }
+
+  @Test
+  void aLeafOverHistogramOrSummaryRowsIsLeftToTheSeriesWay() {
+    // latency_seconds_bucket: the family's rows (latency_seconds) are histogram rows; rpc_seconds:
+    // the name's own rows are summary rows. Neither leaf runs in the plan; the family rows the
+    // leaf's look found are not looked for again by the selection.
+    String text =
+        engine.explainInstant(
+            "fake", "max_over_time(latency_seconds_bucket[2m]) + max_over_time(rpc_seconds[2m])",
+            T0 + 60 * S, 0, true, () -> false);
+    assertThat(text).doesNotContain("evaluated in the plan").doesNotContain("ArrowPromSelect");
+    String first = text.substring(text.indexOf("selection 1"), text.indexOf("selection 2"));
+    assertThat(first.split("number points:", -1)).hasSize(2);
+    assertThat(first.split("histogram and summary points", -1)).hasSize(3);
+    assertThat(text.substring(text.indexOf("selection 2")))
+        .contains("number points:", "histogram and summary points");
+    // Each bucket series' one sample in the window is its maximum, each quantile's likewise;
+    // nothing matches across them, so the sum is empty — the leaves themselves answer:
+    assertThat(instant("max_over_time(latency_seconds_bucket[2m])", T0 + 60 * S).samples())
+        .extracting(x -> x.labels().get("le") + "=" + x.value())
+        .containsExactlyInAnyOrder("0.1=1.0", "1=3.0", "+Inf=6.0");
+    assertThat(instant("max_over_time(rpc_seconds[2m])", T0 + 60 * S).samples())
+        .extracting(x -> x.labels().get("quantile") + "=" + x.value())
+        .containsExactlyInAnyOrder("0.5=0.25", "0.99=2.0");
   }
 
   @Test

@@ -7,6 +7,7 @@ import io.icegate.engine.series.FloatHistogram;
 import io.icegate.engine.series.LabelMatcher;
 import io.icegate.engine.series.Labels;
 import io.icegate.engine.series.Series;
+import io.icegate.engine.series.StepSelection;
 import io.icegate.protocol.prometheus.RemoteWriteRequest;
 import io.icegate.storage.Lake;
 import io.icegate.storage.ingest.BatchResult;
@@ -20,7 +21,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Consumer;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.VectorSchemaRoot;
 
 /**
  * The promqltest runner's store backed by the real metrics table: a script's {@code load} is sent
@@ -126,6 +129,27 @@ final class LakeSeriesStore implements PromQLScript.Store {
     return new MetricsSeriesSource(catalog, runner, tenant(), () -> false)
         .select(matchers, minTime, maxTime);
   }
+
+  /** The plan path of the same source: leaves evaluated in the scan's plan. */
+  @Override
+  public StepSelection.Held selectSteps(
+      StepSelection selection, Consumer<VectorSchemaRoot> sink) {
+    flush();
+    StepSelection.Held held =
+        new MetricsSeriesSource(catalog, runner, tenant(), () -> false)
+            .selectSteps(selection, sink);
+    if (held != null) {
+      planned++;
+    }
+    return held;
+  }
+
+  /** How many leaves were evaluated in the plan. */
+  int planned() {
+    return planned;
+  }
+
+  private int planned;
 
   private static List<RemoteWriteRequest.Label> labels(Labels labels) {
     List<RemoteWriteRequest.Label> l = new ArrayList<>();

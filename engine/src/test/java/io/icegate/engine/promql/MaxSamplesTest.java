@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.icegate.engine.series.SeriesSource;
 import io.icegate.engine.series.StepGrid;
 import io.icegate.promql.PromQLOptions;
 import java.io.IOException;
@@ -25,16 +26,18 @@ import org.junit.jupiter.params.provider.MethodSource;
 class MaxSamplesTest {
   private static final InMemorySeriesSource SOURCE = new InMemorySeriesSource();
 
-  @BeforeAll
-  static void load() {
-    // The load block of Prometheus's TestMaxQuerySamples.
-    List<PromQLScript.Outcome> outcomes = new PromQLScript(SOURCE).run("""
+  /** The load block of Prometheus's TestMaxQuerySamples. */
+  static final String LOAD = """
         load 10s
           metric 1+1x100
           bigmetric{a="1"} 1+1x100
           bigmetric{a="2"} 1+1x100
           metricWith1HistogramEvery10Seconds {{schema:1 count:5 sum:20 buckets:[1 2 1 1]}}+{{schema:1 count:10 sum:5 buckets:[1 2 3 4]}}x100
-        """);
+        """;
+
+  @BeforeAll
+  static void load() {
+    List<PromQLScript.Outcome> outcomes = new PromQLScript(SOURCE).run(LOAD);
     assertThat(outcomes).isEmpty();
   }
 
@@ -54,8 +57,9 @@ class MaxSamplesTest {
     return cases.stream();
   }
 
-  private static QueryResult run(String query, long limit, long start, long end, long step) {
-    PromQLEngine engine = new PromQLEngine(SOURCE, PromQLEngine.Options.DEFAULT
+  static QueryResult run(
+      SeriesSource source, String query, long limit, long start, long end, long step) {
+    PromQLEngine engine = new PromQLEngine(source, PromQLEngine.Options.DEFAULT
         .withMaxSamples(limit)
         .withParserOptions(PromQLOptions.ALL_ENABLED));
     return step == 0
@@ -67,8 +71,8 @@ class MaxSamplesTest {
   @MethodSource("cases")
   void aQueryRunsAtItsPeakAndFailsBelowIt(
       String query, long peak, long start, long end, long step) {
-    assertThatCode(() -> run(query, peak, start, end, step)).doesNotThrowAnyException();
-    assertThatThrownBy(() -> run(query, peak - 1, start, end, step))
+    assertThatCode(() -> run(SOURCE, query, peak, start, end, step)).doesNotThrowAnyException();
+    assertThatThrownBy(() -> run(SOURCE, query, peak - 1, start, end, step))
         .isInstanceOf(PromQLException.class)
         .hasMessage("query processing would load too many samples into memory in query execution");
   }
