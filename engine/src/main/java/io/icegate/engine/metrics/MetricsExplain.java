@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import org.apache.calcite.rel.RelNode;
 
 /**
  * EXPLAIN for PromQL. The language's operators run in the PromQL evaluator over series; what
@@ -23,7 +24,9 @@ import java.util.function.Function;
  * <p>Plan only: the query is evaluated over a source that records selections and returns no
  * series, which costs no storage reads. Analyze: the query runs for real, and each plan that ran
  * is shown with what each node did; a selection's histogram and summary plan is listed only if
- * its number scan met such a row, as only then does it run.
+ * its number scan met such a row, as only then does it run. Vector matching and aggregations of
+ * float vectors run as plan nodes over step matrices ({@code ArrowVectorMatch}, {@code
+ * ArrowPromAggregate}); each such plan the evaluation ran is listed first ("operator plan").
  */
 final class MetricsExplain {
   private MetricsExplain() {}
@@ -39,11 +42,16 @@ final class MetricsExplain {
       String parsed, MetricsSeriesSource source, Function<PromQLEngine, QueryResult> evaluation,
       Function<SeriesSource, PromQLEngine> engine) {
     List<Selection> selections = new ArrayList<>();
+    List<RelNode> plans = new ArrayList<>();
     evaluation.apply(engine.apply((matchers, min, max) -> {
       selections.add(new Selection(List.copyOf(matchers), min, max));
       return List.of();
-    }));
+    }).withPlanListener((plan, stats) -> plans.add(plan)));
     StringBuilder out = new StringBuilder("PromQL: ").append(parsed).append('\n');
+    int p = 0;
+    for (RelNode plan : plans) {
+      section(out, "operator plan " + ++p, QueryOptimizer.explain(plan));
+    }
     if (selections.isEmpty()) {
       out.append("no series selections: the query reads no storage\n");
     }
@@ -82,8 +90,12 @@ final class MetricsExplain {
           Locale.ROOT, "  selected %d series in %.3f ms%n", series.size(), took / 1e6));
       return series;
     };
+    StringBuilder operators = new StringBuilder();
+    int[] plans = {0};
     long started = System.nanoTime();
-    QueryResult result = evaluation.apply(engine.apply(timed));
+    QueryResult result = evaluation.apply(engine.apply(timed).withPlanListener(
+        (plan, stats) -> section(operators, "operator plan " + ++plans[0],
+            QueryOptimizer.explainAnalyze(plan, stats))));
     long total = System.nanoTime() - started;
     StringBuilder out = new StringBuilder("PromQL: ").append(parsed).append('\n');
     out.append(String.format(
@@ -93,7 +105,7 @@ final class MetricsExplain {
     if (count[0] == 0) {
       out.append("no series selections: the query reads no storage\n");
     }
-    return out.append(selections).toString();
+    return out.append(operators).append(selections).toString();
   }
 
   private static String describe(QueryResult result) {
