@@ -20,12 +20,8 @@ import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
-import org.apache.calcite.jdbc.JavaTypeFactoryImpl;
 import org.apache.calcite.plan.RelOptCluster;
-import org.apache.calcite.plan.hep.HepPlanner;
-import org.apache.calcite.plan.hep.HepProgram;
 import org.apache.calcite.rel.RelNode;
-import org.apache.calcite.rex.RexBuilder;
 
 /**
  * The evaluator's way into the plan nodes over step matrices: an operand evaluated series by
@@ -89,8 +85,7 @@ final class StepPlans {
 
   private RelOptCluster cluster() {
     if (cluster == null) {
-      cluster = RelOptCluster.create(
-          new HepPlanner(HepProgram.builder().build()), new RexBuilder(new JavaTypeFactoryImpl()));
+      cluster = ArrowStepMatrixInput.newCluster();
     }
     return cluster;
   }

@@ -6,12 +6,16 @@ import io.icegate.engine.exec.StepMatrix;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.calcite.jdbc.JavaTypeFactoryImpl;
+import org.apache.calcite.plan.ConventionTraitDef;
 import org.apache.calcite.plan.RelOptCluster;
 import org.apache.calcite.plan.RelTraitSet;
+import org.apache.calcite.plan.volcano.VolcanoPlanner;
 import org.apache.calcite.rel.AbstractRelNode;
 import org.apache.calcite.rel.RelNode;
 import org.apache.calcite.rel.RelWriter;
 import org.apache.calcite.rel.type.RelDataType;
+import org.apache.calcite.rex.RexBuilder;
 
 /**
  * An instant vector the PromQL evaluator has already computed, handed to a plan as {@link
@@ -38,6 +42,16 @@ public final class ArrowStepMatrixInput extends AbstractRelNode implements Arrow
       rows += b.getRowCount();
     }
     this.series = rows;
+  }
+
+  /**
+   * A cluster for plans built outside a planner (the PromQL evaluator's): its trait sets carry
+   * the convention, so the logical nodes' conversion rules match.
+   */
+  public static RelOptCluster newCluster() {
+    VolcanoPlanner planner = new VolcanoPlanner();
+    planner.addRelTraitDef(ConventionTraitDef.INSTANCE);
+    return RelOptCluster.create(planner, new RexBuilder(new JavaTypeFactoryImpl()));
   }
 
   public static ArrowStepMatrixInput of(
