@@ -4,6 +4,7 @@ import io.icegate.engine.exec.ExecContext;
 import io.icegate.engine.exec.LabelSetCache;
 import io.icegate.engine.exec.Operator;
 import io.icegate.engine.exec.PromAggregateSpec;
+import io.icegate.engine.exec.QueryCancelledException;
 import io.icegate.engine.exec.QueryStats;
 import io.icegate.engine.exec.StepMatrix;
 import io.icegate.engine.exec.StepRows;
@@ -115,6 +116,9 @@ final class StepPlans {
           fromMatrix(b, steps, out);
         }
       }
+    } catch (QueryCancelledException e) {
+      // In the evaluator's words (the handler tells a timeout by its own deadline).
+      throw new QueryCancelledException("query was canceled in expression evaluation", false);
     }
     listener.accept(plan, context.stats());
     return new Value.Vector(out);
