@@ -36,7 +36,11 @@ public final class LabelSetCache {
   public byte[] encode(Labels labels) {
     byte[] b = encoded.get(labels);
     if (b == null) {
-      String text = LabelSetCodec.encode(new TreeMap<>(labels.toMap()));
+      TreeMap<String, String> sorted = new TreeMap<>();
+      for (int i = 0; i < labels.size(); i++) {
+        sorted.put(labels.name(i), labels.value(i));
+      }
+      String text = LabelSetCodec.encode(sorted);
       b = text.getBytes(StandardCharsets.UTF_8);
       encoded.put(labels, b);
       decoded.putIfAbsent(text, labels);
