@@ -42,11 +42,15 @@ import org.apache.calcite.tools.RelBuilder;
 public final class LogQueryEngine {
   private final IceGateCatalog catalog;
   private final PlanRunner runner;
+  private final BufferAllocator root;
+  private final long queryMemoryBytes;
 
   public LogQueryEngine(
       TableScanner scanner, BufferAllocator root, long queryMemoryBytes, Duration timeout) {
     this.catalog = new IceGateCatalog(scanner, List.of(LogsTable.NAME));
     this.runner = new PlanRunner(scanner, root, queryMemoryBytes, timeout);
+    this.root = root;
+    this.queryMemoryBytes = queryMemoryBytes;
   }
 
   /** The optimized physical plan, as EXPLAIN shows it. */
@@ -299,7 +303,9 @@ public final class LogQueryEngine {
     PromQLEngine promEngine =
         new PromQLEngine(
             (matchers, minTime, maxTime) -> select(computed, approximated, matchers),
-            PromQLEngine.Options.DEFAULT);
+            PromQLEngine.Options.DEFAULT, () -> false,
+            () -> root.newChildAllocator("logql-promql", 0, queryMemoryBytes),
+            (plan, stats) -> {});
     return range.isInstant()
         ? promEngine.instantQuery(promql, Math.floorDiv(range.startNanos(), nanosPerMilli))
         : promEngine.rangeQuery(

@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.calcite.rel.RelNode;
 
 /**
  * EXPLAIN for PromQL. The language's operators run in the PromQL evaluator over series; what
@@ -25,7 +26,9 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  * <p>Plan only: the query is evaluated over a source that records selections and returns no
  * series, which costs no storage reads. Analyze: the query runs for real, and each plan that ran
  * is shown with what each node did; a selection's histogram and summary plan is listed only if
- * its number scan met such a row, as only then does it run.
+ * its number scan met such a row, as only then does it run. Vector matching and aggregations of
+ * float vectors run as plan nodes over step matrices ({@code ArrowVectorMatch}, {@code
+ * ArrowPromAggregate}); each such plan the evaluation ran is listed first ("operator plan").
  */
 final class MetricsExplain {
   private MetricsExplain() {}
@@ -53,6 +56,7 @@ final class MetricsExplain {
       String parsed, MetricsSeriesSource source, Function<PromQLEngine, QueryResult> evaluation,
       Function<SeriesSource, PromQLEngine> engine) {
     List<Selection> selections = new ArrayList<>();
+    List<RelNode> operatorPlans = new ArrayList<>();
     evaluation.apply(engine.apply(new SeriesSource() {
       @Override
       public List<Series> select(List<LabelMatcher> matchers, long min, long max) {
@@ -69,8 +73,12 @@ final class MetricsExplain {
         selections.add(new Selection(selection));
         return new StepSelection.Held(0);
       }
-    }));
+    }).withPlanListener((plan, stats) -> operatorPlans.add(plan)));
     StringBuilder out = new StringBuilder("PromQL: ").append(parsed).append('\n');
+    int p = 0;
+    for (RelNode plan : operatorPlans) {
+      section(out, "operator plan " + ++p, QueryOptimizer.explain(plan));
+    }
     if (selections.isEmpty()) {
       out.append("no series selections: the query reads no storage\n");
     }
@@ -140,8 +148,12 @@ final class MetricsExplain {
         return held;
       }
     };
+    StringBuilder operators = new StringBuilder();
+    int[] plans = {0};
     long started = System.nanoTime();
-    QueryResult result = evaluation.apply(engine.apply(timed));
+    QueryResult result = evaluation.apply(engine.apply(timed).withPlanListener(
+        (plan, stats) -> section(operators, "operator plan " + ++plans[0],
+            QueryOptimizer.explainAnalyze(plan, stats))));
     long total = System.nanoTime() - started;
     StringBuilder out = new StringBuilder("PromQL: ").append(parsed).append('\n');
     out.append(String.format(
@@ -151,7 +163,7 @@ final class MetricsExplain {
     if (count[0] == 0) {
       out.append("no series selections: the query reads no storage\n");
     }
-    return out.append(selections).toString();
+    return out.append(operators).append(selections).toString();
   }
 
   private static String describe(QueryResult result) {

@@ -103,7 +103,8 @@ public final class MetricsQueryEngine {
     PromQLEngine.Options settings = options.withLookbackDelta(lookbackDeltaMillis);
     String parsed = PromQL.parse(query, settings.parserOptions()).toString();
     Function<SeriesSource, PromQLEngine> engine =
-        source -> new PromQLEngine(source, settings, cancelled);
+        source -> new PromQLEngine(source, settings, cancelled, this::queryAllocator,
+            (plan, stats) -> {});
     if (analyze) {
       return MetricsExplain.analyze(
           parsed,
@@ -206,7 +207,13 @@ public final class MetricsQueryEngine {
   private PromQLEngine engine(
       String tenant, long lookbackDeltaMillis, BooleanSupplier cancelled) {
     return new PromQLEngine(
-        source(tenant, cancelled), options.withLookbackDelta(lookbackDeltaMillis), cancelled);
+        source(tenant, cancelled), options.withLookbackDelta(lookbackDeltaMillis), cancelled,
+        this::queryAllocator, (plan, stats) -> {});
+  }
+
+  /** A query's allocator for the PromQL plan nodes: a child of the root with the query limit. */
+  private BufferAllocator queryAllocator() {
+    return root.newChildAllocator("promql-query", 0, queryMemoryBytes);
   }
 
   private MetricsSeriesSource source(String tenant, BooleanSupplier cancelled) {

@@ -1,6 +1,9 @@
 package io.icegate.engine.promql;
 
+import io.icegate.engine.exec.KahanSum;
+import io.icegate.engine.exec.PromAggregateSpec;
 import io.icegate.engine.exec.Quantiles;
+import io.icegate.engine.exec.TopK;
 import io.icegate.engine.series.FloatHistogram;
 import io.icegate.engine.series.Labels;
 import io.icegate.promql.ast.AggregateExpr;
@@ -47,6 +50,12 @@ final class Aggregations {
       }
     }
     Value.Vector input = (Value.Vector) ev.eval(a.expr(), times);
+    if (ev.stepPlans != null && PromAggregateSpec.SUPPORTED.contains(a.op())
+        && StepPlans.floatsOnly(input)) {
+      return ev.stepPlans.aggregate(
+          new PromAggregateSpec(a.op(), a.without(), a.grouping(), param, n),
+          a.expr().toString(), input);
+    }
     List<StepSeries> in = input.series();
     // Group the input series once: labels do not change from step to step.
     Map<Labels, List<Integer>> groups = new LinkedHashMap<>();
@@ -301,69 +310,35 @@ final class Aggregations {
     }
   }
 
-  /** Descending, NaN last. */
   /** The largest k for which topk/bottomk select by insertion instead of sorting every member. */
-  private static final int PARTIAL_SELECT_MAX = 64;
+  private static final int PARTIAL_SELECT_MAX = TopK.PARTIAL_SELECT_MAX;
 
   /**
    * Leaves in {@code order} its first {@code k} members in the order a stable sort by value
-   * (descending for topk, ascending for bottomk, NaN last) would give: each member is inserted
-   * after every kept one it does not beat, so ties keep the members' order.
+   * would give ({@link TopK#firstK}).
    */
   private static void firstK(
       List<Integer> order, int k, List<StepSeries> in, int step, boolean top) {
-    int[] kept = new int[k];
-    double[] keptValues = new double[k];
-    int size = 0;
-    for (int j : order) {
-      double v = in.get(j).values[step];
-      // Where v goes: after the last kept value it does not sort before.
-      int at = size;
-      while (at > 0 && before(v, keptValues[at - 1], top)) {
-        at--;
-      }
-      if (at >= k) {
-        continue;
-      }
-      int moved = Math.min(size, k - 1) - at;
-      System.arraycopy(kept, at, kept, at + 1, moved);
-      System.arraycopy(keptValues, at, keptValues, at + 1, moved);
-      kept[at] = j;
-      keptValues[at] = v;
-      size = Math.min(size + 1, k);
+    int[] members = new int[order.size()];
+    for (int m = 0; m < members.length; m++) {
+      members[m] = order.get(m);
     }
+    int[] kept = new int[k];
+    int size = TopK.firstK(
+        members, members.length, k, j -> in.get(j).values[step], top, kept, new double[k]);
     order.clear();
     for (int t = 0; t < size; t++) {
       order.add(kept[t]);
     }
   }
 
-  /** Whether {@code x} sorts strictly before {@code y} in topk's (or bottomk's) order. */
-  private static boolean before(double x, double y, boolean top) {
-    return top ? compareForTop(y, x) < 0 : compareForBottom(x, y) < 0;
-  }
-
   private static int compareForTop(double x, double y) {
-    if (Double.isNaN(x)) {
-      return Double.isNaN(y) ? 0 : -1;
-    }
-    if (Double.isNaN(y)) {
-      return 1;
-    }
-    return Double.compare(x, y);
+    return TopK.compareForTop(x, y);
   }
 
-  /** Ascending, NaN last. */
   private static int compareForBottom(double x, double y) {
-    if (Double.isNaN(x)) {
-      return Double.isNaN(y) ? 0 : 1;
-    }
-    if (Double.isNaN(y)) {
-      return -1;
-    }
-    return Double.compare(x, y);
+    return TopK.compareForBottom(x, y);
   }
-
 
   private static Value.Vector countValues(
       String label, List<StepSeries> in, Map<Labels, List<Integer>> groups, int n) {

@@ -1,5 +1,7 @@
 package io.icegate.engine.promql;
 
+import io.icegate.engine.exec.PromOps;
+import io.icegate.engine.exec.VectorMatchSpec;
 import io.icegate.engine.series.FloatHistogram;
 import io.icegate.engine.series.Labels;
 import io.icegate.promql.ast.BinaryExpr;
@@ -46,6 +48,12 @@ final class BinaryOperators {
     Value.Vector lv = (Value.Vector) l;
     Value.Vector rv = (Value.Vector) r;
     VectorMatching m = b.matching() != null ? b.matching() : VectorMatching.oneToOne();
+    if (ev.stepPlans != null && !isTrim(op) && m.fillLhs() == null && m.fillRhs() == null
+        && StepPlans.floatsOnly(lv) && StepPlans.floatsOnly(rv)) {
+      return ev.stepPlans.vectorMatch(
+          new VectorMatchSpec(op, b.returnBool(), m, times.length), b.lhs().toString(), lv,
+          b.rhs().toString(), rv);
+    }
     if (op.isSetOperator()) {
       return setOperation(op, m, lv, rv, times.length);
     }
@@ -58,39 +66,11 @@ final class BinaryOperators {
   }
 
   static double arithmetic(BinaryOp op, double x, double y) {
-    return switch (op) {
-      case ADD -> x + y;
-      case SUB -> x - y;
-      case MUL -> x * y;
-      case DIV -> x / y;
-      case MOD -> x % y;
-      case POW -> pow(x, y);
-      case ATAN2 -> Math.atan2(x, y);
-      default -> throw new PromQLException("operator \"" + op + "\" not allowed here");
-    };
-  }
-
-  /** Go's math.Pow, which differs from Java's for a base of 1 and for -1 with infinities. */
-  static double pow(double x, double y) {
-    if (x == 1 || y == 0) {
-      return 1;
-    }
-    if (x == -1 && Double.isInfinite(y)) {
-      return 1;
-    }
-    return Math.pow(x, y);
+    return PromOps.arithmetic(op, x, y);
   }
 
   static boolean compare(BinaryOp op, double x, double y) {
-    return switch (op) {
-      case EQLC -> x == y;
-      case NEQ -> x != y;
-      case GTR -> x > y;
-      case LSS -> x < y;
-      case GTE -> x >= y;
-      case LTE -> x <= y;
-      default -> throw new PromQLException("operator \"" + op + "\" not allowed here");
-    };
+    return PromOps.compare(op, x, y);
   }
 
   private static Value.Vector vectorScalar(

@@ -77,6 +77,15 @@ final class Evaluator {
     this.queryStep = queryStep;
   }
 
+  /** The plan nodes over step matrices this evaluation hands float operands to, or null. */
+  StepPlans stepPlans;
+
+  /** This evaluator, running vector matching and aggregation of floats through {@code plans}. */
+  Evaluator withStepPlans(StepPlans plans) {
+    this.stepPlans = plans;
+    return this;
+  }
+
   /** Prepares the evaluation of the query {@code root}: which selectors need no buckets. */
   Evaluator plan(Expr root) {
     statsSelectors = HistogramStats.selectors(root);

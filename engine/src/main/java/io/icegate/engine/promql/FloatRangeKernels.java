@@ -1,5 +1,6 @@
 package io.icegate.engine.promql;
 
+import io.icegate.engine.exec.KahanSum;
 import java.util.Set;
 
 /**

@@ -1,6 +1,7 @@
 package io.icegate.engine.promql;
 
 import io.icegate.engine.exec.QueryCancelledException;
+import io.icegate.engine.exec.QueryStats;
 import io.icegate.engine.series.Labels;
 import io.icegate.engine.series.Series;
 import io.icegate.engine.series.SeriesSource;
@@ -13,7 +14,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.calcite.rel.RelNode;
 
 /**
  * Runs PromQL instant and range queries against a {@link SeriesSource} with Prometheus 3
@@ -75,6 +81,8 @@ public final class PromQLEngine {
   private final SeriesSource source;
   private final Options options;
   private final BooleanSupplier cancelled;
+  private final Supplier<BufferAllocator> allocators;
+  private final BiConsumer<RelNode, QueryStats> planListener;
 
   public PromQLEngine(SeriesSource source, Options options) {
     this(source, options, () -> false);
@@ -86,17 +94,42 @@ public final class PromQLEngine {
    * deadline or whose client left stops within one series' work.
    */
   public PromQLEngine(SeriesSource source, Options options, BooleanSupplier cancelled) {
+    this(source, options, cancelled, RootAllocator::new, (plan, stats) -> {});
+  }
+
+  /**
+   * An engine whose queries each take an allocator from {@code allocators} (closed when the
+   * query ends, so a leak fails it) for the plan nodes that run vector matching and
+   * aggregations over step matrices, and tell {@code planListener} each such plan that ran
+   * (EXPLAIN shows them).
+   */
+  public PromQLEngine(
+      SeriesSource source, Options options, BooleanSupplier cancelled,
+      Supplier<BufferAllocator> allocators, BiConsumer<RelNode, QueryStats> planListener) {
     this.source = source;
     this.options = options;
     this.cancelled = cancelled;
+    this.allocators = allocators;
+    this.planListener = planListener;
+  }
+
+  /** This engine telling {@code listener} each plan over step matrices a query ran, with its stats. */
+  public PromQLEngine withPlanListener(BiConsumer<RelNode, QueryStats> listener) {
+    return new PromQLEngine(source, options, cancelled, allocators, listener);
   }
 
   /** Parses {@code query} (throwing the parser's exception on bad syntax) and runs it at {@code time}. */
   public QueryResult instantQuery(String query, long time) {
     Expr expr = PromQL.parse(query, options.parserOptions());
-    Evaluator ev = new Evaluator(source, options, query, time, time, 0, cancelled).plan(expr);
+    try (BufferAllocator allocator = allocators.get()) {
+      Evaluator ev = new Evaluator(source, options, query, time, time, 0, cancelled).plan(expr)
+          .withStepPlans(new StepPlans(allocator, cancelled, planListener));
+      return instantResult(ev, ev.eval(expr, new long[] {time}), time);
+    }
+  }
+
+  private static QueryResult instantResult(Evaluator ev, Value v, long time) {
     long[] times = {time};
-    Value v = ev.eval(expr, times);
     List<String> warnings = List.copyOf(ev.warnings);
     List<String> infos = List.copyOf(ev.infos);
     if (v instanceof Value.Scalar s) {
@@ -131,9 +164,14 @@ public final class PromQLEngine {
               + expr.type().documentedName()
               + "\" for range query, must be Scalar or instant Vector");
     }
-    Evaluator ev = new Evaluator(source, options, query, grid.start(), grid.end(), grid.step(), cancelled).plan(expr);
     long[] times = grid.times();
-    Value v = ev.eval(expr, times);
+    Evaluator ev;
+    Value v;
+    try (BufferAllocator allocator = allocators.get()) {
+      ev = new Evaluator(source, options, query, grid.start(), grid.end(), grid.step(), cancelled)
+          .plan(expr).withStepPlans(new StepPlans(allocator, cancelled, planListener));
+      v = ev.eval(expr, times);
+    }
     List<Series> out;
     if (v instanceof Value.Scalar s) {
       out = List.of(new Series(Labels.EMPTY, times, s.values()));

@@ -75,6 +75,24 @@ public final class ArrowRules {
           .withRuleFactory(PromSelectRule::new)
           .toRule(PromSelectRule.class);
 
+  /** A PromQL binary operation between two instant vectors (step matrices). */
+  public static final ConverterRule VECTOR_MATCH =
+      ConverterRule.Config.INSTANCE
+          .withConversion(
+              LogicalVectorMatch.class, Convention.NONE, ArrowRel.CONVENTION,
+              "ArrowVectorMatchRule")
+          .withRuleFactory(VectorMatchRule::new)
+          .toRule(VectorMatchRule.class);
+
+  /** A PromQL aggregation of an instant vector (a step matrix). */
+  public static final ConverterRule PROM_AGGREGATE =
+      ConverterRule.Config.INSTANCE
+          .withConversion(
+              LogicalPromAggregate.class, Convention.NONE, ArrowRel.CONVENTION,
+              "ArrowPromAggregateRule")
+          .withRuleFactory(PromAggregateRule::new)
+          .toRule(PromAggregateRule.class);
+
   /** Constant rows (SQL's {@code SELECT 1}, and the empty result of a condition never true). */
   public static final ConverterRule VALUES =
       ConverterRule.Config.INSTANCE
@@ -95,7 +113,7 @@ public final class ArrowRules {
   public static final List<RelOptRule> PHYSICAL =
       List.of(
           TABLE_SCAN, FILTER, PROJECT, SORT, AGGREGATE, LOG_PIPELINE, RANGE_AGGREGATE, PROM_SELECT,
-          VALUES, UNION);
+          VALUES, UNION, VECTOR_MATCH, PROM_AGGREGATE);
 
   /** Phase "scan pushdown": projections and tenant/time bounds move into the scans. */
   public static final List<RelOptRule> SCAN_PUSHDOWN =
@@ -249,6 +267,37 @@ public final class ArrowRules {
           select.getTraitSet().replace(ArrowRel.CONVENTION),
           convert(select.getInput(), ArrowRel.CONVENTION),
           select.selection());
+    }
+  }
+
+  static final class VectorMatchRule extends ConverterRule {
+    VectorMatchRule(Config config) {
+      super(config);
+    }
+
+    @Override
+    public RelNode convert(RelNode rel) {
+      LogicalVectorMatch match = (LogicalVectorMatch) rel;
+      return ArrowVectorMatch.of(
+          convert(match.getLeft(), ArrowRel.CONVENTION),
+          convert(match.getRight(), ArrowRel.CONVENTION),
+          match.spec(),
+          new io.icegate.engine.exec.LabelSetCache());
+    }
+  }
+
+  static final class PromAggregateRule extends ConverterRule {
+    PromAggregateRule(Config config) {
+      super(config);
+    }
+
+    @Override
+    public RelNode convert(RelNode rel) {
+      LogicalPromAggregate aggregate = (LogicalPromAggregate) rel;
+      return ArrowPromAggregate.of(
+          convert(aggregate.getInput(), ArrowRel.CONVENTION),
+          aggregate.spec(),
+          new io.icegate.engine.exec.LabelSetCache());
     }
   }
 

@@ -315,6 +315,25 @@ class MetricsQueryEngineTest {
     assertThat(first.indexOf("ArrowPromSelect")).isLessThan(first.indexOf("ArrowTableScan"));
     assertThat(text.substring(text.indexOf("selection 2")))
         .contains("(instant evaluated in the plan)", "ArrowPromSelect(op=[instant], lookback=[5m]");
+    // The sum and the addition ran as plan nodes over step matrices (over nothing, unread).
+    assertThat(text.substring(0, text.indexOf("selection 1")))
+        .contains("operator plan 1:\n    ArrowPromAggregate(op=[sum], grouping=[by ()], steps=[1])"
+            + "\n      ArrowStepMatrixInput(expr=[rate(requests_total{method=\"GET\"}[1m] offset"
+            + " 30s)], series=[0])")
+        .contains("operator plan 2:\n    ArrowVectorMatch(op=[+], card=[one-to-one],"
+            + " matching=[ignoring()], steps=[1])");
+  }
+
+  @Test
+  void explainAnalyzeShowsTheVectorMatchWithWhatItDid() {
+    String text =
+        engine.explainRange(
+            "fake", "requests_total / on (method) group_left requests_total",
+            new StepGrid(T0, T0 + 60 * S, 30 * S), 0, true, () -> false);
+    assertThat(text)
+        .contains("operator plan 1:\n    ArrowVectorMatch(op=[/], card=[many-to-one],"
+            + " matching=[on(method) group_left()], steps=[3]) [batches=1 rows=1 ")
+        .contains("ArrowStepMatrixInput(expr=[requests_total], series=[1]) [batches=1 rows=1 ");
   }
 
   @Test

@@ -1,15 +1,15 @@
-package io.icegate.engine.promql;
+package io.icegate.engine.exec;
 
 /**
  * Compensated (Kahan–Neumaier) sums, means and variances over a slice of a value array, as
  * Prometheus computes {@code sum}, {@code avg}, {@code stdvar} and their {@code _over_time}
  * forms, so long sums of mixed magnitudes come out as Prometheus's do.
  */
-final class KahanSum {
+public final class KahanSum {
   private KahanSum() {}
 
   /** One compensated addition; returns the new sum and leaves the new compensation in c[0]. */
-  static double inc(double inc, double sum, double[] c) {
+  public static double inc(double inc, double sum, double[] c) {
     double t = sum + inc;
     if (Double.isInfinite(t)) {
       c[0] = 0;
@@ -21,7 +21,7 @@ final class KahanSum {
     return t;
   }
 
-  static double sum(double[] v, int from, int to) {
+  public static double sum(double[] v, int from, int to) {
     double s = 0;
     double c = 0;
     for (int i = from; i < to; i++) {
@@ -43,7 +43,7 @@ final class KahanSum {
    * The mean; a plain compensated sum divided by the count unless the sum overflows, then an
    * incremental mean (Prometheus switches the same way).
    */
-  static double mean(double[] v, int from, int to) {
+  public static double mean(double[] v, int from, int to) {
     int n = to - from;
     if (n == 1) {
       return v[from];
@@ -80,7 +80,7 @@ final class KahanSum {
   }
 
   /** The population variance (Welford's method with compensated accumulators). */
-  static double variance(double[] v, int from, int to) {
+  public static double variance(double[] v, int from, int to) {
     double count = 0;
     double mean = 0;
     double[] cMean = {0};
