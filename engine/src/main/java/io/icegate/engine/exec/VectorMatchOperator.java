@@ -437,8 +437,11 @@ public final class VectorMatchOperator implements Operator {
     }
   }
 
-  /** The labels of a result: the "many" series' (cut for one-to-one) plus the included ones. */
-  static Labels resultLabels(Labels many, Labels one, VectorMatching m) {
+  /**
+   * The labels of a result: the "many" series' (cut for one-to-one) plus the included ones; the
+   * series evaluator's vector matching uses it too.
+   */
+  public static Labels resultLabels(Labels many, Labels one, VectorMatching m) {
     Labels l = many;
     if (m.card() == Cardinality.ONE_TO_ONE) {
       l = m.on() ? l.keep(m.matchingLabels()) : l.without(m.matchingLabels());

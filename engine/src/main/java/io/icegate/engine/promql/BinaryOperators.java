@@ -1,6 +1,7 @@
 package io.icegate.engine.promql;
 
 import io.icegate.engine.exec.PromOps;
+import io.icegate.engine.exec.VectorMatchOperator;
 import io.icegate.engine.exec.VectorMatchSpec;
 import io.icegate.engine.series.FloatHistogram;
 import io.icegate.engine.series.Labels;
@@ -422,7 +423,7 @@ final class BinaryOperators {
       } else {
         value = arithmetic(op, x, y);
       }
-      Labels result = resultLabels(manyLabels, oneLabels, m);
+      Labels result = VectorMatchOperator.resultLabels(manyLabels, oneLabels, m);
       if (m.card() != Cardinality.ONE_TO_ONE) {
         if (seen == null) {
           seen = new HashSet<>();
@@ -446,29 +447,5 @@ final class BinaryOperators {
         r.set(i, value);
       }
     }
-  }
-
-  private static Labels resultLabels(Labels many, Labels one, VectorMatching m) {
-    Labels l = many;
-    if (m.card() == Cardinality.ONE_TO_ONE) {
-      if (m.on()) {
-        l = l.keep(m.matchingLabels());
-      } else {
-        l = l.without(m.matchingLabels());
-      }
-    }
-    if (!m.include().isEmpty()) {
-      Map<String, String> map = l.toMap();
-      for (String name : m.include()) {
-        String v = one.get(name);
-        if (v.isEmpty()) {
-          map.remove(name);
-        } else {
-          map.put(name, v);
-        }
-      }
-      l = Labels.of(map);
-    }
-    return l;
   }
 }
