@@ -1,7 +1,10 @@
 package io.icegate.engine.exec;
 
+import java.util.ArrayList;
 import java.util.List;
+import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.util.Text;
 
 /** An operator over batches made by a test: the batches one by one; those not taken are closed. */
 final class BatchSource implements Operator {
@@ -22,6 +25,27 @@ final class BatchSource implements Operator {
     while (next < batches.size()) {
       batches.get(next++).close();
     }
+  }
+
+  /**
+   * Drains {@code op}, closing each batch: every row as its values' text joined by {@code |}
+   * (strings as themselves, nulls as {@code null}).
+   */
+  static List<String> textRows(Operator op) {
+    List<String> rows = new ArrayList<>();
+    for (VectorSchemaRoot out = op.next(); out != null; out = op.next()) {
+      try (VectorSchemaRoot batch = out) {
+        for (int r = 0; r < batch.getRowCount(); r++) {
+          List<String> row = new ArrayList<>();
+          for (FieldVector v : batch.getFieldVectors()) {
+            Object value = v.getObject(r);
+            row.add(value instanceof Text t ? t.toString() : String.valueOf(value));
+          }
+          rows.add(String.join("|", row));
+        }
+      }
+    }
+    return rows;
   }
 
   /**

@@ -311,7 +311,7 @@ class HashAggregateOperatorTest {
     Map<Long, String> sample = new HashMap<>();
     try (Operator aggregate =
         new HashAggregateOperator(
-            context, source(input), List.of(0, 1), List.of(COUNT_STAR),
+            context, new BatchSource(input), List.of(0, 1), List.of(COUNT_STAR),
             List.of("ts", "name", "n"))) {
       for (VectorSchemaRoot out = aggregate.next(); out != null; out = aggregate.next()) {
         try (VectorSchemaRoot batch = out) {
@@ -359,7 +359,7 @@ class HashAggregateOperatorTest {
       ExecContext context = context(() -> false);
       try (Operator op =
           new HashAggregateOperator(
-              context, source(in), List.of(), partial,
+              context, new BatchSource(in), List.of(), partial,
               List.of("n", "s", "m", "as", "ac", "vc", "vm", "vq"))) {
         states.add(op.next());
       }
@@ -409,7 +409,7 @@ class HashAggregateOperatorTest {
     AtomicBoolean cancelled = new AtomicBoolean();
     List<VectorSchemaRoot> input =
         List.of(batch(strings("k", "a", "b")), batch(strings("k", "c")), batch(strings("k", "d")));
-    Operator source = source(input);
+    Operator source = new BatchSource(input);
     Operator afterFirst =
         new Operator() {
           int given;
@@ -447,7 +447,7 @@ class HashAggregateOperatorTest {
     }
     List<List<Object>> rows = new ArrayList<>();
     try (Operator aggregate =
-        new HashAggregateOperator(context(() -> false), source(input), keys, functions, names)) {
+        new HashAggregateOperator(context(() -> false), new BatchSource(input), keys, functions, names)) {
       for (VectorSchemaRoot out = aggregate.next(); out != null; out = aggregate.next()) {
         try (VectorSchemaRoot batch = out) {
           for (int r = 0; r < out.getRowCount(); r++) {
@@ -476,23 +476,6 @@ class HashAggregateOperatorTest {
   }
 
   /** The batches one by one; those not taken are closed with the operator. */
-  private static Operator source(List<VectorSchemaRoot> batches) {
-    return new Operator() {
-      int next;
-
-      @Override
-      public VectorSchemaRoot next() {
-        return next < batches.size() ? batches.get(next++) : null;
-      }
-
-      @Override
-      public void close() {
-        while (next < batches.size()) {
-          batches.get(next++).close();
-        }
-      }
-    };
-  }
 
   private static AggregateFunction fn(Kind kind, ArrowType type, boolean nullable, int... args) {
     return new AggregateFunction(

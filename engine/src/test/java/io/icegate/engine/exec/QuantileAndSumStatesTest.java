@@ -16,7 +16,6 @@ import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.FloatingPointPrecision;
 import org.apache.arrow.vector.types.pojo.ArrowType;
-import org.apache.arrow.vector.util.Text;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -116,7 +115,7 @@ class QuantileAndSumStatesTest {
       try (Operator aggregate =
           new HashAggregateOperator(
               new ExecContext(query, null, System.nanoTime() + 60_000_000_000L, () -> false),
-              source(input), List.of(0), List.of(fn(Kind.QUANTILE, DOUBLE)), List.of("k", "q"))) {
+              new BatchSource(input), List.of(0), List.of(fn(Kind.QUANTILE, DOUBLE)), List.of("k", "q"))) {
         assertThatThrownBy(aggregate::next)
             .isInstanceOf(org.apache.arrow.memory.OutOfMemoryException.class)
             .hasMessageContaining("quantile values");
@@ -163,40 +162,12 @@ class QuantileAndSumStatesTest {
     try (Operator aggregate =
         new HashAggregateOperator(
             new ExecContext(allocator, null, System.nanoTime() + 60_000_000_000L, () -> false),
-            source(input), keys, functions, names)) {
-      for (VectorSchemaRoot out = aggregate.next(); out != null; out = aggregate.next()) {
-        try (VectorSchemaRoot batch = out) {
-          for (int r = 0; r < out.getRowCount(); r++) {
-            List<String> row = new ArrayList<>();
-            for (FieldVector v : out.getFieldVectors()) {
-              Object value = v.getObject(r);
-              row.add(value instanceof Text t ? t.toString() : String.valueOf(value));
-            }
-            rows.add(String.join("|", row));
-          }
-        }
-      }
+            new BatchSource(input), keys, functions, names)) {
+      rows.addAll(BatchSource.textRows(aggregate));
     }
     return rows;
   }
 
-  private static Operator source(List<VectorSchemaRoot> batches) {
-    return new Operator() {
-      int next;
-
-      @Override
-      public VectorSchemaRoot next() {
-        return next < batches.size() ? batches.get(next++) : null;
-      }
-
-      @Override
-      public void close() {
-        while (next < batches.size()) {
-          batches.get(next++).close();
-        }
-      }
-    };
-  }
 
   private static VectorSchemaRoot batch(FieldVector... vectors) {
     VectorSchemaRoot root = new VectorSchemaRoot(List.of(vectors));

@@ -51,19 +51,7 @@ final class StepMatrixFixture {
 
   /** An operator giving {@code batches} once (closing the ones not given when closed). */
   static Operator source(List<VectorSchemaRoot> batches) {
-    List<VectorSchemaRoot> left = new ArrayList<>(batches);
-    return new Operator() {
-      @Override
-      public VectorSchemaRoot next() {
-        return left.isEmpty() ? null : left.remove(0);
-      }
-
-      @Override
-      public void close() {
-        left.forEach(VectorSchemaRoot::close);
-        left.clear();
-      }
-    };
+    return new BatchSource(batches);
   }
 
   static ExecContext context(BufferAllocator allocator) {

@@ -14,7 +14,6 @@ import org.apache.arrow.vector.Float8Vector;
 import org.apache.arrow.vector.IntVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
-import org.apache.arrow.vector.util.Text;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -97,7 +96,7 @@ class TopNPerGroupOperatorTest {
     try (Operator top =
         new TopNPerGroupOperator(
             new ExecContext(allocator, null, System.nanoTime() + 60_000_000_000L, () -> false),
-            source(sample()), List.of(0), 2, true, false, NaNOrder.LAST, 1, null)) {
+            new BatchSource(sample()), List.of(0), 2, true, false, NaNOrder.LAST, 1, null)) {
       for (VectorSchemaRoot out = top.next(); out != null; out = top.next()) {
         try (VectorSchemaRoot batch = out) {
           assertThat(batch.getFieldVectors()).hasSize(3);
@@ -169,40 +168,12 @@ class TopNPerGroupOperatorTest {
     try (Operator top =
         new TopNPerGroupOperator(
             new ExecContext(allocator, null, System.nanoTime() + 60_000_000_000L, () -> false),
-            source(input), keys, 2, descending, nullsFirst, nanOrder, limit, "rn")) {
-      for (VectorSchemaRoot out = top.next(); out != null; out = top.next()) {
-        try (VectorSchemaRoot batch = out) {
-          for (int r = 0; r < out.getRowCount(); r++) {
-            List<String> row = new ArrayList<>();
-            for (FieldVector v : out.getFieldVectors()) {
-              Object value = v.getObject(r);
-              row.add(value instanceof Text t ? t.toString() : String.valueOf(value));
-            }
-            rows.add(String.join("|", row));
-          }
-        }
-      }
+            new BatchSource(input), keys, 2, descending, nullsFirst, nanOrder, limit, "rn")) {
+      rows.addAll(BatchSource.textRows(top));
     }
     return rows;
   }
 
-  private static Operator source(List<VectorSchemaRoot> batches) {
-    return new Operator() {
-      int next;
-
-      @Override
-      public VectorSchemaRoot next() {
-        return next < batches.size() ? batches.get(next++) : null;
-      }
-
-      @Override
-      public void close() {
-        while (next < batches.size()) {
-          batches.get(next++).close();
-        }
-      }
-    };
-  }
 
   private static VectorSchemaRoot batch(FieldVector... vectors) {
     VectorSchemaRoot root = new VectorSchemaRoot(List.of(vectors));
