@@ -16,11 +16,14 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  * once by their {@code by}/{@code without} key, and each group is accumulated over whole step
  * arrays, series after series in input order (so sums add up in Prometheus's order, with its
  * compensated sum, its mean that switches to an incremental form on overflow, and its NaN
- * handling in min and max). {@code topk}/{@code bottomk} keep the input series and, at each step,
- * the samples of the first k of each group; the others give one series per group.
+ * handling in min and max). {@code topk}/{@code bottomk}/{@code limitk}/{@code limit_ratio} keep
+ * the input series and, at each step, the samples of those selected in each group;
+ * {@code count_values} gives a series per group and distinct value; the others give one series
+ * per group.
  *
  * <p>The input is read to its end first; the output is one batch: groups in the order their
- * first series came (topk/bottomk: the input order, or at a single step the selection order).
+ * first series came (the selecting operators: the input order, or at a single step the selection
+ * order; count_values: by group, then step, then the order values first appear).
  */
 public final class PromAggregateOperator implements Operator {
   private final ExecContext context;
@@ -43,10 +46,15 @@ public final class PromAggregateOperator implements Operator {
       return null;
     }
     done = true;
-    if (spec.op() == AggregateOp.TOPK || spec.op() == AggregateOp.BOTTOMK) {
+    if (spec.op() == AggregateOp.LIMIT_RATIO) {
+      checkRatio(spec.param());
+    } else if (spec.selects()) {
       checkK(spec.param());
     }
     try (StepMatrixSide in = StepMatrixSide.read(context, input, spec.steps(), cache)) {
+      if (spec.op() == AggregateOp.COUNT_VALUES && !validLabelName(spec.label())) {
+        throw new PromQLException("invalid label name " + Printer.quote(spec.label()));
+      }
       // Group the input series once: labels do not change from step to step.
       Map<Labels, Integer> groupOf = new HashMap<>();
       List<Labels> keys = new ArrayList<>();
@@ -74,9 +82,15 @@ public final class PromAggregateOperator implements Operator {
       for (int j = 0; j < in.rows; j++) {
         members[fill[group[j]]++] = j;
       }
-      VectorSchemaRoot out = spec.op() == AggregateOp.TOPK || spec.op() == AggregateOp.BOTTOMK
+      if (spec.op() == AggregateOp.LIMITK || spec.op() == AggregateOp.LIMIT_RATIO) {
+        // These take a group's members in label order (at every step, so sort them once).
+        sortByLabels(in, members, start, keys.size());
+      }
+      VectorSchemaRoot out = spec.selects()
           ? selectK(in, keys.size(), start, members)
-          : aggregate(in, keys, start, members);
+          : spec.op() == AggregateOp.COUNT_VALUES
+              ? countValues(in, keys, start, members)
+              : aggregate(in, keys, start, members);
       if (out.getRowCount() == 0) {
         out.close();
         return null;
@@ -92,6 +106,34 @@ public final class PromAggregateOperator implements Operator {
       return l.without(drop);
     }
     return l.keep(spec.grouping());
+  }
+
+  private static void sortByLabels(StepMatrixSide in, int[] members, int[] start, int groups) {
+    for (int g = 0; g < groups; g++) {
+      Integer[] boxed = new Integer[start[g + 1] - start[g]];
+      for (int m = 0; m < boxed.length; m++) {
+        boxed[m] = members[start[g] + m];
+      }
+      Arrays.sort(boxed, (x, y) -> in.labels[x].compareTo(in.labels[y]));
+      for (int m = 0; m < boxed.length; m++) {
+        members[start[g] + m] = boxed[m];
+      }
+    }
+  }
+
+  /** Whether count_values may write label {@code name} (Prometheus's UTF-8 validity check). */
+  public static boolean validLabelName(String name) {
+    return name != null && !name.isEmpty() && name.codePoints().allMatch(c -> c != 0xFFFD)
+        && name.chars().noneMatch(c -> c >= 0xDC80 && c <= 0xDCFF);
+  }
+
+  /** limit_ratio's check of its ratio at every step, made before anything is selected. */
+  static void checkRatio(double[] param) {
+    for (double p : param) {
+      if (Double.isNaN(p)) {
+        throw new PromQLException("Ratio value is NaN");
+      }
+    }
   }
 
   /** Prometheus's checks of topk's k at every step, made before anything is selected. */
@@ -331,7 +373,14 @@ public final class PromAggregateOperator implements Operator {
 
   private VectorSchemaRoot selectK(StepMatrixSide in, int groups, int[] start, int[] members) {
     int steps = spec.steps();
-    boolean top = spec.op() == AggregateOp.TOPK;
+    AggregateOp op = spec.op();
+    boolean top = op == AggregateOp.TOPK;
+    // limit_ratio's place of each input series in [0, 1), from its label hash (NaN: not yet).
+    double[] offsets = null;
+    if (op == AggregateOp.LIMIT_RATIO) {
+      offsets = new double[in.rows];
+      Arrays.fill(offsets, Double.NaN);
+    }
     boolean[] keep = new boolean[in.rows * steps];
     boolean[] any = new boolean[in.rows];
     // At a single step the result keeps the selection's order (topk sorts its result).
@@ -340,7 +389,11 @@ public final class PromAggregateOperator implements Operator {
     Integer[] boxed = new Integer[0];
     for (int s = 0; s < steps; s++) {
       context.checkContinue();
-      long k = (long) spec.param()[s];
+      double p = spec.param()[s];
+      if (op == AggregateOp.LIMIT_RATIO) {
+        p = Math.max(-1, Math.min(1, p));
+      }
+      long k = (long) p;
       final int step = s;
       for (int g = 0; g < groups; g++) {
         int n = 0;
@@ -354,7 +407,20 @@ public final class PromAggregateOperator implements Operator {
           }
         }
         int take;
-        if (k < n && k <= TopK.PARTIAL_SELECT_MAX) {
+        if (op == AggregateOp.LIMITK) {
+          take = (int) Math.max(0, Math.min(k, n));
+        } else if (op == AggregateOp.LIMIT_RATIO) {
+          take = 0;
+          for (int t = 0; t < n; t++) {
+            int j = order[t];
+            if (Double.isNaN(offsets[j])) {
+              offsets[j] = LabelHash.offset(in.labels[j]);
+            }
+            if ((p >= 0 && offsets[j] < p) || (p < 0 && offsets[j] >= 1 + p)) {
+              order[take++] = j;
+            }
+          }
+        } else if (k < n && k <= TopK.PARTIAL_SELECT_MAX) {
           int kk = (int) Math.max(0, k);
           int[] kept = new int[kk];
           take = TopK.firstK(order, n, kk, j -> in.value(j, step), top, kept, new double[kk]);
@@ -403,6 +469,60 @@ public final class PromAggregateOperator implements Operator {
         StepRows.set(out, o++, in.labelBytes[j], values, 0, keep, j * steps, in.dropName[j]);
       }
       StepMatrix.finish(out, rows.size());
+      return out;
+    } catch (RuntimeException | Error e) {
+      out.close();
+      throw e;
+    }
+  }
+
+  // ---- count_values ----
+
+  private VectorSchemaRoot countValues(
+      StepMatrixSide in, List<Labels> keys, int[] start, int[] members) {
+    int steps = spec.steps();
+    Map<Labels, Integer> index = new HashMap<>();
+    List<Labels> outLabels = new ArrayList<>();
+    List<double[]> counts = new ArrayList<>();
+    Map<String, int[]> atStep = new java.util.LinkedHashMap<>();
+    for (int g = 0; g < keys.size(); g++) {
+      context.checkContinue();
+      for (int s = 0; s < steps; s++) {
+        atStep.clear();
+        for (int m = start[g]; m < start[g + 1]; m++) {
+          int j = members[m];
+          if (in.present(j, s)) {
+            atStep.computeIfAbsent(Printer.number(in.value(j, s)), v -> new int[1])[0]++;
+          }
+        }
+        for (Map.Entry<String, int[]> c : atStep.entrySet()) {
+          // Groups that differ only in the label written end up as one series: add up.
+          Labels l = keys.get(g).with(spec.label(), c.getKey());
+          Integer o = index.get(l);
+          if (o == null) {
+            o = outLabels.size();
+            index.put(l, o);
+            outLabels.add(l);
+            double[] row = new double[steps];
+            Arrays.fill(row, Double.NaN);
+            counts.add(row);
+          }
+          double[] row = counts.get(o);
+          row[s] = Double.isNaN(row[s]) ? c.getValue()[0] : row[s] + c.getValue()[0];
+        }
+      }
+    }
+    VectorSchemaRoot out = StepRows.allocate(context.allocator(), steps, outLabels.size());
+    try {
+      boolean[] present = new boolean[steps];
+      for (int o = 0; o < outLabels.size(); o++) {
+        double[] row = counts.get(o);
+        for (int s = 0; s < steps; s++) {
+          present[s] = !Double.isNaN(row[s]);
+        }
+        StepRows.set(out, o, cache.encode(outLabels.get(o)), row, 0, present, 0, false);
+      }
+      StepMatrix.finish(out, outLabels.size());
       return out;
     } catch (RuntimeException | Error e) {
       out.close();

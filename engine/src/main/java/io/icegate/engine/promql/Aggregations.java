@@ -1,6 +1,8 @@
 package io.icegate.engine.promql;
 
 import io.icegate.engine.exec.KahanSum;
+import io.icegate.engine.exec.LabelHash;
+import io.icegate.engine.exec.PromAggregateOperator;
 import io.icegate.engine.exec.PromAggregateSpec;
 import io.icegate.engine.exec.Quantiles;
 import io.icegate.engine.exec.TopK;
@@ -53,7 +55,7 @@ final class Aggregations {
     if (ev.stepPlans != null && PromAggregateSpec.SUPPORTED.contains(a.op())
         && StepPlans.floatsOnly(input)) {
       return ev.stepPlans.aggregate(
-          new PromAggregateSpec(a.op(), a.without(), a.grouping(), param, n),
+          new PromAggregateSpec(a.op(), a.without(), a.grouping(), param, n, labelParam),
           a.expr().toString(), input);
     }
     List<StepSeries> in = input.series();
@@ -342,7 +344,7 @@ final class Aggregations {
 
   private static Value.Vector countValues(
       String label, List<StepSeries> in, Map<Labels, List<Integer>> groups, int n) {
-    if (label == null || label.isEmpty() || !validLabelName(label)) {
+    if (!PromAggregateOperator.validLabelName(label)) {
       throw new PromQLException("invalid label name " + Printer.quote(label));
     }
     Map<Labels, StepSeries> out = new LinkedHashMap<>();
@@ -386,10 +388,5 @@ final class Aggregations {
               .append(negative ? ')' : ']').append(':').append(Printer.goValue(count));
         });
     return b.append('}').toString();
-  }
-
-  static boolean validLabelName(String name) {
-    return !name.isEmpty() && name.codePoints().allMatch(c -> c != 0xFFFD)
-        && name.chars().noneMatch(c -> c >= 0xDC80 && c <= 0xDCFF);
   }
 }

@@ -1,9 +1,10 @@
 package io.icegate.engine.promql;
 
-import io.icegate.engine.exec.KahanSum;
 import com.google.re2j.Matcher;
 import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
+import io.icegate.engine.exec.KahanSum;
+import io.icegate.engine.exec.PromAggregateOperator;
 import io.icegate.engine.series.FloatHistogram;
 import io.icegate.engine.series.Labels;
 import io.icegate.promql.ast.Call;
@@ -608,7 +609,7 @@ final class Functions {
     } catch (PatternSyntaxException e) {
       throw new PromQLException("invalid regular expression in label_replace(): " + regex);
     }
-    if (!Aggregations.validLabelName(dst)) {
+    if (!PromAggregateOperator.validLabelName(dst)) {
       throw new PromQLException("invalid destination label name in label_replace(): " + dst);
     }
     Value.Vector v = vector(ev, args.get(0), times);
@@ -708,12 +709,12 @@ final class Functions {
     List<String> srcs = new ArrayList<>();
     for (int k = 3; k < args.size(); k++) {
       String src = string(ev, args.get(k), times);
-      if (!Aggregations.validLabelName(src)) {
+      if (!PromAggregateOperator.validLabelName(src)) {
         throw new PromQLException("invalid source label name in label_join(): " + src);
       }
       srcs.add(src);
     }
-    if (!Aggregations.validLabelName(dst)) {
+    if (!PromAggregateOperator.validLabelName(dst)) {
       throw new PromQLException("invalid destination label name in label_join(): " + dst);
     }
     Value.Vector v = vector(ev, args.get(0), times);

@@ -46,6 +46,7 @@ public final class ArrowPromAggregate extends SingleRel implements ArrowRel {
   static RelWriter explainSpec(RelWriter pw, PromAggregateSpec spec) {
     return pw.item("op", spec.op().toString().toLowerCase(java.util.Locale.ROOT))
         .item("grouping", spec.groupingText())
+        .itemIf("label", spec.label(), spec.label() != null)
         .item("steps", spec.steps());
   }
 

@@ -24,11 +24,15 @@ class PromAggregateOperatorTest {
   private static List<String> run(
       AggregateOp op, boolean without, List<String> grouping, double[] param, int steps,
       int perBatch, List<Row> in) {
+    return run(new PromAggregateSpec(op, without, grouping, param, steps), perBatch, in);
+  }
+
+  private static List<String> run(PromAggregateSpec spec, int perBatch, List<Row> in) {
     try (RootAllocator allocator = new RootAllocator()) {
       try {
         PromAggregateOperator operator = new PromAggregateOperator(
-            context(allocator), source(batches(allocator, steps, perBatch, in)),
-            new PromAggregateSpec(op, without, grouping, param, steps), new LabelSetCache());
+            context(allocator), source(batches(allocator, spec.steps(), perBatch, in)),
+            spec, new LabelSetCache());
         return drain(operator).stream().map(Row::toString).toList();
       } finally {
         assertThat(allocator.getAllocatedMemory()).isZero();
@@ -150,5 +154,95 @@ class PromAggregateOperatorTest {
     assertThat(by(AggregateOp.SUM, 2, List.of())).isEmpty();
     assertThat(run(AggregateOp.TOPK, false, List.of(), new double[] {1, 1}, 2, 1, List.of()))
         .isEmpty();
+  }
+
+  @Test
+  void limitkTakesTheFirstKInLabelOrderAtEachStep() {
+    List<Row> in = List.of(
+        row("{k=\"3\"}", 30.0, 31.0),
+        row("{k=\"1\"}", 10.0, null),
+        row("{k=\"2\"}", 20.0, 21.0));
+    // Step 0: k=1 and k=2 come first by label; step 1: k=1 is absent, so k=2 and k=3.
+    assertThat(run(AggregateOp.LIMITK, false, List.of(), new double[] {2, 2}, 2, 1, in))
+        .isEqualTo(expect(
+            row("{k=\"3\"}", null, 31.0), row("{k=\"1\"}", 10.0, null),
+            row("{k=\"2\"}", 20.0, 21.0)));
+    // At a single step the series come in the selection's (label) order; k < 0 selects none.
+    assertThat(run(AggregateOp.LIMITK, false, List.of(), new double[] {5}, 1, 2,
+            List.of(row("{k=\"b\"}", 1.0), row("{k=\"a\"}", 2.0))))
+        .isEqualTo(expect(row("{k=\"a\"}", 2.0), row("{k=\"b\"}", 1.0)));
+    assertThat(run(AggregateOp.LIMITK, false, List.of(), new double[] {-1, 0}, 2, 1, in))
+        .isEmpty();
+    // Per group: one of each job.
+    assertThat(run(AggregateOp.LIMITK, false, List.of("job"), new double[] {1, 1}, 2, 2, JOBS))
+        .isEqualTo(expect(
+            row("{__name__=\"x\", i=\"1\", job=\"a\"}", 1.0, null),
+            row("{__name__=\"x\", i=\"2\", job=\"b\"}", 5.0, 7.0),
+            dropped("{__name__=\"x\", i=\"3\", job=\"a\"}", null, 3.0)));
+    assertThatThrownBy(() -> run(AggregateOp.LIMITK, false, List.of(), new double[] {1, 1e30},
+            2, 1, in))
+        .isInstanceOf(PromQLException.class)
+        .hasMessage("Scalar value 1e+30 overflows int64");
+  }
+
+  @Test
+  void limitRatioSplitsTheSeriesBetweenARatioAndItsComplement() {
+    List<Row> in = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      in.add(row("{i=\"" + i + "\"}", (double) i));
+    }
+    List<String> half = run(AggregateOp.LIMIT_RATIO, false, List.of(), new double[] {0.5}, 1, 7,
+        in);
+    List<String> rest = run(AggregateOp.LIMIT_RATIO, false, List.of(), new double[] {-0.5}, 1, 7,
+        in);
+    // A series falls on one side of the hash's midpoint: the two halves are disjoint and
+    // together all; a fair hash puts roughly half of 200 on each side.
+    assertThat(half).doesNotContainAnyElementsOf(rest);
+    assertThat(half.size() + rest.size()).isEqualTo(200);
+    assertThat(half.size()).isBetween(70, 130);
+    // 1 and -1 keep everything, 0 nothing; beyond ±1 is capped.
+    for (double all : new double[] {1, -1, 2.5, -7}) {
+      assertThat(run(AggregateOp.LIMIT_RATIO, false, List.of(), new double[] {all}, 1, 7, in))
+          .hasSize(200);
+    }
+    assertThat(run(AggregateOp.LIMIT_RATIO, false, List.of(), new double[] {0}, 1, 7, in))
+        .isEmpty();
+    assertThatThrownBy(() -> run(AggregateOp.LIMIT_RATIO, false, List.of(),
+            new double[] {0.5, NAN}, 2, 1, List.of(row("{}", 1.0, 2.0))))
+        .isInstanceOf(PromQLException.class)
+        .hasMessage("Ratio value is NaN");
+  }
+
+  @Test
+  void countValuesCountsEachDistinctValuePerGroupAndStep() {
+    List<Row> in = List.of(
+        row("{i=\"1\", job=\"a\"}", 1.0, NAN),
+        row("{i=\"2\", job=\"a\"}", 1.0, 2.0),
+        row("{i=\"3\", job=\"b\"}", 1.0, Double.POSITIVE_INFINITY),
+        row("{i=\"4\", job=\"a\"}", 2.0, null));
+    PromAggregateSpec byJob = new PromAggregateSpec(
+        AggregateOp.COUNT_VALUES, false, List.of("job"), null, 2, "v");
+    assertThat(run(byJob, 3, in)).isEqualTo(expect(
+        row("{job=\"a\", v=\"1\"}", 2.0, null),
+        row("{job=\"a\", v=\"2\"}", 1.0, 1.0),
+        row("{job=\"a\", v=\"NaN\"}", null, 1.0),
+        row("{job=\"b\", v=\"1\"}", 1.0, null),
+        row("{job=\"b\", v=\"+Inf\"}", null, 1.0)));
+    // Writing the grouping label itself merges the groups' counts of one value.
+    PromAggregateSpec overJob = new PromAggregateSpec(
+        AggregateOp.COUNT_VALUES, false, List.of("job"), null, 2, "job");
+    assertThat(run(overJob, 1, in)).isEqualTo(expect(
+        row("{job=\"1\"}", 3.0, null),
+        row("{job=\"2\"}", 1.0, 1.0),
+        row("{job=\"NaN\"}", null, 1.0),
+        row("{job=\"+Inf\"}", null, 1.0)));
+    PromAggregateSpec empty = new PromAggregateSpec(
+        AggregateOp.COUNT_VALUES, false, List.of(), null, 2, "");
+    assertThatThrownBy(() -> run(empty, 1, in))
+        .isInstanceOf(PromQLException.class)
+        .hasMessage("invalid label name \"\"");
+    assertThatThrownBy(() -> new PromAggregateSpec(
+            AggregateOp.COUNT_VALUES, false, List.of(), null, 2, null))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 }

@@ -117,4 +117,33 @@ class PromQLEngineTest {
     return ((QueryResult.VectorResult) r).samples().stream()
         .map(s -> s.labels().toString()).toList();
   }
+
+  @Test
+  void countValuesAndLimitkOfFloatsRunAsAggregationPlans() {
+    List<String> plans = new java.util.ArrayList<>();
+    PromQLEngine engine = engine(1000).withPlanListener(
+        (plan, stats) -> plans.add(io.icegate.engine.plan.QueryOptimizer.explain(plan)));
+    // At 9m up{job="a"} is 9 and up{job="b"} 10: one series of each value.
+    QueryResult r = engine.instantQuery("count_values(\"v\", up)", 9 * 60_000);
+    assertThat(((QueryResult.VectorResult) r).samples())
+        .extracting(s -> s.labels() + " " + s.value())
+        .containsExactlyInAnyOrder("{v=\"9\"} 1.0", "{v=\"10\"} 1.0");
+    assertThat(plans).anySatisfy(p -> assertThat(p).contains("op=[count_values]", "label=[v]"));
+    // Over 0..2m job a counts 0, 1, 2 once each and job b 10 at every step; writing "job"
+    // over the grouping label merges both jobs' counts of one value (none here).
+    r = engine.rangeQuery(
+        "count_values by (job) (\"job\", up)", new StepGrid(0, 120_000, 60_000));
+    assertThat(((QueryResult.MatrixResult) r).series())
+        .extracting(s -> s.labels() + " " + java.util.Arrays.toString(s.timestamps()) + " "
+            + java.util.Arrays.toString(s.values()))
+        .containsExactly(
+            "{job=\"0\"} [0] [1.0]", "{job=\"1\"} [60000] [1.0]",
+            "{job=\"10\"} [0, 60000, 120000] [1.0, 1.0, 1.0]",
+            "{job=\"2\"} [120000] [1.0]");
+    // limitk keeps the first series in label order at each step.
+    plans.clear();
+    assertThat(labelsOf(engine.instantQuery("limitk(1, up)", 0)))
+        .containsExactly("{__name__=\"up\", job=\"a\"}");
+    assertThat(plans).anySatisfy(p -> assertThat(p).contains("op=[limitk]"));
+  }
 }

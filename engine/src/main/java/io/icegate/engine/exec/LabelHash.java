@@ -1,4 +1,4 @@
-package io.icegate.engine.promql;
+package io.icegate.engine.exec;
 
 import io.icegate.engine.series.Labels;
 import java.io.ByteArrayOutputStream;
@@ -10,7 +10,7 @@ import java.nio.charset.StandardCharsets;
  * UTF-8 bytes. {@code limit_ratio} keeps a series by where this hash falls in [0, 1), so the same
  * hash is what makes our answers Prometheus's.
  */
-final class LabelHash {
+public final class LabelHash {
   private LabelHash() {}
 
   private static final long P1 = 0x9E3779B185EBCA87L;
@@ -20,7 +20,7 @@ final class LabelHash {
   private static final long P5 = 0x27D4EB2F165667C5L;
 
   /** The label set's hash as a fraction of 2^64, in [0, 1]. */
-  static double offset(Labels labels) {
+  public static double offset(Labels labels) {
     return unsignedToDouble(hash(labels)) / 0x1p64;
   }
 

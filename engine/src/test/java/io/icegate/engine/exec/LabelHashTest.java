@@ -1,4 +1,4 @@
-package io.icegate.engine.promql;
+package io.icegate.engine.exec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
