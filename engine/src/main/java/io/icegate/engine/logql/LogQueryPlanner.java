@@ -4,6 +4,7 @@ import io.icegate.engine.exec.LogPipelineOperator;
 import io.icegate.engine.logql.pipeline.LogPipeline;
 import io.icegate.engine.plan.IceGateCatalog;
 import io.icegate.engine.plan.IceGateFunctions;
+import io.icegate.engine.plan.LabelPredicates;
 import io.icegate.engine.plan.Utf8Literals;
 import io.icegate.engine.rel.LogicalLogPipeline;
 import io.icegate.logql.ast.Decolorize;
@@ -354,18 +355,14 @@ public final class LogQueryPlanner {
 
 
   private static RexNode labelMatcher(RelBuilder b, LabelMatcher matcher) {
-    RexNode value =
-        b.call(
-            IceGateFunctions.LABEL_VALUE,
-            b.field(LogsTable.STREAM_LABELS),
-            Utf8Literals.of(b, matcher.name()));
-    RexNode expected = Utf8Literals.of(b, matcher.value());
-    return switch (matcher.type()) {
-      case EQ -> b.equals(value, expected);
-      case NEQ -> b.notEquals(value, expected);
-      case RE -> b.call(IceGateFunctions.RE2_FULL_MATCH, value, expected);
-      case NRE -> b.not(b.call(IceGateFunctions.RE2_FULL_MATCH, value, expected));
+    io.icegate.engine.series.LabelMatcher.Type type = switch (matcher.type()) {
+      case EQ -> io.icegate.engine.series.LabelMatcher.Type.EQ;
+      case NEQ -> io.icegate.engine.series.LabelMatcher.Type.NEQ;
+      case RE -> io.icegate.engine.series.LabelMatcher.Type.RE;
+      case NRE -> io.icegate.engine.series.LabelMatcher.Type.NRE;
     };
+    return LabelPredicates.of(
+        b, LogsTable.STREAM_LABELS, matcher.name(), type, matcher.value());
   }
 
   private static RexNode lineFilter(RelBuilder b, LineFilter filter) {

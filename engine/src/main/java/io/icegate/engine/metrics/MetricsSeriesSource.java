@@ -4,6 +4,7 @@ import io.icegate.engine.exec.PlanRunner;
 import io.icegate.engine.exec.PromSelectOperator;
 import io.icegate.engine.exec.QueryStats;
 import io.icegate.engine.plan.IceGateCatalog;
+import io.icegate.engine.plan.LabelPredicates;
 import io.icegate.engine.plan.QueryOptimizer;
 import io.icegate.engine.plan.Utf8Literals;
 import io.icegate.engine.rel.ArrowRel;
@@ -89,13 +90,15 @@ public final class MetricsSeriesSource implements SeriesSource {
   }
 
   private ArrowRel plan(
-      String role, String rowName, long startNanos, long endNanos,
+      String role, String rowName, long startNanos, long endNanos, List<LabelMatcher> pushed,
       java.util.function.Supplier<ArrowRel> build) {
     if (plans == null) {
       return build.get();
     }
     return plans.get(
-        new SelectionPlans.Key(role, tenant, rowName, startNanos, endNanos), build);
+        new SelectionPlans.Key(
+            role, tenant, rowName, startNanos, endNanos, matchersText(pushed)),
+        build);
   }
 
   /** The rows of the number points of series named {@code name} (null: any name). */
@@ -110,7 +113,8 @@ public final class MetricsSeriesSource implements SeriesSource {
    * end} for number points, from {@code familiesFrom} for histograms and summaries.
    */
   private record Window(
-      String name, List<String> rowNames, long start, long end, long familiesFrom) {}
+      String name, List<String> rowNames, long start, long end, long familiesFrom,
+      List<LabelMatcher> pushed) {}
 
   @Override
   public List<Series> select(List<LabelMatcher> matchers, long minTime, long maxTime) {
@@ -132,12 +136,11 @@ public final class MetricsSeriesSource implements SeriesSource {
         families[0] = true;
         continue;
       }
-      runNumbers(
-          numbersPlan(rowName, w.start(), w.end()), w.name(), rowName, matchers, series, families);
+      runNumbers(numbersPlan(rowName, w), w.name(), rowName, matchers, series, families);
     }
     if (families[0]) {
       for (String rowName : w.rowNames()) {
-        runFamilies(familiesPlan(rowName, w.familiesFrom(), w.end()), matchers, series);
+        runFamilies(familiesPlan(rowName, w), matchers, series);
       }
     }
     return SeriesBuilder.buildAll(series, minTime);
@@ -154,10 +157,10 @@ public final class MetricsSeriesSource implements SeriesSource {
       return plans;
     }
     for (String rowName : w.rowNames()) {
-      plans.add(new PlanRun(NUMBERS, numbersPlan(rowName, w.start(), w.end()), null));
+      plans.add(new PlanRun(NUMBERS, numbersPlan(rowName, w), null));
     }
     for (String rowName : w.rowNames()) {
-      plans.add(new PlanRun(FAMILIES, familiesPlan(rowName, w.familiesFrom(), w.end()), null));
+      plans.add(new PlanRun(FAMILIES, familiesPlan(rowName, w), null));
     }
     return plans;
   }
@@ -184,8 +187,8 @@ public final class MetricsSeriesSource implements SeriesSource {
     boolean[] families = {false};
     for (String rowName : w.rowNames()) {
       if (!rowName.equals(name)) {
-        runNumbers(numbersPlan(rowName, w.start(), w.end()), name, rowName,
-            selection.matchers(), new HashMap<>(), families);
+        runNumbers(numbersPlan(rowName, w), name, rowName, selection.matchers(),
+            new HashMap<>(), families);
         if (families[0]) {
           withFamilies.add(name);
           return null;
@@ -217,7 +220,7 @@ public final class MetricsSeriesSource implements SeriesSource {
     }
     for (String rowName : w.rowNames()) {
       if (!rowName.equals(name)) {
-        plans.add(new PlanRun(NUMBERS, numbersPlan(rowName, w.start(), w.end()), null));
+        plans.add(new PlanRun(NUMBERS, numbersPlan(rowName, w), null));
       }
     }
     plans.add(new PlanRun(STEPS, stepsPlan(selection, w), null));
@@ -227,7 +230,7 @@ public final class MetricsSeriesSource implements SeriesSource {
   private ArrowRel stepsPlan(StepSelection selection, Window w) {
     java.util.function.Supplier<ArrowRel> build = () -> {
       RelBuilder b = catalog.relBuilder();
-      numbersScan(b, w.name(), w.start(), w.end());
+      numbersScan(b, w.name(), w.start(), w.end(), w.pushed());
       return QueryOptimizer.optimize(LogicalPromSelect.create(b.build(), selection), b);
     };
     if (plans == null) {
@@ -257,32 +260,76 @@ public final class MetricsSeriesSource implements SeriesSource {
     // the sample before it, as in Prometheus's TSDB, so that sample must be seen (then dropped).
     long familiesStart = nanos(Math.max(saturatedSubtract(minTime, HINT_MARGIN_MILLIS), 0));
     return new Window(
-        name, rowNames(name), startNanos, endNanos, Math.min(startNanos, familiesStart));
+        name, rowNames(name), startNanos, endNanos, Math.min(startNanos, familiesStart),
+        pushed(matchers));
   }
 
-  private ArrowRel numbersPlan(String rowName, long startNanos, long endNanos) {
-    return plan(NUMBERS, rowName, startNanos, endNanos,
-        () -> buildNumbersPlan(rowName, startNanos, endNanos));
+  /**
+   * The matchers a scan tests on the rows' {@code series_labels} (once per distinct label set,
+   * so the rows of series they reject are never decoded past it): all but the name's, which has
+   * a column of its own, and {@code le}/{@code quantile}, which histogram and summary rows carry
+   * outside their labels; and only those that a series without the label fails, so that rows
+   * without label text are dropped by them exactly as by the series' own test.
+   */
+  private static List<LabelMatcher> pushed(List<LabelMatcher> matchers) {
+    List<LabelMatcher> pushed = new ArrayList<>();
+    for (LabelMatcher m : matchers) {
+      if (!m.name().equals(Labels.METRIC_NAME) && !m.name().equals("le")
+          && !m.name().equals("quantile") && !m.matches("")) {
+        pushed.add(m);
+      }
+    }
+    return List.copyOf(pushed);
   }
 
-  private ArrowRel familiesPlan(String rowName, long startNanos, long endNanos) {
-    return plan(FAMILIES, rowName, startNanos, endNanos,
-        () -> buildFamiliesPlan(rowName, startNanos, endNanos));
+  private static void addMatchers(RelBuilder b, List<LabelMatcher> pushed, List<RexNode> to) {
+    for (LabelMatcher m : pushed) {
+      // Prometheus's regex matchers let "." match a newline too.
+      String value = m.type() == LabelMatcher.Type.RE || m.type() == LabelMatcher.Type.NRE
+          ? "(?s:" + m.value() + ")"
+          : m.value();
+      to.add(LabelPredicates.of(b, MetricsTable.SERIES_LABELS, m.name(), m.type(), value));
+    }
   }
 
-  private ArrowRel buildNumbersPlan(String rowName, long startNanos, long endNanos) {
+  private static String matchersText(List<LabelMatcher> pushed) {
+    if (pushed.isEmpty()) {
+      return null;
+    }
+    StringBuilder text = new StringBuilder();
+    for (LabelMatcher m : pushed) {
+      text.append(m.name()).append(' ').append(m.type()).append(' ').append(m.value())
+          .append('\u0000');
+    }
+    return text.toString();
+  }
+
+  private ArrowRel numbersPlan(String rowName, Window w) {
+    return plan(NUMBERS, rowName, w.start(), w.end(), w.pushed(),
+        () -> buildNumbersPlan(rowName, w.start(), w.end(), w.pushed()));
+  }
+
+  private ArrowRel familiesPlan(String rowName, Window w) {
+    return plan(FAMILIES, rowName, w.familiesFrom(), w.end(), w.pushed(),
+        () -> buildFamiliesPlan(rowName, w.familiesFrom(), w.end(), w.pushed()));
+  }
+
+  private ArrowRel buildNumbersPlan(
+      String rowName, long startNanos, long endNanos, List<LabelMatcher> pushed) {
     RelBuilder b = catalog.relBuilder();
-    numbersScan(b, rowName, startNanos, endNanos);
+    numbersScan(b, rowName, startNanos, endNanos, pushed);
     return QueryOptimizer.optimize(b.build(), b);
   }
 
   /** Pushes the logical scan of the number points onto {@code b}. */
-  private void numbersScan(RelBuilder b, String rowName, long startNanos, long endNanos) {
+  private void numbersScan(
+      RelBuilder b, String rowName, long startNanos, long endNanos, List<LabelMatcher> pushed) {
     b.scan(IceGateCatalog.SCHEMA, MetricsTable.NAME);
     List<RexNode> conditions = bounds(b, startNanos, endNanos);
     if (rowName != null) {
       conditions.add(b.equals(b.field(MetricsTable.METRIC_NAME), Utf8Literals.of(b, rowName)));
     }
+    addMatchers(b, pushed, conditions);
     // No condition on the type: a string comparison per row costs more than telling the
     // histogram and summary rows apart while reading. Those, and only those, carry a count
     // (every writer of the table sets it on them), a number column cheaper to read than the type.
@@ -319,13 +366,15 @@ public final class MetricsSeriesSource implements SeriesSource {
     return names;
   }
 
-  private ArrowRel buildFamiliesPlan(String rowName, long startNanos, long endNanos) {
+  private ArrowRel buildFamiliesPlan(
+      String rowName, long startNanos, long endNanos, List<LabelMatcher> pushed) {
     RelBuilder b = catalog.relBuilder();
     b.scan(IceGateCatalog.SCHEMA, MetricsTable.NAME);
     List<RexNode> conditions = bounds(b, startNanos, endNanos);
     if (rowName != null) {
       conditions.add(b.equals(b.field(MetricsTable.METRIC_NAME), Utf8Literals.of(b, rowName)));
     }
+    addMatchers(b, pushed, conditions);
     conditions.add(
         b.in(
             b.field(MetricsTable.METRIC_TYPE),

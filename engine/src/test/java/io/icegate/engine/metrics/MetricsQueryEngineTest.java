@@ -325,6 +325,34 @@ class MetricsQueryEngineTest {
   }
 
   @Test
+  void labelMatchersThatAbsentLabelsFailAreTestedInTheScan() {
+    // requests_total{job="api", instance="i1", method="GET"} is 40 at +60 s.
+    String pushed = engine.explainInstant(
+        "fake", "requests_total{method=~\"G.T\", job=\"api\"}", T0 + 60 * S, 0, true,
+        () -> false);
+    assertThat(pushed)
+        .contains("LABEL_VALUE($", "_UTF-8'method'", "(?s:G.T)", "_UTF-8'job'", "_UTF-8'api'")
+        .contains("result: vector of 1 series");
+    assertThat(instant("requests_total{method=~\"G.T\", job=\"api\"}", T0 + 60 * S).samples())
+        .singleElement().satisfies(s -> assertThat(s.value()).isEqualTo(40));
+    // A matcher no row passes: the filter keeps nothing of the name's rows.
+    String none = engine.explainInstant(
+        "fake", "requests_total{method=\"POST\"}", T0 + 60 * S, 0, true, () -> false);
+    assertThat(none).contains("_UTF-8'POST'").contains("ArrowFilter(").containsPattern(
+        "ArrowFilter\\([^\\n]*\\) \\[batches=0 rows=0 ");
+    assertThat(instant("requests_total{method=\"POST\"}", T0 + 60 * S).samples()).isEmpty();
+    // Matchers a series without the label passes stay with the series' own test: a row without
+    // label text is such a series.
+    String kept = engine.explainInstant(
+        "fake", "requests_total{method!=\"POST\", zone=~\"|x\"}", T0 + 60 * S, 0, false,
+        () -> false);
+    assertThat(kept).doesNotContain("LABEL_VALUE");
+    assertThat(instant("requests_total{method!=\"POST\", zone=~\"|x\"}", T0 + 60 * S)
+            .samples())
+        .singleElement().satisfies(s -> assertThat(s.value()).isEqualTo(40));
+  }
+
+  @Test
   void explainAnalyzeShowsTheVectorMatchWithWhatItDid() {
     String text =
         engine.explainRange(
