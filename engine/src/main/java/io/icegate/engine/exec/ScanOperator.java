@@ -47,21 +47,25 @@ public final class ScanOperator implements Operator {
       List<String> filterColumns, VectorPredicate predicate, int firstColumns,
       VectorPredicate first, Map<String, List<byte[]>> required) {
     this(context, table, bounds, columns, filterColumns, predicate, firstColumns, first, required,
-        null);
+        Map.of(), null);
   }
 
   /**
    * As above; {@code late}, if not null, names columns the consumer needs only for rows whose
    * stream lacks some labels ({@link ExecContext.OptionalLate}; its stream column is one of
    * {@code filterColumns}): the reader steps over them, as nulls, in batches whose kept rows'
-   * streams all hold those labels.
+   * streams all hold those labels. {@code entryTests} holds, by filter column, a test every
+   * kept row's value passes ({@link RowFilter#entryTest}).
    */
   public ScanOperator(
       ExecContext context, String table, ScanBounds bounds, List<String> columns,
       List<String> filterColumns, VectorPredicate predicate, int firstColumns,
-      VectorPredicate first, Map<String, List<byte[]>> required, ExecContext.OptionalLate late) {
+      VectorPredicate first, Map<String, List<byte[]>> required,
+      Map<String, RowFilter.EntryTest> entryTests,
+      ExecContext.OptionalLate late) {
     this(context, table, bounds, columns,
-        rowFilter(context, filterColumns, predicate, firstColumns, first, required, late));
+        rowFilter(context, filterColumns, predicate, firstColumns, first, required, entryTests,
+            late));
   }
 
   /**
@@ -84,7 +88,7 @@ public final class ScanOperator implements Operator {
       for (int i = 0; i < rows; i++) {
         selected[i] = true;
       }
-    }, 0, null, Map.of(), null);
+    }, 0, null, Map.of(), Map.of(), null);
   }
 
   private ScanOperator(
@@ -111,6 +115,7 @@ public final class ScanOperator implements Operator {
   private static RowFilter rowFilter(
       ExecContext context, List<String> filterColumns, VectorPredicate predicate,
       int firstColumns, VectorPredicate first, Map<String, List<byte[]>> required,
+      Map<String, RowFilter.EntryTest> entryTests,
       ExecContext.OptionalLate late) {
     List<String> names = List.copyOf(filterColumns);
     StreamsHolding holding = late == null ? null : new StreamsHolding(late);
@@ -133,6 +138,11 @@ public final class ScanOperator implements Operator {
       @Override
       public List<byte[]> allRequiredBytes(String column) {
         return required.getOrDefault(column, List.of());
+      }
+
+      @Override
+      public EntryTest entryTest(String column) {
+        return entryTests.get(column);
       }
 
       @Override

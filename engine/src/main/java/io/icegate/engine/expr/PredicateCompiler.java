@@ -2,6 +2,7 @@ package io.icegate.engine.expr;
 
 import com.google.re2j.Pattern;
 import io.icegate.engine.plan.IceGateFunctions;
+import io.icegate.storage.scan.RowFilter;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
@@ -78,6 +79,41 @@ public final class PredicateCompiler {
     }
     // Longest first, the first of equals kept first (a stable sort).
     out.values().forEach(needles -> needles.sort((a, b) -> Integer.compare(b.length, a.length)));
+    return out;
+  }
+
+  /** The label set without labels, in which every label's value is the empty string. */
+  private static final String NO_LABELS = "{}";
+
+  /**
+   * For input columns of {@code condition}: a test of a value of the column that every row it
+   * keeps passes — the top-level conjuncts over that column's labels alone ({@code
+   * LABEL_VALUE}) that the label set without labels fails, all of them — with that label set as
+   * the replacement. A scan may read a value that fails the test as the replacement ({@code
+   * RowFilter.entryTest}): it tests a dictionary's entries once each and copies nothing of the
+   * rejected ones.
+   */
+  public static Map<Integer, RowFilter.EntryTest> entryTests(
+      RexNode condition, RexBuilder rexBuilder) {
+    Map<Integer, java.util.function.Predicate<String>> tests = new HashMap<>();
+    RexNode expanded = RexUtil.expandSearch(rexBuilder, null, condition);
+    for (RexNode term : RelOptUtil.conjunctions(expanded)) {
+      ImmutableBitSet columns = RelOptUtil.InputFinder.bits(term);
+      if (columns.cardinality() != 1 || !Compiler.readsLabels(term)) {
+        continue;
+      }
+      Map<String, Pattern> patterns = new HashMap<>();
+      new Compiler(null, patterns).collectPatterns(term);
+      ScalarEvaluator evaluator = new ScalarEvaluator(patterns);
+      java.util.function.Predicate<String> test =
+          value -> Boolean.TRUE.equals(evaluator.eval(term, value));
+      if (test.test(NO_LABELS)) {
+        continue;
+      }
+      tests.merge(columns.nth(0), test, java.util.function.Predicate::and);
+    }
+    Map<Integer, RowFilter.EntryTest> out = new HashMap<>();
+    tests.forEach((column, test) -> out.put(column, new RowFilter.EntryTest(test, NO_LABELS)));
     return out;
   }
 

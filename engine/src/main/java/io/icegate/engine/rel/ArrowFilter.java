@@ -106,6 +106,10 @@ public final class ArrowFilter extends Filter implements ArrowRel {
     java.util.Map<String, List<byte[]>> required = new java.util.HashMap<>();
     PredicateCompiler.allRequiredBytes(rowCondition)
         .forEach((index, bytes) -> required.put(fields.get(index).getName(), bytes));
+    java.util.Map<String, io.icegate.storage.scan.RowFilter.EntryTest> entryTests =
+        new java.util.HashMap<>();
+    PredicateCompiler.entryTests(rowCondition, rex)
+        .forEach((index, test) -> entryTests.put(fields.get(index).getName(), test));
     ExecContext.OptionalLate late = context.optionalLate();
     if (late != null
         && (!filterColumns.contains(late.streamColumn())
@@ -114,7 +118,7 @@ public final class ArrowFilter extends Filter implements ArrowRel {
     }
     return new ScanOperator(
         context, scan.tableName(), scan.bounds(), scan.getRowType().getFieldNames(),
-        filterColumns, predicate, firstCount, first, required, late);
+        filterColumns, predicate, firstCount, first, required, entryTests, late);
   }
 
   /**

@@ -49,6 +49,46 @@ class PredicateCompilerRequiredBytesTest {
     assertThat(PredicateCompiler.allRequiredBytes(condition)).isEmpty();
   }
 
+  @Test
+  void labelConjunctsAnEmptyLabelSetFailsGiveAnEntryTestPerColumn() {
+    RexNode streams = rex.makeInputRef(varchar, 0);
+    RexNode other = rex.makeInputRef(varchar, 1);
+    RexNode condition =
+        rex.makeCall(SqlStdOperatorTable.AND,
+            rex.makeCall(SqlStdOperatorTable.EQUALS,
+                rex.makeCall(IceGateFunctions.LABEL_VALUE, streams, rex.makeLiteral("job")),
+                rex.makeLiteral("api")),
+            rex.makeCall(IceGateFunctions.RE2_FULL_MATCH,
+                rex.makeCall(IceGateFunctions.LABEL_VALUE, streams, rex.makeLiteral("zone")),
+                rex.makeLiteral("eu-.*")),
+            // An absent label passes these: no entry test comes of them.
+            rex.makeCall(SqlStdOperatorTable.NOT_EQUALS,
+                rex.makeCall(IceGateFunctions.LABEL_VALUE, streams, rex.makeLiteral("env")),
+                rex.makeLiteral("dev")),
+            rex.makeCall(SqlStdOperatorTable.EQUALS,
+                rex.makeCall(IceGateFunctions.LABEL_VALUE, other, rex.makeLiteral("x")),
+                rex.makeLiteral("")),
+            rex.makeCall(IceGateFunctions.CONTAINS_SUBSTRING, other, rex.makeLiteral("abc")));
+    var tests = PredicateCompiler.entryTests(condition, rex);
+    assertThat(tests).containsOnlyKeys(0);
+    assertThat(tests.get(0).replacement()).isEqualTo("{}");
+    var test = tests.get(0).test();
+    assertThat(test.test("{job=\"api\", zone=\"eu-west\"}")).isTrue();
+    // Both conjuncts count; the env one does not (env="dev" here is for the filter to drop).
+    assertThat(test.test("{env=\"dev\", job=\"api\", zone=\"eu-1\"}")).isTrue();
+    assertThat(test.test("{job=\"api\", zone=\"us-east\"}")).isFalse();
+    assertThat(test.test("{job=\"web\", zone=\"eu-west\"}")).isFalse();
+    assertThat(test.test("{}")).isFalse();
+    // Under an OR nothing is required of the column.
+    RexNode either =
+        rex.makeCall(SqlStdOperatorTable.OR,
+            rex.makeCall(SqlStdOperatorTable.EQUALS,
+                rex.makeCall(IceGateFunctions.LABEL_VALUE, streams, rex.makeLiteral("job")),
+                rex.makeLiteral("api")),
+            rex.makeCall(IceGateFunctions.CONTAINS_SUBSTRING, other, rex.makeLiteral("abc")));
+    assertThat(PredicateCompiler.entryTests(either, rex)).isEmpty();
+  }
+
   private static String text(byte[] bytes) {
     return new String(bytes, StandardCharsets.UTF_8);
   }

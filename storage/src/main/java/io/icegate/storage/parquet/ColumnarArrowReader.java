@@ -404,6 +404,11 @@ public final class ColumnarArrowReader implements CloseableIterator<VectorSchema
     RowFilter.ColumnBound bound = filter.bound();
     this.boundAt = bound == null ? -1 : names.indexOf(bound.column());
     for (int i : first) {
+      RowFilter.EntryTest test = filter.entryTest(names.get(i));
+      if (test != null && columns[i] instanceof LeafColumn column
+          && column.physical == PrimitiveTypeName.BINARY) {
+        column.entryTest = test;
+      }
       byte[] needle = filter.requiredBytes(names.get(i));
       if (needle != null && needle.length > 0 && columns[i] instanceof LeafColumn column
           && column.physical == PrimitiveTypeName.BINARY) {

@@ -60,6 +60,12 @@ final class LeafColumn implements ColumnReader {
    */
   ByteSearch required;
   /**
+   * A test every value the filter keeps passes ({@link RowFilter#entryTest}), or null: a
+   * dictionary's entries that fail it are replaced by the test's replacement when the dictionary
+   * is read, so their rows' values are never copied in full.
+   */
+  RowFilter.EntryTest entryTest;
+  /**
    * Where {@link #required} next occurs in the current page, at or after where it was last
    * searched from: -1 for nowhere, {@code Integer.MIN_VALUE} before the page's first search.
    * Kept across batches, so a page is searched once however many batches it spans.
@@ -214,6 +220,9 @@ final class LeafColumn implements ColumnReader {
         out += length;
       }
       offsets[count] = out;
+      if (entryTest != null) {
+        values = replaceRejected(values, offsets, count);
+      }
       dictionary = values;
       dictionaryOffsets = offsets;
     } else {
@@ -887,6 +896,40 @@ final class LeafColumn implements ColumnReader {
       }
       bitAt++;
     }
+    return out;
+  }
+
+  /**
+   * The dictionary with the entries {@link #entryTest} rejects replaced by its replacement;
+   * {@code offsets} are rewritten to match.
+   */
+  private byte[] replaceRejected(byte[] values, int[] offsets, int count) {
+    byte[] replacement =
+        entryTest.replacement().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    boolean[] kept = new boolean[count];
+    long size = 0;
+    for (int i = 0; i < count; i++) {
+      int from = offsets[i];
+      int length = offsets[i + 1] - from;
+      kept[i] = entryTest.test().test(
+          new String(values, from, length, java.nio.charset.StandardCharsets.UTF_8));
+      size += kept[i] ? length : replacement.length;
+    }
+    byte[] out = new byte[Math.toIntExact(size)];
+    int at = 0;
+    for (int i = 0; i < count; i++) {
+      int from = offsets[i];
+      int length = offsets[i + 1] - from;
+      offsets[i] = at;
+      if (kept[i]) {
+        System.arraycopy(values, from, out, at, length);
+        at += length;
+      } else {
+        System.arraycopy(replacement, 0, out, at, replacement.length);
+        at += replacement.length;
+      }
+    }
+    offsets[count] = at;
     return out;
   }
 

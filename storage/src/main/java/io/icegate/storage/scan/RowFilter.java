@@ -72,6 +72,25 @@ public interface RowFilter {
   }
 
   /**
+   * A test that every kept row's value of {@code column} (one of {@link #columns()}) passes, or
+   * null: a reader may read a value that fails it as the test's replacement (which fails it too,
+   * and which the filter drops as it would have dropped the value), and so test a dictionary's
+   * entries once each and copy nothing of a rejected one. Null by default.
+   */
+  default EntryTest entryTest(String column) {
+    return null;
+  }
+
+  /** A test of a column's values, and the value a reader may give in place of one failing it. */
+  record EntryTest(java.util.function.Predicate<String> test, String replacement) {
+    public EntryTest {
+      if (test.test(replacement)) {
+        throw new IllegalArgumentException("the replacement passes the test: " + replacement);
+      }
+    }
+  }
+
+  /**
    * For a {@code map<string,string>} column read after the filter (not among {@link #columns()}):
    * the only keys whose entries the consumer reads, or null for all. A reader may leave the other
    * entries out of the maps it returns, unread past their keys. Null by default.

@@ -527,6 +527,94 @@ class ColumnarArrowReaderTest {
     assertThat(rows(() -> small.filtered(containsZq))).isEqualTo(expected);
   }
 
+  @Test
+  void dictionaryEntriesFailingTheEntryTestReachTheFilterAsItsReplacement() throws Exception {
+    Path path = dir.resolve("streams.parquet");
+    MessageType type =
+        org.apache.parquet.schema.Types.buildMessage()
+            .required(PrimitiveTypeName.INT64).id(1).named("n")
+            .optional(PrimitiveTypeName.BINARY)
+            .as(LogicalTypeAnnotation.stringType()).id(2).named("stream")
+            .named("streams");
+    // Runs of 7 rows per stream, 40 streams over and over, every 13th row null: dictionary-
+    // encoded pages (the writer's default) of a low-cardinality column.
+    java.util.function.IntFunction<String> stream =
+        i -> i % 13 == 0 ? null : "{job=\"j" + (i / 7) % 40 + "\"}";
+    int rows = 6_000;
+    SimpleGroupFactory groups = new SimpleGroupFactory(type);
+    try (ParquetWriter<Group> writer =
+        ExampleParquetWriter.builder(new LocalOutputFile(path))
+            .withType(type)
+            .withDictionaryEncoding(true)
+            .withPageSize(1024)
+            .withRowGroupSize(64 * 1024L)
+            .build()) {
+      for (int i = 0; i < rows; i++) {
+        Group g = groups.newGroup().append("n", (long) i);
+        if (stream.apply(i) != null) {
+          g.append("stream", stream.apply(i));
+        }
+        writer.write(g);
+      }
+    }
+    Schema schema =
+        new Schema(
+            Types.NestedField.required(1, "n", Types.LongType.get()),
+            Types.NestedField.optional(2, "stream", Types.StringType.get()));
+    InputFile file = org.apache.iceberg.Files.localInput(path.toFile());
+    ScanSplit whole = ScanSplit.whole(new ScanFile(file, file.getLength(), false));
+    java.util.function.Predicate<String> wanted =
+        v -> v.equals("{job=\"j3\"}") || v.equals("{job=\"j17\"}");
+    List<String> tested = java.util.Collections.synchronizedList(new ArrayList<>());
+    List<String> seen = new ArrayList<>();
+    RowFilter twoStreams = new RowFilter() {
+      @Override
+      public List<String> columns() {
+        return List.of("stream");
+      }
+
+      @Override
+      public EntryTest entryTest(String column) {
+        return column.equals("stream") ? new EntryTest(v -> {
+          tested.add(v);
+          return wanted.test(v);
+        }, "{}") : null;
+      }
+
+      @Override
+      public int select(VectorSchemaRoot batch, boolean[] selected) {
+        var streams = (org.apache.arrow.vector.VarCharVector) batch.getVector("stream");
+        int count = 0;
+        for (int r = 0; r < batch.getRowCount(); r++) {
+          String value = streams.isNull(r)
+              ? null : new String(streams.get(r), java.nio.charset.StandardCharsets.UTF_8);
+          seen.add(value);
+          selected[r] = value != null && wanted.test(value);
+          count += selected[r] ? 1 : 0;
+        }
+        return count;
+      }
+    };
+    List<List<Object>> expected = new ArrayList<>();
+    for (int i = 0; i < rows; i++) {
+      if (stream.apply(i) != null && wanted.test(stream.apply(i))) {
+        expected.add(List.of((long) i, stream.apply(i)));
+      }
+    }
+    assertThat(expected).hasSizeGreaterThan(200);
+    assertThat(readFiltered(whole, schema, twoStreams)).isEqualTo(expected);
+    // Every row reached the filter; the values of the other streams came as the replacement,
+    // nulls as nulls.
+    assertThat(seen).hasSize(rows);
+    assertThat(seen.stream().filter(v -> v != null && !v.equals("{}")).toList())
+        .hasSize(expected.size())
+        .allSatisfy(v -> assertThat(wanted.test(v)).isTrue());
+    assertThat(seen.stream().filter(java.util.Objects::isNull).count())
+        .isEqualTo(java.util.stream.IntStream.range(0, rows).filter(i -> i % 13 == 0).count());
+    // The test ran once per dictionary entry (per row group's dictionary), not once per row.
+    assertThat(tested).hasSizeLessThan(rows / 10).contains("{job=\"j5\"}");
+  }
+
   interface RowRule {
     boolean keep(VectorSchemaRoot batch, int row);
   }
