@@ -48,7 +48,7 @@ public final class SchemaUpgrade {
    * Adds {@code definition}'s columns that {@code table} lacks, in one commit; returns the table
    * (refreshed when something was added). Retries a lost commit race a few times.
    */
-  static Table addMissingColumns(Table table, TableDefinition definition) {
+  public static Table addMissingColumns(Table table, TableDefinition definition) {
     for (int attempt = 1; ; attempt++) {
       List<Types.NestedField> missing = missingColumns(table, definition);
       if (missing.isEmpty()) {
