@@ -30,7 +30,8 @@ class PromQLStorageConformanceTest {
   /**
    * The scripts CI runs through storage (a few minutes); {@code -Dpromqltest.storage.files=all}
    * runs every script (about ten on this machine; histograms.test and native_histograms.test,
-   * which load fractional counts, take about 2.5 each), or a comma-separated list of files.
+   * which load fractional counts, take 47 s and 79 s on a quiet machine), or a comma-separated
+   * list of files.
    * {@code FloatHistogramStorageTest} checks fractional counts through storage in CI.
    */
   private static final List<String> DEFAULT_FILES =
