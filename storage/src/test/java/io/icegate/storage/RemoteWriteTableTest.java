@@ -57,19 +57,18 @@ class RemoteWriteTableTest {
       assertThat(built.rejected()).isEqualTo(1);
       assertThat(built.reasons())
           .containsExactly(
-              "series float_hist{job=\"api\"} has a native histogram that cannot be stored: a"
-                  + " float histogram's counts must be whole numbers >= 0 (counts are stored as"
-                  + " integers)");
+              "series negative_hist{job=\"api\"} has a native histogram that cannot be stored:"
+                  + " a float histogram's counts must be finite numbers >= 0");
       lake.metricsWal().append("fake", built.batch()).get();
 
       assertRows(ScannedRows.scan(lake, allocator, MetricsTable.NAME, "fake"));
-      assertThat(lake.compact(MetricsTable.NAME).rows()).isEqualTo(5);
+      assertThat(lake.compact(MetricsTable.NAME).rows()).isEqualTo(8);
       assertRows(ScannedRows.scan(lake, allocator, MetricsTable.NAME, "fake"));
     }
   }
 
   private static void assertRows(List<Map<String, Object>> rows) {
-    assertThat(rows).hasSize(5);
+    assertThat(rows).hasSize(8);
     Map<String, Object> plainNaN = one(rows, "error_ratio", (T0_MS + 4) * MS);
     assertThat(plainNaN)
         .as("an ordinary NaN (0/0) is a value, not a staleness marker")
@@ -145,7 +144,48 @@ class RemoteWriteTableTest {
         .containsEntry(MetricsTable.BUCKET_COUNTS, List.of(2L, 1L, 2L))
         .containsEntry(MetricsTable.COUNT, 5L)
         .containsEntry(MetricsTable.SUM, 3.25)
-        .containsEntry(MetricsTable.SCALE, null);
+        .containsEntry(MetricsTable.SCALE, null)
+        .containsEntry(MetricsTable.COUNT_DOUBLE, null)
+        .containsEntry(MetricsTable.BUCKET_COUNTS_DOUBLE, null);
+
+    // Float histogram with fractional counts, schema 1: positive spans (1, 1), (1, 1) with counts
+    // 1.25, 0.75 are Prometheus buckets 1 and 3 → OTLP offset 0, dense 1.25, 0, 0.75; negative
+    // span (-1, 1) with 0.25 is bucket -1 → OTLP offset -2. The integer columns hold the counts
+    // rounded half up: 2.5 → 3, 0.5 → 1, 1.25 → 1, 0.75 → 1, 0.25 → 0.
+    assertThat(one(rows, "float_hist", (T0_MS + 3) * MS))
+        .containsEntry(MetricsTable.METRIC_TYPE, "exponential_histogram")
+        .containsEntry(MetricsTable.SCALE, 1)
+        .containsEntry(MetricsTable.SUM, 4.0)
+        .containsEntry(MetricsTable.ZERO_THRESHOLD, 0.001)
+        .containsEntry(MetricsTable.COUNT_DOUBLE, 2.5)
+        .containsEntry(MetricsTable.COUNT, 3L)
+        .containsEntry(MetricsTable.ZERO_COUNT_DOUBLE, 0.5)
+        .containsEntry(MetricsTable.ZERO_COUNT, 1L)
+        .containsEntry(MetricsTable.POSITIVE_OFFSET, 0)
+        .containsEntry(MetricsTable.POSITIVE_BUCKET_COUNTS_DOUBLE, List.of(1.25, 0.0, 0.75))
+        .containsEntry(MetricsTable.POSITIVE_BUCKET_COUNTS, List.of(1L, 0L, 1L))
+        .containsEntry(MetricsTable.NEGATIVE_OFFSET, -2)
+        .containsEntry(MetricsTable.NEGATIVE_BUCKET_COUNTS_DOUBLE, List.of(0.25))
+        .containsEntry(MetricsTable.NEGATIVE_BUCKET_COUNTS, List.of(0L));
+
+    // Float custom-bucket histogram, bound 0.5: span (0, 2) with 0.5, 1.0.
+    assertThat(one(rows, "float_wait_seconds", (T0_MS + 5) * MS))
+        .containsEntry(MetricsTable.METRIC_TYPE, "histogram")
+        .containsEntry(MetricsTable.EXPLICIT_BOUNDS, List.of(0.5))
+        .containsEntry(MetricsTable.BUCKET_COUNTS_DOUBLE, List.of(0.5, 1.0))
+        .containsEntry(MetricsTable.BUCKET_COUNTS, List.of(1L, 1L))
+        .containsEntry(MetricsTable.COUNT_DOUBLE, 1.5)
+        .containsEntry(MetricsTable.COUNT, 2L)
+        .containsEntry(MetricsTable.POSITIVE_BUCKET_COUNTS_DOUBLE, null);
+
+    // A float histogram whose counts are whole numbers is stored in the integer columns only.
+    assertThat(one(rows, "whole_float_hist", (T0_MS + 6) * MS))
+        .containsEntry(MetricsTable.COUNT, 3L)
+        .containsEntry(MetricsTable.POSITIVE_BUCKET_COUNTS, List.of(3L))
+        .containsEntry(MetricsTable.COUNT_DOUBLE, null)
+        .containsEntry(MetricsTable.ZERO_COUNT_DOUBLE, null)
+        .containsEntry(MetricsTable.POSITIVE_BUCKET_COUNTS_DOUBLE, null)
+        .containsEntry(MetricsTable.NEGATIVE_BUCKET_COUNTS_DOUBLE, null);
   }
 
   private static Map<String, Object> one(
@@ -201,9 +241,47 @@ class RemoteWriteTableTest {
         .message(1, label("__name__", "float_hist"))
         .message(1, label("job", "api"))
         .message(4, new Proto()
-            .fixedDouble(2, 1.5)
-            .sint32(4, 0)
+            .fixedDouble(2, 2.5)
+            .fixedDouble(3, 4.0)
+            .sint32(4, 1)
+            .fixedDouble(5, 0.001)
+            .fixedDouble(7, 0.5)
+            .message(8, span(-1, 1))
+            .packedDoubles(10, 0.25)
+            .message(11, span(1, 1))
+            .message(11, span(1, 1))
+            .packedDoubles(13, 1.25, 0.75)
             .varint(15, T0_MS + 3)));
+    write.message(1, new Proto()
+        .message(1, label("__name__", "float_wait_seconds"))
+        .message(1, label("job", "api"))
+        .message(4, new Proto()
+            .fixedDouble(2, 1.5)
+            .fixedDouble(3, 0.7)
+            .sint32(4, -53)
+            .message(11, span(0, 2))
+            .packedDoubles(13, 0.5, 1.0)
+            .varint(15, T0_MS + 5)
+            .packedDoubles(16, 0.5)));
+    write.message(1, new Proto()
+        .message(1, label("__name__", "whole_float_hist"))
+        .message(1, label("job", "api"))
+        .message(4, new Proto()
+            .fixedDouble(2, 3.0)
+            .fixedDouble(3, 1.0)
+            .sint32(4, 0)
+            .message(11, span(0, 1))
+            .packedDoubles(13, 3.0)
+            .varint(15, T0_MS + 6)));
+    write.message(1, new Proto()
+        .message(1, label("__name__", "negative_hist"))
+        .message(1, label("job", "api"))
+        .message(4, new Proto()
+            .fixedDouble(2, 1.0)
+            .sint32(4, 0)
+            .message(11, span(0, 1))
+            .packedDoubles(13, -1.0)
+            .varint(15, T0_MS + 7)));
     write.message(1, new Proto()
         .message(1, label("__name__", "error_ratio"))
         .message(1, label("job", "api"))

@@ -401,7 +401,12 @@ public final class MetricsSeriesSource implements SeriesSource {
         b.field(MetricsTable.POSITIVE_BUCKET_COUNTS),
         b.field(MetricsTable.NEGATIVE_OFFSET),
         b.field(MetricsTable.NEGATIVE_BUCKET_COUNTS),
-        b.field(MetricsTable.METADATA));
+        b.field(MetricsTable.METADATA),
+        b.field(MetricsTable.COUNT_DOUBLE),
+        b.field(MetricsTable.ZERO_COUNT_DOUBLE),
+        b.field(MetricsTable.BUCKET_COUNTS_DOUBLE),
+        b.field(MetricsTable.POSITIVE_BUCKET_COUNTS_DOUBLE),
+        b.field(MetricsTable.NEGATIVE_BUCKET_COUNTS_DOUBLE));
     return QueryOptimizer.optimize(b.build(), b);
   }
 
@@ -456,13 +461,21 @@ public final class MetricsSeriesSource implements SeriesSource {
     IntVector negativeOffsets = (IntVector) batch.getVector(16);
     ListVector negativeCounts = (ListVector) batch.getVector(17);
     FieldVector metadata = batch.getVector(18);
+    // A float histogram's exact counts where they are not whole numbers (null otherwise, and in
+    // files written before the columns existed); the integer columns then hold them rounded.
+    Float8Vector exactCounts = (Float8Vector) batch.getVector(19);
+    Float8Vector exactZeroCounts = (Float8Vector) batch.getVector(20);
+    ListVector exactBuckets = (ListVector) batch.getVector(21);
+    ListVector exactPositive = (ListVector) batch.getVector(22);
+    ListVector exactNegative = (ListVector) batch.getVector(23);
     for (int i = 0; i < batch.getRowCount(); i++) {
       String name = NumberRows.text(names, i);
       String labelText = NumberRows.text(labels, i);
       long t = millis(time, i);
       boolean stale =
           !flags.isNull(i) && (flags.get(i) & MetricsTable.FLAG_NO_RECORDED_VALUE) != 0;
-      double count = counts.isNull(i) ? Double.NaN : counts.get(i);
+      double count = !exactCounts.isNull(i) ? exactCounts.get(i)
+          : counts.isNull(i) ? Double.NaN : counts.get(i);
       double sum = sums.isNull(i) ? Double.NaN : sums.get(i);
       String type = NumberRows.text(types, i);
       boolean exponential = MetricsTable.EXPONENTIAL_HISTOGRAM.equals(type);
@@ -483,18 +496,23 @@ public final class MetricsSeriesSource implements SeriesSource {
         FloatHistogram h;
         if (exponential) {
           int[][] posIdx = new int[1][];
-          double[] pos =
-              buckets(positiveCounts, positiveOffsets, i, posIdx);
+          double[] pos = buckets(
+              exactPositive.isNull(i) ? positiveCounts : exactPositive, positiveOffsets, i, posIdx);
           int[][] negIdx = new int[1][];
-          double[] neg = buckets(negativeCounts, negativeOffsets, i, negIdx);
+          double[] neg = buckets(
+              exactNegative.isNull(i) ? negativeCounts : exactNegative, negativeOffsets, i, negIdx);
+          double zeroCount =
+              !exactZeroCounts.isNull(i) ? exactZeroCounts.get(i)
+                  : zeroCounts.isNull(i) ? 0 : zeroCounts.get(i);
           h =
               new FloatHistogram(
                   scales.get(i),
                   zeroThresholds.isNull(i) ? 0 : zeroThresholds.get(i),
-                  zeroCounts.isNull(i) ? 0 : zeroCounts.get(i),
-                  count, sum, posIdx[0], pos, negIdx[0], neg, null, hint);
+                  zeroCount, count, sum, posIdx[0], pos, negIdx[0], neg, null, hint);
         } else {
-          List<?> bucketCounts = buckets.isNull(i) ? List.of() : buckets.getObject(i);
+          ListVector customCounts = exactBuckets.isNull(i) ? buckets : exactBuckets;
+          List<?> bucketCounts =
+              customCounts.isNull(i) ? List.of() : customCounts.getObject(i);
           List<?> upper = bounds.isNull(i) ? List.of() : bounds.getObject(i);
           int[] idx = new int[bucketCounts.size()];
           double[] c = new double[bucketCounts.size()];

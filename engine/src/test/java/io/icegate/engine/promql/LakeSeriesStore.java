@@ -30,8 +30,9 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  * as one Prometheus remote-write request through the storage's batch builder and WAL, then
  * compacted into Iceberg, and evals read it back through {@link MetricsSeriesSource} (the Calcite
  * scan). {@code clear} moves to a fresh tenant, so earlier loads are invisible as they must be.
- * Native histograms go as remote-write histograms; the table keeps whole bucket counts, so a script
- * that loads fractional ones is not run here.
+ * Native histograms go as remote-write float histograms, fractional counts too (the table keeps
+ * them in its {@code *_double} count columns); remote-write refuses negative bucket counts, as
+ * Prometheus does, so a script that loads one is not run here.
  */
 final class LakeSeriesStore implements PromQLScript.Store {
   private final Lake lake;
@@ -64,13 +65,13 @@ final class LakeSeriesStore implements PromQLScript.Store {
   @Override
   public void addHistogram(Labels labels, long time, FloatHistogram h) {
     for (double c : h.positiveCounts) {
-      integral(c);
+      storable(c);
     }
     for (double c : h.negativeCounts) {
-      integral(c);
+      storable(c);
     }
-    integral(h.count);
-    integral(h.zeroCount);
+    storable(h.count);
+    storable(h.zeroCount);
     pendingHistograms
         .computeIfAbsent(labels, l -> new ArrayList<>())
         .add(
@@ -88,11 +89,11 @@ final class LakeSeriesStore implements PromQLScript.Store {
                 h.customValues == null ? new double[0] : h.customValues.clone()));
   }
 
-  /** The table keeps whole bucket counts (OTLP's are integers): fractional ones can't be loaded. */
-  private static void integral(double c) {
-    if (c != Math.rint(c) || Double.isInfinite(c) || c < 0) {
+  /** Remote-write takes finite counts >= 0 (Prometheus refuses negative bucket counts). */
+  private static void storable(double c) {
+    if (!(c >= 0) || Double.isInfinite(c)) {
       throw new UnsupportedOperationException(
-          "histograms with fractional or negative counts are not stored by the metrics table");
+          "histograms with negative or infinite counts are not stored by the metrics table");
     }
   }
 

@@ -154,15 +154,23 @@ public final class LakeCatalog implements AutoCloseable {
   private static Table ensureTable(Catalog catalog, TableDefinition definition) {
     TableIdentifier id = TableIdentifier.of(NAMESPACE, definition.name());
     if (catalog.tableExists(id)) {
-      return SeedTables.adopt(catalog.loadTable(id), definition);
+      return upgrade(catalog.loadTable(id), definition);
     }
     try {
       Table table = SeedTables.create(catalog, id, definition);
       LOG.info("created table {} at {}", id, table.location());
       return table;
     } catch (AlreadyExistsException e) {
-      return SeedTables.adopt(catalog.loadTable(id), definition);
+      return upgrade(catalog.loadTable(id), definition);
     }
+  }
+
+  /**
+   * A table that existed before this open: the seed's adopted, then the columns an older
+   * IceGate did not have added (before the WAL writer takes the table's schema).
+   */
+  private static Table upgrade(Table table, TableDefinition definition) {
+    return SchemaUpgrade.addMissingColumns(SeedTables.adopt(table, definition), definition);
   }
 
   /**

@@ -38,7 +38,9 @@ import java.util.TreeMap;
  *       base^i) is OTLP's index i − 1 (lower bound base^(i−1)), so the spans are laid out densely
  *       from the first bucket with {@code offset} = first index − 1, and integer deltas are summed
  *       into absolute counts; a custom-bucket histogram (schema -53) is a {@code histogram} row
- *       whose explicit bounds are its custom values;
+ *       whose explicit bounds are its custom values; a float histogram whose counts are not all
+ *       whole numbers (a rate, an average) keeps them exactly in the {@code *_double} count
+ *       columns, and rounded in the integer ones;
  *   <li>{@code job}/{@code instance} fill {@code service_name}/{@code service_instance_id};
  *       metadata sent for the metric family fills type, unit and description, a counter becoming
  *       a monotonic cumulative {@code sum};
@@ -81,11 +83,23 @@ final class RemoteWriteRows {
     return null;
   }
 
-  /** One converted histogram, ready to write, or the reason it cannot be. */
+  /**
+   * One converted histogram, ready to write. {@code exact} is null when every count is a whole
+   * number (the integer columns hold them); otherwise it holds the counts as sent and the
+   * integer fields hold them rounded.
+   */
   private record ConvertedHistogram(
       Histogram source, long timestampNanos, String type, long count, long zeroCount,
       Integer positiveOffset, List<Long> positive, Integer negativeOffset, List<Long> negative,
-      List<Double> bounds, List<Long> bucketCounts) {}
+      List<Double> bounds, List<Long> bucketCounts, ExactCounts exact) {}
+
+  /**
+   * A float histogram's counts as sent, laid out as the integer ones are: {@code positive} and
+   * {@code negative} for an exponential histogram, {@code buckets} for custom buckets.
+   */
+  private record ExactCounts(
+      double count, double zeroCount, List<Double> positive, List<Double> negative,
+      List<Double> buckets) {}
 
   private static void writeSeries(
       TimeSeries series, MetricMetadata meta, String tenant, long nowNanos, RowWriter w) {
@@ -157,6 +171,10 @@ final class RemoteWriteRows {
       w.set(MetricsTable.METRIC_TYPE, h.type());
       w.set(MetricsTable.AGGREGATION_TEMPORALITY, gauge ? null : MetricsTable.CUMULATIVE);
       w.set(MetricsTable.COUNT, h.count());
+      ExactCounts exact = h.exact();
+      if (exact != null) {
+        w.set(MetricsTable.COUNT_DOUBLE, exact.count());
+      }
       w.set(MetricsTable.SUM, src.sum());
       w.set(
           MetricsTable.FLAGS,
@@ -164,6 +182,9 @@ final class RemoteWriteRows {
       if (h.bounds() != null) {
         w.set(MetricsTable.EXPLICIT_BOUNDS, h.bounds());
         w.set(MetricsTable.BUCKET_COUNTS, h.bucketCounts());
+        if (exact != null) {
+          w.set(MetricsTable.BUCKET_COUNTS_DOUBLE, exact.buckets());
+        }
       } else {
         w.set(MetricsTable.SCALE, src.schema());
         w.set(MetricsTable.ZERO_THRESHOLD, src.zeroThreshold());
@@ -172,6 +193,11 @@ final class RemoteWriteRows {
         w.set(MetricsTable.POSITIVE_BUCKET_COUNTS, h.positive());
         w.set(MetricsTable.NEGATIVE_OFFSET, h.negativeOffset());
         w.set(MetricsTable.NEGATIVE_BUCKET_COUNTS, h.negative());
+        if (exact != null) {
+          w.set(MetricsTable.ZERO_COUNT_DOUBLE, exact.zeroCount());
+          w.set(MetricsTable.POSITIVE_BUCKET_COUNTS_DOUBLE, exact.positive());
+          w.set(MetricsTable.NEGATIVE_BUCKET_COUNTS_DOUBLE, exact.negative());
+        }
       }
       w.endRow();
     }
@@ -251,17 +277,20 @@ final class RemoteWriteRows {
     long zeroCount;
     long[] positive;
     long[] negative;
+    boolean fractional = false;
     if (h.isFloat()) {
-      Long c = integral(h.countFloat());
-      Long z = integral(h.zeroCountFloat());
-      positive = integral(h.positiveCounts());
-      negative = integral(h.negativeCounts());
-      if (c == null || z == null || positive == null || negative == null) {
-        return "a float histogram's counts must be whole numbers >= 0 (counts are stored as"
-            + " integers)";
+      // Prometheus refuses negative bucket counts (FloatHistogram.Validate); a count that is
+      // not finite cannot be stored either.
+      if (!countable(h.countFloat()) || !countable(h.zeroCountFloat())
+          || !countable(h.positiveCounts()) || !countable(h.negativeCounts())) {
+        return "a float histogram's counts must be finite numbers >= 0";
       }
-      count = c;
-      zeroCount = z;
+      fractional = !whole(h.countFloat()) || !whole(h.zeroCountFloat())
+          || !whole(h.positiveCounts()) || !whole(h.negativeCounts());
+      count = Math.round(h.countFloat());
+      zeroCount = Math.round(h.zeroCountFloat());
+      positive = rounded(h.positiveCounts());
+      negative = rounded(h.negativeCounts());
     } else {
       count = h.countInt();
       zeroCount = h.zeroCountInt();
@@ -276,63 +305,95 @@ final class RemoteWriteRows {
         return "a custom-bucket histogram has no negative buckets";
       }
       double[] bounds = h.customValues();
-      long[] buckets = new long[bounds.length + 1];
-      Object dense = dense(h.positiveSpans(), positive);
+      Object dense = dense(h.positiveSpans(), positive.length);
       if (dense instanceof String problem) {
         return problem;
       }
       Dense d = (Dense) dense;
-      boolean outside = d.first() < 0 || d.first() + d.counts().size() > buckets.length;
-      if (!d.counts().isEmpty() && outside) {
+      int buckets = bounds.length + 1;
+      boolean outside = d.first() < 0 || d.first() + d.from().length > buckets;
+      if (d.from().length > 0 && outside) {
         return "its buckets lie outside its " + bounds.length + " custom bounds";
       }
-      for (int i = 0; i < d.counts().size(); i++) {
-        buckets[d.first() + i] = d.counts().get(i);
+      // Every bucket from the first bound on, as a dense layout starting at 0.
+      int[] from = new int[buckets];
+      java.util.Arrays.fill(from, -1);
+      if (d.from().length > 0) {
+        System.arraycopy(d.from(), 0, from, d.first(), d.from().length);
       }
+      Dense all = new Dense(0, from);
       List<Double> boundList = new ArrayList<>(bounds.length);
       for (double b : bounds) {
         boundList.add(b);
       }
-      List<Long> bucketList = new ArrayList<>(buckets.length);
-      for (long b : buckets) {
-        bucketList.add(b);
-      }
+      ExactCounts exact =
+          fractional
+              ? new ExactCounts(
+                  h.countFloat(), h.zeroCountFloat(), null, null,
+                  all.doubles(h.positiveCounts()))
+              : null;
       return new ConvertedHistogram(
           h, t, MetricsTable.HISTOGRAM, count, zeroCount, null, null, null, null, boundList,
-          bucketList);
+          all.longs(positive), exact);
     }
     if (h.schema() < -4 || h.schema() > 8) {
       return "schema " + h.schema() + " is not an exponential schema (-4 to 8) or custom buckets";
     }
-    Object pos = dense(h.positiveSpans(), positive);
+    Object pos = dense(h.positiveSpans(), positive.length);
     if (pos instanceof String problem) {
       return problem;
     }
-    Object neg = dense(h.negativeSpans(), negative);
+    Object neg = dense(h.negativeSpans(), negative.length);
     if (neg instanceof String problem) {
       return problem;
     }
     Dense p = (Dense) pos;
     Dense n = (Dense) neg;
+    ExactCounts exact =
+        fractional
+            ? new ExactCounts(
+                h.countFloat(), h.zeroCountFloat(), p.doubles(h.positiveCounts()),
+                n.doubles(h.negativeCounts()), null)
+            : null;
     // Prometheus's bucket i is (base^(i-1), base^i]; OTLP's bucket i is (base^i, base^(i+1)].
     return new ConvertedHistogram(
         h, t, MetricsTable.EXPONENTIAL_HISTOGRAM, count, zeroCount,
-        p.counts().isEmpty() ? 0 : p.first() - 1, p.counts(),
-        n.counts().isEmpty() ? 0 : n.first() - 1, n.counts(), null, null);
+        p.from().length == 0 ? 0 : p.first() - 1, p.longs(positive),
+        n.from().length == 0 ? 0 : n.first() - 1, n.longs(negative), null, null, exact);
   }
 
-  /** Buckets from {@code first} on, gaps between spans filled with zeros. */
-  private record Dense(int first, List<Long> counts) {}
+  /**
+   * Buckets laid out densely from index {@code first} on: for each, the position of its count
+   * among the counts sent, or -1 for a bucket in a gap between spans (count zero).
+   */
+  private record Dense(int first, int[] from) {
+    List<Long> longs(long[] counts) {
+      List<Long> out = new ArrayList<>(from.length);
+      for (int k : from) {
+        out.add(k < 0 ? 0L : counts[k]);
+      }
+      return out;
+    }
 
-  private static Object dense(List<BucketSpan> spans, long[] counts) {
+    List<Double> doubles(double[] counts) {
+      List<Double> out = new ArrayList<>(from.length);
+      for (int k : from) {
+        out.add(k < 0 ? 0.0 : counts[k]);
+      }
+      return out;
+    }
+  }
+
+  private static Object dense(List<BucketSpan> spans, int counts) {
     long covered = 0;
     for (BucketSpan span : spans) {
       covered += span.length();
     }
-    if (covered != counts.length) {
-      return "its spans cover " + covered + " buckets but " + counts.length + " counts were sent";
+    if (covered != counts) {
+      return "its spans cover " + covered + " buckets but " + counts + " counts were sent";
     }
-    List<Long> out = new ArrayList<>(counts.length);
+    int[] out = new int[Math.max(counts, 16)];
+    int size = 0;
     int first = 0;
     long index = 0; // the absolute index of the next bucket
     int next = 0;
@@ -348,17 +409,21 @@ final class RemoteWriteRows {
         index += span.offset();
       }
       for (int j = 0; j < span.length(); j++) {
-        while (first + (long) out.size() < index) {
-          out.add(0L);
-          if (out.size() > 1 << 20) {
+        // Zeros for the gap before this bucket, then the bucket.
+        while (first + (long) size <= index) {
+          boolean gap = first + (long) size < index;
+          if (gap && size >= 1 << 20) {
             return "its spans are too sparse";
           }
+          if (size == out.length) {
+            out = java.util.Arrays.copyOf(out, size * 2);
+          }
+          out[size++] = gap ? -1 : next++;
         }
-        out.add(counts[next++]);
         index++;
       }
     }
-    return new Dense(first, out);
+    return new Dense(first, java.util.Arrays.copyOf(out, size));
   }
 
   private static long[] cumulate(long[] deltas) {
@@ -374,23 +439,41 @@ final class RemoteWriteRows {
     return out;
   }
 
-  private static long[] integral(double[] values) {
-    long[] out = new long[values.length];
-    for (int i = 0; i < values.length; i++) {
-      Long v = integral(values[i]);
-      if (v == null) {
-        return null;
-      }
-      out[i] = v;
-    }
-    return out;
+  /** A float count we can store: finite and not negative. */
+  private static boolean countable(double value) {
+    return value >= 0 && value < Double.POSITIVE_INFINITY;
   }
 
-  private static Long integral(double value) {
-    if (!(value >= 0) || value != Math.rint(value) || value >= 0x1p63) {
-      return null;
+  private static boolean countable(double[] values) {
+    for (double v : values) {
+      if (!countable(v)) {
+        return false;
+      }
     }
-    return (long) value;
+    return true;
+  }
+
+  /** A count the integer columns hold exactly. */
+  private static boolean whole(double value) {
+    return value == Math.rint(value) && value < 0x1p63;
+  }
+
+  private static boolean whole(double[] values) {
+    for (double v : values) {
+      if (!whole(v)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The counts rounded to the nearest whole number (saturated at the long's maximum). */
+  private static long[] rounded(double[] values) {
+    long[] out = new long[values.length];
+    for (int i = 0; i < values.length; i++) {
+      out[i] = Math.round(values[i]);
+    }
+    return out;
   }
 
   private static Long nanos(long millis) {

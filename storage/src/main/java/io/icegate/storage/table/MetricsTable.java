@@ -66,6 +66,20 @@ public final class MetricsTable {
   public static final String SCOPE_NAME = "scope_name";
   public static final String SCOPE_VERSION = "scope_version";
 
+  /**
+   * A native histogram's counts when one of them is not a whole number (a Prometheus float
+   * histogram: a remote-write {@code FloatHistogram}, a recording rule's {@code rate()}): the
+   * exact values, beside the integer columns, which then hold them rounded to the nearest whole
+   * number (so readers of the seed's layout see the histogram approximately, and every histogram
+   * row keeps a {@code count}). Null on every other row. Added after the seed's layout; a table
+   * created before them gets them on open ({@code catalog.SchemaUpgrade}).
+   */
+  public static final String COUNT_DOUBLE = "count_double";
+  public static final String ZERO_COUNT_DOUBLE = "zero_count_double";
+  public static final String BUCKET_COUNTS_DOUBLE = "bucket_counts_double";
+  public static final String POSITIVE_BUCKET_COUNTS_DOUBLE = "positive_bucket_counts_double";
+  public static final String NEGATIVE_BUCKET_COUNTS_DOUBLE = "negative_bucket_counts_double";
+
   /** Fields of an element of {@code quantile_values}. */
   public static final String QUANTILE = "quantile";
   public static final String QUANTILE_VALUE = "value";
@@ -159,7 +173,21 @@ public final class MetricsTable {
           required(60, SERIES_LABELS, Types.StringType.get()),
           required(61, SERIES_ID, Types.LongType.get()),
           optional(62, SCOPE_NAME, Types.StringType.get()),
-          optional(63, SCOPE_VERSION, Types.StringType.get()));
+          optional(63, SCOPE_VERSION, Types.StringType.get()),
+          // Ids in the order Iceberg's addColumn assigns them (a column, then its element) after
+          // 63, so a table upgraded on open gets the same ids as one created with them.
+          optional(64, COUNT_DOUBLE, Types.DoubleType.get()),
+          optional(65, ZERO_COUNT_DOUBLE, Types.DoubleType.get()),
+          optional(
+              66, BUCKET_COUNTS_DOUBLE, Types.ListType.ofRequired(67, Types.DoubleType.get())),
+          optional(
+              68,
+              POSITIVE_BUCKET_COUNTS_DOUBLE,
+              Types.ListType.ofRequired(69, Types.DoubleType.get())),
+          optional(
+              70,
+              NEGATIVE_BUCKET_COUNTS_DOUBLE,
+              Types.ListType.ofRequired(71, Types.DoubleType.get())));
 
   public static final PartitionSpec PARTITION_SPEC = TableDefinition.tenantDay(SCHEMA);
 
