@@ -7,9 +7,11 @@ import io.icegate.engine.exec.PromAggregateSpec;
 import io.icegate.engine.exec.QueryCancelledException;
 import io.icegate.engine.exec.QueryStats;
 import io.icegate.engine.exec.StepMatrix;
+import io.icegate.engine.exec.StepRangeSpec;
 import io.icegate.engine.exec.StepRows;
 import io.icegate.engine.exec.VectorMatchSpec;
 import io.icegate.engine.rel.ArrowPromAggregate;
+import io.icegate.engine.rel.ArrowPromSubquery;
 import io.icegate.engine.rel.ArrowRel;
 import io.icegate.engine.rel.ArrowStepMatrixInput;
 import io.icegate.engine.rel.ArrowVectorMatch;
@@ -82,6 +84,12 @@ final class StepPlans {
   Value.Vector aggregate(PromAggregateSpec spec, String inputText, Value.Vector in) {
     ArrowStepMatrixInput input = input(cluster(), inputText, in, spec.steps());
     return run(ArrowPromAggregate.of(input, spec, cache), spec.steps(), input);
+  }
+
+  /** A range function over a subquery's float result, as an {@link ArrowPromSubquery}. */
+  Value.Vector subquery(StepRangeSpec spec, String innerText, Value.Vector inner) {
+    ArrowStepMatrixInput input = input(cluster(), innerText, inner, spec.innerSteps());
+    return run(ArrowPromSubquery.of(input, spec, cache), spec.outerSteps(), input);
   }
 
   private RelOptCluster cluster() {
