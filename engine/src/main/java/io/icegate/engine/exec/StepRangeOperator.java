@@ -77,18 +77,19 @@ public final class StepRangeOperator implements Operator {
 
   @Override
   public VectorSchemaRoot next() {
-    int steps = spec.outerSteps();
-    int perBatch = Math.max(1, Math.min(OUTPUT_ROWS, BATCH_VALUES / Math.max(1, steps)));
+    int outerSteps = spec.outerSteps();
+    int perBatch = Math.max(1, Math.min(OUTPUT_ROWS, BATCH_VALUES / Math.max(1, outerSteps)));
     while (true) {
       if (batch == null) {
         VectorSchemaRoot b = input.next();
         if (b == null) {
           return null;
         }
-        if (StepMatrix.steps(b) != spec.innerSteps()) {
+        int steps = StepMatrix.steps(b);
+        if (steps != spec.innerSteps()) {
           b.close();
-          throw new IllegalStateException("input of " + StepMatrix.steps(b)
-              + " steps for an inner grid of " + spec.innerSteps());
+          throw new IllegalStateException(
+              "input of " + steps + " steps for an inner grid of " + spec.innerSteps());
         }
         batch = b;
         row = 0;
@@ -105,7 +106,7 @@ public final class StepRangeOperator implements Operator {
           }
           if (out == null) {
             out = StepRows.allocate(
-                context.allocator(), steps, Math.min(perBatch, rowCount - row + 1));
+                context.allocator(), outerSteps, Math.min(perBatch, rowCount - row + 1));
           }
           StepRows.set(out, rows++, labels(r), values, 0, present, 0, dropName);
         }
