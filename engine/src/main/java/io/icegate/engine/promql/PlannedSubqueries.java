@@ -52,7 +52,7 @@ final class PlannedSubqueries {
     long before = ev.currentSamples();
     Value v = ev.eval(sq.expr(), g.inner());
     Value.Vector inner = v instanceof Value.Scalar s ? scalarSeries(s) : (Value.Vector) v;
-    if (inner.series().isEmpty() || !StepPlans.floatsOnly(inner)) {
+    if (!StepPlans.floatsOnly(inner)) {
       Value.Matrix m = Evaluator.subqueryMatrix(g, v);
       ev.subqueryDone(before, Evaluator.samples(m));
       ev.prepareMatrix(sq, m);

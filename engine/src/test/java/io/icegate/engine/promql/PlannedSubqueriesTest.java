@@ -137,9 +137,7 @@ class PlannedSubqueriesTest {
     Outcome planned = run(query, start, end, step, true, plans);
     Outcome series = run(query, start, end, step, false, new ArrayList<>());
     assertThat(planned).isEqualTo(series);
-    // A subquery whose expression gives no series has nothing for the node.
-    assertThat(subqueryPlanRan(plans)).as("the subquery node ran")
-        .isEqualTo(!query.contains("nothing_here"));
+    assertThat(subqueryPlanRan(plans)).as("the subquery node ran").isTrue();
   }
 
   @Test
