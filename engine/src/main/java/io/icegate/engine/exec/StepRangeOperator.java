@@ -34,6 +34,10 @@ public final class StepRangeOperator implements Operator {
   private final LabelSetCache cache;
   private final FloatRangeKernels.Kernel kernel;
   private final boolean dropName;
+  /** max_over_time: 1, min_over_time: -1 (both slide over the windows), others 0. */
+  private final int extreme;
+  /** The sliding extreme's candidates, as sample indexes (see {@link #slideExtreme}). */
+  private final int[] candidates;
   private final long[] outer;
   private final long range;
   // Window bounds on the inner grid, one per outer step.
@@ -59,6 +63,11 @@ public final class StepRangeOperator implements Operator {
     this.cache = cache;
     this.kernel = FloatRangeKernels.of(spec.function());
     this.dropName = FloatRangeKernels.dropsName(spec.function());
+    this.extreme = switch (spec.function()) {
+      case "max_over_time" -> 1;
+      case "min_over_time" -> -1;
+      default -> 0;
+    };
     this.outer = spec.outerTimes();
     this.range = spec.rangeMillis();
     int inner = spec.innerSteps();
@@ -71,6 +80,7 @@ public final class StepRangeOperator implements Operator {
     this.counts = new int[inner + 1];
     this.ts = new long[inner];
     this.vs = new double[inner];
+    this.candidates = new int[extreme == 0 ? 0 : inner];
     this.values = new double[n];
     this.present = new boolean[n];
   }
@@ -143,6 +153,9 @@ public final class StepRangeOperator implements Operator {
     if (j == 0) {
       return false;
     }
+    if (extreme != 0) {
+      return slideExtreme();
+    }
     boolean any = false;
     for (int i = 0; i < outer.length; i++) {
       if ((i & 1023) == 1023) {
@@ -162,6 +175,61 @@ public final class StepRangeOperator implements Operator {
       }
     }
     return any;
+  }
+
+  /**
+   * max_over_time (min_over_time) over windows that move forward, without rescanning them: the
+   * candidates are the window's samples that no later sample beats, oldest first, so the first
+   * is the window's extreme. It gives what the kernel's scan gives, bit for bit: a NaN never
+   * beats a number and is no candidate (a window of NaNs only gives its newest), and of equal
+   * values (also 0 and -0) the oldest wins.
+   */
+  private boolean slideExtreme() {
+    boolean any = false;
+    int head = 0;
+    int tail = 0;
+    int pushed = 0;
+    int lastFrom = 0;
+    for (int i = 0; i < outer.length; i++) {
+      present[i] = false;
+      int a = counts[from[i]];
+      int b = counts[to[i]];
+      if (a >= b) {
+        continue;
+      }
+      if (a < lastFrom || b < pushed) {
+        // A window behind the last one (times not ascending): start over.
+        head = 0;
+        tail = 0;
+        pushed = a;
+      } else if (a > pushed) {
+        head = 0;
+        tail = 0;
+        pushed = a;
+      }
+      lastFrom = a;
+      for (; pushed < b; pushed++) {
+        double x = vs[pushed];
+        if (Double.isNaN(x)) {
+          continue;
+        }
+        while (tail > head && beats(x, vs[candidates[tail - 1]])) {
+          tail--;
+        }
+        candidates[tail++] = pushed;
+      }
+      while (head < tail && candidates[head] < a) {
+        head++;
+      }
+      values[i] = head < tail ? vs[candidates[head]] : vs[b - 1];
+      present[i] = true;
+      any = true;
+    }
+    return any;
+  }
+
+  private boolean beats(double x, double y) {
+    return extreme > 0 ? x > y : x < y;
   }
 
   /** Row {@code r}'s label text, without the name when the row is marked for its removal. */

@@ -132,6 +132,29 @@ class StepRangeOperatorTest {
   }
 
   @Test
+  void slidingMaxAndMinGiveWhatAScanGives() {
+    List<Row> in = List.of(row("{k=\"1\"}", NAN, 5.0, -0.0, 0.0, NAN, NAN));
+    // Windows of two steps, moving forward, then back to (10, 30] and on to (40, 60]. A NaN never
+    // beats a number; of equal values (0 and -0 too) the oldest wins; only NaNs: the newest.
+    long[] outer = {10_000, 20_000, 30_000, 40_000, 50_000, 60_000, 30_000, 60_000};
+    assertThat(run("max_over_time", 20_000, outer, 1, in))
+        .isEqualTo(expect(dropped("{k=\"1\"}", NAN, 5.0, 5.0, -0.0, 0.0, NAN, 5.0, NAN)));
+    assertThat(run("min_over_time", 20_000, outer, 1, in))
+        .isEqualTo(expect(dropped("{k=\"1\"}", NAN, 5.0, -0.0, -0.0, 0.0, NAN, -0.0, NAN)));
+    // Windows that skip samples: (0, 10], (30, 40], (50, 60].
+    List<Row> up = List.of(row("{k=\"1\"}", 3.0, 9.0, 1.0, 2.0, 8.0, 7.0));
+    assertThat(run("max_over_time", 10_000, new long[] {10_000, 40_000, 60_000}, 1, up))
+        .isEqualTo(expect(dropped("{k=\"1\"}", 3.0, 2.0, 7.0)));
+    // A long window over a falling then rising run: the candidates expire one by one.
+    assertThat(run("max_over_time", 30_000,
+            new long[] {30_000, 40_000, 50_000, 60_000}, 1, up))
+        .isEqualTo(expect(dropped("{k=\"1\"}", 9.0, 9.0, 8.0, 8.0)));
+    assertThat(run("min_over_time", 30_000,
+            new long[] {30_000, 40_000, 50_000, 60_000}, 1, up))
+        .isEqualTo(expect(dropped("{k=\"1\"}", 1.0, 1.0, 1.0, 2.0)));
+  }
+
+  @Test
   void theNameGoesWhereTheInputWasMarkedAndTheFunctionDropsIt() {
     List<Row> in = List.of(
         dropped("{__name__=\"x\", k=\"1\"}", 1.0, 2.0, null, null, null, null),
