@@ -86,9 +86,40 @@ final class StepPlans {
     return run(ArrowPromAggregate.of(input, spec, cache), spec.steps(), input);
   }
 
-  /** A range function over a subquery's float result, as an {@link ArrowPromSubquery}. */
+  /**
+   * A range function over a subquery's float result, as an {@link ArrowPromSubquery}. The inner
+   * grid is usually the longer one, so its matrix is made a batch at a time as the node reads
+   * it: the query holds one input and one output batch at once, whatever the series count.
+   */
   Value.Vector subquery(StepRangeSpec spec, String innerText, Value.Vector inner) {
-    ArrowStepMatrixInput input = input(cluster(), innerText, inner, spec.innerSteps());
+    List<StepSeries> series = inner.series();
+    int steps = spec.innerSteps();
+    int perBatch = Math.max(1, Math.min(1024, (1 << 19) / Math.max(1, steps)));
+    /** The series' batches, made one by one; closed, it makes no more. */
+    final class Batches implements java.util.Iterator<VectorSchemaRoot>, AutoCloseable {
+      private int next;
+
+      @Override
+      public boolean hasNext() {
+        return next < series.size();
+      }
+
+      @Override
+      public VectorSchemaRoot next() {
+        int to = Math.min(series.size(), next + perBatch);
+        VectorSchemaRoot b = toMatrix(series.subList(next, to), steps);
+        next = to;
+        return b;
+      }
+
+      @Override
+      public void close() {
+        next = series.size();
+      }
+    }
+
+    ArrowStepMatrixInput input =
+        ArrowStepMatrixInput.lazy(cluster(), innerText, series.size(), new Batches());
     return run(ArrowPromSubquery.of(input, spec, cache), spec.outerSteps(), input);
   }
 

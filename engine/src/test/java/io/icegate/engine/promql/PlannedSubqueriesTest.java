@@ -163,6 +163,37 @@ class PlannedSubqueriesTest {
   }
 
   @Test
+  void theInnerMatrixIsMadeABatchAtATime() {
+    // 3000 series over 360 inner steps: 8.6 MB of values as one matrix, more than the 6 MiB
+    // the query may hold; a batch at a time (1024 series) it holds under 3 MB at once.
+    InMemorySeriesSource source = new InMemorySeriesSource();
+    for (int i = 0; i < 3000; i++) {
+      io.icegate.engine.series.Labels l =
+          io.icegate.engine.series.Labels.of("__name__", "x", "i", Integer.toString(i));
+      for (int k = 1; k <= 360; k++) {
+        source.add(l, k * 60_000L, i + k);
+      }
+    }
+    String query = "max_over_time(x[6h:1m])";
+    Expr expr = PromQL.parse(query);
+    try (RootAllocator root = new RootAllocator();
+        org.apache.arrow.memory.BufferAllocator allocator =
+            root.newChildAllocator("query", 0, 6L << 20)) {
+      List<RelNode> plans = new ArrayList<>();
+      Evaluator ev = new Evaluator(source, PromQLEngine.Options.DEFAULT, query, 21_600_000,
+          21_600_000, 0).plan(expr)
+          .withStepPlans(new StepPlans(allocator, () -> false, (p, s) -> plans.add(p)));
+      Value.Vector v = (Value.Vector) ev.eval(expr, new long[] {21_600_000});
+      assertThat(subqueryPlanRan(plans)).isTrue();
+      assertThat(v.series()).hasSize(3000);
+      // Series i's newest sample, at 6 h, is i + 360: the largest.
+      assertThat(v.series()).allMatch(
+          s -> s.values[0] == Integer.parseInt(s.labels.get("i")) + 360);
+      assertThat(allocator.getAllocatedMemory()).isZero();
+    }
+  }
+
+  @Test
   void aCancelledQueryStopsInTheNodeAndLeavesNothingAllocated() {
     Expr expr = PromQL.parse("max_over_time(other[2m:10s])");
     try (RootAllocator allocator = new RootAllocator()) {
