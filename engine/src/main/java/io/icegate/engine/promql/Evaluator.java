@@ -434,9 +434,10 @@ final class Evaluator {
       inner = p.expr();
     }
     Value.Matrix m;
-    if (inner == preparedFor) {
+    if (inner == preparedFor && times == preparedTimes) {
       m = prepared;
       preparedFor = null;
+      preparedTimes = null;
       prepared = null;
     } else {
       m = inner instanceof MatrixSelector ms
@@ -550,12 +551,17 @@ final class Evaluator {
     return currentSamples;
   }
 
-  /** A subquery's range vector already evaluated, for the next {@link #matrixArgument} of it. */
+  /**
+   * A subquery's range vector already evaluated at {@code preparedTimes}, for the next {@link
+   * #matrixArgument} of it at those times.
+   */
   private SubqueryExpr preparedFor;
+  private long[] preparedTimes;
   private Value.Matrix prepared;
 
-  void prepareMatrix(SubqueryExpr sq, Value.Matrix m) {
+  void prepareMatrix(SubqueryExpr sq, long[] times, Value.Matrix m) {
     preparedFor = sq;
+    preparedTimes = times;
     prepared = m;
   }
 

@@ -55,7 +55,7 @@ final class PlannedSubqueries {
     if (!StepPlans.floatsOnly(inner)) {
       Value.Matrix m = Evaluator.subqueryMatrix(g, v);
       ev.subqueryDone(before, Evaluator.samples(m));
-      ev.prepareMatrix(sq, m);
+      ev.prepareMatrix(sq, times, m);
       return null;
     }
     // Floats only: the range vector would hold as many samples as the result has.
