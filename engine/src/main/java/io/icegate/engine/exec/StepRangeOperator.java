@@ -15,9 +15,11 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  * <p>Every series shares the inner grid, so each window's bounds on the grid are found once; per
  * series, a running count of its present steps turns them into bounds on its own samples, which
  * the kernel reads as the evaluator reads a subquery's range vector: the same numbers, the same
- * extrapolation and counter resets. A series marked for name removal ({@code drop_name}) enters
- * the window without its name, as the evaluator's range vector holds it; the output is marked
- * again unless the function keeps the name ({@code last_over_time}, {@code first_over_time}).
+ * extrapolation and counter resets ({@code max_over_time} and {@code min_over_time} slide over
+ * the windows instead of rescanning them, with the scan's result). A series marked for name
+ * removal ({@code drop_name}) enters the window without its name, as the evaluator's range vector
+ * holds it; the output is marked again unless the function keeps the name ({@code
+ * last_over_time}, {@code first_over_time}).
  *
  * <p>Output batches hold at most about {@value #BATCH_VALUES} values; the deadline and
  * cancellation are checked per series and every 1024 outer steps of one.
