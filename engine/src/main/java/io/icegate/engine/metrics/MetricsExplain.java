@@ -26,9 +26,10 @@ import org.apache.calcite.rel.RelNode;
  * <p>Plan only: the query is evaluated over a source that records selections and returns no
  * series, which costs no storage reads. Analyze: the query runs for real, and each plan that ran
  * is shown with what each node did; a selection's histogram and summary plan is listed only if
- * its number scan met such a row, as only then does it run. Vector matching and aggregations of
- * float vectors run as plan nodes over step matrices ({@code ArrowVectorMatch}, {@code
- * ArrowPromAggregate}); each such plan the evaluation ran is listed first ("operator plan").
+ * its number scan met such a row, as only then does it run. Vector matching, aggregations and
+ * range functions over subqueries of float vectors run as plan nodes over step matrices ({@code
+ * ArrowVectorMatch}, {@code ArrowPromAggregate}, {@code ArrowPromSubquery}); each such plan the
+ * evaluation ran is listed first ("operator plan").
  */
 final class MetricsExplain {
   private MetricsExplain() {}

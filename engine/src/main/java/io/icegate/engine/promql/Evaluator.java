@@ -433,10 +433,17 @@ final class Evaluator {
     while (inner instanceof ParenExpr p) {
       inner = p.expr();
     }
-    Value.Matrix m =
-        inner instanceof MatrixSelector ms
-            ? selectMatrix(ms, times, false)
-            : (Value.Matrix) eval(inner, times);
+    Value.Matrix m;
+    if (inner == preparedFor && times == preparedTimes) {
+      m = prepared;
+      preparedFor = null;
+      preparedTimes = null;
+      prepared = null;
+    } else {
+      m = inner instanceof MatrixSelector ms
+          ? selectMatrix(ms, times, false)
+          : (Value.Matrix) eval(inner, times);
+    }
     callWindows = m;
     return m;
   }
@@ -471,7 +478,13 @@ final class Evaluator {
     return new Value.Matrix(out, at, range, vs.rangeModifier());
   }
 
-  private Value.Matrix subquery(SubqueryExpr sq, long[] times) {
+  /**
+   * A subquery's grid: the times its windows end at (the steps after its offset and {@code @}),
+   * its range, step, and the inner steps its expression is evaluated at.
+   */
+  record SubqueryGrid(long[] at, long range, long step, long[] inner) {}
+
+  SubqueryGrid subqueryGrid(SubqueryExpr sq, long[] times) {
     long range = sq.rangeExpr() != null ? durationMillis(sq.rangeExpr()) : sq.rangeMillis();
     long step =
         sq.stepExpr() != null
@@ -503,19 +516,53 @@ final class Evaluator {
     for (int i = 0; i < n; i++) {
       inner[i] = start + i * step;
     }
+    return new SubqueryGrid(at, range, step, inner);
+  }
+
+  private Value.Matrix subquery(SubqueryExpr sq, long[] times) {
+    SubqueryGrid g = subqueryGrid(sq, times);
+    return subqueryMatrix(g, g.inner().length == 0 ? null : eval(sq.expr(), g.inner()));
+  }
+
+  /** The range vector of a subquery whose expression gave {@code v} (null: not evaluated). */
+  static Value.Matrix subqueryMatrix(SubqueryGrid g, Value v) {
+    long[] inner = g.inner();
     List<Series> out = new ArrayList<>();
-    if (n > 0) {
-      Value v = eval(sq.expr(), inner);
-      if (v instanceof Value.Scalar s) {
-        out.add(new Series(Labels.EMPTY, inner.clone(), s.values().clone()));
-      } else {
-        for (StepSeries s : ((Value.Vector) v).series()) {
-          clearResetHints(s);
-          out.add(toSeries(s.finalLabels(), s, inner));
-        }
+    if (v instanceof Value.Scalar s) {
+      out.add(new Series(Labels.EMPTY, inner.clone(), s.values().clone()));
+    } else if (v != null) {
+      for (StepSeries s : ((Value.Vector) v).series()) {
+        clearResetHints(s);
+        out.add(toSeries(s.finalLabels(), s, inner));
       }
     }
-    return new Value.Matrix(out, at, range);
+    return new Value.Matrix(out, g.at(), g.range());
+  }
+
+  /**
+   * For a subquery evaluated outside {@link #subquery} ({@link PlannedSubqueries}): its node is
+   * done, its expression's output held ({@code samples}, counted from {@code before}).
+   */
+  void subqueryDone(long before, long samples) {
+    holdOutput(before, samples, false);
+  }
+
+  long currentSamples() {
+    return currentSamples;
+  }
+
+  /**
+   * A subquery's range vector already evaluated at {@code preparedTimes}, for the next {@link
+   * #matrixArgument} of it at those times.
+   */
+  private SubqueryExpr preparedFor;
+  private long[] preparedTimes;
+  private Value.Matrix prepared;
+
+  void prepareMatrix(SubqueryExpr sq, long[] times, Value.Matrix m) {
+    preparedFor = sq;
+    preparedTimes = times;
+    prepared = m;
   }
 
   /**

@@ -169,6 +169,9 @@ final class Functions {
     int n = times.length;
     checkRangeModifier(c);
     Value.Vector planned = PlannedLeaves.range(ev, c, times);
+    if (planned == null) {
+      planned = PlannedSubqueries.range(ev, c, times);
+    }
     if (planned != null) {
       return planned;
     }

@@ -7,9 +7,11 @@ import io.icegate.engine.exec.PromAggregateSpec;
 import io.icegate.engine.exec.QueryCancelledException;
 import io.icegate.engine.exec.QueryStats;
 import io.icegate.engine.exec.StepMatrix;
+import io.icegate.engine.exec.StepRangeSpec;
 import io.icegate.engine.exec.StepRows;
 import io.icegate.engine.exec.VectorMatchSpec;
 import io.icegate.engine.rel.ArrowPromAggregate;
+import io.icegate.engine.rel.ArrowPromSubquery;
 import io.icegate.engine.rel.ArrowRel;
 import io.icegate.engine.rel.ArrowStepMatrixInput;
 import io.icegate.engine.rel.ArrowVectorMatch;
@@ -82,6 +84,43 @@ final class StepPlans {
   Value.Vector aggregate(PromAggregateSpec spec, String inputText, Value.Vector in) {
     ArrowStepMatrixInput input = input(cluster(), inputText, in, spec.steps());
     return run(ArrowPromAggregate.of(input, spec, cache), spec.steps(), input);
+  }
+
+  /**
+   * A range function over a subquery's float result, as an {@link ArrowPromSubquery}. The inner
+   * grid is usually the longer one, so its matrix is made a batch at a time as the node reads
+   * it: the query holds one input and one output batch at once, whatever the series count.
+   */
+  Value.Vector subquery(StepRangeSpec spec, String innerText, Value.Vector inner) {
+    List<StepSeries> series = inner.series();
+    int steps = spec.innerSteps();
+    int perBatch = Math.max(1, Math.min(1024, (1 << 19) / Math.max(1, steps)));
+    /** The series' batches, made one by one; closed, it makes no more. */
+    final class Batches implements java.util.Iterator<VectorSchemaRoot>, AutoCloseable {
+      private int next;
+
+      @Override
+      public boolean hasNext() {
+        return next < series.size();
+      }
+
+      @Override
+      public VectorSchemaRoot next() {
+        int to = Math.min(series.size(), next + perBatch);
+        VectorSchemaRoot b = toMatrix(series.subList(next, to), steps);
+        next = to;
+        return b;
+      }
+
+      @Override
+      public void close() {
+        next = series.size();
+      }
+    }
+
+    ArrowStepMatrixInput input =
+        ArrowStepMatrixInput.lazy(cluster(), innerText, series.size(), new Batches());
+    return run(ArrowPromSubquery.of(input, spec, cache), spec.outerSteps(), input);
   }
 
   private RelOptCluster cluster() {

@@ -93,6 +93,15 @@ public final class ArrowRules {
           .withRuleFactory(PromAggregateRule::new)
           .toRule(PromAggregateRule.class);
 
+  /** A PromQL range function over a subquery (a step matrix on the inner grid). */
+  public static final ConverterRule PROM_SUBQUERY =
+      ConverterRule.Config.INSTANCE
+          .withConversion(
+              LogicalPromSubquery.class, Convention.NONE, ArrowRel.CONVENTION,
+              "ArrowPromSubqueryRule")
+          .withRuleFactory(PromSubqueryRule::new)
+          .toRule(PromSubqueryRule.class);
+
   /** Constant rows (SQL's {@code SELECT 1}, and the empty result of a condition never true). */
   public static final ConverterRule VALUES =
       ConverterRule.Config.INSTANCE
@@ -113,7 +122,7 @@ public final class ArrowRules {
   public static final List<RelOptRule> PHYSICAL =
       List.of(
           TABLE_SCAN, FILTER, PROJECT, SORT, AGGREGATE, LOG_PIPELINE, RANGE_AGGREGATE, PROM_SELECT,
-          VALUES, UNION, VECTOR_MATCH, PROM_AGGREGATE);
+          VALUES, UNION, VECTOR_MATCH, PROM_AGGREGATE, PROM_SUBQUERY);
 
   /** Phase "scan pushdown": projections and tenant/time bounds move into the scans. */
   public static final List<RelOptRule> SCAN_PUSHDOWN =
@@ -297,6 +306,21 @@ public final class ArrowRules {
       return ArrowPromAggregate.of(
           convert(aggregate.getInput(), ArrowRel.CONVENTION),
           aggregate.spec(),
+          new io.icegate.engine.exec.LabelSetCache());
+    }
+  }
+
+  static final class PromSubqueryRule extends ConverterRule {
+    PromSubqueryRule(Config config) {
+      super(config);
+    }
+
+    @Override
+    public RelNode convert(RelNode rel) {
+      LogicalPromSubquery subquery = (LogicalPromSubquery) rel;
+      return ArrowPromSubquery.of(
+          convert(subquery.getInput(), ArrowRel.CONVENTION),
+          subquery.spec(),
           new io.icegate.engine.exec.LabelSetCache());
     }
   }

@@ -4,6 +4,7 @@ import io.icegate.engine.exec.ExecContext;
 import io.icegate.engine.exec.Operator;
 import io.icegate.engine.exec.StepMatrix;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.calcite.jdbc.JavaTypeFactoryImpl;
@@ -26,7 +27,8 @@ import org.apache.calcite.rex.RexBuilder;
 public final class ArrowStepMatrixInput extends AbstractRelNode implements ArrowRel {
   private final String expr;
   private final int series;
-  private final List<VectorSchemaRoot> batches;
+  /** The batches not handed out yet: made already, or made one by one as they are asked for. */
+  private final Iterator<VectorSchemaRoot> batches;
 
   /**
    * @param expr the expression the batches are the value of (shown by EXPLAIN)
@@ -36,12 +38,27 @@ public final class ArrowStepMatrixInput extends AbstractRelNode implements Arrow
       RelOptCluster cluster, RelTraitSet traits, String expr, List<VectorSchemaRoot> batches) {
     super(cluster, traits);
     this.expr = expr;
-    this.batches = new ArrayList<>(batches);
+    this.batches = new ArrayList<>(batches).iterator();
     int rows = 0;
     for (VectorSchemaRoot b : batches) {
       rows += b.getRowCount();
     }
     this.series = rows;
+  }
+
+  /**
+   * A leaf of {@code series} series whose batches {@code batches} makes as the plan asks for
+   * them, so that only one is held at a time. When the leaf is released early, {@code batches}
+   * is closed if it is {@link AutoCloseable} (it makes no more), else drained and each batch
+   * closed.
+   */
+  public ArrowStepMatrixInput(
+      RelOptCluster cluster, RelTraitSet traits, String expr, int series,
+      Iterator<VectorSchemaRoot> batches) {
+    super(cluster, traits);
+    this.expr = expr;
+    this.series = series;
+    this.batches = batches;
   }
 
   /**
@@ -58,6 +75,13 @@ public final class ArrowStepMatrixInput extends AbstractRelNode implements Arrow
       RelOptCluster cluster, String expr, List<VectorSchemaRoot> batches) {
     return new ArrowStepMatrixInput(
         cluster, cluster.traitSetOf(ArrowRel.CONVENTION), expr, batches);
+  }
+
+  /** A leaf whose batches are made one by one (see the constructor). */
+  public static ArrowStepMatrixInput lazy(
+      RelOptCluster cluster, String expr, int series, Iterator<VectorSchemaRoot> batches) {
+    return new ArrowStepMatrixInput(
+        cluster, cluster.traitSetOf(ArrowRel.CONVENTION), expr, series, batches);
   }
 
   @Override
@@ -77,10 +101,17 @@ public final class ArrowStepMatrixInput extends AbstractRelNode implements Arrow
 
   /** Closes the batches no operator has handed out (a plan built and never run). */
   public void release() {
-    for (VectorSchemaRoot b : batches) {
-      b.close();
+    if (batches instanceof AutoCloseable c) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+      return;
     }
-    batches.clear();
+    while (batches.hasNext()) {
+      batches.next().close();
+    }
   }
 
   @Override
@@ -88,8 +119,8 @@ public final class ArrowStepMatrixInput extends AbstractRelNode implements Arrow
     return context.measure(this, new Operator() {
       @Override
       public VectorSchemaRoot next() {
-        while (!batches.isEmpty()) {
-          VectorSchemaRoot b = batches.remove(0);
+        while (batches.hasNext()) {
+          VectorSchemaRoot b = batches.next();
           if (b.getRowCount() > 0) {
             return b;
           }

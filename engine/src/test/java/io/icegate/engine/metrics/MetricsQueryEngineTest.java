@@ -365,6 +365,29 @@ class MetricsQueryEngineTest {
   }
 
   @Test
+  void explainShowsARangeFunctionOverASubqueryAsItsOwnNode() {
+    String query = "max_over_time(rate(requests_total[30s])[1m:15s])";
+    StepGrid grid = new StepGrid(T0 + 30 * S, T0 + 60 * S, 30 * S);
+    // Plan only: the inner rate is a leaf over the scan, the subquery a node over its result on
+    // the inner grid (here over nothing: the plan reads no data). The grid of 15 s steps in
+    // (first time - 1m, last time] has 6 steps; the outer grid 2.
+    String plan = engine.explainRange("fake", query, grid, 0, false, () -> false);
+    assertThat(plan.substring(0, plan.indexOf("selection 1")))
+        .contains("operator plan 1:\n    ArrowPromSubquery(op=[max_over_time], subquery=[1m:15s],"
+            + " inner_steps=[6], steps=[2])\n      ArrowStepMatrixInput(expr=[rate("
+            + "requests_total[30s])], series=[0])");
+    assertThat(plan.substring(plan.indexOf("selection 1"))).contains("(rate evaluated in the plan)");
+    // Analyze: the one series went through it.
+    String analyze = engine.explainRange("fake", query, grid, 0, true, () -> false);
+    assertThat(analyze)
+        .contains("result: matrix of 1 series")
+        .contains("ArrowPromSubquery(op=[max_over_time], subquery=[1m:15s], inner_steps=[6],"
+            + " steps=[2]) [batches=1 rows=1 ")
+        .contains("ArrowStepMatrixInput(expr=[rate(requests_total[30s])], series=[1])"
+            + " [batches=1 rows=1 ");
+  }
+
+  @Test
   void explainAnalyzeRunsTheQueryAndCountsWhatItRead() {
     String text =
         engine.explainRange(
