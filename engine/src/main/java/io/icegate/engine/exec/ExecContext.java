@@ -136,6 +136,30 @@ public final class ExecContext {
     return new MeasuredOperator(operator, stats.operator(node.getId(), node.getRelTypeName()));
   }
 
+  /**
+   * {@code operator}, a PromQL plan node's over step matrices ({@link StepMatrix}), counting the
+   * present step values it emits as node {@code node}'s ({@link QueryStats#stepOutput}): the
+   * evaluator accounts a composed plan's inner results from them.
+   */
+  public Operator countSteps(org.apache.calcite.rel.RelNode node, Operator operator) {
+    int id = node.getId();
+    return new Operator() {
+      @Override
+      public org.apache.arrow.vector.VectorSchemaRoot next() {
+        org.apache.arrow.vector.VectorSchemaRoot batch = operator.next();
+        if (batch != null) {
+          stats.addStepOutput(id, StepMatrix.presentCount(batch));
+        }
+        return batch;
+      }
+
+      @Override
+      public void close() {
+        operator.close();
+      }
+    };
+  }
+
   /** How many threads a scan of this query may read with. */
   public int parallelism() {
     return parallelism;

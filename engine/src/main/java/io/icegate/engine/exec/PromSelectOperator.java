@@ -44,12 +44,22 @@ public final class PromSelectOperator implements Operator {
 
   /** Raised while draining when the input holds histogram or summary rows. */
   public static final class NotFloats extends RuntimeException {
-    NotFloats() {
+    private final String metricName;
+
+    NotFloats(String metricName) {
       super("the selection has histogram or summary rows", null, false, false);
+      this.metricName = metricName;
+    }
+
+    /** The metric name of the selection that met them. */
+    public String metricName() {
+      return metricName;
     }
   }
 
   private final ExecContext context;
+  /** The plan node's id, which the held samples are counted under. */
+  private final int node;
   private final Operator input;
   private final StepSelection selection;
   private final FloatRangeKernels.Kernel kernel;
@@ -69,8 +79,10 @@ public final class PromSelectOperator implements Operator {
   private long windowPeak;
   private boolean counted;
 
-  public PromSelectOperator(ExecContext context, Operator input, StepSelection selection) {
+  public PromSelectOperator(
+      ExecContext context, int node, Operator input, StepSelection selection) {
     this.context = context;
+    this.node = node;
     this.input = input;
     this.selection = selection;
     this.kernel = selection.instant() ? null : FloatRangeKernels.of(selection.function());
@@ -108,7 +120,7 @@ public final class PromSelectOperator implements Operator {
       }
       if (nextSeries == series.size() && !counted) {
         counted = true;
-        context.stats().addHeldSamples(windowPeak);
+        context.stats().addStepHeld(node, windowPeak);
       }
       if (out == null) {
         return null;
@@ -169,7 +181,7 @@ public final class PromSelectOperator implements Operator {
     for (VectorSchemaRoot batch = input.next(); batch != null; batch = input.next()) {
       try (VectorSchemaRoot owned = batch) {
         if (NumberRows.add(owned, name, name, selection.matchers(), builders, decoded)) {
-          throw new NotFloats();
+          throw new NotFloats(name);
         }
       }
       context.checkContinue();

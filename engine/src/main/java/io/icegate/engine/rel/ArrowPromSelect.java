@@ -65,7 +65,8 @@ public final class ArrowPromSelect extends SingleRel implements ArrowRel {
   public Operator implement(ExecContext context) {
     Operator input = ((ArrowRel) getInput()).implement(context);
     try {
-      return context.measure(this, new PromSelectOperator(context, input, selection));
+      return context.countSteps(
+          this, context.measure(this, new PromSelectOperator(context, getId(), input, selection)));
     } catch (RuntimeException | Error e) {
       input.close();
       throw e;

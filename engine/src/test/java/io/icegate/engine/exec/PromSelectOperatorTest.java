@@ -221,7 +221,7 @@ class PromSelectOperatorTest {
           }
         };
     context = context(cancelled::get);
-    try (Operator op = new PromSelectOperator(context, cancelsAfterFirst, instant(10 * S))) {
+    try (Operator op = new PromSelectOperator(context, 0, cancelsAfterFirst, instant(10 * S))) {
       assertThatThrownBy(op::next).isInstanceOf(QueryCancelledException.class);
     }
   }
@@ -236,7 +236,7 @@ class PromSelectOperatorTest {
     context = context(cancelled::get);
     try (Operator op =
         new PromSelectOperator(
-            context, source(List.of(batch(rows.toArray(new Object[0][])))), instant(10 * S))) {
+            context, 0, source(List.of(batch(rows.toArray(new Object[0][])))), instant(10 * S))) {
       try (VectorSchemaRoot first = op.next()) {
         assertThat(first.getRowCount()).isEqualTo(PromSelectOperator.OUTPUT_ROWS);
       }
@@ -251,7 +251,7 @@ class PromSelectOperatorTest {
     VectorSchemaRoot unread = batch(row(A, 6, 1));
     Operator failing = BatchSource.failingAfter(first, unread);
     context = context(() -> false);
-    try (Operator op = new PromSelectOperator(context, failing, instant(10 * S))) {
+    try (Operator op = new PromSelectOperator(context, 0, failing, instant(10 * S))) {
       assertThatThrownBy(op::next).hasMessage("storage failed");
     }
   }
@@ -304,7 +304,7 @@ class PromSelectOperatorTest {
       BooleanSupplier cancelled) {
     context = context(cancelled);
     Map<String, Row> out = new LinkedHashMap<>();
-    try (Operator op = new PromSelectOperator(context, source(input), selection)) {
+    try (Operator op = new PromSelectOperator(context, 0, source(input), selection)) {
       for (VectorSchemaRoot batch = op.next(); batch != null; batch = op.next()) {
         try (VectorSchemaRoot owned = batch) {
           assertThat(owned.getRowCount()).isPositive();

@@ -1,6 +1,7 @@
 package io.icegate.engine.promql;
 
 import io.icegate.engine.exec.PlanRunner;
+import io.icegate.engine.exec.QueryStats;
 import io.icegate.engine.metrics.MetricsSeriesSource;
 import io.icegate.engine.plan.IceGateCatalog;
 import io.icegate.engine.series.FloatHistogram;
@@ -24,6 +25,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.calcite.rel.RelNode;
 
 /**
  * The promqltest runner's store backed by the real metrics table: a script's {@code load} is sent
@@ -143,6 +145,35 @@ final class LakeSeriesStore implements PromQLScript.Store {
     }
     return held;
   }
+
+  /** The plan path's leaf plans, composed by the evaluator into one plan with its nodes. */
+  @Override
+  public RelNode stepsPlan(StepSelection selection) {
+    flush();
+    RelNode plan =
+        new MetricsSeriesSource(catalog, runner, tenant(), () -> false).stepsPlan(selection);
+    if (plan != null) {
+      planned++;
+    }
+    return plan;
+  }
+
+  @Override
+  public QueryStats runSteps(RelNode plan, Consumer<VectorSchemaRoot> sink) {
+    QueryStats stats =
+        new MetricsSeriesSource(catalog, runner, tenant(), () -> false).runSteps(plan, sink);
+    if (stats != null) {
+      composed++;
+    }
+    return stats;
+  }
+
+  /** How many composed plans ran to the end. */
+  int composed() {
+    return composed;
+  }
+
+  private int composed;
 
   /** How many leaves were evaluated in the plan. */
   int planned() {
