@@ -254,9 +254,19 @@ final class ComposedPlans {
       if (plan == null) {
         return null;
       }
-      // A node of its own (the source may hand the same plan for the same selection twice):
-      // each leaf's counts are its node's.
-      return new Leaf(plan.copy(plan.getTraitSet(), plan.getInputs()), range);
+      // Nodes of its own (the source may hand the same plan for the same selection twice, or
+      // keep it for later queries): each leaf's counts, and each node's in EXPLAIN ANALYZE,
+      // are its own.
+      return new Leaf(fresh(plan), range);
+    }
+
+    /** A copy of {@code node} and everything below it, as new nodes (new ids). */
+    private static RelNode fresh(RelNode node) {
+      List<RelNode> inputs = new java.util.ArrayList<>();
+      for (RelNode input : node.getInputs()) {
+        inputs.add(fresh(input));
+      }
+      return node.copy(node.getTraitSet(), inputs);
     }
   }
 }
