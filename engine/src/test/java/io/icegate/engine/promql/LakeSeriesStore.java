@@ -128,7 +128,7 @@ final class LakeSeriesStore implements PromQLScript.Store {
     if (minTime > maxTime) {
       return List.of();
     }
-    return new MetricsSeriesSource(catalog, runner, tenant(), () -> false)
+    return new MetricsSeriesSource(catalog, runner, tenant(), cancelled)
         .select(matchers, minTime, maxTime);
   }
 
@@ -138,7 +138,7 @@ final class LakeSeriesStore implements PromQLScript.Store {
       StepSelection selection, Consumer<VectorSchemaRoot> sink) {
     flush();
     StepSelection.Held held =
-        new MetricsSeriesSource(catalog, runner, tenant(), () -> false)
+        new MetricsSeriesSource(catalog, runner, tenant(), cancelled)
             .selectSteps(selection, sink);
     if (held != null) {
       planned++;
@@ -151,7 +151,7 @@ final class LakeSeriesStore implements PromQLScript.Store {
   public RelNode stepsPlan(StepSelection selection) {
     flush();
     RelNode plan =
-        new MetricsSeriesSource(catalog, runner, tenant(), () -> false).stepsPlan(selection);
+        new MetricsSeriesSource(catalog, runner, tenant(), cancelled).stepsPlan(selection);
     if (plan != null) {
       planned++;
     }
@@ -161,12 +161,19 @@ final class LakeSeriesStore implements PromQLScript.Store {
   @Override
   public QueryStats runSteps(RelNode plan, Consumer<VectorSchemaRoot> sink) {
     QueryStats stats =
-        new MetricsSeriesSource(catalog, runner, tenant(), () -> false).runSteps(plan, sink);
+        new MetricsSeriesSource(catalog, runner, tenant(), cancelled).runSteps(plan, sink);
     if (stats != null) {
       composed++;
     }
     return stats;
   }
+
+  /** What the store's plans are stopped by (never, unless a test says otherwise). */
+  void cancelWhen(java.util.function.BooleanSupplier cancelled) {
+    this.cancelled = cancelled;
+  }
+
+  private java.util.function.BooleanSupplier cancelled = () -> false;
 
   /** How many composed plans ran to the end. */
   int composed() {
