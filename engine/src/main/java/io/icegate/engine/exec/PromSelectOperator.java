@@ -46,7 +46,7 @@ public final class PromSelectOperator implements Operator {
   public static final class NotFloats extends RuntimeException {
     private final String metricName;
 
-    NotFloats(String metricName) {
+    public NotFloats(String metricName) {
       super("the selection has histogram or summary rows", null, false, false);
       this.metricName = metricName;
     }
@@ -61,6 +61,8 @@ public final class PromSelectOperator implements Operator {
   /** The plan node's id, which the held samples are counted under. */
   private final int node;
   private final Operator input;
+  /** Where the splits below left their samples, when the input is their part numbers. */
+  private final PromSelectSplitOperator.Parts parts;
   private final StepSelection selection;
   private final FloatRangeKernels.Kernel kernel;
   private final boolean dropName;
@@ -81,9 +83,20 @@ public final class PromSelectOperator implements Operator {
 
   public PromSelectOperator(
       ExecContext context, int node, Operator input, StepSelection selection) {
+    this(context, node, input, selection, null);
+  }
+
+  /**
+   * An operator over the part numbers of {@link PromSelectSplitOperator}s, which read the rows
+   * into {@code parts} (null: the input is the rows themselves).
+   */
+  public PromSelectOperator(
+      ExecContext context, int node, Operator input, StepSelection selection,
+      PromSelectSplitOperator.Parts parts) {
     this.context = context;
     this.node = node;
     this.input = input;
+    this.parts = parts;
     this.selection = selection;
     this.kernel = selection.instant() ? null : FloatRangeKernels.of(selection.function());
     this.dropName = !selection.instant() && FloatRangeKernels.dropsName(selection.function());
@@ -180,13 +193,32 @@ public final class PromSelectOperator implements Operator {
     Map<String, Labels> decoded = new HashMap<>();
     for (VectorSchemaRoot batch = input.next(); batch != null; batch = input.next()) {
       try (VectorSchemaRoot owned = batch) {
-        if (NumberRows.add(owned, name, name, selection.matchers(), builders, decoded)) {
+        if (parts != null) {
+          join(owned, builders);
+        } else if (NumberRows.add(owned, name, name, selection.matchers(), builders, decoded)) {
           throw new NotFloats(name);
         }
       }
       context.checkContinue();
     }
     series = SeriesBuilder.buildAll(builders, selection.minTime());
+  }
+
+  /**
+   * Joins the samples of the parts numbered in {@code batch} to {@code builders}: parts come in
+   * split order, so a series' samples are joined in the order its rows were read.
+   */
+  private void join(VectorSchemaRoot batch, Map<Labels, SeriesBuilder> builders) {
+    org.apache.arrow.vector.IntVector numbers = (org.apache.arrow.vector.IntVector)
+        batch.getVector(0);
+    for (int r = 0; r < batch.getRowCount(); r++) {
+      for (Map.Entry<Labels, SeriesBuilder> e : parts.take(numbers.get(r)).entrySet()) {
+        SeriesBuilder before = builders.putIfAbsent(e.getKey(), e.getValue());
+        if (before != null) {
+          before.absorb(e.getValue());
+        }
+      }
+    }
   }
 
   private static byte[] encode(Labels labels) {

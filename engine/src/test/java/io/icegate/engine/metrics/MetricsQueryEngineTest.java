@@ -348,7 +348,10 @@ class MetricsQueryEngineTest {
             "evaluated in an operator plan with the nodes above it")
         .doesNotContain("ArrowStepMatrixInput");
     String plan = text.substring(0, text.indexOf("selection 1"));
-    assertThat(plan.split("ArrowGather \\[batches=\\d+ rows=5 ", -1)).hasSize(3);
+    // Below each side's gather, the split's thread reads the side's 5 rows into samples.
+    assertThat(plan.split("\n          ArrowPromSelectSplit\\(matchers=\\[\\{__name__="
+        + "\"requests_total\"\\}\\]\\) \\[batches=\\d+ rows=\\d+ [^\n]*\n"
+        + " *ArrowProject[^\n]* rows=5 ", -1)).hasSize(3);
   }
 
   @Test
