@@ -25,6 +25,8 @@ public final class ExecContext {
   private final TopNBound topNBound;
   private final OptionalLate optionalLate;
   private final java.util.function.Predicate<String> mapKeys;
+  /** What a query's operators hand each other past a gather ({@link #shared}). */
+  private final java.util.concurrent.ConcurrentMap<Integer, Object> shared;
 
   /**
    * Columns a scan's consumer needs only for rows whose stream lacks some labels: a LogQL metric
@@ -53,14 +55,15 @@ public final class ExecContext {
       BooleanSupplier cancelled, int parallelism) {
     this(
         allocator, scanner, new QueryStats(), deadlineNanos, cancelled, parallelism, null, null,
-        null, null);
+        null, null, new java.util.concurrent.ConcurrentHashMap<>());
   }
 
   private ExecContext(
       BufferAllocator allocator, TableScanner scanner, QueryStats stats, long deadlineNanos,
       BooleanSupplier cancelled, int parallelism, List<ScanSplit> assignedSplits,
       TopNBound topNBound, OptionalLate optionalLate,
-      java.util.function.Predicate<String> mapKeys) {
+      java.util.function.Predicate<String> mapKeys,
+      java.util.concurrent.ConcurrentMap<Integer, Object> shared) {
     if (parallelism < 1) {
       throw new IllegalArgumentException("parallelism must be at least 1: " + parallelism);
     }
@@ -74,6 +77,7 @@ public final class ExecContext {
     this.topNBound = topNBound;
     this.optionalLate = optionalLate;
     this.mapKeys = mapKeys;
+    this.shared = shared;
   }
 
   /**
@@ -85,7 +89,7 @@ public final class ExecContext {
     return new ExecContext(
         allocator, scanner, stats, deadlineNanos,
         () -> stopped.getAsBoolean() || parent.getAsBoolean(), 1, List.of(split), topNBound,
-        optionalLate, mapKeys);
+        optionalLate, mapKeys, shared);
   }
 
   /**
@@ -95,14 +99,14 @@ public final class ExecContext {
   public ExecContext withTopNBound(TopNBound bound) {
     return new ExecContext(
         allocator, scanner, stats, deadlineNanos, cancelled, parallelism, assignedSplits, bound,
-        optionalLate, mapKeys);
+        optionalLate, mapKeys, shared);
   }
 
   /** This context for the operators below a consumer that declares {@code late} optional. */
   public ExecContext withOptionalLate(OptionalLate late) {
     return new ExecContext(
         allocator, scanner, stats, deadlineNanos, cancelled, parallelism, assignedSplits,
-        topNBound, late, mapKeys);
+        topNBound, late, mapKeys, shared);
   }
 
   /**
@@ -113,7 +117,7 @@ public final class ExecContext {
   public ExecContext withMapKeys(java.util.function.Predicate<String> keys) {
     return new ExecContext(
         allocator, scanner, stats, deadlineNanos, cancelled, parallelism, assignedSplits,
-        topNBound, optionalLate, keys);
+        topNBound, optionalLate, keys, shared);
   }
 
   /** The only map keys the consumer above this context's scan reads, or null for all. */
@@ -134,6 +138,40 @@ public final class ExecContext {
   /** {@code operator}, counting its batches, rows and time as plan node {@code node}'s. */
   public Operator measure(org.apache.calcite.rel.RelNode node, Operator operator) {
     return new MeasuredOperator(operator, stats.operator(node.getId(), node.getRelTypeName()));
+  }
+
+  /**
+   * {@code operator}, a PromQL plan node's over step matrices ({@link StepMatrix}), counting the
+   * present step values it emits as node {@code node}'s ({@link QueryStats#stepOutput}): the
+   * evaluator accounts a composed plan's inner results from them.
+   */
+  public Operator countSteps(org.apache.calcite.rel.RelNode node, Operator operator) {
+    int id = node.getId();
+    return new Operator() {
+      @Override
+      public org.apache.arrow.vector.VectorSchemaRoot next() {
+        org.apache.arrow.vector.VectorSchemaRoot batch = operator.next();
+        if (batch != null) {
+          stats.addStepOutput(id, StepMatrix.presentCount(batch));
+        }
+        return batch;
+      }
+
+      @Override
+      public void close() {
+        operator.close();
+      }
+    };
+  }
+
+  /**
+   * The object plan node {@code node} (a Calcite rel id) of this query shares between its
+   * operators — those each split's thread runs and the one above the gather — made by {@code
+   * make} on first use.
+   */
+  @SuppressWarnings("unchecked")
+  public <T> T shared(int node, java.util.function.Supplier<T> make) {
+    return (T) shared.computeIfAbsent(node, k -> make.get());
   }
 
   /** How many threads a scan of this query may read with. */

@@ -44,13 +44,25 @@ public final class PromSelectOperator implements Operator {
 
   /** Raised while draining when the input holds histogram or summary rows. */
   public static final class NotFloats extends RuntimeException {
-    NotFloats() {
+    private final String metricName;
+
+    public NotFloats(String metricName) {
       super("the selection has histogram or summary rows", null, false, false);
+      this.metricName = metricName;
+    }
+
+    /** The metric name of the selection that met them. */
+    public String metricName() {
+      return metricName;
     }
   }
 
   private final ExecContext context;
+  /** The plan node's id, which the held samples are counted under. */
+  private final int node;
   private final Operator input;
+  /** Where the splits below left their samples, when the input is their part numbers. */
+  private final PromSelectSplitOperator.Parts parts;
   private final StepSelection selection;
   private final FloatRangeKernels.Kernel kernel;
   private final boolean dropName;
@@ -69,9 +81,22 @@ public final class PromSelectOperator implements Operator {
   private long windowPeak;
   private boolean counted;
 
-  public PromSelectOperator(ExecContext context, Operator input, StepSelection selection) {
+  public PromSelectOperator(
+      ExecContext context, int node, Operator input, StepSelection selection) {
+    this(context, node, input, selection, null);
+  }
+
+  /**
+   * An operator over the part numbers of {@link PromSelectSplitOperator}s, which read the rows
+   * into {@code parts} (null: the input is the rows themselves).
+   */
+  public PromSelectOperator(
+      ExecContext context, int node, Operator input, StepSelection selection,
+      PromSelectSplitOperator.Parts parts) {
     this.context = context;
+    this.node = node;
     this.input = input;
+    this.parts = parts;
     this.selection = selection;
     this.kernel = selection.instant() ? null : FloatRangeKernels.of(selection.function());
     this.dropName = !selection.instant() && FloatRangeKernels.dropsName(selection.function());
@@ -108,7 +133,7 @@ public final class PromSelectOperator implements Operator {
       }
       if (nextSeries == series.size() && !counted) {
         counted = true;
-        context.stats().addHeldSamples(windowPeak);
+        context.stats().addStepHeld(node, windowPeak);
       }
       if (out == null) {
         return null;
@@ -168,13 +193,32 @@ public final class PromSelectOperator implements Operator {
     Map<String, Labels> decoded = new HashMap<>();
     for (VectorSchemaRoot batch = input.next(); batch != null; batch = input.next()) {
       try (VectorSchemaRoot owned = batch) {
-        if (NumberRows.add(owned, name, name, selection.matchers(), builders, decoded)) {
-          throw new NotFloats();
+        if (parts != null) {
+          join(owned, builders);
+        } else if (NumberRows.add(owned, name, name, selection.matchers(), builders, decoded)) {
+          throw new NotFloats(name);
         }
       }
       context.checkContinue();
     }
     series = SeriesBuilder.buildAll(builders, selection.minTime());
+  }
+
+  /**
+   * Joins the samples of the parts numbered in {@code batch} to {@code builders}: parts come in
+   * split order, so a series' samples are joined in the order its rows were read.
+   */
+  private void join(VectorSchemaRoot batch, Map<Labels, SeriesBuilder> builders) {
+    org.apache.arrow.vector.IntVector numbers = (org.apache.arrow.vector.IntVector)
+        batch.getVector(0);
+    for (int r = 0; r < batch.getRowCount(); r++) {
+      for (Map.Entry<Labels, SeriesBuilder> e : parts.take(numbers.get(r)).entrySet()) {
+        SeriesBuilder before = builders.putIfAbsent(e.getKey(), e.getValue());
+        if (before != null) {
+          before.absorb(e.getValue());
+        }
+      }
+    }
   }
 
   private static byte[] encode(Labels labels) {

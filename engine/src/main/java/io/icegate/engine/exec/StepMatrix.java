@@ -150,6 +150,17 @@ public final class StepMatrix {
     root.setRowCount(rows);
   }
 
+  /** How many step values of {@code root} are present (not null), over all its rows. */
+  public static long presentCount(VectorSchemaRoot root) {
+    int rows = root.getRowCount();
+    if (rows == 0) {
+      return 0;
+    }
+    int cells = rows * steps(root);
+    return cells - org.apache.arrow.vector.BitVectorHelper.getNullCount(
+        values(root).getValidityBuffer(), cells);
+  }
+
   /** Row {@code row}'s label set, in its canonical string form. */
   public static String labelText(VectorSchemaRoot root, int row) {
     return new String(labels(root).get(row), StandardCharsets.UTF_8);

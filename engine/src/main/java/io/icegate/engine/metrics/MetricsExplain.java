@@ -1,8 +1,10 @@
 package io.icegate.engine.metrics;
 
+import io.icegate.engine.exec.QueryStats;
 import io.icegate.engine.plan.QueryOptimizer;
 import io.icegate.engine.promql.PromQLEngine;
 import io.icegate.engine.promql.QueryResult;
+import io.icegate.engine.rel.ArrowPromSelect;
 import io.icegate.engine.series.LabelMatcher;
 import io.icegate.engine.series.Series;
 import io.icegate.engine.series.SeriesSource;
@@ -29,7 +31,9 @@ import org.apache.calcite.rel.RelNode;
  * its number scan met such a row, as only then does it run. Vector matching, aggregations and
  * range functions over subqueries of float vectors run as plan nodes over step matrices ({@code
  * ArrowVectorMatch}, {@code ArrowPromAggregate}, {@code ArrowPromSubquery}); each such plan the
- * evaluation ran is listed first ("operator plan").
+ * evaluation ran is listed first ("operator plan"). When the operands of vector matching and
+ * aggregations are leaves evaluated in plans, the leaves' plans are those nodes' inputs (one
+ * plan for the whole), and each leaf's selection is listed as composed into it.
  */
 final class MetricsExplain {
   private MetricsExplain() {}
@@ -73,6 +77,23 @@ final class MetricsExplain {
         }
         selections.add(new Selection(selection));
         return new StepSelection.Held(0);
+      }
+
+      @Override
+      public RelNode stepsPlan(StepSelection selection) {
+        List<MetricsSeriesSource.PlanRun> plans = source.stepPlans(selection);
+        if (plans.isEmpty()
+            || !(plans.get(plans.size() - 1).plan() instanceof ArrowPromSelect leaf)) {
+          return null;
+        }
+        selections.add(new Selection(selection));
+        return leaf;
+      }
+
+      @Override
+      public QueryStats runSteps(RelNode plan, Consumer<VectorSchemaRoot> sink) {
+        // Not run: the plan is listed as an operator plan, over nothing read.
+        return new QueryStats();
       }
     }).withPlanListener((plan, stats) -> operatorPlans.add(plan)));
     StringBuilder out = new StringBuilder("PromQL: ").append(parsed).append('\n');
@@ -147,6 +168,29 @@ final class MetricsExplain {
         selections.append(String.format(
             Locale.ROOT, "  evaluated %d series in %.3f ms%n", rows[0], took / 1e6));
         return held;
+      }
+
+      @Override
+      public RelNode stepsPlan(StepSelection selection) {
+        // As selectSteps: the heading first, then what looking for family rows ran.
+        int mark = selections.length();
+        heading(selections, ++count[0], new Selection(selection));
+        RelNode plan = source.stepsPlan(selection);
+        if (plan == null) {
+          selections.setLength(mark);
+          count[0]--;
+          return null;
+        }
+        selections.append("  evaluated in an operator plan with the nodes above it\n");
+        return plan;
+      }
+
+      @Override
+      public QueryStats runSteps(RelNode plan, Consumer<VectorSchemaRoot> sink) {
+        long started = System.nanoTime();
+        QueryStats stats = source.runSteps(plan, sink);
+        readingNanos[0] += System.nanoTime() - started;
+        return stats;
       }
     };
     StringBuilder operators = new StringBuilder();

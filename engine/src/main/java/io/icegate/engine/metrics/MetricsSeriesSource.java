@@ -7,6 +7,7 @@ import io.icegate.engine.plan.IceGateCatalog;
 import io.icegate.engine.plan.LabelPredicates;
 import io.icegate.engine.plan.QueryOptimizer;
 import io.icegate.engine.plan.Utf8Literals;
+import io.icegate.engine.rel.ArrowPromSelect;
 import io.icegate.engine.rel.ArrowRel;
 import io.icegate.engine.rel.LogicalPromSelect;
 import io.icegate.engine.series.FloatHistogram;
@@ -32,6 +33,7 @@ import org.apache.arrow.vector.TimeStampVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.complex.ListVector;
+import org.apache.calcite.rel.RelNode;
 import org.apache.calcite.rex.RexNode;
 import org.apache.calcite.tools.RelBuilder;
 
@@ -178,11 +180,60 @@ public final class MetricsSeriesSource implements SeriesSource {
   @Override
   public StepSelection.Held selectSteps(
       StepSelection selection, Consumer<VectorSchemaRoot> sink) {
+    Window w = stepsWindow(selection);
+    if (w == null) {
+      return null;
+    }
+    ArrowRel plan = stepsPlan(selection, w);
+    try {
+      QueryStats stats = runner.run("promql-steps", plan, cancelled, sink);
+      observer.accept(new PlanRun(STEPS, plan, stats));
+      return new StepSelection.Held(stats.heldSamples());
+    } catch (PromSelectOperator.NotFloats e) {
+      withFamilies.add(e.metricName());
+      return null;
+    }
+  }
+
+  @Override
+  public RelNode stepsPlan(StepSelection selection) {
+    Window w = stepsWindow(selection);
+    if (w == null) {
+      return null;
+    }
+    ArrowRel plan = stepsPlan(selection, w);
+    return plan instanceof ArrowPromSelect ? plan : null;
+  }
+
+  /**
+   * Runs a plan composed over {@link #stepsPlan}s. It is not reported to the observer: the
+   * evaluator that composed it shows it among its operator plans.
+   */
+  @Override
+  public QueryStats runSteps(RelNode plan, Consumer<VectorSchemaRoot> sink) {
+    try {
+      return runner.run("promql-steps", (ArrowRel) plan, cancelled, sink);
+    } catch (PromSelectOperator.NotFloats e) {
+      withFamilies.add(e.metricName());
+      return null;
+    }
+  }
+
+  /**
+   * What a leaf evaluated in the plan reads; null when it is left to the series way: the
+   * selector names no metric, its window holds nothing, or the rows of the family its name may
+   * belong to hold histogram or summary points (looked for here, once per name and window).
+   */
+  private Window stepsWindow(StepSelection selection) {
     String name = selection.metricName();
     Window w = name == null ? null : window(selection.matchers(), selection.minTime(),
         selection.maxTime());
     if (w == null || withFamilies.contains(name)) {
       return null;
+    }
+    String checked = name + '|' + w.start() + '|' + w.end();
+    if (familiesLookedFor.contains(checked)) {
+      return w;
     }
     boolean[] families = {false};
     for (String rowName : w.rowNames()) {
@@ -195,16 +246,12 @@ public final class MetricsSeriesSource implements SeriesSource {
         }
       }
     }
-    ArrowRel plan = stepsPlan(selection, w);
-    try {
-      QueryStats stats = runner.run("promql-steps", plan, cancelled, sink);
-      observer.accept(new PlanRun(STEPS, plan, stats));
-      return new StepSelection.Held(stats.heldSamples());
-    } catch (PromSelectOperator.NotFloats e) {
-      withFamilies.add(name);
-      return null;
-    }
+    familiesLookedFor.add(checked);
+    return w;
   }
+
+  /** Names and windows ({@code name|start|end}) whose family rows were found to hold none. */
+  private final java.util.Set<String> familiesLookedFor = new java.util.HashSet<>();
 
   /**
    * The plans {@link #selectSteps} would run, without running them (EXPLAIN); empty when it

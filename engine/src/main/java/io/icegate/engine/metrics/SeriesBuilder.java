@@ -93,6 +93,24 @@ public final class SeriesBuilder {
     pending = 0;
   }
 
+  /**
+   * Appends the samples of {@code other} (float samples only) after this builder's, as if its
+   * rows had been read after all of this one's: the builder of one split's rows of a series
+   * joining the builder of the splits read before it.
+   */
+  public void absorb(SeriesBuilder other) {
+    other.flushRuns();
+    if (other.histograms != null) {
+      throw new IllegalArgumentException("histogram samples are not absorbed");
+    }
+    if (other.size == 0) {
+      return;
+    }
+    boolean whole = other.size == other.times.length;
+    addRun(whole ? other.times : Arrays.copyOf(other.times, other.size),
+        whole ? other.values : Arrays.copyOf(other.values, other.size), other.sorted);
+  }
+
   void add(long t, double v) {
     flushRuns();
     if (size == times.length) {

@@ -51,6 +51,10 @@ final class Aggregations {
         }
       }
     }
+    Value.Vector composed = ComposedPlans.aggregate(ev, a, param, times);
+    if (composed != null) {
+      return composed;
+    }
     Value.Vector input = (Value.Vector) ev.eval(a.expr(), times);
     if (ev.stepPlans != null && PromAggregateSpec.SUPPORTED.contains(a.op())
         && StepPlans.floatsOnly(input)) {

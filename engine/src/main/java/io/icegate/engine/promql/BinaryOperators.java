@@ -28,6 +28,10 @@ final class BinaryOperators {
 
   static Value eval(Evaluator ev, BinaryExpr b, long[] times) {
     java.util.function.Consumer<String> info = msg -> ev.info(b.positionRange(), msg);
+    Value.Vector composed = ComposedPlans.vectorMatch(ev, b, times);
+    if (composed != null) {
+      return composed;
+    }
     Value l = ev.eval(b.lhs(), times);
     Value r = ev.eval(b.rhs(), times);
     BinaryOp op = b.op();

@@ -662,6 +662,21 @@ final class Evaluator {
     check(currentSamples);
   }
 
+  /** Samples the evaluation holds now (a composed plan replays its nodes' counts from here). */
+  long currentSamples() {
+    return currentSamples;
+  }
+
+  /** Fails if holding {@code held} samples is past the limit; counts it toward the peak. */
+  void checkSamples(long held) {
+    check(held);
+  }
+
+  /** {@link #holdOutput} for a node evaluated inside a composed plan ({@link ComposedPlans}). */
+  void holdComposed(long before, long out, boolean checked) {
+    holdOutput(before, out, checked);
+  }
+
   /** A node is done: its inputs are let go and its output ({@code out} samples) is held. */
   private void holdOutput(long before, long out, boolean checked) {
     currentSamples = before + out;

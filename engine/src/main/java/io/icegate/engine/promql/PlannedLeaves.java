@@ -34,13 +34,10 @@ final class PlannedLeaves {
 
   /** The instant selection {@code vs} at the (adjusted) times {@code at}; null: not planned. */
   static Value.Vector instant(Evaluator ev, VectorSelector vs, long[] at) {
-    if (vs.rangeModifier() != RangeModifier.NONE || ev.statsOnly(vs) || !ascending(at)) {
+    StepSelection selection = instantSelection(ev, vs, at);
+    if (selection == null) {
       return null;
     }
-    StepSelection selection =
-        new StepSelection(
-            Evaluator.matchers(vs.matchers()), null, 0, ev.options.lookbackDeltaMillis(),
-            ev.offsetOf(vs), atText(vs.at()), at);
     List<StepSeries> out = run(ev, selection, false);
     if (out == null) {
       return null;
@@ -51,8 +48,40 @@ final class PlannedLeaves {
     return new Value.Vector(out);
   }
 
+  /**
+   * The selection of instant selector {@code vs} at the (adjusted) times {@code at} when the
+   * source may evaluate it; null when it is the evaluator's.
+   */
+  static StepSelection instantSelection(Evaluator ev, VectorSelector vs, long[] at) {
+    if (vs.rangeModifier() != RangeModifier.NONE || ev.statsOnly(vs) || !ascending(at)) {
+      return null;
+    }
+    return new StepSelection(
+        Evaluator.matchers(vs.matchers()), null, 0, ev.options.lookbackDeltaMillis(),
+        ev.offsetOf(vs), atText(vs.at()), at);
+  }
+
   /** The range function call {@code c} at {@code times}; null: not planned. */
   static Value.Vector range(Evaluator ev, Call c, long[] times) {
+    StepSelection selection = rangeSelection(ev, c, times);
+    if (selection == null) {
+      return null;
+    }
+    long[] held = {-1};
+    List<StepSeries> out =
+        run(ev, selection, FloatRangeKernels.dropsName(selection.function()), held);
+    if (out == null) {
+      return null;
+    }
+    ev.callPeak = held[0];
+    return new Value.Vector(out);
+  }
+
+  /**
+   * The selection of range function call {@code c} at {@code times} when the source may
+   * evaluate it; null when it is the evaluator's.
+   */
+  static StepSelection rangeSelection(Evaluator ev, Call c, long[] times) {
     String name = c.function().name();
     if (!FloatRangeKernels.FUNCTIONS.contains(name) || c.args().size() != 1) {
       return null;
@@ -79,13 +108,7 @@ final class PlannedLeaves {
         || (COUNTER_FUNCTIONS.contains(name) && !Functions.counterName(metric))) {
       return null;
     }
-    long[] held = {-1};
-    List<StepSeries> out = run(ev, selection, FloatRangeKernels.dropsName(name), held);
-    if (out == null) {
-      return null;
-    }
-    ev.callPeak = held[0];
-    return new Value.Vector(out);
+    return selection;
   }
 
   private static List<StepSeries> run(Evaluator ev, StepSelection selection, boolean dropName) {

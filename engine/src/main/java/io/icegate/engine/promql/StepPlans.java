@@ -163,6 +163,30 @@ final class StepPlans {
     return new Value.Vector(out);
   }
 
+  /** The label sets of this query's step matrices. */
+  LabelSetCache cache() {
+    return cache;
+  }
+
+  /** What a plan composed over the source's leaves gave, and what its nodes did. */
+  record Composed(List<StepSeries> series, QueryStats stats) {}
+
+  /**
+   * Runs {@code plan}, PromQL plan nodes over leaves of {@code source} ({@link
+   * io.icegate.engine.series.SeriesSource#stepsPlan}), in the source; its output as step series,
+   * or null when the source declined a leaf mid-scan (nothing is kept then).
+   */
+  Composed runComposed(
+      io.icegate.engine.series.SeriesSource source, RelNode plan, int steps) {
+    List<StepSeries> out = new ArrayList<>();
+    QueryStats stats = source.runSteps(plan, batch -> fromMatrix(batch, steps, out));
+    if (stats == null) {
+      return null;
+    }
+    listener.accept(plan, stats);
+    return new Composed(out, stats);
+  }
+
   /** {@code series} as one step matrix batch (the caller closes it). */
   VectorSchemaRoot toMatrix(List<StepSeries> series, int steps) {
     VectorSchemaRoot root = StepRows.allocate(allocator, steps, series.size());

@@ -101,6 +101,14 @@ public final class ArrowGather extends SingleRel implements ArrowRel {
     if (isFragment(plan)) {
       return new ArrowGather(plan.getCluster(), plan.getTraitSet(), plan);
     }
+    if (plan instanceof ArrowPromSelect select && isFragment(select.getInput())) {
+      // Each split's thread reads its rows into per-series samples (the per-row work); the
+      // selection above the gather joins the pieces of each series and evaluates it.
+      ArrowGather gather = new ArrowGather(plan.getCluster(), plan.getTraitSet(),
+          new ArrowPromSelectSplit(
+              plan.getCluster(), plan.getTraitSet(), select.getInput(), select.selection()));
+      return (ArrowRel) select.copy(select.getTraitSet(), List.of(gather));
+    }
     if (plan instanceof ArrowAggregate aggregate
         && aggregate.splittable()
         && isFragment(aggregate.getInput())) {

@@ -69,7 +69,7 @@ public final class ArrowPromAggregate extends SingleRel implements ArrowRel {
   public Operator implement(ExecContext context) {
     Operator input = ((ArrowRel) getInput()).implement(context);
     try {
-      return context.measure(this, new PromAggregateOperator(context, input, spec, cache));
+      return context.countSteps(this, context.measure(this, new PromAggregateOperator(context, input, spec, cache)));
     } catch (RuntimeException | Error e) {
       input.close();
       throw e;

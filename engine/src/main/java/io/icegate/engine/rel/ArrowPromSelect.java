@@ -3,6 +3,7 @@ package io.icegate.engine.rel;
 import io.icegate.engine.exec.ExecContext;
 import io.icegate.engine.exec.Operator;
 import io.icegate.engine.exec.PromSelectOperator;
+import io.icegate.engine.exec.PromSelectSplitOperator;
 import io.icegate.engine.exec.StepMatrix;
 import io.icegate.engine.series.StepSelection;
 import java.util.List;
@@ -20,8 +21,9 @@ import org.apache.calcite.rel.type.RelDataType;
  * StepMatrix}), one row per series with a value at some step, in label order.
  *
  * <p>It needs all of a series' samples in one place, so it sits above the gather of a parallel
- * scan ({@link ArrowGather#parallelize} puts the gather below it, as below any node that is not
- * row by row).
+ * scan; {@link ArrowGather#parallelize} puts the reading of rows into samples below the gather
+ * ({@link ArrowPromSelectSplit}, one per split), so this node only joins each series' pieces
+ * and evaluates the series.
  */
 public final class ArrowPromSelect extends SingleRel implements ArrowRel {
   private final StepSelection selection;
@@ -65,7 +67,13 @@ public final class ArrowPromSelect extends SingleRel implements ArrowRel {
   public Operator implement(ExecContext context) {
     Operator input = ((ArrowRel) getInput()).implement(context);
     try {
-      return context.measure(this, new PromSelectOperator(context, input, selection));
+      PromSelectSplitOperator.Parts parts = null;
+      if (getInput() instanceof ArrowGather gather
+          && gather.getInput() instanceof ArrowPromSelectSplit split) {
+        parts = context.shared(split.getId(), PromSelectSplitOperator.Parts::new);
+      }
+      return context.countSteps(this, context.measure(this,
+          new PromSelectOperator(context, getId(), input, selection, parts)));
     } catch (RuntimeException | Error e) {
       input.close();
       throw e;

@@ -73,7 +73,7 @@ public final class ArrowVectorMatch extends BiRel implements ArrowRel {
     Operator right = null;
     try {
       right = ((ArrowRel) getRight()).implement(context);
-      return context.measure(this, new VectorMatchOperator(context, left, right, spec, cache));
+      return context.countSteps(this, context.measure(this, new VectorMatchOperator(context, left, right, spec, cache)));
     } catch (RuntimeException | Error e) {
       left.close();
       if (right != null) {

@@ -1,8 +1,10 @@
 package io.icegate.engine.series;
 
+import io.icegate.engine.exec.QueryStats;
 import java.util.List;
 import java.util.function.Consumer;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.calcite.rel.RelNode;
 
 /**
  * Where query evaluation reads series from: label matchers and a time range in, columnar series
@@ -30,5 +32,29 @@ public interface SeriesSource {
   default StepSelection.Held selectSteps(
       StepSelection selection, Consumer<VectorSchemaRoot> sink) {
     return null;
+  }
+
+  /**
+   * The plan {@link #selectSteps} would run for {@code selection}, not run: its root is the
+   * selection's node ({@link io.icegate.engine.rel.ArrowPromSelect}), for the caller to put under
+   * the PromQL plan nodes it feeds and run the whole with {@link #runSteps}. Null when the source
+   * does not evaluate this selection itself (whenever {@link #selectSteps} would decline before
+   * reading the selection's rows).
+   *
+   * <p>By default no selection is planned by the source.
+   */
+  default RelNode stepsPlan(StepSelection selection) {
+    return null;
+  }
+
+  /**
+   * Runs {@code plan} — PromQL plan nodes over leaves from {@link #stepsPlan} — handing each
+   * result batch to {@code sink} (closed after {@code sink} returns), and returns what the plan
+   * did. Returns null when one of its leaves turned out not to be the source's to evaluate (its
+   * scan met histogram or summary rows): the plan was stopped and all it held released, and the
+   * caller evaluates the expression the series way, dropping whatever reached {@code sink}.
+   */
+  default QueryStats runSteps(RelNode plan, Consumer<VectorSchemaRoot> sink) {
+    throw new UnsupportedOperationException("this source plans no selections");
   }
 }

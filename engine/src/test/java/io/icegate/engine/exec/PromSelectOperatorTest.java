@@ -121,6 +121,32 @@ class PromSelectOperatorTest {
   }
 
   @Test
+  void aSeriesReadInPiecesBySplitsIsJoinedInSplitOrder() {
+    // Split 1 (two batches): a at 5 s (1) and 15 s (2), b at 7 s (9); split 2: a at 15 s again
+    // (5, read later: it wins) and at 25 s (4). sum_over_time over 10 s: a has 1 in (0, 10],
+    // 5 in (10, 20], 4 in (20, 30]; b has 9 in (0, 10].
+    context = context(() -> false);
+    StepSelection selection = range("sum_over_time", 10 * S);
+    PromSelectSplitOperator.Parts parts = new PromSelectSplitOperator.Parts();
+    List<VectorSchemaRoot> numbers = new ArrayList<>();
+    for (List<VectorSchemaRoot> split : List.of(
+        List.of(batch(row(A, 5, 1), row(B, 7, 9)), batch(row(A, 15, 2))),
+        List.of(batch(row(A, 15, 5), row(A, 25, 4))))) {
+      try (Operator reader = new PromSelectSplitOperator(context, source(split), selection, parts)) {
+        VectorSchemaRoot number = reader.next();
+        assertThat(number.getRowCount()).isEqualTo(1);
+        numbers.add(number);
+        assertThat(reader.next()).isNull();
+      }
+    }
+    Map<String, Row> out = collect(
+        new PromSelectOperator(context, 0, source(numbers), selection, parts), new ArrayList<>());
+    assertThat(new ArrayList<>(out.keySet())).containsExactly(OUT_A, OUT_B);
+    assertValues(out.get(OUT_A), null, 1.0, 5.0, 4.0, null, null);
+    assertValues(out.get(OUT_B), null, 9.0, null, null, null, null);
+  }
+
+  @Test
   void aRowTwiceAtOneMillisecondKeepsTheLaterRead() {
     Map<String, Row> out =
         run(instant(300 * S), List.of(batch(row(A, 5, 1)), batch(row(A, 5, 7))));
@@ -221,7 +247,7 @@ class PromSelectOperatorTest {
           }
         };
     context = context(cancelled::get);
-    try (Operator op = new PromSelectOperator(context, cancelsAfterFirst, instant(10 * S))) {
+    try (Operator op = new PromSelectOperator(context, 0, cancelsAfterFirst, instant(10 * S))) {
       assertThatThrownBy(op::next).isInstanceOf(QueryCancelledException.class);
     }
   }
@@ -236,7 +262,7 @@ class PromSelectOperatorTest {
     context = context(cancelled::get);
     try (Operator op =
         new PromSelectOperator(
-            context, source(List.of(batch(rows.toArray(new Object[0][])))), instant(10 * S))) {
+            context, 0, source(List.of(batch(rows.toArray(new Object[0][])))), instant(10 * S))) {
       try (VectorSchemaRoot first = op.next()) {
         assertThat(first.getRowCount()).isEqualTo(PromSelectOperator.OUTPUT_ROWS);
       }
@@ -251,7 +277,7 @@ class PromSelectOperatorTest {
     VectorSchemaRoot unread = batch(row(A, 6, 1));
     Operator failing = BatchSource.failingAfter(first, unread);
     context = context(() -> false);
-    try (Operator op = new PromSelectOperator(context, failing, instant(10 * S))) {
+    try (Operator op = new PromSelectOperator(context, 0, failing, instant(10 * S))) {
       assertThatThrownBy(op::next).hasMessage("storage failed");
     }
   }
@@ -303,8 +329,13 @@ class PromSelectOperatorTest {
       StepSelection selection, List<VectorSchemaRoot> input, List<Integer> sizes,
       BooleanSupplier cancelled) {
     context = context(cancelled);
+    return collect(new PromSelectOperator(context, 0, source(input), selection), sizes);
+  }
+
+  /** Runs {@code operator} to its end (closing it), its rows by label text. */
+  private Map<String, Row> collect(Operator operator, List<Integer> sizes) {
     Map<String, Row> out = new LinkedHashMap<>();
-    try (Operator op = new PromSelectOperator(context, source(input), selection)) {
+    try (Operator op = operator) {
       for (VectorSchemaRoot batch = op.next(); batch != null; batch = op.next()) {
         try (VectorSchemaRoot owned = batch) {
           assertThat(owned.getRowCount()).isPositive();

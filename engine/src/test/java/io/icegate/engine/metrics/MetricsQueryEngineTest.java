@@ -315,13 +315,20 @@ class MetricsQueryEngineTest {
     assertThat(first.indexOf("ArrowPromSelect")).isLessThan(first.indexOf("ArrowTableScan"));
     assertThat(text.substring(text.indexOf("selection 2")))
         .contains("(instant evaluated in the plan)", "ArrowPromSelect(op=[instant], lookback=[5m]");
-    // The sum and the addition ran as plan nodes over step matrices (over nothing, unread).
-    assertThat(text.substring(0, text.indexOf("selection 1")))
-        .contains("operator plan 1:\n    ArrowPromAggregate(op=[sum], grouping=[by ()], steps=[1])"
-            + "\n      ArrowStepMatrixInput(expr=[rate(requests_total{method=\"GET\"}[1m] offset"
-            + " 30s)], series=[0])")
-        .contains("operator plan 2:\n    ArrowVectorMatch(op=[+], card=[one-to-one],"
-            + " matching=[ignoring()], steps=[1])");
+    // The sum and the addition are plan nodes over the leaves' own plans: one plan for the whole
+    // query, the rate's selection node the sum's input, the sum and the instant selection the
+    // addition's inputs.
+    String operators = text.substring(0, text.indexOf("selection 1"));
+    assertThat(operators)
+        .contains("operator plan 1:\n    ArrowVectorMatch(op=[+], card=[one-to-one],"
+            + " matching=[ignoring()], steps=[1])\n"
+            + "      ArrowPromAggregate(op=[sum], grouping=[by ()], steps=[1])\n"
+            + "        ArrowPromSelect(op=[rate], range=[1m], offset=[30s]")
+        .contains("\n      ArrowPromSelect(op=[instant], lookback=[5m], "
+            + "matchers=[{__name__=\"temperature\"}]")
+        .doesNotContain("operator plan 2")
+        .doesNotContain("ArrowStepMatrixInput");
+    assertThat(operators.split("ArrowTableScan", -1)).hasSize(3);
   }
 
   @Test
@@ -361,7 +368,18 @@ class MetricsQueryEngineTest {
     assertThat(text)
         .contains("operator plan 1:\n    ArrowVectorMatch(op=[/], card=[many-to-one],"
             + " matching=[on(method) group_left()], steps=[3]) [batches=1 rows=1 ")
-        .contains("ArrowStepMatrixInput(expr=[requests_total], series=[1]) [batches=1 rows=1 ");
+        // Each side is the leaf's plan, with what each of its own nodes did.
+        .contains("\n      ArrowPromSelect(op=[instant], lookback=[5m], "
+            + "matchers=[{__name__=\"requests_total\"}], steps=[" + Instant.ofEpochMilli(T0)
+            + ".." + Instant.ofEpochMilli(T0 + 60 * S) + " by 30s (3)]) [batches=1 rows=1 ")
+        .contains("selection 2: {__name__=\"requests_total\"}",
+            "evaluated in an operator plan with the nodes above it")
+        .doesNotContain("ArrowStepMatrixInput");
+    String plan = text.substring(0, text.indexOf("selection 1"));
+    // Below each side's gather, the split's thread reads the side's 5 rows into samples.
+    assertThat(plan.split("\n          ArrowPromSelectSplit\\(matchers=\\[\\{__name__="
+        + "\"requests_total\"\\}\\]\\) \\[batches=\\d+ rows=\\d+ [^\n]*\n"
+        + " *ArrowProject[^\n]* rows=5 ", -1)).hasSize(3);
   }
 
   @Test

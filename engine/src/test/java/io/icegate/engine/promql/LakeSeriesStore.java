@@ -1,6 +1,7 @@
 package io.icegate.engine.promql;
 
 import io.icegate.engine.exec.PlanRunner;
+import io.icegate.engine.exec.QueryStats;
 import io.icegate.engine.metrics.MetricsSeriesSource;
 import io.icegate.engine.plan.IceGateCatalog;
 import io.icegate.engine.series.FloatHistogram;
@@ -24,6 +25,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.calcite.rel.RelNode;
 
 /**
  * The promqltest runner's store backed by the real metrics table: a script's {@code load} is sent
@@ -127,7 +129,7 @@ final class LakeSeriesStore implements PromQLScript.Store {
     if (minTime > maxTime) {
       return List.of();
     }
-    return new MetricsSeriesSource(catalog, runner, tenant(), () -> false)
+    return new MetricsSeriesSource(catalog, runner, tenant(), cancelled)
         .select(matchers, minTime, maxTime);
   }
 
@@ -137,13 +139,49 @@ final class LakeSeriesStore implements PromQLScript.Store {
       StepSelection selection, Consumer<VectorSchemaRoot> sink) {
     flush();
     StepSelection.Held held =
-        new MetricsSeriesSource(catalog, runner, tenant(), () -> false)
+        new MetricsSeriesSource(catalog, runner, tenant(), cancelled)
             .selectSteps(selection, sink);
     if (held != null) {
       planned++;
     }
     return held;
   }
+
+  /** The plan path's leaf plans, composed by the evaluator into one plan with its nodes. */
+  @Override
+  public RelNode stepsPlan(StepSelection selection) {
+    flush();
+    RelNode plan =
+        new MetricsSeriesSource(catalog, runner, tenant(), cancelled).stepsPlan(selection);
+    if (plan != null) {
+      planned++;
+    }
+    return plan;
+  }
+
+  @Override
+  public QueryStats runSteps(RelNode plan, Consumer<VectorSchemaRoot> sink) {
+    QueryStats stats =
+        new MetricsSeriesSource(catalog, runner, tenant(), cancelled).runSteps(plan, sink);
+    if (stats != null) {
+      composed++;
+    }
+    return stats;
+  }
+
+  /** What the store's plans are stopped by (never, unless a test says otherwise). */
+  void cancelWhen(java.util.function.BooleanSupplier cancelled) {
+    this.cancelled = cancelled;
+  }
+
+  private java.util.function.BooleanSupplier cancelled = () -> false;
+
+  /** How many composed plans ran to the end. */
+  int composed() {
+    return composed;
+  }
+
+  private int composed;
 
   /** How many leaves were evaluated in the plan. */
   int planned() {

@@ -59,6 +59,7 @@ class MaxSamplesStorageTest {
   @AfterAll
   static void close() throws Exception {
     assertThat(store.planned()).as("leaves evaluated in the plan").isPositive();
+    assertThat(store.composed()).as("plans composed over leaves").isPositive();
     lake.close();
     assertThat(root.getAllocatedMemory()).isZero();
     root.close();

@@ -89,8 +89,8 @@ class PromQLStorageConformanceTest {
                         }
                         System.out.printf(
                             "promqltest via storage %-26s %4d/%4d evals pass"
-                                + " (%d leaves evaluated in the plan)%n",
-                            file, passed, outcomes.size(), store.planned());
+                                + " (%d leaves evaluated in the plan, %d composed plans)%n",
+                            file, passed, outcomes.size(), store.planned(), store.composed());
                         assertThat(lost)
                             .as("evals that pass in memory but not through the metrics table")
                             .isEmpty();
