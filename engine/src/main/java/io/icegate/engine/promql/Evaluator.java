@@ -547,10 +547,6 @@ final class Evaluator {
     holdOutput(before, samples, false);
   }
 
-  long currentSamples() {
-    return currentSamples;
-  }
-
   /**
    * A subquery's range vector already evaluated at {@code preparedTimes}, for the next {@link
    * #matrixArgument} of it at those times.
