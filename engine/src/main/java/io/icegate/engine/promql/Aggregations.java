@@ -51,16 +51,19 @@ final class Aggregations {
         }
       }
     }
-    Value.Vector composed = ComposedPlans.aggregate(ev, a, param, times);
+    Value.Vector composed = ComposedPlans.aggregate(ev, a, param, labelParam, times);
     if (composed != null) {
       return composed;
     }
     Value.Vector input = (Value.Vector) ev.eval(a.expr(), times);
     if (ev.stepPlans != null && PromAggregateSpec.SUPPORTED.contains(a.op())
         && StepPlans.floatsOnly(input)) {
-      return ev.stepPlans.aggregate(
+      Value.Vector planned = ev.stepPlans.aggregate(
           new PromAggregateSpec(a.op(), a.without(), a.grouping(), param, n, labelParam),
           a.expr().toString(), input);
+      if (planned != null) {
+        return planned;
+      }
     }
     List<StepSeries> in = input.series();
     // Group the input series once: labels do not change from step to step.

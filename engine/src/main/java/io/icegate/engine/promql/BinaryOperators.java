@@ -55,9 +55,12 @@ final class BinaryOperators {
     VectorMatching m = b.matching() != null ? b.matching() : VectorMatching.oneToOne();
     if (ev.stepPlans != null && !isTrim(op) && m.fillLhs() == null && m.fillRhs() == null
         && StepPlans.floatsOnly(lv) && StepPlans.floatsOnly(rv)) {
-      return ev.stepPlans.vectorMatch(
+      Value.Vector planned = ev.stepPlans.vectorMatch(
           new VectorMatchSpec(op, b.returnBool(), m, times.length), b.lhs().toString(), lv,
           b.rhs().toString(), rv);
+      if (planned != null) {
+        return planned;
+      }
     }
     if (op.isSetOperator()) {
       return setOperation(op, m, lv, rv, times.length);

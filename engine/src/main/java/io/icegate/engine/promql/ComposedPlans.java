@@ -62,11 +62,12 @@ final class ComposedPlans {
   private record Match(RelNode node, Part lhs, Part rhs) implements Part {}
 
   /**
-   * Aggregation {@code a} (its parameter evaluated: {@code param}) over its operand composed into
-   * one plan with it; null when the operand is not all leaves the source evaluates, or the
-   * source declined one.
+   * Aggregation {@code a} (its parameter evaluated: {@code param}, or {@code label} for
+   * count_values) over its operand composed into one plan with it; null when the operand is not
+   * all leaves the source evaluates, or the source declined one.
    */
-  static Value.Vector aggregate(Evaluator ev, AggregateExpr a, double[] param, long[] times) {
+  static Value.Vector aggregate(
+      Evaluator ev, AggregateExpr a, double[] param, String label, long[] times) {
     if (ev.stepPlans == null || !PromAggregateSpec.SUPPORTED.contains(a.op())
         || new Composer(ev, times, false).part(a.expr()) == null) {
       return null;
@@ -76,7 +77,8 @@ final class ComposedPlans {
       return null;
     }
     RelNode plan = ArrowPromAggregate.of(
-        in.node(), new PromAggregateSpec(a.op(), a.without(), a.grouping(), param, times.length),
+        in.node(),
+        new PromAggregateSpec(a.op(), a.without(), a.grouping(), param, times.length, label),
         ev.stepPlans.cache());
     return run(ev, plan, times.length, List.of(in));
   }
@@ -225,7 +227,8 @@ final class ComposedPlans {
           return null;
         }
         double q = literal.value();
-        if (a.op() == AggregateOp.QUANTILE && (Double.isNaN(q) || q < 0 || q > 1)) {
+        if ((a.op() == AggregateOp.QUANTILE && (Double.isNaN(q) || q < 0 || q > 1))
+            || (a.op() == AggregateOp.LIMIT_RATIO && (q < -1 || q > 1))) {
           // Warned about while evaluated: left to the evaluator.
           return null;
         }

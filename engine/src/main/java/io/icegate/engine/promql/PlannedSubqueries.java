@@ -60,11 +60,16 @@ final class PlannedSubqueries {
     }
     // Floats only: the range vector would hold as many samples as the result has.
     ev.subqueryDone(before, Evaluator.samples(v));
+    StepRangeSpec spec = new StepRangeSpec(name, g.range(), g.step(), g.inner(), g.at());
+    Value.Vector out = ev.stepPlans.subquery(spec, sq.expr().toString(), inner);
+    if (out == null) {
+      // Past the query's memory: the evaluator's range vector, from the result evaluated.
+      ev.prepareMatrix(sq, times, Evaluator.subqueryMatrix(g, v));
+      return null;
+    }
     if (COUNTER_FUNCTIONS.contains(name)) {
       notCounters(ev, c.args().get(0), inner);
     }
-    StepRangeSpec spec = new StepRangeSpec(name, g.range(), g.step(), g.inner(), g.at());
-    Value.Vector out = ev.stepPlans.subquery(spec, sq.expr().toString(), inner);
     ev.callPeak = windowPeak(spec, inner, out);
     return out;
   }

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.OutOfMemoryException;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.calcite.plan.RelOptCluster;
 import org.apache.calcite.rel.RelNode;
@@ -65,25 +66,37 @@ final class StepPlans {
     return true;
   }
 
-  /** {@code lhs op rhs} between two float vectors, as an {@link ArrowVectorMatch}. */
+  /**
+   * {@code lhs op rhs} between two float vectors, as an {@link ArrowVectorMatch}; null when the
+   * operands' matrices don't fit in the query's memory (the caller then evaluates it series by
+   * series, as Prometheus, whose only bound is the sample count, would answer it).
+   */
   Value.Vector vectorMatch(
       VectorMatchSpec spec, String lhsText, Value.Vector lhs, String rhsText, Value.Vector rhs) {
-    RelOptCluster c = cluster();
-    ArrowStepMatrixInput left = input(c, lhsText, lhs, spec.steps());
-    ArrowStepMatrixInput right;
     try {
-      right = input(c, rhsText, rhs, spec.steps());
-    } catch (RuntimeException | Error e) {
-      left.release();
-      throw e;
+      RelOptCluster c = cluster();
+      ArrowStepMatrixInput left = input(c, lhsText, lhs, spec.steps());
+      ArrowStepMatrixInput right;
+      try {
+        right = input(c, rhsText, rhs, spec.steps());
+      } catch (RuntimeException | Error e) {
+        left.release();
+        throw e;
+      }
+      return run(ArrowVectorMatch.of(left, right, spec, cache), spec.steps(), left, right);
+    } catch (OutOfMemoryException e) {
+      return null;
     }
-    return run(ArrowVectorMatch.of(left, right, spec, cache), spec.steps(), left, right);
   }
 
-  /** An aggregation of a float vector, as an {@link ArrowPromAggregate}. */
+  /** An aggregation of a float vector, as an {@link ArrowPromAggregate}; null as above. */
   Value.Vector aggregate(PromAggregateSpec spec, String inputText, Value.Vector in) {
-    ArrowStepMatrixInput input = input(cluster(), inputText, in, spec.steps());
-    return run(ArrowPromAggregate.of(input, spec, cache), spec.steps(), input);
+    try {
+      ArrowStepMatrixInput input = input(cluster(), inputText, in, spec.steps());
+      return run(ArrowPromAggregate.of(input, spec, cache), spec.steps(), input);
+    } catch (OutOfMemoryException e) {
+      return null;
+    }
   }
 
   /**
@@ -120,7 +133,11 @@ final class StepPlans {
 
     ArrowStepMatrixInput input =
         ArrowStepMatrixInput.lazy(cluster(), innerText, series.size(), new Batches());
-    return run(ArrowPromSubquery.of(input, spec, cache), spec.outerSteps(), input);
+    try {
+      return run(ArrowPromSubquery.of(input, spec, cache), spec.outerSteps(), input);
+    } catch (OutOfMemoryException e) {
+      return null; // as above
+    }
   }
 
   private RelOptCluster cluster() {
@@ -174,12 +191,18 @@ final class StepPlans {
   /**
    * Runs {@code plan}, PromQL plan nodes over leaves of {@code source} ({@link
    * io.icegate.engine.series.SeriesSource#stepsPlan}), in the source; its output as step series,
-   * or null when the source declined a leaf mid-scan (nothing is kept then).
+   * or null when the source declined a leaf mid-scan or the plan outgrew the query's memory
+   * (nothing is kept then).
    */
   Composed runComposed(
       io.icegate.engine.series.SeriesSource source, RelNode plan, int steps) {
     List<StepSeries> out = new ArrayList<>();
-    QueryStats stats = source.runSteps(plan, batch -> fromMatrix(batch, steps, out));
+    QueryStats stats;
+    try {
+      stats = source.runSteps(plan, batch -> fromMatrix(batch, steps, out));
+    } catch (OutOfMemoryException e) {
+      return null;
+    }
     if (stats == null) {
       return null;
     }

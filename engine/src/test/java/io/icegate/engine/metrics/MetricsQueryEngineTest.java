@@ -332,6 +332,20 @@ class MetricsQueryEngineTest {
   }
 
   @Test
+  void countValuesOverAPlannedLeafRunsInOnePlan() {
+    // requests_total is 40 at +60 s: one series of value "40".
+    assertThat(instant("count_values(\"v\", requests_total)", T0 + 60 * S).samples())
+        .singleElement().satisfies(s -> {
+          assertThat(s.labels().toMap()).isEqualTo(Map.of("v", "40"));
+          assertThat(s.value()).isEqualTo(1);
+        });
+    assertThat(engine.explainInstant(
+            "fake", "count_values(\"v\", requests_total)", T0 + 60 * S, 0, false, () -> false))
+        .contains("ArrowPromAggregate(op=[count_values], grouping=[by ()], label=[v]")
+        .contains("ArrowPromSelect(op=[instant]");
+  }
+
+  @Test
   void labelMatchersThatAbsentLabelsFailAreTestedInTheScan() {
     // requests_total{job="api", instance="i1", method="GET"} is 40 at +60 s.
     String pushed = engine.explainInstant(

@@ -146,4 +146,44 @@ class PromQLEngineTest {
         .containsExactly("{__name__=\"up\", job=\"a\"}");
     assertThat(plans).anySatisfy(p -> assertThat(p).contains("op=[limitk]"));
   }
+
+  @Test
+  void operandsLargerThanTheQueryMemoryAreEvaluatedSeriesBySeries() {
+    // 300 series, each with one sample at t=0 (value 1) and at t=0 a second metric of value 2:
+    // over 0..299 s at 1 s steps (within the 5 m lookback) each operand's step matrix is 300 x
+    // 300 doubles, 720 kB, past a 256 KiB query allocator. Prometheus's only limit is its
+    // sample count (here 90,000 per operand), so the answers must still come.
+    for (int i = 0; i < 300; i++) {
+      source.add(Labels.of("__name__", "one", "i", String.valueOf(i)), 0, 1);
+      source.add(Labels.of("__name__", "two", "i", String.valueOf(i)), 0, 2);
+    }
+    List<org.apache.arrow.memory.BufferAllocator> made = new java.util.ArrayList<>();
+    org.apache.arrow.memory.RootAllocator root = new org.apache.arrow.memory.RootAllocator();
+    PromQLEngine small = new PromQLEngine(
+        source, PromQLEngine.Options.DEFAULT.withParserOptions(PromQLOptions.ALL_ENABLED),
+        () -> false,
+        () -> {
+          var a = root.newChildAllocator("query", 0, 256 * 1024);
+          made.add(a);
+          return a;
+        },
+        (plan, stats) -> {});
+    StepGrid grid = new StepGrid(0, 299_000, 1_000);
+    var sum = ((QueryResult.MatrixResult) small.rangeQuery("sum(one)", grid)).series();
+    assertThat(sum).singleElement().satisfies(s -> {
+      assertThat(s.values()).hasSize(300).containsOnly(300.0);
+    });
+    var ratio = ((QueryResult.MatrixResult) small.rangeQuery("two / one", grid)).series();
+    assertThat(ratio).hasSize(300)
+        .allSatisfy(s -> assertThat(s.values()).hasSize(300).containsOnly(2.0));
+    var top = ((QueryResult.MatrixResult) small.rangeQuery("sum(topk(2, one))", grid)).series();
+    assertThat(top).singleElement().satisfies(s -> assertThat(s.values()).containsOnly(2.0));
+    // A subquery's inner grid of 400 steps: one batch of it is past the limit too.
+    var max = ((QueryResult.MatrixResult) small.rangeQuery("max_over_time(two[100s:1s])", grid))
+        .series();
+    assertThat(max).hasSize(300)
+        .allSatisfy(s -> assertThat(s.values()).hasSize(300).containsOnly(2.0));
+    assertThat(made).isNotEmpty().allSatisfy(a -> assertThat(a.getAllocatedMemory()).isZero());
+    root.close();
+  }
 }
