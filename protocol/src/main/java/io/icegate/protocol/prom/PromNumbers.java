@@ -111,20 +111,45 @@ public final class PromNumbers {
   }
 
   /** A non-negative {@code value} in decimal into {@code out} at {@code at}. */
-  private static int appendLong(byte[] out, int at, long value) {
-    if (value == 0) {
-      out[at] = '0';
-      return at + 1;
+  /**
+   * Writes {@code value} (not negative) in decimal at {@code at}; returns the index after it.
+   * The digit count comes from the powers of ten, and the digits two at a time from a table:
+   * every sample's timestamp and most values pass here.
+   */
+  static int appendLong(byte[] out, int at, long value) {
+    if (value < 0) {
+      throw new IllegalArgumentException("negative: " + value);
     }
-    int digits = 0;
-    for (long x = value; x > 0; x /= 10) {
+    int digits = 1;
+    while (digits < POW10.length && value >= POW10[digits]) {
       digits++;
     }
-    for (int i = at + digits - 1; i >= at; i--) {
-      out[i] = (byte) ('0' + value % 10);
-      value /= 10;
+    int end = at + digits;
+    int i = end;
+    while (value >= 100) {
+      int pair = (int) (value % 100) * 2;
+      value /= 100;
+      out[--i] = DIGIT_PAIRS[pair + 1];
+      out[--i] = DIGIT_PAIRS[pair];
     }
-    return at + digits;
+    if (value >= 10) {
+      int pair = (int) value * 2;
+      out[--i] = DIGIT_PAIRS[pair + 1];
+      out[--i] = DIGIT_PAIRS[pair];
+    } else {
+      out[--i] = (byte) ('0' + value);
+    }
+    return end;
+  }
+
+  /** "00" to "99", each pair of ASCII digits at twice its value. */
+  private static final byte[] DIGIT_PAIRS = new byte[200];
+
+  static {
+    for (int k = 0; k < 100; k++) {
+      DIGIT_PAIRS[2 * k] = (byte) ('0' + k / 10);
+      DIGIT_PAIRS[2 * k + 1] = (byte) ('0' + k % 10);
+    }
   }
 
   /** {@code q × 10^-scale} written plainly, with a leading {@code -} when negative. */

@@ -123,4 +123,21 @@ class PromNumbersTest {
     assertThat(PromNumbers.plain(v)).as("f form of %s", v)
         .isEqualTo(byDefinition(v).toPlainString());
   }
+
+  @Test
+  void longsAreWrittenAsJavaWritesThem() {
+    SplittableRandom random = new SplittableRandom(10);
+    byte[] out = new byte[24];
+    java.util.List<Long> values = new java.util.ArrayList<>(java.util.List.of(
+        0L, 9L, 10L, 99L, 100L, 101L, 999_999_999L, 1_000_000_000L, 1_767_225_600L,
+        999_999_999_999_999_999L, 1_000_000_000_000_000_000L, Long.MAX_VALUE));
+    for (int i = 0; i < 100_000; i++) {
+      values.add(random.nextLong(0, Long.MAX_VALUE) >>> random.nextInt(64));
+    }
+    for (long v : values) {
+      int end = PromNumbers.appendLong(out, 3, v);
+      assertThat(new String(out, 3, end - 3, java.nio.charset.StandardCharsets.US_ASCII))
+          .as("%d", v).isEqualTo(Long.toString(v));
+    }
+  }
 }
