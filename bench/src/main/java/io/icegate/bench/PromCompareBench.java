@@ -67,7 +67,11 @@ public final class PromCompareBench {
   private static final long OFFSET_MS = 7_000;
   private static final int JOBS = 20;
   private static final double[] LE = {0.05, 0.1, 0.5, 1, Double.POSITIVE_INFINITY};
-  private static final int WARMUP = 2;
+  /**
+   * Untimed queries before each side's timed runs ({@code -Dbench.warmup}): a server answers
+   * the same queries all day, and the JIT is still compiling after two.
+   */
+  private static final int WARMUP = Integer.getInteger("bench.warmup", 2);
 
   /** One range query of the comparison. */
   record Case(String name, String query) {}
@@ -237,8 +241,8 @@ public final class PromCompareBench {
         String ours = query(ourBase, form);
         String theirs = query(promBase, form);
         String diff = compare(ours, theirs);
-        double[] oursMs = median(ourBase, form, runs, PromCompareBench::ourCpuNanos);
-        double[] promMs = median(promBase, form, runs, () -> processCpuNanos(promPid));
+        double[] oursMs = median(ourBase, form, runs, PromCompareBench::ourCpuNanos, true);
+        double[] promMs = median(promBase, form, runs, () -> processCpuNanos(promPid), false);
         report.add(String.format(Locale.ROOT,
             "%-20s %10.1f %10.1f %8.2f %12.1f %12.1f %8.2f %8d  %s", c.name(), oursMs[0],
             promMs[0], oursMs[0] / promMs[0], oursMs[1], promMs[1], oursMs[1] / promMs[1],
@@ -692,12 +696,13 @@ public final class PromCompareBench {
    * process spent per query meanwhile (less disturbed than latency by other work on a shared
    * machine; ours includes the benchmark's own client, which is small).
    */
-  private static double[] median(String base, String form, int runs, CpuClock cpu)
+  private static double[] median(String base, String form, int runs, CpuClock cpu, boolean ours)
       throws Exception {
     for (int i = 0; i < WARMUP; i++) {
       query(base, form);
     }
     double[] ms = new double[runs];
+    Map<String, Long> threadsBefore = THREADS && ours ? threadTicks() : null;
     long cpuBefore = cpu.nanos();
     for (int i = 0; i < runs; i++) {
       long t = System.nanoTime();
@@ -705,9 +710,46 @@ public final class PromCompareBench {
       ms[i] = (System.nanoTime() - t) / 1e6;
     }
     double cpuMs = (cpu.nanos() - cpuBefore) / 1e6 / runs;
+    if (threadsBefore != null) {
+      printThreadCpu(threadsBefore, threadTicks(), runs);
+    }
     Arrays.sort(ms);
     double median = runs % 2 == 1 ? ms[runs / 2] : (ms[runs / 2 - 1] + ms[runs / 2]) / 2;
     return new double[] {median, cpuMs};
+  }
+
+  /** With {@code -Dbench.threads=true}: our CPU per query by thread group, for profiling. */
+  private static final boolean THREADS = Boolean.getBoolean("bench.threads");
+
+  /** This JVM's CPU ticks so far by thread name (digits dropped, so pools add up). */
+  private static Map<String, Long> threadTicks() throws IOException {
+    Map<String, Long> ticks = new TreeMap<>();
+    try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+      for (Path task : (Iterable<Path>) tasks::iterator) {
+        try {
+          String name = Files.readString(task.resolve("comm")).trim().replaceAll("[0-9]+", "#");
+          String stat = Files.readString(task.resolve("stat"));
+          String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+          ticks.merge(name, Long.parseLong(f[11]) + Long.parseLong(f[12]), Long::sum);
+          ticks.merge(name + "(sys)", Long.parseLong(f[12]), Long::sum);
+        } catch (IOException ended) {
+          // The thread ended meanwhile.
+        }
+      }
+    }
+    return ticks;
+  }
+
+  private static void printThreadCpu(Map<String, Long> before, Map<String, Long> after,
+      int runs) {
+    StringBuilder b = new StringBuilder("  our cpu ms per query by thread:");
+    after.entrySet().stream()
+        .map(e -> Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0L)))
+        .filter(e -> e.getValue() > 0)
+        .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+        .forEach(e -> b.append(String.format(Locale.ROOT, " %s=%.0f", e.getKey(),
+            e.getValue() * (1000.0 / CLOCK_TICKS) / runs)));
+    System.out.println(b);
   }
 
   /** A process's CPU time so far, in nanoseconds. */

@@ -180,13 +180,14 @@ public final class PromJson {
   private static void matrix(JsonGenerator json, List<Series> series) throws IOException {
     json.writeStartArray();
     byte[][] buffer = {new byte[0]};
+    TimestampTexts times = new TimestampTexts();
     for (Series s : series) {
       json.writeStartObject();
       json.writeFieldName("metric");
       labels(json, s.metric());
       if (s.floats() != null && !s.floats().isEmpty()) {
         json.writeFieldName("values");
-        floatPoints(json, s.floats(), buffer);
+        floatPoints(json, s.floats(), buffer, times);
       }
       if (s.histograms() != null && !s.histograms().isEmpty()) {
         json.writeArrayFieldStart("histograms");
@@ -209,7 +210,8 @@ public final class PromJson {
    * generator straight into its output stream: the number texts never need escaping, and a
    * matrix may have millions of points.
    */
-  private static void floatPoints(JsonGenerator json, List<FloatPoint> points, byte[][] buffer)
+  private static void floatPoints(
+      JsonGenerator json, List<FloatPoint> points, byte[][] buffer, TimestampTexts times)
       throws IOException {
     int n = points.size();
     int need = 2 + n * MAX_POINT_BYTES;
@@ -234,7 +236,9 @@ public final class PromJson {
       if (i > 0) {
         out[at++] = ',';
       }
-      at = point(out, at, t, v);
+      out[at++] = '[';
+      at = times.append(out, at, t);
+      at = value(out, at, v);
     }
     out[at++] = ']';
     if (json.getOutputTarget() instanceof OutputStream target) {
@@ -251,12 +255,48 @@ public final class PromJson {
   private static int point(byte[] out, int at, long t, double v) {
     out[at++] = '[';
     at = PromNumbers.appendSampleTimestamp(out, at, t);
+    return value(out, at, v);
+  }
+
+  /** A point's rest after its timestamp: {@code ,"v"]}. */
+  private static int value(byte[] out, int at, double v) {
     out[at++] = ',';
     out[at++] = '"';
     at = PromNumbers.appendSampleValue(out, at, v);
     out[at++] = '"';
     out[at++] = ']';
     return at;
+  }
+
+  /**
+   * The texts of the timestamps one matrix writes, kept by value: the series of a range query
+   * share their steps, so each step is formatted once rather than once per series.
+   */
+  static final class TimestampTexts {
+    private static final int SLOTS = 1024;
+    private static final int WIDTH = 25;
+    private final long[] keys = new long[SLOTS];
+    private final byte[] lengths = new byte[SLOTS];
+    private final byte[] texts = new byte[SLOTS * WIDTH];
+
+    /** {@link PromNumbers#appendSampleTimestamp}, from the kept text when there is one. */
+    int append(byte[] out, int at, long millis) {
+      // Fibonacci hashing: steps a power of two apart still spread over the slots.
+      int slot = (int) ((millis * 0x9E3779B97F4A7C15L) >>> 54);
+      int n = lengths[slot];
+      if (n != 0 && keys[slot] == millis) {
+        System.arraycopy(texts, slot * WIDTH, out, at, n);
+        return at + n;
+      }
+      int end = PromNumbers.appendSampleTimestamp(out, at, millis);
+      n = end - at;
+      if (n <= WIDTH) {
+        System.arraycopy(out, at, texts, slot * WIDTH, n);
+        keys[slot] = millis;
+        lengths[slot] = (byte) n;
+      }
+      return end;
+    }
   }
 
   private static void floatPoint(JsonGenerator json, long t, double v) throws IOException {

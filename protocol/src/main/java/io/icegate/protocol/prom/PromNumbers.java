@@ -100,12 +100,22 @@ public final class PromNumbers {
   /** {@code q × 10^-scale} (scale at least 1) written plainly into {@code out} at {@code at}. */
   private static int appendPlainDigits(byte[] out, int at, long q, int scale) {
     long unit = POW10[scale];
-    long fraction = q % unit;
-    at = appendLong(out, at, q / unit);
+    long whole = q / unit;
+    long fraction = q - whole * unit;
+    at = appendLong(out, at, whole);
     out[at++] = '.';
-    for (int i = at + scale - 1; i >= at; i--) {
-      out[i] = (byte) ('0' + fraction % 10);
-      fraction /= 10;
+    // The fraction's digits from the right, two at a time, leading zeros included.
+    int i = at + scale;
+    int left = scale;
+    while (left >= 2) {
+      int pair = (int) (fraction % 100) * 2;
+      fraction /= 100;
+      out[--i] = DIGIT_PAIRS[pair + 1];
+      out[--i] = DIGIT_PAIRS[pair];
+      left -= 2;
+    }
+    if (left == 1) {
+      out[--i] = (byte) ('0' + fraction);
     }
     return at + scale;
   }

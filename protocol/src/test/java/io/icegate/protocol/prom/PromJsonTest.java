@@ -240,4 +240,31 @@ class PromJsonTest {
   private static String text(byte[] body) {
     return new String(body, StandardCharsets.UTF_8);
   }
+
+  @Test
+  void keptTimestampTextsMatchFormattingEachTimestamp() {
+    // Several series' worth of steps (more distinct times than the cache has slots, so slots
+    // are overwritten), times repeated out of order, negative and sub-second ones among them.
+    PromJson.TimestampTexts times = new PromJson.TimestampTexts();
+    java.util.SplittableRandom random = new java.util.SplittableRandom(4);
+    List<Long> millis = new ArrayList<>();
+    for (int series = 0; series < 4; series++) {
+      for (long t = 1_795_777_200_000L; t <= 1_795_777_200_000L + 3_000 * 15_000L; t += 15_000) {
+        millis.add(t);
+      }
+    }
+    for (int i = 0; i < 20_000; i++) {
+      millis.add(random.nextLong(-5_000_000L, 5_000_000_000_000L));
+      millis.add(millis.get(random.nextInt(millis.size())));
+    }
+    millis.add(0L);
+    millis.add(0L);
+    millis.add(-1L);
+    byte[] out = new byte[40];
+    for (long t : millis) {
+      int end = times.append(out, 7, t);
+      assertThat(new String(out, 7, end - 7, StandardCharsets.US_ASCII)).as("%d", t)
+          .isEqualTo(PromNumbers.sampleTimestamp(t));
+    }
+  }
 }

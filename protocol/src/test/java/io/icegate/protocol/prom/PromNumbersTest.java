@@ -120,8 +120,13 @@ class PromNumbersTest {
     if (v == 0 || v == Math.rint(v)) {
       return;
     }
-    assertThat(PromNumbers.plain(v)).as("f form of %s", v)
-        .isEqualTo(byDefinition(v).toPlainString());
+    String expected = byDefinition(v).toPlainString();
+    assertThat(PromNumbers.plain(v)).as("f form of %s", v).isEqualTo(expected);
+    // The matrix writer's bytes, written after other bytes, say the same.
+    byte[] out = new byte[48];
+    int end = PromNumbers.appendSampleValue(out, 5, v);
+    assertThat(new String(out, 5, end - 5, java.nio.charset.StandardCharsets.US_ASCII))
+        .as("appended f form of %s", v).isEqualTo(expected);
   }
 
   @Test

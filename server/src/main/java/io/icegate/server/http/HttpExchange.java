@@ -1,5 +1,6 @@
 package io.icegate.server.http;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -257,12 +258,34 @@ public final class HttpExchange {
   public void respond(
       HttpResponseStatus status, String contentType, byte[] content, int length,
       Map<String, String> extra) {
+    respond(status, contentType, Unpooled.wrappedBuffer(content, 0, length), extra);
+  }
+
+  /**
+   * A body written straight into pooled direct buffers, for large answers: see {@link
+   * DirectBody}. Hand it to {@link #respond(HttpResponseStatus, String, DirectBody, Map)}, or
+   * release it.
+   */
+  public DirectBody directBody() {
+    return new DirectBody(ctx.alloc());
+  }
+
+  /** Sends {@code body}'s bytes (which the response then owns); later calls are ignored. */
+  public void respond(
+      HttpResponseStatus status, String contentType, DirectBody body, Map<String, String> extra) {
+    respond(status, contentType, body.take(), extra);
+  }
+
+  private void respond(
+      HttpResponseStatus status, String contentType, ByteBuf content,
+      Map<String, String> extra) {
     if (!answered.compareAndSet(false, true)) {
+      content.release();
       return;
     }
     this.status = status.code();
-    FullHttpResponse response = new DefaultFullHttpResponse(
-        HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(content, 0, length));
+    int length = content.readableBytes();
+    FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content);
     response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
     response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, length);
     defaultHeaders.forEach((k, v) -> response.headers().set(k, v));

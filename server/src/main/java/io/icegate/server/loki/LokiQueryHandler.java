@@ -26,6 +26,7 @@ import io.icegate.protocol.loki.LokiStats;
 import io.icegate.server.ServerMetrics;
 import io.icegate.server.config.Limits;
 import io.icegate.server.Tenants;
+import io.icegate.server.http.DirectBody;
 import io.icegate.server.http.Handler;
 import io.icegate.server.http.HttpExchange;
 import io.netty.handler.codec.http.HttpMethod;
@@ -34,6 +35,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.function.Function;
@@ -165,16 +167,21 @@ public final class LokiQueryHandler implements Handler {
     }
     metrics.queryDuration.labelValues(instant ? "loki_query" : "loki_query_range")
         .observe(result.execNanos() / 1e9);
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
     LokiStats stats =
         LokiStats.summarize(
             result.bytesScanned(), result.rowsScanned(), result.execNanos(), 0, result.entries());
-    if (LokiCategorizedStreams.requested(exchange.header(LokiCategorizedStreams.HEADER))) {
-      LokiCategorizedStreams.write(out, result.byStreamLabels(), stats);
-    } else {
-      LokiJson.writeStreams(out, result.streams(), stats);
+    // Log lines can make tens of megabytes: written into recycled direct pieces (DirectBody).
+    DirectBody out = exchange.directBody();
+    try {
+      if (LokiCategorizedStreams.requested(exchange.header(LokiCategorizedStreams.HEADER))) {
+        LokiCategorizedStreams.write(out, result.byStreamLabels(), stats);
+      } else {
+        LokiJson.writeStreams(out, result.streams(), stats);
+      }
+      exchange.respond(HttpResponseStatus.OK, LokiErrors.CONTENT_TYPE, out, Map.of());
+    } finally {
+      out.release();
     }
-    exchange.respond(HttpResponseStatus.OK, LokiErrors.CONTENT_TYPE, out.toByteArray());
   }
 
   /**

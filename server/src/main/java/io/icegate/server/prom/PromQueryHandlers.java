@@ -27,10 +27,10 @@ import io.icegate.protocol.prom.PromStats;
 import io.icegate.server.Tenants;
 import io.icegate.server.config.ServerConfig;
 import io.icegate.server.http.Handler;
+import io.icegate.server.http.DirectBody;
 import io.icegate.server.http.HttpExchange;
 import io.icegate.storage.scan.TableScanner;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -468,39 +468,13 @@ public final class PromQueryHandlers {
       stats = new PromStats(
           new PromStats.Timings(seconds, 0, 0, seconds, 0, seconds), null);
     }
-    AnswerBytes out = new AnswerBytes(estimatedBytes(body));
-    PromJson.writeQueryResult(out, body, stats, warnings, result.infos());
-    exchange.respond(HttpResponseStatus.OK, PromJson.CONTENT_TYPE, out.array(), out.size(),
-        Map.of());
-  }
-
-  /**
-   * A query answer's bytes, handed to the response without a copy: a large matrix is tens of
-   * megabytes, and growing and copying its buffer cost as much as formatting it.
-   */
-  private static final class AnswerBytes extends ByteArrayOutputStream {
-    AnswerBytes(int capacity) {
-      super(capacity);
+    DirectBody out = exchange.directBody();
+    try {
+      PromJson.writeQueryResult(out, body, stats, warnings, result.infos());
+      exchange.respond(HttpResponseStatus.OK, PromJson.CONTENT_TYPE, out, Map.of());
+    } finally {
+      out.release();
     }
-
-    byte[] array() {
-      return buf;
-    }
-  }
-
-  /** About how many bytes {@code result}'s JSON takes, so its buffer rarely grows. */
-  private static int estimatedBytes(PromResult result) {
-    long bytes = 256;
-    if (result instanceof PromResult.Matrix m) {
-      for (PromResult.Series s : m.series()) {
-        bytes += 32L * s.metric().size()
-            + 40L * (s.floats() == null ? 0 : s.floats().size())
-            + 256L * (s.histograms() == null ? 0 : s.histograms().size());
-      }
-    } else if (result instanceof PromResult.Vector v) {
-      bytes += 96L * v.samples().size();
-    }
-    return (int) Math.min(bytes, 1 << 30);
   }
 
   /**
