@@ -18,6 +18,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * Writes Prometheus HTTP API bodies: the envelope ({@code status}, {@code data}, {@code
@@ -128,11 +132,27 @@ public final class PromJson {
   public static void writeQueryResult(
       OutputStream out, PromResult result, PromStats stats, List<String> warnings,
       List<String> infos) throws IOException {
-    writeSuccess(out, json -> queryData(json, result, stats), warnings, infos);
+    writeQueryResult(out, result, stats, warnings, infos, null);
+  }
+
+  /**
+   * {@link #writeQueryResult}, a large matrix formatted in parts, one on this thread and the
+   * others on {@code helpers} (null: all on this thread). See {@link #matrixInParts}.
+   */
+  public static void writeQueryResult(
+      OutputStream out, PromResult result, PromStats stats, List<String> warnings,
+      List<String> infos, Executor helpers) throws IOException {
+    writeSuccess(out, json -> queryData(json, result, stats, helpers), warnings, infos);
   }
 
   /** The {@code data} object of a query answer. */
   public static void queryData(JsonGenerator json, PromResult result, PromStats stats)
+      throws IOException {
+    queryData(json, result, stats, null);
+  }
+
+  private static void queryData(
+      JsonGenerator json, PromResult result, PromStats stats, Executor helpers)
       throws IOException {
     json.writeStartObject();
     json.writeStringField("resultType", result.type());
@@ -140,7 +160,9 @@ public final class PromJson {
     if (result instanceof PromResult.Vector v) {
       vector(json, v.samples());
     } else if (result instanceof PromResult.Matrix m) {
-      matrix(json, m.series());
+      if (helpers == null || !matrixInParts(json, m.series(), helpers)) {
+        matrix(json, m.series());
+      }
     } else if (result instanceof PromResult.Scalar s) {
       json.writeStartArray();
       json.writeRawValue(PromNumbers.secondsFloat(s.timestampMillis()));
@@ -182,23 +204,155 @@ public final class PromJson {
     byte[][] buffer = {new byte[0]};
     TimestampTexts times = new TimestampTexts();
     for (Series s : series) {
-      json.writeStartObject();
-      json.writeFieldName("metric");
-      labels(json, s.metric());
-      if (s.floats() != null && !s.floats().isEmpty()) {
-        json.writeFieldName("values");
-        floatPoints(json, s.floats(), buffer, times);
-      }
-      if (s.histograms() != null && !s.histograms().isEmpty()) {
-        json.writeArrayFieldStart("histograms");
-        for (HistogramPoint p : s.histograms()) {
-          histogramPoint(json, p.timestampMillis(), p.histogram());
-        }
-        json.writeEndArray();
-      }
-      json.writeEndObject();
+      seriesObject(json, s, buffer, times);
     }
     json.writeEndArray();
+  }
+
+  /** One series of a matrix: its labels, then its float and histogram points. */
+  private static void seriesObject(
+      JsonGenerator json, Series s, byte[][] buffer, TimestampTexts times) throws IOException {
+    json.writeStartObject();
+    json.writeFieldName("metric");
+    labels(json, s.metric());
+    if (s.floats() != null && !s.floats().isEmpty()) {
+      json.writeFieldName("values");
+      floatPoints(json, s.floats(), buffer, times);
+    }
+    if (s.histograms() != null && !s.histograms().isEmpty()) {
+      json.writeArrayFieldStart("histograms");
+      for (HistogramPoint p : s.histograms()) {
+        histogramPoint(json, p.timestampMillis(), p.histogram());
+      }
+      json.writeEndArray();
+    }
+    json.writeEndObject();
+  }
+
+  /** The float points from which a matrix is worth formatting in parts. */
+  static final long PARALLEL_POINTS = 100_000;
+
+  /** Points per part at least, so a part's thread does enough to pay for itself. */
+  private static final long POINTS_PER_PART = 50_000;
+
+  /**
+   * Writes a matrix of at least {@link #PARALLEL_POINTS} float points in parts of about equal
+   * point counts, one part per processor: the first on this thread, the others handed to {@code
+   * helpers}, each into its own buffer, then all copied out in order. A part no helper has
+   * started when this thread is done with its own is formatted here too, so a busy or stopped
+   * executor only costs the parallelism. Returns false (nothing written) for a smaller matrix, or
+   * when the generator does not write to a stream.
+   */
+  static boolean matrixInParts(JsonGenerator json, List<Series> series, Executor helpers)
+      throws IOException {
+    if (!(json.getOutputTarget() instanceof OutputStream target)) {
+      return false;
+    }
+    long points = 0;
+    for (Series s : series) {
+      points += pointCount(s);
+    }
+    int parts = (int) Math.min(
+        Math.min(Runtime.getRuntime().availableProcessors(), series.size()),
+        points / POINTS_PER_PART);
+    if (points < PARALLEL_POINTS || parts < 2) {
+      return false;
+    }
+    // Part k ends where the running point count passes k/parts of the total.
+    int[] ends = new int[parts];
+    long seen = 0;
+    int k = 0;
+    for (int i = 0; i < series.size() && k < parts - 1; i++) {
+      seen += pointCount(series.get(i));
+      if (seen * parts >= (k + 1) * points) {
+        ends[k++] = i + 1;
+      }
+    }
+    while (k < parts) {
+      ends[k++] = series.size();
+    }
+    List<FutureTask<Part>> others = new ArrayList<>(parts - 1);
+    for (int p = 1; p < parts; p++) {
+      int from = ends[p - 1];
+      int to = ends[p];
+      FutureTask<Part> task = new FutureTask<>(() -> part(series.subList(from, to)));
+      others.add(task);
+      try {
+        helpers.execute(task);
+      } catch (RejectedExecutionException e) {
+        // Formatted below, on this thread.
+      }
+    }
+    Part first = part(series.subList(0, ends[0]));
+    List<Part> done = new ArrayList<>(parts);
+    done.add(first);
+    for (FutureTask<Part> task : others) {
+      task.run(); // no-op when a helper has started it
+      try {
+        done.add(task.get());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new java.io.InterruptedIOException("interrupted while formatting the answer");
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof IOException io) {
+          throw io;
+        }
+        if (e.getCause() instanceof RuntimeException r) {
+          throw r;
+        }
+        throw new IllegalStateException(e.getCause());
+      }
+    }
+    json.writeStartArray();
+    json.flush();
+    boolean any = false;
+    for (Part part : done) {
+      if (part.size() == 0) {
+        continue;
+      }
+      if (any) {
+        target.write(',');
+      }
+      target.write(part.bytes(), 0, part.size());
+      any = true;
+    }
+    json.writeEndArray();
+    return true;
+  }
+
+  private static long pointCount(Series s) {
+    return (s.floats() == null ? 0 : s.floats().size())
+        + (s.histograms() == null ? 0 : s.histograms().size());
+  }
+
+  /** One part's series objects, comma-separated, as the matrix writer writes them. */
+  private static Part part(List<Series> series) throws IOException {
+    Part out = new Part();
+    try (JsonGenerator json = JSON.createGenerator(out)) {
+      json.setRootValueSeparator(null);
+      byte[][] buffer = {new byte[0]};
+      TimestampTexts times = new TimestampTexts();
+      boolean first = true;
+      for (Series s : series) {
+        if (!first) {
+          json.writeRaw(',');
+        }
+        first = false;
+        seriesObject(json, s, buffer, times);
+      }
+    }
+    return out;
+  }
+
+  /** A growable byte buffer whose array is read in place. */
+  private static final class Part extends ByteArrayOutputStream {
+    Part() {
+      super(1 << 16);
+    }
+
+    byte[] bytes() {
+      return buf;
+    }
   }
 
   /** The most bytes one point takes in {@link #floatPoints}, separator included. */

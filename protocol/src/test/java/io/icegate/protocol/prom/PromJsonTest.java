@@ -267,4 +267,52 @@ class PromJsonTest {
           .isEqualTo(PromNumbers.sampleTimestamp(t));
     }
   }
+
+  @Test
+  void aLargeMatrixFormattedInPartsIsByteForByteTheSequentialOne() throws IOException {
+    // Series of unequal lengths (parts split by points, not series), some with no float points,
+    // one with a histogram; more points than the threshold.
+    java.util.SplittableRandom random = new java.util.SplittableRandom(12);
+    List<Series> series = new ArrayList<>();
+    long points = 0;
+    for (int i = 0; points < 3 * PromJson.PARALLEL_POINTS; i++) {
+      int n = i % 17 == 5 ? 0 : random.nextInt(1, 2_000);
+      long[] t = new long[n];
+      double[] v = new double[n];
+      for (int k = 0; k < n; k++) {
+        t[k] = 1_795_777_200_000L + k * 60_000L + (i % 3 == 0 ? 500 : 0);
+        v[k] = random.nextInt(4) == 0 ? random.nextInt(100) : random.nextDouble() * 1e3;
+      }
+      points += n;
+      List<HistogramPoint> histograms = i == 7
+          ? List.of(new HistogramPoint(1000, new Histogram(3, 1.5, List.of(
+              new Bucket(0, 0, 1, 3)))))
+          : List.of();
+      series.add(new Series(Map.of("__name__", "m", "i", "s" + i),
+          new PromResult.FloatPoints(t, v, n), histograms));
+    }
+    PromResult.Matrix matrix = new PromResult.Matrix(series);
+    ByteArrayOutputStream sequential = new ByteArrayOutputStream();
+    PromJson.writeQueryResult(sequential, matrix, null, List.of("w"), List.of());
+
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(3);
+    try {
+      ByteArrayOutputStream parallel = new ByteArrayOutputStream();
+      PromJson.writeQueryResult(parallel, matrix, null, List.of("w"), List.of(), pool);
+      assertThat(parallel.toString(StandardCharsets.UTF_8))
+          .isEqualTo(sequential.toString(StandardCharsets.UTF_8));
+    } finally {
+      pool.shutdownNow();
+    }
+    // An executor that refuses every part: this thread formats them all, same bytes.
+    ByteArrayOutputStream refused = new ByteArrayOutputStream();
+    PromJson.writeQueryResult(refused, matrix, null, List.of("w"), List.of(), task -> {
+      throw new java.util.concurrent.RejectedExecutionException("busy");
+    });
+    assertThat(refused.toString(StandardCharsets.UTF_8))
+        .isEqualTo(sequential.toString(StandardCharsets.UTF_8));
+    // Parsed back, it is one matrix of every series.
+    assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(sequential.toByteArray())
+        .get("data").get("result").size()).isEqualTo(series.size());
+  }
 }

@@ -37,6 +37,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import org.apache.arrow.memory.BufferAllocator;
@@ -51,6 +56,22 @@ import org.apache.arrow.memory.OutOfMemoryException;
  * the default tenant without it.
  */
 public final class PromQueryHandlers {
+
+  private static final AtomicInteger FORMAT_THREADS = new AtomicInteger();
+
+  /**
+   * Threads that format parts of a large matrix answer beside the query's own thread (one per
+   * processor but one). When all are busy, the query's thread formats the part itself.
+   */
+  private static final ExecutorService FORMATTERS =
+      new ThreadPoolExecutor(
+          0, Math.max(1, Runtime.getRuntime().availableProcessors() - 1), 60, TimeUnit.SECONDS,
+          new SynchronousQueue<>(),
+          runnable -> {
+            Thread t = new Thread(runnable, "icegate-format-" + FORMAT_THREADS.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+          });
   /** Prometheus's cap on the points of one series in a range query. */
   static final long MAX_POINTS = 11_000;
 
@@ -470,7 +491,7 @@ public final class PromQueryHandlers {
     }
     DirectBody out = exchange.directBody();
     try {
-      PromJson.writeQueryResult(out, body, stats, warnings, result.infos());
+      PromJson.writeQueryResult(out, body, stats, warnings, result.infos(), FORMATTERS);
       exchange.respond(HttpResponseStatus.OK, PromJson.CONTENT_TYPE, out, Map.of());
     } finally {
       out.release();
