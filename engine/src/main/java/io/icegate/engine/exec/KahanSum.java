@@ -48,26 +48,30 @@ public final class KahanSum {
     if (n == 1) {
       return v[from];
     }
-    double[] c = {0};
+    double c = 0;
     double sum = v[from];
     double count = 1;
     boolean incremental = false;
     double mean = 0;
-    double[] mc = {0};
+    double[] mc = null;
     for (int i = from + 1; i < to; i++) {
       double f = v[i];
       count++;
       if (!incremental) {
-        double[] nc = {c[0]};
-        double ns = inc(f, sum, nc);
-        if (!Double.isInfinite(ns)) {
-          sum = ns;
-          c[0] = nc[0];
+        // inc(f, sum, c) in place (this runs once per sample of every window).
+        double t = sum + f;
+        if (!Double.isInfinite(t)) {
+          if (Math.abs(sum) >= Math.abs(f)) {
+            c += (sum - t) + f;
+          } else {
+            c += (f - t) + sum;
+          }
+          sum = t;
           continue;
         }
         incremental = true;
         mean = sum / (count - 1);
-        mc[0] = c[0] / (count - 1);
+        mc = new double[] {c / (count - 1)};
       }
       double q = (count - 1) / count;
       mc[0] = q * mc[0];
@@ -76,7 +80,7 @@ public final class KahanSum {
     if (incremental) {
       return mean + mc[0];
     }
-    return sum / count + c[0] / count;
+    return sum / count + c / count;
   }
 
   /** The population variance (Welford's method with compensated accumulators). */
