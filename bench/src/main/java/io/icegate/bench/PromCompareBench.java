@@ -47,7 +47,8 @@ import java.util.concurrent.Semaphore;
  * [step seconds] [runs] [dir]}; defaults 1000 series × 2 h (at a 15 s scrape interval) in a new
  * temporary directory. The issue's size is {@code 10000 24}. A {@code dir} loaded before with
  * the same size is queried as it is (loading 10k series × 6 h takes about 4 minutes on two
- * shared cores, most of it promtool); {@code -Dbench.cases=rate,topk} runs only those cases.
+ * shared cores, most of it promtool); {@code -Dbench.cases=rate,topk} runs only those cases
+ * (a space in a name written {@code _}: {@code sum_by}).
  * Needs {@code prometheus} and {@code promtool} on the PATH (Debian package {@code prometheus},
  * 2.42).
  *
@@ -233,7 +234,7 @@ public final class PromCompareBench {
       long promPid = prometheus.pid();
       String only = System.getProperty("bench.cases");
       for (Case c : cases()) {
-        if (only != null && !Arrays.asList(only.split(",")).contains(c.name())) {
+        if (only != null && !Arrays.asList(only.split(",")).contains(c.name().replace(' ', '_'))) {
           continue;
         }
         String form = "query=" + URLEncoder.encode(c.query(), StandardCharsets.UTF_8)

@@ -327,7 +327,13 @@ public final class PromJson {
 
   /** One part's series objects, comma-separated, as the matrix writer writes them. */
   private static Part part(List<Series> series) throws IOException {
-    Part out = new Part();
+    // Sized for the usual point (a 10-digit time, a 17-digit value) and label set, so that the
+    // buffer rarely grows: each growth of a large one copies it into a new array.
+    long estimate = 64;
+    for (Series s : series) {
+      estimate += 40L * pointCount(s) + 256;
+    }
+    Part out = new Part((int) Math.min(estimate, 1 << 30));
     try (JsonGenerator json = JSON.createGenerator(out)) {
       json.setRootValueSeparator(null);
       byte[][] buffer = {new byte[0]};
@@ -346,8 +352,8 @@ public final class PromJson {
 
   /** A growable byte buffer whose array is read in place. */
   private static final class Part extends ByteArrayOutputStream {
-    Part() {
-      super(1 << 16);
+    Part(int capacity) {
+      super(capacity);
     }
 
     byte[] bytes() {

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.UnpooledDirectByteBuf;
+import io.netty.util.internal.PlatformDependent;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -18,7 +19,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * channel into a new direct buffer of its full size, and Netty's pool hands out (and frees again)
  * fresh zeroed chunks for sizes past its own: each answer allocated, zeroed, page-faulted and
  * freed its full size again, about half the event loop's CPU for a 45 MB matrix. The pieces here
- * are zeroed once, when first made; up to {@link #KEPT_PIECES} of them are kept.
+ * are zeroed once, when first made; up to {@link #KEPT_PIECES} of them are kept, and the others
+ * freed as soon as the socket is done with them.
  *
  * <p>Not thread-safe: one writer, then {@link #take} or {@link #release} once.
  */
@@ -142,6 +144,10 @@ public final class DirectBody extends OutputStream {
         FREE.offer(memory);
       } else {
         FREE_COUNT.decrementAndGet();
+        // Freed now rather than by the collector, which may not run for a long time: direct
+        // memory waiting for it counts against the JVM's limit, and reaching that limit forces
+        // full collections.
+        PlatformDependent.freeDirectBuffer(memory);
       }
     }
   }

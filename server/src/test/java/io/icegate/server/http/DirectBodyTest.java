@@ -72,6 +72,26 @@ class DirectBodyTest {
   }
 
   @Test
+  void piecesPastTheKeptNumberAreFreedAtOnce() {
+    java.lang.management.BufferPoolMXBean direct =
+        java.lang.management.ManagementFactory.getPlatformMXBeans(
+                java.lang.management.BufferPoolMXBean.class).stream()
+            .filter(pool -> pool.getName().equals("direct")).findFirst().orElseThrow();
+    int extra = 40;
+    int pieces = DirectBody.KEPT_PIECES + extra;
+    DirectBody body = new DirectBody(ByteBufAllocator.DEFAULT);
+    byte[] chunk = new byte[DirectBody.PIECE_BYTES];
+    for (int i = 0; i < pieces; i++) {
+      body.write(chunk, 0, chunk.length);
+    }
+    long peak = direct.getMemoryUsed();
+    body.release();
+    assertThat(DirectBody.keptPieces()).isEqualTo(DirectBody.KEPT_PIECES);
+    // The pieces not kept gave their memory back without waiting for a collection.
+    assertThat(direct.getMemoryUsed()).isLessThanOrEqualTo(peak - (long) extra * chunk.length);
+  }
+
+  @Test
   void aLargeBodyReachesTheClientWholeAndItsPiecesReturnAfterTheWrite() throws Exception {
     NioEventLoopGroup boss = new NioEventLoopGroup(1);
     NioEventLoopGroup io = new NioEventLoopGroup(1);
