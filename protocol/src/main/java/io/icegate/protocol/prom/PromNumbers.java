@@ -104,23 +104,9 @@ public final class PromNumbers {
     long fraction = q - whole * unit;
     at = appendLong(out, at, whole);
     out[at++] = '.';
-    // The fraction's digits from the right, two at a time, leading zeros included.
-    int i = at + scale;
-    int left = scale;
-    while (left >= 2) {
-      int pair = (int) (fraction % 100) * 2;
-      fraction /= 100;
-      out[--i] = DIGIT_PAIRS[pair + 1];
-      out[--i] = DIGIT_PAIRS[pair];
-      left -= 2;
-    }
-    if (left == 1) {
-      out[--i] = (byte) ('0' + fraction);
-    }
-    return at + scale;
+    return digits(out, at + scale, fraction, scale);
   }
 
-  /** A non-negative {@code value} in decimal into {@code out} at {@code at}. */
   /**
    * Writes {@code value} (not negative) in decimal at {@code at}; returns the index after it.
    * The digit count comes from the powers of ten, and the digits two at a time from a table:
@@ -134,20 +120,26 @@ public final class PromNumbers {
     while (digits < POW10.length && value >= POW10[digits]) {
       digits++;
     }
-    int end = at + digits;
+    return digits(out, at + digits, value, digits);
+  }
+
+  /**
+   * Writes the last {@code count} decimal digits of {@code value} (not negative; leading zeros
+   * included) so that they end before {@code end}, two at a time from the table; returns {@code
+   * end}.
+   */
+  private static int digits(byte[] out, int end, long value, int count) {
     int i = end;
-    while (value >= 100) {
+    int left = count;
+    while (left >= 2) {
       int pair = (int) (value % 100) * 2;
       value /= 100;
       out[--i] = DIGIT_PAIRS[pair + 1];
       out[--i] = DIGIT_PAIRS[pair];
+      left -= 2;
     }
-    if (value >= 10) {
-      int pair = (int) value * 2;
-      out[--i] = DIGIT_PAIRS[pair + 1];
-      out[--i] = DIGIT_PAIRS[pair];
-    } else {
-      out[--i] = (byte) ('0' + value);
+    if (left == 1) {
+      out[--i] = (byte) ('0' + value % 10);
     }
     return end;
   }
