@@ -50,7 +50,9 @@ import java.util.concurrent.Semaphore;
  * shared cores, most of it promtool); {@code -Dbench.cases=rate,topk} runs only those cases
  * (a space in a name written {@code _}: {@code sum_by}).
  * Needs {@code prometheus} and {@code promtool} on the PATH (Debian package {@code prometheus},
- * 2.42).
+ * 2.42). Run the JVM as a server would be: a fixed, pre-touched heap ({@code -Xms6g -Xmx8g
+ * -XX:+AlwaysPreTouch}), else the first touch of each heap page is timed. {@code
+ * -Dbench.threads=true} prints our CPU per query by thread group.
  *
  * <p>The data: half the series are counters {@code bench_requests_total{job, instance}}, a
  * quarter gauges {@code bench_up{job, instance}} (the join's other side), and a quarter classic
@@ -70,9 +72,9 @@ public final class PromCompareBench {
   private static final double[] LE = {0.05, 0.1, 0.5, 1, Double.POSITIVE_INFINITY};
   /**
    * Untimed queries before each side's timed runs ({@code -Dbench.warmup}): a server answers
-   * the same queries all day, and the JIT is still compiling after two.
+   * the same queries all day, and the JIT was still compiling a fifth of a core's time after two.
    */
-  private static final int WARMUP = Integer.getInteger("bench.warmup", 2);
+  private static final int WARMUP = Integer.getInteger("bench.warmup", 8);
 
   /** One range query of the comparison. */
   record Case(String name, String query) {}
