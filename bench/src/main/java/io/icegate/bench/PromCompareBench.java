@@ -731,10 +731,9 @@ public final class PromCompareBench {
       for (Path task : (Iterable<Path>) tasks::iterator) {
         try {
           String name = Files.readString(task.resolve("comm")).trim().replaceAll("[0-9]+", "#");
-          String stat = Files.readString(task.resolve("stat"));
-          String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-          ticks.merge(name, Long.parseLong(f[11]) + Long.parseLong(f[12]), Long::sum);
-          ticks.merge(name + "(sys)", Long.parseLong(f[12]), Long::sum);
+          long[] userSystem = userSystemTicks(Files.readString(task.resolve("stat")));
+          ticks.merge(name, userSystem[0] + userSystem[1], Long::sum);
+          ticks.merge(name + "(sys)", userSystem[1], Long::sum);
         } catch (IOException ended) {
           // The thread ended meanwhile.
         }
@@ -768,11 +767,15 @@ public final class PromCompareBench {
 
   /** User plus system time of another process, from {@code /proc/<pid>/stat} (Linux). */
   private static long processCpuNanos(long pid) throws IOException {
-    String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+    long[] userSystem = userSystemTicks(Files.readString(Path.of("/proc/" + pid + "/stat")));
+    return (userSystem[0] + userSystem[1]) * (1_000_000_000L / CLOCK_TICKS);
+  }
+
+  /** User and system time, in clock ticks, of a process's or thread's {@code stat} line. */
+  private static long[] userSystemTicks(String stat) {
     // Fields after the parenthesised command name: state is field 3, utime 14, stime 15.
     String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-    long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
-    return ticks * (1_000_000_000L / CLOCK_TICKS);
+    return new long[] {Long.parseLong(f[11]), Long.parseLong(f[12])};
   }
 
   /** Linux's USER_HZ, the unit of /proc's CPU times (100 on every common build). */

@@ -262,7 +262,7 @@ public final class HttpExchange {
   }
 
   /**
-   * A body written straight into pooled direct buffers, for large answers: see {@link
+   * A body written straight into recycled direct buffers, for large answers: see {@link
    * DirectBody}. Hand it to {@link #respond(HttpResponseStatus, String, DirectBody, Map)}, or
    * release it.
    */

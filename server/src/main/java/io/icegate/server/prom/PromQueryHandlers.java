@@ -26,8 +26,8 @@ import io.icegate.protocol.prom.PromResult;
 import io.icegate.protocol.prom.PromStats;
 import io.icegate.server.Tenants;
 import io.icegate.server.config.ServerConfig;
-import io.icegate.server.http.Handler;
 import io.icegate.server.http.DirectBody;
+import io.icegate.server.http.Handler;
 import io.icegate.server.http.HttpExchange;
 import io.icegate.storage.scan.TableScanner;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -56,7 +56,6 @@ import org.apache.arrow.memory.OutOfMemoryException;
  * the default tenant without it.
  */
 public final class PromQueryHandlers {
-
   private static final AtomicInteger FORMAT_THREADS = new AtomicInteger();
 
   /**
@@ -72,6 +71,7 @@ public final class PromQueryHandlers {
             t.setDaemon(true);
             return t;
           });
+
   /** Prometheus's cap on the points of one series in a range query. */
   static final long MAX_POINTS = 11_000;
 
